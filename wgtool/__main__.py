@@ -1,0 +1,3 @@
+from wgtool.cli import main
+
+main()

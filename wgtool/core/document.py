@@ -1,0 +1,135 @@
+"""Drafts as Markdown: blocks, numbered paragraphs, paragraph edits and safe HTML.
+
+A draft is Markdown with blocks separated by blank lines. Headings structure the text; every
+other block is a paragraph, numbered from 1 through the whole draft (as operative paragraphs of
+a resolution are). Edits work on the original character spans, so untouched text keeps every byte.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from wgtool.core.errors import InvalidInput
+
+BLOCK_RE = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|\Z))+")
+HEADING_RE = re.compile(r"^#{1,6}\s")
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    start: int
+    end: int
+    heading: bool
+    number: int | None  # paragraph number, None for headings
+
+    @property
+    def heading_level(self) -> int:
+        return len(self.text) - len(self.text.lstrip("#")) if self.heading else 0
+
+    @property
+    def heading_text(self) -> str:
+        return self.text.lstrip("#").strip() if self.heading else ""
+
+
+def blocks(text: str) -> list[Block]:
+    """Every block of a draft with its span and paragraph number."""
+    result: list[Block] = []
+    number = 0
+    for match in BLOCK_RE.finditer(text):
+        raw = match.group(0)
+        body = raw.rstrip("\n")
+        heading = bool(HEADING_RE.match(body))
+        if not heading:
+            number += 1
+        result.append(Block(body, match.start(), match.start() + len(body), heading,
+                            None if heading else number))
+    return result
+
+
+def paragraphs(text: str) -> list[Block]:
+    return [b for b in blocks(text) if not b.heading]
+
+
+def title(text: str) -> str | None:
+    for b in blocks(text):
+        if b.heading:
+            return b.heading_text
+    return None
+
+
+def paragraph(text: str, number: int) -> Block:
+    paras = paragraphs(text)
+    if not 1 <= number <= len(paras):
+        raise InvalidInput(
+            f"paragraph {number} is out of range: the draft has paragraphs 1-{len(paras)}"
+            if paras else f"paragraph {number} is out of range: the draft has no paragraphs"
+        )
+    return paras[number - 1]
+
+
+def clean_paragraph_text(new: str) -> str:
+    new = new.strip()
+    if not new:
+        raise InvalidInput("the paragraph text is empty: give the new text")
+    if re.search(r"\n[ \t]*\n", new):
+        raise InvalidInput(
+            "the text holds more than one paragraph: propose one paragraph at a time, "
+            "or the whole draft with --from-file"
+        )
+    return new
+
+
+def replace_paragraph(text: str, number: int, new: str) -> str:
+    block = paragraph(text, number)
+    return text[: block.start] + clean_paragraph_text(new) + text[block.end:]
+
+
+def insert_after(text: str, number: int, new: str) -> str:
+    """Insert a paragraph after paragraph ``number`` (0: before the first paragraph)."""
+    new = clean_paragraph_text(new)
+    if number == 0:
+        paras = paragraphs(text)
+        if not paras:
+            return text.rstrip("\n") + "\n\n" + new + "\n"
+        first = paras[0]
+        return text[: first.start] + new + "\n\n" + text[first.start:]
+    block = paragraph(text, number)
+    return text[: block.end] + "\n\n" + new + text[block.end:]
+
+
+def delete_paragraph(text: str, number: int) -> str:
+    block = paragraph(text, number)
+    before = text[: block.start]
+    after = text[block.end:]
+    if before.strip():
+        # Drop the blank line(s) that separated the block from what comes before it.
+        return before.rstrip("\n") + after
+    return before + after.lstrip("\n")
+
+
+def paragraph_at(text: str, offset: int) -> int | None:
+    """The number of the paragraph at or nearest after a character offset."""
+    for b in blocks(text):
+        if offset <= b.end and b.number is not None:
+            return b.number
+    paras = paragraphs(text)
+    return paras[-1].number if paras else None
+
+
+def normalise(text: str) -> str:
+    """The form drafts are stored in: LF line ends and exactly one final newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip("\n") + "\n"
+
+
+def _markdown() -> MarkdownIt:
+    # commonmark without raw HTML: member text such as <script> is escaped, never passed through.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def to_html(text: str) -> str:
+    return _markdown().render(text)

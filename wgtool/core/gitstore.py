@@ -1,0 +1,339 @@
+"""The git store: reads objects through GitPython, writes with plumbing and compare-and-swap.
+
+Writes never touch the working tree or the index. Blobs, trees and commits are written straight
+into the object database; a ref then moves with ``git update-ref REF NEW OLD``, which fails when
+another process moved the ref first. Callers re-read and retry (see :func:`retry_cas`). A crash at
+any point leaves each ref at its old or its new value: unreferenced objects are only garbage.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import TypeVar
+
+import git
+from git.objects.fun import tree_entries_from_data, tree_to_stream
+from gitdb.base import IStream
+from gitdb.util import bin_to_hex, hex_to_bin
+
+from wgtool.core.errors import ConcurrentUpdate, NotFound, WgError
+
+ZERO_SHA = "0" * 40
+FILE_MODE = 0o100644
+TREE_MODE = 0o040000
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A git identity with the moment of the action."""
+
+    name: str
+    email: str
+    timestamp: int
+    offset_seconds: int = 0
+
+    def signature(self) -> str:
+        sign = "-" if self.offset_seconds > 0 else "+"
+        minutes = abs(self.offset_seconds) // 60
+        return f"{self.name} <{self.email}> {self.timestamp} {sign}{minutes // 60:02d}{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """What wgtool needs to know of a commit."""
+
+    sha: str
+    parents: tuple[str, ...]
+    tree: str
+    author_name: str
+    author_email: str
+    authored_at: int
+    committer_name: str
+    committer_email: str
+    committed_at: int
+    message: str
+
+
+class LostRace(Exception):
+    """``update-ref`` refused because the ref was not at the expected old value."""
+
+
+def retry_cas(attempt: Callable[[], T], *, tries: int = 50) -> T:
+    """Run ``attempt`` until it does not lose a compare-and-swap race.
+
+    ``attempt`` re-reads whatever it depends on each time; it raises :class:`LostRace` when its
+    final ``update-ref`` was refused.
+    """
+    for round_number in range(tries):
+        try:
+            return attempt()
+        except LostRace:
+            # Back off a little, more each time, so that a crowd of writers spreads out.
+            time.sleep(min(0.005 * (round_number + 1), 0.1))
+    raise ConcurrentUpdate("the record kept changing while writing; try again")
+
+
+class GitStore:
+    """Access to one git repository (bare or not)."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self.repo = repo
+        self.git_dir = Path(repo.git_dir)
+        self.work_tree = None if repo.bare else Path(repo.working_tree_dir or "")
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, search_parents: bool = True) -> GitStore:
+        try:
+            repo = git.Repo(os.fspath(path), search_parent_directories=search_parents)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise NotFound(
+                f"no git repository at {os.fspath(path)}: give --repo PATH or run 'wgtool init PATH'"
+            ) from None
+        return cls(repo)
+
+    @classmethod
+    def init(cls, path: Path, *, bare: bool = False) -> GitStore:
+        path.mkdir(parents=True, exist_ok=True)
+        repo = git.Repo.init(path, bare=bare, initial_branch="main")
+        return cls(repo)
+
+    def close(self) -> None:
+        self.repo.close()
+
+    # -- running git ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        args: list[str],
+        *,
+        input: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run a git command in this repository. Arguments are a list, never a shell string."""
+        full_env = dict(os.environ)
+        full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+        if env:
+            full_env.update(env)
+        result = subprocess.run(
+            ["git", "--git-dir", str(self.git_dir), *args],
+            input=input,
+            capture_output=True,
+            env=full_env,
+            cwd=str(self.work_tree or self.git_dir),
+        )
+        if check and result.returncode != 0:
+            message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise WgError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
+        return result
+
+    def config_get(self, key: str) -> str | None:
+        result = self.run(["config", "--get", key], check=False)
+        return result.stdout.decode().strip() or None if result.returncode == 0 else None
+
+    # -- refs ----------------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit sha a ref points at, or None."""
+        result = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"],
+                          check=False)
+        sha = result.stdout.decode().strip()
+        return sha or None
+
+    def refs(self, *patterns: str) -> dict[str, str]:
+        """Every ref under the given prefixes, mapped to the object it points at."""
+        result = self.run(["for-each-ref", "--format=%(objectname) %(refname)", *patterns])
+        refs: dict[str, str] = {}
+        for line in result.stdout.decode().splitlines():
+            sha, name = line.split(" ", 1)
+            refs[name] = sha
+        return refs
+
+    def update_ref(self, ref: str, new: str, old: str | None, message: str = "wgtool") -> None:
+        """Move ``ref`` from ``old`` (None: must not exist) to ``new``, or raise LostRace."""
+        result = self.run(
+            ["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False
+        )
+        if result.returncode != 0:
+            raise LostRace(ref)
+
+    def delete_ref(self, ref: str, old: str) -> None:
+        result = self.run(["update-ref", "-d", ref, old], check=False)
+        if result.returncode != 0:
+            raise LostRace(ref)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        result = self.run(["merge-base", "--is-ancestor", ancestor, descendant], check=False)
+        return result.returncode == 0
+
+    # -- reading objects -----------------------------------------------------------------------
+
+    def commit(self, sha: str) -> CommitInfo:
+        c = self.repo.commit(sha)
+        message = c.message if isinstance(c.message, str) else c.message.decode("utf-8", "replace")
+        return CommitInfo(
+            sha=c.hexsha,
+            parents=tuple(p.hexsha for p in c.parents),
+            tree=c.tree.hexsha,
+            author_name=c.author.name or "",
+            author_email=c.author.email or "",
+            authored_at=c.authored_date,
+            committer_name=c.committer.name or "",
+            committer_email=c.committer.email or "",
+            committed_at=c.committed_date,
+            message=message,
+        )
+
+    def read_blob(self, sha: str) -> bytes:
+        return self.repo.odb.stream(hex_to_bin(sha)).read()
+
+    def tree_entries(self, tree_sha: str) -> list[tuple[str, int, str]]:
+        """(name, mode, sha) of each entry of a tree."""
+        data = self.repo.odb.stream(hex_to_bin(tree_sha)).read()
+        return [(name, mode, bin_to_hex(binsha).decode()) for binsha, mode, name in
+                tree_entries_from_data(data)]
+
+    def lookup(self, commit_sha: str, path: str) -> str | None:
+        """The sha of the object at ``path`` in a commit's tree, or None."""
+        tree = self.commit(commit_sha).tree
+        return self.lookup_in_tree(tree, path)
+
+    def lookup_in_tree(self, tree_sha: str, path: str) -> str | None:
+        current = tree_sha
+        parts = path.split("/")
+        for i, part in enumerate(parts):
+            found = None
+            for name, mode, sha in self.tree_entries(current):
+                if name == part:
+                    found = (mode, sha)
+                    break
+            if found is None:
+                return None
+            mode, sha = found
+            if i < len(parts) - 1 and mode != TREE_MODE:
+                return None
+            current = sha
+        return current
+
+    def read_file(self, commit_sha: str, path: str) -> bytes | None:
+        sha = self.lookup(commit_sha, path)
+        return None if sha is None else self.read_blob(sha)
+
+    def list_dir(self, commit_sha: str, path: str) -> list[tuple[str, str]]:
+        """(name, blob sha) of the files directly inside ``path`` at a commit."""
+        tree = self.lookup(commit_sha, path)
+        if tree is None:
+            return []
+        return [(name, sha) for name, mode, sha in self.tree_entries(tree) if mode != TREE_MODE]
+
+    # -- writing objects -----------------------------------------------------------------------
+
+    def _store(self, kind: bytes, data: bytes) -> str:
+        istream = self.repo.odb.store(IStream(kind, len(data), BytesIO(data)))
+        return bin_to_hex(istream.binsha).decode()
+
+    def write_blob(self, data: bytes) -> str:
+        return self._store(b"blob", data)
+
+    def write_tree(self, base_tree: str | None, changes: Mapping[str, bytes | None]) -> str:
+        """A new tree: ``base_tree`` with each path set to its bytes, or removed when None."""
+        entries: dict[str, tuple[int, str]] = {}
+        if base_tree:
+            entries = {name: (mode, sha) for name, mode, sha in self.tree_entries(base_tree)}
+        nested: dict[str, dict[str, bytes | None]] = {}
+        for path, content in changes.items():
+            head, _, rest = path.partition("/")
+            if rest:
+                nested.setdefault(head, {})[rest] = content
+            elif content is None:
+                entries.pop(head, None)
+            else:
+                entries[head] = (FILE_MODE, self.write_blob(content))
+        for name, sub_changes in nested.items():
+            existing = entries.get(name)
+            sub_base = existing[1] if existing and existing[0] == TREE_MODE else None
+            sub_tree = self.write_tree(sub_base, sub_changes)
+            if self.tree_entries(sub_tree):
+                entries[name] = (TREE_MODE, sub_tree)
+            else:
+                entries.pop(name, None)
+        return self._write_tree_entries(entries)
+
+    def _write_tree_entries(self, entries: Mapping[str, tuple[int, str]]) -> str:
+        # git sorts tree entries by name, with directories compared as if they ended in "/".
+        def sort_key(name: str) -> bytes:
+            mode = entries[name][0]
+            return (name + "/" if mode == TREE_MODE else name).encode()
+
+        items = [(hex_to_bin(entries[name][1]), entries[name][0], name)
+                 for name in sorted(entries, key=sort_key)]
+        buffer = BytesIO()
+        tree_to_stream(items, buffer.write)
+        return self._store(b"tree", buffer.getvalue())
+
+    def write_commit(
+        self,
+        tree: str,
+        parents: Iterable[str],
+        message: str,
+        author: Person,
+        committer: Person,
+    ) -> str:
+        lines = [f"tree {tree}"]
+        lines += [f"parent {p}" for p in parents]
+        lines += [f"author {author.signature()}", f"committer {committer.signature()}", ""]
+        body = "\n".join(lines) + "\n" + message
+        if not body.endswith("\n"):
+            body += "\n"
+        return self._store(b"commit", body.encode("utf-8"))
+
+    def merge_trees(self, ours: str, theirs: str) -> str:
+        """The tree of a merge of two commits whose changes never touch the same file."""
+        result = self.run(["merge-tree", "--write-tree", "--end-of-options", ours, theirs],
+                          check=False)
+        if result.returncode != 0:
+            raise WgError("two event chains could not be joined: they touch the same file")
+        return result.stdout.decode().split("\n", 1)[0].strip()
+
+
+TRAILER_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
+
+
+def parse_message(message: str) -> tuple[str, str, dict[str, list[str]]]:
+    """Split a commit message into title, body and trailers (the last paragraph of Key: value)."""
+    text = message.strip("\n")
+    paragraphs = text.split("\n\n")
+    trailers: dict[str, list[str]] = {}
+    if len(paragraphs) > 1:
+        last = paragraphs[-1].splitlines()
+        if last and all(TRAILER_RE.match(line) for line in last):
+            for line in last:
+                match = TRAILER_RE.match(line)
+                assert match
+                trailers.setdefault(match.group(1), []).append(match.group(2))
+            paragraphs = paragraphs[:-1]
+    title = paragraphs[0]
+    body = "\n\n".join(paragraphs[1:])
+    return title, body, trailers
+
+
+def format_message(title: str, body: str, trailers: Iterable[tuple[str, str]]) -> str:
+    """A commit message with trailers git and ``git interpret-trailers`` understand."""
+    parts = [title.strip()]
+    if body.strip():
+        parts.append(body.strip())
+    trailer_lines = [f"{key}: {' '.join(value.split())}" for key, value in trailers]
+    if trailer_lines:
+        parts.append("\n".join(trailer_lines))
+    return "\n\n".join(parts) + "\n"

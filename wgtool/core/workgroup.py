@@ -1,0 +1,937 @@
+"""Use cases: everything a member, the chair or the secretariat does, as plain functions.
+
+The CLI and the TUI call these and nothing lower. Each write builds objects with plumbing and
+moves one ref with a compare-and-swap; a lost race re-reads and tries again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from wgtool.core import config, document, validate
+from wgtool.core.config import Roster
+from wgtool.core.errors import (
+    InvalidInput,
+    MergeConflict,
+    NotFound,
+    PermissionDenied,
+    StateError,
+    WgError,
+)
+from wgtool.core.gitstore import (
+    GitStore,
+    LostRace,
+    Person,
+    format_message,
+    parse_message,
+    retry_cas,
+)
+from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, Index
+from wgtool.core.model import (
+    Amendment,
+    Consensus,
+    Draft,
+    Event,
+    GroupPosition,
+    Kind,
+    Member,
+    PositionView,
+    Role,
+    Settings,
+    Stance,
+    Status,
+    Version,
+)
+from wgtool.core.text import Conflict, DiffOp, merge3, word_diff
+
+DRAFTS_DIR = "drafts"
+TAGS_PREFIX = "refs/tags/"
+
+
+def draft_path(slug: str) -> str:
+    return f"{DRAFTS_DIR}/{slug}.md"
+
+
+def new_id() -> str:
+    """A short random id: unique across machines without coordination, shown like a git sha."""
+    return secrets.token_hex(4)
+
+
+def now() -> int:
+    return int(time.time())
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    slug: str
+    title: str
+    paragraphs: int
+    open_amendments: int
+    versions: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"slug": self.slug, "title": self.title, "paragraphs": self.paragraphs,
+                "open_amendments": self.open_amendments, "versions": list(self.versions)}
+
+
+@dataclass(frozen=True)
+class AmendmentChange:
+    """What an amendment changes, for display: the old and new text of its target."""
+
+    old: str
+    new: str
+    diff: tuple[DiffOp, ...]
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A comment with its replies, in stable order."""
+
+    comment: Event
+    replies: tuple[Thread, ...]
+
+
+class WorkingGroup:
+    """One working group's repository, seen by one acting member."""
+
+    def __init__(self, store: GitStore, actor: str | None = None) -> None:
+        self.store = store
+        self.index = Index(store)
+        self._actor_handle = actor
+        self._cache_main: str | None = None
+        self._cache_settings: Settings | None = None
+        self._cache_roster: Roster | None = None
+        self._refreshed = False
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, actor: str | None = None) -> WorkingGroup:
+        location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
+        store = GitStore.open(location)
+        if store.resolve(MAIN_REF) is None or store.lookup(store.resolve(MAIN_REF) or "", config.SETTINGS_PATH) is None:
+            store.close()
+            raise NotFound(
+                f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
+                "run 'wgtool init PATH'"
+            )
+        return cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None)
+
+    @classmethod
+    def init(
+        cls,
+        path: Path,
+        *,
+        title: str = "Working group",
+        example: bool = False,
+        bare: bool = False,
+    ) -> WorkingGroup:
+        path = Path(path)
+        if path.exists() and any(path.iterdir()):
+            raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
+        title = validate.one_line(title, "title")
+        store = GitStore.init(path, bare=bare)
+        settings = Settings(title=title, groups=dict(config.DEFAULT_GROUPS))
+        files: dict[str, bytes | None] = {config.SETTINGS_PATH: config.dump_settings(settings).encode()}
+        roster_text = "# The members of the working group; changed with 'wgtool member add'.\n"
+        if example:
+            from wgtool.example import example_drafts, example_roster
+
+            roster_text = example_roster()
+            for slug, text in example_drafts().items():
+                files[draft_path(slug)] = text.encode()
+        files[config.ROSTER_PATH] = roster_text.encode()
+        person = _setup_person(store)
+        tree = store.write_tree(None, files)
+        message = format_message(
+            f"Start the working group: {title}",
+            "Settings, roster and drafts are kept on main; amendments and their "
+            "deliberation under refs/wg/.",
+            [("Action", "init")],
+        )
+        commit = store.write_commit(tree, [], message, person, person)
+        store.update_ref(MAIN_REF, commit, None, "wgtool init")
+        store.run(["symbolic-ref", "HEAD", MAIN_REF])
+        wg = cls(store)
+        wg._update_worktree(None, commit)
+        return wg
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> WorkingGroup:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- state at main -------------------------------------------------------------------------
+
+    def main(self) -> str:
+        sha = self.store.resolve(MAIN_REF)
+        if sha is None:
+            raise NotFound("the repository has no main branch: run 'wgtool init PATH'")
+        return sha
+
+    def _load_main(self) -> None:
+        main = self.main()
+        if main != self._cache_main:
+            settings_data = self.store.read_file(main, config.SETTINGS_PATH)
+            roster_data = self.store.read_file(main, config.ROSTER_PATH)
+            settings = config.parse_settings((settings_data or b"").decode("utf-8"))
+            roster = config.parse_roster((roster_data or b"").decode("utf-8"), settings.groups)
+            self._cache_main, self._cache_settings, self._cache_roster = main, settings, roster
+
+    @property
+    def settings(self) -> Settings:
+        self._load_main()
+        assert self._cache_settings is not None
+        return self._cache_settings
+
+    @property
+    def roster(self) -> Roster:
+        self._load_main()
+        assert self._cache_roster is not None
+        return self._cache_roster
+
+    def actor(self) -> Member:
+        """The acting member: --as / WGTOOL_MEMBER, else the roster member with git's email."""
+        roster = self.roster
+        if self._actor_handle:
+            return roster.get(self._actor_handle)
+        email = self.store.config_get("user.email")
+        if email:
+            member = roster.by_email(email)
+            if member is not None:
+                return member
+        raise NotFound(
+            "who is acting? give --as HANDLE or set WGTOOL_MEMBER "
+            "(or set git's user.email to a roster member's email)"
+        )
+
+    def act_as(self, handle: str | None) -> None:
+        if handle is not None:
+            self.roster.get(handle)
+        self._actor_handle = handle
+
+    def _require(self, action: str) -> Member:
+        member = self.actor()
+        config.require(member, action)
+        return member
+
+    def can(self, action: str) -> bool:
+        try:
+            return config.allowed(self.actor(), action)
+        except WgError:
+            return False
+
+    def refresh(self) -> None:
+        self.index.refresh()
+
+    # -- writing helpers -----------------------------------------------------------------------
+
+    def _person(self, member: Member, timestamp: int | None = None) -> Person:
+        return Person(member.name, member.email, timestamp or now())
+
+    def _trailers(self, member: Member, *extra: tuple[str, str]) -> list[tuple[str, str]]:
+        return [*extra, ("Member", member.handle), ("Stakeholder-Group", member.group)]
+
+    def _commit_main(
+        self,
+        build: Callable[[str], dict[str, bytes | None]],
+        message: str,
+        author: Person,
+        committer: Person,
+    ) -> str:
+        """Commit a change to main: ``build(main_sha)`` returns the file changes."""
+
+        def attempt() -> str:
+            old = self.main()
+            changes = build(old)
+            tree = self.store.write_tree(self.store.commit(old).tree, changes)
+            commit = self.store.write_commit(tree, [old], message, author, committer)
+            self._move_main(commit, old)
+            return commit
+
+        return retry_cas(attempt)
+
+    def _move_main(self, new: str, old: str) -> None:
+        clean = self._worktree_clean()
+        self.store.update_ref(MAIN_REF, new, old, "wgtool")
+        self._cache_main = None
+        if clean:
+            self._update_worktree(old, new)
+
+    def _worktree_clean(self) -> bool:
+        if self.store.work_tree is None:
+            return False
+        head = self.store.run(["symbolic-ref", "-q", "HEAD"], check=False).stdout.decode().strip()
+        if head != MAIN_REF:
+            return False
+        status = self.store.run(["status", "--porcelain", "--untracked-files=no"], check=False)
+        return status.returncode == 0 and not status.stdout.strip()
+
+    def _update_worktree(self, old: str | None, new: str) -> None:
+        if self.store.work_tree is None:
+            return
+        if old is None:
+            self.store.run(["read-tree", "--reset", "-u", new], check=False)
+        else:
+            self.store.run(["read-tree", "-m", "-u", old, new], check=False)
+
+    # -- roster --------------------------------------------------------------------------------
+
+    def members(self) -> list[Member]:
+        return list(self.roster)
+
+    def add_member(
+        self,
+        handle: str,
+        *,
+        name: str,
+        email: str,
+        group: str,
+        roles: Iterable[str] = ("member",),
+    ) -> Member:
+        roster = self.roster
+        member = config.make_member(handle=handle, name=name, email=email, group=group,
+                                    roles=roles, groups=self.settings.groups)
+        if len(roster):
+            actor = self._require("add member")
+        else:
+            actor = member  # the first member founds the roster
+        roster.with_member(member)  # refuse duplicates before writing anything
+
+        def build(main: str) -> dict[str, bytes | None]:
+            self._cache_main = None
+            current = self.roster.with_member(member)
+            return {config.ROSTER_PATH: config.dump_roster(current).encode()}
+
+        message = format_message(
+            f"Add {member.name} ({member.handle}) to the roster",
+            f"Group: {self.settings.groups[member.group]}. Roles: "
+            f"{', '.join(r.value for r in member.roles)}.",
+            self._trailers(actor, ("Action", "add-member"), ("Added-Member", member.handle)),
+        )
+        person = self._person(actor)
+        self._commit_main(build, message, person, person)
+        return member
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    def draft_slugs(self, commit: str | None = None) -> list[str]:
+        names = self.store.list_dir(commit or self.main(), DRAFTS_DIR)
+        return sorted(n.removesuffix(".md") for n, _ in names if n.endswith(".md"))
+
+    def draft(self, slug: str, version: str | None = None) -> Draft:
+        validate.name(slug, "draft")
+        if version is not None:
+            commit = self.version(slug, version).commit
+        else:
+            commit = self.main()
+        data = self.store.read_file(commit, draft_path(slug))
+        if data is None:
+            where = f"at version {version}" if version else "on main"
+            raise NotFound(f"no draft {slug!r} {where}: see 'wgtool draft list'")
+        text = data.decode("utf-8", "replace")
+        return Draft(slug=slug, title=document.title(text) or slug, text=text)
+
+    def draft_text_at(self, commit: str, slug: str) -> str | None:
+        data = self.store.read_file(commit, draft_path(slug))
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def drafts(self) -> list[DraftSummary]:
+        self.refresh()
+        main = self.main()
+        versions = self.all_versions()
+        result = []
+        for slug in self.draft_slugs(main):
+            text = self.draft_text_at(main, slug) or ""
+            result.append(DraftSummary(
+                slug=slug,
+                title=document.title(text) or slug,
+                paragraphs=len(document.paragraphs(text)),
+                open_amendments=len(self.index.amendments(draft=slug, status=Status.OPEN.value)),
+                versions=tuple(v.name for v in versions if v.draft == slug),
+            ))
+        return result
+
+    def add_draft(self, slug: str, *, title: str, text: str) -> Draft:
+        validate.name(slug, "draft")
+        title = validate.one_line(title, "title")
+        text = validate.text(text, "draft text")
+        actor = self._require("add draft")
+        if slug in self.draft_slugs():
+            raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
+        blocks = document.blocks(text)
+        if blocks and blocks[0].heading and blocks[0].heading_level == 1:
+            text = text[: blocks[0].start] + f"# {title}" + text[blocks[0].end:]
+        else:
+            text = f"# {title}\n\n" + text
+        text = document.normalise(text)
+
+        def build(main: str) -> dict[str, bytes | None]:
+            if self.store.lookup(main, draft_path(slug)) is not None:
+                raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
+            return {draft_path(slug): text.encode()}
+
+        message = format_message(f"Add draft {slug}: {title}", "",
+                                 self._trailers(actor, ("Action", "add-draft"), ("Draft", slug)))
+        person = self._person(actor)
+        self._commit_main(build, message, person, person)
+        return Draft(slug=slug, title=title, text=text)
+
+    # -- amendments: proposing -----------------------------------------------------------------
+
+    def _amended_text(self, base_text: str, kind: Kind, paragraph: int | None, text: str | None) -> str:
+        if kind is Kind.DOCUMENT:
+            if text is None:
+                raise InvalidInput("give the whole amended draft with --from-file")
+            return document.normalise(validate.text(text, "amended draft"))
+        assert paragraph is not None
+        if kind is Kind.DELETE:
+            return document.delete_paragraph(base_text, paragraph)
+        if text is None:
+            raise InvalidInput("give the new paragraph with --text or --text-file")
+        validate.text(text, "paragraph text")
+        if kind is Kind.REPLACE:
+            return document.replace_paragraph(base_text, paragraph, text)
+        return document.insert_after(base_text, paragraph, text)
+
+    def propose(
+        self,
+        slug: str,
+        *,
+        kind: Kind,
+        paragraph: int | None = None,
+        text: str | None = None,
+        rationale: str,
+        title: str | None = None,
+    ) -> Amendment:
+        validate.name(slug, "draft")
+        actor = self._require("propose")
+        rationale = validate.text(rationale, "rationale").strip()
+        if kind is not Kind.DOCUMENT and paragraph is None:
+            raise InvalidInput("say which paragraph: --paragraph, --insert-after or --delete N")
+        base = self.main()
+        base_text = self.draft_text_at(base, slug)
+        if base_text is None:
+            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+        if kind is Kind.INSERT and paragraph is not None and paragraph != 0:
+            document.paragraph(base_text, paragraph)
+        new_text = self._amended_text(base_text, kind, paragraph, text)
+        if new_text == base_text:
+            raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
+        title = validate.one_line(title, "title") if title else _default_title(kind, slug, paragraph)
+        base_tree = self.store.commit(base).tree
+        tree = self.store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
+        person = self._person(actor)
+
+        def attempt() -> str:
+            amendment_id = new_id()
+            message = format_message(title, rationale, self._amendment_trailers(
+                actor, amendment_id, slug, kind, paragraph, 1))
+            commit = self.store.write_commit(tree, [base], message, person, person)
+            self.store.update_ref(AMENDMENTS_PREFIX + amendment_id, commit, None, "wgtool propose")
+            return amendment_id
+
+        amendment_id = retry_cas(attempt)
+        return self.amendment(amendment_id)
+
+    def _amendment_trailers(
+        self, actor: Member, amendment_id: str, slug: str, kind: Kind, paragraph: int | None,
+        revision: int,
+    ) -> list[tuple[str, str]]:
+        extra = [("Amendment-Id", amendment_id), ("Draft", slug), ("Kind", kind.value)]
+        if paragraph is not None and kind is not Kind.DOCUMENT:
+            extra.append(("Paragraph", str(paragraph)))
+        extra.append(("Revision", str(revision)))
+        return self._trailers(actor, *extra)
+
+    def revise(
+        self,
+        amendment_id: str,
+        *,
+        text: str,
+        rationale: str | None = None,
+    ) -> Amendment:
+        actor = self._require("revise")
+        amendment = self.amendment(amendment_id)
+        if amendment.proposer != actor.handle:
+            raise PermissionDenied(
+                f"only the proposer ({amendment.proposer}) can revise amendment {amendment.id}"
+            )
+        _require_open(amendment, "revise")
+        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
+        kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
+        new_text = self._amended_text(base_text, kind, amendment.paragraph, text)
+        if new_text == base_text:
+            raise InvalidInput("the revision changes nothing: the text is the same as the draft's")
+        head_text = self.draft_text_at(amendment.head, amendment.draft)
+        if rationale is not None:
+            rationale = validate.text(rationale, "rationale").strip()
+        if new_text == head_text and (rationale is None or rationale == amendment.rationale):
+            raise InvalidInput("the revision is the same as the current one: change the text")
+        tree = self.store.write_tree(self.store.commit(amendment.base).tree,
+                                     {draft_path(amendment.draft): new_text.encode()})
+        person = self._person(actor)
+        ref = AMENDMENTS_PREFIX + amendment.id
+
+        def attempt() -> None:
+            head = self.store.resolve(ref)
+            if head is None:
+                raise NotFound(f"amendment {amendment.id} disappeared")
+            current = self.index.amendment(amendment.id)
+            revision = (current.revision if current and current.head == head else
+                        _count_revisions(self.store, head, amendment.id)) + 1
+            message = format_message(
+                amendment.title, rationale if rationale is not None else amendment.rationale,
+                self._amendment_trailers(actor, amendment.id, amendment.draft, kind,
+                                         amendment.paragraph, revision))
+            commit = self.store.write_commit(tree, [head], message, person, person)
+            self.store.update_ref(ref, commit, head, "wgtool revise")
+
+        retry_cas(attempt)
+        return self.amendment(amendment.id)
+
+    # -- amendments: reading -------------------------------------------------------------------
+
+    def resolve_id(self, prefix: str) -> str:
+        prefix = prefix.strip().lower()
+        if not validate.ID_PREFIX_RE.match(prefix):
+            raise InvalidInput(f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc")
+        self.refresh()
+        matches = self.index.resolve_prefix(prefix)
+        if not matches:
+            raise NotFound(f"no amendment {prefix!r}: see 'wgtool amendments'")
+        if len(matches) > 1:
+            raise InvalidInput(
+                f"amendment id {prefix!r} is ambiguous: it matches {', '.join(sorted(matches))}"
+            )
+        return matches[0]
+
+    def amendment(self, amendment_id: str) -> Amendment:
+        full = self.resolve_id(amendment_id)
+        found = self.index.amendment(full)
+        if found is None:
+            raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+        return found
+
+    def amendments(
+        self,
+        *,
+        draft: str | None = None,
+        status: str | None = None,
+        group: str | None = None,
+        proposer: str | None = None,
+        text: str | None = None,
+    ) -> list[Amendment]:
+        if draft is not None:
+            validate.name(draft, "draft")
+        if status is not None and status not in {s.value for s in Status}:
+            raise InvalidInput(f"unknown status {status!r}: use open, merged, rejected or withdrawn")
+        if group is not None and group not in self.settings.groups:
+            raise InvalidInput(
+                f"unknown stakeholder group {group!r}: use one of {', '.join(self.settings.groups)}"
+            )
+        self.refresh()
+        return self.index.amendments(draft=draft, status=status, group=group, proposer=proposer,
+                                     text=text)
+
+    def change(self, amendment: Amendment) -> AmendmentChange:
+        """The amendment's change to its target, as old and new text with a word diff."""
+        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
+        new_text = self.draft_text_at(amendment.head, amendment.draft) or ""
+        old, new = base_text, new_text
+        if amendment.paragraph is not None and amendment.kind is not Kind.DOCUMENT:
+            old, new = _focus(base_text, new_text)
+        return AmendmentChange(old=old, new=new, diff=tuple(word_diff(old, new)))
+
+    def events(self, amendment_id: str) -> list[Event]:
+        full = self.resolve_id(amendment_id)
+        return self.index.events(full)
+
+    def comments(self, amendment_id: str) -> list[Thread]:
+        events = [e for e in self.events(amendment_id) if e.type == "comment"]
+        by_parent: dict[str | None, list[Event]] = {}
+        ids = {e.id for e in events}
+        for e in events:
+            parent = e.reply_to if e.reply_to in ids else None
+            by_parent.setdefault(parent, []).append(e)
+
+        def build(parent: str | None) -> tuple[Thread, ...]:
+            return tuple(Thread(e, build(e.id)) for e in by_parent.get(parent, []))
+
+        return list(build(None))
+
+    def consensus(self, amendment: Amendment, events: list[Event] | None = None) -> Consensus:
+        if events is None:
+            events = [e for e in self.index.events(amendment.id) if e.type == "position"]
+        return compute_consensus(self.settings, amendment, events)
+
+    def consensus_many(self, amendments: list[Amendment]) -> dict[str, Consensus]:
+        positions = self.index.positions_for([a.id for a in amendments]
+                                             if len(amendments) < 500 else None)
+        return {a.id: compute_consensus(self.settings, a, positions.get(a.id, []))
+                for a in amendments}
+
+    def open_counts(self, slug: str) -> dict[int, int]:
+        self.refresh()
+        return self.index.open_counts(slug)
+
+    # -- deliberation --------------------------------------------------------------------------
+
+    def _add_event(self, amendment: Amendment, actor: Member, type_: str, *,
+                   text: str = "", stance: str | None = None, reply_to: str | None = None) -> Event:
+        event = Event(
+            id=f"{int(time.time() * 1000):x}-{secrets.token_hex(3)}",
+            amendment=amendment.id,
+            type=type_,
+            member=actor.handle,
+            group=actor.group,
+            at=round(time.time(), 6),
+            revision=amendment.revision,
+            stance=stance,
+            text=text,
+            reply_to=reply_to,
+        )
+        data = (json.dumps(event.to_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        ref = EVENTS_PREFIX + amendment.id
+        summary = {"comment": "Comment on", "position": f"Position ({stance}) on",
+                   "reject": "Reject", "withdraw": "Withdraw"}[type_]
+        message = format_message(
+            f"{summary} amendment {amendment.id}", "",
+            self._trailers(actor, ("Amendment-Id", amendment.id), ("Event", type_),
+                           ("Event-Id", event.id)),
+        )
+        person = self._person(actor, int(event.at))
+
+        def attempt() -> None:
+            tip = self.store.resolve(ref)
+            base_tree = self.store.commit(tip).tree if tip else None
+            tree = self.store.write_tree(base_tree, {f"events/{event.id}.json": data})
+            commit = self.store.write_commit(tree, [tip] if tip else [], message, person, person)
+            self.store.update_ref(ref, commit, tip, f"wgtool {type_}")
+
+        retry_cas(attempt)
+        return event
+
+    def comment(self, amendment_id: str, text: str, *, reply_to: str | None = None) -> Event:
+        actor = self._require("comment")
+        text = validate.text(text, "comment")
+        amendment = self.amendment(amendment_id)
+        if reply_to is not None:
+            reply_to = reply_to.strip()
+            matches = [e.id for e in self.index.events(amendment.id)
+                       if e.type == "comment" and e.id.startswith(reply_to)]
+            if not reply_to or not matches:
+                raise NotFound(f"no comment {reply_to!r} on amendment {amendment.id}")
+            if len(matches) > 1:
+                raise InvalidInput(f"comment id {reply_to!r} is ambiguous")
+            reply_to = matches[0]
+        return self._add_event(amendment, actor, "comment", text=text, reply_to=reply_to)
+
+    def position(self, amendment_id: str, stance: str, *, reason: str = "") -> Event:
+        actor = self._require("position")
+        try:
+            parsed = Stance(stance)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown position {stance!r}: use support, no-objection, abstain or object"
+            ) from None
+        reason = validate.text(reason, "reason", allow_empty=True)
+        amendment = self.amendment(amendment_id)
+        _require_open(amendment, "take a position on")
+        return self._add_event(amendment, actor, "position", text=reason, stance=parsed.value)
+
+    def reject(self, amendment_id: str, *, reason: str) -> Event:
+        actor = self._require("reject")
+        reason = validate.text(reason, "reason")
+        amendment = self.amendment(amendment_id)
+        _require_open(amendment, "reject")
+        return self._add_event(amendment, actor, "reject", text=reason)
+
+    def withdraw(self, amendment_id: str, *, reason: str = "") -> Event:
+        actor = self._require("withdraw")
+        amendment = self.amendment(amendment_id)
+        if amendment.proposer != actor.handle:
+            raise PermissionDenied(
+                f"only the proposer ({amendment.proposer}) can withdraw amendment {amendment.id}"
+            )
+        _require_open(amendment, "withdraw")
+        return self._add_event(amendment, actor, "withdraw",
+                               text=validate.text(reason, "reason", allow_empty=True))
+
+    # -- merging -------------------------------------------------------------------------------
+
+    def preview_merge(self, amendment: Amendment, revised_text: str | None = None) -> tuple[str, str]:
+        """(current text, merged text) of the draft, or MergeConflict."""
+        current = self.draft_text_at(self.main(), amendment.draft)
+        if current is None:
+            raise NotFound(f"draft {amendment.draft!r} no longer exists on main")
+        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
+        theirs = self.draft_text_at(amendment.head, amendment.draft) or ""
+        if revised_text is not None:
+            kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
+            theirs = self._amended_text(base_text, kind, amendment.paragraph, revised_text)
+        result = merge3(base_text, current, theirs)
+        if not result.clean:
+            raise MergeConflict(_conflict_message(amendment, current, result.conflicts),
+                                result.conflicts)
+        assert result.text is not None
+        return current, result.text
+
+    def merge(
+        self,
+        amendment_id: str,
+        *,
+        revised_text: str | None = None,
+        resolved_text: str | None = None,
+        expected_main: str | None = None,
+    ) -> str:
+        """Merge an amendment into main; returns the merge commit.
+
+        ``revised_text`` merges it "as orally revised": the new text of its paragraph (or the whole
+        draft for a whole-draft amendment) replaces the proposer's. ``resolved_text`` is the whole
+        draft as the chair resolved a conflict; it applies only while main is still at
+        ``expected_main`` (the main the chair looked at), else the chair must look again.
+        """
+        actor = self._require("merge")
+        amendment = self.amendment(amendment_id)
+        _require_open(amendment, "merge")
+        proposer = self.roster.members.get(amendment.proposer)
+        head_info = self.store.commit(amendment.head)
+        author = Person(proposer.name if proposer else head_info.author_name,
+                        proposer.email if proposer else head_info.author_email, now())
+        committer = self._person(actor)
+        if resolved_text is not None:
+            resolved_text = document.normalise(validate.text(resolved_text, "resolved draft"))
+        how = ""
+        if revised_text is not None:
+            how = "as orally revised"
+        if resolved_text is not None:
+            how = "with the conflict resolved by the chair"
+        trailers = [("Amendment-Id", amendment.id), ("Proposed-by", amendment.proposer),
+                    ("Stakeholder-Group", amendment.group), ("Merged-by", actor.handle)]
+        if revised_text is not None:
+            trailers.append(("Orally-Revised", "yes"))
+        if resolved_text is not None:
+            trailers.append(("Resolved-by", actor.handle))
+        message = format_message(
+            f"Merge amendment {amendment.id}: {amendment.title}" + (f" ({how})" if how else ""),
+            amendment.rationale, trailers)
+
+        def attempt() -> str:
+            old = self.main()
+            if resolved_text is not None:
+                if expected_main is not None and old != expected_main:
+                    raise StateError("the draft changed while you resolved the conflict: "
+                                     "merge again to see the new text")
+                result = resolved_text
+            else:
+                _, result = self.preview_merge(amendment, revised_text)
+            tree = self.store.write_tree(self.store.commit(old).tree,
+                                         {draft_path(amendment.draft): result.encode()})
+            commit = self.store.write_commit(tree, [old, amendment.head], message, author, committer)
+            self._move_main(commit, old)
+            return commit
+
+        commit = retry_cas(attempt)
+        self.refresh()
+        return commit
+
+    # -- versions ------------------------------------------------------------------------------
+
+    def all_versions(self) -> list[Version]:
+        output = self.store.run([
+            "for-each-ref", "--sort=creatordate",
+            "--format=%(refname)%00%(objecttype)%00%(*objectname)%00%(objectname)%00"
+            "%(taggername)%00%(creatordate:unix)%00%(contents)%1e",
+            "refs/tags",
+        ]).stdout.decode("utf-8", "replace")
+        versions = []
+        for record in output.split("\x1e"):
+            record = record.strip("\n")
+            if not record:
+                continue
+            ref, objtype, peeled, sha, tagger, when, contents = record.split("\x00", 6)
+            name = ref[len(TAGS_PREFIX):]
+            if "/" not in name:
+                continue
+            slug, version = name.split("/", 1)
+            subject, body, _ = parse_message(contents)
+            versions.append(Version(
+                draft=slug, name=version, tag=name,
+                commit=peeled if objtype == "tag" else sha,
+                message="\n\n".join(p for p in (subject, body) if p),
+                tagger=tagger, tagged_at=int(when or 0),
+            ))
+        return versions
+
+    def versions(self, slug: str) -> list[Version]:
+        validate.name(slug, "draft")
+        if slug not in self.draft_slugs():
+            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+        return [v for v in self.all_versions() if v.draft == slug]
+
+    def version(self, slug: str, name: str) -> Version:
+        validate.version_name(name)
+        for v in self.versions(slug):
+            if v.name == name:
+                return v
+        raise NotFound(f"no version {name!r} of draft {slug!r}: see 'wgtool versions {slug}'")
+
+    def tag(self, slug: str, name: str, *, message: str) -> Version:
+        actor = self._require("tag")
+        validate.name(slug, "draft")
+        validate.version_name(name)
+        message = validate.text(message, "message").strip()
+        main = self.main()
+        if self.store.lookup(main, draft_path(slug)) is None:
+            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+        tag_name = f"{slug}/{name}"
+        if self.store.resolve(TAGS_PREFIX + tag_name) is not None:
+            raise InvalidInput(f"version {name!r} of {slug} already exists: choose another name")
+        person = self._person(actor)
+        body = format_message(message, "", self._trailers(actor, ("Draft", slug),
+                                                           ("Version", name)))
+        tag_object = (f"object {main}\ntype commit\ntag {tag_name}\n"
+                      f"tagger {person.signature()}\n\n{body}")
+        sha = self.store._store(b"tag", tag_object.encode("utf-8"))
+        try:
+            self.store.update_ref(TAGS_PREFIX + tag_name, sha, None, "wgtool tag")
+        except LostRace:
+            raise InvalidInput(f"version {name!r} of {slug} already exists: choose another name") from None
+        return self.version(slug, name)
+
+    def redline(self, slug: str, old: str | None, new: str | None) -> tuple[DiffOp, ...]:
+        """Word diff of a draft between two versions (None: the current text on main)."""
+        old_text = self.draft(slug, old).text
+        new_text = self.draft(slug, new).text
+        return tuple(word_diff(old_text, new_text))
+
+
+# -- pure helpers ------------------------------------------------------------------------------
+
+
+def _setup_person(store: GitStore) -> Person:
+    name = store.config_get("user.name") or "wgtool"
+    email = store.config_get("user.email") or "wgtool@localhost"
+    return Person(name, email, now())
+
+
+def _default_title(kind: Kind, slug: str, paragraph: int | None) -> str:
+    if kind is Kind.REPLACE:
+        return f"Amend paragraph {paragraph} of {slug}"
+    if kind is Kind.INSERT:
+        return f"Insert a new paragraph after paragraph {paragraph} of {slug}"
+    if kind is Kind.DELETE:
+        return f"Delete paragraph {paragraph} of {slug}"
+    return f"Amend {slug}"
+
+
+def _require_open(amendment: Amendment, verb: str) -> None:
+    if amendment.status is not Status.OPEN:
+        raise StateError(f"cannot {verb} amendment {amendment.id}: it is {amendment.status.value}")
+
+
+def _count_revisions(store: GitStore, head: str, amendment_id: str) -> int:
+    count = 0
+    sha: str | None = head
+    while sha:
+        info = store.commit(sha)
+        _, _, trailers = parse_message(info.message)
+        if trailers.get("Amendment-Id", [None])[-1] != amendment_id:
+            break
+        count += 1
+        sha = info.parents[0] if info.parents else None
+    return count
+
+
+def _focus(old: str, new: str) -> tuple[str, str]:
+    """Trim the blocks both texts share at start and end, keeping whole paragraphs."""
+    old_blocks = [b.text for b in document.blocks(old)]
+    new_blocks = [b.text for b in document.blocks(new)]
+    start = 0
+    while start < min(len(old_blocks), len(new_blocks)) and old_blocks[start] == new_blocks[start]:
+        start += 1
+    end = 0
+    while (end < min(len(old_blocks), len(new_blocks)) - start
+           and old_blocks[-1 - end] == new_blocks[-1 - end]):
+        end += 1
+    old_mid = old_blocks[start: len(old_blocks) - end]
+    new_mid = new_blocks[start: len(new_blocks) - end]
+    return "\n\n".join(old_mid), "\n\n".join(new_mid)
+
+
+def _conflict_message(amendment: Amendment, current: str, conflicts: tuple[Conflict, ...]) -> str:
+    details = []
+    for c in conflicts:
+        para = document.paragraph_at(current, c.ours_offset)
+        where = f"paragraph {para}" if para else "the draft"
+        details.append(
+            f"{where}: the text now reads {_clip(c.ours)!r} where the amendment has "
+            f"{_clip(c.theirs)!r} (both changed {_clip(c.base)!r})"
+        )
+    return (f"amendment {amendment.id} conflicts with the current text of {amendment.draft} "
+            f"in {len(conflicts)} place(s); merge it as orally revised or ask for a revision\n"
+            + "\n".join(details))
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compute_consensus(settings: Settings, amendment: Amendment, positions: list[Event]) -> Consensus:
+    """The consensus matrix: each group's members' current positions and the group's state.
+
+    Every stakeholder group counts once, whatever its number of members (governments included,
+    on an equal footing). Positions taken on an earlier revision are shown as stale and do not
+    count until the member confirms or changes them.
+    """
+    latest: dict[str, Event] = {}
+    for ev in sorted(positions, key=Event.sort_key):
+        if ev.type == "position" and ev.stance:
+            latest[ev.member] = ev
+    rule = settings.consensus
+    groups = []
+    supporting = objecting = heard = 0
+    for slug, name in settings.groups.items():
+        views = tuple(
+            PositionView(member=ev.member, group=ev.group, stance=Stance(ev.stance or "abstain"),
+                         reason=ev.text, revision=ev.revision,
+                         stale=ev.revision < amendment.revision, at=ev.at)
+            for ev in latest.values() if ev.group == slug
+        )
+        current = {v.stance for v in views if not v.stale}
+        if Stance.OBJECT in current:
+            state = "object"
+        elif Stance.SUPPORT in current:
+            state = "support"
+        elif Stance.NO_OBJECTION in current:
+            state = "no-objection"
+        elif Stance.ABSTAIN in current:
+            state = "abstain"
+        else:
+            state = "not heard"
+        supporting += state == "support"
+        objecting += state == "object"
+        heard += state != "not heard"
+        groups.append(GroupPosition(group=slug, name=name, state=state, positions=views))
+    if objecting > rule.max_objecting_groups:
+        verdict = "objection"
+    elif supporting >= rule.min_supporting_groups and (
+        not rule.require_all_groups_heard or heard == len(settings.groups)
+    ):
+        verdict = "consensus"
+    else:
+        verdict = "pending"
+    return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())
