@@ -876,9 +876,11 @@ def _conflict_message(amendment: Amendment, current: str, conflicts: tuple[Confl
     for c in conflicts:
         para = document.paragraph_at(current, c.ours_offset)
         where = f"paragraph {para}" if para else "the draft"
+        what = (f"both changed {_clip(c.base)!r}" if c.base.strip()
+                else "both add words at the same place")
         details.append(
             f"{where}: the text now reads {_clip(c.ours)!r} where the amendment has "
-            f"{_clip(c.theirs)!r} (both changed {_clip(c.base)!r})"
+            f"{_clip(c.theirs)!r} ({what})"
         )
     return (f"amendment {amendment.id} conflicts with the current text of {amendment.draft} "
             f"in {len(conflicts)} place(s); merge it as orally revised or ask for a revision\n"

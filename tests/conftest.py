@@ -1,0 +1,100 @@
+"""Shared fixtures: real git repositories in temporary folders, no personal config leaking in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from wgtool.cli import cli
+from wgtool.core.workgroup import WorkingGroup
+
+CHAIR = "lhaddad"
+SECRETARIAT = "epetrova"
+MEMBER_GOV = "rsubramanian"
+MEMBER_CS = "ndlamini"
+MEMBER_PS = "kwatanabe"
+MEMBER_TECH = "mchen"
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git identity and config of our own; nothing from the developer's home."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Runner")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "runner@example.invalid")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Runner")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "runner@example.invalid")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test Runner\n\temail = runner@example.invalid\n"
+        "[init]\n\tdefaultBranch = main\n"
+    )
+    for name in ("WGTOOL_REPO", "WGTOOL_MEMBER", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Path:
+    """A fresh example working group (starter drafts, sample roster)."""
+    path = tmp_path / "wg"
+    WorkingGroup.init(path, title="Example working group", example=True).close()
+    return path
+
+
+@pytest.fixture
+def open_wg(example_repo: Path) -> Iterator[object]:
+    """Open the example working group as a given member: ``open_wg(handle)``."""
+    opened: list[WorkingGroup] = []
+
+    def opener(handle: str | None = None, path: Path | None = None) -> WorkingGroup:
+        wg = WorkingGroup.open(path or example_repo, handle)
+        opened.append(wg)
+        return wg
+
+    yield opener
+    for wg in opened:
+        wg.close()
+
+
+class Wg:
+    """Runs the real CLI (click's runner) against one repository."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, actor: str | None = None, input: str | None = None) -> Result:
+        argv = ["--repo", str(self.repo)]
+        if actor:
+            argv += ["--as", actor]
+        return self.runner.invoke(cli, [*argv, *args], input=input, catch_exceptions=False)
+
+    def ok(self, *args: str, actor: str | None = None) -> str:
+        result = self(*args, actor=actor)
+        assert result.exit_code == 0, (result.exit_code, result.output, result.stderr)
+        return result.stdout
+
+
+@pytest.fixture
+def wgcli(example_repo: Path) -> Wg:
+    return Wg(example_repo)
+
+
+def refs_snapshot(repo: Path) -> str:
+    """Every ref and its target: to prove that nothing moved."""
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(repo), "for-each-ref"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.fixture
+def snapshot_refs() -> object:
+    return refs_snapshot
+
+
