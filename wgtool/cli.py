@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -20,8 +20,11 @@ from wgtool.core import validate
 from wgtool.core.errors import MergeConflict, WgError
 from wgtool.core.model import Amendment, Consensus, Kind
 from wgtool.core.safe import terminal_safe
-from wgtool.core.text import DiffOp
-from wgtool.core.workgroup import Thread, WorkingGroup
+
+if TYPE_CHECKING:
+    # The index (SQLModel) is slow to import; commands that need it import it when they run.
+    from wgtool.core.text import DiffOp
+    from wgtool.core.workgroup import Thread, WorkingGroup
 
 STATUSES = ["open", "merged", "rejected", "withdrawn"]
 STANCES = ["support", "no-objection", "abstain", "object"]
@@ -34,6 +37,8 @@ class Context:
 
     @contextmanager
     def open(self) -> Iterator[WorkingGroup]:
+        from wgtool.core.workgroup import WorkingGroup
+
         wg = WorkingGroup.open(self.repo, self.actor)
         try:
             yield wg
@@ -86,12 +91,29 @@ def read_text_option(text: str | None, text_file: str | None, what: str) -> str 
     return text
 
 
+def usage_failure(error: click.UsageError) -> NoReturn:
+    """A usage error as one line (click's default is a usage block over several lines)."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        raise error
+    hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+    fail(" ".join(error.format_message().split()) + hint, error.exit_code)
+
+
 class WgGroup(click.Group):
     """Runs commands with the core's errors mapped to one line and an exit code."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            usage_failure(error)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            usage_failure(error)
         except MergeConflict as error:
             lines = error.message.splitlines()
             click.echo(f"wgtool: {safe(lines[0])}", err=True)
@@ -133,6 +155,8 @@ def cli(ctx: click.Context, repo: str | None, actor: str | None) -> None:
 @click.option("--bare", is_flag=True, help="Create a bare repository (e.g. to serve as a remote).")
 def init(path: Path, title: str, example: bool, bare: bool) -> None:
     """Create a new working group repository at PATH."""
+    from wgtool.core.workgroup import WorkingGroup
+
     if example and title == "Working group":
         title = "Working Group on Enhanced Cooperation"
     wg = WorkingGroup.init(path, title=title, example=example, bare=bare)

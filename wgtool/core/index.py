@@ -8,17 +8,19 @@ the same result. Deleting the file loses nothing.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, or_
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
 
-from wgtool.core.gitstore import GitStore, parse_message
+from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
 from wgtool.core.model import Amendment, Event, Kind, Status
 
 MAIN_REF = "refs/heads/main"
@@ -96,38 +98,56 @@ def _event_from_row(row: EventRow) -> Event:
     )
 
 
-def read_amendment_chain(store: GitStore, amendment_id: str, tip: str) -> AmendmentRow | None:
-    """Read an amendment's revisions from its ref tip back to the main commit it was based on."""
-    chain = []
-    sha: str | None = tip
-    while sha is not None:
-        info = store.commit(sha)
-        _, _, trailers = parse_message(info.message)
-        if trailers.get("Amendment-Id", [None])[-1] != amendment_id or not trailers.get("Revision"):
-            break
-        chain.append((info, trailers))
-        sha = info.parents[0] if info.parents else None
-    if not chain:
-        return None
-    head_info, head_trailers = chain[0]
-    first_info, first_trailers = chain[-1]
-    title, body, _ = parse_message(head_info.message)
-    paragraph = head_trailers.get("Paragraph", [""])[-1]
-    return AmendmentRow(
-        id=amendment_id,
-        draft=head_trailers.get("Draft", [""])[-1],
-        kind=head_trailers.get("Kind", ["document"])[-1],
-        paragraph=int(paragraph) if paragraph.isdigit() else None,
-        title=title,
-        rationale=body,
-        proposer=first_trailers.get("Member", [""])[-1],
-        group=first_trailers.get("Stakeholder-Group", [""])[-1],
-        base=first_info.parents[0] if first_info.parents else "",
-        head=head_info.sha,
-        revision=len(chain),
-        created_at=first_info.authored_at,
-        updated_at=head_info.authored_at,
-    )
+def read_amendment_chains(store: GitStore, tips: dict[str, str]) -> list[dict[str, object]]:
+    """Index rows of amendments, read from their ref tips back to the main commit they were
+    based on. Commits are read in batches (one git process per revision depth), not one by one."""
+    chains: dict[str, list[tuple[CommitInfo, dict[str, list[str]]]]] = {a: [] for a in tips}
+    pending = dict(tips)
+    while pending:
+        infos = store.commits(list(pending.values()))
+        next_pending: dict[str, str] = {}
+        for amendment_id, sha in pending.items():
+            info = infos[sha]
+            _, _, trailers = parse_message(info.message)
+            if (trailers.get("Amendment-Id", [None])[-1] != amendment_id
+                    or not trailers.get("Revision")):
+                continue
+            chains[amendment_id].append((info, trailers))
+            if trailers["Revision"][-1] != "1" and info.parents:
+                next_pending[amendment_id] = info.parents[0]
+        pending = next_pending
+    rows: list[dict[str, object]] = []
+    for amendment_id, chain in chains.items():
+        if not chain:
+            continue
+        head_info, head_trailers = chain[0]
+        first_info, first_trailers = chain[-1]
+        title, body, _ = parse_message(head_info.message)
+        paragraph = head_trailers.get("Paragraph", [""])[-1]
+        rows.append({
+            "id": amendment_id,
+            "draft": head_trailers.get("Draft", [""])[-1],
+            "kind": head_trailers.get("Kind", ["document"])[-1],
+            "paragraph": int(paragraph) if paragraph.isdigit() else None,
+            "title": title,
+            "rationale": body,
+            "proposer": first_trailers.get("Member", [""])[-1],
+            "group": first_trailers.get("Stakeholder-Group", [""])[-1],
+            "base": first_info.parents[0] if first_info.parents else "",
+            "head": head_info.sha,
+            "revision": len(chain),
+            "created_at": first_info.authored_at,
+            "updated_at": head_info.authored_at,
+            "status": Status.OPEN.value,
+            "merged_by": None,
+            "merge_commit": None,
+            "reason": None,
+        })
+    return rows
+
+
+def _upsert(model: type[SQLModel]) -> Insert:
+    return model.__table__.insert().prefix_with("OR REPLACE")  # type: ignore[attr-defined, no-any-return]
 
 
 class Index:
@@ -185,65 +205,75 @@ class Index:
     # -- refreshing ----------------------------------------------------------------------------
 
     def rebuild(self) -> None:
+        """Forget everything and read all refs again."""
         engine = self.engine
-        with self._lock(), Session(engine) as session:
-            for table in (RefTip, AmendmentRow, EventRow, MergeRow):
-                session.exec(delete(table))  # type: ignore[call-overload]
-            session.commit()
+        with self._lock(), engine.begin() as conn:
+            for table in (RefTip, AmendmentRow, EventRow, MergeRow, Meta):
+                conn.execute(table.__table__.delete())  # type: ignore[attr-defined]
         self.refresh()
 
     def refresh(self) -> None:
-        """Read what changed in the refs since the last refresh."""
-        current = self.store.refs(MAIN_REF, AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/"))
+        """Read what changed in the refs since the last refresh (only new commits are read)."""
+        listing = self.store.run(
+            ["for-each-ref", "--format=%(objectname) %(refname)", MAIN_REF,
+             AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/")]
+        ).stdout.decode()
+        fingerprint = hashlib.sha1(listing.encode()).hexdigest()
         engine = self.engine
-        with self._lock(), Session(engine) as session:
-            known = {row.ref: row.sha for row in session.exec(select(RefTip))}
-            if known == current:
-                return
+        with engine.connect() as conn:
+            stored = conn.execute(
+                select(Meta.value).where(Meta.key == "refs")  # type: ignore[arg-type]
+            ).scalar()
+        if stored == fingerprint:
+            return
+        current: dict[str, str] = {}
+        for line in listing.splitlines():
+            sha, name = line.split(" ", 1)
+            current[name] = sha
+        with self._lock(), engine.begin() as conn:
+            known = dict(conn.execute(select(RefTip.ref, RefTip.sha)).all())  # type: ignore[call-overload]
             touched: set[str] = set()
             for ref in set(known) - set(current):
-                session.exec(delete(RefTip).where(RefTip.ref == ref))  # type: ignore[call-overload]
+                conn.execute(delete(RefTip).where(RefTip.ref == ref))  # type: ignore[arg-type]
                 if ref.startswith(AMENDMENTS_PREFIX):
-                    amendment_id = ref[len(AMENDMENTS_PREFIX):]
-                    session.exec(delete(AmendmentRow).where(AmendmentRow.id == amendment_id))  # type: ignore[call-overload]
+                    conn.execute(delete(AmendmentRow).where(
+                        AmendmentRow.id == ref[len(AMENDMENTS_PREFIX):]))  # type: ignore[arg-type]
                 elif ref.startswith(EVENTS_PREFIX):
                     amendment_id = ref[len(EVENTS_PREFIX):]
-                    session.exec(delete(EventRow).where(EventRow.amendment == amendment_id))  # type: ignore[call-overload]
+                    conn.execute(delete(EventRow).where(
+                        EventRow.amendment == amendment_id))  # type: ignore[arg-type]
                     touched.add(amendment_id)
-            for ref, sha in current.items():
-                if known.get(ref) == sha:
-                    continue
-                if ref == MAIN_REF:
-                    touched |= self._read_main(session, known.get(ref), sha)
-                elif ref.startswith(AMENDMENTS_PREFIX):
-                    amendment_id = ref[len(AMENDMENTS_PREFIX):]
-                    row = read_amendment_chain(self.store, amendment_id, sha)
-                    if row is not None:
-                        old = session.get(AmendmentRow, amendment_id)
-                        if old is not None:
-                            row.status, row.merged_by, row.merge_commit, row.reason = (
-                                old.status, old.merged_by, old.merge_commit, old.reason)
-                        session.merge(row)
-                    touched.add(amendment_id)
-                elif ref.startswith(EVENTS_PREFIX):
-                    amendment_id = ref[len(EVENTS_PREFIX):]
-                    self._read_events(session, amendment_id, sha)
-                    touched.add(amendment_id)
-                session.merge(RefTip(ref=ref, sha=sha))
-            session.flush()
-            for amendment_id in touched:
-                self._update_status(session, amendment_id)
-            session.commit()
+            changed = {ref: sha for ref, sha in current.items() if known.get(ref) != sha}
+            if MAIN_REF in changed:
+                touched |= self._read_main(conn, known.get(MAIN_REF), changed[MAIN_REF])
+            amendment_tips = {ref[len(AMENDMENTS_PREFIX):]: sha for ref, sha in changed.items()
+                              if ref.startswith(AMENDMENTS_PREFIX)}
+            rows = read_amendment_chains(self.store, amendment_tips)
+            if rows:
+                conn.execute(_upsert(AmendmentRow), rows)
+            touched |= set(amendment_tips)
+            event_tips = {ref[len(EVENTS_PREFIX):]: sha for ref, sha in changed.items()
+                          if ref.startswith(EVENTS_PREFIX)}
+            if event_tips:
+                self._read_events(conn, event_tips)
+            touched |= set(event_tips)
+            if changed:
+                conn.execute(_upsert(RefTip), [{"ref": r, "sha": s} for r, s in changed.items()])
+            self._update_status(conn, touched)
+            conn.execute(_upsert(Meta), [{"key": "refs", "value": fingerprint}])
 
-    def _read_main(self, session: Session, old: str | None, new: str) -> set[str]:
-        rev_range = [new] if old is None or not self.store.is_ancestor(old, new) else [f"{old}..{new}"]
-        if rev_range == [new]:
-            # main was rewritten or is new: read all of its merges again.
-            session.exec(delete(MergeRow))  # type: ignore[call-overload]
+    def _read_main(self, conn: Connection, old: str | None, new: str) -> set[str]:
+        incremental = old is not None and self.store.is_ancestor(old, new)
+        touched: set[str] = set()
+        if not incremental:
+            # main is new or was rewritten: read all of its merges again.
+            touched = set(conn.execute(select(MergeRow.amendment)).scalars())  # type: ignore[call-overload]
+            conn.execute(delete(MergeRow))
+        rev_range = f"{old}..{new}" if incremental else new
         output = self.store.run(
-            ["log", "--merges", "--format=%H%x00%ct%x00%B%x1e", *rev_range, "--"]
+            ["log", "--merges", "--format=%H%x00%ct%x00%B%x1e", rev_range, "--"]
         ).stdout.decode("utf-8", "replace")
-        touched = {row.amendment for row in session.exec(select(MergeRow))} if rev_range == [new] else set()
+        rows = []
         for record in output.split("\x1e"):
             record = record.strip("\n")
             if not record:
@@ -251,52 +281,71 @@ class Index:
             sha, committed, message = record.split("\x00", 2)
             _, _, trailers = parse_message(message)
             amendment_id = trailers.get("Amendment-Id", [None])[-1]
-            if not amendment_id:
-                continue
-            session.merge(MergeRow(amendment=amendment_id, commit=sha,
-                                   merged_by=trailers.get("Merged-by", [""])[-1],
-                                   merged_at=int(committed)))
-            touched.add(amendment_id)
+            if amendment_id:
+                rows.append({"amendment": amendment_id, "commit": sha,
+                             "merged_by": trailers.get("Merged-by", [""])[-1],
+                             "merged_at": int(committed)})
+                touched.add(amendment_id)
+        if rows:
+            conn.execute(_upsert(MergeRow), rows)
         return touched
 
-    def _read_events(self, session: Session, amendment_id: str, tip: str) -> None:
-        known = set(session.exec(select(EventRow.id).where(EventRow.amendment == amendment_id)))
-        for name, blob in self.store.list_dir(tip, "events"):
-            event_id = name.removesuffix(".json")
-            if event_id in known:
-                continue
-            try:
-                data = json.loads(self.store.read_blob(blob).decode("utf-8"))
-                ev = Event.from_dict(data)
-            except (ValueError, KeyError, TypeError):
-                continue  # a malformed event file is skipped, not fatal; verify reports it
-            if ev.amendment != amendment_id or ev.id != event_id:
-                continue
-            session.merge(EventRow(**ev.to_dict()))
+    def _read_events(self, conn: Connection, tips: dict[str, str]) -> None:
+        known = set(conn.execute(
+            select(EventRow.id).where(EventRow.amendment.in_(list(tips)))  # type: ignore[attr-defined]
+        ).scalars())
+        rows = []
+        for amendment_id, tip in tips.items():
+            for name, blob in self.store.list_dir(tip, "events"):
+                event_id = name.removesuffix(".json")
+                if event_id in known:
+                    continue
+                try:
+                    ev = Event.from_dict(json.loads(self.store.read_blob(blob).decode("utf-8")))
+                except (ValueError, KeyError, TypeError):
+                    continue  # a malformed event file is skipped, not fatal
+                if ev.amendment != amendment_id or ev.id != event_id:
+                    continue
+                known.add(event_id)
+                rows.append({"stance": None, "reply_to": None, **ev.to_dict()})
+        if rows:
+            conn.execute(_upsert(EventRow), rows)
 
-    def _update_status(self, session: Session, amendment_id: str) -> None:
-        row = session.get(AmendmentRow, amendment_id)
-        if row is None:
+    def _update_status(self, conn: Connection, touched: set[str]) -> None:
+        """Status follows from main's merges and the first reject/withdraw event."""
+        if not touched:
             return
-        merge = session.get(MergeRow, amendment_id)
-        row.merged_by = row.merge_commit = row.reason = None
-        if merge is not None:
-            row.status = Status.MERGED.value
-            row.merged_by = merge.merged_by
-            row.merge_commit = merge.commit
-        else:
-            row.status = Status.OPEN.value
-            decisions = session.exec(
-                select(EventRow)
-                .where(EventRow.amendment == amendment_id)
-                .where(or_(EventRow.type == "reject", EventRow.type == "withdraw"))
-                .order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
-            ).all()
-            if decisions:
-                first = decisions[0]
-                row.status = Status.REJECTED.value if first.type == "reject" else Status.WITHDRAWN.value
-                row.reason = first.text or None
-        session.add(row)
+        ids = list(touched)
+        merges = {m.amendment: m for m in conn.execute(
+            select(MergeRow).where(MergeRow.amendment.in_(ids)))}  # type: ignore[attr-defined]
+        decisions: dict[str, tuple[str, str]] = {}
+        for amendment, type_, text in conn.execute(
+            select(EventRow.amendment, EventRow.type, EventRow.text)
+            .where(EventRow.amendment.in_(ids))  # type: ignore[attr-defined]
+            .where(EventRow.type.in_(("reject", "withdraw")))  # type: ignore[attr-defined]
+            .order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
+        ):
+            decisions.setdefault(amendment, (type_, text))
+        updates = []
+        for amendment_id in ids:
+            merge = merges.get(amendment_id)
+            decision = decisions.get(amendment_id)
+            if merge is not None:
+                values = (Status.MERGED.value, merge.merged_by, merge.commit, None)
+            elif decision is not None:
+                status = Status.REJECTED if decision[0] == "reject" else Status.WITHDRAWN
+                values = (status.value, None, None, decision[1] or None)
+            else:
+                values = (Status.OPEN.value, None, None, None)
+            updates.append(dict(zip(("b_status", "b_merged_by", "b_merge_commit", "b_reason"),
+                                    values), b_id=amendment_id))
+        table = AmendmentRow.__table__  # type: ignore[attr-defined]
+        conn.execute(
+            table.update().where(table.c.id == bindparam("b_id")).values(
+                status=bindparam("b_status"), merged_by=bindparam("b_merged_by"),
+                merge_commit=bindparam("b_merge_commit"), reason=bindparam("b_reason")),
+            updates,
+        )
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -319,8 +368,9 @@ class Index:
         text: str | None = None,
         ids: Sequence[str] | None = None,
     ) -> list[Amendment]:
-        with Session(self.engine) as session:
-            query = select(AmendmentRow)
+        with self.engine.connect() as conn:
+            # Plain rows, not ORM objects: listing thousands of amendments stays fast.
+            query = select(AmendmentRow.__table__)  # type: ignore[attr-defined]
             if draft:
                 query = query.where(AmendmentRow.draft == draft)
             if status:
@@ -340,7 +390,7 @@ class Index:
                     AmendmentRow.proposer.like(pattern),  # type: ignore[attr-defined]
                 ))
             query = query.order_by(AmendmentRow.created_at, AmendmentRow.id)  # type: ignore[arg-type]
-            return [_amendment_from_row(r) for r in session.exec(query)]
+            return [_amendment_from_row(r) for r in conn.execute(query)]
 
     def events(self, amendment_id: str) -> list[Event]:
         with Session(self.engine) as session:
@@ -352,13 +402,13 @@ class Index:
 
     def positions_for(self, amendment_ids: Sequence[str] | None = None) -> dict[str, list[Event]]:
         """Position events per amendment, oldest first (for consensus summaries in listings)."""
-        with Session(self.engine) as session:
-            query = select(EventRow).where(EventRow.type == "position")
+        with self.engine.connect() as conn:
+            query = select(EventRow.__table__).where(EventRow.type == "position")  # type: ignore[attr-defined]
             if amendment_ids is not None:
                 query = query.where(EventRow.amendment.in_(list(amendment_ids)))  # type: ignore[attr-defined]
             query = query.order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
             result: dict[str, list[Event]] = {}
-            for row in session.exec(query):
+            for row in conn.execute(query):
                 result.setdefault(row.amendment, []).append(_event_from_row(row))
             return result
 

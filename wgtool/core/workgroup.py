@@ -579,7 +579,8 @@ class WorkingGroup:
     def consensus_many(self, amendments: list[Amendment]) -> dict[str, Consensus]:
         positions = self.index.positions_for([a.id for a in amendments]
                                              if len(amendments) < 500 else None)
-        return {a.id: compute_consensus(self.settings, a, positions.get(a.id, []))
+        settings = self.settings
+        return {a.id: compute_consensus(settings, a, positions.get(a.id, []))
                 for a in amendments}
 
     def open_counts(self, slug: str) -> dict[int, int]:
