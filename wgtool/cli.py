@@ -329,6 +329,41 @@ def tag(obj: Context, slug: str, name: str, message: str) -> None:
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
 
 
+@cli.command()
+@click.argument("slug")
+@click.option("--format", "fmt", default="html", show_default=True,
+              type=click.Choice(["markdown", "html", "redline", "compilation", "akn"]),
+              help="markdown/html: clean text; redline: changes since a version; compilation: "
+                   "the open amendments; akn: Akoma Ntoso 3.0 XML.")
+@click.option("--version", "version", metavar="NAME", help="A consensus version (default: main).")
+@click.option("--against", metavar="NAME", help="For a redline: the older version.")
+@click.option("--all", "include_closed", is_flag=True, help="Compilation: closed amendments too.")
+@click.option("--output", "-o", metavar="PATH", help="Write to a file instead of standard output.")
+@pass_context
+def export(obj: Context, slug: str, fmt: str, version: str | None, against: str | None,
+           include_closed: bool, output: str | None) -> None:
+    """Produce a document for a draft: clean text, redline, compilation or Akoma Ntoso XML."""
+    from wgtool.core.export import produce
+
+    with obj.open() as wg:
+        content = produce(wg, slug, fmt, version=version, against=against,
+                          include_closed=include_closed)
+    if output is None:
+        click.echo(content, nl=False)
+        return
+    target = Path(output)
+    if target.exists():
+        fail(f"{output} already exists: choose another file name", 2)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(content, encoding="utf-8")
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        fail(f"cannot write {output}: {error.strerror or error}", 2)
+    click.echo(f"Wrote {output}")
+
+
 # -- amendments ----------------------------------------------------------------------------------
 
 

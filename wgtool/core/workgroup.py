@@ -221,6 +221,17 @@ class WorkingGroup:
             self.roster.get(handle)
         self._actor_handle = handle
 
+    def _own_open_amendment(self, amendment_id: str, action: str) -> tuple[Member, Amendment]:
+        """The acting member and their own open amendment, for revise and withdraw."""
+        actor = self._require(action)
+        amendment = self.amendment(amendment_id)
+        if amendment.proposer != actor.handle:
+            raise PermissionDenied(
+                f"only the proposer ({amendment.proposer}) can {action} amendment {amendment.id}"
+            )
+        _require_open(amendment, action)
+        return actor, amendment
+
     def _require(self, action: str) -> Member:
         member = self.actor()
         config.require(member, action)
@@ -462,13 +473,7 @@ class WorkingGroup:
         text: str,
         rationale: str | None = None,
     ) -> Amendment:
-        actor = self._require("revise")
-        amendment = self.amendment(amendment_id)
-        if amendment.proposer != actor.handle:
-            raise PermissionDenied(
-                f"only the proposer ({amendment.proposer}) can revise amendment {amendment.id}"
-            )
-        _require_open(amendment, "revise")
+        actor, amendment = self._own_open_amendment(amendment_id, "revise")
         base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
         kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
         new_text = self._amended_text(base_text, kind, amendment.paragraph, text)
@@ -660,13 +665,7 @@ class WorkingGroup:
         return self._add_event(amendment, actor, "reject", text=reason)
 
     def withdraw(self, amendment_id: str, *, reason: str = "") -> Event:
-        actor = self._require("withdraw")
-        amendment = self.amendment(amendment_id)
-        if amendment.proposer != actor.handle:
-            raise PermissionDenied(
-                f"only the proposer ({amendment.proposer}) can withdraw amendment {amendment.id}"
-            )
-        _require_open(amendment, "withdraw")
+        actor, amendment = self._own_open_amendment(amendment_id, "withdraw")
         return self._add_event(amendment, actor, "withdraw",
                                text=validate.text(reason, "reason", allow_empty=True))
 

@@ -1,0 +1,226 @@
+"""Documents the secretariat produces: clean text, redline, compilation of amendments, and
+Akoma Ntoso 3.0 XML.
+
+Member-written text is data here too: HTML output escapes it (Markdown is rendered with raw HTML
+disabled) and XML is built as a tree, so nothing a member types becomes markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from xml.etree import ElementTree as ET
+
+from typing import TYPE_CHECKING
+
+from wgtool.core import document
+from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.model import Amendment, Consensus, Kind, Status
+from wgtool.core.text import DiffOp
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
+
+AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+
+_STYLE = """
+body { font-family: Georgia, serif; max-width: 46em; margin: 2em auto; line-height: 1.45; }
+.num { font-weight: bold; margin-right: .5em; }
+del { color: #a00; text-decoration: line-through; }
+ins { color: #060; text-decoration: underline; }
+.amendment { border-top: 1px solid #ccc; padding-top: .6em; margin-top: 1em; }
+.meta { color: #555; font-size: .9em; }
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"{body}</body>\n</html>\n"
+    )
+
+
+def _numbered_html(text: str) -> str:
+    """The draft as HTML with its paragraph numbers, raw HTML in the text escaped."""
+    parts = []
+    for block in document.blocks(text):
+        if block.heading:
+            level = min(block.heading_level, 6)
+            parts.append(f"<h{level}>{html.escape(block.heading_text)}</h{level}>\n")
+        else:
+            rendered = document.to_html(block.text).strip()
+            if rendered.startswith("<p>"):
+                rendered = rendered[3:]
+            if rendered.endswith("</p>"):
+                rendered = rendered[:-4]
+            parts.append(f'<p id="para-{block.number}"><span class="num">{block.number}.</span>'
+                         f"{rendered}</p>\n")
+    return "".join(parts)
+
+
+def clean_html(title: str, text: str, version: str | None) -> str:
+    heading = f"<p class=\"meta\">Version: {html.escape(version or 'current text')}</p>\n"
+    return _page(title, heading + _numbered_html(text))
+
+
+def diff_html(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:
+    out = []
+    for op in ops:
+        text = html.escape(op.text).replace("\n\n", "<br><br>\n")
+        if op.op == "equal":
+            out.append(text)
+        elif op.op == "delete":
+            out.append(f"<del>{text}</del>")
+        else:
+            out.append(f"<ins>{text}</ins>")
+    return "".join(out)
+
+
+def redline_html(title: str, old_name: str, new_name: str, ops: tuple[DiffOp, ...]) -> str:
+    heading = (f"<p class=\"meta\">Changes from {html.escape(old_name)} to "
+               f"{html.escape(new_name)}: deletions struck through, insertions underlined.</p>\n")
+    return _page(f"{title} — redline", heading + f"<div>{diff_html(ops)}</div>\n")
+
+
+def compilation_html(
+    title: str,
+    amendments: list[tuple[Amendment, tuple[DiffOp, ...], Consensus]],
+    groups: dict[str, str],
+) -> str:
+    """All amendments to a draft in paragraph order, as a compilation for a reading."""
+    parts = [f"<h1>{html.escape(title)}</h1>\n<p class=\"meta\">Compilation of "
+             f"{len(amendments)} amendment(s)</p>\n"]
+    for amendment, diff, consensus in sorted(
+        amendments, key=lambda item: (item[0].paragraph or 0, item[0].created_at, item[0].id)
+    ):
+        where = _where(amendment)
+        parts.append(
+            "<div class=\"amendment\">\n"
+            f"<h2>{html.escape(where)} — amendment {html.escape(amendment.id)}</h2>\n"
+            f"<p class=\"meta\">Proposed by {html.escape(amendment.proposer)} "
+            f"({html.escape(groups.get(amendment.group, amendment.group))}); status: "
+            f"{html.escape(amendment.status.value)}; consensus: {html.escape(consensus.state)} "
+            f"({html.escape(consensus.summary())})</p>\n"
+            f"<p><strong>{html.escape(amendment.title)}</strong></p>\n"
+            f"<p>{diff_html(diff)}</p>\n"
+            f"<p class=\"meta\">Rationale: {html.escape(amendment.rationale)}</p>\n</div>\n"
+        )
+    return _page(f"{title} — compilation", "".join(parts))
+
+
+def _where(amendment: Amendment) -> str:
+    if amendment.kind is Kind.REPLACE:
+        return f"Paragraph {amendment.paragraph}"
+    if amendment.kind is Kind.INSERT:
+        return f"New paragraph after {amendment.paragraph}"
+    if amendment.kind is Kind.DELETE:
+        return f"Deletion of paragraph {amendment.paragraph}"
+    return "Whole draft"
+
+
+def akoma_ntoso(
+    *,
+    slug: str,
+    title: str,
+    text: str,
+    version: str | None,
+    working_group: str,
+    date: dt.date,
+) -> str:
+    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema)."""
+    ET.register_namespace("", AKN_NS)
+
+    def el(parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        node = ET.Element(f"{{{AKN_NS}}}{tag}", attrs) if parent is None else ET.SubElement(
+            parent, f"{{{AKN_NS}}}{tag}", attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    expression = version or "current"
+    work_uri = f"/akn/un/doc/wg/{date.year}/{slug}"
+    expression_uri = f"{work_uri}/eng@{expression}"
+    root = el(None, "akomaNtoso")
+    doc = el(root, "doc", name=slug)
+    meta = el(doc, "meta")
+    ident = el(meta, "identification", source="#wgtool")
+    iso = date.isoformat()
+    frbr = [
+        ("FRBRWork", work_uri, f"{work_uri}/!main", "#wg"),
+        ("FRBRExpression", expression_uri, f"{expression_uri}/!main", "#wg"),
+        ("FRBRManifestation", f"{expression_uri}.akn", f"{expression_uri}/!main.xml", "#wgtool"),
+    ]
+    for tag, uri, this, author in frbr:
+        level = el(ident, tag)
+        el(level, "FRBRthis", value=this)
+        el(level, "FRBRuri", value=uri)
+        el(level, "FRBRdate", date=iso, name="generation" if tag == "FRBRManifestation" else "draft")
+        el(level, "FRBRauthor", href=author)
+        if tag == "FRBRWork":
+            el(level, "FRBRcountry", value="un")
+        if tag == "FRBRExpression":
+            el(level, "FRBRlanguage", language="eng")
+    refs = el(meta, "references", source="#wgtool")
+    el(refs, "TLCOrganization", eId="wg", href="/akn/ontology/organization/wg", showAs=working_group)
+    el(refs, "TLCOrganization", eId="wgtool", href="/akn/ontology/organization/wgtool",
+       showAs="wgtool")
+    preface = el(doc, "preface")
+    el(el(preface, "p"), "docTitle", title)
+    body = el(doc, "mainBody")
+    container: ET.Element = body
+    section = 0
+    for block in document.blocks(text):
+        if block.heading:
+            if block.heading_level == 1:
+                continue  # the title, already in the preface
+            section += 1
+            container = el(body, "hcontainer", name="section", eId=f"sec_{section}")
+            el(container, "heading", block.heading_text)
+            continue
+        para = el(container, "paragraph", eId=f"para_{block.number}")
+        el(para, "num", f"{block.number}.")
+        el(el(para, "content"), "p", " ".join(block.text.split()))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+FORMATS = ("markdown", "html", "redline", "compilation", "akn")
+
+
+def produce(
+    wg: WorkingGroup,
+    slug: str,
+    fmt: str,
+    *,
+    version: str | None = None,
+    against: str | None = None,
+    include_closed: bool = False,
+) -> str:
+    """One of the secretariat's documents for a draft, as text.
+
+    ``version`` picks a consensus version (default: the current text on main); ``against`` is the
+    older version a redline starts from (default: the latest consensus version).
+    """
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    draft = wg.draft(slug, version)
+    if fmt == "markdown":
+        return draft.text
+    if fmt == "html":
+        return clean_html(draft.title, draft.text, version)
+    if fmt == "akn":
+        return akoma_ntoso(slug=slug, title=draft.title, text=draft.text, version=version,
+                           working_group=wg.settings.title, date=dt.date.today())
+    if fmt == "redline":
+        if against is None:
+            versions = [v.name for v in wg.versions(slug) if v.name != version]
+            if not versions:
+                raise NotFound(f"{slug} has no earlier consensus version: give --against NAME")
+            against = versions[-1]
+        ops = wg.redline(slug, against, version)
+        return redline_html(draft.title, against, version or "current text", ops)
+    found = wg.amendments(draft=slug, status=None if include_closed else Status.OPEN.value)
+    consensus = wg.consensus_many(found)
+    items = [(a, wg.change(a).diff, consensus[a.id]) for a in found]
+    return compilation_html(draft.title, items, wg.settings.groups)
