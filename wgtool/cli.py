@@ -193,13 +193,30 @@ def member() -> None:
 @click.option("--group", required=True, help="A stakeholder group slug from wg.toml.")
 @click.option("--role", "roles", multiple=True, type=click.Choice(["member", "chair", "secretariat"]),
               help="Repeat for several roles (default: member).")
+@click.option("--ssh-key-file", "ssh_key_file", metavar="PATH",
+              help="The member's SSH public key, which verifies their signatures.")
 @pass_context
-def member_add(obj: Context, handle: str, name: str, email: str, group: str, roles: tuple[str, ...]) -> None:
+def member_add(obj: Context, handle: str, name: str, email: str, group: str,
+               roles: tuple[str, ...], ssh_key_file: str | None) -> None:
     """Add a member (secretariat; anyone may add the first member)."""
+    key = validate.read_text_file(ssh_key_file, "key file") if ssh_key_file else ""
     with obj.open() as wg:
-        added = wg.add_member(handle, name=name, email=email, group=group, roles=roles or ("member",))
+        added = wg.add_member(handle, name=name, email=email, group=group,
+                              roles=roles or ("member",), ssh_key=key)
         click.echo(f"Added {safe(added.handle)} ({safe(wg.settings.groups[added.group])}; "
                    f"{', '.join(r.value for r in added.roles)})")
+
+
+@member.command("key")
+@click.argument("handle")
+@click.option("--file", "file", required=True, metavar="PATH", help="The SSH public key (.pub).")
+@pass_context
+def member_key(obj: Context, handle: str, file: str) -> None:
+    """Record a member's SSH public key (secretariat)."""
+    key = validate.read_text_file(file, "key file")
+    with obj.open() as wg:
+        changed = wg.set_member_key(handle, key)
+        click.echo(f"Recorded the SSH key of {safe(changed.handle)}")
 
 
 @member.command("list")
@@ -440,7 +457,8 @@ def amendments(obj: Context, slug: str | None, status: str | None, group: str | 
                 f"+{a.paragraph}" if a.kind is Kind.INSERT else
                 f"-{a.paragraph}" if a.kind is Kind.DELETE else f"¶{a.paragraph}")
             c = summaries[a.id]
-            click.echo(f"{a.id}  {a.draft:<14} {target:>5}  {safe(a.proposer):<14} {a.group:<19} "
+            click.echo(f"{a.id}  {safe(a.draft):<14} {target:>5}  {safe(a.proposer):<14} "
+                       f"{safe(a.group):<19} "
                        f"{a.status.value:<9} {c.state:<9} {c.summary():<14} "
                        f"{safe(a.title)[:60]}")
 
@@ -449,7 +467,7 @@ def _print_thread(threads: list[Thread] | tuple[Thread, ...], depth: int = 0) ->
     for t in threads:
         pad = "    " * depth
         c = t.comment
-        click.echo(f"{pad}- [{c.id}] {safe(c.member)} ({c.group}):")
+        click.echo(f"{pad}- [{safe(c.id)}] {safe(c.member)} ({safe(c.group)}):")
         for line in safe(c.text).splitlines() or [""]:
             click.echo(f"{pad}    {line}")
         _print_thread(t.replies, depth + 1)
@@ -481,8 +499,9 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
                  f"new paragraph after {a.paragraph}" if a.kind is Kind.INSERT else
                  f"deletes paragraph {a.paragraph}" if a.kind is Kind.DELETE else "whole draft")
         click.echo(f"Amendment {a.id}: {safe(a.title)}")
-        click.echo(f"Draft:     {a.draft} ({where})")
-        click.echo(f"Proposer:  {safe(a.proposer)} ({wg.settings.groups.get(a.group, a.group)})")
+        click.echo(f"Draft:     {safe(a.draft)} ({where})")
+        group_name = wg.settings.groups.get(a.group, a.group)
+        click.echo(f"Proposer:  {safe(a.proposer)} ({safe(group_name)})")
         status = a.status.value
         if a.merged_by:
             status += f" by {safe(a.merged_by)}"
@@ -499,7 +518,7 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
         click.echo()
         click.echo(f"Consensus: {consensus.state} ({consensus.rule})")
         for g in consensus.groups:
-            click.echo(f"  {g.name:<50} {g.state}")
+            click.echo(f"  {safe(g.name):<50} {g.state}")
             for p in g.positions:
                 stale = " (stale: on an earlier revision)" if p.stale else ""
                 reason = f": {safe(p.reason)}" if p.reason else ""
@@ -590,6 +609,56 @@ def withdraw(obj: Context, amendment_id: str, reason: str) -> None:
     with obj.open() as wg:
         ev = wg.withdraw(amendment_id, reason=reason)
         click.echo(f"Withdrew {ev.amendment}")
+
+
+@cli.command()
+@click.option("--signatures", type=click.Choice(["off", "required"]),
+              help="Require every commit and tag to be SSH-signed by its member's roster key.")
+@click.option("--min-supporting-groups", type=int, metavar="N")
+@click.option("--max-objecting-groups", type=int, metavar="N")
+@click.option("--require-all-groups-heard/--not-all-groups-heard", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def settings(obj: Context, signatures: str | None, min_supporting_groups: int | None,
+             max_objecting_groups: int | None, require_all_groups_heard: bool | None,
+             as_json: bool) -> None:
+    """Show the settings, or change them (secretariat)."""
+    with obj.open() as wg:
+        current = wg.settings
+        if any(v is not None for v in (signatures, min_supporting_groups, max_objecting_groups,
+                                        require_all_groups_heard)):
+            current = wg.update_settings(
+                signatures=signatures, min_supporting_groups=min_supporting_groups,
+                max_objecting_groups=max_objecting_groups,
+                require_all_groups_heard=require_all_groups_heard)
+        if as_json:
+            emit_json({"title": current.title, "groups": current.groups,
+                       "signatures": current.signatures,
+                       "consensus": {"rule": current.consensus.describe(),
+                                     "min_supporting_groups": current.consensus.min_supporting_groups,
+                                     "max_objecting_groups": current.consensus.max_objecting_groups,
+                                     "require_all_groups_heard":
+                                         current.consensus.require_all_groups_heard}})
+            return
+        click.echo(f"Title:       {safe(current.title)}")
+        click.echo(f"Consensus:   {current.consensus.describe()}")
+        click.echo(f"Signatures:  {current.signatures}")
+        click.echo("Groups:      " + ", ".join(f"{slug} ({safe(name)})"
+                                               for slug, name in current.groups.items()))
+
+
+@cli.command()
+@pass_context
+def verify(obj: Context) -> None:
+    """Audit the record: every change made by a member entitled to it (and signed, if required)."""
+    from wgtool.core.verify import verify as run_verify
+
+    with obj.open() as wg:
+        report = run_verify(wg)
+    for line in report.lines():
+        click.echo(safe(line))
+    if report.problems:
+        sys.exit(1)
 
 
 # -- sync and UI ---------------------------------------------------------------------------------

@@ -190,6 +190,7 @@ ACTION_ROLES: dict[str, Role] = {
     "tag": Role.SECRETARIAT,
     "add member": Role.SECRETARIAT,
     "add draft": Role.SECRETARIAT,
+    "change settings": Role.SECRETARIAT,
 }
 
 

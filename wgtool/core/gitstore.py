@@ -92,6 +92,9 @@ class GitStore:
         self.work_tree = None if repo.bare else Path(repo.working_tree_dir or "")
         # Objects are written in-process (GitPython's own store spawns a git per object).
         self._loose = LooseObjectDB(str(self.git_dir / "objects"))
+        # Set by the use cases when the working group requires signatures: every commit and tag
+        # written through this store is then SSH-signed with this private key file.
+        self.signing_key: str | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -312,13 +315,45 @@ class GitStore:
         author: Person,
         committer: Person,
     ) -> str:
-        lines = [f"tree {tree}"]
-        lines += [f"parent {p}" for p in parents]
-        lines += [f"author {author.signature()}", f"committer {committer.signature()}", ""]
-        body = "\n".join(lines) + "\n" + message
-        if not body.endswith("\n"):
-            body += "\n"
-        return self._store(b"commit", body.encode("utf-8"))
+        headers = [f"tree {tree}"]
+        headers += [f"parent {p}" for p in parents]
+        headers += [f"author {author.signature()}", f"committer {committer.signature()}"]
+        if not message.endswith("\n"):
+            message += "\n"
+        payload = "\n".join(headers) + "\n\n" + message
+        if self.signing_key:
+            # git's layout for a signed commit: a gpgsig header over the unsigned payload.
+            signature = self.sign(payload.encode("utf-8")).decode().rstrip("\n")
+            headers.append("gpgsig " + signature.replace("\n", "\n "))
+            payload = "\n".join(headers) + "\n\n" + message
+        return self._store(b"commit", payload.encode("utf-8"))
+
+    def write_tag(self, target: str, name: str, message: str, tagger: Person) -> str:
+        """An annotated tag object (signed when a signing key is set); the ref is the caller's."""
+        if not message.endswith("\n"):
+            message += "\n"
+        payload = (f"object {target}\ntype commit\ntag {name}\n"
+                   f"tagger {tagger.signature()}\n\n{message}").encode("utf-8")
+        if self.signing_key:
+            payload += self.sign(payload)
+        return self._store(b"tag", payload)
+
+    def sign(self, payload: bytes) -> bytes:
+        """An SSH signature of ``payload`` in git's namespace, as ``git -c gpg.format=ssh`` makes."""
+        assert self.signing_key
+        try:
+            result = subprocess.run(
+                ["ssh-keygen", "-Y", "sign", "-n", "git", "-f", self.signing_key, "-q"],
+                input=payload, capture_output=True, timeout=60,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise WgError(f"cannot sign with ssh-keygen: {error}") from None
+        if result.returncode != 0:
+            reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise WgError(
+                f"signing with {self.signing_key} failed: {reason[-1] if reason else 'no reason given'}"
+            )
+        return result.stdout
 
     def merge_trees(self, ours: str, theirs: str) -> str:
         """The tree of a merge of two commits whose changes never touch the same file."""

@@ -11,10 +11,10 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wgtool.core import config, document, validate
+from wgtool.core import config, document, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.errors import (
     InvalidInput,
@@ -235,7 +235,15 @@ class WorkingGroup:
     def _require(self, action: str) -> Member:
         member = self.actor()
         config.require(member, action)
+        self._arm_signing(member)
         return member
+
+    def _arm_signing(self, member: Member) -> None:
+        """Where the working group requires signatures, sign what ``member`` writes next."""
+        if self.settings.signatures != "required":
+            self.store.signing_key = None
+            return
+        self.store.signing_key = signing.key_for(self.store, member)
 
     def can(self, action: str) -> bool:
         try:
@@ -310,10 +318,12 @@ class WorkingGroup:
         email: str,
         group: str,
         roles: Iterable[str] = ("member",),
+        ssh_key: str = "",
     ) -> Member:
         roster = self.roster
         member = config.make_member(handle=handle, name=name, email=email, group=group,
-                                    roles=roles, groups=self.settings.groups)
+                                    roles=roles, groups=self.settings.groups,
+                                    ssh_key=signing.normalise_public_key(ssh_key) if ssh_key else "")
         if len(roster):
             actor = self._require("add member")
         else:
@@ -334,6 +344,75 @@ class WorkingGroup:
         person = self._person(actor)
         self._commit_main(build, message, person, person)
         return member
+
+    def set_member_key(self, handle: str, public_key: str) -> Member:
+        """Record a member's SSH public key, which then verifies their signatures (secretariat)."""
+        actor = self._require("add member")
+        key = signing.normalise_public_key(public_key)
+        target = self.roster.get(handle)
+
+        def build(main: str) -> dict[str, bytes | None]:
+            self._cache_main = None
+            roster = self.roster
+            roster.get(handle)
+            updated = config.Roster(replace(m, ssh_key=key) if m.handle == handle else m
+                                    for m in roster)
+            return {config.ROSTER_PATH: config.dump_roster(updated).encode()}
+
+        message = format_message(f"Record the SSH key of {target.name} ({handle})", key,
+                                 self._trailers(actor, ("Action", "member-key"),
+                                                ("Changed-Member", handle)))
+        person = self._person(actor)
+        self._commit_main(build, message, person, person)
+        return self.roster.get(handle)
+
+    def update_settings(
+        self,
+        *,
+        signatures: str | None = None,
+        min_supporting_groups: int | None = None,
+        max_objecting_groups: int | None = None,
+        require_all_groups_heard: bool | None = None,
+    ) -> Settings:
+        """Change the consensus rule or the signature requirement (secretariat)."""
+        actor = self._require("change settings")
+        current = self.settings
+        if signatures is not None and signatures not in config.SIGNATURE_MODES:
+            raise InvalidInput(f"signatures must be one of {', '.join(config.SIGNATURE_MODES)}")
+        for value, what in ((min_supporting_groups, "supporting groups"),
+                            (max_objecting_groups, "objecting groups")):
+            if value is not None and not 0 <= value <= len(current.groups):
+                raise InvalidInput(f"{what} must be between 0 and {len(current.groups)}")
+        if signatures == "required":
+            missing = [m.handle for m in self.roster if not m.ssh_key]
+            if missing:
+                raise InvalidInput("every member needs an SSH key before signatures are required;"
+                                   f" missing: {', '.join(missing)}")
+        rule = current.consensus
+        updated = replace(
+            current,
+            signatures=signatures if signatures is not None else current.signatures,
+            consensus=replace(
+                rule,
+                min_supporting_groups=(rule.min_supporting_groups if min_supporting_groups is None
+                                       else min_supporting_groups),
+                max_objecting_groups=(rule.max_objecting_groups if max_objecting_groups is None
+                                      else max_objecting_groups),
+                require_all_groups_heard=(rule.require_all_groups_heard
+                                          if require_all_groups_heard is None
+                                          else require_all_groups_heard),
+            ),
+        )
+        if updated == current:
+            raise InvalidInput("nothing to change: the settings already read like this")
+        text = config.dump_settings(updated).encode()
+        message = format_message(
+            "Change the working group's settings",
+            f"Consensus: {updated.consensus.describe()}. Signatures: {updated.signatures}.",
+            self._trailers(actor, ("Action", "settings")))
+        person = self._person(actor)
+        self._commit_main(lambda main: {config.SETTINGS_PATH: text}, message, person, person)
+        return self.settings
 
     # -- drafts --------------------------------------------------------------------------------
 
@@ -799,12 +878,9 @@ class WorkingGroup:
         tag_name = f"{slug}/{name}"
         if self.store.resolve(TAGS_PREFIX + tag_name) is not None:
             raise InvalidInput(f"version {name!r} of {slug} already exists: choose another name")
-        person = self._person(actor)
         body = format_message(message, "", self._trailers(actor, ("Draft", slug),
                                                            ("Version", name)))
-        tag_object = (f"object {main}\ntype commit\ntag {tag_name}\n"
-                      f"tagger {person.signature()}\n\n{body}")
-        sha = self.store._store(b"tag", tag_object.encode("utf-8"))
+        sha = self.store.write_tag(main, tag_name, body, self._person(actor))
         try:
             self.store.update_ref(TAGS_PREFIX + tag_name, sha, None, "wgtool tag")
         except LostRace:

@@ -1,0 +1,161 @@
+"""Auditing the record, with and without SSH signatures (real ssh-keygen keys)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from wgtool.core import document
+from wgtool.core.errors import InvalidInput, PermissionDenied
+from wgtool.core.gitstore import Person, format_message
+from wgtool.core.model import Kind
+from wgtool.core.verify import verify
+from wgtool.core.workgroup import WorkingGroup
+
+
+def _propose(wg: WorkingGroup, paragraph: int = 5, word: str = "global") -> str:
+    text = document.paragraph(wg.draft("principles").text, paragraph).text
+    return wg.propose("principles", kind=Kind.REPLACE, paragraph=paragraph,
+                      text=text.replace(word, f"truly {word}", 1), rationale="Clearer.").id
+
+
+def test_a_normal_record_verifies(open_wg) -> None:
+    wg = open_wg("mchen")
+    amendment = _propose(wg)
+    wg.act_as("ndlamini")
+    wg.position(amendment, "support")
+    wg.comment(amendment, "Fine by us.")
+    wg.act_as("lhaddad")
+    wg.merge(amendment)
+    wg.act_as("epetrova")
+    wg.tag("principles", "v1", message="Agreed")
+    report = verify(wg)
+    assert report.problems == []
+    assert report.commits >= 5 and report.tags == 1
+
+
+def test_a_main_commit_by_a_plain_member_is_reported(open_wg) -> None:
+    wg = open_wg("mchen")
+    store = wg.store
+    main = wg.main()
+    member = wg.roster.get("mchen")
+    person = Person(member.name, member.email, 1_800_000_000)
+    tree = store.write_tree(store.commit(main).tree, {"drafts/principles.md": b"# Replaced\n"})
+    message = format_message("Rewrite the principles", "", [("Member", "mchen")])
+    forged = store.write_commit(tree, [main], message, person, person)
+    store.update_ref("refs/heads/main", forged, main)
+    report = verify(wg)
+    assert any(forged[:10] in line and "mchen" in line for line in report.problems), report.problems
+
+
+def test_an_event_claiming_another_member_is_reported(open_wg) -> None:
+    wg = open_wg("mchen")
+    amendment = _propose(wg)
+    wg.act_as("cdubois")
+    wg.position(amendment, "object", reason="No.")
+    store = wg.store
+    ref = f"refs/wg/events/{amendment}"
+    tip = store.resolve(ref)
+    impostor = wg.roster.get("cdubois")
+    event = (b'{"amendment": "%s", "at": 1.0, "group": "governments", "id": "e1", '
+             b'"member": "lhaddad", "revision": 1, "stance": "support", "text": "", '
+             b'"type": "position"}\n' % amendment.encode())
+    tree = store.write_tree(store.commit(tip).tree, {"events/e1.json": event})
+    person = Person(impostor.name, impostor.email, 1_800_000_000)
+    message = format_message("Position", "", [("Amendment-Id", amendment), ("Event", "position"),
+                                              ("Event-Id", "e1"), ("Member", "lhaddad")])
+    store.update_ref(ref, store.write_commit(tree, [tip], message, person, person), tip)
+    problems = verify(wg).problems
+    assert any("says lhaddad but the author is" in line for line in problems), problems
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    """An ed25519 key pair for every member of the example roster."""
+    handles = [m.handle for m in WorkingGroup.init(tmp_path / "roster-only", example=True).roster]
+    result = {}
+    for handle in handles:
+        key = tmp_path / "keys" / handle
+        key.parent.mkdir(exist_ok=True)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", handle, "-f",
+                        str(key)], check=True)
+        result[handle] = key
+    return result
+
+
+def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) -> None:
+    wg = open_wg("epetrova")
+    for handle, key in keys.items():
+        wg.set_member_key(handle, Path(f"{key}.pub").read_text())
+    wg.update_settings(signatures="required")
+
+    wg.act_as("mchen")
+    with pytest.raises(PermissionDenied, match="WGTOOL_SIGNING_KEY"):
+        _propose(wg)
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["ndlamini"]))
+    with pytest.raises(PermissionDenied, match="not mchen's key"):
+        _propose(wg)
+
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["mchen"]))
+    amendment = _propose(wg)
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["lhaddad"]))
+    wg.act_as("lhaddad")
+    merge = wg.merge(amendment)
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["epetrova"]))
+    wg.act_as("epetrova")
+    wg.tag("principles", "v1", message="Signed version")
+
+    # git itself reads the signatures.
+    allowed = Path(wg.store.git_dir) / "allowed"
+    allowed.write_text("".join(f'{m.email} namespaces="git" {m.ssh_key}\n' for m in wg.roster))
+    shown = subprocess.run(
+        ["git", "-C", str(wg.store.work_tree), "-c", "gpg.format=ssh", "-c",
+         f"gpg.ssh.allowedSignersFile={allowed}", "verify-commit", merge],
+        capture_output=True, text=True)
+    assert shown.returncode == 0
+    assert 'Good "git" signature for laila.haddad@example.org' in shown.stderr
+
+    report = verify(wg)
+    assert report.problems == []
+    assert report.signatures >= 3
+
+    # An unsigned commit slipped onto main by the chair's email is caught.
+    store = wg.store
+    wg.store.signing_key = None
+    main = wg.main()
+    chair = wg.roster.get("lhaddad")
+    person = Person(chair.name, chair.email, 1_800_000_000)
+    unsigned = store.write_commit(store.commit(main).tree, [main],
+                                  format_message("Unsigned", "", [("Member", "epetrova")]),
+                                  person, person)
+    store.update_ref("refs/heads/main", unsigned, main)
+    problems = verify(wg).problems
+    assert any(unsigned[:10] in line and "signature" in line for line in problems), problems
+
+
+def test_signatures_need_every_members_key(open_wg) -> None:
+    wg = open_wg("epetrova")
+    with pytest.raises(InvalidInput, match="every member needs an SSH key"):
+        wg.update_settings(signatures="required")
+    with pytest.raises(InvalidInput, match="not an OpenSSH public key"):
+        wg.set_member_key("mchen", "-----BEGIN OPENSSH PRIVATE KEY-----")
+    wg.act_as("mchen")
+    with pytest.raises(PermissionDenied, match="secretariat"):
+        wg.update_settings(min_supporting_groups=2)
+
+
+def test_verify_and_settings_from_the_command_line(wgcli, snapshot_refs, example_repo) -> None:
+    out = wgcli.ok("verify", actor="mchen")
+    assert "every change is attributed" in out
+    before = snapshot_refs(example_repo)
+    refused = wgcli("settings", "--min-supporting-groups", "2", actor="mchen")
+    assert refused.exit_code == 4 and "secretariat" in refused.stderr
+    assert snapshot_refs(example_repo) == before
+    wgcli.ok("settings", "--min-supporting-groups", "2", actor="epetrova")
+    shown = wgcli.ok("settings", "--json", actor="mchen")
+    assert '"min_supporting_groups": 2' in shown
+    assert "at least 2 supporting group(s)" in wgcli.ok("settings", actor="mchen")
+    out = wgcli.ok("verify", actor="mchen")
+    assert "every change is attributed" in out
