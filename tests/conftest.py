@@ -98,3 +98,48 @@ def snapshot_refs() -> object:
     return refs_snapshot
 
 
+# -- sync: a bare remote and two clones ------------------------------------------------------------
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    """Run git in ``repo`` and return its stdout (arguments as a list, never a shell)."""
+    import subprocess
+
+    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+class Clones:
+    """A bare remote (``origin``) and two clones of it, ``a`` and ``b``, as two members' machines.
+
+    ``amendment`` is an open amendment to ``principles`` by kwatanabe that all three already hold,
+    and both clones have synced once (so wgtool has configured their remote).
+    """
+
+    def __init__(self, origin: Path, a: Path, b: Path, amendment: str) -> None:
+        self.origin, self.a, self.b, self.amendment = origin, a, b, amendment
+
+
+@pytest.fixture
+def clones(tmp_path: Path) -> Clones:
+    from wgtool.core.model import Kind
+    from wgtool.core.sync import sync
+
+    seed, origin = tmp_path / "seed", tmp_path / "origin.git"
+    WorkingGroup.init(seed, title="Example working group", example=True).close()
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+    git(seed, "remote", "add", "origin", str(origin))
+    with WorkingGroup.open(seed, MEMBER_PS) as wg:
+        amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=1,
+                               text="Enhanced cooperation involves all stakeholders.",
+                               rationale="Say who takes part.").id
+        assert not sync(wg).problems
+    paths = []
+    for name in ("a", "b"):
+        git(tmp_path, "clone", "--quiet", str(origin), str(tmp_path / name))
+        with WorkingGroup.open(tmp_path / name) as wg:
+            assert not sync(wg).problems
+        paths.append(tmp_path / name)
+    return Clones(origin, paths[0], paths[1], amendment)

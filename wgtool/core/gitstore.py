@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -205,13 +206,15 @@ class GitStore:
         """Many commits in one git process (for reading thousands of refs quickly)."""
         if not shas:
             return {}
+        mark = record_mark()
         output = self.run(
             ["log", "--no-walk=unsorted", "--stdin",
-             "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B%x1e"],
+             "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B"
+             + mark.replace("\x1e", "%x1e")],
             input=("\n".join(dict.fromkeys(shas)) + "\n").encode(),
         ).stdout.decode("utf-8", "replace")
         result: dict[str, CommitInfo] = {}
-        for record in output.split("\x1e"):
+        for record in output.split(mark):
             record = record.lstrip("\n")
             if not record:
                 continue
@@ -363,6 +366,15 @@ class GitStore:
         if result.returncode != 0:
             raise WgError("two event chains could not be joined: they touch the same file")
         return result.stdout.decode().split("\n", 1)[0].strip()
+
+
+def record_mark() -> str:
+    """A separator for records in git's formatted output that no message can contain.
+
+    Messages hold member text, which may hold any character (even a forged commit's); a random
+    mark, new for each call, cannot end a record early.
+    """
+    return f"\x1e{secrets.token_hex(8)}\x1e"
 
 
 TRAILER_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")

@@ -20,13 +20,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
 
-from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
-from wgtool.core.model import Amendment, Event, Kind, Status
+from wgtool.core.gitstore import CommitInfo, GitStore, parse_message, record_mark
+from wgtool.core.model import Amendment, Event, Kind, Stance, Status
+from wgtool.core.validate import NAME_RE
 
 MAIN_REF = "refs/heads/main"
 AMENDMENTS_PREFIX = "refs/wg/amendments/"
 EVENTS_PREFIX = "refs/wg/events/"
 SCHEMA_VERSION = 1
+KINDS = frozenset(k.value for k in Kind)
 
 
 class RefTip(SQLModel, table=True):
@@ -124,6 +126,11 @@ def read_amendment_chains(store: GitStore, tips: dict[str, str]) -> list[dict[st
         first_info, first_trailers = chain[-1]
         title, body, _ = parse_message(head_info.message)
         paragraph = head_trailers.get("Paragraph", [""])[-1]
+        names = (head_trailers.get("Draft", [""])[-1], first_trailers.get("Member", [""])[-1],
+                 first_trailers.get("Stakeholder-Group", [""])[-1])
+        if (head_trailers.get("Kind", ["document"])[-1] not in KINDS
+                or not all(NAME_RE.match(n) for n in names)):
+            continue  # not a well-formed amendment (hand-made or forged): skipped, not fatal
         rows.append({
             "id": amendment_id,
             "draft": head_trailers.get("Draft", [""])[-1],
@@ -144,6 +151,17 @@ def read_amendment_chains(store: GitStore, tips: dict[str, str]) -> list[dict[st
             "reason": None,
         })
     return rows
+
+
+EVENT_TYPES = frozenset({"comment", "position", "reject", "withdraw"})
+STANCES = frozenset(s.value for s in Stance)
+
+
+def _well_formed(ev: Event) -> bool:
+    """An event wgtool could have written (a hand-made or forged one is skipped, not fatal)."""
+    if ev.type not in EVENT_TYPES or not NAME_RE.match(ev.member) or not NAME_RE.match(ev.group):
+        return False
+    return (ev.stance in STANCES) if ev.type == "position" else ev.stance is None
 
 
 def _upsert(model: type[SQLModel]) -> Insert:
@@ -270,11 +288,13 @@ class Index:
             touched = set(conn.execute(select(MergeRow.amendment)).scalars())  # type: ignore[call-overload]
             conn.execute(delete(MergeRow))
         rev_range = f"{old}..{new}" if incremental else new
+        mark = record_mark()
         output = self.store.run(
-            ["log", "--merges", "--format=%H%x00%ct%x00%B%x1e", rev_range, "--"]
+            ["log", "--merges", "--format=%H%x00%ct%x00%B" + mark.replace("\x1e", "%x1e"),
+             rev_range, "--"]
         ).stdout.decode("utf-8", "replace")
         rows = []
-        for record in output.split("\x1e"):
+        for record in output.split(mark):
             record = record.strip("\n")
             if not record:
                 continue
@@ -304,7 +324,7 @@ class Index:
                     ev = Event.from_dict(json.loads(self.store.read_blob(blob).decode("utf-8")))
                 except (ValueError, KeyError, TypeError):
                     continue  # a malformed event file is skipped, not fatal
-                if ev.amendment != amendment_id or ev.id != event_id:
+                if ev.amendment != amendment_id or ev.id != event_id or not _well_formed(ev):
                     continue
                 known.add(event_id)
                 rows.append({"stance": None, "reply_to": None, **ev.to_dict()})

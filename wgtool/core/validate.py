@@ -38,8 +38,18 @@ def version_name(value: str) -> str:
     return value
 
 
+def _unicode(value: str, what: str) -> str:
+    """Refuse text that cannot be stored as UTF-8 (e.g. undecodable bytes from the command line)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"{what} is not valid Unicode text: check your terminal's encoding") from None
+    return value
+
+
 def one_line(value: str, what: str, *, max_length: int = 200) -> str:
-    value = value.strip()
+    value = _unicode(value, what).strip()
     if not value:
         raise InvalidInput(f"{what} is empty: give some text")
     if "\n" in value or CONTROL_RE.search(value):
@@ -59,6 +69,8 @@ def text(value: str, what: str, *, allow_empty: bool = False) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(f"{what} is not valid Unicode text") from None
+    if "\x00" in value:
+        raise InvalidInput(f"{what} holds a NUL character: git cannot store it in a message")
     return value
 
 
@@ -85,7 +97,7 @@ def read_text_file(path: str | Path, what: str = "file") -> str:
 
 
 def email(value: str) -> str:
-    value = value.strip()
+    value = _unicode(value, "email").strip()
     if not re.match(r"^[^\s<>@,]+@[^\s<>@,]+$", value):
         raise InvalidInput(f"invalid email {value!r}: expected something like name@example.org")
     return value
