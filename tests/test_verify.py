@@ -159,3 +159,47 @@ def test_verify_and_settings_from_the_command_line(wgcli, snapshot_refs, example
     assert "at least 2 supporting group(s)" in wgcli.ok("settings", actor="mchen")
     out = wgcli.ok("verify", actor="mchen")
     assert "every change is attributed" in out
+
+
+def test_sync_refuses_unsigned_history_in_a_signed_working_group(
+        clones, keys, snapshot_refs, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wgtool.core.errors import SyncError
+    from wgtool.core.sync import sync
+
+    refs_snapshot = snapshot_refs
+
+    with WorkingGroup.open(clones.a, "epetrova") as wg:
+        for handle, key in keys.items():
+            wg.set_member_key(handle, Path(f"{key}.pub").read_text())
+        wg.update_settings(signatures="required")
+        assert not sync(wg).problems
+    with WorkingGroup.open(clones.b, "mchen") as wg:
+        assert not sync(wg).problems
+        assert wg.settings.signatures == "required"
+
+    # A signed position travels.
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["mchen"]))
+    with WorkingGroup.open(clones.a, "mchen") as wg:
+        wg.position(clones.amendment, "support")
+        assert not sync(wg).problems
+    with WorkingGroup.open(clones.b, "ndlamini") as wg:
+        assert not sync(wg).problems
+        assert [e.member for e in wg.events(clones.amendment)] == ["mchen"]
+
+    # An unsigned one, written behind wgtool's back on clone a, is refused by clone b.
+    with WorkingGroup.open(clones.a, "mchen") as wg:
+        wg.settings  # noqa: B018 (load the roster before forging)
+        original = wg._arm_signing
+        monkeypatch.setattr(wg, "_arm_signing", lambda member: None)
+        wg.store.signing_key = None
+        wg.comment(clones.amendment, "Unsigned words")
+        monkeypatch.setattr(wg, "_arm_signing", original)
+        assert not sync(wg).problems  # clone a takes its own word for it; the remote now has it
+    before = refs_snapshot(clones.b)
+    with WorkingGroup.open(clones.b, "ndlamini") as wg:
+        with pytest.raises(SyncError, match="without valid signatures"):
+            sync(wg)
+        assert [e.member for e in wg.events(clones.amendment)] == ["mchen"]
+    after = refs_snapshot(clones.b)
+    local = [line for line in before.splitlines() if "refs/remotes/" not in line]
+    assert local == [line for line in after.splitlines() if "refs/remotes/" not in line]

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from wgtool.core import config
 from wgtool.core.errors import InvalidInput, NotFound, SyncError, WgError
 from wgtool.core.gitstore import (
+    CommitInfo,
     GitStore,
     LostRace,
     Person,
@@ -48,6 +49,7 @@ from wgtool.core.gitstore import (
 )
 from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
 from wgtool.core.model import Role
+from wgtool.core.signing import SignatureChecker
 from wgtool.core.workgroup import WorkingGroup
 
 TAGS_PREFIX = "refs/tags/"
@@ -143,6 +145,12 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
             outcome = _Round()
             say(f"Fetching from {remote}…")
             _fetch(store, remote)
+            refused = unsigned_incoming(wg, remote)
+            if refused:
+                raise SyncError(
+                    f"{remote} holds history without valid signatures ({refused[0]}"
+                    f"{f' and {len(refused) - 1} more' if len(refused) > 1 else ''}): "
+                    "nothing was taken; run 'wgtool verify' on a clone of it")
             say("Joining…")
             _join(wg, remote, report, outcome)
             say(f"Pushing to {remote}…")
@@ -158,6 +166,55 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
     say("Updating the index…")
     wg.refresh()
     return report
+
+
+def unsigned_incoming(wg: WorkingGroup, remote: str) -> list[str]:
+    """Fetched commits that lack a valid signature, where the working group requires them.
+
+    main's new commits are checked against the roster this machine trusts (its own main); once
+    they pass, the roster at the remote's main (which may add members and keys) checks the rest.
+    Join commits of event chains are unsigned by design and are checked to add nothing.
+    """
+    if wg.settings.signatures != "required":
+        return []
+    store = wg.store
+    prefix = tracking_prefix(remote)
+    theirs = list(store.refs(prefix.rstrip("/")).values())
+    # What this machine already has (not --all: that would include the tracking refs too).
+    ours = ["^" + sha for sha in store.refs("refs/heads", "refs/wg", "refs/tags").values()]
+    incoming = store.run(["rev-list", "--topo-order", "--reverse", "--stdin"],
+                         input=("\n".join([*theirs, *ours]) + "\n").encode()
+                         ).stdout.decode().split()
+    if not incoming:
+        return []
+    infos = store.commits(incoming)
+    remote_main = store.resolve(prefix + "main")
+    main_new = set(store.run(["rev-list", "--first-parent", remote_main, "--not", wg.main()]
+                             ).stdout.decode().split()) if remote_main else set()
+    problems: list[str] = []
+    with SignatureChecker(store, wg.roster) as trusted:
+        for sha in incoming:
+            if sha in main_new and not _signed_by_committer(trusted, infos[sha]):
+                problems.append(f"{sha[:10]} on main")
+    if problems:
+        return problems
+    roster = (roster_at(store, remote_main) if remote_main else None) or wg.roster
+    with SignatureChecker(store, roster) as checker:
+        for sha in incoming:
+            info = infos[sha]
+            if sha in main_new:
+                continue
+            if info.committer_email == JOIN_EMAIL and len(info.parents) == 2:
+                if store.merge_trees(info.parents[0], info.parents[1]) == info.tree:
+                    continue
+            if not _signed_by_committer(checker, info):
+                problems.append(sha[:10])
+    return problems
+
+
+def _signed_by_committer(checker: SignatureChecker, info: CommitInfo) -> bool:
+    principal = checker.principal(info.sha)
+    return principal is not None and principal.lower() == info.committer_email.lower()
 
 
 def check_remote(store: GitStore, remote: str) -> str:
