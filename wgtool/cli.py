@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,8 +63,13 @@ def color_enabled() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
+_JSON_UNSAFE_RE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """One JSON document; characters a terminal could act on are written as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
 
 
 def render_diff(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:

@@ -21,7 +21,9 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
 
 from wgtool.core.gitstore import CommitInfo, GitStore, parse_message, record_mark
-from wgtool.core.model import Amendment, Event, Kind, Stance, Status
+from wgtool.core import config
+from wgtool.core.errors import WgError
+from wgtool.core.model import Amendment, Event, Kind, Role, Stance, Status
 from wgtool.core.validate import NAME_RE
 
 MAIN_REF = "refs/heads/main"
@@ -264,6 +266,9 @@ class Index:
             changed = {ref: sha for ref, sha in current.items() if known.get(ref) != sha}
             if MAIN_REF in changed:
                 touched |= self._read_main(conn, known.get(MAIN_REF), changed[MAIN_REF])
+                # The roster may have changed who is chair: rejections are weighed again.
+                touched |= set(conn.execute(
+                    select(EventRow.amendment).where(EventRow.type == "reject")).scalars())  # type: ignore[call-overload]
             amendment_tips = {ref[len(AMENDMENTS_PREFIX):]: sha for ref, sha in changed.items()
                               if ref.startswith(AMENDMENTS_PREFIX)}
             rows = read_amendment_chains(self.store, amendment_tips)
@@ -279,6 +284,20 @@ class Index:
                 conn.execute(_upsert(RefTip), [{"ref": r, "sha": s} for r, s in changed.items()])
             self._update_status(conn, touched)
             conn.execute(_upsert(Meta), [{"key": "refs", "value": fingerprint}])
+
+    def _chairs(self) -> set[str]:
+        """Handles of the chairs in the roster on main (who may reject)."""
+        main = self.store.resolve(MAIN_REF)
+        data = self.store.read_file(main, config.ROSTER_PATH) if main else None
+        settings = self.store.read_file(main, config.SETTINGS_PATH) if main else None
+        if data is None or settings is None:
+            return set()
+        try:
+            groups = config.parse_settings(settings.decode("utf-8")).groups
+            roster = config.parse_roster(data.decode("utf-8"), groups)
+        except (WgError, UnicodeDecodeError):
+            return set()
+        return {m.handle for m in roster if m.has(Role.CHAIR)}
 
     def _read_main(self, conn: Connection, old: str | None, new: str) -> set[str]:
         incremental = old is not None and self.store.is_ancestor(old, new)
@@ -338,14 +357,25 @@ class Index:
         ids = list(touched)
         merges = {m.amendment: m for m in conn.execute(
             select(MergeRow).where(MergeRow.amendment.in_(ids)))}  # type: ignore[attr-defined]
+        proposers = dict(conn.execute(
+            select(AmendmentRow.id, AmendmentRow.proposer)  # type: ignore[call-overload]
+            .where(AmendmentRow.id.in_(ids))).all())  # type: ignore[attr-defined]
+        chairs: set[str] | None = None  # read from the roster only if a rejection needs it
         decisions: dict[str, tuple[str, str]] = {}
-        for amendment, type_, text in conn.execute(
-            select(EventRow.amendment, EventRow.type, EventRow.text)
+        for amendment, type_, member, text in conn.execute(
+            select(EventRow.amendment, EventRow.type, EventRow.member, EventRow.text)
             .where(EventRow.amendment.in_(ids))  # type: ignore[attr-defined]
             .where(EventRow.type.in_(("reject", "withdraw")))  # type: ignore[attr-defined]
             .order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
         ):
-            decisions.setdefault(amendment, (type_, text))
+            # A decision counts only from someone entitled to it: a hand-made event pushed by
+            # another machine cannot close an amendment.
+            if type_ == "reject" and chairs is None:
+                chairs = self._chairs()
+            entitled = (member in (chairs or set()) if type_ == "reject"
+                        else member == proposers.get(amendment))
+            if entitled:
+                decisions.setdefault(amendment, (type_, text))
         updates = []
         for amendment_id in ids:
             merge = merges.get(amendment_id)

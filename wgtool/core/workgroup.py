@@ -328,7 +328,11 @@ class WorkingGroup:
         if len(roster):
             actor = self._require("add member")
         else:
-            actor = member  # the first member founds the roster
+            # The first member founds the roster; someone must be able to change it afterwards.
+            if not member.has(Role.SECRETARIAT):
+                raise InvalidInput("the first member founds the roster and needs the secretariat "
+                                   "role: add --role secretariat")
+            actor = member
         roster.with_member(member)  # refuse duplicates before writing anything
 
         def build(main: str) -> dict[str, bytes | None]:

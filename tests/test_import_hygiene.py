@@ -1,0 +1,83 @@
+"""The core and the command line never import Textual or Rich (the TUI is the only face that does).
+
+Each check runs in a fresh interpreter, so that modules other tests imported do not count.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from wgtool.core.workgroup import WorkingGroup
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("textual", "rich")
+
+
+def forbidden_after(code: str, cwd: Path = ROOT) -> list[str]:
+    """Run ``code`` in a new interpreter; return the forbidden modules it left in sys.modules."""
+    script = textwrap.dedent(code) + textwrap.dedent(f"""
+        import json, sys
+        found = sorted(m for m in sys.modules
+                       if m.split(".")[0] in {FORBIDDEN!r})
+        print(json.dumps(found))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=str(cwd), timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_checker_sees_a_forbidden_import() -> None:
+    """Guard against a vacuous pass: importing the TUI's toolkit is noticed."""
+    assert "textual" in forbidden_after("import textual.app")
+
+
+def test_core_and_cli_import_neither_textual_nor_rich() -> None:
+    assert forbidden_after("""
+        import importlib.util
+        import wgtool.core.workgroup
+        if importlib.util.find_spec("wgtool.core.sync") is not None:
+            import wgtool.core.sync
+        import wgtool.cli
+    """) == []
+
+
+def test_every_core_module_imports_neither_textual_nor_rich() -> None:
+    assert forbidden_after("""
+        import importlib, pkgutil
+        import wgtool.core
+        for info in pkgutil.iter_modules(wgtool.core.__path__, "wgtool.core."):
+            importlib.import_module(info.name)
+        import wgtool.cli
+    """) == []
+
+
+def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -> None:
+    from wgtool.core.model import Kind
+
+    with WorkingGroup.open(example_repo, "mchen") as wg:
+        amendment = wg.propose("principles", kind=Kind.DELETE, paragraph=3, rationale="r").id
+    commands = [
+        ["--help"],
+        ["amendments", "--json"],
+        ["show", amendment],
+        ["draft", "show", "principles"],
+        ["position", amendment, "support", "--reason", "[bold]yes[/bold]"],
+        ["comment", amendment, "[red]no markup[/red]"],
+    ]
+    base = ["--repo", str(example_repo), "--as", "ndlamini"]
+    assert forbidden_after(f"""
+        import wgtool.cli
+        for argv in {commands!r}:
+            try:
+                wgtool.cli.cli.main({base!r} + argv, prog_name="wgtool")
+            except SystemExit as exit:
+                assert exit.code in (0, None), (argv, exit.code)
+    """) == []
+    # The commands really ran: the position and the comment are in the record.
+    with WorkingGroup.open(example_repo) as wg:
+        assert [e.type for e in wg.events(amendment)] == ["position", "comment"]
