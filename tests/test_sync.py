@@ -505,3 +505,27 @@ def test_deleting_the_index_gives_the_same_answers(clones: Clones) -> None:
     assert _answers(clones.b) == before
     Wg(clones.b).ok("reindex")
     assert _answers(clones.b) == before
+
+
+def test_clone_joins_a_working_group_with_its_amendments_and_deliberation(
+        clones: Clones, tmp_path: Path) -> None:
+    """A remote whose HEAD is not main (plain `git init --bare`) still clones onto main."""
+    from wgtool.cli import cli
+
+    git(clones.origin, "symbolic-ref", "HEAD", "refs/heads/master")
+    with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
+        wg.comment(clones.amendment, "Seen from machine a")
+        assert not sync(wg).problems
+    runner = Wg(tmp_path)
+    result = runner.runner.invoke(cli, ["clone", str(clones.origin), str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert "Cloned" in result.stdout
+    with WorkingGroup.open(tmp_path / "c", MEMBER_CS) as wg:
+        assert [a.id for a in wg.amendments()] == [clones.amendment]
+        assert [e.text for e in wg.events(clones.amendment)] == ["Seen from machine a"]
+        assert (tmp_path / "c" / "drafts" / "principles.md").exists()
+    again = runner.runner.invoke(cli, ["clone", str(clones.origin), str(tmp_path / "c")])
+    assert again.exit_code == 2 and "not empty" in again.stderr
+    bad = runner.runner.invoke(cli, ["clone", str(tmp_path / "nowhere"), str(tmp_path / "d")])
+    assert bad.exit_code == 5 and len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "d").exists()

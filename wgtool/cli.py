@@ -685,6 +685,22 @@ def sync(obj: Context, remote: str) -> None:
             sys.exit(5)
 
 
+@cli.command("clone")
+@click.argument("url")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def clone_command(url: str, path: Path) -> None:
+    """Join a working group: clone its repository and fetch amendments and deliberation."""
+    from wgtool.core.sync import clone
+
+    wg, report = clone(url, path)
+    try:
+        for line in report.lines():
+            click.echo(safe(line))
+        click.echo(f"Cloned {safe(wg.settings.title)!r} into {path}")
+    finally:
+        wg.close()
+
+
 @cli.command()
 @pass_context
 def tui(obj: Context) -> None:

@@ -31,10 +31,13 @@ problem in one line.
 from __future__ import annotations
 
 import fcntl
+import os
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from wgtool.core import config
 from wgtool.core.errors import InvalidInput, NotFound, SyncError, WgError
@@ -699,3 +702,24 @@ def _parse_porcelain(output: str) -> dict[str, tuple[str, str]]:
         flag, refs, summary = parts[0], parts[1], parts[2]
         statuses[refs.rsplit(":", 1)[-1]] = (flag, summary)
     return statuses
+
+
+def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
+    """Join a working group: clone its repository from ``url`` and fetch every wg ref."""
+    if not url or url.startswith("-"):
+        raise InvalidInput(f"invalid repository address {url!r}")
+    if path.exists() and any(path.iterdir()):
+        raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
+    result = subprocess.run(
+        ["git", "clone", "--quiet", "--origin", "origin", "--branch", "main", "--", url, str(path)],
+        capture_output=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    if result.returncode != 0:
+        raise SyncError(f"cannot clone {url}: {_git_reason(result.stderr)}")
+    wg = WorkingGroup.open(path)
+    try:
+        report = sync(wg, "origin")
+    except WgError:
+        wg.close()
+        raise
+    return wg, report
