@@ -45,13 +45,17 @@ def main() -> None:
         measure("refresh with nothing new", wg.refresh)
         measure("list all amendments", wg.amendments)
         measure("list + consensus summaries", lambda: list(wg.consensus_many(wg.amendments())))
-        measure("filter: draft=principles, status=open", lambda: wg.amendments(
-            draft="principles", status="open"))
+        measure(
+            "filter: draft=principles, status=open",
+            lambda: wg.amendments(draft="principles", status="open"),
+        )
         measure("filter: group=civil-society", lambda: wg.amendments(group="civil-society"))
         measure("filter: text search 'secure'", lambda: wg.amendments(text="secure"))
         one = wg.amendments()[count // 2]
-        measure("show one amendment (diff + consensus)", lambda: (
-            wg.change(wg.amendment(one.id)), wg.consensus(one)))
+        measure(
+            "show one amendment (diff + consensus)",
+            lambda: (wg.change(wg.amendment(one.id)), wg.consensus(one)),
+        )
         wg.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -18,8 +18,20 @@ from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX
 from wgtool.core.model import Event, Stance
 from wgtool.core.workgroup import WorkingGroup, draft_path
 
-WORDS = ("effective", "meaningful", "inclusive", "transparent", "timely", "balanced", "open",
-         "secure", "accountable", "sustainable", "equitable", "coordinated")
+WORDS = (
+    "effective",
+    "meaningful",
+    "inclusive",
+    "transparent",
+    "timely",
+    "balanced",
+    "open",
+    "secure",
+    "accountable",
+    "sustainable",
+    "equitable",
+    "coordinated",
+)
 
 
 def seed(path: Path, amendments: int = 4000, *, rng_seed: int = 7) -> Path:
@@ -51,9 +63,15 @@ def seed(path: Path, amendments: int = 4000, *, rng_seed: int = 7) -> Path:
             message = format_message(
                 f"Amendment {n} to paragraph {number} of {slug}",
                 f"Rationale number {n}: the text should be {rng.choice(WORDS)}.",
-                [("Amendment-Id", amendment_id), ("Draft", slug), ("Kind", "replace"),
-                 ("Paragraph", str(number)), ("Revision", "1"), ("Member", proposer.handle),
-                 ("Stakeholder-Group", proposer.group)],
+                [
+                    ("Amendment-Id", amendment_id),
+                    ("Draft", slug),
+                    ("Kind", "replace"),
+                    ("Paragraph", str(number)),
+                    ("Revision", "1"),
+                    ("Member", proposer.handle),
+                    ("Stakeholder-Group", proposer.group),
+                ],
             )
             commit = store.write_commit(tree, [main], message, person, person)
             updates.append(f"create {AMENDMENTS_PREFIX}{amendment_id} {commit}")
@@ -62,21 +80,36 @@ def seed(path: Path, amendments: int = 4000, *, rng_seed: int = 7) -> Path:
             for k in range(rng.randrange(0, 4)):
                 member = rng.choice(members)
                 event = Event(
-                    id=f"{when + k:x}-{n:06x}{k}", amendment=amendment_id,
-                    type="position" if k < 3 else "comment", member=member.handle,
-                    group=member.group, at=float(when + k), revision=1,
-                    stance=rng.choice(list(Stance)).value, text="",
+                    id=f"{when + k:x}-{n:06x}{k}",
+                    amendment=amendment_id,
+                    type="position" if k < 3 else "comment",
+                    member=member.handle,
+                    group=member.group,
+                    at=float(when + k),
+                    revision=1,
+                    stance=rng.choice(list(Stance)).value,
+                    text="",
                 )
                 data = json.dumps(event.to_dict(), sort_keys=True, indent=1) + "\n"
                 tip_tree = store.write_tree(tip_tree, {f"events/{event.id}.json": data.encode()})
                 actor = Person(member.name, member.email, when + k)
                 tip = store.write_commit(
-                    tip_tree, [tip] if tip else [],
-                    format_message(f"Position on amendment {amendment_id}", "",
-                                   [("Amendment-Id", amendment_id), ("Event", "position"),
-                                    ("Event-Id", event.id), ("Member", member.handle),
-                                    ("Stakeholder-Group", member.group)]),
-                    actor, actor)
+                    tip_tree,
+                    [tip] if tip else [],
+                    format_message(
+                        f"Position on amendment {amendment_id}",
+                        "",
+                        [
+                            ("Amendment-Id", amendment_id),
+                            ("Event", "position"),
+                            ("Event-Id", event.id),
+                            ("Member", member.handle),
+                            ("Stakeholder-Group", member.group),
+                        ],
+                    ),
+                    actor,
+                    actor,
+                )
             if tip:
                 updates.append(f"create {EVENTS_PREFIX}{amendment_id} {tip}")
         store.run(["update-ref", "--stdin"], input=("\n".join(updates) + "\n").encode())

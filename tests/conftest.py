@@ -89,8 +89,9 @@ def refs_snapshot(repo: Path) -> str:
     """Every ref and its target: to prove that nothing moved."""
     import subprocess
 
-    return subprocess.run(["git", "-C", str(repo), "for-each-ref"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "for-each-ref"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture
@@ -132,9 +133,13 @@ def clones(tmp_path: Path) -> Clones:
     git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
     git(seed, "remote", "add", "origin", str(origin))
     with WorkingGroup.open(seed, MEMBER_PS) as wg:
-        amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=1,
-                               text="Enhanced cooperation involves all stakeholders.",
-                               rationale="Say who takes part.").id
+        amendment = wg.propose(
+            "principles",
+            kind=Kind.REPLACE,
+            paragraph=1,
+            text="Enhanced cooperation involves all stakeholders.",
+            rationale="Say who takes part.",
+        ).id
         assert not sync(wg).problems
     paths = []
     for name in ("a", "b"):

@@ -24,8 +24,9 @@ from wgtool.core.workgroup import WorkingGroup
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def show_file(repo: Path, rev: str, path: str) -> str:
@@ -44,13 +45,29 @@ def paragraph(wgcli: Wg, slug: str, number: int) -> str:
     return paras[number - 1]["text"]
 
 
-def propose_edit(wgcli: Wg, actor: str, slug: str, number: int, old: str, new: str,
-                 rationale: str = "It reads better.") -> str:
+def propose_edit(
+    wgcli: Wg,
+    actor: str,
+    slug: str,
+    number: int,
+    old: str,
+    new: str,
+    rationale: str = "It reads better.",
+) -> str:
     """Propose replacing ``old`` with ``new`` in paragraph ``number``; returns the new id."""
     text = paragraph(wgcli, slug, number)
     assert old in text, (old, text)
-    out = wgcli.ok("propose", slug, "--paragraph", str(number), "--text",
-                   text.replace(old, new, 1), "--rationale", rationale, actor=actor)
+    out = wgcli.ok(
+        "propose",
+        slug,
+        "--paragraph",
+        str(number),
+        "--text",
+        text.replace(old, new, 1),
+        "--rationale",
+        rationale,
+        actor=actor,
+    )
     amendment_id = out.strip()
     assert len(amendment_id.splitlines()) == 1
     return amendment_id
@@ -93,8 +110,9 @@ SECOND_SENTENCE_WORDS = "should be avoided"
 def test_init_creates_an_empty_working_group(tmp_path: Path) -> None:
     runner = CliRunner()
     path = tmp_path / "fresh"
-    result = runner.invoke(cli, ["init", str(path), "--title", "Test group on tides"],
-                           catch_exceptions=False)
+    result = runner.invoke(
+        cli, ["init", str(path), "--title", "Test group on tides"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     settings = tomllib.loads(show_file(path, "main", "wg.toml"))
     assert settings["title"] == "Test group on tides"
@@ -120,7 +138,9 @@ def test_init_example_has_drafts_and_roster(tmp_path: Path) -> None:
     assert "secretariat" in members[SECRETARIAT]["roles"]
     assert members[MEMBER_GOV]["roles"] == ["member"]
     assert git(path, "ls-tree", "--name-only", "main", "drafts/").split() == [
-        "drafts/principles.md", "drafts/roles.md"]
+        "drafts/principles.md",
+        "drafts/roles.md",
+    ]
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
@@ -136,15 +156,45 @@ def test_first_member_by_anyone_then_only_the_secretariat(tmp_path: Path, snapsh
     CliRunner().invoke(cli, ["init", str(path)], catch_exceptions=False)
     wg = Wg(path)
     # Nobody is in the roster yet: anyone may found it (here without --as at all).
-    wg.ok("member", "add", "asmith", "--name", "Ada Smith", "--email", "runner@example.invalid",
-          "--group", "intergovernmental", "--role", "secretariat")
+    wg.ok(
+        "member",
+        "add",
+        "asmith",
+        "--name",
+        "Ada Smith",
+        "--email",
+        "runner@example.invalid",
+        "--group",
+        "intergovernmental",
+        "--role",
+        "secretariat",
+    )
     # Now git's user.email identifies asmith, who is secretariat.
-    wg.ok("member", "add", "bjones", "--name", "Ben Jones", "--email", "ben@example.org",
-          "--group", "civil-society")
+    wg.ok(
+        "member",
+        "add",
+        "bjones",
+        "--name",
+        "Ben Jones",
+        "--email",
+        "ben@example.org",
+        "--group",
+        "civil-society",
+    )
     # A plain member cannot change the roster.
     before = snapshot_refs(path)
-    result = wg("member", "add", "cwu", "--name", "Cy Wu", "--email", "cy@example.org",
-                "--group", "governments", actor="bjones")
+    result = wg(
+        "member",
+        "add",
+        "cwu",
+        "--name",
+        "Cy Wu",
+        "--email",
+        "cy@example.org",
+        "--group",
+        "governments",
+        actor="bjones",
+    )
     assert "secretariat" in one_line_error(result)
     assert snapshot_refs(path) == before
     members = json.loads(wg.ok("member", "list", "--json"))
@@ -159,8 +209,18 @@ def test_first_member_by_anyone_then_only_the_secretariat(tmp_path: Path, snapsh
     assert log.startswith("Ada Smith\n")
     assert "Added-Member: bjones" in log
     # A duplicate handle is refused.
-    again = wg("member", "add", "bjones", "--name", "B J", "--email", "bj@example.org",
-               "--group", "civil-society", actor="asmith")
+    again = wg(
+        "member",
+        "add",
+        "bjones",
+        "--name",
+        "B J",
+        "--email",
+        "bj@example.org",
+        "--group",
+        "civil-society",
+        actor="asmith",
+    )
     assert "already" in one_line_error(again)
 
 
@@ -177,28 +237,40 @@ def test_member_list_human_output(wgcli: Wg) -> None:
 def test_draft_add_list_and_show(wgcli: Wg, tmp_path: Path) -> None:
     source = tmp_path / "charter.md"
     source.write_text("The group meets twice a year.\n\nIt reports to the plenary.\n")
-    wgcli.ok("draft", "add", "charter", "--title", "Charter of the group", "--file", str(source),
-             actor=SECRETARIAT)
+    wgcli.ok(
+        "draft",
+        "add",
+        "charter",
+        "--title",
+        "Charter of the group",
+        "--file",
+        str(source),
+        actor=SECRETARIAT,
+    )
     listed = {d["slug"]: d for d in json.loads(wgcli.ok("draft", "list", "--json"))}
     assert listed["charter"]["title"] == "Charter of the group"
     assert listed["charter"]["paragraphs"] == 2
     shown = draft_json(wgcli, "charter")
     assert shown["text"].startswith("# Charter of the group\n")
     assert [p["text"] for p in shown["paragraphs"]] == [
-        "The group meets twice a year.", "It reports to the plenary."]
+        "The group meets twice a year.",
+        "It reports to the plenary.",
+    ]
     assert show_file(wgcli.repo, "main", "drafts/charter.md") == shown["text"]
     human = wgcli.ok("draft", "show", "charter")
     assert "1. The group meets twice a year." in human
     assert "2. It reports to the plenary." in human
     # The same slug twice is refused.
-    again = wgcli("draft", "add", "charter", "--title", "Again", "--file", str(source),
-                  actor=SECRETARIAT)
+    again = wgcli(
+        "draft", "add", "charter", "--title", "Again", "--file", str(source), actor=SECRETARIAT
+    )
     assert "already exists" in one_line_error(again)
     # A file with its own top heading gets the given title in its place.
     headed = tmp_path / "headed.md"
     headed.write_text("# Old heading\n\nOnly paragraph.\n")
-    wgcli.ok("draft", "add", "headed", "--title", "New heading", "--file", str(headed),
-             actor=SECRETARIAT)
+    wgcli.ok(
+        "draft", "add", "headed", "--title", "New heading", "--file", str(headed), actor=SECRETARIAT
+    )
     assert draft_json(wgcli, "headed")["text"] == "# New heading\n\nOnly paragraph.\n"
 
 
@@ -209,15 +281,21 @@ def test_draft_add_list_and_show(wgcli: Wg, tmp_path: Path) -> None:
 
 def test_propose_replace_with_text(wgcli: Wg) -> None:
     old = paragraph(wgcli, "principles", P5)
-    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                                "protect and promote")
+    amendment_id = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
     assert git(wgcli.repo, "rev-parse", f"refs/wg/amendments/{amendment_id}")
     proposed = show_file(wgcli.repo, f"refs/wg/amendments/{amendment_id}", "drafts/principles.md")
     assert old.replace(FIRST_SENTENCE_WORDS, "protect and promote") in proposed
     assert old not in proposed
     data = show_json(wgcli, amendment_id)
     assert (data["kind"], data["paragraph"], data["proposer"], data["group"], data["status"]) == (
-        "replace", P5, MEMBER_TECH, "technical-academic", "open")
+        "replace",
+        P5,
+        MEMBER_TECH,
+        "technical-academic",
+        "open",
+    )
     assert data["rationale"] == "It reads better."
     assert {"op": "delete", "text": "preserve"} in data["diff"]
     assert {"op": "insert", "text": "protect"} in data["diff"]
@@ -229,8 +307,19 @@ def test_propose_replace_with_text_file_and_title(wgcli: Wg, tmp_path: Path) -> 
     new_text = "Enhanced cooperation should keep the Internet whole."
     source = tmp_path / "p.txt"
     source.write_text(new_text + "\n")
-    out = wgcli.ok("propose", "principles", "--paragraph", "6", "--text-file", str(source),
-                   "--rationale", "Shorter.", "--title", "Shorten paragraph 6", actor=MEMBER_CS)
+    out = wgcli.ok(
+        "propose",
+        "principles",
+        "--paragraph",
+        "6",
+        "--text-file",
+        str(source),
+        "--rationale",
+        "Shorter.",
+        "--title",
+        "Shorten paragraph 6",
+        actor=MEMBER_CS,
+    )
     data = show_json(wgcli, out.strip())
     assert data["title"] == "Shorten paragraph 6"
     assert data["new_text"] == new_text
@@ -240,47 +329,72 @@ def test_propose_replace_with_text_file_and_title(wgcli: Wg, tmp_path: Path) -> 
 def test_propose_insert_after(wgcli: Wg) -> None:
     before = draft_json(wgcli, "principles")["paragraphs"]
     new = "Enhanced cooperation should take account of the environmental footprint of networks."
-    out = wgcli.ok("propose", "principles", "--insert-after", "3", "--text", new,
-                   "--rationale", "Missing topic.", actor=MEMBER_PS)
+    out = wgcli.ok(
+        "propose",
+        "principles",
+        "--insert-after",
+        "3",
+        "--text",
+        new,
+        "--rationale",
+        "Missing topic.",
+        actor=MEMBER_PS,
+    )
     amendment_id = out.strip()
     proposed = show_file(wgcli.repo, f"refs/wg/amendments/{amendment_id}", "drafts/principles.md")
     wgcli.ok("merge", amendment_id, actor=CHAIR)
     after = draft_json(wgcli, "principles")["paragraphs"]
     assert [p["text"] for p in after] == (
-        [p["text"] for p in before[:3]] + [new] + [p["text"] for p in before[3:]])
+        [p["text"] for p in before[:3]] + [new] + [p["text"] for p in before[3:]]
+    )
     assert show_file(wgcli.repo, "main", "drafts/principles.md") == proposed
 
 
 def test_propose_insert_before_the_first_paragraph(wgcli: Wg) -> None:
     before = [p["text"] for p in draft_json(wgcli, "roles")["paragraphs"]]
-    out = wgcli.ok("propose", "roles", "--insert-after", "0", "--text", "A new opening.",
-                   "--rationale", "Context.", actor=MEMBER_GOV)
+    out = wgcli.ok(
+        "propose",
+        "roles",
+        "--insert-after",
+        "0",
+        "--text",
+        "A new opening.",
+        "--rationale",
+        "Context.",
+        actor=MEMBER_GOV,
+    )
     wgcli.ok("merge", out.strip(), actor=CHAIR)
     assert [p["text"] for p in draft_json(wgcli, "roles")["paragraphs"]] == [
-        "A new opening.", *before]
+        "A new opening.",
+        *before,
+    ]
 
 
 def test_propose_delete(wgcli: Wg) -> None:
     before = [p["text"] for p in draft_json(wgcli, "principles")["paragraphs"]]
-    out = wgcli.ok("propose", "principles", "--delete", "7", "--rationale", "Redundant.",
-                   actor=MEMBER_PS)
+    out = wgcli.ok(
+        "propose", "principles", "--delete", "7", "--rationale", "Redundant.", actor=MEMBER_PS
+    )
     data = show_json(wgcli, out.strip())
     assert (data["kind"], data["paragraph"]) == ("delete", 7)
     assert data["old_text"] == before[6]
     wgcli.ok("merge", data["id"], actor=CHAIR)
     assert [p["text"] for p in draft_json(wgcli, "principles")["paragraphs"]] == (
-        before[:6] + before[7:])
+        before[:6] + before[7:]
+    )
 
 
 def test_propose_whole_draft_from_file(wgcli: Wg, tmp_path: Path) -> None:
     text = draft_json(wgcli, "roles")["text"]
     paras = draft_json(wgcli, "roles")["paragraphs"]
     edited = text.replace(paras[0]["text"], paras[0]["text"] + " Extra sentence one.").replace(
-        paras[-1]["text"], "Last paragraph rewritten.")
+        paras[-1]["text"], "Last paragraph rewritten."
+    )
     source = tmp_path / "roles.md"
     source.write_text(edited)
-    out = wgcli.ok("propose", "roles", "--from-file", str(source), "--rationale", "Two fixes.",
-                   actor=MEMBER_CS)
+    out = wgcli.ok(
+        "propose", "roles", "--from-file", str(source), "--rationale", "Two fixes.", actor=MEMBER_CS
+    )
     data = show_json(wgcli, out.strip())
     assert data["kind"] == "document" and data["paragraph"] is None
     wgcli.ok("merge", data["id"], actor=CHAIR)
@@ -294,8 +408,18 @@ def test_propose_option_combinations_are_usage_errors(wgcli: Wg, snapshot_refs) 
         ["propose", "principles", "--paragraph", "1", "--delete", "2", "--rationale", "r"],
         ["propose", "principles", "--delete", "2", "--text", "x", "--rationale", "r"],
         ["propose", "principles", "--paragraph", "2", "--rationale", "r"],  # no text
-        ["propose", "principles", "--paragraph", "2", "--text", "x", "--text-file", "f",
-         "--rationale", "r"],
+        [
+            "propose",
+            "principles",
+            "--paragraph",
+            "2",
+            "--text",
+            "x",
+            "--text-file",
+            "f",
+            "--rationale",
+            "r",
+        ],
     ):
         result = wgcli(*args, actor=MEMBER_TECH)
         assert result.exit_code == 2, (args, result.stderr)
@@ -312,10 +436,17 @@ def test_propose_option_combinations_are_usage_errors(wgcli: Wg, snapshot_refs) 
 def several(wgcli: Wg) -> dict[str, str]:
     """Amendments in every state, by members of different groups, on both drafts."""
     ids = {
-        "merged": propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                               "protect and promote"),
-        "rejected": propose_edit(wgcli, MEMBER_CS, "principles", 6, "freedom of expression",
-                                 "freedom of opinion and expression"),
+        "merged": propose_edit(
+            wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+        ),
+        "rejected": propose_edit(
+            wgcli,
+            MEMBER_CS,
+            "principles",
+            6,
+            "freedom of expression",
+            "freedom of opinion and expression",
+        ),
         "withdrawn": propose_edit(wgcli, MEMBER_PS, "roles", 2, "the", "each"),
         "open_cs": propose_edit(wgcli, MEMBER_CS, "roles", 3, "the", "THE"),
         "open_gov": propose_edit(wgcli, MEMBER_GOV, "principles", 8, "the", "THE"),
@@ -330,9 +461,13 @@ def test_amendments_filters(wgcli: Wg, several: dict[str, str]) -> None:
     everything = amendments_json(wgcli)
     assert {a["id"] for a in everything} == set(several.values())
     statuses = {a["id"]: a["status"] for a in everything}
-    assert statuses == {several["merged"]: "merged", several["rejected"]: "rejected",
-                        several["withdrawn"]: "withdrawn", several["open_cs"]: "open",
-                        several["open_gov"]: "open"}
+    assert statuses == {
+        several["merged"]: "merged",
+        several["rejected"]: "rejected",
+        several["withdrawn"]: "withdrawn",
+        several["open_cs"]: "open",
+        several["open_gov"]: "open",
+    }
 
     def ids(*args: str) -> set[str]:
         return {a["id"] for a in amendments_json(wgcli, *args)}
@@ -372,11 +507,16 @@ def test_show_json_and_prefix(wgcli: Wg, several: dict[str, str]) -> None:
     assert "Not agreed." in human
 
 
-def test_listing_and_show_commands_print_one_json_document(wgcli: Wg,
-                                                           several: dict[str, str]) -> None:
+def test_listing_and_show_commands_print_one_json_document(
+    wgcli: Wg, several: dict[str, str]
+) -> None:
     wgcli.ok("tag", "principles", "v1", "--message", "First", actor=SECRETARIAT)
-    for args in (("member", "list"), ("draft", "list"), ("amendments",),
-                 ("versions", "principles")):
+    for args in (
+        ("member", "list"),
+        ("draft", "list"),
+        ("amendments",),
+        ("versions", "principles"),
+    ):
         assert isinstance(json.loads(wgcli.ok(*args, "--json")), list), args
     for args in (("show", several["open_cs"]), ("draft", "show", "roles")):
         assert isinstance(json.loads(wgcli.ok(*args, "--json")), dict), args
@@ -389,8 +529,9 @@ def test_listing_and_show_commands_print_one_json_document(wgcli: Wg,
 
 def test_merge_as_proposed(wgcli: Wg) -> None:
     old = paragraph(wgcli, "principles", P5)
-    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                                "protect and promote")
+    amendment_id = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
     amendment_head = git(wgcli.repo, "rev-parse", f"refs/wg/amendments/{amendment_id}").strip()
     old_main = git(wgcli.repo, "rev-parse", "main").strip()
     out = wgcli.ok("merge", amendment_id, actor=CHAIR)
@@ -398,8 +539,9 @@ def test_merge_as_proposed(wgcli: Wg) -> None:
     new_main = git(wgcli.repo, "rev-parse", "main").strip()
     assert new_main != old_main
     assert git(wgcli.repo, "rev-parse", "main^1", "main^2").split() == [old_main, amendment_head]
-    assert paragraph(wgcli, "principles", P5) == old.replace(FIRST_SENTENCE_WORDS,
-                                                             "protect and promote")
+    assert paragraph(wgcli, "principles", P5) == old.replace(
+        FIRST_SENTENCE_WORDS, "protect and promote"
+    )
     data = show_json(wgcli, amendment_id)
     assert (data["status"], data["merged_by"], data["merge_commit"]) == ("merged", CHAIR, new_main)
     # Merging twice is refused and moves nothing.
@@ -409,8 +551,9 @@ def test_merge_as_proposed(wgcli: Wg) -> None:
 
 
 def test_merge_as_orally_revised(wgcli: Wg, tmp_path: Path) -> None:
-    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                                "protect and promote")
+    amendment_id = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
     original = paragraph(wgcli, "principles", P5)
     revised = original.replace(FIRST_SENTENCE_WORDS, "uphold and promote")
     source = tmp_path / "oral.txt"
@@ -424,10 +567,12 @@ def test_merge_as_orally_revised(wgcli: Wg, tmp_path: Path) -> None:
 
 
 def test_conflict_then_merge_with_resolved_file(wgcli: Wg, tmp_path: Path, snapshot_refs) -> None:
-    first = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                         "protect and promote")
-    second = propose_edit(wgcli, MEMBER_CS, "principles", P5, FIRST_SENTENCE_WORDS,
-                          "defend and promote")
+    first = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
+    second = propose_edit(
+        wgcli, MEMBER_CS, "principles", P5, FIRST_SENTENCE_WORDS, "defend and promote"
+    )
     wgcli.ok("merge", first, actor=CHAIR)
     before = snapshot_refs(wgcli.repo)
     conflict = wgcli("merge", second, actor=CHAIR)
@@ -484,18 +629,24 @@ def test_tag_versions_and_draft_show_version(wgcli: Wg) -> None:
     before_text = draft_json(wgcli, "principles")["text"]
     tagged_main = git(wgcli.repo, "rev-parse", "main").strip()
     assert json.loads(wgcli.ok("versions", "principles", "--json")) == []
-    wgcli.ok("tag", "principles", "v1", "--message", "Agreed at the first meeting",
-             actor=SECRETARIAT)
+    wgcli.ok(
+        "tag", "principles", "v1", "--message", "Agreed at the first meeting", actor=SECRETARIAT
+    )
     # An annotated tag principles/v1 on main, with the secretariat member as tagger.
     repo = wgcli.repo
     assert git(repo, "cat-file", "-t", "refs/tags/principles/v1").strip() == "tag"
-    tag_info = git(repo, "for-each-ref", "--format=%(taggername)|%(taggeremail)|%(*objectname)",
-                   "refs/tags/principles/v1").strip()
+    tag_info = git(
+        repo,
+        "for-each-ref",
+        "--format=%(taggername)|%(taggeremail)|%(*objectname)",
+        "refs/tags/principles/v1",
+    ).strip()
     assert tag_info == f"Elena Petrova|<elena.petrova@example.org>|{tagged_main}"
     assert "Agreed at the first meeting" in git(repo, "tag", "-l", "-n5", "principles/v1")
     # The text moves on; the version keeps the text it had.
-    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                                "protect and promote")
+    amendment_id = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
     wgcli.ok("merge", amendment_id, actor=CHAIR)
     wgcli.ok("tag", "principles", "v2", "--message", "Second reading", actor=SECRETARIAT)
     versions = json.loads(wgcli.ok("versions", "principles", "--json"))
@@ -507,12 +658,15 @@ def test_tag_versions_and_draft_show_version(wgcli: Wg) -> None:
     at_v1 = draft_json(wgcli, "principles", "--version", "v1")
     assert at_v1["text"] == before_text
     assert draft_json(wgcli, "principles", "--version", "v2")["text"] != before_text
-    assert draft_json(wgcli, "principles")["text"] == draft_json(
-        wgcli, "principles", "--version", "v2")["text"]
+    assert (
+        draft_json(wgcli, "principles")["text"]
+        == draft_json(wgcli, "principles", "--version", "v2")["text"]
+    )
     assert FIRST_SENTENCE_WORDS in wgcli.ok("draft", "show", "principles", "--version", "v1")
     # The same version twice is refused; a missing one is not found.
     assert "already exists" in one_line_error(
-        wgcli("tag", "principles", "v1", "--message", "again", actor=SECRETARIAT))
+        wgcli("tag", "principles", "v1", "--message", "again", actor=SECRETARIAT)
+    )
     assert "no version" in one_line_error(wgcli("draft", "show", "principles", "--version", "v9"))
 
 
@@ -523,25 +677,44 @@ def test_tag_versions_and_draft_show_version(wgcli: Wg) -> None:
 
 def test_git_log_main_shows_attribution_and_trailers(wgcli: Wg) -> None:
     proposals = {
-        propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                     "protect and promote"): (MEMBER_TECH, "Mei-Ling Chen", "technical-academic"),
+        propose_edit(
+            wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+        ): (MEMBER_TECH, "Mei-Ling Chen", "technical-academic"),
         propose_edit(wgcli, MEMBER_CS, "roles", 3, "the", "each"): (
-            MEMBER_CS, "Nomvula Dlamini", "civil-society"),
+            MEMBER_CS,
+            "Nomvula Dlamini",
+            "civil-society",
+        ),
     }
     for amendment_id in proposals:
         wgcli.ok("merge", amendment_id, actor=CHAIR)
     # Plain git, no wgtool: one record per merge commit on main.
     log = subprocess.run(
-        ["git", "-C", str(wgcli.repo), "log", "main", "--merges",
-         "--format=%H%x00%an%x00%ae%x00%cn%x00%ce%x00%B%x1e"],
-        capture_output=True, text=True, check=True).stdout
+        [
+            "git",
+            "-C",
+            str(wgcli.repo),
+            "log",
+            "main",
+            "--merges",
+            "--format=%H%x00%an%x00%ae%x00%cn%x00%ce%x00%B%x1e",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     records = [r.strip("\n") for r in log.split("\x1e") if r.strip("\n")]
     assert len(records) == len(proposals)
     seen = set()
     for record in records:
         sha, author, author_email, committer, committer_email, body = record.split("\x00")
-        parsed = subprocess.run(["git", "interpret-trailers", "--parse"], input=body,
-                                capture_output=True, text=True, check=True).stdout
+        parsed = subprocess.run(
+            ["git", "interpret-trailers", "--parse"],
+            input=body,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         trailers = dict(line.split(": ", 1) for line in parsed.splitlines())
         amendment_id = trailers["Amendment-Id"]
         handle, name, group = proposals[amendment_id]
@@ -556,8 +729,9 @@ def test_git_log_main_shows_attribution_and_trailers(wgcli: Wg) -> None:
     ids = git(wgcli.repo, "log", "main", "--format=%(trailers:key=Amendment-Id,valueonly)")
     assert set(ids.split()) == set(proposals)
     # The proposals themselves are in main's history, authored by their proposers.
-    authors = git(wgcli.repo, "log", "main", "--no-merges",
-                  "--format=%an|%(trailers:key=Member,valueonly)")
+    authors = git(
+        wgcli.repo, "log", "main", "--no-merges", "--format=%an|%(trailers:key=Member,valueonly)"
+    )
     for handle, name, _ in proposals.values():
         assert f"{name}|{handle}" in authors
 
@@ -570,24 +744,27 @@ def test_git_log_main_shows_attribution_and_trailers(wgcli: Wg) -> None:
 @pytest.mark.parametrize("order", ["first-sentence-first", "second-sentence-first"])
 def test_edits_to_different_sentences_of_one_paragraph_both_merge(wgcli: Wg, order: str) -> None:
     original = paragraph(wgcli, "principles", P5)
-    a = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                     "protect and promote")
-    b = propose_edit(wgcli, MEMBER_PS, "principles", P5, SECOND_SENTENCE_WORDS,
-                     "should be firmly resisted")
-    for amendment_id in ([a, b] if order == "first-sentence-first" else [b, a]):
+    a = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
+    b = propose_edit(
+        wgcli, MEMBER_PS, "principles", P5, SECOND_SENTENCE_WORDS, "should be firmly resisted"
+    )
+    for amendment_id in [a, b] if order == "first-sentence-first" else [b, a]:
         wgcli.ok("merge", amendment_id, actor=CHAIR)
     expected = original.replace(FIRST_SENTENCE_WORDS, "protect and promote").replace(
-        SECOND_SENTENCE_WORDS, "should be firmly resisted")
+        SECOND_SENTENCE_WORDS, "should be firmly resisted"
+    )
     assert paragraph(wgcli, "principles", P5) == expected
     assert {show_json(wgcli, i)["status"] for i in (a, b)} == {"merged"}
     assert len(git(wgcli.repo, "rev-list", "--merges", "main").split()) == 2
 
 
 def test_edits_to_the_same_words_conflict(wgcli: Wg, snapshot_refs) -> None:
-    a = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                     "protect and promote")
-    b = propose_edit(wgcli, MEMBER_CS, "principles", P5, FIRST_SENTENCE_WORDS,
-                     "uphold and promote")
+    a = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
+    b = propose_edit(wgcli, MEMBER_CS, "principles", P5, FIRST_SENTENCE_WORDS, "uphold and promote")
     wgcli.ok("merge", a, actor=CHAIR)
     merged_text = show_file(wgcli.repo, "main", "drafts/principles.md")
     before = snapshot_refs(wgcli.repo)
@@ -616,11 +793,15 @@ def open_amendment(wgcli: Wg) -> str:
 
 @pytest.mark.parametrize("actor", [MEMBER_TECH, SECRETARIAT, MEMBER_PS])
 @pytest.mark.parametrize("action", ["merge", "reject"])
-def test_only_the_chair_merges_or_rejects(wgcli: Wg, open_amendment: str, snapshot_refs,
-                                          actor: str, action: str) -> None:
+def test_only_the_chair_merges_or_rejects(
+    wgcli: Wg, open_amendment: str, snapshot_refs, actor: str, action: str
+) -> None:
     before = snapshot_refs(wgcli.repo)
-    args = ["merge", open_amendment] if action == "merge" else [
-        "reject", open_amendment, "--reason", "No."]
+    args = (
+        ["merge", open_amendment]
+        if action == "merge"
+        else ["reject", open_amendment, "--reason", "No."]
+    )
     result = wgcli(*args, actor=actor)
     error = one_line_error(result)
     assert "chair" in error and actor in error
@@ -632,13 +813,23 @@ def test_only_the_chair_merges_or_rejects(wgcli: Wg, open_amendment: str, snapsh
 @pytest.mark.parametrize("actor", [CHAIR, MEMBER_TECH])
 @pytest.mark.parametrize("action", ["tag", "member add", "draft add"])
 def test_only_the_secretariat_tags_or_changes_roster_and_drafts(
-        wgcli: Wg, tmp_path: Path, snapshot_refs, actor: str, action: str) -> None:
+    wgcli: Wg, tmp_path: Path, snapshot_refs, actor: str, action: str
+) -> None:
     source = tmp_path / "d.md"
     source.write_text("One paragraph.\n")
     args = {
         "tag": ["tag", "principles", "v1", "--message", "m"],
-        "member add": ["member", "add", "newbie", "--name", "New Bie", "--email",
-                       "newbie@example.org", "--group", "civil-society"],
+        "member add": [
+            "member",
+            "add",
+            "newbie",
+            "--name",
+            "New Bie",
+            "--email",
+            "newbie@example.org",
+            "--group",
+            "civil-society",
+        ],
         "draft add": ["draft", "add", "extra", "--title", "Extra", "--file", str(source)],
     }[action]
     before = snapshot_refs(wgcli.repo)
@@ -662,8 +853,9 @@ def refusing_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Wg, dict[st
     """
     with pytest.MonkeyPatch.context() as mp:
         home = tmp_path_factory.mktemp("refusing-home")
-        (home / ".gitconfig").write_text("[user]\n\tname = Test Runner\n"
-                                         "\temail = runner@example.invalid\n")
+        (home / ".gitconfig").write_text(
+            "[user]\n\tname = Test Runner\n\temail = runner@example.invalid\n"
+        )
         mp.setenv("HOME", str(home))
         mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
         for name in ("WGTOOL_REPO", "WGTOOL_MEMBER"):
@@ -679,9 +871,16 @@ def refusing_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Wg, dict[st
     (folder / "folder").mkdir()
     good = folder / "good.md"
     good.write_text("A fine paragraph.\n")
-    values = {"NONUTF8": str(latin1), "BIG": str(big), "MISSING": str(folder / "nope.txt"),
-              "FOLDER": str(folder / "folder"), "GOOD": str(good), "ID": amendment_id,
-              "P2": paragraph(wgcli, "principles", 2), "ROLES3": paragraph(wgcli, "roles", 3)}
+    values = {
+        "NONUTF8": str(latin1),
+        "BIG": str(big),
+        "MISSING": str(folder / "nope.txt"),
+        "FOLDER": str(folder / "folder"),
+        "GOOD": str(good),
+        "ID": amendment_id,
+        "P2": paragraph(wgcli, "principles", 2),
+        "ROLES3": paragraph(wgcli, "roles", 3),
+    }
     return wgcli, values
 
 
@@ -703,8 +902,21 @@ BAD_INPUT = [
     (["merge", "{ID}"], "nobody", "nobody"),
     ([*P, "--paragraph", "2", "--text", "x", *R], "../x", "../x"),
     # unknown group
-    (["member", "add", "zed", "--name", "Zed", "--email", "zed@example.org", "--group",
-      "martians"], SECRETARIAT, "martians"),
+    (
+        [
+            "member",
+            "add",
+            "zed",
+            "--name",
+            "Zed",
+            "--email",
+            "zed@example.org",
+            "--group",
+            "martians",
+        ],
+        SECRETARIAT,
+        "martians",
+    ),
     (["amendments", "--group", "martians"], None, "martians"),
     # unknown draft
     (["propose", "nodraft", "--paragraph", "1", "--text", "x", *R], MEMBER_TECH, "nodraft"),
@@ -747,12 +959,53 @@ BAD_INPUT = [
     (["draft", "add", "--title", "T", "--file", "{GOOD}", "--", "../x"], SECRETARIAT, "../x"),
     (["draft", "add", "--title", "T", "--file", "{GOOD}", "--", "--foo"], SECRETARIAT, "--foo"),
     (["draft", "add", "--title", "T", "--file", "{GOOD}", "--", "Caps"], SECRETARIAT, "Caps"),
-    (["member", "add", "--name", "N", "--email", "n@example.org", "--group", "governments",
-      "--", "../x"], SECRETARIAT, "../x"),
-    (["member", "add", "--name", "N", "--email", "n@example.org", "--group", "governments",
-      "--", "--foo"], SECRETARIAT, "--foo"),
-    (["member", "add", "okname", "--name", "N", "--email", "--upload-pack=x", "--group",
-      "governments"], SECRETARIAT, "email"),
+    (
+        [
+            "member",
+            "add",
+            "--name",
+            "N",
+            "--email",
+            "n@example.org",
+            "--group",
+            "governments",
+            "--",
+            "../x",
+        ],
+        SECRETARIAT,
+        "../x",
+    ),
+    (
+        [
+            "member",
+            "add",
+            "--name",
+            "N",
+            "--email",
+            "n@example.org",
+            "--group",
+            "governments",
+            "--",
+            "--foo",
+        ],
+        SECRETARIAT,
+        "--foo",
+    ),
+    (
+        [
+            "member",
+            "add",
+            "okname",
+            "--name",
+            "N",
+            "--email",
+            "--upload-pack=x",
+            "--group",
+            "governments",
+        ],
+        SECRETARIAT,
+        "email",
+    ),
     (["tag", "principles", "--message", "m", "--", "../x"], SECRETARIAT, "../x"),
     (["tag", "principles", "--message", "m", "--", "--foo"], SECRETARIAT, "--foo"),
     (["tag", "principles", "v1.lock", "--message", "m"], SECRETARIAT, "v1.lock"),
@@ -768,32 +1021,81 @@ BAD_INPUT = [
     ([*P, "--paragraph", "2", "--text", "x", *R, "--title", "caf\udce9"], MEMBER_TECH, "Unicode"),
     ([*P, "--paragraph", "2", "--text", "caf\udce9", *R], MEMBER_TECH, "Unicode"),
     ([*P, "--paragraph", "2", "--text", "x", "--rationale", "caf\udce9"], MEMBER_TECH, "Unicode"),
-    (["member", "add", "zed", "--name", "Z\udce9", "--email", "zed@example.org", "--group",
-      "governments"], SECRETARIAT, "Unicode"),
-    (["member", "add", "zed", "--name", "Zed", "--email", "z\udce9@example.org", "--group",
-      "governments"], SECRETARIAT, "Unicode"),
+    (
+        [
+            "member",
+            "add",
+            "zed",
+            "--name",
+            "Z\udce9",
+            "--email",
+            "zed@example.org",
+            "--group",
+            "governments",
+        ],
+        SECRETARIAT,
+        "Unicode",
+    ),
+    (
+        [
+            "member",
+            "add",
+            "zed",
+            "--name",
+            "Zed",
+            "--email",
+            "z\udce9@example.org",
+            "--group",
+            "governments",
+        ],
+        SECRETARIAT,
+        "Unicode",
+    ),
     (["tag", "principles", "v1", "--message", "caf\udce9"], SECRETARIAT, "Unicode"),
     (["comment", "{ID}", "caf\udce9"], MEMBER_TECH, "Unicode"),
     # not a choice
     (["position", "{ID}", "maybe"], MEMBER_TECH, "maybe"),
     (["amendments", "--status", "pending"], None, "pending"),
     # files: non-UTF-8, over 1 MB, missing, a folder
-    *[(args, actor, "UTF-8") for args, actor in
-      [([a.replace("{F}", "{NONUTF8}") for a in args], actor) for args, actor in FILE_CASES]],
-    *[(args, actor, "1 MB") for args, actor in
-      [([a.replace("{F}", "{BIG}") for a in args], actor) for args, actor in FILE_CASES]],
-    *[(args, actor, "nope.txt") for args, actor in
-      [([a.replace("{F}", "{MISSING}") for a in args], actor) for args, actor in FILE_CASES]],
-    *[(args, actor, "folder") for args, actor in
-      [([a.replace("{F}", "{FOLDER}") for a in args], actor) for args, actor in FILE_CASES]],
+    *[
+        (args, actor, "UTF-8")
+        for args, actor in [
+            ([a.replace("{F}", "{NONUTF8}") for a in args], actor) for args, actor in FILE_CASES
+        ]
+    ],
+    *[
+        (args, actor, "1 MB")
+        for args, actor in [
+            ([a.replace("{F}", "{BIG}") for a in args], actor) for args, actor in FILE_CASES
+        ]
+    ],
+    *[
+        (args, actor, "nope.txt")
+        for args, actor in [
+            ([a.replace("{F}", "{MISSING}") for a in args], actor) for args, actor in FILE_CASES
+        ]
+    ],
+    *[
+        (args, actor, "folder")
+        for args, actor in [
+            ([a.replace("{F}", "{FOLDER}") for a in args], actor) for args, actor in FILE_CASES
+        ]
+    ],
 ]
 
 
-@pytest.mark.parametrize(("args", "actor", "expected"), BAD_INPUT,
-                         ids=[f"{i}-{' '.join(c[0])[:60]}" for i, c in enumerate(BAD_INPUT)])
-def test_bad_input_is_refused_with_one_line(refusing_repo: tuple[Wg, dict[str, str]],
-                                            snapshot_refs, args: list[str], actor: str | None,
-                                            expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "actor", "expected"),
+    BAD_INPUT,
+    ids=[f"{i}-{' '.join(c[0])[:60]}" for i, c in enumerate(BAD_INPUT)],
+)
+def test_bad_input_is_refused_with_one_line(
+    refusing_repo: tuple[Wg, dict[str, str]],
+    snapshot_refs,
+    args: list[str],
+    actor: str | None,
+    expected: str,
+) -> None:
     wgcli, values = refusing_repo
     argv = []
     for arg in args:
@@ -811,14 +1113,18 @@ def test_bad_input_is_refused_with_one_line(refusing_repo: tuple[Wg, dict[str, s
 def test_ambiguous_prefix(wgcli: Wg, monkeypatch: pytest.MonkeyPatch, snapshot_refs) -> None:
     ids = iter(["abc00001", "abc00002", "abd00003"])
     monkeypatch.setattr("wgtool.core.workgroup.new_id", lambda: next(ids))
-    a = propose_edit(wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS,
-                     "protect and promote")
+    a = propose_edit(
+        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+    )
     b = propose_edit(wgcli, MEMBER_CS, "principles", 6, "freedom of expression", "free expression")
     c = propose_edit(wgcli, MEMBER_PS, "roles", 3, "the", "each")
     assert (a, b, c) == ("abc00001", "abc00002", "abd00003")
     before = snapshot_refs(wgcli.repo)
-    for args, actor in ((["show", "abc"], None), (["merge", "ab"], CHAIR),
-                        (["position", "abc0", "support"], MEMBER_GOV)):
+    for args, actor in (
+        (["show", "abc"], None),
+        (["merge", "ab"], CHAIR),
+        (["position", "abc0", "support"], MEMBER_GOV),
+    ):
         error = one_line_error(wgcli(*args, actor=actor))
         assert "ambiguous" in error and a in error and b in error, error
     assert snapshot_refs(wgcli.repo) == before
@@ -829,8 +1135,17 @@ def test_ambiguous_prefix(wgcli: Wg, monkeypatch: pytest.MonkeyPatch, snapshot_r
 def test_identity_from_option_environment_or_git_email(example_repo: Path) -> None:
     runner = CliRunner()
     base = ["--repo", str(example_repo)]
-    args = ["propose", "roles", "--paragraph", "3", "--text", "Changed text.", "--rationale", "r",
-            "--json"]
+    args = [
+        "propose",
+        "roles",
+        "--paragraph",
+        "3",
+        "--text",
+        "Changed text.",
+        "--rationale",
+        "r",
+        "--json",
+    ]
 
     def proposer(*extra: str, env: dict[str, str] | None = None) -> str | None:
         result = runner.invoke(cli, [*base, *extra, *args], env=env, catch_exceptions=False)
@@ -849,16 +1164,22 @@ def test_identity_from_option_environment_or_git_email(example_repo: Path) -> No
         result = runner.invoke(cli, ["--as", MEMBER_TECH, *args], catch_exceptions=False)
         assert json.loads(result.stdout)["proposer"] == MEMBER_TECH
     # WGTOOL_REPO finds the repository without --repo.
-    result = runner.invoke(cli, ["--as", MEMBER_TECH, *args],
-                           env={"WGTOOL_REPO": str(example_repo)}, catch_exceptions=False)
+    result = runner.invoke(
+        cli,
+        ["--as", MEMBER_TECH, *args],
+        env={"WGTOOL_REPO": str(example_repo)},
+        catch_exceptions=False,
+    )
     assert json.loads(result.stdout)["proposer"] == MEMBER_TECH
 
 
 def test_not_a_working_group(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--repo", str(tmp_path), "amendments"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["--repo", str(tmp_path), "amendments"], catch_exceptions=False
+    )
     assert "init" in one_line_error(result)
     subprocess.run(["git", "init", "-q", str(tmp_path / "plain")], check=True)
-    result = CliRunner().invoke(cli, ["--repo", str(tmp_path / "plain"), "draft", "list"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["--repo", str(tmp_path / "plain"), "draft", "list"], catch_exceptions=False
+    )
     assert "wg.toml" in one_line_error(result)

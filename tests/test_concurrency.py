@@ -46,11 +46,16 @@ with WorkingGroup.open(repo, handle) as wg:
 """
 
 
-def start_writer(repo: Path, handle: str, gate: Path, count: int,
-                 amendments: list[str]) -> subprocess.Popen[str]:
+def start_writer(
+    repo: Path, handle: str, gate: Path, count: int, amendments: list[str]
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", WRITER, str(repo), handle, str(gate), str(count), *amendments],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT,
+    )
 
 
 def release(writers: list[subprocess.Popen[str]], gate: Path) -> None:
@@ -79,22 +84,32 @@ def event_files(repo: Path, amendment: str) -> list[str]:
 
 
 def assert_fsck_clean(repo: Path) -> None:
-    result = subprocess.run(["git", "-C", str(repo), "fsck", "--no-dangling", "--no-progress"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["git", "-C", str(repo), "fsck", "--no-dangling", "--no-progress"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "error" not in result.stderr.lower() and "missing" not in result.stdout.lower()
 
 
 @pytest.mark.slow
-def test_two_processes_writing_to_one_repository_both_succeed(example_repo: Path,
-                                                              tmp_path: Path) -> None:
+def test_two_processes_writing_to_one_repository_both_succeed(
+    example_repo: Path, tmp_path: Path
+) -> None:
     with WorkingGroup.open(example_repo, MEMBER_GOV) as wg:
-        amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=1,
-                               text="Enhanced cooperation involves all stakeholders.",
-                               rationale="Say who takes part.").id
+        amendment = wg.propose(
+            "principles",
+            kind=Kind.REPLACE,
+            paragraph=1,
+            text="Enhanced cooperation involves all stakeholders.",
+            rationale="Say who takes part.",
+        ).id
     gate = tmp_path / "go"
-    writers = [start_writer(example_repo, handle, gate, 15, [amendment])
-               for handle in (MEMBER_GOV, MEMBER_CS)]
+    writers = [
+        start_writer(example_repo, handle, gate, 15, [amendment])
+        for handle in (MEMBER_GOV, MEMBER_CS)
+    ]
     release(writers, gate)
     written = finish(writers)[amendment]
 
@@ -109,28 +124,45 @@ def test_two_processes_writing_to_one_repository_both_succeed(example_repo: Path
 
 @pytest.mark.slow
 def test_eight_writers_on_two_clones_every_event_arrives_once_everywhere(
-        clones: Clones, tmp_path: Path) -> None:
+    clones: Clones, tmp_path: Path
+) -> None:
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        second = wg.propose("roles", kind=Kind.INSERT, paragraph=1, text="A rapporteur.",
-                            rationale="Someone has to write the report.").id
+        second = wg.propose(
+            "roles",
+            kind=Kind.INSERT,
+            paragraph=1,
+            text="A rapporteur.",
+            rationale="Someone has to write the report.",
+        ).id
         sync(wg)
     with WorkingGroup.open(clones.b) as wg:
         sync(wg)
     amendments = [clones.amendment, second]
     gate = tmp_path / "go"
-    writers = [start_writer(clones.a, handle, gate, 10, amendments)
-               for handle in ("rsubramanian", "amoreira", "kwatanabe", "cdubois")]
-    writers += [start_writer(clones.b, handle, gate, 10, amendments)
-                for handle in ("ndlamini", "therrera", "mchen", "oadeyemi")]
+    writers = [
+        start_writer(clones.a, handle, gate, 10, amendments)
+        for handle in ("rsubramanian", "amoreira", "kwatanabe", "cdubois")
+    ]
+    writers += [
+        start_writer(clones.b, handle, gate, 10, amendments)
+        for handle in ("ndlamini", "therrera", "mchen", "oadeyemi")
+    ]
     release(writers, gate)
 
     # Both machines sync, at the same time, as long as the writers write (and at least twice).
     command = [sys.executable, "-m", "wgtool", "--repo"]
     rounds = 0
     while rounds < 2 or any(w.poll() is None for w in writers):
-        syncs = [subprocess.Popen([*command, str(repo), "sync"], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, cwd=PROJECT)
-                 for repo in (clones.a, clones.b)]
+        syncs = [
+            subprocess.Popen(
+                [*command, str(repo), "sync"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=PROJECT,
+            )
+            for repo in (clones.a, clones.b)
+        ]
         for process in syncs:
             out, err = process.communicate(timeout=120)
             assert process.returncode == 0, out + err
@@ -144,8 +176,10 @@ def test_eight_writers_on_two_clones_every_event_arrives_once_everywhere(
     for amendment in amendments:
         ids = sorted(written[amendment])
         assert len(set(ids)) == len(ids) == 40
-        tips = {git(repo, "rev-parse", EVENTS_PREFIX + amendment).strip()
-                for repo in (clones.a, clones.b, clones.origin)}
+        tips = {
+            git(repo, "rev-parse", EVENTS_PREFIX + amendment).strip()
+            for repo in (clones.a, clones.b, clones.origin)
+        }
         assert len(tips) == 1
         for repo in (clones.a, clones.b, clones.origin):
             assert sorted(event_files(repo, amendment)) == ids

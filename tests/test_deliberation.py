@@ -21,8 +21,9 @@ GOVERNMENTS = [CHAIR, MEMBER_GOV, "amoreira"]  # three members, one group
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def one_line_error(result) -> str:  # type: ignore[no-untyped-def]
@@ -36,8 +37,13 @@ def one_line_error(result) -> str:  # type: ignore[no-untyped-def]
 def propose(wg: WorkingGroup, handle: str = MEMBER_PS, number: int = 5) -> str:
     text = document.paragraph(wg.draft("principles").text, number).text
     wg.act_as(handle)
-    return wg.propose("principles", kind=Kind.REPLACE, paragraph=number,
-                      text=text.replace("the", "each", 1), rationale="Clearer.").id
+    return wg.propose(
+        "principles",
+        kind=Kind.REPLACE,
+        paragraph=number,
+        text=text.replace("the", "each", 1),
+        rationale="Clearer.",
+    ).id
 
 
 def take(wg: WorkingGroup, amendment_id: str, *positions: tuple[str, str]) -> None:
@@ -76,22 +82,29 @@ def show_json(wgcli: Wg, amendment_id: str, actor: str | None = None) -> dict:
 
 
 def test_positions_with_reasons_by_group(wgcli: Wg, amendment: str) -> None:
-    taken = {MEMBER_GOV: ("support", "We like it."),
-             MEMBER_CS: ("no-objection", "We can live with it."),
-             MEMBER_TECH: ("abstain", ""),
-             "falsayed": ("object", "Outside the mandate.")}
+    taken = {
+        MEMBER_GOV: ("support", "We like it."),
+        MEMBER_CS: ("no-objection", "We can live with it."),
+        MEMBER_TECH: ("abstain", ""),
+        "falsayed": ("object", "Outside the mandate."),
+    }
     for handle, (stance, reason) in taken.items():
         args = ["position", amendment, stance] + (["--reason", reason] if reason else [])
         out = wgcli.ok(*args, actor=handle)
         assert stance in out
     consensus = show_json(wgcli, amendment)["consensus"]
-    seen = {p["member"]: (p["stance"], p["reason"]) for g in consensus["groups"]
-            for p in g["positions"]}
+    seen = {
+        p["member"]: (p["stance"], p["reason"]) for g in consensus["groups"] for p in g["positions"]
+    }
     assert seen == taken
     groups = {g["group"]: g["state"] for g in consensus["groups"]}
-    assert groups == {"governments": "support", "private-sector": "not heard",
-                      "civil-society": "no-objection", "technical-academic": "abstain",
-                      "intergovernmental": "object"}
+    assert groups == {
+        "governments": "support",
+        "private-sector": "not heard",
+        "civil-society": "no-objection",
+        "technical-academic": "abstain",
+        "intergovernmental": "object",
+    }
     assert consensus["state"] == "objection"
     human = wgcli.ok("show", amendment)
     for handle, (stance, reason) in taken.items():
@@ -107,19 +120,23 @@ def test_a_new_position_replaces_the_old_and_history_stays(wgcli: Wg, amendment:
     data = show_json(wgcli, amendment)
     civil = next(g for g in data["consensus"]["groups"] if g["group"] == "civil-society")
     assert [(p["member"], p["stance"], p["reason"]) for p in civil["positions"]] == [
-        (MEMBER_CS, "support", "Convinced.")]
+        (MEMBER_CS, "support", "Convinced.")
+    ]
     assert data["consensus"]["state"] == "consensus"
     # The record keeps both: two position events, two files under refs/wg/events/<id>.
     positions = [e for e in data["events"] if e["type"] == "position"]
     assert [(e["member"], e["stance"]) for e in positions] == [
-        (MEMBER_CS, "object"), (MEMBER_CS, "support")]
+        (MEMBER_CS, "object"),
+        (MEMBER_CS, "support"),
+    ]
     files = git(wgcli.repo, "ls-tree", "--name-only", f"refs/wg/events/{amendment}", "events/")
     assert len(files.split()) == 2
     assert int(git(wgcli.repo, "rev-list", "--count", f"refs/wg/events/{amendment}")) == 2
 
 
-def test_positions_are_refused_on_closed_amendments(wgcli: Wg, amendment: str,
-                                                    snapshot_refs) -> None:
+def test_positions_are_refused_on_closed_amendments(
+    wgcli: Wg, amendment: str, snapshot_refs
+) -> None:
     wgcli.ok("reject", amendment, "--reason", "No.", actor=CHAIR)
     before = snapshot_refs(wgcli.repo)
     assert "rejected" in one_line_error(wgcli("position", amendment, "support", actor=MEMBER_CS))
@@ -168,6 +185,7 @@ def test_a_changed_rule_in_wg_toml_changes_the_state(wgcli: Wg, example_repo: Pa
     with WorkingGroup.open(example_repo) as wg:
         a = propose(wg)
         take(wg, a, *[(h, "support") for h in GOVERNMENTS], ("falsayed", "object"))
+
     def state() -> str:
         return show_json(wgcli, a)["consensus"]["state"]
 
@@ -197,8 +215,9 @@ def test_a_changed_rule_in_wg_toml_changes_the_state(wgcli: Wg, example_repo: Pa
 # ---------------------------------------------------------------------------------------------
 
 
-def test_revision_by_the_proposer_makes_positions_stale(wgcli: Wg, amendment: str,
-                                                        snapshot_refs) -> None:
+def test_revision_by_the_proposer_makes_positions_stale(
+    wgcli: Wg, amendment: str, snapshot_refs
+) -> None:
     repo = wgcli.repo
     wgcli.ok("position", amendment, "support", "--reason", "Good.", actor=MEMBER_CS)
     assert show_json(wgcli, amendment)["consensus"]["state"] == "consensus"
@@ -209,16 +228,27 @@ def test_revision_by_the_proposer_makes_positions_stale(wgcli: Wg, amendment: st
         assert "proposer" in error
     assert snapshot_refs(repo) == before
     first_head = git(repo, "rev-parse", f"refs/wg/amendments/{amendment}").strip()
-    wgcli.ok("revise", amendment, "--text", "A wholly revised paragraph.", "--rationale",
-             "Reworked after comments.", actor=MEMBER_PS)
+    wgcli.ok(
+        "revise",
+        amendment,
+        "--text",
+        "A wholly revised paragraph.",
+        "--rationale",
+        "Reworked after comments.",
+        actor=MEMBER_PS,
+    )
     data = show_json(wgcli, amendment)
     assert (data["revision"], data["new_text"], data["rationale"]) == (
-        2, "A wholly revised paragraph.", "Reworked after comments.")
+        2,
+        "A wholly revised paragraph.",
+        "Reworked after comments.",
+    )
     assert git(repo, "rev-parse", f"refs/wg/amendments/{amendment}^").strip() == first_head
     # The old position is kept, shown as stale, and no longer counts.
     civil = next(g for g in data["consensus"]["groups"] if g["group"] == "civil-society")
     assert [(p["member"], p["stale"], p["revision"]) for p in civil["positions"]] == [
-        (MEMBER_CS, True, 1)]
+        (MEMBER_CS, True, 1)
+    ]
     assert data["consensus"]["state"] == "pending"
     assert "stale" in wgcli.ok("show", amendment)
     # Confirming it makes it current again.
@@ -229,21 +259,23 @@ def test_revision_by_the_proposer_makes_positions_stale(wgcli: Wg, amendment: st
     assert data["consensus"]["state"] == "consensus"
     # Merging takes the revised text.
     wgcli.ok("merge", amendment, actor=CHAIR)
-    texts = [p["text"] for p in json.loads(wgcli.ok("draft", "show", "principles", "--json"))[
-        "paragraphs"]]
+    texts = [
+        p["text"]
+        for p in json.loads(wgcli.ok("draft", "show", "principles", "--json"))["paragraphs"]
+    ]
     assert texts[4] == "A wholly revised paragraph."
 
 
 def test_revise_refusals(wgcli: Wg, amendment: str, snapshot_refs) -> None:
     before = snapshot_refs(wgcli.repo)
     current = show_json(wgcli, amendment)["new_text"]
-    assert "same" in one_line_error(wgcli("revise", amendment, "--text", current,
-                                          actor=MEMBER_PS))
+    assert "same" in one_line_error(wgcli("revise", amendment, "--text", current, actor=MEMBER_PS))
     assert "nobody" in one_line_error(wgcli("revise", amendment, "--text", "x", actor="nobody"))
     assert snapshot_refs(wgcli.repo) == before
     wgcli.ok("withdraw", amendment, actor=MEMBER_PS)
-    assert "withdrawn" in one_line_error(wgcli("revise", amendment, "--text", "Again.",
-                                               actor=MEMBER_PS))
+    assert "withdrawn" in one_line_error(
+        wgcli("revise", amendment, "--text", "Again.", actor=MEMBER_PS)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,12 +286,15 @@ def test_revise_refusals(wgcli: Wg, amendment: str, snapshot_refs) -> None:
 def test_comments_and_replies_in_thread_order(wgcli: Wg, amendment: str) -> None:
     first = wgcli.ok("comment", amendment, "First point.", actor=MEMBER_TECH).strip()
     second = wgcli.ok("comment", amendment, "Second point.", actor=MEMBER_CS).strip()
-    reply = wgcli.ok("comment", amendment, "Answer to the first.", "--reply-to", first,
-                     actor=MEMBER_PS).strip()
-    nested = wgcli.ok("comment", amendment, "Answer to the answer.", "--reply-to", reply[:12],
-                      actor=MEMBER_TECH).strip()
-    late = wgcli.ok("comment", amendment, "Another answer to the first.", "--reply-to", first,
-                    actor=MEMBER_GOV).strip()
+    reply = wgcli.ok(
+        "comment", amendment, "Answer to the first.", "--reply-to", first, actor=MEMBER_PS
+    ).strip()
+    nested = wgcli.ok(
+        "comment", amendment, "Answer to the answer.", "--reply-to", reply[:12], actor=MEMBER_TECH
+    ).strip()
+    late = wgcli.ok(
+        "comment", amendment, "Another answer to the first.", "--reply-to", first, actor=MEMBER_GOV
+    ).strip()
     with WorkingGroup.open(wgcli.repo) as wg:
         threads = wg.comments(amendment)
 
@@ -268,32 +303,48 @@ def test_comments_and_replies_in_thread_order(wgcli: Wg, amendment: str) -> None
 
         assert shape(threads) == [(first, [(reply, [(nested, [])]), (late, [])]), (second, [])]
     human = wgcli.ok("show", amendment)
-    order = [human.index(text) for text in ("First point.", "Answer to the first.",
-                                            "Answer to the answer.", "Another answer",
-                                            "Second point.")]
+    order = [
+        human.index(text)
+        for text in (
+            "First point.",
+            "Answer to the first.",
+            "Answer to the answer.",
+            "Another answer",
+            "Second point.",
+        )
+    ]
     assert order == sorted(order)
     # Replies are indented under what they answer.
-    line_of = {t: next(line for line in human.splitlines() if t in line)
-               for t in ("First point.", "Answer to the first.", "Answer to the answer.")}
+    line_of = {
+        t: next(line for line in human.splitlines() if t in line)
+        for t in ("First point.", "Answer to the first.", "Answer to the answer.")
+    }
     indents = [len(v) - len(v.lstrip()) for v in line_of.values()]
     assert indents[0] < indents[1] < indents[2]
     events = show_json(wgcli, amendment)["events"]
     assert {e["id"]: e.get("reply_to") for e in events} == {
-        first: None, second: None, reply: first, nested: reply, late: first}
+        first: None,
+        second: None,
+        reply: first,
+        nested: reply,
+        late: first,
+    }
 
 
 def test_comment_refusals(wgcli: Wg, amendment: str, snapshot_refs) -> None:
     before = snapshot_refs(wgcli.repo)
     assert "nobody" in one_line_error(wgcli("comment", amendment, "Hi", actor="nobody"))
     assert "no comment" in one_line_error(
-        wgcli("comment", amendment, "Hi", "--reply-to", "ffff", actor=MEMBER_CS))
+        wgcli("comment", amendment, "Hi", "--reply-to", "ffff", actor=MEMBER_CS)
+    )
     result = wgcli("comment", amendment, "Hi")  # nobody identified at all
     assert "--as" in one_line_error(result)
     assert snapshot_refs(wgcli.repo) == before
 
 
-def test_positions_and_comments_need_a_roster_member(open_wg, example_repo: Path,
-                                                     snapshot_refs) -> None:
+def test_positions_and_comments_need_a_roster_member(
+    open_wg, example_repo: Path, snapshot_refs
+) -> None:
     wg = open_wg(MEMBER_PS)
     a = propose(wg)
     before = snapshot_refs(example_repo)
@@ -328,7 +379,11 @@ def test_reject_and_withdraw_are_events(wgcli: Wg, amendment: str, decision: str
     assert len(names) == 1
     stored = json.loads(git(repo, "show", f"{ref}:{names[0]}"))
     assert (stored["type"], stored["member"], stored["text"], stored["amendment"]) == (
-        decision, who, reason, amendment)
+        decision,
+        who,
+        reason,
+        amendment,
+    )
     trailers = git(repo, "log", "-1", "--format=%(trailers:only)", ref)
     assert f"Event: {decision}" in trailers and f"Member: {who}" in trailers
     assert git(repo, "rev-parse", "main") == main_before
@@ -360,10 +415,19 @@ NASTY = "[bold]loud[/bold] <script>alert(1)</script> \x1b[31mred\x1b[0m \x1b]0;t
 
 def test_member_text_is_stored_exactly_and_shown_safely(wgcli: Wg, example_repo: Path) -> None:
     text = document.paragraph(
-        json.loads(wgcli.ok("draft", "show", "principles", "--json"))["text"], 5).text
-    amendment = wgcli.ok("propose", "principles", "--paragraph", "5", "--text",
-                         text.replace("the", "\x1b[2Jthe", 1), "--rationale", NASTY,
-                         actor=MEMBER_PS).strip()
+        json.loads(wgcli.ok("draft", "show", "principles", "--json"))["text"], 5
+    ).text
+    amendment = wgcli.ok(
+        "propose",
+        "principles",
+        "--paragraph",
+        "5",
+        "--text",
+        text.replace("the", "\x1b[2Jthe", 1),
+        "--rationale",
+        NASTY,
+        actor=MEMBER_PS,
+    ).strip()
     comment = wgcli.ok("comment", amendment, NASTY, actor=MEMBER_TECH).strip()
     wgcli.ok("comment", amendment, "re: " + NASTY, "--reply-to", comment, actor=MEMBER_GOV)
     wgcli.ok("position", amendment, "object", "--reason", NASTY, actor=MEMBER_CS)
@@ -375,9 +439,11 @@ def test_member_text_is_stored_exactly_and_shown_safely(wgcli: Wg, example_repo:
     civil = next(g for g in data["consensus"]["groups"] if g["group"] == "civil-society")
     assert civil["positions"][0]["reason"] == NASTY
     ref = f"refs/wg/events/{amendment}"
-    stored = [json.loads(git(example_repo, "show", f"{ref}:events/{name}"))["text"]
-              for name in git(example_repo, "ls-tree", "--name-only", ref, "events/").split()
-              for name in [name.removeprefix("events/")]]
+    stored = [
+        json.loads(git(example_repo, "show", f"{ref}:events/{name}"))["text"]
+        for name in git(example_repo, "ls-tree", "--name-only", ref, "events/").split()
+        for name in [name.removeprefix("events/")]
+    ]
     assert sorted(stored) == sorted([NASTY, "re: " + NASTY, NASTY])
     # Shown: literally, with the escapes made visible and no raw control byte.
     human = wgcli.ok("show", amendment)
@@ -404,56 +470,106 @@ def test_ids_and_stances_from_argv_are_not_echoed_raw(wgcli: Wg, amendment: str)
 # ---------------------------------------------------------------------------------------------
 
 
-def forge_amendment(repo: Path, amendment_id: str, *, member: str, group: str,
-                    draft: str = "principles", kind: str = "replace") -> None:
+def forge_amendment(
+    repo: Path,
+    amendment_id: str,
+    *,
+    member: str,
+    group: str,
+    draft: str = "principles",
+    kind: str = "replace",
+) -> None:
     tree = git(repo, "rev-parse", "main^{tree}").strip()
-    message = (f"Forged \x1b[5mtitle\n\nForged \x1b[31mrationale\n\nAmendment-Id: {amendment_id}\n"
-               f"Draft: {draft}\nKind: {kind}\nParagraph: 5\nRevision: 1\nMember: {member}\n"
-               f"Stakeholder-Group: {group}\n")
-    sha = subprocess.run(["git", "-C", str(repo), "commit-tree", tree, "-p", "main"],
-                         input=message, capture_output=True, text=True, check=True).stdout.strip()
+    message = (
+        f"Forged \x1b[5mtitle\n\nForged \x1b[31mrationale\n\nAmendment-Id: {amendment_id}\n"
+        f"Draft: {draft}\nKind: {kind}\nParagraph: 5\nRevision: 1\nMember: {member}\n"
+        f"Stakeholder-Group: {group}\n"
+    )
+    sha = subprocess.run(
+        ["git", "-C", str(repo), "commit-tree", tree, "-p", "main"],
+        input=message,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     git(repo, "update-ref", f"refs/wg/amendments/{amendment_id}", sha)
 
 
 def forge_event(repo: Path, amendment_id: str, event: dict[str, object]) -> None:
     ref = f"refs/wg/events/{amendment_id}"
-    old = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", ref],
-                         capture_output=True, text=True).stdout.strip()
-    blob = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
-                          input=json.dumps(event), capture_output=True, text=True,
-                          check=True).stdout.strip()
+    old = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "-q", ref], capture_output=True, text=True
+    ).stdout.strip()
+    blob = subprocess.run(
+        ["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
+        input=json.dumps(event),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     entries = ""
     if old:
         entries = git(repo, "ls-tree", f"{old}:events")
     entries += f"100644 blob {blob}\t{event['id']}.json\n"
-    events_tree = subprocess.run(["git", "-C", str(repo), "mktree"], input=entries,
-                                 capture_output=True, text=True, check=True).stdout.strip()
-    root = subprocess.run(["git", "-C", str(repo), "mktree"],
-                          input=f"040000 tree {events_tree}\tevents\n",
-                          capture_output=True, text=True, check=True).stdout.strip()
+    events_tree = subprocess.run(
+        ["git", "-C", str(repo), "mktree"],
+        input=entries,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    root = subprocess.run(
+        ["git", "-C", str(repo), "mktree"],
+        input=f"040000 tree {events_tree}\tevents\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     args = ["commit-tree", root, "-m", "forged event"] + (["-p", old] if old else [])
     sha = git(repo, *args).strip()
     git(repo, "update-ref", ref, sha)
 
 
-def test_forged_records_never_break_listings_or_reach_the_terminal(wgcli: Wg, amendment: str,
-                                                                   example_repo: Path) -> None:
+def test_forged_records_never_break_listings_or_reach_the_terminal(
+    wgcli: Wg, amendment: str, example_repo: Path
+) -> None:
     forge_amendment(example_repo, "dead0001", member="\x1b[31mmallory", group="governments")
     forge_amendment(example_repo, "dead0002", member="mallory", group="\x1b]0;pwned\x07")
-    forge_amendment(example_repo, "dead0003", member="mallory", group="governments",
-                    draft="principles\x1b[2J")
-    forge_amendment(example_repo, "dead0004", member="mallory", group="governments",
-                    kind="bogus")
+    forge_amendment(
+        example_repo, "dead0003", member="mallory", group="governments", draft="principles\x1b[2J"
+    )
+    forge_amendment(example_repo, "dead0004", member="mallory", group="governments", kind="bogus")
     forge_amendment(example_repo, "dead0005", member="mallory", group="civil-society")
     base = {"amendment": amendment, "at": 1.0, "revision": 1, "text": "x"}
-    forge_event(example_repo, amendment, {**base, "id": "e1", "type": "comment",
-                                          "member": "mallory", "group": "\x1b[41mgroup"})
-    forge_event(example_repo, amendment, {**base, "id": "e2", "type": "position",
-                                          "member": "mallory", "group": "governments",
-                                          "stance": "bogus"})
-    forge_event(example_repo, amendment, {**base, "id": "e3", "type": "position",
-                                          "member": "\x1b[2Jmallory", "group": "civil-society",
-                                          "stance": "support"})
+    forge_event(
+        example_repo,
+        amendment,
+        {**base, "id": "e1", "type": "comment", "member": "mallory", "group": "\x1b[41mgroup"},
+    )
+    forge_event(
+        example_repo,
+        amendment,
+        {
+            **base,
+            "id": "e2",
+            "type": "position",
+            "member": "mallory",
+            "group": "governments",
+            "stance": "bogus",
+        },
+    )
+    forge_event(
+        example_repo,
+        amendment,
+        {
+            **base,
+            "id": "e3",
+            "type": "position",
+            "member": "\x1b[2Jmallory",
+            "group": "civil-society",
+            "stance": "support",
+        },
+    )
     listing = wgcli.ok("amendments")
     assert "\x1b" not in listing and "\x07" not in listing
     listed = {a["id"] for a in json.loads(wgcli.ok("amendments", "--json"))}
@@ -468,13 +584,23 @@ def test_forged_records_never_break_listings_or_reach_the_terminal(wgcli: Wg, am
     assert show_json(wgcli, amendment)["consensus"]["state"] == "consensus"
 
 
-def test_group_names_from_wg_toml_are_shown_safely(wgcli: Wg, amendment: str,
-                                                   example_repo: Path) -> None:
+def test_group_names_from_wg_toml_are_shown_safely(
+    wgcli: Wg, amendment: str, example_repo: Path
+) -> None:
     settings = tomllib.loads((example_repo / "wg.toml").read_text())
     settings["groups"]["governments"] = "Governments \x1b[31m(all)\x1b[0m"
     (example_repo / "wg.toml").write_text(tomli_w.dumps(settings))
-    git(example_repo, "-c", "user.name=Elena Petrova", "-c",
-        "user.email=elena.petrova@example.org", "commit", "-q", "-am", "Rename a group")
+    git(
+        example_repo,
+        "-c",
+        "user.name=Elena Petrova",
+        "-c",
+        "user.email=elena.petrova@example.org",
+        "commit",
+        "-q",
+        "-am",
+        "Rename a group",
+    )
     wgcli.ok("position", amendment, "support", actor=MEMBER_GOV)
     shown = wgcli.ok("show", amendment)
     assert "\x1b" not in shown
@@ -507,8 +633,9 @@ def test_the_first_member_must_be_able_to_keep_the_roster(tmp_path: Path) -> Non
         with pytest.raises(InvalidInput, match="secretariat"):
             wg.add_member("ana", name="Ana", email="ana@example.org", group="governments")
         assert len(wg.roster) == 0
-        wg.add_member("ana", name="Ana", email="ana@example.org", group="governments",
-                      roles=["secretariat"])
+        wg.add_member(
+            "ana", name="Ana", email="ana@example.org", group="governments", roles=["secretariat"]
+        )
         assert wg.roster.get("ana").roles[-1].value == "secretariat"
 
 

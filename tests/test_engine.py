@@ -25,8 +25,9 @@ from wgtool.core.workgroup import WorkingGroup
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def para(wg: WorkingGroup, slug: str, number: int) -> str:
@@ -37,8 +38,13 @@ def propose_edit(wg: WorkingGroup, handle: str, slug: str, number: int, old: str
     text = para(wg, slug, number)
     assert old in text, (old, text)
     wg.act_as(handle)
-    return wg.propose(slug, kind=Kind.REPLACE, paragraph=number,
-                      text=text.replace(old, new, 1), rationale=f"{handle} wants {new}").id
+    return wg.propose(
+        slug,
+        kind=Kind.REPLACE,
+        paragraph=number,
+        text=text.replace(old, new, 1),
+        rationale=f"{handle} wants {new}",
+    ).id
 
 
 def paragraphs(wg: WorkingGroup, slug: str) -> list[str]:
@@ -60,8 +66,13 @@ def test_use_cases_enforce_roles(open_wg, example_repo: Path, snapshot_refs) -> 
         (MEMBER_GOV, lambda: wg.reject(amendment_id, reason="no"), "chair"),
         (CHAIR, lambda: wg.tag("principles", "v1", message="m"), "secretariat"),
         (CHAIR, lambda: wg.add_draft("extra", title="Extra", text="Text."), "secretariat"),
-        (MEMBER_CS, lambda: wg.add_member("newbie", name="New Bie", email="nb@example.org",
-                                           group="governments"), "secretariat"),
+        (
+            MEMBER_CS,
+            lambda: wg.add_member(
+                "newbie", name="New Bie", email="nb@example.org", group="governments"
+            ),
+            "secretariat",
+        ),
         (MEMBER_CS, lambda: wg.withdraw(amendment_id), "proposer"),
         (CHAIR, lambda: wg.revise(amendment_id, text="Something else."), "proposer"),
     ]:
@@ -96,8 +107,9 @@ def test_amendments_on_one_base_of_every_kind_combine(open_wg) -> None:
     inserted = "A new principle on environmental sustainability of networks."
     replace_id = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     wg.act_as(MEMBER_CS)
-    insert_id = wg.propose("principles", kind=Kind.INSERT, paragraph=2, text=inserted,
-                           rationale="Missing.").id
+    insert_id = wg.propose(
+        "principles", kind=Kind.INSERT, paragraph=2, text=inserted, rationale="Missing."
+    ).id
     wg.act_as(MEMBER_PS)
     delete_id = wg.propose("principles", kind=Kind.DELETE, paragraph=9, rationale="Redundant.").id
     base = wg.main()
@@ -105,8 +117,14 @@ def test_amendments_on_one_base_of_every_kind_combine(open_wg) -> None:
     for amendment_id in (insert_id, delete_id, replace_id):
         assert wg.amendment(amendment_id).base == base
         wg.merge(amendment_id)
-    expected = original[:2] + [inserted] + original[2:4] + [
-        original[4].replace("preserve", "protect", 1)] + original[5:8] + original[9:]
+    expected = (
+        original[:2]
+        + [inserted]
+        + original[2:4]
+        + [original[4].replace("preserve", "protect", 1)]
+        + original[5:8]
+        + original[9:]
+    )
     assert paragraphs(wg, "principles") == expected
     assert {wg.amendment(i).status for i in (insert_id, delete_id, replace_id)} == {Status.MERGED}
 
@@ -126,8 +144,9 @@ def test_conflict_raises_and_moves_nothing(open_wg, example_repo: Path, snapshot
     assert wg.amendment(second).status is Status.OPEN
 
 
-def test_resolved_text_applies_only_to_the_main_the_chair_saw(open_wg, snapshot_refs,
-                                                              example_repo: Path) -> None:
+def test_resolved_text_applies_only_to_the_main_the_chair_saw(
+    open_wg, snapshot_refs, example_repo: Path
+) -> None:
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     b = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
@@ -148,10 +167,12 @@ def test_merged_amendment_cannot_be_merged_revised_or_withdrawn(open_wg) -> None
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     wg.act_as(CHAIR)
     wg.merge(a)
-    for handle, call in [(CHAIR, lambda: wg.merge(a)),
-                         (MEMBER_TECH, lambda: wg.revise(a, text="Other.")),
-                         (MEMBER_TECH, lambda: wg.withdraw(a)),
-                         (CHAIR, lambda: wg.reject(a, reason="late"))]:
+    for handle, call in [
+        (CHAIR, lambda: wg.merge(a)),
+        (MEMBER_TECH, lambda: wg.revise(a, text="Other.")),
+        (MEMBER_TECH, lambda: wg.withdraw(a)),
+        (CHAIR, lambda: wg.reject(a, reason="late")),
+    ]:
         wg.act_as(handle)
         with pytest.raises(StateError, match="merged"):
             call()
@@ -175,8 +196,13 @@ def test_every_wgtool_commit_carries_member_and_group_trailers(open_wg, example_
     roster = {m.handle: m for m in wg.members()}
     checked = 0
     for sha, author, body in records:
-        parsed = subprocess.run(["git", "interpret-trailers", "--parse"], input=body,
-                                capture_output=True, text=True, check=True).stdout
+        parsed = subprocess.run(
+            ["git", "interpret-trailers", "--parse"],
+            input=body,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         trailers = dict(line.split(": ", 1) for line in parsed.splitlines())
         if trailers.get("Action") == "init":
             continue
@@ -240,8 +266,9 @@ def test_merge_leaves_another_branch_checkout_alone(open_wg, example_repo: Path)
     assert git(example_repo, "symbolic-ref", "HEAD").strip() == "refs/heads/my-notes"
 
 
-def test_writes_off_main_touch_neither_working_tree_nor_git_index(open_wg,
-                                                                  example_repo: Path) -> None:
+def test_writes_off_main_touch_neither_working_tree_nor_git_index(
+    open_wg, example_repo: Path
+) -> None:
     index_file = example_repo / ".git" / "index"
     before = (index_file.read_bytes(), index_file.stat().st_mtime_ns)
     files_before = {p: p.read_bytes() for p in example_repo.rglob("*.md")}
@@ -313,9 +340,13 @@ def answers(wgcli: Wg, ids: dict[str, str]) -> dict[str, object]:
 def test_index_answers_match_the_refs(busy: dict[str, str], wgcli: Wg) -> None:
     got = answers(wgcli, busy)
     status = {a["id"]: a["status"] for a in got["amendments"]}
-    assert status == {busy["merged"]: "merged", busy["rejected"]: "rejected",
-                      busy["withdrawn"]: "withdrawn", busy["revised"]: "open",
-                      busy["open"]: "open"}
+    assert status == {
+        busy["merged"]: "merged",
+        busy["rejected"]: "rejected",
+        busy["withdrawn"]: "withdrawn",
+        busy["revised"]: "open",
+        busy["open"]: "open",
+    }
     assert got["shows"]["revised"]["revision"] == 2
     assert got["shows"]["withdrawn"]["reason"] == "Overtaken"
     assert [e["type"] for e in got["shows"]["open"]["events"]].count("position") == 3
@@ -328,8 +359,9 @@ def test_reindex_gives_the_same_answers(busy: dict[str, str], wgcli: Wg) -> None
     assert answers(wgcli, busy) == before
 
 
-def test_deleting_the_index_loses_nothing(busy: dict[str, str], wgcli: Wg,
-                                          example_repo: Path) -> None:
+def test_deleting_the_index_loses_nothing(
+    busy: dict[str, str], wgcli: Wg, example_repo: Path
+) -> None:
     before = answers(wgcli, busy)
     index_dir = example_repo / ".git" / "wgtool"
     assert (index_dir / "index.sqlite").exists()
@@ -355,7 +387,10 @@ def test_incremental_refresh_sees_another_instance(open_wg, example_repo: Path) 
         comment = writer.comment(a, "Why?")
         events = reader.events(a)
         assert [(e.member, e.type) for e in events] == [
-            (MEMBER_GOV, "position"), (MEMBER_PS, "position"), (MEMBER_PS, "comment")]
+            (MEMBER_GOV, "position"),
+            (MEMBER_PS, "position"),
+            (MEMBER_PS, "comment"),
+        ]
         assert events[-1].id == comment.id
         assert reader.consensus(reader.amendment(a)).state == "objection"
         writer.act_as(CHAIR)
@@ -366,8 +401,9 @@ def test_incremental_refresh_sees_another_instance(open_wg, example_repo: Path) 
         writer.close()
 
 
-def test_refresh_reads_only_what_moved(open_wg, monkeypatch: pytest.MonkeyPatch,
-                                       example_repo: Path) -> None:
+def test_refresh_reads_only_what_moved(
+    open_wg, monkeypatch: pytest.MonkeyPatch, example_repo: Path
+) -> None:
     """After a refresh, reading again touches no object; after one new event, only new objects."""
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
@@ -376,8 +412,12 @@ def test_refresh_reads_only_what_moved(open_wg, monkeypatch: pytest.MonkeyPatch,
     wg.position(a, "support")
     wg.position(b, "support")
     wg.refresh()
-    old_tips = {line.split()[0] for line in git(example_repo, "for-each-ref",
-                                                "--format=%(objectname) %(refname)").splitlines()}
+    old_tips = {
+        line.split()[0]
+        for line in git(
+            example_repo, "for-each-ref", "--format=%(objectname) %(refname)"
+        ).splitlines()
+    }
     reads: list[str] = []
 
     def spy(name: str):  # type: ignore[no-untyped-def]
@@ -390,8 +430,16 @@ def test_refresh_reads_only_what_moved(open_wg, monkeypatch: pytest.MonkeyPatch,
 
         monkeypatch.setattr(GitStore, name, wrapper)
 
-    for name in ("run", "commit", "commits", "read_blob", "tree_entries", "list_dir", "lookup",
-                 "read_file"):
+    for name in (
+        "run",
+        "commit",
+        "commits",
+        "read_blob",
+        "tree_entries",
+        "list_dir",
+        "lookup",
+        "read_file",
+    ):
         if hasattr(GitStore, name):
             spy(name)
     wg.refresh()
@@ -428,8 +476,11 @@ def test_ids_are_hex_unique_and_resolved_by_prefix(open_wg) -> None:
     assert len(set(ids)) == len(ids)
     for amendment_id in ids:
         assert len(amendment_id) == 8 and int(amendment_id, 16) >= 0
-        prefix = next(amendment_id[:n] for n in range(1, 9)
-                      if sum(i.startswith(amendment_id[:n]) for i in ids) == 1)
+        prefix = next(
+            amendment_id[:n]
+            for n in range(1, 9)
+            if sum(i.startswith(amendment_id[:n]) for i in ids) == 1
+        )
         assert wg.amendment(prefix).id == amendment_id
     with pytest.raises(InvalidInput):
         wg.amendment("xyz")
@@ -438,8 +489,9 @@ def test_ids_are_hex_unique_and_resolved_by_prefix(open_wg) -> None:
 
 
 @pytest.mark.parametrize("bad", ["../x", "--foo", "a/b", "X", "", "a" * 41, "-a", "a b"])
-def test_names_are_refused_before_anything_is_written(open_wg, example_repo: Path,
-                                                      snapshot_refs, bad: str) -> None:
+def test_names_are_refused_before_anything_is_written(
+    open_wg, example_repo: Path, snapshot_refs, bad: str
+) -> None:
     wg = open_wg(SECRETARIAT)
     before = snapshot_refs(example_repo)
     with pytest.raises(InvalidInput):
@@ -465,8 +517,7 @@ def test_separator_characters_in_member_text_break_nothing(open_wg, wgcli: Wg) -
     wg = open_wg(MEMBER_TECH)
     rationale = SEPARATORS.replace("\x00", "")
     text = para(wg, "principles", 5).replace("preserve", "protect")
-    a = wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=text,
-                   rationale=rationale).id
+    a = wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale=rationale).id
     b = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
     wg.act_as(MEMBER_CS)
     wg.comment(a, rationale)

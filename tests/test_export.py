@@ -32,28 +32,40 @@ def test_akoma_ntoso_export_is_valid_and_keeps_every_paragraph(open_wg, akn_sche
         expected = document.paragraphs(draft.text)
         assert len(paragraphs) == len(expected)
         assert [p.findtext("a:num", namespaces=ns) for p in paragraphs] == [
-            f"{b.number}." for b in expected]
+            f"{b.number}." for b in expected
+        ]
         assert paragraphs[0].findtext("a:content/a:p", namespaces=ns) == expected[0].text
 
 
 def test_markup_in_text_stays_text_in_xml(akn_schema) -> None:
     text = "# A <b>title</b>\n\nFirst & <script>alert(1)</script> paragraph.\n"
-    xml = akoma_ntoso(slug="x", title="A <b>title</b>", text=text, version="v1",
-                      working_group="WG", date=dt.date(2026, 1, 1))
+    xml = akoma_ntoso(
+        slug="x",
+        title="A <b>title</b>",
+        text=text,
+        version="v1",
+        working_group="WG",
+        date=dt.date(2026, 1, 1),
+    )
     root = etree.fromstring(xml.encode())
     assert akn_schema.validate(root), akn_schema.error_log
     assert "<script>" not in xml
     assert root.find(".//{*}paragraph/{*}content/{*}p").text == (
-        "First & <script>alert(1)</script> paragraph.")
+        "First & <script>alert(1)</script> paragraph."
+    )
 
 
 def test_html_exports_escape_member_text(open_wg) -> None:
     wg = open_wg("mchen")
     text = document.paragraph(wg.draft("principles").text, 5).text
-    amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=5,
-                           text=text.replace("global", "global <script>x()</script>"),
-                           rationale="Because <img src=x onerror=alert(1)> matters.",
-                           title="A <b>bold</b> title")
+    amendment = wg.propose(
+        "principles",
+        kind=Kind.REPLACE,
+        paragraph=5,
+        text=text.replace("global", "global <script>x()</script>"),
+        rationale="Because <img src=x onerror=alert(1)> matters.",
+        title="A <b>bold</b> title",
+    )
     page = produce(wg, "principles", "compilation")
     assert "<script>" not in page and "<img" not in page and "<b>bold" not in page
     assert "&lt;script&gt;x()&lt;/script&gt;" in page
@@ -70,9 +82,13 @@ def test_redline_since_a_version_shows_the_merged_change(open_wg) -> None:
     wg.tag("principles", "v1", message="First reading")
     text = document.paragraph(wg.draft("principles").text, 6).text
     wg.act_as("ndlamini")
-    amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=6,
-                           text=text.replace("freedom of expression", "freedom of opinion and "
-                                             "expression"), rationale="Fuller wording.")
+    amendment = wg.propose(
+        "principles",
+        kind=Kind.REPLACE,
+        paragraph=6,
+        text=text.replace("freedom of expression", "freedom of opinion and expression"),
+        rationale="Fuller wording.",
+    )
     wg.act_as("lhaddad")
     wg.merge(amendment.id)
     page = produce(wg, "principles", "redline")

@@ -25,8 +25,9 @@ def forbidden_after(code: str, cwd: Path = ROOT) -> list[str]:
                        if m.split(".")[0] in {FORBIDDEN!r})
         print(json.dumps(found))
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            cwd=str(cwd), timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=str(cwd), timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -37,23 +38,29 @@ def test_the_checker_sees_a_forbidden_import() -> None:
 
 
 def test_core_and_cli_import_neither_textual_nor_rich() -> None:
-    assert forbidden_after("""
+    assert (
+        forbidden_after("""
         import importlib.util
         import wgtool.core.workgroup
         if importlib.util.find_spec("wgtool.core.sync") is not None:
             import wgtool.core.sync
         import wgtool.cli
-    """) == []
+    """)
+        == []
+    )
 
 
 def test_every_core_module_imports_neither_textual_nor_rich() -> None:
-    assert forbidden_after("""
+    assert (
+        forbidden_after("""
         import importlib, pkgutil
         import wgtool.core
         for info in pkgutil.iter_modules(wgtool.core.__path__, "wgtool.core."):
             importlib.import_module(info.name)
         import wgtool.cli
-    """) == []
+    """)
+        == []
+    )
 
 
 def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -> None:
@@ -70,14 +77,17 @@ def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -
         ["comment", amendment, "[red]no markup[/red]"],
     ]
     base = ["--repo", str(example_repo), "--as", "ndlamini"]
-    assert forbidden_after(f"""
+    assert (
+        forbidden_after(f"""
         import wgtool.cli
         for argv in {commands!r}:
             try:
                 wgtool.cli.cli.main({base!r} + argv, prog_name="wgtool")
             except SystemExit as exit:
                 assert exit.code in (0, None), (argv, exit.code)
-    """) == []
+    """)
+        == []
+    )
     # The commands really ran: the position and the comment are in the record.
     with WorkingGroup.open(example_repo) as wg:
         assert [e.type for e in wg.events(amendment)] == ["position", "comment"]

@@ -62,6 +62,7 @@ def ref(repo: Path, name: str) -> str | None:
 
 def traffic(report: SyncReport) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(received, sent) as (new amendments, revised, events, main commits, versions)."""
+
     def counts(t: sync_module.Traffic) -> tuple[int, ...]:
         return (t.new_amendments, t.revised_amendments, t.events, t.main_commits, t.versions)
 
@@ -87,20 +88,30 @@ def test_first_sync_fills_an_empty_remote(tmp_path: Path) -> None:
         report = sync(wg)
         assert traffic(report) == (NOTHING, (0, 0, 0, 1, 0))
         assert report.problems == []
-        amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=1, text=AMENDED,
-                               rationale="Say who takes part.")
+        amendment = wg.propose(
+            "principles",
+            kind=Kind.REPLACE,
+            paragraph=1,
+            text=AMENDED,
+            rationale="Say who takes part.",
+        )
         wg.comment(amendment.id, "First!")
         report = sync(wg)
         assert traffic(report) == (NOTHING, (1, 0, 1, 0, 0))
-        assert report.lines()[:3] == ["Synced with origin", "Received: nothing new",
-                                      "Sent: 1 new amendment, 1 event"]
+        assert report.lines()[:3] == [
+            "Synced with origin",
+            "Received: nothing new",
+            "Sent: 1 new amendment, 1 event",
+        ]
     assert ref(origin, MAIN_REF) == ref(seed, MAIN_REF)
     assert ref(origin, f"refs/wg/amendments/{amendment.id}") == amendment.head
     assert ref(origin, EVENTS_PREFIX + amendment.id) == ref(seed, EVENTS_PREFIX + amendment.id)
 
 
-@pytest.mark.parametrize("name", ["--upload-pack=touch pwned", "-v", "../origin", "/tmp/x",
-                                  "ext::sh -c touch% pwned", ""])
+@pytest.mark.parametrize(
+    "name",
+    ["--upload-pack=touch pwned", "-v", "../origin", "/tmp/x", "ext::sh -c touch% pwned", ""],
+)
 def test_bad_remote_names_are_refused(example_repo: Path, name: str) -> None:
     git(example_repo, "remote", "add", "origin", str(example_repo.parent / "nowhere.git"))
     before = refs_snapshot(example_repo), git(example_repo, "config", "--list")
@@ -111,8 +122,10 @@ def test_bad_remote_names_are_refused(example_repo: Path, name: str) -> None:
 
 
 def test_unknown_remote_says_how_to_add_it(clones: Clones) -> None:
-    with WorkingGroup.open(clones.a) as wg, pytest.raises(NotFound,
-                                                          match="git remote add elsewhere"):
+    with (
+        WorkingGroup.open(clones.a) as wg,
+        pytest.raises(NotFound, match="git remote add elsewhere"),
+    ):
         sync(wg, "elsewhere")
     result = Wg(clones.a)("sync", "--", "--upload-pack=touch pwned")
     assert result.exit_code == 2
@@ -144,23 +157,33 @@ def test_plain_git_fetch_carries_wg_refs(clones: Clones) -> None:
         sync(wg)
     git(clones.a, "fetch", "--quiet")  # plain git, no wgtool
     events_ref = EVENTS_PREFIX + clones.amendment
-    assert ref(clones.a, "refs/remotes/origin/wg/events/" + clones.amendment) == ref(clones.b,
-                                                                                      events_ref)
+    assert ref(clones.a, "refs/remotes/origin/wg/events/" + clones.amendment) == ref(
+        clones.b, events_ref
+    )
     assert ref(clones.a, "refs/remotes/origin/tags/principles/v1") is not None
 
 
 def test_refs_wgtool_would_not_make_are_ignored(clones: Clones) -> None:
     blob = git(clones.a, "rev-parse", "main:wg.toml").strip()  # a file, not a commit
     main = git(clones.a, "rev-parse", "main").strip()
-    git(clones.a, "push", "--quiet", "origin", f"{blob}:refs/wg/events/deadbeef",
-        f"{main}:refs/wg/amendments/not-an-id", f"{main}:refs/wg/elsewhere/cafe")
+    git(
+        clones.a,
+        "push",
+        "--quiet",
+        "origin",
+        f"{blob}:refs/wg/events/deadbeef",
+        f"{main}:refs/wg/amendments/not-an-id",
+        f"{main}:refs/wg/elsewhere/cafe",
+    )
     before = refs_snapshot(clones.b)
     report = do_sync(clones.b)
     assert report.problems == [] and traffic(report) == (NOTHING, NOTHING)
-    assert report.notes == ["Ignored 3 ref(s) under refs/wg/ on origin that are not wgtool "
-                            "amendments or events"]
-    assert [line for line in refs_snapshot(clones.b).splitlines() if "refs/remotes/" not in line
-            ] == [line for line in before.splitlines() if "refs/remotes/" not in line]
+    assert report.notes == [
+        "Ignored 3 ref(s) under refs/wg/ on origin that are not wgtool amendments or events"
+    ]
+    assert [
+        line for line in refs_snapshot(clones.b).splitlines() if "refs/remotes/" not in line
+    ] == [line for line in before.splitlines() if "refs/remotes/" not in line]
     Wg(clones.b).ok("amendments")
 
 
@@ -187,9 +210,13 @@ def test_concurrent_comments_and_positions_meet_in_the_same_order(clones: Clones
         with WorkingGroup.open(repo) as wg:
             events = wg.events(amendment)
             orders.append(events)
-            views.append(([e.to_dict() for e in events],
-                          wg.consensus(wg.amendment(amendment)).to_dict(),
-                          [t.comment.id for t in wg.comments(amendment)]))
+            views.append(
+                (
+                    [e.to_dict() for e in events],
+                    wg.consensus(wg.amendment(amendment)).to_dict(),
+                    [t.comment.id for t in wg.comments(amendment)],
+                )
+            )
             assert verify(wg).problems == []  # the join is attributed and adds nothing
     assert views[0] == views[1]
     _, consensus, threads = views[0]
@@ -197,14 +224,18 @@ def test_concurrent_comments_and_positions_meet_in_the_same_order(clones: Clones
     assert len(events) == 4 and len({e.id for e in events}) == 4
     assert [e.sort_key() for e in events] == sorted(e.sort_key() for e in events)
     assert {e.member for e in events} == {MEMBER_GOV, MEMBER_CS}
-    assert any(e.text == "Civil society has a [bold]concern[/bold] <script>x</script>"
-               for e in events)
+    assert any(
+        e.text == "Civil society has a [bold]concern[/bold] <script>x</script>" for e in events
+    )
     assert consensus["state"] == "objection"
     assert len(threads) == 2
 
     tip = ref(clones.a, EVENTS_PREFIX + amendment)
-    assert tip == ref(clones.b, EVENTS_PREFIX + amendment) == ref(clones.origin,
-                                                                  EVENTS_PREFIX + amendment)
+    assert (
+        tip
+        == ref(clones.b, EVENTS_PREFIX + amendment)
+        == ref(clones.origin, EVENTS_PREFIX + amendment)
+    )
     assert len(git(clones.a, "rev-list", "--parents", "-n1", tip or "").split()) == 3  # a join
 
 
@@ -249,11 +280,13 @@ def test_two_machines_write_the_same_join(clones: Clones) -> None:
     git(clones.b, "fetch", "--quiet", str(clones.a), f"{EVENTS_PREFIX}{amendment}:refs/peer")
     with WorkingGroup.open(clones.a) as wa, WorkingGroup.open(clones.b) as wb:
         assert join_commit(wa.store, amendment, ours, theirs) == join_commit(
-            wb.store, amendment, theirs, ours)
+            wb.store, amendment, theirs, ours
+        )
 
 
-def test_rejected_push_fetches_joins_and_retries(clones: Clones,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rejected_push_fetches_joins_and_retries(
+    clones: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
         wg.comment(amendment, "from a")
@@ -304,7 +337,8 @@ def test_revisions_arrive_and_diverged_amendments_are_reported(clones: Clones) -
     assert len(problems) == 1 and f"amendment {amendment} was revised both here and" in problems[0]
     assert ref(clones.b, f"refs/wg/amendments/{amendment}") == head_b
     assert ref(clones.origin, f"refs/wg/amendments/{amendment}") == ref(
-        clones.a, f"refs/wg/amendments/{amendment}")
+        clones.a, f"refs/wg/amendments/{amendment}"
+    )
 
 
 def test_revision_by_someone_else_is_not_taken(clones: Clones) -> None:
@@ -314,8 +348,9 @@ def test_revision_by_someone_else_is_not_taken(clones: Clones) -> None:
         head = wg.amendment(amendment).head
         tree = store.write_tree(store.commit(head).tree, {"drafts/principles.md": b"# Mine\n"})
         person = Person("Nomvula Dlamini", "nomvula.dlamini@example.net", int(time.time()))
-        message = format_message("Hijack", "", [("Amendment-Id", amendment), ("Revision", "2"),
-                                                ("Member", MEMBER_CS)])
+        message = format_message(
+            "Hijack", "", [("Amendment-Id", amendment), ("Revision", "2"), ("Member", MEMBER_CS)]
+        )
         forged = store.write_commit(tree, [head], message, person, person)
         store.update_ref(f"refs/wg/amendments/{amendment}", forged, head)
     git(clones.a, "push", "--quiet", "origin", f"refs/wg/amendments/{amendment}")
@@ -369,8 +404,10 @@ def test_diverged_main_is_reported_not_merged(clones: Clones) -> None:
     result = Wg(clones.b)("sync")
     assert result.exit_code == 5
     problems = [line for line in result.stdout.splitlines() if line.startswith("Problem:")]
-    assert problems == ["Problem: main has diverged from origin: 1 commit(s) here and 1 there; "
-                        "nothing was merged (compare with 'git log main...origin/main')"]
+    assert problems == [
+        "Problem: main has diverged from origin: 1 commit(s) here and 1 there; "
+        "nothing was merged (compare with 'git log main...origin/main')"
+    ]
     assert "Sent: 1 event" in result.stdout  # the rest still went out
     assert ref(clones.b, MAIN_REF) == main_b
     assert ref(clones.origin, MAIN_REF) == ref(clones.a, MAIN_REF)
@@ -386,8 +423,9 @@ def _commit_on_main(repo: Path, how: str) -> None:
     else:
         with WorkingGroup.open(repo) as wg:
             store, main = wg.store, wg.main()
-            tree = store.write_tree(store.commit(main).tree,
-                                    {"drafts/principles.md": b"# Principles\n\nRewritten.\n"})
+            tree = store.write_tree(
+                store.commit(main).tree, {"drafts/principles.md": b"# Principles\n\nRewritten.\n"}
+            )
             parents = [main]
             if how == "member edits main":
                 person = Person("Kenji Watanabe", "kenji.watanabe@example.net", int(time.time()))
@@ -397,8 +435,9 @@ def _commit_on_main(repo: Path, how: str) -> None:
                 merger = MEMBER_PS if how == "merge by a non-chair" else CHAIR
                 person = Person("Somebody", "somebody@example.net", int(time.time()))
                 if merger == MEMBER_PS:
-                    person = Person("Kenji Watanabe", "kenji.watanabe@example.net",
-                                    int(time.time()))
+                    person = Person(
+                        "Kenji Watanabe", "kenji.watanabe@example.net", int(time.time())
+                    )
                 trailers = [("Amendment-Id", "00000000"), ("Merged-by", merger)]
             message = format_message("Change main", "", trailers)
             commit = store.write_commit(tree, parents, message, person, person)
@@ -406,15 +445,23 @@ def _commit_on_main(repo: Path, how: str) -> None:
     git(repo, "push", "--quiet", "origin", "main")
 
 
-@pytest.mark.parametrize("how", ["plain git commit", "member edits main", "merge by a non-chair",
-                                 "chair merge with a forged committer"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "plain git commit",
+        "member edits main",
+        "merge by a non-chair",
+        "chair merge with a forged committer",
+    ],
+)
 def test_main_moved_outside_the_rules_is_reported(clones: Clones, how: str) -> None:
     _commit_on_main(clones.a, how)
     main_b = ref(clones.b, MAIN_REF)
     report = do_sync(clones.b)
     assert len(report.problems) == 1
-    assert report.problems[0].startswith("main on origin has 1 commit(s) that are neither chair "
-                                         "merges nor secretariat changes")
+    assert report.problems[0].startswith(
+        "main on origin has 1 commit(s) that are neither chair merges nor secretariat changes"
+    )
     assert ref(clones.b, MAIN_REF) == main_b
     assert ref(clones.origin, MAIN_REF) != main_b  # reported, and not pushed over either
 
@@ -446,8 +493,10 @@ def test_tags_are_taken_and_clashes_reported(clones: Clones) -> None:
     do_sync(clones.a)
     mine = git(clones.b, "rev-parse", "refs/tags/principles/v2")
     report = do_sync(clones.b)
-    assert report.problems == ["tag principles/v2 differs here and on origin: kept the one here; "
-                               "the secretariat should keep one of them"]
+    assert report.problems == [
+        "tag principles/v2 differs here and on origin: kept the one here; "
+        "the secretariat should keep one of them"
+    ]
     assert git(clones.b, "rev-parse", "refs/tags/principles/v2") == mine
 
 
@@ -460,8 +509,11 @@ def test_sync_command_in_a_real_process(clones: Clones) -> None:
     command = [sys.executable, "-m", "wgtool", "--repo", str(clones.b), "sync", "origin"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["Synced with origin", "Received: nothing new",
-                                          "Sent: 1 event"]
+    assert result.stdout.splitlines() == [
+        "Synced with origin",
+        "Received: nothing new",
+        "Sent: 1 event",
+    ]
     assert "Fetching from origin" in result.stderr
 
 
@@ -469,9 +521,14 @@ def _answers(repo: Path) -> dict[str, object]:
     """What the commands answer, as JSON: for comparing before and after a reindex."""
     cli = Wg(repo)
     answers: dict[str, object] = {}
-    commands = [("amendments", "--json"), ("amendments", "--status", "open", "--json"),
-                ("draft", "list", "--json"), ("member", "list", "--json"),
-                ("versions", "principles", "--json"), ("versions", "roles", "--json")]
+    commands = [
+        ("amendments", "--json"),
+        ("amendments", "--status", "open", "--json"),
+        ("draft", "list", "--json"),
+        ("member", "list", "--json"),
+        ("versions", "principles", "--json"),
+        ("versions", "roles", "--json"),
+    ]
     for args in commands:
         answers[" ".join(args)] = json.loads(cli.ok(*args))
     listing: list[dict[str, str]] = json.loads(cli.ok("amendments", "--json"))
@@ -482,8 +539,9 @@ def _answers(repo: Path) -> dict[str, object]:
 
 def test_deleting_the_index_gives_the_same_answers(clones: Clones) -> None:
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        second = wg.propose("roles", kind=Kind.INSERT, paragraph=1, text="A new role.",
-                            rationale="Needed.").id
+        second = wg.propose(
+            "roles", kind=Kind.INSERT, paragraph=1, text="A new role.", rationale="Needed."
+        ).id
         wg.position(clones.amendment, "object", reason="Too broad")
         wg.comment(second, "Please support")
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
@@ -508,7 +566,8 @@ def test_deleting_the_index_gives_the_same_answers(clones: Clones) -> None:
 
 
 def test_clone_joins_a_working_group_with_its_amendments_and_deliberation(
-        clones: Clones, tmp_path: Path) -> None:
+    clones: Clones, tmp_path: Path
+) -> None:
     """A remote whose HEAD is not main (plain `git init --bare`) still clones onto main."""
     from wgtool.cli import cli
 

@@ -17,8 +17,13 @@ from wgtool.core.workgroup import WorkingGroup
 
 def _propose(wg: WorkingGroup, paragraph: int = 5, word: str = "global") -> str:
     text = document.paragraph(wg.draft("principles").text, paragraph).text
-    return wg.propose("principles", kind=Kind.REPLACE, paragraph=paragraph,
-                      text=text.replace(word, f"truly {word}", 1), rationale="Clearer.").id
+    return wg.propose(
+        "principles",
+        kind=Kind.REPLACE,
+        paragraph=paragraph,
+        text=text.replace(word, f"truly {word}", 1),
+        rationale="Clearer.",
+    ).id
 
 
 def test_a_normal_record_verifies(open_wg) -> None:
@@ -59,13 +64,23 @@ def test_an_event_claiming_another_member_is_reported(open_wg) -> None:
     ref = f"refs/wg/events/{amendment}"
     tip = store.resolve(ref)
     impostor = wg.roster.get("cdubois")
-    event = (b'{"amendment": "%s", "at": 1.0, "group": "governments", "id": "e1", '
-             b'"member": "lhaddad", "revision": 1, "stance": "support", "text": "", '
-             b'"type": "position"}\n' % amendment.encode())
+    event = (
+        b'{"amendment": "%s", "at": 1.0, "group": "governments", "id": "e1", '
+        b'"member": "lhaddad", "revision": 1, "stance": "support", "text": "", '
+        b'"type": "position"}\n' % amendment.encode()
+    )
     tree = store.write_tree(store.commit(tip).tree, {"events/e1.json": event})
     person = Person(impostor.name, impostor.email, 1_800_000_000)
-    message = format_message("Position", "", [("Amendment-Id", amendment), ("Event", "position"),
-                                              ("Event-Id", "e1"), ("Member", "lhaddad")])
+    message = format_message(
+        "Position",
+        "",
+        [
+            ("Amendment-Id", amendment),
+            ("Event", "position"),
+            ("Event-Id", "e1"),
+            ("Member", "lhaddad"),
+        ],
+    )
     store.update_ref(ref, store.write_commit(tree, [tip], message, person, person), tip)
     problems = verify(wg).problems
     assert any("says lhaddad but the author is" in line for line in problems), problems
@@ -79,8 +94,10 @@ def keys(tmp_path: Path) -> dict[str, Path]:
     for handle in handles:
         key = tmp_path / "keys" / handle
         key.parent.mkdir(exist_ok=True)
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", handle, "-f",
-                        str(key)], check=True)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", handle, "-f", str(key)],
+            check=True,
+        )
         result[handle] = key
     return result
 
@@ -111,9 +128,20 @@ def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) ->
     allowed = Path(wg.store.git_dir) / "allowed"
     allowed.write_text("".join(f'{m.email} namespaces="git" {m.ssh_key}\n' for m in wg.roster))
     shown = subprocess.run(
-        ["git", "-C", str(wg.store.work_tree), "-c", "gpg.format=ssh", "-c",
-         f"gpg.ssh.allowedSignersFile={allowed}", "verify-commit", merge],
-        capture_output=True, text=True)
+        [
+            "git",
+            "-C",
+            str(wg.store.work_tree),
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            f"gpg.ssh.allowedSignersFile={allowed}",
+            "verify-commit",
+            merge,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert shown.returncode == 0
     assert 'Good "git" signature for laila.haddad@example.org' in shown.stderr
 
@@ -127,9 +155,13 @@ def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) ->
     main = wg.main()
     chair = wg.roster.get("lhaddad")
     person = Person(chair.name, chair.email, 1_800_000_000)
-    unsigned = store.write_commit(store.commit(main).tree, [main],
-                                  format_message("Unsigned", "", [("Member", "epetrova")]),
-                                  person, person)
+    unsigned = store.write_commit(
+        store.commit(main).tree,
+        [main],
+        format_message("Unsigned", "", [("Member", "epetrova")]),
+        person,
+        person,
+    )
     store.update_ref("refs/heads/main", unsigned, main)
     problems = verify(wg).problems
     assert any(unsigned[:10] in line and "signature" in line for line in problems), problems
@@ -162,7 +194,8 @@ def test_verify_and_settings_from_the_command_line(wgcli, snapshot_refs, example
 
 
 def test_sync_refuses_unsigned_history_in_a_signed_working_group(
-        clones, keys, snapshot_refs, monkeypatch: pytest.MonkeyPatch) -> None:
+    clones, keys, snapshot_refs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from wgtool.core.errors import SyncError
     from wgtool.core.sync import sync
 

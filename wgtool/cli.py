@@ -81,11 +81,17 @@ def render_diff(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:
         if op.op == "equal":
             parts.append(text)
         elif op.op == "delete":
-            parts.append(click.style(f"[-{text}-]", fg="red", strikethrough=True) if colour
-                         else f"[-{text}-]")
+            parts.append(
+                click.style(f"[-{text}-]", fg="red", strikethrough=True)
+                if colour
+                else f"[-{text}-]"
+            )
         else:
-            parts.append(click.style(f"{{+{text}+}}", fg="green", underline=True) if colour
-                         else f"{{+{text}+}}")
+            parts.append(
+                click.style(f"{{+{text}+}}", fg="green", underline=True)
+                if colour
+                else f"{{+{text}+}}"
+            )
     return "".join(parts)
 
 
@@ -108,8 +114,13 @@ def usage_failure(error: click.UsageError) -> NoReturn:
 class WgGroup(click.Group):
     """Runs commands with the core's errors mapped to one line and an exit code."""
 
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as error:
@@ -132,12 +143,25 @@ class WgGroup(click.Group):
             fail("interrupted", 130)
 
 
-@click.group(cls=WgGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--repo", "repo", metavar="PATH", envvar="WGTOOL_REPO",
-              help="The working group's repository (default: the one around this folder).")
-@click.option("--as", "actor", metavar="HANDLE", envvar="WGTOOL_MEMBER",
-              help="Act as this roster member (default: the member with git's user.email).")
+@click.group(
+    cls=WgGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--repo",
+    "repo",
+    metavar="PATH",
+    envvar="WGTOOL_REPO",
+    help="The working group's repository (default: the one around this folder).",
+)
+@click.option(
+    "--as",
+    "actor",
+    metavar="HANDLE",
+    envvar="WGTOOL_MEMBER",
+    help="Act as this roster member (default: the member with git's user.email).",
+)
 @click.version_option(package_name="wgtool")
 @click.pass_context
 def cli(ctx: click.Context, repo: str | None, actor: str | None) -> None:
@@ -169,8 +193,10 @@ def init(path: Path, title: str, example: bool, bare: bool) -> None:
     try:
         click.echo(f"Created working group {safe(title)!r} in {path}")
         if not len(wg.roster):
-            click.echo("Next: add yourself with 'wgtool member add HANDLE --name ... --email ... "
-                       "--group ... --role secretariat'")
+            click.echo(
+                "Next: add yourself with 'wgtool member add HANDLE --name ... --email ... "
+                "--group ... --role secretariat'"
+            )
     finally:
         wg.close()
 
@@ -197,20 +223,39 @@ def member() -> None:
 @click.option("--name", required=True)
 @click.option("--email", required=True)
 @click.option("--group", required=True, help="A stakeholder group slug from wg.toml.")
-@click.option("--role", "roles", multiple=True, type=click.Choice(["member", "chair", "secretariat"]),
-              help="Repeat for several roles (default: member).")
-@click.option("--ssh-key-file", "ssh_key_file", metavar="PATH",
-              help="The member's SSH public key, which verifies their signatures.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["member", "chair", "secretariat"]),
+    help="Repeat for several roles (default: member).",
+)
+@click.option(
+    "--ssh-key-file",
+    "ssh_key_file",
+    metavar="PATH",
+    help="The member's SSH public key, which verifies their signatures.",
+)
 @pass_context
-def member_add(obj: Context, handle: str, name: str, email: str, group: str,
-               roles: tuple[str, ...], ssh_key_file: str | None) -> None:
+def member_add(
+    obj: Context,
+    handle: str,
+    name: str,
+    email: str,
+    group: str,
+    roles: tuple[str, ...],
+    ssh_key_file: str | None,
+) -> None:
     """Add a member (secretariat; anyone may add the first member)."""
     key = validate.read_text_file(ssh_key_file, "key file") if ssh_key_file else ""
     with obj.open() as wg:
-        added = wg.add_member(handle, name=name, email=email, group=group,
-                              roles=roles or ("member",), ssh_key=key)
-        click.echo(f"Added {safe(added.handle)} ({safe(wg.settings.groups[added.group])}; "
-                   f"{', '.join(r.value for r in added.roles)})")
+        added = wg.add_member(
+            handle, name=name, email=email, group=group, roles=roles or ("member",), ssh_key=key
+        )
+        click.echo(
+            f"Added {safe(added.handle)} ({safe(wg.settings.groups[added.group])}; "
+            f"{', '.join(r.value for r in added.roles)})"
+        )
 
 
 @member.command("key")
@@ -236,8 +281,10 @@ def member_list(obj: Context, as_json: bool) -> None:
             emit_json([m.to_dict() for m in members])
             return
         for m in members:
-            click.echo(f"{safe(m.handle):<16} {safe(m.name):<28} {m.group:<20} "
-                       f"{','.join(r.value for r in m.roles)}")
+            click.echo(
+                f"{safe(m.handle):<16} {safe(m.name):<28} {m.group:<20} "
+                f"{','.join(r.value for r in m.roles)}"
+            )
 
 
 # -- drafts --------------------------------------------------------------------------------------
@@ -274,8 +321,10 @@ def draft_list(obj: Context, as_json: bool) -> None:
             return
         for d in drafts:
             versions = ", ".join(d.versions) or "-"
-            click.echo(f"{d.slug:<20} {d.paragraphs:>3} paragraphs  {d.open_amendments:>4} open  "
-                       f"versions: {safe(versions)}\n    {safe(d.title)}")
+            click.echo(
+                f"{d.slug:<20} {d.paragraphs:>3} paragraphs  {d.open_amendments:>4} open  "
+                f"versions: {safe(versions)}\n    {safe(d.title)}"
+            )
 
 
 @draft.command("show")
@@ -291,14 +340,23 @@ def draft_show(obj: Context, slug: str, version: str | None, as_json: bool) -> N
         d = wg.draft(slug, version)
         blocks = document.blocks(d.text)
         if as_json:
-            emit_json({
-                "slug": d.slug, "title": d.title, "version": version, "text": d.text,
-                "paragraphs": [{"number": b.number, "text": b.text} for b in blocks if not b.heading],
-            })
+            emit_json(
+                {
+                    "slug": d.slug,
+                    "title": d.title,
+                    "version": version,
+                    "text": d.text,
+                    "paragraphs": [
+                        {"number": b.number, "text": b.text} for b in blocks if not b.heading
+                    ],
+                }
+            )
             return
         for b in blocks:
             if b.heading:
-                click.echo(click.style(safe(b.text), bold=True) if color_enabled() else safe(b.text))
+                click.echo(
+                    click.style(safe(b.text), bold=True) if color_enabled() else safe(b.text)
+                )
             else:
                 click.echo(f"{b.number:>3}. {safe(b.text)}")
             click.echo()
@@ -313,15 +371,28 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
     with obj.open() as wg:
         found = wg.versions(slug)
         if as_json:
-            emit_json([{"draft": v.draft, "name": v.name, "tag": v.tag, "commit": v.commit,
-                        "message": v.message, "tagger": v.tagger, "tagged_at": v.tagged_at}
-                       for v in found])
+            emit_json(
+                [
+                    {
+                        "draft": v.draft,
+                        "name": v.name,
+                        "tag": v.tag,
+                        "commit": v.commit,
+                        "message": v.message,
+                        "tagger": v.tagger,
+                        "tagged_at": v.tagged_at,
+                    }
+                    for v in found
+                ]
+            )
             return
         if not found:
             click.echo(f"{slug} has no consensus versions yet")
         for v in found:
             first_line = v.message.splitlines()[0] if v.message else ""
-            click.echo(f"{safe(v.name):<12} {v.commit[:10]}  {safe(v.tagger):<24} {safe(first_line)}")
+            click.echo(
+                f"{safe(v.name):<12} {v.commit[:10]}  {safe(v.tagger):<24} {safe(first_line)}"
+            )
 
 
 @cli.command()
@@ -354,23 +425,36 @@ def tag(obj: Context, slug: str, name: str, message: str) -> None:
 
 @cli.command()
 @click.argument("slug")
-@click.option("--format", "fmt", default="html", show_default=True,
-              type=click.Choice(["markdown", "html", "redline", "compilation", "akn"]),
-              help="markdown/html: clean text; redline: changes since a version; compilation: "
-                   "the open amendments; akn: Akoma Ntoso 3.0 XML.")
+@click.option(
+    "--format",
+    "fmt",
+    default="html",
+    show_default=True,
+    type=click.Choice(["markdown", "html", "redline", "compilation", "akn"]),
+    help="markdown/html: clean text; redline: changes since a version; compilation: "
+    "the open amendments; akn: Akoma Ntoso 3.0 XML.",
+)
 @click.option("--version", "version", metavar="NAME", help="A consensus version (default: main).")
 @click.option("--against", metavar="NAME", help="For a redline: the older version.")
 @click.option("--all", "include_closed", is_flag=True, help="Compilation: closed amendments too.")
 @click.option("--output", "-o", metavar="PATH", help="Write to a file instead of standard output.")
 @pass_context
-def export(obj: Context, slug: str, fmt: str, version: str | None, against: str | None,
-           include_closed: bool, output: str | None) -> None:
+def export(
+    obj: Context,
+    slug: str,
+    fmt: str,
+    version: str | None,
+    against: str | None,
+    include_closed: bool,
+    output: str | None,
+) -> None:
     """Produce a document for a draft: clean text, redline, compilation or Akoma Ntoso XML."""
     from wgtool.core.export import produce
 
     with obj.open() as wg:
-        content = produce(wg, slug, fmt, version=version, against=against,
-                          include_closed=include_closed)
+        content = produce(
+            wg, slug, fmt, version=version, against=against, include_closed=include_closed
+        )
     if output is None:
         click.echo(content, nl=False)
         return
@@ -393,34 +477,67 @@ def export(obj: Context, slug: str, fmt: str, version: str | None, against: str 
 @cli.command()
 @click.argument("slug")
 @click.option("--paragraph", "paragraph", type=int, metavar="N", help="Replace paragraph N.")
-@click.option("--insert-after", "insert_after", type=int, metavar="N",
-              help="Insert a new paragraph after paragraph N (0: before the first).")
+@click.option(
+    "--insert-after",
+    "insert_after",
+    type=int,
+    metavar="N",
+    help="Insert a new paragraph after paragraph N (0: before the first).",
+)
 @click.option("--delete", "delete", type=int, metavar="N", help="Delete paragraph N.")
 @click.option("--from-file", "from_file", metavar="PATH", help="The whole draft as you want it.")
 @click.option("--text", help="The new paragraph's text.")
-@click.option("--text-file", "text_file", metavar="PATH", help="Read the new paragraph from a file.")
+@click.option(
+    "--text-file", "text_file", metavar="PATH", help="Read the new paragraph from a file."
+)
 @click.option("--rationale", required=True, help="Why the working group should accept it.")
 @click.option("--title", help="A short title (default: says what the amendment does).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def propose(obj: Context, slug: str, paragraph: int | None, insert_after: int | None,
-            delete: int | None, from_file: str | None, text: str | None, text_file: str | None,
-            rationale: str, title: str | None, as_json: bool) -> None:
+def propose(
+    obj: Context,
+    slug: str,
+    paragraph: int | None,
+    insert_after: int | None,
+    delete: int | None,
+    from_file: str | None,
+    text: str | None,
+    text_file: str | None,
+    rationale: str,
+    title: str | None,
+    as_json: bool,
+) -> None:
     """Propose an amendment to a draft; prints its id."""
-    chosen = [(k, v) for k, v in (("paragraph", paragraph), ("insert-after", insert_after),
-                                  ("delete", delete), ("from-file", from_file)) if v is not None]
+    chosen = [
+        (k, v)
+        for k, v in (
+            ("paragraph", paragraph),
+            ("insert-after", insert_after),
+            ("delete", delete),
+            ("from-file", from_file),
+        )
+        if v is not None
+    ]
     if len(chosen) != 1:
         raise click.UsageError(
-            "say what to amend with exactly one of --paragraph, --insert-after, --delete, --from-file")
+            "say what to amend with exactly one of "
+            "--paragraph, --insert-after, --delete, --from-file"
+        )
     which, value = chosen[0]
     with obj.open() as wg:
         if which == "from-file":
             if text is not None or text_file is not None:
                 raise click.UsageError("--from-file holds the whole draft: no --text with it")
-            kind, number, new_text = Kind.DOCUMENT, None, validate.read_text_file(str(value), "file")
+            kind, number, new_text = (
+                Kind.DOCUMENT,
+                None,
+                validate.read_text_file(str(value), "file"),
+            )
         else:
             number = int(value)  # type: ignore[arg-type]
-            kind = {"paragraph": Kind.REPLACE, "insert-after": Kind.INSERT, "delete": Kind.DELETE}[which]
+            kind = {"paragraph": Kind.REPLACE, "insert-after": Kind.INSERT, "delete": Kind.DELETE}[
+                which
+            ]
             new_text = read_text_option(text, text_file, "text file")
             if kind is Kind.DELETE and new_text is not None:
                 raise click.UsageError("--delete takes no --text")
@@ -428,8 +545,9 @@ def propose(obj: Context, slug: str, paragraph: int | None, insert_after: int | 
                 raise click.UsageError("give the new paragraph with --text or --text-file")
             if number < (0 if kind is Kind.INSERT else 1):
                 fail(f"paragraph {number} is out of range: paragraphs are numbered from 1", 2)
-        amendment = wg.propose(slug, kind=kind, paragraph=number, text=new_text,
-                               rationale=rationale, title=title)
+        amendment = wg.propose(
+            slug, kind=kind, paragraph=number, text=new_text, rationale=rationale, title=title
+        )
         if as_json:
             emit_json(amendment.to_dict())
         else:
@@ -443,30 +561,61 @@ def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[
 @cli.command()
 @click.argument("slug", required=False)
 @click.option("--status", type=click.Choice(STATUSES))
-@click.option("--group", metavar="GROUP", help="Only amendments proposed for this stakeholder group.")
+@click.option(
+    "--group", metavar="GROUP", help="Only amendments proposed for this stakeholder group."
+)
 @click.option("--proposer", metavar="HANDLE")
-@click.option("--search", "search", metavar="TEXT", help="Only amendments whose title or rationale has TEXT.")
+@click.option(
+    "--search", "search", metavar="TEXT", help="Only amendments whose title or rationale has TEXT."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def amendments(obj: Context, slug: str | None, status: str | None, group: str | None,
-               proposer: str | None, search: str | None, as_json: bool) -> None:
+def amendments(
+    obj: Context,
+    slug: str | None,
+    status: str | None,
+    group: str | None,
+    proposer: str | None,
+    search: str | None,
+    as_json: bool,
+) -> None:
     """List amendments (from the index), oldest first."""
     with obj.open() as wg:
-        found = wg.amendments(draft=slug, status=status, group=group, proposer=proposer, text=search)
+        found = wg.amendments(
+            draft=slug, status=status, group=group, proposer=proposer, text=search
+        )
         summaries = _consensus_summaries(wg, found)
         if as_json:
-            emit_json([{**a.to_dict(), "consensus": summaries[a.id].state,
-                        "consensus_summary": summaries[a.id].summary()} for a in found])
+            emit_json(
+                [
+                    {
+                        **a.to_dict(),
+                        "consensus": summaries[a.id].state,
+                        "consensus_summary": summaries[a.id].summary(),
+                    }
+                    for a in found
+                ]
+            )
             return
         for a in found:
-            target = "-" if a.paragraph is None else (
-                f"+{a.paragraph}" if a.kind is Kind.INSERT else
-                f"-{a.paragraph}" if a.kind is Kind.DELETE else f"¶{a.paragraph}")
+            target = (
+                "-"
+                if a.paragraph is None
+                else (
+                    f"+{a.paragraph}"
+                    if a.kind is Kind.INSERT
+                    else f"-{a.paragraph}"
+                    if a.kind is Kind.DELETE
+                    else f"¶{a.paragraph}"
+                )
+            )
             c = summaries[a.id]
-            click.echo(f"{a.id}  {safe(a.draft):<14} {target:>5}  {safe(a.proposer):<14} "
-                       f"{safe(a.group):<19} "
-                       f"{a.status.value:<9} {c.state:<9} {c.summary():<14} "
-                       f"{safe(a.title)[:60]}")
+            click.echo(
+                f"{a.id}  {safe(a.draft):<14} {target:>5}  {safe(a.proposer):<14} "
+                f"{safe(a.group):<19} "
+                f"{a.status.value:<9} {c.state:<9} {c.summary():<14} "
+                f"{safe(a.title)[:60]}"
+            )
 
 
 def _print_thread(threads: list[Thread] | tuple[Thread, ...], depth: int = 0) -> None:
@@ -492,18 +641,26 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
         threads = wg.comments(a.id)
         events = wg.events(a.id)
         if as_json:
-            emit_json({
-                **a.to_dict(),
-                "old_text": change.old,
-                "new_text": change.new,
-                "diff": [{"op": d.op, "text": d.text} for d in change.diff],
-                "consensus": consensus.to_dict(),
-                "events": [e.to_dict() for e in events],
-            })
+            emit_json(
+                {
+                    **a.to_dict(),
+                    "old_text": change.old,
+                    "new_text": change.new,
+                    "diff": [{"op": d.op, "text": d.text} for d in change.diff],
+                    "consensus": consensus.to_dict(),
+                    "events": [e.to_dict() for e in events],
+                }
+            )
             return
-        where = (f"paragraph {a.paragraph}" if a.kind is Kind.REPLACE else
-                 f"new paragraph after {a.paragraph}" if a.kind is Kind.INSERT else
-                 f"deletes paragraph {a.paragraph}" if a.kind is Kind.DELETE else "whole draft")
+        where = (
+            f"paragraph {a.paragraph}"
+            if a.kind is Kind.REPLACE
+            else f"new paragraph after {a.paragraph}"
+            if a.kind is Kind.INSERT
+            else f"deletes paragraph {a.paragraph}"
+            if a.kind is Kind.DELETE
+            else "whole draft"
+        )
         click.echo(f"Amendment {a.id}: {safe(a.title)}")
         click.echo(f"Draft:     {safe(a.draft)} ({where})")
         group_name = wg.settings.groups.get(a.group, a.group)
@@ -541,8 +698,9 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
 @click.option("--text-file", "text_file", metavar="PATH")
 @click.option("--rationale", help="A new rationale (default: keep the old one).")
 @pass_context
-def revise(obj: Context, amendment_id: str, text: str | None, text_file: str | None,
-           rationale: str | None) -> None:
+def revise(
+    obj: Context, amendment_id: str, text: str | None, text_file: str | None, rationale: str | None
+) -> None:
     """Revise your own open amendment."""
     new_text = read_text_option(text, text_file, "text file")
     if new_text is None:
@@ -578,12 +736,22 @@ def comment(obj: Context, amendment_id: str, text: str, reply_to: str | None) ->
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
-@click.option("--text-file", "text_file", metavar="PATH",
-              help='Merge "as orally revised": the revised paragraph (or whole draft).')
-@click.option("--resolved-file", "resolved_file", metavar="PATH",
-              help="The whole draft as the chair resolved a conflict.")
+@click.option(
+    "--text-file",
+    "text_file",
+    metavar="PATH",
+    help='Merge "as orally revised": the revised paragraph (or whole draft).',
+)
+@click.option(
+    "--resolved-file",
+    "resolved_file",
+    metavar="PATH",
+    help="The whole draft as the chair resolved a conflict.",
+)
 @pass_context
-def merge(obj: Context, amendment_id: str, text_file: str | None, resolved_file: str | None) -> None:
+def merge(
+    obj: Context, amendment_id: str, text_file: str | None, resolved_file: str | None
+) -> None:
     """Merge an amendment into the draft (chair). Exit code 3 on a conflict."""
     if text_file and resolved_file:
         raise click.UsageError("give either --text-file or --resolved-file, not both")
@@ -618,39 +786,64 @@ def withdraw(obj: Context, amendment_id: str, reason: str) -> None:
 
 
 @cli.command()
-@click.option("--signatures", type=click.Choice(["off", "required"]),
-              help="Require every commit and tag to be SSH-signed by its member's roster key.")
+@click.option(
+    "--signatures",
+    type=click.Choice(["off", "required"]),
+    help="Require every commit and tag to be SSH-signed by its member's roster key.",
+)
 @click.option("--min-supporting-groups", type=int, metavar="N")
 @click.option("--max-objecting-groups", type=int, metavar="N")
 @click.option("--require-all-groups-heard/--not-all-groups-heard", default=None)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def settings(obj: Context, signatures: str | None, min_supporting_groups: int | None,
-             max_objecting_groups: int | None, require_all_groups_heard: bool | None,
-             as_json: bool) -> None:
+def settings(
+    obj: Context,
+    signatures: str | None,
+    min_supporting_groups: int | None,
+    max_objecting_groups: int | None,
+    require_all_groups_heard: bool | None,
+    as_json: bool,
+) -> None:
     """Show the settings, or change them (secretariat)."""
     with obj.open() as wg:
         current = wg.settings
-        if any(v is not None for v in (signatures, min_supporting_groups, max_objecting_groups,
-                                        require_all_groups_heard)):
+        if any(
+            v is not None
+            for v in (
+                signatures,
+                min_supporting_groups,
+                max_objecting_groups,
+                require_all_groups_heard,
+            )
+        ):
             current = wg.update_settings(
-                signatures=signatures, min_supporting_groups=min_supporting_groups,
+                signatures=signatures,
+                min_supporting_groups=min_supporting_groups,
                 max_objecting_groups=max_objecting_groups,
-                require_all_groups_heard=require_all_groups_heard)
+                require_all_groups_heard=require_all_groups_heard,
+            )
         if as_json:
-            emit_json({"title": current.title, "groups": current.groups,
-                       "signatures": current.signatures,
-                       "consensus": {"rule": current.consensus.describe(),
-                                     "min_supporting_groups": current.consensus.min_supporting_groups,
-                                     "max_objecting_groups": current.consensus.max_objecting_groups,
-                                     "require_all_groups_heard":
-                                         current.consensus.require_all_groups_heard}})
+            emit_json(
+                {
+                    "title": current.title,
+                    "groups": current.groups,
+                    "signatures": current.signatures,
+                    "consensus": {
+                        "rule": current.consensus.describe(),
+                        "min_supporting_groups": current.consensus.min_supporting_groups,
+                        "max_objecting_groups": current.consensus.max_objecting_groups,
+                        "require_all_groups_heard": current.consensus.require_all_groups_heard,
+                    },
+                }
+            )
             return
         click.echo(f"Title:       {safe(current.title)}")
         click.echo(f"Consensus:   {current.consensus.describe()}")
         click.echo(f"Signatures:  {current.signatures}")
-        click.echo("Groups:      " + ", ".join(f"{slug} ({safe(name)})"
-                                               for slug, name in current.groups.items()))
+        click.echo(
+            "Groups:      "
+            + ", ".join(f"{slug} ({safe(name)})" for slug, name in current.groups.items())
+        )
 
 
 @cli.command()

@@ -52,7 +52,9 @@ def parse_settings(data: str) -> Settings:
         raise InvalidInput(f"{SETTINGS_PATH}: [consensus] values must be numbers") from None
     signatures = str(raw.get("signatures", "off"))
     if signatures not in SIGNATURE_MODES:
-        raise InvalidInput(f"{SETTINGS_PATH}: signatures must be one of {', '.join(SIGNATURE_MODES)}")
+        raise InvalidInput(
+            f"{SETTINGS_PATH}: signatures must be one of {', '.join(SIGNATURE_MODES)}"
+        )
     return Settings(title=title, groups=groups, consensus=rule, signatures=signatures)
 
 
@@ -115,15 +117,17 @@ def parse_roster(data: str, groups: dict[str, str]) -> Roster:
     for entry in entries:
         if not isinstance(entry, dict):
             raise InvalidInput(f"{ROSTER_PATH}: members must be [[member]] tables")
-        members.append(make_member(
-            handle=str(entry.get("handle", "")),
-            name=str(entry.get("name", "")),
-            email=str(entry.get("email", "")),
-            group=str(entry.get("group", "")),
-            roles=[str(r) for r in entry.get("roles", ["member"])],
-            groups=groups,
-            ssh_key=str(entry.get("ssh_key", "")),
-        ))
+        members.append(
+            make_member(
+                handle=str(entry.get("handle", "")),
+                name=str(entry.get("name", "")),
+                email=str(entry.get("email", "")),
+                group=str(entry.get("group", "")),
+                roles=[str(r) for r in entry.get("roles", ["member"])],
+                groups=groups,
+                ssh_key=str(entry.get("ssh_key", "")),
+            )
+        )
     return Roster(members)
 
 
@@ -139,17 +143,13 @@ def make_member(
 ) -> Member:
     validate.name(handle, "handle")
     if group not in groups:
-        raise InvalidInput(
-            f"unknown stakeholder group {group!r}: use one of {', '.join(groups)}"
-        )
+        raise InvalidInput(f"unknown stakeholder group {group!r}: use one of {', '.join(groups)}")
     parsed_roles: list[Role] = [Role.MEMBER]
     for role in roles:
         try:
             r = Role(role)
         except ValueError:
-            raise InvalidInput(
-                f"unknown role {role!r}: use member, chair or secretariat"
-            ) from None
+            raise InvalidInput(f"unknown role {role!r}: use member, chair or secretariat") from None
         if r not in parsed_roles:
             parsed_roles.append(r)
     return Member(

@@ -32,9 +32,14 @@ def _replace(wg: WorkingGroup, edit: _Edit) -> str:
     text = document.paragraph(wg.draft(edit.draft).text, edit.paragraph).text
     assert edit.old in text, (edit.old, text)
     wg.act_as(edit.proposer)
-    amendment = wg.propose(edit.draft, kind=Kind.REPLACE, paragraph=edit.paragraph,
-                           text=text.replace(edit.old, edit.new, 1), rationale=edit.rationale,
-                           title=edit.title)
+    amendment = wg.propose(
+        edit.draft,
+        kind=Kind.REPLACE,
+        paragraph=edit.paragraph,
+        text=text.replace(edit.old, edit.new, 1),
+        rationale=edit.rationale,
+        title=edit.title,
+    )
     return amendment.id
 
 
@@ -59,132 +64,238 @@ def _populate(wg: WorkingGroup) -> None:
     wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
     wg.tag("roles", "first-reading", message="Text as circulated for the first reading")
 
-    security = _replace(wg, _Edit(
-        "mchen", "principles", 5, "single, open, global and interoperable",
-        "single, open, global, secure and interoperable",
-        "Security is part of what keeps the network single and open; the principle should say so.",
-        "Name security among the core properties of the Internet"))
-    _positions(wg, security,
-               ("mchen", "support", ""),
-               ("rsubramanian", "support", "Welcome addition."),
-               ("ndlamini", "no-objection", "Acceptable, provided paragraph 6 keeps its wording."),
-               ("kwatanabe", "support", ""))
+    security = _replace(
+        wg,
+        _Edit(
+            "mchen",
+            "principles",
+            5,
+            "single, open, global and interoperable",
+            "single, open, global, secure and interoperable",
+            "Security is part of what keeps the network single and open; "
+            "the principle should say so.",
+            "Name security among the core properties of the Internet",
+        ),
+    )
+    _positions(
+        wg,
+        security,
+        ("mchen", "support", ""),
+        ("rsubramanian", "support", "Welcome addition."),
+        ("ndlamini", "no-objection", "Acceptable, provided paragraph 6 keeps its wording."),
+        ("kwatanabe", "support", ""),
+    )
     wg.act_as(CHAIR)
     wg.merge(security)
 
-    access = _replace(wg, _Edit(
-        "ndlamini", "principles", 6, "the right to privacy",
-        "the right to privacy, the right to seek, receive and impart information",
-        "Access to information is the right most often restricted online and deserves explicit "
-        "mention.",
-        "Add the right to seek, receive and impart information"))
-    _positions(wg, access,
-               ("ndlamini", "support", ""),
-               ("therrera", "support", "Essential for civil society."),
-               ("oadeyemi", "support", ""),
-               ("amoreira", "abstain", "Awaiting instructions from capital."))
+    access = _replace(
+        wg,
+        _Edit(
+            "ndlamini",
+            "principles",
+            6,
+            "the right to privacy",
+            "the right to privacy, the right to seek, receive and impart information",
+            "Access to information is the right most often restricted online and deserves explicit "
+            "mention.",
+            "Add the right to seek, receive and impart information",
+        ),
+    )
+    _positions(
+        wg,
+        access,
+        ("ndlamini", "support", ""),
+        ("therrera", "support", "Essential for civil society."),
+        ("oadeyemi", "support", ""),
+        ("amoreira", "abstain", "Awaiting instructions from capital."),
+    )
 
-    primary = _replace(wg, _Edit(
-        "rsubramanian", "principles", 7, "have a legitimate role and responsibility",
-        "have the primary role and responsibility",
-        "Public policy authority rests with States; the text should reflect this clearly.",
-        "Governments' primary role in public policy"))
-    _positions(wg, primary,
-               ("rsubramanian", "support", ""),
-               ("ndlamini", "object", "This would unbalance the multistakeholder model."),
-               ("cdubois", "object", "Not acceptable to the private sector."),
-               ("falsayed", "abstain", ""))
+    primary = _replace(
+        wg,
+        _Edit(
+            "rsubramanian",
+            "principles",
+            7,
+            "have a legitimate role and responsibility",
+            "have the primary role and responsibility",
+            "Public policy authority rests with States; the text should reflect this clearly.",
+            "Governments' primary role in public policy",
+        ),
+    )
+    _positions(
+        wg,
+        primary,
+        ("rsubramanian", "support", ""),
+        ("ndlamini", "object", "This would unbalance the multistakeholder model."),
+        ("cdubois", "object", "Not acceptable to the private sector."),
+        ("falsayed", "abstain", ""),
+    )
     wg.act_as("therrera")
-    first = wg.comment(primary, "Could the proponent explain how this relates to paragraph 8 "
-                                "on the roles of other stakeholders?")
+    first = wg.comment(
+        primary,
+        "Could the proponent explain how this relates to paragraph 8 "
+        "on the roles of other stakeholders?",
+    )
     wg.act_as("rsubramanian")
-    wg.comment(primary, "Paragraph 8 is unaffected: it describes distinct roles, which this "
-                        "amendment does not diminish.", reply_to=first.id)
+    wg.comment(
+        primary,
+        "Paragraph 8 is unaffected: it describes distinct roles, which this "
+        "amendment does not diminish.",
+        reply_to=first.id,
+    )
     wg.act_as("mchen")
-    wg.comment(primary, "Perhaps \"respective roles\" would bridge the two views?", reply_to=first.id)
+    wg.comment(primary, 'Perhaps "respective roles" would bridge the two views?', reply_to=first.id)
 
-    competition = _replace(wg, _Edit(
-        "kwatanabe", "principles", 16, "fair competition", "fair and open competition",
-        "Openness of markets is as important as their fairness for new services to reach users.",
-        "Fair and open competition"))
-    _positions(wg, competition,
-               ("kwatanabe", "support", ""),
-               ("mchen", "support", ""),
-               ("rsubramanian", "no-objection", ""),
-               ("therrera", "no-objection", ""),
-               ("falsayed", "no-objection", ""))
+    competition = _replace(
+        wg,
+        _Edit(
+            "kwatanabe",
+            "principles",
+            16,
+            "fair competition",
+            "fair and open competition",
+            "Openness of markets is as important as their fairness "
+            "for new services to reach users.",
+            "Fair and open competition",
+        ),
+    )
+    _positions(
+        wg,
+        competition,
+        ("kwatanabe", "support", ""),
+        ("mchen", "support", ""),
+        ("rsubramanian", "no-objection", ""),
+        ("therrera", "no-objection", ""),
+        ("falsayed", "no-objection", ""),
+    )
 
     wg.act_as("therrera")
     remote = wg.propose(
-        "principles", kind=Kind.INSERT, paragraph=9,
+        "principles",
+        kind=Kind.INSERT,
+        paragraph=9,
         text="Remote participation should be offered in every meeting held under enhanced "
-             "cooperation, with the same opportunities to speak and to submit written input as "
-             "participants present in the room.",
+        "cooperation, with the same opportunities to speak and to submit written input as "
+        "participants present in the room.",
         rationale="Travel costs exclude many participants from developing countries; remote "
-                  "participation must be meaningful, not symbolic.",
-        title="New paragraph on remote participation").id
+        "participation must be meaningful, not symbolic.",
+        title="New paragraph on remote participation",
+    ).id
     _positions(wg, remote, ("therrera", "support", ""), ("oadeyemi", "support", ""))
     wg.act_as("cdubois")
-    question = wg.comment(remote, "Does \"every meeting\" include informal consultations?")
+    question = wg.comment(remote, 'Does "every meeting" include informal consultations?')
     wg.act_as("therrera")
     wg.comment(remote, "Yes, wherever documents are negotiated.", reply_to=question.id)
 
-    duplicate = _replace(wg, _Edit(
-        "falsayed", "principles", 12, "rather than duplicate it", "and avoid duplicating it",
-        "Editorial: smoother wording.", "Editorial change on existing institutions"))
+    duplicate = _replace(
+        wg,
+        _Edit(
+            "falsayed",
+            "principles",
+            12,
+            "rather than duplicate it",
+            "and avoid duplicating it",
+            "Editorial: smoother wording.",
+            "Editorial change on existing institutions",
+        ),
+    )
     wg.act_as("falsayed")
     wg.withdraw(duplicate, reason="The chair's text is already clear.")
 
     wg.act_as("amoreira")
-    review = wg.propose("principles", kind=Kind.DELETE, paragraph=17,
-                        rationale="Periodic review belongs in the modalities, not the principles.",
-                        title="Delete the review paragraph").id
-    _positions(wg, review, ("amoreira", "support", ""),
-               ("mchen", "object", "Review keeps the principles alive."))
+    review = wg.propose(
+        "principles",
+        kind=Kind.DELETE,
+        paragraph=17,
+        rationale="Periodic review belongs in the modalities, not the principles.",
+        title="Delete the review paragraph",
+    ).id
+    _positions(
+        wg,
+        review,
+        ("amoreira", "support", ""),
+        ("mchen", "object", "Review keeps the principles alive."),
+    )
     wg.act_as(CHAIR)
     wg.reject(review, reason="No support beyond one delegation; the review clause stays.")
 
     roles_tech = _paragraph_with(wg, "roles", "technical")
     tech_text = document.paragraph(wg.draft("roles").text, roles_tech).text
     wg.act_as("oadeyemi")
-    tech = wg.propose("roles", kind=Kind.REPLACE, paragraph=roles_tech,
-                      text=tech_text.rstrip(".") + ", and share research openly.",
-                      rationale="Open research is how the academic community serves policy.",
-                      title="Open research by the academic community").id
+    tech = wg.propose(
+        "roles",
+        kind=Kind.REPLACE,
+        paragraph=roles_tech,
+        text=tech_text.rstrip(".") + ", and share research openly.",
+        rationale="Open research is how the academic community serves policy.",
+        title="Open research by the academic community",
+    ).id
     _positions(wg, tech, ("oadeyemi", "support", ""), ("kwatanabe", "no-objection", ""))
     wg.act_as("oadeyemi")
-    wg.revise(tech, text=tech_text.rstrip(".") + ", and make their research openly available.",
-              rationale="Open research is how the academic community serves policy; "
-                        "wording improved after informal consultations.")
+    wg.revise(
+        tech,
+        text=tech_text.rstrip(".") + ", and make their research openly available.",
+        rationale="Open research is how the academic community serves policy; "
+        "wording improved after informal consultations.",
+    )
 
     roles_private = _paragraph_with(wg, "roles", "private sector")
     private_text = document.paragraph(wg.draft("roles").text, roles_private).text
     wg.act_as("cdubois")
-    wg.propose("roles", kind=Kind.REPLACE, paragraph=roles_private,
-               text=private_text.rstrip(".") + ", including small and medium-sized enterprises.",
-               rationale="Small businesses are most of the sector and are rarely heard.",
-               title="Mention small and medium-sized enterprises")
+    wg.propose(
+        "roles",
+        kind=Kind.REPLACE,
+        paragraph=roles_private,
+        text=private_text.rstrip(".") + ", including small and medium-sized enterprises.",
+        rationale="Small businesses are most of the sector and are rarely heard.",
+        title="Mention small and medium-sized enterprises",
+    )
 
     roles_igo = _paragraph_with(wg, "roles", "intergovernmental")
     igo_text = document.paragraph(wg.draft("roles").text, roles_igo).text
     wg.act_as(SECRETARIAT)
-    igo = wg.propose("roles", kind=Kind.REPLACE, paragraph=roles_igo,
-                     text=igo_text.rstrip(".") + ", within their respective mandates.",
-                     rationale="Clarifies that organisations act within their mandates.",
-                     title="Within their respective mandates").id
-    _positions(wg, igo, ("epetrova", "support", ""), ("rsubramanian", "support", ""),
-               ("therrera", "no-objection", ""))
+    igo = wg.propose(
+        "roles",
+        kind=Kind.REPLACE,
+        paragraph=roles_igo,
+        text=igo_text.rstrip(".") + ", within their respective mandates.",
+        rationale="Clarifies that organisations act within their mandates.",
+        title="Within their respective mandates",
+    ).id
+    _positions(
+        wg,
+        igo,
+        ("epetrova", "support", ""),
+        ("rsubramanian", "support", ""),
+        ("therrera", "no-objection", ""),
+    )
     wg.act_as(CHAIR)
     wg.merge(igo)
 
-    proportionate = _replace(wg, _Edit(
-        "mchen", "principles", 11, "should be proportionate",
-        "should be lawful and proportionate",
-        "Security measures need a basis in law.", "Lawful and proportionate responses"))
-    necessary = _replace(wg, _Edit(
-        "rsubramanian", "principles", 11, "should be proportionate",
-        "should be necessary and proportionate",
-        "The test of necessity is established in international law.", "Necessary and proportionate"))
+    proportionate = _replace(
+        wg,
+        _Edit(
+            "mchen",
+            "principles",
+            11,
+            "should be proportionate",
+            "should be lawful and proportionate",
+            "Security measures need a basis in law.",
+            "Lawful and proportionate responses",
+        ),
+    )
+    necessary = _replace(
+        wg,
+        _Edit(
+            "rsubramanian",
+            "principles",
+            11,
+            "should be proportionate",
+            "should be necessary and proportionate",
+            "The test of necessity is established in international law.",
+            "Necessary and proportionate",
+        ),
+    )
     _positions(wg, proportionate, ("mchen", "support", ""), ("ndlamini", "support", ""))
     _positions(wg, necessary, ("rsubramanian", "support", ""), ("falsayed", "support", ""))
     wg.act_as(CHAIR)

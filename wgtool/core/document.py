@@ -45,8 +45,11 @@ def blocks(text: str) -> list[Block]:
         heading = bool(HEADING_RE.match(body))
         if not heading:
             number += 1
-        result.append(Block(body, match.start(), match.start() + len(body), heading,
-                            None if heading else number))
+        result.append(
+            Block(
+                body, match.start(), match.start() + len(body), heading, None if heading else number
+            )
+        )
     return result
 
 
@@ -66,7 +69,8 @@ def paragraph(text: str, number: int) -> Block:
     if not 1 <= number <= len(paras):
         raise InvalidInput(
             f"paragraph {number} is out of range: the draft has paragraphs 1-{len(paras)}"
-            if paras else f"paragraph {number} is out of range: the draft has no paragraphs"
+            if paras
+            else f"paragraph {number} is out of range: the draft has no paragraphs"
         )
     return paras[number - 1]
 
@@ -85,7 +89,7 @@ def clean_paragraph_text(new: str) -> str:
 
 def replace_paragraph(text: str, number: int, new: str) -> str:
     block = paragraph(text, number)
-    return text[: block.start] + clean_paragraph_text(new) + text[block.end:]
+    return text[: block.start] + clean_paragraph_text(new) + text[block.end :]
 
 
 def insert_after(text: str, number: int, new: str) -> str:
@@ -96,15 +100,15 @@ def insert_after(text: str, number: int, new: str) -> str:
         if not paras:
             return text.rstrip("\n") + "\n\n" + new + "\n"
         first = paras[0]
-        return text[: first.start] + new + "\n\n" + text[first.start:]
+        return text[: first.start] + new + "\n\n" + text[first.start :]
     block = paragraph(text, number)
-    return text[: block.end] + "\n\n" + new + text[block.end:]
+    return text[: block.end] + "\n\n" + new + text[block.end :]
 
 
 def delete_paragraph(text: str, number: int) -> str:
     block = paragraph(text, number)
     before = text[: block.start]
-    after = text[block.end:]
+    after = text[block.end :]
     if before.strip():
         # Drop the blank line(s) that separated the block from what comes before it.
         return before.rstrip("\n") + after

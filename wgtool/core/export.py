@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from xml.etree import ElementTree as ET
-
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
 
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, NotFound
@@ -35,7 +34,7 @@ ins { color: #060; text-decoration: underline; }
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"{body}</body>\n</html>\n"
     )
@@ -54,13 +53,15 @@ def _numbered_html(text: str) -> str:
                 rendered = rendered[3:]
             if rendered.endswith("</p>"):
                 rendered = rendered[:-4]
-            parts.append(f'<p id="para-{block.number}"><span class="num">{block.number}.</span>'
-                         f"{rendered}</p>\n")
+            parts.append(
+                f'<p id="para-{block.number}"><span class="num">{block.number}.</span>'
+                f"{rendered}</p>\n"
+            )
     return "".join(parts)
 
 
 def clean_html(title: str, text: str, version: str | None) -> str:
-    heading = f"<p class=\"meta\">Version: {html.escape(version or 'current text')}</p>\n"
+    heading = f'<p class="meta">Version: {html.escape(version or "current text")}</p>\n'
     return _page(title, heading + _numbered_html(text))
 
 
@@ -78,8 +79,10 @@ def diff_html(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:
 
 
 def redline_html(title: str, old_name: str, new_name: str, ops: tuple[DiffOp, ...]) -> str:
-    heading = (f"<p class=\"meta\">Changes from {html.escape(old_name)} to "
-               f"{html.escape(new_name)}: deletions struck through, insertions underlined.</p>\n")
+    heading = (
+        f'<p class="meta">Changes from {html.escape(old_name)} to '
+        f"{html.escape(new_name)}: deletions struck through, insertions underlined.</p>\n"
+    )
     return _page(f"{title} — redline", heading + f"<div>{diff_html(ops)}</div>\n")
 
 
@@ -89,22 +92,24 @@ def compilation_html(
     groups: dict[str, str],
 ) -> str:
     """All amendments to a draft in paragraph order, as a compilation for a reading."""
-    parts = [f"<h1>{html.escape(title)}</h1>\n<p class=\"meta\">Compilation of "
-             f"{len(amendments)} amendment(s)</p>\n"]
+    parts = [
+        f'<h1>{html.escape(title)}</h1>\n<p class="meta">Compilation of '
+        f"{len(amendments)} amendment(s)</p>\n"
+    ]
     for amendment, diff, consensus in sorted(
         amendments, key=lambda item: (item[0].paragraph or 0, item[0].created_at, item[0].id)
     ):
         where = _where(amendment)
         parts.append(
-            "<div class=\"amendment\">\n"
+            '<div class="amendment">\n'
             f"<h2>{html.escape(where)} — amendment {html.escape(amendment.id)}</h2>\n"
-            f"<p class=\"meta\">Proposed by {html.escape(amendment.proposer)} "
+            f'<p class="meta">Proposed by {html.escape(amendment.proposer)} '
             f"({html.escape(groups.get(amendment.group, amendment.group))}); status: "
             f"{html.escape(amendment.status.value)}; consensus: {html.escape(consensus.state)} "
             f"({html.escape(consensus.summary())})</p>\n"
             f"<p><strong>{html.escape(amendment.title)}</strong></p>\n"
             f"<p>{diff_html(diff)}</p>\n"
-            f"<p class=\"meta\">Rationale: {html.escape(amendment.rationale)}</p>\n</div>\n"
+            f'<p class="meta">Rationale: {html.escape(amendment.rationale)}</p>\n</div>\n'
         )
     return _page(f"{title} — compilation", "".join(parts))
 
@@ -131,9 +136,14 @@ def akoma_ntoso(
     """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema)."""
     ET.register_namespace("", AKN_NS)
 
-    def el(parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        node = ET.Element(f"{{{AKN_NS}}}{tag}", attrs) if parent is None else ET.SubElement(
-            parent, f"{{{AKN_NS}}}{tag}", attrs)
+    def el(
+        parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str
+    ) -> ET.Element:
+        node = (
+            ET.Element(f"{{{AKN_NS}}}{tag}", attrs)
+            if parent is None
+            else ET.SubElement(parent, f"{{{AKN_NS}}}{tag}", attrs)
+        )
         if text is not None:
             node.text = text
         return node
@@ -155,16 +165,32 @@ def akoma_ntoso(
         level = el(ident, tag)
         el(level, "FRBRthis", value=this)
         el(level, "FRBRuri", value=uri)
-        el(level, "FRBRdate", date=iso, name="generation" if tag == "FRBRManifestation" else "draft")
+        el(
+            level,
+            "FRBRdate",
+            date=iso,
+            name="generation" if tag == "FRBRManifestation" else "draft",
+        )
         el(level, "FRBRauthor", href=author)
         if tag == "FRBRWork":
             el(level, "FRBRcountry", value="un")
         if tag == "FRBRExpression":
             el(level, "FRBRlanguage", language="eng")
     refs = el(meta, "references", source="#wgtool")
-    el(refs, "TLCOrganization", eId="wg", href="/akn/ontology/organization/wg", showAs=working_group)
-    el(refs, "TLCOrganization", eId="wgtool", href="/akn/ontology/organization/wgtool",
-       showAs="wgtool")
+    el(
+        refs,
+        "TLCOrganization",
+        eId="wg",
+        href="/akn/ontology/organization/wg",
+        showAs=working_group,
+    )
+    el(
+        refs,
+        "TLCOrganization",
+        eId="wgtool",
+        href="/akn/ontology/organization/wgtool",
+        showAs="wgtool",
+    )
     preface = el(doc, "preface")
     el(el(preface, "p"), "docTitle", title)
     body = el(doc, "mainBody")
@@ -210,8 +236,14 @@ def produce(
     if fmt == "html":
         return clean_html(draft.title, draft.text, version)
     if fmt == "akn":
-        return akoma_ntoso(slug=slug, title=draft.title, text=draft.text, version=version,
-                           working_group=wg.settings.title, date=dt.date.today())
+        return akoma_ntoso(
+            slug=slug,
+            title=draft.title,
+            text=draft.text,
+            version=version,
+            working_group=wg.settings.title,
+            date=dt.date.today(),
+        )
     if fmt == "redline":
         if against is None:
             versions = [v.name for v in wg.versions(slug) if v.name != version]

@@ -46,7 +46,8 @@ class Person:
     def signature(self) -> str:
         sign = "-" if self.offset_seconds > 0 else "+"
         minutes = abs(self.offset_seconds) // 60
-        return f"{self.name} <{self.email}> {self.timestamp} {sign}{minutes // 60:02d}{minutes % 60:02d}"
+        zone = f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
+        return f"{self.name} <{self.email}> {self.timestamp} {zone}"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ class GitStore:
             repo = git.Repo(os.fspath(path), search_parent_directories=search_parents)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise NotFound(
-                f"no git repository at {os.fspath(path)}: give --repo PATH or run 'wgtool init PATH'"
+                f"no git repository at {os.fspath(path)}: "
+                "give --repo PATH or run 'wgtool init PATH'"
             ) from None
         return cls(repo)
 
@@ -153,8 +155,9 @@ class GitStore:
 
     def resolve(self, ref: str) -> str | None:
         """The commit sha a ref points at, or None."""
-        result = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"],
-                          check=False)
+        result = self.run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], check=False
+        )
         sha = result.stdout.decode().strip()
         return sha or None
 
@@ -169,9 +172,7 @@ class GitStore:
 
     def update_ref(self, ref: str, new: str, old: str | None, message: str = "wgtool") -> None:
         """Move ``ref`` from ``old`` (None: must not exist) to ``new``, or raise LostRace."""
-        result = self.run(
-            ["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False
-        )
+        result = self.run(["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False)
         if result.returncode != 0:
             raise LostRace(ref)
 
@@ -208,9 +209,13 @@ class GitStore:
             return {}
         mark = record_mark()
         output = self.run(
-            ["log", "--no-walk=unsorted", "--stdin",
-             "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B"
-             + mark.replace("\x1e", "%x1e")],
+            [
+                "log",
+                "--no-walk=unsorted",
+                "--stdin",
+                "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B"
+                + mark.replace("\x1e", "%x1e"),
+            ],
             input=("\n".join(dict.fromkeys(shas)) + "\n").encode(),
         ).stdout.decode("utf-8", "replace")
         result: dict[str, CommitInfo] = {}
@@ -219,8 +224,9 @@ class GitStore:
             if not record:
                 continue
             sha, parents, tree, an, ae, at, cn, ce, ct, message = record.split("\x00", 9)
-            result[sha] = CommitInfo(sha, tuple(parents.split()), tree, an, ae, int(at), cn, ce,
-                                     int(ct), message)
+            result[sha] = CommitInfo(
+                sha, tuple(parents.split()), tree, an, ae, int(at), cn, ce, int(ct), message
+            )
         return result
 
     def read_blob(self, sha: str) -> bytes:
@@ -229,8 +235,10 @@ class GitStore:
     def tree_entries(self, tree_sha: str) -> list[tuple[str, int, str]]:
         """(name, mode, sha) of each entry of a tree."""
         data = self.repo.odb.stream(hex_to_bin(tree_sha)).read()
-        return [(name, mode, bin_to_hex(binsha).decode()) for binsha, mode, name in
-                tree_entries_from_data(data)]
+        return [
+            (name, mode, bin_to_hex(binsha).decode())
+            for binsha, mode, name in tree_entries_from_data(data)
+        ]
 
     def lookup(self, commit_sha: str, path: str) -> str | None:
         """The sha of the object at ``path`` in a commit's tree, or None."""
@@ -304,8 +312,10 @@ class GitStore:
             mode = entries[name][0]
             return (name + "/" if mode == TREE_MODE else name).encode()
 
-        items = [(hex_to_bin(entries[name][1]), entries[name][0], name)
-                 for name in sorted(entries, key=sort_key)]
+        items = [
+            (hex_to_bin(entries[name][1]), entries[name][0], name)
+            for name in sorted(entries, key=sort_key)
+        ]
         buffer = BytesIO()
         tree_to_stream(items, buffer.write)
         return self._store(b"tree", buffer.getvalue())
@@ -335,34 +345,47 @@ class GitStore:
         """An annotated tag object (signed when a signing key is set); the ref is the caller's."""
         if not message.endswith("\n"):
             message += "\n"
-        payload = (f"object {target}\ntype commit\ntag {name}\n"
-                   f"tagger {tagger.signature()}\n\n{message}").encode("utf-8")
+        payload = (
+            f"object {target}\ntype commit\ntag {name}\ntagger {tagger.signature()}\n\n{message}"
+        ).encode("utf-8")
         if self.signing_key:
             payload += self.sign(payload)
         return self._store(b"tag", payload)
 
     def sign(self, payload: bytes) -> bytes:
-        """An SSH signature of ``payload`` in git's namespace, as ``git -c gpg.format=ssh`` makes."""
+        """An SSH signature of ``payload`` in git's namespace, as git's ``gpg.format=ssh``."""
         assert self.signing_key
         try:
             result = subprocess.run(
                 ["ssh-keygen", "-Y", "sign", "-n", "git", "-f", self.signing_key, "-q"],
-                input=payload, capture_output=True, timeout=60,
+                input=payload,
+                capture_output=True,
+                timeout=60,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise WgError(f"cannot sign with ssh-keygen: {error}") from None
         if result.returncode != 0:
             reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise WgError(
-                f"signing with {self.signing_key} failed: {reason[-1] if reason else 'no reason given'}"
+                f"signing with {self.signing_key} failed: "
+                f"{reason[-1] if reason else 'no reason given'}"
             )
         return result.stdout
 
     def merge_trees(self, ours: str, theirs: str) -> str:
         """The tree of a merge of two commits whose changes never touch the same file."""
         # Event chains started on two machines share no history: that is expected, not an error.
-        result = self.run(["merge-tree", "--write-tree", "--allow-unrelated-histories",
-                           "--end-of-options", ours, theirs], check=False)
+        result = self.run(
+            [
+                "merge-tree",
+                "--write-tree",
+                "--allow-unrelated-histories",
+                "--end-of-options",
+                ours,
+                theirs,
+            ],
+            check=False,
+        )
         if result.returncode != 0:
             raise WgError("two event chains could not be joined: they touch the same file")
         return result.stdout.decode().split("\n", 1)[0].strip()

@@ -12,7 +12,6 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import bindparam, func, or_
 from sqlalchemy import event as sa_event
@@ -20,9 +19,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
 
-from wgtool.core.gitstore import CommitInfo, GitStore, parse_message, record_mark
 from wgtool.core import config
 from wgtool.core.errors import WgError
+from wgtool.core.gitstore import CommitInfo, GitStore, parse_message, record_mark
 from wgtool.core.model import Amendment, Event, Kind, Role, Stance, Status
 from wgtool.core.validate import NAME_RE
 
@@ -87,18 +86,38 @@ class Meta(SQLModel, table=True):
 
 def _amendment_from_row(row: AmendmentRow) -> Amendment:
     return Amendment(
-        id=row.id, draft=row.draft, kind=Kind(row.kind), paragraph=row.paragraph,
-        title=row.title, rationale=row.rationale, proposer=row.proposer, group=row.group,
-        status=Status(row.status), base=row.base, head=row.head, revision=row.revision,
-        created_at=row.created_at, updated_at=row.updated_at, merged_by=row.merged_by,
-        merge_commit=row.merge_commit, decided_reason=row.reason,
+        id=row.id,
+        draft=row.draft,
+        kind=Kind(row.kind),
+        paragraph=row.paragraph,
+        title=row.title,
+        rationale=row.rationale,
+        proposer=row.proposer,
+        group=row.group,
+        status=Status(row.status),
+        base=row.base,
+        head=row.head,
+        revision=row.revision,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        merged_by=row.merged_by,
+        merge_commit=row.merge_commit,
+        decided_reason=row.reason,
     )
 
 
 def _event_from_row(row: EventRow) -> Event:
     return Event(
-        id=row.id, amendment=row.amendment, type=row.type, member=row.member, group=row.group,
-        at=row.at, revision=row.revision, stance=row.stance, text=row.text, reply_to=row.reply_to,
+        id=row.id,
+        amendment=row.amendment,
+        type=row.type,
+        member=row.member,
+        group=row.group,
+        at=row.at,
+        revision=row.revision,
+        stance=row.stance,
+        text=row.text,
+        reply_to=row.reply_to,
     )
 
 
@@ -113,8 +132,9 @@ def read_amendment_chains(store: GitStore, tips: dict[str, str]) -> list[dict[st
         for amendment_id, sha in pending.items():
             info = infos[sha]
             _, _, trailers = parse_message(info.message)
-            if (trailers.get("Amendment-Id", [None])[-1] != amendment_id
-                    or not trailers.get("Revision")):
+            if trailers.get("Amendment-Id", [None])[-1] != amendment_id or not trailers.get(
+                "Revision"
+            ):
                 continue
             chains[amendment_id].append((info, trailers))
             if trailers["Revision"][-1] != "1" and info.parents:
@@ -128,30 +148,36 @@ def read_amendment_chains(store: GitStore, tips: dict[str, str]) -> list[dict[st
         first_info, first_trailers = chain[-1]
         title, body, _ = parse_message(head_info.message)
         paragraph = head_trailers.get("Paragraph", [""])[-1]
-        names = (head_trailers.get("Draft", [""])[-1], first_trailers.get("Member", [""])[-1],
-                 first_trailers.get("Stakeholder-Group", [""])[-1])
-        if (head_trailers.get("Kind", ["document"])[-1] not in KINDS
-                or not all(NAME_RE.match(n) for n in names)):
+        names = (
+            head_trailers.get("Draft", [""])[-1],
+            first_trailers.get("Member", [""])[-1],
+            first_trailers.get("Stakeholder-Group", [""])[-1],
+        )
+        if head_trailers.get("Kind", ["document"])[-1] not in KINDS or not all(
+            NAME_RE.match(n) for n in names
+        ):
             continue  # not a well-formed amendment (hand-made or forged): skipped, not fatal
-        rows.append({
-            "id": amendment_id,
-            "draft": head_trailers.get("Draft", [""])[-1],
-            "kind": head_trailers.get("Kind", ["document"])[-1],
-            "paragraph": int(paragraph) if paragraph.isdigit() else None,
-            "title": title,
-            "rationale": body,
-            "proposer": first_trailers.get("Member", [""])[-1],
-            "group": first_trailers.get("Stakeholder-Group", [""])[-1],
-            "base": first_info.parents[0] if first_info.parents else "",
-            "head": head_info.sha,
-            "revision": len(chain),
-            "created_at": first_info.authored_at,
-            "updated_at": head_info.authored_at,
-            "status": Status.OPEN.value,
-            "merged_by": None,
-            "merge_commit": None,
-            "reason": None,
-        })
+        rows.append(
+            {
+                "id": amendment_id,
+                "draft": head_trailers.get("Draft", [""])[-1],
+                "kind": head_trailers.get("Kind", ["document"])[-1],
+                "paragraph": int(paragraph) if paragraph.isdigit() else None,
+                "title": title,
+                "rationale": body,
+                "proposer": first_trailers.get("Member", [""])[-1],
+                "group": first_trailers.get("Stakeholder-Group", [""])[-1],
+                "base": first_info.parents[0] if first_info.parents else "",
+                "head": head_info.sha,
+                "revision": len(chain),
+                "created_at": first_info.authored_at,
+                "updated_at": head_info.authored_at,
+                "status": Status.OPEN.value,
+                "merged_by": None,
+                "merge_commit": None,
+                "reason": None,
+            }
+        )
     return rows
 
 
@@ -235,8 +261,13 @@ class Index:
     def refresh(self) -> None:
         """Read what changed in the refs since the last refresh (only new commits are read)."""
         listing = self.store.run(
-            ["for-each-ref", "--format=%(objectname) %(refname)", MAIN_REF,
-             AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/")]
+            [
+                "for-each-ref",
+                "--format=%(objectname) %(refname)",
+                MAIN_REF,
+                AMENDMENTS_PREFIX.rstrip("/"),
+                EVENTS_PREFIX.rstrip("/"),
+            ]
         ).stdout.decode()
         fingerprint = hashlib.sha1(listing.encode()).hexdigest()
         engine = self.engine
@@ -256,27 +287,36 @@ class Index:
             for ref in set(known) - set(current):
                 conn.execute(delete(RefTip).where(RefTip.ref == ref))  # type: ignore[arg-type]
                 if ref.startswith(AMENDMENTS_PREFIX):
-                    conn.execute(delete(AmendmentRow).where(
-                        AmendmentRow.id == ref[len(AMENDMENTS_PREFIX):]))  # type: ignore[arg-type]
+                    conn.execute(
+                        delete(AmendmentRow).where(AmendmentRow.id == ref[len(AMENDMENTS_PREFIX) :])
+                    )  # type: ignore[arg-type]
                 elif ref.startswith(EVENTS_PREFIX):
-                    amendment_id = ref[len(EVENTS_PREFIX):]
-                    conn.execute(delete(EventRow).where(
-                        EventRow.amendment == amendment_id))  # type: ignore[arg-type]
+                    amendment_id = ref[len(EVENTS_PREFIX) :]
+                    conn.execute(delete(EventRow).where(EventRow.amendment == amendment_id))  # type: ignore[arg-type]
                     touched.add(amendment_id)
             changed = {ref: sha for ref, sha in current.items() if known.get(ref) != sha}
             if MAIN_REF in changed:
                 touched |= self._read_main(conn, known.get(MAIN_REF), changed[MAIN_REF])
                 # The roster may have changed who is chair: rejections are weighed again.
-                touched |= set(conn.execute(
-                    select(EventRow.amendment).where(EventRow.type == "reject")).scalars())  # type: ignore[call-overload]
-            amendment_tips = {ref[len(AMENDMENTS_PREFIX):]: sha for ref, sha in changed.items()
-                              if ref.startswith(AMENDMENTS_PREFIX)}
+                touched |= set(
+                    conn.execute(
+                        select(EventRow.amendment).where(EventRow.type == "reject")
+                    ).scalars()
+                )  # type: ignore[call-overload]
+            amendment_tips = {
+                ref[len(AMENDMENTS_PREFIX) :]: sha
+                for ref, sha in changed.items()
+                if ref.startswith(AMENDMENTS_PREFIX)
+            }
             rows = read_amendment_chains(self.store, amendment_tips)
             if rows:
                 conn.execute(_upsert(AmendmentRow), rows)
             touched |= set(amendment_tips)
-            event_tips = {ref[len(EVENTS_PREFIX):]: sha for ref, sha in changed.items()
-                          if ref.startswith(EVENTS_PREFIX)}
+            event_tips = {
+                ref[len(EVENTS_PREFIX) :]: sha
+                for ref, sha in changed.items()
+                if ref.startswith(EVENTS_PREFIX)
+            }
             if event_tips:
                 self._read_events(conn, event_tips)
             touched |= set(event_tips)
@@ -309,8 +349,13 @@ class Index:
         rev_range = f"{old}..{new}" if incremental else new
         mark = record_mark()
         output = self.store.run(
-            ["log", "--merges", "--format=%H%x00%ct%x00%B" + mark.replace("\x1e", "%x1e"),
-             rev_range, "--"]
+            [
+                "log",
+                "--merges",
+                "--format=%H%x00%ct%x00%B" + mark.replace("\x1e", "%x1e"),
+                rev_range,
+                "--",
+            ]
         ).stdout.decode("utf-8", "replace")
         rows = []
         for record in output.split(mark):
@@ -321,18 +366,25 @@ class Index:
             _, _, trailers = parse_message(message)
             amendment_id = trailers.get("Amendment-Id", [None])[-1]
             if amendment_id:
-                rows.append({"amendment": amendment_id, "commit": sha,
-                             "merged_by": trailers.get("Merged-by", [""])[-1],
-                             "merged_at": int(committed)})
+                rows.append(
+                    {
+                        "amendment": amendment_id,
+                        "commit": sha,
+                        "merged_by": trailers.get("Merged-by", [""])[-1],
+                        "merged_at": int(committed),
+                    }
+                )
                 touched.add(amendment_id)
         if rows:
             conn.execute(_upsert(MergeRow), rows)
         return touched
 
     def _read_events(self, conn: Connection, tips: dict[str, str]) -> None:
-        known = set(conn.execute(
-            select(EventRow.id).where(EventRow.amendment.in_(list(tips)))  # type: ignore[attr-defined]
-        ).scalars())
+        known = set(
+            conn.execute(
+                select(EventRow.id).where(EventRow.amendment.in_(list(tips)))  # type: ignore[attr-defined]
+            ).scalars()
+        )
         rows = []
         for amendment_id, tip in tips.items():
             for name, blob in self.store.list_dir(tip, "events"):
@@ -355,11 +407,15 @@ class Index:
         if not touched:
             return
         ids = list(touched)
-        merges = {m.amendment: m for m in conn.execute(
-            select(MergeRow).where(MergeRow.amendment.in_(ids)))}  # type: ignore[attr-defined]
-        proposers = dict(conn.execute(
-            select(AmendmentRow.id, AmendmentRow.proposer)  # type: ignore[call-overload]
-            .where(AmendmentRow.id.in_(ids))).all())  # type: ignore[attr-defined]
+        merges = {
+            m.amendment: m
+            for m in conn.execute(select(MergeRow).where(MergeRow.amendment.in_(ids)))
+        }  # type: ignore[attr-defined]
+        proposers = dict(
+            conn.execute(
+                select(AmendmentRow.id, AmendmentRow.proposer).where(AmendmentRow.id.in_(ids))  # type: ignore[call-overload]
+            ).all()
+        )  # type: ignore[attr-defined]
         chairs: set[str] | None = None  # read from the roster only if a rejection needs it
         decisions: dict[str, tuple[str, str]] = {}
         for amendment, type_, member, text in conn.execute(
@@ -372,8 +428,11 @@ class Index:
             # another machine cannot close an amendment.
             if type_ == "reject" and chairs is None:
                 chairs = self._chairs()
-            entitled = (member in (chairs or set()) if type_ == "reject"
-                        else member == proposers.get(amendment))
+            entitled = (
+                member in (chairs or set())
+                if type_ == "reject"
+                else member == proposers.get(amendment)
+            )
             if entitled:
                 decisions.setdefault(amendment, (type_, text))
         updates = []
@@ -387,13 +446,26 @@ class Index:
                 values = (status.value, None, None, decision[1] or None)
             else:
                 values = (Status.OPEN.value, None, None, None)
-            updates.append(dict(zip(("b_status", "b_merged_by", "b_merge_commit", "b_reason"),
-                                    values), b_id=amendment_id))
+            updates.append(
+                dict(
+                    zip(
+                        ("b_status", "b_merged_by", "b_merge_commit", "b_reason"),
+                        values,
+                        strict=True,
+                    ),
+                    b_id=amendment_id,
+                )
+            )
         table = AmendmentRow.__table__  # type: ignore[attr-defined]
         conn.execute(
-            table.update().where(table.c.id == bindparam("b_id")).values(
-                status=bindparam("b_status"), merged_by=bindparam("b_merged_by"),
-                merge_commit=bindparam("b_merge_commit"), reason=bindparam("b_reason")),
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                merged_by=bindparam("b_merged_by"),
+                merge_commit=bindparam("b_merge_commit"),
+                reason=bindparam("b_reason"),
+            ),
             updates,
         )
 
@@ -433,19 +505,22 @@ class Index:
                 query = query.where(AmendmentRow.id.in_(list(ids)))  # type: ignore[attr-defined]
             if text:
                 pattern = f"%{text}%"
-                query = query.where(or_(
-                    AmendmentRow.title.like(pattern),  # type: ignore[attr-defined]
-                    AmendmentRow.rationale.like(pattern),  # type: ignore[attr-defined]
-                    AmendmentRow.id.like(pattern),  # type: ignore[attr-defined]
-                    AmendmentRow.proposer.like(pattern),  # type: ignore[attr-defined]
-                ))
+                query = query.where(
+                    or_(
+                        AmendmentRow.title.like(pattern),  # type: ignore[attr-defined]
+                        AmendmentRow.rationale.like(pattern),  # type: ignore[attr-defined]
+                        AmendmentRow.id.like(pattern),  # type: ignore[attr-defined]
+                        AmendmentRow.proposer.like(pattern),  # type: ignore[attr-defined]
+                    )
+                )
             query = query.order_by(AmendmentRow.created_at, AmendmentRow.id)  # type: ignore[arg-type]
             return [_amendment_from_row(r) for r in conn.execute(query)]
 
     def events(self, amendment_id: str) -> list[Event]:
         with Session(self.engine) as session:
             rows = session.exec(
-                select(EventRow).where(EventRow.amendment == amendment_id)
+                select(EventRow)
+                .where(EventRow.amendment == amendment_id)
                 .order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
             )
             return [_event_from_row(r) for r in rows]
@@ -475,7 +550,10 @@ class Index:
 
     def resolve_prefix(self, prefix: str) -> list[str]:
         with Session(self.engine) as session:
-            return list(session.exec(
-                select(AmendmentRow.id).where(AmendmentRow.id.startswith(prefix))  # type: ignore[attr-defined]
-                .limit(10)
-            ))
+            return list(
+                session.exec(
+                    select(AmendmentRow.id)
+                    .where(AmendmentRow.id.startswith(prefix))  # type: ignore[attr-defined]
+                    .limit(10)
+                )
+            )

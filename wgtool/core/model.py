@@ -226,8 +226,10 @@ class Consensus:
         for g in self.groups:
             if g.state in counts:
                 counts[g.state] += 1
-        return (f"S{counts['support']} N{counts['no-objection']} "
-                f"O{counts['object']} ?{counts['not heard']}")
+        return (
+            f"S{counts['support']} N{counts['no-objection']} "
+            f"O{counts['object']} ?{counts['not heard']}"
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -239,8 +241,13 @@ class Consensus:
                     "name": g.name,
                     "state": g.state,
                     "positions": [
-                        {"member": p.member, "stance": p.stance.value, "reason": p.reason,
-                         "revision": p.revision, "stale": p.stale}
+                        {
+                            "member": p.member,
+                            "stance": p.stance.value,
+                            "reason": p.reason,
+                            "revision": p.revision,
+                            "stale": p.stale,
+                        }
                         for p in g.positions
                     ],
                 }

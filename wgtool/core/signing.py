@@ -19,7 +19,9 @@ from wgtool.core.errors import InvalidInput, PermissionDenied, WgError
 from wgtool.core.gitstore import GitStore
 from wgtool.core.model import Member
 
-KEY_RE = re.compile(r"^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( .*)?$")
+KEY_RE = re.compile(
+    r"^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( .*)?$"
+)
 PRINCIPAL_RE = re.compile(r'Good "git" signature for (\S+) with')
 
 
@@ -27,7 +29,9 @@ def normalise_public_key(text: str) -> str:
     """``type base64`` of an OpenSSH public key line (the comment dropped), or InvalidInput."""
     line = text.strip()
     if "\n" in line or not KEY_RE.match(line):
-        raise InvalidInput("not an OpenSSH public key: expected one line like 'ssh-ed25519 AAAA...'")
+        raise InvalidInput(
+            "not an OpenSSH public key: expected one line like 'ssh-ed25519 AAAA...'"
+        )
     return " ".join(line.split()[:2])
 
 
@@ -49,9 +53,7 @@ def key_for(store: GitStore, member: Member) -> str:
     if result.returncode != 0:
         raise PermissionDenied(f"cannot read the SSH private key {path}: check the file")
     if normalise_public_key(result.stdout.decode()) != normalise_public_key(member.ssh_key):
-        raise PermissionDenied(
-            f"the signing key {path} is not {member.handle}'s key in the roster"
-        )
+        raise PermissionDenied(f"the signing key {path} is not {member.handle}'s key in the roster")
     return path
 
 
@@ -62,8 +64,11 @@ class SignatureChecker:
         self.store = store
         self._dir = tempfile.TemporaryDirectory(prefix="wgtool-signers-")
         self.allowed = Path(self._dir.name) / "allowed_signers"
-        lines = [f'{m.email} namespaces="git" {normalise_public_key(m.ssh_key)}'
-                 for m in members if m.ssh_key]
+        lines = [
+            f'{m.email} namespaces="git" {normalise_public_key(m.ssh_key)}'
+            for m in members
+            if m.ssh_key
+        ]
         self.allowed.write_text("\n".join(lines) + "\n")
 
     def close(self) -> None:
@@ -78,8 +83,15 @@ class SignatureChecker:
     def principal(self, sha: str, *, tag: bool = False) -> str | None:
         """The roster email whose key made the object's signature, or None if it has none valid."""
         result = self.store.run(
-            ["-c", "gpg.format=ssh", "-c", f"gpg.ssh.allowedSignersFile={self.allowed}",
-             "verify-tag" if tag else "verify-commit", "--end-of-options", sha],
+            [
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                f"gpg.ssh.allowedSignersFile={self.allowed}",
+                "verify-tag" if tag else "verify-commit",
+                "--end-of-options",
+                sha,
+            ],
             check=False,
         )
         if result.returncode != 0:

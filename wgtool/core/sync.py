@@ -67,8 +67,15 @@ AMENDMENT_ID_RE = re.compile(r"^[0-9a-f]{4,40}$")
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 
 # Push rejections that mean "someone else pushed first": fetch, join and try again.
-RACE_REASONS = ("non-fast-forward", "fetch first", "stale info", "failed to lock",
-                "cannot lock", "failed to update ref", "incorrect old value")
+RACE_REASONS = (
+    "non-fast-forward",
+    "fetch first",
+    "stale info",
+    "failed to lock",
+    "cannot lock",
+    "failed to update ref",
+    "incorrect old value",
+)
 
 # The identity of join commits: the same on every machine, so that joins converge.
 JOIN_NAME = "wgtool"
@@ -114,9 +121,11 @@ class SyncReport:
 
     def lines(self) -> list[str]:
         rounds = f" ({self.rounds} rounds)" if self.rounds > 1 else ""
-        lines = [f"Synced with {self.remote}{rounds}",
-                 f"Received: {self.received.describe()}",
-                 f"Sent: {self.sent.describe()}"]
+        lines = [
+            f"Synced with {self.remote}{rounds}",
+            f"Received: {self.received.describe()}",
+            f"Sent: {self.sent.describe()}",
+        ]
         lines += self.notes
         lines += [f"Problem: {p}" for p in self.problems]
         return lines
@@ -153,7 +162,8 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
                 raise SyncError(
                     f"{remote} holds history without valid signatures ({refused[0]}"
                     f"{f' and {len(refused) - 1} more' if len(refused) > 1 else ''}): "
-                    "nothing was taken; run 'wgtool verify' on a clone of it")
+                    "nothing was taken; run 'wgtool verify' on a clone of it"
+                )
             say("Joining…")
             _join(wg, remote, report, outcome)
             say(f"Pushing to {remote}…")
@@ -163,7 +173,8 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
             say(f"{remote} changed while pushing; trying again")
         else:
             outcome.problems.append(
-                f"{remote} kept changing while pushing: some work was not sent; sync again")
+                f"{remote} kept changing while pushing: some work was not sent; sync again"
+            )
         report.problems = outcome.problems
         report.notes += [n for n in outcome.notes if n not in report.notes]
     say("Updating the index…")
@@ -185,15 +196,27 @@ def unsigned_incoming(wg: WorkingGroup, remote: str) -> list[str]:
     theirs = list(store.refs(prefix.rstrip("/")).values())
     # What this machine already has (not --all: that would include the tracking refs too).
     ours = ["^" + sha for sha in store.refs("refs/heads", "refs/wg", "refs/tags").values()]
-    incoming = store.run(["rev-list", "--topo-order", "--reverse", "--stdin"],
-                         input=("\n".join([*theirs, *ours]) + "\n").encode()
-                         ).stdout.decode().split()
+    incoming = (
+        store.run(
+            ["rev-list", "--topo-order", "--reverse", "--stdin"],
+            input=("\n".join([*theirs, *ours]) + "\n").encode(),
+        )
+        .stdout.decode()
+        .split()
+    )
     if not incoming:
         return []
     infos = store.commits(incoming)
     remote_main = store.resolve(prefix + "main")
-    main_new = set(store.run(["rev-list", "--first-parent", remote_main, "--not", wg.main()]
-                             ).stdout.decode().split()) if remote_main else set()
+    main_new = (
+        set(
+            store.run(["rev-list", "--first-parent", remote_main, "--not", wg.main()])
+            .stdout.decode()
+            .split()
+        )
+        if remote_main
+        else set()
+    )
     problems: list[str] = []
     with SignatureChecker(store, wg.roster) as trusted:
         for sha in incoming:
@@ -224,8 +247,8 @@ def check_remote(store: GitStore, remote: str) -> str:
     """The name of a configured remote, or a one-line error."""
     if not remote or remote.startswith("-") or not REMOTE_NAME_RE.match(remote):
         raise InvalidInput(
-            f"invalid remote name {remote!r}: give the name of a configured git remote, "
-            "like origin")
+            f"invalid remote name {remote!r}: give the name of a configured git remote, like origin"
+        )
     configured = store.run(["remote"]).stdout.decode("utf-8", "replace").split()
     if remote not in configured:
         raise NotFound(f"no git remote {remote!r}: add it with 'git remote add {remote} URL'")
@@ -271,8 +294,15 @@ def _sync_lock(store: GitStore) -> Iterator[None]:
 def _fetch(store: GitStore, remote: str) -> None:
     main_spec = f"+{MAIN_REF}:{tracking_prefix(remote)}main"
     specs = [main_spec, *fetch_refspecs(remote)]
-    base = ["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head",
-            "--end-of-options", remote]
+    base = [
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--prune",
+        "--no-write-fetch-head",
+        "--end-of-options",
+        remote,
+    ]
     result = store.run([*base, *specs], check=False)
     if result.returncode != 0 and b"couldn't find remote ref" in result.stderr:
         # A new, empty remote has no main yet: fetch the rest; main is pushed below.
@@ -283,12 +313,13 @@ def _fetch(store: GitStore, remote: str) -> None:
 
 def _git_reason(stderr: bytes) -> str:
     """The first fatal or error line git wrote (its first line says what went wrong)."""
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()
-             if line.strip()]
+    lines = [
+        line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()
+    ]
     for line in lines:
         for prefix in ("fatal: ", "error: "):
             if line.startswith(prefix):
-                return line[len(prefix):]
+                return line[len(prefix) :]
     return lines[-1] if lines else "git gave no reason"
 
 
@@ -305,13 +336,17 @@ def _remote_wg_refs(store: GitStore, remote: str) -> tuple[dict[str, str], dict[
     amendments: dict[str, str] = {}
     events: dict[str, str] = {}
     ignored = 0
-    listing = store.run(["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)",
-                         prefix.rstrip("/")]).stdout.decode("utf-8", "replace")
+    listing = store.run(
+        ["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", prefix.rstrip("/")]
+    ).stdout.decode("utf-8", "replace")
     for line in listing.splitlines():
         sha, objecttype, ref = line.split(" ", 2)
-        kind, _, amendment_id = ref[len(prefix):].partition("/")
-        if (objecttype != "commit" or not AMENDMENT_ID_RE.match(amendment_id)
-                or not SHA_RE.match(sha)):
+        kind, _, amendment_id = ref[len(prefix) :].partition("/")
+        if (
+            objecttype != "commit"
+            or not AMENDMENT_ID_RE.match(amendment_id)
+            or not SHA_RE.match(sha)
+        ):
             ignored += 1
         elif kind == "amendments":
             amendments[amendment_id] = sha
@@ -326,8 +361,10 @@ def _join(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) ->
     store = wg.store
     amendments, events, ignored = _remote_wg_refs(store, remote)
     if ignored:
-        outcome.notes.append(f"Ignored {ignored} ref(s) under refs/wg/ on {remote} that are not "
-                             "wgtool amendments or events")
+        outcome.notes.append(
+            f"Ignored {ignored} ref(s) under refs/wg/ on {remote} that are not "
+            "wgtool amendments or events"
+        )
     # One look at every local ref first: a ref that already matches costs no git process, and
     # refs this machine lacks are created together in one transaction (a new clone has
     # thousands); only refs that moved on both sides are joined one by one.
@@ -355,8 +392,14 @@ def _join(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) ->
     _join_tags(store, remote, report, outcome)
 
 
-def _join_amendment(store: GitStore, remote: str, amendment_id: str, theirs: str,
-                    report: SyncReport, outcome: _Round) -> None:
+def _join_amendment(
+    store: GitStore,
+    remote: str,
+    amendment_id: str,
+    theirs: str,
+    report: SyncReport,
+    outcome: _Round,
+) -> None:
     ref = AMENDMENTS_PREFIX + amendment_id
 
     def attempt() -> str:
@@ -382,17 +425,22 @@ def _join_amendment(store: GitStore, remote: str, amendment_id: str, theirs: str
     elif result == "diverged":
         outcome.problems.append(
             f"amendment {amendment_id} was revised both here and on {remote}: kept the revisions "
-            "made here; its proposer should revise it again on one machine and sync")
+            "made here; its proposer should revise it again on one machine and sync"
+        )
     elif result != "same":
         outcome.problems.append(result)
 
 
-def _create_refs(store: GitStore, remote: str, creations: dict[str, str], report: SyncReport,
-                 outcome: _Round) -> None:
+def _create_refs(
+    store: GitStore, remote: str, creations: dict[str, str], report: SyncReport, outcome: _Round
+) -> None:
     """Create refs this machine lacks, all at once; one by one if a writer got there first."""
     commands = "".join(f"create {ref} {sha}\n" for ref, sha in creations.items())
-    result = store.run(["update-ref", "-m", f"wgtool sync from {remote}", "--stdin"],
-                       input=commands.encode(), check=False)
+    result = store.run(
+        ["update-ref", "-m", f"wgtool sync from {remote}", "--stdin"],
+        input=commands.encode(),
+        check=False,
+    )
     if result.returncode == 0:
         for ref, sha in creations.items():
             if ref.startswith(AMENDMENTS_PREFIX):
@@ -402,9 +450,9 @@ def _create_refs(store: GitStore, remote: str, creations: dict[str, str], report
         return
     for ref, sha in creations.items():  # nothing was written: join each ref on its own
         if ref.startswith(AMENDMENTS_PREFIX):
-            _join_amendment(store, remote, ref[len(AMENDMENTS_PREFIX):], sha, report, outcome)
+            _join_amendment(store, remote, ref[len(AMENDMENTS_PREFIX) :], sha, report, outcome)
         else:
-            _join_events(store, remote, ref[len(EVENTS_PREFIX):], sha, report, outcome)
+            _join_events(store, remote, ref[len(EVENTS_PREFIX) :], sha, report, outcome)
 
 
 def _check_amendment_chain(store: GitStore, amendment_id: str, tip: str) -> str | None:
@@ -423,8 +471,10 @@ def _check_amendment_chain(store: GitStore, amendment_id: str, tip: str) -> str 
     proposer = members[-1]
     others = sorted({m for m in members if m != proposer})
     if others:
-        return (f"amendment {amendment_id} was revised on the remote by {', '.join(others)}, "
-                f"not by its proposer {proposer}: not taken")
+        return (
+            f"amendment {amendment_id} was revised on the remote by {', '.join(others)}, "
+            f"not by its proposer {proposer}: not taken"
+        )
     return None
 
 
@@ -455,8 +505,14 @@ def join_commit(store: GitStore, amendment_id: str, ours: str, theirs: str) -> s
         store.signing_key = key
 
 
-def _join_events(store: GitStore, remote: str, amendment_id: str, theirs: str,
-                 report: SyncReport, outcome: _Round) -> None:
+def _join_events(
+    store: GitStore,
+    remote: str,
+    amendment_id: str,
+    theirs: str,
+    report: SyncReport,
+    outcome: _Round,
+) -> None:
     ref = EVENTS_PREFIX + amendment_id
 
     def attempt() -> int:
@@ -490,15 +546,19 @@ def _join_main(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Roun
             return "diverged"
         foreign = foreign_main_commits(store, ours, theirs)
         if foreign:
-            return (f"main on {remote} has {len(foreign)} commit(s) that are neither chair merges "
-                    f"nor secretariat changes (first: {foreign[0]}): main was not updated")
+            return (
+                f"main on {remote} has {len(foreign)} commit(s) that are neither chair merges "
+                f"nor secretariat changes (first: {foreign[0]}): main was not updated"
+            )
         clean = wg._worktree_clean()
         count = _count(store, theirs, ours)
         wg._move_main(theirs, ours)
         report.received.main_commits += count
         if store.work_tree is not None and not clean:
-            report.notes.append("main moved, but the working tree has local changes (or is not "
-                                 "on main) and was left as it was")
+            report.notes.append(
+                "main moved, but the working tree has local changes (or is not "
+                "on main) and was left as it was"
+            )
         return "moved"
 
     result = retry_cas(attempt)
@@ -507,7 +567,8 @@ def _join_main(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Roun
         outcome.problems.append(
             f"main has diverged from {remote}: {_count(store, ours, theirs)} commit(s) here and "
             f"{_count(store, theirs, ours)} there; nothing was merged (compare with "
-            f"'git log main...{remote}/main')")
+            f"'git log main...{remote}/main')"
+        )
     elif result not in ("same", "moved"):
         outcome.problems.append(result)
 
@@ -528,8 +589,11 @@ def foreign_main_commits(store: GitStore, old: str, new: str) -> list[str]:
     the commit's parent and the committer's email as in that roster. While the roster is still
     empty anyone may found it.
     """
-    shas = store.run(["rev-list", "--first-parent", "--end-of-options", new, "^" + old]
-                     ).stdout.decode().split()
+    shas = (
+        store.run(["rev-list", "--first-parent", "--end-of-options", new, "^" + old])
+        .stdout.decode()
+        .split()
+    )
     rosters: dict[str, config.Roster | None] = {}
     foreign = []
     for sha in shas:
@@ -539,23 +603,31 @@ def foreign_main_commits(store: GitStore, old: str, new: str) -> list[str]:
         if parent is not None and parent not in rosters:
             rosters[parent] = roster_at(store, parent)
         roster = rosters.get(parent) if parent is not None else None
-        if roster is not None and _allowed_on_main(roster, info.parents, info.committer_email,
-                                                   trailers):
+        if roster is not None and _allowed_on_main(
+            roster, info.parents, info.committer_email, trailers
+        ):
             continue
         who = (trailers.get("Merged-by") or trailers.get("Member") or [info.committer_email])[-1]
         foreign.append(f"{sha[:10]} {title[:60]!r} by {who}")
     return foreign
 
 
-def _allowed_on_main(roster: config.Roster, parents: tuple[str, ...], committer_email: str,
-                     trailers: dict[str, list[str]]) -> bool:
+def _allowed_on_main(
+    roster: config.Roster,
+    parents: tuple[str, ...],
+    committer_email: str,
+    trailers: dict[str, list[str]],
+) -> bool:
     if not len(roster):
         return True  # founding the roster: anyone may add the first member
 
     def holds(handle: str | None, role: Role) -> bool:
         member = roster.members.get(handle or "")
-        return (member is not None and member.has(role)
-                and member.email.lower() == committer_email.lower())
+        return (
+            member is not None
+            and member.has(role)
+            and member.email.lower() == committer_email.lower()
+        )
 
     merged_by = trailers.get("Merged-by", [None])[-1]
     if len(parents) > 1 and holds(merged_by, Role.CHAIR):
@@ -580,7 +652,7 @@ def _join_tags(store: GitStore, remote: str, report: SyncReport, outcome: _Round
     prefix = tracking_prefix(remote) + "tags/"
     local = store.refs(TAGS_PREFIX.rstrip("/"))
     for ref, theirs in sorted(store.refs(prefix.rstrip("/")).items()):
-        name = ref[len(prefix):]
+        name = ref[len(prefix) :]
         target = TAGS_PREFIX + name
         ours = local.get(target)
         if ours is None:
@@ -593,7 +665,8 @@ def _join_tags(store: GitStore, remote: str, report: SyncReport, outcome: _Round
         if ours is not None and ours != theirs:
             outcome.problems.append(
                 f"tag {name} differs here and on {remote}: kept the one here; the secretariat "
-                "should keep one of them")
+                "should keep one of them"
+            )
 
 
 # -- push --------------------------------------------------------------------------------------
@@ -628,13 +701,14 @@ def _plan_push(wg: WorkingGroup, remote: str) -> list[_Push]:
         plan.append(_Push(ours_main, MAIN_REF, count_main))
 
     for ref, ours in sorted(store.refs(WG_PREFIX.rstrip("/")).items()):
-        kind, _, amendment_id = ref[len(WG_PREFIX):].partition("/")
+        kind, _, amendment_id = ref[len(WG_PREFIX) :].partition("/")
         if kind not in ("amendments", "events") or not AMENDMENT_ID_RE.match(amendment_id):
             continue
-        theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX):])
+        theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])
         if not ahead(ours, theirs):
             continue
         if kind == "amendments":
+
             def count_amendment(t: Traffic, new: bool = theirs is None) -> None:
                 if new:
                     t.new_amendments += 1
@@ -651,7 +725,8 @@ def _plan_push(wg: WorkingGroup, remote: str) -> list[_Push]:
             plan.append(_Push(ours, ref, count_events))
 
     for ref, ours in sorted(store.refs(TAGS_PREFIX.rstrip("/")).items()):
-        if prefix + "tags/" + ref[len(TAGS_PREFIX):] not in remote_refs:
+        if prefix + "tags/" + ref[len(TAGS_PREFIX) :] not in remote_refs:
+
             def count_version(t: Traffic) -> None:
                 t.versions += 1
 
@@ -673,8 +748,9 @@ def _push(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) ->
         specs.insert(0, f"{WG_PREFIX}*:{WG_PREFIX}*")
     for start in range(0, len(specs), PUSH_BATCH):
         result = wg.store.run(
-            ["push", "--porcelain", "--end-of-options", remote, *specs[start:start + PUSH_BATCH]],
-            check=False)
+            ["push", "--porcelain", "--end-of-options", remote, *specs[start : start + PUSH_BATCH]],
+            check=False,
+        )
         statuses = _parse_porcelain(result.stdout.decode("utf-8", "replace"))
         if not statuses and result.returncode != 0:
             outcome.problems.append(f"could not push to {remote}: {_git_reason(result.stderr)}")
@@ -712,7 +788,8 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
         raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
     result = subprocess.run(
         ["git", "clone", "--quiet", "--origin", "origin", "--branch", "main", "--", url, str(path)],
-        capture_output=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        capture_output=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
     )
     if result.returncode != 0:
         raise SyncError(f"cannot clone {url}: {_git_reason(result.stderr)}")

@@ -44,7 +44,8 @@ def _unicode(value: str, what: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(
-            f"{what} is not valid Unicode text: check your terminal's encoding") from None
+            f"{what} is not valid Unicode text: check your terminal's encoding"
+        ) from None
     return value
 
 

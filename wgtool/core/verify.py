@@ -47,8 +47,9 @@ def verify(wg: WorkingGroup) -> VerifyReport:
         main = wg.main()
         root = store.run(["rev-list", "--max-parents=0", "--first-parent", main]).stdout.split()
         if root:
-            report.problems += [f"main: {line}" for line in
-                                foreign_main_commits(store, root[-1].decode(), main)]
+            report.problems += [
+                f"main: {line}" for line in foreign_main_commits(store, root[-1].decode(), main)
+            ]
         commits = _all_commits(store)
         report.commits = len(commits)
         for info in commits.values():
@@ -59,20 +60,24 @@ def verify(wg: WorkingGroup) -> VerifyReport:
                 if principal is None or principal.lower() != info.committer_email.lower():
                     report.problems.append(
                         f"{info.sha[:10]}: no valid signature by {info.committer_email}'s key "
-                        "in the roster")
+                        "in the roster"
+                    )
         for version in wg.all_versions():
             report.tags += 1
             tagger = roster_at(store, version.commit) or roster
             member = next((m for m in tagger if m.name == version.tagger), None)
             if member is None or not member.has(Role.SECRETARIAT):
                 report.problems.append(
-                    f"version {version.tag}: tagged by {version.tagger}, not the secretariat")
+                    f"version {version.tag}: tagged by {version.tagger}, not the secretariat"
+                )
             if checker is not None:
                 report.signatures += 1
                 principal = checker.principal(TAGS_PREFIX + version.tag, tag=True)
                 if principal is None or member is None or principal.lower() != member.email.lower():
-                    report.problems.append(f"version {version.tag}: no valid signature by the "
-                                           "secretariat's key in the roster")
+                    report.problems.append(
+                        f"version {version.tag}: no valid signature by the "
+                        "secretariat's key in the roster"
+                    )
     finally:
         if checker is not None:
             checker.close()
@@ -82,8 +87,11 @@ def verify(wg: WorkingGroup) -> VerifyReport:
 def _all_commits(store: GitStore) -> dict[str, CommitInfo]:
     """Every commit reachable from main and the wg refs, read in one git process."""
     refs = list(store.refs(MAIN_REF, AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/")))
-    shas = store.run(["rev-list", "--stdin"], input=("\n".join(refs) + "\n").encode()
-                     ).stdout.decode().split()
+    shas = (
+        store.run(["rev-list", "--stdin"], input=("\n".join(refs) + "\n").encode())
+        .stdout.decode()
+        .split()
+    )
     return store.commits(shas)
 
 
@@ -101,8 +109,9 @@ def _needs_signature(store: GitStore, info: CommitInfo) -> bool:
     return False
 
 
-def _check_commit(store: GitStore, roster: config.Roster, info: CommitInfo,
-                  commits: dict[str, CommitInfo]) -> list[str]:
+def _check_commit(
+    store: GitStore, roster: config.Roster, info: CommitInfo, commits: dict[str, CommitInfo]
+) -> list[str]:
     _, _, trailers = parse_message(info.message)
     handle = trailers.get("Member", [None])[-1]
     short = info.sha[:10]
@@ -112,10 +121,14 @@ def _check_commit(store: GitStore, roster: config.Roster, info: CommitInfo,
         parent = commits.get(info.parents[0]) if info.parents else None
         if parent is not None:
             _, _, parent_trailers = parse_message(parent.message)
-            if (parent_trailers.get("Amendment-Id", [None])[-1] == amendment
-                    and parent_trailers.get("Member", [None])[-1] != handle):
-                problems.append(f"amendment {amendment} revision {short}: revised by {handle}, "
-                                "who did not propose it")
+            if (
+                parent_trailers.get("Amendment-Id", [None])[-1] == amendment
+                and parent_trailers.get("Member", [None])[-1] != handle
+            ):
+                problems.append(
+                    f"amendment {amendment} revision {short}: revised by {handle}, "
+                    "who did not propose it"
+                )
         return problems
     if trailers.get("Event"):
         amendment = trailers.get("Amendment-Id", ["?"])[-1]
@@ -137,7 +150,9 @@ def _check_commit(store: GitStore, roster: config.Roster, info: CommitInfo,
     return []
 
 
-def _check_author(roster: config.Roster, handle: str | None, info: CommitInfo, where: str) -> list[str]:
+def _check_author(
+    roster: config.Roster, handle: str | None, info: CommitInfo, where: str
+) -> list[str]:
     member = roster.members.get(handle or "")
     if member is None:
         return [f"{where}: made by {handle!r}, who is not in the roster"]

@@ -77,8 +77,13 @@ class DraftSummary:
     versions: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"slug": self.slug, "title": self.title, "paragraphs": self.paragraphs,
-                "open_amendments": self.open_amendments, "versions": list(self.versions)}
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "paragraphs": self.paragraphs,
+            "open_amendments": self.open_amendments,
+            "versions": list(self.versions),
+        }
 
 
 @dataclass(frozen=True)
@@ -113,10 +118,15 @@ class WorkingGroup:
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, actor: str | None = None) -> WorkingGroup:
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, actor: str | None = None
+    ) -> WorkingGroup:
         location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
         store = GitStore.open(location)
-        if store.resolve(MAIN_REF) is None or store.lookup(store.resolve(MAIN_REF) or "", config.SETTINGS_PATH) is None:
+        if (
+            store.resolve(MAIN_REF) is None
+            or store.lookup(store.resolve(MAIN_REF) or "", config.SETTINGS_PATH) is None
+        ):
             store.close()
             raise NotFound(
                 f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
@@ -139,7 +149,9 @@ class WorkingGroup:
         title = validate.one_line(title, "title")
         store = GitStore.init(path, bare=bare)
         settings = Settings(title=title, groups=dict(config.DEFAULT_GROUPS))
-        files: dict[str, bytes | None] = {config.SETTINGS_PATH: config.dump_settings(settings).encode()}
+        files: dict[str, bytes | None] = {
+            config.SETTINGS_PATH: config.dump_settings(settings).encode()
+        }
         roster_text = "# The members of the working group; changed with 'wgtool member add'.\n"
         if example:
             from wgtool.example import example_drafts, example_roster
@@ -322,16 +334,24 @@ class WorkingGroup:
         ssh_key: str = "",
     ) -> Member:
         roster = self.roster
-        member = config.make_member(handle=handle, name=name, email=email, group=group,
-                                    roles=roles, groups=self.settings.groups,
-                                    ssh_key=signing.normalise_public_key(ssh_key) if ssh_key else "")
+        member = config.make_member(
+            handle=handle,
+            name=name,
+            email=email,
+            group=group,
+            roles=roles,
+            groups=self.settings.groups,
+            ssh_key=signing.normalise_public_key(ssh_key) if ssh_key else "",
+        )
         if len(roster):
             actor = self._require("add member")
         else:
             # The first member founds the roster; someone must be able to change it afterwards.
             if not member.has(Role.SECRETARIAT):
-                raise InvalidInput("the first member founds the roster and needs the secretariat "
-                                   "role: add --role secretariat")
+                raise InvalidInput(
+                    "the first member founds the roster and needs the secretariat "
+                    "role: add --role secretariat"
+                )
             actor = member
         roster.with_member(member)  # refuse duplicates before writing anything
 
@@ -360,13 +380,16 @@ class WorkingGroup:
             self._cache_main = None
             roster = self.roster
             roster.get(handle)
-            updated = config.Roster(replace(m, ssh_key=key) if m.handle == handle else m
-                                    for m in roster)
+            updated = config.Roster(
+                replace(m, ssh_key=key) if m.handle == handle else m for m in roster
+            )
             return {config.ROSTER_PATH: config.dump_roster(updated).encode()}
 
-        message = format_message(f"Record the SSH key of {target.name} ({handle})", key,
-                                 self._trailers(actor, ("Action", "member-key"),
-                                                ("Changed-Member", handle)))
+        message = format_message(
+            f"Record the SSH key of {target.name} ({handle})",
+            key,
+            self._trailers(actor, ("Action", "member-key"), ("Changed-Member", handle)),
+        )
         person = self._person(actor)
         self._commit_main(build, message, person, person)
         return self.roster.get(handle)
@@ -384,28 +407,40 @@ class WorkingGroup:
         current = self.settings
         if signatures is not None and signatures not in config.SIGNATURE_MODES:
             raise InvalidInput(f"signatures must be one of {', '.join(config.SIGNATURE_MODES)}")
-        for value, what in ((min_supporting_groups, "supporting groups"),
-                            (max_objecting_groups, "objecting groups")):
+        for value, what in (
+            (min_supporting_groups, "supporting groups"),
+            (max_objecting_groups, "objecting groups"),
+        ):
             if value is not None and not 0 <= value <= len(current.groups):
                 raise InvalidInput(f"{what} must be between 0 and {len(current.groups)}")
         if signatures == "required":
             missing = [m.handle for m in self.roster if not m.ssh_key]
             if missing:
-                raise InvalidInput("every member needs an SSH key before signatures are required;"
-                                   f" missing: {', '.join(missing)}")
+                raise InvalidInput(
+                    "every member needs an SSH key before signatures are required;"
+                    f" missing: {', '.join(missing)}"
+                )
         rule = current.consensus
         updated = replace(
             current,
             signatures=signatures if signatures is not None else current.signatures,
             consensus=replace(
                 rule,
-                min_supporting_groups=(rule.min_supporting_groups if min_supporting_groups is None
-                                       else min_supporting_groups),
-                max_objecting_groups=(rule.max_objecting_groups if max_objecting_groups is None
-                                      else max_objecting_groups),
-                require_all_groups_heard=(rule.require_all_groups_heard
-                                          if require_all_groups_heard is None
-                                          else require_all_groups_heard),
+                min_supporting_groups=(
+                    rule.min_supporting_groups
+                    if min_supporting_groups is None
+                    else min_supporting_groups
+                ),
+                max_objecting_groups=(
+                    rule.max_objecting_groups
+                    if max_objecting_groups is None
+                    else max_objecting_groups
+                ),
+                require_all_groups_heard=(
+                    rule.require_all_groups_heard
+                    if require_all_groups_heard is None
+                    else require_all_groups_heard
+                ),
             ),
         )
         if updated == current:
@@ -414,7 +449,8 @@ class WorkingGroup:
         message = format_message(
             "Change the working group's settings",
             f"Consensus: {updated.consensus.describe()}. Signatures: {updated.signatures}.",
-            self._trailers(actor, ("Action", "settings")))
+            self._trailers(actor, ("Action", "settings")),
+        )
         person = self._person(actor)
         self._commit_main(lambda main: {config.SETTINGS_PATH: text}, message, person, person)
         return self.settings
@@ -449,13 +485,17 @@ class WorkingGroup:
         result = []
         for slug in self.draft_slugs(main):
             text = self.draft_text_at(main, slug) or ""
-            result.append(DraftSummary(
-                slug=slug,
-                title=document.title(text) or slug,
-                paragraphs=len(document.paragraphs(text)),
-                open_amendments=len(self.index.amendments(draft=slug, status=Status.OPEN.value)),
-                versions=tuple(v.name for v in versions if v.draft == slug),
-            ))
+            result.append(
+                DraftSummary(
+                    slug=slug,
+                    title=document.title(text) or slug,
+                    paragraphs=len(document.paragraphs(text)),
+                    open_amendments=len(
+                        self.index.amendments(draft=slug, status=Status.OPEN.value)
+                    ),
+                    versions=tuple(v.name for v in versions if v.draft == slug),
+                )
+            )
         return result
 
     def add_draft(self, slug: str, *, title: str, text: str) -> Draft:
@@ -467,7 +507,7 @@ class WorkingGroup:
             raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
         blocks = document.blocks(text)
         if blocks and blocks[0].heading and blocks[0].heading_level == 1:
-            text = text[: blocks[0].start] + f"# {title}" + text[blocks[0].end:]
+            text = text[: blocks[0].start] + f"# {title}" + text[blocks[0].end :]
         else:
             text = f"# {title}\n\n" + text
         text = document.normalise(text)
@@ -477,15 +517,20 @@ class WorkingGroup:
                 raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
             return {draft_path(slug): text.encode()}
 
-        message = format_message(f"Add draft {slug}: {title}", "",
-                                 self._trailers(actor, ("Action", "add-draft"), ("Draft", slug)))
+        message = format_message(
+            f"Add draft {slug}: {title}",
+            "",
+            self._trailers(actor, ("Action", "add-draft"), ("Draft", slug)),
+        )
         person = self._person(actor)
         self._commit_main(build, message, person, person)
         return Draft(slug=slug, title=title, text=text)
 
     # -- amendments: proposing -----------------------------------------------------------------
 
-    def _amended_text(self, base_text: str, kind: Kind, paragraph: int | None, text: str | None) -> str:
+    def _amended_text(
+        self, base_text: str, kind: Kind, paragraph: int | None, text: str | None
+    ) -> str:
         if kind is Kind.DOCUMENT:
             if text is None:
                 raise InvalidInput("give the whole amended draft with --from-file")
@@ -524,15 +569,20 @@ class WorkingGroup:
         new_text = self._amended_text(base_text, kind, paragraph, text)
         if new_text == base_text:
             raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
-        title = validate.one_line(title, "title") if title else _default_title(kind, slug, paragraph)
+        title = (
+            validate.one_line(title, "title") if title else _default_title(kind, slug, paragraph)
+        )
         base_tree = self.store.commit(base).tree
         tree = self.store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
         person = self._person(actor)
 
         def attempt() -> str:
             amendment_id = new_id()
-            message = format_message(title, rationale, self._amendment_trailers(
-                actor, amendment_id, slug, kind, paragraph, 1))
+            message = format_message(
+                title,
+                rationale,
+                self._amendment_trailers(actor, amendment_id, slug, kind, paragraph, 1),
+            )
             commit = self.store.write_commit(tree, [base], message, person, person)
             self.store.update_ref(AMENDMENTS_PREFIX + amendment_id, commit, None, "wgtool propose")
             return amendment_id
@@ -541,7 +591,12 @@ class WorkingGroup:
         return self.amendment(amendment_id)
 
     def _amendment_trailers(
-        self, actor: Member, amendment_id: str, slug: str, kind: Kind, paragraph: int | None,
+        self,
+        actor: Member,
+        amendment_id: str,
+        slug: str,
+        kind: Kind,
+        paragraph: int | None,
         revision: int,
     ) -> list[tuple[str, str]]:
         extra = [("Amendment-Id", amendment_id), ("Draft", slug), ("Kind", kind.value)]
@@ -568,8 +623,9 @@ class WorkingGroup:
             rationale = validate.text(rationale, "rationale").strip()
         if new_text == head_text and (rationale is None or rationale == amendment.rationale):
             raise InvalidInput("the revision is the same as the current one: change the text")
-        tree = self.store.write_tree(self.store.commit(amendment.base).tree,
-                                     {draft_path(amendment.draft): new_text.encode()})
+        tree = self.store.write_tree(
+            self.store.commit(amendment.base).tree, {draft_path(amendment.draft): new_text.encode()}
+        )
         person = self._person(actor)
         ref = AMENDMENTS_PREFIX + amendment.id
 
@@ -578,12 +634,18 @@ class WorkingGroup:
             if head is None:
                 raise NotFound(f"amendment {amendment.id} disappeared")
             current = self.index.amendment(amendment.id)
-            revision = (current.revision if current and current.head == head else
-                        _count_revisions(self.store, head, amendment.id)) + 1
+            revision = (
+                current.revision
+                if current and current.head == head
+                else _count_revisions(self.store, head, amendment.id)
+            ) + 1
             message = format_message(
-                amendment.title, rationale if rationale is not None else amendment.rationale,
-                self._amendment_trailers(actor, amendment.id, amendment.draft, kind,
-                                         amendment.paragraph, revision))
+                amendment.title,
+                rationale if rationale is not None else amendment.rationale,
+                self._amendment_trailers(
+                    actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
+                ),
+            )
             commit = self.store.write_commit(tree, [head], message, person, person)
             self.store.update_ref(ref, commit, head, "wgtool revise")
 
@@ -595,7 +657,9 @@ class WorkingGroup:
     def resolve_id(self, prefix: str) -> str:
         prefix = prefix.strip().lower()
         if not validate.ID_PREFIX_RE.match(prefix):
-            raise InvalidInput(f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc")
+            raise InvalidInput(
+                f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc"
+            )
         self.refresh()
         matches = self.index.resolve_prefix(prefix)
         if not matches:
@@ -625,14 +689,17 @@ class WorkingGroup:
         if draft is not None:
             validate.name(draft, "draft")
         if status is not None and status not in {s.value for s in Status}:
-            raise InvalidInput(f"unknown status {status!r}: use open, merged, rejected or withdrawn")
+            raise InvalidInput(
+                f"unknown status {status!r}: use open, merged, rejected or withdrawn"
+            )
         if group is not None and group not in self.settings.groups:
             raise InvalidInput(
                 f"unknown stakeholder group {group!r}: use one of {', '.join(self.settings.groups)}"
             )
         self.refresh()
-        return self.index.amendments(draft=draft, status=status, group=group, proposer=proposer,
-                                     text=text)
+        return self.index.amendments(
+            draft=draft, status=status, group=group, proposer=proposer, text=text
+        )
 
     def change(self, amendment: Amendment) -> AmendmentChange:
         """The amendment's change to its target, as old and new text with a word diff."""
@@ -666,11 +733,11 @@ class WorkingGroup:
         return compute_consensus(self.settings, amendment, events)
 
     def consensus_many(self, amendments: list[Amendment]) -> dict[str, Consensus]:
-        positions = self.index.positions_for([a.id for a in amendments]
-                                             if len(amendments) < 500 else None)
+        positions = self.index.positions_for(
+            [a.id for a in amendments] if len(amendments) < 500 else None
+        )
         settings = self.settings
-        return {a.id: compute_consensus(settings, a, positions.get(a.id, []))
-                for a in amendments}
+        return {a.id: compute_consensus(settings, a, positions.get(a.id, [])) for a in amendments}
 
     def open_counts(self, slug: str) -> dict[int, int]:
         self.refresh()
@@ -678,8 +745,16 @@ class WorkingGroup:
 
     # -- deliberation --------------------------------------------------------------------------
 
-    def _add_event(self, amendment: Amendment, actor: Member, type_: str, *,
-                   text: str = "", stance: str | None = None, reply_to: str | None = None) -> Event:
+    def _add_event(
+        self,
+        amendment: Amendment,
+        actor: Member,
+        type_: str,
+        *,
+        text: str = "",
+        stance: str | None = None,
+        reply_to: str | None = None,
+    ) -> Event:
         event = Event(
             id=f"{int(time.time() * 1000):x}-{secrets.token_hex(3)}",
             amendment=amendment.id,
@@ -692,14 +767,22 @@ class WorkingGroup:
             text=text,
             reply_to=reply_to,
         )
-        data = (json.dumps(event.to_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        data = (
+            json.dumps(event.to_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        ).encode()
         ref = EVENTS_PREFIX + amendment.id
-        summary = {"comment": "Comment on", "position": f"Position ({stance}) on",
-                   "reject": "Reject", "withdraw": "Withdraw"}[type_]
+        summary = {
+            "comment": "Comment on",
+            "position": f"Position ({stance}) on",
+            "reject": "Reject",
+            "withdraw": "Withdraw",
+        }[type_]
         message = format_message(
-            f"{summary} amendment {amendment.id}", "",
-            self._trailers(actor, ("Amendment-Id", amendment.id), ("Event", type_),
-                           ("Event-Id", event.id)),
+            f"{summary} amendment {amendment.id}",
+            "",
+            self._trailers(
+                actor, ("Amendment-Id", amendment.id), ("Event", type_), ("Event-Id", event.id)
+            ),
         )
         person = self._person(actor, int(event.at))
 
@@ -719,8 +802,11 @@ class WorkingGroup:
         amendment = self.amendment(amendment_id)
         if reply_to is not None:
             reply_to = reply_to.strip()
-            matches = [e.id for e in self.index.events(amendment.id)
-                       if e.type == "comment" and e.id.startswith(reply_to)]
+            matches = [
+                e.id
+                for e in self.index.events(amendment.id)
+                if e.type == "comment" and e.id.startswith(reply_to)
+            ]
             if not reply_to or not matches:
                 raise NotFound(f"no comment {reply_to!r} on amendment {amendment.id}")
             if len(matches) > 1:
@@ -750,12 +836,15 @@ class WorkingGroup:
 
     def withdraw(self, amendment_id: str, *, reason: str = "") -> Event:
         actor, amendment = self._own_open_amendment(amendment_id, "withdraw")
-        return self._add_event(amendment, actor, "withdraw",
-                               text=validate.text(reason, "reason", allow_empty=True))
+        return self._add_event(
+            amendment, actor, "withdraw", text=validate.text(reason, "reason", allow_empty=True)
+        )
 
     # -- merging -------------------------------------------------------------------------------
 
-    def preview_merge(self, amendment: Amendment, revised_text: str | None = None) -> tuple[str, str]:
+    def preview_merge(
+        self, amendment: Amendment, revised_text: str | None = None
+    ) -> tuple[str, str]:
         """(current text, merged text) of the draft, or MergeConflict."""
         current = self.draft_text_at(self.main(), amendment.draft)
         if current is None:
@@ -767,8 +856,9 @@ class WorkingGroup:
             theirs = self._amended_text(base_text, kind, amendment.paragraph, revised_text)
         result = merge3(base_text, current, theirs)
         if not result.clean:
-            raise MergeConflict(_conflict_message(amendment, current, result.conflicts),
-                                result.conflicts)
+            raise MergeConflict(
+                _conflict_message(amendment, current, result.conflicts), result.conflicts
+            )
         assert result.text is not None
         return current, result.text
 
@@ -792,8 +882,11 @@ class WorkingGroup:
         _require_open(amendment, "merge")
         proposer = self.roster.members.get(amendment.proposer)
         head_info = self.store.commit(amendment.head)
-        author = Person(proposer.name if proposer else head_info.author_name,
-                        proposer.email if proposer else head_info.author_email, now())
+        author = Person(
+            proposer.name if proposer else head_info.author_name,
+            proposer.email if proposer else head_info.author_email,
+            now(),
+        )
         committer = self._person(actor)
         if resolved_text is not None:
             resolved_text = document.normalise(validate.text(resolved_text, "resolved draft"))
@@ -802,28 +895,39 @@ class WorkingGroup:
             how = "as orally revised"
         if resolved_text is not None:
             how = "with the conflict resolved by the chair"
-        trailers = [("Amendment-Id", amendment.id), ("Proposed-by", amendment.proposer),
-                    ("Stakeholder-Group", amendment.group), ("Merged-by", actor.handle)]
+        trailers = [
+            ("Amendment-Id", amendment.id),
+            ("Proposed-by", amendment.proposer),
+            ("Stakeholder-Group", amendment.group),
+            ("Merged-by", actor.handle),
+        ]
         if revised_text is not None:
             trailers.append(("Orally-Revised", "yes"))
         if resolved_text is not None:
             trailers.append(("Resolved-by", actor.handle))
         message = format_message(
             f"Merge amendment {amendment.id}: {amendment.title}" + (f" ({how})" if how else ""),
-            amendment.rationale, trailers)
+            amendment.rationale,
+            trailers,
+        )
 
         def attempt() -> str:
             old = self.main()
             if resolved_text is not None:
                 if expected_main is not None and old != expected_main:
-                    raise StateError("the draft changed while you resolved the conflict: "
-                                     "merge again to see the new text")
+                    raise StateError(
+                        "the draft changed while you resolved the conflict: "
+                        "merge again to see the new text"
+                    )
                 result = resolved_text
             else:
                 _, result = self.preview_merge(amendment, revised_text)
-            tree = self.store.write_tree(self.store.commit(old).tree,
-                                         {draft_path(amendment.draft): result.encode()})
-            commit = self.store.write_commit(tree, [old, amendment.head], message, author, committer)
+            tree = self.store.write_tree(
+                self.store.commit(old).tree, {draft_path(amendment.draft): result.encode()}
+            )
+            commit = self.store.write_commit(
+                tree, [old, amendment.head], message, author, committer
+            )
             self._move_main(commit, old)
             return commit
 
@@ -835,29 +939,37 @@ class WorkingGroup:
 
     def all_versions(self) -> list[Version]:
         mark = record_mark()
-        output = self.store.run([
-            "for-each-ref", "--sort=creatordate",
-            "--format=%(refname)%00%(objecttype)%00%(*objectname)%00%(objectname)%00"
-            "%(taggername)%00%(creatordate:unix)%00%(contents)" + mark.replace("\x1e", "%1e"),
-            "refs/tags",
-        ]).stdout.decode("utf-8", "replace")
+        output = self.store.run(
+            [
+                "for-each-ref",
+                "--sort=creatordate",
+                "--format=%(refname)%00%(objecttype)%00%(*objectname)%00%(objectname)%00"
+                "%(taggername)%00%(creatordate:unix)%00%(contents)" + mark.replace("\x1e", "%1e"),
+                "refs/tags",
+            ]
+        ).stdout.decode("utf-8", "replace")
         versions = []
         for record in output.split(mark):
             record = record.strip("\n")
             if not record:
                 continue
             ref, objtype, peeled, sha, tagger, when, contents = record.split("\x00", 6)
-            name = ref[len(TAGS_PREFIX):]
+            name = ref[len(TAGS_PREFIX) :]
             if "/" not in name:
                 continue
             slug, version = name.split("/", 1)
             subject, body, _ = parse_message(contents)
-            versions.append(Version(
-                draft=slug, name=version, tag=name,
-                commit=peeled if objtype == "tag" else sha,
-                message="\n\n".join(p for p in (subject, body) if p),
-                tagger=tagger, tagged_at=int(when or 0),
-            ))
+            versions.append(
+                Version(
+                    draft=slug,
+                    name=version,
+                    tag=name,
+                    commit=peeled if objtype == "tag" else sha,
+                    message="\n\n".join(p for p in (subject, body) if p),
+                    tagger=tagger,
+                    tagged_at=int(when or 0),
+                )
+            )
         return versions
 
     def versions(self, slug: str) -> list[Version]:
@@ -884,13 +996,16 @@ class WorkingGroup:
         tag_name = f"{slug}/{name}"
         if self.store.resolve(TAGS_PREFIX + tag_name) is not None:
             raise InvalidInput(f"version {name!r} of {slug} already exists: choose another name")
-        body = format_message(message, "", self._trailers(actor, ("Draft", slug),
-                                                           ("Version", name)))
+        body = format_message(
+            message, "", self._trailers(actor, ("Draft", slug), ("Version", name))
+        )
         sha = self.store.write_tag(main, tag_name, body, self._person(actor))
         try:
             self.store.update_ref(TAGS_PREFIX + tag_name, sha, None, "wgtool tag")
         except LostRace:
-            raise InvalidInput(f"version {name!r} of {slug} already exists: choose another name") from None
+            raise InvalidInput(
+                f"version {name!r} of {slug} already exists: choose another name"
+            ) from None
         return self.version(slug, name)
 
     def redline(self, slug: str, old: str | None, new: str | None) -> tuple[DiffOp, ...]:
@@ -945,11 +1060,13 @@ def _focus(old: str, new: str) -> tuple[str, str]:
     while start < min(len(old_blocks), len(new_blocks)) and old_blocks[start] == new_blocks[start]:
         start += 1
     end = 0
-    while (end < min(len(old_blocks), len(new_blocks)) - start
-           and old_blocks[-1 - end] == new_blocks[-1 - end]):
+    while (
+        end < min(len(old_blocks), len(new_blocks)) - start
+        and old_blocks[-1 - end] == new_blocks[-1 - end]
+    ):
         end += 1
-    old_mid = old_blocks[start: len(old_blocks) - end]
-    new_mid = new_blocks[start: len(new_blocks) - end]
+    old_mid = old_blocks[start : len(old_blocks) - end]
+    new_mid = new_blocks[start : len(new_blocks) - end]
     return "\n\n".join(old_mid), "\n\n".join(new_mid)
 
 
@@ -958,15 +1075,20 @@ def _conflict_message(amendment: Amendment, current: str, conflicts: tuple[Confl
     for c in conflicts:
         para = document.paragraph_at(current, c.ours_offset)
         where = f"paragraph {para}" if para else "the draft"
-        what = (f"both changed {_clip(c.base)!r}" if c.base.strip()
-                else "both add words at the same place")
+        what = (
+            f"both changed {_clip(c.base)!r}"
+            if c.base.strip()
+            else "both add words at the same place"
+        )
         details.append(
             f"{where}: the text now reads {_clip(c.ours)!r} where the amendment has "
             f"{_clip(c.theirs)!r} ({what})"
         )
-    return (f"amendment {amendment.id} conflicts with the current text of {amendment.draft} "
-            f"in {len(conflicts)} place(s); merge it as orally revised or ask for a revision\n"
-            + "\n".join(details))
+    return (
+        f"amendment {amendment.id} conflicts with the current text of {amendment.draft} "
+        f"in {len(conflicts)} place(s); merge it as orally revised or ask for a revision\n"
+        + "\n".join(details)
+    )
 
 
 def _clip(text: str, limit: int = 80) -> str:
@@ -974,7 +1096,9 @@ def _clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def compute_consensus(settings: Settings, amendment: Amendment, positions: list[Event]) -> Consensus:
+def compute_consensus(
+    settings: Settings, amendment: Amendment, positions: list[Event]
+) -> Consensus:
     """The consensus matrix: each group's members' current positions and the group's state.
 
     Every stakeholder group counts once, whatever its number of members (governments included,
@@ -990,10 +1114,17 @@ def compute_consensus(settings: Settings, amendment: Amendment, positions: list[
     supporting = objecting = heard = 0
     for slug, name in settings.groups.items():
         views = tuple(
-            PositionView(member=ev.member, group=ev.group, stance=Stance(ev.stance or "abstain"),
-                         reason=ev.text, revision=ev.revision,
-                         stale=ev.revision < amendment.revision, at=ev.at)
-            for ev in latest.values() if ev.group == slug
+            PositionView(
+                member=ev.member,
+                group=ev.group,
+                stance=Stance(ev.stance or "abstain"),
+                reason=ev.text,
+                revision=ev.revision,
+                stale=ev.revision < amendment.revision,
+                at=ev.at,
+            )
+            for ev in latest.values()
+            if ev.group == slug
         )
         current = {v.stance for v in views if not v.stale}
         if Stance.OBJECT in current:
