@@ -524,6 +524,7 @@ def propose(
             "--paragraph, --insert-after, --delete, --from-file"
         )
     which, value = chosen[0]
+    new_text: str | None
     with obj.open() as wg:
         if which == "from-file":
             if text is not None or text_file is not None:

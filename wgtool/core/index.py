@@ -12,12 +12,14 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import Table, bindparam, func, or_
 from sqlalchemy import event as sa_event
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
-from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 from wgtool.core import config
 from wgtool.core.errors import WgError
@@ -84,7 +86,8 @@ class Meta(SQLModel, table=True):
     value: str
 
 
-def _amendment_from_row(row: AmendmentRow) -> Amendment:
+def _amendment_from_row(row: Any) -> Amendment:
+    """From a table row or a plain result row (both have the columns as attributes)."""
     return Amendment(
         id=row.id,
         draft=row.draft,
@@ -106,7 +109,7 @@ def _amendment_from_row(row: AmendmentRow) -> Amendment:
     )
 
 
-def _event_from_row(row: EventRow) -> Event:
+def _event_from_row(row: Any) -> Event:
     return Event(
         id=row.id,
         amendment=row.amendment,
@@ -192,8 +195,13 @@ def _well_formed(ev: Event) -> bool:
     return (ev.stance in STANCES) if ev.type == "position" else ev.stance is None
 
 
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 def _upsert(model: type[SQLModel]) -> Insert:
-    return model.__table__.insert().prefix_with("OR REPLACE")  # type: ignore[attr-defined, no-any-return]
+    return _table(model).insert().prefix_with("OR REPLACE")
 
 
 class Index:
@@ -214,7 +222,7 @@ class Index:
             engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 60})
 
             @sa_event.listens_for(engine, "connect")
-            def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            def _pragmas(dbapi_connection, _record):
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
@@ -255,7 +263,7 @@ class Index:
         engine = self.engine
         with self._lock(), engine.begin() as conn:
             for table in (RefTip, AmendmentRow, EventRow, MergeRow, Meta):
-                conn.execute(table.__table__.delete())  # type: ignore[attr-defined]
+                conn.execute(_table(table).delete())
         self.refresh()
 
     def refresh(self) -> None:
@@ -272,9 +280,7 @@ class Index:
         fingerprint = hashlib.sha1(listing.encode()).hexdigest()
         engine = self.engine
         with engine.connect() as conn:
-            stored = conn.execute(
-                select(Meta.value).where(Meta.key == "refs")  # type: ignore[arg-type]
-            ).scalar()
+            stored = conn.execute(select(Meta.value).where(Meta.key == "refs")).scalar()
         if stored == fingerprint:
             return
         current: dict[str, str] = {}
@@ -282,17 +288,19 @@ class Index:
             sha, name = line.split(" ", 1)
             current[name] = sha
         with self._lock(), engine.begin() as conn:
-            known = dict(conn.execute(select(RefTip.ref, RefTip.sha)).all())  # type: ignore[call-overload]
+            known = dict(conn.execute(select(RefTip.ref, RefTip.sha)).all())
             touched: set[str] = set()
             for ref in set(known) - set(current):
-                conn.execute(delete(RefTip).where(RefTip.ref == ref))  # type: ignore[arg-type]
+                conn.execute(delete(RefTip).where(col(RefTip.ref) == ref))
                 if ref.startswith(AMENDMENTS_PREFIX):
                     conn.execute(
-                        delete(AmendmentRow).where(AmendmentRow.id == ref[len(AMENDMENTS_PREFIX) :])
-                    )  # type: ignore[arg-type]
+                        delete(AmendmentRow).where(
+                            col(AmendmentRow.id) == ref[len(AMENDMENTS_PREFIX) :]
+                        )
+                    )
                 elif ref.startswith(EVENTS_PREFIX):
                     amendment_id = ref[len(EVENTS_PREFIX) :]
-                    conn.execute(delete(EventRow).where(EventRow.amendment == amendment_id))  # type: ignore[arg-type]
+                    conn.execute(delete(EventRow).where(col(EventRow.amendment) == amendment_id))
                     touched.add(amendment_id)
             changed = {ref: sha for ref, sha in current.items() if known.get(ref) != sha}
             if MAIN_REF in changed:
@@ -302,7 +310,7 @@ class Index:
                     conn.execute(
                         select(EventRow.amendment).where(EventRow.type == "reject")
                     ).scalars()
-                )  # type: ignore[call-overload]
+                )
             amendment_tips = {
                 ref[len(AMENDMENTS_PREFIX) :]: sha
                 for ref, sha in changed.items()
@@ -344,7 +352,7 @@ class Index:
         touched: set[str] = set()
         if not incremental:
             # main is new or was rewritten: read all of its merges again.
-            touched = set(conn.execute(select(MergeRow.amendment)).scalars())  # type: ignore[call-overload]
+            touched = set(conn.execute(select(MergeRow.amendment)).scalars())
             conn.execute(delete(MergeRow))
         rev_range = f"{old}..{new}" if incremental else new
         mark = record_mark()
@@ -382,7 +390,7 @@ class Index:
     def _read_events(self, conn: Connection, tips: dict[str, str]) -> None:
         known = set(
             conn.execute(
-                select(EventRow.id).where(EventRow.amendment.in_(list(tips)))  # type: ignore[attr-defined]
+                select(EventRow.id).where(col(EventRow.amendment).in_(list(tips)))
             ).scalars()
         )
         rows = []
@@ -409,20 +417,20 @@ class Index:
         ids = list(touched)
         merges = {
             m.amendment: m
-            for m in conn.execute(select(MergeRow).where(MergeRow.amendment.in_(ids)))
-        }  # type: ignore[attr-defined]
+            for m in conn.execute(select(MergeRow).where(col(MergeRow.amendment).in_(ids)))
+        }
         proposers = dict(
             conn.execute(
-                select(AmendmentRow.id, AmendmentRow.proposer).where(AmendmentRow.id.in_(ids))  # type: ignore[call-overload]
+                select(AmendmentRow.id, AmendmentRow.proposer).where(col(AmendmentRow.id).in_(ids))
             ).all()
-        )  # type: ignore[attr-defined]
+        )
         chairs: set[str] | None = None  # read from the roster only if a rejection needs it
         decisions: dict[str, tuple[str, str]] = {}
         for amendment, type_, member, text in conn.execute(
             select(EventRow.amendment, EventRow.type, EventRow.member, EventRow.text)
-            .where(EventRow.amendment.in_(ids))  # type: ignore[attr-defined]
-            .where(EventRow.type.in_(("reject", "withdraw")))  # type: ignore[attr-defined]
-            .order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
+            .where(col(EventRow.amendment).in_(ids))
+            .where(col(EventRow.type).in_(("reject", "withdraw")))
+            .order_by(col(EventRow.at), col(EventRow.id))
         ):
             # A decision counts only from someone entitled to it: a hand-made event pushed by
             # another machine cannot close an amendment.
@@ -436,6 +444,7 @@ class Index:
             if entitled:
                 decisions.setdefault(amendment, (type_, text))
         updates = []
+        values: tuple[str, str | None, str | None, str | None]
         for amendment_id in ids:
             merge = merges.get(amendment_id)
             decision = decisions.get(amendment_id)
@@ -456,7 +465,7 @@ class Index:
                     b_id=amendment_id,
                 )
             )
-        table = AmendmentRow.__table__  # type: ignore[attr-defined]
+        table = _table(AmendmentRow)
         conn.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
@@ -492,28 +501,28 @@ class Index:
     ) -> list[Amendment]:
         with self.engine.connect() as conn:
             # Plain rows, not ORM objects: listing thousands of amendments stays fast.
-            query = select(AmendmentRow.__table__)  # type: ignore[attr-defined]
+            query = sa_select(_table(AmendmentRow))
             if draft:
-                query = query.where(AmendmentRow.draft == draft)
+                query = query.where(col(AmendmentRow.draft) == draft)
             if status:
-                query = query.where(AmendmentRow.status == status)
+                query = query.where(col(AmendmentRow.status) == status)
             if group:
-                query = query.where(AmendmentRow.group == group)
+                query = query.where(col(AmendmentRow.group) == group)
             if proposer:
-                query = query.where(AmendmentRow.proposer == proposer)
+                query = query.where(col(AmendmentRow.proposer) == proposer)
             if ids is not None:
-                query = query.where(AmendmentRow.id.in_(list(ids)))  # type: ignore[attr-defined]
+                query = query.where(col(AmendmentRow.id).in_(list(ids)))
             if text:
                 pattern = f"%{text}%"
                 query = query.where(
                     or_(
-                        AmendmentRow.title.like(pattern),  # type: ignore[attr-defined]
-                        AmendmentRow.rationale.like(pattern),  # type: ignore[attr-defined]
-                        AmendmentRow.id.like(pattern),  # type: ignore[attr-defined]
-                        AmendmentRow.proposer.like(pattern),  # type: ignore[attr-defined]
+                        col(AmendmentRow.title).like(pattern),
+                        col(AmendmentRow.rationale).like(pattern),
+                        col(AmendmentRow.id).like(pattern),
+                        col(AmendmentRow.proposer).like(pattern),
                     )
                 )
-            query = query.order_by(AmendmentRow.created_at, AmendmentRow.id)  # type: ignore[arg-type]
+            query = query.order_by(col(AmendmentRow.created_at), col(AmendmentRow.id))
             return [_amendment_from_row(r) for r in conn.execute(query)]
 
     def events(self, amendment_id: str) -> list[Event]:
@@ -521,17 +530,17 @@ class Index:
             rows = session.exec(
                 select(EventRow)
                 .where(EventRow.amendment == amendment_id)
-                .order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
+                .order_by(col(EventRow.at), col(EventRow.id))
             )
             return [_event_from_row(r) for r in rows]
 
     def positions_for(self, amendment_ids: Sequence[str] | None = None) -> dict[str, list[Event]]:
         """Position events per amendment, oldest first (for consensus summaries in listings)."""
         with self.engine.connect() as conn:
-            query = select(EventRow.__table__).where(EventRow.type == "position")  # type: ignore[attr-defined]
+            query = sa_select(_table(EventRow)).where(col(EventRow.type) == "position")
             if amendment_ids is not None:
-                query = query.where(EventRow.amendment.in_(list(amendment_ids)))  # type: ignore[attr-defined]
-            query = query.order_by(EventRow.at, EventRow.id)  # type: ignore[arg-type]
+                query = query.where(col(EventRow.amendment).in_(list(amendment_ids)))
+            query = query.order_by(col(EventRow.at), col(EventRow.id))
             result: dict[str, list[Event]] = {}
             for row in conn.execute(query):
                 result.setdefault(row.amendment, []).append(_event_from_row(row))
@@ -544,7 +553,7 @@ class Index:
                 select(AmendmentRow.paragraph, func.count())
                 .where(AmendmentRow.draft == draft)
                 .where(AmendmentRow.status == Status.OPEN.value)
-                .group_by(AmendmentRow.paragraph)
+                .group_by(col(AmendmentRow.paragraph))
             )
             return {p: n for p, n in rows if p is not None}
 
@@ -552,8 +561,6 @@ class Index:
         with Session(self.engine) as session:
             return list(
                 session.exec(
-                    select(AmendmentRow.id)
-                    .where(AmendmentRow.id.startswith(prefix))  # type: ignore[attr-defined]
-                    .limit(10)
+                    select(AmendmentRow.id).where(col(AmendmentRow.id).startswith(prefix)).limit(10)
                 )
             )
