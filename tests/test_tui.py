@@ -1,0 +1,616 @@
+"""The terminal UI, driven like a member drives it: Pilot key presses on real git repositories.
+
+Each test starts the app made by the same factory the CLI uses, on a fresh example working group
+in a temp dir, and checks the result both on screen and in the record (through the core).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from rich.console import Group
+from rich.padding import Padding
+from rich.text import Text
+from textual.command import CommandPalette
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Log, OptionList, Select, TextArea
+from textual.widgets._footer import FooterKey
+
+from wgtool.core import document
+from wgtool.core.model import Kind, Status
+from wgtool.core.workgroup import WorkingGroup
+from wgtool.tui.app import WgApp, make_app
+from wgtool.tui.commands import WorkingGroupCommands
+from wgtool.tui.render import diff_text, inline_markdown
+from wgtool.tui.screens.amendment import AmendmentScreen
+from wgtool.tui.screens.dialogs import PositionDialog, TagDialog, TextDialog
+from wgtool.tui.screens.drafts import DraftsScreen
+from wgtool.tui.screens.help import HelpScreen
+from wgtool.tui.screens.members import MemberPicker
+from wgtool.tui.screens.merge import MergeScreen
+from wgtool.tui.screens.propose import ProposeScreen
+from wgtool.tui.screens.queue import QueueScreen
+from wgtool.tui.screens.reader import DraftScreen
+from wgtool.tui.screens.sync import SyncScreen
+from wgtool.tui.screens.versions import RedlineScreen, VersionsScreen
+from wgtool.tui.widgets import CommentThread, ConsensusMatrix, DiffView, ParagraphList
+
+pytestmark = pytest.mark.asyncio
+
+SIZE = (80, 24)
+MARKUP_COMMENT = "[red]x[/red] <b>bold</b> \x1b[31mred\x1b[0m **not bold** [link](x)"
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until no worker runs and the screen has caught up (workers may start workers)."""
+    for _ in range(20):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+    raise AssertionError("workers kept running")
+
+
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+def open_wg(repo: Path, actor: str | None = None) -> WorkingGroup:
+    return WorkingGroup.open(repo, actor)
+
+
+def propose(repo: Path, actor: str, paragraph: int, old: str, new: str,
+            rationale: str = "Clearer.") -> str:
+    with open_wg(repo, actor) as wg:
+        text = document.paragraph(wg.draft("principles").text, paragraph).text
+        assert old in text
+        return wg.propose("principles", kind=Kind.REPLACE, paragraph=paragraph,
+                          text=text.replace(old, new, 1), rationale=rationale,
+                          title=f"Say {new}").id
+
+
+def inserted(view: DiffView) -> list[str]:
+    """The inserted pieces a diff view shows (between its {+ +} markers), stripped."""
+    import re
+
+    return [m.strip(" ,") for m in re.findall(r"\{\+(.*?)\+\}", view.render().plain, re.S)]
+
+
+def plain(widget: object) -> str:
+    """What a widget shows, as plain text (Static renders Content, other widgets Text)."""
+    rendered = widget.render()  # type: ignore[attr-defined]
+    return str(rendered.plain if hasattr(rendered, "plain") else rendered)
+
+
+def notifications(app: WgApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def footer_descriptions(app: WgApp) -> list[str]:
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
+async def open_amendment(pilot: Pilot[None], amendment_id: str) -> AmendmentScreen:
+    """From the first screen: the amendment queue, then the amendment (as a member would)."""
+    await press(pilot, "a")
+    assert isinstance(pilot.app.screen, QueueScreen)
+    table = pilot.app.screen.query_one("#queue", DataTable)
+    table.move_cursor(row=table.get_row_index(amendment_id))
+    await press(pilot, "enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, AmendmentScreen)
+    assert screen.view is not None and screen.view.amendment.id == amendment_id
+    return screen
+
+
+async def show_amendment(pilot: Pilot[None], amendment_id: str) -> AmendmentScreen:
+    """The amendment's screen, opened directly (the queue's own test opens it from the queue)."""
+    screen = AmendmentScreen(amendment_id)
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    assert pilot.app.screen is screen
+    assert screen.view is not None and screen.view.amendment.id == amendment_id
+    return screen
+
+
+async def open_draft(pilot: Pilot[None], slug: str = "principles") -> DraftScreen:
+    table = pilot.app.screen.query_one("#drafts", DataTable)
+    table.move_cursor(row=table.get_row_index(slug))
+    await press(pilot, "enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, DraftScreen)
+    return screen
+
+
+def paragraph_texts(screen: DraftScreen) -> dict[int, str]:
+    """What the reader shows for each paragraph number, as plain text."""
+    from rich.console import Console
+
+    paragraphs = screen.query_one(ParagraphList)
+    console = Console(width=200, record=True, color_system=None)
+    shown = {}
+    for index in range(paragraphs.option_count):
+        option = paragraphs.get_option_at_index(index)
+        if option.id and option.id.startswith("p"):
+            with console.capture() as capture:
+                console.print(option.prompt)
+            shown[int(option.id[1:])] = " ".join(capture.get().split())
+    return shown
+
+
+# -- the flows -------------------------------------------------------------------------------------
+
+
+async def test_first_screen_paints_before_the_record_is_read(example_repo: Path) -> None:
+    app = make_app(example_repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        # Before any worker finished, the first screen is there (with its loading state).
+        assert isinstance(app.screen, DraftsScreen)
+        await settle(pilot)
+        table = app.screen.query_one("#drafts", DataTable)
+        assert [str(k.value) for k in table.rows] == ["principles", "roles"]
+        assert "mchen" in app.sub_title
+        assert app.member is not None and app.member.handle == MEMBER_TECH
+
+
+async def test_a_member_proposes_an_amendment_to_paragraph_n(example_repo: Path) -> None:
+    app = make_app(example_repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reader = await open_draft(pilot)
+        reader.query_one(ParagraphList).select_paragraph(5)
+        await press(pilot, "p")
+        form = app.screen
+        assert isinstance(form, ProposeScreen) and form.paragraph == 5
+        text = form.query_one("#text", TextArea)
+        text.text = text.text.replace("single, open, global", "single, open, secure, global")
+        form.query_one("#rationale", TextArea).text = "Security belongs among the properties."
+        await press(pilot, "ctrl+s")  # first review: the word diff of what will be sent
+        preview = form.query_one("#preview", DiffView)
+        assert preview.display
+        assert "secure" in inserted(preview)
+        with open_wg(example_repo) as wg:
+            assert wg.amendments() == []  # nothing is sent before the member confirms
+        await press(pilot, "ctrl+s")
+        screen = app.screen
+        assert isinstance(screen, AmendmentScreen)
+        with open_wg(example_repo) as wg:
+            [amendment] = wg.amendments()
+        assert amendment.paragraph == 5 and amendment.proposer == MEMBER_TECH
+        assert amendment.kind is Kind.REPLACE
+        assert screen.view is not None and screen.view.amendment.id == amendment.id
+        assert "secure" in inserted(screen.query_one("#change", DiffView))
+        assert f"Proposed amendment {amendment.id}" in notifications(app)
+        # Back in the reader, paragraph 5 counts one open amendment.
+        await press(pilot, "escape")
+        assert isinstance(app.screen, DraftScreen)
+        assert app.screen.open_counts == {5: 1}
+        assert "1 open" in paragraph_texts(app.screen)[5]
+
+
+async def test_proposing_can_insert_or_delete(example_repo: Path) -> None:
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reader = await open_draft(pilot)
+        reader.query_one(ParagraphList).select_paragraph(3)
+        await press(pilot, "p")
+        form = app.screen
+        assert isinstance(form, ProposeScreen)
+        await pilot.click("#kind-delete")
+        await settle(pilot)
+        assert not form.query_one("#text").display
+        await press(pilot, "ctrl+s")  # no rationale: the core's own words, nothing sent
+        assert "rationale is empty: give some text" in notifications(app)
+        assert not form.query_one("#preview").display
+        form.query_one("#rationale", TextArea).text = "Redundant."
+        await press(pilot, "ctrl+s")
+        assert form.query_one("#preview", DiffView).render().plain.startswith("[-Mindful")
+        await press(pilot, "ctrl+s")
+    with open_wg(example_repo) as wg:
+        [amendment] = wg.amendments()
+    assert amendment.kind is Kind.DELETE and amendment.paragraph == 3
+
+
+async def test_a_second_member_supports_it(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_amendment(pilot, amendment)
+        await press(pilot, "p")
+        dialog = app.screen
+        assert isinstance(dialog, PositionDialog)
+        dialog.query_one("#reason", Input).value = "Good for users."
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen
+        assert screen.view is not None
+        civil = next(g for g in screen.view.consensus.groups if g.group == "civil-society")
+        assert civil.state == "support"
+        matrix = screen.query_one(ConsensusMatrix)
+        assert matrix.consensus is screen.view.consensus
+        assert screen.view.consensus.state == "consensus"
+    with open_wg(example_repo) as wg:
+        [event] = [e for e in wg.events(amendment) if e.type == "position"]
+    assert (event.member, event.stance, event.text) == (MEMBER_CS, "support", "Good for users.")
+
+
+async def test_the_chair_merges_it_and_the_draft_shows_the_new_text(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    with open_wg(example_repo, MEMBER_CS) as wg:
+        wg.position(amendment, "support")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        assert "Merge" in footer_descriptions(app)
+        await press(pilot, "m")
+        merge = app.screen
+        assert isinstance(merge, MergeScreen) and merge.mode == "proposed"
+        assert "secure" in inserted(merge.query_one("#merge-preview", DiffView))
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen
+        assert screen.view is not None and screen.view.amendment.status is Status.MERGED
+        await press(pilot, "escape")  # the queue
+        await press(pilot, "escape")  # the drafts
+        reader = await open_draft(pilot)
+        assert "single, secure, open" in paragraph_texts(reader)[5]
+        assert reader.open_counts == {}
+    with open_wg(example_repo) as wg:
+        assert wg.amendment(amendment).merged_by == CHAIR
+
+
+async def test_the_chair_merges_as_orally_revised(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show_amendment(pilot, amendment)
+        provider = WorkingGroupCommands(app.screen)
+        assert "Merge this amendment" in [hit.text async for hit in provider.search("merge")]
+        await press(pilot, "m")
+        merge = app.screen
+        assert isinstance(merge, MergeScreen)
+        await press(pilot, "ctrl+r")
+        editor = merge.query_one("#editor", TextArea)
+        assert "single, secure, open" in editor.text
+        editor.text = editor.text.replace("single, secure, open", "single, safe, open")
+        await press(pilot, "ctrl+s")  # review the revised text
+        assert isinstance(app.screen, MergeScreen)
+        assert "safe" in inserted(merge.query_one("#merge-preview", DiffView))
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, AmendmentScreen)
+    with open_wg(example_repo) as wg:
+        assert "single, safe, open" in wg.draft("principles").text
+        assert wg.amendment(amendment).status is Status.MERGED
+
+
+async def test_a_conflict_shows_both_sides_and_the_chair_resolves_it(example_repo: Path) -> None:
+    first = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    second = propose(example_repo, MEMBER_PS, 5, "single, open", "single, free, open")
+    with open_wg(example_repo, CHAIR) as wg:
+        wg.merge(first)
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show_amendment(pilot, second)
+        await press(pilot, "m")
+        merge = app.screen
+        assert isinstance(merge, MergeScreen) and merge.mode == "conflict"
+        shown = plain(merge.query_one("#conflicts"))
+        assert "the draft now reads:" in shown and "secure" in shown
+        assert "the amendment has:" in shown and "free" in shown
+        editor = merge.query_one("#editor", TextArea)
+        assert "single, secure, open" in editor.text  # the paragraph as it stands now
+        editor.text = editor.text.replace("single, secure, open", "single, secure, free, open")
+        await press(pilot, "ctrl+s")  # review the resolution
+        assert "free" in inserted(merge.query_one("#merge-preview", DiffView))
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, AmendmentScreen)
+    with open_wg(example_repo) as wg:
+        assert "single, secure, free, open" in wg.draft("principles").text
+        assert wg.amendment(second).status is Status.MERGED
+
+
+async def test_a_member_is_refused_the_chairs_actions(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    app = make_app(example_repo, MEMBER_GOV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        # Not offered: no key in the footer ...
+        shown = footer_descriptions(app)
+        assert "Position" in shown and "Merge" not in shown and "Reject" not in shown
+        # ... and nothing in the command palette.
+        titles = [c.title for c in screen.commands() if c.needs is None or app.allows(c.needs)]
+        assert "Take a position" in titles
+        assert not any("Merge" in t or "Reject" in t for t in titles)
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"merge")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        hits = app.screen.query_one(OptionList)
+        prompts = [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
+        assert not any("Merge" in p for p in prompts)
+        await press(pilot, "escape")
+        # An attempt is refused with the core's own words, and nothing is written.
+        await press(pilot, "m")
+        assert app.screen is screen
+        assert "merge needs the chair role; rsubramanian is member" in notifications(app)
+        await press(pilot, "x")
+        assert "reject needs the chair role; rsubramanian is member" in notifications(app)
+        # Someone else's amendment cannot be withdrawn either.
+        await press(pilot, "w")
+        assert (f"only the proposer (mchen) can withdraw amendment {amendment}"
+                in notifications(app))
+        # Nor is the member offered the secretariat's tagging.
+        await press(pilot, "escape")
+        await press(pilot, "v")
+        assert isinstance(app.screen, VersionsScreen)
+        assert "Tag version" not in footer_descriptions(app)
+        await press(pilot, "t")
+        assert "tag needs the secretariat role; rsubramanian is member" in notifications(app)
+    with open_wg(example_repo) as wg:
+        assert wg.amendment(amendment).status is Status.OPEN
+        assert wg.versions("principles") == []
+
+
+async def test_the_chair_rejects_with_a_reason(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        await press(pilot, "x")
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        await press(pilot, "ctrl+s")  # an empty reason is refused before anything is sent
+        assert app.screen is dialog
+        dialog.query_one(TextArea).text = "Out of scope."
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen and screen.view is not None
+        assert screen.view.amendment.status is Status.REJECTED
+        assert "Out of scope." in plain(screen.query_one("#decision"))
+        assert "Merge" not in footer_descriptions(app)
+        await press(pilot, "m")
+        assert f"cannot merge amendment {amendment}: it is rejected" in notifications(app)
+
+
+async def test_the_proposer_comments_revises_and_withdraws(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    with open_wg(example_repo, MEMBER_CS) as wg:
+        wg.comment(amendment, "Why secure?")
+    app = make_app(example_repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        assert {"Revise", "Withdraw", "Reply"} <= set(footer_descriptions(app))
+        await press(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        dialog.query_one(TextArea).text = "Because it is."
+        await press(pilot, "ctrl+s")
+        threads = screen.query_one(CommentThread).threads
+        assert [r.comment.text for r in threads[0].replies] == ["Because it is."]
+        await press(pilot, "e")
+        form = app.screen
+        assert isinstance(form, ProposeScreen.__mro__[1])  # the amendment form
+        text = form.query_one("#text", TextArea)
+        assert "single, secure, open" in text.text
+        text.text = text.text.replace("single, secure, open", "single, open, secure")
+        await press(pilot, "ctrl+s")
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen and screen.view is not None
+        assert screen.view.amendment.revision == 2
+        await press(pilot, "w")
+        await press(pilot, "ctrl+s")
+        assert screen.view.amendment.status is Status.WITHDRAWN
+    with open_wg(example_repo) as wg:
+        assert wg.amendment(amendment).status is Status.WITHDRAWN
+
+
+async def test_the_secretariat_tags_a_version_and_reads_the_redline(example_repo: Path) -> None:
+    app = make_app(example_repo, SECRETARIAT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        versions = app.screen
+        assert isinstance(versions, VersionsScreen)
+        assert "Tag version" in footer_descriptions(app)
+        await press(pilot, "t")
+        dialog = app.screen
+        assert isinstance(dialog, TagDialog)
+        dialog.query_one("#version-name", Input).value = "v1"
+        dialog.query_one("#version-message", TextArea).text = "First reading"
+        await press(pilot, "ctrl+s")
+        assert app.screen is versions
+        table = versions.query_one("#versions", DataTable)
+        assert [str(k.value) for k in table.rows] == ["v1"]
+        with open_wg(example_repo) as wg:
+            [version] = wg.versions("principles")
+        assert (version.name, version.message.splitlines()[0]) == ("v1", "First reading")
+        # A change after the tag shows in the redline from v1 to the current text.
+        propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+        with open_wg(example_repo, CHAIR) as wg:
+            [amendment] = wg.amendments()
+            wg.merge(amendment.id)
+        await press(pilot, "enter")
+        redline = app.screen
+        assert isinstance(redline, RedlineScreen)
+        assert "secure" in inserted(redline.query_one("#redline", DiffView))
+        assert redline.query_one("#redline-from", Select).value == "v1"
+
+
+async def test_member_text_is_shown_literally(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open",
+                        rationale="[bold]rationale[/bold] <i>x</i>")
+    with open_wg(example_repo, MEMBER_CS) as wg:
+        wg.comment(amendment, MARKUP_COMMENT)
+    app = make_app(example_repo, MEMBER_GOV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        thread = screen.query_one(CommentThread)
+        literal = "[red]x[/red] <b>bold</b> \\x1b[31mred\\x1b[0m **not bold** [link](x)"
+        assert literal in thread.plain()
+        assert "\x1b" not in thread.plain()
+        rendered = thread.render()
+        assert isinstance(rendered, Group)
+        texts = [part.renderable for part in rendered.renderables
+                 if isinstance(part, Padding) and isinstance(part.renderable, Text)]
+        assert len(texts) == len(rendered.renderables)
+        assert not any("red" in str(span.style) or "bold" == str(span.style)
+                       for t in texts[1::2] for span in t.spans)  # the comments themselves
+        assert plain(screen.query_one("#amendment-rationale")) == (
+            "[bold]rationale[/bold] <i>x</i>")
+        # The whole screen, as the terminal would get it: no raw escape from the comment.
+        assert "\x1b[31mred" not in app.export_screenshot()
+
+
+async def test_markup_in_drafts_and_diffs_stays_text() -> None:
+    shown = inline_markdown("Some *emphasis* and [red]x[/red] <b>b</b> \x1b]0;title\x07")
+    assert shown.plain == "Some emphasis and [red]x[/red] <b>b</b> \\x1b]0;title\\x07"
+    from wgtool.core.text import word_diff
+
+    diff = diff_text(word_diff("a [b] c", "a [red]d[/red] c"))
+    assert diff.plain == "a [[-b-]{+red]d[/red+}] c"
+
+
+async def test_core_errors_are_notifications_not_tracebacks(example_repo: Path) -> None:
+    app = make_app(example_repo, "nobody")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "no member 'nobody' in the roster: see 'wgtool member list'" in notifications(app)
+        assert app.member is None and "read only" in app.sub_title
+        assert isinstance(app.screen, DraftsScreen)  # the UI goes on, read only
+        await open_draft(pilot)
+        assert "Propose" not in footer_descriptions(app)
+
+
+async def test_the_queue_filters_and_sorts(example_repo: Path) -> None:
+    first = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    second = propose(example_repo, MEMBER_CS, 6, "right to privacy", "right to privacy and data")
+    with open_wg(example_repo, MEMBER_CS) as wg:
+        wg.withdraw(second)
+    app = make_app(example_repo, MEMBER_GOV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        table = queue.query_one("#queue", DataTable)
+        assert {str(k.value) for k in table.rows} == {first, second}
+        queue.query_one("#f-status", Select).value = "withdrawn"
+        await settle(pilot)
+        assert [str(k.value) for k in table.rows] == [second]
+        queue.query_one("#f-status", Select).clear()
+        await settle(pilot)
+        assert table.row_count == 2
+        await press(pilot, "slash")
+        await pilot.press(*"secure")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert [str(k.value) for k in table.rows] == [first]
+        await press(pilot, "enter")  # leave the search field for the table
+        await press(pilot, "c")
+        assert table.row_count == 2
+        queue.sort_by("status", reverse=True)
+        await settle(pilot)
+        first_row = table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value
+        assert first_row == second  # "withdrawn" after "open", reversed
+
+
+async def test_help_and_the_palette(example_repo: Path) -> None:
+    app = make_app(example_repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        await press(pilot, "escape")
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, DraftsScreen)
+        provider = WorkingGroupCommands(app.screen)
+        titles = [hit.text async for hit in provider.discover()]
+        assert "Amendment queue" in titles and "Read draft principles" in titles
+        assert "Act as another member" not in titles  # only in the demo
+
+
+async def test_the_demo_member_picker_acts_as_anyone(example_repo: Path) -> None:
+    app = make_app(example_repo, None, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, MemberPicker)  # nobody is acting yet: choose
+        options = picker.query_one(OptionList)
+        options.highlighted = options.get_option_index(SECRETARIAT)
+        await press(pilot, "enter")
+        assert app.member is not None and app.member.handle == SECRETARIAT
+        assert "secretariat" in app.sub_title
+        await press(pilot, "f2")
+        picker = app.screen
+        assert isinstance(picker, MemberPicker)
+        options = picker.query_one(OptionList)
+        options.highlighted = options.get_option_index(CHAIR)
+        await press(pilot, "enter")
+        assert app.member is not None and app.member.handle == CHAIR
+
+
+async def test_sync_with_a_remote_shows_progress_and_the_result(example_repo: Path,
+                                                                tmp_path: Path) -> None:
+    origin = tmp_path / "origin.git"
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(example_repo), str(origin)],
+                   check=True)
+    subprocess.run(["git", "-C", str(example_repo), "remote", "add", "origin", str(origin)],
+                   check=True)
+    subprocess.run(["git", "clone", "--quiet", str(origin), str(other)], check=True)
+    from wgtool.core.sync import sync
+
+    with open_wg(other, MEMBER_PS) as wg:
+        sync(wg)
+        text = document.paragraph(wg.draft("principles").text, 5).text
+        remote_amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=5,
+                                      text=text + " Really.", rationale="Emphasis.").id
+        sync(wg)
+    app = make_app(example_repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        dialog = app.screen
+        assert isinstance(dialog, SyncScreen)
+        await press(pilot, "ctrl+s")
+        assert plain(dialog.query_one("#sync-result")).startswith("Synced")
+        log = "\n".join(dialog.query_one("#sync-log", Log).lines)
+        assert "Syncing with origin" in log
+        await press(pilot, "escape")
+        await press(pilot, "a")
+        table = app.screen.query_one("#queue", DataTable)
+        assert remote_amendment in [str(k.value) for k in table.rows]
+
+
+async def test_sync_with_an_unknown_remote_says_so(example_repo: Path) -> None:
+    app = make_app(example_repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        dialog = app.screen
+        assert isinstance(dialog, SyncScreen)
+        await press(pilot, "ctrl+s")
+        assert "origin" in plain(dialog.query_one("#sync-result"))
+        assert any("origin" in n for n in notifications(app))
+
+
+async def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch, example_repo: Path) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert make_app(example_repo, MEMBER_TECH).no_color

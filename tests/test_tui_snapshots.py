@@ -1,0 +1,217 @@
+"""Snapshots of the main screens at 80x24, the size the UI must work in.
+
+The record is made deterministic (amendment and event ids, clock, time zone) so that the SVGs
+only change when the UI does. Update them with ``pytest tests/test_tui_snapshots.py
+--snapshot-update`` after checking the new look in the report.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+import wgtool.core.workgroup as workgroup
+from wgtool.core import document
+from wgtool.core.model import Kind
+from wgtool.core.workgroup import WorkingGroup
+from wgtool.tui.app import WgApp, make_app
+from wgtool.tui.screens.amendment import AmendmentScreen
+from wgtool.tui.screens.reader import DraftScreen
+from wgtool.tui.widgets import ParagraphList
+
+SIZE = (80, 24)
+START = 1_767_225_600  # 2026-01-01 00:00 UTC
+
+
+@contextmanager
+def frozen_core() -> Iterator[None]:
+    """Ids and clock of the core made predictable (the UI's own clock is untouched)."""
+    counter = itertools.count(1)
+    clock = itertools.count(START, 60)
+
+    def token_hex(nbytes: int) -> str:
+        return f"{next(counter):0{2 * nbytes}x}"
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workgroup, "secrets", types.SimpleNamespace(token_hex=token_hex))
+        patch.setattr(workgroup, "time", types.SimpleNamespace(time=lambda: float(next(clock))))
+        patch.setattr(workgroup, "now", lambda: next(clock))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times shown in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _replace(wg: WorkingGroup, actor: str, paragraph: int, old: str, new: str,
+             rationale: str, title: str) -> str:
+    wg.act_as(actor)
+    text = document.paragraph(wg.draft("principles").text, paragraph).text
+    return wg.propose("principles", kind=Kind.REPLACE, paragraph=paragraph,
+                      text=text.replace(old, new, 1), rationale=rationale, title=title).id
+
+
+@pytest.fixture(scope="module")
+def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One working group for every snapshot (they only read it), made once per module."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text("[user]\n\tname = Test Runner\n"
+                                     "\temail = runner@example.invalid\n")
+    path = tmp_path_factory.mktemp("snapshots") / "wg"
+    with pytest.MonkeyPatch.context() as patch, frozen_core():
+        patch.setenv("HOME", str(home))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        WorkingGroup.init(path, title="Example working group", example=True).close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def record(example_repo: Path) -> dict[str, str]:
+    """A small record: a version, open amendments with positions and comments, decisions."""
+    with frozen_core(), WorkingGroup.open(example_repo) as wg:
+        wg.act_as(SECRETARIAT)
+        wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
+        security = _replace(wg, MEMBER_TECH, 5, "single, open, global",
+                            "single, open, secure, global",
+                            "Security keeps the network single and open.",
+                            "Name security among the core properties")
+        free = _replace(wg, MEMBER_PS, 5, "single, open, global", "single, open, free, global",
+                        "Freedom matters as much.", "Add freedom")
+        rights = _replace(wg, MEMBER_CS, 6, "the right to privacy",
+                          "the right to privacy, the right to seek and impart information",
+                          "Access to information is [often] restricted online.",
+                          "The right to seek and impart information")
+        for actor, stance, reason in ((MEMBER_CS, "support", ""),
+                                      (MEMBER_GOV, "support", "Welcome."),
+                                      (MEMBER_PS, "object", "Too broad <as drafted>.")):
+            wg.act_as(actor)
+            wg.position(rights, stance, reason=reason)
+        wg.act_as(MEMBER_GOV)
+        question = wg.comment(rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J")
+        wg.act_as(MEMBER_CS)
+        wg.comment(rights, "Yes: <b>every</b> medium.", reply_to=question.id)
+        wg.act_as(CHAIR)
+        wg.merge(security)
+        wg.act_as(MEMBER_TECH)
+        deleted = wg.propose("principles", kind=Kind.DELETE, paragraph=17,
+                             rationale="The review clause belongs in the mandate.").id
+        wg.act_as(CHAIR)
+        wg.reject(deleted, reason="The group wants the review clause.")
+    return {"security": security, "free": free, "rights": rights, "deleted": deleted}
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    for _ in range(20):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            break
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        assert isinstance(widget, Input | TextArea)
+        widget.cursor_blink = False
+    # Tables measure new rows when idle: let them, so that column widths are final.
+    await pilot.pause(0.1)
+
+
+def _steps(*steps: str | Callable[[WgApp], object]) -> Callable[[Pilot[None]], object]:
+    """Key presses and calls on the app, each followed by waiting for the workers."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, WgApp)
+        await _settle(pilot)
+        for step in steps:
+            if isinstance(step, str):
+                await pilot.press(step)
+            else:
+                step(app)
+            await _settle(pilot)
+
+    return run
+
+
+def test_drafts(snap_compare: Callable[..., bool], record: dict[str, str],
+                example_repo: Path) -> None:
+    assert snap_compare(make_app(example_repo, MEMBER_TECH), terminal_size=SIZE,
+                        run_before=_steps())
+
+
+def test_draft_reader(snap_compare: Callable[..., bool], record: dict[str, str],
+                      example_repo: Path) -> None:
+    def to_paragraph_5(app: WgApp) -> None:
+        assert isinstance(app.screen, DraftScreen)
+        app.screen.query_one(ParagraphList).select_paragraph(5)
+
+    assert snap_compare(make_app(example_repo, MEMBER_TECH), terminal_size=SIZE,
+                        run_before=_steps("enter", to_paragraph_5))
+
+
+def test_amendment_queue(snap_compare: Callable[..., bool], record: dict[str, str],
+                         example_repo: Path) -> None:
+    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE,
+                        run_before=_steps("a"))
+
+
+def test_amendment_as_a_member(snap_compare: Callable[..., bool], record: dict[str, str],
+                               example_repo: Path) -> None:
+    rights = record["rights"]
+    assert snap_compare(make_app(example_repo, MEMBER_GOV), terminal_size=SIZE,
+                        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights))))
+
+
+def test_amendment_consensus_and_comments(snap_compare: Callable[..., bool],
+                                          record: dict[str, str], example_repo: Path) -> None:
+    """Literal member text: markup, HTML, Markdown and an escape sequence in the comments."""
+    rights = record["rights"]
+    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE,
+                        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights)),
+                                          "end"))
+
+
+def test_propose_review(snap_compare: Callable[..., bool], record: dict[str, str],
+                        example_repo: Path) -> None:
+    def write(app: WgApp) -> None:
+        text = app.screen.query_one("#text", TextArea)
+        text.text = text.text.replace("freedom of expression", "freedom of opinion and expression")
+        app.screen.query_one("#rationale", TextArea).text = "Opinion is protected too."
+
+    def to_paragraph_6(app: WgApp) -> None:
+        app.screen.query_one(ParagraphList).select_paragraph(6)
+
+    assert snap_compare(make_app(example_repo, MEMBER_CS), terminal_size=SIZE,
+                        run_before=_steps("enter", to_paragraph_6, "p", write, "ctrl+s"))
+
+
+def test_merge_conflict(snap_compare: Callable[..., bool], record: dict[str, str],
+                        example_repo: Path) -> None:
+    free = record["free"]
+    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE,
+                        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(free)),
+                                          "m"))
+
+
+def test_redline(snap_compare: Callable[..., bool], record: dict[str, str],
+                 example_repo: Path) -> None:
+    assert snap_compare(make_app(example_repo, SECRETARIAT), terminal_size=SIZE,
+                        run_before=_steps("v", "enter"))
+
+
+def test_help(snap_compare: Callable[..., bool], record: dict[str, str],
+              example_repo: Path) -> None:
+    assert snap_compare(make_app(example_repo, MEMBER_TECH), terminal_size=SIZE,
+                        run_before=_steps("f1"))

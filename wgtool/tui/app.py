@@ -1,0 +1,240 @@
+"""The wgtool terminal UI: the app, the factory the CLI and the tests share, and ``run_app``.
+
+Screens live in :mod:`wgtool.tui.screens`, widgets in :mod:`wgtool.tui.widgets`. The app holds
+what every screen shares: the working group (used from worker threads, one at a time), the acting
+member, and a counter of changes to the record so that screens know when to read it again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from wgtool.core import config
+from wgtool.core.errors import NotFound, WgError
+from wgtool.core.model import Member
+from wgtool.core.safe import terminal_safe
+from wgtool.core.workgroup import WorkingGroup
+from wgtool.tui.commands import Command, WorkingGroupCommands
+from wgtool.tui.messages import ActorChanged, RecordChanged
+from wgtool.tui.render import roles_label
+from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.drafts import DraftsScreen
+from wgtool.tui.screens.help import HelpScreen
+from wgtool.tui.screens.members import MemberPicker
+from wgtool.tui.screens.queue import QueueScreen
+from wgtool.tui.screens.sync import SyncScreen
+from wgtool.tui.session import Session
+
+LOADING_DELAY = 0.15
+"""Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
+
+
+class WgApp(App[None]):
+    """The working group's desk: drafts, amendments, deliberation, decisions and versions."""
+
+    CSS_PATH = "wgtool.tcss"
+    TITLE = "wgtool"
+    COMMANDS = App.COMMANDS | {WorkingGroupCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help", id="help",
+                tooltip="Keys, screens and what each role can do"),
+        Binding("f2", "act_as", "Act as", id="act-as",
+                tooltip="Demo: act as another member of the example roster"),
+    ]
+
+    member: reactive[Member | None] = reactive(None)
+    """The acting member (None until identified, or when nobody could be)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.data_version = 0
+        """Goes up on every change to the record; screens compare it to what they showed."""
+        self._loading_timers: dict[Widget, Timer] = {}
+
+    # -- start-up --------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        return DraftsScreen()
+
+    def on_mount(self) -> None:
+        self.load_identity()
+
+    @work(thread=True, exclusive=True, group="identity")
+    def load_identity(self) -> None:
+        """Read the working group's title and who is acting (after the first paint)."""
+        with self.core() as wg:
+            title = wg.settings.title
+            try:
+                member: Member | None = wg.actor()
+                problem: WgError | None = None
+            except NotFound as error:
+                member, problem = None, error
+            self.deliver(self._identified, title, member, problem)
+
+    def _identified(self, title: str, member: Member | None, problem: WgError | None) -> None:
+        self.title = terminal_safe(title, keep_newlines=False)
+        self.post_message(ActorChanged(member))
+        if member is None and self.session.demo:
+            self.action_act_as()
+        elif problem is not None:
+            self.show_error(problem)
+
+    def on_actor_changed(self, message: ActorChanged) -> None:
+        self.member = message.member
+
+    def watch_member(self, member: Member | None) -> None:
+        self.sub_title = (f"as {member.handle} ({roles_label(member)})" if member
+                          else "read only: nobody is acting")
+        self.refresh_bindings()
+
+    # -- the core, from worker threads -----------------------------------------------------------
+
+    @contextmanager
+    def core(self, *, busy: Widget | None = None) -> Iterator[WorkingGroup]:
+        """In a worker thread: the working group, to this thread alone.
+
+        A core error ends the block and is shown as a notification with the error's one line;
+        ``busy`` (a widget showing a loading indicator) stops loading either way.
+        """
+        try:
+            with self.session.use() as wg:
+                yield wg
+        except WgError as error:
+            self.call_from_thread(self.show_error, error)
+        finally:
+            if busy is not None:
+                self.call_from_thread(self.not_busy, busy)
+
+    def busy(self, widget: Widget) -> None:
+        """Show a loading indicator on ``widget`` if its worker takes longer than a blink."""
+        self.not_busy(widget)
+        self._loading_timers[widget] = widget.set_timer(
+            LOADING_DELAY, lambda: setattr(widget, "loading", True))
+
+    def not_busy(self, widget: Widget) -> None:
+        timer = self._loading_timers.pop(widget, None)
+        if timer is not None:
+            timer.stop()
+        if widget.loading:
+            widget.loading = False
+            # A widget's keys are not offered while it loads: show them again in the footer.
+            widget.screen.refresh_bindings()
+
+    def deliver(self, callback: Callable[..., object], *args: object) -> None:
+        """From a worker thread: run ``callback`` on the UI thread, unless the worker was
+        cancelled (a newer load of the same view replaced it)."""
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(callback, *args)
+
+    def show_error(self, error: WgError) -> None:
+        """A core error as a notification: its first line, literally, as the CLI prints it."""
+        self.notify(terminal_safe(error.message.splitlines()[0] if error.message else str(error)),
+                    severity="error", markup=False, timeout=8)
+
+    def allows(self, action: str) -> bool:
+        """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""
+        return self.member is not None and config.allowed(self.member, action)
+
+    def refuse(self, action: str) -> bool:
+        """Tell the member (with the core's words) why they may not do ``action``.
+
+        Returns:
+            True when the action was refused, False when the roles allow it.
+        """
+        if self.member is None:
+            self.notify("nobody is acting: start wgtool with --as HANDLE", severity="error",
+                        markup=False)
+            return True
+        try:
+            config.require(self.member, action)
+        except WgError as error:
+            self.show_error(error)
+            return True
+        return False
+
+    def on_record_changed(self, message: RecordChanged) -> None:
+        self.data_version += 1
+        if message.summary:
+            self.notify(terminal_safe(message.summary), markup=False)
+        if isinstance(self.screen, WgScreen):
+            self.screen.reload_if_stale()
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act_as":
+            return self.session.demo
+        return True
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_act_as(self) -> None:
+        current = self.member.handle if self.member else None
+        self.push_screen(MemberPicker(current), self._act_as_chosen)
+
+    def _act_as_chosen(self, handle: str | None) -> None:
+        if handle is not None:
+            self.switch_actor(handle)
+
+    @work(thread=True, exclusive=True, group="identity")
+    def switch_actor(self, handle: str) -> None:
+        with self.core() as wg:
+            wg.act_as(handle)
+            self.session.actor = handle
+            member = wg.actor()
+            self.post_message(ActorChanged(member))
+            self.call_from_thread(self.notify, f"Acting as {member.name} ({member.handle}), "
+                                  f"{member.group}, {roles_label(member)}", markup=False)
+
+    def action_sync(self) -> None:
+        self.push_screen(SyncScreen())
+
+    def action_queue(self) -> None:
+        self.push_screen(QueueScreen())
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def commands(self) -> list[Command]:
+        """The app-wide commands of the palette (filtered by role there)."""
+        offered = [
+            Command("Drafts", "The list of drafts and their versions", self.action_home),
+            Command("Amendment queue", "All amendments, with filters and sorting",
+                    self.action_queue),
+            Command("Sync with a remote", "Fetch, join and push the record", self.action_sync),
+            Command("Help", "Keys, screens and roles", self.action_help),
+        ]
+        if self.session.demo:
+            offered.append(Command("Act as another member", "Demo: pick any roster member",
+                                   self.action_act_as))
+        return offered
+
+    def on_unmount(self) -> None:
+        self.session.close()
+
+
+def make_app(repo: str | os.PathLike[str] | None = None, actor: str | None = None,
+             demo: bool = False) -> WgApp:
+    """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email)."""
+    return WgApp(Session(repo, actor, demo=demo))
+
+
+def run_app(repo: str | os.PathLike[str] | None = None, actor: str | None = None,
+            demo: bool = False) -> None:
+    make_app(repo, actor, demo).run()

@@ -1,0 +1,35 @@
+"""Messages the screens and the app exchange."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from wgtool.core.model import Member
+
+
+class RecordChanged(Message):
+    """Something was written to the record (or fetched by a sync).
+
+    The app counts these; each screen reads the record again when it is next shown.
+    """
+
+    def __init__(self, summary: str = "") -> None:
+        super().__init__()
+        self.summary = summary
+        """One line to tell the member what happened, or empty."""
+
+
+class ActorChanged(Message):
+    """The acting member changed (at start-up, or in the demo's member picker)."""
+
+    def __init__(self, member: Member | None) -> None:
+        super().__init__()
+        self.member = member
+
+
+class SyncProgress(Message):
+    """One line of progress from a running sync (posted from the sync's worker thread)."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line

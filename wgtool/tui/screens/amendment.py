@@ -1,0 +1,292 @@
+"""One amendment: its word diff, rationale, consensus matrix and comment thread, and what the
+acting member may do with it (take a position, comment, reply; revise or withdraw their own;
+merge or reject as the chair)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Header, Static
+
+from wgtool.core.model import Amendment, Consensus, Event, Member, Status
+from wgtool.core.workgroup import AmendmentChange, Thread
+from wgtool.tui.commands import Command
+from wgtool.tui.render import safe, when
+from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.dialogs import PositionDialog, ReplyDialog, TextDialog
+from wgtool.tui.screens.merge import MergeScreen
+from wgtool.tui.screens.propose import ReviseScreen
+from wgtool.tui.widgets import CommentThread, ConsensusMatrix, DiffView, KeysFooter
+
+# Each action of this screen: the core action whose role it needs, and the words the core uses
+# when the amendment is not open ("cannot <verb> amendment X: it is merged").
+ACTIONS: dict[str, tuple[str, str]] = {
+    "position": ("position", "take a position on"),
+    "comment": ("comment", "comment on"),
+    "reply": ("comment", "reply on"),
+    "revise": ("revise", "revise"),
+    "withdraw": ("withdraw", "withdraw"),
+    "merge": ("merge", "merge"),
+    "reject": ("reject", "reject"),
+}
+OPEN_ONLY = {"position", "revise", "withdraw", "merge", "reject"}
+PROPOSER_ONLY = {"revise", "withdraw"}
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    """Everything the screen shows, read in one worker."""
+
+    amendment: Amendment
+    change: AmendmentChange
+    consensus: Consensus
+    threads: tuple[Thread, ...]
+    events: tuple[Event, ...]
+    proposer: Member | None
+
+
+class AmendmentScreen(WgScreen):
+    """An amendment and its deliberation."""
+
+    AUTO_FOCUS = "#amendment"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "position", "Position", id="position",
+                tooltip="Take or change your position: support, no objection, abstain, object"),
+        Binding("p", "refuse('position')", show=False),
+        Binding("c", "comment", "Comment", id="comment", tooltip="Add a comment"),
+        Binding("c", "refuse('comment')", show=False),
+        Binding("r", "reply", "Reply", id="reply", tooltip="Reply to a comment"),
+        Binding("e", "revise", "Revise", id="revise",
+                tooltip="Revise your amendment: a new text or rationale"),
+        Binding("e", "refuse('revise')", show=False),
+        Binding("w", "withdraw", "Withdraw", id="withdraw", tooltip="Withdraw your amendment"),
+        Binding("w", "refuse('withdraw')", show=False),
+        Binding("m", "merge", "Merge", id="merge",
+                tooltip="Chair: merge into the draft, as proposed or as orally revised"),
+        Binding("m", "refuse('merge')", show=False),
+        Binding("x", "reject", "Reject", id="reject", tooltip="Chair: reject, with a reason"),
+        Binding("x", "refuse('reject')", show=False),
+    ]
+
+    def __init__(self, amendment_id: str) -> None:
+        super().__init__()
+        self.amendment_id = amendment_id
+        self.view: AmendmentView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="amendment"):
+            yield Static(Text(f"Amendment {self.amendment_id}", "bold"), id="summary")
+            yield Static(Text("Change", "bold"), classes="section-title")
+            yield DiffView(id="change")
+            yield Static(Text("Rationale", "bold"), classes="section-title")
+            yield Static(id="amendment-rationale")
+            yield Static(id="decision")
+            yield Static(Text("Consensus", "bold"), id="consensus-title",
+                         classes="section-title")
+            yield ConsensusMatrix(id="consensus")
+            yield Static(Text("Comments", "bold"), id="comments-title", classes="section-title")
+            yield CommentThread(id="comments")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#decision").display = False
+
+    # -- loading -----------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        body = self.query_one("#amendment", VerticalScroll)
+        self.wg_app.busy(body)
+        self.read_amendment(body)
+
+    @work(thread=True, exclusive=True, group="load")
+    def read_amendment(self, body: VerticalScroll) -> None:
+        with self.wg_app.core(busy=body) as wg:
+            amendment = wg.amendment(self.amendment_id)
+            events = wg.events(amendment.id)
+            positions = [e for e in events if e.type == "position"]
+            view = AmendmentView(
+                amendment=amendment,
+                change=wg.change(amendment),
+                consensus=wg.consensus(amendment, positions),
+                threads=tuple(wg.comments(amendment.id)),
+                events=tuple(events),
+                proposer=wg.roster.members.get(amendment.proposer),
+            )
+            self.wg_app.deliver(self.show, view)
+
+    def show(self, view: AmendmentView) -> None:
+        self.view = view
+        self.amendment_id = view.amendment.id
+        a = view.amendment
+        self.query_one("#summary", Static).update(self._summary(view))
+        self.query_one("#change", DiffView).ops = view.change.diff
+        self.query_one("#amendment-rationale", Static).update(safe(a.rationale or "(none given)"))
+        decision = self._decision(view)
+        decision_widget = self.query_one("#decision", Static)
+        decision_widget.display = decision is not None
+        if decision is not None:
+            decision_widget.update(decision)
+        title = Text("Consensus: ", "bold")
+        title.append(view.consensus.state, "bold")
+        title.append(f" (rule: {view.consensus.rule})", "dim")
+        self.query_one("#consensus-title", Static).update(title)
+        self.query_one("#consensus", ConsensusMatrix).consensus = view.consensus
+        count = sum(1 for e in view.events if e.type == "comment")
+        self.query_one("#comments-title", Static).update(Text(f"Comments ({count})", "bold"))
+        self.query_one("#comments", CommentThread).threads = view.threads
+        self.refresh_bindings()
+
+    def _summary(self, view: AmendmentView) -> Text:
+        a = view.amendment
+        text = Text()
+        text.append(f"Amendment {a.id}", "bold")
+        text.append(f" · {a.status.value}", "bold" if a.status is Status.OPEN else "")
+        text.append(f" · revision {a.revision}\n")
+        text.append_text(safe(a.title, "bold italic", one_line=True))
+        text.append("\n")
+        target = f" ¶{a.paragraph}" if a.paragraph is not None else ""
+        text.append_text(safe(f"{a.draft}{target} · {a.kind.value} · by ", one_line=True))
+        who = (f"{view.proposer.name} ({a.proposer})" if view.proposer else a.proposer)
+        text.append_text(safe(f"{who}, {a.group}", one_line=True))
+        text.append(f" · {when(a.created_at)}", "dim")
+        return text
+
+    def _decision(self, view: AmendmentView) -> Text | None:
+        a = view.amendment
+        if a.status is Status.MERGED:
+            text = Text("Merged", "bold green")
+            text.append_text(safe(f" by {a.merged_by}" if a.merged_by else "", one_line=True))
+            return text
+        if a.status in (Status.REJECTED, Status.WITHDRAWN):
+            event = next((e for e in view.events if e.type in ("reject", "withdraw")), None)
+            text = Text(a.status.value.capitalize(), "bold red" if a.status is Status.REJECTED
+                        else "bold")
+            if event is not None:
+                text.append_text(safe(f" by {event.member} on {when(event.at)}", one_line=True))
+            if a.decided_reason:
+                text.append(": ")
+                text.append_text(safe(a.decided_reason))
+            return text
+        return None
+
+    # -- what the member may do --------------------------------------------------------------------
+
+    def unavailable_because(self, action: str) -> str | None:
+        """Why ``action`` is not open to the acting member now (None: it is)."""
+        view, member = self.view, self.wg_app.member
+        if view is None or member is None:
+            return "the amendment is still loading"
+        a = view.amendment
+        if action in PROPOSER_ONLY and a.proposer != member.handle:
+            return f"only the proposer ({a.proposer}) can {action} amendment {a.id}"
+        if action in OPEN_ONLY and a.status is not Status.OPEN:
+            return f"cannot {ACTIONS[action][1]} amendment {a.id}: it is {a.status.value}"
+        if action == "reply" and not view.threads:
+            return f"amendment {a.id} has no comment to reply to"
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ACTIONS:
+            return (self.wg_app.allows(ACTIONS[action][0])
+                    and self.unavailable_because(action) is None)
+        return super().check_action(action, parameters)
+
+    def explain_unavailable(self, action: str) -> None:
+        reason = self.unavailable_because(action)
+        if reason:
+            self.notify(reason, severity="error", markup=False)
+
+    def action_position(self) -> None:
+        assert self.view is not None
+        member = self.wg_app.member
+        current = next((p.stance.value for g in self.view.consensus.groups for p in g.positions
+                        if member and p.member == member.handle), None)
+        amendment_id = self.view.amendment.id
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                stance, reason = result
+                self.write(lambda wg: wg.position(amendment_id, stance, reason=reason),
+                           f"Position on {amendment_id}: {stance}")
+
+        self.app.push_screen(PositionDialog(amendment_id, current), chosen)
+
+    def action_comment(self) -> None:
+        amendment_id = self.amendment_id
+
+        def written(text: str | None) -> None:
+            if text is not None:
+                self.write(lambda wg: wg.comment(amendment_id, text),
+                           f"Comment added to {amendment_id}")
+
+        self.app.push_screen(TextDialog(f"Comment on amendment {amendment_id}", "Your comment"),
+                             written)
+
+    def action_reply(self) -> None:
+        assert self.view is not None
+        amendment_id = self.amendment_id
+        dialog = ReplyDialog(amendment_id, list(self.view.threads))
+
+        def written(text: str | None) -> None:
+            if text is not None:
+                reply_to = dialog.reply_to
+                self.write(lambda wg: wg.comment(amendment_id, text, reply_to=reply_to),
+                           f"Reply added to {amendment_id}")
+
+        self.app.push_screen(dialog, written)
+
+    def action_revise(self) -> None:
+        assert self.view is not None
+        change = self.view.change
+        self.app.push_screen(ReviseScreen(self.view.amendment, change.old, change.new))
+
+    def action_withdraw(self) -> None:
+        amendment_id = self.amendment_id
+
+        def confirmed(reason: str | None) -> None:
+            if reason is not None:
+                self.write(lambda wg: wg.withdraw(amendment_id, reason=reason),
+                           f"Withdrew amendment {amendment_id}")
+
+        self.app.push_screen(TextDialog(f"Withdraw amendment {amendment_id}?",
+                                        "Reason (optional)", confirm="Withdraw",
+                                        required=False), confirmed)
+
+    def action_merge(self) -> None:
+        assert self.view is not None
+        self.app.push_screen(MergeScreen(self.view.amendment, self.view.change))
+
+    def action_reject(self) -> None:
+        amendment_id = self.amendment_id
+
+        def confirmed(reason: str | None) -> None:
+            if reason is not None:
+                self.write(lambda wg: wg.reject(amendment_id, reason=reason),
+                           f"Rejected amendment {amendment_id}")
+
+        self.app.push_screen(TextDialog(f"Reject amendment {amendment_id}",
+                                        "Reason (required)", confirm="Reject"), confirmed)
+
+    def commands(self) -> Iterable[Command]:
+        entries = {
+            "position": ("Take a position", "Support, no objection, abstain or object"),
+            "comment": ("Comment", "Add a comment to the thread"),
+            "reply": ("Reply to a comment", "Answer one comment of the thread"),
+            "revise": ("Revise this amendment", "A new text or rationale"),
+            "withdraw": ("Withdraw this amendment", "It stays in the record as withdrawn"),
+            "merge": ("Merge this amendment", "Chair: into the draft, as proposed or revised"),
+            "reject": ("Reject this amendment", "Chair: with a reason"),
+        }
+        for action, (title, help_text) in entries.items():
+            if self.unavailable_because(action) is None:
+                yield Command(title, help_text, getattr(self, f"action_{action}"),
+                              needs=ACTIONS[action][0])

@@ -1,0 +1,96 @@
+"""What every screen of the app shares: its typed app, reloading when the record changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+
+from wgtool.core.workgroup import WorkingGroup
+from wgtool.tui.commands import Command
+from wgtool.tui.messages import RecordChanged
+
+if TYPE_CHECKING:
+    from wgtool.tui.app import WgApp
+
+ResultType = TypeVar("ResultType")
+
+
+class WgScreen(Screen[None]):
+    """A screen that shows part of the record and reads it again when it changed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the previous screen"),
+    ]
+
+    _seen_version: int | None = None
+
+    @property
+    def wg_app(self) -> WgApp:
+        return cast("WgApp", self.app)
+
+    def on_screen_resume(self) -> None:
+        self.reload_if_stale()
+
+    def reload_if_stale(self) -> None:
+        """Read the record again if it changed since this screen last read it."""
+        if not self.is_mounted:
+            return  # its ScreenResume, which comes after mounting, will load it
+        version = self.wg_app.data_version
+        if self._seen_version != version:
+            self._seen_version = version
+            self.load()
+
+    def load(self) -> None:
+        """Start the worker that reads what this screen shows (screens override this)."""
+
+    def commands(self) -> Iterable[Command]:
+        """This screen's command palette entries (the palette filters them by role)."""
+        return ()
+
+    @work(thread=True, group="write")
+    def write(self, change: Callable[[WorkingGroup], object], summary: str) -> None:
+        """Make one change through the core, then tell the app the record changed.
+
+        A core error (no permission, a closed amendment, a bad text) becomes a notification
+        and nothing is written.
+        """
+        with self.wg_app.core() as wg:
+            change(wg)
+            self.app.post_message(RecordChanged(summary))
+
+    def action_refuse(self, action: str) -> None:
+        """The key of an action this member may not take here: say why instead."""
+        if not self.wg_app.refuse(action):
+            self.explain_unavailable(action)
+
+    def explain_unavailable(self, action: str) -> None:
+        """Why ``action`` is unavailable although the member's roles allow it."""
+        self.notify(f"{action} is not available here", severity="warning", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 1
+        return True
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+class WgModal(ModalScreen[ResultType]):
+    """A dialog over the current screen; escape cancels it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without doing anything"),
+    ]
+
+    @property
+    def wg_app(self) -> WgApp:
+        return cast("WgApp", self.app)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,188 @@
+"""Small dialogs that collect one decision: a position, a comment or reply, a reason, a name."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
+
+from wgtool.core.model import Stance
+from wgtool.core.workgroup import Thread
+from wgtool.tui.render import clip, safe
+from wgtool.tui.screens.base import WgModal
+
+STANCE_LABELS = {
+    Stance.SUPPORT: "Support",
+    Stance.NO_OBJECTION: "No objection",
+    Stance.ABSTAIN: "Abstain",
+    Stance.OBJECT: "Object",
+}
+
+CONFIRM_BINDINGS: list[BindingType] = [
+    Binding("ctrl+s", "confirm", "Confirm", id="confirm", tooltip="Send what the dialog holds"),
+]
+
+
+class TextDialog(WgModal[str]):
+    """Ask for a text (a comment, a reason); returns it, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = CONFIRM_BINDINGS
+    AUTO_FOCUS = "#dialog-text"
+
+    def __init__(self, title: Text | str, label: str, *, confirm: str = "Send",
+                 required: bool = True, initial: str = "", one_line: bool = False) -> None:
+        super().__init__()
+        self.dialog_title = title if isinstance(title, Text) else Text(title)
+        self.label = label
+        self.confirm_label = confirm
+        self.required = required
+        self.initial = initial
+        self.one_line = one_line
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.dialog_title, classes="dialog-title")
+            yield from self.compose_extra()
+            yield Label(self.label, classes="field-label")
+            if self.one_line:
+                yield Input(self.initial, id="dialog-text", compact=True)
+            else:
+                yield TextArea(self.initial, id="dialog-text", soft_wrap=True, compact=True)
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.confirm_label} (ctrl+s)", id="confirm", variant="primary",
+                             compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def compose_extra(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def text(self) -> str:
+        field = self.query_one("#dialog-text")
+        return field.value if isinstance(field, Input) else self.query_one(TextArea).text
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted)
+    def _confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        if self.required and not self.text.strip():
+            self.notify(f"{self.label.split(' (')[0]} is empty: give some text",
+                        severity="warning", markup=False)
+            return
+        self.dismiss(self.text)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PositionDialog(WgModal[tuple[str, str]]):
+    """Take or change a position: returns (stance, reason) or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = CONFIRM_BINDINGS
+    AUTO_FOCUS = "#stance"
+
+    def __init__(self, amendment_id: str, current: str | None = None) -> None:
+        super().__init__()
+        self.amendment_id = amendment_id
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(f"Your position on amendment {self.amendment_id}", "bold"),
+                         classes="dialog-title")
+            with RadioSet(id="stance"):
+                for stance, label in STANCE_LABELS.items():
+                    yield RadioButton(label, id=f"stance-{stance.value}",
+                                      value=stance.value == (self.current or Stance.SUPPORT.value))
+            yield Label("Reason (optional)", classes="field-label")
+            yield Input(id="reason", placeholder="Why, in a sentence", compact=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Send (ctrl+s)", id="confirm", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted)
+    def action_confirm(self) -> None:
+        pressed = self.query_one("#stance", RadioSet).pressed_button
+        if pressed is None or pressed.id is None:
+            self.notify("Choose a position.", severity="warning")
+            return
+        self.dismiss((pressed.id.removeprefix("stance-"), self.query_one("#reason", Input).value))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReplyDialog(TextDialog):
+    """Reply to one comment of a thread: returns the text; ``reply_to`` is the comment's id."""
+
+    def __init__(self, amendment_id: str, threads: list[Thread]) -> None:
+        super().__init__(f"Reply on amendment {amendment_id}", "Your reply", confirm="Reply")
+        self.choices: list[tuple[Text, str]] = []
+        self.reply_to = ""
+        """The id of the comment answered (set when the member confirms)."""
+        for thread in threads:
+            self._collect(thread, 0)
+
+    def _collect(self, thread: Thread, depth: int) -> None:
+        comment = thread.comment
+        label = Text("  " * (depth - 1) + "↳ " if depth else "")
+        label.append_text(safe(f"{comment.member}: {clip(comment.text, 50)}", one_line=True))
+        self.choices.append((label, comment.id))
+        for reply in thread.replies:
+            self._collect(reply, depth + 1)
+
+    def compose_extra(self) -> ComposeResult:
+        yield Label("In reply to", classes="field-label")
+        yield Select(self.choices, id="reply-to", allow_blank=False,
+                     value=self.choices[-1][1] if self.choices else Select.NULL)
+
+    def action_confirm(self) -> None:
+        self.reply_to = str(self.query_one("#reply-to", Select).value)
+        super().action_confirm()
+
+
+class TagDialog(WgModal[tuple[str, str]]):
+    """Name and describe a consensus version: returns (name, message) or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = CONFIRM_BINDINGS
+    AUTO_FOCUS = "#version-name"
+
+    def __init__(self, slug: str) -> None:
+        super().__init__()
+        self.slug = slug
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            title = Text("Tag a consensus version of ", "bold")
+            title.append_text(safe(self.slug, "bold", one_line=True))
+            yield Static(title, classes="dialog-title")
+            yield Label("Version name (e.g. v1, second-reading)", classes="field-label")
+            yield Input(id="version-name", compact=True)
+            yield Label("Message", classes="field-label")
+            yield TextArea(id="version-message", soft_wrap=True, compact=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Tag (ctrl+s)", id="confirm", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    @on(Button.Pressed, "#confirm")
+    def action_confirm(self) -> None:
+        name = self.query_one("#version-name", Input).value.strip()
+        message = self.query_one("#version-message", TextArea).text
+        if not name:
+            self.notify("Give the version a name.", severity="warning")
+            return
+        self.dismiss((name, message))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

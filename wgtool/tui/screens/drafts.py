@@ -1,0 +1,118 @@
+"""The first screen: the working group's drafts, their open amendments and versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Header, Static
+
+from wgtool.core.workgroup import DraftSummary
+from wgtool.tui.commands import Command
+from wgtool.tui.render import clip, safe
+from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.queue import QueueScreen
+from wgtool.tui.screens.reader import DraftScreen
+from wgtool.tui.screens.versions import VersionsScreen
+from wgtool.tui.widgets import KeysFooter, RecordTable
+
+
+class DraftsScreen(WgScreen):
+    """Every draft on main: title, paragraphs, open amendments, consensus versions."""
+
+    AUTO_FOCUS = "#drafts"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "amendments", "Amendments", id="amendments",
+                tooltip="The amendments to the highlighted draft"),
+        Binding("v", "versions", "Versions", id="versions",
+                tooltip="Consensus versions of the highlighted draft, and redlines"),
+        Binding("s", "app.sync", "Sync", id="sync",
+                tooltip="Exchange the record with a git remote"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drafts: list[DraftSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("Drafts"), classes="screen-title")
+        yield RecordTable(id="drafts")
+        yield Static(id="drafts-empty", classes="empty")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#drafts", RecordTable)
+        table.add_column("Draft", key="slug")
+        table.add_column("Title", key="title")
+        table.add_column("¶", key="paragraphs")
+        table.add_column("Open", key="open")
+        table.add_column("Versions", key="versions")
+        self.query_one("#drafts-empty").display = False
+
+    def load(self) -> None:
+        table = self.query_one("#drafts", RecordTable)
+        self.wg_app.busy(table)
+        self.read_drafts(table)
+
+    @work(thread=True, exclusive=True, group="load")
+    def read_drafts(self, table: RecordTable) -> None:
+        with self.wg_app.core(busy=table) as wg:
+            drafts = wg.drafts()
+            self.wg_app.deliver(self.show, drafts)
+
+    def show(self, drafts: list[DraftSummary]) -> None:
+        self.drafts = drafts
+        table = self.query_one("#drafts", RecordTable)
+        selected = self.selected
+        table.clear()
+        for draft in drafts:
+            table.add_row(
+                safe(draft.slug, one_line=True),
+                safe(clip(draft.title, 40), one_line=True),
+                draft.paragraphs,
+                draft.open_amendments,
+                safe(clip(", ".join(draft.versions) or "—", 24), one_line=True),
+                key=draft.slug,
+            )
+        slugs = [d.slug for d in drafts]
+        if selected in slugs:
+            table.move_cursor(row=slugs.index(selected))
+        empty = self.query_one("#drafts-empty", Static)
+        empty.display = not drafts
+        empty.update(Text("No drafts yet: the secretariat adds them with "
+                          "'wgtool draft add SLUG --title ... --from-file FILE'."))
+
+    @property
+    def selected(self) -> str | None:
+        """The slug of the highlighted draft."""
+        table = self.query_one("#drafts", RecordTable)
+        if not self.drafts or table.cursor_row < 0 or table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(DraftScreen(str(event.row_key.value)))
+
+    def action_amendments(self) -> None:
+        self.app.push_screen(QueueScreen(draft=self.selected))
+
+    def action_versions(self) -> None:
+        if self.selected is not None:
+            self.app.push_screen(VersionsScreen(self.selected))
+
+    def commands(self) -> Iterable[Command]:
+        slug = self.selected
+        if slug is None:
+            return
+        yield Command(f"Read draft {slug}", "Its paragraphs and open amendments",
+                      lambda: self.app.push_screen(DraftScreen(slug)))
+        yield Command(f"Versions of {slug}", "Consensus versions and redlines",
+                      self.action_versions)
+

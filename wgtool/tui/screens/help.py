@@ -1,0 +1,98 @@
+"""The help screen (? or F1): the screens, their keys, and what each role may do."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from wgtool.tui.screens.base import WgModal
+
+SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Everywhere", [
+        ("? / F1", "this help"),
+        ("ctrl+p", "command palette: what you may do here, by name"),
+        ("escape", "back to the previous screen, or cancel a dialog"),
+        ("F2", "demo only: act as another member of the roster"),
+        ("ctrl+q", "quit"),
+    ]),
+    ("Drafts", [
+        ("enter", "read the highlighted draft"),
+        ("a", "the amendments to it"),
+        ("v", "its consensus versions and redlines"),
+        ("s", "sync with a remote"),
+    ]),
+    ("A draft", [
+        ("↑ ↓", "move between paragraphs (the number of open amendments is beside each)"),
+        ("p", "propose an amendment: replace, insert after, or delete the paragraph"),
+        ("enter", "the amendments to the highlighted paragraph"),
+        ("a / v", "all amendments to the draft / its versions"),
+    ]),
+    ("Proposing or revising", [
+        ("ctrl+s", "review the word diff; ctrl+s again sends it"),
+        ("ctrl+o", "write the focused text in $EDITOR"),
+    ]),
+    ("Amendment queue", [
+        ("enter", "open the highlighted amendment"),
+        ("/", "search titles, rationales, ids and proposers"),
+        ("s / r", "sort by the next column / reverse (or click a column header)"),
+        ("c", "clear the filters"),
+    ]),
+    ("An amendment", [
+        ("p", "take or change your position"),
+        ("c / r", "comment / reply to a comment"),
+        ("e / w", "revise / withdraw (your own, while open)"),
+        ("m", "chair: merge — as proposed, or as orally revised (ctrl+r)"),
+        ("x", "chair: reject with a reason"),
+    ]),
+    ("Versions", [
+        ("enter", "redline from the highlighted version to the current text"),
+        ("d", "redline between any two versions"),
+        ("t", "secretariat: tag the current text as a consensus version"),
+    ]),
+]
+
+ROLES = (
+    "Every member proposes, comments and takes positions; only the proposer revises or "
+    "withdraws an amendment. The chair merges and rejects; the secretariat tags versions. "
+    "Keys for what your roles do not allow are hidden, and pressing one says why.\n\n"
+    "Diffs read [-deleted-] {+inserted+}: struck through and highlighted in colour, the markers "
+    "stay when colour is off (NO_COLOR)."
+)
+
+
+def help_text() -> Group:
+    """Every section's keys in two columns (descriptions wrap under themselves), then roles."""
+    parts: list[Table | Text] = []
+    for title, keys in SECTIONS:
+        parts.append(Text(title, "bold underline"))
+        table = Table.grid(padding=(0, 2, 0, 2))
+        table.add_column(width=8, no_wrap=True, style="bold")
+        table.add_column(ratio=1)
+        for key, description in keys:
+            table.add_row(key, description)
+        parts.append(table)
+        parts.append(Text(""))
+    parts.append(Text("Roles", "bold underline"))
+    parts.append(Text(ROLES))
+    return Group(*parts)
+
+
+class HelpScreen(WgModal[None]):
+    """Keys of every screen, and the roles."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark,q", "cancel", "Close", id="close-help", tooltip="Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help-dialog"):
+            yield Static(Text("wgtool help", "bold"), classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(help_text())

@@ -1,0 +1,336 @@
+"""The amendment queue: every amendment, filtered by draft, status, group and text, sortable.
+
+It reads the index (never walks git in the UI thread) and builds its rows in the worker, so a
+working group with thousands of amendments lists at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.coordinate import Coordinate
+from textual.timer import Timer
+from textual.widgets import DataTable, Header, Input, Select, Static
+
+from wgtool.core.model import Amendment, Consensus, Kind, Status
+from wgtool.tui.commands import Command
+from wgtool.tui.render import clip, safe, when
+from wgtool.tui.screens.amendment import AmendmentScreen
+from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.widgets import KeysFooter, RecordTable
+
+STATUS_STYLES = {"open": "bold", "merged": "green", "rejected": "red", "withdrawn": "dim"}
+VERDICT_STYLES = {"consensus": "green", "objection": "red", "pending": ""}
+
+
+def target_label(amendment: Amendment) -> str:
+    """``¶5`` (replace), ``+5`` (insert after 5), ``-5`` (delete 5) or ``doc`` (whole draft)."""
+    if amendment.kind is Kind.DOCUMENT or amendment.paragraph is None:
+        return "doc"
+    return {Kind.INSERT: "+", Kind.DELETE: "-"}.get(amendment.kind, "¶") + str(amendment.paragraph)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int | None
+    sort_key: Callable[[Amendment, Consensus], Any]
+
+
+COLUMNS = (
+    Column("id", "ID", 8, lambda a, c: a.id),
+    Column("target", "Draft ¶", None, lambda a, c: (a.draft, a.paragraph or 0)),
+    Column("status", "Status", 9, lambda a, c: a.status.value),
+    Column("consensus", "Consensus", None,
+           lambda a, c: (["consensus", "pending", "objection"].index(c.state)
+                         if c.state in ("consensus", "pending", "objection") else 3, c.summary())),
+    Column("title", "Title", 40, lambda a, c: a.title.lower()),
+    Column("proposer", "Proposer", None, lambda a, c: a.proposer),
+    Column("group", "Group", None, lambda a, c: a.group),
+    Column("created", "Proposed", None, lambda a, c: (a.created_at, a.id)),
+)
+SORTABLE = [c.key for c in COLUMNS]
+ROWS_PER_REFRESH = 150
+"""Rows added to the table between two refreshes while it fills."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    draft: str | None = None
+    status: str | None = None
+    group: str | None = None
+    text: str | None = None
+    paragraph: int | None = None
+
+    def describe(self) -> str:
+        parts = [f"{name} {value}" for name, value in
+                 (("draft", self.draft), ("¶", self.paragraph), ("status", self.status),
+                  ("group", self.group), ("matching", self.text)) if value]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class QueueData:
+    filters: Filters
+    rows: list[tuple[str, list[Text]]]
+    sort_values: dict[str, dict[str, Any]]
+    drafts: list[str]
+    groups: dict[str, str]
+
+
+def _row(amendment: Amendment, consensus: Consensus) -> list[Text]:
+    return [
+        Text(amendment.id),
+        safe(f"{amendment.draft} {target_label(amendment)}", one_line=True),
+        Text(amendment.status.value, STATUS_STYLES.get(amendment.status.value, "")),
+        Text(f"{consensus.state} {consensus.summary()}", VERDICT_STYLES.get(consensus.state, "")),
+        safe(clip(amendment.title, 40), one_line=True),
+        safe(amendment.proposer, one_line=True),
+        safe(amendment.group, one_line=True),
+        Text(when(amendment.created_at), "dim"),
+    ]
+
+
+class QueueScreen(WgScreen):
+    """All amendments in a table; filters above it, Enter opens one."""
+
+    AUTO_FOCUS = "#queue"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="search",
+                tooltip="Filter by words of the title or rationale, an id or a proposer"),
+        Binding("s", "sort", "Sort", id="sort", tooltip="Sort by the next column"),
+        Binding("r", "reverse", "Reverse", id="reverse", tooltip="Reverse the order"),
+        Binding("c", "clear_filters", "Clear", id="clear-filters",
+                tooltip="Show every amendment again"),
+    ]
+
+    def __init__(self, *, draft: str | None = None, status: str | None = None,
+                 group: str | None = None, paragraph: int | None = None) -> None:
+        super().__init__()
+        self.filters = Filters(draft=draft, status=status, group=group, paragraph=paragraph)
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self._sort_values: dict[str, dict[str, Any]] = {}
+        self._choices_loaded = False
+        self._filling = False
+        self._search_timer: Timer | None = None
+        self._rows: list[tuple[str, list[Text]]] = []
+        self._keep_highlighted: str | None = None
+        self._fill_generation = 0
+        self._filling_rows = False
+        self.shown_count = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="queue-info", classes="screen-title")
+        with Horizontal(id="filters"):
+            draft = self.filters.draft
+            yield Select([(draft, draft)] if draft else [], prompt="Draft: all", id="f-draft",
+                         value=draft if draft else Select.NULL)
+            yield Select([(s.value, s.value) for s in Status], prompt="Status: all",
+                         id="f-status", value=self.filters.status or Select.NULL)
+            group = self.filters.group
+            yield Select([(group, group)] if group else [], prompt="Group: all", id="f-group",
+                         value=group if group else Select.NULL)
+            yield Input(placeholder="Search… (/)", id="f-text")
+        yield RecordTable(id="queue")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#queue", RecordTable)
+        for column in COLUMNS:
+            table.add_column(column.label, key=column.key, width=column.width)
+
+    # -- loading -----------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        table = self.query_one("#queue", RecordTable)
+        self.wg_app.busy(table)
+        self.read_queue(self.filters, table, not self._choices_loaded)
+
+    @work(thread=True, exclusive=True, group="load")
+    def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
+        with self.wg_app.core(busy=table) as wg:
+            amendments = wg.amendments(draft=filters.draft, status=filters.status,
+                                       group=filters.group, text=filters.text)
+            if filters.paragraph is not None:
+                amendments = [a for a in amendments if a.paragraph == filters.paragraph]
+            consensus = wg.consensus_many(amendments)
+            drafts = wg.draft_slugs() if with_choices else []
+            groups = dict(wg.settings.groups) if with_choices else {}
+            rows = [(a.id, _row(a, consensus[a.id])) for a in amendments]
+            sort_values = {a.id: {c.key: c.sort_key(a, consensus[a.id]) for c in COLUMNS}
+                           for a in amendments}
+            self.wg_app.deliver(self.show, QueueData(filters, rows, sort_values, drafts, groups))
+
+    def show(self, data: QueueData) -> None:
+        if data.drafts or data.groups:
+            self._fill_choices(data.drafts, data.groups)
+        self._keep_highlighted = self.highlighted
+        self._rows = data.rows
+        self._sort_values = data.sort_values
+        self.shown_count = len(data.rows)
+        self._add_rows()
+        self._describe()
+
+    def _add_rows(self) -> None:
+        """Fill the table, in sorted order, a slice per refresh: the UI answers keys meanwhile.
+
+        (The table measures every new cell; thousands of rows at once would freeze it.)
+        """
+        self.query_one("#queue", RecordTable).clear()
+        self._fill_generation += 1
+        rows = self._rows
+        if self.sort_column is not None:
+            values, column = self._sort_values, self.sort_column
+            rows = sorted(rows, key=lambda row: values[row[0]][column], reverse=self.sort_reverse)
+        self._add_slice(iter(rows), self._fill_generation)
+
+    def _add_slice(self, rows: Iterator[tuple[str, list[Text]]], generation: int) -> None:
+        if generation != self._fill_generation or not self.is_attached:
+            return  # a newer load or sort replaced this one, or the screen closed
+        table = self.query_one("#queue", RecordTable)
+        for key, cells in islice(rows, ROWS_PER_REFRESH):
+            table.add_row(*cells, key=key)
+        self._filling_rows = table.row_count < self.shown_count
+        if self._filling_rows:
+            self.call_after_refresh(self._add_slice, rows, generation)
+        elif self._keep_highlighted in self._sort_values:
+            table.move_cursor(row=table.get_row_index(self._keep_highlighted))
+
+    def _fill_choices(self, drafts: list[str], groups: dict[str, str]) -> None:
+        self._filling = True
+        try:
+            draft_select = self.query_one("#f-draft", Select)
+            draft_select.set_options([(d, d) for d in drafts])
+            if self.filters.draft in drafts:
+                draft_select.value = self.filters.draft
+            group_select = self.query_one("#f-group", Select)
+            group_select.set_options([(Text(clip(name, 30)), slug)
+                                      for slug, name in groups.items()])
+            if self.filters.group in groups:
+                group_select.value = self.filters.group
+            self._choices_loaded = True
+        finally:
+            self.call_after_refresh(self._done_filling)
+
+    def _done_filling(self) -> None:
+        self._filling = False
+
+    def _describe(self) -> None:
+        info = Text(f"{self.shown_count} amendment{'s' if self.shown_count != 1 else ''}", "bold")
+        described = self.filters.describe()
+        if described:
+            info.append(" · ")
+            info.append_text(safe(described, one_line=True))
+        if self.sort_column:
+            label = next(c.label for c in COLUMNS if c.key == self.sort_column)
+            info.append(f" · sorted by {label} {'▼' if self.sort_reverse else '▲'}")
+        self.query_one("#queue-info", Static).update(info)
+
+    @property
+    def highlighted(self) -> str | None:
+        table = self.query_one("#queue", RecordTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
+    # -- filters -----------------------------------------------------------------------------------
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        if self._filling:
+            return
+        value = None if event.value is Select.NULL else str(event.value)
+        field = {"f-draft": "draft", "f-status": "status", "f-group": "group"}.get(
+            event.select.id or "")
+        if field is None or getattr(self.filters, field) == value:
+            return
+        self._refilter(**{field: value})
+
+    @on(Input.Changed, "#f-text")
+    def _text_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value.strip() or None
+        self._search_timer = self.set_timer(0.25, lambda: self._refilter(text=value))
+
+    @on(Input.Submitted, "#f-text")
+    def _text_submitted(self) -> None:
+        self.query_one("#queue", RecordTable).focus()
+
+    def _refilter(self, **changes: Any) -> None:
+        current = self.filters.__dict__ | changes
+        filters = Filters(**current)
+        if filters != self.filters:
+            self.filters = filters
+            self.load()
+
+    def action_search(self) -> None:
+        self.query_one("#f-text", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        self._filling = True
+        for select_id in ("#f-draft", "#f-status", "#f-group"):
+            self.query_one(select_id, Select).clear()
+        self.query_one("#f-text", Input).value = ""
+        self.call_after_refresh(self._done_filling)
+        self.filters = Filters()
+        self.load()
+
+    # -- sorting -----------------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        index = SORTABLE.index(self.sort_column) + 1 if self.sort_column else 0
+        self.sort_by(SORTABLE[index % len(SORTABLE)], reverse=False)
+
+    def action_reverse(self) -> None:
+        self.sort_by(self.sort_column or "created", reverse=not self.sort_reverse)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        self.sort_by(key, reverse=not self.sort_reverse if key == self.sort_column else False)
+
+    def sort_by(self, column: str, *, reverse: bool) -> None:
+        self.sort_column, self.sort_reverse = column, reverse
+        if self._filling_rows:
+            self._add_rows()
+        else:
+            self._apply_sort()
+        self._describe()
+
+    def _apply_sort(self) -> None:
+        if self.sort_column is None:
+            return
+        values, column = self._sort_values, self.sort_column
+        self.query_one("#queue", RecordTable).sort(
+            "id", key=lambda cell: values[cell.plain][column], reverse=self.sort_reverse)
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(AmendmentScreen(str(event.row_key.value)))
+
+    def commands(self) -> Iterable[Command]:
+        for column in COLUMNS:
+            key = column.key
+            yield Command(f"Sort amendments by {column.label}", "Sort the queue",
+                          lambda key=key: self.sort_by(key, reverse=False))  # type: ignore[misc]
+        for status in Status:
+            value = status.value
+            yield Command(f"Show {value} amendments", "Filter the queue by status",
+                          lambda value=value: self._set_select("#f-status", value))  # type: ignore[misc]
+        yield Command("Show all amendments", "Clear the filters", self.action_clear_filters)
+
+    def _set_select(self, selector: str, value: str) -> None:
+        self.query_one(selector, Select).value = value

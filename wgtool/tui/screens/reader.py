@@ -1,0 +1,115 @@
+"""A draft, paragraph by paragraph, with how many open amendments target each paragraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Header, OptionList, Static
+
+from wgtool.core import document
+from wgtool.core.model import Draft, Kind
+from wgtool.tui.commands import Command
+from wgtool.tui.render import safe
+from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.propose import ProposeScreen
+from wgtool.tui.screens.queue import QueueScreen
+from wgtool.tui.screens.versions import VersionsScreen
+from wgtool.tui.widgets import KeysFooter, ParagraphList
+from wgtool.tui.widgets.paragraphs import paragraph_number
+
+
+class DraftScreen(WgScreen):
+    """Read a draft; propose an amendment to the highlighted paragraph; see its amendments."""
+
+    AUTO_FOCUS = "#paragraphs"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "propose", "Propose", id="propose",
+                tooltip="Propose an amendment to the highlighted paragraph"),
+        Binding("p", "refuse('propose')", show=False),
+        Binding("a", "amendments", "Amendments", id="draft-amendments",
+                tooltip="All amendments to this draft"),
+        Binding("v", "versions", "Versions", id="draft-versions",
+                tooltip="Consensus versions of this draft, and redlines"),
+    ]
+
+    def __init__(self, slug: str) -> None:
+        super().__init__()
+        self.slug = slug
+        self.draft: Draft | None = None
+        self.open_counts: dict[int, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(safe(self.slug, one_line=True), id="draft-info", classes="screen-title")
+        yield ParagraphList(id="paragraphs")
+        yield KeysFooter()
+
+    def load(self) -> None:
+        paragraphs = self.query_one(ParagraphList)
+        self.wg_app.busy(paragraphs)
+        self.read_draft(paragraphs)
+
+    @work(thread=True, exclusive=True, group="load")
+    def read_draft(self, paragraphs: ParagraphList) -> None:
+        with self.wg_app.core(busy=paragraphs) as wg:
+            draft = wg.draft(self.slug)
+            counts = wg.open_counts(self.slug)
+            self.wg_app.deliver(self.show, draft, counts)
+
+    def show(self, draft: Draft, counts: dict[int, int]) -> None:
+        self.draft, self.open_counts = draft, counts
+        total = len(document.paragraphs(draft.text))
+        info = Text()
+        info.append_text(safe(self.slug, "bold", one_line=True))
+        info.append(f" · {total} paragraphs · {sum(counts.values())} open amendments")
+        self.query_one("#draft-info", Static).update(info)
+        self.query_one(ParagraphList).show_draft(draft.text, counts)
+
+    @property
+    def paragraph(self) -> int | None:
+        return self.query_one(ParagraphList).paragraph
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "propose":
+            return self.wg_app.allows("propose")
+        return super().check_action(action, parameters)
+
+    def action_propose(self, kind: str = Kind.REPLACE.value) -> None:
+        number = self.paragraph
+        if self.draft is None or number is None:
+            self.notify("Highlight a paragraph first.", severity="warning")
+            return
+        self.app.push_screen(ProposeScreen(self.slug, number, self.draft.text, Kind(kind)))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        number = paragraph_number(event.option.id)
+        if number is not None:
+            self.app.push_screen(QueueScreen(draft=self.slug, paragraph=number))
+
+    def action_amendments(self) -> None:
+        self.app.push_screen(QueueScreen(draft=self.slug))
+
+    def action_versions(self) -> None:
+        self.app.push_screen(VersionsScreen(self.slug))
+
+    def commands(self) -> Iterable[Command]:
+        number = self.paragraph
+        if number is not None:
+            yield Command(f"Amend paragraph {number}", "Propose a replacement text",
+                          lambda: self.action_propose(Kind.REPLACE.value), needs="propose")
+            yield Command(f"Insert a paragraph after paragraph {number}",
+                          "Propose a new paragraph", lambda: self.action_propose(Kind.INSERT.value),
+                          needs="propose")
+            yield Command(f"Delete paragraph {number}", "Propose deleting it",
+                          lambda: self.action_propose(Kind.DELETE.value), needs="propose")
+            yield Command(f"Amendments to paragraph {number}", "The queue, for this paragraph",
+                          lambda: self.app.push_screen(QueueScreen(draft=self.slug,
+                                                                   paragraph=number)))
+        yield Command(f"Versions of {self.slug}", "Consensus versions and redlines",
+                      self.action_versions)

@@ -1,0 +1,189 @@
+"""Consensus versions of a draft (the secretariat tags them) and the redline between any two."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Header, Label, Select, Static
+
+from wgtool.core.model import Version
+from wgtool.core.text import DiffOp
+from wgtool.tui.commands import Command
+from wgtool.tui.render import clip, safe, when
+from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.dialogs import TagDialog
+from wgtool.tui.widgets import DiffView, KeysFooter, RecordTable
+
+CURRENT = ":current"
+"""The Select value standing for the current text on main (no version name contains ':')."""
+
+
+class VersionsScreen(WgScreen):
+    """The tagged versions of one draft; Enter shows the redline from a version to today."""
+
+    AUTO_FOCUS = "#versions"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "tag", "Tag version", id="tag",
+                tooltip="Secretariat: tag the current text as a consensus version"),
+        Binding("t", "refuse('tag')", show=False),
+        Binding("d", "redline", "Redline", id="redline",
+                tooltip="Word-level redline between any two versions"),
+    ]
+
+    def __init__(self, slug: str) -> None:
+        super().__init__()
+        self.slug = slug
+        self.versions: list[Version] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        title = Text("Versions of ", "bold")
+        title.append_text(safe(self.slug, "bold", one_line=True))
+        title.append(" · enter: redline from a version to the current text", "dim")
+        yield Static(title, classes="screen-title")
+        yield RecordTable(id="versions")
+        yield Static(id="versions-empty", classes="empty")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#versions", RecordTable)
+        table.add_column("Version", key="name")
+        table.add_column("Tagged", key="tagged")
+        table.add_column("By", key="tagger")
+        table.add_column("Message", key="message")
+        self.query_one("#versions-empty").display = False
+
+    def load(self) -> None:
+        table = self.query_one("#versions", RecordTable)
+        self.wg_app.busy(table)
+        self.read_versions(table)
+
+    @work(thread=True, exclusive=True, group="load")
+    def read_versions(self, table: RecordTable) -> None:
+        with self.wg_app.core(busy=table) as wg:
+            versions = wg.versions(self.slug)
+            self.wg_app.deliver(self.show, versions)
+
+    def show(self, versions: list[Version]) -> None:
+        self.versions = versions
+        table = self.query_one("#versions", RecordTable)
+        table.clear()
+        for version in reversed(versions):
+            table.add_row(safe(version.name, "bold", one_line=True), Text(when(version.tagged_at)),
+                          safe(version.tagger, one_line=True),
+                          safe(clip(version.message, 60), one_line=True), key=version.name)
+        empty = self.query_one("#versions-empty", Static)
+        empty.display = not versions
+        empty.update(Text("No consensus version yet: the secretariat tags one with t."))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tag":
+            return self.wg_app.allows("tag")
+        return super().check_action(action, parameters)
+
+    def action_tag(self) -> None:
+        slug = self.slug
+
+        def named(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                name, message = result
+                self.write(lambda wg: wg.tag(slug, name, message=message),
+                           f"Tagged {slug}/{name}")
+
+        self.app.push_screen(TagDialog(slug), named)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(RedlineScreen(self.slug, str(event.row_key.value), CURRENT))
+
+    def action_redline(self) -> None:
+        latest = self.versions[-1].name if self.versions else CURRENT
+        self.app.push_screen(RedlineScreen(self.slug, latest, CURRENT))
+
+    def commands(self) -> Iterable[Command]:
+        yield Command(f"Tag a version of {self.slug}", "Secretariat: a consensus version",
+                      self.action_tag, needs="tag")
+        yield Command("Redline between versions", "Word-level changes between two versions",
+                      self.action_redline)
+
+
+class RedlineScreen(WgScreen):
+    """The word-level redline of a draft between two versions (or a version and today)."""
+
+    AUTO_FOCUS = "#redline-body"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "toggle_context", "Changes/all", id="changes-only",
+                tooltip="Show only the paragraphs that changed, or the whole text"),
+    ]
+
+    def __init__(self, slug: str, old: str, new: str) -> None:
+        super().__init__()
+        self.slug = slug
+        self.old = old
+        self.new = new
+        self._filling = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="redline-choice"):
+            yield Label("From", classes="inline-label")
+            yield Select([(self.old, self.old)], id="redline-from", allow_blank=False,
+                         value=self.old)
+            yield Label("to", classes="inline-label")
+            yield Select([(self.new, self.new)], id="redline-to", allow_blank=False,
+                         value=self.new)
+        yield Static(id="redline-info", classes="screen-title")
+        with VerticalScroll(id="redline-body"):
+            yield DiffView(id="redline", context_only=True)
+        yield KeysFooter()
+
+    def load(self) -> None:
+        body = self.query_one("#redline-body", VerticalScroll)
+        self.wg_app.busy(body)
+        self.read_redline(self.old, self.new, body)
+
+    @work(thread=True, exclusive=True, group="load")
+    def read_redline(self, old: str, new: str, body: VerticalScroll) -> None:
+        with self.wg_app.core(busy=body) as wg:
+            names = [v.name for v in wg.versions(self.slug)]
+            ops = wg.redline(self.slug, None if old == CURRENT else old,
+                             None if new == CURRENT else new)
+            self.wg_app.deliver(self.show, names, old, new, ops)
+
+    def show(self, names: list[str], old: str, new: str, ops: tuple[DiffOp, ...]) -> None:
+        options = [(Text(n), n) for n in names] + [(Text("current text"), CURRENT)]
+        self._filling = True
+        for selector, value in (("#redline-from", old), ("#redline-to", new)):
+            select = self.query_one(selector, Select)
+            select.set_options(options)
+            select.value = value
+        self.call_after_refresh(self._done_filling)
+        changes = sum(1 for op in ops if op.op != "equal")
+        info = Text(f"{changes} change{'s' if changes != 1 else ''} · ", "bold")
+        info.append("[-deleted-] {+inserted+}", "dim")
+        self.query_one("#redline-info", Static).update(info)
+        self.query_one("#redline", DiffView).ops = ops
+
+    def _done_filling(self) -> None:
+        self._filling = False
+
+    @on(Select.Changed)
+    def _choice_changed(self, event: Select.Changed) -> None:
+        if self._filling or event.value is Select.NULL:
+            return
+        if event.select.id == "redline-from":
+            self.old = str(event.value)
+        else:
+            self.new = str(event.value)
+        self.load()
+
+    def action_toggle_context(self) -> None:
+        view = self.query_one("#redline", DiffView)
+        view.context_only = not view.context_only

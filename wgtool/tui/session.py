@@ -1,0 +1,42 @@
+"""The working group as the UI's worker threads use it: opened lazily, one thread at a time."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from wgtool.core.workgroup import WorkingGroup
+
+
+class Session:
+    """One working group opened for the app, shared by its worker threads.
+
+    GitPython keeps long-running ``git cat-file`` processes per repository object, which must not
+    be used by two threads at once, so every use of the working group holds one lock. The
+    repository is opened on first use, inside a worker, so the first screen paints before any
+    git process starts.
+    """
+
+    def __init__(self, repo: str | os.PathLike[str] | None, actor: str | None, *,
+                 demo: bool = False) -> None:
+        self.repo = repo
+        self.actor = actor
+        self.demo = demo
+        self._lock = threading.Lock()
+        self._wg: WorkingGroup | None = None
+
+    @contextmanager
+    def use(self) -> Iterator[WorkingGroup]:
+        """The working group, for exclusive use by the calling thread."""
+        with self._lock:
+            if self._wg is None:
+                self._wg = WorkingGroup.open(self.repo, self.actor)
+            yield self._wg
+
+    def close(self) -> None:
+        with self._lock:
+            if self._wg is not None:
+                self._wg.close()
+                self._wg = None

@@ -1,0 +1,17 @@
+"""Widgets that show the core's data: diffs, drafts, consensus, comment threads, tables."""
+
+from wgtool.tui.widgets.comments import CommentThread
+from wgtool.tui.widgets.consensus import ConsensusMatrix
+from wgtool.tui.widgets.diffview import DiffView
+from wgtool.tui.widgets.footer import KeysFooter
+from wgtool.tui.widgets.paragraphs import ParagraphList
+from wgtool.tui.widgets.table import RecordTable
+
+__all__ = [
+    "CommentThread",
+    "ConsensusMatrix",
+    "DiffView",
+    "KeysFooter",
+    "ParagraphList",
+    "RecordTable",
+]
