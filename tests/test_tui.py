@@ -67,14 +67,20 @@ def open_wg(repo: Path, actor: str | None = None) -> WorkingGroup:
     return WorkingGroup.open(repo, actor)
 
 
-def propose(repo: Path, actor: str, paragraph: int, old: str, new: str,
-            rationale: str = "Clearer.") -> str:
+def propose(
+    repo: Path, actor: str, paragraph: int, old: str, new: str, rationale: str = "Clearer."
+) -> str:
     with open_wg(repo, actor) as wg:
         text = document.paragraph(wg.draft("principles").text, paragraph).text
         assert old in text
-        return wg.propose("principles", kind=Kind.REPLACE, paragraph=paragraph,
-                          text=text.replace(old, new, 1), rationale=rationale,
-                          title=f"Say {new}").id
+        return wg.propose(
+            "principles",
+            kind=Kind.REPLACE,
+            paragraph=paragraph,
+            text=text.replace(old, new, 1),
+            rationale=rationale,
+            title=f"Say {new}",
+        ).id
 
 
 def inserted(view: DiffView) -> list[str]:
@@ -350,8 +356,7 @@ async def test_a_member_is_refused_the_chairs_actions(example_repo: Path) -> Non
         assert "reject needs the chair role; rsubramanian is member" in notifications(app)
         # Someone else's amendment cannot be withdrawn either.
         await press(pilot, "w")
-        assert (f"only the proposer (mchen) can withdraw amendment {amendment}"
-                in notifications(app))
+        assert f"only the proposer (mchen) can withdraw amendment {amendment}" in notifications(app)
         # Nor is the member offered the secretariat's tagging.
         await press(pilot, "escape")
         await press(pilot, "v")
@@ -451,8 +456,14 @@ async def test_the_secretariat_tags_a_version_and_reads_the_redline(example_repo
 
 
 async def test_member_text_is_shown_literally(example_repo: Path) -> None:
-    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open",
-                        rationale="[bold]rationale[/bold] <i>x</i>")
+    amendment = propose(
+        example_repo,
+        MEMBER_TECH,
+        5,
+        "single, open",
+        "single, secure, open",
+        rationale="[bold]rationale[/bold] <i>x</i>",
+    )
     with open_wg(example_repo, MEMBER_CS) as wg:
         wg.comment(amendment, MARKUP_COMMENT)
     app = make_app(example_repo, MEMBER_GOV)
@@ -465,13 +476,20 @@ async def test_member_text_is_shown_literally(example_repo: Path) -> None:
         assert "\x1b" not in thread.plain()
         rendered = thread.render()
         assert isinstance(rendered, Group)
-        texts = [part.renderable for part in rendered.renderables
-                 if isinstance(part, Padding) and isinstance(part.renderable, Text)]
+        texts = [
+            part.renderable
+            for part in rendered.renderables
+            if isinstance(part, Padding) and isinstance(part.renderable, Text)
+        ]
         assert len(texts) == len(rendered.renderables)
-        assert not any("red" in str(span.style) or "bold" == str(span.style)
-                       for t in texts[1::2] for span in t.spans)  # the comments themselves
+        assert not any(
+            "red" in str(span.style) or "bold" == str(span.style)
+            for t in texts[1::2]
+            for span in t.spans
+        )  # the comments themselves
         assert plain(screen.query_one("#amendment-rationale")) == (
-            "[bold]rationale[/bold] <i>x</i>")
+            "[bold]rationale[/bold] <i>x</i>"
+        )
         # The whole screen, as the terminal would get it: no raw escape from the comment.
         assert "\x1b[31mred" not in app.export_screenshot()
 
@@ -553,6 +571,10 @@ async def test_the_demo_member_picker_acts_as_anyone(example_repo: Path) -> None
         picker = app.screen
         assert isinstance(picker, MemberPicker)  # nobody is acting yet: choose
         options = picker.query_one(OptionList)
+        for _ in range(50):  # the roster arrives from the picker's own worker
+            if options.option_count:
+                break
+            await pilot.pause(0.02)
         options.highlighted = options.get_option_index(SECRETARIAT)
         await press(pilot, "enter")
         assert app.member is not None and app.member.handle == SECRETARIAT
@@ -566,22 +588,30 @@ async def test_the_demo_member_picker_acts_as_anyone(example_repo: Path) -> None
         assert app.member is not None and app.member.handle == CHAIR
 
 
-async def test_sync_with_a_remote_shows_progress_and_the_result(example_repo: Path,
-                                                                tmp_path: Path) -> None:
+async def test_sync_with_a_remote_shows_progress_and_the_result(
+    example_repo: Path, tmp_path: Path
+) -> None:
     origin = tmp_path / "origin.git"
     other = tmp_path / "other"
-    subprocess.run(["git", "clone", "--quiet", "--bare", str(example_repo), str(origin)],
-                   check=True)
-    subprocess.run(["git", "-C", str(example_repo), "remote", "add", "origin", str(origin)],
-                   check=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", "--bare", str(example_repo), str(origin)], check=True
+    )
+    subprocess.run(
+        ["git", "-C", str(example_repo), "remote", "add", "origin", str(origin)], check=True
+    )
     subprocess.run(["git", "clone", "--quiet", str(origin), str(other)], check=True)
     from wgtool.core.sync import sync
 
     with open_wg(other, MEMBER_PS) as wg:
         sync(wg)
         text = document.paragraph(wg.draft("principles").text, 5).text
-        remote_amendment = wg.propose("principles", kind=Kind.REPLACE, paragraph=5,
-                                      text=text + " Really.", rationale="Emphasis.").id
+        remote_amendment = wg.propose(
+            "principles",
+            kind=Kind.REPLACE,
+            paragraph=5,
+            text=text + " Really.",
+            rationale="Emphasis.",
+        ).id
         sync(wg)
     app = make_app(example_repo, MEMBER_TECH)
     async with app.run_test(size=SIZE) as pilot:

@@ -58,20 +58,28 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def _replace(wg: WorkingGroup, actor: str, paragraph: int, old: str, new: str,
-             rationale: str, title: str) -> str:
+def _replace(
+    wg: WorkingGroup, actor: str, paragraph: int, old: str, new: str, rationale: str, title: str
+) -> str:
     wg.act_as(actor)
     text = document.paragraph(wg.draft("principles").text, paragraph).text
-    return wg.propose("principles", kind=Kind.REPLACE, paragraph=paragraph,
-                      text=text.replace(old, new, 1), rationale=rationale, title=title).id
+    return wg.propose(
+        "principles",
+        kind=Kind.REPLACE,
+        paragraph=paragraph,
+        text=text.replace(old, new, 1),
+        rationale=rationale,
+        title=title,
+    ).id
 
 
 @pytest.fixture(scope="module")
 def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One working group for every snapshot (they only read it), made once per module."""
     home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text("[user]\n\tname = Test Runner\n"
-                                     "\temail = runner@example.invalid\n")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test Runner\n\temail = runner@example.invalid\n"
+    )
     path = tmp_path_factory.mktemp("snapshots") / "wg"
     with pytest.MonkeyPatch.context() as patch, frozen_core():
         patch.setenv("HOME", str(home))
@@ -86,19 +94,38 @@ def record(example_repo: Path) -> dict[str, str]:
     with frozen_core(), WorkingGroup.open(example_repo) as wg:
         wg.act_as(SECRETARIAT)
         wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
-        security = _replace(wg, MEMBER_TECH, 5, "single, open, global",
-                            "single, open, secure, global",
-                            "Security keeps the network single and open.",
-                            "Name security among the core properties")
-        free = _replace(wg, MEMBER_PS, 5, "single, open, global", "single, open, free, global",
-                        "Freedom matters as much.", "Add freedom")
-        rights = _replace(wg, MEMBER_CS, 6, "the right to privacy",
-                          "the right to privacy, the right to seek and impart information",
-                          "Access to information is [often] restricted online.",
-                          "The right to seek and impart information")
-        for actor, stance, reason in ((MEMBER_CS, "support", ""),
-                                      (MEMBER_GOV, "support", "Welcome."),
-                                      (MEMBER_PS, "object", "Too broad <as drafted>.")):
+        security = _replace(
+            wg,
+            MEMBER_TECH,
+            5,
+            "single, open, global",
+            "single, open, secure, global",
+            "Security keeps the network single and open.",
+            "Name security among the core properties",
+        )
+        free = _replace(
+            wg,
+            MEMBER_PS,
+            5,
+            "single, open, global",
+            "single, open, free, global",
+            "Freedom matters as much.",
+            "Add freedom",
+        )
+        rights = _replace(
+            wg,
+            MEMBER_CS,
+            6,
+            "the right to privacy",
+            "the right to privacy, the right to seek and impart information",
+            "Access to information is [often] restricted online.",
+            "The right to seek and impart information",
+        )
+        for actor, stance, reason in (
+            (MEMBER_CS, "support", ""),
+            (MEMBER_GOV, "support", "Welcome."),
+            (MEMBER_PS, "object", "Too broad <as drafted>."),
+        ):
             wg.act_as(actor)
             wg.position(rights, stance, reason=reason)
         wg.act_as(MEMBER_GOV)
@@ -108,8 +135,12 @@ def record(example_repo: Path) -> dict[str, str]:
         wg.act_as(CHAIR)
         wg.merge(security)
         wg.act_as(MEMBER_TECH)
-        deleted = wg.propose("principles", kind=Kind.DELETE, paragraph=17,
-                             rationale="The review clause belongs in the mandate.").id
+        deleted = wg.propose(
+            "principles",
+            kind=Kind.DELETE,
+            paragraph=17,
+            rationale="The review clause belongs in the mandate.",
+        ).id
         wg.act_as(CHAIR)
         wg.reject(deleted, reason="The group wants the review clause.")
     return {"security": security, "free": free, "rights": rights, "deleted": deleted}
@@ -145,46 +176,60 @@ def _steps(*steps: str | Callable[[WgApp], object]) -> Callable[[Pilot[None]], o
     return run
 
 
-def test_drafts(snap_compare: Callable[..., bool], record: dict[str, str],
-                example_repo: Path) -> None:
-    assert snap_compare(make_app(example_repo, MEMBER_TECH), terminal_size=SIZE,
-                        run_before=_steps())
+def test_drafts(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert snap_compare(
+        make_app(example_repo, MEMBER_TECH), terminal_size=SIZE, run_before=_steps()
+    )
 
 
-def test_draft_reader(snap_compare: Callable[..., bool], record: dict[str, str],
-                      example_repo: Path) -> None:
+def test_draft_reader(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
     def to_paragraph_5(app: WgApp) -> None:
         assert isinstance(app.screen, DraftScreen)
         app.screen.query_one(ParagraphList).select_paragraph(5)
 
-    assert snap_compare(make_app(example_repo, MEMBER_TECH), terminal_size=SIZE,
-                        run_before=_steps("enter", to_paragraph_5))
+    assert snap_compare(
+        make_app(example_repo, MEMBER_TECH),
+        terminal_size=SIZE,
+        run_before=_steps("enter", to_paragraph_5),
+    )
 
 
-def test_amendment_queue(snap_compare: Callable[..., bool], record: dict[str, str],
-                         example_repo: Path) -> None:
-    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE,
-                        run_before=_steps("a"))
+def test_amendment_queue(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE, run_before=_steps("a"))
 
 
-def test_amendment_as_a_member(snap_compare: Callable[..., bool], record: dict[str, str],
-                               example_repo: Path) -> None:
+def test_amendment_as_a_member(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
     rights = record["rights"]
-    assert snap_compare(make_app(example_repo, MEMBER_GOV), terminal_size=SIZE,
-                        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights))))
+    assert snap_compare(
+        make_app(example_repo, MEMBER_GOV),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights))),
+    )
 
 
-def test_amendment_consensus_and_comments(snap_compare: Callable[..., bool],
-                                          record: dict[str, str], example_repo: Path) -> None:
+def test_amendment_consensus_and_comments(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
     """Literal member text: markup, HTML, Markdown and an escape sequence in the comments."""
     rights = record["rights"]
-    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE,
-                        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights)),
-                                          "end"))
+    assert snap_compare(
+        make_app(example_repo, CHAIR),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights)), "end"),
+    )
 
 
-def test_propose_review(snap_compare: Callable[..., bool], record: dict[str, str],
-                        example_repo: Path) -> None:
+def test_propose_review(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
     def write(app: WgApp) -> None:
         text = app.screen.query_one("#text", TextArea)
         text.text = text.text.replace("freedom of expression", "freedom of opinion and expression")
@@ -193,25 +238,35 @@ def test_propose_review(snap_compare: Callable[..., bool], record: dict[str, str
     def to_paragraph_6(app: WgApp) -> None:
         app.screen.query_one(ParagraphList).select_paragraph(6)
 
-    assert snap_compare(make_app(example_repo, MEMBER_CS), terminal_size=SIZE,
-                        run_before=_steps("enter", to_paragraph_6, "p", write, "ctrl+s"))
+    assert snap_compare(
+        make_app(example_repo, MEMBER_CS),
+        terminal_size=SIZE,
+        run_before=_steps("enter", to_paragraph_6, "p", write, "ctrl+s"),
+    )
 
 
-def test_merge_conflict(snap_compare: Callable[..., bool], record: dict[str, str],
-                        example_repo: Path) -> None:
+def test_merge_conflict(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
     free = record["free"]
-    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE,
-                        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(free)),
-                                          "m"))
+    assert snap_compare(
+        make_app(example_repo, CHAIR),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(free)), "m"),
+    )
 
 
-def test_redline(snap_compare: Callable[..., bool], record: dict[str, str],
-                 example_repo: Path) -> None:
-    assert snap_compare(make_app(example_repo, SECRETARIAT), terminal_size=SIZE,
-                        run_before=_steps("v", "enter"))
+def test_redline(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert snap_compare(
+        make_app(example_repo, SECRETARIAT), terminal_size=SIZE, run_before=_steps("v", "enter")
+    )
 
 
-def test_help(snap_compare: Callable[..., bool], record: dict[str, str],
-              example_repo: Path) -> None:
-    assert snap_compare(make_app(example_repo, MEMBER_TECH), terminal_size=SIZE,
-                        run_before=_steps("f1"))
+def test_help(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert snap_compare(
+        make_app(example_repo, MEMBER_TECH), terminal_size=SIZE, run_before=_steps("f1")
+    )

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
+from weakref import WeakSet
 
 from textual import work
 from textual.app import App
@@ -48,10 +49,20 @@ class WgApp(App[None]):
     TITLE = "wgtool"
     COMMANDS = App.COMMANDS | {WorkingGroupCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1,question_mark", "help", "Help", id="help",
-                tooltip="Keys, screens and what each role can do"),
-        Binding("f2", "act_as", "Act as", id="act-as",
-                tooltip="Demo: act as another member of the example roster"),
+        Binding(
+            "f1,question_mark",
+            "help",
+            "Help",
+            id="help",
+            tooltip="Keys, screens and what each role can do",
+        ),
+        Binding(
+            "f2",
+            "act_as",
+            "Act as",
+            id="act-as",
+            tooltip="Demo: act as another member of the example roster",
+        ),
     ]
 
     member: reactive[Member | None] = reactive(None)
@@ -63,6 +74,7 @@ class WgApp(App[None]):
         self.data_version = 0
         """Goes up on every change to the record; screens compare it to what they showed."""
         self._loading_timers: dict[Widget, Timer] = {}
+        self._loaded_screens: WeakSet[Screen[Any]] = WeakSet()
 
     # -- start-up --------------------------------------------------------------------------------
 
@@ -96,8 +108,12 @@ class WgApp(App[None]):
         self.member = message.member
 
     def watch_member(self, member: Member | None) -> None:
-        self.sub_title = (f"as {member.handle} ({roles_label(member)})" if member
-                          else "read only: nobody is acting")
+        if member is not None:
+            self.sub_title = f"as {member.handle} ({roles_label(member)})"
+        else:
+            self.sub_title = (
+                "choose a member: F2" if self.session.demo else "read only: nobody is acting"
+            )
         self.refresh_bindings()
 
     # -- the core, from worker threads -----------------------------------------------------------
@@ -122,16 +138,31 @@ class WgApp(App[None]):
         """Show a loading indicator on ``widget`` if its worker takes longer than a blink."""
         self.not_busy(widget)
         self._loading_timers[widget] = widget.set_timer(
-            LOADING_DELAY, lambda: setattr(widget, "loading", True))
+            LOADING_DELAY, lambda: setattr(widget, "loading", True)
+        )
 
     def not_busy(self, widget: Widget) -> None:
         timer = self._loading_timers.pop(widget, None)
         if timer is not None:
             timer.stop()
+        if not widget.is_attached:
+            return  # its screen closed meanwhile
+        screen = widget.screen
+        first_load = screen not in self._loaded_screens
+        self._loaded_screens.add(screen)
         if widget.loading:
             widget.loading = False
             # A widget's keys are not offered while it loads: show them again in the footer.
-            widget.screen.refresh_bindings()
+            screen.refresh_bindings()
+            # Nor can it take the focus: if the screen opened while it loaded, give it the focus
+            # the screen meant it to have (on its first load only, never while the member types).
+            if first_load:
+                self._focus_as_meant(screen, widget)
+
+    def _focus_as_meant(self, screen: Screen[Any], loaded: Widget) -> None:
+        target = screen.query(screen.AUTO_FOCUS).first() if screen.AUTO_FOCUS else None
+        if target is not None and (target is loaded or loaded in target.ancestors):
+            target.focus(scroll_visible=False)
 
     def deliver(self, callback: Callable[..., object], *args: object) -> None:
         """From a worker thread: run ``callback`` on the UI thread, unless the worker was
@@ -141,8 +172,12 @@ class WgApp(App[None]):
 
     def show_error(self, error: WgError) -> None:
         """A core error as a notification: its first line, literally, as the CLI prints it."""
-        self.notify(terminal_safe(error.message.splitlines()[0] if error.message else str(error)),
-                    severity="error", markup=False, timeout=8)
+        self.notify(
+            terminal_safe(error.message.splitlines()[0] if error.message else str(error)),
+            severity="error",
+            markup=False,
+            timeout=8,
+        )
 
     def allows(self, action: str) -> bool:
         """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""
@@ -155,8 +190,9 @@ class WgApp(App[None]):
             True when the action was refused, False when the roles allow it.
         """
         if self.member is None:
-            self.notify("nobody is acting: start wgtool with --as HANDLE", severity="error",
-                        markup=False)
+            self.notify(
+                "nobody is acting: start wgtool with --as HANDLE", severity="error", markup=False
+            )
             return True
         try:
             config.require(self.member, action)
@@ -198,8 +234,11 @@ class WgApp(App[None]):
             self.session.actor = handle
             member = wg.actor()
             self.post_message(ActorChanged(member))
-            self.call_from_thread(self.notify, f"Acting as {member.name} ({member.handle}), "
-                                  f"{member.group}, {roles_label(member)}", markup=False)
+            self.call_from_thread(
+                self.notify,
+                f"Acting as {member.name} ({member.handle}), {member.group}, {roles_label(member)}",
+                markup=False,
+            )
 
     def action_sync(self) -> None:
         self.push_screen(SyncScreen())
@@ -215,26 +254,30 @@ class WgApp(App[None]):
         """The app-wide commands of the palette (filtered by role there)."""
         offered = [
             Command("Drafts", "The list of drafts and their versions", self.action_home),
-            Command("Amendment queue", "All amendments, with filters and sorting",
-                    self.action_queue),
+            Command(
+                "Amendment queue", "All amendments, with filters and sorting", self.action_queue
+            ),
             Command("Sync with a remote", "Fetch, join and push the record", self.action_sync),
             Command("Help", "Keys, screens and roles", self.action_help),
         ]
         if self.session.demo:
-            offered.append(Command("Act as another member", "Demo: pick any roster member",
-                                   self.action_act_as))
+            offered.append(
+                Command("Act as another member", "Demo: pick any roster member", self.action_act_as)
+            )
         return offered
 
     def on_unmount(self) -> None:
         self.session.close()
 
 
-def make_app(repo: str | os.PathLike[str] | None = None, actor: str | None = None,
-             demo: bool = False) -> WgApp:
+def make_app(
+    repo: str | os.PathLike[str] | None = None, actor: str | None = None, demo: bool = False
+) -> WgApp:
     """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email)."""
     return WgApp(Session(repo, actor, demo=demo))
 
 
-def run_app(repo: str | os.PathLike[str] | None = None, actor: str | None = None,
-            demo: bool = False) -> None:
+def run_app(
+    repo: str | os.PathLike[str] | None = None, actor: str | None = None, demo: bool = False
+) -> None:
     make_app(repo, actor, demo).run()

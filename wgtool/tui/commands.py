@@ -57,5 +57,10 @@ class WorkingGroupCommands(Provider):
         for command in self._available():
             score = matcher.match(command.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.title), command.callback,
-                          text=command.title, help=command.help)
+                yield Hit(
+                    score,
+                    matcher.highlight(command.title),
+                    command.callback,
+                    text=command.title,
+                    help=command.help,
+                )

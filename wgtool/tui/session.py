@@ -19,8 +19,9 @@ class Session:
     git process starts.
     """
 
-    def __init__(self, repo: str | os.PathLike[str] | None, actor: str | None, *,
-                 demo: bool = False) -> None:
+    def __init__(
+        self, repo: str | os.PathLike[str] | None, actor: str | None, *, demo: bool = False
+    ) -> None:
         self.repo = repo
         self.actor = actor
         self.demo = demo

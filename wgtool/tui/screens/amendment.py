@@ -58,19 +58,34 @@ class AmendmentScreen(WgScreen):
     AUTO_FOCUS = "#amendment"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "position", "Position", id="position",
-                tooltip="Take or change your position: support, no objection, abstain, object"),
+        Binding(
+            "p",
+            "position",
+            "Position",
+            id="position",
+            tooltip="Take or change your position: support, no objection, abstain, object",
+        ),
         Binding("p", "refuse('position')", show=False),
         Binding("c", "comment", "Comment", id="comment", tooltip="Add a comment"),
         Binding("c", "refuse('comment')", show=False),
         Binding("r", "reply", "Reply", id="reply", tooltip="Reply to a comment"),
-        Binding("e", "revise", "Revise", id="revise",
-                tooltip="Revise your amendment: a new text or rationale"),
+        Binding(
+            "e",
+            "revise",
+            "Revise",
+            id="revise",
+            tooltip="Revise your amendment: a new text or rationale",
+        ),
         Binding("e", "refuse('revise')", show=False),
         Binding("w", "withdraw", "Withdraw", id="withdraw", tooltip="Withdraw your amendment"),
         Binding("w", "refuse('withdraw')", show=False),
-        Binding("m", "merge", "Merge", id="merge",
-                tooltip="Chair: merge into the draft, as proposed or as orally revised"),
+        Binding(
+            "m",
+            "merge",
+            "Merge",
+            id="merge",
+            tooltip="Chair: merge into the draft, as proposed or as orally revised",
+        ),
         Binding("m", "refuse('merge')", show=False),
         Binding("x", "reject", "Reject", id="reject", tooltip="Chair: reject, with a reason"),
         Binding("x", "refuse('reject')", show=False),
@@ -90,8 +105,7 @@ class AmendmentScreen(WgScreen):
             yield Static(Text("Rationale", "bold"), classes="section-title")
             yield Static(id="amendment-rationale")
             yield Static(id="decision")
-            yield Static(Text("Consensus", "bold"), id="consensus-title",
-                         classes="section-title")
+            yield Static(Text("Consensus", "bold"), id="consensus-title", classes="section-title")
             yield ConsensusMatrix(id="consensus")
             yield Static(Text("Comments", "bold"), id="comments-title", classes="section-title")
             yield CommentThread(id="comments")
@@ -155,7 +169,7 @@ class AmendmentScreen(WgScreen):
         text.append("\n")
         target = f" ¶{a.paragraph}" if a.paragraph is not None else ""
         text.append_text(safe(f"{a.draft}{target} · {a.kind.value} · by ", one_line=True))
-        who = (f"{view.proposer.name} ({a.proposer})" if view.proposer else a.proposer)
+        who = f"{view.proposer.name} ({a.proposer})" if view.proposer else a.proposer
         text.append_text(safe(f"{who}, {a.group}", one_line=True))
         text.append(f" · {when(a.created_at)}", "dim")
         return text
@@ -168,8 +182,9 @@ class AmendmentScreen(WgScreen):
             return text
         if a.status in (Status.REJECTED, Status.WITHDRAWN):
             event = next((e for e in view.events if e.type in ("reject", "withdraw")), None)
-            text = Text(a.status.value.capitalize(), "bold red" if a.status is Status.REJECTED
-                        else "bold")
+            text = Text(
+                a.status.value.capitalize(), "bold red" if a.status is Status.REJECTED else "bold"
+            )
             if event is not None:
                 text.append_text(safe(f" by {event.member} on {when(event.at)}", one_line=True))
             if a.decided_reason:
@@ -196,8 +211,9 @@ class AmendmentScreen(WgScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ACTIONS:
-            return (self.wg_app.allows(ACTIONS[action][0])
-                    and self.unavailable_because(action) is None)
+            return (
+                self.wg_app.allows(ACTIONS[action][0]) and self.unavailable_because(action) is None
+            )
         return super().check_action(action, parameters)
 
     def explain_unavailable(self, action: str) -> None:
@@ -208,15 +224,24 @@ class AmendmentScreen(WgScreen):
     def action_position(self) -> None:
         assert self.view is not None
         member = self.wg_app.member
-        current = next((p.stance.value for g in self.view.consensus.groups for p in g.positions
-                        if member and p.member == member.handle), None)
+        current = next(
+            (
+                p.stance.value
+                for g in self.view.consensus.groups
+                for p in g.positions
+                if member and p.member == member.handle
+            ),
+            None,
+        )
         amendment_id = self.view.amendment.id
 
         def chosen(result: tuple[str, str] | None) -> None:
             if result is not None:
                 stance, reason = result
-                self.write(lambda wg: wg.position(amendment_id, stance, reason=reason),
-                           f"Position on {amendment_id}: {stance}")
+                self.write(
+                    lambda wg: wg.position(amendment_id, stance, reason=reason),
+                    f"Position on {amendment_id}: {stance}",
+                )
 
         self.app.push_screen(PositionDialog(amendment_id, current), chosen)
 
@@ -225,11 +250,13 @@ class AmendmentScreen(WgScreen):
 
         def written(text: str | None) -> None:
             if text is not None:
-                self.write(lambda wg: wg.comment(amendment_id, text),
-                           f"Comment added to {amendment_id}")
+                self.write(
+                    lambda wg: wg.comment(amendment_id, text), f"Comment added to {amendment_id}"
+                )
 
-        self.app.push_screen(TextDialog(f"Comment on amendment {amendment_id}", "Your comment"),
-                             written)
+        self.app.push_screen(
+            TextDialog(f"Comment on amendment {amendment_id}", "Your comment"), written
+        )
 
     def action_reply(self) -> None:
         assert self.view is not None
@@ -239,8 +266,10 @@ class AmendmentScreen(WgScreen):
         def written(text: str | None) -> None:
             if text is not None:
                 reply_to = dialog.reply_to
-                self.write(lambda wg: wg.comment(amendment_id, text, reply_to=reply_to),
-                           f"Reply added to {amendment_id}")
+                self.write(
+                    lambda wg: wg.comment(amendment_id, text, reply_to=reply_to),
+                    f"Reply added to {amendment_id}",
+                )
 
         self.app.push_screen(dialog, written)
 
@@ -254,12 +283,20 @@ class AmendmentScreen(WgScreen):
 
         def confirmed(reason: str | None) -> None:
             if reason is not None:
-                self.write(lambda wg: wg.withdraw(amendment_id, reason=reason),
-                           f"Withdrew amendment {amendment_id}")
+                self.write(
+                    lambda wg: wg.withdraw(amendment_id, reason=reason),
+                    f"Withdrew amendment {amendment_id}",
+                )
 
-        self.app.push_screen(TextDialog(f"Withdraw amendment {amendment_id}?",
-                                        "Reason (optional)", confirm="Withdraw",
-                                        required=False), confirmed)
+        self.app.push_screen(
+            TextDialog(
+                f"Withdraw amendment {amendment_id}?",
+                "Reason (optional)",
+                confirm="Withdraw",
+                required=False,
+            ),
+            confirmed,
+        )
 
     def action_merge(self) -> None:
         assert self.view is not None
@@ -270,11 +307,15 @@ class AmendmentScreen(WgScreen):
 
         def confirmed(reason: str | None) -> None:
             if reason is not None:
-                self.write(lambda wg: wg.reject(amendment_id, reason=reason),
-                           f"Rejected amendment {amendment_id}")
+                self.write(
+                    lambda wg: wg.reject(amendment_id, reason=reason),
+                    f"Rejected amendment {amendment_id}",
+                )
 
-        self.app.push_screen(TextDialog(f"Reject amendment {amendment_id}",
-                                        "Reason (required)", confirm="Reject"), confirmed)
+        self.app.push_screen(
+            TextDialog(f"Reject amendment {amendment_id}", "Reason (required)", confirm="Reject"),
+            confirmed,
+        )
 
     def commands(self) -> Iterable[Command]:
         entries = {
@@ -288,5 +329,6 @@ class AmendmentScreen(WgScreen):
         }
         for action, (title, help_text) in entries.items():
             if self.unavailable_because(action) is None:
-                yield Command(title, help_text, getattr(self, f"action_{action}"),
-                              needs=ACTIONS[action][0])
+                yield Command(
+                    title, help_text, getattr(self, f"action_{action}"), needs=ACTIONS[action][0]
+                )

@@ -34,8 +34,16 @@ class TextDialog(WgModal[str]):
     BINDINGS: ClassVar[list[BindingType]] = CONFIRM_BINDINGS
     AUTO_FOCUS = "#dialog-text"
 
-    def __init__(self, title: Text | str, label: str, *, confirm: str = "Send",
-                 required: bool = True, initial: str = "", one_line: bool = False) -> None:
+    def __init__(
+        self,
+        title: Text | str,
+        label: str,
+        *,
+        confirm: str = "Send",
+        required: bool = True,
+        initial: str = "",
+        one_line: bool = False,
+    ) -> None:
         super().__init__()
         self.dialog_title = title if isinstance(title, Text) else Text(title)
         self.label = label
@@ -54,8 +62,9 @@ class TextDialog(WgModal[str]):
             else:
                 yield TextArea(self.initial, id="dialog-text", soft_wrap=True, compact=True)
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.confirm_label} (ctrl+s)", id="confirm", variant="primary",
-                             compact=True)
+                yield Button(
+                    f"{self.confirm_label} (ctrl+s)", id="confirm", variant="primary", compact=True
+                )
                 yield Button("Cancel", id="cancel", compact=True)
 
     def compose_extra(self) -> ComposeResult:
@@ -73,8 +82,11 @@ class TextDialog(WgModal[str]):
 
     def action_confirm(self) -> None:
         if self.required and not self.text.strip():
-            self.notify(f"{self.label.split(' (')[0]} is empty: give some text",
-                        severity="warning", markup=False)
+            self.notify(
+                f"{self.label.split(' (')[0]} is empty: give some text",
+                severity="warning",
+                markup=False,
+            )
             return
         self.dismiss(self.text)
 
@@ -96,12 +108,17 @@ class PositionDialog(WgModal[tuple[str, str]]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(f"Your position on amendment {self.amendment_id}", "bold"),
-                         classes="dialog-title")
+            yield Static(
+                Text(f"Your position on amendment {self.amendment_id}", "bold"),
+                classes="dialog-title",
+            )
             with RadioSet(id="stance"):
                 for stance, label in STANCE_LABELS.items():
-                    yield RadioButton(label, id=f"stance-{stance.value}",
-                                      value=stance.value == (self.current or Stance.SUPPORT.value))
+                    yield RadioButton(
+                        label,
+                        id=f"stance-{stance.value}",
+                        value=stance.value == (self.current or Stance.SUPPORT.value),
+                    )
             yield Label("Reason (optional)", classes="field-label")
             yield Input(id="reason", placeholder="Why, in a sentence", compact=True)
             with Horizontal(classes="buttons"):
@@ -143,8 +160,12 @@ class ReplyDialog(TextDialog):
 
     def compose_extra(self) -> ComposeResult:
         yield Label("In reply to", classes="field-label")
-        yield Select(self.choices, id="reply-to", allow_blank=False,
-                     value=self.choices[-1][1] if self.choices else Select.NULL)
+        yield Select(
+            self.choices,
+            id="reply-to",
+            allow_blank=False,
+            value=self.choices[-1][1] if self.choices else Select.NULL,
+        )
 
     def action_confirm(self) -> None:
         self.reply_to = str(self.query_one("#reply-to", Select).value)

@@ -28,12 +28,23 @@ class DraftsScreen(WgScreen):
     AUTO_FOCUS = "#drafts"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "amendments", "Amendments", id="amendments",
-                tooltip="The amendments to the highlighted draft"),
-        Binding("v", "versions", "Versions", id="versions",
-                tooltip="Consensus versions of the highlighted draft, and redlines"),
-        Binding("s", "app.sync", "Sync", id="sync",
-                tooltip="Exchange the record with a git remote"),
+        Binding(
+            "a",
+            "amendments",
+            "Amendments",
+            id="amendments",
+            tooltip="The amendments to the highlighted draft",
+        ),
+        Binding(
+            "v",
+            "versions",
+            "Versions",
+            id="versions",
+            tooltip="Consensus versions of the highlighted draft, and redlines",
+        ),
+        Binding(
+            "s", "app.sync", "Sync", id="sync", tooltip="Exchange the record with a git remote"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -86,8 +97,12 @@ class DraftsScreen(WgScreen):
             table.move_cursor(row=slugs.index(selected))
         empty = self.query_one("#drafts-empty", Static)
         empty.display = not drafts
-        empty.update(Text("No drafts yet: the secretariat adds them with "
-                          "'wgtool draft add SLUG --title ... --from-file FILE'."))
+        empty.update(
+            Text(
+                "No drafts yet: the secretariat adds them with "
+                "'wgtool draft add SLUG --title ... --from-file FILE'."
+            )
+        )
 
     @property
     def selected(self) -> str | None:
@@ -111,8 +126,11 @@ class DraftsScreen(WgScreen):
         slug = self.selected
         if slug is None:
             return
-        yield Command(f"Read draft {slug}", "Its paragraphs and open amendments",
-                      lambda: self.app.push_screen(DraftScreen(slug)))
-        yield Command(f"Versions of {slug}", "Consensus versions and redlines",
-                      self.action_versions)
-
+        yield Command(
+            f"Read draft {slug}",
+            "Its paragraphs and open amendments",
+            lambda: self.app.push_screen(DraftScreen(slug)),
+        )
+        yield Command(
+            f"Versions of {slug}", "Consensus versions and redlines", self.action_versions
+        )

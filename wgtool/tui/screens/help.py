@@ -15,47 +15,68 @@ from textual.widgets import Static
 from wgtool.tui.screens.base import WgModal
 
 SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Everywhere", [
-        ("? / F1", "this help"),
-        ("ctrl+p", "command palette: what you may do here, by name"),
-        ("escape", "back to the previous screen, or cancel a dialog"),
-        ("F2", "demo only: act as another member of the roster"),
-        ("ctrl+q", "quit"),
-    ]),
-    ("Drafts", [
-        ("enter", "read the highlighted draft"),
-        ("a", "the amendments to it"),
-        ("v", "its consensus versions and redlines"),
-        ("s", "sync with a remote"),
-    ]),
-    ("A draft", [
-        ("↑ ↓", "move between paragraphs (the number of open amendments is beside each)"),
-        ("p", "propose an amendment: replace, insert after, or delete the paragraph"),
-        ("enter", "the amendments to the highlighted paragraph"),
-        ("a / v", "all amendments to the draft / its versions"),
-    ]),
-    ("Proposing or revising", [
-        ("ctrl+s", "review the word diff; ctrl+s again sends it"),
-        ("ctrl+o", "write the focused text in $EDITOR"),
-    ]),
-    ("Amendment queue", [
-        ("enter", "open the highlighted amendment"),
-        ("/", "search titles, rationales, ids and proposers"),
-        ("s / r", "sort by the next column / reverse (or click a column header)"),
-        ("c", "clear the filters"),
-    ]),
-    ("An amendment", [
-        ("p", "take or change your position"),
-        ("c / r", "comment / reply to a comment"),
-        ("e / w", "revise / withdraw (your own, while open)"),
-        ("m", "chair: merge — as proposed, or as orally revised (ctrl+r)"),
-        ("x", "chair: reject with a reason"),
-    ]),
-    ("Versions", [
-        ("enter", "redline from the highlighted version to the current text"),
-        ("d", "redline between any two versions"),
-        ("t", "secretariat: tag the current text as a consensus version"),
-    ]),
+    (
+        "Everywhere",
+        [
+            ("? / F1", "this help"),
+            ("ctrl+p", "command palette: what you may do here, by name"),
+            ("escape", "back to the previous screen, or cancel a dialog"),
+            ("F2", "demo only: act as another member of the roster"),
+            ("ctrl+q", "quit"),
+        ],
+    ),
+    (
+        "Drafts",
+        [
+            ("enter", "read the highlighted draft"),
+            ("a", "the amendments to it"),
+            ("v", "its consensus versions and redlines"),
+            ("s", "sync with a remote"),
+        ],
+    ),
+    (
+        "A draft",
+        [
+            ("↑ ↓", "move between paragraphs (the number of open amendments is beside each)"),
+            ("p", "propose an amendment: replace, insert after, or delete the paragraph"),
+            ("enter", "the amendments to the highlighted paragraph"),
+            ("a / v", "all amendments to the draft / its versions"),
+        ],
+    ),
+    (
+        "Proposing or revising",
+        [
+            ("ctrl+s", "review the word diff; ctrl+s again sends it"),
+            ("ctrl+o", "write the focused text in $EDITOR"),
+        ],
+    ),
+    (
+        "Amendment queue",
+        [
+            ("enter", "open the highlighted amendment"),
+            ("/", "search titles, rationales, ids and proposers"),
+            ("s / r", "sort by the next column / reverse (or click a column header)"),
+            ("c", "clear the filters"),
+        ],
+    ),
+    (
+        "An amendment",
+        [
+            ("p", "take or change your position"),
+            ("c / r", "comment / reply to a comment"),
+            ("e / w", "revise / withdraw (your own, while open)"),
+            ("m", "chair: merge — as proposed, or as orally revised (ctrl+r)"),
+            ("x", "chair: reject with a reason"),
+        ],
+    ),
+    (
+        "Versions",
+        [
+            ("enter", "redline from the highlighted version to the current text"),
+            ("d", "redline between any two versions"),
+            ("t", "secretariat: tag the current text as a consensus version"),
+        ],
+    ),
 ]
 
 ROLES = (

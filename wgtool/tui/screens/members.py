@@ -26,8 +26,13 @@ class MemberPicker(WgModal[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="member-dialog"):
             yield Static(Text("Act as which member?", "bold"), classes="dialog-title")
-            yield Static(Text("Each stakeholder group, and the chair and secretariat roles: "
-                              "pick one to see what they see.", "dim"))
+            yield Static(
+                Text(
+                    "Each stakeholder group, and the chair and secretariat roles: "
+                    "pick one to see what they see.",
+                    "dim",
+                )
+            )
             yield OptionList(id="members")
 
     def on_mount(self) -> None:

@@ -34,10 +34,20 @@ class MergeScreen(WgScreen):
     AUTO_FOCUS = "#merge-button"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "merge", "Review/merge", id="merge-confirm",
-                tooltip="Review the result, then merge"),
-        Binding("ctrl+r", "revise", "Orally revised", id="merge-revised",
-                tooltip="Edit the amendment's text before merging it (as orally revised)"),
+        Binding(
+            "ctrl+s",
+            "merge",
+            "Review/merge",
+            id="merge-confirm",
+            tooltip="Review the result, then merge",
+        ),
+        Binding(
+            "ctrl+r",
+            "revise",
+            "Orally revised",
+            id="merge-revised",
+            tooltip="Edit the amendment's text before merging it (as orally revised)",
+        ),
     ]
 
     def __init__(self, amendment: Amendment, change: AmendmentChange) -> None:
@@ -105,7 +115,8 @@ class MergeScreen(WgScreen):
         self._reviewed = revised_text if revised_text is not None else ""
         how = "as orally revised" if revised_text is not None else "as proposed"
         self.query_one("#merge-note", Static).update(
-            Text(f"The draft after merging {how} (changed paragraphs only):", "bold"))
+            Text(f"The draft after merging {how} (changed paragraphs only):", "bold")
+        )
         preview = self.query_one("#merge-preview", DiffView)
         preview.ops, preview.display = ops, True
         self.query_one("#merge-button", Button).label = "Merge (ctrl+s)"
@@ -117,11 +128,17 @@ class MergeScreen(WgScreen):
         self.main_seen, self.current_text, self.mode = main, current, "conflict"
         self._reviewed = None
         paragraphs = {document.paragraph_at(current, c.ours_offset) for c in conflicts}
-        single = (len(paragraphs) == 1 and None not in paragraphs
-                  and self.amendment.kind is not Kind.DOCUMENT)
+        single = (
+            len(paragraphs) == 1
+            and None not in paragraphs
+            and self.amendment.kind is not Kind.DOCUMENT
+        )
         self.conflict_paragraph = paragraphs.pop() if single else None
-        report = Text(f"This amendment conflicts with the current text in {len(conflicts)} "
-                      "place(s): both changed the same words.\n", "bold")
+        report = Text(
+            f"This amendment conflicts with the current text in {len(conflicts)} "
+            "place(s): both changed the same words.\n",
+            "bold",
+        )
         for c in conflicts:
             number = document.paragraph_at(current, c.ours_offset)
             report.append(f"\n¶{number}\n" if number else "\n", "bold")
@@ -129,21 +146,27 @@ class MergeScreen(WgScreen):
             report.append_text(safe(c.ours or "(nothing)", "bold", one_line=True))
             report.append("\n  the amendment has:   ", "dim")
             report.append_text(safe(c.theirs or "(nothing)", "bold", one_line=True))
-            report.append("\n  both changed:        ", "dim")
-            report.append_text(safe(c.base or "(nothing)", one_line=True))
+            if c.base:
+                report.append("\n  where both changed:  ", "dim")
+                report.append_text(safe(c.base, one_line=True))
+            else:
+                report.append("\n  (both added words at the same place)", "dim")
             report.append("\n")
         conflicts_widget = self.query_one("#conflicts", Static)
         conflicts_widget.update(report)
         conflicts_widget.display = True
         if self.conflict_paragraph is not None:
-            label = (f"Resolution: paragraph {self.conflict_paragraph} as it should read "
-                     "(empty: delete it)")
+            label = (
+                f"Resolution: paragraph {self.conflict_paragraph} as it should read "
+                "(empty: delete it)"
+            )
             start = document.paragraph(current, self.conflict_paragraph).text
         else:
             label, start = "Resolution: the whole draft as it should read", current
         self._open_editor(label, start)
         self.query_one("#merge-note", Static).update(
-            Text("ctrl+s shows the result of your resolution; ctrl+s again merges it.", "dim"))
+            Text("ctrl+s shows the result of your resolution; ctrl+s again merges it.", "dim")
+        )
         self.query_one("#merge-preview", DiffView).display = False
         self.query_one("#merge-button", Button).label = "Review resolution (ctrl+s)"
         self.refresh_bindings()
@@ -174,7 +197,8 @@ class MergeScreen(WgScreen):
         self.query_one("#revise-button").display = False
         self._open_editor("Text as orally revised", self.change.new)
         self.query_one("#merge-note", Static).update(
-            Text("ctrl+s shows the draft with the revised text; ctrl+s again merges it.", "dim"))
+            Text("ctrl+s shows the draft with the revised text; ctrl+s again merges it.", "dim")
+        )
         self.query_one("#merge-preview", DiffView).display = False
         self.query_one("#merge-button", Button).label = "Review (ctrl+s)"
         self.refresh_bindings()
@@ -232,8 +256,8 @@ class MergeScreen(WgScreen):
     def _show_resolution(self, edited: str, ops: tuple[DiffOp, ...]) -> None:
         self._reviewed = edited
         self.query_one("#merge-note", Static).update(
-            Text("The draft after merging with your resolution (changed paragraphs only):",
-                 "bold"))
+            Text("The draft after merging with your resolution (changed paragraphs only):", "bold")
+        )
         preview = self.query_one("#merge-preview", DiffView)
         preview.ops, preview.display = ops, True
         self.query_one("#merge-button", Button).label = "Merge resolution (ctrl+s)"
@@ -245,14 +269,18 @@ class MergeScreen(WgScreen):
         self.merge_now(revised_text, resolved_text, self.main_seen)
 
     @work(thread=True, group="write")
-    def merge_now(self, revised_text: str | None, resolved_text: str | None,
-                  expected_main: str | None) -> None:
+    def merge_now(
+        self, revised_text: str | None, resolved_text: str | None, expected_main: str | None
+    ) -> None:
         merged = False
         with self.wg_app.core() as wg:
             try:
-                wg.merge(self.amendment.id, revised_text=revised_text,
-                         resolved_text=resolved_text,
-                         expected_main=expected_main if resolved_text is not None else None)
+                wg.merge(
+                    self.amendment.id,
+                    revised_text=revised_text,
+                    resolved_text=resolved_text,
+                    expected_main=expected_main if resolved_text is not None else None,
+                )
                 merged = True
             except MergeConflict as conflict:
                 main = wg.main()
@@ -268,8 +296,9 @@ class MergeScreen(WgScreen):
         self._sending = False
         self.query_one("#merge-button", Button).disabled = False
         if merged:
-            self.app.post_message(RecordChanged(
-                f"Merged amendment {self.amendment.id} into {self.amendment.draft}"))
+            self.app.post_message(
+                RecordChanged(f"Merged amendment {self.amendment.id} into {self.amendment.draft}")
+            )
             self.app.pop_screen()
 
     @on(Button.Pressed, "#cancel")

@@ -58,10 +58,20 @@ class AmendmentForm(WgScreen):
     """A text and a rationale, reviewed as a word diff before they are sent to the core."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Review/confirm", id="submit",
-                tooltip="First show the word diff, then send it"),
-        Binding("ctrl+o", "editor", "$EDITOR", id="editor",
-                tooltip="Write the focused text in your $EDITOR"),
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Review/confirm",
+            id="submit",
+            tooltip="First show the word diff, then send it",
+        ),
+        Binding(
+            "ctrl+o",
+            "editor",
+            "$EDITOR",
+            id="editor",
+            tooltip="Write the focused text in your $EDITOR",
+        ),
     ]
 
     AUTO_FOCUS = "#text"
@@ -85,10 +95,10 @@ class AmendmentForm(WgScreen):
             yield Label("New text", classes="field-label", id="text-label")
             yield TextArea(self.initial_text(), id="text", soft_wrap=True, compact=True)
             yield from self.compose_title()
-            yield Label("Rationale (required): why the group should accept it",
-                        classes="field-label")
-            yield TextArea(self.initial_rationale(), id="rationale", soft_wrap=True,
-                           compact=True)
+            yield Label(
+                "Rationale (required): why the group should accept it", classes="field-label"
+            )
+            yield TextArea(self.initial_rationale(), id="rationale", soft_wrap=True, compact=True)
             yield Label("What you are about to send:", id="preview-label", classes="field-label")
             yield DiffView(id="preview")
             with Horizontal(classes="buttons"):
@@ -124,8 +134,11 @@ class AmendmentForm(WgScreen):
 
     def inputs(self) -> Written:
         """Everything the member typed; a change after the review asks for a new review."""
-        return Written(self.kind, self.query_one("#text", TextArea).text,
-                       self.query_one("#rationale", TextArea).text)
+        return Written(
+            self.kind,
+            self.query_one("#text", TextArea).text,
+            self.query_one("#rationale", TextArea).text,
+        )
 
     @on(TextArea.Changed)
     @on(Input.Changed)
@@ -144,8 +157,9 @@ class AmendmentForm(WgScreen):
         if ops is not None:
             preview.ops = ops
             submit.focus(scroll_visible=False)
-            self.call_after_refresh(self.query_one("#form", VerticalScroll).scroll_end,
-                                    animate=False)
+            self.call_after_refresh(
+                self.query_one("#form", VerticalScroll).scroll_end, animate=False
+            )
         self._kind_shown()
 
     def _kind_shown(self) -> None:
@@ -244,8 +258,9 @@ class AmendmentForm(WgScreen):
                 self.notify("This terminal cannot hand over to an editor.", severity="warning")
                 return
             except (OSError, ValueError) as error:
-                self.notify(f"Cannot run the editor {editor!r}: {error}", severity="error",
-                            markup=False)
+                self.notify(
+                    f"Cannot run the editor {editor!r}: {error}", severity="error", markup=False
+                )
                 return
             try:
                 area.text = validate.read_text_file(path, "the edited text").rstrip("\n")
@@ -257,8 +272,9 @@ class AmendmentForm(WgScreen):
 class ProposeScreen(AmendmentForm):
     """Propose an amendment to paragraph N: replace it, insert after it, or delete it."""
 
-    def __init__(self, slug: str, paragraph: int, draft_text: str,
-                 kind: Kind = Kind.REPLACE) -> None:
+    def __init__(
+        self, slug: str, paragraph: int, draft_text: str, kind: Kind = Kind.REPLACE
+    ) -> None:
         super().__init__(document.paragraph(draft_text, paragraph).text)
         self.slug = slug
         self.paragraph = paragraph
@@ -277,8 +293,11 @@ class ProposeScreen(AmendmentForm):
 
     def compose_title(self) -> ComposeResult:
         yield Label("Title (optional)", classes="field-label")
-        yield Input(id="title", compact=True,
-                    placeholder="A short title; a default is made from the paragraph")
+        yield Input(
+            id="title",
+            compact=True,
+            placeholder="A short title; a default is made from the paragraph",
+        )
 
     shows_old_text = False
 
@@ -294,8 +313,9 @@ class ProposeScreen(AmendmentForm):
 
     def inputs(self) -> Written:
         written = super().inputs()
-        return Written(written.kind, written.text, written.rationale,
-                       self.query_one("#title", Input).value)
+        return Written(
+            written.kind, written.text, written.rationale, self.query_one("#title", Input).value
+        )
 
     def confirm_label(self) -> str:
         return "Propose"
@@ -315,9 +335,14 @@ class ProposeScreen(AmendmentForm):
         self._kind_shown()
 
     def write_amendment(self, wg: WorkingGroup, inputs: Written) -> tuple[Amendment, str]:
-        amendment = wg.propose(self.slug, kind=inputs.kind, paragraph=self.paragraph,
-                               text=None if inputs.kind is Kind.DELETE else inputs.text,
-                               rationale=inputs.rationale, title=inputs.title.strip() or None)
+        amendment = wg.propose(
+            self.slug,
+            kind=inputs.kind,
+            paragraph=self.paragraph,
+            text=None if inputs.kind is Kind.DELETE else inputs.text,
+            rationale=inputs.rationale,
+            title=inputs.title.strip() or None,
+        )
         return amendment, f"Proposed amendment {amendment.id}"
 
 

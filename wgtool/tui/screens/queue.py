@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import Any, ClassVar
 
@@ -50,9 +51,17 @@ COLUMNS = (
     Column("id", "ID", 8, lambda a, c: a.id),
     Column("target", "Draft ¶", None, lambda a, c: (a.draft, a.paragraph or 0)),
     Column("status", "Status", 9, lambda a, c: a.status.value),
-    Column("consensus", "Consensus", None,
-           lambda a, c: (["consensus", "pending", "objection"].index(c.state)
-                         if c.state in ("consensus", "pending", "objection") else 3, c.summary())),
+    Column(
+        "consensus",
+        "Consensus",
+        None,
+        lambda a, c: (
+            ["consensus", "pending", "objection"].index(c.state)
+            if c.state in ("consensus", "pending", "objection")
+            else 3,
+            c.summary(),
+        ),
+    ),
     Column("title", "Title", 40, lambda a, c: a.title.lower()),
     Column("proposer", "Proposer", None, lambda a, c: a.proposer),
     Column("group", "Group", None, lambda a, c: a.group),
@@ -72,9 +81,17 @@ class Filters:
     paragraph: int | None = None
 
     def describe(self) -> str:
-        parts = [f"{name} {value}" for name, value in
-                 (("draft", self.draft), ("¶", self.paragraph), ("status", self.status),
-                  ("group", self.group), ("matching", self.text)) if value]
+        parts = [
+            f"{name} {value}"
+            for name, value in (
+                ("draft", self.draft),
+                ("¶", self.paragraph),
+                ("status", self.status),
+                ("group", self.group),
+                ("matching", self.text),
+            )
+            if value
+        ]
         return ", ".join(parts)
 
 
@@ -106,16 +123,28 @@ class QueueScreen(WgScreen):
     AUTO_FOCUS = "#queue"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="search",
-                tooltip="Filter by words of the title or rationale, an id or a proposer"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="search",
+            tooltip="Filter by words of the title or rationale, an id or a proposer",
+        ),
         Binding("s", "sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="reverse", tooltip="Reverse the order"),
-        Binding("c", "clear_filters", "Clear", id="clear-filters",
-                tooltip="Show every amendment again"),
+        Binding(
+            "c", "clear_filters", "Clear", id="clear-filters", tooltip="Show every amendment again"
+        ),
     ]
 
-    def __init__(self, *, draft: str | None = None, status: str | None = None,
-                 group: str | None = None, paragraph: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        draft: str | None = None,
+        status: str | None = None,
+        group: str | None = None,
+        paragraph: int | None = None,
+    ) -> None:
         super().__init__()
         self.filters = Filters(draft=draft, status=status, group=group, paragraph=paragraph)
         self.sort_column: str | None = None
@@ -135,13 +164,25 @@ class QueueScreen(WgScreen):
         yield Static(id="queue-info", classes="screen-title")
         with Horizontal(id="filters"):
             draft = self.filters.draft
-            yield Select([(draft, draft)] if draft else [], prompt="Draft: all", id="f-draft",
-                         value=draft if draft else Select.NULL)
-            yield Select([(s.value, s.value) for s in Status], prompt="Status: all",
-                         id="f-status", value=self.filters.status or Select.NULL)
+            yield Select(
+                [(draft, draft)] if draft else [],
+                prompt="Draft: all",
+                id="f-draft",
+                value=draft if draft else Select.NULL,
+            )
+            yield Select(
+                [(s.value, s.value) for s in Status],
+                prompt="Status: all",
+                id="f-status",
+                value=self.filters.status or Select.NULL,
+            )
             group = self.filters.group
-            yield Select([(group, group)] if group else [], prompt="Group: all", id="f-group",
-                         value=group if group else Select.NULL)
+            yield Select(
+                [(group, group)] if group else [],
+                prompt="Group: all",
+                id="f-group",
+                value=group if group else Select.NULL,
+            )
             yield Input(placeholder="Search… (/)", id="f-text")
         yield RecordTable(id="queue")
         yield KeysFooter()
@@ -161,16 +202,18 @@ class QueueScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
         with self.wg_app.core(busy=table) as wg:
-            amendments = wg.amendments(draft=filters.draft, status=filters.status,
-                                       group=filters.group, text=filters.text)
+            amendments = wg.amendments(
+                draft=filters.draft, status=filters.status, group=filters.group, text=filters.text
+            )
             if filters.paragraph is not None:
                 amendments = [a for a in amendments if a.paragraph == filters.paragraph]
             consensus = wg.consensus_many(amendments)
             drafts = wg.draft_slugs() if with_choices else []
             groups = dict(wg.settings.groups) if with_choices else {}
             rows = [(a.id, _row(a, consensus[a.id])) for a in amendments]
-            sort_values = {a.id: {c.key: c.sort_key(a, consensus[a.id]) for c in COLUMNS}
-                           for a in amendments}
+            sort_values = {
+                a.id: {c.key: c.sort_key(a, consensus[a.id]) for c in COLUMNS} for a in amendments
+            }
             self.wg_app.deliver(self.show, QueueData(filters, rows, sort_values, drafts, groups))
 
     def show(self, data: QueueData) -> None:
@@ -216,8 +259,9 @@ class QueueScreen(WgScreen):
             if self.filters.draft in drafts:
                 draft_select.value = self.filters.draft
             group_select = self.query_one("#f-group", Select)
-            group_select.set_options([(Text(clip(name, 30)), slug)
-                                      for slug, name in groups.items()])
+            group_select.set_options(
+                [(Text(clip(name, 30)), slug) for slug, name in groups.items()]
+            )
             if self.filters.group in groups:
                 group_select.value = self.filters.group
             self._choices_loaded = True
@@ -253,7 +297,8 @@ class QueueScreen(WgScreen):
             return
         value = None if event.value is Select.NULL else str(event.value)
         field = {"f-draft": "draft", "f-status": "status", "f-group": "group"}.get(
-            event.select.id or "")
+            event.select.id or ""
+        )
         if field is None or getattr(self.filters, field) == value:
             return
         self._refilter(**{field: value})
@@ -314,7 +359,8 @@ class QueueScreen(WgScreen):
             return
         values, column = self._sort_values, self.sort_column
         self.query_one("#queue", RecordTable).sort(
-            "id", key=lambda cell: values[cell.plain][column], reverse=self.sort_reverse)
+            "id", key=lambda cell: values[cell.plain][column], reverse=self.sort_reverse
+        )
 
     # -- opening -----------------------------------------------------------------------------------
 
@@ -323,13 +369,17 @@ class QueueScreen(WgScreen):
 
     def commands(self) -> Iterable[Command]:
         for column in COLUMNS:
-            key = column.key
-            yield Command(f"Sort amendments by {column.label}", "Sort the queue",
-                          lambda key=key: self.sort_by(key, reverse=False))  # type: ignore[misc]
+            yield Command(
+                f"Sort amendments by {column.label}",
+                "Sort the queue",
+                partial(self.sort_by, column.key, reverse=False),
+            )
         for status in Status:
-            value = status.value
-            yield Command(f"Show {value} amendments", "Filter the queue by status",
-                          lambda value=value: self._set_select("#f-status", value))  # type: ignore[misc]
+            yield Command(
+                f"Show {status.value} amendments",
+                "Filter the queue by status",
+                partial(self._set_select, "#f-status", status.value),
+            )
         yield Command("Show all amendments", "Clear the filters", self.action_clear_filters)
 
     def _set_select(self, selector: str, value: str) -> None:

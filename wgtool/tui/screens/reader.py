@@ -29,13 +29,28 @@ class DraftScreen(WgScreen):
     AUTO_FOCUS = "#paragraphs"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "propose", "Propose", id="propose",
-                tooltip="Propose an amendment to the highlighted paragraph"),
+        Binding(
+            "p",
+            "propose",
+            "Propose",
+            id="propose",
+            tooltip="Propose an amendment to the highlighted paragraph",
+        ),
         Binding("p", "refuse('propose')", show=False),
-        Binding("a", "amendments", "Amendments", id="draft-amendments",
-                tooltip="All amendments to this draft"),
-        Binding("v", "versions", "Versions", id="draft-versions",
-                tooltip="Consensus versions of this draft, and redlines"),
+        Binding(
+            "a",
+            "amendments",
+            "Amendments",
+            id="draft-amendments",
+            tooltip="All amendments to this draft",
+        ),
+        Binding(
+            "v",
+            "versions",
+            "Versions",
+            id="draft-versions",
+            tooltip="Consensus versions of this draft, and redlines",
+        ),
     ]
 
     def __init__(self, slug: str) -> None:
@@ -101,15 +116,29 @@ class DraftScreen(WgScreen):
     def commands(self) -> Iterable[Command]:
         number = self.paragraph
         if number is not None:
-            yield Command(f"Amend paragraph {number}", "Propose a replacement text",
-                          lambda: self.action_propose(Kind.REPLACE.value), needs="propose")
-            yield Command(f"Insert a paragraph after paragraph {number}",
-                          "Propose a new paragraph", lambda: self.action_propose(Kind.INSERT.value),
-                          needs="propose")
-            yield Command(f"Delete paragraph {number}", "Propose deleting it",
-                          lambda: self.action_propose(Kind.DELETE.value), needs="propose")
-            yield Command(f"Amendments to paragraph {number}", "The queue, for this paragraph",
-                          lambda: self.app.push_screen(QueueScreen(draft=self.slug,
-                                                                   paragraph=number)))
-        yield Command(f"Versions of {self.slug}", "Consensus versions and redlines",
-                      self.action_versions)
+            yield Command(
+                f"Amend paragraph {number}",
+                "Propose a replacement text",
+                lambda: self.action_propose(Kind.REPLACE.value),
+                needs="propose",
+            )
+            yield Command(
+                f"Insert a paragraph after paragraph {number}",
+                "Propose a new paragraph",
+                lambda: self.action_propose(Kind.INSERT.value),
+                needs="propose",
+            )
+            yield Command(
+                f"Delete paragraph {number}",
+                "Propose deleting it",
+                lambda: self.action_propose(Kind.DELETE.value),
+                needs="propose",
+            )
+            yield Command(
+                f"Amendments to paragraph {number}",
+                "The queue, for this paragraph",
+                lambda: self.app.push_screen(QueueScreen(draft=self.slug, paragraph=number)),
+            )
+        yield Command(
+            f"Versions of {self.slug}", "Consensus versions and redlines", self.action_versions
+        )

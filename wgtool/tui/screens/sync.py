@@ -71,8 +71,9 @@ class SyncScreen(WgModal[None]):
         else:
             with self.wg_app.core() as wg:
                 try:
-                    report = sync(wg, remote,
-                                  progress=lambda line: self.post_message(SyncProgress(line)))
+                    report = sync(
+                        wg, remote, progress=lambda line: self.post_message(SyncProgress(line))
+                    )
                 except WgError as error:
                     failure = error.message.splitlines()[0]
                 else:
@@ -81,8 +82,9 @@ class SyncScreen(WgModal[None]):
         self.app.call_from_thread(self.finished, lines, problems, failure)
 
     def on_sync_progress(self, message: SyncProgress) -> None:
-        self.query_one("#sync-log", Log).write_line(terminal_safe(message.line,
-                                                                  keep_newlines=False))
+        self.query_one("#sync-log", Log).write_line(
+            terminal_safe(message.line, keep_newlines=False)
+        )
 
     def finished(self, lines: list[str], problems: list[str], failure: str | None) -> None:
         self.running = False

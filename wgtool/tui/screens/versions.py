@@ -30,11 +30,21 @@ class VersionsScreen(WgScreen):
     AUTO_FOCUS = "#versions"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "tag", "Tag version", id="tag",
-                tooltip="Secretariat: tag the current text as a consensus version"),
+        Binding(
+            "t",
+            "tag",
+            "Tag version",
+            id="tag",
+            tooltip="Secretariat: tag the current text as a consensus version",
+        ),
         Binding("t", "refuse('tag')", show=False),
-        Binding("d", "redline", "Redline", id="redline",
-                tooltip="Word-level redline between any two versions"),
+        Binding(
+            "d",
+            "redline",
+            "Redline",
+            id="redline",
+            tooltip="Word-level redline between any two versions",
+        ),
     ]
 
     def __init__(self, slug: str) -> None:
@@ -76,9 +86,13 @@ class VersionsScreen(WgScreen):
         table = self.query_one("#versions", RecordTable)
         table.clear()
         for version in reversed(versions):
-            table.add_row(safe(version.name, "bold", one_line=True), Text(when(version.tagged_at)),
-                          safe(version.tagger, one_line=True),
-                          safe(clip(version.message, 60), one_line=True), key=version.name)
+            table.add_row(
+                safe(version.name, "bold", one_line=True),
+                Text(when(version.tagged_at)),
+                safe(version.tagger, one_line=True),
+                safe(clip(version.message, 60), one_line=True),
+                key=version.name,
+            )
         empty = self.query_one("#versions-empty", Static)
         empty.display = not versions
         empty.update(Text("No consensus version yet: the secretariat tags one with t."))
@@ -94,8 +108,7 @@ class VersionsScreen(WgScreen):
         def named(result: tuple[str, str] | None) -> None:
             if result is not None:
                 name, message = result
-                self.write(lambda wg: wg.tag(slug, name, message=message),
-                           f"Tagged {slug}/{name}")
+                self.write(lambda wg: wg.tag(slug, name, message=message), f"Tagged {slug}/{name}")
 
         self.app.push_screen(TagDialog(slug), named)
 
@@ -107,10 +120,17 @@ class VersionsScreen(WgScreen):
         self.app.push_screen(RedlineScreen(self.slug, latest, CURRENT))
 
     def commands(self) -> Iterable[Command]:
-        yield Command(f"Tag a version of {self.slug}", "Secretariat: a consensus version",
-                      self.action_tag, needs="tag")
-        yield Command("Redline between versions", "Word-level changes between two versions",
-                      self.action_redline)
+        yield Command(
+            f"Tag a version of {self.slug}",
+            "Secretariat: a consensus version",
+            self.action_tag,
+            needs="tag",
+        )
+        yield Command(
+            "Redline between versions",
+            "Word-level changes between two versions",
+            self.action_redline,
+        )
 
 
 class RedlineScreen(WgScreen):
@@ -119,8 +139,13 @@ class RedlineScreen(WgScreen):
     AUTO_FOCUS = "#redline-body"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "toggle_context", "Changes/all", id="changes-only",
-                tooltip="Show only the paragraphs that changed, or the whole text"),
+        Binding(
+            "c",
+            "toggle_context",
+            "Changes/all",
+            id="changes-only",
+            tooltip="Show only the paragraphs that changed, or the whole text",
+        ),
     ]
 
     def __init__(self, slug: str, old: str, new: str) -> None:
@@ -134,11 +159,11 @@ class RedlineScreen(WgScreen):
         yield Header()
         with Horizontal(id="redline-choice"):
             yield Label("From", classes="inline-label")
-            yield Select([(self.old, self.old)], id="redline-from", allow_blank=False,
-                         value=self.old)
+            yield Select(
+                [(self.old, self.old)], id="redline-from", allow_blank=False, value=self.old
+            )
             yield Label("to", classes="inline-label")
-            yield Select([(self.new, self.new)], id="redline-to", allow_blank=False,
-                         value=self.new)
+            yield Select([(self.new, self.new)], id="redline-to", allow_blank=False, value=self.new)
         yield Static(id="redline-info", classes="screen-title")
         with VerticalScroll(id="redline-body"):
             yield DiffView(id="redline", context_only=True)
@@ -153,8 +178,9 @@ class RedlineScreen(WgScreen):
     def read_redline(self, old: str, new: str, body: VerticalScroll) -> None:
         with self.wg_app.core(busy=body) as wg:
             names = [v.name for v in wg.versions(self.slug)]
-            ops = wg.redline(self.slug, None if old == CURRENT else old,
-                             None if new == CURRENT else new)
+            ops = wg.redline(
+                self.slug, None if old == CURRENT else old, None if new == CURRENT else new
+            )
             self.wg_app.deliver(self.show, names, old, new, ops)
 
     def show(self, names: list[str], old: str, new: str, ops: tuple[DiffOp, ...]) -> None:

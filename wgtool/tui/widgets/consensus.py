@@ -38,8 +38,7 @@ class ConsensusMatrix(Widget):
         consensus = self.consensus
         if consensus is None:
             return Text("")
-        table = Table(expand=True, show_edge=False, pad_edge=False, box=None,
-                      header_style="bold")
+        table = Table(expand=True, show_edge=False, pad_edge=False, box=None, header_style="bold")
         table.add_column("Group", ratio=2, overflow="fold")
         table.add_column("State", width=12, no_wrap=True)
         table.add_column("Positions", ratio=3, overflow="fold")
@@ -52,7 +51,9 @@ class ConsensusMatrix(Widget):
                 positions.append(f" {view.stance.value}", STATE_STYLES.get(view.stance.value, ""))
                 if view.stale:
                     positions.append(" (earlier revision)", "italic dim")
-            table.add_row(safe(group.name, one_line=True),
-                          Text(group.state, STATE_STYLES.get(group.state, "")),
-                          positions or Text("—", "dim"))
+            table.add_row(
+                safe(group.name, one_line=True),
+                Text(group.state, STATE_STYLES.get(group.state, "")),
+                positions or Text("—", "dim"),
+            )
         return table

@@ -44,9 +44,15 @@ class DiffView(Widget):
     context_only: reactive[bool] = reactive(False, layout=True)
     """Show only the paragraphs that changed (an ellipsis stands for the others)."""
 
-    def __init__(self, ops: tuple[DiffOp, ...] = (), *, context_only: bool = False,
-                 name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self,
+        ops: tuple[DiffOp, ...] = (),
+        *,
+        context_only: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.set_reactive(DiffView.ops, tuple(ops))
         self.set_reactive(DiffView.context_only, context_only)

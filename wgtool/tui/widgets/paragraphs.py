@@ -28,8 +28,13 @@ class ParagraphList(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Its amendments", id="paragraph-amendments",
-                tooltip="The amendments to the highlighted paragraph"),
+        Binding(
+            "enter",
+            "select",
+            "Its amendments",
+            id="paragraph-amendments",
+            tooltip="The amendments to the highlighted paragraph",
+        ),
     ]
     """
     | Key(s) | Description |
@@ -54,8 +59,9 @@ class ParagraphList(OptionList):
                 options.append(Option(_heading(block), disabled=True))
             else:
                 count = open_counts.get(block.number, 0)
-                options.append(Option(_paragraph(block, count),
-                                      id=paragraph_option_id(block.number)))
+                options.append(
+                    Option(_paragraph(block, count), id=paragraph_option_id(block.number))
+                )
         self.add_options(options)
         target = keep if keep is not None else 1
         try:
