@@ -82,7 +82,8 @@ class WgApp(App[None]):
         return DraftsScreen()
 
     def on_mount(self) -> None:
-        self.load_identity()
+        # Paint first: the worker starts once the first frame is on screen.
+        self.call_after_refresh(self.load_identity)
 
     @work(thread=True, exclusive=True, group="identity")
     def load_identity(self) -> None:

@@ -33,7 +33,8 @@ class WgScreen(Screen[None]):
         return cast("WgApp", self.app)
 
     def on_screen_resume(self) -> None:
-        self.reload_if_stale()
+        # Paint the screen before its worker starts reading (and competing for the GIL).
+        self.call_after_refresh(self.reload_if_stale)
 
     def reload_if_stale(self) -> None:
         """Read the record again if it changed since this screen last read it."""

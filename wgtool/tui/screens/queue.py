@@ -43,18 +43,18 @@ def target_label(amendment: Amendment) -> str:
 class Column:
     key: str
     label: str
-    width: int | None
+    width: int  # fixed: a column that measures its cells makes thousands of rows slow to add
     sort_key: Callable[[Amendment, Consensus], Any]
 
 
 COLUMNS = (
     Column("id", "ID", 8, lambda a, c: a.id),
-    Column("target", "Draft ¶", None, lambda a, c: (a.draft, a.paragraph or 0)),
+    Column("target", "Draft ¶", 15, lambda a, c: (a.draft, a.paragraph or 0)),
     Column("status", "Status", 9, lambda a, c: a.status.value),
     Column(
         "consensus",
         "Consensus",
-        None,
+        21,
         lambda a, c: (
             ["consensus", "pending", "objection"].index(c.state)
             if c.state in ("consensus", "pending", "objection")
@@ -63,12 +63,12 @@ COLUMNS = (
         ),
     ),
     Column("title", "Title", 40, lambda a, c: a.title.lower()),
-    Column("proposer", "Proposer", None, lambda a, c: a.proposer),
-    Column("group", "Group", None, lambda a, c: a.group),
-    Column("created", "Proposed", None, lambda a, c: (a.created_at, a.id)),
+    Column("proposer", "Proposer", 14, lambda a, c: a.proposer),
+    Column("group", "Group", 18, lambda a, c: a.group),
+    Column("created", "Proposed", 16, lambda a, c: (a.created_at, a.id)),
 )
 SORTABLE = [c.key for c in COLUMNS]
-ROWS_PER_REFRESH = 150
+ROWS_PER_REFRESH = 500
 """Rows added to the table between two refreshes while it fills."""
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 
 class RecordTable(DataTable[Any]):
@@ -26,3 +28,17 @@ class RecordTable(DataTable[Any]):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # DataTable measures every cell of every new row to size auto-width columns; with
+        # thousands of amendments that measuring is most of the time to fill the table. When
+        # every column has a fixed width and rows have no labels nor automatic heights, there is
+        # nothing to measure: only the virtual size needs recomputing.
+        rows = list(new_rows)
+        fixed = all(not column.auto_width for column in self.columns.values())
+        if fixed and all(
+            (row := self.rows.get(key)) is None or (row.label is None and not row.auto_height)
+            for key in rows
+        ):
+            rows = []
+        super()._update_dimensions(rows)
