@@ -6,10 +6,11 @@ Both apps run headless in this one process, alternately, several rounds:
 * ``minimal``: a Textual app with the same widgets as wgtool's first screen (Header, a title,
   a DataTable with the same columns, an empty-state Static, Footer) and no data at all.
 
-"First paint" is from constructing the app until the compositor hands its first full frame to the
-driver (the headless driver then skips only the writing to a terminal). "Loaded" adds the time until the
-workers have read the record and the table is filled. "Queue" is the time from pressing ``a`` on
-the first draft to its amendment queue holding all its rows (about half of the amendments).
+"First paint" is from constructing the app until the compositor hands its first full frame to
+the driver (the headless driver then skips only the writing to a terminal). "Loaded" adds the
+time until the workers have read the record and the table is filled. "Queue" is the time from
+pressing ``a`` on the first draft to its amendment queue holding all its rows (about half of the
+amendments).
 
 Run: ``.venv/bin/python benchmarks/bench_tui.py [COUNT] [ROUNDS]``
 """
