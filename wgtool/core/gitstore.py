@@ -207,26 +207,39 @@ class GitStore:
         """Many commits in one git process (for reading thousands of refs quickly)."""
         if not shas:
             return {}
-        mark = record_mark()
-        output = self.run(
-            [
-                "log",
-                "--no-walk=unsorted",
-                "--stdin",
-                "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B"
-                + mark.replace("\x1e", "%x1e"),
-            ],
+        records = self.records(
+            ["log", "--no-walk=unsorted", "--stdin"],
+            ["%H", "%P", "%T", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B"],
             input=("\n".join(dict.fromkeys(shas)) + "\n").encode(),
-        ).stdout.decode("utf-8", "replace")
+        )
         result: dict[str, CommitInfo] = {}
-        for record in output.split(mark):
-            record = record.lstrip("\n")
-            if not record:
-                continue
-            sha, parents, tree, an, ae, at, cn, ce, ct, message = record.split("\x00", 9)
+        for sha, parents, tree, an, ae, at, cn, ce, ct, message in records:
             result[sha] = CommitInfo(
                 sha, tuple(parents.split()), tree, an, ae, int(at), cn, ce, int(ct), message
             )
+        return result
+
+    def records(
+        self, args: list[str], fields: list[str], *, input: bytes | None = None
+    ) -> list[list[str]]:
+        """Run ``git log``-like or ``for-each-ref`` with a format printing ``fields``.
+
+        Returns one list of field values per record. Fields are separated by NUL and records by
+        a random mark (see :func:`record_mark`), so member text in a message cannot split them.
+        """
+        mark = record_mark()
+        if args[0] == "for-each-ref":
+            nul, mark_format = "%00", mark.replace("\x1e", "%1e")
+        else:
+            nul, mark_format = "%x00", mark.replace("\x1e", "%x1e")
+        output = self.run(
+            [*args[:1], f"--format={nul.join(fields)}{mark_format}", *args[1:]], input=input
+        ).stdout.decode("utf-8", "replace")
+        result = []
+        for record in output.split(mark):
+            record = record.lstrip("\n")
+            if record:
+                result.append(record.split("\x00", len(fields) - 1))
         return result
 
     def read_blob(self, sha: str) -> bytes:

@@ -23,7 +23,7 @@ from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, selec
 
 from wgtool.core import config
 from wgtool.core.errors import WgError
-from wgtool.core.gitstore import CommitInfo, GitStore, parse_message, record_mark
+from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
 from wgtool.core.model import Amendment, Event, Kind, Role, Stance, Status
 from wgtool.core.validate import NAME_RE
 
@@ -355,22 +355,10 @@ class Index:
             touched = set(conn.execute(select(MergeRow.amendment)).scalars())
             conn.execute(delete(MergeRow))
         rev_range = f"{old}..{new}" if incremental else new
-        mark = record_mark()
-        output = self.store.run(
-            [
-                "log",
-                "--merges",
-                "--format=%H%x00%ct%x00%B" + mark.replace("\x1e", "%x1e"),
-                rev_range,
-                "--",
-            ]
-        ).stdout.decode("utf-8", "replace")
         rows = []
-        for record in output.split(mark):
-            record = record.strip("\n")
-            if not record:
-                continue
-            sha, committed, message = record.split("\x00", 2)
+        for sha, committed, message in self.store.records(
+            ["log", "--merges", rev_range, "--"], ["%H", "%ct", "%B"]
+        ):
             _, _, trailers = parse_message(message)
             amendment_id = trailers.get("Amendment-Id", [None])[-1]
             if amendment_id:

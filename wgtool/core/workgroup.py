@@ -30,7 +30,6 @@ from wgtool.core.gitstore import (
     Person,
     format_message,
     parse_message,
-    record_mark,
     retry_cas,
 )
 from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, Index
@@ -938,22 +937,19 @@ class WorkingGroup:
     # -- versions ------------------------------------------------------------------------------
 
     def all_versions(self) -> list[Version]:
-        mark = record_mark()
-        output = self.store.run(
-            [
-                "for-each-ref",
-                "--sort=creatordate",
-                "--format=%(refname)%00%(objecttype)%00%(*objectname)%00%(objectname)%00"
-                "%(taggername)%00%(creatordate:unix)%00%(contents)" + mark.replace("\x1e", "%1e"),
-                "refs/tags",
-            ]
-        ).stdout.decode("utf-8", "replace")
         versions = []
-        for record in output.split(mark):
-            record = record.strip("\n")
-            if not record:
-                continue
-            ref, objtype, peeled, sha, tagger, when, contents = record.split("\x00", 6)
+        for ref, objtype, peeled, sha, tagger, when, contents in self.store.records(
+            ["for-each-ref", "--sort=creatordate", "refs/tags"],
+            [
+                "%(refname)",
+                "%(objecttype)",
+                "%(*objectname)",
+                "%(objectname)",
+                "%(taggername)",
+                "%(creatordate:unix)",
+                "%(contents)",
+            ],
+        ):
             name = ref[len(TAGS_PREFIX) :]
             if "/" not in name:
                 continue
