@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import tomli_w
 
 from wgtool.core import validate
-from wgtool.core.errors import InvalidInput, NotFound, PermissionDenied
+from wgtool.core.errors import InvalidInput, NotFound, PermissionDenied, WgError
 from wgtool.core.model import ConsensusRule, Member, Role, Settings
+
+if TYPE_CHECKING:
+    from wgtool.core.gitstore import GitStore
 
 SETTINGS_PATH = "wg.toml"
 ROSTER_PATH = "roster.toml"
@@ -176,6 +180,27 @@ def dump_roster(roster: Roster) -> str:
             entry["ssh_key"] = m.ssh_key
         members.append(entry)
     return tomli_w.dumps({"member": members})
+
+
+def parse_config(settings_data: bytes, roster_data: bytes) -> tuple[Settings, Roster]:
+    """Settings and roster from the bytes of ``wg.toml`` and ``roster.toml``."""
+    try:
+        settings = parse_settings(settings_data.decode("utf-8"))
+        return settings, parse_roster(roster_data.decode("utf-8"), settings.groups)
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{SETTINGS_PATH} or {ROSTER_PATH} is not UTF-8 text") from None
+
+
+def roster_at(store: GitStore, commit: str) -> Roster | None:
+    """The roster as it was at ``commit``, or None when it is missing or unreadable."""
+    settings_data = store.read_file(commit, SETTINGS_PATH)
+    roster_data = store.read_file(commit, ROSTER_PATH)
+    if settings_data is None or roster_data is None:
+        return None
+    try:
+        return parse_config(settings_data, roster_data)[1]
+    except WgError:
+        return None
 
 
 # What each action needs. Ownership (withdraw, revise) is checked where the amendment is known.

@@ -22,7 +22,6 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 from wgtool.core import config
-from wgtool.core.errors import WgError
 from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
 from wgtool.core.model import Amendment, Event, Kind, Role, Stance, Status
 from wgtool.core.validate import NAME_RE
@@ -336,14 +335,8 @@ class Index:
     def _chairs(self) -> set[str]:
         """Handles of the chairs in the roster on main (who may reject)."""
         main = self.store.resolve(MAIN_REF)
-        data = self.store.read_file(main, config.ROSTER_PATH) if main else None
-        settings = self.store.read_file(main, config.SETTINGS_PATH) if main else None
-        if data is None or settings is None:
-            return set()
-        try:
-            groups = config.parse_settings(settings.decode("utf-8")).groups
-            roster = config.parse_roster(data.decode("utf-8"), groups)
-        except (WgError, UnicodeDecodeError):
+        roster = config.roster_at(self.store, main) if main else None
+        if roster is None:
             return set()
         return {m.handle for m in roster if m.has(Role.CHAIR)}
 

@@ -224,7 +224,7 @@ def unsigned_incoming(wg: WorkingGroup, remote: str) -> list[str]:
                 problems.append(f"{sha[:10]} on main")
     if problems:
         return problems
-    roster = (roster_at(store, remote_main) if remote_main else None) or wg.roster
+    roster = (config.roster_at(store, remote_main) if remote_main else None) or wg.roster
     with SignatureChecker(store, roster) as checker:
         for sha in incoming:
             info = infos[sha]
@@ -601,7 +601,7 @@ def foreign_main_commits(store: GitStore, old: str, new: str) -> list[str]:
         title, _, trailers = parse_message(info.message)
         parent = info.parents[0] if info.parents else None
         if parent is not None and parent not in rosters:
-            rosters[parent] = roster_at(store, parent)
+            rosters[parent] = config.roster_at(store, parent)
         roster = rosters.get(parent) if parent is not None else None
         if roster is not None and _allowed_on_main(
             roster, info.parents, info.committer_email, trailers
@@ -633,19 +633,6 @@ def _allowed_on_main(
     if len(parents) > 1 and holds(merged_by, Role.CHAIR):
         return True
     return holds(trailers.get("Member", [None])[-1], Role.SECRETARIAT)
-
-
-def roster_at(store: GitStore, commit: str) -> config.Roster | None:
-    """The roster as it was at ``commit``, or None when it is missing or unreadable."""
-    try:
-        settings_data = store.read_file(commit, config.SETTINGS_PATH)
-        roster_data = store.read_file(commit, config.ROSTER_PATH)
-        if settings_data is None or roster_data is None:
-            return None
-        settings = config.parse_settings(settings_data.decode("utf-8"))
-        return config.parse_roster(roster_data.decode("utf-8"), settings.groups)
-    except (WgError, UnicodeDecodeError):
-        return None
 
 
 def _join_tags(store: GitStore, remote: str, report: SyncReport, outcome: _Round) -> None:

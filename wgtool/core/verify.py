@@ -17,7 +17,7 @@ from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
 from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
 from wgtool.core.model import Role
 from wgtool.core.signing import SignatureChecker
-from wgtool.core.sync import JOIN_EMAIL, foreign_main_commits, roster_at
+from wgtool.core.sync import JOIN_EMAIL, foreign_main_commits
 from wgtool.core.workgroup import TAGS_PREFIX, WorkingGroup
 
 
@@ -64,7 +64,7 @@ def verify(wg: WorkingGroup) -> VerifyReport:
                     )
         for version in wg.all_versions():
             report.tags += 1
-            tagger = roster_at(store, version.commit) or roster
+            tagger = config.roster_at(store, version.commit) or roster
             member = next((m for m in tagger if m.name == version.tagger), None)
             if member is None or not member.has(Role.SECRETARIAT):
                 report.problems.append(

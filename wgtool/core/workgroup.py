@@ -197,8 +197,7 @@ class WorkingGroup:
         if main != self._cache_main:
             settings_data = self.store.read_file(main, config.SETTINGS_PATH)
             roster_data = self.store.read_file(main, config.ROSTER_PATH)
-            settings = config.parse_settings((settings_data or b"").decode("utf-8"))
-            roster = config.parse_roster((roster_data or b"").decode("utf-8"), settings.groups)
+            settings, roster = config.parse_config(settings_data or b"", roster_data or b"")
             self._cache_main, self._cache_settings, self._cache_roster = main, settings, roster
 
     @property
@@ -632,12 +631,11 @@ class WorkingGroup:
             head = self.store.resolve(ref)
             if head is None:
                 raise NotFound(f"amendment {amendment.id} disappeared")
+            self.refresh()  # the index numbers the revisions; it must have read this head
             current = self.index.amendment(amendment.id)
-            revision = (
-                current.revision
-                if current and current.head == head
-                else _count_revisions(self.store, head, amendment.id)
-            ) + 1
+            if current is None or current.head != head:
+                raise LostRace(ref)  # revised again meanwhile: read it once more
+            revision = current.revision + 1
             message = format_message(
                 amendment.title,
                 rationale if rationale is not None else amendment.rationale,
@@ -1033,19 +1031,6 @@ def _default_title(kind: Kind, slug: str, paragraph: int | None) -> str:
 def _require_open(amendment: Amendment, verb: str) -> None:
     if amendment.status is not Status.OPEN:
         raise StateError(f"cannot {verb} amendment {amendment.id}: it is {amendment.status.value}")
-
-
-def _count_revisions(store: GitStore, head: str, amendment_id: str) -> int:
-    count = 0
-    sha: str | None = head
-    while sha:
-        info = store.commit(sha)
-        _, _, trailers = parse_message(info.message)
-        if trailers.get("Amendment-Id", [None])[-1] != amendment_id:
-            break
-        count += 1
-        sha = info.parents[0] if info.parents else None
-    return count
 
 
 def _focus(old: str, new: str) -> tuple[str, str]:
