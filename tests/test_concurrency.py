@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CHAIR, MEMBER_CS, MEMBER_GOV, Clones, git
 
+from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, Clones, git
 from wgtool.core.index import EVENTS_PREFIX
 from wgtool.core.model import Kind
 from wgtool.core.sync import sync

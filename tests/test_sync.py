@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import (
+
+import wgtool.core.sync as sync_module
+from tests.conftest import (
     CHAIR,
     MEMBER_CS,
     MEMBER_GOV,
@@ -23,11 +25,10 @@ from conftest import (
     SECRETARIAT,
     Clones,
     Wg,
+    agreed,
     git,
     refs_snapshot,
 )
-
-import wgtool.core.sync as sync_module
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
 from wgtool.core.gitstore import Person, format_message
 from wgtool.core.index import EVENTS_PREFIX, MAIN_REF
@@ -365,9 +366,10 @@ def test_revision_by_someone_else_is_not_taken(clones: Clones) -> None:
 
 def test_chair_merge_fast_forwards_main_and_the_clean_worktree(clones: Clones) -> None:
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        wg.merge(clones.amendment)
-    assert traffic(do_sync(clones.a)) == (NOTHING, (0, 0, 0, 1, 0))
-    assert traffic(do_sync(clones.b)) == ((0, 0, 0, 1, 0), NOTHING)
+        wg.merge(agreed(wg, clones.amendment))
+    # The supporting position (an event) and the merge (a commit on main) travel.
+    assert traffic(do_sync(clones.a)) == (NOTHING, (0, 0, 1, 1, 0))
+    assert traffic(do_sync(clones.b)) == ((0, 0, 1, 1, 0), NOTHING)
     assert ref(clones.b, MAIN_REF) == ref(clones.a, MAIN_REF) == ref(clones.origin, MAIN_REF)
     assert AMENDED in (clones.b / "drafts" / "principles.md").read_text()
     assert git(clones.b, "status", "--porcelain") == ""
@@ -549,7 +551,7 @@ def test_deleting_the_index_gives_the_same_answers(clones: Clones) -> None:
     do_sync(clones.b)
     do_sync(clones.a)
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        wg.merge(second)
+        wg.merge(agreed(wg, second))
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
         wg.tag("roles", "v1", message="Agreed")
     with WorkingGroup.open(clones.a, MEMBER_PS) as wg:

@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
@@ -20,6 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Log, OptionList, Select, TextArea
 from textual.widgets._footer import FooterKey
 
+from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
 from wgtool.core import document
 from wgtool.core.model import Kind, Status
 from wgtool.core.workgroup import WorkingGroup

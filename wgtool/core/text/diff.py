@@ -1,0 +1,235 @@
+"""Word diffs and redlines, for people.
+
+Paragraphs are aligned first (:func:`~wgtool.core.text.engine.align`); the words of each edited
+paragraph are then diffed and given a semantic clean-up, so a rewritten phrase reads as one
+deletion and one insertion. The result is deterministic and its cost follows the size of the
+change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from wgtool.core.text.engine import (
+    DELETE,
+    EQUAL,
+    UnitEdit,
+    align,
+    semantic_diff,
+    split_units,
+)
+from wgtool.core.text.tokens import TokenCodec, tokenize
+
+OpName = Literal["equal", "insert", "delete"]
+_OP_NAMES: dict[int, OpName] = {EQUAL: "equal", DELETE: "delete", 1: "insert"}
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    """One piece of a word diff.
+
+    Attributes:
+        op: ``"equal"`` (in both texts), ``"delete"`` (only in the old text) or ``"insert"``
+            (only in the new text).
+        text: The text of this piece; never empty in :func:`word_diff` output.
+    """
+
+    op: OpName
+    text: str
+
+
+def coalesce(ops: Iterable[tuple[OpName, str]]) -> list[DiffOp]:
+    """Merge adjacent pieces of a diff into canonical form.
+
+    Each run of changes between two equal pieces becomes at most one deletion followed by at
+    most one insertion, so a redline reads "[-old-]{+new+}" and never interleaves fragments.
+    """
+    result: list[DiffOp] = []
+    equal: list[str] = []
+    deleted: list[str] = []
+    inserted: list[str] = []
+
+    def flush_changes() -> None:
+        if deleted:
+            result.append(DiffOp("delete", "".join(deleted)))
+            deleted.clear()
+        if inserted:
+            result.append(DiffOp("insert", "".join(inserted)))
+            inserted.clear()
+
+    for op, text in ops:
+        if not text:
+            continue
+        if op == "equal":
+            flush_changes()
+            equal.append(text)
+            continue
+        if equal:
+            result.append(DiffOp("equal", "".join(equal)))
+            equal.clear()
+        (deleted if op == "delete" else inserted).append(text)
+    flush_changes()
+    if equal:
+        result.append(DiffOp("equal", "".join(equal)))
+    return result
+
+
+def words_diff(old: str, new: str) -> list[tuple[OpName, str]]:
+    """The semantic word diff of two short texts (one paragraph each), as raw pieces."""
+    if old == new:
+        return [("equal", old)]
+    codec = TokenCodec()
+    encoded_old = codec.encode(tokenize(old))
+    encoded_new = codec.encode(tokenize(new))
+    diffs = semantic_diff(encoded_old, encoded_new, codec)
+    return [(_OP_NAMES[op], codec.text(chars)) for op, chars in diffs]
+
+
+def _unit_pieces(
+    old_units: list[str], new_units: list[str], edit: UnitEdit
+) -> list[tuple[OpName, str]]:
+    """The pieces of one edit of whole units (paragraphs added, removed or replaced)."""
+    old = "".join(old_units[edit.lo : edit.hi])
+    new = "".join(new_units[edit.side_lo : edit.side_hi])
+    pieces: list[tuple[OpName, str]] = []
+    # Units start with the blank lines before them: what both sides start with is unchanged.
+    shared = _leading_space(old)
+    if old and new and shared and new.startswith(shared):
+        pieces.append(("equal", shared))
+        old, new = old[len(shared) :], new[len(shared) :]
+    if old:
+        pieces.append(("delete", old))
+    if new:
+        pieces.append(("insert", new))
+    return pieces
+
+
+def _leading_space(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def word_diff(old: str, new: str) -> list[DiffOp]:
+    """Compute a readable word-level diff, for redlines and display.
+
+    Args:
+        old: The earlier text.
+        new: The later text.
+
+    Returns:
+        Canonical diff pieces: no empty texts, no two adjacent pieces of the same kind, a
+        deletion before an insertion where both occur between the same equal pieces.
+        Joining the ``equal`` and ``delete`` texts gives ``old``; joining the ``equal`` and
+        ``insert`` texts gives ``new``.
+    """
+    if old == new:
+        return [DiffOp("equal", old)] if old else []
+    old_units, new_units = split_units(old), split_units(new)
+    pieces: list[tuple[OpName, str]] = []
+    position = 0
+    for edit in align(old_units, new_units):
+        pieces.append(("equal", "".join(old_units[position : edit.lo])))
+        if edit.paired:
+            pieces.extend(words_diff(old_units[edit.lo], new_units[edit.side_lo]))
+        else:
+            pieces.extend(_unit_pieces(old_units, new_units, edit))
+        position = edit.hi
+    pieces.append(("equal", "".join(old_units[position:])))
+    return _after_blank_lines(coalesce(pieces))
+
+
+def _after_blank_lines(ops: list[DiffOp]) -> list[DiffOp]:
+    r"""Show a paragraph added or removed after the blank line before it, not before it.
+
+    Units carry the blank lines *before* their paragraph, so an added paragraph first reads
+    ``"Second.{+\n\nNew.+}\n\nThird."``; moved by one separator it reads
+    ``"Second.\n\n{+New.\n\n+}Third."``, as diff-match-patch's semantic clean-up would put it.
+    """
+    result = list(ops)
+    for i in range(1, len(result) - 1):
+        before, edit, after = result[i - 1], result[i], result[i + 1]
+        if before.op != "equal" or after.op != "equal" or edit.op == "equal":
+            continue
+        separator = _leading_space(edit.text)
+        if (
+            "\n" in separator
+            and edit.text != separator
+            and after.text.startswith(separator)
+            and after.text != separator
+        ):
+            result[i - 1] = DiffOp("equal", before.text + separator)
+            result[i] = DiffOp(edit.op, edit.text[len(separator) :] + separator)
+            result[i + 1] = DiffOp("equal", after.text[len(separator) :])
+    return result
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    """Blocks (paragraphs or headings) of an old text that became blocks of a new text.
+
+    Attributes:
+        old: The range ``[start, end)`` of block indices in the old text (empty: added).
+        new: The range in the new text (empty: removed).
+        ops: The word diff of those blocks (without the blank lines around them).
+    """
+
+    old: tuple[int, int]
+    new: tuple[int, int]
+    ops: tuple[DiffOp, ...]
+
+
+def block_changes(old: str, new: str) -> list[BlockChange]:
+    """What changed between two texts, block by block: for redlines with paragraph numbers.
+
+    An edited paragraph is one change with its word diff; paragraphs added, removed or
+    rewritten beyond recognition are changes of whole blocks. Whitespace after the last block
+    is not a block and is ignored.
+    """
+    old_units, new_units = split_units(old), split_units(new)
+    last_old, last_new = len(old_units) - 1, len(new_units) - 1
+    changes: list[BlockChange] = []
+    for edit in align(old_units, new_units):
+        if edit.lo == last_old and edit.side_lo == last_new:
+            continue  # only the trailing whitespace
+        removed = "\n\n".join(u.strip("\n") for u in old_units[edit.lo : min(edit.hi, last_old)])
+        added = "\n\n".join(
+            u.strip("\n") for u in new_units[edit.side_lo : min(edit.side_hi, last_new)]
+        )
+        if edit.paired:
+            ops = tuple(coalesce(words_diff(removed, added)))
+        else:
+            ops = tuple(coalesce([("delete", removed), ("insert", added)]))
+        changes.append(
+            BlockChange(
+                (edit.lo, min(edit.hi, last_old)),
+                (edit.side_lo, min(edit.side_hi, last_new)),
+                ops,
+            )
+        )
+    return changes
+
+
+def redline(old: str, new: str) -> str:
+    """Render a plain-text redline readable without colour.
+
+    Deletions are shown as ``[-deleted text-]`` and insertions as ``{+inserted text+}``, like
+    ``git diff --word-diff=plain``. As in git, markers occurring in the texts themselves are
+    not escaped.
+
+    Args:
+        old: The earlier text.
+        new: The later text.
+
+    Returns:
+        The redline text.
+    """
+    parts: list[str] = []
+    for piece in word_diff(old, new):
+        if piece.op == "equal":
+            parts.append(piece.text)
+        elif piece.op == "delete":
+            parts.append(f"[-{piece.text}-]")
+        else:
+            parts.append(f"{{+{piece.text}+}}")
+    return "".join(parts)
