@@ -80,6 +80,31 @@ class Wg:
         return result.stdout
 
 
+def supporter_for(wg: WorkingGroup, amendment_id: str) -> str:
+    """A member who is neither the proposer nor in the proposer's group."""
+    amendment = wg.amendment(amendment_id)
+    return next(m.handle for m in wg.members() if m.group != amendment.group)
+
+
+def agreed(wg: WorkingGroup, amendment_id: str) -> str:
+    """Make the consensus rule hold for an amendment (another group supports it); its id.
+
+    For tests about something else than consensus: merging needs it.
+    """
+    handle = supporter_for(wg, amendment_id)
+    with WorkingGroup.open(wg.store.git_dir, handle) as supporter:
+        supporter.position(amendment_id, "support")
+    return amendment_id
+
+
+def agree_cli(wgcli: Wg, amendment_id: str) -> str:
+    """:func:`agreed` through the command line."""
+    with WorkingGroup.open(wgcli.repo) as wg:
+        handle = supporter_for(wg, amendment_id)
+    wgcli.ok("position", amendment_id, "support", actor=handle)
+    return amendment_id
+
+
 @pytest.fixture
 def wgcli(example_repo: Path) -> Wg:
     return Wg(example_repo)

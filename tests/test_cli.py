@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT, Wg
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    Wg,
+    agree_cli,
+)
 from wgtool.cli import cli
 from wgtool.core.workgroup import WorkingGroup
 
@@ -342,7 +351,7 @@ def test_propose_insert_after(wgcli: Wg) -> None:
     )
     amendment_id = out.strip()
     proposed = show_file(wgcli.repo, f"refs/wg/amendments/{amendment_id}", "drafts/principles.md")
-    wgcli.ok("merge", amendment_id, actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, amendment_id), actor=CHAIR)
     after = draft_json(wgcli, "principles")["paragraphs"]
     assert [p["text"] for p in after] == (
         [p["text"] for p in before[:3]] + [new] + [p["text"] for p in before[3:]]
@@ -363,7 +372,7 @@ def test_propose_insert_before_the_first_paragraph(wgcli: Wg) -> None:
         "Context.",
         actor=MEMBER_GOV,
     )
-    wgcli.ok("merge", out.strip(), actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, out.strip()), actor=CHAIR)
     assert [p["text"] for p in draft_json(wgcli, "roles")["paragraphs"]] == [
         "A new opening.",
         *before,
@@ -378,7 +387,7 @@ def test_propose_delete(wgcli: Wg) -> None:
     data = show_json(wgcli, out.strip())
     assert (data["kind"], data["paragraph"]) == ("delete", 7)
     assert data["old_text"] == before[6]
-    wgcli.ok("merge", data["id"], actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, data["id"]), actor=CHAIR)
     assert [p["text"] for p in draft_json(wgcli, "principles")["paragraphs"]] == (
         before[:6] + before[7:]
     )
@@ -397,7 +406,7 @@ def test_propose_whole_draft_from_file(wgcli: Wg, tmp_path: Path) -> None:
     )
     data = show_json(wgcli, out.strip())
     assert data["kind"] == "document" and data["paragraph"] is None
-    wgcli.ok("merge", data["id"], actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, data["id"]), actor=CHAIR)
     assert draft_json(wgcli, "roles")["text"] == edited
 
 
@@ -451,7 +460,7 @@ def several(wgcli: Wg) -> dict[str, str]:
         "open_cs": propose_edit(wgcli, MEMBER_CS, "roles", 3, "the", "THE"),
         "open_gov": propose_edit(wgcli, MEMBER_GOV, "principles", 8, "the", "THE"),
     }
-    wgcli.ok("merge", ids["merged"], actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, ids["merged"]), actor=CHAIR)
     wgcli.ok("reject", ids["rejected"], "--reason", "Not agreed.", actor=CHAIR)
     wgcli.ok("withdraw", ids["withdrawn"], actor=MEMBER_PS)
     return ids
@@ -534,7 +543,7 @@ def test_merge_as_proposed(wgcli: Wg) -> None:
     )
     amendment_head = git(wgcli.repo, "rev-parse", f"refs/wg/amendments/{amendment_id}").strip()
     old_main = git(wgcli.repo, "rev-parse", "main").strip()
-    out = wgcli.ok("merge", amendment_id, actor=CHAIR)
+    out = wgcli.ok("merge", agree_cli(wgcli, amendment_id), actor=CHAIR)
     assert amendment_id in out
     new_main = git(wgcli.repo, "rev-parse", "main").strip()
     assert new_main != old_main
@@ -558,7 +567,7 @@ def test_merge_as_orally_revised(wgcli: Wg, tmp_path: Path) -> None:
     revised = original.replace(FIRST_SENTENCE_WORDS, "uphold and promote")
     source = tmp_path / "oral.txt"
     source.write_text(revised + "\n")
-    wgcli.ok("merge", amendment_id, "--text-file", str(source), actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, amendment_id), "--text-file", str(source), actor=CHAIR)
     assert paragraph(wgcli, "principles", P5) == revised
     message = git(wgcli.repo, "log", "-1", "--format=%s%n%(trailers:key=Orally-Revised)", "main")
     assert "as orally revised" in message
@@ -573,7 +582,8 @@ def test_conflict_then_merge_with_resolved_file(wgcli: Wg, tmp_path: Path, snaps
     second = propose_edit(
         wgcli, MEMBER_CS, "principles", P5, FIRST_SENTENCE_WORDS, "defend and promote"
     )
-    wgcli.ok("merge", first, actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, first), actor=CHAIR)
+    agree_cli(wgcli, second)
     before = snapshot_refs(wgcli.repo)
     conflict = wgcli("merge", second, actor=CHAIR)
     assert conflict.exit_code == 3
@@ -584,7 +594,7 @@ def test_conflict_then_merge_with_resolved_file(wgcli: Wg, tmp_path: Path, snaps
     resolved = text.replace("protect and promote", "protect, defend and promote")
     source = tmp_path / "resolved.md"
     source.write_text(resolved)
-    wgcli.ok("merge", second, "--resolved-file", str(source), actor=CHAIR)
+    wgcli.ok("merge", second, "--resolved-file", str(source), "--whole-draft", actor=CHAIR)
     assert draft_json(wgcli, "principles")["text"] == resolved
     trailers = git(wgcli.repo, "log", "-1", "--format=%(trailers:only)", "main")
     assert f"Amendment-Id: {second}" in trailers
@@ -647,7 +657,7 @@ def test_tag_versions_and_draft_show_version(wgcli: Wg) -> None:
     amendment_id = propose_edit(
         wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
     )
-    wgcli.ok("merge", amendment_id, actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, amendment_id), actor=CHAIR)
     wgcli.ok("tag", "principles", "v2", "--message", "Second reading", actor=SECRETARIAT)
     versions = json.loads(wgcli.ok("versions", "principles", "--json"))
     assert [v["name"] for v in versions] == ["v1", "v2"]
@@ -687,7 +697,7 @@ def test_git_log_main_shows_attribution_and_trailers(wgcli: Wg) -> None:
         ),
     }
     for amendment_id in proposals:
-        wgcli.ok("merge", amendment_id, actor=CHAIR)
+        wgcli.ok("merge", agree_cli(wgcli, amendment_id), actor=CHAIR)
     # Plain git, no wgtool: one record per merge commit on main.
     log = subprocess.run(
         [
@@ -751,7 +761,7 @@ def test_edits_to_different_sentences_of_one_paragraph_both_merge(wgcli: Wg, ord
         wgcli, MEMBER_PS, "principles", P5, SECOND_SENTENCE_WORDS, "should be firmly resisted"
     )
     for amendment_id in [a, b] if order == "first-sentence-first" else [b, a]:
-        wgcli.ok("merge", amendment_id, actor=CHAIR)
+        wgcli.ok("merge", agree_cli(wgcli, amendment_id), actor=CHAIR)
     expected = original.replace(FIRST_SENTENCE_WORDS, "protect and promote").replace(
         SECOND_SENTENCE_WORDS, "should be firmly resisted"
     )
@@ -765,7 +775,8 @@ def test_edits_to_the_same_words_conflict(wgcli: Wg, snapshot_refs) -> None:
         wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
     )
     b = propose_edit(wgcli, MEMBER_CS, "principles", P5, FIRST_SENTENCE_WORDS, "uphold and promote")
-    wgcli.ok("merge", a, actor=CHAIR)
+    wgcli.ok("merge", agree_cli(wgcli, a), actor=CHAIR)
+    agree_cli(wgcli, b)
     merged_text = show_file(wgcli.repo, "main", "drafts/principles.md")
     before = snapshot_refs(wgcli.repo)
     result = wgcli("merge", b, actor=CHAIR)
@@ -774,7 +785,7 @@ def test_edits_to_the_same_words_conflict(wgcli: Wg, snapshot_refs) -> None:
     assert "Traceback" not in result.stderr
     # The conflicting words: what main has now, what the amendment wants.
     assert "protect" in result.stderr and "uphold" in result.stderr
-    assert f"paragraph {P5}" in result.stderr
+    assert f"¶{P5}" in result.stderr
     assert snapshot_refs(wgcli.repo) == before
     assert show_file(wgcli.repo, "main", "drafts/principles.md") == merged_text
     assert (wgcli.repo / "drafts" / "principles.md").read_text() == merged_text

@@ -174,6 +174,8 @@ def test_default_rule(open_wg) -> None:
     take(wg, a, (MEMBER_CS, "no-objection"), (MEMBER_TECH, "abstain"))
     assert matrix(wg, a)[0] == "pending"  # no supporting group
     take(wg, a, (MEMBER_PS, "support"))
+    assert matrix(wg, a)[0] == "pending"  # the proposer alone is no consensus
+    take(wg, a, ("cdubois", "support"))  # another member of the proposer's group
     assert matrix(wg, a)[0] == "consensus"
     take(wg, a, ("falsayed", "object"))
     assert matrix(wg, a)[0] == "objection"
@@ -204,6 +206,8 @@ def test_a_changed_rule_in_wg_toml_changes_the_state(wgcli: Wg, example_repo: Pa
     wgcli.ok("position", a, "abstain", actor=MEMBER_CS)
     assert state() == "pending"
     wgcli.ok("position", a, "no-objection", actor=MEMBER_PS)
+    assert state() == "pending"  # the proposer's own position does not count
+    wgcli.ok("position", a, "no-objection", actor="cdubois")
     assert state() == "consensus"
     # The listing uses the same rule.
     listed = json.loads(wgcli.ok("amendments", "--json"))

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT, Wg
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    Wg,
+    agreed,
+)
 from wgtool.core import document
 from wgtool.core.errors import (
     InvalidInput,
@@ -116,7 +125,7 @@ def test_amendments_on_one_base_of_every_kind_combine(open_wg) -> None:
     wg.act_as(CHAIR)
     for amendment_id in (insert_id, delete_id, replace_id):
         assert wg.amendment(amendment_id).base == base
-        wg.merge(amendment_id)
+        wg.merge(agreed(wg, amendment_id))
     expected = (
         original[:2]
         + [inserted]
@@ -134,7 +143,8 @@ def test_conflict_raises_and_moves_nothing(open_wg, example_repo: Path, snapshot
     first = propose_edit(wg, MEMBER_TECH, "principles", 5, "single, open, global", "single, global")
     second = propose_edit(wg, MEMBER_GOV, "principles", 5, "single, open,", "single, free,")
     wg.act_as(CHAIR)
-    wg.merge(first)
+    wg.merge(agreed(wg, first))
+    agreed(wg, second)
     before = snapshot_refs(example_repo)
     with pytest.raises(MergeConflict) as caught:
         wg.merge(second)
@@ -153,12 +163,13 @@ def test_resolved_text_applies_only_to_the_main_the_chair_saw(
     wg.act_as(CHAIR)
     seen = wg.main()
     resolved = wg.draft("principles").text.replace("preserve", "keep")
-    wg.merge(a)
+    wg.merge(agreed(wg, a))
+    agreed(wg, b)
     before = snapshot_refs(example_repo)
     with pytest.raises(StateError):
-        wg.merge(b, resolved_text=resolved, expected_main=seen)
+        wg.merge(b, resolved_text=resolved, whole_draft=True, expected_main=seen)
     assert snapshot_refs(example_repo) == before
-    wg.merge(b, resolved_text=resolved, expected_main=wg.main())
+    wg.merge(b, resolved_text=resolved, whole_draft=True, expected_main=wg.main())
     assert wg.draft("principles").text == resolved
 
 
@@ -166,9 +177,9 @@ def test_merged_amendment_cannot_be_merged_revised_or_withdrawn(open_wg) -> None
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     wg.act_as(CHAIR)
-    wg.merge(a)
+    wg.merge(agreed(wg, a))
     for handle, call in [
-        (CHAIR, lambda: wg.merge(a)),
+        (CHAIR, lambda: wg.merge(agreed(wg, a))),
         (MEMBER_TECH, lambda: wg.revise(a, text="Other.")),
         (MEMBER_TECH, lambda: wg.withdraw(a)),
         (CHAIR, lambda: wg.reject(a, reason="late")),
@@ -186,6 +197,8 @@ def test_every_wgtool_commit_carries_member_and_group_trailers(open_wg, example_
     wg.position(a, "support")
     wg.act_as(MEMBER_TECH)
     wg.revise(a, text=para(wg, "principles", 5).replace("preserve", "guard"))
+    wg.act_as(MEMBER_CS)
+    wg.position(a, "support")  # the revision needs support again before the merge
     wg.act_as(CHAIR)
     wg.merge(a)
     wg.act_as(SECRETARIAT)
@@ -215,7 +228,8 @@ def test_every_wgtool_commit_carries_member_and_group_trailers(open_wg, example_
             assert trailers["Stakeholder-Group"] == member.group
             assert author == member.name, (sha, body)
         checked += 1
-    assert checked == 7  # propose, comment, position, revise, merge, add draft, add member
+    # propose, comment, position, revise, a position on the revision, merge, draft, member
+    assert checked == 8
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,7 +242,7 @@ def test_merge_updates_a_clean_checkout(open_wg, example_repo: Path) -> None:
     (example_repo / "notes.txt").write_text("untracked files do not make a checkout dirty\n")
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     wg.act_as(CHAIR)
-    wg.merge(a)
+    wg.merge(agreed(wg, a))
     on_main = git(example_repo, "show", "main:drafts/principles.md")
     assert "protect and promote" in on_main
     assert (example_repo / "drafts" / "principles.md").read_text() == on_main
@@ -248,7 +262,7 @@ def test_merge_leaves_a_dirty_checkout_alone(open_wg, example_repo: Path, dirty_
     local.write_text(local.read_text() + "\nA local note, not yet committed.\n")
     dirty_content = local.read_text()
     wg.act_as(CHAIR)
-    wg.merge(a)
+    wg.merge(agreed(wg, a))
     assert "protect and promote" in git(example_repo, "show", "main:drafts/principles.md")
     assert local.read_text() == dirty_content
     if dirty_file != "drafts/principles.md":
@@ -261,7 +275,7 @@ def test_merge_leaves_another_branch_checkout_alone(open_wg, example_repo: Path)
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     wg.act_as(CHAIR)
-    wg.merge(a)
+    wg.merge(agreed(wg, a))
     assert (example_repo / "drafts" / "principles.md").read_text() == before
     assert git(example_repo, "symbolic-ref", "HEAD").strip() == "refs/heads/my-notes"
 
@@ -290,7 +304,7 @@ def test_bare_repository_works(tmp_path: Path) -> None:
     with WorkingGroup.open(path, MEMBER_TECH) as wg:
         a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
         wg.act_as(CHAIR)
-        wg.merge(a)
+        wg.merge(agreed(wg, a))
         assert "protect and promote" in wg.draft("principles").text
     assert git(path, "log", "-1", "--format=%an", "main").strip() == "Mei-Ling Chen"
 
@@ -321,7 +335,7 @@ def busy(open_wg, example_repo: Path) -> dict[str, str]:
     wg.comment(ids["open"], "A reply", reply_to=first.id)
     wg.revise(ids["revised"], text=para(wg, "roles", 4).replace("the", "ALL THE", 1))
     wg.act_as(CHAIR)
-    wg.merge(ids["merged"])
+    wg.merge(agreed(wg, ids["merged"]))
     wg.reject(ids["rejected"], reason="Not agreed")
     wg.act_as(MEMBER_PS)
     wg.withdraw(ids["withdrawn"], reason="Overtaken")
@@ -394,7 +408,7 @@ def test_incremental_refresh_sees_another_instance(open_wg, example_repo: Path) 
         assert events[-1].id == comment.id
         assert reader.consensus(reader.amendment(a)).state == "objection"
         writer.act_as(CHAIR)
-        writer.merge(a)
+        writer.merge(agreed(writer, a))
         assert [x.id for x in reader.amendments(status="merged")] == [a]
         assert reader.amendment(a).merged_by == CHAIR
     finally:
@@ -522,7 +536,7 @@ def test_separator_characters_in_member_text_break_nothing(open_wg, wgcli: Wg) -
     wg.act_as(MEMBER_CS)
     wg.comment(a, rationale)
     wg.act_as(CHAIR)
-    wg.merge(a)
+    wg.merge(agreed(wg, a))
     wg.act_as(SECRETARIAT)
     wg.tag("principles", "v1", message=rationale)
     # Every reading path still works and gives the text back exactly.
@@ -530,7 +544,7 @@ def test_separator_characters_in_member_text_break_nothing(open_wg, wgcli: Wg) -
     assert {x["id"]: x["status"] for x in listed} == {a: "merged", b: "open"}
     shown = json.loads(wgcli.ok("show", a, "--json"))
     assert shown["rationale"] == rationale
-    assert [e["text"] for e in shown["events"]] == [rationale]
+    assert [e["text"] for e in shown["events"] if e["type"] == "comment"] == [rationale]
     versions = json.loads(wgcli.ok("versions", "principles", "--json"))
     assert [(v["name"], v["message"]) for v in versions] == [("v1", rationale)]
     wgcli.ok("reindex")

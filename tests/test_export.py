@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from tests.conftest import agreed
 from wgtool.core import document
 from wgtool.core.export import akoma_ntoso, produce
 from wgtool.core.model import Kind
@@ -71,7 +72,7 @@ def test_html_exports_escape_member_text(open_wg) -> None:
     assert "&lt;script&gt;x()&lt;/script&gt;" in page
     assert amendment.id in page
     wg.act_as("lhaddad")
-    wg.merge(amendment.id)
+    wg.merge(agreed(wg, amendment.id))
     clean = produce(wg, "principles", "html")
     assert "<script>" not in clean and "&lt;script&gt;" in clean
     assert 'id="para-5"' in clean
@@ -90,7 +91,7 @@ def test_redline_since_a_version_shows_the_merged_change(open_wg) -> None:
         rationale="Fuller wording.",
     )
     wg.act_as("lhaddad")
-    wg.merge(amendment.id)
+    wg.merge(agreed(wg, amendment.id))
     page = produce(wg, "principles", "redline")
     assert "<ins>opinion and </ins>" in page
     assert "<del>" not in page

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import agreed
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, PermissionDenied
 from wgtool.core.gitstore import Person, format_message
@@ -33,7 +34,7 @@ def test_a_normal_record_verifies(open_wg) -> None:
     wg.position(amendment, "support")
     wg.comment(amendment, "Fine by us.")
     wg.act_as("lhaddad")
-    wg.merge(amendment)
+    wg.merge(agreed(wg, amendment))
     wg.act_as("epetrova")
     wg.tag("principles", "v1", message="Agreed")
     report = verify(wg)
@@ -119,7 +120,7 @@ def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) ->
     amendment = _propose(wg)
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["lhaddad"]))
     wg.act_as("lhaddad")
-    merge = wg.merge(amendment)
+    merge = wg.merge(agreed(wg, amendment))
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["epetrova"]))
     wg.act_as("epetrova")
     wg.tag("principles", "v1", message="Signed version")

@@ -211,6 +211,7 @@ ACTION_ROLES: dict[str, Role] = {
     "revise": Role.MEMBER,
     "withdraw": Role.MEMBER,
     "merge": Role.CHAIR,
+    "revert": Role.CHAIR,
     "reject": Role.CHAIR,
     "tag": Role.SECRETARIAT,
     "add member": Role.SECRETARIAT,

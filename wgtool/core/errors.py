@@ -60,7 +60,14 @@ class SyncError(WgError):
     exit_code = 5
 
 
+class NoConsensus(WgError):
+    """The working group's consensus rule does not hold for the amendment (the chair may
+    override it with a reason)."""
+
+    exit_code = 6
+
+
 class ConcurrentUpdate(WgError):
     """A ref kept moving under us after every retry."""
 
-    exit_code = 6
+    exit_code = 7

@@ -105,13 +105,30 @@ def compilation_html(
             f"<h2>{html.escape(where)} — amendment {html.escape(amendment.id)}</h2>\n"
             f'<p class="meta">Proposed by {html.escape(amendment.proposer)} '
             f"({html.escape(groups.get(amendment.group, amendment.group))}); status: "
-            f"{html.escape(amendment.status.value)}; consensus: {html.escape(consensus.state)} "
+            f"{html.escape(status_line(amendment))}; consensus: {html.escape(consensus.state)} "
             f"({html.escape(consensus.summary())})</p>\n"
             f"<p><strong>{html.escape(amendment.title)}</strong></p>\n"
             f"<p>{diff_html(diff)}</p>\n"
             f'<p class="meta">Rationale: {html.escape(amendment.rationale)}</p>\n</div>\n'
         )
     return _page(f"{title} — compilation", "".join(parts))
+
+
+def status_line(amendment: Amendment) -> str:
+    """The status as a compilation states it: how a merge was adopted, why it lapsed."""
+    status = amendment.status
+    if status is Status.LAPSED:
+        return "lapsed (its paragraph is no longer in the draft)"
+    line = status.value
+    if amendment.merged_by:
+        line += f" by {amendment.merged_by}"
+    if amendment.adoption is not None and amendment.adoption.consensus != "unrecorded":
+        line += f", {amendment.adoption.describe()}"
+    if amendment.reverted_by:
+        line += f"; reverted by {amendment.reverted_by}"
+    if amendment.decided_reason:
+        line += f": {amendment.decided_reason}"
+    return line
 
 
 def _where(amendment: Amendment) -> str:
@@ -252,7 +269,7 @@ def produce(
             against = versions[-1]
         ops = wg.redline(slug, against, version)
         return redline_html(draft.title, against, version or "current text", ops)
-    found = wg.amendments(draft=slug, status=None if include_closed else Status.OPEN.value)
+    found = [a for a in wg.amendments(draft=slug) if include_closed or a.status.undecided]
     consensus = wg.consensus_many(found)
     items = [(a, wg.change(a).diff, consensus[a.id]) for a in found]
     return compilation_html(draft.title, items, wg.settings.groups)

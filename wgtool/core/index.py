@@ -8,6 +8,7 @@ the same result. Deleting the file loses nothing.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -21,15 +22,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
-from wgtool.core import config
+from wgtool.core import config, document
 from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
-from wgtool.core.model import Amendment, Event, Kind, Role, Stance, Status
+from wgtool.core.model import Adoption, Amendment, Event, Kind, Role, Stance, Status
+from wgtool.core.text.engine import align, split_units
 from wgtool.core.validate import NAME_RE
 
 MAIN_REF = "refs/heads/main"
 AMENDMENTS_PREFIX = "refs/wg/amendments/"
 EVENTS_PREFIX = "refs/wg/events/"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KINDS = frozenset(k.value for k in Kind)
 
 
@@ -38,7 +40,17 @@ class RefTip(SQLModel, table=True):
     sha: str
 
 
-class AmendmentRow(SQLModel, table=True):
+class AdoptionColumns(SQLModel):
+    """The consensus a merge was taken on, as its merge commit's trailers record it."""
+
+    consensus: str | None = None  # reached | overridden | unrecorded; None: not merged
+    supporting: str = ""  # group slugs, comma-separated
+    objecting: str = ""
+    not_heard: str = ""
+    override_reason: str | None = None
+
+
+class AmendmentRow(AdoptionColumns, table=True):
     id: str = Field(primary_key=True)
     draft: str = Field(index=True)
     kind: str
@@ -56,6 +68,8 @@ class AmendmentRow(SQLModel, table=True):
     merged_by: str | None = None
     merge_commit: str | None = None
     reason: str | None = None
+    reverted_by: str | None = None
+    revert_commit: str | None = None
 
 
 class EventRow(SQLModel, table=True):
@@ -71,13 +85,22 @@ class EventRow(SQLModel, table=True):
     reply_to: str | None = None
 
 
-class MergeRow(SQLModel, table=True):
+class MergeRow(AdoptionColumns, table=True):
     """A merge commit on main that carries an ``Amendment-Id`` trailer."""
 
     amendment: str = Field(primary_key=True)
     commit: str
     merged_by: str
     merged_at: int
+
+
+class RevertRow(SQLModel, table=True):
+    """A chair's commit on main that undoes a merged amendment (``Reverts-Amendment``)."""
+
+    amendment: str = Field(primary_key=True)
+    commit: str
+    reverted_by: str
+    reverted_at: int
 
 
 class Meta(SQLModel, table=True):
@@ -105,7 +128,83 @@ def _amendment_from_row(row: Any) -> Amendment:
         merged_by=row.merged_by,
         merge_commit=row.merge_commit,
         decided_reason=row.reason,
+        adoption=None
+        if row.consensus is None
+        else Adoption(
+            consensus=row.consensus,
+            supporting=_split(row.supporting),
+            objecting=_split(row.objecting),
+            not_heard=_split(row.not_heard),
+            reason=row.override_reason,
+        ),
+        reverted_by=row.reverted_by,
+        revert_commit=row.revert_commit,
     )
+
+
+def _last_trailer(trailers: dict[str, list[str]], name: str) -> str:
+    return trailers.get(name, [""])[-1]
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split(",") if v)
+
+
+# The columns a decision (merge, revert, reject, withdraw) sets on an amendment's row.
+_DECIDED_COLUMNS = (
+    "status",
+    "merged_by",
+    "merge_commit",
+    "reason",
+    "consensus",
+    "supporting",
+    "objecting",
+    "not_heard",
+    "override_reason",
+    "reverted_by",
+    "revert_commit",
+)
+
+
+class _GoneParagraphs:
+    """Which paragraphs of a base text main no longer has; memoised per draft and base."""
+
+    def __init__(self, store: GitStore, main: str) -> None:
+        self.store, self.main = store, main
+        self._main_units: dict[str, list[str] | None] = {}
+        self._gone: dict[tuple[str, str], set[int] | None] = {}
+
+    def __call__(self, draft: str, base: str, paragraph: int) -> bool:
+        key = (draft, base)
+        if key not in self._gone:
+            self._gone[key] = self._compute(draft, base)
+        gone = self._gone[key]
+        return gone is None or paragraph in gone
+
+    def _text(self, commit: str, draft: str) -> str | None:
+        data = self.store.read_file(commit, f"drafts/{draft}.md")
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def _compute(self, draft: str, base: str) -> set[int] | None:
+        """Paragraph numbers of the base that main removed; None when the draft is gone."""
+        if draft not in self._main_units:
+            text = self._text(self.main, draft)
+            self._main_units[draft] = None if text is None else split_units(text)
+        main_units = self._main_units[draft]
+        if main_units is None:
+            return None
+        base_text = self._text(base, draft) if base else None
+        if base_text is None:
+            return set()
+        base_units = split_units(base_text)
+        removed = {
+            unit
+            for edit in align(base_units, main_units)
+            if not edit.paired
+            for unit in range(edit.lo, edit.hi)
+        }
+        numbers = {i: b.number for i, b in enumerate(document.blocks(base_text)) if b.number}
+        return {numbers[u] for u in removed if u in numbers}
 
 
 def _event_from_row(row: Any) -> Event:
@@ -261,7 +360,7 @@ class Index:
         """Forget everything and read all refs again."""
         engine = self.engine
         with self._lock(), engine.begin() as conn:
-            for table in (RefTip, AmendmentRow, EventRow, MergeRow, Meta):
+            for table in (RefTip, AmendmentRow, EventRow, MergeRow, RevertRow, Meta):
                 conn.execute(_table(table).delete())
         self.refresh()
 
@@ -330,6 +429,8 @@ class Index:
             if changed:
                 conn.execute(_upsert(RefTip), [{"ref": r, "sha": s} for r, s in changed.items()])
             self._update_status(conn, touched)
+            # Whether a paragraph is still there depends on main and on the amendment's base.
+            self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
             conn.execute(_upsert(Meta), [{"key": "refs", "value": fingerprint}])
 
     def _chairs(self) -> set[str]:
@@ -341,31 +442,52 @@ class Index:
         return {m.handle for m in roster if m.has(Role.CHAIR)}
 
     def _read_main(self, conn: Connection, old: str | None, new: str) -> set[str]:
+        """Read main's first-parent history since ``old``: merges and reverts of amendments."""
         incremental = old is not None and self.store.is_ancestor(old, new)
         touched: set[str] = set()
         if not incremental:
-            # main is new or was rewritten: read all of its merges again.
+            # main is new or was rewritten: read all of its merges and reverts again.
             touched = set(conn.execute(select(MergeRow.amendment)).scalars())
+            touched |= set(conn.execute(select(RevertRow.amendment)).scalars())
             conn.execute(delete(MergeRow))
+            conn.execute(delete(RevertRow))
         rev_range = f"{old}..{new}" if incremental else new
-        rows = []
-        for sha, committed, message in self.store.records(
-            ["log", "--merges", rev_range, "--"], ["%H", "%ct", "%B"]
+        merges, reverts = [], []
+        for sha, parents, committed, message in self.store.records(
+            ["log", "--first-parent", rev_range, "--"], ["%H", "%P", "%ct", "%B"]
         ):
             _, _, trailers = parse_message(message)
-            amendment_id = trailers.get("Amendment-Id", [None])[-1]
-            if amendment_id:
-                rows.append(
+            last = functools.partial(_last_trailer, trailers)
+            if len(parents.split()) == 2 and last("Amendment-Id"):
+                adoption = Adoption.from_trailers(trailers)
+                merges.append(
                     {
-                        "amendment": amendment_id,
+                        "amendment": last("Amendment-Id"),
                         "commit": sha,
-                        "merged_by": trailers.get("Merged-by", [""])[-1],
+                        "merged_by": last("Merged-by"),
                         "merged_at": int(committed),
+                        "consensus": adoption.consensus,
+                        "supporting": ",".join(adoption.supporting),
+                        "objecting": ",".join(adoption.objecting),
+                        "not_heard": ",".join(adoption.not_heard),
+                        "override_reason": adoption.reason,
                     }
                 )
-                touched.add(amendment_id)
-        if rows:
-            conn.execute(_upsert(MergeRow), rows)
+                touched.add(last("Amendment-Id"))
+            elif last("Action") == "revert" and last("Reverts-Amendment"):
+                reverts.append(
+                    {
+                        "amendment": last("Reverts-Amendment"),
+                        "commit": sha,
+                        "reverted_by": last("Reverted-by"),
+                        "reverted_at": int(committed),
+                    }
+                )
+                touched.add(last("Reverts-Amendment"))
+        if merges:
+            conn.execute(_upsert(MergeRow), merges)
+        if reverts:
+            conn.execute(_upsert(RevertRow), reverts)
         return touched
 
     def _read_events(self, conn: Connection, tips: dict[str, str]) -> None:
@@ -424,38 +546,83 @@ class Index:
             )
             if entitled:
                 decisions.setdefault(amendment, (type_, text))
+        reverts = {
+            r.amendment: r
+            for r in conn.execute(select(RevertRow).where(col(RevertRow.amendment).in_(ids)))
+        }
+        # Lapsed is derived from main by _update_lapsed; an undecided amendment keeps it here.
+        lapsed = set(
+            conn.execute(
+                select(AmendmentRow.id)
+                .where(col(AmendmentRow.id).in_(ids))
+                .where(AmendmentRow.status == Status.LAPSED.value)
+            ).scalars()
+        )
         updates = []
-        values: tuple[str, str | None, str | None, str | None]
         for amendment_id in ids:
             merge = merges.get(amendment_id)
             decision = decisions.get(amendment_id)
+            row: dict[str, object] = dict.fromkeys(_DECIDED_COLUMNS)
+            undecided = Status.LAPSED if amendment_id in lapsed else Status.OPEN
+            row.update(supporting="", objecting="", not_heard="", status=undecided.value)
             if merge is not None:
-                values = (Status.MERGED.value, merge.merged_by, merge.commit, None)
+                revert = reverts.get(amendment_id)
+                row.update(
+                    status=(Status.REVERTED if revert else Status.MERGED).value,
+                    merged_by=merge.merged_by,
+                    merge_commit=merge.commit,
+                    consensus=merge.consensus,
+                    supporting=merge.supporting,
+                    objecting=merge.objecting,
+                    not_heard=merge.not_heard,
+                    override_reason=merge.override_reason,
+                    reverted_by=revert.reverted_by if revert else None,
+                    revert_commit=revert.commit if revert else None,
+                )
             elif decision is not None:
                 status = Status.REJECTED if decision[0] == "reject" else Status.WITHDRAWN
-                values = (status.value, None, None, decision[1] or None)
-            else:
-                values = (Status.OPEN.value, None, None, None)
-            updates.append(
-                dict(
-                    zip(
-                        ("b_status", "b_merged_by", "b_merge_commit", "b_reason"),
-                        values,
-                        strict=True,
-                    ),
-                    b_id=amendment_id,
-                )
-            )
+                row.update(status=status.value, reason=decision[1] or None)
+            updates.append({f"b_{k}": v for k, v in row.items()} | {"b_id": amendment_id})
         table = _table(AmendmentRow)
         conn.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("b_status"),
-                merged_by=bindparam("b_merged_by"),
-                merge_commit=bindparam("b_merge_commit"),
-                reason=bindparam("b_reason"),
-            ),
+            .values({column: bindparam(f"b_{column}") for column in _DECIDED_COLUMNS}),
+            updates,
+        )
+
+    def _update_lapsed(self, conn: Connection, ids: Sequence[str] | None) -> None:
+        """Mark open amendments whose paragraph main no longer has as lapsed (and back).
+
+        Derived from main: an amendment that replaces or deletes paragraph N of its base lapses
+        when main has removed that paragraph (or the whole draft). One alignment of each base
+        with main serves every amendment made against it.
+        """
+        table = _table(AmendmentRow)
+        query = (
+            sa_select(table.c.id, table.c.draft, table.c.base, table.c.paragraph)
+            .where(table.c.status.in_((Status.OPEN.value, Status.LAPSED.value)))
+            .where(table.c.kind.in_((Kind.REPLACE.value, Kind.DELETE.value)))
+            .where(table.c.paragraph.is_not(None))
+        )
+        if ids is not None:
+            query = query.where(table.c.id.in_(list(ids)))
+        rows = conn.execute(query).all()
+        main = self.store.resolve(MAIN_REF)
+        if not rows or main is None:
+            return
+        gone = _GoneParagraphs(self.store, main)
+        updates = [
+            {
+                "b_id": amendment_id,
+                "b_status": (Status.LAPSED if gone(draft, base, paragraph) else Status.OPEN).value,
+            }
+            for amendment_id, draft, base, paragraph in rows
+        ]
+        conn.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status")),
             updates,
         )
 

@@ -13,10 +13,20 @@ class Role(str, Enum):
 
 
 class Status(str, Enum):
+    """Where an amendment stands. ``lapsed`` is derived: an open amendment whose paragraph is
+    no longer on main."""
+
     OPEN = "open"
+    LAPSED = "lapsed"
     MERGED = "merged"
+    REVERTED = "reverted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def undecided(self) -> bool:
+        """Open or lapsed: no decision yet (the proposer may withdraw, the chair reject)."""
+        return self in (Status.OPEN, Status.LAPSED)
 
 
 class Stance(str, Enum):
@@ -102,6 +112,80 @@ class Version:
     tagged_at: int
 
 
+def _slugs(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """The consensus an amendment was merged on, as its merge commit records it.
+
+    Attributes:
+        consensus: ``reached``, ``overridden`` (the chair merged without it, with a reason), or
+            ``unrecorded`` (a merge made before wgtool recorded it).
+        supporting, objecting, not_heard: Stakeholder group slugs at the time of the merge.
+        reason: Why the chair overrode the consensus rule.
+    """
+
+    consensus: str
+    supporting: tuple[str, ...] = ()
+    objecting: tuple[str, ...] = ()
+    not_heard: tuple[str, ...] = ()
+    reason: str | None = None
+
+    TRAILERS = ("Consensus", "Supporting-Groups", "Objecting-Groups", "Not-Heard")
+
+    def trailers(self) -> list[tuple[str, str]]:
+        """The merge commit's trailers for this adoption (fixed names)."""
+        result = [
+            ("Consensus", self.consensus),
+            ("Supporting-Groups", ", ".join(self.supporting)),
+            ("Objecting-Groups", ", ".join(self.objecting)),
+            ("Not-Heard", ", ".join(self.not_heard)),
+        ]
+        if self.reason:
+            result.append(("Override-Reason", self.reason))
+        return result
+
+    @classmethod
+    def from_trailers(cls, trailers: dict[str, list[str]]) -> Adoption:
+        def last(name: str) -> str:
+            return trailers.get(name, [""])[-1]
+
+        consensus = last("Consensus")
+        return cls(
+            consensus=consensus if consensus in ("reached", "overridden") else "unrecorded",
+            supporting=_slugs(last("Supporting-Groups")),
+            objecting=_slugs(last("Objecting-Groups")),
+            not_heard=_slugs(last("Not-Heard")),
+            reason=last("Override-Reason") or None,
+        )
+
+    def describe(self) -> str:
+        """One line: ``consensus reached (supporting: a, b; objecting: none; not heard: c)``."""
+        if self.consensus == "unrecorded":
+            return "consensus not recorded"
+        detail = "; ".join(
+            f"{label}: {', '.join(groups) or 'none'}"
+            for label, groups in (
+                ("supporting", self.supporting),
+                ("objecting", self.objecting),
+                ("not heard", self.not_heard),
+            )
+        )
+        line = f"consensus {self.consensus} ({detail})"
+        return f"{line}; reason: {self.reason}" if self.reason else line
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "consensus": self.consensus,
+            "supporting_groups": list(self.supporting),
+            "objecting_groups": list(self.objecting),
+            "not_heard": list(self.not_heard),
+            "override_reason": self.reason,
+        }
+
+
 @dataclass(frozen=True)
 class Amendment:
     id: str
@@ -121,6 +205,9 @@ class Amendment:
     merged_by: str | None = None
     merge_commit: str | None = None
     decided_reason: str | None = None
+    adoption: Adoption | None = None
+    reverted_by: str | None = None
+    revert_commit: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -141,6 +228,9 @@ class Amendment:
             "merged_by": self.merged_by,
             "merge_commit": self.merge_commit,
             "reason": self.decided_reason,
+            "adoption": None if self.adoption is None else self.adoption.to_dict(),
+            "reverted_by": self.reverted_by,
+            "revert_commit": self.revert_commit,
         }
 
 
@@ -204,6 +294,7 @@ class PositionView:
     revision: int
     stale: bool
     at: float
+    proposer: bool = False  # the proposer's own position, shown but not counted
 
 
 @dataclass(frozen=True)
@@ -219,6 +310,31 @@ class Consensus:
     state: str  # consensus | objection | pending
     groups: tuple[GroupPosition, ...]
     rule: str
+
+    def groups_in(self, state: str) -> tuple[str, ...]:
+        """The slugs of the groups in one state (``support``, ``object``, ``not heard``...)."""
+        return tuple(g.group for g in self.groups if g.state == state)
+
+    def adoption(self, reason: str | None = None) -> Adoption:
+        """What a merge records of this consensus; with ``reason`` when the chair overrides it."""
+        return Adoption(
+            consensus="overridden" if reason else "reached",
+            supporting=self.groups_in("support"),
+            objecting=self.groups_in("object"),
+            not_heard=self.groups_in("not heard"),
+            reason=reason,
+        )
+
+    def describe(self) -> str:
+        """One line: the state and which groups support, object or are not heard."""
+        return f"{self.state}: " + "; ".join(
+            f"{label}: {', '.join(self.groups_in(state)) or 'none'}"
+            for label, state in (
+                ("supporting", "support"),
+                ("objecting", "object"),
+                ("not heard", "not heard"),
+            )
+        )
 
     def summary(self) -> str:
         """A compact line such as ``S2 N1 O0 ?2`` for tables."""
@@ -247,6 +363,7 @@ class Consensus:
                             "reason": p.reason,
                             "revision": p.revision,
                             "stale": p.stale,
+                            "proposer": p.proposer,
                         }
                         for p in g.positions
                     ],

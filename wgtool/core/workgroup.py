@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wgtool.core import config, document, signing, validate
+from wgtool.core import config, document, merging, signing, validate
 from wgtool.core.config import Roster
+from wgtool.core.consensus import compute_consensus
 from wgtool.core.errors import (
     InvalidInput,
     MergeConflict,
+    NoConsensus,
     NotFound,
     PermissionDenied,
     StateError,
@@ -33,22 +35,22 @@ from wgtool.core.gitstore import (
     retry_cas,
 )
 from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, Index
+from wgtool.core.merging import MergePlan
 from wgtool.core.model import (
+    Adoption,
     Amendment,
     Consensus,
     Draft,
     Event,
-    GroupPosition,
     Kind,
     Member,
-    PositionView,
     Role,
     Settings,
     Stance,
     Status,
     Version,
 )
-from wgtool.core.text import Conflict, DiffOp, merge3, word_diff
+from wgtool.core.text import DiffOp, merge3, word_diff
 
 DRAFTS_DIR = "drafts"
 TAGS_PREFIX = "refs/tags/"
@@ -240,7 +242,7 @@ class WorkingGroup:
             raise PermissionDenied(
                 f"only the proposer ({amendment.proposer}) can {action} amendment {amendment.id}"
             )
-        _require_open(amendment, action)
+        _require_open(amendment, action, lapsed_too=action == "withdraw")
         return actor, amendment
 
     def _require(self, action: str) -> Member:
@@ -828,7 +830,7 @@ class WorkingGroup:
         actor = self._require("reject")
         reason = validate.text(reason, "reason")
         amendment = self.amendment(amendment_id)
-        _require_open(amendment, "reject")
+        _require_open(amendment, "reject", lapsed_too=True)
         return self._add_event(amendment, actor, "reject", text=reason)
 
     def withdraw(self, amendment_id: str, *, reason: str = "") -> Event:
@@ -839,11 +841,22 @@ class WorkingGroup:
 
     # -- merging -------------------------------------------------------------------------------
 
-    def preview_merge(
-        self, amendment: Amendment, revised_text: str | None = None
-    ) -> tuple[str, str]:
-        """(current text, merged text) of the draft, or MergeConflict."""
-        current = self.draft_text_at(self.main(), amendment.draft)
+    def plan_merge(
+        self,
+        amendment_id: str,
+        *,
+        revised_text: str | None = None,
+        amendment: Amendment | None = None,
+    ) -> MergePlan:
+        """What merging would do to main now (a dry run: nothing is written).
+
+        ``revised_text`` plans the merge "as orally revised": the new text of the amendment's
+        paragraph (or the whole draft for a whole-draft amendment) replaces the proposer's.
+        """
+        if amendment is None:
+            amendment = self.amendment(amendment_id)
+        main = self.main()
+        current = self.draft_text_at(main, amendment.draft)
         if current is None:
             raise NotFound(f"draft {amendment.draft!r} no longer exists on main")
         base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
@@ -851,13 +864,14 @@ class WorkingGroup:
         if revised_text is not None:
             kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
             theirs = self._amended_text(base_text, kind, amendment.paragraph, revised_text)
-        result = merge3(base_text, current, theirs)
-        if not result.clean:
-            raise MergeConflict(
-                _conflict_message(amendment, current, result.conflicts), result.conflicts
-            )
-        assert result.text is not None
-        return current, result.text
+        return MergePlan(
+            amendment=amendment,
+            main=main,
+            current=current,
+            result=merge3(base_text, current, theirs),
+            consensus=self.consensus(amendment),
+            revised=revised_text is not None,
+        )
 
     def merge(
         self,
@@ -865,67 +879,144 @@ class WorkingGroup:
         *,
         revised_text: str | None = None,
         resolved_text: str | None = None,
+        whole_draft: bool = False,
+        override_reason: str | None = None,
         expected_main: str | None = None,
     ) -> str:
-        """Merge an amendment into main; returns the merge commit.
+        """Merge an amendment into main (chair); returns the merge commit.
 
-        ``revised_text`` merges it "as orally revised": the new text of its paragraph (or the whole
-        draft for a whole-draft amendment) replaces the proposer's. ``resolved_text`` is the whole
-        draft as the chair resolved a conflict; it applies only while main is still at
-        ``expected_main`` (the main the chair looked at), else the chair must look again.
+        The group's consensus rule must hold for the amendment's current revision, unless the
+        chair overrides it with ``override_reason`` (recorded in the commit). ``revised_text``
+        merges it "as orally revised". ``resolved_text`` resolves a conflict: the conflicting
+        paragraphs as they should read (see :func:`merging.resolve`), or the whole draft with
+        ``whole_draft``; it applies only while main is still at ``expected_main`` (the main the
+        chair looked at), else the chair must look again. Every precondition is checked again
+        inside the compare-and-swap, so two chairs merging at once merge once.
         """
         actor = self._require("merge")
-        amendment = self.amendment(amendment_id)
-        _require_open(amendment, "merge")
-        proposer = self.roster.members.get(amendment.proposer)
-        head_info = self.store.commit(amendment.head)
-        author = Person(
-            proposer.name if proposer else head_info.author_name,
-            proposer.email if proposer else head_info.author_email,
-            now(),
-        )
-        committer = self._person(actor)
+        if override_reason is not None:
+            override_reason = validate.one_line(override_reason, "override reason", max_length=500)
         if resolved_text is not None:
-            resolved_text = document.normalise(validate.text(resolved_text, "resolved draft"))
+            resolved_text = validate.text(resolved_text, "resolution")
         how = ""
         if revised_text is not None:
             how = "as orally revised"
         if resolved_text is not None:
             how = "with the conflict resolved by the chair"
-        trailers = [
-            ("Amendment-Id", amendment.id),
-            ("Proposed-by", amendment.proposer),
-            ("Stakeholder-Group", amendment.group),
-            ("Merged-by", actor.handle),
-        ]
-        if revised_text is not None:
-            trailers.append(("Orally-Revised", "yes"))
-        if resolved_text is not None:
-            trailers.append(("Resolved-by", actor.handle))
-        message = format_message(
-            f"Merge amendment {amendment.id}: {amendment.title}" + (f" ({how})" if how else ""),
-            amendment.rationale,
-            trailers,
-        )
 
         def attempt() -> str:
-            old = self.main()
+            self.refresh()
+            amendment = self.amendment(amendment_id)
+            _require_open(amendment, "merge")
+            plan = self.plan_merge(amendment.id, revised_text=revised_text, amendment=amendment)
+            adoption = _adoption(plan.consensus, amendment, override_reason)
             if resolved_text is not None:
-                if expected_main is not None and old != expected_main:
+                if expected_main is not None and plan.main != expected_main:
                     raise StateError(
                         "the draft changed while you resolved the conflict: "
                         "merge again to see the new text"
                     )
-                result = resolved_text
+                if whole_draft:
+                    result = document.normalise(resolved_text)
+                elif plan.clean:
+                    raise StateError(
+                        f"amendment {amendment.id} no longer conflicts with the draft: "
+                        "merge it without a resolution"
+                    )
+                else:
+                    result = merging.resolve(plan, resolved_text)
+            elif plan.merged is None:
+                raise MergeConflict(merging.conflict_message(plan), plan.result.conflicts)
             else:
-                _, result = self.preview_merge(amendment, revised_text)
+                result = plan.merged
+            proposer = self.roster.members.get(amendment.proposer)
+            head_info = self.store.commit(amendment.head)
+            author = Person(
+                proposer.name if proposer else head_info.author_name,
+                proposer.email if proposer else head_info.author_email,
+                now(),
+            )
+            trailers = [
+                ("Amendment-Id", amendment.id),
+                ("Proposed-by", amendment.proposer),
+                ("Stakeholder-Group", amendment.group),
+                ("Merged-by", actor.handle),
+                *adoption.trailers(),
+            ]
+            if revised_text is not None:
+                trailers.append(("Orally-Revised", "yes"))
+            if resolved_text is not None:
+                trailers.append(("Resolved-by", actor.handle))
+            message = format_message(
+                f"Merge amendment {amendment.id}: {amendment.title}" + (f" ({how})" if how else ""),
+                amendment.rationale,
+                trailers,
+            )
             tree = self.store.write_tree(
-                self.store.commit(old).tree, {draft_path(amendment.draft): result.encode()}
+                self.store.commit(plan.main).tree, {draft_path(amendment.draft): result.encode()}
             )
             commit = self.store.write_commit(
-                tree, [old, amendment.head], message, author, committer
+                tree, [plan.main, amendment.head], message, author, self._person(actor)
             )
-            self._move_main(commit, old)
+            self._move_main(commit, plan.main)
+            return commit
+
+        commit = retry_cas(attempt)
+        self.refresh()
+        return commit
+
+    def revert(self, amendment_id: str, *, reason: str) -> str:
+        """Undo a merged amendment with a new commit on main (chair); history stays as it is.
+
+        The amendment's change is taken out word by word (a three-way merge of the draft as
+        the amendment left it, the current draft and the draft before it), so later merges
+        stay; where a later merge changed the same words, it is a conflict (exit 3).
+        """
+        actor = self._require("revert")
+        reason = validate.text(reason, "reason").strip()
+
+        def attempt() -> str:
+            self.refresh()
+            amendment = self.amendment(amendment_id)
+            if amendment.status is not Status.MERGED or amendment.merge_commit is None:
+                raise StateError(
+                    f"cannot revert amendment {amendment.id}: it is {amendment.status.value}, "
+                    "not merged"
+                )
+            merge_info = self.store.commit(amendment.merge_commit)
+            slug = amendment.draft
+            adopted = self.draft_text_at(amendment.merge_commit, slug) or ""
+            before = self.draft_text_at(merge_info.parents[0], slug) or ""
+            main = self.main()
+            current = self.draft_text_at(main, slug)
+            if current is None:
+                raise NotFound(f"draft {slug!r} no longer exists on main")
+            result = merge3(adopted, current, before)
+            if result.text is None:
+                raise MergeConflict(
+                    f"reverting amendment {amendment.id} conflicts with later changes to "
+                    f"{slug} in {len(result.regions)} place(s): edit the draft by amendment "
+                    "instead",
+                    result.conflicts,
+                )
+            if result.text == current:
+                raise StateError(f"amendment {amendment.id}'s change is no longer in {slug}")
+            message = format_message(
+                f"Revert amendment {amendment.id}: {amendment.title}",
+                reason,
+                self._trailers(
+                    actor,
+                    ("Action", "revert"),
+                    ("Reverts-Amendment", amendment.id),
+                    ("Reverted-by", actor.handle),
+                ),
+            )
+            tree = self.store.write_tree(
+                self.store.commit(main).tree, {draft_path(slug): result.text.encode()}
+            )
+            person = self._person(actor)
+            commit = self.store.write_commit(tree, [main], message, person, person)
+            self._move_main(commit, main)
             return commit
 
         commit = retry_cas(attempt)
@@ -1028,9 +1119,16 @@ def _default_title(kind: Kind, slug: str, paragraph: int | None) -> str:
     return f"Amend {slug}"
 
 
-def _require_open(amendment: Amendment, verb: str) -> None:
-    if amendment.status is not Status.OPEN:
-        raise StateError(f"cannot {verb} amendment {amendment.id}: it is {amendment.status.value}")
+def _require_open(amendment: Amendment, verb: str, *, lapsed_too: bool = False) -> None:
+    """Refuse unless the amendment is open (or lapsed, where ``lapsed_too``)."""
+    if amendment.status is Status.OPEN or (lapsed_too and amendment.status is Status.LAPSED):
+        return
+    why = (
+        "its paragraph is no longer in the draft"
+        if amendment.status is Status.LAPSED
+        else f"it is {amendment.status.value}"
+    )
+    raise StateError(f"cannot {verb} amendment {amendment.id}: {why}")
 
 
 def _focus(old: str, new: str) -> tuple[str, str]:
@@ -1051,83 +1149,13 @@ def _focus(old: str, new: str) -> tuple[str, str]:
     return "\n\n".join(old_mid), "\n\n".join(new_mid)
 
 
-def _conflict_message(amendment: Amendment, current: str, conflicts: tuple[Conflict, ...]) -> str:
-    details = []
-    for c in conflicts:
-        para = document.paragraph_at(current, c.ours_offset)
-        where = f"paragraph {para}" if para else "the draft"
-        what = (
-            f"both changed {_clip(c.base)!r}"
-            if c.base.strip()
-            else "both add words at the same place"
-        )
-        details.append(
-            f"{where}: the text now reads {_clip(c.ours)!r} where the amendment has "
-            f"{_clip(c.theirs)!r} ({what})"
-        )
-    return (
-        f"amendment {amendment.id} conflicts with the current text of {amendment.draft} "
-        f"in {len(conflicts)} place(s); merge it as orally revised or ask for a revision\n"
-        + "\n".join(details)
+def _adoption(consensus: Consensus, amendment: Amendment, override: str | None) -> Adoption:
+    """The consensus a merge is taken on, or NoConsensus when the rule does not hold."""
+    if consensus.state == "consensus":
+        return consensus.adoption()
+    if override:
+        return consensus.adoption(reason=override)
+    raise NoConsensus(
+        f"amendment {amendment.id} has no consensus ({consensus.describe()}); "
+        "merge anyway with --override-consensus --reason TEXT"
     )
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def compute_consensus(
-    settings: Settings, amendment: Amendment, positions: list[Event]
-) -> Consensus:
-    """The consensus matrix: each group's members' current positions and the group's state.
-
-    Every stakeholder group counts once, whatever its number of members (governments included,
-    on an equal footing). Positions taken on an earlier revision are shown as stale and do not
-    count until the member confirms or changes them.
-    """
-    latest: dict[str, Event] = {}
-    for ev in sorted(positions, key=Event.sort_key):
-        if ev.type == "position" and ev.stance:
-            latest[ev.member] = ev
-    rule = settings.consensus
-    groups = []
-    supporting = objecting = heard = 0
-    for slug, name in settings.groups.items():
-        views = tuple(
-            PositionView(
-                member=ev.member,
-                group=ev.group,
-                stance=Stance(ev.stance or "abstain"),
-                reason=ev.text,
-                revision=ev.revision,
-                stale=ev.revision < amendment.revision,
-                at=ev.at,
-            )
-            for ev in latest.values()
-            if ev.group == slug
-        )
-        current = {v.stance for v in views if not v.stale}
-        if Stance.OBJECT in current:
-            state = "object"
-        elif Stance.SUPPORT in current:
-            state = "support"
-        elif Stance.NO_OBJECTION in current:
-            state = "no-objection"
-        elif Stance.ABSTAIN in current:
-            state = "abstain"
-        else:
-            state = "not heard"
-        supporting += state == "support"
-        objecting += state == "object"
-        heard += state != "not heard"
-        groups.append(GroupPosition(group=slug, name=name, state=state, positions=views))
-    if objecting > rule.max_objecting_groups:
-        verdict = "objection"
-    elif supporting >= rule.min_supporting_groups and (
-        not rule.require_all_groups_heard or heard == len(settings.groups)
-    ):
-        verdict = "consensus"
-    else:
-        verdict = "pending"
-    return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())

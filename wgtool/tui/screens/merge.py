@@ -98,16 +98,15 @@ class MergeScreen(WgScreen):
     def preview(self, revised_text: str | None, body: VerticalScroll) -> None:
         """The draft after merging (as proposed, or with the revised text), or the conflict."""
         with self.wg_app.core(busy=body) as wg:
-            main = wg.main()
-            try:
-                current, merged = wg.preview_merge(self.amendment, revised_text)
-            except MergeConflict as conflict:
-                current = wg.draft_text_at(main, self.amendment.draft) or ""
-                conflicts = tuple(c for c in conflict.conflicts if isinstance(c, Conflict))
-                self.wg_app.deliver(self.show_conflict, main, current, conflicts)
+            plan = wg.plan_merge(
+                self.amendment.id, revised_text=revised_text, amendment=self.amendment
+            )
+            if plan.merged is None:
+                conflicts = plan.result.conflicts
+                self.wg_app.deliver(self.show_conflict, plan.main, plan.current, conflicts)
                 return
-            ops = tuple(word_diff(current, merged))
-            self.wg_app.deliver(self.show_preview, main, ops, revised_text)
+            ops = tuple(word_diff(plan.current, plan.merged))
+            self.wg_app.deliver(self.show_preview, plan.main, ops, revised_text)
 
     def show_preview(self, main: str, ops: tuple[DiffOp, ...], revised_text: str | None) -> None:
         self.main_seen = main
@@ -279,6 +278,7 @@ class MergeScreen(WgScreen):
                     self.amendment.id,
                     revised_text=revised_text,
                     resolved_text=resolved_text,
+                    whole_draft=resolved_text is not None,
                     expected_main=expected_main if resolved_text is not None else None,
                 )
                 merged = True

@@ -1,0 +1,78 @@
+"""The consensus rule: from members' positions to each stakeholder group's state and a verdict.
+
+Pure functions of the settings, the amendment and its position events; the record and the
+index feed them, nothing here reads git.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wgtool.core.model import (
+    Amendment,
+    Consensus,
+    Event,
+    GroupPosition,
+    PositionView,
+    Settings,
+    Stance,
+)
+
+# The order in which one member's stance decides their group's state: an objection from any
+# member of a group makes the group object, and so on.
+_PRECEDENCE = (
+    (Stance.OBJECT, "object"),
+    (Stance.SUPPORT, "support"),
+    (Stance.NO_OBJECTION, "no-objection"),
+    (Stance.ABSTAIN, "abstain"),
+)
+
+
+def compute_consensus(
+    settings: Settings, amendment: Amendment, positions: Iterable[Event]
+) -> Consensus:
+    """The consensus matrix: each group's members' current positions and the group's state.
+
+    Every stakeholder group counts once, whatever its number of members (governments included,
+    on an equal footing). Positions taken on an earlier revision are shown as stale and do not
+    count until the member confirms or changes them. Consensus never rests on the proposer
+    alone: the proposer's own position is shown but not counted, so their group supports only
+    when another of its members does.
+    """
+    latest: dict[str, Event] = {}
+    for ev in sorted(positions, key=Event.sort_key):
+        if ev.type == "position" and ev.stance:
+            latest[ev.member] = ev
+    rule = settings.consensus
+    groups = []
+    supporting = objecting = heard = 0
+    for slug, name in settings.groups.items():
+        views = tuple(
+            PositionView(
+                member=ev.member,
+                group=ev.group,
+                stance=Stance(ev.stance or "abstain"),
+                reason=ev.text,
+                revision=ev.revision,
+                stale=ev.revision < amendment.revision,
+                at=ev.at,
+                proposer=ev.member == amendment.proposer,
+            )
+            for ev in latest.values()
+            if ev.group == slug
+        )
+        counted = {v.stance for v in views if not v.stale and not v.proposer}
+        state = next((label for stance, label in _PRECEDENCE if stance in counted), "not heard")
+        supporting += state == "support"
+        objecting += state == "object"
+        heard += state != "not heard"
+        groups.append(GroupPosition(group=slug, name=name, state=state, positions=views))
+    if objecting > rule.max_objecting_groups:
+        verdict = "objection"
+    elif supporting >= rule.min_supporting_groups and (
+        not rule.require_all_groups_heard or heard == len(settings.groups)
+    ):
+        verdict = "consensus"
+    else:
+        verdict = "pending"
+    return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())
