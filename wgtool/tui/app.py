@@ -27,6 +27,7 @@ from wgtool.core.errors import NotFound, WgError
 from wgtool.core.model import Member
 from wgtool.core.safe import terminal_safe
 from wgtool.core.workgroup import WorkingGroup
+from wgtool.tui import timers
 from wgtool.tui.commands import Command, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
 from wgtool.tui.render import roles_label
@@ -69,6 +70,7 @@ class WgApp(App[None]):
     """The acting member (None until identified, or when nobody could be)."""
 
     def __init__(self, session: Session) -> None:
+        timers.install()  # before any timer exists: see wgtool.tui.timers
         super().__init__()
         self.session = session
         self.data_version = 0
