@@ -40,7 +40,7 @@ class Context:
     def open(self) -> Iterator[WorkingGroup]:
         from wgtool.core.workgroup import WorkingGroup
 
-        wg = WorkingGroup.open(self.repo, self.actor)
+        wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
         try:
             yield wg
         finally:
@@ -53,6 +53,11 @@ pass_context = click.make_pass_decorator(Context)
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"wgtool: {terminal_safe(message)}", err=True)
     sys.exit(code)
+
+
+def notice(message: str) -> None:
+    """One line on stderr about something wgtool repaired on its own; the command goes on."""
+    click.echo(f"wgtool: {terminal_safe(message, keep_newlines=False)}", err=True)
 
 
 def safe(text: str) -> str:

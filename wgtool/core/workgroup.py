@@ -105,9 +105,19 @@ class Thread:
 class WorkingGroup:
     """One working group's repository, seen by one acting member."""
 
-    def __init__(self, store: GitStore, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        store: GitStore,
+        actor: str | None = None,
+        *,
+        notify: Callable[[str], object] | None = None,
+    ) -> None:
         self.store = store
-        self.index = Index(store)
+        # One-line notices about things wgtool repaired on its own (an index rebuilt, a working
+        # tree brought up to date): given to ``notify``, else kept in ``notices``.
+        self.notices: list[str] = []
+        self.notify: Callable[[str], object] = notify or self.notices.append
+        self.index = Index(store, notify=lambda message: self.notify(message))
         self._actor_handle = actor
         self._cache_main: str | None = None
         self._cache_settings: Settings | None = None
@@ -118,7 +128,11 @@ class WorkingGroup:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None = None, actor: str | None = None
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        actor: str | None = None,
+        *,
+        notify: Callable[[str], object] | None = None,
     ) -> WorkingGroup:
         location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
         store = GitStore.open(location)
@@ -131,7 +145,7 @@ class WorkingGroup:
                 f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
                 "run 'wgtool init PATH'"
             )
-        return cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None)
+        return cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None, notify=notify)
 
     @classmethod
     def init(
