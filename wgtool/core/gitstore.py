@@ -161,6 +161,13 @@ class GitStore:
         sha = result.stdout.decode().strip()
         return sha or None
 
+    def object_at(self, ref: str) -> str | None:
+        """The object a ref points at, whatever its type, or None when there is no such ref."""
+        result = self.run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", ref], check=False
+        )
+        return result.stdout.decode().strip() or None
+
     def refs(self, *patterns: str) -> dict[str, str]:
         """Every ref under the given prefixes, mapped to the object it points at."""
         result = self.run(["for-each-ref", "--format=%(objectname) %(refname)", *patterns])
@@ -170,9 +177,31 @@ class GitStore:
             refs[name] = sha
         return refs
 
-    def update_ref(self, ref: str, new: str, old: str | None, message: str = "wgtool") -> None:
-        """Move ``ref`` from ``old`` (None: must not exist) to ``new``, or raise LostRace."""
-        result = self.run(["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False)
+    def update_ref(
+        self,
+        ref: str,
+        new: str,
+        old: str | None,
+        message: str = "wgtool",
+        *,
+        verify: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Move ``ref`` from ``old`` (None: must not exist) to ``new``, or raise LostRace.
+
+        ``verify`` names other refs and the values they must still have (None: must not exist):
+        they are checked and locked in the same transaction, so a write whose preconditions
+        were read from several refs cannot land after one of them moved.
+        """
+        if not verify:
+            result = self.run(["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False)
+        else:
+            commands = [f"update {ref} {new} {old or ZERO_SHA}"]
+            commands += [f"verify {name} {sha or ZERO_SHA}" for name, sha in verify.items()]
+            result = self.run(
+                ["update-ref", "-m", message, "--stdin"],
+                input=("\n".join(commands) + "\n").encode(),
+                check=False,
+            )
         if result.returncode != 0:
             raise LostRace(ref)
 

@@ -257,6 +257,16 @@ class WorkingGroup:
         _require_open(amendment, action)
         return actor, amendment
 
+    def _open_state(self, amendment_id: str, verb: str) -> tuple[Amendment, dict[str, str]]:
+        """The amendment as the freshly refreshed index has it, refused unless it is open, and
+        the ref tips the index read (for a write to verify that nothing moved since)."""
+        tips = self.index.refresh()
+        current = self.index.amendment(amendment_id)
+        if current is None:
+            raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+        _require_open(current, verb)
+        return current, tips
+
     def _require(self, action: str) -> Member:
         member = self.actor()
         config.require(member, action)
@@ -642,12 +652,13 @@ class WorkingGroup:
         ref = AMENDMENTS_PREFIX + amendment.id
 
         def attempt() -> None:
-            head = self.store.resolve(ref)
+            # The index numbers the revisions and says whether the amendment is still open; the
+            # write lands only while the refs are as the index read them.
+            current, tips = self._open_state(amendment.id, "revise")
+            head = tips.get(ref)
             if head is None:
                 raise NotFound(f"amendment {amendment.id} disappeared")
-            self.refresh()  # the index numbers the revisions; it must have read this head
-            current = self.index.amendment(amendment.id)
-            if current is None or current.head != head:
+            if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             revision = current.revision + 1
             message = format_message(
@@ -658,7 +669,14 @@ class WorkingGroup:
                 ),
             )
             commit = self.store.write_commit(tree, [head], message, person, person)
-            self.store.update_ref(ref, commit, head, "wgtool revise")
+            events = EVENTS_PREFIX + amendment.id
+            self.store.update_ref(
+                ref,
+                commit,
+                head,
+                "wgtool revise",
+                verify={MAIN_REF: tips.get(MAIN_REF), events: tips.get(events)},
+            )
 
         retry_cas(attempt)
         return self.amendment(amendment.id)
@@ -765,7 +783,14 @@ class WorkingGroup:
         text: str = "",
         stance: str | None = None,
         reply_to: str | None = None,
+        while_open: str | None = None,
     ) -> Event:
+        """Append one event to the amendment's chain.
+
+        ``while_open`` (the verb, for the error) makes the write depend on the amendment being
+        open: that is checked again inside every compare-and-swap attempt, and the write lands
+        only while main and the chain are as they were when it was checked.
+        """
         event = Event(
             id=f"{int(time.time() * 1000):x}-{secrets.token_hex(3)}",
             amendment=amendment.id,
@@ -798,11 +823,17 @@ class WorkingGroup:
         person = self._person(actor, int(event.at))
 
         def attempt() -> None:
-            tip = self.store.resolve(ref)
+            verify: dict[str, str | None] | None = None
+            if while_open is None:
+                tip = self.store.resolve(ref)
+            else:
+                _, tips = self._open_state(amendment.id, while_open)
+                tip = tips.get(ref)
+                verify = {MAIN_REF: tips.get(MAIN_REF)}
             base_tree = self.store.commit(tip).tree if tip else None
             tree = self.store.write_tree(base_tree, {f"events/{event.id}.json": data})
             commit = self.store.write_commit(tree, [tip] if tip else [], message, person, person)
-            self.store.update_ref(ref, commit, tip, f"wgtool {type_}")
+            self.store.update_ref(ref, commit, tip, f"wgtool {type_}", verify=verify)
 
         retry_cas(attempt)
         return event
@@ -836,19 +867,30 @@ class WorkingGroup:
         reason = validate.text(reason, "reason", allow_empty=True)
         amendment = self.amendment(amendment_id)
         _require_open(amendment, "take a position on")
-        return self._add_event(amendment, actor, "position", text=reason, stance=parsed.value)
+        return self._add_event(
+            amendment,
+            actor,
+            "position",
+            text=reason,
+            stance=parsed.value,
+            while_open="take a position on",
+        )
 
     def reject(self, amendment_id: str, *, reason: str) -> Event:
         actor = self._require("reject")
         reason = validate.text(reason, "reason")
         amendment = self.amendment(amendment_id)
         _require_open(amendment, "reject")
-        return self._add_event(amendment, actor, "reject", text=reason)
+        return self._add_event(amendment, actor, "reject", text=reason, while_open="reject")
 
     def withdraw(self, amendment_id: str, *, reason: str = "") -> Event:
         actor, amendment = self._own_open_amendment(amendment_id, "withdraw")
         return self._add_event(
-            amendment, actor, "withdraw", text=validate.text(reason, "reason", allow_empty=True)
+            amendment,
+            actor,
+            "withdraw",
+            text=validate.text(reason, "reason", allow_empty=True),
+            while_open="withdraw",
         )
 
     # -- merging -------------------------------------------------------------------------------
@@ -998,22 +1040,33 @@ class WorkingGroup:
         validate.name(slug, "draft")
         validate.version_name(name)
         message = validate.text(message, "message").strip()
-        main = self.main()
-        if self.store.lookup(main, draft_path(slug)) is None:
-            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
         tag_name = f"{slug}/{name}"
-        if self.store.resolve(TAGS_PREFIX + tag_name) is not None:
-            raise InvalidInput(f"version {name!r} of {slug} already exists: choose another name")
         body = format_message(
             message, "", self._trailers(actor, ("Draft", slug), ("Version", name))
         )
-        sha = self.store.write_tag(main, tag_name, body, self._person(actor))
-        try:
-            self.store.update_ref(TAGS_PREFIX + tag_name, sha, None, "wgtool tag")
-        except LostRace:
-            raise InvalidInput(
-                f"version {name!r} of {slug} already exists: choose another name"
-            ) from None
+        person = self._person(actor)
+
+        def attempt() -> None:
+            # Checked again on every attempt; the tag lands only while main is still the
+            # commit it names, so a version is always the text that was current when tagged.
+            main = self.main()
+            if self.store.lookup(main, draft_path(slug)) is None:
+                raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            if self.store.object_at(TAGS_PREFIX + tag_name) is not None:
+                raise InvalidInput(
+                    f"version {name!r} of {slug} already exists: choose another name"
+                )
+            if self.store.object_at(TAGS_PREFIX + slug) is not None:
+                raise InvalidInput(
+                    f"a tag named {slug!r} stands where the versions of {slug} go: "
+                    "rename it with git"
+                )
+            sha = self.store.write_tag(main, tag_name, body, person)
+            self.store.update_ref(
+                TAGS_PREFIX + tag_name, sha, None, "wgtool tag", verify={MAIN_REF: main}
+            )
+
+        retry_cas(attempt)
         return self.version(slug, name)
 
     def redline(self, slug: str, old: str | None, new: str | None) -> tuple[DiffOp, ...]:
