@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wgtool.core import config, document, signing, validate
+from wgtool.core import config, document, faults, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.errors import (
     InvalidInput,
@@ -52,6 +53,7 @@ from wgtool.core.text import Conflict, DiffOp, merge3, word_diff
 
 DRAFTS_DIR = "drafts"
 TAGS_PREFIX = "refs/tags/"
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 
 
 def draft_path(slug: str) -> str:
@@ -145,7 +147,9 @@ class WorkingGroup:
                 f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
                 "run 'wgtool init PATH'"
             )
-        return cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None, notify=notify)
+        wg = cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None, notify=notify)
+        wg._catch_up_worktree()
+        return wg
 
     @classmethod
     def init(
@@ -318,7 +322,12 @@ class WorkingGroup:
 
     def _move_main(self, new: str, old: str) -> None:
         clean = self._worktree_clean()
+        if clean:
+            # Should this process die before the working tree follows main, the next command
+            # finds the tree still at ``old`` and brings it up to date (_catch_up_worktree).
+            self._record_worktree(old)
         self.store.update_ref(MAIN_REF, new, old, "wgtool")
+        faults.crash_point("after-main-update")
         self._cache_main = None
         if clean:
             self._update_worktree(old, new)
@@ -336,9 +345,61 @@ class WorkingGroup:
         if self.store.work_tree is None:
             return
         if old is None:
-            self.store.run(["read-tree", "--reset", "-u", new], check=False)
+            result = self.store.run(["read-tree", "--reset", "-u", new], check=False)
         else:
-            self.store.run(["read-tree", "-m", "-u", old, new], check=False)
+            result = self.store.run(["read-tree", "-m", "-u", old, new], check=False)
+        if result.returncode == 0:
+            self._record_worktree(new)
+
+    @property
+    def _worktree_record(self) -> Path:
+        """Where wgtool notes the main commit it last brought the working tree to."""
+        return self.store.git_dir / "wgtool" / "worktree"
+
+    def _recorded_worktree(self) -> str | None:
+        try:
+            recorded = self._worktree_record.read_text().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return recorded if SHA_RE.match(recorded) else None
+
+    def _record_worktree(self, commit: str) -> None:
+        """Note the commit the working tree is at (best effort: without it, no catching up)."""
+        if self.store.work_tree is None or self._recorded_worktree() == commit:
+            return
+        record = self._worktree_record
+        partial = record.with_name(f".worktree.{os.getpid()}")
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(commit + "\n")
+            partial.replace(record)
+        except OSError:
+            partial.unlink(missing_ok=True)
+
+    def _catch_up_worktree(self) -> None:
+        """Bring a working tree that a command left behind main (it died before updating the
+        tree) up to date: only when the tree is exactly as wgtool left it, so that no local
+        change is ever overwritten."""
+        if self.store.work_tree is None:
+            return
+        recorded = self._recorded_worktree()
+        main = self.store.resolve(MAIN_REF)
+        if recorded is None or main is None or main == recorded:
+            return
+        head = self.store.run(["symbolic-ref", "-q", "HEAD"], check=False).stdout.decode().strip()
+        if head != MAIN_REF:
+            return
+        self.store.run(["update-index", "-q", "--refresh"], check=False)
+        staged = self.store.run(["diff-index", "--cached", "--quiet", recorded, "--"], check=False)
+        edited = self.store.run(["diff-files", "--quiet"], check=False)
+        if staged.returncode != 0 or edited.returncode != 0:
+            return  # changed since (by hand, or by git itself): not ours to touch
+        if self.store.run(["read-tree", "-m", "-u", recorded, main], check=False).returncode == 0:
+            self._record_worktree(main)
+            self.notify(
+                "the working tree was behind main (an earlier command was interrupted): "
+                "brought it up to date"
+            )
 
     # -- roster --------------------------------------------------------------------------------
 
