@@ -10,7 +10,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    written_before_controls_were_refused,
+)
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
@@ -464,7 +472,7 @@ async def test_member_text_is_shown_literally(example_repo: Path) -> None:
         "single, secure, open",
         rationale="[bold]rationale[/bold] <i>x</i>",
     )
-    with open_wg(example_repo, MEMBER_CS) as wg:
+    with open_wg(example_repo, MEMBER_CS) as wg, written_before_controls_were_refused():
         wg.comment(amendment, MARKUP_COMMENT)
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:

@@ -461,7 +461,8 @@ def export(
             wg, slug, fmt, version=version, against=against, include_closed=include_closed
         )
     if output is None:
-        click.echo(content, nl=False)
+        # The document escapes what it holds; on a terminal, what a terminal acts on too.
+        click.echo(safe(content) if sys.stdout.isatty() else content, nl=False)
         return
     target = Path(output)
     if target.exists():

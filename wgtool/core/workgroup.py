@@ -623,7 +623,7 @@ class WorkingGroup:
             return document.delete_paragraph(base_text, paragraph)
         if text is None:
             raise InvalidInput("give the new paragraph with --text or --text-file")
-        validate.text(text, "paragraph text")
+        text = validate.text(text, "paragraph text")
         if kind is Kind.REPLACE:
             return document.replace_paragraph(base_text, paragraph, text)
         return document.insert_after(base_text, paragraph, text)
