@@ -375,6 +375,9 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
     """List the consensus versions of a draft."""
     with obj.open() as wg:
         found = wg.versions(slug)
+        for tag, problem in wg.version_problems().items():
+            if tag.startswith(f"{slug}/"):
+                notice(f"ignored the tag {tag}: it {problem}")
         if as_json:
             emit_json(
                 [

@@ -73,6 +73,24 @@ class CommitInfo:
     message: str
 
 
+@dataclass(frozen=True)
+class TagInfo:
+    """A tag ref as it is, whatever it points at (plain git can tag a blob or a tree)."""
+
+    ref: str
+    target: str  # the object the tag names (a lightweight tag: the one its ref points at)
+    target_type: str  # that object's real type: commit, tree, blob, tag, or missing
+    annotated: bool
+    tagger_name: str  # empty for a lightweight tag
+    tagger_email: str
+    tagged_at: int
+    message: str  # for an annotated tag, without its signature
+
+
+_TAGGER_RE = re.compile(r"^(.*?) <(.*)> (\d+) [+-]\d{4}$")
+_SIGNATURE_RE = re.compile(r"^-----BEGIN (?:SSH|PGP) SIGNATURE-----$", re.MULTILINE)
+
+
 class LostRace(Exception):
     """``update-ref`` refused because the ref was not at the expected old value."""
 
@@ -279,6 +297,88 @@ class GitStore:
             if record:
                 result.append(record.split("\x00", len(fields) - 1))
         return result
+
+    def tags(self) -> list[TagInfo]:
+        """Every tag, oldest first, read without trusting what a tag says about its target.
+
+        git's own formatted output (``for-each-ref`` with ``%(*objecttype)``) stops with a fatal
+        error when one tag claims its target has another type: tags are read here instead, so
+        that one odd tag cannot hide the others.
+        """
+        listing = [
+            line.split(" ", 2)
+            for line in self.run(
+                ["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", "refs/tags"]
+            )
+            .stdout.decode("utf-8", "replace")
+            .splitlines()
+        ]
+        annotated = self.objects(sha for sha, kind, _ in listing if kind == "tag")
+        headers = {sha: _parse_tag(data) for sha, (_, data) in annotated.items()}
+        targets = [headers[sha][0] if sha in headers else sha for sha, _, _ in listing]
+        types = self.object_types(targets)
+        plain_commits = self.commits(
+            [sha for sha, kind, _ in listing if kind == "commit" and types.get(sha) == "commit"]
+        )
+        result = []
+        for (sha, kind, ref), target in zip(listing, targets, strict=True):
+            if sha in headers:
+                _, tagger_name, tagger_email, tagged_at, message = headers[sha]
+            elif sha in plain_commits:
+                info = plain_commits[sha]
+                tagger_name, tagger_email, tagged_at = "", "", info.committed_at
+                message = info.message
+            else:
+                tagger_name, tagger_email, tagged_at, message = "", "", 0, ""
+            result.append(
+                TagInfo(
+                    ref=ref,
+                    target=target,
+                    target_type=types.get(target, "missing"),
+                    annotated=kind == "tag",
+                    tagger_name=tagger_name,
+                    tagger_email=tagger_email,
+                    tagged_at=tagged_at,
+                    message=message,
+                )
+            )
+        result.sort(key=lambda tag: tag.tagged_at)  # stable: refname order among equals
+        return result
+
+    def objects(self, shas: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+        """Type and content of many objects, read in one git process; missing ones left out."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        output = self.run(["cat-file", "--batch"], input=("\n".join(wanted) + "\n").encode()).stdout
+        result: dict[str, tuple[str, bytes]] = {}
+        position = 0
+        for sha in wanted:
+            end = output.index(b"\n", position)
+            header = output[position:end].decode().split()
+            position = end + 1
+            if len(header) != 3:
+                continue  # "<name> missing"
+            size = int(header[2])
+            result[sha] = (header[1], output[position : position + size])
+            position += size + 1
+        return result
+
+    def object_types(self, shas: Iterable[str]) -> dict[str, str]:
+        """The real type of each object that exists (without reading contents)."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        output = self.run(
+            ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+            input=("\n".join(wanted) + "\n").encode(),
+        ).stdout.decode()
+        types = {}
+        for sha, line in zip(wanted, output.splitlines(), strict=True):
+            name, _, kind = line.partition(" ")
+            if name == sha and kind != "missing":
+                types[sha] = kind
+        return types
 
     def read_blob(self, sha: str) -> bytes:
         return self.repo.odb.stream(hex_to_bin(sha)).read()
@@ -489,6 +589,24 @@ def network_timeout() -> float:
     if not 0 < seconds < 1e9:
         raise InvalidInput(f"{NETWORK_TIMEOUT_ENV} must be a positive number of seconds")
     return seconds
+
+
+def _parse_tag(data: bytes) -> tuple[str, str, str, int, str]:
+    """(target, tagger name, tagger email, time, message) of an annotated tag object."""
+    text = data.decode("utf-8", "replace")
+    head, _, message = text.partition("\n\n")
+    fields = dict(line.split(" ", 1) for line in head.splitlines() if " " in line)
+    tagger = _TAGGER_RE.match(fields.get("tagger", ""))
+    signature = _SIGNATURE_RE.search(message)
+    if signature:
+        message = message[: signature.start()]
+    return (
+        fields.get("object", ""),
+        tagger.group(1) if tagger else "",
+        tagger.group(2) if tagger else "",
+        int(tagger.group(3)) if tagger else 0,
+        message,
+    )
 
 
 def record_mark() -> str:

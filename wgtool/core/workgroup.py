@@ -1052,36 +1052,36 @@ class WorkingGroup:
     # -- versions ------------------------------------------------------------------------------
 
     def all_versions(self) -> list[Version]:
-        versions = []
-        for ref, objtype, peeled, sha, tagger, when, contents in self.store.records(
-            ["for-each-ref", "--sort=creatordate", "refs/tags"],
-            [
-                "%(refname)",
-                "%(objecttype)",
-                "%(*objectname)",
-                "%(objectname)",
-                "%(taggername)",
-                "%(creatordate:unix)",
-                "%(contents)",
-            ],
-        ):
-            name = ref[len(TAGS_PREFIX) :]
+        """The consensus versions of every draft: tags ``SLUG/NAME`` on a commit, oldest first."""
+        return self._read_versions()[0]
+
+    def version_problems(self) -> dict[str, str]:
+        """Tags named like versions that cannot be one (they name no commit): tag -> why."""
+        return self._read_versions()[1]
+
+    def _read_versions(self) -> tuple[list[Version], dict[str, str]]:
+        versions, problems = [], {}
+        for tag in self.store.tags():
+            name = tag.ref[len(TAGS_PREFIX) :]
             if "/" not in name:
                 continue
+            if tag.target_type != "commit":
+                problems[name] = f"points at a {tag.target_type}, not a commit"
+                continue
             slug, version = name.split("/", 1)
-            subject, body, _ = parse_message(contents)
+            subject, body, _ = parse_message(tag.message)
             versions.append(
                 Version(
                     draft=slug,
                     name=version,
                     tag=name,
-                    commit=peeled if objtype == "tag" else sha,
+                    commit=tag.target,
                     message="\n\n".join(p for p in (subject, body) if p),
-                    tagger=tagger,
-                    tagged_at=int(when or 0),
+                    tagger=tag.tagger_name,
+                    tagged_at=tag.tagged_at,
                 )
             )
-        return versions
+        return versions, problems
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")
@@ -1094,6 +1094,9 @@ class WorkingGroup:
         for v in self.versions(slug):
             if v.name == name:
                 return v
+        problem = self.version_problems().get(f"{slug}/{name}")
+        if problem is not None:
+            raise NotFound(f"{name!r} is not a version of draft {slug!r}: its tag {problem}")
         raise NotFound(f"no version {name!r} of draft {slug!r}: see 'wgtool versions {slug}'")
 
     def tag(self, slug: str, name: str, *, message: str) -> Version:
