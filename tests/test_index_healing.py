@@ -174,6 +174,7 @@ def test_a_read_only_index_folder_never_hides_a_successful_propose(
     example_repo: Path, wgcli: Wg, indexed: str
 ) -> None:
     folder = example_repo / ".git" / "wgtool"
+    (folder / "index.sqlite").chmod(0o444)
     folder.chmod(0o555)
     try:
         result = wgcli(
@@ -189,4 +190,7 @@ def test_a_read_only_index_folder_never_hides_a_successful_propose(
         folder.chmod(0o755)
     assert result.exit_code == 0, result.output
     assert git(example_repo, "rev-parse", f"refs/wg/amendments/{result.stdout.strip()}")
-    assert result.stderr.count("\n") == 1 and "index" in result.stderr
+    # Whether SQLite can still use the file depends on its journal: at most a one-line warning.
+    assert result.stderr.count("\n") <= 1 and all(
+        line.startswith("wgtool: cannot use the index ") for line in result.stderr.splitlines()
+    )

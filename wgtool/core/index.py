@@ -327,11 +327,6 @@ class Index:
             self._engine = self._open_memory() if self._in_memory else self._open_file()
         return self._engine
 
-    @property
-    def in_memory(self) -> bool:
-        """True once the index file proved unusable and the refs are read into memory instead."""
-        return self._in_memory
-
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -457,7 +452,6 @@ class Index:
         with self._lock():
             if not self._in_memory:
                 self._remove_files()
-        self._needs_fill = False
         return self._refresh()
 
     @_healing

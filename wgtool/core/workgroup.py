@@ -138,17 +138,15 @@ class WorkingGroup:
     ) -> WorkingGroup:
         location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
         store = GitStore.open(location)
-        if (
-            store.resolve(MAIN_REF) is None
-            or store.lookup(store.resolve(MAIN_REF) or "", config.SETTINGS_PATH) is None
-        ):
+        main = store.resolve(MAIN_REF)
+        if main is None or store.lookup(main, config.SETTINGS_PATH) is None:
             store.close()
             raise NotFound(
                 f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
                 "run 'wgtool init PATH'"
             )
         wg = cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None, notify=notify)
-        wg._catch_up_worktree()
+        wg._catch_up_worktree(main)
         return wg
 
     @classmethod
@@ -376,15 +374,14 @@ class WorkingGroup:
         except OSError:
             partial.unlink(missing_ok=True)
 
-    def _catch_up_worktree(self) -> None:
+    def _catch_up_worktree(self, main: str) -> None:
         """Bring a working tree that a command left behind main (it died before updating the
         tree) up to date: only when the tree is exactly as wgtool left it, so that no local
         change is ever overwritten."""
         if self.store.work_tree is None:
             return
         recorded = self._recorded_worktree()
-        main = self.store.resolve(MAIN_REF)
-        if recorded is None or main is None or main == recorded:
+        if recorded is None or main == recorded:
             return
         head = self.store.run(["symbolic-ref", "-q", "HEAD"], check=False).stdout.decode().strip()
         if head != MAIN_REF:
