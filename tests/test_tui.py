@@ -19,7 +19,15 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Log, OptionList, Select, TextArea
 from textual.widgets._footer import FooterKey
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    written_before_controls_were_refused,
+)
 from wgtool.core import document
 from wgtool.core.model import Kind, Status
 from wgtool.core.workgroup import WorkingGroup
@@ -464,7 +472,7 @@ async def test_member_text_is_shown_literally(example_repo: Path) -> None:
         "single, secure, open",
         rationale="[bold]rationale[/bold] <i>x</i>",
     )
-    with open_wg(example_repo, MEMBER_CS) as wg:
+    with open_wg(example_repo, MEMBER_CS) as wg, written_before_controls_were_refused():
         wg.comment(amendment, MARKUP_COMMENT)
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:

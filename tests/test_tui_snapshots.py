@@ -19,7 +19,15 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 import wgtool.core.workgroup as workgroup
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    written_before_controls_were_refused,
+)
 from wgtool.core import document
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
@@ -129,7 +137,8 @@ def record(example_repo: Path) -> dict[str, str]:
             wg.act_as(actor)
             wg.position(rights, stance, reason=reason)
         wg.act_as(MEMBER_GOV)
-        question = wg.comment(rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J")
+        with written_before_controls_were_refused():
+            question = wg.comment(rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J")
         wg.act_as(MEMBER_CS)
         wg.comment(rights, "Yes: <b>every</b> medium.", reply_to=question.id)
         wg.act_as(CHAIR)

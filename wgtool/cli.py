@@ -40,7 +40,7 @@ class Context:
     def open(self) -> Iterator[WorkingGroup]:
         from wgtool.core.workgroup import WorkingGroup
 
-        wg = WorkingGroup.open(self.repo, self.actor)
+        wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
         try:
             yield wg
         finally:
@@ -53,6 +53,11 @@ pass_context = click.make_pass_decorator(Context)
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"wgtool: {terminal_safe(message)}", err=True)
     sys.exit(code)
+
+
+def notice(message: str) -> None:
+    """One line on stderr about something wgtool repaired on its own; the command goes on."""
+    click.echo(f"wgtool: {terminal_safe(message, keep_newlines=False)}", err=True)
 
 
 def safe(text: str) -> str:
@@ -370,6 +375,9 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
     """List the consensus versions of a draft."""
     with obj.open() as wg:
         found = wg.versions(slug)
+        for tag, problem in wg.version_problems().items():
+            if tag.startswith(f"{slug}/"):
+                notice(f"ignored the tag {tag}: it {problem}")
         if as_json:
             emit_json(
                 [
@@ -456,7 +464,8 @@ def export(
             wg, slug, fmt, version=version, against=against, include_closed=include_closed
         )
     if output is None:
-        click.echo(content, nl=False)
+        # The document escapes what it holds; on a terminal, what a terminal acts on too.
+        click.echo(safe(content) if sys.stdout.isatty() else content, nl=False)
         return
     target = Path(output)
     if target.exists():

@@ -2,25 +2,31 @@
 Akoma Ntoso 3.0 XML.
 
 Member-written text is data here too: HTML output escapes it (Markdown is rendered with raw HTML
-disabled) and XML is built as a tree, so nothing a member types becomes markup.
+disabled) and XML is built as a tree, so nothing a member types becomes markup. Nor is any control
+character written raw: text already in the record may hold some (from before they were refused,
+or written with plain git), and every document shows them as visible ``\x1b``-style escapes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.model import Amendment, Consensus, Kind, Status
+from wgtool.core.safe import visible_controls
 from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
     from wgtool.core.workgroup import WorkingGroup
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+# What XML 1.0 cannot hold at all, beyond the control characters: surrogates, U+FFFE and U+FFFF.
+_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 _STYLE = """
 body { font-family: Georgia, serif; max-width: 46em; margin: 2em auto; line-height: 1.45; }
@@ -33,11 +39,17 @@ ins { color: #060; text-decoration: underline; }
 
 
 def _page(title: str, body: str) -> str:
-    return (
+    page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"{body}</body>\n</html>\n"
     )
+    return visible_controls(page)
+
+
+def xml_text(text: str) -> str:
+    """Text that XML 1.0 can hold: controls made visible, what it forbids outright replaced."""
+    return _NOT_XML_RE.sub("\ufffd", visible_controls(text))
 
 
 def _numbered_html(text: str) -> str:
@@ -156,13 +168,14 @@ def akoma_ntoso(
     def el(
         parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str
     ) -> ET.Element:
+        attrs = {name: xml_text(value) for name, value in attrs.items()}
         node = (
             ET.Element(f"{{{AKN_NS}}}{tag}", attrs)
             if parent is None
             else ET.SubElement(parent, f"{{{AKN_NS}}}{tag}", attrs)
         )
         if text is not None:
-            node.text = text
+            node.text = xml_text(text)
         return node
 
     expression = version or "current"
@@ -249,7 +262,7 @@ def produce(
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     draft = wg.draft(slug, version)
     if fmt == "markdown":
-        return draft.text
+        return visible_controls(draft.text)
     if fmt == "html":
         return clean_html(draft.title, draft.text, version)
     if fmt == "akn":

@@ -11,14 +11,21 @@ import fcntl
 import functools
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, func, or_
 from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select as sa_select
+from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
@@ -302,21 +309,134 @@ def _upsert(model: type[SQLModel]) -> Insert:
     return _table(model).insert().prefix_with("OR REPLACE")
 
 
-class Index:
-    """The index of one repository."""
+# -- a file that heals itself --------------------------------------------------------------------
 
-    def __init__(self, store: GitStore) -> None:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _unusable(error: BaseException) -> bool:
+    """An error that says the index file cannot be used (damaged, foreign, unwritable), as
+    opposed to a mistake in a query, which must surface."""
+    if isinstance(error, OSError):
+        return True
+    if isinstance(error, (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)):
+        return False
+    return isinstance(error, (sa_exc.DatabaseError, sqlite3.DatabaseError))
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    original = getattr(error, "orig", None) or error
+    return " ".join(str(original).split()) or type(error).__name__
+
+
+def _healing(method: F) -> F:
+    """Run an index method; when the index file proves unusable, heal it and run it again."""
+
+    @functools.wraps(method)
+    def wrapper(self: Index, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(3):
+            try:
+                self._open()  # opening may heal the file, and then it must be filled first
+                if self._needs_fill and method.__name__ not in ("refresh", "rebuild"):
+                    self._refresh()
+                    self._needs_fill = False
+                result = method(self, *args, **kwargs)
+                if method.__name__ in ("refresh", "rebuild"):
+                    self._needs_fill = False
+                return result
+            except Exception as error:
+                if attempt == 2 or not _unusable(error):
+                    raise
+                self._recover(error, attempt)
+        raise AssertionError("unreachable")
+
+    return cast(F, wrapper)
+
+
+def _create_schema(engine: Engine) -> None:
+    """The tables, stamped with the schema version (a file that has them is left as it is)."""
+    with engine.begin() as conn:
+        if conn.execute(sa_text("SELECT count(*) FROM sqlite_master WHERE type='table'")).scalar():
+            return
+        SQLModel.metadata.create_all(conn)
+        conn.execute(_upsert(Meta), [{"key": "schema", "value": str(SCHEMA_VERSION)}])
+
+
+def _schema_problem(connection: sqlite3.Connection, *, thorough: bool) -> str | None:
+    """Why a database is not an index this version of wgtool can use, or None."""
+    tables = {
+        name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    if not tables:
+        return None  # empty: the tables are created on opening
+    for name, table in SQLModel.metadata.tables.items():
+        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')}
+        if columns != {column.name for column in table.columns}:
+            return "from another version of wgtool"
+    version = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if version is None or version[0] != str(SCHEMA_VERSION):
+        return "from another version of wgtool"
+    if thorough:
+        verdict = connection.execute("PRAGMA quick_check").fetchone()
+        if verdict is None or verdict[0] != "ok":
+            return f"damaged ({verdict[0] if verdict else 'no answer to a check'})"
+    return None
+
+
+def _fingerprint(listing: str) -> str:
+    return hashlib.sha1(listing.encode()).hexdigest()
+
+
+def _tips(listing: str) -> dict[str, str]:
+    tips: dict[str, str] = {}
+    for line in listing.splitlines():
+        sha, name = line.split(" ", 1)
+        tips[name] = sha
+    return tips
+
+
+class Index:
+    """The index of one repository.
+
+    The file heals itself: a damaged, foreign or outdated file (or anything else in its place)
+    is replaced and rebuilt from the refs, and when the index cannot be written at all the refs
+    are read into memory for the life of this object. Each time, ``notify`` gets one line.
+    """
+
+    def __init__(self, store: GitStore, notify: Callable[[str], object] | None = None) -> None:
         self.store = store
         self.directory = store.git_dir / "wgtool"
         self.path = self.directory / "index.sqlite"
+        self.notify: Callable[[str], object] = notify or (lambda _message: None)
         self._engine: Engine | None = None
+        self._in_memory = False
+        self._needs_fill = False  # set after a heal: read every ref before answering a query
 
     # -- plumbing ------------------------------------------------------------------------------
 
     @property
     def engine(self) -> Engine:
+        return self._open()
+
+    def _open(self) -> Engine:
         if self._engine is None:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self._engine = self._open_memory() if self._in_memory else self._open_file()
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _open_file(self) -> Engine:
+        with self._lock():
+            problem = self._file_problem(thorough=False)
+            if problem is not None:
+                self._remove_files()
+                self.notify(f"the index {self.path} was {problem}: rebuilding it from the refs")
+                self._needs_fill = True
             engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 60})
 
             @sa_event.listens_for(engine, "connect")
@@ -326,47 +446,94 @@ class Index:
                 cursor.execute("PRAGMA synchronous=NORMAL")
                 cursor.close()
 
-            with self._lock():
-                SQLModel.metadata.create_all(engine)
-                with Session(engine) as session:
-                    version = session.get(Meta, "schema")
-                    if version is not None and version.value != str(SCHEMA_VERSION):
-                        SQLModel.metadata.drop_all(engine)
-                        SQLModel.metadata.create_all(engine)
-                    session.merge(Meta(key="schema", value=str(SCHEMA_VERSION)))
-                    session.commit()
-            self._engine = engine
-        return self._engine
+            try:
+                _create_schema(engine)
+            except BaseException:
+                engine.dispose()
+                raise
+        return engine
 
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+    def _open_memory(self) -> Engine:
+        # One shared connection: an in-memory database exists only inside its connection.
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        _create_schema(engine)
+        return engine
+
+    def _file_problem(self, *, thorough: bool) -> str | None:
+        """What makes the index file unusable, or None (it is ours, or absent, or empty)."""
+        if self.path.is_symlink():
+            return "a symbolic link"
+        if not os.path.lexists(self.path):
+            return None
+        if not self.path.is_file():
+            return "not a file"
+        try:
+            connection = sqlite3.connect(self.path, timeout=60)
+            try:
+                return _schema_problem(connection, thorough=thorough)
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError as error:
+            return f"damaged ({error})"
+
+    def _remove_files(self) -> None:
+        """Remove the index and its journals; a link is removed, never what it points at."""
+        for path in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm", "-journal"))):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif os.path.lexists(path):
+                path.unlink()
+
+    def _recover(self, error: Exception, attempt: int) -> None:
+        """After ``error`` from the index: heal the file (first time), else work in memory."""
+        self.close()
+        if self._in_memory:
+            raise error
+        self._needs_fill = True
+        if attempt == 0:
+            try:
+                with self._lock():
+                    problem = self._file_problem(thorough=True)
+                    if problem is not None:
+                        self._remove_files()
+                        self.notify(
+                            f"the index {self.path} was {problem}: rebuilding it from the refs"
+                        )
+                return
+            except Exception as again:
+                if not _unusable(again):
+                    raise
+                error = again
+        self._in_memory = True
+        self.notify(
+            f"cannot use the index {self.path} ({_reason(error)}): "
+            "reading the refs in memory instead"
+        )
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
         """One refresher at a time per repository; readers are never blocked (WAL)."""
+        if self._in_memory:
+            yield
+            return
         self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / "index.lock", "w") as handle:
+        handle = os.open(
+            self.directory / "index.lock",
+            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o644,
+        )
+        try:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            yield
+        finally:
+            os.close(handle)  # closing the file releases the lock
 
     # -- refreshing ----------------------------------------------------------------------------
 
-    def rebuild(self) -> None:
-        """Forget everything and read all refs again."""
-        engine = self.engine
-        with self._lock(), engine.begin() as conn:
-            for table in (RefTip, AmendmentRow, EventRow, MergeRow, RevertRow, Meta):
-                conn.execute(_table(table).delete())
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Read what changed in the refs since the last refresh (only new commits are read)."""
-        listing = self.store.run(
+    def _listing(self) -> str:
+        return self.store.run(
             [
                 "for-each-ref",
                 "--format=%(objectname) %(refname)",
@@ -375,17 +542,41 @@ class Index:
                 EVENTS_PREFIX.rstrip("/"),
             ]
         ).stdout.decode()
-        fingerprint = hashlib.sha1(listing.encode()).hexdigest()
+
+    @_healing
+    def rebuild(self) -> dict[str, str]:
+        """Forget everything and read all refs again, into a new file whatever the old one held."""
+        self.close()
+        with self._lock():
+            if not self._in_memory:
+                self._remove_files()
+        return self._refresh()
+
+    @_healing
+    def refresh(self) -> dict[str, str]:
+        """Read what changed in the refs since the last refresh (only new commits are read).
+
+        Returns the ref tips (main, amendments, events) the index now reflects: a write whose
+        preconditions were read from the index can compare-and-swap against them.
+        """
+        return self._refresh()
+
+    def _refresh(self) -> dict[str, str]:
+        listing = self._listing()
         engine = self.engine
         with engine.connect() as conn:
             stored = conn.execute(select(Meta.value).where(Meta.key == "refs")).scalar()
-        if stored == fingerprint:
-            return
-        current: dict[str, str] = {}
-        for line in listing.splitlines():
-            sha, name = line.split(" ", 1)
-            current[name] = sha
+        if stored == _fingerprint(listing):
+            return _tips(listing)
         with self._lock(), engine.begin() as conn:
+            # Listed again under the lock: a listing made before another process's refresh would
+            # be older than what that one stored, and would drop the refs written in between.
+            listing = self._listing()
+            fingerprint = _fingerprint(listing)
+            current = _tips(listing)
+            stored = conn.execute(select(Meta.value).where(Meta.key == "refs")).scalar()
+            if stored == fingerprint:
+                return current
             known = dict(conn.execute(select(RefTip.ref, RefTip.sha)).all())
             touched: set[str] = set()
             for ref in set(known) - set(current):
@@ -432,6 +623,7 @@ class Index:
             # Whether a paragraph is still there depends on main and on the amendment's base.
             self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
             conn.execute(_upsert(Meta), [{"key": "refs", "value": fingerprint}])
+        return current
 
     def _chairs(self) -> set[str]:
         """Handles of the chairs in the roster on main (who may reject)."""
@@ -628,15 +820,18 @@ class Index:
 
     # -- queries -------------------------------------------------------------------------------
 
+    @_healing
     def amendment_ids(self) -> list[str]:
         with Session(self.engine) as session:
             return list(session.exec(select(AmendmentRow.id)))
 
+    @_healing
     def amendment(self, amendment_id: str) -> Amendment | None:
         with Session(self.engine) as session:
             row = session.get(AmendmentRow, amendment_id)
             return None if row is None else _amendment_from_row(row)
 
+    @_healing
     def amendments(
         self,
         *,
@@ -673,6 +868,7 @@ class Index:
             query = query.order_by(col(AmendmentRow.created_at), col(AmendmentRow.id))
             return [_amendment_from_row(r) for r in conn.execute(query)]
 
+    @_healing
     def events(self, amendment_id: str) -> list[Event]:
         with Session(self.engine) as session:
             rows = session.exec(
@@ -682,6 +878,7 @@ class Index:
             )
             return [_event_from_row(r) for r in rows]
 
+    @_healing
     def positions_for(self, amendment_ids: Sequence[str] | None = None) -> dict[str, list[Event]]:
         """Position events per amendment, oldest first (for consensus summaries in listings)."""
         with self.engine.connect() as conn:
@@ -694,6 +891,7 @@ class Index:
                 result.setdefault(row.amendment, []).append(_event_from_row(row))
             return result
 
+    @_healing
     def open_counts(self, draft: str) -> dict[int, int]:
         """Open amendments per target paragraph of a draft."""
         with Session(self.engine) as session:
@@ -705,6 +903,7 @@ class Index:
             )
             return {p: n for p, n in rows if p is not None}
 
+    @_healing
     def resolve_prefix(self, prefix: str) -> list[str]:
         with Session(self.engine) as session:
             return list(

@@ -31,9 +31,8 @@ problem in one line.
 from __future__ import annotations
 
 import fcntl
-import os
 import re
-import subprocess
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from wgtool.core.gitstore import (
     format_message,
     parse_message,
     retry_cas,
+    run_git,
 )
 from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
 from wgtool.core.model import Role
@@ -303,10 +303,10 @@ def _fetch(store: GitStore, remote: str) -> None:
         "--end-of-options",
         remote,
     ]
-    result = store.run([*base, *specs], check=False)
+    result = store.run([*base, *specs], check=False, network=True)
     if result.returncode != 0 and b"couldn't find remote ref" in result.stderr:
         # A new, empty remote has no main yet: fetch the rest; main is pushed below.
-        result = store.run([*base, *specs[1:]], check=False)
+        result = store.run([*base, *specs[1:]], check=False, network=True)
     if result.returncode != 0:
         raise SyncError(f"could not fetch from {remote}: {_git_reason(result.stderr)}")
 
@@ -737,6 +737,7 @@ def _push(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) ->
         result = wg.store.run(
             ["push", "--porcelain", "--end-of-options", remote, *specs[start : start + PUSH_BATCH]],
             check=False,
+            network=True,
         )
         statuses = _parse_porcelain(result.stdout.decode("utf-8", "replace"))
         if not statuses and result.returncode != 0:
@@ -773,11 +774,21 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
         raise InvalidInput(f"invalid repository address {url!r}")
     if path.exists() and any(path.iterdir()):
         raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
-    result = subprocess.run(
-        ["git", "clone", "--quiet", "--origin", "origin", "--branch", "main", "--", url, str(path)],
-        capture_output=True,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-    )
+    created = not path.exists()
+    try:
+        result = run_git(
+            ["clone", "--quiet", "--origin", "origin", "--branch", "main", "--", url, str(path)],
+            network=True,
+        )
+    except SyncError:
+        # Stopped (timed out), git could not clean up: leave the folder as it was before.
+        leftovers = [path] if created else list(path.iterdir()) if path.is_dir() else []
+        for leftover in leftovers:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        raise
     if result.returncode != 0:
         raise SyncError(f"cannot clone {url}: {_git_reason(result.stderr)}")
     wg = WorkingGroup.open(path)

@@ -62,6 +62,10 @@ def verify(wg: WorkingGroup) -> VerifyReport:
                         f"{info.sha[:10]}: no valid signature by {info.committer_email}'s key "
                         "in the roster"
                     )
+        report.problems += [
+            f"tag {tag} {problem}: it is not a version"
+            for tag, problem in wg.version_problems().items()
+        ]
         for version in wg.all_versions():
             report.tags += 1
             tagger = config.roster_at(store, version.commit) or roster

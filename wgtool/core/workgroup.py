@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wgtool.core import config, document, merging, signing, validate
+from wgtool.core import config, document, faults, merging, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.consensus import compute_consensus
 from wgtool.core.errors import (
@@ -54,6 +55,7 @@ from wgtool.core.text import DiffOp, merge3, word_diff
 
 DRAFTS_DIR = "drafts"
 TAGS_PREFIX = "refs/tags/"
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 
 
 def draft_path(slug: str) -> str:
@@ -107,9 +109,19 @@ class Thread:
 class WorkingGroup:
     """One working group's repository, seen by one acting member."""
 
-    def __init__(self, store: GitStore, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        store: GitStore,
+        actor: str | None = None,
+        *,
+        notify: Callable[[str], object] | None = None,
+    ) -> None:
         self.store = store
-        self.index = Index(store)
+        # One-line notices about things wgtool repaired on its own (an index rebuilt, a working
+        # tree brought up to date): given to ``notify``, else kept in ``notices``.
+        self.notices: list[str] = []
+        self.notify: Callable[[str], object] = notify or self.notices.append
+        self.index = Index(store, notify=lambda message: self.notify(message))
         self._actor_handle = actor
         self._cache_main: str | None = None
         self._cache_settings: Settings | None = None
@@ -120,20 +132,24 @@ class WorkingGroup:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None = None, actor: str | None = None
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        actor: str | None = None,
+        *,
+        notify: Callable[[str], object] | None = None,
     ) -> WorkingGroup:
         location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
         store = GitStore.open(location)
-        if (
-            store.resolve(MAIN_REF) is None
-            or store.lookup(store.resolve(MAIN_REF) or "", config.SETTINGS_PATH) is None
-        ):
+        main = store.resolve(MAIN_REF)
+        if main is None or store.lookup(main, config.SETTINGS_PATH) is None:
             store.close()
             raise NotFound(
                 f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
                 "run 'wgtool init PATH'"
             )
-        return cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None)
+        wg = cls(store, actor or os.environ.get("WGTOOL_MEMBER") or None, notify=notify)
+        wg._catch_up_worktree(main)
+        return wg
 
     @classmethod
     def init(
@@ -245,6 +261,19 @@ class WorkingGroup:
         _require_open(amendment, action, lapsed_too=action == "withdraw")
         return actor, amendment
 
+    def _open_state(
+        self, amendment_id: str, verb: str, *, lapsed_too: bool = False
+    ) -> tuple[Amendment, dict[str, str]]:
+        """The amendment as the freshly refreshed index has it, refused unless it is open (or
+        lapsed, with ``lapsed_too``), and the ref tips the index read (for a write to verify
+        that nothing moved since)."""
+        tips = self.index.refresh()
+        current = self.index.amendment(amendment_id)
+        if current is None:
+            raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+        _require_open(current, verb, lapsed_too=lapsed_too)
+        return current, tips
+
     def _require(self, action: str) -> Member:
         member = self.actor()
         config.require(member, action)
@@ -294,9 +323,16 @@ class WorkingGroup:
 
         return retry_cas(attempt)
 
-    def _move_main(self, new: str, old: str) -> None:
+    def _move_main(
+        self, new: str, old: str, *, verify: Mapping[str, str | None] | None = None
+    ) -> None:
         clean = self._worktree_clean()
-        self.store.update_ref(MAIN_REF, new, old, "wgtool")
+        if clean:
+            # Should this process die before the working tree follows main, the next command
+            # finds the tree still at ``old`` and brings it up to date (_catch_up_worktree).
+            self._record_worktree(old)
+        self.store.update_ref(MAIN_REF, new, old, "wgtool", verify=verify)
+        faults.crash_point("after-main-update")
         self._cache_main = None
         if clean:
             self._update_worktree(old, new)
@@ -314,9 +350,60 @@ class WorkingGroup:
         if self.store.work_tree is None:
             return
         if old is None:
-            self.store.run(["read-tree", "--reset", "-u", new], check=False)
+            result = self.store.run(["read-tree", "--reset", "-u", new], check=False)
         else:
-            self.store.run(["read-tree", "-m", "-u", old, new], check=False)
+            result = self.store.run(["read-tree", "-m", "-u", old, new], check=False)
+        if result.returncode == 0:
+            self._record_worktree(new)
+
+    @property
+    def _worktree_record(self) -> Path:
+        """Where wgtool notes the main commit it last brought the working tree to."""
+        return self.store.git_dir / "wgtool" / "worktree"
+
+    def _recorded_worktree(self) -> str | None:
+        try:
+            recorded = self._worktree_record.read_text().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return recorded if SHA_RE.match(recorded) else None
+
+    def _record_worktree(self, commit: str) -> None:
+        """Note the commit the working tree is at (best effort: without it, no catching up)."""
+        if self.store.work_tree is None or self._recorded_worktree() == commit:
+            return
+        record = self._worktree_record
+        partial = record.with_name(f".worktree.{os.getpid()}")
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(commit + "\n")
+            partial.replace(record)
+        except OSError:
+            partial.unlink(missing_ok=True)
+
+    def _catch_up_worktree(self, main: str) -> None:
+        """Bring a working tree that a command left behind main (it died before updating the
+        tree) up to date: only when the tree is exactly as wgtool left it, so that no local
+        change is ever overwritten."""
+        if self.store.work_tree is None:
+            return
+        recorded = self._recorded_worktree()
+        if recorded is None or main == recorded:
+            return
+        head = self.store.run(["symbolic-ref", "-q", "HEAD"], check=False).stdout.decode().strip()
+        if head != MAIN_REF:
+            return
+        self.store.run(["update-index", "-q", "--refresh"], check=False)
+        staged = self.store.run(["diff-index", "--cached", "--quiet", recorded, "--"], check=False)
+        edited = self.store.run(["diff-files", "--quiet"], check=False)
+        if staged.returncode != 0 or edited.returncode != 0:
+            return  # changed since (by hand, or by git itself): not ours to touch
+        if self.store.run(["read-tree", "-m", "-u", recorded, main], check=False).returncode == 0:
+            self._record_worktree(main)
+            self.notify(
+                "the working tree was behind main (an earlier command was interrupted): "
+                "brought it up to date"
+            )
 
     # -- roster --------------------------------------------------------------------------------
 
@@ -540,7 +627,7 @@ class WorkingGroup:
             return document.delete_paragraph(base_text, paragraph)
         if text is None:
             raise InvalidInput("give the new paragraph with --text or --text-file")
-        validate.text(text, "paragraph text")
+        text = validate.text(text, "paragraph text")
         if kind is Kind.REPLACE:
             return document.replace_paragraph(base_text, paragraph, text)
         return document.insert_after(base_text, paragraph, text)
@@ -630,12 +717,13 @@ class WorkingGroup:
         ref = AMENDMENTS_PREFIX + amendment.id
 
         def attempt() -> None:
-            head = self.store.resolve(ref)
+            # The index numbers the revisions and says whether the amendment is still open; the
+            # write lands only while the refs are as the index read them.
+            current, tips = self._open_state(amendment.id, "revise")
+            head = tips.get(ref)
             if head is None:
                 raise NotFound(f"amendment {amendment.id} disappeared")
-            self.refresh()  # the index numbers the revisions; it must have read this head
-            current = self.index.amendment(amendment.id)
-            if current is None or current.head != head:
+            if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             revision = current.revision + 1
             message = format_message(
@@ -646,7 +734,14 @@ class WorkingGroup:
                 ),
             )
             commit = self.store.write_commit(tree, [head], message, person, person)
-            self.store.update_ref(ref, commit, head, "wgtool revise")
+            events = EVENTS_PREFIX + amendment.id
+            self.store.update_ref(
+                ref,
+                commit,
+                head,
+                "wgtool revise",
+                verify={MAIN_REF: tips.get(MAIN_REF), events: tips.get(events)},
+            )
 
         retry_cas(attempt)
         return self.amendment(amendment.id)
@@ -753,7 +848,16 @@ class WorkingGroup:
         text: str = "",
         stance: str | None = None,
         reply_to: str | None = None,
+        while_open: str | None = None,
+        lapsed_too: bool = False,
     ) -> Event:
+        """Append one event to the amendment's chain.
+
+        ``while_open`` (the verb, for the error) makes the write depend on the amendment being
+        open (or lapsed, with ``lapsed_too``): that is checked again inside every
+        compare-and-swap attempt, and the write lands only while main and the chain are as they
+        were when it was checked.
+        """
         event = Event(
             id=f"{int(time.time() * 1000):x}-{secrets.token_hex(3)}",
             amendment=amendment.id,
@@ -786,11 +890,17 @@ class WorkingGroup:
         person = self._person(actor, int(event.at))
 
         def attempt() -> None:
-            tip = self.store.resolve(ref)
+            verify: dict[str, str | None] | None = None
+            if while_open is None:
+                tip = self.store.resolve(ref)
+            else:
+                _, tips = self._open_state(amendment.id, while_open, lapsed_too=lapsed_too)
+                tip = tips.get(ref)
+                verify = {MAIN_REF: tips.get(MAIN_REF)}
             base_tree = self.store.commit(tip).tree if tip else None
             tree = self.store.write_tree(base_tree, {f"events/{event.id}.json": data})
             commit = self.store.write_commit(tree, [tip] if tip else [], message, person, person)
-            self.store.update_ref(ref, commit, tip, f"wgtool {type_}")
+            self.store.update_ref(ref, commit, tip, f"wgtool {type_}", verify=verify)
 
         retry_cas(attempt)
         return event
@@ -824,19 +934,33 @@ class WorkingGroup:
         reason = validate.text(reason, "reason", allow_empty=True)
         amendment = self.amendment(amendment_id)
         _require_open(amendment, "take a position on")
-        return self._add_event(amendment, actor, "position", text=reason, stance=parsed.value)
+        return self._add_event(
+            amendment,
+            actor,
+            "position",
+            text=reason,
+            stance=parsed.value,
+            while_open="take a position on",
+        )
 
     def reject(self, amendment_id: str, *, reason: str) -> Event:
         actor = self._require("reject")
         reason = validate.text(reason, "reason")
         amendment = self.amendment(amendment_id)
         _require_open(amendment, "reject", lapsed_too=True)
-        return self._add_event(amendment, actor, "reject", text=reason)
+        return self._add_event(
+            amendment, actor, "reject", text=reason, while_open="reject", lapsed_too=True
+        )
 
     def withdraw(self, amendment_id: str, *, reason: str = "") -> Event:
         actor, amendment = self._own_open_amendment(amendment_id, "withdraw")
         return self._add_event(
-            amendment, actor, "withdraw", text=validate.text(reason, "reason", allow_empty=True)
+            amendment,
+            actor,
+            "withdraw",
+            text=validate.text(reason, "reason", allow_empty=True),
+            while_open="withdraw",
+            lapsed_too=True,
         )
 
     # -- merging -------------------------------------------------------------------------------
@@ -904,11 +1028,17 @@ class WorkingGroup:
         if resolved_text is not None:
             how = "with the conflict resolved by the chair"
 
+        full_id = self.resolve_id(amendment_id)
+
         def attempt() -> str:
-            self.refresh()
-            amendment = self.amendment(amendment_id)
-            _require_open(amendment, "merge")
+            # Read again on every attempt, and land only while the amendment's revision and its
+            # deliberation (a rejection, a withdrawal) are as they were read.
+            amendment, tips = self._open_state(full_id, "merge")
             plan = self.plan_merge(amendment.id, revised_text=revised_text, amendment=amendment)
+            verify = {
+                ref: tips.get(ref)
+                for ref in (AMENDMENTS_PREFIX + amendment.id, EVENTS_PREFIX + amendment.id)
+            }
             adoption = _adoption(plan.consensus, amendment, override_reason)
             if resolved_text is not None:
                 if expected_main is not None and plan.main != expected_main:
@@ -958,7 +1088,7 @@ class WorkingGroup:
             commit = self.store.write_commit(
                 tree, [plan.main, amendment.head], message, author, self._person(actor)
             )
-            self._move_main(commit, plan.main)
+            self._move_main(commit, plan.main, verify=verify)
             return commit
 
         commit = retry_cas(attempt)
@@ -1026,36 +1156,36 @@ class WorkingGroup:
     # -- versions ------------------------------------------------------------------------------
 
     def all_versions(self) -> list[Version]:
-        versions = []
-        for ref, objtype, peeled, sha, tagger, when, contents in self.store.records(
-            ["for-each-ref", "--sort=creatordate", "refs/tags"],
-            [
-                "%(refname)",
-                "%(objecttype)",
-                "%(*objectname)",
-                "%(objectname)",
-                "%(taggername)",
-                "%(creatordate:unix)",
-                "%(contents)",
-            ],
-        ):
-            name = ref[len(TAGS_PREFIX) :]
+        """The consensus versions of every draft: tags ``SLUG/NAME`` on a commit, oldest first."""
+        return self._read_versions()[0]
+
+    def version_problems(self) -> dict[str, str]:
+        """Tags named like versions that cannot be one (they name no commit): tag -> why."""
+        return self._read_versions()[1]
+
+    def _read_versions(self) -> tuple[list[Version], dict[str, str]]:
+        versions, problems = [], {}
+        for tag in self.store.tags():
+            name = tag.ref[len(TAGS_PREFIX) :]
             if "/" not in name:
                 continue
+            if tag.target_type != "commit":
+                problems[name] = f"points at a {tag.target_type}, not a commit"
+                continue
             slug, version = name.split("/", 1)
-            subject, body, _ = parse_message(contents)
+            subject, body, _ = parse_message(tag.message)
             versions.append(
                 Version(
                     draft=slug,
                     name=version,
                     tag=name,
-                    commit=peeled if objtype == "tag" else sha,
+                    commit=tag.target,
                     message="\n\n".join(p for p in (subject, body) if p),
-                    tagger=tagger,
-                    tagged_at=int(when or 0),
+                    tagger=tag.tagger_name,
+                    tagged_at=tag.tagged_at,
                 )
             )
-        return versions
+        return versions, problems
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")
@@ -1068,6 +1198,9 @@ class WorkingGroup:
         for v in self.versions(slug):
             if v.name == name:
                 return v
+        problem = self.version_problems().get(f"{slug}/{name}")
+        if problem is not None:
+            raise NotFound(f"{name!r} is not a version of draft {slug!r}: its tag {problem}")
         raise NotFound(f"no version {name!r} of draft {slug!r}: see 'wgtool versions {slug}'")
 
     def tag(self, slug: str, name: str, *, message: str) -> Version:
@@ -1075,22 +1208,33 @@ class WorkingGroup:
         validate.name(slug, "draft")
         validate.version_name(name)
         message = validate.text(message, "message").strip()
-        main = self.main()
-        if self.store.lookup(main, draft_path(slug)) is None:
-            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
         tag_name = f"{slug}/{name}"
-        if self.store.resolve(TAGS_PREFIX + tag_name) is not None:
-            raise InvalidInput(f"version {name!r} of {slug} already exists: choose another name")
         body = format_message(
             message, "", self._trailers(actor, ("Draft", slug), ("Version", name))
         )
-        sha = self.store.write_tag(main, tag_name, body, self._person(actor))
-        try:
-            self.store.update_ref(TAGS_PREFIX + tag_name, sha, None, "wgtool tag")
-        except LostRace:
-            raise InvalidInput(
-                f"version {name!r} of {slug} already exists: choose another name"
-            ) from None
+        person = self._person(actor)
+
+        def attempt() -> None:
+            # Checked again on every attempt; the tag lands only while main is still the
+            # commit it names, so a version is always the text that was current when tagged.
+            main = self.main()
+            if self.store.lookup(main, draft_path(slug)) is None:
+                raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            if self.store.object_at(TAGS_PREFIX + tag_name) is not None:
+                raise InvalidInput(
+                    f"version {name!r} of {slug} already exists: choose another name"
+                )
+            if self.store.object_at(TAGS_PREFIX + slug) is not None:
+                raise InvalidInput(
+                    f"a tag named {slug!r} stands where the versions of {slug} go: "
+                    "rename it with git"
+                )
+            sha = self.store.write_tag(main, tag_name, body, person)
+            self.store.update_ref(
+                TAGS_PREFIX + tag_name, sha, None, "wgtool tag", verify={MAIN_REF: main}
+            )
+
+        retry_cas(attempt)
         return self.version(slug, name)
 
     def redline(self, slug: str, old: str | None, new: str | None) -> tuple[DiffOp, ...]:
