@@ -161,7 +161,8 @@ class WgApp(App[None]):
                 self._focus_as_meant(screen, widget)
 
     def _focus_as_meant(self, screen: Screen[Any], loaded: Widget) -> None:
-        target = screen.query(screen.AUTO_FOCUS).first() if screen.AUTO_FOCUS else None
+        meant = screen.meant_focus() if isinstance(screen, WgScreen) else screen.AUTO_FOCUS
+        target = screen.query(meant).first() if meant else None
         if target is not None and (target is loaded or loaded in target.ancestors):
             target.focus(scroll_visible=False)
 
