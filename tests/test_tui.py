@@ -7,7 +7,10 @@ in a temp dir, and checks the result both on screen and in the record (through t
 from __future__ import annotations
 
 import subprocess
+import threading
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Group
@@ -30,9 +33,11 @@ from tests.conftest import (
     agreed,
     git,
 )
+from tests.pilot import settle
 from wgtool.core import document
 from wgtool.core.model import Kind, Status
 from wgtool.core.workgroup import WorkingGroup
+from wgtool.tui import app as tui_app
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.commands import WorkingGroupCommands
 from wgtool.tui.render import diff_text, inline_markdown
@@ -56,16 +61,6 @@ MARKUP_COMMENT = "[red]x[/red] <b>bold</b> \x1b[31mred\x1b[0m **not bold** [link
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and the screen has caught up (workers may start workers)."""
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
-    raise AssertionError("workers kept running")
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:
@@ -119,8 +114,25 @@ def shown(container: Widget) -> str:
     return "\n".join(plain(w) for w in container.query(Static))
 
 
+@pytest.fixture(autouse=True)
+def kept_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every notification's message, kept: a toast expires after seconds, and a loaded machine
+    can take longer than that between the notification and the check."""
+    notify = WgApp.notify
+
+    def keeping(app: WgApp, message: str, *args: Any, **kwargs: Any) -> None:
+        NOTIFIED.setdefault(app, []).append(message)
+        notify(app, message, *args, **kwargs)
+
+    monkeypatch.setattr(WgApp, "notify", keeping)
+
+
+NOTIFIED: weakref.WeakKeyDictionary[WgApp, list[str]] = weakref.WeakKeyDictionary()
+
+
 def notifications(app: WgApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """The messages of the notifications the app showed, in order."""
+    return list(NOTIFIED.get(app, []))
 
 
 def footer_descriptions(app: WgApp) -> list[str]:
@@ -529,6 +541,44 @@ async def test_a_resolution_on_a_draft_that_moved_is_looked_at_again(example_rep
     assert "single, secure, free, open" in text and "should be open, inclusive" in text
 
 
+@pytest.mark.parametrize("conflict", [False, True], ids=["preview", "conflict"])
+async def test_a_slow_preview_still_gets_the_focus(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, conflict: bool
+) -> None:
+    """While a screen loads, its widgets cannot take the focus; once loaded, the focus goes
+    where the screen means it: the merge button, or the editor of a conflict."""
+    if conflict:
+        amendment, _ = _conflicting_document_amendment(example_repo)
+    else:
+        amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    release = threading.Event()
+    plan_merge = WorkingGroup.plan_merge
+
+    def held(self: WorkingGroup, *args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=30)
+        return plan_merge(self, *args, **kwargs)
+
+    monkeypatch.setattr(WorkingGroup, "plan_merge", held)
+    monkeypatch.setattr(tui_app, "LOADING_DELAY", 0.001)
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show_amendment(pilot, amendment)
+        await pilot.press("m")
+        merge = app.screen
+        assert isinstance(merge, MergeScreen)
+        body = merge.query_one("#merge")
+        for _ in range(300):  # until the loading indicator is up (the worker waits for it)
+            if body.loading:
+                break
+            await pilot.pause(0.01)
+        assert body.loading
+        release.set()
+        await settle(pilot)
+        assert merge.mode == ("conflict" if conflict else "proposed") and not body.loading
+        assert app.focused is merge.query_one("#editor" if conflict else "#merge-button")
+
+
 async def test_the_chair_reverts_a_merged_amendment(example_repo: Path) -> None:
     still_open = propose(example_repo, MEMBER_CS, 9, "transparent", "open")
     amendment = merged(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
@@ -773,6 +823,13 @@ async def test_the_secretariat_tags_a_version_and_reads_the_redline(example_repo
         redline = app.screen
         assert isinstance(redline, RedlineScreen)
         assert "secure" in inserted(redline.query_one("#redline", DiffView))
+        assert redline.query_one("#redline-from", Select).value == "v1"
+        assert plain(redline.query_one("#redline-info")).startswith("1 change ")
+        # Choosing another end reads the redline again, once.
+        redline.query_one("#redline-to", Select).value = "v1"
+        await settle(pilot)
+        assert (redline.old, redline.new) == ("v1", "v1")
+        assert plain(redline.query_one("#redline-info")).startswith("0 changes ")
         assert redline.query_one("#redline-from", Select).value == "v1"
 
 

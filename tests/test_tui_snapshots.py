@@ -20,6 +20,7 @@ from textual.widgets import Input, TextArea
 
 import wgtool.core.workgroup as workgroup
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from tests.pilot import settle
 from wgtool.core import document
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
@@ -192,11 +193,7 @@ def record(example_repo: Path) -> dict[str, str]:
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            break
+    await settle(pilot)
     for widget in pilot.app.screen.query("Input, TextArea"):
         assert isinstance(widget, Input | TextArea)
         widget.cursor_blink = False

@@ -137,15 +137,18 @@ class WgApp(App[None]):
 
     def busy(self, widget: Widget) -> None:
         """Show a loading indicator on ``widget`` if its worker takes longer than a blink."""
-        self.not_busy(widget)
+        self._stop_loading_timer(widget)
         self._loading_timers[widget] = widget.set_timer(
             LOADING_DELAY, lambda: setattr(widget, "loading", True)
         )
 
-    def not_busy(self, widget: Widget) -> None:
+    def _stop_loading_timer(self, widget: Widget) -> None:
         timer = self._loading_timers.pop(widget, None)
         if timer is not None:
             timer.stop()
+
+    def not_busy(self, widget: Widget) -> None:
+        self._stop_loading_timer(widget)
         if not widget.is_attached:
             return  # its screen closed meanwhile
         screen = widget.screen

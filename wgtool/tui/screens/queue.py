@@ -292,7 +292,8 @@ class QueueScreen(WgScreen):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        if self._filling:
+        # Filling the choices passes through other values; only the one that stays counts.
+        if self._filling or event.value != event.select.value:
             return
         value = None if event.value is Select.NULL else str(event.value)
         field = {"f-draft": "draft", "f-status": "status", "f-group": "group"}.get(
