@@ -28,6 +28,7 @@ from tests.conftest import (
     SECRETARIAT,
     written_before_controls_were_refused,
 )
+from tests.pilot import settle
 from wgtool.core import document
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
@@ -98,7 +99,8 @@ def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def record(example_repo: Path) -> dict[str, str]:
-    """A small record: a version, open amendments with positions and comments, decisions."""
+    """A small record: a version, open amendments with positions and comments, decisions (a
+    merge on consensus, a rejection, a revert) and an amendment that lapsed."""
     with frozen_core(), WorkingGroup.open(example_repo) as wg:
         wg.act_as(SECRETARIAT)
         wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
@@ -141,6 +143,8 @@ def record(example_repo: Path) -> dict[str, str]:
             question = wg.comment(rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J")
         wg.act_as(MEMBER_CS)
         wg.comment(rights, "Yes: <b>every</b> medium.", reply_to=question.id)
+        wg.act_as(MEMBER_GOV)
+        wg.position(security, "support", reason="Agreed.")
         wg.act_as(CHAIR)
         wg.merge(security)
         wg.act_as(MEMBER_TECH)
@@ -152,15 +156,53 @@ def record(example_repo: Path) -> dict[str, str]:
         ).id
         wg.act_as(CHAIR)
         wg.reject(deleted, reason="The group wants the review clause.")
-    return {"security": security, "free": free, "rights": rights, "deleted": deleted}
+        lapsed = _replace(
+            wg,
+            MEMBER_PS,
+            16,
+            "fair competition",
+            "open and fair competition",
+            "Open markets serve innovation.",
+            "Open and fair competition",
+        )
+        wg.act_as(MEMBER_CS)
+        removal = wg.propose(
+            "principles",
+            kind=Kind.DELETE,
+            paragraph=16,
+            rationale="Paragraph 15 covers it.",
+            title="Delete paragraph 16",
+        ).id
+        wg.act_as(MEMBER_GOV)
+        wg.position(removal, "support")
+        wg.act_as(CHAIR)
+        wg.merge(removal)
+        reverted = _replace(
+            wg,
+            MEMBER_GOV,
+            10,
+            "developing countries",
+            "developing and least developed countries",
+            "Least developed countries face the greatest barriers.",
+            "Least developed countries",
+        )
+        wg.act_as(MEMBER_CS)
+        wg.position(reverted, "support")
+        wg.act_as(CHAIR)
+        wg.merge(reverted)
+        wg.revert(reverted, reason="Adopted before every group had read it.")
+    return {
+        "security": security,
+        "free": free,
+        "rights": rights,
+        "deleted": deleted,
+        "lapsed": lapsed,
+        "reverted": reverted,
+    }
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            break
+    await settle(pilot)
     for widget in pilot.app.screen.query("Input, TextArea"):
         assert isinstance(widget, Input | TextArea)
         widget.cursor_blink = False
@@ -183,6 +225,21 @@ def _steps(*steps: str | Callable[[WgApp], object]) -> Callable[[Pilot[None]], o
             await _settle(pilot)
 
     return run
+
+
+def _amendment(
+    snap_compare: Callable[..., bool],
+    example_repo: Path,
+    actor: str,
+    amendment_id: str,
+    *keys: str,
+) -> bool:
+    """The snapshot of an amendment's screen as ``actor``, after pressing ``keys``."""
+    return snap_compare(
+        make_app(example_repo, actor),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(amendment_id)), *keys),
+    )
 
 
 def test_drafts(
@@ -216,24 +273,14 @@ def test_amendment_queue(
 def test_amendment_as_a_member(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    rights = record["rights"]
-    assert snap_compare(
-        make_app(example_repo, MEMBER_GOV),
-        terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights))),
-    )
+    assert _amendment(snap_compare, example_repo, MEMBER_GOV, record["rights"])
 
 
 def test_amendment_consensus_and_comments(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     """Literal member text: markup, HTML, Markdown and an escape sequence in the comments."""
-    rights = record["rights"]
-    assert snap_compare(
-        make_app(example_repo, CHAIR),
-        terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights)), "end"),
-    )
+    assert _amendment(snap_compare, example_repo, CHAIR, record["rights"], "end")
 
 
 def test_propose_review(
@@ -257,12 +304,27 @@ def test_propose_review(
 def test_merge_conflict(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    free = record["free"]
-    assert snap_compare(
-        make_app(example_repo, CHAIR),
-        terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(free)), "m"),
-    )
+    assert _amendment(snap_compare, example_repo, CHAIR, record["free"], "m")
+
+
+def test_merge_preview_without_consensus(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    """The consensus up front (an objecting group), then the paragraph the merge changes."""
+    assert _amendment(snap_compare, example_repo, CHAIR, record["rights"], "m")
+
+
+def test_amendment_reverted(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    """How it was adopted and who reverted it."""
+    assert _amendment(snap_compare, example_repo, CHAIR, record["reverted"])
+
+
+def test_amendment_lapsed(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert _amendment(snap_compare, example_repo, CHAIR, record["lapsed"])
 
 
 def test_redline(

@@ -124,6 +124,11 @@ class MergePlan:
         """The conflicts, one per run of paragraphs of the current text."""
         return [_place(self.current, region) for region in self.result.regions]
 
+    def conflicting_text(self) -> str:
+        """The conflicting paragraphs as the current text has them, in the form :func:`resolve`
+        takes (in order, separated by blank lines): where the chair's resolution starts."""
+        return "\n\n".join(p.ours.strip() for p in self.places() if p.ours.strip())
+
     def conflict_summary(self) -> str:
         """``¶11 and ¶14``: the paragraphs a resolution must give, in order."""
         labels = [p.label for p in self.places()]

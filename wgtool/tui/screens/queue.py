@@ -23,12 +23,11 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 
 from wgtool.core.model import Amendment, Consensus, Kind, Status
 from wgtool.tui.commands import Command
-from wgtool.tui.render import clip, safe, when
+from wgtool.tui.render import clip, safe, status_text, when
 from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
-STATUS_STYLES = {"open": "bold", "merged": "green", "rejected": "red", "withdrawn": "dim"}
 VERDICT_STYLES = {"consensus": "green", "objection": "red", "pending": ""}
 
 
@@ -108,7 +107,7 @@ def _row(amendment: Amendment, consensus: Consensus) -> list[Text]:
     return [
         Text(amendment.id),
         safe(f"{amendment.draft} {target_label(amendment)}", one_line=True),
-        Text(amendment.status.value, STATUS_STYLES.get(amendment.status.value, "")),
+        status_text(amendment.status),
         Text(f"{consensus.state} {consensus.summary()}", VERDICT_STYLES.get(consensus.state, "")),
         safe(clip(amendment.title, 40), one_line=True),
         safe(amendment.proposer, one_line=True),
@@ -293,7 +292,8 @@ class QueueScreen(WgScreen):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        if self._filling:
+        # Filling the choices passes through other values; only the one that stays counts.
+        if self._filling or event.value != event.select.value:
             return
         value = None if event.value is Select.NULL else str(event.value)
         field = {"f-draft": "draft", "f-status": "status", "f-group": "group"}.get(
