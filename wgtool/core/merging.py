@@ -224,12 +224,12 @@ def resolve(plan: MergePlan, resolution: str) -> str:
         raise InvalidInput(
             "the resolution would also change "
             + ", ".join(block_label(keeping, i, i + 1) for i in outside)
-            + f"; give only {plan.conflict_summary()} (or the whole draft with --whole-draft)"
+            + f"; give only {plan.conflict_summary()} (or replace the whole draft)"
         )
     raise InvalidInput(
         f"the resolution holds {len(given)} paragraph(s) but the conflict is in "
         f"{plan.conflict_summary()} ({sum(wanted)} paragraph(s)): give {_those(plan)} as "
-        f"{_they(plan)} should read, in order (or the whole draft with --whole-draft)"
+        f"{_they(plan)} should read, in order (or replace the whole draft)"
     )
 
 

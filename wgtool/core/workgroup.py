@@ -784,7 +784,7 @@ class WorkingGroup:
             validate.name(draft, "draft")
         if status is not None and status not in {s.value for s in Status}:
             raise InvalidInput(
-                f"unknown status {status!r}: use open, merged, rejected or withdrawn"
+                f"unknown status {status!r}: use {', '.join(s.value for s in Status)}"
             )
         if group is not None and group not in self.settings.groups:
             raise InvalidInput(
