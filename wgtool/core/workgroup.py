@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wgtool.core import config, document, signing, validate
+from wgtool.core import config, document, rulebook, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.errors import (
     InvalidInput,
@@ -29,10 +29,9 @@ from wgtool.core.gitstore import (
     LostRace,
     Person,
     format_message,
-    parse_message,
     retry_cas,
 )
-from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, Index
+from wgtool.core.index import Index
 from wgtool.core.model import (
     Amendment,
     Consensus,
@@ -48,14 +47,17 @@ from wgtool.core.model import (
     Status,
     Version,
 )
+from wgtool.core.rulebook import (
+    AMENDMENTS_PREFIX,
+    DRAFTS_DIR,
+    EVENTS_PREFIX,
+    MAIN,
+    MAIN_REF,
+    TAGS_PREFIX,
+    Rulebook,
+    draft_path,
+)
 from wgtool.core.text import Conflict, DiffOp, merge3, word_diff
-
-DRAFTS_DIR = "drafts"
-TAGS_PREFIX = "refs/tags/"
-
-
-def draft_path(slug: str) -> str:
-    return f"{DRAFTS_DIR}/{slug}.md"
 
 
 def new_id() -> str:
@@ -245,7 +247,7 @@ class WorkingGroup:
 
     def _require(self, action: str) -> Member:
         member = self.actor()
-        config.require(member, action)
+        rulebook.require(member, action)
         self._arm_signing(member)
         return member
 
@@ -258,7 +260,7 @@ class WorkingGroup:
 
     def can(self, action: str) -> bool:
         try:
-            return config.allowed(self.actor(), action)
+            return rulebook.allowed(self.actor(), action)
         except WgError:
             return False
 
@@ -315,6 +317,27 @@ class WorkingGroup:
             self.store.run(["read-tree", "--reset", "-u", new], check=False)
         else:
             self.store.run(["read-tree", "-m", "-u", old, new], check=False)
+
+    def _made_against(self, member: Member) -> str:
+        """The main commit a new revision or event names in its ``Main:`` trailer: the roster
+        there is the one it answers to (see the rulebook).
+
+        That is main as it is here; but where main here has commits a remote lacks (it diverged,
+        or was not sent yet), the newest commit both share, if its roster says the same of
+        ``member``: then the remote and the other members can judge it now.
+        """
+        main = self.main()
+        for ref, theirs in self.store.refs("refs/remotes").items():
+            if not ref.endswith("/main") or self.store.is_ancestor(main, theirs):
+                continue
+            result = self.store.run(["merge-base", "--end-of-options", main, theirs], check=False)
+            base = result.stdout.decode().strip()
+            if not base:
+                continue
+            shared = Rulebook(self.store, audit=False).config_of_tree(self.store.commit(base).tree)
+            if not isinstance(shared, str) and shared.roster.members.get(member.handle) == member:
+                return base
+        return main
 
     # -- roster --------------------------------------------------------------------------------
 
@@ -636,12 +659,14 @@ class WorkingGroup:
             if current is None or current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             revision = current.revision + 1
+            trailers = self._amendment_trailers(
+                actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
+            )
+            trailers.append((MAIN, self._made_against(actor)))
             message = format_message(
                 amendment.title,
                 rationale if rationale is not None else amendment.rationale,
-                self._amendment_trailers(
-                    actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
-                ),
+                trailers,
             )
             commit = self.store.write_commit(tree, [head], message, person, person)
             self.store.update_ref(ref, commit, head, "wgtool revise")
@@ -777,9 +802,12 @@ class WorkingGroup:
         message = format_message(
             f"{summary} amendment {amendment.id}",
             "",
-            self._trailers(
-                actor, ("Amendment-Id", amendment.id), ("Event", type_), ("Event-Id", event.id)
-            ),
+            [
+                *self._trailers(
+                    actor, ("Amendment-Id", amendment.id), ("Event", type_), ("Event-Id", event.id)
+                ),
+                (MAIN, self._made_against(actor)),
+            ],
         )
         person = self._person(actor, int(event.at))
 
@@ -935,36 +963,16 @@ class WorkingGroup:
     # -- versions ------------------------------------------------------------------------------
 
     def all_versions(self) -> list[Version]:
-        versions = []
-        for ref, objtype, peeled, sha, tagger, when, contents in self.store.records(
-            ["for-each-ref", "--sort=creatordate", "refs/tags"],
-            [
-                "%(refname)",
-                "%(objecttype)",
-                "%(*objectname)",
-                "%(objectname)",
-                "%(taggername)",
-                "%(creatordate:unix)",
-                "%(contents)",
-            ],
-        ):
-            name = ref[len(TAGS_PREFIX) :]
-            if "/" not in name:
-                continue
-            slug, version = name.split("/", 1)
-            subject, body, _ = parse_message(contents)
-            versions.append(
-                Version(
-                    draft=slug,
-                    name=version,
-                    tag=name,
-                    commit=peeled if objtype == "tag" else sha,
-                    message="\n\n".join(p for p in (subject, body) if p),
-                    tagger=tagger,
-                    tagged_at=int(when or 0),
-                )
-            )
-        return versions
+        """The consensus versions the rulebook accepts (a tag that breaks its rules is left out,
+        and ``wgtool verify`` reports it), oldest first."""
+        book = Rulebook(self.store, audit=False)
+        main = self.main()
+        history = self.index.stored_history(book, main) or book.history(main)
+        tags = {
+            ref[len(TAGS_PREFIX) :]: sha
+            for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
+        }
+        return [v.version for v in book.tags(tags, history) if v.version is not None]
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")
