@@ -112,6 +112,14 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
     return result.stdout
 
 
+def do_sync(repo: Path):  # type: ignore[no-untyped-def]
+    """Sync the clone at ``repo`` with origin; the report."""
+    from wgtool.core.sync import sync
+
+    with WorkingGroup.open(repo) as wg:
+        return sync(wg)
+
+
 class Clones:
     """A bare remote (``origin``) and two clones of it, ``a`` and ``b``, as two members' machines.
 
@@ -148,3 +156,79 @@ def clones(tmp_path: Path) -> Clones:
             assert not sync(wg).problems
         paths.append(tmp_path / name)
     return Clones(origin, paths[0], paths[1], amendment)
+
+
+# -- signatures: a key pair for every member of the example roster ---------------------------------
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    """An ed25519 key pair (``ssh-keygen``) for every member of the example roster."""
+    import subprocess
+    import tomllib
+
+    from wgtool.example import example_roster
+
+    result = {}
+    for member in tomllib.loads(example_roster())["member"]:
+        key = tmp_path / "keys" / member["handle"]
+        key.parent.mkdir(exist_ok=True)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", key.name, "-f", str(key)],
+            check=True,
+        )
+        result[member["handle"]] = key
+    return result
+
+
+def new_key(directory: Path, name: str) -> Path:
+    import subprocess
+
+    key = directory / name
+    key.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+    )
+    return key
+
+
+@pytest.fixture
+def signed_clones(clones: Clones, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Clones:
+    """``clones`` in a working group that requires signatures: every member's key is in the
+    roster, and both clones and the remote have the settings. ``sign_as`` picks the key."""
+    from wgtool.core.sync import sync
+
+    with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
+        for handle, key in keys.items():
+            wg.set_member_key(handle, Path(f"{key}.pub").read_text())
+        wg.update_settings(signatures="required")
+        assert not sync(wg).problems
+    with WorkingGroup.open(clones.b) as wg:
+        assert not sync(wg).problems
+    return clones
+
+
+def sign_as(monkeypatch: pytest.MonkeyPatch, key: Path) -> None:
+    """Sign what wgtool writes next with this private key."""
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(key))
+
+
+def add_chair_with_key(
+    repo: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch, directory: Path
+) -> Path:
+    """The secretariat adds a new chair, ``achair``, with a new key, and syncs; returns the key."""
+    from wgtool.core.sync import sync
+
+    chair_key = new_key(directory, "achair")
+    sign_as(monkeypatch, keys[SECRETARIAT])
+    with WorkingGroup.open(repo, SECRETARIAT) as wg:
+        wg.add_member(
+            "achair",
+            name="Another Chair",
+            email="another.chair@example.org",
+            group="civil-society",
+            roles=["member", "chair"],
+            ssh_key=Path(f"{chair_key}.pub").read_text(),
+        )
+        assert sync(wg).problems == []
+    return chair_key

@@ -23,6 +23,7 @@ from conftest import (
     SECRETARIAT,
     Clones,
     Wg,
+    do_sync,
     git,
     refs_snapshot,
 )
@@ -37,11 +38,6 @@ from wgtool.core.verify import verify
 from wgtool.core.workgroup import WorkingGroup
 
 AMENDED = "Enhanced cooperation involves all stakeholders."
-
-
-def do_sync(repo: Path) -> SyncReport:
-    with WorkingGroup.open(repo) as wg:
-        return sync(wg)
 
 
 def event_ids(repo: Path, amendment: str) -> list[str]:

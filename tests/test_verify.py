@@ -86,22 +86,6 @@ def test_an_event_claiming_another_member_is_reported(open_wg) -> None:
     assert any("says lhaddad but the author is" in line for line in problems), problems
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> dict[str, Path]:
-    """An ed25519 key pair for every member of the example roster."""
-    handles = [m.handle for m in WorkingGroup.init(tmp_path / "roster-only", example=True).roster]
-    result = {}
-    for handle in handles:
-        key = tmp_path / "keys" / handle
-        key.parent.mkdir(exist_ok=True)
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", handle, "-f", str(key)],
-            check=True,
-        )
-        result[handle] = key
-    return result
-
-
 def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) -> None:
     wg = open_wg("epetrova")
     for handle, key in keys.items():

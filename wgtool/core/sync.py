@@ -40,6 +40,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -727,9 +728,16 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
     )
     if result.returncode != 0:
         raise SyncError(f"cannot clone {url}: {_git_reason(result.stderr)}")
+    store = GitStore.open(path, search_parents=False)
+    try:
+        _settle_cloned_main(store)
+    except WgError:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    finally:
+        store.close()
     wg = WorkingGroup.open(path)
     try:
-        _settle_cloned_main(wg)
         report = sync(wg, "origin")
     except WgError:
         wg.close()
@@ -737,14 +745,14 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
     return wg, report
 
 
-def _settle_cloned_main(wg: WorkingGroup) -> None:
+def _settle_cloned_main(store: GitStore) -> None:
     """Bring a fresh clone's main back to the last commit before any that breaks the rules.
 
     ``git clone`` takes the remote's main as it is; the rest of wgtool takes main only from
     the rulebook, so the clone starts from what is valid and its first sync reports the rest.
     """
-    main = wg.main()
-    history = Rulebook(wg.store).history(main)
+    main = store.resolve(MAIN_REF)
+    history = Rulebook(store).history(main)
     broken = history.invalid()
     if not broken:
         return
@@ -753,5 +761,5 @@ def _settle_cloned_main(wg: WorkingGroup) -> None:
             "the remote's main does not start with a valid working group: " + broken[0].problems[0]
         )
     valid = history.commits[broken[0].position - 1].sha
-    wg.store.update_ref(MAIN_REF, valid, main, "wgtool clone: main as far as it is valid")
-    wg.store.run(["read-tree", "--reset", "-u", valid])
+    store.update_ref(MAIN_REF, valid, main, "wgtool clone: main as far as it is valid")
+    store.run(["read-tree", "--reset", "-u", valid])
