@@ -459,6 +459,7 @@ class Rulebook:
         self._joins: dict[tuple[str, str], str | None] = {}
         self._histories: dict[str | None, MainHistory] = {}
         self._complete: set[str] = set()  # event tips whose whole chain has been read
+        self._sizes: dict[str, int] = {}
 
     @property
     def signatures_checked(self) -> int:
@@ -491,7 +492,7 @@ class Rulebook:
         for path, blob in zip(CONFIG_PATHS, (settings_blob, roster_blob), strict=True):
             if blob is None:
                 return f"{path} is missing"
-            if self._blob_size(blob) > config.MAX_CONFIG_BYTES:
+            if self._blob_sizes([blob]).get(blob, 0) > config.MAX_CONFIG_BYTES:
                 return f"{path} is larger than 1 MB"
         assert settings_blob is not None and roster_blob is not None
         try:
@@ -505,8 +506,20 @@ class Rulebook:
             return error.message
         return Config(settings, roster, (settings_blob, roster_blob))
 
-    def _blob_size(self, sha: str) -> int:
-        return int(self.store.repo.odb.info(hex_to_bin(sha)).size)
+    def _blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        """The sizes of objects, read in one git process (and kept)."""
+        wanted = sorted(set(shas) - set(self._sizes))
+        if wanted:
+            result = self.store.run(
+                ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+                input=("\n".join(wanted) + "\n").encode(),
+                check=False,
+            )
+            for line in result.stdout.decode().splitlines():
+                sha, _, size = line.partition(" ")
+                if size.isdigit():
+                    self._sizes[sha] = int(size)
+        return self._sizes
 
     # -- main ----------------------------------------------------------------------------------
 
@@ -954,6 +967,12 @@ class Rulebook:
             if order is not None and any(old in record.parents for record in order):
                 partial.add(amendment)
         self._load_events({a: sha for a, sha in wanted.items() if a not in partial}, history, {})
+        self._blob_sizes(
+            change.blob
+            for record in self._records.values()
+            for change in record.changes
+            if change.status == "A" and change.path.startswith(EVENTS_DIR + "/")
+        )
         while True:
             self._pending = set()
             chains = {
@@ -1112,7 +1131,7 @@ class Rulebook:
 
     def _read_event(self, blob: str) -> Event | None:
         try:
-            if self._blob_size(blob) > MAX_EVENT_BYTES:
+            if self._blob_sizes([blob]).get(blob, MAX_EVENT_BYTES + 1) > MAX_EVENT_BYTES:
                 return None
             data = json.loads(self.store.read_blob(blob).decode("utf-8"))
             return Event.from_dict(data) if isinstance(data, dict) else None
@@ -1134,6 +1153,8 @@ class Rulebook:
             or ".." in version
         ):
             return refuse(f"{name} is not a version name wgtool would make (<draft>/<name>)")
+        if self._blob_sizes([sha]).get(sha, 0) > MAX_EVENT_BYTES:
+            return refuse(f"{name} points at an object larger than 2 MB")
         try:
             stream = self.store.repo.odb.stream(hex_to_bin(sha))
             kind = stream.type.decode()

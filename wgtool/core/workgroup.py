@@ -10,7 +10,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from wgtool.core.gitstore import (
     LostRace,
     Person,
     format_message,
+    parse_message,
     retry_cas,
 )
 from wgtool.core.index import Index
@@ -48,11 +49,14 @@ from wgtool.core.model import (
     Version,
 )
 from wgtool.core.rulebook import (
+    ACTION,
     AMENDMENTS_PREFIX,
     DRAFTS_DIR,
     EVENTS_PREFIX,
+    JOIN_ACTION,
     MAIN,
     MAIN_REF,
+    SHA_RE,
     TAGS_PREFIX,
     Rulebook,
     draft_path,
@@ -318,26 +322,54 @@ class WorkingGroup:
         else:
             self.store.run(["read-tree", "-m", "-u", old, new], check=False)
 
-    def _made_against(self, member: Member) -> str:
-        """The main commit a new revision or event names in its ``Main:`` trailer: the roster
-        there is the one it answers to (see the rulebook).
+    def _made_against(self, member: Member, parent: str | None) -> str:
+        """The main commit a new revision or event names in its ``Main:`` trailer (whose roster
+        it answers to, see the rulebook); ``parent`` is the commit it will follow.
 
-        That is main as it is here; but where main here has commits a remote lacks (it diverged,
-        or was not sent yet), the newest commit both share, if its roster says the same of
-        ``member``: then the remote and the other members can judge it now.
+        Main as it is here, when the remotes have it too. Where main here has commits a remote
+        lacks (not sent yet, or diverged), the newest commit both share, or else the remote's
+        main: one the others can judge now, whose roster says the same of ``member``, and not
+        older than the one ``parent`` names (the rulebook refuses that).
         """
         main = self.main()
-        for ref, theirs in self.store.refs("refs/remotes").items():
-            if not ref.endswith("/main") or self.store.is_ancestor(main, theirs):
+        remotes = list(self.store.refs("refs/remotes/*/main").values())
+        floor = self._named_main(parent)
+        for candidate in self._main_candidates(main, remotes):
+            if remotes and not any(self.store.is_ancestor(candidate, r) for r in remotes):
                 continue
-            result = self.store.run(["merge-base", "--end-of-options", main, theirs], check=False)
-            base = result.stdout.decode().strip()
-            if not base:
+            if floor is not None and not self.store.is_ancestor(floor, candidate):
                 continue
-            shared = Rulebook(self.store, audit=False).config_of_tree(self.store.commit(base).tree)
-            if not isinstance(shared, str) and shared.roster.members.get(member.handle) == member:
-                return base
+            if candidate == main:
+                return main
+            there = Rulebook(self.store, audit=False).config_of_tree(
+                self.store.commit(candidate).tree
+            )
+            if not isinstance(there, str) and there.roster.members.get(member.handle) == member:
+                return candidate
         return main
+
+    def _main_candidates(self, main: str, remotes: list[str]) -> Iterator[str]:
+        yield main
+        for theirs in remotes:
+            base = self.store.run(["merge-base", "--end-of-options", main, theirs], check=False)
+            if base.stdout.strip():
+                yield base.stdout.decode().strip()
+            yield theirs
+
+    def _named_main(self, commit: str | None) -> str | None:
+        """The main commit a revision or event says it was made against (``Main:``), if any;
+        for a join of two event chains, the later of those its two sides name."""
+        if commit is None:
+            return None
+        info = self.store.commit(commit)
+        _, _, trailers = parse_message(info.message)
+        if trailers.get(ACTION, [None])[-1] == JOIN_ACTION:
+            sides = [m for m in map(self._named_main, info.parents) if m is not None]
+            return max(
+                sides, key=lambda m: sum(self.store.is_ancestor(o, m) for o in sides), default=None
+            )
+        named = trailers.get(MAIN, [None])[-1]
+        return named if named is not None and SHA_RE.match(named) else None
 
     # -- roster --------------------------------------------------------------------------------
 
@@ -662,7 +694,7 @@ class WorkingGroup:
             trailers = self._amendment_trailers(
                 actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
             )
-            trailers.append((MAIN, self._made_against(actor)))
+            trailers.append((MAIN, self._made_against(actor, head)))
             message = format_message(
                 amendment.title,
                 rationale if rationale is not None else amendment.rationale,
@@ -806,7 +838,7 @@ class WorkingGroup:
                 *self._trailers(
                     actor, ("Amendment-Id", amendment.id), ("Event", type_), ("Event-Id", event.id)
                 ),
-                (MAIN, self._made_against(actor)),
+                (MAIN, self._made_against(actor, self.store.resolve(ref))),
             ],
         )
         person = self._person(actor, int(event.at))
