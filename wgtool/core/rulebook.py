@@ -1208,6 +1208,7 @@ class Rulebook:
 
     def tags(self, refs: Mapping[str, str], history: MainHistory) -> list[TagVerdict]:
         """Judge tags given as {name under refs/tags/: object}, oldest first."""
+        self._blob_sizes(refs.values())
         verdicts = [self.tag(name, sha, history) for name, sha in refs.items()]
         return sorted(verdicts, key=lambda v: (v.version.tagged_at if v.version else 0, v.name))
 

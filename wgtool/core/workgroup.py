@@ -118,6 +118,8 @@ class WorkingGroup:
         self._cache_main: str | None = None
         self._cache_settings: Settings | None = None
         self._cache_roster: Roster | None = None
+        # The consensus versions, as judged for (main, tags).
+        self._cache_versions: tuple[object, list[Version]] | None = None
         self._refreshed = False
 
     # -- opening -------------------------------------------------------------------------------
@@ -997,14 +999,18 @@ class WorkingGroup:
     def all_versions(self) -> list[Version]:
         """The consensus versions the rulebook accepts (a tag that breaks its rules is left out,
         and ``wgtool verify`` reports it), oldest first."""
-        book = Rulebook(self.store, audit=False)
         main = self.main()
-        history = self.index.stored_history(book, main) or book.history(main)
         tags = {
             ref[len(TAGS_PREFIX) :]: sha
             for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
         }
-        return [v.version for v in book.tags(tags, history) if v.version is not None]
+        key = (main, tuple(sorted(tags.items())))
+        if self._cache_versions is None or self._cache_versions[0] != key:
+            book = Rulebook(self.store, audit=False)
+            history = self.index.stored_history(book, main) or book.history(main)
+            verdicts = book.tags(tags, history)
+            self._cache_versions = (key, [v.version for v in verdicts if v.version is not None])
+        return list(self._cache_versions[1])
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")

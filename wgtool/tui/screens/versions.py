@@ -153,7 +153,6 @@ class RedlineScreen(WgScreen):
         self.slug = slug
         self.old = old
         self.new = new
-        self._filling = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -185,30 +184,29 @@ class RedlineScreen(WgScreen):
 
     def show(self, names: list[str], old: str, new: str, ops: tuple[DiffOp, ...]) -> None:
         options = [(Text(n), n) for n in names] + [(Text("current text"), CURRENT)]
-        self._filling = True
         for selector, value in (("#redline-from", old), ("#redline-to", new)):
             select = self.query_one(selector, Select)
-            select.set_options(options)
-            select.value = value
-        self.call_after_refresh(self._done_filling)
+            # Filling the choices is no choice of the member's: it must not load again.
+            with select.prevent(Select.Changed):
+                select.set_options(options)
+                select.value = value
         changes = sum(1 for op in ops if op.op != "equal")
         info = Text(f"{changes} change{'s' if changes != 1 else ''} · ", "bold")
         info.append("[-deleted-] {+inserted+}", "dim")
         self.query_one("#redline-info", Static).update(info)
         self.query_one("#redline", DiffView).ops = ops
 
-    def _done_filling(self) -> None:
-        self._filling = False
-
     @on(Select.Changed)
     def _choice_changed(self, event: Select.Changed) -> None:
-        if self._filling or event.value is Select.NULL:
+        if event.value is Select.NULL:
             return
+        old, new = self.old, self.new
         if event.select.id == "redline-from":
             self.old = str(event.value)
         else:
             self.new = str(event.value)
-        self.load()
+        if (self.old, self.new) != (old, new):  # a Select also says its first value on mounting
+            self.load()
 
     def action_toggle_context(self) -> None:
         view = self.query_one("#redline", DiffView)
