@@ -6,6 +6,7 @@ in a temp dir, and checks the result both on screen and in the record (through t
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Log, OptionList, Select, TextArea
 from textual.widgets._footer import FooterKey
+from textual.worker import WorkerCancelled
 
 from wgtool.core import document
 from wgtool.core.model import Kind, Status
@@ -51,7 +53,8 @@ MARKUP_COMMENT = "[red]x[/red] <b>bold</b> \x1b[31mred\x1b[0m **not bold** [link
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker runs and the screen has caught up (workers may start workers)."""
     for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # an exclusive worker gave way to a newer one
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             return

@@ -11,13 +11,14 @@ import itertools
 import time
 import types
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 from conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
+from textual.worker import WorkerCancelled
 
 import wgtool.core.workgroup as workgroup
 from wgtool.core import document
@@ -148,7 +149,8 @@ def record(example_repo: Path) -> dict[str, str]:
 
 async def _settle(pilot: Pilot[None]) -> None:
     for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
+        with suppress(WorkerCancelled):  # an exclusive worker gave way to a newer one
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             break
