@@ -121,14 +121,24 @@ def supporter_for(wg: WorkingGroup, amendment_id: str) -> str:
     return next(m.handle for m in wg.members() if m.group != amendment.group)
 
 
-def agreed(wg: WorkingGroup, amendment_id: str) -> str:
+def agreed(wg: WorkingGroup, amendment_id: str, keys: dict[str, Path] | None = None) -> str:
     """Make the consensus rule hold for an amendment (another group supports it); its id.
 
-    For tests about something else than consensus: merging needs it.
+    For tests about something else than consensus: merging needs it. Where the working group
+    requires signatures, ``keys`` (handle -> private key) signs the supporter's position.
     """
     handle = supporter_for(wg, amendment_id)
-    with WorkingGroup.open(wg.store.git_dir, handle) as supporter:
-        supporter.position(amendment_id, "support")
+    signing_key = os.environ.get("WGTOOL_SIGNING_KEY")
+    if keys is not None:
+        os.environ["WGTOOL_SIGNING_KEY"] = str(keys[handle])
+    try:
+        with WorkingGroup.open(wg.store.git_dir, handle) as supporter:
+            supporter.position(amendment_id, "support")
+    finally:
+        if signing_key is None:
+            os.environ.pop("WGTOOL_SIGNING_KEY", None)
+        else:
+            os.environ["WGTOOL_SIGNING_KEY"] = signing_key
     return amendment_id
 
 
@@ -166,6 +176,14 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
     if check and result.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout
+
+
+def do_sync(repo: Path):  # type: ignore[no-untyped-def]
+    """Sync the clone at ``repo`` with origin; the report."""
+    from wgtool.core.sync import sync
+
+    with WorkingGroup.open(repo) as wg:
+        return sync(wg)
 
 
 class Clones:
@@ -313,5 +331,91 @@ def plant_commit(
 
 
 def plant_on_main(repo: Path, files: dict[str, bytes], message: str = "Changed by hand") -> str:
-    """A commit on main made with plain git (see :func:`plant_commit`)."""
-    return plant_commit(repo, "refs/heads/main", files, message)
+    """A secretariat change on main made with plain git (see :func:`plant_commit`): valid by the
+    rulebook, whatever text ``files`` hold (say, text written before wgtool refused it)."""
+    with WorkingGroup.open(repo) as wg:
+        secretariat = wg.roster.get(SECRETARIAT)
+    trailers = f"Member: {secretariat.handle}\nStakeholder-Group: {secretariat.group}\n"
+    return plant_commit(
+        repo,
+        "refs/heads/main",
+        files,
+        f"{message}\n\n{trailers}",
+        author=(secretariat.name, secretariat.email),
+    )
+
+
+# -- signatures: a key pair for every member of the example roster ---------------------------------
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    """An ed25519 key pair (``ssh-keygen``) for every member of the example roster."""
+    import subprocess
+    import tomllib
+
+    from wgtool.example import example_roster
+
+    result = {}
+    for member in tomllib.loads(example_roster())["member"]:
+        key = tmp_path / "keys" / member["handle"]
+        key.parent.mkdir(exist_ok=True)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", key.name, "-f", str(key)],
+            check=True,
+        )
+        result[member["handle"]] = key
+    return result
+
+
+def new_key(directory: Path, name: str) -> Path:
+    import subprocess
+
+    key = directory / name
+    key.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+    )
+    return key
+
+
+@pytest.fixture
+def signed_clones(clones: Clones, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Clones:
+    """``clones`` in a working group that requires signatures: every member's key is in the
+    roster, and both clones and the remote have the settings. ``sign_as`` picks the key."""
+    from wgtool.core.sync import sync
+
+    with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
+        for handle, key in keys.items():
+            wg.set_member_key(handle, Path(f"{key}.pub").read_text())
+        wg.update_settings(signatures="required")
+        assert not sync(wg).problems
+    with WorkingGroup.open(clones.b) as wg:
+        assert not sync(wg).problems
+    return clones
+
+
+def sign_as(monkeypatch: pytest.MonkeyPatch, key: Path) -> None:
+    """Sign what wgtool writes next with this private key."""
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(key))
+
+
+def add_chair_with_key(
+    repo: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch, directory: Path
+) -> Path:
+    """The secretariat adds a new chair, ``achair``, with a new key, and syncs; returns the key."""
+    from wgtool.core.sync import sync
+
+    chair_key = new_key(directory, "achair")
+    sign_as(monkeypatch, keys[SECRETARIAT])
+    with WorkingGroup.open(repo, SECRETARIAT) as wg:
+        wg.add_member(
+            "achair",
+            name="Another Chair",
+            email="another.chair@example.org",
+            group="civil-society",
+            roles=["member", "chair"],
+            ssh_key=Path(f"{chair_key}.pub").read_text(),
+        )
+        assert sync(wg).problems == []
+    return chair_key

@@ -591,8 +591,11 @@ def test_forged_records_never_break_listings_or_reach_the_terminal(
     listing = wgcli.ok("amendments")
     assert "\x1b" not in listing and "\x07" not in listing
     listed = {a["id"] for a in json.loads(wgcli.ok("amendments", "--json"))}
-    assert {amendment, "dead0005"} <= listed
-    assert "dead0004" not in listed  # not an amendment wgtool could have written
+    # Only what the rulebook accepts is listed: "mallory" is in no roster.
+    assert listed == {amendment}
+    audit = wgcli("verify")
+    assert audit.exit_code == 1 and "refs/wg/amendments/dead0005" in audit.stdout
+    assert "\x1b" not in audit.stdout
     for amendment_id in listed:
         shown = wgcli.ok("show", amendment_id)
         assert "\x1b" not in shown and "\x07" not in shown

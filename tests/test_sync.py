@@ -26,6 +26,7 @@ from tests.conftest import (
     Clones,
     Wg,
     agreed,
+    do_sync,
     git,
     refs_snapshot,
 )
@@ -38,11 +39,6 @@ from wgtool.core.verify import verify
 from wgtool.core.workgroup import WorkingGroup
 
 AMENDED = "Enhanced cooperation involves all stakeholders."
-
-
-def do_sync(repo: Path) -> SyncReport:
-    with WorkingGroup.open(repo) as wg:
-        return sync(wg)
 
 
 def event_ids(repo: Path, amendment: str) -> list[str]:
@@ -414,6 +410,34 @@ def test_diverged_main_is_reported_not_merged(clones: Clones) -> None:
     assert ref(clones.b, MAIN_REF) == main_b
     assert ref(clones.origin, MAIN_REF) == ref(clones.a, MAIN_REF)
     assert len(git(clones.b, "rev-list", "--merges", "main").split()) == 0
+
+
+def test_events_written_while_main_diverged_still_reach_the_others(clones: Clones) -> None:
+    with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
+        wg.comment(clones.amendment, "Before anything diverged")
+        assert not sync(wg).problems
+    for repo, slug in ((clones.a, "charter"), (clones.b, "agenda")):
+        with WorkingGroup.open(repo, SECRETARIAT) as wg:
+            wg.add_draft(slug, title=slug.title(), text="One paragraph.\n")
+    with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
+        wg.comment(clones.amendment, "Made against the charter's main")
+        assert not sync(wg).problems
+    with WorkingGroup.open(clones.b, MEMBER_TECH) as wg:
+        wg.comment(clones.amendment, "Also here, while main diverged")
+        report = sync(wg)
+        assert [p for p in report.problems if "diverged" not in p] == [], report.problems
+        wg.comment(clones.amendment, "After the join")
+        report = sync(wg)
+        assert [p for p in report.problems if "diverged" not in p] == [], report.problems
+    assert do_sync(clones.a).problems == []
+    with WorkingGroup.open(clones.a) as wg:
+        assert [e.text for e in wg.events(clones.amendment)] == [
+            "Before anything diverged",
+            "Made against the charter's main",
+            "Also here, while main diverged",
+            "After the join",
+        ]
+        assert verify(wg).problems == []
 
 
 def _commit_on_main(repo: Path, how: str) -> None:

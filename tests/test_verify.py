@@ -87,22 +87,6 @@ def test_an_event_claiming_another_member_is_reported(open_wg) -> None:
     assert any("says lhaddad but the author is" in line for line in problems), problems
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> dict[str, Path]:
-    """An ed25519 key pair for every member of the example roster."""
-    handles = [m.handle for m in WorkingGroup.init(tmp_path / "roster-only", example=True).roster]
-    result = {}
-    for handle in handles:
-        key = tmp_path / "keys" / handle
-        key.parent.mkdir(exist_ok=True)
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", handle, "-f", str(key)],
-            check=True,
-        )
-        result[handle] = key
-    return result
-
-
 def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) -> None:
     wg = open_wg("epetrova")
     for handle, key in keys.items():
@@ -197,7 +181,7 @@ def test_verify_and_settings_from_the_command_line(wgcli, snapshot_refs, example
 def test_sync_refuses_unsigned_history_in_a_signed_working_group(
     clones, keys, snapshot_refs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wgtool.core.errors import SyncError
+    from tests.conftest import git
     from wgtool.core.sync import sync
 
     refs_snapshot = snapshot_refs
@@ -220,7 +204,8 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
         assert not sync(wg).problems
         assert [e.member for e in wg.events(clones.amendment)] == ["mchen"]
 
-    # An unsigned one, written behind wgtool's back on clone a, is refused by clone b.
+    # An unsigned one, written behind wgtool's back on clone a, is not sent by clone a; pushed
+    # with plain git, clone b leaves it out and reports it, and everything else still syncs.
     with WorkingGroup.open(clones.a, "mchen") as wg:
         wg.settings  # noqa: B018 (load the roster before forging)
         original = wg._arm_signing
@@ -228,12 +213,23 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
         wg.store.signing_key = None
         wg.comment(clones.amendment, "Unsigned words")
         monkeypatch.setattr(wg, "_arm_signing", original)
-        assert not sync(wg).problems  # clone a takes its own word for it; the remote now has it
+        refused = sync(wg).problems
+        assert len(refused) == 1 and "no valid signature by mchen's key" in refused[0]
+        assert "not sent" in refused[0]
+    git(clones.a, "push", "--quiet", "origin", f"refs/wg/events/{clones.amendment}")
     before = refs_snapshot(clones.b)
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["ndlamini"]))
     with WorkingGroup.open(clones.b, "ndlamini") as wg:
-        with pytest.raises(SyncError, match="without valid signatures"):
-            sync(wg)
-        assert [e.member for e in wg.events(clones.amendment)] == ["mchen"]
+        wg.position(clones.amendment, "object")
+        report = sync(wg)
+        assert len(report.problems) == 1, report.problems
+        assert f"refs/wg/events/{clones.amendment}" in report.problems[0]
+        assert "no valid signature by mchen's key" in report.problems[0]
+        assert "not taken from origin" in report.problems[0]
+        assert [e.member for e in wg.events(clones.amendment)] == ["mchen", "ndlamini"]
     after = refs_snapshot(clones.b)
     local = [line for line in before.splitlines() if "refs/remotes/" not in line]
-    assert local == [line for line in after.splitlines() if "refs/remotes/" not in line]
+    changed = [line for line in after.splitlines() if "refs/remotes/" not in line]
+    assert [line for line in changed if line not in local] == [
+        line for line in changed if f"refs/wg/events/{clones.amendment}" in line
+    ]  # only b's own position moved the events ref

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 STATUSES = [s.value for s in Status]
 STANCES = [s.value for s in Stance]
+GUARD_LINES = 20  # problems a refused push lists
 
 
 class Context:
@@ -377,7 +378,7 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
         found = wg.versions(slug)
         for tag, problem in wg.version_problems().items():
             if tag.startswith(f"{slug}/"):
-                notice(f"ignored the tag {tag}: it {problem}")
+                notice(f"ignored the tag {tag}: {problem}")
         if as_json:
             emit_json(
                 [
@@ -993,6 +994,51 @@ def sync(obj: Context, remote: str) -> None:
             click.echo(safe(line))
         if report.problems:
             sys.exit(5)
+
+
+@cli.group()
+def guard() -> None:
+    """Guard a shared remote: a plain git push that breaks the rules is refused by the remote."""
+
+
+@guard.command("install")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def guard_install(path: Path) -> None:
+    """Install the guard as the pre-receive hook of the bare repository at PATH."""
+    from wgtool.core.guard import install
+
+    hook = install(path)
+    click.echo(
+        f"Installed {hook}: pushes to {path} that break the working group's rules are refused"
+    )
+
+
+@guard.command("script")
+def guard_script() -> None:
+    """Print the hook script, for hosts that install server hooks their own way."""
+    from wgtool.core.guard import hook_text
+
+    click.echo(hook_text(), nl=False)
+
+
+@guard.command("check")
+def guard_check() -> None:
+    """Judge the ref updates a pre-receive hook gets on stdin (the hook runs this)."""
+    from wgtool.core.gitstore import GitStore
+    from wgtool.core.guard import check, read_updates
+
+    store = GitStore.open(os.environ.get("GIT_DIR") or ".", search_parents=False)
+    try:
+        problems = check(store, read_updates(sys.stdin.read()))
+    finally:
+        store.close()
+    for line in problems[:GUARD_LINES]:
+        click.echo(f"wgtool guard: {safe(line)}", err=True)
+    if len(problems) > GUARD_LINES:
+        click.echo(f"wgtool guard: and {len(problems) - GUARD_LINES} more problem(s)", err=True)
+    if problems:
+        click.echo("wgtool guard: push refused; 'wgtool verify' on a clone says more", err=True)
+        sys.exit(1)
 
 
 @cli.command("clone")

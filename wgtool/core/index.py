@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
-import json
 import os
 import shutil
 import sqlite3
@@ -29,17 +28,24 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
-from wgtool.core import config, document
-from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
-from wgtool.core.model import Adoption, Amendment, Event, Kind, Role, Stance, Status
+from wgtool.core import document
+from wgtool.core.gitstore import GitStore, parse_message
+from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
+from wgtool.core.rulebook import (
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    KIND,
+    MAIN_REF,
+    MERGE,
+    PARAGRAPH,
+    REVERT,
+    MainHistory,
+    Rulebook,
+    StoredMainCommit,
+)
 from wgtool.core.text.engine import align, split_units
-from wgtool.core.validate import NAME_RE
 
-MAIN_REF = "refs/heads/main"
-AMENDMENTS_PREFIX = "refs/wg/amendments/"
-EVENTS_PREFIX = "refs/wg/events/"
-SCHEMA_VERSION = 2
-KINDS = frozenset(k.value for k in Kind)
+SCHEMA_VERSION = 3
 
 
 class RefTip(SQLModel, table=True):
@@ -80,8 +86,10 @@ class AmendmentRow(AdoptionColumns, table=True):
 
 
 class EventRow(SQLModel, table=True):
+    """An event; its id is unique within its amendment (the key is both)."""
+
+    amendment: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
-    amendment: str = Field(index=True)
     type: str
     member: str
     group: str
@@ -108,6 +116,24 @@ class RevertRow(SQLModel, table=True):
     commit: str
     reverted_by: str
     reverted_at: int
+
+
+class MainRow(SQLModel, table=True):
+    """One commit of main's first-parent history as the rulebook judged it, in order: a
+    refresh goes on from the last one instead of reading main again."""
+
+    position: int = Field(primary_key=True)
+    sha: str = Field(index=True)
+    tree: str
+    committed_at: int
+    kind: str
+    problem: str | None = None
+    member: str | None = None
+    amendment: str | None = None
+    draft: str | None = None
+    settings_blob: str | None = None
+    roster_blob: str | None = None
+    founded: bool = False
 
 
 class Meta(SQLModel, table=True):
@@ -229,57 +255,32 @@ def _event_from_row(row: Any) -> Event:
     )
 
 
-def read_amendment_chains(store: GitStore, tips: dict[str, str]) -> list[dict[str, object]]:
-    """Index rows of amendments, read from their ref tips back to the main commit they were
-    based on. Commits are read in batches (one git process per revision depth), not one by one."""
-    chains: dict[str, list[tuple[CommitInfo, dict[str, list[str]]]]] = {a: [] for a in tips}
-    pending = dict(tips)
-    while pending:
-        infos = store.commits(list(pending.values()))
-        next_pending: dict[str, str] = {}
-        for amendment_id, sha in pending.items():
-            info = infos[sha]
-            _, _, trailers = parse_message(info.message)
-            if trailers.get("Amendment-Id", [None])[-1] != amendment_id or not trailers.get(
-                "Revision"
-            ):
-                continue
-            chains[amendment_id].append((info, trailers))
-            if trailers["Revision"][-1] != "1" and info.parents:
-                next_pending[amendment_id] = info.parents[0]
-        pending = next_pending
+def read_amendment_chains(
+    book: Rulebook, history: MainHistory, tips: dict[str, str]
+) -> list[dict[str, object]]:
+    """Index rows of the amendments the rulebook accepts (a forged or malformed one is left out,
+    and ``wgtool verify`` reports it). The proposer's group is the roster's."""
     rows: list[dict[str, object]] = []
-    for amendment_id, chain in chains.items():
-        if not chain:
+    for amendment_id, chain in book.amendment_chains(tips, history).items():
+        if not chain.valid:
             continue
-        head_info, head_trailers = chain[0]
-        first_info, first_trailers = chain[-1]
-        title, body, _ = parse_message(head_info.message)
-        paragraph = head_trailers.get("Paragraph", [""])[-1]
-        names = (
-            head_trailers.get("Draft", [""])[-1],
-            first_trailers.get("Member", [""])[-1],
-            first_trailers.get("Stakeholder-Group", [""])[-1],
-        )
-        if head_trailers.get("Kind", ["document"])[-1] not in KINDS or not all(
-            NAME_RE.match(n) for n in names
-        ):
-            continue  # not a well-formed amendment (hand-made or forged): skipped, not fatal
+        first, head = chain.revisions[0], chain.revisions[-1]
+        paragraph = head.trailer(PARAGRAPH) or ""
         rows.append(
             {
                 "id": amendment_id,
-                "draft": head_trailers.get("Draft", [""])[-1],
-                "kind": head_trailers.get("Kind", ["document"])[-1],
+                "draft": chain.draft,
+                "kind": head.trailer(KIND) or Kind.DOCUMENT.value,
                 "paragraph": int(paragraph) if paragraph.isdigit() else None,
-                "title": title,
-                "rationale": body,
-                "proposer": first_trailers.get("Member", [""])[-1],
-                "group": first_trailers.get("Stakeholder-Group", [""])[-1],
-                "base": first_info.parents[0] if first_info.parents else "",
-                "head": head_info.sha,
-                "revision": len(chain),
-                "created_at": first_info.authored_at,
-                "updated_at": head_info.authored_at,
+                "title": head.title,
+                "rationale": head.body,
+                "proposer": chain.proposer,
+                "group": chain.group,
+                "base": chain.base,
+                "head": head.sha,
+                "revision": len(chain.revisions),
+                "created_at": first.authored_at,
+                "updated_at": head.authored_at,
                 "status": Status.OPEN.value,
                 "merged_by": None,
                 "merge_commit": None,
@@ -287,17 +288,6 @@ def read_amendment_chains(store: GitStore, tips: dict[str, str]) -> list[dict[st
             }
         )
     return rows
-
-
-EVENT_TYPES = frozenset({"comment", "position", "reject", "withdraw"})
-STANCES = frozenset(s.value for s in Stance)
-
-
-def _well_formed(ev: Event) -> bool:
-    """An event wgtool could have written (a hand-made or forged one is skipped, not fatal)."""
-    if ev.type not in EVENT_TYPES or not NAME_RE.match(ev.member) or not NAME_RE.match(ev.group):
-        return False
-    return (ev.stance in STANCES) if ev.type == "position" else ev.stance is None
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -592,30 +582,39 @@ class Index:
                     conn.execute(delete(EventRow).where(col(EventRow.amendment) == amendment_id))
                     touched.add(amendment_id)
             changed = {ref: sha for ref, sha in current.items() if known.get(ref) != sha}
+            book = Rulebook(self.store, audit=False)
+            history = self._main_history(conn, book, current.get(MAIN_REF))
+            if known.get(MAIN_REF) is not None and history.position(known[MAIN_REF]) is None:
+                # main was set back or rewritten: what was made against it is judged again.
+                changed, known = dict(current), {}
             if MAIN_REF in changed:
-                touched |= self._read_main(conn, known.get(MAIN_REF), changed[MAIN_REF])
-                # The roster may have changed who is chair: rejections are weighed again.
-                touched |= set(
-                    conn.execute(
-                        select(EventRow.amendment).where(EventRow.type == "reject")
-                    ).scalars()
-                )
+                touched |= self._read_main(conn, history, known.get(MAIN_REF))
             amendment_tips = {
                 ref[len(AMENDMENTS_PREFIX) :]: sha
                 for ref, sha in changed.items()
                 if ref.startswith(AMENDMENTS_PREFIX)
             }
-            rows = read_amendment_chains(self.store, amendment_tips)
+            conn.execute(delete(AmendmentRow).where(col(AmendmentRow.id).in_(list(amendment_tips))))
+            rows = read_amendment_chains(book, history, amendment_tips)
             if rows:
                 conn.execute(_upsert(AmendmentRow), rows)
             touched |= set(amendment_tips)
+            # Events are read again when their amendment changed too (a withdrawal is valid
+            # only from the amendment's proposer).
             event_tips = {
                 ref[len(EVENTS_PREFIX) :]: sha
-                for ref, sha in changed.items()
+                for ref, sha in current.items()
                 if ref.startswith(EVENTS_PREFIX)
+                and (ref in changed or ref[len(EVENTS_PREFIX) :] in amendment_tips)
+            }
+            # A chain that only grew is read from its previous tip on.
+            since = {
+                amendment_id: known[EVENTS_PREFIX + amendment_id]
+                for amendment_id in event_tips
+                if EVENTS_PREFIX + amendment_id in known and amendment_id not in amendment_tips
             }
             if event_tips:
-                self._read_events(conn, event_tips)
+                self._read_events(conn, book, history, event_tips, since)
             touched |= set(event_tips)
             if changed:
                 conn.execute(_upsert(RefTip), [{"ref": r, "sha": s} for r, s in changed.items()])
@@ -625,85 +624,127 @@ class Index:
             conn.execute(_upsert(Meta), [{"key": "refs", "value": fingerprint}])
         return current
 
-    def _chairs(self) -> set[str]:
-        """Handles of the chairs in the roster on main (who may reject)."""
-        main = self.store.resolve(MAIN_REF)
-        roster = config.roster_at(self.store, main) if main else None
-        if roster is None:
-            return set()
-        return {m.handle for m in roster if m.has(Role.CHAIR)}
+    def _main_history(self, conn: Connection, book: Rulebook, main: str | None) -> MainHistory:
+        """Main's judged history: as stored, extended by what main gained since, or read anew."""
+        stored = self._stored_history(conn, book)
+        history = book.history(main, since=stored)
+        if history is stored:
+            return history
+        kept = 0
+        if stored is not None and stored.tip is not None:
+            position = history.position(stored.tip)
+            if position is not None and position == len(stored.commits) - 1:
+                kept = len(stored.commits)
+        conn.execute(delete(MainRow).where(col(MainRow.position) >= kept))
+        rows = [
+            {"position": commit.position, **vars(commit.stored())}
+            for commit in history.commits[kept:]
+        ]
+        if rows:
+            conn.execute(_table(MainRow).insert(), rows)
+        return history
 
-    def _read_main(self, conn: Connection, old: str | None, new: str) -> set[str]:
-        """Read main's first-parent history since ``old``: merges and reverts of amendments."""
-        incremental = old is not None and self.store.is_ancestor(old, new)
+    def _stored_history(self, conn: Connection, book: Rulebook) -> MainHistory | None:
+        rows = conn.execute(sa_select(_table(MainRow)).order_by(col(MainRow.position))).all()
+        if not rows:
+            return None
+        stored = [
+            StoredMainCommit(**{k: v for k, v in row._mapping.items() if k != "position"})
+            for row in rows
+        ]
+        return book.restored_history(stored[-1].sha, stored)
+
+    def stored_history(self, book: Rulebook, main: str) -> MainHistory | None:
+        """Main's judged history as the last refresh stored it, if main has not moved since."""
+        with self.engine.connect() as conn:
+            history = self._stored_history(conn, book)
+        return history if history is not None and history.tip == main else None
+
+    def _read_main(self, conn: Connection, history: MainHistory, old: str | None) -> set[str]:
+        """Merges and reverts on main's first-parent history that the rulebook accepts, with
+        the consensus each merge records."""
+        after = history.position(old)
         touched: set[str] = set()
-        if not incremental:
+        if after is None:
             # main is new or was rewritten: read all of its merges and reverts again.
             touched = set(conn.execute(select(MergeRow.amendment)).scalars())
             touched |= set(conn.execute(select(RevertRow.amendment)).scalars())
             conn.execute(delete(MergeRow))
             conn.execute(delete(RevertRow))
-        rev_range = f"{old}..{new}" if incremental else new
-        merges, reverts = [], []
-        for sha, parents, committed, message in self.store.records(
-            ["log", "--first-parent", rev_range, "--"], ["%H", "%P", "%ct", "%B"]
-        ):
-            _, _, trailers = parse_message(message)
-            last = functools.partial(_last_trailer, trailers)
-            if len(parents.split()) == 2 and last("Amendment-Id"):
-                adoption = Adoption.from_trailers(trailers)
-                merges.append(
-                    {
-                        "amendment": last("Amendment-Id"),
-                        "commit": sha,
-                        "merged_by": last("Merged-by"),
-                        "merged_at": int(committed),
-                        "consensus": adoption.consensus,
-                        "supporting": ",".join(adoption.supporting),
-                        "objecting": ",".join(adoption.objecting),
-                        "not_heard": ",".join(adoption.not_heard),
-                        "override_reason": adoption.reason,
-                    }
-                )
-                touched.add(last("Amendment-Id"))
-            elif last("Action") == "revert" and last("Reverts-Amendment"):
+            after = -1
+        decided = [
+            commit
+            for commit in history.commits[after + 1 :]
+            if commit.valid and commit.kind in (MERGE, REVERT) and commit.amendment
+        ]
+        # One git process for the messages (a judged history restored from the index keeps no
+        # message; the merges' trailers hold the consensus they were taken on).
+        infos = self.store.commits([commit.sha for commit in decided])
+        merges: list[dict[str, object]] = []
+        reverts: list[dict[str, object]] = []
+        for commit in decided:
+            amendment = str(commit.amendment)
+            touched.add(amendment)
+            if commit.kind == REVERT:
                 reverts.append(
                     {
-                        "amendment": last("Reverts-Amendment"),
-                        "commit": sha,
-                        "reverted_by": last("Reverted-by"),
-                        "reverted_at": int(committed),
+                        "amendment": amendment,
+                        "commit": commit.sha,
+                        "reverted_by": commit.member or "",
+                        "reverted_at": commit.record.committed_at,
                     }
                 )
-                touched.add(last("Reverts-Amendment"))
+                continue
+            adoption = Adoption.from_trailers(parse_message(infos[commit.sha].message)[2])
+            merges.append(
+                {
+                    "amendment": amendment,
+                    "commit": commit.sha,
+                    "merged_by": commit.member or "",
+                    "merged_at": commit.record.committed_at,
+                    "consensus": adoption.consensus,
+                    "supporting": ",".join(adoption.supporting),
+                    "objecting": ",".join(adoption.objecting),
+                    "not_heard": ",".join(adoption.not_heard),
+                    "override_reason": adoption.reason,
+                }
+            )
         if merges:
             conn.execute(_upsert(MergeRow), merges)
         if reverts:
             conn.execute(_upsert(RevertRow), reverts)
         return touched
 
-    def _read_events(self, conn: Connection, tips: dict[str, str]) -> None:
-        known = set(
+    def _read_events(
+        self,
+        conn: Connection,
+        book: Rulebook,
+        history: MainHistory,
+        tips: dict[str, str],
+        since: dict[str, str],
+    ) -> None:
+        """The events the rulebook accepts, each with its member's group from the roster.
+
+        An event's key is (amendment, id), and a row is never replaced: what one member wrote
+        cannot take the place of what another wrote.
+        """
+        proposers = dict(
             conn.execute(
-                select(EventRow.id).where(col(EventRow.amendment).in_(list(tips)))
-            ).scalars()
+                select(AmendmentRow.id, AmendmentRow.proposer).where(
+                    col(AmendmentRow.id).in_(list(tips))
+                )
+            ).all()
         )
-        rows = []
-        for amendment_id, tip in tips.items():
-            for name, blob in self.store.list_dir(tip, "events"):
-                event_id = name.removesuffix(".json")
-                if event_id in known:
-                    continue
-                try:
-                    ev = Event.from_dict(json.loads(self.store.read_blob(blob).decode("utf-8")))
-                except (ValueError, KeyError, TypeError):
-                    continue  # a malformed event file is skipped, not fatal
-                if ev.amendment != amendment_id or ev.id != event_id or not _well_formed(ev):
-                    continue
-                known.add(event_id)
-                rows.append({"stance": None, "reply_to": None, **ev.to_dict()})
+        chains = book.event_chains(tips, history, proposers, since=since)
+        anew = [amendment for amendment, chain in chains.items() if not chain.partial]
+        conn.execute(delete(EventRow).where(col(EventRow.amendment).in_(anew)))
+        rows = [
+            {"stance": None, "reply_to": None, **event.to_dict()}
+            for chain in chains.values()
+            for event in chain.events
+        ]
         if rows:
-            conn.execute(_upsert(EventRow), rows)
+            conn.execute(_table(EventRow).insert().prefix_with("OR IGNORE"), rows)
 
     def _update_status(self, conn: Connection, touched: set[str]) -> None:
         """Status follows from main's merges and the first reject/withdraw event."""
@@ -714,30 +755,16 @@ class Index:
             m.amendment: m
             for m in conn.execute(select(MergeRow).where(col(MergeRow.amendment).in_(ids)))
         }
-        proposers = dict(
-            conn.execute(
-                select(AmendmentRow.id, AmendmentRow.proposer).where(col(AmendmentRow.id).in_(ids))
-            ).all()
-        )
-        chairs: set[str] | None = None  # read from the roster only if a rejection needs it
+        # The index holds only events the rulebook accepts: a rejection is the chair's and a
+        # withdrawal the proposer's, so the first of them decides.
         decisions: dict[str, tuple[str, str]] = {}
-        for amendment, type_, member, text in conn.execute(
-            select(EventRow.amendment, EventRow.type, EventRow.member, EventRow.text)
+        for amendment, type_, text in conn.execute(
+            select(EventRow.amendment, EventRow.type, EventRow.text)
             .where(col(EventRow.amendment).in_(ids))
             .where(col(EventRow.type).in_(("reject", "withdraw")))
             .order_by(col(EventRow.at), col(EventRow.id))
         ):
-            # A decision counts only from someone entitled to it: a hand-made event pushed by
-            # another machine cannot close an amendment.
-            if type_ == "reject" and chairs is None:
-                chairs = self._chairs()
-            entitled = (
-                member in (chairs or set())
-                if type_ == "reject"
-                else member == proposers.get(amendment)
-            )
-            if entitled:
-                decisions.setdefault(amendment, (type_, text))
+            decisions.setdefault(amendment, (type_, text))
         reverts = {
             r.amendment: r
             for r in conn.execute(select(RevertRow).where(col(RevertRow.amendment).in_(ids)))

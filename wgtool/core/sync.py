@@ -14,14 +14,21 @@ One sync runs in rounds:
      commit (event files have unique names, so the trees never conflict). The join commit is
      deterministic — sorted parents, a fixed identity, the later parent's time — so two machines
      that join the same pair of chains write the same commit and the joins converge;
-   * ``main`` only fast-forwards, and only over commits that are chair merges (``Merged-by:`` a
-     chair) or secretariat changes (``Member:`` a secretariat member), with roles as in the roster
-     at each commit's parent. A diverged main or any other commit is reported, never merged;
-   * new tags are taken; a tag that exists on both sides with different targets is reported;
-3. **push** what the remote lacks with explicit, non-forced refspecs (``<sha>:refs/heads/main``
-   only when main is ahead, ``refs/wg/*:refs/wg/*``, ``<sha>:refs/tags/<name>`` for new tags).
-   When the remote moved in the meantime a push is rejected; the next round fetches, joins and
-   pushes again (up to ``MAX_ROUNDS``).
+   * ``main`` first, and it only fast-forwards, over commits the rulebook accepts (each judged
+     by the settings and roster in force at its first parent). A diverged main, or one with a
+     commit that breaks the rules, is reported and main stays where it was;
+   * new tags are taken when the rulebook accepts them; a tag that exists on both sides with
+     different targets is reported.
+
+   Everything is judged by :mod:`wgtool.core.rulebook` against main as it is here after the
+   first step. What breaks a rule is **quarantined**: reported (ref, reason, author) and left
+   out, while everything else still comes in;
+3. **push** what the remote lacks with explicit, non-forced refspecs: ``<sha>:refs/heads/main``
+   first when main is ahead, then ``refs/wg/*:refs/wg/*`` and ``<sha>:refs/tags/<name>`` for new
+   tags, each judged against main as the remote then has it (so that a guarded remote accepts
+   them; what depends on main commits the remote lacks waits). When the remote moved in the
+   meantime a push is rejected; the next round fetches, joins and pushes again (up to
+   ``MAX_ROUNDS``).
 
 The working tree follows main only when it was clean (as for every write to main). Afterwards
 the index is refreshed. A :class:`SyncReport` says what came in and went out and lists every
@@ -38,33 +45,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wgtool.core import config
 from wgtool.core.errors import InvalidInput, NotFound, SyncError, WgError
-from wgtool.core.gitstore import (
-    CommitInfo,
-    GitStore,
-    LostRace,
-    Person,
-    format_message,
-    parse_message,
-    retry_cas,
-    run_git,
+from wgtool.core.gitstore import GitStore, LostRace, Person, format_message, retry_cas, run_git
+from wgtool.core.rulebook import (
+    AMENDMENT_ID_RE,
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    JOIN_ACTION,
+    JOIN_EMAIL,
+    JOIN_NAME,
+    MAIN_REF,
+    SHA_RE,
+    TAGS_PREFIX,
+    WG_PREFIX,
+    MainCommit,
+    MainHistory,
+    Problem,
+    Rulebook,
 )
-from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
-from wgtool.core.model import Role
-from wgtool.core.signing import SignatureChecker
 from wgtool.core.workgroup import WorkingGroup
 
-TAGS_PREFIX = "refs/tags/"
-WG_PREFIX = "refs/wg/"
 MAX_ROUNDS = 6
 PUSH_BATCH = 400  # refspecs per 'git push', to stay far below the command-line limit
 
 # Remote names end up in refspecs and config keys: keep them plain.
 REMOTE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
-# Amendment ids as new_id() makes them (hexadecimal); nothing else becomes a local ref.
-AMENDMENT_ID_RE = re.compile(r"^[0-9a-f]{4,40}$")
-SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 
 # Push rejections that mean "someone else pushed first": fetch, join and try again.
 RACE_REASONS = (
@@ -76,10 +81,6 @@ RACE_REASONS = (
     "failed to update ref",
     "incorrect old value",
 )
-
-# The identity of join commits: the same on every machine, so that joins converge.
-JOIN_NAME = "wgtool"
-JOIN_EMAIL = "wgtool@localhost"
 
 Progress = Callable[[str], object]  # whatever it returns is ignored
 
@@ -157,17 +158,11 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
             outcome = _Round()
             say(f"Fetching from {remote}…")
             _fetch(store, remote)
-            refused = unsigned_incoming(wg, remote)
-            if refused:
-                raise SyncError(
-                    f"{remote} holds history without valid signatures ({refused[0]}"
-                    f"{f' and {len(refused) - 1} more' if len(refused) > 1 else ''}): "
-                    "nothing was taken; run 'wgtool verify' on a clone of it"
-                )
+            book = Rulebook(store)
             say("Joining…")
-            _join(wg, remote, report, outcome)
+            _join(wg, book, remote, report, outcome)
             say(f"Pushing to {remote}…")
-            _push(wg, remote, report, outcome)
+            _push(wg, book, remote, report, outcome)
             if not outcome.retry:
                 break
             say(f"{remote} changed while pushing; trying again")
@@ -180,67 +175,6 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
     say("Updating the index…")
     wg.refresh()
     return report
-
-
-def unsigned_incoming(wg: WorkingGroup, remote: str) -> list[str]:
-    """Fetched commits that lack a valid signature, where the working group requires them.
-
-    main's new commits are checked against the roster this machine trusts (its own main); once
-    they pass, the roster at the remote's main (which may add members and keys) checks the rest.
-    Join commits of event chains are unsigned by design and are checked to add nothing.
-    """
-    if wg.settings.signatures != "required":
-        return []
-    store = wg.store
-    prefix = tracking_prefix(remote)
-    theirs = list(store.refs(prefix.rstrip("/")).values())
-    # What this machine already has (not --all: that would include the tracking refs too).
-    ours = ["^" + sha for sha in store.refs("refs/heads", "refs/wg", "refs/tags").values()]
-    incoming = (
-        store.run(
-            ["rev-list", "--topo-order", "--reverse", "--stdin"],
-            input=("\n".join([*theirs, *ours]) + "\n").encode(),
-        )
-        .stdout.decode()
-        .split()
-    )
-    if not incoming:
-        return []
-    infos = store.commits(incoming)
-    remote_main = store.resolve(prefix + "main")
-    main_new = (
-        set(
-            store.run(["rev-list", "--first-parent", remote_main, "--not", wg.main()])
-            .stdout.decode()
-            .split()
-        )
-        if remote_main
-        else set()
-    )
-    problems: list[str] = []
-    with SignatureChecker(store, wg.roster) as trusted:
-        for sha in incoming:
-            if sha in main_new and not _signed_by_committer(trusted, infos[sha]):
-                problems.append(f"{sha[:10]} on main")
-    if problems:
-        return problems
-    roster = (config.roster_at(store, remote_main) if remote_main else None) or wg.roster
-    with SignatureChecker(store, roster) as checker:
-        for sha in incoming:
-            info = infos[sha]
-            if sha in main_new:
-                continue
-            if info.committer_email == JOIN_EMAIL and len(info.parents) == 2:
-                if store.merge_trees(info.parents[0], info.parents[1]) == info.tree:
-                    continue
-            if not _signed_by_committer(checker, info):
-                problems.append(sha[:10])
-    return problems
-
-
-def _signed_by_committer(checker: SignatureChecker, info: CommitInfo) -> bool:
-    principal = checker.principal(info.sha)
-    return principal is not None and principal.lower() == info.committer_email.lower()
 
 
 def check_remote(store: GitStore, remote: str) -> str:
@@ -357,8 +291,12 @@ def _remote_wg_refs(store: GitStore, remote: str) -> tuple[dict[str, str], dict[
     return amendments, events, ignored
 
 
-def _join(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) -> None:
+def _join(
+    wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: _Round
+) -> None:
     store = wg.store
+    _join_main(wg, book, remote, report, outcome)
+    history = book.history(wg.main())
     amendments, events, ignored = _remote_wg_refs(store, remote)
     if ignored:
         outcome.notes.append(
@@ -369,27 +307,32 @@ def _join(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) ->
     # refs this machine lacks are created together in one transaction (a new clone has
     # thousands); only refs that moved on both sides are joined one by one.
     local = store.refs(WG_PREFIX.rstrip("/"))
+    incoming = {
+        prefix + amendment_id: sha
+        for prefix, tips in ((AMENDMENTS_PREFIX, amendments), (EVENTS_PREFIX, events))
+        for amendment_id, sha in tips.items()
+        if local.get(prefix + amendment_id) != sha
+    }
+    verdicts = book.judge_refs(incoming, history)
     creations: dict[str, str] = {}
-    for amendment_id, sha in sorted(amendments.items()):
-        ref = AMENDMENTS_PREFIX + amendment_id
-        if ref not in local:
-            problem = _check_amendment_chain(store, amendment_id, sha)
-            if problem:
-                outcome.problems.append(problem)
-            else:
-                creations[ref] = sha
-        elif local[ref] != sha:
-            _join_amendment(store, remote, amendment_id, sha, report, outcome)
-    for amendment_id, sha in sorted(events.items()):
-        ref = EVENTS_PREFIX + amendment_id
-        if ref not in local:
+    for ref, sha in sorted(incoming.items()):
+        if verdicts[ref]:
+            outcome.problems.append(quarantine_line(verdicts[ref], f"not taken from {remote}"))
+        elif ref not in local:
             creations[ref] = sha
-        elif local[ref] != sha:
-            _join_events(store, remote, amendment_id, sha, report, outcome)
+        elif ref.startswith(AMENDMENTS_PREFIX):
+            _join_amendment(store, remote, ref[len(AMENDMENTS_PREFIX) :], sha, report, outcome)
+        else:
+            _join_events(store, remote, ref[len(EVENTS_PREFIX) :], sha, report, outcome)
     if creations:
         _create_refs(store, remote, creations, report, outcome)
-    _join_main(wg, remote, report, outcome)
-    _join_tags(store, remote, report, outcome)
+    _join_tags(store, book, history, remote, report, outcome)
+
+
+def quarantine_line(problems: list[Problem], outcome: str) -> str:
+    """One line for a ref the rulebook refuses: ref, commit, author, the first reason."""
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return f"{problems[0].line()}{more}: {outcome}"
 
 
 def _join_amendment(
@@ -408,9 +351,6 @@ def _join_amendment(
             return "same"
         if ours is not None and not store.is_ancestor(ours, theirs):
             return "diverged"
-        problem = _check_amendment_chain(store, amendment_id, theirs)
-        if problem:
-            return problem
         store.update_ref(ref, theirs, ours, f"wgtool sync from {remote}")
         return "new" if ours is None else "revised"
 
@@ -455,29 +395,6 @@ def _create_refs(
             _join_events(store, remote, ref[len(EVENTS_PREFIX) :], sha, report, outcome)
 
 
-def _check_amendment_chain(store: GitStore, amendment_id: str, tip: str) -> str | None:
-    """None when every revision of the chain names the amendment and its proposer, else why not."""
-    members: list[str] = []
-    sha: str | None = tip
-    while sha is not None:
-        info = store.commit(sha)
-        _, _, trailers = parse_message(info.message)
-        if trailers.get("Amendment-Id", [None])[-1] != amendment_id or not trailers.get("Revision"):
-            break
-        members.append(trailers.get("Member", [""])[-1])
-        sha = info.parents[0] if info.parents else None
-    if not members:
-        return f"the ref of amendment {amendment_id} on the remote holds no amendment: not taken"
-    proposer = members[-1]
-    others = sorted({m for m in members if m != proposer})
-    if others:
-        return (
-            f"amendment {amendment_id} was revised on the remote by {', '.join(others)}, "
-            f"not by its proposer {proposer}: not taken"
-        )
-    return None
-
-
 def _event_names(store: GitStore, commit: str | None) -> set[str]:
     if commit is None:
         return set()
@@ -494,7 +411,7 @@ def join_commit(store: GitStore, amendment_id: str, ours: str, theirs: str) -> s
         f"Join the events on amendment {amendment_id}",
         "Events were recorded on two machines at the same time; this commit joins both "
         "chains and adds nothing of its own.",
-        [("Amendment-Id", amendment_id), ("Action", "join-events")],
+        [("Amendment-Id", amendment_id), ("Action", JOIN_ACTION)],
     )
     # Never signed, even when the member's key is armed: a signature would make each machine's
     # join different. verify accepts a join only when its tree is exactly the merge of its parents.
@@ -532,7 +449,9 @@ def _join_events(
         outcome.problems.append(f"events on amendment {amendment_id}: {error.message}")
 
 
-def _join_main(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) -> None:
+def _join_main(
+    wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: _Round
+) -> None:
     store = wg.store
     theirs = store.resolve(tracking_prefix(remote) + "main")
     if theirs is None:
@@ -542,18 +461,16 @@ def _join_main(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Roun
         ours = wg.main()
         if ours == theirs or store.is_ancestor(theirs, ours):
             return "same"
-        if not store.is_ancestor(ours, theirs):
+        history = book.history(theirs)
+        position = history.position(ours)
+        if position is None:
             return "diverged"
-        foreign = foreign_main_commits(store, ours, theirs)
-        if foreign:
-            return (
-                f"main on {remote} has {len(foreign)} commit(s) that are neither chair merges "
-                f"nor secretariat changes (first: {foreign[0]}): main was not updated"
-            )
+        broken = history.invalid(after=position)
+        if broken:
+            return _broken_main(f"main on {remote}", broken) + ": main was not updated"
         clean = wg._worktree_clean()
-        count = _count(store, theirs, ours)
         wg._move_main(theirs, ours)
-        report.received.main_commits += count
+        report.received.main_commits += len(history.commits) - 1 - position
         if store.work_tree is not None and not clean:
             report.notes.append(
                 "main moved, but the working tree has local changes (or is not "
@@ -573,6 +490,16 @@ def _join_main(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Roun
         outcome.problems.append(result)
 
 
+def _broken_main(where: str, broken: list[MainCommit]) -> str:
+    first = broken[0]
+    who = first.member or first.record.author
+    return (
+        f"{where} has {len(broken)} commit(s) that are neither chair merges nor secretariat "
+        f"changes, or that break their rules (first: {first.sha[:10]} "
+        f"{first.record.title[:60]!r} by {who}: {first.problems[0]})"
+    )
+
+
 def _count(store: GitStore, new: str, old: str | None) -> int:
     """First-parent commits of ``new`` that ``old`` lacks."""
     args = ["rev-list", "--count", "--first-parent", "--end-of-options", new]
@@ -581,68 +508,28 @@ def _count(store: GitStore, new: str, old: str | None) -> int:
     return int(store.run(args).stdout.decode().strip() or 0)
 
 
-def foreign_main_commits(store: GitStore, old: str, new: str) -> list[str]:
-    """The commits of main between ``old`` and ``new`` that main may not take, described.
-
-    Main moves only by chair merges (a merge commit whose ``Merged-by:`` names a chair) and by
-    secretariat changes (``Member:`` names a secretariat member), with roles as in the roster at
-    the commit's parent and the committer's email as in that roster. While the roster is still
-    empty anyone may found it.
-    """
-    shas = (
-        store.run(["rev-list", "--first-parent", "--end-of-options", new, "^" + old])
-        .stdout.decode()
-        .split()
-    )
-    rosters: dict[str, config.Roster | None] = {}
-    foreign = []
-    for sha in shas:
-        info = store.commit(sha)
-        title, _, trailers = parse_message(info.message)
-        parent = info.parents[0] if info.parents else None
-        if parent is not None and parent not in rosters:
-            rosters[parent] = config.roster_at(store, parent)
-        roster = rosters.get(parent) if parent is not None else None
-        if roster is not None and _allowed_on_main(
-            roster, info.parents, info.committer_email, trailers
-        ):
-            continue
-        who = (trailers.get("Merged-by") or trailers.get("Member") or [info.committer_email])[-1]
-        foreign.append(f"{sha[:10]} {title[:60]!r} by {who}")
-    return foreign
-
-
-def _allowed_on_main(
-    roster: config.Roster,
-    parents: tuple[str, ...],
-    committer_email: str,
-    trailers: dict[str, list[str]],
-) -> bool:
-    if not len(roster):
-        return True  # founding the roster: anyone may add the first member
-
-    def holds(handle: str | None, role: Role) -> bool:
-        member = roster.members.get(handle or "")
-        return (
-            member is not None
-            and member.has(role)
-            and member.email.lower() == committer_email.lower()
-        )
-
-    merged_by = trailers.get("Merged-by", [None])[-1]
-    if len(parents) > 1 and holds(merged_by, Role.CHAIR):
-        return True
-    return holds(trailers.get("Member", [None])[-1], Role.SECRETARIAT)
-
-
-def _join_tags(store: GitStore, remote: str, report: SyncReport, outcome: _Round) -> None:
+def _join_tags(
+    store: GitStore,
+    book: Rulebook,
+    history: MainHistory,
+    remote: str,
+    report: SyncReport,
+    outcome: _Round,
+) -> None:
     prefix = tracking_prefix(remote) + "tags/"
     local = store.refs(TAGS_PREFIX.rstrip("/"))
-    for ref, theirs in sorted(store.refs(prefix.rstrip("/")).items()):
-        name = ref[len(prefix) :]
-        target = TAGS_PREFIX + name
+    theirs_refs = {
+        TAGS_PREFIX + ref[len(prefix) :]: sha for ref, sha in store.refs(prefix.rstrip("/")).items()
+    }
+    verdicts = book.judge_refs({r: s for r, s in theirs_refs.items() if r not in local}, history)
+    for target, theirs in sorted(theirs_refs.items()):
+        name = target[len(TAGS_PREFIX) :]
         ours = local.get(target)
         if ours is None:
+            if verdicts[target]:
+                line = quarantine_line(verdicts[target], f"not taken from {remote}")
+                outcome.problems.append(line)
+                continue
             try:
                 store.update_ref(target, theirs, None, f"wgtool sync from {remote}")
                 report.received.versions += 1
@@ -668,71 +555,128 @@ class _Push:
     count: Callable[[Traffic], None]
 
 
-def _plan_push(wg: WorkingGroup, remote: str) -> list[_Push]:
+def _push(
+    wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: _Round
+) -> None:
+    """Push what the remote lacks, never forced; a rejection caused by a race means retry.
+
+    ``main`` goes first, so that the remote has the main commits the rest was made against;
+    everything else is judged against main as the remote then has it, and what the rulebook
+    refuses is not sent (a guarded remote would refuse the whole push for it).
+    """
+    store = wg.store
+    prefix = tracking_prefix(remote)
+    theirs = store.resolve(prefix + "main")
+    ours = wg.main()
+    if theirs is None or (ours != theirs and store.is_ancestor(theirs, ours)):
+        history = book.history(ours)
+        position = -1 if theirs is None else history.position(theirs)
+        broken = history.invalid(after=position) if position is not None else []
+        if broken:
+            outcome.problems.append(_broken_main("main here", broken) + ": main was not sent")
+        elif position is not None:
+
+            def count_main(t: Traffic, n: int = len(history.commits) - 1 - position) -> None:
+                t.main_commits += n
+
+            if MAIN_REF in _send(wg, remote, [_Push(ours, MAIN_REF, count_main)], report, outcome):
+                theirs = ours
+    plan, refused = _plan_push(wg, book, book.history(theirs), remote)
+    # What the remote's main refuses is either waiting for main to go out, or broken here too.
+    here = book.judge_refs(refused, book.history(ours))
+    for ref in sorted(refused):
+        if here[ref]:
+            outcome.problems.append(quarantine_line(here[ref], "not sent"))
+    waiting = sum(1 for ref in refused if not here[ref])
+    if waiting:
+        outcome.notes.append(
+            f"{waiting} ref(s) wait until {remote} has the main commits they were made against"
+        )
+    held = any(ref.startswith(WG_PREFIX) for ref in refused)
+    _send(wg, remote, plan, report, outcome, pattern=not held)
+
+
+def _plan_push(
+    wg: WorkingGroup, book: Rulebook, history: MainHistory, remote: str
+) -> tuple[list[_Push], dict[str, str]]:
+    """The wg refs and tags the remote lacks that the rulebook accepts against the remote's
+    main (``history``), and those it refuses ({ref: object})."""
     store = wg.store
     prefix = tracking_prefix(remote)
     remote_refs = store.refs(prefix.rstrip("/"))
-    plan: list[_Push] = []
 
     def ahead(ours: str, theirs: str | None) -> bool:
         return theirs is None or (ours != theirs and store.is_ancestor(theirs, ours))
 
-    ours_main = wg.main()
-    theirs_main = remote_refs.get(prefix + "main")
-    if ahead(ours_main, theirs_main):
-        commits = _count(store, ours_main, theirs_main)
-
-        def count_main(t: Traffic, n: int = commits) -> None:
-            t.main_commits += n
-
-        plan.append(_Push(ours_main, MAIN_REF, count_main))
-
+    wanted: dict[str, str] = {}
     for ref, ours in sorted(store.refs(WG_PREFIX.rstrip("/")).items()):
         kind, _, amendment_id = ref[len(WG_PREFIX) :].partition("/")
-        if kind not in ("amendments", "events") or not AMENDMENT_ID_RE.match(amendment_id):
-            continue
-        theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])
-        if not ahead(ours, theirs):
-            continue
-        if kind == "amendments":
+        if kind in ("amendments", "events") and AMENDMENT_ID_RE.match(amendment_id):
+            if ahead(ours, remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])):
+                wanted[ref] = ours
+    for ref, sha in store.refs(TAGS_PREFIX.rstrip("/")).items():
+        if prefix + "tags/" + ref[len(TAGS_PREFIX) :] not in remote_refs:
+            wanted[ref] = sha
+    verdicts = book.judge_refs(wanted, history)
+    plan: list[_Push] = []
+    refused: dict[str, str] = {}
+    for ref, ours in wanted.items():
+        if verdicts[ref]:
+            refused[ref] = ours
+        elif ref.startswith(AMENDMENTS_PREFIX):
+            new = prefix + "wg/" + ref[len(WG_PREFIX) :] not in remote_refs
 
-            def count_amendment(t: Traffic, new: bool = theirs is None) -> None:
+            def count_amendment(t: Traffic, new: bool = new) -> None:
                 if new:
                     t.new_amendments += 1
                 else:
                     t.revised_amendments += 1
 
             plan.append(_Push(ours, ref, count_amendment))
-        else:
+        elif ref.startswith(EVENTS_PREFIX):
+            theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])
             added = len(_event_names(store, ours) - _event_names(store, theirs))
 
             def count_events(t: Traffic, n: int = added) -> None:
                 t.events += n
 
             plan.append(_Push(ours, ref, count_events))
-
-    for ref, ours in sorted(store.refs(TAGS_PREFIX.rstrip("/")).items()):
-        if prefix + "tags/" + ref[len(TAGS_PREFIX) :] not in remote_refs:
+        else:
 
             def count_version(t: Traffic) -> None:
                 t.versions += 1
 
             plan.append(_Push(ours, ref, count_version))
-    return plan
+    return plan, refused
 
 
-def _push(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) -> None:
-    """Push what the remote lacks, never forced; a rejection caused by a race means retry.
+def _send(
+    wg: WorkingGroup,
+    remote: str,
+    plan: list[_Push],
+    report: SyncReport,
+    outcome: _Round,
+    *,
+    pattern: bool = False,
+) -> set[str]:
+    """Push ``plan``; returns the refs the remote took.
 
-    ``main`` and new tags go by explicit ``<sha>:<ref>`` refspecs. The wg refs go by the one
-    refspec ``refs/wg/*:refs/wg/*``: git matches thousands of explicit refspecs in quadratic
-    time, and the pattern costs nothing extra because only the planned refs' results count —
-    a ref that is equal, behind or diverged (and so not planned) is left as git reports it.
+    ``main`` and tags go by explicit ``<sha>:<ref>`` refspecs. The wg refs go by the one
+    refspec ``refs/wg/*:refs/wg/*`` when ``pattern`` says that no wg ref ahead of the remote is
+    held back: git matches thousands of explicit refspecs in quadratic time, and the pattern
+    costs nothing extra because only the planned refs' results count (a ref that is equal,
+    behind or diverged is left as git reports it). Otherwise each wg ref gets its own refspec.
     """
-    plan = {p.target: p for p in _plan_push(wg, remote)}
-    specs = [f"{p.source}:{p.target}" for p in plan.values() if not p.target.startswith(WG_PREFIX)]
-    if any(target.startswith(WG_PREFIX) for target in plan):
+    if not plan:
+        return set()
+    planned = {p.target: p for p in plan}
+    wg_refs = [p for p in plan if p.target.startswith(WG_PREFIX)]
+    specs = [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
+    if wg_refs and pattern:
         specs.insert(0, f"{WG_PREFIX}*:{WG_PREFIX}*")
+    else:
+        specs += [f"{p.source}:{p.target}" for p in wg_refs]
+    taken: set[str] = set()
     for start in range(0, len(specs), PUSH_BATCH):
         result = wg.store.run(
             ["push", "--porcelain", "--end-of-options", remote, *specs[start : start + PUSH_BATCH]],
@@ -742,18 +686,20 @@ def _push(wg: WorkingGroup, remote: str, report: SyncReport, outcome: _Round) ->
         statuses = _parse_porcelain(result.stdout.decode("utf-8", "replace"))
         if not statuses and result.returncode != 0:
             outcome.problems.append(f"could not push to {remote}: {_git_reason(result.stderr)}")
-            return
+            return taken
         for target, (flag, summary) in statuses.items():
-            item = plan.get(target)
+            item = planned.get(target)
             if item is None:
                 continue
             if flag in (" ", "*", "+"):
                 item.count(report.sent)
+                taken.add(target)
             elif flag == "!":
                 if any(reason in summary for reason in RACE_REASONS):
                     outcome.retry = True
                 else:
                     outcome.problems.append(f"{remote} refused {target}: {summary}")
+    return taken
 
 
 def _parse_porcelain(output: str) -> dict[str, tuple[str, str]]:
@@ -791,6 +737,14 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
         raise
     if result.returncode != 0:
         raise SyncError(f"cannot clone {url}: {_git_reason(result.stderr)}")
+    store = GitStore.open(path, search_parents=False)
+    try:
+        _settle_cloned_main(store)
+    except WgError:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    finally:
+        store.close()
     wg = WorkingGroup.open(path)
     try:
         report = sync(wg, "origin")
@@ -798,3 +752,23 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
         wg.close()
         raise
     return wg, report
+
+
+def _settle_cloned_main(store: GitStore) -> None:
+    """Bring a fresh clone's main back to the last commit before any that breaks the rules.
+
+    ``git clone`` takes the remote's main as it is; the rest of wgtool takes main only from
+    the rulebook, so the clone starts from what is valid and its first sync reports the rest.
+    """
+    main = store.resolve(MAIN_REF)
+    history = Rulebook(store).history(main)
+    broken = history.invalid()
+    if not broken:
+        return
+    if broken[0].position == 0:
+        raise SyncError(
+            "the remote's main does not start with a valid working group: " + broken[0].problems[0]
+        )
+    valid = history.commits[broken[0].position - 1].sha
+    store.update_ref(MAIN_REF, valid, main, "wgtool clone: main as far as it is valid")
+    store.run(["read-tree", "--reset", "-u", valid])

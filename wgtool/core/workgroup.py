@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wgtool.core import config, document, faults, merging, signing, validate
+from wgtool.core import config, document, faults, merging, rulebook, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.consensus import compute_consensus
 from wgtool.core.errors import (
@@ -35,7 +34,7 @@ from wgtool.core.gitstore import (
     parse_message,
     retry_cas,
 )
-from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, Index
+from wgtool.core.index import Index
 from wgtool.core.merging import MergePlan
 from wgtool.core.model import (
     Adoption,
@@ -51,15 +50,20 @@ from wgtool.core.model import (
     Status,
     Version,
 )
+from wgtool.core.rulebook import (
+    ACTION,
+    AMENDMENTS_PREFIX,
+    DRAFTS_DIR,
+    EVENTS_PREFIX,
+    JOIN_ACTION,
+    MAIN,
+    MAIN_REF,
+    SHA_RE,
+    TAGS_PREFIX,
+    Rulebook,
+    draft_path,
+)
 from wgtool.core.text import DiffOp, merge3, word_diff
-
-DRAFTS_DIR = "drafts"
-TAGS_PREFIX = "refs/tags/"
-SHA_RE = re.compile(r"^[0-9a-f]{40}$")
-
-
-def draft_path(slug: str) -> str:
-    return f"{DRAFTS_DIR}/{slug}.md"
 
 
 def new_id() -> str:
@@ -126,6 +130,8 @@ class WorkingGroup:
         self._cache_main: str | None = None
         self._cache_settings: Settings | None = None
         self._cache_roster: Roster | None = None
+        # The consensus versions, as judged for (main, tags).
+        self._cache_versions: tuple[object, list[Version]] | None = None
         self._refreshed = False
 
     # -- opening -------------------------------------------------------------------------------
@@ -276,7 +282,7 @@ class WorkingGroup:
 
     def _require(self, action: str) -> Member:
         member = self.actor()
-        config.require(member, action)
+        rulebook.require(member, action)
         self._arm_signing(member)
         return member
 
@@ -289,7 +295,7 @@ class WorkingGroup:
 
     def can(self, action: str) -> bool:
         try:
-            return config.allowed(self.actor(), action)
+            return rulebook.allowed(self.actor(), action)
         except WgError:
             return False
 
@@ -404,6 +410,55 @@ class WorkingGroup:
                 "the working tree was behind main (an earlier command was interrupted): "
                 "brought it up to date"
             )
+
+    def _made_against(self, member: Member, parent: str | None) -> str:
+        """The main commit a new revision or event names in its ``Main:`` trailer (whose roster
+        it answers to, see the rulebook); ``parent`` is the commit it will follow.
+
+        Main as it is here, when the remotes have it too. Where main here has commits a remote
+        lacks (not sent yet, or diverged), the newest commit both share, or else the remote's
+        main: one the others can judge now, whose roster says the same of ``member``, and not
+        older than the one ``parent`` names (the rulebook refuses that).
+        """
+        main = self.main()
+        remotes = list(self.store.refs("refs/remotes/*/main").values())
+        floor = self._named_main(parent)
+        for candidate in self._main_candidates(main, remotes):
+            if remotes and not any(self.store.is_ancestor(candidate, r) for r in remotes):
+                continue
+            if floor is not None and not self.store.is_ancestor(floor, candidate):
+                continue
+            if candidate == main:
+                return main
+            there = Rulebook(self.store, audit=False).config_of_tree(
+                self.store.commit(candidate).tree
+            )
+            if not isinstance(there, str) and there.roster.members.get(member.handle) == member:
+                return candidate
+        return main
+
+    def _main_candidates(self, main: str, remotes: list[str]) -> Iterator[str]:
+        yield main
+        for theirs in remotes:
+            base = self.store.run(["merge-base", "--end-of-options", main, theirs], check=False)
+            if base.stdout.strip():
+                yield base.stdout.decode().strip()
+            yield theirs
+
+    def _named_main(self, commit: str | None) -> str | None:
+        """The main commit a revision or event says it was made against (``Main:``), if any;
+        for a join of two event chains, the later of those its two sides name."""
+        if commit is None:
+            return None
+        info = self.store.commit(commit)
+        _, _, trailers = parse_message(info.message)
+        if trailers.get(ACTION, [None])[-1] == JOIN_ACTION:
+            sides = [m for m in map(self._named_main, info.parents) if m is not None]
+            return max(
+                sides, key=lambda m: sum(self.store.is_ancestor(o, m) for o in sides), default=None
+            )
+        named = trailers.get(MAIN, [None])[-1]
+        return named if named is not None and SHA_RE.match(named) else None
 
     # -- roster --------------------------------------------------------------------------------
 
@@ -726,12 +781,14 @@ class WorkingGroup:
             if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             revision = current.revision + 1
+            trailers = self._amendment_trailers(
+                actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
+            )
+            trailers.append((MAIN, self._made_against(actor, head)))
             message = format_message(
                 amendment.title,
                 rationale if rationale is not None else amendment.rationale,
-                self._amendment_trailers(
-                    actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
-                ),
+                trailers,
             )
             commit = self.store.write_commit(tree, [head], message, person, person)
             events = EVENTS_PREFIX + amendment.id
@@ -883,9 +940,12 @@ class WorkingGroup:
         message = format_message(
             f"{summary} amendment {amendment.id}",
             "",
-            self._trailers(
-                actor, ("Amendment-Id", amendment.id), ("Event", type_), ("Event-Id", event.id)
-            ),
+            [
+                *self._trailers(
+                    actor, ("Amendment-Id", amendment.id), ("Event", type_), ("Event-Id", event.id)
+                ),
+                (MAIN, self._made_against(actor, self.store.resolve(ref))),
+            ],
         )
         person = self._person(actor, int(event.at))
 
@@ -1156,36 +1216,36 @@ class WorkingGroup:
     # -- versions ------------------------------------------------------------------------------
 
     def all_versions(self) -> list[Version]:
-        """The consensus versions of every draft: tags ``SLUG/NAME`` on a commit, oldest first."""
-        return self._read_versions()[0]
+        """The consensus versions the rulebook accepts (a tag that breaks its rules is left out,
+        and ``wgtool verify`` reports it), oldest first."""
+        main = self.main()
+        tags = {
+            ref[len(TAGS_PREFIX) :]: sha
+            for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
+        }
+        key = (main, tuple(sorted(tags.items())))
+        if self._cache_versions is None or self._cache_versions[0] != key:
+            book = Rulebook(self.store, audit=False)
+            history = self.index.stored_history(book, main) or book.history(main)
+            verdicts = book.tags(tags, history)
+            self._cache_versions = (key, [v.version for v in verdicts if v.version is not None])
+        return list(self._cache_versions[1])
 
     def version_problems(self) -> dict[str, str]:
-        """Tags named like versions that cannot be one (they name no commit): tag -> why."""
-        return self._read_versions()[1]
-
-    def _read_versions(self) -> tuple[list[Version], dict[str, str]]:
-        versions, problems = [], {}
-        for tag in self.store.tags():
-            name = tag.ref[len(TAGS_PREFIX) :]
-            if "/" not in name:
-                continue
-            if tag.target_type != "commit":
-                problems[name] = f"points at a {tag.target_type}, not a commit"
-                continue
-            slug, version = name.split("/", 1)
-            subject, body, _ = parse_message(tag.message)
-            versions.append(
-                Version(
-                    draft=slug,
-                    name=version,
-                    tag=name,
-                    commit=tag.target,
-                    message="\n\n".join(p for p in (subject, body) if p),
-                    tagger=tag.tagger_name,
-                    tagged_at=tag.tagged_at,
-                )
-            )
-        return versions, problems
+        """Tags named like versions that are not versions: tag -> why (verify tells more)."""
+        main = self.main()
+        tags = {
+            ref[len(TAGS_PREFIX) :]: sha
+            for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
+            if "/" in ref[len(TAGS_PREFIX) :]
+        }
+        book = Rulebook(self.store, audit=False)
+        history = self.index.stored_history(book, main) or book.history(main)
+        return {
+            v.name: "; ".join(v.problems)
+            for v in book.tags(tags, history)
+            if v.version is None and v.problems
+        }
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")
@@ -1200,7 +1260,7 @@ class WorkingGroup:
                 return v
         problem = self.version_problems().get(f"{slug}/{name}")
         if problem is not None:
-            raise NotFound(f"{name!r} is not a version of draft {slug!r}: its tag {problem}")
+            raise NotFound(f"{name!r} is not a version of draft {slug!r}: {slug}/{name} {problem}")
         raise NotFound(f"no version {name!r} of draft {slug!r}: see 'wgtool versions {slug}'")
 
     def tag(self, slug: str, name: str, *, message: str) -> Version:

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from wgtool.core import config
+from wgtool.core import rulebook
 from wgtool.core.errors import NotFound, WgError
 from wgtool.core.model import Member
 from wgtool.core.safe import terminal_safe
@@ -188,7 +188,7 @@ class WgApp(App[None]):
 
     def allows(self, action: str) -> bool:
         """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""
-        return self.member is not None and config.allowed(self.member, action)
+        return self.member is not None and rulebook.allowed(self.member, action)
 
     def refuse(self, action: str) -> bool:
         """Tell the member (with the core's words) why they may not do ``action``.
@@ -202,7 +202,7 @@ class WgApp(App[None]):
             )
             return True
         try:
-            config.require(self.member, action)
+            rulebook.require(self.member, action)
         except WgError as error:
             self.show_error(error)
             return True
