@@ -209,8 +209,12 @@ class _UnitMerge:
                 lo = min(e.lo for e in (*mine_list, *others))
                 hi = max(e.hi for e in (*mine_list, *others))
                 ours_text = _apply(self.base, self.ours, mine_list, lo, hi)
-                if ours_text == _apply(self.base, self.theirs, others, lo, hi):
-                    replacements.append(_Replacement(lo, hi, ours_text))  # the same change
+                theirs_text = _apply(self.base, self.theirs, others, lo, hi)
+                if _unlined(ours_text) == _unlined(theirs_text):
+                    # The same change, perhaps after different line breaks (at the very start
+                    # of a text one side may have none): the fewer breaks, whichever side.
+                    same = min(ours_text, theirs_text, key=lambda text: (len(text), text))
+                    replacements.append(_Replacement(lo, hi, same))
                 else:
                     regions.append((lo, hi, mine_list, others))
                 continue
