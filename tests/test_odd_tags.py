@@ -91,7 +91,7 @@ def test_verify_reports_odd_tags_and_checks_the_rest(odd_tags: Wg, example_repo:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     # Every tag is judged (six), five of them are no versions.
-    assert lines[0].startswith("checked ") and " and 6 versions: 5 problem(s)" in lines[0]
+    assert lines[0].startswith("checked ") and " and 6 tags: 5 problems" in lines[0]
     for line, (name, why) in zip(sorted(lines[1:]), sorted(ODD.items()), strict=True):
         assert line.startswith(f"refs/tags/principles/{name} ") and why in line
     assert git(example_repo, "cat-file", "-t", "principles/v1").strip() == "tag"

@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wgtool.core import signing
-from wgtool.core.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX, MainHistory, Problem, Rulebook
+from wgtool.core.rulebook import (
+    CONSENSUS,
+    MAIN_REF,
+    MERGE,
+    OVERRIDE_REASON,
+    TAGS_PREFIX,
+    WG_PREFIX,
+    MainCommit,
+    MainHistory,
+    Problem,
+    Rulebook,
+)
 from wgtool.core.workgroup import WorkingGroup
 
 ALLOWED_SIGNERS = "allowed_signers"
@@ -27,15 +38,24 @@ class VerifyReport:
     signatures: int = 0
     problems: list[str] = field(default_factory=list)
     allowed_signers: Path | None = None
+    merges: int = 0
+    overridden: list[str] = field(default_factory=list)  # one line per merge without consensus
 
     def lines(self) -> list[str]:
-        checked = f"checked {self.commits} commits and {self.tags} versions"
+        checked = f"checked {_count(self.commits, 'commit')} and {_count(self.tags, 'tag')}"
         if self.signatures:
-            checked += f", {self.signatures} signatures"
+            checked += f", {_count(self.signatures, 'signature')}"
         if not self.problems:
             lines = [f"{checked}: every change is attributed to a member entitled to make it"]
         else:
-            lines = [f"{checked}: {len(self.problems)} problem(s)", *self.problems]
+            lines = [f"{checked}: {_count(len(self.problems), 'problem')}", *self.problems]
+        if self.merges:
+            lines.append(
+                f"{_count(self.merges, 'merge')} on main, "
+                f"{len(self.overridden)} adopted with consensus overridden by the chair"
+                + (":" if self.overridden else "")
+            )
+            lines += self.overridden
         if self.allowed_signers is not None:
             lines.append(
                 f"The roster's keys over time are in {self.allowed_signers}; to let plain git "
@@ -56,11 +76,28 @@ def verify(wg: WorkingGroup) -> VerifyReport:
     verdicts = book.judge_refs(refs, history)
     for ref in sorted(verdicts):
         report.problems += [problem.line() for problem in verdicts[ref]]
+    for commit in history.commits:
+        if commit.valid and commit.kind == MERGE:
+            report.merges += 1
+            if commit.record.trailer(CONSENSUS) == "overridden":
+                report.overridden.append(_overridden_line(commit))
     report.commits = book.commits_judged
     report.tags = sum(1 for ref in refs if ref.startswith(TAGS_PREFIX))
     report.signatures = book.signatures_checked
     report.allowed_signers = write_allowed_signers(store.git_dir / "wgtool", history)
     return report
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _overridden_line(commit: MainCommit) -> str:
+    record = commit.record
+    day = dt.datetime.fromtimestamp(record.committed_at, dt.timezone.utc).date().isoformat()
+    reason = (record.trailer(OVERRIDE_REASON) or "").strip()
+    amendment = (commit.amendment or "?")[:8]
+    return f"  amendment {amendment}, {record.sha[:10]}, {day}, by {commit.member}: {reason}"
 
 
 def write_allowed_signers(directory: Path, history: MainHistory) -> Path | None:

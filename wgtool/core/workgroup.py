@@ -1095,6 +1095,10 @@ class WorkingGroup:
             # deliberation (a rejection, a withdrawal) are as they were read.
             amendment, tips = self._open_state(full_id, "merge")
             plan = self.plan_merge(amendment.id, revised_text=revised_text, amendment=amendment)
+            if plan.main != tips.get(MAIN_REF):
+                # Main moved after the index was read: its reading of the amendment (open, not
+                # merged by a chair a moment ago) may already be stale.
+                raise LostRace(MAIN_REF)
             verify = {
                 ref: tips.get(ref)
                 for ref in (AMENDMENTS_PREFIX + amendment.id, EVENTS_PREFIX + amendment.id)
@@ -1166,7 +1170,7 @@ class WorkingGroup:
         reason = validate.text(reason, "reason").strip()
 
         def attempt() -> str:
-            self.refresh()
+            tips = self.index.refresh()
             amendment = self.amendment(amendment_id)
             if amendment.status is not Status.MERGED or amendment.merge_commit is None:
                 raise StateError(
@@ -1178,6 +1182,8 @@ class WorkingGroup:
             adopted = self.draft_text_at(amendment.merge_commit, slug) or ""
             before = self.draft_text_at(merge_info.parents[0], slug) or ""
             main = self.main()
+            if main != tips.get(MAIN_REF):
+                raise LostRace(MAIN_REF)  # the index's reading of the amendment may be stale
             current = self.draft_text_at(main, slug)
             if current is None:
                 raise NotFound(f"draft {slug!r} no longer exists on main")
