@@ -25,6 +25,7 @@ from tests.conftest import (
     agree_cli,
 )
 from wgtool.cli import cli
+from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
 
 # ---------------------------------------------------------------------------------------------
@@ -1121,14 +1122,25 @@ def test_bad_input_is_refused_with_one_line(
     assert git(wgcli.repo, "status", "--porcelain") == ""  # the checkout is untouched too
 
 
-def test_ambiguous_prefix(wgcli: Wg, monkeypatch: pytest.MonkeyPatch, snapshot_refs) -> None:
+def test_ambiguous_prefix(wgcli: Wg, snapshot_refs) -> None:
     ids = iter(["abc00001", "abc00002", "abd00003"])
-    monkeypatch.setattr("wgtool.core.workgroup.new_id", lambda: next(ids))
-    a = propose_edit(
-        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+
+    def propose_with_fixed_id(actor: str, slug: str, number: int, old: str, new: str) -> str:
+        # The id source is injected where the group is opened: no module global is patched.
+        text = paragraph(wgcli, slug, number).replace(old, new, 1)
+        with WorkingGroup.open(wgcli.repo, actor, ids=lambda: next(ids)) as wg:
+            proposed = wg.propose(
+                slug, kind=Kind.REPLACE, paragraph=number, text=text, rationale="Clearer."
+            )
+        return proposed.id
+
+    a = propose_with_fixed_id(
+        MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
     )
-    b = propose_edit(wgcli, MEMBER_CS, "principles", 6, "freedom of expression", "free expression")
-    c = propose_edit(wgcli, MEMBER_PS, "roles", 3, "the", "each")
+    b = propose_with_fixed_id(
+        MEMBER_CS, "principles", 6, "freedom of expression", "free expression"
+    )
+    c = propose_with_fixed_id(MEMBER_PS, "roles", 3, "the", "each")
     assert (a, b, c) == ("abc00001", "abc00002", "abd00003")
     before = snapshot_refs(wgcli.repo)
     for args, actor in (

@@ -467,7 +467,7 @@ def _commit_on_main(repo: Path, how: str) -> None:
                 trailers = [("Amendment-Id", "00000000"), ("Merged-by", merger)]
             message = format_message("Change main", "", trailers)
             commit = store.write_commit(tree, parents, message, person, person)
-            wg._move_main(commit, main)
+            wg.move_main(commit, main)
     git(repo, "push", "--quiet", "origin", "main")
 
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import itertools
 import time
-import types
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-import wgtool.core.workgroup as workgroup
 from tests.conftest import (
     CHAIR,
     MEMBER_CS,
@@ -41,20 +38,18 @@ SIZE = (80, 24)
 START = 1_767_225_600  # 2026-01-01 00:00 UTC
 
 
-@contextmanager
-def frozen_core() -> Iterator[None]:
-    """Ids and clock of the core made predictable (the UI's own clock is untouched)."""
-    counter = itertools.count(1)
-    clock = itertools.count(START, 60)
+class FrozenCore:
+    """A predictable clock and id source for the core (the UI's own clock is untouched)."""
 
-    def token_hex(nbytes: int) -> str:
-        return f"{next(counter):0{2 * nbytes}x}"
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._times = itertools.count(START, 60)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(workgroup, "secrets", types.SimpleNamespace(token_hex=token_hex))
-        patch.setattr(workgroup, "time", types.SimpleNamespace(time=lambda: float(next(clock))))
-        patch.setattr(workgroup, "now", lambda: next(clock))
-        yield
+    def ids(self) -> str:
+        return f"{next(self._ids):08x}"
+
+    def clock(self) -> float:
+        return float(next(self._times))
 
 
 @pytest.fixture(autouse=True)
@@ -90,10 +85,17 @@ def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "[user]\n\tname = Test Runner\n\temail = runner@example.invalid\n"
     )
     path = tmp_path_factory.mktemp("snapshots") / "wg"
-    with pytest.MonkeyPatch.context() as patch, frozen_core():
+    frozen = FrozenCore()
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOME", str(home))
         patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        WorkingGroup.init(path, title="Example working group", example=True).close()
+        WorkingGroup.init(
+            path,
+            title="Example working group",
+            example=True,
+            clock=frozen.clock,
+            ids=frozen.ids,
+        ).close()
     return path
 
 
@@ -101,7 +103,8 @@ def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def record(example_repo: Path) -> dict[str, str]:
     """A small record: a version, open amendments with positions and comments, decisions (a
     merge on consensus, a rejection, a revert) and an amendment that lapsed."""
-    with frozen_core(), WorkingGroup.open(example_repo) as wg:
+    frozen = FrozenCore()
+    with WorkingGroup.open(example_repo, clock=frozen.clock, ids=frozen.ids) as wg:
         wg.act_as(SECRETARIAT)
         wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
         security = _replace(

@@ -8,12 +8,14 @@ any point leaves each ref at its old or its new value: unreferenced objects are 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -122,6 +124,25 @@ class GitStore:
         # Set by the use cases when the working group requires signatures: every commit and tag
         # written through this store is then SSH-signed with this private key file.
         self.signing_key: str | None = None
+
+    @property
+    def wgtool_dir(self) -> Path:
+        """wgtool's own files in this repository (the index, locks, notes): never the record."""
+        return self.git_dir / "wgtool"
+
+    @contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """Hold the lock file ``name`` in :attr:`wgtool_dir`, waiting for any other holder
+        (one process at a time; the lock goes with the process should it die)."""
+        self.wgtool_dir.mkdir(parents=True, exist_ok=True)
+        handle = os.open(
+            self.wgtool_dir / name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+        )
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)  # closing the file releases the lock
 
     # -- opening -------------------------------------------------------------------------------
 

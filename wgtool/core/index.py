@@ -7,7 +7,6 @@ the same result. Deleting the file loses nothing.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import os
@@ -397,7 +396,7 @@ class Index:
 
     def __init__(self, store: GitStore, notify: Callable[[str], object] | None = None) -> None:
         self.store = store
-        self.directory = store.git_dir / "wgtool"
+        self.directory = store.wgtool_dir
         self.path = self.directory / "index.sqlite"
         self.notify: Callable[[str], object] = notify or (lambda _message: None)
         self._engine: Engine | None = None
@@ -508,17 +507,8 @@ class Index:
         if self._in_memory:
             yield
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle = os.open(
-            self.directory / "index.lock",
-            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
-            0o644,
-        )
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        with self.store.locked("index.lock"):
             yield
-        finally:
-            os.close(handle)  # closing the file releases the lock
 
     # -- refreshing ----------------------------------------------------------------------------
 

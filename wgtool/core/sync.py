@@ -37,11 +37,10 @@ problem in one line.
 
 from __future__ import annotations
 
-import fcntl
 import re
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,17 +208,9 @@ def configure_remote(store: GitStore, remote: str) -> None:
             store.run(["config", "--add", key, spec])
 
 
-@contextmanager
-def _sync_lock(store: GitStore) -> Iterator[None]:
+def _sync_lock(store: GitStore) -> AbstractContextManager[None]:
     """One sync at a time per repository (writers are not blocked: they use compare-and-swap)."""
-    directory = store.git_dir / "wgtool"
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / "sync.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return store.locked("sync.lock")
 
 
 # -- fetch -------------------------------------------------------------------------------------
@@ -468,8 +459,8 @@ def _join_main(
         broken = history.invalid(after=position)
         if broken:
             return _broken_main(f"main on {remote}", broken) + ": main was not updated"
-        clean = wg._worktree_clean()
-        wg._move_main(theirs, ours)
+        clean = wg.worktree.is_clean()
+        wg.move_main(theirs, ours)
         report.received.main_commits += len(history.commits) - 1 - position
         if store.work_tree is not None and not clean:
             report.notes.append(

@@ -84,7 +84,7 @@ def verify(wg: WorkingGroup) -> VerifyReport:
     report.commits = book.commits_judged
     report.tags = sum(1 for ref in refs if ref.startswith(TAGS_PREFIX))
     report.signatures = book.signatures_checked
-    report.allowed_signers = write_allowed_signers(store.git_dir / "wgtool", history)
+    report.allowed_signers = write_allowed_signers(store.wgtool_dir, history)
     return report
 
 
