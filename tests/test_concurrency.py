@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, Clones, git, propose_sample
-from wgtool.core.index import EVENTS_PREFIX
 from wgtool.core.model import Kind
+from wgtool.core.rulebook import EVENTS_PREFIX
 from wgtool.core.sync import sync
 from wgtool.core.workgroup import WorkingGroup
 

@@ -24,7 +24,7 @@ from tests.conftest import (
     release_cli,
     start_cli,
 )
-from wgtool.core.index import EVENTS_PREFIX
+from wgtool.core.rulebook import EVENTS_PREFIX
 from wgtool.core.workgroup import WorkingGroup
 
 pytestmark = pytest.mark.slow

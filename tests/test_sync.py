@@ -32,9 +32,9 @@ from tests.conftest import (
 )
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
 from wgtool.core.gitstore import Person, format_message
-from wgtool.core.index import EVENTS_PREFIX, MAIN_REF
 from wgtool.core.model import Event, Kind, Status
-from wgtool.core.sync import SyncReport, join_commit, sync
+from wgtool.core.rulebook import EVENTS_PREFIX, MAIN_REF
+from wgtool.core.sync import SyncReport, join_commit, pushing, sync
 from wgtool.core.verify import verify
 from wgtool.core.workgroup import WorkingGroup
 
@@ -289,7 +289,7 @@ def test_rejected_push_fetches_joins_and_retries(
         wg.comment(amendment, "from a")
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
         wg.comment(amendment, "from b")
-    real_push = sync_module._push
+    real_push = pushing.push
     raced: list[bool] = []
 
     def push_after_b(*args: object) -> None:
@@ -299,7 +299,7 @@ def test_rejected_push_fetches_joins_and_retries(
             assert traffic(do_sync(clones.b)) == (NOTHING, events_only(1))
         real_push(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sync_module, "_push", push_after_b)
+    monkeypatch.setattr(pushing, "push", push_after_b)
     report = do_sync(clones.a)
     assert report.rounds == 2 and report.problems == []
     assert traffic(report) == (events_only(1), events_only(1))

@@ -131,7 +131,7 @@ def status_line(amendment: Amendment) -> str:
     status = amendment.status
     if status is Status.LAPSED:
         return "lapsed (its paragraph is no longer in the draft)"
-    line = status.value
+    line: str = status.value
     if amendment.merged_by:
         line += f" by {amendment.merged_by}"
     if amendment.adoption is not None and amendment.adoption.consensus != "unrecorded":
@@ -162,7 +162,10 @@ def akoma_ntoso(
     working_group: str,
     date: dt.date,
 ) -> str:
-    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema)."""
+    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema).
+
+    Long because it writes the document in the schema's order, element by element.
+    """
     ET.register_namespace("", AKN_NS)
 
     def el(

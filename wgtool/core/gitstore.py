@@ -402,7 +402,8 @@ class GitStore:
         return types
 
     def read_blob(self, sha: str) -> bytes:
-        return self.repo.odb.stream(hex_to_bin(sha)).read()
+        data: bytes = self.repo.odb.stream(hex_to_bin(sha)).read()
+        return data
 
     def tree_entries(self, tree_sha: str) -> list[tuple[str, int, str]]:
         """(name, mode, sha) of each entry of a tree."""
@@ -449,7 +450,8 @@ class GitStore:
 
     def _store(self, kind: bytes, data: bytes) -> str:
         istream = self._loose.store(IStream(kind, len(data), BytesIO(data)))
-        return bin_to_hex(istream.binsha).decode()
+        sha: bytes = bin_to_hex(istream.binsha)
+        return sha.decode()
 
     def write_blob(self, data: bytes) -> str:
         return self._store(b"blob", data)

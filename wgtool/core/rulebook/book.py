@@ -41,7 +41,8 @@ class Rulebook(MainJudge):
     # -- versions ------------------------------------------------------------------------------
 
     def tag(self, name: str, sha: str, history: MainHistory) -> TagVerdict:
-        """Judge the tag ``refs/tags/<name>`` pointing at object ``sha``."""
+        """Judge the tag ``refs/tags/<name>`` pointing at object ``sha`` (long: one rule of a
+        consensus version after another, each refusing with its own reason)."""
 
         def refuse(*reasons: str, tagger: str | None = None) -> TagVerdict:
             return TagVerdict(name, sha, None, reasons, tagger)

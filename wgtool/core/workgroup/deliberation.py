@@ -95,22 +95,7 @@ class DeliberationDesk(AmendmentsDesk):
             json.dumps(event.to_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         ).encode()
         ref = EVENTS_PREFIX + amendment.id
-        summary = {
-            "comment": "Comment on",
-            "position": f"Position ({stance}) on",
-            "reject": "Reject",
-            "withdraw": "Withdraw",
-        }[type_]
-        message = format_message(
-            f"{summary} amendment {amendment.id}",
-            "",
-            [
-                *self.trailers(
-                    actor, ("Amendment-Id", amendment.id), ("Event", type_), ("Event-Id", event.id)
-                ),
-                (MAIN, self.made_against(actor, self.store.resolve(ref))),
-            ],
-        )
+        message = self._event_message(event, actor, self.store.resolve(ref))
         person = self.person(actor, int(event.at))
 
         def attempt() -> None:
@@ -128,6 +113,19 @@ class DeliberationDesk(AmendmentsDesk):
 
         retry_cas(attempt)
         return event
+
+    def _event_message(self, event: Event, actor: Member, tip: str | None) -> str:
+        summary = {
+            "comment": "Comment on",
+            "position": f"Position ({event.stance}) on",
+            "reject": "Reject",
+            "withdraw": "Withdraw",
+        }[event.type]
+        trailers = self.trailers(
+            actor, ("Amendment-Id", event.amendment), ("Event", event.type), ("Event-Id", event.id)
+        )
+        trailers.append((MAIN, self.made_against(actor, tip)))
+        return format_message(f"{summary} amendment {event.amendment}", "", trailers)
 
     def comment(self, amendment_id: str, text: str, *, reply_to: str | None = None) -> Event:
         actor = self.require("comment")

@@ -66,19 +66,14 @@ class MergeDesk(DeliberationDesk):
         paragraphs as they should read (see :func:`merging.resolve`), or the whole draft with
         ``whole_draft``; it applies only while main is still at ``expected_main`` (the main the
         chair looked at), else the chair must look again. Every precondition is checked again
-        inside the compare-and-swap, so two chairs merging at once merge once.
+        inside the compare-and-swap, so two chairs merging at once merge once (which is why
+        this runs long: the whole attempt is one closure).
         """
         actor = self.require("merge")
         if override_reason is not None:
             override_reason = validate.one_line(override_reason, "override reason", max_length=500)
         if resolved_text is not None:
             resolved_text = validate.text(resolved_text, "resolution")
-        how = ""
-        if revised_text is not None:
-            how = "as orally revised"
-        if resolved_text is not None:
-            how = "with the conflict resolved by the chair"
-
         full_id = self.resolve_id(amendment_id)
 
         def attempt() -> str:
@@ -95,32 +90,7 @@ class MergeDesk(DeliberationDesk):
                 for ref in (AMENDMENTS_PREFIX + amendment.id, EVENTS_PREFIX + amendment.id)
             }
             adoption = _adoption(plan.consensus, amendment, override_reason)
-            if resolved_text is not None:
-                if expected_main is not None and plan.main != expected_main:
-                    raise StateError(
-                        "the draft changed while you resolved the conflict: "
-                        "merge again to see the new text"
-                    )
-                if whole_draft:
-                    result = document.normalise(resolved_text)
-                elif plan.clean:
-                    raise StateError(
-                        f"amendment {amendment.id} no longer conflicts with the draft: "
-                        "merge it without a resolution"
-                    )
-                else:
-                    result = merging.resolve(plan, resolved_text)
-            elif plan.merged is None:
-                raise MergeConflict(merging.conflict_message(plan), plan.result.conflicts)
-            else:
-                result = plan.merged
-            proposer = self.roster.members.get(amendment.proposer)
-            head_info = self.store.commit(amendment.head)
-            author = Person(
-                proposer.name if proposer else head_info.author_name,
-                proposer.email if proposer else head_info.author_email,
-                self.now(),
-            )
+            result = _adopted_text(plan, resolved_text, whole_draft, expected_main)
             trailers = [
                 ("Amendment-Id", amendment.id),
                 ("Proposed-by", amendment.proposer),
@@ -128,27 +98,39 @@ class MergeDesk(DeliberationDesk):
                 ("Merged-by", actor.handle),
                 *adoption.trailers(),
             ]
+            how = ""
             if revised_text is not None:
                 trailers.append(("Orally-Revised", "yes"))
+                how = " (as orally revised)"
             if resolved_text is not None:
                 trailers.append(("Resolved-by", actor.handle))
+                how = " (with the conflict resolved by the chair)"
             message = format_message(
-                f"Merge amendment {amendment.id}: {amendment.title}" + (f" ({how})" if how else ""),
+                f"Merge amendment {amendment.id}: {amendment.title}{how}",
                 amendment.rationale,
                 trailers,
             )
             tree = self.store.write_tree(
                 self.store.commit(plan.main).tree, {draft_path(amendment.draft): result.encode()}
             )
-            commit = self.store.write_commit(
-                tree, [plan.main, amendment.head], message, author, self.person(actor)
-            )
+            parents = [plan.main, amendment.head]
+            author = self._proposer_person(amendment)
+            commit = self.store.write_commit(tree, parents, message, author, self.person(actor))
             self.move_main(commit, plan.main, verify=verify)
             return commit
 
         commit = retry_cas(attempt)
         self.refresh()
         return commit
+
+    def _proposer_person(self, amendment: Amendment) -> Person:
+        """The merge commit's author: the proposer as the roster knows them (else as the
+        amendment's last revision says, should they have left the roster)."""
+        proposer = self.roster.members.get(amendment.proposer)
+        if proposer is not None:
+            return Person(proposer.name, proposer.email, self.now())
+        head = self.store.commit(amendment.head)
+        return Person(head.author_name, head.author_email, self.now())
 
     def revert(self, amendment_id: str, *, reason: str) -> str:
         """Undo a merged amendment with a new commit on main (chair); history stays as it is.
@@ -221,3 +203,25 @@ def _adoption(consensus: Consensus, amendment: Amendment, override: str | None) 
         f"amendment {amendment.id} has no consensus ({consensus.describe()}); "
         "merge anyway with --override-consensus --reason TEXT"
     )
+
+
+def _adopted_text(
+    plan: MergePlan, resolved_text: str | None, whole_draft: bool, expected_main: str | None
+) -> str:
+    """The draft a merge writes: the clean merge, or the chair's resolution of its conflict."""
+    if resolved_text is None:
+        if plan.merged is None:
+            raise MergeConflict(merging.conflict_message(plan), plan.result.conflicts)
+        return plan.merged
+    if expected_main is not None and plan.main != expected_main:
+        raise StateError(
+            "the draft changed while you resolved the conflict: merge again to see the new text"
+        )
+    if whole_draft:
+        return document.normalise(resolved_text)
+    if plan.clean:
+        raise StateError(
+            f"amendment {plan.amendment.id} no longer conflicts with the draft: "
+            "merge it without a resolution"
+        )
+    return merging.resolve(plan, resolved_text)
