@@ -1194,3 +1194,76 @@ def test_not_a_working_group(tmp_path: Path) -> None:
         cli, ["--repo", str(tmp_path / "plain"), "draft", "list"], catch_exceptions=False
     )
     assert "wg.toml" in one_line_error(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# One label per kind and status, in every face
+# ---------------------------------------------------------------------------------------------
+
+KIND_FACES = {
+    # option, paragraph: the amendments table's target, show's place, the compilation's heading
+    "--paragraph": ("¶3", "paragraph 3", "Paragraph 3"),
+    "--insert-after": ("+3", "new paragraph after 3", "New paragraph after 3"),
+    "--delete": ("-3", "deletion of paragraph 3", "Deletion of paragraph 3"),
+    "--from-file": ("-", "whole draft", "Whole draft"),
+}
+
+
+def test_every_kind_has_one_target_and_place_in_list_show_and_compilation(
+    wgcli: Wg, tmp_path: Path
+) -> None:
+    from wgtool.core.model import Kind
+    from wgtool.tui.screens.queue import target_label
+
+    whole = tmp_path / "whole.md"
+    whole.write_text(draft_json(wgcli, "principles")["text"] + "\nA closing paragraph.\n")
+    ids = {}
+    for option, _ in KIND_FACES.items():
+        args = ["propose", "principles", option]
+        if option == "--from-file":
+            args.append(str(whole))
+        else:
+            args.append("3")
+            if option != "--delete":
+                args += ["--text", "A paragraph of its own."]
+        ids[option] = wgcli.ok(*args, "--rationale", "Because.", actor=MEMBER_TECH).strip()
+    table = {line.split()[0]: line.split()[2] for line in wgcli.ok("amendments").splitlines()}
+    compilation = wgcli.ok("export", "principles", "--format", "compilation")
+    with WorkingGroup.open(wgcli.repo) as wg:
+        found = {a.id: a for a in wg.amendments()}
+    for option, (target, place, heading) in KIND_FACES.items():
+        amendment_id = ids[option]
+        assert table[amendment_id] == target
+        assert f"Draft:     principles ({place})\n" in wgcli.ok("show", amendment_id)
+        assert f"<h2>{heading} — amendment {amendment_id}</h2>" in compilation
+        a = found[amendment_id]
+        assert a.place == place
+        assert target_label(a) == (target if target != "-" else "doc")
+        # The title an amendment gets without one: what the core writes today.
+        number = None if a.kind is Kind.DOCUMENT else 3
+        assert a.title == a.kind.default_title(number, "principles")
+
+
+def test_a_lapsed_amendment_says_why_in_show_and_compilation(wgcli: Wg) -> None:
+    from wgtool.core.model import Status
+
+    deletion = wgcli.ok(
+        "propose", "principles", "--delete", "2", "--rationale", "Gone.", actor=MEMBER_TECH
+    ).strip()
+    other = wgcli.ok(
+        "propose",
+        "principles",
+        "--paragraph",
+        "2",
+        "--text",
+        "Another wording.",
+        "--rationale",
+        "Better.",
+        actor=MEMBER_PS,
+    ).strip()
+    wgcli.ok("merge", agree_cli(wgcli, deletion), actor=CHAIR)
+    assert amendments_json(wgcli, "--status", "lapsed")[0]["id"] == other
+    phrase = "lapsed (its paragraph is no longer in the draft)"
+    assert Status.LAPSED.phrase == phrase and Status.LAPSED.label == "lapsed"
+    assert f"Status:    {phrase}\n" in wgcli.ok("show", other)
+    assert f"status: {phrase};" in wgcli.ok("export", "principles", "--format", "compilation")

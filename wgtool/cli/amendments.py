@@ -18,6 +18,7 @@ from wgtool.core import validate
 from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
 
 if TYPE_CHECKING:
+    from wgtool.core.text import DiffOp
     from wgtool.core.workgroup import Thread, WorkingGroup
 
 STATUSES = [s.value for s in Status]
@@ -149,22 +150,11 @@ def amendments(
             )
             return
         for a in found:
-            target = (
-                "-"
-                if a.paragraph is None
-                else (
-                    f"+{a.paragraph}"
-                    if a.kind is Kind.INSERT
-                    else f"-{a.paragraph}"
-                    if a.kind is Kind.DELETE
-                    else f"¶{a.paragraph}"
-                )
-            )
             c = summaries[a.id]
             click.echo(
-                f"{a.id}  {safe(a.draft):<14} {target:>5}  {safe(a.proposer):<14} "
+                f"{a.id}  {safe(a.draft):<14} {a.target or '-':>5}  {safe(a.proposer):<14} "
                 f"{safe(a.group):<19} "
-                f"{a.status.value:<9} {c.state:<9} {c.summary():<14} "
+                f"{a.status.label:<9} {c.state:<9} {c.summary():<14} "
                 f"{safe(a.title)[:60]}"
             )
 
@@ -203,50 +193,48 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
                 }
             )
             return
-        where = (
-            f"paragraph {a.paragraph}"
-            if a.kind is Kind.REPLACE
-            else f"new paragraph after {a.paragraph}"
-            if a.kind is Kind.INSERT
-            else f"deletes paragraph {a.paragraph}"
-            if a.kind is Kind.DELETE
-            else "whole draft"
-        )
-        click.echo(f"Amendment {a.id}: {safe(a.title)}")
-        click.echo(f"Draft:     {safe(a.draft)} ({where})")
-        group_name = wg.settings.groups.get(a.group, a.group)
-        click.echo(f"Proposer:  {safe(a.proposer)} ({safe(group_name)})")
-        status = a.status.value
-        if a.status is Status.LAPSED:
-            status += " (its paragraph is no longer in the draft)"
-        if a.merged_by:
-            status += f" (merged by {safe(a.merged_by)})"
-        if a.reverted_by:
-            status += f" (reverted by {safe(a.reverted_by)})"
-        if a.decided_reason:
-            status += f": {safe(a.decided_reason)}"
-        click.echo(f"Status:    {status}")
-        if a.adoption is not None:
-            click.echo(f"Adopted:   {safe(a.adoption.describe())}")
-        click.echo(f"Revision:  {a.revision}")
-        click.echo()
-        click.echo(render_diff(change.diff))
-        click.echo()
-        click.echo("Rationale:")
-        for line in safe(a.rationale).splitlines():
-            click.echo(f"    {line}")
-        click.echo()
-        click.echo(f"Consensus: {consensus.state} ({consensus.rule})")
-        for g in consensus.groups:
-            click.echo(f"  {safe(g.name):<50} {g.state}")
-            for p in g.positions:
-                stale = " (stale: on an earlier revision)" if p.stale else ""
-                reason = f": {safe(p.reason)}" if p.reason else ""
-                click.echo(f"      {safe(p.member)}: {p.stance.value}{stale}{reason}")
+        _print_amendment(a, wg.settings.groups.get(a.group, a.group), change.diff)
+        _print_consensus(consensus)
         if threads:
             click.echo()
             click.echo("Comments:")
             _print_thread(threads)
+
+
+def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) -> None:
+    """The amendment's header lines, its word diff and its rationale."""
+    click.echo(f"Amendment {a.id}: {safe(a.title)}")
+    click.echo(f"Draft:     {safe(a.draft)} ({a.place})")
+    click.echo(f"Proposer:  {safe(a.proposer)} ({safe(group_name)})")
+    status = a.status.phrase
+    if a.merged_by:
+        status += f" (merged by {safe(a.merged_by)})"
+    if a.reverted_by:
+        status += f" (reverted by {safe(a.reverted_by)})"
+    if a.decided_reason:
+        status += f": {safe(a.decided_reason)}"
+    click.echo(f"Status:    {status}")
+    if a.adoption is not None:
+        click.echo(f"Adopted:   {safe(a.adoption.describe())}")
+    click.echo(f"Revision:  {a.revision}")
+    click.echo()
+    click.echo(render_diff(diff))
+    click.echo()
+    click.echo("Rationale:")
+    for line in safe(a.rationale).splitlines():
+        click.echo(f"    {line}")
+    click.echo()
+
+
+def _print_consensus(consensus: Consensus) -> None:
+    """The consensus state, and each group's state with its members' positions."""
+    click.echo(f"Consensus: {consensus.state} ({consensus.rule})")
+    for g in consensus.groups:
+        click.echo(f"  {safe(g.name):<50} {g.state}")
+        for p in g.positions:
+            stale = " (stale: on an earlier revision)" if p.stale else ""
+            reason = f": {safe(p.reason)}" if p.reason else ""
+            click.echo(f"      {safe(p.member)}: {p.stance.value}{stale}{reason}")
 
 
 @cli.command()

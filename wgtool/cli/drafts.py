@@ -17,6 +17,7 @@ from wgtool.cli.output import (
     safe,
 )
 from wgtool.core import validate
+from wgtool.core.model import DocumentFormat
 
 
 @cli.group()
@@ -162,7 +163,7 @@ def tag(obj: Context, slug: str, name: str, message: str) -> None:
     "fmt",
     default="html",
     show_default=True,
-    type=click.Choice(["markdown", "html", "redline", "compilation", "akn"]),
+    type=click.Choice([f.value for f in DocumentFormat]),
     help="markdown/html: clean text; redline: changes since a version; compilation: "
     "the open amendments; akn: Akoma Ntoso 3.0 XML.",
 )

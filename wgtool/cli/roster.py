@@ -12,6 +12,8 @@ from wgtool.cli.output import (
     safe,
 )
 from wgtool.core import validate
+from wgtool.core.config import SIGNATURE_MODES
+from wgtool.core.model import Role
 
 
 @cli.command()
@@ -63,7 +65,7 @@ def member() -> None:
     "--role",
     "roles",
     multiple=True,
-    type=click.Choice(["member", "chair", "secretariat"]),
+    type=click.Choice([r.value for r in Role]),
     help="Repeat for several roles (default: member).",
 )
 @click.option(
@@ -126,7 +128,7 @@ def member_list(obj: Context, as_json: bool) -> None:
 @cli.command()
 @click.option(
     "--signatures",
-    type=click.Choice(["off", "required"]),
+    type=click.Choice(SIGNATURE_MODES),
     help="Require every commit and tag to be SSH-signed by its member's roster key.",
 )
 @click.option("--min-supporting-groups", type=int, metavar="N")
