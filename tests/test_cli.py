@@ -1267,3 +1267,38 @@ def test_a_lapsed_amendment_says_why_in_show_and_compilation(wgcli: Wg) -> None:
     assert Status.LAPSED.phrase == phrase and Status.LAPSED.label == "lapsed"
     assert f"Status:    {phrase}\n" in wgcli.ok("show", other)
     assert f"status: {phrase};" in wgcli.ok("export", "principles", "--format", "compilation")
+
+
+def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
+    """The --json documents the model types write (to_dict) are the ones scripts rely on."""
+    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", 5, "global", "truly global")
+    wgcli.ok("position", amendment_id, "support", actor=MEMBER_CS)
+    wgcli.ok("tag", "principles", "v1", "--message", "First reading.", actor=SECRETARIAT)
+
+    shown = draft_json(wgcli, "principles", "--version", "v1")
+    assert list(shown) == ["slug", "title", "version", "text", "paragraphs"]
+    assert shown["version"] == "v1" and list(shown["paragraphs"][0]) == ["number", "text"]
+    assert draft_json(wgcli, "principles")["version"] is None
+
+    (version,) = json.loads(wgcli.ok("versions", "principles", "--json"))
+    assert list(version) == ["draft", "name", "tag", "commit", "message", "tagger", "tagged_at"]
+    assert (version["name"], version["tag"]) == ("v1", "principles/v1")
+
+    settings = json.loads(wgcli.ok("settings", "--json"))
+    assert list(settings) == ["title", "groups", "signatures", "consensus"]
+    assert list(settings["consensus"]) == [
+        "rule",
+        "min_supporting_groups",
+        "max_objecting_groups",
+        "require_all_groups_heard",
+    ]
+    assert settings["consensus"]["rule"].startswith("at least 1 supporting group(s)")
+
+    (listed,) = amendments_json(wgcli)
+    assert list(listed)[-2:] == ["consensus", "consensus_summary"]
+    assert (listed["consensus"], listed["consensus_summary"]) == ("consensus", "S1 N0 O0 ?4")
+
+    shown_amendment = show_json(wgcli, amendment_id)
+    assert list(shown_amendment)[-5:] == ["old_text", "new_text", "diff", "consensus", "events"]
+    assert any(op["op"] == "insert" and "truly" in op["text"] for op in shown_amendment["diff"])
+    assert all(list(op) == ["op", "text"] for op in shown_amendment["diff"])

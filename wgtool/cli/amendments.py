@@ -7,13 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import (
-    emit_json,
-    fail,
-    read_text_option,
-    render_diff,
-    safe,
-)
+from wgtool.cli.output import emit_json, fail, read_text_option, render_diff, safe
 from wgtool.core import validate
 from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
 
@@ -138,16 +132,7 @@ def amendments(
         )
         summaries = _consensus_summaries(wg, found)
         if as_json:
-            emit_json(
-                [
-                    {
-                        **a.to_dict(),
-                        "consensus": summaries[a.id].state,
-                        "consensus_summary": summaries[a.id].summary(),
-                    }
-                    for a in found
-                ]
-            )
+            emit_json([{**a.to_dict(), **summaries[a.id].brief()} for a in found])
             return
         for a in found:
             c = summaries[a.id]
@@ -187,7 +172,7 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
                     **a.to_dict(),
                     "old_text": change.old,
                     "new_text": change.new,
-                    "diff": [{"op": d.op, "text": d.text} for d in change.diff],
+                    "diff": [d.to_dict() for d in change.diff],
                     "consensus": consensus.to_dict(),
                     "events": [e.to_dict() for e in events],
                 }

@@ -8,14 +8,7 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import (
-    color_enabled,
-    emit_json,
-    fail,
-    notice,
-    render_diff,
-    safe,
-)
+from wgtool.cli.output import color_enabled, emit_json, fail, notice, render_diff, safe
 from wgtool.core import validate
 from wgtool.core.model import DocumentFormat
 
@@ -68,21 +61,10 @@ def draft_show(obj: Context, slug: str, version: str | None, as_json: bool) -> N
 
     with obj.open() as wg:
         d = wg.draft(slug, version)
-        blocks = document.blocks(d.text)
         if as_json:
-            emit_json(
-                {
-                    "slug": d.slug,
-                    "title": d.title,
-                    "version": version,
-                    "text": d.text,
-                    "paragraphs": [
-                        {"number": b.number, "text": b.text} for b in blocks if not b.heading
-                    ],
-                }
-            )
+            emit_json(d.to_dict(version))
             return
-        for b in blocks:
+        for b in document.blocks(d.text):
             if b.heading:
                 click.echo(
                     click.style(safe(b.text), bold=True) if color_enabled() else safe(b.text)
@@ -104,20 +86,7 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
             if tag.startswith(f"{slug}/"):
                 notice(f"ignored the tag {tag}: {problem}")
         if as_json:
-            emit_json(
-                [
-                    {
-                        "draft": v.draft,
-                        "name": v.name,
-                        "tag": v.tag,
-                        "commit": v.commit,
-                        "message": v.message,
-                        "tagger": v.tagger,
-                        "tagged_at": v.tagged_at,
-                    }
-                    for v in found
-                ]
-            )
+            emit_json([v.to_dict() for v in found])
             return
         if not found:
             click.echo(f"{slug} has no consensus versions yet")

@@ -9,9 +9,7 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import (
-    safe,
-)
+from wgtool.cli.output import safe
 
 GUARD_LINES = 20  # problems a refused push lists
 

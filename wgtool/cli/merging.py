@@ -8,11 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import (
-    emit_json,
-    render_diff,
-    safe,
-)
+from wgtool.cli.output import emit_json, render_diff, safe
 from wgtool.core import validate
 
 if TYPE_CHECKING:

@@ -7,10 +7,7 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import (
-    emit_json,
-    safe,
-)
+from wgtool.cli.output import emit_json, safe
 from wgtool.core import validate
 from wgtool.core.config import SIGNATURE_MODES
 from wgtool.core.model import Role
@@ -163,19 +160,7 @@ def settings(
                 require_all_groups_heard=require_all_groups_heard,
             )
         if as_json:
-            emit_json(
-                {
-                    "title": current.title,
-                    "groups": current.groups,
-                    "signatures": current.signatures,
-                    "consensus": {
-                        "rule": current.consensus.describe(),
-                        "min_supporting_groups": current.consensus.min_supporting_groups,
-                        "max_objecting_groups": current.consensus.max_objecting_groups,
-                        "require_all_groups_heard": current.consensus.require_all_groups_heard,
-                    },
-                }
-            )
+            emit_json(current.to_dict())
             return
         click.echo(f"Title:       {safe(current.title)}")
         click.echo(f"Consensus:   {current.consensus.describe()}")

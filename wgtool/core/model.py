@@ -140,6 +140,14 @@ class ConsensusRule:
             parts.append("every group heard")
         return ", ".join(parts)
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.describe(),
+            "min_supporting_groups": self.min_supporting_groups,
+            "max_objecting_groups": self.max_objecting_groups,
+            "require_all_groups_heard": self.require_all_groups_heard,
+        }
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -148,12 +156,36 @@ class Settings:
     consensus: ConsensusRule = field(default_factory=ConsensusRule)
     signatures: str = "off"
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "groups": dict(self.groups),
+            "signatures": self.signatures,
+            "consensus": self.consensus.to_dict(),
+        }
+
 
 @dataclass(frozen=True)
 class Draft:
     slug: str
     title: str
     text: str
+
+    def to_dict(self, version: str | None = None) -> dict[str, object]:
+        """The draft with its numbered paragraphs; ``version``: the one it was read at."""
+        from wgtool.core import document  # Markdown parsing: only when a draft is shown
+
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "version": version,
+            "text": self.text,
+            "paragraphs": [
+                {"number": b.number, "text": b.text}
+                for b in document.blocks(self.text)
+                if not b.heading
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -165,6 +197,17 @@ class Version:
     message: str
     tagger: str
     tagged_at: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "draft": self.draft,
+            "name": self.name,
+            "tag": self.tag,
+            "commit": self.commit,
+            "message": self.message,
+            "tagger": self.tagger,
+            "tagged_at": self.tagged_at,
+        }
 
 
 def _slugs(value: str) -> tuple[str, ...]:
@@ -411,6 +454,10 @@ class Consensus:
             f"S{counts['support']} N{counts['no-objection']} "
             f"O{counts['object']} ?{counts['not heard']}"
         )
+
+    def brief(self) -> dict[str, object]:
+        """The state and :meth:`summary`, as a listing of amendments adds them to each."""
+        return {"consensus": self.state, "consensus_summary": self.summary()}
 
     def to_dict(self) -> dict[str, object]:
         return {
