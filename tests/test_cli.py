@@ -1302,3 +1302,80 @@ def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
     assert list(shown_amendment)[-5:] == ["old_text", "new_text", "diff", "consensus", "events"]
     assert any(op["op"] == "insert" and "truly" in op["text"] for op in shown_amendment["diff"])
     assert all(list(op) == ["op", "text"] for op in shown_amendment["diff"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one hierarchy in the core, one table of exit codes at the command line's edge
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_error_of_the_core_has_its_exit_code() -> None:
+    import inspect
+
+    from wgtool.cli import EXIT_CODES
+    from wgtool.core import errors
+
+    kinds = {
+        kind
+        for _, kind in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(kind, errors.WgError)
+    }
+    assert kinds == set(EXIT_CODES)
+    assert {kind.__name__: code for kind, code in EXIT_CODES.items()} == {
+        "WgError": 1,
+        "NotFound": 1,
+        "StateError": 1,
+        "InvalidInput": 2,
+        "MergeConflict": 3,
+        "PermissionDenied": 4,
+        "SyncError": 5,
+        "NoConsensus": 6,
+        "ConcurrentUpdate": 7,
+        "LostRace": 7,
+    }
+
+
+def test_a_race_lost_outside_the_retries_is_one_line_and_exit_7(
+    wgcli: Wg, monkeypatch: pytest.MonkeyPatch, snapshot_refs
+) -> None:
+    from wgtool.core.errors import LostRace
+
+    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", 5, "global", "truly global")
+    before = snapshot_refs(wgcli.repo)
+
+    def lose(self: WorkingGroup, *args: object, **kwargs: object) -> None:
+        raise LostRace("refs/heads/main")
+
+    monkeypatch.setattr(WorkingGroup, "reject", lose)
+    result = wgcli("reject", amendment_id, "--reason", "No.", actor=CHAIR)
+    assert result.exit_code == 7
+    assert result.stderr == (
+        "wgtool: refs/heads/main moved while this was being written: try again\n"
+    )
+    assert result.stdout == ""
+    assert snapshot_refs(wgcli.repo) == before
+
+
+def test_a_race_lost_inside_a_write_is_retried_on_top_of_the_winner(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import plant_on_main
+    from wgtool.core.errors import LostRace, WgError
+    from wgtool.core.gitstore import GitStore
+
+    assert issubclass(LostRace, WgError)
+    real_update_ref = GitStore.update_ref
+    lost: list[str] = []
+
+    def update_ref_after_a_rival(self: GitStore, ref: str, *args: object, **kwargs: object) -> None:
+        if ref == "refs/heads/main" and not lost:
+            lost.append(plant_on_main(example_repo, {"notes.md": b"The rival was first.\n"}))
+        real_update_ref(self, ref, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GitStore, "update_ref", update_ref_after_a_rival)
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        wg.update_settings(min_supporting_groups=2)
+        main = wg.main()
+    assert lost and git(example_repo, "rev-parse", f"{main}^").strip() == lost[0]
+    assert "min_supporting_groups = 2" in show_file(example_repo, main, "wg.toml")
+    assert show_file(example_repo, main, "notes.md") == "The rival was first.\n"

@@ -20,10 +20,44 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from wgtool.cli.output import fail, notice, safe
-from wgtool.core.errors import MergeConflict, WgError
+from wgtool.core.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    LostRace,
+    MergeConflict,
+    NoConsensus,
+    NotFound,
+    PermissionDenied,
+    StateError,
+    SyncError,
+    WgError,
+)
 
 if TYPE_CHECKING:
     from wgtool.core.workgroup import WorkingGroup
+
+
+# The exit code of each error of the core; an error not listed exits as its nearest listed base.
+EXIT_CODES: dict[type[WgError], int] = {
+    WgError: 1,
+    NotFound: 1,
+    StateError: 1,
+    InvalidInput: 2,
+    MergeConflict: 3,
+    PermissionDenied: 4,
+    SyncError: 5,
+    NoConsensus: 6,
+    ConcurrentUpdate: 7,
+    LostRace: 7,  # retry_cas retries it; a writer outside retry_cas may still lose a race
+}
+
+
+def exit_code(error: WgError) -> int:
+    """The exit code for an error of the core (see :data:`EXIT_CODES`)."""
+    for kind in type(error).__mro__:
+        if kind in EXIT_CODES:
+            return EXIT_CODES[kind]
+    return EXIT_CODES[WgError]
 
 
 class Context:
@@ -78,9 +112,9 @@ class WgGroup(click.Group):
             click.echo(f"wgtool: {safe(lines[0])}", err=True)
             for line in lines[1:]:
                 click.echo(f"  {safe(line)}", err=True)
-            sys.exit(error.exit_code)
+            sys.exit(exit_code(error))
         except WgError as error:
-            fail(error.message.splitlines()[0], error.exit_code)
+            fail(error.message.splitlines()[0], exit_code(error))
         except KeyboardInterrupt:
             fail("interrupted", 130)
 

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import emit_json, fail, read_text_option, render_diff, safe
+from wgtool.cli.output import emit_json, read_text_option, render_diff, safe
 from wgtool.core import validate
+from wgtool.core.errors import InvalidInput
 from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
 
 if TYPE_CHECKING:
@@ -90,7 +91,9 @@ def propose(
             if kind is not Kind.DELETE and new_text is None:
                 raise click.UsageError("give the new paragraph with --text or --text-file")
             if number < (0 if kind is Kind.INSERT else 1):
-                fail(f"paragraph {number} is out of range: paragraphs are numbered from 1", 2)
+                raise InvalidInput(
+                    f"paragraph {number} is out of range: paragraphs are numbered from 1"
+                )
         amendment = wg.propose(
             slug, kind=kind, paragraph=number, text=new_text, rationale=rationale, title=title
         )

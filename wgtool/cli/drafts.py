@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import color_enabled, emit_json, fail, notice, render_diff, safe
+from wgtool.cli.output import color_enabled, emit_json, notice, render_diff, safe
 from wgtool.core import validate
+from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.model import DocumentFormat
 
 
@@ -108,7 +109,9 @@ def redline(obj: Context, slug: str, old: str | None, new: str | None) -> None:
         if old is None:
             found = wg.versions(slug)
             if not found:
-                fail(f"{slug} has no consensus versions to compare with: give OLD and NEW")
+                raise NotFound(
+                    f"{slug} has no consensus versions to compare with: give OLD and NEW"
+                )
             old = found[-1].name
         click.echo(render_diff(wg.redline(slug, old, new)))
 
@@ -163,12 +166,12 @@ def export(
         return
     target = Path(output)
     if target.exists():
-        fail(f"{output} already exists: choose another file name", 2)
+        raise InvalidInput(f"{output} already exists: choose another file name")
     partial = target.with_name(f".{target.name}.partial")
     try:
         partial.write_text(content, encoding="utf-8")
         partial.replace(target)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        fail(f"cannot write {output}: {error.strerror or error}", 2)
+        raise InvalidInput(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"Wrote {output}")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.output import safe
+from wgtool.core.errors import SyncError
 
 GUARD_LINES = 20  # problems a refused push lists
 
@@ -43,7 +44,7 @@ def sync(obj: Context, remote: str) -> None:
         for line in report.lines():
             click.echo(safe(line))
         if report.problems:
-            sys.exit(5)
+            sys.exit(EXIT_CODES[SyncError])
 
 
 @cli.group()

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.output import emit_json, render_diff, safe
 from wgtool.core import validate
+from wgtool.core.errors import MergeConflict, NoConsensus
 
 if TYPE_CHECKING:
     from wgtool.core.workgroup import WorkingGroup
@@ -104,9 +105,9 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
     from wgtool.core import merging
 
     plan = wg.plan_merge(amendment_id, revised_text=revised)
-    code = 0 if plan.consensus.state == "consensus" else 6
+    code = 0 if plan.consensus.state == "consensus" else EXIT_CODES[NoConsensus]
     if not plan.clean:
-        code = 3
+        code = EXIT_CODES[MergeConflict]
     if as_json:
         emit_json({**plan.to_dict(), "exit_code": code})
         sys.exit(code)
