@@ -70,30 +70,8 @@ def propose(
             "--paragraph, --insert-after, --delete, --from-file"
         )
     which, value = chosen[0]
-    new_text: str | None
     with obj.open() as wg:
-        if which == "from-file":
-            if text is not None or text_file is not None:
-                raise click.UsageError("--from-file holds the whole draft: no --text with it")
-            kind, number, new_text = (
-                Kind.DOCUMENT,
-                None,
-                validate.read_text_file(str(value), "file"),
-            )
-        else:
-            number = int(value)  # type: ignore[arg-type]
-            kind = {"paragraph": Kind.REPLACE, "insert-after": Kind.INSERT, "delete": Kind.DELETE}[
-                which
-            ]
-            new_text = read_text_option(text, text_file, "text file")
-            if kind is Kind.DELETE and new_text is not None:
-                raise click.UsageError("--delete takes no --text")
-            if kind is not Kind.DELETE and new_text is None:
-                raise click.UsageError("give the new paragraph with --text or --text-file")
-            if number < (0 if kind is Kind.INSERT else 1):
-                raise InvalidInput(
-                    f"paragraph {number} is out of range: paragraphs are numbered from 1"
-                )
+        kind, number, new_text = _what_to_amend(which, value, text, text_file)
         amendment = wg.propose(
             slug, kind=kind, paragraph=number, text=new_text, rationale=rationale, title=title
         )
@@ -101,6 +79,27 @@ def propose(
             emit_json(amendment.to_dict())
         else:
             click.echo(amendment.id)
+
+
+def _what_to_amend(
+    which: str, value: int | str, text: str | None, text_file: str | None
+) -> tuple[Kind, int | None, str | None]:
+    """The kind, paragraph and text of an amendment from the option that says what it amends
+    (``which``, one of paragraph, insert-after, delete, from-file) and the text options."""
+    if which == "from-file":
+        if text is not None or text_file is not None:
+            raise click.UsageError("--from-file holds the whole draft: no --text with it")
+        return Kind.DOCUMENT, None, validate.read_text_file(str(value), "file")
+    number = int(value)
+    kind = {"paragraph": Kind.REPLACE, "insert-after": Kind.INSERT, "delete": Kind.DELETE}[which]
+    new_text = read_text_option(text, text_file, "text file")
+    if kind is Kind.DELETE and new_text is not None:
+        raise click.UsageError("--delete takes no --text")
+    if kind is not Kind.DELETE and new_text is None:
+        raise click.UsageError("give the new paragraph with --text or --text-file")
+    if number < (0 if kind is Kind.INSERT else 1):
+        raise InvalidInput(f"paragraph {number} is out of range: paragraphs are numbered from 1")
+    return kind, number, new_text
 
 
 def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
