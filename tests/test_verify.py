@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import agreed
+from tests.conftest import SECRETARIAT, Wg, agreed, git, plant_commit, plant_on_main
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, PermissionDenied
 from wgtool.core.gitstore import Person, format_message
@@ -233,3 +233,67 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
     assert [line for line in changed if line not in local] == [
         line for line in changed if f"refs/wg/events/{clones.amendment}" in line
     ]  # only b's own position moved the events ref
+
+
+# -- a broken wg.toml in history, a tagger who borrows a member's name -----------------------------
+
+BROKEN_SETTINGS = {
+    "an infinite consensus count": b'title = "x"\n[consensus]\nmin_supporting_groups = inf\n',
+    "TOML that does not parse": b'title = "x\n',
+    "text that is not UTF-8": b'title = "\xff"\n',
+}
+
+
+@pytest.mark.parametrize("why", sorted(BROKEN_SETTINGS))
+def test_a_broken_settings_file_in_history_is_a_problem_not_an_abort(
+    example_repo: Path, why: str
+) -> None:
+    broken = plant_on_main(example_repo, {"wg.toml": BROKEN_SETTINGS[why]}, "Break the settings")
+    git(example_repo, "update-ref", "refs/heads/broken", broken)
+    git(example_repo, "update-ref", "refs/heads/main", f"{broken}^")
+    fixed = plant_commit(
+        example_repo,
+        "refs/heads/broken",
+        {"wg.toml": git(example_repo, "show", f"{broken}^:wg.toml").encode()},
+        f"Mend the settings\n\nMember: {SECRETARIAT}\nStakeholder-Group: intergovernmental\n",
+        author=("Elena Petrova", "elena.petrova@example.org"),
+    )
+    git(example_repo, "update-ref", "refs/heads/main", fixed)
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        report = verify(wg)
+    assert any(broken[:10] in line and "wg.toml" in line for line in report.problems), (
+        report.problems
+    )
+
+
+def test_the_command_line_reports_a_broken_settings_file_in_one_line(example_repo: Path) -> None:
+    plant_on_main(example_repo, {"wg.toml": BROKEN_SETTINGS["an infinite consensus count"]})
+    result = Wg(example_repo)("settings", actor=SECRETARIAT)
+    assert result.exit_code == 2
+    # (a notice may come first: plant_on_main moved main under the working tree)
+    assert result.stderr.splitlines()[-1] == "wgtool: wg.toml: [consensus] values must be numbers"
+    assert result.stdout == ""
+
+
+def test_a_tag_by_a_stranger_with_a_secretariat_members_name_is_reported(
+    example_repo: Path,
+) -> None:
+    with WorkingGroup.open(example_repo) as wg:
+        secretariat = wg.roster.get(SECRETARIAT)
+        main = wg.main()
+    tagger = f"tagger {secretariat.name} <impostor@example.net> 1760000000 +0000"
+    tag = subprocess.run(
+        ["git", "-C", str(example_repo), "mktag"],
+        input=f"object {main}\ntype commit\ntag principles/v1\n{tagger}\n\nAgreed.\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    git(example_repo, "update-ref", "refs/tags/principles/v1", tag)
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        report = verify(wg)
+        assert wg.versions("principles") == []
+    assert any(
+        "principles/v1" in line and "impostor@example.net, who is not secretariat" in line
+        for line in report.problems
+    ), report.problems

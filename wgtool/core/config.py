@@ -70,7 +70,7 @@ def parse_settings(data: str) -> Settings:
             max_objecting_groups=int(consensus_raw.get("max_objecting_groups", 0)),
             require_all_groups_heard=bool(consensus_raw.get("require_all_groups_heard", False)),
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: TOML's inf
         raise InvalidInput(f"{SETTINGS_PATH}: [consensus] values must be numbers") from None
     signatures = str(raw.get("signatures", "off"))
     if signatures not in SIGNATURE_MODES:

@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.model import Amendment, Consensus, Kind, Status
+from wgtool.core.model import Amendment, Consensus, DocumentFormat, Status
 from wgtool.core.safe import visible_controls
 from wgtool.core.text import DiffOp
 
@@ -111,7 +111,7 @@ def compilation_html(
     for amendment, diff, consensus in sorted(
         amendments, key=lambda item: (item[0].paragraph or 0, item[0].created_at, item[0].id)
     ):
-        where = _where(amendment)
+        where = amendment.place[:1].upper() + amendment.place[1:]
         parts.append(
             '<div class="amendment">\n'
             f"<h2>{html.escape(where)} — amendment {html.escape(amendment.id)}</h2>\n"
@@ -130,8 +130,8 @@ def status_line(amendment: Amendment) -> str:
     """The status as a compilation states it: how a merge was adopted, why it lapsed."""
     status = amendment.status
     if status is Status.LAPSED:
-        return "lapsed (its paragraph is no longer in the draft)"
-    line: str = status.value
+        return status.phrase
+    line: str = status.label
     if amendment.merged_by:
         line += f" by {amendment.merged_by}"
     if amendment.adoption is not None and amendment.adoption.consensus != "unrecorded":
@@ -141,16 +141,6 @@ def status_line(amendment: Amendment) -> str:
     if amendment.decided_reason:
         line += f": {amendment.decided_reason}"
     return line
-
-
-def _where(amendment: Amendment) -> str:
-    if amendment.kind is Kind.REPLACE:
-        return f"Paragraph {amendment.paragraph}"
-    if amendment.kind is Kind.INSERT:
-        return f"New paragraph after {amendment.paragraph}"
-    if amendment.kind is Kind.DELETE:
-        return f"Deletion of paragraph {amendment.paragraph}"
-    return "Whole draft"
 
 
 def akoma_ntoso(
@@ -244,7 +234,7 @@ def akoma_ntoso(
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-FORMATS = ("markdown", "html", "redline", "compilation", "akn")
+FORMATS = tuple(f.value for f in DocumentFormat)
 
 
 def produce(

@@ -27,7 +27,14 @@ from gitdb import LooseObjectDB
 from gitdb.base import IStream
 from gitdb.util import bin_to_hex, hex_to_bin
 
-from wgtool.core.errors import ConcurrentUpdate, InvalidInput, NotFound, SyncError, WgError
+from wgtool.core.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    LostRace,
+    NotFound,
+    SyncError,
+    WgError,
+)
 
 ZERO_SHA = "0" * 40
 FILE_MODE = 0o100644
@@ -91,10 +98,6 @@ class TagInfo:
 
 _TAGGER_RE = re.compile(r"^(.*?) <(.*)> (\d+) [+-]\d{4}$")
 _SIGNATURE_RE = re.compile(r"^-----BEGIN (?:SSH|PGP) SIGNATURE-----$", re.MULTILINE)
-
-
-class LostRace(Exception):
-    """``update-ref`` refused because the ref was not at the expected old value."""
 
 
 def retry_cas(attempt: Callable[[], T], *, tries: int = 50) -> T:

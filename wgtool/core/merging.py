@@ -47,7 +47,7 @@ class ParagraphChange:
     ops: tuple[DiffOp, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"paragraph": self.label, "diff": [{"op": d.op, "text": d.text} for d in self.ops]}
+        return {"paragraph": self.label, "diff": [d.to_dict() for d in self.ops]}
 
 
 def paragraph_changes(old: str, new: str) -> list[ParagraphChange]:

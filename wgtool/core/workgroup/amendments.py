@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wgtool.core import document, validate
-from wgtool.core.errors import InvalidInput, NotFound, PermissionDenied
-from wgtool.core.gitstore import LostRace, format_message, retry_cas
+from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied
+from wgtool.core.gitstore import format_message, retry_cas
 from wgtool.core.model import Amendment, Kind, Member, Status
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN, MAIN_REF, draft_path
 from wgtool.core.text import DiffOp, word_diff
@@ -61,9 +61,7 @@ class AmendmentsDesk(DraftsDesk):
         new_text = amended_text(base_text, kind, paragraph, text)
         if new_text == base_text:
             raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
-        title = (
-            validate.one_line(title, "title") if title else _default_title(kind, slug, paragraph)
-        )
+        title = validate.one_line(title, "title") if title else kind.default_title(paragraph, slug)
         base_tree = self.store.commit(base).tree
         tree = self.store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
         person = self.person(actor)
@@ -226,16 +224,6 @@ def amended_text(base_text: str, kind: Kind, paragraph: int | None, text: str | 
     if kind is Kind.REPLACE:
         return document.replace_paragraph(base_text, paragraph, text)
     return document.insert_after(base_text, paragraph, text)
-
-
-def _default_title(kind: Kind, slug: str, paragraph: int | None) -> str:
-    if kind is Kind.REPLACE:
-        return f"Amend paragraph {paragraph} of {slug}"
-    if kind is Kind.INSERT:
-        return f"Insert a new paragraph after paragraph {paragraph} of {slug}"
-    if kind is Kind.DELETE:
-        return f"Delete paragraph {paragraph} of {slug}"
-    return f"Amend {slug}"
 
 
 def _focus(old: str, new: str) -> tuple[str, str]:

@@ -151,7 +151,7 @@ class DeliberationDesk(AmendmentsDesk):
             parsed = Stance(stance)
         except ValueError:
             raise InvalidInput(
-                f"unknown position {stance!r}: use support, no-objection, abstain or object"
+                f"unknown position {stance!r}: use {', '.join(s.value for s in Stance)}"
             ) from None
         reason = validate.text(reason, "reason", allow_empty=True)
         amendment = self.amendment(amendment_id)

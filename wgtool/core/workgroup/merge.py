@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from wgtool.core import document, merging, validate
-from wgtool.core.errors import MergeConflict, NoConsensus, NotFound, StateError
-from wgtool.core.gitstore import LostRace, Person, format_message, retry_cas
+from wgtool.core.errors import LostRace, MergeConflict, NoConsensus, NotFound, StateError
+from wgtool.core.gitstore import Person, format_message, retry_cas
 from wgtool.core.merging import MergePlan
 from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, draft_path

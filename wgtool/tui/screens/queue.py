@@ -21,7 +21,7 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from wgtool.core.model import Amendment, Consensus, Kind, Status
+from wgtool.core.model import Amendment, Consensus, Status
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
 from wgtool.tui.screens.amendment import AmendmentScreen
@@ -33,9 +33,7 @@ VERDICT_STYLES = {"consensus": "green", "objection": "red", "pending": ""}
 
 def target_label(amendment: Amendment) -> str:
     """``¶5`` (replace), ``+5`` (insert after 5), ``-5`` (delete 5) or ``doc`` (whole draft)."""
-    if amendment.kind is Kind.DOCUMENT or amendment.paragraph is None:
-        return "doc"
-    return {Kind.INSERT: "+", Kind.DELETE: "-"}.get(amendment.kind, "¶") + str(amendment.paragraph)
+    return amendment.target or "doc"
 
 
 @dataclass(frozen=True)
