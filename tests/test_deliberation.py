@@ -21,6 +21,7 @@ from tests.conftest import (
     Wg,
     written_before_controls_were_refused,
 )
+from tests.forge import Forger
 from wgtool.core import document
 from wgtool.core.errors import NotFound, PermissionDenied, StateError
 from wgtool.core.model import Kind
@@ -635,12 +636,21 @@ def test_a_decision_counts_only_from_someone_entitled_to_it(open_wg) -> None:
     back (say, pushed from another machine), does not close the amendment."""
     wg = open_wg(MEMBER_TECH)
     amendment = wg.amendment(propose(wg, MEMBER_TECH))
-    impostor = wg.roster.get(MEMBER_CS)
-    wg._add_event(amendment, impostor, "reject", text="Forged")
-    wg._add_event(amendment, impostor, "withdraw", text="Forged too")
+    # Written with plain git by a member who is neither the chair nor the proposer.
+    forger = Forger(wg.store.git_dir.parent)
+    main = forger.rev("main")
+    forger.event(amendment.id, member=MEMBER_CS, type_="reject", event_id="forged-1", main=main)
+    forger.event(amendment.id, member=MEMBER_CS, type_="withdraw", event_id="forged-2", main=main)
     assert wg.amendment(amendment.id).status.value == "open"
-    wg.act_as(CHAIR)
-    wg.reject(amendment.id, reason="Out of scope")
+    # The same write by the chair decides it: what counted was who wrote it.
+    forger.event(
+        amendment.id,
+        member=CHAIR,
+        type_="reject",
+        event_id="chair-1",
+        main=main,
+        text="Out of scope",
+    )
     rejected = wg.amendment(amendment.id)
     assert (rejected.status.value, rejected.decided_reason) == ("rejected", "Out of scope")
     wg.index.rebuild()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SECRETARIAT, Wg, agreed, git, plant_commit, plant_on_main
+from tests.forge import Forger
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, PermissionDenied
 from wgtool.core.gitstore import Person, format_message
@@ -206,13 +207,15 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
 
     # An unsigned one, written behind wgtool's back on clone a, is not sent by clone a; pushed
     # with plain git, clone b leaves it out and reports it, and everything else still syncs.
+    forger = Forger(clones.a)
+    forger.event(
+        clones.amendment,
+        member="mchen",
+        event_id="unsigned-1",
+        text="Unsigned words",
+        main=forger.rev("main"),
+    )
     with WorkingGroup.open(clones.a, "mchen") as wg:
-        wg.settings  # noqa: B018 (load the roster before forging)
-        original = wg._arm_signing
-        monkeypatch.setattr(wg, "_arm_signing", lambda member: None)
-        wg.store.signing_key = None
-        wg.comment(clones.amendment, "Unsigned words")
-        monkeypatch.setattr(wg, "_arm_signing", original)
         refused = sync(wg).problems
         assert len(refused) == 1 and "no valid signature by mchen's key" in refused[0]
         assert "not sent" in refused[0]
