@@ -11,6 +11,7 @@ import shlex
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -109,7 +110,8 @@ class AmendmentForm(WgScreen):
 
     def on_mount(self) -> None:
         self._show_preview(None)
-        self.call_after_refresh(self.query_one("#form", VerticalScroll).scroll_home, animate=False)
+        form = self.query_one("#form", VerticalScroll)
+        self.after_refresh(partial(form.scroll_home, animate=False))
 
     def heading(self) -> Text:
         raise NotImplementedError
@@ -157,9 +159,8 @@ class AmendmentForm(WgScreen):
         if ops is not None:
             preview.ops = ops
             submit.focus(scroll_visible=False)
-            self.call_after_refresh(
-                self.query_one("#form", VerticalScroll).scroll_end, animate=False
-            )
+            form = self.query_one("#form", VerticalScroll)
+            self.after_refresh(partial(form.scroll_end, animate=False))
         self._kind_shown()
 
     def _kind_shown(self) -> None:
