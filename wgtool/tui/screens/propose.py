@@ -31,10 +31,10 @@ from textual.widgets import (
     TextArea,
 )
 
-from wgtool.core import document, validate
-from wgtool.core.errors import InvalidInput, WgError
+from wgtool.core import amending, document, validate
+from wgtool.core.errors import WgError
 from wgtool.core.model import Amendment, Kind
-from wgtool.core.text import DiffOp, word_diff
+from wgtool.core.text import DiffOp
 from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import safe
@@ -206,16 +206,8 @@ class AmendmentForm(WgScreen):
         self.wg_app.deliver(self._show_preview, ops)
 
     def diff(self, inputs: Written) -> list[DiffOp]:
-        kind, text = inputs.kind, inputs.text
-        validate.text(inputs.rationale, "rationale")
-        if kind is Kind.DELETE:
-            return word_diff(self.old_text, "")
-        new = document.clean_paragraph_text(validate.text(text, "paragraph text"))
-        if kind is Kind.INSERT:
-            return word_diff(self.old_text, self.old_text + "\n\n" + new)
-        if new == self.old_text.strip():
-            raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
-        return word_diff(self.old_text, new)
+        """The word diff of what the member is about to send, checked as the core will."""
+        return amending.proposal_diff(self.old_text, inputs.kind, inputs.text, inputs.rationale)
 
     @work(thread=True, group="write")
     def send(self, inputs: Written) -> None:
@@ -369,11 +361,9 @@ class ReviseScreen(AmendmentForm):
         return self.amendment.rationale
 
     def diff(self, inputs: Written) -> list[DiffOp]:
-        validate.text(inputs.rationale, "rationale")
-        text = validate.text(inputs.text, "text")
-        if self.amendment.kind is not Kind.DOCUMENT:
-            text = document.clean_paragraph_text(text)
-        return word_diff(self.old_text, text)
+        return amending.revision_diff(
+            self.old_text, self.amendment.kind, inputs.text, inputs.rationale
+        )
 
     def confirm_label(self) -> str:
         return "Revise"

@@ -21,6 +21,7 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
+from wgtool.core import amending
 from wgtool.core.model import Amendment, Consensus, Kind, Status
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
@@ -203,11 +204,14 @@ class QueueScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
         with self.wg_app.core(busy=table) as wg:
-            amendments = wg.amendments(
-                draft=filters.draft, status=filters.status, group=filters.group, text=filters.text
+            amendments = amending.find(
+                wg,
+                draft=filters.draft,
+                status=filters.status,
+                group=filters.group,
+                text=filters.text,
+                paragraph=filters.paragraph,
             )
-            if filters.paragraph is not None:
-                amendments = [a for a in amendments if a.paragraph == filters.paragraph]
             consensus = wg.consensus_many(amendments)
             drafts = wg.draft_slugs() if with_choices else []
             groups = dict(wg.settings.groups) if with_choices else {}
