@@ -909,6 +909,7 @@ async def test_the_queue_filters_and_sorts(example_repo: Path) -> None:
         await settle(pilot)
         assert [str(k.value) for k in table.rows] == [first]
         await press(pilot, "enter")  # leave the search field for the table
+        assert app.focused is table
         await press(pilot, "c")
         assert table.row_count == 2
         queue.sort_by("status", reverse=True)
