@@ -1,10 +1,13 @@
-"""The core and the command line never import Textual or Rich (the TUI is the only face that does).
+"""The core and the command line never import Textual or Rich (the TUI is the only face that does),
+and no face imports git or the database directly (they go through the core).
 
-Each check runs in a fresh interpreter, so that modules other tests imported do not count.
+Each check of the core runs in a fresh interpreter, so that modules other tests imported do not
+count; the faces' own import statements are read from their source.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -91,3 +94,58 @@ def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -
     # The commands really ran: the position and the comment are in the record.
     with WorkingGroup.open(example_repo) as wg:
         assert [e.type for e in wg.events(amendment)] == ["position", "comment"]
+
+
+# -- the faces go through the core -----------------------------------------------------------------
+
+STORAGE = ("git", "sqlalchemy", "sqlmodel")
+"""Libraries only the core may import: the faces reach the record through it."""
+
+
+def face_modules() -> list[Path]:
+    """Every module file of the faces: the CLI (a module or a package), ``__main__``, the TUI."""
+    package = ROOT / "wgtool"
+    files = [package / "__main__.py", *sorted((package / "tui").rglob("*.py"))]
+    cli = package / "cli"
+    files += sorted(cli.rglob("*.py")) if cli.is_dir() else [package / "cli.py"]
+    return files
+
+
+def imported_storage(source: str) -> list[str]:
+    """The storage libraries (or their submodules) that ``source``'s import statements name,
+    wherever they are (also inside functions, or under ``if TYPE_CHECKING``)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found += [name for name in names if name.split(".")[0] in STORAGE]
+    return found
+
+
+def test_the_import_checker_sees_storage_imports() -> None:
+    """Guard against a vacuous pass: every way of importing is noticed, and only those."""
+    source = """
+import os, git
+from sqlalchemy.orm import Session
+def later():
+    import sqlmodel as sm
+from wgtool.core import gitstore
+import gitdb_like
+from . import git
+"""
+    assert imported_storage(source) == ["git", "sqlalchemy.orm", "sqlmodel"]
+
+
+def test_the_faces_never_import_git_or_the_database_directly() -> None:
+    files = face_modules()
+    assert ROOT / "wgtool" / "tui" / "app.py" in files and len(files) > 10
+    offending = {
+        str(path.relative_to(ROOT)): found
+        for path in files
+        if (found := imported_storage(path.read_text(encoding="utf-8")))
+    }
+    assert offending == {}

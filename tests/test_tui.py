@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import threading
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,16 @@ from textual.command import CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Log, OptionList, Select, Static, TextArea
-from textual.widgets._footer import FooterKey
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    Log,
+    OptionList,
+    Select,
+    Static,
+    TextArea,
+)
 
 from tests.conftest import (
     CHAIR,
@@ -115,29 +122,18 @@ def shown(container: Widget) -> str:
     return "\n".join(plain(w) for w in container.query(Static))
 
 
-@pytest.fixture(autouse=True)
-def kept_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every notification's message, kept: a toast expires after seconds, and a loaded machine
-    can take longer than that between the notification and the check."""
-    notify = WgApp.notify
-
-    def keeping(app: WgApp, message: str, *args: Any, **kwargs: Any) -> None:
-        NOTIFIED.setdefault(app, []).append(message)
-        notify(app, message, *args, **kwargs)
-
-    monkeypatch.setattr(WgApp, "notify", keeping)
-
-
-NOTIFIED: weakref.WeakKeyDictionary[WgApp, list[str]] = weakref.WeakKeyDictionary()
-
-
 def notifications(app: WgApp) -> list[str]:
-    """The messages of the notifications the app showed, in order."""
-    return list(NOTIFIED.get(app, []))
+    """The messages of the notifications the app showed, in order (kept by the app: a toast
+    expires after seconds, and a loaded machine can take longer than that to check it)."""
+    return list(app.notices)
 
 
 def footer_descriptions(app: WgApp) -> list[str]:
-    return [key.description for key in app.screen.query(FooterKey)]
+    """What the footer shows after each key (``^s Merge`` shows ``Merge``)."""
+    footer = app.screen.query_one(Footer)
+    return [
+        part[1].strip() for key in footer.children if len(part := plain(key).split(None, 1)) == 2
+    ]
 
 
 async def open_queue(pilot: Pilot[None]) -> tuple[QueueScreen, DataTable[object]]:
@@ -715,7 +711,6 @@ async def test_a_member_is_refused_the_chairs_actions(example_repo: Path) -> Non
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"merge")
         await settle(pilot)
-        await pilot.pause(0.3)
         hits = app.screen.query_one(OptionList)
         prompts = [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
         assert not any("Merge" in p for p in prompts)
@@ -911,10 +906,10 @@ async def test_the_queue_filters_and_sorts(example_repo: Path) -> None:
         assert table.row_count == 2
         await press(pilot, "slash")
         await pilot.press(*"secure")
-        await pilot.pause(0.4)
         await settle(pilot)
         assert [str(k.value) for k in table.rows] == [first]
         await press(pilot, "enter")  # leave the search field for the table
+        assert app.focused is table
         await press(pilot, "c")
         assert table.row_count == 2
         queue.sort_by("status", reverse=True)

@@ -233,6 +233,18 @@ def resolve(plan: MergePlan, resolution: str) -> str:
     )
 
 
+def resolution_changes(plan: MergePlan, resolution: str) -> list[ParagraphChange]:
+    """The paragraphs merging with the chair's ``resolution`` (see :func:`resolve`) changes in
+    the current text, or InvalidInput when the resolution is refused."""
+    return paragraph_changes(plan.current, resolve(plan, resolution))
+
+
+def resolution_spans_paragraphs(plan: MergePlan) -> bool:
+    """Whether the resolution of the plan's conflicts holds several paragraphs (to be written in
+    order, a blank line between them) rather than one."""
+    return "\n\n" in plan.conflicting_text() or len(plan.places()) > 1
+
+
 def _region_blocks(result: MergeResult) -> set[int]:
     """The block indices that conflict regions hold in the merged text (each region with as
     many blocks as the current text has there)."""

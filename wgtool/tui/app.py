@@ -7,7 +7,9 @@ member, and a counter of changes to the record so that screens know when to read
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -16,6 +18,8 @@ from weakref import WeakSet
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message_pump import MessagePump
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -41,6 +45,9 @@ from wgtool.tui.session import Session
 
 LOADING_DELAY = 0.15
 """Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
+
+NOTICES_KEPT = 200
+"""How many of the latest notifications :attr:`WgApp.notices` keeps."""
 
 
 class WgApp(App[None]):
@@ -77,6 +84,10 @@ class WgApp(App[None]):
         """Goes up on every change to the record; screens compare it to what they showed."""
         self._loading_timers: dict[Widget, Timer] = {}
         self._loaded_screens: WeakSet[Screen[Any]] = WeakSet()
+        self._deferred: dict[int, MessagePump] = {}
+        self._deferred_ids = itertools.count()
+        self.notices: deque[str] = deque(maxlen=NOTICES_KEPT)
+        """The messages of the latest notifications shown, oldest first (a toast expires)."""
 
     # -- start-up --------------------------------------------------------------------------------
 
@@ -85,7 +96,7 @@ class WgApp(App[None]):
 
     def on_mount(self) -> None:
         # Paint first: the worker starts once the first frame is on screen.
-        self.call_after_refresh(self.load_identity)
+        self.after_refresh(self, self.load_identity)
 
     @work(thread=True, exclusive=True, group="identity")
     def load_identity(self) -> None:
@@ -118,6 +129,35 @@ class WgApp(App[None]):
                 "choose a member: F2" if self.session.demo else "read only: nobody is acting"
             )
         self.refresh_bindings()
+
+    # -- work in progress -----------------------------------------------------------------------
+
+    def after_refresh(
+        self, owner: MessagePump, callback: Callable[..., object], *args: object
+    ) -> None:
+        """``owner.call_after_refresh(callback, *args)``, counted in :attr:`working` until it
+        has run (or ``owner`` has closed: a closed screen's deferred work never runs)."""
+        key = next(self._deferred_ids)
+
+        def run() -> object:
+            self._deferred.pop(key, None)
+            return callback(*args)
+
+        if owner.call_after_refresh(run):
+            self._deferred[key] = owner
+
+    @property
+    def working(self) -> bool:
+        """Whether the UI has work under way: a worker not finished, a load deferred until after
+        a repaint, or a screen waiting to start one (see :attr:`WgScreen.waiting`)."""
+        if any(not worker.is_finished for worker in self.workers):
+            return True
+        for key, owner in list(self._deferred.items()):
+            if not owner.is_running:
+                del self._deferred[key]
+        if self._deferred:
+            return True
+        return any(isinstance(s, WgScreen) and s.waiting for s in self.screen_stack)
 
     # -- the core, from worker threads -----------------------------------------------------------
 
@@ -176,6 +216,19 @@ class WgApp(App[None]):
         cancelled (a newer load of the same view replaced it)."""
         if not get_current_worker().is_cancelled:
             self.call_from_thread(callback, *args)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification (a toast), and keep its message in :attr:`notices`."""
+        self.notices.append(message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def show_error(self, error: WgError) -> None:
         """A core error as a notification: its first line, literally, as the CLI prints it."""

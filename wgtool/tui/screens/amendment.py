@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
+from wgtool.core import amending
 from wgtool.core.model import Amendment, Consensus, Event, Member, Status
 from wgtool.core.workgroup import AmendmentChange, Thread, WorkingGroup
 from wgtool.tui.commands import Command
@@ -28,20 +29,17 @@ from wgtool.tui.widgets import CommentThread, ConsensusMatrix, DiffView, KeysFoo
 
 # Each action of this screen: the core action whose role it needs, and the words the core uses
 # when the amendment is not open ("cannot <verb> amendment X: it is merged").
-ACTIONS: dict[str, tuple[str, str]] = {
-    "position": ("position", "take a position on"),
-    "comment": ("comment", "comment on"),
-    "reply": ("comment", "reply on"),
-    "revise": ("revise", "revise"),
-    "withdraw": ("withdraw", "withdraw"),
-    "merge": ("merge", "merge"),
-    "reject": ("reject", "reject"),
-    "revert": ("revert", "revert"),
+ACTIONS: dict[str, str] = {
+    "position": "position",
+    "comment": "comment",
+    "reply": "comment",
+    "revise": "revise",
+    "withdraw": "withdraw",
+    "merge": "merge",
+    "reject": "reject",
+    "revert": "revert",
 }
-OPEN_ONLY = {"position", "revise", "merge"}
-UNDECIDED_ONLY = {"withdraw", "reject"}  # open or lapsed
-PROPOSER_ONLY = {"revise", "withdraw"}
-LAPSED = "its paragraph is no longer in the draft"
+"""The screen's actions on the amendment, each with the core permission it needs."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +189,7 @@ class AmendmentScreen(WgScreen):
         a = view.amendment
         if a.status is Status.LAPSED:
             text = Text("Lapsed: ", "bold")
-            text.append(f"{LAPSED}. It cannot be merged; its proposer may withdraw it, ")
+            text.append(f"{amending.LAPSED}. It cannot be merged; its proposer may withdraw it, ")
             text.append("or the chair reject it.")
             return text
         if a.status in (Status.MERGED, Status.REVERTED):
@@ -228,25 +226,11 @@ class AmendmentScreen(WgScreen):
         view, member = self.view, self.wg_app.member
         if view is None or member is None:
             return "the amendment is still loading"
-        a = view.amendment
-        if action in PROPOSER_ONLY and a.proposer != member.handle:
-            return f"only the proposer ({a.proposer}) can {action} amendment {a.id}"
-        if action in OPEN_ONLY and a.status is not Status.OPEN:
-            why = LAPSED if a.status is Status.LAPSED else f"it is {a.status.value}"
-            return f"cannot {ACTIONS[action][1]} amendment {a.id}: {why}"
-        if action in UNDECIDED_ONLY and not a.status.undecided:
-            return f"cannot {ACTIONS[action][1]} amendment {a.id}: it is {a.status.value}"
-        if action == "revert" and a.status is not Status.MERGED:
-            return f"cannot revert amendment {a.id}: it is {a.status.value}, not merged"
-        if action == "reply" and not view.threads:
-            return f"amendment {a.id} has no comment to reply to"
-        return None
+        return amending.unavailable(view.amendment, member, action, has_comments=bool(view.threads))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ACTIONS:
-            return (
-                self.wg_app.allows(ACTIONS[action][0]) and self.unavailable_because(action) is None
-            )
+            return self.wg_app.allows(ACTIONS[action]) and self.unavailable_because(action) is None
         return super().check_action(action, parameters)
 
     def explain_unavailable(self, action: str) -> None:
@@ -377,5 +361,5 @@ class AmendmentScreen(WgScreen):
         for action, (title, help_text) in entries.items():
             if self.unavailable_because(action) is None:
                 yield Command(
-                    title, help_text, getattr(self, f"action_{action}"), needs=ACTIONS[action][0]
+                    title, help_text, getattr(self, f"action_{action}"), needs=ACTIONS[action]
                 )

@@ -34,7 +34,17 @@ class WgScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Paint the screen before its worker starts reading (and competing for the GIL).
-        self.call_after_refresh(self.reload_if_stale)
+        self.after_refresh(self.reload_if_stale)
+
+    def after_refresh(self, callback: Callable[..., object], *args: object) -> None:
+        """Run ``callback(*args)`` after the next repaint, counted as work under way (see
+        ``WgApp.working``) until it has run."""
+        self.wg_app.after_refresh(self, callback, *args)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the screen waits to start a load (screens that delay one override this)."""
+        return False
 
     def reload_if_stale(self) -> None:
         """Read the record again if it changed since this screen last read it."""

@@ -39,6 +39,7 @@ class MergeView:
         places: The conflicts, each with the paragraphs of the current text it is in.
         summary: The conflicting paragraphs' names (``¶11 and ¶14``), or empty.
         conflicting_text: Those paragraphs as they read now: where the resolution starts.
+        several: Whether the resolution holds several paragraphs.
     """
 
     plan: MergePlan
@@ -47,6 +48,7 @@ class MergeView:
     places: tuple[ConflictPlace, ...]
     summary: str
     conflicting_text: str
+    several: bool = False
 
     @property
     def consensus(self) -> Consensus:
@@ -163,6 +165,7 @@ class MergeScreen(WgScreen):
                 places=places,
                 summary=plan.conflict_summary() if places else "",
                 conflicting_text=plan.conflicting_text(),
+                several=bool(places) and merging.resolution_spans_paragraphs(plan),
             )
             self.wg_app.deliver(self.show, view)
 
@@ -200,7 +203,7 @@ class MergeScreen(WgScreen):
         self._reviewed = None
         conflicts = self.query_one("#conflicts", Vertical)
         conflicts.remove_children()
-        several = "\n\n" in view.conflicting_text or len(view.places) > 1
+        several = view.several
         intro = Text("This amendment conflicts with the current text in ", "bold")
         intro.append_text(safe(view.summary, "bold", one_line=True))
         intro.append(": both changed the same words.", "bold")
@@ -328,11 +331,10 @@ class MergeScreen(WgScreen):
         """What the draft would become with the chair's resolution, or why the core refuses it
         (the typed text stays in the editor either way)."""
         try:
-            resolved = merging.resolve(plan, edited)
+            changes = tuple(merging.resolution_changes(plan, edited))
         except InvalidInput as error:
             self.wg_app.deliver(self.wg_app.show_error, error)
             return
-        changes = tuple(merging.paragraph_changes(plan.current, resolved))
         self.wg_app.deliver(self._show_resolution, edited, changes)
 
     def _show_resolution(self, edited: str, changes: tuple[ParagraphChange, ...]) -> None:

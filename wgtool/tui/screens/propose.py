@@ -11,6 +11,7 @@ import shlex
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,10 +31,10 @@ from textual.widgets import (
     TextArea,
 )
 
-from wgtool.core import document, validate
-from wgtool.core.errors import InvalidInput, WgError
+from wgtool.core import amending, document, validate
+from wgtool.core.errors import WgError
 from wgtool.core.model import Amendment, Kind
-from wgtool.core.text import DiffOp, word_diff
+from wgtool.core.text import DiffOp
 from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import safe
@@ -109,7 +110,8 @@ class AmendmentForm(WgScreen):
 
     def on_mount(self) -> None:
         self._show_preview(None)
-        self.call_after_refresh(self.query_one("#form", VerticalScroll).scroll_home, animate=False)
+        form = self.query_one("#form", VerticalScroll)
+        self.after_refresh(partial(form.scroll_home, animate=False))
 
     def heading(self) -> Text:
         raise NotImplementedError
@@ -157,9 +159,8 @@ class AmendmentForm(WgScreen):
         if ops is not None:
             preview.ops = ops
             submit.focus(scroll_visible=False)
-            self.call_after_refresh(
-                self.query_one("#form", VerticalScroll).scroll_end, animate=False
-            )
+            form = self.query_one("#form", VerticalScroll)
+            self.after_refresh(partial(form.scroll_end, animate=False))
         self._kind_shown()
 
     def _kind_shown(self) -> None:
@@ -205,16 +206,8 @@ class AmendmentForm(WgScreen):
         self.wg_app.deliver(self._show_preview, ops)
 
     def diff(self, inputs: Written) -> list[DiffOp]:
-        kind, text = inputs.kind, inputs.text
-        validate.text(inputs.rationale, "rationale")
-        if kind is Kind.DELETE:
-            return word_diff(self.old_text, "")
-        new = document.clean_paragraph_text(validate.text(text, "paragraph text"))
-        if kind is Kind.INSERT:
-            return word_diff(self.old_text, self.old_text + "\n\n" + new)
-        if new == self.old_text.strip():
-            raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
-        return word_diff(self.old_text, new)
+        """The word diff of what the member is about to send, checked as the core will."""
+        return amending.proposal_diff(self.old_text, inputs.kind, inputs.text, inputs.rationale)
 
     @work(thread=True, group="write")
     def send(self, inputs: Written) -> None:
@@ -368,11 +361,9 @@ class ReviseScreen(AmendmentForm):
         return self.amendment.rationale
 
     def diff(self, inputs: Written) -> list[DiffOp]:
-        validate.text(inputs.rationale, "rationale")
-        text = validate.text(inputs.text, "text")
-        if self.amendment.kind is not Kind.DOCUMENT:
-            text = document.clean_paragraph_text(text)
-        return word_diff(self.old_text, text)
+        return amending.revision_diff(
+            self.old_text, self.amendment.kind, inputs.text, inputs.rationale
+        )
 
     def confirm_label(self) -> str:
         return "Revise"

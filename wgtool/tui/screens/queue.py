@@ -21,6 +21,7 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
+from wgtool.core import amending
 from wgtool.core.model import Amendment, Consensus, Status
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
@@ -67,6 +68,8 @@ COLUMNS = (
 SORTABLE = [c.key for c in COLUMNS]
 ROWS_PER_REFRESH = 500
 """Rows added to the table between two refreshes while it fills."""
+SEARCH_DELAY = 0.25
+"""Seconds without typing before the search field filters the queue."""
 
 
 @dataclass(frozen=True)
@@ -199,11 +202,14 @@ class QueueScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
         with self.wg_app.core(busy=table) as wg:
-            amendments = wg.amendments(
-                draft=filters.draft, status=filters.status, group=filters.group, text=filters.text
+            amendments = amending.find(
+                wg,
+                draft=filters.draft,
+                status=filters.status,
+                group=filters.group,
+                text=filters.text,
+                paragraph=filters.paragraph,
             )
-            if filters.paragraph is not None:
-                amendments = [a for a in amendments if a.paragraph == filters.paragraph]
             consensus = wg.consensus_many(amendments)
             drafts = wg.draft_slugs() if with_choices else []
             groups = dict(wg.settings.groups) if with_choices else {}
@@ -244,7 +250,7 @@ class QueueScreen(WgScreen):
             table.add_row(*cells, key=key)
         self._filling_rows = table.row_count < self.shown_count
         if self._filling_rows:
-            self.call_after_refresh(self._add_slice, rows, generation)
+            self.after_refresh(self._add_slice, rows, generation)
         elif self._keep_highlighted in self._sort_values:
             table.move_cursor(row=table.get_row_index(self._keep_highlighted))
 
@@ -263,7 +269,7 @@ class QueueScreen(WgScreen):
                 group_select.value = self.filters.group
             self._choices_loaded = True
         finally:
-            self.call_after_refresh(self._done_filling)
+            self.after_refresh(self._done_filling)
 
     def _done_filling(self) -> None:
         self._filling = False
@@ -306,7 +312,16 @@ class QueueScreen(WgScreen):
         if self._search_timer is not None:
             self._search_timer.stop()
         value = event.value.strip() or None
-        self._search_timer = self.set_timer(0.25, lambda: self._refilter(text=value))
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._search(value))
+
+    def _search(self, text: str | None) -> None:
+        self._search_timer = None
+        self._refilter(text=text)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a search is typed but not yet applied (it waits for a pause in the typing)."""
+        return self._search_timer is not None
 
     @on(Input.Submitted, "#f-text")
     def _text_submitted(self) -> None:
@@ -327,7 +342,7 @@ class QueueScreen(WgScreen):
         for select_id in ("#f-draft", "#f-status", "#f-group"):
             self.query_one(select_id, Select).clear()
         self.query_one("#f-text", Input).value = ""
-        self.call_after_refresh(self._done_filling)
+        self.after_refresh(self._done_filling)
         self.filters = Filters()
         self.load()
 

@@ -190,7 +190,7 @@ class RedlineScreen(WgScreen):
             select = self.query_one(selector, Select)
             select.set_options(options)
             select.value = value
-        self.call_after_refresh(self._done_filling)
+        self.after_refresh(self._done_filling)
         changes = sum(1 for op in ops if op.op != "equal")
         info = Text(f"{changes} change{'s' if changes != 1 else ''} · ", "bold")
         info.append("[-deleted-] {+inserted+}", "dim")
