@@ -180,9 +180,17 @@ class WgApp(App[None]):
     def busy(self, widget: Widget) -> None:
         """Show a loading indicator on ``widget`` if its worker takes longer than a blink."""
         self._stop_loading_timer(widget)
-        self._loading_timers[widget] = widget.set_timer(
-            LOADING_DELAY, lambda: setattr(widget, "loading", True)
-        )
+
+        def show_loading() -> None:
+            # A timer stopped after it fired still runs its callback, queued before the stop:
+            # only the timer of a load still under way may show the indicator, else it would
+            # stay on over a loaded widget (which then takes no keys).
+            if self._loading_timers.get(widget) is timer:
+                del self._loading_timers[widget]
+                widget.loading = True
+
+        timer = widget.set_timer(LOADING_DELAY, show_loading)
+        self._loading_timers[widget] = timer
 
     def _stop_loading_timer(self, widget: Widget) -> None:
         timer = self._loading_timers.pop(widget, None)
