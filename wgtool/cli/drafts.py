@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import color_enabled, emit_json, notice, render_diff, safe
+from wgtool.cli.output import color_enabled, emit_json, notice, safe
 from wgtool.core import validate
-from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.errors import InvalidInput
 from wgtool.core.model import DocumentFormat
 
 
@@ -96,24 +96,6 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
             click.echo(
                 f"{safe(v.name):<12} {v.commit[:10]}  {safe(v.tagger):<24} {safe(first_line)}"
             )
-
-
-@cli.command()
-@click.argument("slug")
-@click.argument("old", required=False)
-@click.argument("new", required=False)
-@pass_context
-def redline(obj: Context, slug: str, old: str | None, new: str | None) -> None:
-    """Word-level redline of a draft between two versions (default: the latest and main)."""
-    with obj.open() as wg:
-        if old is None:
-            found = wg.versions(slug)
-            if not found:
-                raise NotFound(
-                    f"{slug} has no consensus versions to compare with: give OLD and NEW"
-                )
-            old = found[-1].name
-        click.echo(render_diff(wg.redline(slug, old, new)))
 
 
 @cli.command()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
@@ -22,6 +23,7 @@ from wgtool.core.safe import visible_controls
 from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
+    from wgtool.core.redline import AttributedRedline
     from wgtool.core.workgroup import WorkingGroup
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -35,6 +37,8 @@ del { color: #a00; text-decoration: line-through; }
 ins { color: #060; text-decoration: underline; }
 .amendment { border-top: 1px solid #ccc; padding-top: .6em; margin-top: 1em; }
 .meta { color: #555; font-size: .9em; }
+.by { color: #555; font-size: .85em; margin: -.6em 0 0 2em; }
+.para.unchanged { color: #333; }
 """
 
 
@@ -90,12 +94,36 @@ def diff_html(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:
     return "".join(out)
 
 
-def redline_html(title: str, old_name: str, new_name: str, ops: tuple[DiffOp, ...]) -> str:
-    heading = (
+def redline_html(
+    title: str,
+    old_name: str,
+    new_name: str,
+    redline: AttributedRedline,
+    groups: Mapping[str, str],
+) -> str:
+    """The redline with the draft's structure: headings, numbered paragraphs (one block each),
+    and under each changed one who changed it. Every text is escaped, never rendered."""
+    parts = [
         f'<p class="meta">Changes from {html.escape(old_name)} to '
         f"{html.escape(new_name)}: deletions struck through, insertions underlined.</p>\n"
-    )
-    return _page(f"{title} — redline", heading + f"<div>{diff_html(ops)}</div>\n")
+    ]
+    for entry in redline.entries:
+        body = diff_html(entry.ops)
+        if entry.heading:
+            level = min(max(entry.level, 1), 6)
+            parts.append(f"<h{level}>{body}</h{level}>\n")
+            continue
+        state = "changed" if entry.changed else "unchanged"
+        anchor = f' id="para-{entry.new_number}"' if entry.new_number is not None else ""
+        parts.append(
+            f'<div class="para {state}"{anchor}><p><span class="num">'
+            f"{html.escape(entry.label)}.</span> {body}</p>\n"
+        )
+        if entry.changed and entry.by:
+            names = "; ".join(html.escape(s.describe(groups)) for s in entry.by)
+            parts.append(f'<p class="by">Changed by {names}</p>\n')
+        parts.append("</div>\n")
+    return _page(f"{title} — redline", "".join(parts))
 
 
 def compilation_html(
@@ -273,8 +301,10 @@ def produce(
             if not versions:
                 raise NotFound(f"{slug} has no earlier consensus version: give --against NAME")
             against = versions[-1]
-        ops = wg.redline(slug, against, version)
-        return redline_html(draft.title, against, version or "current text", ops)
+        changes = wg.attributed_redline(slug, against, version)
+        return redline_html(
+            draft.title, against, version or "current text", changes, wg.settings.groups
+        )
     found = [a for a in wg.amendments(draft=slug) if include_closed or a.status.undecided]
     consensus = wg.consensus_many(found)
     items = [(a, wg.change(a).diff, consensus[a.id]) for a in found]

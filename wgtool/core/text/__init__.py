@@ -13,7 +13,14 @@ load, at a cost that follows the size of the change (see :mod:`.engine`).
 
 from __future__ import annotations
 
-from wgtool.core.text.diff import BlockChange, DiffOp, block_changes, redline, word_diff
+from wgtool.core.text.diff import (
+    BlockChange,
+    DiffOp,
+    block_changes,
+    minimal_word_diff,
+    redline,
+    word_diff,
+)
 from wgtool.core.text.merge import Conflict, ConflictRegion, MergeResult, merge3
 from wgtool.core.text.tokens import tokenize
 
@@ -25,6 +32,7 @@ __all__ = [
     "MergeResult",
     "block_changes",
     "merge3",
+    "minimal_word_diff",
     "redline",
     "tokenize",
     "word_diff",

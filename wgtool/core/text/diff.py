@@ -19,6 +19,7 @@ from wgtool.core.text.engine import (
     align,
     semantic_diff,
     split_units,
+    token_diff_texts,
 )
 from wgtool.core.text.tokens import TokenCodec, tokenize
 
@@ -236,3 +237,34 @@ def redline(old: str, new: str) -> str:
         else:
             parts.append(f"{{+{piece.text}+}}")
     return "".join(parts)
+
+
+def minimal_word_diff(old: str, new: str) -> list[DiffOp]:
+    """The minimal word diff, for attribution (who wrote which words), not for reading.
+
+    Paragraphs are aligned as in :func:`word_diff`; each changed stretch is then diffed token
+    by token with Myers' algorithm (:func:`~wgtool.core.text.engine.token_diff`) and no
+    semantic clean-up, even across paragraphs rewritten beyond recognition: a word an
+    amendment kept stays equal, however short the equality, because keeping a word is not
+    writing it. :func:`word_diff` may show the same change as one deletion and one insertion.
+
+    Returns:
+        Canonical pieces as :func:`word_diff` returns them (``equal`` + ``delete`` texts give
+        ``old``, ``equal`` + ``insert`` texts give ``new``).
+    """
+    if old == new:
+        return [DiffOp("equal", old)] if old else []
+    old_units, new_units = split_units(old), split_units(new)
+    pieces: list[tuple[OpName, str]] = []
+    position = 0
+    for edit in align(old_units, new_units):
+        pieces.append(("equal", "".join(old_units[position : edit.lo])))
+        removed = "".join(old_units[edit.lo : edit.hi])
+        added = "".join(new_units[edit.side_lo : edit.side_hi])
+        codec = TokenCodec()
+        encoded_old, encoded_new = codec.encode(tokenize(removed)), codec.encode(tokenize(added))
+        for op, chars in token_diff_texts(encoded_old, encoded_new):
+            pieces.append((_OP_NAMES[op], codec.text(chars)))
+        position = edit.hi
+    pieces.append(("equal", "".join(old_units[position:])))
+    return coalesce(pieces)

@@ -7,7 +7,8 @@ The CLI and the TUI call :class:`WorkingGroup` and nothing lower. Each desk is o
 - :mod:`.drafts`: drafts, consensus versions and redlines;
 - :mod:`.amendments`: proposing, revising and reading amendments;
 - :mod:`.deliberation`: positions, comments, rejection, withdrawal and consensus;
-- :mod:`.merge`: merge plans, merges and reverts (the chair).
+- :mod:`.merge`: merge plans, merges and reverts (the chair);
+- :mod:`.documents`: who wrote which words (blame) and attributed redlines.
 
 Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
 re-reads and tries again.
@@ -17,13 +18,14 @@ from __future__ import annotations
 
 from wgtool.core.workgroup.amendments import AmendmentChange
 from wgtool.core.workgroup.deliberation import Thread
+from wgtool.core.workgroup.documents import DocumentsDesk
 from wgtool.core.workgroup.drafts import DraftSummary
 from wgtool.core.workgroup.handle import new_id
 from wgtool.core.workgroup.merge import MergeDesk
 from wgtool.core.workgroup.roster import RosterDesk
 
 
-class WorkingGroup(MergeDesk, RosterDesk):
+class WorkingGroup(MergeDesk, RosterDesk, DocumentsDesk):
     """One working group's repository, seen by one acting member: every desk's use cases."""
 
 

@@ -1,0 +1,155 @@
+"""Documents read from the record: who wrote which words (blame), attributed redlines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import click
+
+from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.output import color_enabled, emit_json, render_diff, safe
+from wgtool.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from wgtool.core.blame import Blame
+    from wgtool.core.redline import AttributedRedline, RedlineEntry
+
+# Colours a terminal gives the rows of a blame, in order of their share (base text uncoloured).
+_COLOURS = ("cyan", "magenta", "yellow", "blue", "green", "red")
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--version", "version", metavar="NAME", help="A consensus version (default: main).")
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(["group", "member", "amendment"]),
+    default="group",
+    show_default=True,
+    help="Attribute words to stakeholder groups, members or amendments.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def blame(obj: Context, slug: str, version: str | None, by: str, as_json: bool) -> None:
+    """Who wrote every word of a draft: the merged amendment (its member and group) or the
+    base text; then each row's share of the words and of the merged amendments."""
+    from wgtool.core import document
+
+    with obj.open() as wg:
+        found = wg.blame(slug, version, by)
+    if as_json:
+        emit_json(found.to_dict())
+        return
+    colours = _colours(found)
+    text = found.attribution.text
+    click.echo(f"Who wrote {slug} ({version or 'current text'}), by {by}:")
+    click.echo()
+    for block in document.blocks(text):
+        number = "" if block.number is None else f"{block.number:>3}. "
+        click.echo(number + _marked(found.spans(block.start, block.end), colours))
+        click.echo()
+    _summary(found)
+
+
+def _colours(found: Blame) -> Mapping[str, str]:
+    return {
+        row.key: _COLOURS[i % len(_COLOURS)]
+        for i, row in enumerate(r for r in found.shares if r.key != "base")
+    }
+
+
+def _marked(spans: list[tuple[str, str]], colours: Mapping[str, str]) -> str:
+    """Spans as text, each not in the base text marked ``[key: words]`` (and coloured)."""
+    colour = color_enabled()
+    parts = []
+    for text, key in spans:
+        shown = safe(text)
+        if key == "base":
+            parts.append(shown)
+            continue
+        lead = shown[: len(shown) - len(shown.lstrip())]
+        marked = f"[{safe(key)}: {shown.strip()}]"
+        if colour:
+            marked = click.style(marked, fg=colours.get(key))
+        parts.append(lead + marked + shown[len(shown.rstrip()) :] if shown.strip() else shown)
+    return "".join(parts)
+
+
+def _summary(found: Blame) -> None:
+    total = sum(r.words for r in found.shares)
+    merged = sum(r.amendments for r in found.shares)
+    click.echo(f"{total} words; {merged} merged amendment(s)")
+    click.echo(f"{found.by:<34} {'words':>7} {'share':>7}  {'merged amendments':>18}")
+    for row in found.shares:
+        label = row.label if row.key == row.label else f"{row.label} [{row.key}]"
+        amendments = f"{row.amendments} ({row.amendment_share:.1f}%)" if row.amendments else "-"
+        click.echo(f"{safe(label)[:34]:<34} {row.words:>7} {row.share:>6.1f}%  {amendments:>18}")
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--changed-only", is_flag=True, help="Fold the paragraphs that did not change.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def redline(
+    obj: Context, slug: str, old: str | None, new: str | None, changed_only: bool, as_json: bool
+) -> None:
+    """Redline of a draft between two versions (default: the latest and main), paragraph by
+    paragraph with their numbers, each change with the amendment and group that made it."""
+    with obj.open() as wg:
+        if old is None:
+            found = wg.versions(slug)
+            if not found:
+                raise NotFound(
+                    f"{slug} has no consensus versions to compare with: give OLD and NEW"
+                )
+            old = found[-1].name
+        result = wg.attributed_redline(slug, old, new)
+        groups = wg.settings.groups
+    if as_json:
+        emit_json(
+            {
+                "draft": slug,
+                "old": old,
+                "new": new,
+                "attributed": result.attributed,
+                "entries": [e.to_dict(groups) for e in result.entries],
+            }
+        )
+        return
+    _print_redline(result, groups, changed_only)
+
+
+def _print_redline(
+    result: AttributedRedline, groups: Mapping[str, str], changed_only: bool
+) -> None:
+    folded = 0
+    for entry in result.entries:
+        if changed_only and not entry.changed and not entry.heading:
+            folded += 1
+            continue
+        if folded:
+            click.echo(f"     ({folded} unchanged paragraph{'s' if folded > 1 else ''})\n")
+            folded = 0
+        click.echo(_entry_line(entry))
+        if entry.changed:
+            names = "; ".join(safe(s.describe(groups)) for s in entry.by)
+            if names:
+                click.echo(f"     — {names}")
+            elif not result.attributed:
+                click.echo("     — (not attributed: OLD is not older than NEW on main)")
+        click.echo()
+    if folded:
+        click.echo(f"     ({folded} unchanged paragraph{'s' if folded > 1 else ''})")
+
+
+def _entry_line(entry: RedlineEntry) -> str:
+    body = render_diff(entry.ops)
+    if entry.heading:
+        heading = "#" * entry.level + " " + body
+        return click.style(heading, bold=True) if color_enabled() else heading
+    return f"{entry.label:>3}. {body}"

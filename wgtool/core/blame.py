@@ -1,0 +1,398 @@
+"""Who wrote which words: every character of a draft traced to the step of main that wrote it.
+
+A draft's history on main is a sequence of *steps*: the text the draft had after each commit
+that changed it, with the :class:`Source` of that change (the base text the secretariat added,
+a merged amendment, a secretariat edit, a revert, or a commit the rulebook does not accept).
+:class:`Tracer` carries an attribution forward through the steps: each step's text is diffed
+with the minimal word diff of the text engine
+(:func:`~wgtool.core.text.minimal_word_diff`); what stays equal keeps its attribution, what is
+inserted is the step's. A revert restores what the reverted merge replaced with the
+attribution it had before that merge. :func:`shares` sums words and merged amendments by group,
+member or amendment.
+
+Attribution is kept as *runs* ``(source, origin, length)``: ``length`` characters written by
+source number ``source``, starting at offset ``origin`` of the text that source wrote. For the
+first source of a tracer (the text it starts from) the origin is an offset in that text, so a
+redline can tell who deleted which of its characters (:attr:`Attribution.deletions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from wgtool.core.text import DiffOp, minimal_word_diff
+from wgtool.core.text.tokens import is_word, tokenize
+
+SourceKind = Literal["base", "amendment", "secretariat", "revert", "unverified", "older"]
+By = Literal["group", "member", "amendment"]
+BY: tuple[By, ...] = ("group", "member", "amendment")
+
+# Rows that are no stakeholder's: their key in every breakdown, and their label.
+_OTHER_LABELS: dict[str, str] = {
+    "base": "base text",
+    "secretariat": "secretariat edits",
+    "revert": "reverts",
+    "unverified": "changes the rulebook does not accept",
+    "older": "the older version",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who wrote a step of a draft's history.
+
+    Attributes:
+        kind: ``base`` (the draft as first added), ``amendment`` (a merged amendment),
+            ``secretariat`` (a secretariat edit), ``revert`` (a chair's revert),
+            ``unverified`` (a commit the rulebook does not accept) or ``older`` (the text a
+            redline starts from).
+        commit: The main commit of the step.
+        amendment: The merged (or, for a revert, the reverted) amendment.
+        member: The proposer of a merged amendment; else who made the commit.
+        group: The proposer's stakeholder group (merged amendments only).
+    """
+
+    kind: SourceKind
+    commit: str = ""
+    amendment: str | None = None
+    member: str | None = None
+    group: str | None = None
+
+    def key(self, by: By) -> str:
+        """The row of a breakdown by ``by`` that this source's words count in."""
+        if self.kind != "amendment":
+            return self.kind
+        if by == "group":
+            return self.group or "unknown"
+        if by == "member":
+            return self.member or "unknown"
+        return self.amendment or "unknown"
+
+    def describe(self, groups: Mapping[str, str]) -> str:
+        """One phrase for people: 'amendment 1a2b by mchen (Civil society)'."""
+        if self.kind == "amendment":
+            group = groups.get(self.group or "", self.group or "unknown group")
+            return f"amendment {self.amendment} by {self.member} ({group})"
+        if self.kind == "secretariat":
+            return f"secretariat edit by {self.member or 'the secretariat'}"
+        if self.kind == "revert":
+            return f"revert of amendment {self.amendment} by {self.member}"
+        if self.kind == "base":
+            return "base text"
+        return _OTHER_LABELS[self.kind]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "commit": self.commit,
+            "amendment": self.amendment,
+            "member": self.member,
+            "group": self.group,
+        }
+
+
+def key_label(key: str, by: By, groups: Mapping[str, str]) -> str:
+    """The label of a breakdown's row (a group's name, a member's handle, an amendment id)."""
+    if key in _OTHER_LABELS:
+        return _OTHER_LABELS[key]
+    return groups.get(key, key) if by == "group" else key
+
+
+@dataclass(frozen=True)
+class Step:
+    """The draft after one commit that changed it (``text`` None: the draft was removed)."""
+
+    text: str | None
+    source: Source
+
+
+Run = tuple[int, int, int]  # (source index, origin, length)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A text with the source of each of its characters.
+
+    Attributes:
+        text: The text.
+        sources: Every source seen; runs refer to them by index (0: where the trace started).
+        runs: ``(source, origin, length)`` runs covering ``text`` in order.
+        deletions: ``(origin, length, by)``: characters of the starting text (source 0) that
+            the step of source ``by`` deleted.
+    """
+
+    text: str
+    sources: tuple[Source, ...]
+    runs: tuple[Run, ...]
+    deletions: tuple[tuple[int, int, int], ...] = ()
+
+    def per_token(self) -> list[tuple[int, int, int]]:
+        """``(start, end, source)`` of every token; a token's source is its first character's."""
+        result: list[tuple[int, int, int]] = []
+        runs = iter(self.runs)
+        run_source, _, run_length = next(runs, (0, 0, 0))
+        run_end = run_length
+        position = 0
+        for token in tokenize(self.text):
+            while position >= run_end:
+                run_source, _, run_length = next(runs)
+                run_end += run_length
+            result.append((position, position + len(token), run_source))
+            position += len(token)
+        return result
+
+    def word_sources(self) -> list[int]:
+        """The source of every word (one entry per word token, in order)."""
+        return [s for start, end, s in self.per_token() if is_word(self.text[start:end])]
+
+    def written_between(self, start: int, end: int) -> set[int]:
+        """The sources of the characters in ``[start, end)``."""
+        found: set[int] = set()
+        position = 0
+        for source, _, length in self.runs:
+            if position < end and position + length > start:
+                found.add(source)
+            position += length
+        return found
+
+    def deleted_between(self, start: int, end: int) -> set[int]:
+        """Who deleted characters of the starting text in ``[start, end)`` of that text."""
+        return {by for at, length, by in self.deletions if at < end and at + length > start}
+
+
+@dataclass
+class _Cursor:
+    """Reads runs in order, a given number of characters at a time."""
+
+    runs: list[Run]
+    index: int = 0
+    used: int = 0
+
+    def take(self, count: int) -> list[Run]:
+        pieces: list[Run] = []
+        while count > 0:
+            source, origin, length = self.runs[self.index]
+            part = min(count, length - self.used)
+            pieces.append((source, origin + self.used, part))
+            count -= part
+            self.used += part
+            if self.used == length:
+                self.index, self.used = self.index + 1, 0
+        return pieces
+
+
+def _push(runs: list[Run], run: Run) -> None:
+    """Append a run, joining it to the last when it continues it."""
+    if run[2] == 0:
+        return
+    if runs:
+        source, origin, length = runs[-1]
+        if source == run[0] and origin + length == run[1]:
+            runs[-1] = (source, origin, length + run[2])
+            return
+    runs.append(run)
+
+
+@dataclass
+class Tracer:
+    """Carries an attribution through the steps of a draft's history.
+
+    ``keep`` names the amendments whose revert is coming: the text and attribution before
+    their merge are kept, so the revert can restore them.
+    """
+
+    text: str
+    start: Source
+    keep: frozenset[str] = frozenset()
+    sources: list[Source] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
+    deletions: list[tuple[int, int, int]] = field(default_factory=list)
+    _before: dict[str, tuple[str, list[Run]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sources = [self.start]
+        self.runs = [(0, 0, len(self.text))] if self.text else []
+
+    def apply(self, step: Step) -> None:
+        """The draft as ``step`` left it, its new words attributed to ``step.source``."""
+        new = step.text or ""
+        source = step.source
+        index = len(self.sources)
+        self.sources.append(source)
+        if source.kind == "amendment" and source.amendment in self.keep:
+            self._before[source.amendment] = (self.text, list(self.runs))
+        before = self._before.get(source.amendment or "") if source.kind == "revert" else None
+        ops = minimal_word_diff(self.text, new)
+        if before is None:
+            self.runs = self._carry(self.runs, ops, index, record=True)
+        else:
+            self.runs = self._restore(before, ops, new, index)
+        self.text = new
+
+    def _carry(
+        self, runs: list[Run], ops: Iterable[DiffOp], index: int, *, record: bool
+    ) -> list[Run]:
+        """The runs of the new text of a diff from the text ``runs`` attribute."""
+        cursor = _Cursor(runs)
+        result: list[Run] = []
+        offset = 0  # in the new text
+        for op in ops:
+            count = len(op.text)
+            if op.op == "insert":
+                _push(result, (index, offset, count))
+                offset += count
+            elif op.op == "equal":
+                for piece in cursor.take(count):
+                    _push(result, piece)
+                offset += count
+            else:
+                for source, origin, length in cursor.take(count):
+                    if record and source == 0:
+                        self.deletions.append((origin, length, index))
+        return result
+
+    def _restore(
+        self, before: tuple[str, list[Run]], ops: list[DiffOp], new: str, index: int
+    ) -> list[Run]:
+        """A revert: each character takes its attribution from before the reverted merge
+        where it is that text's, else the current one, else the revert's."""
+        old_text, old_runs = before
+        back = minimal_word_diff(old_text, new)
+        restored = _per_char(self._carry(old_runs, back, -1, record=False))
+        current = _per_char(self._carry(self.runs, ops, -1, record=True))
+        result: list[Run] = []
+        for position, (mine, theirs) in enumerate(zip(restored, current, strict=True)):
+            chosen = mine if mine[0] >= 0 else theirs if theirs[0] >= 0 else (index, position)
+            _push(result, (chosen[0], chosen[1], 1))
+        return result
+
+    def attribution(self) -> Attribution:
+        return Attribution(self.text, tuple(self.sources), tuple(self.runs), tuple(self.deletions))
+
+
+def _per_char(runs: list[Run]) -> list[tuple[int, int]]:
+    """``(source, origin)`` of every character (source -1: inserted, no attribution yet)."""
+    result: list[tuple[int, int]] = []
+    for source, origin, length in runs:
+        result.extend((source, origin + k) for k in range(length))
+    return result
+
+
+def trace(steps: Iterable[Step], keep: Iterable[str] = ()) -> Attribution:
+    """The attribution of the text the last step leaves, from an empty draft."""
+    tracer = Tracer("", Source("base"), frozenset(keep))
+    for step in steps:
+        tracer.apply(step)
+    return tracer.attribution()
+
+
+def percentages(counts: list[int]) -> list[float]:
+    """Each count's share in percent, to one decimal, summing to exactly 100 (when any is
+    non-zero): the largest-remainder method."""
+    total = sum(counts)
+    if total == 0:
+        return [0.0 for _ in counts]
+    exact = [count * 1000 / total for count in counts]
+    tenths = [int(value) for value in exact]
+    order = sorted(range(len(counts)), key=lambda i: (tenths[i] - exact[i], i))
+    for i in order[: 1000 - sum(tenths)]:
+        tenths[i] += 1
+    return [t / 10 for t in tenths]
+
+
+@dataclass(frozen=True)
+class Share:
+    """One row of a breakdown: a group's (member's, amendment's) words and merged amendments."""
+
+    key: str
+    label: str
+    words: int
+    share: float  # percent of the words
+    amendments: int  # merged amendments (not reverted) of this row
+    amendment_share: float  # percent of the merged amendments
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "words": self.words,
+            "share": self.share,
+            "amendments": self.amendments,
+            "amendment_share": self.amendment_share,
+        }
+
+
+def shares(
+    attribution: Attribution,
+    merged: Iterable[Source],
+    by: By,
+    groups: Mapping[str, str],
+) -> list[Share]:
+    """Words and merged amendments per row of a breakdown, most words first.
+
+    Every word counts once, in the row of its source; ``merged`` are the amendments merged
+    and not reverted (one source each), counted whether or not any of their words remain.
+    """
+    words: dict[str, int] = {}
+    for source in attribution.word_sources():
+        key = attribution.sources[source].key(by)
+        words[key] = words.get(key, 0) + 1
+    amendments: dict[str, int] = {}
+    for merged_source in merged:
+        key = merged_source.key(by)
+        amendments[key] = amendments.get(key, 0) + 1
+    keys = sorted(set(words) | set(amendments), key=lambda k: (-words.get(k, 0), k))
+    word_shares = percentages([words.get(k, 0) for k in keys])
+    amendment_shares = percentages([amendments.get(k, 0) for k in keys])
+    return [
+        Share(
+            key=k,
+            label=key_label(k, by, groups),
+            words=words.get(k, 0),
+            share=word_shares[i],
+            amendments=amendments.get(k, 0),
+            amendment_share=amendment_shares[i],
+        )
+        for i, k in enumerate(keys)
+    ]
+
+
+@dataclass(frozen=True)
+class Blame:
+    """Who wrote which words of a draft (at main or at a version), by group, member or
+    amendment."""
+
+    slug: str
+    version: str | None
+    by: By
+    attribution: Attribution
+    shares: tuple[Share, ...]
+    groups: Mapping[str, str]
+
+    def spans(self, start: int = 0, end: int | None = None) -> list[tuple[str, str]]:
+        """``(text, key)`` for the text in ``[start, end)``: tokens of one row joined."""
+        end = len(self.attribution.text) if end is None else end
+        text, sources = self.attribution.text, self.attribution.sources
+        result: list[tuple[str, str]] = []
+        for token_start, token_end, source in self.attribution.per_token():
+            if token_end <= start or token_start >= end:
+                continue
+            piece = text[max(token_start, start) : min(token_end, end)]
+            key = sources[source].key(self.by)
+            if result and (result[-1][1] == key or not piece.strip()):
+                result[-1] = (result[-1][0] + piece, result[-1][1])
+            else:
+                result.append((piece, key))
+        return result
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "draft": self.slug,
+            "version": self.version,
+            "by": self.by,
+            "words": sum(s.words for s in self.shares),
+            "summary": [s.to_dict() for s in self.shares],
+            "spans": [{"text": t, "key": k} for t, k in self.spans()],
+        }
