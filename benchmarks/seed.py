@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from wgtool.core import document
-from wgtool.core.gitstore import Person, format_message
+from wgtool.core.gitstore import Person
+from wgtool.core.messages import format_message
 from wgtool.core.model import Event, Stance
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX
 from wgtool.core.workgroup import WorkingGroup, draft_path

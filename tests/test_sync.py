@@ -31,7 +31,8 @@ from tests.conftest import (
     refs_snapshot,
 )
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
-from wgtool.core.gitstore import Person, format_message
+from wgtool.core.gitstore import Person
+from wgtool.core.messages import format_message
 from wgtool.core.model import Event, Kind, Status
 from wgtool.core.rulebook import EVENTS_PREFIX, MAIN_REF
 from wgtool.core.sync import SyncReport, join_commit, pushing, sync

@@ -11,7 +11,8 @@ from tests.conftest import SECRETARIAT, Wg, agreed, git, plant_commit, plant_on_
 from tests.forge import Forger
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, PermissionDenied
-from wgtool.core.gitstore import Person, format_message
+from wgtool.core.gitstore import Person
+from wgtool.core.messages import format_message
 from wgtool.core.model import Kind
 from wgtool.core.verify import verify
 from wgtool.core.workgroup import WorkingGroup

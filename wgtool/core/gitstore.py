@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import secrets
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,6 +34,7 @@ from wgtool.core.errors import (
     SyncError,
     WgError,
 )
+from wgtool.core.messages import record_mark
 
 ZERO_SHA = "0" * 40
 FILE_MODE = 0o100644
@@ -633,44 +633,3 @@ def _parse_tag(data: bytes) -> tuple[str, str, str, int, str]:
         int(tagger.group(3)) if tagger else 0,
         message,
     )
-
-
-def record_mark() -> str:
-    """A separator for records in git's formatted output that no message can contain.
-
-    Messages hold member text, which may hold any character (even a forged commit's); a random
-    mark, new for each call, cannot end a record early.
-    """
-    return f"\x1e{secrets.token_hex(8)}\x1e"
-
-
-TRAILER_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
-
-
-def parse_message(message: str) -> tuple[str, str, dict[str, list[str]]]:
-    """Split a commit message into title, body and trailers (the last paragraph of Key: value)."""
-    text = message.strip("\n")
-    paragraphs = text.split("\n\n")
-    trailers: dict[str, list[str]] = {}
-    if len(paragraphs) > 1:
-        last = paragraphs[-1].splitlines()
-        if last and all(TRAILER_RE.match(line) for line in last):
-            for line in last:
-                match = TRAILER_RE.match(line)
-                assert match
-                trailers.setdefault(match.group(1), []).append(match.group(2))
-            paragraphs = paragraphs[:-1]
-    title = paragraphs[0]
-    body = "\n\n".join(paragraphs[1:])
-    return title, body, trailers
-
-
-def format_message(title: str, body: str, trailers: Iterable[tuple[str, str]]) -> str:
-    """A commit message with trailers git and ``git interpret-trailers`` understand."""
-    parts = [title.strip()]
-    if body.strip():
-        parts.append(body.strip())
-    trailer_lines = [f"{key}: {' '.join(value.split())}" for key, value in trailers]
-    if trailer_lines:
-        parts.append("\n".join(trailer_lines))
-    return "\n\n".join(parts) + "\n"

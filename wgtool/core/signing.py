@@ -17,7 +17,8 @@ import subprocess
 from collections.abc import Iterable
 
 from wgtool.core.errors import InvalidInput, PermissionDenied, WgError
-from wgtool.core.gitstore import GitStore, record_mark
+from wgtool.core.gitstore import GitStore
+from wgtool.core.messages import record_mark
 from wgtool.core.model import Member
 
 KEY_RE = re.compile(

@@ -9,7 +9,6 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import col, delete, select
 
-from wgtool.core.gitstore import parse_message
 from wgtool.core.index.base import IndexFile, listing_fingerprint, tips_of
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs
@@ -26,6 +25,7 @@ from wgtool.core.index.rows import (
     table_of,
     upsert,
 )
+from wgtool.core.messages import parse_message
 from wgtool.core.model import Adoption, Kind, Status
 from wgtool.core.rulebook import (
     AMENDMENTS_PREFIX,

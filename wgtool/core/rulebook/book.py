@@ -8,7 +8,7 @@ from gitdb.exc import ODBError
 from gitdb.util import hex_to_bin
 
 from wgtool.core import signing, validate
-from wgtool.core.gitstore import parse_message
+from wgtool.core.messages import parse_message
 from wgtool.core.model import Role, Version
 from wgtool.core.rulebook.history import (
     MainHistory,

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from wgtool.core import validate
 from wgtool.core.config import Roster
-from wgtool.core.gitstore import CommitInfo, GitStore, parse_message, record_mark
+from wgtool.core.gitstore import CommitInfo, GitStore
+from wgtool.core.messages import parse_message, record_mark
 from wgtool.core.model import Event, Member, Settings
 from wgtool.core.rulebook.layout import (
     CONSENSUS,

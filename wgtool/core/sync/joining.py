@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from wgtool.core.errors import LostRace, WgError
-from wgtool.core.gitstore import GitStore, Person, format_message, retry_cas
+from wgtool.core.gitstore import GitStore, Person, retry_cas
+from wgtool.core.messages import format_message
 from wgtool.core.rulebook import (
     AMENDMENT_ID_RE,
     AMENDMENTS_PREFIX,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wgtool.core.gitstore import GitStore, parse_message
+from wgtool.core.gitstore import GitStore
+from wgtool.core.messages import parse_message
 from wgtool.core.model import Member
 from wgtool.core.rulebook import ACTION, JOIN_ACTION, MAIN, SHA_RE, Rulebook
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from wgtool.core import document, validate
 from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied
-from wgtool.core.gitstore import format_message, retry_cas
+from wgtool.core.gitstore import retry_cas
+from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Kind, Member, Status
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN, MAIN_REF, draft_path
 from wgtool.core.text import DiffOp, word_diff

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from wgtool.core import validate
 from wgtool.core.consensus import compute_consensus
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.gitstore import format_message, retry_cas
+from wgtool.core.gitstore import retry_cas
+from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Consensus, Event, Member, Stance
 from wgtool.core.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF
 from wgtool.core.workgroup.amendments import AmendmentsDesk

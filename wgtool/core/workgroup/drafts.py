@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from wgtool.core import document, validate
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.gitstore import format_message, retry_cas
+from wgtool.core.gitstore import retry_cas
+from wgtool.core.messages import format_message
 from wgtool.core.model import Draft, Status, Version
 from wgtool.core.rulebook import DRAFTS_DIR, MAIN_REF, TAGS_PREFIX, Rulebook, draft_path
 from wgtool.core.text import DiffOp, word_diff

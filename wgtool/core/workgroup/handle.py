@@ -19,8 +19,9 @@ from typing import Self
 from wgtool.core import config, faults, rulebook, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.errors import InvalidInput, NotFound, StateError, WgError
-from wgtool.core.gitstore import GitStore, Person, format_message, retry_cas
+from wgtool.core.gitstore import GitStore, Person, retry_cas
 from wgtool.core.index import Index
+from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Member, Settings, Status
 from wgtool.core.rulebook import MAIN_REF, draft_path
 from wgtool.core.workgroup import against

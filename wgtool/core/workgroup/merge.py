@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from wgtool.core import document, merging, validate
 from wgtool.core.errors import LostRace, MergeConflict, NoConsensus, NotFound, StateError
-from wgtool.core.gitstore import Person, format_message, retry_cas
+from wgtool.core.gitstore import Person, retry_cas
 from wgtool.core.merging import MergePlan
+from wgtool.core.messages import format_message
 from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, draft_path
 from wgtool.core.text import merge3

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from wgtool.core import config, signing
 from wgtool.core.errors import InvalidInput
-from wgtool.core.gitstore import format_message
+from wgtool.core.messages import format_message
 from wgtool.core.model import Member, Role, Settings
 from wgtool.core.workgroup.handle import Handle
 
