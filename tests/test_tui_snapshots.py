@@ -7,6 +7,8 @@ only change when the UI does. Update them with ``pytest tests/test_tui_snapshots
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import Callable, Iterator
@@ -209,8 +211,19 @@ async def _settle(pilot: Pilot[None]) -> None:
     for widget in pilot.app.screen.query("Input, TextArea"):
         assert isinstance(widget, Input | TextArea)
         widget.cursor_blink = False
-    # Tables measure new rows when idle: let them, so that column widths are final.
-    await pilot.pause(0.1)
+    # Tables measure new rows when idle, and a scroll moves its scrollbar on a later frame:
+    # wait until two frames in a row look the same (no fixed pause).
+    previous = None
+    for _ in range(200):
+        await pilot.pause()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(pilot.app.screen.wait_for_refresh(), 5)
+        await pilot.wait_for_scheduled_animations()
+        shot = pilot.app.export_screenshot()
+        if shot == previous:
+            return
+        previous = shot
+    raise AssertionError("the screen kept changing")
 
 
 def _steps(*steps: str | Callable[[WgApp], object]) -> Callable[[Pilot[None]], object]:
