@@ -14,8 +14,8 @@ from pathlib import Path
 
 from wgtool.core import document
 from wgtool.core.gitstore import Person, format_message
-from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX
 from wgtool.core.model import Event, Stance
+from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX
 from wgtool.core.workgroup import WorkingGroup, draft_path
 
 WORDS = (

@@ -25,6 +25,7 @@ from tests.conftest import (
     agree_cli,
 )
 from wgtool.cli import cli
+from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
 
 # ---------------------------------------------------------------------------------------------
@@ -1121,14 +1122,25 @@ def test_bad_input_is_refused_with_one_line(
     assert git(wgcli.repo, "status", "--porcelain") == ""  # the checkout is untouched too
 
 
-def test_ambiguous_prefix(wgcli: Wg, monkeypatch: pytest.MonkeyPatch, snapshot_refs) -> None:
+def test_ambiguous_prefix(wgcli: Wg, snapshot_refs) -> None:
     ids = iter(["abc00001", "abc00002", "abd00003"])
-    monkeypatch.setattr("wgtool.core.workgroup.new_id", lambda: next(ids))
-    a = propose_edit(
-        wgcli, MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
+
+    def propose_with_fixed_id(actor: str, slug: str, number: int, old: str, new: str) -> str:
+        # The id source is injected where the group is opened: no module global is patched.
+        text = paragraph(wgcli, slug, number).replace(old, new, 1)
+        with WorkingGroup.open(wgcli.repo, actor, ids=lambda: next(ids)) as wg:
+            proposed = wg.propose(
+                slug, kind=Kind.REPLACE, paragraph=number, text=text, rationale="Clearer."
+            )
+        return proposed.id
+
+    a = propose_with_fixed_id(
+        MEMBER_TECH, "principles", P5, FIRST_SENTENCE_WORDS, "protect and promote"
     )
-    b = propose_edit(wgcli, MEMBER_CS, "principles", 6, "freedom of expression", "free expression")
-    c = propose_edit(wgcli, MEMBER_PS, "roles", 3, "the", "each")
+    b = propose_with_fixed_id(
+        MEMBER_CS, "principles", 6, "freedom of expression", "free expression"
+    )
+    c = propose_with_fixed_id(MEMBER_PS, "roles", 3, "the", "each")
     assert (a, b, c) == ("abc00001", "abc00002", "abd00003")
     before = snapshot_refs(wgcli.repo)
     for args, actor in (
@@ -1194,3 +1206,188 @@ def test_not_a_working_group(tmp_path: Path) -> None:
         cli, ["--repo", str(tmp_path / "plain"), "draft", "list"], catch_exceptions=False
     )
     assert "wg.toml" in one_line_error(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# One label per kind and status, in every face
+# ---------------------------------------------------------------------------------------------
+
+KIND_FACES = {
+    # option, paragraph: the amendments table's target, show's place, the compilation's heading
+    "--paragraph": ("¶3", "paragraph 3", "Paragraph 3"),
+    "--insert-after": ("+3", "new paragraph after 3", "New paragraph after 3"),
+    "--delete": ("-3", "deletion of paragraph 3", "Deletion of paragraph 3"),
+    "--from-file": ("-", "whole draft", "Whole draft"),
+}
+
+
+def test_every_kind_has_one_target_and_place_in_list_show_and_compilation(
+    wgcli: Wg, tmp_path: Path
+) -> None:
+    from wgtool.core.model import Kind
+    from wgtool.tui.screens.queue import target_label
+
+    whole = tmp_path / "whole.md"
+    whole.write_text(draft_json(wgcli, "principles")["text"] + "\nA closing paragraph.\n")
+    ids = {}
+    for option, _ in KIND_FACES.items():
+        args = ["propose", "principles", option]
+        if option == "--from-file":
+            args.append(str(whole))
+        else:
+            args.append("3")
+            if option != "--delete":
+                args += ["--text", "A paragraph of its own."]
+        ids[option] = wgcli.ok(*args, "--rationale", "Because.", actor=MEMBER_TECH).strip()
+    table = {line.split()[0]: line.split()[2] for line in wgcli.ok("amendments").splitlines()}
+    compilation = wgcli.ok("export", "principles", "--format", "compilation")
+    with WorkingGroup.open(wgcli.repo) as wg:
+        found = {a.id: a for a in wg.amendments()}
+    for option, (target, place, heading) in KIND_FACES.items():
+        amendment_id = ids[option]
+        assert table[amendment_id] == target
+        assert f"Draft:     principles ({place})\n" in wgcli.ok("show", amendment_id)
+        assert f"<h2>{heading} — amendment {amendment_id}</h2>" in compilation
+        a = found[amendment_id]
+        assert a.place == place
+        assert target_label(a) == (target if target != "-" else "doc")
+        # The title an amendment gets without one: what the core writes today.
+        number = None if a.kind is Kind.DOCUMENT else 3
+        assert a.title == a.kind.default_title(number, "principles")
+
+
+def test_a_lapsed_amendment_says_why_in_show_and_compilation(wgcli: Wg) -> None:
+    from wgtool.core.model import Status
+
+    deletion = wgcli.ok(
+        "propose", "principles", "--delete", "2", "--rationale", "Gone.", actor=MEMBER_TECH
+    ).strip()
+    other = wgcli.ok(
+        "propose",
+        "principles",
+        "--paragraph",
+        "2",
+        "--text",
+        "Another wording.",
+        "--rationale",
+        "Better.",
+        actor=MEMBER_PS,
+    ).strip()
+    wgcli.ok("merge", agree_cli(wgcli, deletion), actor=CHAIR)
+    assert amendments_json(wgcli, "--status", "lapsed")[0]["id"] == other
+    phrase = "lapsed (its paragraph is no longer in the draft)"
+    assert Status.LAPSED.phrase == phrase and Status.LAPSED.label == "lapsed"
+    assert f"Status:    {phrase}\n" in wgcli.ok("show", other)
+    assert f"status: {phrase};" in wgcli.ok("export", "principles", "--format", "compilation")
+
+
+def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
+    """The --json documents the model types write (to_dict) are the ones scripts rely on."""
+    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", 5, "global", "truly global")
+    wgcli.ok("position", amendment_id, "support", actor=MEMBER_CS)
+    wgcli.ok("tag", "principles", "v1", "--message", "First reading.", actor=SECRETARIAT)
+
+    shown = draft_json(wgcli, "principles", "--version", "v1")
+    assert list(shown) == ["slug", "title", "version", "text", "paragraphs"]
+    assert shown["version"] == "v1" and list(shown["paragraphs"][0]) == ["number", "text"]
+    assert draft_json(wgcli, "principles")["version"] is None
+
+    (version,) = json.loads(wgcli.ok("versions", "principles", "--json"))
+    assert list(version) == ["draft", "name", "tag", "commit", "message", "tagger", "tagged_at"]
+    assert (version["name"], version["tag"]) == ("v1", "principles/v1")
+
+    settings = json.loads(wgcli.ok("settings", "--json"))
+    assert list(settings) == ["title", "groups", "signatures", "consensus"]
+    assert list(settings["consensus"]) == [
+        "rule",
+        "min_supporting_groups",
+        "max_objecting_groups",
+        "require_all_groups_heard",
+    ]
+    assert settings["consensus"]["rule"].startswith("at least 1 supporting group(s)")
+
+    (listed,) = amendments_json(wgcli)
+    assert list(listed)[-2:] == ["consensus", "consensus_summary"]
+    assert (listed["consensus"], listed["consensus_summary"]) == ("consensus", "S1 N0 O0 ?4")
+
+    shown_amendment = show_json(wgcli, amendment_id)
+    assert list(shown_amendment)[-5:] == ["old_text", "new_text", "diff", "consensus", "events"]
+    assert any(op["op"] == "insert" and "truly" in op["text"] for op in shown_amendment["diff"])
+    assert all(list(op) == ["op", "text"] for op in shown_amendment["diff"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one hierarchy in the core, one table of exit codes at the command line's edge
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_error_of_the_core_has_its_exit_code() -> None:
+    import inspect
+
+    from wgtool.cli import EXIT_CODES
+    from wgtool.core import errors
+
+    kinds = {
+        kind
+        for _, kind in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(kind, errors.WgError)
+    }
+    assert kinds == set(EXIT_CODES)
+    assert {kind.__name__: code for kind, code in EXIT_CODES.items()} == {
+        "WgError": 1,
+        "NotFound": 1,
+        "StateError": 1,
+        "InvalidInput": 2,
+        "MergeConflict": 3,
+        "PermissionDenied": 4,
+        "SyncError": 5,
+        "NoConsensus": 6,
+        "ConcurrentUpdate": 7,
+        "LostRace": 7,
+    }
+
+
+def test_a_race_lost_outside_the_retries_is_one_line_and_exit_7(
+    wgcli: Wg, monkeypatch: pytest.MonkeyPatch, snapshot_refs
+) -> None:
+    from wgtool.core.errors import LostRace
+
+    amendment_id = propose_edit(wgcli, MEMBER_TECH, "principles", 5, "global", "truly global")
+    before = snapshot_refs(wgcli.repo)
+
+    def lose(self: WorkingGroup, *args: object, **kwargs: object) -> None:
+        raise LostRace("refs/heads/main")
+
+    monkeypatch.setattr(WorkingGroup, "reject", lose)
+    result = wgcli("reject", amendment_id, "--reason", "No.", actor=CHAIR)
+    assert result.exit_code == 7
+    assert result.stderr == (
+        "wgtool: refs/heads/main moved while this was being written: try again\n"
+    )
+    assert result.stdout == ""
+    assert snapshot_refs(wgcli.repo) == before
+
+
+def test_a_race_lost_inside_a_write_is_retried_on_top_of_the_winner(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import plant_on_main
+    from wgtool.core.errors import LostRace, WgError
+    from wgtool.core.gitstore import GitStore
+
+    assert issubclass(LostRace, WgError)
+    real_update_ref = GitStore.update_ref
+    lost: list[str] = []
+
+    def update_ref_after_a_rival(self: GitStore, ref: str, *args: object, **kwargs: object) -> None:
+        if ref == "refs/heads/main" and not lost:
+            lost.append(plant_on_main(example_repo, {"notes.md": b"The rival was first.\n"}))
+        real_update_ref(self, ref, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GitStore, "update_ref", update_ref_after_a_rival)
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        wg.update_settings(min_supporting_groups=2)
+        main = wg.main()
+    assert lost and git(example_repo, "rev-parse", f"{main}^").strip() == lost[0]
+    assert "min_supporting_groups = 2" in show_file(example_repo, main, "wg.toml")
+    assert show_file(example_repo, main, "notes.md") == "The rival was first.\n"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, Clones, git
-from wgtool.core.index import EVENTS_PREFIX
+from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, Clones, git, propose_sample
 from wgtool.core.model import Kind
+from wgtool.core.rulebook import EVENTS_PREFIX
 from wgtool.core.sync import sync
 from wgtool.core.workgroup import WorkingGroup
 
@@ -97,14 +97,7 @@ def assert_fsck_clean(repo: Path) -> None:
 def test_two_processes_writing_to_one_repository_both_succeed(
     example_repo: Path, tmp_path: Path
 ) -> None:
-    with WorkingGroup.open(example_repo, MEMBER_GOV) as wg:
-        amendment = wg.propose(
-            "principles",
-            kind=Kind.REPLACE,
-            paragraph=1,
-            text="Enhanced cooperation involves all stakeholders.",
-            rationale="Say who takes part.",
-        ).id
+    amendment = propose_sample(example_repo, MEMBER_GOV)
     gate = tmp_path / "go"
     writers = [
         start_writer(example_repo, handle, gate, 15, [amendment])

@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT, Wg
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    Wg,
+    written_before_controls_were_refused,
+)
 from wgtool.core import document
 from wgtool.core.errors import NotFound, PermissionDenied, StateError
 from wgtool.core.model import Kind
@@ -417,24 +426,29 @@ def test_only_own_amendments_are_withdrawn_or_revised(open_wg) -> None:
 NASTY = "[bold]loud[/bold] <script>alert(1)</script> \x1b[31mred\x1b[0m \x1b]0;title\x07 \\n & done"
 
 
-def test_member_text_is_stored_exactly_and_shown_safely(wgcli: Wg, example_repo: Path) -> None:
+def test_member_text_in_the_record_is_read_exactly_and_shown_safely(
+    wgcli: Wg, example_repo: Path
+) -> None:
+    """Control characters are refused in new text now (see test_hostile_text), but the record
+    may hold text written before: it reads back exactly and is shown safely."""
     text = document.paragraph(
         json.loads(wgcli.ok("draft", "show", "principles", "--json"))["text"], 5
     ).text
-    amendment = wgcli.ok(
-        "propose",
-        "principles",
-        "--paragraph",
-        "5",
-        "--text",
-        text.replace("the", "\x1b[2Jthe", 1),
-        "--rationale",
-        NASTY,
-        actor=MEMBER_PS,
-    ).strip()
-    comment = wgcli.ok("comment", amendment, NASTY, actor=MEMBER_TECH).strip()
-    wgcli.ok("comment", amendment, "re: " + NASTY, "--reply-to", comment, actor=MEMBER_GOV)
-    wgcli.ok("position", amendment, "object", "--reason", NASTY, actor=MEMBER_CS)
+    with written_before_controls_were_refused():
+        amendment = wgcli.ok(
+            "propose",
+            "principles",
+            "--paragraph",
+            "5",
+            "--text",
+            text.replace("the", "\x1b[2Jthe", 1),
+            "--rationale",
+            NASTY,
+            actor=MEMBER_PS,
+        ).strip()
+        comment = wgcli.ok("comment", amendment, NASTY, actor=MEMBER_TECH).strip()
+        wgcli.ok("comment", amendment, "re: " + NASTY, "--reply-to", comment, actor=MEMBER_GOV)
+        wgcli.ok("position", amendment, "object", "--reason", NASTY, actor=MEMBER_CS)
     # Exactly as typed, in JSON and in the record.
     data = show_json(wgcli, amendment)
     assert data["rationale"] == NASTY
@@ -577,8 +591,11 @@ def test_forged_records_never_break_listings_or_reach_the_terminal(
     listing = wgcli.ok("amendments")
     assert "\x1b" not in listing and "\x07" not in listing
     listed = {a["id"] for a in json.loads(wgcli.ok("amendments", "--json"))}
-    assert {amendment, "dead0005"} <= listed
-    assert "dead0004" not in listed  # not an amendment wgtool could have written
+    # Only what the rulebook accepts is listed: "mallory" is in no roster.
+    assert listed == {amendment}
+    audit = wgcli("verify")
+    assert audit.exit_code == 1 and "refs/wg/amendments/dead0005" in audit.stdout
+    assert "\x1b" not in audit.stdout
     for amendment_id in listed:
         shown = wgcli.ok("show", amendment_id)
         assert "\x1b" not in shown and "\x07" not in shown
@@ -645,7 +662,8 @@ def test_the_first_member_must_be_able_to_keep_the_roster(tmp_path: Path) -> Non
 
 def test_json_output_escapes_what_a_terminal_would_act_on(wgcli: Wg, amendment: str) -> None:
     text = "C1 control \x9b31m and line separator \u2028 and é"
-    wgcli.ok("comment", amendment, text, actor=MEMBER_GOV)
+    with written_before_controls_were_refused():  # the record may hold it from back then
+        wgcli.ok("comment", amendment, text, actor=MEMBER_GOV)
     out = wgcli.ok("show", amendment, "--json")
     assert "\x9b" not in out and "\u2028" not in out
     assert "\\u009b31m" in out and "é" in out

@@ -4,6 +4,7 @@ index as a projection of the refs, and the record as plain git sees it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.conftest import (
     SECRETARIAT,
     Wg,
     agreed,
+    plant_commit,
 )
 from wgtool.core import document
 from wgtool.core.errors import (
@@ -464,7 +466,8 @@ def test_refresh_reads_only_what_moved(
     wg.refresh()
     assert reads, "the new event must be read"
     for tip in old_tips:
-        assert not any(tip in r for r in reads), (tip, reads)
+        # An old tip may only be named to exclude what was read before (``^tip``).
+        assert not any(tip in r.replace(f"^{tip}", "") for r in reads), (tip, reads)
     assert [e.stance for e in wg.index.events(b)] == ["support", "object"]
 
 
@@ -521,37 +524,74 @@ def test_names_are_refused_before_anything_is_written(
 
 
 # ---------------------------------------------------------------------------------------------
-# Member text holding the characters git output is split on
+# Text in the record holding the characters git output is split on
 # ---------------------------------------------------------------------------------------------
 
-SEPARATORS = "one\x1etwo\x1fthree\x1dfour\x1cfive\x00six"
+SEPARATORS = "one\x1etwo\x1fthree\x1dfour\x1cfive"
 
 
-def test_separator_characters_in_member_text_break_nothing(open_wg, wgcli: Wg) -> None:
+def test_separator_characters_in_the_record_break_nothing(
+    open_wg, wgcli: Wg, example_repo: Path
+) -> None:
+    """wgtool refuses control characters in member text, but a record written with plain git may
+    hold the very characters git output is split on: every reading path gives them back."""
     wg = open_wg(MEMBER_TECH)
-    rationale = SEPARATORS.replace("\x00", "")
     text = para(wg, "principles", 5).replace("preserve", "protect")
-    a = wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale=rationale).id
     b = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
-    wg.act_as(MEMBER_CS)
-    wg.comment(a, rationale)
+    wg.act_as(MEMBER_TECH)
+    refused = r"U\+001E \(RS\) at position 4"
+    with pytest.raises(InvalidInput, match=refused):
+        wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale=SEPARATORS)
+    with pytest.raises(InvalidInput, match=refused):
+        wg.comment(b, SEPARATORS)
+    a = wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale="R.").id
+    tech, cs = wg.roster.get(MEMBER_TECH), wg.roster.get(MEMBER_CS)
+    plant_commit(  # a second revision, with plain git
+        example_repo,
+        f"refs/wg/amendments/{a}",
+        {},
+        f"Amend paragraph 5\n\n{SEPARATORS}\n\nAmendment-Id: {a}\nDraft: principles\n"
+        f"Kind: replace\nParagraph: 5\nRevision: 2\nMember: {MEMBER_TECH}\n"
+        f"Stakeholder-Group: {tech.group}\n",
+        author=(tech.name, tech.email),
+    )
+    event = {
+        "id": "19a0000000-abcdef",
+        "amendment": a,
+        "type": "comment",
+        "member": MEMBER_CS,
+        "group": cs.group,
+        "at": 1760000000.0,
+        "revision": 2,
+        "text": SEPARATORS,
+    }
+    plant_commit(
+        example_repo,
+        f"refs/wg/events/{a}",
+        {f"events/{event['id']}.json": json.dumps(event).encode()},
+        f"Comment on amendment {a}\n\nAmendment-Id: {a}\nEvent: comment\n"
+        f"Event-Id: {event['id']}\nMember: {MEMBER_CS}\nStakeholder-Group: {cs.group}\n",
+        author=(cs.name, cs.email),
+    )
     wg.act_as(CHAIR)
     wg.merge(agreed(wg, a))
-    wg.act_as(SECRETARIAT)
-    wg.tag("principles", "v1", message=rationale)
+    secretariat = wg.roster.get(SECRETARIAT)
+    subprocess.run(
+        ["git", "-C", str(example_repo), "tag", "-a", "principles/v1", "-m", SEPARATORS, "main"],
+        env={
+            **os.environ,
+            "GIT_COMMITTER_NAME": secretariat.name,
+            "GIT_COMMITTER_EMAIL": secretariat.email,
+        },
+        check=True,
+    )
     # Every reading path still works and gives the text back exactly.
     listed = json.loads(wgcli.ok("amendments", "--json"))
     assert {x["id"]: x["status"] for x in listed} == {a: "merged", b: "open"}
     shown = json.loads(wgcli.ok("show", a, "--json"))
-    assert shown["rationale"] == rationale
-    assert [e["text"] for e in shown["events"] if e["type"] == "comment"] == [rationale]
+    assert shown["rationale"] == SEPARATORS
+    assert [e["text"] for e in shown["events"] if e["type"] == "comment"] == [SEPARATORS]
     versions = json.loads(wgcli.ok("versions", "principles", "--json"))
-    assert [(v["name"], v["message"]) for v in versions] == [("v1", rationale)]
+    assert [(v["name"], v["message"]) for v in versions] == [("v1", SEPARATORS)]
     wgcli.ok("reindex")
     assert json.loads(wgcli.ok("amendments", "--json")) == listed
-    # A NUL cannot be stored in a git message: refused before anything is written.
-    wg.act_as(MEMBER_TECH)
-    with pytest.raises(InvalidInput, match="NUL"):
-        wg.propose("principles", kind=Kind.DELETE, paragraph=3, rationale=SEPARATORS)
-    with pytest.raises(InvalidInput, match="NUL"):
-        wg.comment(b, SEPARATORS)

@@ -26,23 +26,19 @@ from tests.conftest import (
     Clones,
     Wg,
     agreed,
+    do_sync,
     git,
     refs_snapshot,
 )
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
 from wgtool.core.gitstore import Person, format_message
-from wgtool.core.index import EVENTS_PREFIX, MAIN_REF
 from wgtool.core.model import Event, Kind, Status
-from wgtool.core.sync import SyncReport, join_commit, sync
+from wgtool.core.rulebook import EVENTS_PREFIX, MAIN_REF
+from wgtool.core.sync import SyncReport, join_commit, pushing, sync
 from wgtool.core.verify import verify
 from wgtool.core.workgroup import WorkingGroup
 
 AMENDED = "Enhanced cooperation involves all stakeholders."
-
-
-def do_sync(repo: Path) -> SyncReport:
-    with WorkingGroup.open(repo) as wg:
-        return sync(wg)
 
 
 def event_ids(repo: Path, amendment: str) -> list[str]:
@@ -293,7 +289,7 @@ def test_rejected_push_fetches_joins_and_retries(
         wg.comment(amendment, "from a")
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
         wg.comment(amendment, "from b")
-    real_push = sync_module._push
+    real_push = pushing.push
     raced: list[bool] = []
 
     def push_after_b(*args: object) -> None:
@@ -303,7 +299,7 @@ def test_rejected_push_fetches_joins_and_retries(
             assert traffic(do_sync(clones.b)) == (NOTHING, events_only(1))
         real_push(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sync_module, "_push", push_after_b)
+    monkeypatch.setattr(pushing, "push", push_after_b)
     report = do_sync(clones.a)
     assert report.rounds == 2 and report.problems == []
     assert traffic(report) == (events_only(1), events_only(1))
@@ -416,6 +412,34 @@ def test_diverged_main_is_reported_not_merged(clones: Clones) -> None:
     assert len(git(clones.b, "rev-list", "--merges", "main").split()) == 0
 
 
+def test_events_written_while_main_diverged_still_reach_the_others(clones: Clones) -> None:
+    with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
+        wg.comment(clones.amendment, "Before anything diverged")
+        assert not sync(wg).problems
+    for repo, slug in ((clones.a, "charter"), (clones.b, "agenda")):
+        with WorkingGroup.open(repo, SECRETARIAT) as wg:
+            wg.add_draft(slug, title=slug.title(), text="One paragraph.\n")
+    with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
+        wg.comment(clones.amendment, "Made against the charter's main")
+        assert not sync(wg).problems
+    with WorkingGroup.open(clones.b, MEMBER_TECH) as wg:
+        wg.comment(clones.amendment, "Also here, while main diverged")
+        report = sync(wg)
+        assert [p for p in report.problems if "diverged" not in p] == [], report.problems
+        wg.comment(clones.amendment, "After the join")
+        report = sync(wg)
+        assert [p for p in report.problems if "diverged" not in p] == [], report.problems
+    assert do_sync(clones.a).problems == []
+    with WorkingGroup.open(clones.a) as wg:
+        assert [e.text for e in wg.events(clones.amendment)] == [
+            "Before anything diverged",
+            "Made against the charter's main",
+            "Also here, while main diverged",
+            "After the join",
+        ]
+        assert verify(wg).problems == []
+
+
 def _commit_on_main(repo: Path, how: str) -> None:
     """Move main in ``repo`` outside wgtool's rules and push it to origin with plain git."""
     if how == "plain git commit":
@@ -443,7 +467,7 @@ def _commit_on_main(repo: Path, how: str) -> None:
                 trailers = [("Amendment-Id", "00000000"), ("Merged-by", merger)]
             message = format_message("Change main", "", trailers)
             commit = store.write_commit(tree, parents, message, person, person)
-            wg._move_main(commit, main)
+            wg.move_main(commit, main)
     git(repo, "push", "--quiet", "origin", "main")
 
 

@@ -376,6 +376,16 @@ def test_merge3_identical_changes_are_taken_once() -> None:
     assert result == MergeResult("start w0 new w2 w3 w4 w5 w6 end", ())
 
 
+def test_merge3_the_same_new_paragraph_after_different_line_breaks_is_taken_once() -> None:
+    # A text of blank lines: one side writes the paragraph before them, the other after.
+    # Both added the same paragraph at the same place; neither order of sides changes that.
+    for ours, theirs in (("Access\n\n", "\n\nAccess"), ("\n\nAccess", "Access\n\n")):
+        assert merge3("\n\n", ours, theirs) == MergeResult("Access", ())
+    base = "One.\n\nTwo."
+    result = merge3(base, "One.\n\nNew.\n\nTwo.", "One.\n\n\nNew.\n\nTwo.")
+    assert result == MergeResult("One.\n\nNew.\n\nTwo.", ())
+
+
 def test_merge3_insertions_at_the_same_point_conflict() -> None:
     base = "w0 w1 w2"
     result = merge3(base, "w0 w1 ours w2", "w0 w1 theirs w2")

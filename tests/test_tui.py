@@ -7,7 +7,10 @@ in a temp dir, and checks the result both on screen and in the record (through t
 from __future__ import annotations
 
 import subprocess
+import threading
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Group
@@ -16,13 +19,26 @@ from rich.text import Text
 from textual.command import CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Log, OptionList, Select, TextArea
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Log, OptionList, Select, Static, TextArea
 from textual.widgets._footer import FooterKey
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    agreed,
+    git,
+    written_before_controls_were_refused,
+)
+from tests.pilot import settle
 from wgtool.core import document
 from wgtool.core.model import Kind, Status
 from wgtool.core.workgroup import WorkingGroup
+from wgtool.tui import app as tui_app
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.commands import WorkingGroupCommands
 from wgtool.tui.render import diff_text, inline_markdown
@@ -37,7 +53,7 @@ from wgtool.tui.screens.queue import QueueScreen
 from wgtool.tui.screens.reader import DraftScreen
 from wgtool.tui.screens.sync import SyncScreen
 from wgtool.tui.screens.versions import RedlineScreen, VersionsScreen
-from wgtool.tui.widgets import CommentThread, ConsensusMatrix, DiffView, ParagraphList
+from wgtool.tui.widgets import ChangesView, CommentThread, ConsensusMatrix, DiffView, ParagraphList
 
 pytestmark = pytest.mark.asyncio
 
@@ -46,16 +62,6 @@ MARKUP_COMMENT = "[red]x[/red] <b>bold</b> \x1b[31mred\x1b[0m **not bold** [link
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker runs and the screen has caught up (workers may start workers)."""
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
-    raise AssertionError("workers kept running")
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:
@@ -83,6 +89,14 @@ def propose(
         ).id
 
 
+def merged(repo: Path, actor: str, paragraph: int, old: str, new: str) -> str:
+    """An amendment proposed, agreed by another group and merged by the chair; its id."""
+    amendment = propose(repo, actor, paragraph, old, new)
+    with open_wg(repo, CHAIR) as wg:
+        wg.merge(agreed(wg, amendment))
+    return amendment
+
+
 def inserted(view: DiffView) -> list[str]:
     """The inserted pieces a diff view shows (between its {+ +} markers), stripped."""
     import re
@@ -96,19 +110,47 @@ def plain(widget: object) -> str:
     return str(rendered.plain if hasattr(rendered, "plain") else rendered)
 
 
+def shown(container: Widget) -> str:
+    """What a container's Static widgets show, one after the other, as plain text."""
+    return "\n".join(plain(w) for w in container.query(Static))
+
+
+@pytest.fixture(autouse=True)
+def kept_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every notification's message, kept: a toast expires after seconds, and a loaded machine
+    can take longer than that between the notification and the check."""
+    notify = WgApp.notify
+
+    def keeping(app: WgApp, message: str, *args: Any, **kwargs: Any) -> None:
+        NOTIFIED.setdefault(app, []).append(message)
+        notify(app, message, *args, **kwargs)
+
+    monkeypatch.setattr(WgApp, "notify", keeping)
+
+
+NOTIFIED: weakref.WeakKeyDictionary[WgApp, list[str]] = weakref.WeakKeyDictionary()
+
+
 def notifications(app: WgApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """The messages of the notifications the app showed, in order."""
+    return list(NOTIFIED.get(app, []))
 
 
 def footer_descriptions(app: WgApp) -> list[str]:
     return [key.description for key in app.screen.query(FooterKey)]
 
 
+async def open_queue(pilot: Pilot[None]) -> tuple[QueueScreen, DataTable[object]]:
+    """The amendment queue (a) and its table."""
+    await press(pilot, "a")
+    queue = pilot.app.screen
+    assert isinstance(queue, QueueScreen)
+    return queue, queue.query_one("#queue", DataTable)
+
+
 async def open_amendment(pilot: Pilot[None], amendment_id: str) -> AmendmentScreen:
     """From the first screen: the amendment queue, then the amendment (as a member would)."""
-    await press(pilot, "a")
-    assert isinstance(pilot.app.screen, QueueScreen)
-    table = pilot.app.screen.query_one("#queue", DataTable)
+    _, table = await open_queue(pilot)
     table.move_cursor(row=table.get_row_index(amendment_id))
     await press(pilot, "enter")
     screen = pilot.app.screen
@@ -125,6 +167,15 @@ async def show_amendment(pilot: Pilot[None], amendment_id: str) -> AmendmentScre
     assert pilot.app.screen is screen
     assert screen.view is not None and screen.view.amendment.id == amendment_id
     return screen
+
+
+async def open_merge(pilot: Pilot[None], amendment_id: str, mode: str) -> MergeScreen:
+    """The amendment's screen, then its merge screen (m), showing ``mode``."""
+    await show_amendment(pilot, amendment_id)
+    await press(pilot, "m")
+    merge = pilot.app.screen
+    assert isinstance(merge, MergeScreen) and merge.mode == mode
+    return merge
 
 
 async def open_draft(pilot: Pilot[None], slug: str = "principles") -> DraftScreen:
@@ -261,7 +312,14 @@ async def test_the_chair_merges_it_and_the_draft_shows_the_new_text(example_repo
         await press(pilot, "m")
         merge = app.screen
         assert isinstance(merge, MergeScreen) and merge.mode == "proposed"
-        assert "secure" in inserted(merge.query_one("#merge-preview", DiffView))
+        consensus = plain(merge.query_one("#merge-consensus"))
+        assert consensus.startswith("Consensus: consensus")
+        assert "supporting: Civil society" in consensus
+        preview = merge.query_one("#merge-preview", ChangesView)
+        assert [c.label for c in preview.changes] == ["¶5"]
+        assert preview.render().plain.startswith("¶5\n")
+        assert "secure" in inserted(preview)
+        assert str(merge.query_one("#merge-button").label) == "Merge (ctrl+s)"
         await press(pilot, "ctrl+s")
         assert app.screen is screen
         assert screen.view is not None and screen.view.amendment.status is Status.MERGED
@@ -271,11 +329,15 @@ async def test_the_chair_merges_it_and_the_draft_shows_the_new_text(example_repo
         assert "single, secure, open" in paragraph_texts(reader)[5]
         assert reader.open_counts == {}
     with open_wg(example_repo) as wg:
-        assert wg.amendment(amendment).merged_by == CHAIR
+        merged = wg.amendment(amendment)
+    assert merged.merged_by == CHAIR
+    assert merged.adoption is not None and merged.adoption.consensus == "reached"
 
 
 async def test_the_chair_merges_as_orally_revised(example_repo: Path) -> None:
     amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    with open_wg(example_repo) as wg:
+        agreed(wg, amendment)
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -303,27 +365,337 @@ async def test_a_conflict_shows_both_sides_and_the_chair_resolves_it(example_rep
     first = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     second = propose(example_repo, MEMBER_PS, 5, "single, open", "single, free, open")
     with open_wg(example_repo, CHAIR) as wg:
-        wg.merge(first)
+        wg.merge(agreed(wg, first))
+        agreed(wg, second)
+        now = document.paragraph(wg.draft("principles").text, 5).text
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await show_amendment(pilot, second)
-        await press(pilot, "m")
-        merge = app.screen
-        assert isinstance(merge, MergeScreen) and merge.mode == "conflict"
-        shown = plain(merge.query_one("#conflicts"))
-        assert "the draft now reads:" in shown and "secure" in shown
-        assert "the amendment has:" in shown and "free" in shown
+        merge = await open_merge(pilot, second, "conflict")
+        conflicts = shown(merge.query_one("#conflicts"))
+        assert "conflicts with the current text in ¶5" in conflicts
+        assert "the draft now reads:" in conflicts and "secure" in conflicts
+        assert "the amendment has:" in conflicts and "free" in conflicts
         editor = merge.query_one("#editor", TextArea)
-        assert "single, secure, open" in editor.text  # the paragraph as it stands now
+        assert editor.text == now  # the conflicting paragraph as it stands now, nothing else
+        assert app.focused is editor
         editor.text = editor.text.replace("single, secure, open", "single, secure, free, open")
         await press(pilot, "ctrl+s")  # review the resolution
-        assert "free" in inserted(merge.query_one("#merge-preview", DiffView))
+        preview = merge.query_one("#merge-preview", ChangesView)
+        assert [c.label for c in preview.changes] == ["¶5"]
+        assert inserted(preview) == ["free"]
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, AmendmentScreen)
     with open_wg(example_repo) as wg:
         assert "single, secure, free, open" in wg.draft("principles").text
         assert wg.amendment(second).status is Status.MERGED
+    assert "Resolved-by: lhaddad" in git(example_repo, "log", "-1", "--format=%B", "main")
+
+
+async def test_a_merge_without_consensus_asks_for_the_chairs_reason(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    with open_wg(example_repo, MEMBER_PS) as wg:
+        wg.position(amendment, "object", reason="Not now.")
+    before = git(example_repo, "rev-parse", "main")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        await press(pilot, "m")
+        merge = app.screen
+        assert isinstance(merge, MergeScreen) and merge.mode == "proposed"
+        consensus = plain(merge.query_one("#merge-consensus"))
+        assert consensus.startswith("Consensus: objection")
+        assert "objecting: Private sector" in consensus and "supporting: none" in consensus
+        button = merge.query_one("#merge-button")
+        assert str(button.label) == "Merge without consensus… (ctrl+s)"  # type: ignore[attr-defined]
+        # An empty reason cancels: nothing is written.
+        await press(pilot, "ctrl+s")
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        assert isinstance(dialog.query_one("#dialog-text"), Input)
+        await press(pilot, "ctrl+s")
+        assert app.screen is merge
+        assert "Not merged: merging without consensus needs a reason" in notifications(app)
+        assert git(example_repo, "rev-parse", "main") == before
+        # With a reason it merges, and the merge commit records the override.
+        await press(pilot, "ctrl+s")
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        dialog.query_one(Input).value = "Agreed orally in the plenary."
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen and screen.view is not None
+        assert screen.view.amendment.status is Status.MERGED
+        decision = plain(screen.query_one("#decision"))
+        assert "consensus overridden" in decision
+        assert "reason: Agreed orally in the plenary." in decision
+    message = git(example_repo, "log", "-1", "--format=%B", "main")
+    assert f"Amendment-Id: {amendment}" in message
+    assert "Consensus: overridden" in message
+    assert "Objecting-Groups: private-sector" in message
+    assert "Override-Reason: Agreed orally in the plenary." in message
+
+
+def _conflicting_document_amendment(repo: Path) -> tuple[str, str]:
+    """main changed ¶5; a whole-draft amendment changes the same words of ¶5 and, cleanly,
+    ¶6. Returns the amendment's id and its text of ¶6."""
+    first = propose(repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    with open_wg(repo, MEMBER_PS) as wg:
+        text = wg.draft("principles").text
+        p5, p6 = document.paragraph(text, 5).text, document.paragraph(text, 6).text
+        their6 = p6.replace("right to privacy", "right to privacy and data protection")
+        second = wg.propose(
+            "principles",
+            kind=Kind.DOCUMENT,
+            paragraph=None,
+            text=text.replace(p5, p5.replace("single, open", "single, free, open")).replace(
+                p6, their6
+            ),
+            rationale="Freedom; data protection.",
+        ).id
+    with open_wg(repo, CHAIR) as wg:
+        wg.merge(agreed(wg, first))
+        agreed(wg, second)
+    return second, their6
+
+
+async def test_resolving_a_conflict_edits_only_its_paragraphs(example_repo: Path) -> None:
+    amendment, their6 = _conflicting_document_amendment(example_repo)
+    with open_wg(example_repo) as wg:
+        current = wg.draft("principles").text
+    now5 = document.paragraph(current, 5).text
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        merge = await open_merge(pilot, amendment, "conflict")
+        conflicts = shown(merge.query_one("#conflicts"))
+        assert "¶5" in conflicts and "¶6" not in conflicts
+        assert "where the draft now has “, secure,” and the amendment “, free,”" in conflicts
+        editor = merge.query_one("#editor", TextArea)
+        assert editor.text == now5  # only the conflicting paragraph, not the draft
+        resolution = now5.replace("single, secure, open", "single, secure, free, open")
+        editor.text = resolution
+        await press(pilot, "ctrl+s")
+        preview = merge.query_one("#merge-preview", ChangesView)
+        assert preview.display
+        # The review shows the whole merge: the resolution and the amendment's clean change.
+        assert [c.label for c in preview.changes] == ["¶5", "¶6"]
+        free, data = inserted(preview)
+        assert free == "free" and "data protection" in data
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, AmendmentScreen)
+    expected = document.replace_paragraph(
+        document.replace_paragraph(current, 5, resolution), 6, their6
+    )
+    with open_wg(example_repo) as wg:
+        assert wg.draft("principles").text == expected
+        assert wg.amendment(amendment).status is Status.MERGED
+
+
+async def test_a_resolution_the_core_refuses_keeps_the_typed_text(example_repo: Path) -> None:
+    amendment, _ = _conflicting_document_amendment(example_repo)
+    before = git(example_repo, "rev-parse", "main")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        merge = await open_merge(pilot, amendment, "conflict")
+        editor = merge.query_one("#editor", TextArea)
+        typed = editor.text + "\n\nA paragraph of my own."
+        editor.text = typed
+        for _ in range(2):  # neither a review nor a merge
+            await press(pilot, "ctrl+s")
+            assert app.screen is merge and merge.mode == "conflict"
+            assert editor.text == typed
+            assert not merge.query_one("#merge-preview").display
+        assert any(
+            n.startswith("the resolution holds 2 paragraph(s) but the conflict is in ¶5")
+            for n in notifications(app)
+        )
+    assert git(example_repo, "rev-parse", "main") == before
+
+
+async def test_a_resolution_on_a_draft_that_moved_is_looked_at_again(example_repo: Path) -> None:
+    amendment, _ = _conflicting_document_amendment(example_repo)
+    other = propose(example_repo, MEMBER_CS, 9, "transparent", "open")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        merge = await open_merge(pilot, amendment, "conflict")
+        editor = merge.query_one("#editor", TextArea)
+        typed = editor.text.replace("single, secure, open", "single, secure, free, open")
+        editor.text = typed
+        await press(pilot, "ctrl+s")  # reviewed ...
+        with open_wg(example_repo, CHAIR) as wg:  # ... when another merge moves main
+            wg.merge(agreed(wg, other))
+            moved = wg.main()
+        await press(pilot, "ctrl+s")
+        assert app.screen is merge and merge.mode == "conflict"
+        assert any(n.startswith("the draft changed while you resolved") for n in notifications(app))
+        assert merge.view is not None and merge.view.plan.main == moved
+        assert editor.text == typed  # the chair's work is kept, to be reviewed again
+        assert not merge.query_one("#merge-preview").display
+        await press(pilot, "ctrl+s")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, AmendmentScreen)
+    with open_wg(example_repo) as wg:
+        text = wg.draft("principles").text
+    assert "single, secure, free, open" in text and "should be open, inclusive" in text
+
+
+@pytest.mark.parametrize("conflict", [False, True], ids=["preview", "conflict"])
+async def test_a_slow_preview_still_gets_the_focus(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, conflict: bool
+) -> None:
+    """While a screen loads, its widgets cannot take the focus; once loaded, the focus goes
+    where the screen means it: the merge button, or the editor of a conflict."""
+    if conflict:
+        amendment, _ = _conflicting_document_amendment(example_repo)
+    else:
+        amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    release = threading.Event()
+    plan_merge = WorkingGroup.plan_merge
+
+    def held(self: WorkingGroup, *args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=30)
+        return plan_merge(self, *args, **kwargs)
+
+    monkeypatch.setattr(WorkingGroup, "plan_merge", held)
+    monkeypatch.setattr(tui_app, "LOADING_DELAY", 0.001)
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show_amendment(pilot, amendment)
+        await pilot.press("m")
+        merge = app.screen
+        assert isinstance(merge, MergeScreen)
+        body = merge.query_one("#merge")
+        for _ in range(300):  # until the loading indicator is up (the worker waits for it)
+            if body.loading:
+                break
+            await pilot.pause(0.01)
+        assert body.loading
+        release.set()
+        await settle(pilot)
+        assert merge.mode == ("conflict" if conflict else "proposed") and not body.loading
+        assert app.focused is merge.query_one("#editor" if conflict else "#merge-button")
+
+
+async def test_the_chair_reverts_a_merged_amendment(example_repo: Path) -> None:
+    still_open = propose(example_repo, MEMBER_CS, 9, "transparent", "open")
+    amendment = merged(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # An open amendment cannot be reverted: no key, and the key says why.
+        await show_amendment(pilot, still_open)
+        assert "Revert" not in footer_descriptions(app)
+        await press(pilot, "u")
+        assert f"cannot revert amendment {still_open}: it is open, not merged" in notifications(app)
+        await press(pilot, "escape")
+        screen = await open_amendment(pilot, amendment)
+        assert "Merged by lhaddad · consensus reached" in plain(screen.query_one("#decision"))
+        assert "Revert" in footer_descriptions(app)
+        provider = WorkingGroupCommands(app.screen)
+        assert "Revert this amendment" in [hit.text async for hit in provider.search("revert")]
+        await press(pilot, "u")
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        await press(pilot, "ctrl+s")  # a revert needs a reason
+        assert app.screen is dialog
+        dialog.query_one(TextArea).text = "Adopted by mistake."
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen and screen.view is not None
+        assert screen.view.amendment.status is Status.REVERTED
+        decision = plain(screen.query_one("#decision"))
+        assert decision.startswith("Reverted by lhaddad")
+        assert "Merged by lhaddad" in decision
+        assert "Revert" not in footer_descriptions(app)
+        assert f"Reverted amendment {amendment}" in notifications(app)
+        await press(pilot, "escape")  # the queue shows it as reverted, in words
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        table = queue.query_one("#queue", DataTable)
+        status = table.get_cell(amendment, "status")
+        assert status.plain == "reverted"
+    with open_wg(example_repo) as wg:
+        assert "single, open" in wg.draft("principles").text
+        assert "secure" not in document.paragraph(wg.draft("principles").text, 5).text
+    message = git(example_repo, "log", "-1", "--format=%B", "main")
+    assert f"Reverts-Amendment: {amendment}" in message and "Adopted by mistake." in message
+
+
+async def test_a_revert_the_core_refuses_is_one_line(example_repo: Path) -> None:
+    amendment = merged(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    # A later merge changes the same words: the revert would conflict.
+    merged(example_repo, MEMBER_PS, 5, "single, secure, open", "single, safe, open")
+    before = git(example_repo, "rev-parse", "main")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        await press(pilot, "u")
+        assert isinstance(app.screen, TextDialog)
+        app.screen.query_one(TextArea).text = "Adopted by mistake."
+        await press(pilot, "ctrl+s")
+        assert app.screen is screen
+        [refusal] = [n for n in notifications(app) if "revert" in n]
+        assert refusal.startswith(f"reverting amendment {amendment} conflicts with later changes")
+        assert "\n" not in refusal
+    assert git(example_repo, "rev-parse", "main") == before
+
+
+async def test_only_the_chair_may_revert(example_repo: Path) -> None:
+    amendment = merged(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    before = git(example_repo, "rev-parse", "main")
+    app = make_app(example_repo, MEMBER_GOV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        assert "Revert" not in footer_descriptions(app)
+        titles = [c.title for c in screen.commands() if c.needs is None or app.allows(c.needs)]
+        assert "Revert this amendment" not in titles
+        await press(pilot, "u")
+        assert app.screen is screen
+        assert "revert needs the chair role; rsubramanian is member" in notifications(app)
+    assert git(example_repo, "rev-parse", "main") == before
+
+
+async def test_a_lapsed_amendment_shows_as_lapsed_and_cannot_be_merged(example_repo: Path) -> None:
+    lapsing = propose(example_repo, MEMBER_GOV, 17, "periodic review", "annual review")
+    with open_wg(example_repo, MEMBER_TECH) as wg:
+        removal = wg.propose(
+            "principles", kind=Kind.DELETE, paragraph=17, rationale="Belongs in the mandate."
+        ).id
+    with open_wg(example_repo, CHAIR) as wg:
+        agreed(wg, lapsing)  # consensus does not make it mergeable once it has lapsed
+        wg.merge(agreed(wg, removal))
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue, table = await open_queue(pilot)
+        assert table.get_cell(lapsing, "status").plain == "lapsed"
+        queue.query_one("#f-status", Select).value = "lapsed"
+        await settle(pilot)
+        assert [str(k.value) for k in table.rows] == [lapsing]
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, AmendmentScreen)
+        assert " · lapsed · " in plain(screen.query_one("#summary"))
+        assert plain(screen.query_one("#decision")).startswith(
+            "Lapsed: its paragraph is no longer in the draft."
+        )
+        shown_keys = footer_descriptions(app)
+        assert "Merge" not in shown_keys and "Reject" in shown_keys
+        titles = [c.title for c in screen.commands() if c.needs is None or app.allows(c.needs)]
+        assert "Merge this amendment" not in titles and "Reject this amendment" in titles
+        await press(pilot, "m")
+        assert app.screen is screen
+        assert (
+            f"cannot merge amendment {lapsing}: its paragraph is no longer in the draft"
+            in notifications(app)
+        )
+    with open_wg(example_repo) as wg:
+        assert wg.amendment(lapsing).status is Status.LAPSED
 
 
 async def test_a_member_is_refused_the_chairs_actions(example_repo: Path) -> None:
@@ -447,11 +819,18 @@ async def test_the_secretariat_tags_a_version_and_reads_the_redline(example_repo
         propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
         with open_wg(example_repo, CHAIR) as wg:
             [amendment] = wg.amendments()
-            wg.merge(amendment.id)
+            wg.merge(agreed(wg, amendment.id))
         await press(pilot, "enter")
         redline = app.screen
         assert isinstance(redline, RedlineScreen)
         assert "secure" in inserted(redline.query_one("#redline", DiffView))
+        assert redline.query_one("#redline-from", Select).value == "v1"
+        assert plain(redline.query_one("#redline-info")).startswith("1 change ")
+        # Choosing another end reads the redline again, once.
+        redline.query_one("#redline-to", Select).value = "v1"
+        await settle(pilot)
+        assert (redline.old, redline.new) == ("v1", "v1")
+        assert plain(redline.query_one("#redline-info")).startswith("0 changes ")
         assert redline.query_one("#redline-from", Select).value == "v1"
 
 
@@ -464,7 +843,7 @@ async def test_member_text_is_shown_literally(example_repo: Path) -> None:
         "single, secure, open",
         rationale="[bold]rationale[/bold] <i>x</i>",
     )
-    with open_wg(example_repo, MEMBER_CS) as wg:
+    with open_wg(example_repo, MEMBER_CS) as wg, written_before_controls_were_refused():
         wg.comment(amendment, MARKUP_COMMENT)
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
@@ -522,10 +901,7 @@ async def test_the_queue_filters_and_sorts(example_repo: Path) -> None:
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await press(pilot, "a")
-        queue = app.screen
-        assert isinstance(queue, QueueScreen)
-        table = queue.query_one("#queue", DataTable)
+        queue, table = await open_queue(pilot)
         assert {str(k.value) for k in table.rows} == {first, second}
         queue.query_one("#f-status", Select).value = "withdrawn"
         await settle(pilot)

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import itertools
 import time
-import types
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-import wgtool.core.workgroup as workgroup
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    written_before_controls_were_refused,
+)
+from tests.pilot import settle
 from wgtool.core import document
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
@@ -32,20 +38,18 @@ SIZE = (80, 24)
 START = 1_767_225_600  # 2026-01-01 00:00 UTC
 
 
-@contextmanager
-def frozen_core() -> Iterator[None]:
-    """Ids and clock of the core made predictable (the UI's own clock is untouched)."""
-    counter = itertools.count(1)
-    clock = itertools.count(START, 60)
+class FrozenCore:
+    """A predictable clock and id source for the core (the UI's own clock is untouched)."""
 
-    def token_hex(nbytes: int) -> str:
-        return f"{next(counter):0{2 * nbytes}x}"
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._times = itertools.count(START, 60)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(workgroup, "secrets", types.SimpleNamespace(token_hex=token_hex))
-        patch.setattr(workgroup, "time", types.SimpleNamespace(time=lambda: float(next(clock))))
-        patch.setattr(workgroup, "now", lambda: next(clock))
-        yield
+    def ids(self) -> str:
+        return f"{next(self._ids):08x}"
+
+    def clock(self) -> float:
+        return float(next(self._times))
 
 
 @pytest.fixture(autouse=True)
@@ -81,17 +85,26 @@ def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "[user]\n\tname = Test Runner\n\temail = runner@example.invalid\n"
     )
     path = tmp_path_factory.mktemp("snapshots") / "wg"
-    with pytest.MonkeyPatch.context() as patch, frozen_core():
+    frozen = FrozenCore()
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOME", str(home))
         patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        WorkingGroup.init(path, title="Example working group", example=True).close()
+        WorkingGroup.init(
+            path,
+            title="Example working group",
+            example=True,
+            clock=frozen.clock,
+            ids=frozen.ids,
+        ).close()
     return path
 
 
 @pytest.fixture(scope="module")
 def record(example_repo: Path) -> dict[str, str]:
-    """A small record: a version, open amendments with positions and comments, decisions."""
-    with frozen_core(), WorkingGroup.open(example_repo) as wg:
+    """A small record: a version, open amendments with positions and comments, decisions (a
+    merge on consensus, a rejection, a revert) and an amendment that lapsed."""
+    frozen = FrozenCore()
+    with WorkingGroup.open(example_repo, clock=frozen.clock, ids=frozen.ids) as wg:
         wg.act_as(SECRETARIAT)
         wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
         security = _replace(
@@ -129,9 +142,12 @@ def record(example_repo: Path) -> dict[str, str]:
             wg.act_as(actor)
             wg.position(rights, stance, reason=reason)
         wg.act_as(MEMBER_GOV)
-        question = wg.comment(rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J")
+        with written_before_controls_were_refused():
+            question = wg.comment(rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J")
         wg.act_as(MEMBER_CS)
         wg.comment(rights, "Yes: <b>every</b> medium.", reply_to=question.id)
+        wg.act_as(MEMBER_GOV)
+        wg.position(security, "support", reason="Agreed.")
         wg.act_as(CHAIR)
         wg.merge(security)
         wg.act_as(MEMBER_TECH)
@@ -143,15 +159,53 @@ def record(example_repo: Path) -> dict[str, str]:
         ).id
         wg.act_as(CHAIR)
         wg.reject(deleted, reason="The group wants the review clause.")
-    return {"security": security, "free": free, "rights": rights, "deleted": deleted}
+        lapsed = _replace(
+            wg,
+            MEMBER_PS,
+            16,
+            "fair competition",
+            "open and fair competition",
+            "Open markets serve innovation.",
+            "Open and fair competition",
+        )
+        wg.act_as(MEMBER_CS)
+        removal = wg.propose(
+            "principles",
+            kind=Kind.DELETE,
+            paragraph=16,
+            rationale="Paragraph 15 covers it.",
+            title="Delete paragraph 16",
+        ).id
+        wg.act_as(MEMBER_GOV)
+        wg.position(removal, "support")
+        wg.act_as(CHAIR)
+        wg.merge(removal)
+        reverted = _replace(
+            wg,
+            MEMBER_GOV,
+            10,
+            "developing countries",
+            "developing and least developed countries",
+            "Least developed countries face the greatest barriers.",
+            "Least developed countries",
+        )
+        wg.act_as(MEMBER_CS)
+        wg.position(reverted, "support")
+        wg.act_as(CHAIR)
+        wg.merge(reverted)
+        wg.revert(reverted, reason="Adopted before every group had read it.")
+    return {
+        "security": security,
+        "free": free,
+        "rights": rights,
+        "deleted": deleted,
+        "lapsed": lapsed,
+        "reverted": reverted,
+    }
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            break
+    await settle(pilot)
     for widget in pilot.app.screen.query("Input, TextArea"):
         assert isinstance(widget, Input | TextArea)
         widget.cursor_blink = False
@@ -174,6 +228,21 @@ def _steps(*steps: str | Callable[[WgApp], object]) -> Callable[[Pilot[None]], o
             await _settle(pilot)
 
     return run
+
+
+def _amendment(
+    snap_compare: Callable[..., bool],
+    example_repo: Path,
+    actor: str,
+    amendment_id: str,
+    *keys: str,
+) -> bool:
+    """The snapshot of an amendment's screen as ``actor``, after pressing ``keys``."""
+    return snap_compare(
+        make_app(example_repo, actor),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(amendment_id)), *keys),
+    )
 
 
 def test_drafts(
@@ -207,24 +276,14 @@ def test_amendment_queue(
 def test_amendment_as_a_member(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    rights = record["rights"]
-    assert snap_compare(
-        make_app(example_repo, MEMBER_GOV),
-        terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights))),
-    )
+    assert _amendment(snap_compare, example_repo, MEMBER_GOV, record["rights"])
 
 
 def test_amendment_consensus_and_comments(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     """Literal member text: markup, HTML, Markdown and an escape sequence in the comments."""
-    rights = record["rights"]
-    assert snap_compare(
-        make_app(example_repo, CHAIR),
-        terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(rights)), "end"),
-    )
+    assert _amendment(snap_compare, example_repo, CHAIR, record["rights"], "end")
 
 
 def test_propose_review(
@@ -248,12 +307,27 @@ def test_propose_review(
 def test_merge_conflict(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    free = record["free"]
-    assert snap_compare(
-        make_app(example_repo, CHAIR),
-        terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(free)), "m"),
-    )
+    assert _amendment(snap_compare, example_repo, CHAIR, record["free"], "m")
+
+
+def test_merge_preview_without_consensus(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    """The consensus up front (an objecting group), then the paragraph the merge changes."""
+    assert _amendment(snap_compare, example_repo, CHAIR, record["rights"], "m")
+
+
+def test_amendment_reverted(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    """How it was adopted and who reverted it."""
+    assert _amendment(snap_compare, example_repo, CHAIR, record["reverted"])
+
+
+def test_amendment_lapsed(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert _amendment(snap_compare, example_repo, CHAIR, record["lapsed"])
 
 
 def test_redline(

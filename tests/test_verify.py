@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import agreed
+from tests.conftest import SECRETARIAT, Wg, agreed, git, plant_commit, plant_on_main
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, PermissionDenied
 from wgtool.core.gitstore import Person, format_message
@@ -85,22 +85,6 @@ def test_an_event_claiming_another_member_is_reported(open_wg) -> None:
     store.update_ref(ref, store.write_commit(tree, [tip], message, person, person), tip)
     problems = verify(wg).problems
     assert any("says lhaddad but the author is" in line for line in problems), problems
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> dict[str, Path]:
-    """An ed25519 key pair for every member of the example roster."""
-    handles = [m.handle for m in WorkingGroup.init(tmp_path / "roster-only", example=True).roster]
-    result = {}
-    for handle in handles:
-        key = tmp_path / "keys" / handle
-        key.parent.mkdir(exist_ok=True)
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", handle, "-f", str(key)],
-            check=True,
-        )
-        result[handle] = key
-    return result
 
 
 def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,7 +181,7 @@ def test_verify_and_settings_from_the_command_line(wgcli, snapshot_refs, example
 def test_sync_refuses_unsigned_history_in_a_signed_working_group(
     clones, keys, snapshot_refs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wgtool.core.errors import SyncError
+    from tests.conftest import git
     from wgtool.core.sync import sync
 
     refs_snapshot = snapshot_refs
@@ -220,7 +204,8 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
         assert not sync(wg).problems
         assert [e.member for e in wg.events(clones.amendment)] == ["mchen"]
 
-    # An unsigned one, written behind wgtool's back on clone a, is refused by clone b.
+    # An unsigned one, written behind wgtool's back on clone a, is not sent by clone a; pushed
+    # with plain git, clone b leaves it out and reports it, and everything else still syncs.
     with WorkingGroup.open(clones.a, "mchen") as wg:
         wg.settings  # noqa: B018 (load the roster before forging)
         original = wg._arm_signing
@@ -228,12 +213,87 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
         wg.store.signing_key = None
         wg.comment(clones.amendment, "Unsigned words")
         monkeypatch.setattr(wg, "_arm_signing", original)
-        assert not sync(wg).problems  # clone a takes its own word for it; the remote now has it
+        refused = sync(wg).problems
+        assert len(refused) == 1 and "no valid signature by mchen's key" in refused[0]
+        assert "not sent" in refused[0]
+    git(clones.a, "push", "--quiet", "origin", f"refs/wg/events/{clones.amendment}")
     before = refs_snapshot(clones.b)
+    monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["ndlamini"]))
     with WorkingGroup.open(clones.b, "ndlamini") as wg:
-        with pytest.raises(SyncError, match="without valid signatures"):
-            sync(wg)
-        assert [e.member for e in wg.events(clones.amendment)] == ["mchen"]
+        wg.position(clones.amendment, "object")
+        report = sync(wg)
+        assert len(report.problems) == 1, report.problems
+        assert f"refs/wg/events/{clones.amendment}" in report.problems[0]
+        assert "no valid signature by mchen's key" in report.problems[0]
+        assert "not taken from origin" in report.problems[0]
+        assert [e.member for e in wg.events(clones.amendment)] == ["mchen", "ndlamini"]
     after = refs_snapshot(clones.b)
     local = [line for line in before.splitlines() if "refs/remotes/" not in line]
-    assert local == [line for line in after.splitlines() if "refs/remotes/" not in line]
+    changed = [line for line in after.splitlines() if "refs/remotes/" not in line]
+    assert [line for line in changed if line not in local] == [
+        line for line in changed if f"refs/wg/events/{clones.amendment}" in line
+    ]  # only b's own position moved the events ref
+
+
+# -- a broken wg.toml in history, a tagger who borrows a member's name -----------------------------
+
+BROKEN_SETTINGS = {
+    "an infinite consensus count": b'title = "x"\n[consensus]\nmin_supporting_groups = inf\n',
+    "TOML that does not parse": b'title = "x\n',
+    "text that is not UTF-8": b'title = "\xff"\n',
+}
+
+
+@pytest.mark.parametrize("why", sorted(BROKEN_SETTINGS))
+def test_a_broken_settings_file_in_history_is_a_problem_not_an_abort(
+    example_repo: Path, why: str
+) -> None:
+    broken = plant_on_main(example_repo, {"wg.toml": BROKEN_SETTINGS[why]}, "Break the settings")
+    git(example_repo, "update-ref", "refs/heads/broken", broken)
+    git(example_repo, "update-ref", "refs/heads/main", f"{broken}^")
+    fixed = plant_commit(
+        example_repo,
+        "refs/heads/broken",
+        {"wg.toml": git(example_repo, "show", f"{broken}^:wg.toml").encode()},
+        f"Mend the settings\n\nMember: {SECRETARIAT}\nStakeholder-Group: intergovernmental\n",
+        author=("Elena Petrova", "elena.petrova@example.org"),
+    )
+    git(example_repo, "update-ref", "refs/heads/main", fixed)
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        report = verify(wg)
+    assert any(broken[:10] in line and "wg.toml" in line for line in report.problems), (
+        report.problems
+    )
+
+
+def test_the_command_line_reports_a_broken_settings_file_in_one_line(example_repo: Path) -> None:
+    plant_on_main(example_repo, {"wg.toml": BROKEN_SETTINGS["an infinite consensus count"]})
+    result = Wg(example_repo)("settings", actor=SECRETARIAT)
+    assert result.exit_code == 2
+    # (a notice may come first: plant_on_main moved main under the working tree)
+    assert result.stderr.splitlines()[-1] == "wgtool: wg.toml: [consensus] values must be numbers"
+    assert result.stdout == ""
+
+
+def test_a_tag_by_a_stranger_with_a_secretariat_members_name_is_reported(
+    example_repo: Path,
+) -> None:
+    with WorkingGroup.open(example_repo) as wg:
+        secretariat = wg.roster.get(SECRETARIAT)
+        main = wg.main()
+    tagger = f"tagger {secretariat.name} <impostor@example.net> 1760000000 +0000"
+    tag = subprocess.run(
+        ["git", "-C", str(example_repo), "mktag"],
+        input=f"object {main}\ntype commit\ntag principles/v1\n{tagger}\n\nAgreed.\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    git(example_repo, "update-ref", "refs/tags/principles/v1", tag)
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        report = verify(wg)
+        assert wg.versions("principles") == []
+    assert any(
+        "principles/v1" in line and "impostor@example.net, who is not secretariat" in line
+        for line in report.problems
+    ), report.problems

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import tomli_w
 
 from wgtool.core import validate
-from wgtool.core.errors import InvalidInput, NotFound, PermissionDenied, WgError
+from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.model import ConsensusRule, Member, Role, Settings
-
-if TYPE_CHECKING:
-    from wgtool.core.gitstore import GitStore
 
 SETTINGS_PATH = "wg.toml"
 ROSTER_PATH = "roster.toml"
@@ -29,11 +25,33 @@ DEFAULT_GROUPS: dict[str, str] = {
 SIGNATURE_MODES = ("off", "required")
 
 
+MAX_CONFIG_BYTES = 1_000_000
+MAX_NESTING = 32  # wg.toml and roster.toml need three levels; anything deeper is refused
+
+
 def _load_toml(data: str, path: str) -> dict[str, object]:
+    if len(data.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
+        raise InvalidInput(f"{path} is larger than 1 MB")
     try:
-        return tomllib.loads(data)
+        raw = tomllib.loads(data)
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(f"{path} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path} is nested too deeply") from None
+    if _depth(raw) > MAX_NESTING:
+        raise InvalidInput(f"{path} is nested too deeply")
+    return raw
+
+
+def _depth(value: object, level: int = 0) -> int:
+    """How deeply tables and arrays nest (stops counting past the limit)."""
+    if level > MAX_NESTING:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
 
 
 def parse_settings(data: str) -> Settings:
@@ -52,7 +70,7 @@ def parse_settings(data: str) -> Settings:
             max_objecting_groups=int(consensus_raw.get("max_objecting_groups", 0)),
             require_all_groups_heard=bool(consensus_raw.get("require_all_groups_heard", False)),
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: TOML's inf
         raise InvalidInput(f"{SETTINGS_PATH}: [consensus] values must be numbers") from None
     signatures = str(raw.get("signatures", "off"))
     if signatures not in SIGNATURE_MODES:
@@ -117,21 +135,30 @@ def parse_roster(data: str, groups: dict[str, str]) -> Roster:
     entries = raw.get("member", [])
     if not isinstance(entries, list):
         raise InvalidInput(f"{ROSTER_PATH}: members must be [[member]] tables")
-    members = []
+    members: list[Member] = []
+    seen: set[str] = set()
     for entry in entries:
         if not isinstance(entry, dict):
             raise InvalidInput(f"{ROSTER_PATH}: members must be [[member]] tables")
-        members.append(
-            make_member(
-                handle=str(entry.get("handle", "")),
-                name=str(entry.get("name", "")),
-                email=str(entry.get("email", "")),
-                group=str(entry.get("group", "")),
-                roles=[str(r) for r in entry.get("roles", ["member"])],
-                groups=groups,
-                ssh_key=str(entry.get("ssh_key", "")),
-            )
+        roles = entry.get("roles", ["member"])
+        if not isinstance(roles, list):
+            raise InvalidInput(f"{ROSTER_PATH}: roles must be a list of names")
+        member = make_member(
+            handle=str(entry.get("handle", "")),
+            name=str(entry.get("name", "")),
+            email=str(entry.get("email", "")),
+            group=str(entry.get("group", "")),
+            roles=[str(r) for r in roles],
+            groups=groups,
+            ssh_key=str(entry.get("ssh_key", "")),
         )
+        # Handles name members in trailers and emails match commits and tags to them:
+        # each must name one member only.
+        for key in (member.handle, member.email.lower()):
+            if key in seen:
+                raise InvalidInput(f"{ROSTER_PATH}: {key} is given to two members")
+            seen.add(key)
+        members.append(member)
     return Roster(members)
 
 
@@ -189,46 +216,3 @@ def parse_config(settings_data: bytes, roster_data: bytes) -> tuple[Settings, Ro
         return settings, parse_roster(roster_data.decode("utf-8"), settings.groups)
     except UnicodeDecodeError:
         raise InvalidInput(f"{SETTINGS_PATH} or {ROSTER_PATH} is not UTF-8 text") from None
-
-
-def roster_at(store: GitStore, commit: str) -> Roster | None:
-    """The roster as it was at ``commit``, or None when it is missing or unreadable."""
-    settings_data = store.read_file(commit, SETTINGS_PATH)
-    roster_data = store.read_file(commit, ROSTER_PATH)
-    if settings_data is None or roster_data is None:
-        return None
-    try:
-        return parse_config(settings_data, roster_data)[1]
-    except WgError:
-        return None
-
-
-# What each action needs. Ownership (withdraw, revise) is checked where the amendment is known.
-ACTION_ROLES: dict[str, Role] = {
-    "propose": Role.MEMBER,
-    "comment": Role.MEMBER,
-    "position": Role.MEMBER,
-    "revise": Role.MEMBER,
-    "withdraw": Role.MEMBER,
-    "merge": Role.CHAIR,
-    "revert": Role.CHAIR,
-    "reject": Role.CHAIR,
-    "tag": Role.SECRETARIAT,
-    "add member": Role.SECRETARIAT,
-    "add draft": Role.SECRETARIAT,
-    "change settings": Role.SECRETARIAT,
-}
-
-
-def require(member: Member, action: str) -> None:
-    """Raise PermissionDenied unless ``member`` holds the role ``action`` needs."""
-    role = ACTION_ROLES[action]
-    if not member.has(role):
-        raise PermissionDenied(
-            f"{action} needs the {role.value} role; {member.handle} is "
-            f"{', '.join(r.value for r in member.roles)}"
-        )
-
-
-def allowed(member: Member, action: str) -> bool:
-    return member.has(ACTION_ROLES[action])

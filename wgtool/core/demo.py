@@ -60,6 +60,8 @@ def create_demo(path: Path) -> Path:
 
 
 def _populate(wg: WorkingGroup) -> None:
+    """The example group's story, told in order: long because it is a script, read top to
+    bottom, each step one use case."""
     wg.act_as(SECRETARIAT)
     wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
     wg.tag("roles", "first-reading", message="Text as circulated for the first reading")

@@ -136,4 +136,5 @@ def _markdown() -> MarkdownIt:
 
 
 def to_html(text: str) -> str:
-    return _markdown().render(text)
+    html: str = _markdown().render(text)
+    return html

@@ -1,16 +1,20 @@
 """One exception hierarchy for the core.
 
-Every error carries a one-line message that says what is wrong and what to do, and the exit code
-the command line uses for it. The CLI prints the message; the TUI shows it as a notification.
+Every error carries a one-line message that says what is wrong and what to do. The CLI prints the
+message and exits with the code its table (:data:`wgtool.cli.EXIT_CODES`) gives the error's type;
+the TUI shows the message as a notification.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wgtool.core.text.merge import Conflict
+
 
 class WgError(Exception):
     """Base class of every error the core raises on purpose."""
-
-    exit_code = 1
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -23,27 +27,19 @@ class WgError(Exception):
 class InvalidInput(WgError):
     """The request itself is malformed: a bad name, an empty text, a file that cannot be read."""
 
-    exit_code = 2
-
 
 class NotFound(WgError):
     """A member, draft, amendment, version or repository that does not exist."""
-
-    exit_code = 1
 
 
 class PermissionDenied(WgError):
     """The acting member lacks the role or ownership the action needs."""
 
-    exit_code = 4
-
 
 class MergeConflict(WgError):
     """An amendment touches words that changed since it was proposed."""
 
-    exit_code = 3
-
-    def __init__(self, message: str, conflicts: tuple[object, ...] = ()) -> None:
+    def __init__(self, message: str, conflicts: tuple[Conflict, ...] = ()) -> None:
         super().__init__(message)
         self.conflicts = conflicts
 
@@ -51,23 +47,28 @@ class MergeConflict(WgError):
 class StateError(WgError):
     """The action does not fit the current state (an amendment that is no longer open, ...)."""
 
-    exit_code = 1
-
 
 class SyncError(WgError):
     """A remote could not be reached or holds history that cannot be joined safely."""
-
-    exit_code = 5
 
 
 class NoConsensus(WgError):
     """The working group's consensus rule does not hold for the amendment (the chair may
     override it with a reason)."""
 
-    exit_code = 6
-
 
 class ConcurrentUpdate(WgError):
     """A ref kept moving under us after every retry."""
 
-    exit_code = 7
+
+class LostRace(WgError):
+    """``update-ref`` refused because the ref was not at the expected old value.
+
+    Raised inside an attempt that :func:`wgtool.core.gitstore.retry_cas` runs, which catches it
+    and tries again; only a writer outside ``retry_cas`` lets it reach a face. Code between the
+    ``update-ref`` and ``retry_cas`` must therefore not catch :class:`WgError` (none does).
+    """
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"{ref} moved while this was being written: try again")
+        self.ref = ref

@@ -2,25 +2,31 @@
 Akoma Ntoso 3.0 XML.
 
 Member-written text is data here too: HTML output escapes it (Markdown is rendered with raw HTML
-disabled) and XML is built as a tree, so nothing a member types becomes markup.
+disabled) and XML is built as a tree, so nothing a member types becomes markup. Nor is any control
+character written raw: text already in the record may hold some (from before they were refused,
+or written with plain git), and every document shows them as visible ``\x1b``-style escapes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core import document
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.model import Amendment, Consensus, Kind, Status
+from wgtool.core.model import Amendment, Consensus, DocumentFormat, Status
+from wgtool.core.safe import visible_controls
 from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
     from wgtool.core.workgroup import WorkingGroup
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+# What XML 1.0 cannot hold at all, beyond the control characters: surrogates, U+FFFE and U+FFFF.
+_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 _STYLE = """
 body { font-family: Georgia, serif; max-width: 46em; margin: 2em auto; line-height: 1.45; }
@@ -33,11 +39,17 @@ ins { color: #060; text-decoration: underline; }
 
 
 def _page(title: str, body: str) -> str:
-    return (
+    page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"{body}</body>\n</html>\n"
     )
+    return visible_controls(page)
+
+
+def xml_text(text: str) -> str:
+    """Text that XML 1.0 can hold: controls made visible, what it forbids outright replaced."""
+    return _NOT_XML_RE.sub("\ufffd", visible_controls(text))
 
 
 def _numbered_html(text: str) -> str:
@@ -99,7 +111,7 @@ def compilation_html(
     for amendment, diff, consensus in sorted(
         amendments, key=lambda item: (item[0].paragraph or 0, item[0].created_at, item[0].id)
     ):
-        where = _where(amendment)
+        where = amendment.place[:1].upper() + amendment.place[1:]
         parts.append(
             '<div class="amendment">\n'
             f"<h2>{html.escape(where)} — amendment {html.escape(amendment.id)}</h2>\n"
@@ -118,8 +130,8 @@ def status_line(amendment: Amendment) -> str:
     """The status as a compilation states it: how a merge was adopted, why it lapsed."""
     status = amendment.status
     if status is Status.LAPSED:
-        return "lapsed (its paragraph is no longer in the draft)"
-    line = status.value
+        return status.phrase
+    line: str = status.label
     if amendment.merged_by:
         line += f" by {amendment.merged_by}"
     if amendment.adoption is not None and amendment.adoption.consensus != "unrecorded":
@@ -131,16 +143,6 @@ def status_line(amendment: Amendment) -> str:
     return line
 
 
-def _where(amendment: Amendment) -> str:
-    if amendment.kind is Kind.REPLACE:
-        return f"Paragraph {amendment.paragraph}"
-    if amendment.kind is Kind.INSERT:
-        return f"New paragraph after {amendment.paragraph}"
-    if amendment.kind is Kind.DELETE:
-        return f"Deletion of paragraph {amendment.paragraph}"
-    return "Whole draft"
-
-
 def akoma_ntoso(
     *,
     slug: str,
@@ -150,19 +152,23 @@ def akoma_ntoso(
     working_group: str,
     date: dt.date,
 ) -> str:
-    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema)."""
+    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema).
+
+    Long because it writes the document in the schema's order, element by element.
+    """
     ET.register_namespace("", AKN_NS)
 
     def el(
         parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str
     ) -> ET.Element:
+        attrs = {name: xml_text(value) for name, value in attrs.items()}
         node = (
             ET.Element(f"{{{AKN_NS}}}{tag}", attrs)
             if parent is None
             else ET.SubElement(parent, f"{{{AKN_NS}}}{tag}", attrs)
         )
         if text is not None:
-            node.text = text
+            node.text = xml_text(text)
         return node
 
     expression = version or "current"
@@ -228,7 +234,7 @@ def akoma_ntoso(
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-FORMATS = ("markdown", "html", "redline", "compilation", "akn")
+FORMATS = tuple(f.value for f in DocumentFormat)
 
 
 def produce(
@@ -249,7 +255,7 @@ def produce(
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     draft = wg.draft(slug, version)
     if fmt == "markdown":
-        return draft.text
+        return visible_controls(draft.text)
     if fmt == "html":
         return clean_html(draft.title, draft.text, version)
     if fmt == "akn":

@@ -8,12 +8,14 @@ any point leaves each ref at its old or its new value: unreferenced objects are 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -25,11 +27,25 @@ from gitdb import LooseObjectDB
 from gitdb.base import IStream
 from gitdb.util import bin_to_hex, hex_to_bin
 
-from wgtool.core.errors import ConcurrentUpdate, NotFound, WgError
+from wgtool.core.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    LostRace,
+    NotFound,
+    SyncError,
+    WgError,
+)
 
 ZERO_SHA = "0" * 40
 FILE_MODE = 0o100644
 TREE_MODE = 0o040000
+
+# The transports git may use to reach a remote: local paths and file://, ssh:// and scp-like
+# user@host:path, https://, http:// and git://. Anything else (fd::, ext::, remote helpers) is
+# refused by git itself, whatever the user's or the repository's configuration says.
+ALLOWED_PROTOCOLS = ("file", "ssh", "https", "http", "git")
+NETWORK_TIMEOUT_ENV = "WGTOOL_NETWORK_TIMEOUT"
+DEFAULT_NETWORK_TIMEOUT = 600.0  # seconds for one fetch, push or clone
 
 T = TypeVar("T")
 
@@ -66,8 +82,22 @@ class CommitInfo:
     message: str
 
 
-class LostRace(Exception):
-    """``update-ref`` refused because the ref was not at the expected old value."""
+@dataclass(frozen=True)
+class TagInfo:
+    """A tag ref as it is, whatever it points at (plain git can tag a blob or a tree)."""
+
+    ref: str
+    target: str  # the object the tag names (a lightweight tag: the one its ref points at)
+    target_type: str  # that object's real type: commit, tree, blob, tag, or missing
+    annotated: bool
+    tagger_name: str  # empty for a lightweight tag
+    tagger_email: str
+    tagged_at: int
+    message: str  # for an annotated tag, without its signature
+
+
+_TAGGER_RE = re.compile(r"^(.*?) <(.*)> (\d+) [+-]\d{4}$")
+_SIGNATURE_RE = re.compile(r"^-----BEGIN (?:SSH|PGP) SIGNATURE-----$", re.MULTILINE)
 
 
 def retry_cas(attempt: Callable[[], T], *, tries: int = 50) -> T:
@@ -97,6 +127,25 @@ class GitStore:
         # Set by the use cases when the working group requires signatures: every commit and tag
         # written through this store is then SSH-signed with this private key file.
         self.signing_key: str | None = None
+
+    @property
+    def wgtool_dir(self) -> Path:
+        """wgtool's own files in this repository (the index, locks, notes): never the record."""
+        return self.git_dir / "wgtool"
+
+    @contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """Hold the lock file ``name`` in :attr:`wgtool_dir`, waiting for any other holder
+        (one process at a time; the lock goes with the process should it die)."""
+        self.wgtool_dir.mkdir(parents=True, exist_ok=True)
+        handle = os.open(
+            self.wgtool_dir / name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+        )
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)  # closing the file releases the lock
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -129,18 +178,20 @@ class GitStore:
         input: bytes | None = None,
         env: Mapping[str, str] | None = None,
         check: bool = True,
+        network: bool = False,
     ) -> subprocess.CompletedProcess[bytes]:
-        """Run a git command in this repository. Arguments are a list, never a shell string."""
-        full_env = dict(os.environ)
-        full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
-        if env:
-            full_env.update(env)
-        result = subprocess.run(
-            ["git", "--git-dir", str(self.git_dir), *args],
+        """Run a git command in this repository. Arguments are a list, never a shell string.
+
+        ``network`` marks a command that talks to a remote: only the allowed transports, and a
+        time limit (see :func:`run_git`).
+        """
+        result = run_git(
+            args,
+            git_dir=self.git_dir,
             input=input,
-            capture_output=True,
-            env=full_env,
-            cwd=str(self.work_tree or self.git_dir),
+            env=env,
+            cwd=self.work_tree or self.git_dir,
+            network=network,
         )
         if check and result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -161,6 +212,13 @@ class GitStore:
         sha = result.stdout.decode().strip()
         return sha or None
 
+    def object_at(self, ref: str) -> str | None:
+        """The object a ref points at, whatever its type, or None when there is no such ref."""
+        result = self.run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", ref], check=False
+        )
+        return result.stdout.decode().strip() or None
+
     def refs(self, *patterns: str) -> dict[str, str]:
         """Every ref under the given prefixes, mapped to the object it points at."""
         result = self.run(["for-each-ref", "--format=%(objectname) %(refname)", *patterns])
@@ -170,9 +228,31 @@ class GitStore:
             refs[name] = sha
         return refs
 
-    def update_ref(self, ref: str, new: str, old: str | None, message: str = "wgtool") -> None:
-        """Move ``ref`` from ``old`` (None: must not exist) to ``new``, or raise LostRace."""
-        result = self.run(["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False)
+    def update_ref(
+        self,
+        ref: str,
+        new: str,
+        old: str | None,
+        message: str = "wgtool",
+        *,
+        verify: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Move ``ref`` from ``old`` (None: must not exist) to ``new``, or raise LostRace.
+
+        ``verify`` names other refs and the values they must still have (None: must not exist):
+        they are checked and locked in the same transaction, so a write whose preconditions
+        were read from several refs cannot land after one of them moved.
+        """
+        if not verify:
+            result = self.run(["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False)
+        else:
+            commands = [f"update {ref} {new} {old or ZERO_SHA}"]
+            commands += [f"verify {name} {sha or ZERO_SHA}" for name, sha in verify.items()]
+            result = self.run(
+                ["update-ref", "-m", message, "--stdin"],
+                input=("\n".join(commands) + "\n").encode(),
+                check=False,
+            )
         if result.returncode != 0:
             raise LostRace(ref)
 
@@ -242,8 +322,91 @@ class GitStore:
                 result.append(record.split("\x00", len(fields) - 1))
         return result
 
+    def tags(self) -> list[TagInfo]:
+        """Every tag, oldest first, read without trusting what a tag says about its target.
+
+        git's own formatted output (``for-each-ref`` with ``%(*objecttype)``) stops with a fatal
+        error when one tag claims its target has another type: tags are read here instead, so
+        that one odd tag cannot hide the others.
+        """
+        listing = [
+            line.split(" ", 2)
+            for line in self.run(
+                ["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", "refs/tags"]
+            )
+            .stdout.decode("utf-8", "replace")
+            .splitlines()
+        ]
+        annotated = self.objects(sha for sha, kind, _ in listing if kind == "tag")
+        headers = {sha: _parse_tag(data) for sha, (_, data) in annotated.items()}
+        targets = [headers[sha][0] if sha in headers else sha for sha, _, _ in listing]
+        types = self.object_types(targets)
+        plain_commits = self.commits(
+            [sha for sha, kind, _ in listing if kind == "commit" and types.get(sha) == "commit"]
+        )
+        result = []
+        for (sha, kind, ref), target in zip(listing, targets, strict=True):
+            if sha in headers:
+                _, tagger_name, tagger_email, tagged_at, message = headers[sha]
+            elif sha in plain_commits:
+                info = plain_commits[sha]
+                tagger_name, tagger_email, tagged_at = "", "", info.committed_at
+                message = info.message
+            else:
+                tagger_name, tagger_email, tagged_at, message = "", "", 0, ""
+            result.append(
+                TagInfo(
+                    ref=ref,
+                    target=target,
+                    target_type=types.get(target, "missing"),
+                    annotated=kind == "tag",
+                    tagger_name=tagger_name,
+                    tagger_email=tagger_email,
+                    tagged_at=tagged_at,
+                    message=message,
+                )
+            )
+        result.sort(key=lambda tag: tag.tagged_at)  # stable: refname order among equals
+        return result
+
+    def objects(self, shas: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+        """Type and content of many objects, read in one git process; missing ones left out."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        output = self.run(["cat-file", "--batch"], input=("\n".join(wanted) + "\n").encode()).stdout
+        result: dict[str, tuple[str, bytes]] = {}
+        position = 0
+        for sha in wanted:
+            end = output.index(b"\n", position)
+            header = output[position:end].decode().split()
+            position = end + 1
+            if len(header) != 3:
+                continue  # "<name> missing"
+            size = int(header[2])
+            result[sha] = (header[1], output[position : position + size])
+            position += size + 1
+        return result
+
+    def object_types(self, shas: Iterable[str]) -> dict[str, str]:
+        """The real type of each object that exists (without reading contents)."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        output = self.run(
+            ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+            input=("\n".join(wanted) + "\n").encode(),
+        ).stdout.decode()
+        types = {}
+        for sha, line in zip(wanted, output.splitlines(), strict=True):
+            name, _, kind = line.partition(" ")
+            if name == sha and kind != "missing":
+                types[sha] = kind
+        return types
+
     def read_blob(self, sha: str) -> bytes:
-        return self.repo.odb.stream(hex_to_bin(sha)).read()
+        data: bytes = self.repo.odb.stream(hex_to_bin(sha)).read()
+        return data
 
     def tree_entries(self, tree_sha: str) -> list[tuple[str, int, str]]:
         """(name, mode, sha) of each entry of a tree."""
@@ -290,7 +453,8 @@ class GitStore:
 
     def _store(self, kind: bytes, data: bytes) -> str:
         istream = self._loose.store(IStream(kind, len(data), BytesIO(data)))
-        return bin_to_hex(istream.binsha).decode()
+        sha: bytes = bin_to_hex(istream.binsha)
+        return sha.decode()
 
     def write_blob(self, data: bytes) -> str:
         return self._store(b"blob", data)
@@ -402,6 +566,73 @@ class GitStore:
         if result.returncode != 0:
             raise WgError("two event chains could not be joined: they touch the same file")
         return result.stdout.decode().split("\n", 1)[0].strip()
+
+
+def run_git(
+    args: list[str],
+    *,
+    git_dir: str | os.PathLike[str] | None = None,
+    input: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    network: bool = False,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git with ``args`` (a list, never a shell string), capturing its output.
+
+    With ``network``, git may reach remotes only through :data:`ALLOWED_PROTOCOLS`, and the
+    command is stopped after ``WGTOOL_NETWORK_TIMEOUT`` seconds (a remote that never answers
+    must not hang a member's terminal): a SyncError says so.
+    """
+    full_env = dict(os.environ)
+    full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    if env:
+        full_env.update(env)
+    timeout = None
+    if network:
+        full_env["GIT_ALLOW_PROTOCOL"] = ":".join(ALLOWED_PROTOCOLS)
+        timeout = network_timeout()
+    command = ["git", *(["--git-dir", os.fspath(git_dir)] if git_dir else []), *args]
+    try:
+        return subprocess.run(
+            command, input=input, capture_output=True, env=full_env, cwd=cwd, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise SyncError(
+            f"git {args[0]} timed out after {timeout:g} s: the remote did not answer "
+            f"(set {NETWORK_TIMEOUT_ENV} to wait longer)"
+        ) from None
+
+
+def network_timeout() -> float:
+    """Seconds a fetch, push or clone may take: ``WGTOOL_NETWORK_TIMEOUT`` or a generous default."""
+    value = os.environ.get(NETWORK_TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_NETWORK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 1e9:
+        raise InvalidInput(f"{NETWORK_TIMEOUT_ENV} must be a positive number of seconds")
+    return seconds
+
+
+def _parse_tag(data: bytes) -> tuple[str, str, str, int, str]:
+    """(target, tagger name, tagger email, time, message) of an annotated tag object."""
+    text = data.decode("utf-8", "replace")
+    head, _, message = text.partition("\n\n")
+    fields = dict(line.split(" ", 1) for line in head.splitlines() if " " in line)
+    tagger = _TAGGER_RE.match(fields.get("tagger", ""))
+    signature = _SIGNATURE_RE.search(message)
+    if signature:
+        message = message[: signature.start()]
+    return (
+        fields.get("object", ""),
+        tagger.group(1) if tagger else "",
+        tagger.group(2) if tagger else "",
+        int(tagger.group(3)) if tagger else 0,
+        message,
+    )
 
 
 def record_mark() -> str:

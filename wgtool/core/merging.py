@@ -47,7 +47,7 @@ class ParagraphChange:
     ops: tuple[DiffOp, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"paragraph": self.label, "diff": [{"op": d.op, "text": d.text} for d in self.ops]}
+        return {"paragraph": self.label, "diff": [d.to_dict() for d in self.ops]}
 
 
 def paragraph_changes(old: str, new: str) -> list[ParagraphChange]:
@@ -123,6 +123,11 @@ class MergePlan:
     def places(self) -> list[ConflictPlace]:
         """The conflicts, one per run of paragraphs of the current text."""
         return [_place(self.current, region) for region in self.result.regions]
+
+    def conflicting_text(self) -> str:
+        """The conflicting paragraphs as the current text has them, in the form :func:`resolve`
+        takes (in order, separated by blank lines): where the chair's resolution starts."""
+        return "\n\n".join(p.ours.strip() for p in self.places() if p.ours.strip())
 
     def conflict_summary(self) -> str:
         """``¶11 and ¶14``: the paragraphs a resolution must give, in order."""
@@ -219,12 +224,12 @@ def resolve(plan: MergePlan, resolution: str) -> str:
         raise InvalidInput(
             "the resolution would also change "
             + ", ".join(block_label(keeping, i, i + 1) for i in outside)
-            + f"; give only {plan.conflict_summary()} (or the whole draft with --whole-draft)"
+            + f"; give only {plan.conflict_summary()} (or replace the whole draft)"
         )
     raise InvalidInput(
         f"the resolution holds {len(given)} paragraph(s) but the conflict is in "
         f"{plan.conflict_summary()} ({sum(wanted)} paragraph(s)): give {_those(plan)} as "
-        f"{_they(plan)} should read, in order (or the whole draft with --whole-draft)"
+        f"{_they(plan)} should read, in order (or replace the whole draft)"
     )
 
 

@@ -28,12 +28,29 @@ class Status(str, Enum):
         """Open or lapsed: no decision yet (the proposer may withdraw, the chair reject)."""
         return self in (Status.OPEN, Status.LAPSED)
 
+    @property
+    def label(self) -> str:
+        """The status as one word, for tables: ``open``, ``lapsed``, ``merged``..."""
+        return self.value
+
+    @property
+    def phrase(self) -> str:
+        """The status as a sentence states it: the word, and for ``lapsed`` what that means."""
+        if self is Status.LAPSED:
+            return f"{self.label} (its paragraph is no longer in the draft)"
+        return self.label
+
 
 class Stance(str, Enum):
     SUPPORT = "support"
     NO_OBJECTION = "no-objection"
     ABSTAIN = "abstain"
     OBJECT = "object"
+
+    @property
+    def label(self) -> str:
+        """The stance as a choice offers it: ``Support``, ``No objection``, ``Abstain``..."""
+        return self.value.replace("-", " ").capitalize()
 
 
 class Kind(str, Enum):
@@ -43,6 +60,44 @@ class Kind(str, Enum):
     INSERT = "insert"
     DELETE = "delete"
     DOCUMENT = "document"
+
+    def mark(self, paragraph: int | None) -> str:
+        """The target in a table cell: ``¶5`` (replace), ``+5`` (insert after 5), ``-5``
+        (delete 5); empty for the whole draft, whose faces each show it their own way."""
+        if self is Kind.DOCUMENT or paragraph is None:
+            return ""
+        return {Kind.INSERT: "+", Kind.DELETE: "-"}.get(self, "¶") + str(paragraph)
+
+    def phrase(self, paragraph: int | None) -> str:
+        """The target in words: ``paragraph 5``, ``new paragraph after 5``, ``deletion of
+        paragraph 5`` or ``whole draft`` (capitalise it to start a heading)."""
+        if self is Kind.REPLACE:
+            return f"paragraph {paragraph}"
+        if self is Kind.INSERT:
+            return f"new paragraph after {paragraph}"
+        if self is Kind.DELETE:
+            return f"deletion of paragraph {paragraph}"
+        return "whole draft"
+
+    def default_title(self, paragraph: int | None, draft: str) -> str:
+        """The title an amendment gets when its proposer gives none."""
+        if self is Kind.REPLACE:
+            return f"Amend paragraph {paragraph} of {draft}"
+        if self is Kind.INSERT:
+            return f"Insert a new paragraph after paragraph {paragraph} of {draft}"
+        if self is Kind.DELETE:
+            return f"Delete paragraph {paragraph} of {draft}"
+        return f"Amend {draft}"
+
+
+class DocumentFormat(str, Enum):
+    """The documents ``export`` produces for a draft."""
+
+    MARKDOWN = "markdown"  # clean text
+    HTML = "html"  # clean text
+    REDLINE = "redline"  # the changes since a version
+    COMPILATION = "compilation"  # the open amendments
+    AKN = "akn"  # Akoma Ntoso 3.0 XML
 
 
 @dataclass(frozen=True)
@@ -85,6 +140,14 @@ class ConsensusRule:
             parts.append("every group heard")
         return ", ".join(parts)
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.describe(),
+            "min_supporting_groups": self.min_supporting_groups,
+            "max_objecting_groups": self.max_objecting_groups,
+            "require_all_groups_heard": self.require_all_groups_heard,
+        }
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -93,12 +156,36 @@ class Settings:
     consensus: ConsensusRule = field(default_factory=ConsensusRule)
     signatures: str = "off"
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "groups": dict(self.groups),
+            "signatures": self.signatures,
+            "consensus": self.consensus.to_dict(),
+        }
+
 
 @dataclass(frozen=True)
 class Draft:
     slug: str
     title: str
     text: str
+
+    def to_dict(self, version: str | None = None) -> dict[str, object]:
+        """The draft with its numbered paragraphs; ``version``: the one it was read at."""
+        from wgtool.core import document  # Markdown parsing: only when a draft is shown
+
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "version": version,
+            "text": self.text,
+            "paragraphs": [
+                {"number": b.number, "text": b.text}
+                for b in document.blocks(self.text)
+                if not b.heading
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -110,6 +197,17 @@ class Version:
     message: str
     tagger: str
     tagged_at: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "draft": self.draft,
+            "name": self.name,
+            "tag": self.tag,
+            "commit": self.commit,
+            "message": self.message,
+            "tagger": self.tagger,
+            "tagged_at": self.tagged_at,
+        }
 
 
 def _slugs(value: str) -> tuple[str, ...]:
@@ -208,6 +306,16 @@ class Amendment:
     adoption: Adoption | None = None
     reverted_by: str | None = None
     revert_commit: str | None = None
+
+    @property
+    def target(self) -> str:
+        """What it amends, in a table cell (see :meth:`Kind.mark`)."""
+        return self.kind.mark(self.paragraph)
+
+    @property
+    def place(self) -> str:
+        """What it amends, in words (see :meth:`Kind.phrase`)."""
+        return self.kind.phrase(self.paragraph)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -346,6 +454,10 @@ class Consensus:
             f"S{counts['support']} N{counts['no-objection']} "
             f"O{counts['object']} ?{counts['not heard']}"
         )
+
+    def brief(self) -> dict[str, object]:
+        """The state and :meth:`summary`, as a listing of amendments adds them to each."""
+        return {"consensus": self.state, "consensus_summary": self.summary()}
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -8,21 +8,24 @@ the private key stays on the member's machine (``WGTOOL_SIGNING_KEY`` or git's
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 
 from wgtool.core.errors import InvalidInput, PermissionDenied, WgError
-from wgtool.core.gitstore import GitStore
+from wgtool.core.gitstore import GitStore, record_mark
 from wgtool.core.model import Member
 
 KEY_RE = re.compile(
     r"^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( .*)?$"
 )
-PRINCIPAL_RE = re.compile(r'Good "git" signature for (\S+) with')
+GOOD_SIGNATURE_RE = re.compile(
+    r'^Good "git" signature (?:for \S+ )?with \S+ key (SHA256:\S+)$', re.MULTILINE
+)
 
 
 def normalise_public_key(text: str) -> str:
@@ -57,47 +60,55 @@ def key_for(store: GitStore, member: Member) -> str:
     return path
 
 
-class SignatureChecker:
-    """Checks git signatures against the roster's public keys."""
+def fingerprint(public_key: str) -> str:
+    """The ``SHA256:...`` fingerprint of an OpenSSH public key, as ``ssh-keygen -l`` prints it."""
+    try:
+        blob = base64.b64decode(normalise_public_key(public_key).split()[1], validate=True)
+    except binascii.Error:
+        raise InvalidInput("not an OpenSSH public key: its key data is not base64") from None
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
-    def __init__(self, store: GitStore, members: Iterable[Member]) -> None:
-        self.store = store
-        self._dir = tempfile.TemporaryDirectory(prefix="wgtool-signers-")
-        self.allowed = Path(self._dir.name) / "allowed_signers"
-        lines = [
-            f'{m.email} namespaces="git" {normalise_public_key(m.ssh_key)}'
-            for m in members
-            if m.ssh_key
-        ]
-        self.allowed.write_text("\n".join(lines) + "\n")
 
-    def close(self) -> None:
-        self._dir.cleanup()
+def commit_signers(store: GitStore, shas: Iterable[str]) -> dict[str, str | None]:
+    """The fingerprint of the key that made each commit's valid signature (None: none valid).
 
-    def __enter__(self) -> SignatureChecker:
-        return self
+    One git process for all commits. git checks each signature against the signed payload with
+    ``ssh-keygen``; no key is trusted here (the allowed signers are empty): which key is the right
+    one is the rulebook's question, answered from the roster in force for each commit.
+    """
+    wanted = list(dict.fromkeys(shas))
+    if not wanted:
+        return {}
+    mark = record_mark()
+    output = store.run(
+        [
+            "-c",
+            f"gpg.ssh.allowedSignersFile={os.devnull}",
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "--no-walk=unsorted",
+            "--stdin",
+            "--format=%H%x00%G?%x00%GF" + mark.replace("\x1e", "%x1e"),
+        ],
+        input=("\n".join(wanted) + "\n").encode(),
+    ).stdout.decode("utf-8", "replace")
+    signers: dict[str, str | None] = dict.fromkeys(wanted)
+    for record in output.split(mark):
+        fields = record.strip("\n").split("\x00")
+        if len(fields) == 3 and fields[1] in ("G", "U") and fields[2].startswith("SHA256:"):
+            signers[fields[0]] = fields[2]
+    return signers
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
-    def principal(self, sha: str, *, tag: bool = False) -> str | None:
-        """The roster email whose key made the object's signature, or None if it has none valid."""
-        result = self.store.run(
-            [
-                "-c",
-                "gpg.format=ssh",
-                "-c",
-                f"gpg.ssh.allowedSignersFile={self.allowed}",
-                "verify-tag" if tag else "verify-commit",
-                "--end-of-options",
-                sha,
-            ],
-            check=False,
-        )
-        if result.returncode != 0:
-            return None
-        match = PRINCIPAL_RE.search(result.stderr.decode("utf-8", "replace"))
-        return match.group(1) if match else None
+def tag_signer(store: GitStore, sha: str) -> str | None:
+    """The fingerprint of the key that made a tag object's valid signature, or None."""
+    result = store.run(
+        ["-c", f"gpg.ssh.allowedSignersFile={os.devnull}", "verify-tag", "--end-of-options", sha],
+        check=False,
+    )
+    match = GOOD_SIGNATURE_RE.search(result.stderr.decode("utf-8", "replace"))
+    return match.group(1) if match else None
 
 
 def require_ssh_keygen() -> None:

@@ -7,16 +7,29 @@ that rules out path tricks (``../x``) and option look-alikes (``--upload-pack=..
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from wgtool.core.errors import InvalidInput
+from wgtool.core.safe import FORBIDDEN_CHARACTERS
 
 MAX_TEXT_BYTES = 1_000_000
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 ID_PREFIX_RE = re.compile(r"^[0-9a-f]{1,40}$")
-# Control characters other than newline and tab have no place in a member's text.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters that have no place in a member's text (see wgtool.core.safe): they would let one
+# member's words act on another's terminal or disguise what an amendment says. A carriage return
+# passes only as part of a CRLF line end, which becomes LF.
+FORBIDDEN_RE = re.compile(f"[{FORBIDDEN_CHARACTERS}]")
+# The names control characters are known by (Unicode gives them none).
+_C0_NAMES = (
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+).split()
+_C1_NAMES = (
+    "PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 "
+    "DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC"
+).split()
 
 
 def name(value: str, what: str) -> str:
@@ -49,19 +62,53 @@ def _unicode(value: str, what: str) -> str:
     return value
 
 
+def character_name(char: str) -> str:
+    """``U+001B (ESC)``, ``U+202E (RIGHT-TO-LEFT OVERRIDE)``: how a refusal names a character."""
+    code = ord(char)
+    if code < 0x20:
+        name = _C0_NAMES[code]
+    elif code == 0x7F:
+        name = "DEL"
+    elif 0x80 <= code <= 0x9F:
+        name = _C1_NAMES[code - 0x80]
+    else:
+        name = unicodedata.name(char, "unnamed")
+    return f"U+{code:04X} ({name})"
+
+
+def refuse_controls(value: str, what: str) -> None:
+    """One line naming the first forbidden character of ``value`` and where it is."""
+    value = value.replace("\r\n", "\n")
+    match = FORBIDDEN_RE.search(value)
+    if match is None:
+        return
+    line = value.count("\n", 0, match.start()) + 1
+    column = match.start() - (value.rfind("\n", 0, match.start()) + 1) + 1
+    where = f"line {line}, column {column}" if "\n" in value else f"position {column}"
+    raise InvalidInput(
+        f"{what} holds the control character {character_name(match.group(0))} at {where}: "
+        "remove it (text may hold newlines and tabs, no other control characters)"
+    )
+
+
 def one_line(value: str, what: str, *, max_length: int = 200) -> str:
     value = _unicode(value, what).strip()
     if not value:
         raise InvalidInput(f"{what} is empty: give some text")
-    if "\n" in value or CONTROL_RE.search(value):
+    if "\n" in value or "\r" in value:
         raise InvalidInput(f"{what} must be a single line of printable text")
+    refuse_controls(value, what)
     if len(value) > max_length:
         raise InvalidInput(f"{what} is longer than {max_length} characters")
     return value
 
 
 def text(value: str, what: str, *, allow_empty: bool = False) -> str:
-    """Free text written by a member: any Unicode, bounded in size."""
+    """Free text written by a member: any Unicode text, bounded in size, with LF line ends.
+
+    Control characters (but newline and tab) and bidirectional overrides are refused.
+    """
+    value = value.replace("\r\n", "\n")
     if not allow_empty and not value.strip():
         raise InvalidInput(f"{what} is empty: give some text")
     if len(value.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
@@ -70,8 +117,7 @@ def text(value: str, what: str, *, allow_empty: bool = False) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(f"{what} is not valid Unicode text") from None
-    if "\x00" in value:
-        raise InvalidInput(f"{what} holds a NUL character: git cannot store it in a message")
+    refuse_controls(value, what)
     return value
 
 
@@ -99,6 +145,7 @@ def read_text_file(path: str | Path, what: str = "file") -> str:
 
 def email(value: str) -> str:
     value = _unicode(value, "email").strip()
+    refuse_controls(value, "email")
     if not re.match(r"^[^\s<>@,]+@[^\s<>@,]+$", value):
         raise InvalidInput(f"invalid email {value!r}: expected something like name@example.org")
     return value

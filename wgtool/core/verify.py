@@ -1,24 +1,34 @@
-"""Audit the record: is every change attributed to someone entitled to make it?
+"""Audit the record: is every change made by a member entitled to it?
 
-``verify`` reads the whole history: main's commits were made by chair merges and secretariat
-changes (roles as in the roster at the time); each amendment revision is by its proposer; each
-event is by the member it names; each consensus version was tagged by the secretariat. Where the
-working group requires signatures, each of those commits and tags must also carry a valid SSH
-signature by the key the roster holds for that member.
+``verify`` asks the rulebook (:mod:`wgtool.core.rulebook`) about the whole record: main's
+first-parent history from its first commit, every amendment, every event chain and every tag,
+each judged by the settings and roster in force when it was made, signatures included where the
+working group requires them. It also writes an ``allowed_signers`` file with every key the roster
+has ever held and when, so that plain ``git log --show-signature`` checks the signatures too.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from wgtool.core import config
-from wgtool.core.gitstore import CommitInfo, GitStore, parse_message
-from wgtool.core.index import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
-from wgtool.core.model import Role
-from wgtool.core.signing import SignatureChecker
-from wgtool.core.sync import JOIN_EMAIL, foreign_main_commits
-from wgtool.core.workgroup import TAGS_PREFIX, WorkingGroup
+from wgtool.core import signing
+from wgtool.core.rulebook import (
+    CONSENSUS,
+    MAIN_REF,
+    MERGE,
+    OVERRIDE_REASON,
+    TAGS_PREFIX,
+    WG_PREFIX,
+    MainCommit,
+    MainHistory,
+    Problem,
+    Rulebook,
+)
+from wgtool.core.workgroup import WorkingGroup
+
+ALLOWED_SIGNERS = "allowed_signers"
 
 
 @dataclass
@@ -27,135 +37,105 @@ class VerifyReport:
     tags: int = 0
     signatures: int = 0
     problems: list[str] = field(default_factory=list)
+    allowed_signers: Path | None = None
+    merges: int = 0
+    overridden: list[str] = field(default_factory=list)  # one line per merge without consensus
 
     def lines(self) -> list[str]:
-        checked = f"checked {self.commits} commits and {self.tags} versions"
+        checked = f"checked {_count(self.commits, 'commit')} and {_count(self.tags, 'tag')}"
         if self.signatures:
-            checked += f", {self.signatures} signatures"
+            checked += f", {_count(self.signatures, 'signature')}"
         if not self.problems:
-            return [f"{checked}: every change is attributed to a member entitled to make it"]
-        return [f"{checked}: {len(self.problems)} problem(s)", *self.problems]
+            lines = [f"{checked}: every change is attributed to a member entitled to make it"]
+        else:
+            lines = [f"{checked}: {_count(len(self.problems), 'problem')}", *self.problems]
+        if self.merges:
+            lines.append(
+                f"{_count(self.merges, 'merge')} on main, "
+                f"{len(self.overridden)} adopted with consensus overridden by the chair"
+                + (":" if self.overridden else "")
+            )
+            lines += self.overridden
+        if self.allowed_signers is not None:
+            lines.append(
+                f"The roster's keys over time are in {self.allowed_signers}; to let plain git "
+                f"check signatures: git config gpg.ssh.allowedSignersFile {self.allowed_signers}"
+            )
+        return lines
 
 
 def verify(wg: WorkingGroup) -> VerifyReport:
     store = wg.store
+    book = Rulebook(store)
     report = VerifyReport()
-    roster = wg.roster
-    signed = wg.settings.signatures == "required"
-    checker = SignatureChecker(store, roster) if signed else None
-    try:
-        main = wg.main()
-        root = store.run(["rev-list", "--max-parents=0", "--first-parent", main]).stdout.split()
-        if root:
-            report.problems += [
-                f"main: {line}" for line in foreign_main_commits(store, root[-1].decode(), main)
-            ]
-        commits = _all_commits(store)
-        report.commits = len(commits)
-        for info in commits.values():
-            report.problems += _check_commit(store, roster, info, commits)
-            if checker is not None and _needs_signature(store, info):
-                report.signatures += 1
-                principal = checker.principal(info.sha)
-                if principal is None or principal.lower() != info.committer_email.lower():
-                    report.problems.append(
-                        f"{info.sha[:10]}: no valid signature by {info.committer_email}'s key "
-                        "in the roster"
-                    )
-        for version in wg.all_versions():
-            report.tags += 1
-            tagger = config.roster_at(store, version.commit) or roster
-            member = next((m for m in tagger if m.name == version.tagger), None)
-            if member is None or not member.has(Role.SECRETARIAT):
-                report.problems.append(
-                    f"version {version.tag}: tagged by {version.tagger}, not the secretariat"
-                )
-            if checker is not None:
-                report.signatures += 1
-                principal = checker.principal(TAGS_PREFIX + version.tag, tag=True)
-                if principal is None or member is None or principal.lower() != member.email.lower():
-                    report.problems.append(
-                        f"version {version.tag}: no valid signature by the "
-                        "secretariat's key in the roster"
-                    )
-    finally:
-        if checker is not None:
-            checker.close()
+    history = book.history(store.resolve(MAIN_REF))
+    for commit in history.invalid():
+        for reason in commit.problems:
+            report.problems.append(Problem("main", reason, commit.sha, commit.record.author).line())
+    refs = store.refs(WG_PREFIX.rstrip("/"), TAGS_PREFIX.rstrip("/"))
+    verdicts = book.judge_refs(refs, history)
+    for ref in sorted(verdicts):
+        report.problems += [problem.line() for problem in verdicts[ref]]
+    for commit in history.commits:
+        if commit.valid and commit.kind == MERGE:
+            report.merges += 1
+            if commit.record.trailer(CONSENSUS) == "overridden":
+                report.overridden.append(_overridden_line(commit))
+    report.commits = book.commits_judged
+    report.tags = sum(1 for ref in refs if ref.startswith(TAGS_PREFIX))
+    report.signatures = book.signatures_checked
+    report.allowed_signers = write_allowed_signers(store.wgtool_dir, history)
     return report
 
 
-def _all_commits(store: GitStore) -> dict[str, CommitInfo]:
-    """Every commit reachable from main and the wg refs, read in one git process."""
-    refs = list(store.refs(MAIN_REF, AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/")))
-    shas = (
-        store.run(["rev-list", "--stdin"], input=("\n".join(refs) + "\n").encode())
-        .stdout.decode()
-        .split()
-    )
-    return store.commits(shas)
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _needs_signature(store: GitStore, info: CommitInfo) -> bool:
-    """Commits made once signatures were required (their parent's settings say so)."""
-    if not info.parents or info.committer_email == JOIN_EMAIL:
-        return False
-    for parent in info.parents:
-        data = store.read_file(parent, config.SETTINGS_PATH)
-        if data is not None:
-            try:
-                return config.parse_settings(data.decode("utf-8")).signatures == "required"
-            except (ValueError, UnicodeDecodeError):
-                return False
-    return False
+def _overridden_line(commit: MainCommit) -> str:
+    record = commit.record
+    day = dt.datetime.fromtimestamp(record.committed_at, dt.timezone.utc).date().isoformat()
+    reason = (record.trailer(OVERRIDE_REASON) or "").strip()
+    amendment = (commit.amendment or "?")[:8]
+    return f"  amendment {amendment}, {record.sha[:10]}, {day}, by {commit.member}: {reason}"
 
 
-def _check_commit(
-    store: GitStore, roster: config.Roster, info: CommitInfo, commits: dict[str, CommitInfo]
-) -> list[str]:
-    _, _, trailers = parse_message(info.message)
-    handle = trailers.get("Member", [None])[-1]
-    short = info.sha[:10]
-    if trailers.get("Revision"):
-        amendment = trailers.get("Amendment-Id", ["?"])[-1]
-        problems = _check_author(roster, handle, info, f"amendment {amendment} revision {short}")
-        parent = commits.get(info.parents[0]) if info.parents else None
-        if parent is not None:
-            _, _, parent_trailers = parse_message(parent.message)
-            if (
-                parent_trailers.get("Amendment-Id", [None])[-1] == amendment
-                and parent_trailers.get("Member", [None])[-1] != handle
-            ):
-                problems.append(
-                    f"amendment {amendment} revision {short}: revised by {handle}, "
-                    "who did not propose it"
-                )
-        return problems
-    if trailers.get("Event"):
-        amendment = trailers.get("Amendment-Id", ["?"])[-1]
-        where = f"event on {amendment} ({short})"
-        problems = _check_author(roster, handle, info, where)
-        event_id = trailers.get("Event-Id", [""])[-1]
-        data = store.read_file(info.sha, f"events/{event_id}.json") if event_id else None
-        try:
-            event = json.loads(data.decode("utf-8")) if data is not None else None
-        except ValueError:
-            event = None
-        if event is None or event.get("member") != handle:
-            problems.append(f"{where}: its event file does not name {handle} as its author")
-        return problems
-    if trailers.get("Action", [None])[-1] == "join-events":
-        first, second = (info.parents + ("", ""))[:2]
-        if len(info.parents) != 2 or store.merge_trees(first, second) != info.tree:
-            return [f"{short}: a join of event chains that adds something of its own"]
-    return []
+def write_allowed_signers(directory: Path, history: MainHistory) -> Path | None:
+    """Write every key the roster has held, valid from the main commit that recorded it until
+    the one that replaced or removed it (git checks a signature at its commit's time)."""
+    open_since: dict[tuple[str, str], int | None] = {}
+    lines: list[str] = []
+    for commit in history.commits:
+        if not commit.valid or commit.config is None:
+            continue
+        held = {
+            (member.email, signing.normalise_public_key(member.ssh_key))
+            for member in commit.config.roster
+            if member.ssh_key
+        }
+        when = commit.record.committed_at if commit.position else None
+        for key in sorted(set(open_since) - held):
+            lines.append(_signer_line(key, open_since.pop(key), commit.record.committed_at))
+        for key in sorted(held - set(open_since)):
+            open_since[key] = when
+    lines += [_signer_line(key, since, None) for key, since in sorted(open_since.items())]
+    if not lines:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ALLOWED_SIGNERS
+    path.write_text("".join(line + "\n" for line in lines))
+    return path
 
 
-def _check_author(
-    roster: config.Roster, handle: str | None, info: CommitInfo, where: str
-) -> list[str]:
-    member = roster.members.get(handle or "")
-    if member is None:
-        return [f"{where}: made by {handle!r}, who is not in the roster"]
-    if member.email.lower() != info.author_email.lower():
-        return [f"{where}: says {handle} but the author is {info.author_email}"]
-    return []
+def _signer_line(key: tuple[str, str], since: int | None, until: int | None) -> str:
+    email, public_key = key
+    options = 'namespaces="git"'
+    if since is not None:
+        options += f',valid-after="{_stamp(since)}"'
+    if until is not None:
+        options += f',valid-before="{_stamp(until)}"'
+    return f"{email} {options} {public_key}"
+
+
+def _stamp(when: int) -> str:
+    return dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y%m%d%H%M%SZ")

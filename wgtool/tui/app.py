@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from wgtool.core import config
+from wgtool.core import rulebook
 from wgtool.core.errors import NotFound, WgError
 from wgtool.core.model import Member
 from wgtool.core.safe import terminal_safe
@@ -139,15 +139,18 @@ class WgApp(App[None]):
 
     def busy(self, widget: Widget) -> None:
         """Show a loading indicator on ``widget`` if its worker takes longer than a blink."""
-        self.not_busy(widget)
+        self._stop_loading_timer(widget)
         self._loading_timers[widget] = widget.set_timer(
             LOADING_DELAY, lambda: setattr(widget, "loading", True)
         )
 
-    def not_busy(self, widget: Widget) -> None:
+    def _stop_loading_timer(self, widget: Widget) -> None:
         timer = self._loading_timers.pop(widget, None)
         if timer is not None:
             timer.stop()
+
+    def not_busy(self, widget: Widget) -> None:
+        self._stop_loading_timer(widget)
         if not widget.is_attached:
             return  # its screen closed meanwhile
         screen = widget.screen
@@ -163,7 +166,8 @@ class WgApp(App[None]):
                 self._focus_as_meant(screen, widget)
 
     def _focus_as_meant(self, screen: Screen[Any], loaded: Widget) -> None:
-        target = screen.query(screen.AUTO_FOCUS).first() if screen.AUTO_FOCUS else None
+        meant = screen.meant_focus() if isinstance(screen, WgScreen) else screen.AUTO_FOCUS
+        target = screen.query(meant).first() if meant else None
         if target is not None and (target is loaded or loaded in target.ancestors):
             target.focus(scroll_visible=False)
 
@@ -184,7 +188,7 @@ class WgApp(App[None]):
 
     def allows(self, action: str) -> bool:
         """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""
-        return self.member is not None and config.allowed(self.member, action)
+        return self.member is not None and rulebook.allowed(self.member, action)
 
     def refuse(self, action: str) -> bool:
         """Tell the member (with the core's words) why they may not do ``action``.
@@ -198,7 +202,7 @@ class WgApp(App[None]):
             )
             return True
         try:
-            config.require(self.member, action)
+            rulebook.require(self.member, action)
         except WgError as error:
             self.show_error(error)
             return True

@@ -37,8 +37,9 @@ class OffersCommands(Protocol):
 class WorkingGroupCommands(Provider):
     """Commands of the app and of the current screen, filtered by the acting member's roles.
 
-    A member who is not the chair is never offered "merge"; screens add what fits their state
-    (e.g. "Revise" only to the proposer of an open amendment).
+    A member who is not the chair is never offered "merge", "reject" or "revert"; screens add
+    what fits their state (e.g. "Revise" only to the proposer of an open amendment, "Revert"
+    only on a merged one).
     """
 
     def _available(self) -> list[Command]:

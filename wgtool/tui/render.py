@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from rich.style import Style
 from rich.text import Text
 
-from wgtool.core.model import Member, Role
+from wgtool.core.model import Member, Role, Status
 from wgtool.core.safe import terminal_safe
 from wgtool.core.text import DiffOp
 
@@ -26,6 +26,21 @@ PARAGRAPH_BREAK = "\n\n"
 def safe(text: str, style: str | Style = "", *, one_line: bool = False) -> Text:
     """Member-written text as literal ``Text``: markup-like brackets stay brackets."""
     return Text(terminal_safe(text, keep_newlines=not one_line), style=style)
+
+
+STATUS_STYLES = {
+    Status.OPEN: "bold",
+    Status.LAPSED: "italic yellow",
+    Status.MERGED: "green",
+    Status.REVERTED: "italic magenta",
+    Status.REJECTED: "red",
+    Status.WITHDRAWN: "dim",
+}
+
+
+def status_text(status: Status) -> Text:
+    """An amendment's status as a word (never by colour alone), styled."""
+    return Text(status.value, STATUS_STYLES.get(status, ""))
 
 
 def clip(text: str, limit: int) -> str:

@@ -39,6 +39,9 @@ class DiffOp:
     op: OpName
     text: str
 
+    def to_dict(self) -> dict[str, object]:
+        return {"op": self.op, "text": self.text}
+
 
 def coalesce(ops: Iterable[tuple[OpName, str]]) -> list[DiffOp]:
     """Merge adjacent pieces of a diff into canonical form.

@@ -125,7 +125,7 @@ def _may_shift(equality1: str, edit: str, equality2: str) -> bool:
     )
 
 
-class TokenDiffer(diff_match_patch):
+class TokenDiffer(diff_match_patch):  # type: ignore[misc]  # the library has no types
     """diff-match-patch's clean-ups, working on token-encoded strings.
 
     The only behaviour that looks at what characters *mean* is the "lossless" semantic shift,

@@ -1,10 +1,11 @@
-"""One amendment: its word diff, rationale, consensus matrix and comment thread, and what the
-acting member may do with it (take a position, comment, reply; revise or withdraw their own;
-merge or reject as the chair)."""
+"""One amendment: its word diff, rationale, consensus matrix and comment thread, how it was
+decided (the consensus a merge was taken on, a revert), and what the acting member may do with
+it (take a position, comment, reply; revise or withdraw their own; merge, reject or revert as
+the chair)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,9 +17,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from wgtool.core.model import Amendment, Consensus, Event, Member, Status
-from wgtool.core.workgroup import AmendmentChange, Thread
+from wgtool.core.workgroup import AmendmentChange, Thread, WorkingGroup
 from wgtool.tui.commands import Command
-from wgtool.tui.render import safe, when
+from wgtool.tui.render import safe, status_text, when
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.dialogs import PositionDialog, ReplyDialog, TextDialog
 from wgtool.tui.screens.merge import MergeScreen
@@ -35,9 +36,12 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "withdraw": ("withdraw", "withdraw"),
     "merge": ("merge", "merge"),
     "reject": ("reject", "reject"),
+    "revert": ("revert", "revert"),
 }
-OPEN_ONLY = {"position", "revise", "withdraw", "merge", "reject"}
+OPEN_ONLY = {"position", "revise", "merge"}
+UNDECIDED_ONLY = {"withdraw", "reject"}  # open or lapsed
 PROPOSER_ONLY = {"revise", "withdraw"}
+LAPSED = "its paragraph is no longer in the draft"
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,14 @@ class AmendmentScreen(WgScreen):
         Binding("m", "refuse('merge')", show=False),
         Binding("x", "reject", "Reject", id="reject", tooltip="Chair: reject, with a reason"),
         Binding("x", "refuse('reject')", show=False),
+        Binding(
+            "u",
+            "revert",
+            "Revert",
+            id="revert",
+            tooltip="Chair: take this merged amendment out of the draft again, with a reason",
+        ),
+        Binding("u", "refuse('revert')", show=False),
     ]
 
     def __init__(self, amendment_id: str) -> None:
@@ -163,7 +175,8 @@ class AmendmentScreen(WgScreen):
         a = view.amendment
         text = Text()
         text.append(f"Amendment {a.id}", "bold")
-        text.append(f" · {a.status.value}", "bold" if a.status is Status.OPEN else "")
+        text.append(" · ")
+        text.append_text(status_text(a.status))
         text.append(f" · revision {a.revision}\n")
         text.append_text(safe(a.title, "bold italic", one_line=True))
         text.append("\n")
@@ -176,9 +189,24 @@ class AmendmentScreen(WgScreen):
 
     def _decision(self, view: AmendmentView) -> Text | None:
         a = view.amendment
-        if a.status is Status.MERGED:
-            text = Text("Merged", "bold green")
+        if a.status is Status.LAPSED:
+            text = Text("Lapsed: ", "bold")
+            text.append(f"{LAPSED}. It cannot be merged; its proposer may withdraw it, ")
+            text.append("or the chair reject it.")
+            return text
+        if a.status in (Status.MERGED, Status.REVERTED):
+            text = Text()
+            if a.status is Status.REVERTED:
+                text.append("Reverted", "bold magenta")
+                text.append_text(
+                    safe(f" by {a.reverted_by}" if a.reverted_by else "", one_line=True)
+                )
+                text.append(": its change was taken out of the draft again\n")
+            text.append("Merged", "bold green" if a.status is Status.MERGED else "bold")
             text.append_text(safe(f" by {a.merged_by}" if a.merged_by else "", one_line=True))
+            if a.adoption is not None:
+                text.append(" · ")
+                text.append_text(safe(a.adoption.describe()))
             return text
         if a.status in (Status.REJECTED, Status.WITHDRAWN):
             event = next((e for e in view.events if e.type in ("reject", "withdraw")), None)
@@ -204,7 +232,12 @@ class AmendmentScreen(WgScreen):
         if action in PROPOSER_ONLY and a.proposer != member.handle:
             return f"only the proposer ({a.proposer}) can {action} amendment {a.id}"
         if action in OPEN_ONLY and a.status is not Status.OPEN:
+            why = LAPSED if a.status is Status.LAPSED else f"it is {a.status.value}"
+            return f"cannot {ACTIONS[action][1]} amendment {a.id}: {why}"
+        if action in UNDECIDED_ONLY and not a.status.undecided:
             return f"cannot {ACTIONS[action][1]} amendment {a.id}: it is {a.status.value}"
+        if action == "revert" and a.status is not Status.MERGED:
+            return f"cannot revert amendment {a.id}: it is {a.status.value}, not merged"
         if action == "reply" and not view.threads:
             return f"amendment {a.id} has no comment to reply to"
         return None
@@ -278,24 +311,32 @@ class AmendmentScreen(WgScreen):
         change = self.view.change
         self.app.push_screen(ReviseScreen(self.view.amendment, change.old, change.new))
 
-    def action_withdraw(self) -> None:
+    def _with_reason(
+        self,
+        dialog: TextDialog,
+        decide: Callable[[WorkingGroup, str, str], object],
+        summary: str,
+    ) -> None:
+        """Ask for a reason, then write the decision ``decide(wg, amendment_id, reason)``."""
         amendment_id = self.amendment_id
 
         def confirmed(reason: str | None) -> None:
             if reason is not None:
-                self.write(
-                    lambda wg: wg.withdraw(amendment_id, reason=reason),
-                    f"Withdrew amendment {amendment_id}",
-                )
+                self.write(lambda wg: decide(wg, amendment_id, reason), summary)
 
-        self.app.push_screen(
+        self.app.push_screen(dialog, confirmed)
+
+    def action_withdraw(self) -> None:
+        amendment_id = self.amendment_id
+        self._with_reason(
             TextDialog(
                 f"Withdraw amendment {amendment_id}?",
                 "Reason (optional)",
                 confirm="Withdraw",
                 required=False,
             ),
-            confirmed,
+            lambda wg, target, reason: wg.withdraw(target, reason=reason),
+            f"Withdrew amendment {amendment_id}",
         )
 
     def action_merge(self) -> None:
@@ -304,17 +345,22 @@ class AmendmentScreen(WgScreen):
 
     def action_reject(self) -> None:
         amendment_id = self.amendment_id
-
-        def confirmed(reason: str | None) -> None:
-            if reason is not None:
-                self.write(
-                    lambda wg: wg.reject(amendment_id, reason=reason),
-                    f"Rejected amendment {amendment_id}",
-                )
-
-        self.app.push_screen(
+        self._with_reason(
             TextDialog(f"Reject amendment {amendment_id}", "Reason (required)", confirm="Reject"),
-            confirmed,
+            lambda wg, target, reason: wg.reject(target, reason=reason),
+            f"Rejected amendment {amendment_id}",
+        )
+
+    def action_revert(self) -> None:
+        amendment_id = self.amendment_id
+        self._with_reason(
+            TextDialog(
+                f"Revert amendment {amendment_id}? A new change takes its words out of the draft.",
+                "Reason (required; recorded with the revert)",
+                confirm="Revert",
+            ),
+            lambda wg, target, reason: wg.revert(target, reason=reason),
+            f"Reverted amendment {amendment_id}",
         )
 
     def commands(self) -> Iterable[Command]:
@@ -326,6 +372,7 @@ class AmendmentScreen(WgScreen):
             "withdraw": ("Withdraw this amendment", "It stays in the record as withdrawn"),
             "merge": ("Merge this amendment", "Chair: into the draft, as proposed or revised"),
             "reject": ("Reject this amendment", "Chair: with a reason"),
+            "revert": ("Revert this amendment", "Chair: take its merged change out of the draft"),
         }
         for action, (title, help_text) in entries.items():
             if self.unavailable_because(action) is None:

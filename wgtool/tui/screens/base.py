@@ -48,6 +48,10 @@ class WgScreen(Screen[None]):
     def load(self) -> None:
         """Start the worker that reads what this screen shows (screens override this)."""
 
+    def meant_focus(self) -> str | None:
+        """The selector of the widget to focus once the screen's data has arrived."""
+        return self.AUTO_FOCUS
+
     def commands(self) -> Iterable[Command]:
         """This screen's command palette entries (the palette filters them by role)."""
         return ()

@@ -16,13 +16,6 @@ from wgtool.core.workgroup import Thread
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal
 
-STANCE_LABELS = {
-    Stance.SUPPORT: "Support",
-    Stance.NO_OBJECTION: "No objection",
-    Stance.ABSTAIN: "Abstain",
-    Stance.OBJECT: "Object",
-}
-
 CONFIRM_BINDINGS: list[BindingType] = [
     Binding("ctrl+s", "confirm", "Confirm", id="confirm", tooltip="Send what the dialog holds"),
 ]
@@ -113,9 +106,9 @@ class PositionDialog(WgModal[tuple[str, str]]):
                 classes="dialog-title",
             )
             with RadioSet(id="stance"):
-                for stance, label in STANCE_LABELS.items():
+                for stance in Stance:
                     yield RadioButton(
-                        label,
+                        stance.label,
                         id=f"stance-{stance.value}",
                         value=stance.value == (self.current or Stance.SUPPORT.value),
                     )

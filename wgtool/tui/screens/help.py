@@ -57,6 +57,8 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/", "search titles, rationales, ids and proposers"),
             ("s / r", "sort by the next column / reverse (or click a column header)"),
             ("c", "clear the filters"),
+            ("", "lapsed: open, but its paragraph is no longer in the draft (cannot be merged)"),
+            ("", "reverted: merged, then taken out of the draft again by the chair"),
         ],
     ),
     (
@@ -67,6 +69,16 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("e / w", "revise / withdraw (your own, while open)"),
             ("m", "chair: merge — as proposed, or as orally revised (ctrl+r)"),
             ("x", "chair: reject with a reason"),
+            ("u", "chair: revert a merged amendment, with a reason"),
+        ],
+    ),
+    (
+        "Merging",
+        [
+            ("ctrl+s", "review what the merge changes; ctrl+s again merges"),
+            ("ctrl+r", "edit the amendment's text first (as orally revised)"),
+            ("", "without consensus, merging asks for your reason (recorded with the merge)"),
+            ("", "on a conflict, edit only the conflicting paragraphs, then review and merge"),
         ],
     ),
     (
@@ -81,7 +93,10 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
 
 ROLES = (
     "Every member proposes, comments and takes positions; only the proposer revises or "
-    "withdraws an amendment. The chair merges and rejects; the secretariat tags versions. "
+    "withdraws an amendment. The chair merges, rejects and reverts; the secretariat tags "
+    "versions. A merge needs the working group's consensus rule to hold (by default: at least "
+    "one group supports, not counting the proposer's own position, and none objects), or the "
+    "chair's reason. "
     "Keys for what your roles do not allow are hidden, and pressing one says why.\n\n"
     "Diffs read [-deleted-] {+inserted+}: struck through and highlighted in colour, the markers "
     "stay when colour is off (NO_COLOR)."

@@ -21,22 +21,19 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from wgtool.core.model import Amendment, Consensus, Kind, Status
+from wgtool.core.model import Amendment, Consensus, Status
 from wgtool.tui.commands import Command
-from wgtool.tui.render import clip, safe, when
+from wgtool.tui.render import clip, safe, status_text, when
 from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
-STATUS_STYLES = {"open": "bold", "merged": "green", "rejected": "red", "withdrawn": "dim"}
 VERDICT_STYLES = {"consensus": "green", "objection": "red", "pending": ""}
 
 
 def target_label(amendment: Amendment) -> str:
     """``¶5`` (replace), ``+5`` (insert after 5), ``-5`` (delete 5) or ``doc`` (whole draft)."""
-    if amendment.kind is Kind.DOCUMENT or amendment.paragraph is None:
-        return "doc"
-    return {Kind.INSERT: "+", Kind.DELETE: "-"}.get(amendment.kind, "¶") + str(amendment.paragraph)
+    return amendment.target or "doc"
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,7 @@ def _row(amendment: Amendment, consensus: Consensus) -> list[Text]:
     return [
         Text(amendment.id),
         safe(f"{amendment.draft} {target_label(amendment)}", one_line=True),
-        Text(amendment.status.value, STATUS_STYLES.get(amendment.status.value, "")),
+        status_text(amendment.status),
         Text(f"{consensus.state} {consensus.summary()}", VERDICT_STYLES.get(consensus.state, "")),
         safe(clip(amendment.title, 40), one_line=True),
         safe(amendment.proposer, one_line=True),
@@ -293,7 +290,8 @@ class QueueScreen(WgScreen):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        if self._filling:
+        # Filling the choices passes through other values; only the one that stays counts.
+        if self._filling or event.value != event.select.value:
             return
         value = None if event.value is Select.NULL else str(event.value)
         field = {"f-draft": "draft", "f-status": "status", "f-group": "group"}.get(

@@ -202,12 +202,16 @@ class RedlineScreen(WgScreen):
 
     @on(Select.Changed)
     def _choice_changed(self, event: Select.Changed) -> None:
-        if self._filling or event.value is Select.NULL:
+        # Filling the choices passes through other values; only the one that stays counts.
+        if self._filling or event.value is Select.NULL or event.value != event.select.value:
+            return
+        value = str(event.value)
+        if value == (self.old if event.select.id == "redline-from" else self.new):
             return
         if event.select.id == "redline-from":
-            self.old = str(event.value)
+            self.old = value
         else:
-            self.new = str(event.value)
+            self.new = value
         self.load()
 
     def action_toggle_context(self) -> None:

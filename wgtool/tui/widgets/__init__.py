@@ -2,12 +2,13 @@
 
 from wgtool.tui.widgets.comments import CommentThread
 from wgtool.tui.widgets.consensus import ConsensusMatrix
-from wgtool.tui.widgets.diffview import DiffView
+from wgtool.tui.widgets.diffview import ChangesView, DiffView
 from wgtool.tui.widgets.footer import KeysFooter
 from wgtool.tui.widgets.paragraphs import ParagraphList
 from wgtool.tui.widgets.table import RecordTable
 
 __all__ = [
+    "ChangesView",
     "CommentThread",
     "ConsensusMatrix",
     "DiffView",

@@ -24,7 +24,8 @@ class ConsensusMatrix(Widget):
     """One row per stakeholder group: the group's state and who took which position.
 
     Every group counts once whatever its size. A position taken on an earlier revision is
-    marked "earlier revision" and does not count until it is confirmed.
+    marked "earlier revision" and does not count until it is confirmed; the proposer's own
+    position is shown but never counted.
     """
 
     DEFAULT_CSS = """
@@ -51,6 +52,8 @@ class ConsensusMatrix(Widget):
                 positions.append(f" {view.stance.value}", STATE_STYLES.get(view.stance.value, ""))
                 if view.stale:
                     positions.append(" (earlier revision)", "italic dim")
+                if view.proposer:
+                    positions.append(" (proposer: not counted)", "italic dim")
             table.add_row(
                 safe(group.name, one_line=True),
                 Text(group.state, STATE_STYLES.get(group.state, "")),

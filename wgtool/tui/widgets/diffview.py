@@ -1,13 +1,16 @@
-"""A word diff: deletions struck through, insertions highlighted, markers for no colour."""
+"""Word diffs: deletions struck through, insertions highlighted, markers for no colour."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from wgtool.core.merging import ParagraphChange
 from wgtool.core.text import DiffOp
-from wgtool.tui.render import diff_text
+from wgtool.tui.render import diff_text, safe
 
 
 class DiffView(Widget):
@@ -60,10 +63,34 @@ class DiffView(Widget):
     def render(self) -> Text:
         if not self.ops:
             return Text("(no change)", style="italic")
+        return self.diff(self.ops)
+
+    def diff(self, ops: Sequence[DiffOp]) -> Text:
+        """``ops`` in this widget's styles."""
         return diff_text(
-            self.ops,
+            ops,
             delete_style=self.get_component_rich_style("diff-view--delete"),
             insert_style=self.get_component_rich_style("diff-view--insert"),
             marker_style=self.get_component_rich_style("diff-view--marker"),
             context_only=self.context_only,
         )
+
+
+class ChangesView(DiffView):
+    """The changes a merge makes, paragraph by paragraph: each label (``¶11``, ``new ¶12``)
+    above its word diff, in the styles of :class:`DiffView`."""
+
+    changes: reactive[tuple[ParagraphChange, ...]] = reactive((), layout=True)
+    """The changes to show, as :meth:`MergePlan.changes` returns them."""
+
+    def render(self) -> Text:
+        if not self.changes:
+            return Text("(no change)", style="italic")
+        result = Text()
+        for number, change in enumerate(self.changes):
+            if number:
+                result.append("\n\n")
+            result.append_text(safe(change.label, "bold", one_line=True))
+            result.append("\n")
+            result.append_text(self.diff(change.ops))
+        return result

@@ -1,0 +1,161 @@
+"""The command line: each command is a thin call into a core use case.
+
+Errors from the core become one line on stderr (``wgtool: ...``) and an exit code from
+:data:`EXIT_CODES`, the one table that maps them. Text written by members is passed through
+:func:`~wgtool.core.safe.terminal_safe` before it reaches the terminal.
+
+The commands live in modules by desk: :mod:`.roster` (working group, roster, settings),
+:mod:`.drafts` (drafts, versions, exports), :mod:`.amendments` (amendments and deliberation),
+:mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone) and :mod:`.ui`
+(the terminal UI and the demo).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from wgtool.cli.output import fail, notice, safe
+from wgtool.core.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    LostRace,
+    MergeConflict,
+    NoConsensus,
+    NotFound,
+    PermissionDenied,
+    StateError,
+    SyncError,
+    WgError,
+)
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
+
+
+# The exit code of each error of the core; an error not listed exits as its nearest listed base.
+EXIT_CODES: dict[type[WgError], int] = {
+    WgError: 1,
+    NotFound: 1,
+    StateError: 1,
+    InvalidInput: 2,
+    MergeConflict: 3,
+    PermissionDenied: 4,
+    SyncError: 5,
+    NoConsensus: 6,
+    ConcurrentUpdate: 7,
+    LostRace: 7,  # retry_cas retries it; a writer outside retry_cas may still lose a race
+}
+
+
+def exit_code(error: WgError) -> int:
+    """The exit code for an error of the core (see :data:`EXIT_CODES`)."""
+    for kind in type(error).__mro__:
+        if kind in EXIT_CODES:
+            return EXIT_CODES[kind]
+    return EXIT_CODES[WgError]
+
+
+class Context:
+    def __init__(self, repo: str | None, actor: str | None) -> None:
+        self.repo = repo
+        self.actor = actor
+
+    @contextmanager
+    def open(self) -> Iterator[WorkingGroup]:
+        from wgtool.core.workgroup import WorkingGroup
+
+        wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
+        try:
+            yield wg
+        finally:
+            wg.close()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def usage_failure(error: click.UsageError) -> NoReturn:
+    """A usage error as one line (click's default is a usage block over several lines)."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        raise error
+    hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+    fail(" ".join(error.format_message().split()) + hint, error.exit_code)
+
+
+class WgGroup(click.Group):
+    """Runs commands with the core's errors mapped to one line and an exit code."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            usage_failure(error)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            usage_failure(error)
+        except MergeConflict as error:
+            lines = error.message.splitlines()
+            click.echo(f"wgtool: {safe(lines[0])}", err=True)
+            for line in lines[1:]:
+                click.echo(f"  {safe(line)}", err=True)
+            sys.exit(exit_code(error))
+        except WgError as error:
+            fail(error.message.splitlines()[0], exit_code(error))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+
+
+@click.group(
+    cls=WgGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--repo",
+    "repo",
+    metavar="PATH",
+    envvar="WGTOOL_REPO",
+    help="The working group's repository (default: the one around this folder).",
+)
+@click.option(
+    "--as",
+    "actor",
+    metavar="HANDLE",
+    envvar="WGTOOL_MEMBER",
+    help="Act as this roster member (default: the member with git's user.email).",
+)
+@click.version_option(package_name="wgtool")
+@click.pass_context
+def cli(ctx: click.Context, repo: str | None, actor: str | None) -> None:
+    """wgtool: a working group drafts texts together, with git as the record.
+
+    Run with no command to open the terminal UI on the working group here;
+    'wgtool demo' opens it on a fresh copy of the example working group.
+    """
+    ctx.obj = Context(repo, actor)
+    if ctx.invoked_subcommand is None:
+        from wgtool.cli.ui import tui
+
+        ctx.invoke(tui)
+
+
+def main() -> None:
+    cli(prog_name="wgtool")
+
+
+# The commands register themselves on the group when their modules are imported.
+from wgtool.cli import amendments, drafts, exchange, merging, roster, ui  # noqa: E402, F401

@@ -1,0 +1,288 @@
+"""Amendments and deliberation: propose, list, show, revise, positions, comments, decisions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.output import emit_json, read_text_option, render_diff, safe
+from wgtool.core import validate
+from wgtool.core.errors import InvalidInput
+from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
+
+if TYPE_CHECKING:
+    from wgtool.core.text import DiffOp
+    from wgtool.core.workgroup import Thread, WorkingGroup
+
+STATUSES = [s.value for s in Status]
+STANCES = [s.value for s in Stance]
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--paragraph", "paragraph", type=int, metavar="N", help="Replace paragraph N.")
+@click.option(
+    "--insert-after",
+    "insert_after",
+    type=int,
+    metavar="N",
+    help="Insert a new paragraph after paragraph N (0: before the first).",
+)
+@click.option("--delete", "delete", type=int, metavar="N", help="Delete paragraph N.")
+@click.option("--from-file", "from_file", metavar="PATH", help="The whole draft as you want it.")
+@click.option("--text", help="The new paragraph's text.")
+@click.option(
+    "--text-file", "text_file", metavar="PATH", help="Read the new paragraph from a file."
+)
+@click.option("--rationale", required=True, help="Why the working group should accept it.")
+@click.option("--title", help="A short title (default: says what the amendment does).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def propose(
+    obj: Context,
+    slug: str,
+    paragraph: int | None,
+    insert_after: int | None,
+    delete: int | None,
+    from_file: str | None,
+    text: str | None,
+    text_file: str | None,
+    rationale: str,
+    title: str | None,
+    as_json: bool,
+) -> None:
+    """Propose an amendment to a draft; prints its id."""
+    chosen = [
+        (k, v)
+        for k, v in (
+            ("paragraph", paragraph),
+            ("insert-after", insert_after),
+            ("delete", delete),
+            ("from-file", from_file),
+        )
+        if v is not None
+    ]
+    if len(chosen) != 1:
+        raise click.UsageError(
+            "say what to amend with exactly one of "
+            "--paragraph, --insert-after, --delete, --from-file"
+        )
+    which, value = chosen[0]
+    with obj.open() as wg:
+        kind, number, new_text = _what_to_amend(which, value, text, text_file)
+        amendment = wg.propose(
+            slug, kind=kind, paragraph=number, text=new_text, rationale=rationale, title=title
+        )
+        if as_json:
+            emit_json(amendment.to_dict())
+        else:
+            click.echo(amendment.id)
+
+
+def _what_to_amend(
+    which: str, value: int | str, text: str | None, text_file: str | None
+) -> tuple[Kind, int | None, str | None]:
+    """The kind, paragraph and text of an amendment from the option that says what it amends
+    (``which``, one of paragraph, insert-after, delete, from-file) and the text options."""
+    if which == "from-file":
+        if text is not None or text_file is not None:
+            raise click.UsageError("--from-file holds the whole draft: no --text with it")
+        return Kind.DOCUMENT, None, validate.read_text_file(str(value), "file")
+    number = int(value)
+    kind = {"paragraph": Kind.REPLACE, "insert-after": Kind.INSERT, "delete": Kind.DELETE}[which]
+    new_text = read_text_option(text, text_file, "text file")
+    if kind is Kind.DELETE and new_text is not None:
+        raise click.UsageError("--delete takes no --text")
+    if kind is not Kind.DELETE and new_text is None:
+        raise click.UsageError("give the new paragraph with --text or --text-file")
+    if number < (0 if kind is Kind.INSERT else 1):
+        raise InvalidInput(f"paragraph {number} is out of range: paragraphs are numbered from 1")
+    return kind, number, new_text
+
+
+def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
+    return wg.consensus_many(amendments)
+
+
+@cli.command()
+@click.argument("slug", required=False)
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option(
+    "--group", metavar="GROUP", help="Only amendments proposed for this stakeholder group."
+)
+@click.option("--proposer", metavar="HANDLE")
+@click.option(
+    "--search", "search", metavar="TEXT", help="Only amendments whose title or rationale has TEXT."
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def amendments(
+    obj: Context,
+    slug: str | None,
+    status: str | None,
+    group: str | None,
+    proposer: str | None,
+    search: str | None,
+    as_json: bool,
+) -> None:
+    """List amendments (from the index), oldest first."""
+    with obj.open() as wg:
+        found = wg.amendments(
+            draft=slug, status=status, group=group, proposer=proposer, text=search
+        )
+        summaries = _consensus_summaries(wg, found)
+        if as_json:
+            emit_json([{**a.to_dict(), **summaries[a.id].brief()} for a in found])
+            return
+        for a in found:
+            c = summaries[a.id]
+            click.echo(
+                f"{a.id}  {safe(a.draft):<14} {a.target or '-':>5}  {safe(a.proposer):<14} "
+                f"{safe(a.group):<19} "
+                f"{a.status.label:<9} {c.state:<9} {c.summary():<14} "
+                f"{safe(a.title)[:60]}"
+            )
+
+
+def _print_thread(threads: list[Thread] | tuple[Thread, ...], depth: int = 0) -> None:
+    for t in threads:
+        pad = "    " * depth
+        c = t.comment
+        click.echo(f"{pad}- [{safe(c.id)}] {safe(c.member)} ({safe(c.group)}):")
+        for line in safe(c.text).splitlines() or [""]:
+            click.echo(f"{pad}    {line}")
+        _print_thread(t.replies, depth + 1)
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def show(obj: Context, amendment_id: str, as_json: bool) -> None:
+    """Show an amendment: its word-level diff, rationale, status, positions and thread."""
+    with obj.open() as wg:
+        a = wg.amendment(amendment_id)
+        change = wg.change(a)
+        consensus = wg.consensus(a)
+        threads = wg.comments(a.id)
+        events = wg.events(a.id)
+        if as_json:
+            emit_json(
+                {
+                    **a.to_dict(),
+                    "old_text": change.old,
+                    "new_text": change.new,
+                    "diff": [d.to_dict() for d in change.diff],
+                    "consensus": consensus.to_dict(),
+                    "events": [e.to_dict() for e in events],
+                }
+            )
+            return
+        _print_amendment(a, wg.settings.groups.get(a.group, a.group), change.diff)
+        _print_consensus(consensus)
+        if threads:
+            click.echo()
+            click.echo("Comments:")
+            _print_thread(threads)
+
+
+def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) -> None:
+    """The amendment's header lines, its word diff and its rationale."""
+    click.echo(f"Amendment {a.id}: {safe(a.title)}")
+    click.echo(f"Draft:     {safe(a.draft)} ({a.place})")
+    click.echo(f"Proposer:  {safe(a.proposer)} ({safe(group_name)})")
+    status = a.status.phrase
+    if a.merged_by:
+        status += f" (merged by {safe(a.merged_by)})"
+    if a.reverted_by:
+        status += f" (reverted by {safe(a.reverted_by)})"
+    if a.decided_reason:
+        status += f": {safe(a.decided_reason)}"
+    click.echo(f"Status:    {status}")
+    if a.adoption is not None:
+        click.echo(f"Adopted:   {safe(a.adoption.describe())}")
+    click.echo(f"Revision:  {a.revision}")
+    click.echo()
+    click.echo(render_diff(diff))
+    click.echo()
+    click.echo("Rationale:")
+    for line in safe(a.rationale).splitlines():
+        click.echo(f"    {line}")
+    click.echo()
+
+
+def _print_consensus(consensus: Consensus) -> None:
+    """The consensus state, and each group's state with its members' positions."""
+    click.echo(f"Consensus: {consensus.state} ({consensus.rule})")
+    for g in consensus.groups:
+        click.echo(f"  {safe(g.name):<50} {g.state}")
+        for p in g.positions:
+            stale = " (stale: on an earlier revision)" if p.stale else ""
+            reason = f": {safe(p.reason)}" if p.reason else ""
+            click.echo(f"      {safe(p.member)}: {p.stance.value}{stale}{reason}")
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.option("--text", help="The revised paragraph (or whole draft for a whole-draft amendment).")
+@click.option("--text-file", "text_file", metavar="PATH")
+@click.option("--rationale", help="A new rationale (default: keep the old one).")
+@pass_context
+def revise(
+    obj: Context, amendment_id: str, text: str | None, text_file: str | None, rationale: str | None
+) -> None:
+    """Revise your own open amendment."""
+    new_text = read_text_option(text, text_file, "text file")
+    if new_text is None:
+        raise click.UsageError("give the revised text with --text or --text-file")
+    with obj.open() as wg:
+        a = wg.revise(amendment_id, text=new_text, rationale=rationale)
+        click.echo(f"Revised {a.id} (revision {a.revision})")
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.argument("stance", type=click.Choice(STANCES))
+@click.option("--reason", default="", help="Why (shown to everyone).")
+@pass_context
+def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
+    """Take or change your position on an amendment."""
+    with obj.open() as wg:
+        ev = wg.position(amendment_id, stance, reason=reason)
+        click.echo(f"{safe(ev.member)} ({ev.group}): {stance} on {ev.amendment}")
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.argument("text")
+@click.option("--reply-to", "reply_to", metavar="COMMENT_ID")
+@pass_context
+def comment(obj: Context, amendment_id: str, text: str, reply_to: str | None) -> None:
+    """Comment on an amendment, or reply to a comment."""
+    with obj.open() as wg:
+        ev = wg.comment(amendment_id, text, reply_to=reply_to)
+        click.echo(ev.id)
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.option("--reason", required=True)
+@pass_context
+def reject(obj: Context, amendment_id: str, reason: str) -> None:
+    """Reject an amendment with a reason (chair)."""
+    with obj.open() as wg:
+        ev = wg.reject(amendment_id, reason=reason)
+        click.echo(f"Rejected {ev.amendment}")
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.option("--reason", default="")
+@pass_context
+def withdraw(obj: Context, amendment_id: str, reason: str) -> None:
+    """Withdraw your own open amendment."""
+    with obj.open() as wg:
+        ev = wg.withdraw(amendment_id, reason=reason)
+        click.echo(f"Withdrew {ev.amendment}")

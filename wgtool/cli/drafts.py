@@ -1,0 +1,177 @@
+"""Drafts, their consensus versions, redlines and exports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.output import color_enabled, emit_json, notice, render_diff, safe
+from wgtool.core import validate
+from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.model import DocumentFormat
+
+
+@cli.group()
+def draft() -> None:
+    """Drafts: the texts the working group negotiates."""
+
+
+@draft.command("add")
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--file", "file", required=True, metavar="PATH")
+@pass_context
+def draft_add(obj: Context, slug: str, title: str, file: str) -> None:
+    """Add a draft from a Markdown file (secretariat)."""
+    with obj.open() as wg:
+        validate.name(slug, "draft")
+        text = validate.read_text_file(file, "draft file")
+        added = wg.add_draft(slug, title=title, text=text)
+        click.echo(f"Added draft {added.slug}: {safe(added.title)}")
+
+
+@draft.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def draft_list(obj: Context, as_json: bool) -> None:
+    """List the drafts with their paragraphs, open amendments and versions."""
+    with obj.open() as wg:
+        drafts = wg.drafts()
+        if as_json:
+            emit_json([d.to_dict() for d in drafts])
+            return
+        for d in drafts:
+            versions = ", ".join(d.versions) or "-"
+            click.echo(
+                f"{d.slug:<20} {d.paragraphs:>3} paragraphs  {d.open_amendments:>4} open  "
+                f"versions: {safe(versions)}\n    {safe(d.title)}"
+            )
+
+
+@draft.command("show")
+@click.argument("slug")
+@click.option("--version", "version", metavar="NAME", help="A consensus version (see 'versions').")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def draft_show(obj: Context, slug: str, version: str | None, as_json: bool) -> None:
+    """Show a draft with numbered paragraphs."""
+    from wgtool.core import document
+
+    with obj.open() as wg:
+        d = wg.draft(slug, version)
+        if as_json:
+            emit_json(d.to_dict(version))
+            return
+        for b in document.blocks(d.text):
+            if b.heading:
+                click.echo(
+                    click.style(safe(b.text), bold=True) if color_enabled() else safe(b.text)
+                )
+            else:
+                click.echo(f"{b.number:>3}. {safe(b.text)}")
+            click.echo()
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def versions(obj: Context, slug: str, as_json: bool) -> None:
+    """List the consensus versions of a draft."""
+    with obj.open() as wg:
+        found = wg.versions(slug)
+        for tag, problem in wg.version_problems().items():
+            if tag.startswith(f"{slug}/"):
+                notice(f"ignored the tag {tag}: {problem}")
+        if as_json:
+            emit_json([v.to_dict() for v in found])
+            return
+        if not found:
+            click.echo(f"{slug} has no consensus versions yet")
+        for v in found:
+            first_line = v.message.splitlines()[0] if v.message else ""
+            click.echo(
+                f"{safe(v.name):<12} {v.commit[:10]}  {safe(v.tagger):<24} {safe(first_line)}"
+            )
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@pass_context
+def redline(obj: Context, slug: str, old: str | None, new: str | None) -> None:
+    """Word-level redline of a draft between two versions (default: the latest and main)."""
+    with obj.open() as wg:
+        if old is None:
+            found = wg.versions(slug)
+            if not found:
+                raise NotFound(
+                    f"{slug} has no consensus versions to compare with: give OLD and NEW"
+                )
+            old = found[-1].name
+        click.echo(render_diff(wg.redline(slug, old, new)))
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("name")
+@click.option("--message", "-m", required=True)
+@pass_context
+def tag(obj: Context, slug: str, name: str, message: str) -> None:
+    """Tag the current text of a draft as a consensus version (secretariat)."""
+    with obj.open() as wg:
+        v = wg.tag(slug, name, message=message)
+        click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
+
+
+@cli.command()
+@click.argument("slug")
+@click.option(
+    "--format",
+    "fmt",
+    default="html",
+    show_default=True,
+    type=click.Choice([f.value for f in DocumentFormat]),
+    help="markdown/html: clean text; redline: changes since a version; compilation: "
+    "the open amendments; akn: Akoma Ntoso 3.0 XML.",
+)
+@click.option("--version", "version", metavar="NAME", help="A consensus version (default: main).")
+@click.option("--against", metavar="NAME", help="For a redline: the older version.")
+@click.option("--all", "include_closed", is_flag=True, help="Compilation: closed amendments too.")
+@click.option("--output", "-o", metavar="PATH", help="Write to a file instead of standard output.")
+@pass_context
+def export(
+    obj: Context,
+    slug: str,
+    fmt: str,
+    version: str | None,
+    against: str | None,
+    include_closed: bool,
+    output: str | None,
+) -> None:
+    """Produce a document for a draft: clean text, redline, compilation or Akoma Ntoso XML."""
+    from wgtool.core.export import produce
+
+    with obj.open() as wg:
+        content = produce(
+            wg, slug, fmt, version=version, against=against, include_closed=include_closed
+        )
+    if output is None:
+        # The document escapes what it holds; on a terminal, what a terminal acts on too.
+        click.echo(safe(content) if sys.stdout.isatty() else content, nl=False)
+        return
+    target = Path(output)
+    if target.exists():
+        raise InvalidInput(f"{output} already exists: choose another file name")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(content, encoding="utf-8")
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {output}: {error.strerror or error}") from None
+    click.echo(f"Wrote {output}")

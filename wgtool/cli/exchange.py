@@ -1,0 +1,108 @@
+"""The record among clones: verify, sync, the remote's guard, clone."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.output import safe
+from wgtool.core.errors import SyncError
+
+GUARD_LINES = 20  # problems a refused push lists
+
+
+@cli.command()
+@pass_context
+def verify(obj: Context) -> None:
+    """Audit the record: every change made by a member entitled to it (and signed, if required)."""
+    from wgtool.core.verify import verify as run_verify
+
+    with obj.open() as wg:
+        report = run_verify(wg)
+    for line in report.lines():
+        click.echo(safe(line))
+    if report.problems:
+        sys.exit(1)
+
+
+# -- sync and UI ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("remote", required=False, default="origin")
+@pass_context
+def sync(obj: Context, remote: str) -> None:
+    """Exchange work with a git remote: fetch, join, fast-forward, push."""
+    from wgtool.core.sync import sync as run_sync
+
+    with obj.open() as wg:
+        report = run_sync(wg, remote, progress=lambda line: click.echo(line, err=True))
+        for line in report.lines():
+            click.echo(safe(line))
+        if report.problems:
+            sys.exit(EXIT_CODES[SyncError])
+
+
+@cli.group()
+def guard() -> None:
+    """Guard a shared remote: a plain git push that breaks the rules is refused by the remote."""
+
+
+@guard.command("install")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def guard_install(path: Path) -> None:
+    """Install the guard as the pre-receive hook of the bare repository at PATH."""
+    from wgtool.core.guard import install
+
+    hook = install(path)
+    click.echo(
+        f"Installed {hook}: pushes to {path} that break the working group's rules are refused"
+    )
+
+
+@guard.command("script")
+def guard_script() -> None:
+    """Print the hook script, for hosts that install server hooks their own way."""
+    from wgtool.core.guard import hook_text
+
+    click.echo(hook_text(), nl=False)
+
+
+@guard.command("check")
+def guard_check() -> None:
+    """Judge the ref updates a pre-receive hook gets on stdin (the hook runs this)."""
+    from wgtool.core.gitstore import GitStore
+    from wgtool.core.guard import check, read_updates
+
+    store = GitStore.open(os.environ.get("GIT_DIR") or ".", search_parents=False)
+    try:
+        problems = check(store, read_updates(sys.stdin.read()))
+    finally:
+        store.close()
+    for line in problems[:GUARD_LINES]:
+        click.echo(f"wgtool guard: {safe(line)}", err=True)
+    if len(problems) > GUARD_LINES:
+        click.echo(f"wgtool guard: and {len(problems) - GUARD_LINES} more problem(s)", err=True)
+    if problems:
+        click.echo("wgtool guard: push refused; 'wgtool verify' on a clone says more", err=True)
+        sys.exit(1)
+
+
+@cli.command("clone")
+@click.argument("url")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def clone_command(url: str, path: Path) -> None:
+    """Join a working group: clone its repository and fetch amendments and deliberation."""
+    from wgtool.core.sync import clone
+
+    wg, report = clone(url, path)
+    try:
+        for line in report.lines():
+            click.echo(safe(line))
+        click.echo(f"Cloned {safe(wg.settings.title)!r} into {path}")
+    finally:
+        wg.close()

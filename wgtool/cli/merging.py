@@ -1,0 +1,146 @@
+"""Merging an amendment into its draft (with a dry run), and reverting one."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.output import emit_json, render_diff, safe
+from wgtool.core import validate
+from wgtool.core.errors import MergeConflict, NoConsensus
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.option(
+    "--text-file",
+    "text_file",
+    metavar="PATH",
+    help='Merge "as orally revised": the revised paragraph (or whole draft).',
+)
+@click.option(
+    "--resolved-file",
+    "resolved_file",
+    metavar="PATH",
+    help="After a conflict: the conflicting paragraph(s) as they should read, in order.",
+)
+@click.option(
+    "--whole-draft",
+    is_flag=True,
+    help="With --resolved-file: the file holds the whole draft, which replaces it.",
+)
+@click.option(
+    "--override-consensus",
+    is_flag=True,
+    help="Merge although the consensus rule does not hold (needs --reason; recorded).",
+)
+@click.option("--reason", metavar="TEXT", help="Why the consensus rule is overridden.")
+@click.option("--dry-run", is_flag=True, help="Show what the merge would do; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON document.")
+@pass_context
+def merge(
+    obj: Context,
+    amendment_id: str,
+    text_file: str | None,
+    resolved_file: str | None,
+    whole_draft: bool,
+    override_consensus: bool,
+    reason: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Merge an amendment into the draft (chair).
+
+    The group's consensus rule must hold (exit 6 otherwise, unless --override-consensus
+    --reason TEXT). Exit 3 on a conflict: the message names the paragraph(s); give them as they
+    should read with --resolved-file. --dry-run prints the word diff the merge would make, or
+    the conflicts, and exits as the merge would.
+    """
+    if text_file and resolved_file:
+        raise click.UsageError("give either --text-file or --resolved-file, not both")
+    if whole_draft and not resolved_file:
+        raise click.UsageError("--whole-draft goes with --resolved-file")
+    if override_consensus and not reason:
+        raise click.UsageError("--override-consensus needs --reason TEXT")
+    if reason and not override_consensus:
+        raise click.UsageError("--reason goes with --override-consensus")
+    if as_json and not dry_run:
+        raise click.UsageError("--json goes with --dry-run")
+    revised = validate.read_text_file(text_file, "text file") if text_file else None
+    resolved = validate.read_text_file(resolved_file, "resolved file") if resolved_file else None
+    with obj.open() as wg:
+        if dry_run:
+            _dry_run(wg, amendment_id, revised, as_json)
+            return
+        before = wg.draft(wg.amendment(amendment_id).draft).text if whole_draft else ""
+        commit = wg.merge(
+            amendment_id,
+            revised_text=revised,
+            resolved_text=resolved,
+            whole_draft=whole_draft,
+            override_reason=reason if override_consensus else None,
+        )
+        a = wg.amendment(amendment_id)
+        click.echo(f"Merged {a.id} into {a.draft} ({commit[:10]})")
+        if a.adoption is not None:
+            click.echo(f"Adopted with {safe(a.adoption.describe())}")
+        if whole_draft:
+            from wgtool.core import document
+
+            after = wg.draft(a.draft).text
+            click.echo(
+                f"Replaced the whole draft: {len(document.paragraphs(before))} paragraph(s) "
+                f"before, {len(document.paragraphs(after))} after"
+            )
+
+
+def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: bool) -> None:
+    """Print what merging would do; exit 0, 3 (conflict) or 6 (no consensus) as merge would."""
+    from wgtool.core import merging
+
+    plan = wg.plan_merge(amendment_id, revised_text=revised)
+    code = 0 if plan.consensus.state == "consensus" else EXIT_CODES[NoConsensus]
+    if not plan.clean:
+        code = EXIT_CODES[MergeConflict]
+    if as_json:
+        emit_json({**plan.to_dict(), "exit_code": code})
+        sys.exit(code)
+    a = plan.amendment
+    if plan.clean:
+        changes = plan.changes()
+        click.echo(
+            f"Merging {a.id} into {safe(a.draft)} would change "
+            f"{len(changes)} place(s) (nothing is written):"
+        )
+        for change in changes:
+            click.echo()
+            click.echo(f"{safe(change.label)}:")
+            click.echo(render_diff(change.ops))
+    else:
+        lines = merging.conflict_message(plan).splitlines()
+        click.echo(f"{safe(lines[0])} (nothing is written)")
+        for line in lines[1:]:
+            click.echo(f"  {safe(line)}")
+    click.echo()
+    click.echo(f"Consensus: {safe(plan.consensus.describe())} ({safe(plan.consensus.rule)})")
+    if plan.consensus.state != "consensus":
+        click.echo("The merge needs --override-consensus --reason TEXT.")
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("amendment_id", metavar="ID")
+@click.option("--reason", required=True, help="Why the amendment is undone (recorded).")
+@pass_context
+def revert(obj: Context, amendment_id: str, reason: str) -> None:
+    """Undo a merged amendment with a new commit on main (chair). Exit 3 on a conflict."""
+    with obj.open() as wg:
+        commit = wg.revert(amendment_id, reason=reason)
+        a = wg.amendment(amendment_id)
+        click.echo(f"Reverted {a.id} in {safe(a.draft)} ({commit[:10]})")

@@ -1,0 +1,75 @@
+"""What the commands write: one-line failures and notices, safe text, JSON, redlines."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from wgtool.core import validate
+from wgtool.core.safe import terminal_safe
+
+if TYPE_CHECKING:
+    from wgtool.core.text import DiffOp
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"wgtool: {terminal_safe(message)}", err=True)
+    sys.exit(code)
+
+
+def notice(message: str) -> None:
+    """One line on stderr about something wgtool repaired on its own; the command goes on."""
+    click.echo(f"wgtool: {terminal_safe(message, keep_newlines=False)}", err=True)
+
+
+def safe(text: str) -> str:
+    return terminal_safe(text)
+
+
+def color_enabled() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+_JSON_UNSAFE_RE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document; characters a terminal could act on are written as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
+
+
+def render_diff(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:
+    """A redline readable without colour ([-deleted-] {+inserted+}), coloured on a terminal."""
+    colour = color_enabled()
+    parts = []
+    for op in ops:
+        text = safe(op.text)
+        if op.op == "equal":
+            parts.append(text)
+        elif op.op == "delete":
+            parts.append(
+                click.style(f"[-{text}-]", fg="red", strikethrough=True)
+                if colour
+                else f"[-{text}-]"
+            )
+        else:
+            parts.append(
+                click.style(f"{{+{text}+}}", fg="green", underline=True)
+                if colour
+                else f"{{+{text}+}}"
+            )
+    return "".join(parts)
+
+
+def read_text_option(text: str | None, text_file: str | None, what: str) -> str | None:
+    if text is not None and text_file is not None:
+        raise click.UsageError("give either --text or --text-file, not both")
+    if text_file is not None:
+        return validate.read_text_file(text_file, what)
+    return text

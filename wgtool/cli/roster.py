@@ -1,0 +1,171 @@
+"""The working group itself, its roster and its settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.output import emit_json, safe
+from wgtool.core import validate
+from wgtool.core.config import SIGNATURE_MODES
+from wgtool.core.model import Role
+
+
+@cli.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="Working group", help="The working group's title.")
+@click.option("--example", is_flag=True, help="Add the starter drafts and the sample roster.")
+@click.option("--bare", is_flag=True, help="Create a bare repository (e.g. to serve as a remote).")
+def init(path: Path, title: str, example: bool, bare: bool) -> None:
+    """Create a new working group repository at PATH."""
+    from wgtool.core.workgroup import WorkingGroup
+
+    if example and title == "Working group":
+        title = "Working Group on Enhanced Cooperation"
+    wg = WorkingGroup.init(path, title=title, example=example, bare=bare)
+    try:
+        click.echo(f"Created working group {safe(title)!r} in {path}")
+        if not len(wg.roster):
+            click.echo(
+                "Next: add yourself with 'wgtool member add HANDLE --name ... --email ... "
+                "--group ... --role secretariat'"
+            )
+    finally:
+        wg.close()
+
+
+@cli.command()
+@pass_context
+def reindex(obj: Context) -> None:
+    """Rebuild the index from the refs (it is only a cache; nothing is lost)."""
+    with obj.open() as wg:
+        wg.index.rebuild()
+        click.echo(f"Indexed {len(wg.index.amendment_ids())} amendments")
+
+
+# -- members -------------------------------------------------------------------------------------
+
+
+@cli.group()
+def member() -> None:
+    """The roster: who takes part, for which stakeholder group, in which roles."""
+
+
+@member.command("add")
+@click.argument("handle")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--group", required=True, help="A stakeholder group slug from wg.toml.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles (default: member).",
+)
+@click.option(
+    "--ssh-key-file",
+    "ssh_key_file",
+    metavar="PATH",
+    help="The member's SSH public key, which verifies their signatures.",
+)
+@pass_context
+def member_add(
+    obj: Context,
+    handle: str,
+    name: str,
+    email: str,
+    group: str,
+    roles: tuple[str, ...],
+    ssh_key_file: str | None,
+) -> None:
+    """Add a member (secretariat; anyone may add the first member)."""
+    key = validate.read_text_file(ssh_key_file, "key file") if ssh_key_file else ""
+    with obj.open() as wg:
+        added = wg.add_member(
+            handle, name=name, email=email, group=group, roles=roles or ("member",), ssh_key=key
+        )
+        click.echo(
+            f"Added {safe(added.handle)} ({safe(wg.settings.groups[added.group])}; "
+            f"{', '.join(r.value for r in added.roles)})"
+        )
+
+
+@member.command("key")
+@click.argument("handle")
+@click.option("--file", "file", required=True, metavar="PATH", help="The SSH public key (.pub).")
+@pass_context
+def member_key(obj: Context, handle: str, file: str) -> None:
+    """Record a member's SSH public key (secretariat)."""
+    key = validate.read_text_file(file, "key file")
+    with obj.open() as wg:
+        changed = wg.set_member_key(handle, key)
+        click.echo(f"Recorded the SSH key of {safe(changed.handle)}")
+
+
+@member.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def member_list(obj: Context, as_json: bool) -> None:
+    """List the roster."""
+    with obj.open() as wg:
+        members = wg.members()
+        if as_json:
+            emit_json([m.to_dict() for m in members])
+            return
+        for m in members:
+            click.echo(
+                f"{safe(m.handle):<16} {safe(m.name):<28} {m.group:<20} "
+                f"{','.join(r.value for r in m.roles)}"
+            )
+
+
+@cli.command()
+@click.option(
+    "--signatures",
+    type=click.Choice(SIGNATURE_MODES),
+    help="Require every commit and tag to be SSH-signed by its member's roster key.",
+)
+@click.option("--min-supporting-groups", type=int, metavar="N")
+@click.option("--max-objecting-groups", type=int, metavar="N")
+@click.option("--require-all-groups-heard/--not-all-groups-heard", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def settings(
+    obj: Context,
+    signatures: str | None,
+    min_supporting_groups: int | None,
+    max_objecting_groups: int | None,
+    require_all_groups_heard: bool | None,
+    as_json: bool,
+) -> None:
+    """Show the settings, or change them (secretariat)."""
+    with obj.open() as wg:
+        current = wg.settings
+        if any(
+            v is not None
+            for v in (
+                signatures,
+                min_supporting_groups,
+                max_objecting_groups,
+                require_all_groups_heard,
+            )
+        ):
+            current = wg.update_settings(
+                signatures=signatures,
+                min_supporting_groups=min_supporting_groups,
+                max_objecting_groups=max_objecting_groups,
+                require_all_groups_heard=require_all_groups_heard,
+            )
+        if as_json:
+            emit_json(current.to_dict())
+            return
+        click.echo(f"Title:       {safe(current.title)}")
+        click.echo(f"Consensus:   {current.consensus.describe()}")
+        click.echo(f"Signatures:  {current.signatures}")
+        click.echo(
+            "Groups:      "
+            + ", ".join(f"{slug} ({safe(name)})" for slug, name in current.groups.items())
+        )

@@ -1,0 +1,142 @@
+"""The shared remote guards itself: a ``pre-receive`` hook that runs the rulebook on every push.
+
+``wgtool guard install PATH`` writes a hook into the bare repository the working group pushes to.
+On every push git runs it with the ref updates on stdin (``<old> <new> <ref>`` lines), before any
+ref moves and with the pushed objects still in quarantine (git passes the quarantine to the hook
+through its environment, which the git commands run here inherit). The hook execs
+``<python> -m wgtool guard check`` with the Python that installed it, so the remote needs nothing
+else on its PATH. A push is refused as a whole, with one line per problem, when:
+
+* ``refs/heads/main`` does not fast-forward along its first-parent history, or a new main
+  commit breaks the rules;
+* an amendment or event ref does not fast-forward, or its chain breaks the rules (event chains
+  only ever add);
+* a tag is moved, or a new one is not a consensus version the rulebook accepts;
+* a ref is deleted, or is anything else.
+"""
+
+from __future__ import annotations
+
+import shlex
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from wgtool.core.errors import InvalidInput
+from wgtool.core.gitstore import ZERO_SHA, GitStore
+from wgtool.core.rulebook import (
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    MAIN_REF,
+    SHA_RE,
+    TAGS_PREFIX,
+    Problem,
+    Rulebook,
+)
+
+HOOK = "pre-receive"
+MARK = "-m wgtool guard check"
+
+
+@dataclass(frozen=True)
+class Update:
+    """One ref a push would move: from ``old`` to ``new`` (None: absent)."""
+
+    ref: str
+    old: str | None
+    new: str | None
+
+
+def hook_text(python: str = sys.executable) -> str:
+    return (
+        "#!/bin/sh\n"
+        "# Installed by 'wgtool guard install': this remote refuses pushes that break the\n"
+        "# working group's rules. Delete this file to stop guarding.\n"
+        f"exec {shlex.quote(python)} {MARK}\n"
+    )
+
+
+def install(path: Path) -> Path:
+    """Install the guard as the ``pre-receive`` hook of the bare repository at ``path``."""
+    store = GitStore.open(path, search_parents=False)
+    try:
+        if store.work_tree is not None:
+            raise InvalidInput(
+                f"{path} has a working tree: install the guard in the bare repository "
+                "that members push to"
+            )
+        hooks = Path(store.run(["rev-parse", "--git-path", "hooks"]).stdout.decode().strip())
+        if not hooks.is_absolute():
+            hooks = store.git_dir / hooks
+    finally:
+        store.close()
+    hook = hooks / HOOK
+    if hook.exists() and MARK not in hook.read_text("utf-8", "replace"):
+        raise InvalidInput(
+            f"{hook} exists and is not wgtool's: call 'wgtool guard check' from it instead"
+        )
+    hooks.mkdir(parents=True, exist_ok=True)
+    hook.write_text(hook_text())
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return hook
+
+
+def read_updates(text: str) -> list[Update]:
+    """The ``<old> <new> <ref>`` lines git gives a pre-receive hook."""
+    updates = []
+    for line in text.splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) != 3 or not (SHA_RE.match(parts[0]) and SHA_RE.match(parts[1])):
+            raise InvalidInput(f"not a ref update: {line[:80]!r}")
+        old, new, ref = parts
+        updates.append(
+            Update(ref, None if old == ZERO_SHA else old, None if new == ZERO_SHA else new)
+        )
+    return updates
+
+
+def check(store: GitStore, updates: list[Update]) -> list[str]:
+    """What is wrong with a push, one line each; empty when the rulebook accepts all of it."""
+    book = Rulebook(store)
+    problems: list[Problem] = []
+    main = store.resolve(MAIN_REF)
+    refs: dict[str, str] = {}
+    for update in updates:
+        if update.new is None:
+            problems.append(Problem(update.ref, "refs are never deleted here"))
+        elif update.ref == MAIN_REF:
+            history = book.history(update.new)
+            position = -1 if update.old is None else history.position(update.old)
+            if position is None:
+                problems.append(
+                    Problem(MAIN_REF, "main only moves forward, along its first-parent history")
+                )
+                continue
+            for commit in history.invalid(after=position):
+                problems += [
+                    Problem(MAIN_REF, reason, commit.sha, commit.record.author)
+                    for reason in commit.problems
+                ]
+            main = update.new
+        elif update.ref.startswith((AMENDMENTS_PREFIX, EVENTS_PREFIX, TAGS_PREFIX)):
+            if update.old is not None and update.ref.startswith(TAGS_PREFIX):
+                problems.append(Problem(update.ref, "a consensus version is never moved"))
+            elif update.old is not None and not store.is_ancestor(update.old, update.new):
+                problems.append(
+                    Problem(update.ref, "only moves forward (an event chain only ever adds)")
+                )
+            else:
+                refs[update.ref] = update.new
+        else:
+            problems.append(
+                Problem(
+                    update.ref,
+                    "this working group's remote takes main, refs/wg/amendments/*, "
+                    "refs/wg/events/* and refs/tags/<draft>/<version> only",
+                )
+            )
+    verdicts = book.judge_refs(refs, book.history(main))
+    for ref in sorted(verdicts):
+        problems += verdicts[ref]
+    return [problem.line() for problem in problems]

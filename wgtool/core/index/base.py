@@ -1,0 +1,160 @@
+"""The index file: opening, healing, replacing it, and one refresher at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import create_engine
+
+from wgtool.core.gitstore import GitStore
+from wgtool.core.index.healing import reason_of, unusable
+from wgtool.core.index.rows import (
+    create_schema,
+    schema_problem,
+)
+
+
+def listing_fingerprint(listing: str) -> str:
+    return hashlib.sha1(listing.encode()).hexdigest()
+
+
+def tips_of(listing: str) -> dict[str, str]:
+    tips: dict[str, str] = {}
+    for line in listing.splitlines():
+        sha, name = line.split(" ", 1)
+        tips[name] = sha
+    return tips
+
+
+class IndexFile:
+    """The index of one repository.
+
+    The file heals itself: a damaged, foreign or outdated file (or anything else in its place)
+    is replaced and rebuilt from the refs, and when the index cannot be written at all the refs
+    are read into memory for the life of this object. Each time, ``notify`` gets one line.
+    """
+
+    def __init__(self, store: GitStore, notify: Callable[[str], object] | None = None) -> None:
+        self.store = store
+        self.directory = store.wgtool_dir
+        self.path = self.directory / "index.sqlite"
+        self.notify: Callable[[str], object] = notify or (lambda _message: None)
+        self._engine: Engine | None = None
+        self._in_memory = False
+        self._needs_fill = False  # set after a heal: read every ref before answering a query
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        return self._open()
+
+    def _open(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._open_memory() if self._in_memory else self._open_file()
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _open_file(self) -> Engine:
+        with self._lock():
+            problem = self._file_problem(thorough=False)
+            if problem is not None:
+                self._remove_files()
+                self.notify(f"the index {self.path} was {problem}: rebuilding it from the refs")
+                self._needs_fill = True
+            engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 60})
+
+            @sa_event.listens_for(engine, "connect")
+            def _pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
+
+            try:
+                create_schema(engine)
+            except BaseException:
+                engine.dispose()
+                raise
+        return engine
+
+    def _open_memory(self) -> Engine:
+        # One shared connection: an in-memory database exists only inside its connection.
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        create_schema(engine)
+        return engine
+
+    def _file_problem(self, *, thorough: bool) -> str | None:
+        """What makes the index file unusable, or None (it is ours, or absent, or empty)."""
+        if self.path.is_symlink():
+            return "a symbolic link"
+        if not os.path.lexists(self.path):
+            return None
+        if not self.path.is_file():
+            return "not a file"
+        try:
+            connection = sqlite3.connect(self.path, timeout=60)
+            try:
+                return schema_problem(connection, thorough=thorough)
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError as error:
+            return f"damaged ({error})"
+
+    def _remove_files(self) -> None:
+        """Remove the index and its journals; a link is removed, never what it points at."""
+        for path in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm", "-journal"))):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif os.path.lexists(path):
+                path.unlink()
+
+    def _recover(self, error: Exception, attempt: int) -> None:
+        """After ``error`` from the index: heal the file (first time), else work in memory."""
+        self.close()
+        if self._in_memory:
+            raise error
+        self._needs_fill = True
+        if attempt == 0:
+            try:
+                with self._lock():
+                    problem = self._file_problem(thorough=True)
+                    if problem is not None:
+                        self._remove_files()
+                        self.notify(
+                            f"the index {self.path} was {problem}: rebuilding it from the refs"
+                        )
+                return
+            except Exception as again:
+                if not unusable(again):
+                    raise
+                error = again
+        self._in_memory = True
+        self.notify(
+            f"cannot use the index {self.path} ({reason_of(error)}): "
+            "reading the refs in memory instead"
+        )
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One refresher at a time per repository; readers are never blocked (WAL)."""
+        if self._in_memory:
+            yield
+            return
+        with self.store.locked("index.lock"):
+            yield

@@ -1,0 +1,371 @@
+"""Reading what changed in the refs into the index (only what moved since last time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
+from sqlmodel import col, delete, select
+
+from wgtool.core.gitstore import parse_message
+from wgtool.core.index.base import IndexFile, listing_fingerprint, tips_of
+from wgtool.core.index.healing import healing
+from wgtool.core.index.lapsed import GoneParagraphs
+from wgtool.core.index.rows import (
+    DECIDED_COLUMNS,
+    AmendmentRow,
+    EventRow,
+    MainRow,
+    MergeRow,
+    Meta,
+    RefTip,
+    RevertRow,
+    read_amendment_chains,
+    table_of,
+    upsert,
+)
+from wgtool.core.model import Adoption, Kind, Status
+from wgtool.core.rulebook import (
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    MAIN_REF,
+    MERGE,
+    REVERT,
+    MainHistory,
+    Rulebook,
+    StoredMainCommit,
+)
+
+
+class Refresher(IndexFile):
+    """Refreshing and rebuilding the index from the refs."""
+
+    # -- refreshing ----------------------------------------------------------------------------
+
+    def _listing(self) -> str:
+        return self.store.run(
+            [
+                "for-each-ref",
+                "--format=%(objectname) %(refname)",
+                MAIN_REF,
+                AMENDMENTS_PREFIX.rstrip("/"),
+                EVENTS_PREFIX.rstrip("/"),
+            ]
+        ).stdout.decode()
+
+    @healing
+    def rebuild(self) -> dict[str, str]:
+        """Forget everything and read all refs again, into a new file whatever the old one held."""
+        self.close()
+        with self._lock():
+            if not self._in_memory:
+                self._remove_files()
+        return self._refresh()
+
+    @healing
+    def refresh(self) -> dict[str, str]:
+        """Read what changed in the refs since the last refresh (only new commits are read).
+
+        Returns the ref tips (main, amendments, events) the index now reflects: a write whose
+        preconditions were read from the index can compare-and-swap against them.
+        """
+        return self._refresh()
+
+    def _refresh(self) -> dict[str, str]:
+        """Read the refs that moved into the index, in one transaction under the lock; long
+        because each kind of ref (gone, amendments, events, main) is one step of it."""
+        listing = self._listing()
+        engine = self.engine
+        with engine.connect() as conn:
+            stored = conn.execute(select(Meta.value).where(Meta.key == "refs")).scalar()
+        if stored == listing_fingerprint(listing):
+            return tips_of(listing)
+        with self._lock(), engine.begin() as conn:
+            # Listed again under the lock: a listing made before another process's refresh would
+            # be older than what that one stored, and would drop the refs written in between.
+            listing = self._listing()
+            fingerprint = listing_fingerprint(listing)
+            current = tips_of(listing)
+            stored = conn.execute(select(Meta.value).where(Meta.key == "refs")).scalar()
+            if stored == fingerprint:
+                return current
+            known = dict(conn.execute(select(RefTip.ref, RefTip.sha)).all())
+            touched: set[str] = set()
+            for ref in set(known) - set(current):
+                conn.execute(delete(RefTip).where(col(RefTip.ref) == ref))
+                if ref.startswith(AMENDMENTS_PREFIX):
+                    conn.execute(
+                        delete(AmendmentRow).where(
+                            col(AmendmentRow.id) == ref[len(AMENDMENTS_PREFIX) :]
+                        )
+                    )
+                elif ref.startswith(EVENTS_PREFIX):
+                    amendment_id = ref[len(EVENTS_PREFIX) :]
+                    conn.execute(delete(EventRow).where(col(EventRow.amendment) == amendment_id))
+                    touched.add(amendment_id)
+            changed = {ref: sha for ref, sha in current.items() if known.get(ref) != sha}
+            book = Rulebook(self.store, audit=False)
+            history = self._main_history(conn, book, current.get(MAIN_REF))
+            if known.get(MAIN_REF) is not None and history.position(known[MAIN_REF]) is None:
+                # main was set back or rewritten: what was made against it is judged again.
+                changed, known = dict(current), {}
+            if MAIN_REF in changed:
+                touched |= self._read_main(conn, history, known.get(MAIN_REF))
+            amendment_tips = {
+                ref[len(AMENDMENTS_PREFIX) :]: sha
+                for ref, sha in changed.items()
+                if ref.startswith(AMENDMENTS_PREFIX)
+            }
+            conn.execute(delete(AmendmentRow).where(col(AmendmentRow.id).in_(list(amendment_tips))))
+            rows = read_amendment_chains(book, history, amendment_tips)
+            if rows:
+                conn.execute(upsert(AmendmentRow), rows)
+            touched |= set(amendment_tips)
+            # Events are read again when their amendment changed too (a withdrawal is valid
+            # only from the amendment's proposer).
+            event_tips = {
+                ref[len(EVENTS_PREFIX) :]: sha
+                for ref, sha in current.items()
+                if ref.startswith(EVENTS_PREFIX)
+                and (ref in changed or ref[len(EVENTS_PREFIX) :] in amendment_tips)
+            }
+            # A chain that only grew is read from its previous tip on.
+            since = {
+                amendment_id: known[EVENTS_PREFIX + amendment_id]
+                for amendment_id in event_tips
+                if EVENTS_PREFIX + amendment_id in known and amendment_id not in amendment_tips
+            }
+            if event_tips:
+                self._read_events(conn, book, history, event_tips, since)
+            touched |= set(event_tips)
+            if changed:
+                conn.execute(upsert(RefTip), [{"ref": r, "sha": s} for r, s in changed.items()])
+            self._update_status(conn, touched)
+            # Whether a paragraph is still there depends on main and on the amendment's base.
+            self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
+            conn.execute(upsert(Meta), [{"key": "refs", "value": fingerprint}])
+        return current
+
+    def _main_history(self, conn: Connection, book: Rulebook, main: str | None) -> MainHistory:
+        """Main's judged history: as stored, extended by what main gained since, or read anew."""
+        stored = self._stored_history(conn, book)
+        history = book.history(main, since=stored)
+        if history is stored:
+            return history
+        kept = 0
+        if stored is not None and stored.tip is not None:
+            position = history.position(stored.tip)
+            if position is not None and position == len(stored.commits) - 1:
+                kept = len(stored.commits)
+        conn.execute(delete(MainRow).where(col(MainRow.position) >= kept))
+        rows = [
+            {"position": commit.position, **vars(commit.stored())}
+            for commit in history.commits[kept:]
+        ]
+        if rows:
+            conn.execute(table_of(MainRow).insert(), rows)
+        return history
+
+    def _stored_history(self, conn: Connection, book: Rulebook) -> MainHistory | None:
+        rows = conn.execute(sa_select(table_of(MainRow)).order_by(col(MainRow.position))).all()
+        if not rows:
+            return None
+        stored = [
+            StoredMainCommit(**{k: v for k, v in row._mapping.items() if k != "position"})
+            for row in rows
+        ]
+        return book.restored_history(stored[-1].sha, stored)
+
+    def stored_history(self, book: Rulebook, main: str) -> MainHistory | None:
+        """Main's judged history as the last refresh stored it, if main has not moved since."""
+        with self.engine.connect() as conn:
+            history = self._stored_history(conn, book)
+        return history if history is not None and history.tip == main else None
+
+    def _read_main(self, conn: Connection, history: MainHistory, old: str | None) -> set[str]:
+        """Merges and reverts on main's first-parent history that the rulebook accepts, with
+        the consensus each merge records."""
+        after = history.position(old)
+        touched: set[str] = set()
+        if after is None:
+            # main is new or was rewritten: read all of its merges and reverts again.
+            touched = set(conn.execute(select(MergeRow.amendment)).scalars())
+            touched |= set(conn.execute(select(RevertRow.amendment)).scalars())
+            conn.execute(delete(MergeRow))
+            conn.execute(delete(RevertRow))
+            after = -1
+        decided = [
+            commit
+            for commit in history.commits[after + 1 :]
+            if commit.valid and commit.kind in (MERGE, REVERT) and commit.amendment
+        ]
+        # One git process for the messages (a judged history restored from the index keeps no
+        # message; the merges' trailers hold the consensus they were taken on).
+        infos = self.store.commits([commit.sha for commit in decided])
+        merges: list[dict[str, object]] = []
+        reverts: list[dict[str, object]] = []
+        for commit in decided:
+            amendment = str(commit.amendment)
+            touched.add(amendment)
+            if commit.kind == REVERT:
+                reverts.append(
+                    {
+                        "amendment": amendment,
+                        "commit": commit.sha,
+                        "reverted_by": commit.member or "",
+                        "reverted_at": commit.record.committed_at,
+                    }
+                )
+                continue
+            adoption = Adoption.from_trailers(parse_message(infos[commit.sha].message)[2])
+            merges.append(
+                {
+                    "amendment": amendment,
+                    "commit": commit.sha,
+                    "merged_by": commit.member or "",
+                    "merged_at": commit.record.committed_at,
+                    "consensus": adoption.consensus,
+                    "supporting": ",".join(adoption.supporting),
+                    "objecting": ",".join(adoption.objecting),
+                    "not_heard": ",".join(adoption.not_heard),
+                    "override_reason": adoption.reason,
+                }
+            )
+        if merges:
+            conn.execute(upsert(MergeRow), merges)
+        if reverts:
+            conn.execute(upsert(RevertRow), reverts)
+        return touched
+
+    def _read_events(
+        self,
+        conn: Connection,
+        book: Rulebook,
+        history: MainHistory,
+        tips: dict[str, str],
+        since: dict[str, str],
+    ) -> None:
+        """The events the rulebook accepts, each with its member's group from the roster.
+
+        An event's key is (amendment, id), and a row is never replaced: what one member wrote
+        cannot take the place of what another wrote.
+        """
+        proposers = dict(
+            conn.execute(
+                select(AmendmentRow.id, AmendmentRow.proposer).where(
+                    col(AmendmentRow.id).in_(list(tips))
+                )
+            ).all()
+        )
+        chains = book.event_chains(tips, history, proposers, since=since)
+        anew = [amendment for amendment, chain in chains.items() if not chain.partial]
+        conn.execute(delete(EventRow).where(col(EventRow.amendment).in_(anew)))
+        rows = [
+            {"stance": None, "reply_to": None, **event.to_dict()}
+            for chain in chains.values()
+            for event in chain.events
+        ]
+        if rows:
+            conn.execute(table_of(EventRow).insert().prefix_with("OR IGNORE"), rows)
+
+    def _update_status(self, conn: Connection, touched: set[str]) -> None:
+        """Status follows from main's merges and the first reject/withdraw event (one pass
+        over the touched amendments, so long: every status has its rule here)."""
+        if not touched:
+            return
+        ids = list(touched)
+        merges = {
+            m.amendment: m
+            for m in conn.execute(select(MergeRow).where(col(MergeRow.amendment).in_(ids)))
+        }
+        # The index holds only events the rulebook accepts: a rejection is the chair's and a
+        # withdrawal the proposer's, so the first of them decides.
+        decisions: dict[str, tuple[str, str]] = {}
+        for amendment, type_, text in conn.execute(
+            select(EventRow.amendment, EventRow.type, EventRow.text)
+            .where(col(EventRow.amendment).in_(ids))
+            .where(col(EventRow.type).in_(("reject", "withdraw")))
+            .order_by(col(EventRow.at), col(EventRow.id))
+        ):
+            decisions.setdefault(amendment, (type_, text))
+        reverts = {
+            r.amendment: r
+            for r in conn.execute(select(RevertRow).where(col(RevertRow.amendment).in_(ids)))
+        }
+        # Lapsed is derived from main by _update_lapsed; an undecided amendment keeps it here.
+        lapsed = set(
+            conn.execute(
+                select(AmendmentRow.id)
+                .where(col(AmendmentRow.id).in_(ids))
+                .where(AmendmentRow.status == Status.LAPSED.value)
+            ).scalars()
+        )
+        updates = []
+        for amendment_id in ids:
+            merge = merges.get(amendment_id)
+            decision = decisions.get(amendment_id)
+            row: dict[str, object] = dict.fromkeys(DECIDED_COLUMNS)
+            undecided = Status.LAPSED if amendment_id in lapsed else Status.OPEN
+            row.update(supporting="", objecting="", not_heard="", status=undecided.value)
+            if merge is not None:
+                revert = reverts.get(amendment_id)
+                row.update(
+                    status=(Status.REVERTED if revert else Status.MERGED).value,
+                    merged_by=merge.merged_by,
+                    merge_commit=merge.commit,
+                    consensus=merge.consensus,
+                    supporting=merge.supporting,
+                    objecting=merge.objecting,
+                    not_heard=merge.not_heard,
+                    override_reason=merge.override_reason,
+                    reverted_by=revert.reverted_by if revert else None,
+                    revert_commit=revert.commit if revert else None,
+                )
+            elif decision is not None:
+                status = Status.REJECTED if decision[0] == "reject" else Status.WITHDRAWN
+                row.update(status=status.value, reason=decision[1] or None)
+            updates.append({f"b_{k}": v for k, v in row.items()} | {"b_id": amendment_id})
+        table = table_of(AmendmentRow)
+        conn.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values({column: bindparam(f"b_{column}") for column in DECIDED_COLUMNS}),
+            updates,
+        )
+
+    def _update_lapsed(self, conn: Connection, ids: Sequence[str] | None) -> None:
+        """Mark open amendments whose paragraph main no longer has as lapsed (and back).
+
+        Derived from main: an amendment that replaces or deletes paragraph N of its base lapses
+        when main has removed that paragraph (or the whole draft). One alignment of each base
+        with main serves every amendment made against it.
+        """
+        table = table_of(AmendmentRow)
+        query = (
+            sa_select(table.c.id, table.c.draft, table.c.base, table.c.paragraph)
+            .where(table.c.status.in_((Status.OPEN.value, Status.LAPSED.value)))
+            .where(table.c.kind.in_((Kind.REPLACE.value, Kind.DELETE.value)))
+            .where(table.c.paragraph.is_not(None))
+        )
+        if ids is not None:
+            query = query.where(table.c.id.in_(list(ids)))
+        rows = conn.execute(query).all()
+        main = self.store.resolve(MAIN_REF)
+        if not rows or main is None:
+            return
+        gone = GoneParagraphs(self.store, main)
+        updates = [
+            {
+                "b_id": amendment_id,
+                "b_status": (Status.LAPSED if gone(draft, base, paragraph) else Status.OPEN).value,
+            }
+            for amendment_id, draft, base, paragraph in rows
+        ]
+        conn.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status")),
+            updates,
+        )

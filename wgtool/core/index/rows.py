@@ -1,0 +1,262 @@
+"""The index's tables and how rows become model objects (and commits become rows)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy import text as sa_text
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Field, SQLModel
+
+from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
+from wgtool.core.rulebook import (
+    KIND,
+    PARAGRAPH,
+    MainHistory,
+    Rulebook,
+)
+
+SCHEMA_VERSION = 3
+
+
+class RefTip(SQLModel, table=True):
+    ref: str = Field(primary_key=True)
+    sha: str
+
+
+class AdoptionColumns(SQLModel):
+    """The consensus a merge was taken on, as its merge commit's trailers record it."""
+
+    consensus: str | None = None  # reached | overridden | unrecorded; None: not merged
+    supporting: str = ""  # group slugs, comma-separated
+    objecting: str = ""
+    not_heard: str = ""
+    override_reason: str | None = None
+
+
+class AmendmentRow(AdoptionColumns, table=True):
+    id: str = Field(primary_key=True)
+    draft: str = Field(index=True)
+    kind: str
+    paragraph: int | None = None
+    title: str
+    rationale: str
+    proposer: str = Field(index=True)
+    group: str = Field(index=True)
+    base: str
+    head: str
+    revision: int
+    created_at: int = Field(index=True)
+    updated_at: int
+    status: str = Field(default="open", index=True)
+    merged_by: str | None = None
+    merge_commit: str | None = None
+    reason: str | None = None
+    reverted_by: str | None = None
+    revert_commit: str | None = None
+
+
+class EventRow(SQLModel, table=True):
+    """An event; its id is unique within its amendment (the key is both)."""
+
+    amendment: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    type: str
+    member: str
+    group: str
+    at: float
+    revision: int
+    stance: str | None = None
+    text: str = ""
+    reply_to: str | None = None
+
+
+class MergeRow(AdoptionColumns, table=True):
+    """A merge commit on main that carries an ``Amendment-Id`` trailer."""
+
+    amendment: str = Field(primary_key=True)
+    commit: str
+    merged_by: str
+    merged_at: int
+
+
+class RevertRow(SQLModel, table=True):
+    """A chair's commit on main that undoes a merged amendment (``Reverts-Amendment``)."""
+
+    amendment: str = Field(primary_key=True)
+    commit: str
+    reverted_by: str
+    reverted_at: int
+
+
+class MainRow(SQLModel, table=True):
+    """One commit of main's first-parent history as the rulebook judged it, in order: a
+    refresh goes on from the last one instead of reading main again."""
+
+    position: int = Field(primary_key=True)
+    sha: str = Field(index=True)
+    tree: str
+    committed_at: int
+    kind: str
+    problem: str | None = None
+    member: str | None = None
+    amendment: str | None = None
+    draft: str | None = None
+    settings_blob: str | None = None
+    roster_blob: str | None = None
+    founded: bool = False
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+def amendment_from_row(row: Any) -> Amendment:
+    """From a table row or a plain result row (both have the columns as attributes)."""
+    return Amendment(
+        id=row.id,
+        draft=row.draft,
+        kind=Kind(row.kind),
+        paragraph=row.paragraph,
+        title=row.title,
+        rationale=row.rationale,
+        proposer=row.proposer,
+        group=row.group,
+        status=Status(row.status),
+        base=row.base,
+        head=row.head,
+        revision=row.revision,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        merged_by=row.merged_by,
+        merge_commit=row.merge_commit,
+        decided_reason=row.reason,
+        adoption=None
+        if row.consensus is None
+        else Adoption(
+            consensus=row.consensus,
+            supporting=split_list(row.supporting),
+            objecting=split_list(row.objecting),
+            not_heard=split_list(row.not_heard),
+            reason=row.override_reason,
+        ),
+        reverted_by=row.reverted_by,
+        revert_commit=row.revert_commit,
+    )
+
+
+def last_trailer(trailers: dict[str, list[str]], name: str) -> str:
+    return trailers.get(name, [""])[-1]
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split(",") if v)
+
+
+# The columns a decision (merge, revert, reject, withdraw) sets on an amendment's row.
+DECIDED_COLUMNS = (
+    "status",
+    "merged_by",
+    "merge_commit",
+    "reason",
+    "consensus",
+    "supporting",
+    "objecting",
+    "not_heard",
+    "override_reason",
+    "reverted_by",
+    "revert_commit",
+)
+
+
+def event_from_row(row: Any) -> Event:
+    return Event(
+        id=row.id,
+        amendment=row.amendment,
+        type=row.type,
+        member=row.member,
+        group=row.group,
+        at=row.at,
+        revision=row.revision,
+        stance=row.stance,
+        text=row.text,
+        reply_to=row.reply_to,
+    )
+
+
+def read_amendment_chains(
+    book: Rulebook, history: MainHistory, tips: dict[str, str]
+) -> list[dict[str, object]]:
+    """Index rows of the amendments the rulebook accepts (a forged or malformed one is left out,
+    and ``wgtool verify`` reports it). The proposer's group is the roster's."""
+    rows: list[dict[str, object]] = []
+    for amendment_id, chain in book.amendment_chains(tips, history).items():
+        if not chain.valid:
+            continue
+        first, head = chain.revisions[0], chain.revisions[-1]
+        paragraph = head.trailer(PARAGRAPH) or ""
+        rows.append(
+            {
+                "id": amendment_id,
+                "draft": chain.draft,
+                "kind": head.trailer(KIND) or Kind.DOCUMENT.value,
+                "paragraph": int(paragraph) if paragraph.isdigit() else None,
+                "title": head.title,
+                "rationale": head.body,
+                "proposer": chain.proposer,
+                "group": chain.group,
+                "base": chain.base,
+                "head": head.sha,
+                "revision": len(chain.revisions),
+                "created_at": first.authored_at,
+                "updated_at": head.authored_at,
+                "status": Status.OPEN.value,
+                "merged_by": None,
+                "merge_commit": None,
+                "reason": None,
+            }
+        )
+    return rows
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def upsert(model: type[SQLModel]) -> Insert:
+    return table_of(model).insert().prefix_with("OR REPLACE")
+
+
+def create_schema(engine: Engine) -> None:
+    """The tables, stamped with the schema version (a file that has them is left as it is)."""
+    with engine.begin() as conn:
+        if conn.execute(sa_text("SELECT count(*) FROM sqlite_master WHERE type='table'")).scalar():
+            return
+        SQLModel.metadata.create_all(conn)
+        conn.execute(upsert(Meta), [{"key": "schema", "value": str(SCHEMA_VERSION)}])
+
+
+def schema_problem(connection: sqlite3.Connection, *, thorough: bool) -> str | None:
+    """Why a database is not an index this version of wgtool can use, or None."""
+    tables = {
+        name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    if not tables:
+        return None  # empty: the tables are created on opening
+    for name, table in SQLModel.metadata.tables.items():
+        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')}
+        if columns != {column.name for column in table.columns}:
+            return "from another version of wgtool"
+    version = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if version is None or version[0] != str(SCHEMA_VERSION):
+        return "from another version of wgtool"
+    if thorough:
+        verdict = connection.execute("PRAGMA quick_check").fetchone()
+        if verdict is None or verdict[0] != "ok":
+            return f"damaged ({verdict[0] if verdict else 'no answer to a check'})"
+    return None

@@ -1,0 +1,147 @@
+"""The rulebook's base layer: caches, the settings and roster of a tree, signatures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wgtool.core import config, signing
+from wgtool.core.errors import WgError
+from wgtool.core.gitstore import GitStore
+from wgtool.core.model import Member, Settings
+from wgtool.core.rulebook.history import (
+    MainHistory,
+)
+from wgtool.core.rulebook.layout import (
+    CONFIG_PATHS,
+    FILE_MODES,
+    draft_path,
+)
+from wgtool.core.rulebook.records import (
+    Config,
+    Record,
+)
+
+
+class Reader:
+    """Judges the objects of one repository; caches what it read while it lives.
+
+    ``audit`` (sync, verify and the guard) checks signatures where the working group requires
+    them and that nothing is made against an older main commit than its parent. The index reads
+    without it: signatures cost a process each, and it reads event chains a few commits at a time.
+    """
+
+    def __init__(self, store: GitStore, *, audit: bool = True) -> None:
+        self.store = store
+        self.audit = audit
+        self._checked: set[str] = set()  # the commits and tags whose signature was checked
+        self._judged: set[str] = set()  # the commits judged
+        self._records: dict[str, Record] = {}
+        self._configs: dict[tuple[str | None, str | None], Config | str] = {}
+        self._signers: dict[str, str | None] = {}
+        self._pending: set[str] = set()
+        self._joins: dict[tuple[str, str], str | None] = {}
+        self._histories: dict[str | None, MainHistory] = {}
+        self._complete: set[str] = set()  # event tips whose whole chain has been read
+        self._sizes: dict[str, int] = {}
+
+    @property
+    def signatures_checked(self) -> int:
+        return len(self._checked)
+
+    @property
+    def commits_judged(self) -> int:
+        return len(self._judged)
+
+    # -- settings and roster -------------------------------------------------------------------
+
+    def config_of_tree(self, tree: str) -> Config | str:
+        """The settings and roster in a tree, or why they cannot be read (one line)."""
+        entries = {name: (mode, sha) for name, mode, sha in self.store.tree_entries(tree)}
+        blobs: list[str | None] = []
+        for path in CONFIG_PATHS:
+            mode, sha = entries.get(path, (0, None))
+            if sha is not None and f"{mode:o}" not in FILE_MODES:
+                return f"{path} is not a file"
+            blobs.append(sha)
+        return self._configs_of(blobs[0], blobs[1])
+
+    def _configs_of(self, settings_blob: str | None, roster_blob: str | None) -> Config | str:
+        key = (settings_blob, roster_blob)
+        if key not in self._configs:
+            self._configs[key] = self._parse_config(*key)
+        return self._configs[key]
+
+    def _parse_config(self, settings_blob: str | None, roster_blob: str | None) -> Config | str:
+        for path, blob in zip(CONFIG_PATHS, (settings_blob, roster_blob), strict=True):
+            if blob is None:
+                return f"{path} is missing"
+            if self._blob_sizes([blob]).get(blob, 0) > config.MAX_CONFIG_BYTES:
+                return f"{path} is larger than 1 MB"
+        assert settings_blob is not None and roster_blob is not None
+        try:
+            settings, roster = config.parse_config(
+                self.store.read_blob(settings_blob), self.store.read_blob(roster_blob)
+            )
+            for member in roster:
+                if member.ssh_key:
+                    signing.fingerprint(member.ssh_key)
+        except WgError as error:
+            return error.message
+        return Config(settings, roster, (settings_blob, roster_blob))
+
+    def _blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        """The sizes of objects, read in one git process (and kept)."""
+        wanted = sorted(set(shas) - set(self._sizes))
+        if wanted:
+            result = self.store.run(
+                ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+                input=("\n".join(wanted) + "\n").encode(),
+                check=False,
+            )
+            for line in result.stdout.decode().splitlines():
+                sha, _, size = line.partition(" ")
+                if size.isdigit():
+                    self._sizes[sha] = int(size)
+        return self._sizes
+
+    def _only_draft(self, record: Record, draft: str, problems: list[str], *, what: str) -> None:
+        for change in record.changes:
+            if (
+                change.path != draft_path(draft)
+                or change.status != "M"
+                or change.mode not in FILE_MODES
+            ):
+                problems.append(f"{what} may change only {draft_path(draft)}, not {change.path}")
+                return
+
+    # -- signatures ----------------------------------------------------------------------------
+
+    def _signed(
+        self, record: Record, member: Member, settings: Settings, problems: list[str]
+    ) -> None:
+        """Where signatures are required, the commit must be signed with ``member``'s key."""
+        if not self.audit or settings.signatures != "required":
+            return
+        self._checked.add(record.sha)
+        if not member.ssh_key:
+            problems.append(
+                f"signatures are required and the roster has no SSH key for {member.handle}"
+            )
+            return
+        if record.sha not in self._signers:
+            self._pending.add(record.sha)
+            return
+        signer = self._signers[record.sha]
+        if signer is None:
+            problems.append(f"no valid signature by {member.handle}'s key in the roster")
+        elif signer != signing.fingerprint(member.ssh_key):
+            problems.append(f"signed with a key that is not {member.handle}'s key in the roster")
+
+    def _fetch_pending_signatures(self) -> bool:
+        """Read the signatures the last pass needed; True when there were any (judge again)."""
+        pending = self._pending - set(self._signers)
+        self._pending = set()
+        if not pending:
+            return False
+        self._signers.update(signing.commit_signers(self.store, pending))
+        return True

@@ -1,0 +1,173 @@
+"""The rulebook: one class that judges every ref of a repository."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gitdb.exc import ODBError
+from gitdb.util import hex_to_bin
+
+from wgtool.core import signing, validate
+from wgtool.core.gitstore import parse_message
+from wgtool.core.model import Role, Version
+from wgtool.core.rulebook.history import (
+    MainHistory,
+    TagVerdict,
+)
+from wgtool.core.rulebook.layout import (
+    AMENDMENT_ID_RE,
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    MAX_EVENT_BYTES,
+    TAGS_PREFIX,
+    draft_path,
+)
+from wgtool.core.rulebook.main import MainJudge
+from wgtool.core.rulebook.records import (
+    Problem,
+    Record,
+    person_of,
+)
+
+
+class Rulebook(MainJudge):
+    """Judges the objects of one repository; caches what it read while it lives.
+
+    ``audit`` (sync, verify and the guard) checks signatures where the working group requires
+    them and that nothing is made against an older main commit than its parent. The index reads
+    without it: signatures cost a process each, and it reads event chains a few commits at a time.
+    """
+
+    # -- versions ------------------------------------------------------------------------------
+
+    def tag(self, name: str, sha: str, history: MainHistory) -> TagVerdict:
+        """Judge the tag ``refs/tags/<name>`` pointing at object ``sha`` (long: one rule of a
+        consensus version after another, each refusing with its own reason)."""
+
+        def refuse(*reasons: str, tagger: str | None = None) -> TagVerdict:
+            return TagVerdict(name, sha, None, reasons, tagger)
+
+        slug, _, version = name.partition("/")
+        if (
+            not validate.NAME_RE.match(slug)
+            or not validate.VERSION_RE.match(version or "")
+            or ".." in version
+        ):
+            return refuse(f"{name} is not a version name wgtool would make (<draft>/<name>)")
+        if self._blob_sizes([sha]).get(sha, 0) > MAX_EVENT_BYTES:
+            return refuse(f"{name} points at an object larger than 2 MB")
+        try:
+            stream = self.store.repo.odb.stream(hex_to_bin(sha))
+            kind = stream.type.decode()
+            data = stream.read().decode("utf-8", "replace") if kind == "tag" else ""
+        except (ValueError, OSError, ODBError):
+            return refuse(f"{name} points at an object this repository lacks")
+        if kind != "tag":
+            return refuse(f"not an annotated tag: it points straight at a {kind}")
+        headers, _, message = data.partition("\n\n")
+        fields = dict(line.split(" ", 1) for line in headers.splitlines() if " " in line)
+        tagger_email, tagger_name, tagged_at = person_of(fields.get("tagger", ""))
+        tagger = f"{tagger_name} <{tagger_email}>"
+        target = fields.get("object", "")
+        if fields.get("type") != "commit":
+            return refuse(f"tags a {fields.get('type')}, not a commit", tagger=tagger)
+        if fields.get("tag") != name:
+            return refuse(f"the tag object calls itself {fields.get('tag')!r}", tagger=tagger)
+        position = history.position(target)
+        if position is None:
+            return refuse(f"tags {target[:10]}, which is not on main", tagger=tagger)
+        commit = history.commits[position]
+        problems: list[str] = []
+        if not commit.valid:
+            problems.append(f"tags {target[:10]}, a main commit that breaks the rules")
+        current = commit.config
+        if current is None:
+            return refuse(*problems, "tags a main commit with no valid roster", tagger=tagger)
+        if self.store.lookup_in_tree(commit.record.tree, draft_path(slug)) is None:
+            problems.append(f"tags a commit where draft {slug} does not exist")
+        member = current.roster.by_email(tagger_email)
+        if member is None or not member.has(Role.SECRETARIAT):
+            problems.append(f"tagged by {tagger_email}, who is not secretariat")
+        elif self.audit and current.settings.signatures == "required":
+            self._checked.add(sha)
+            signer = signing.tag_signer(self.store, sha)
+            if not member.ssh_key or signer != signing.fingerprint(member.ssh_key):
+                problems.append(f"no valid signature by {member.handle}'s key in the roster")
+        if problems:
+            return refuse(*problems, tagger=tagger)
+        subject, body, _ = parse_message(message.split("-----BEGIN SSH SIGNATURE-----")[0])
+        result = Version(
+            draft=slug,
+            name=version,
+            tag=name,
+            commit=target,
+            message="\n\n".join(p for p in (subject, body) if p),
+            tagger=tagger_name,
+            tagged_at=tagged_at,
+        )
+        return TagVerdict(name, sha, result, (), tagger)
+
+    def tags(self, refs: Mapping[str, str], history: MainHistory) -> list[TagVerdict]:
+        """Judge tags given as {name under refs/tags/: object}, oldest first."""
+        self._blob_sizes(refs.values())
+        verdicts = [self.tag(name, sha, history) for name, sha in refs.items()]
+        return sorted(verdicts, key=lambda v: (v.version.tagged_at if v.version else 0, v.name))
+
+    # -- refs --------------------------------------------------------------------------------
+
+    def judge_refs(
+        self,
+        refs: Mapping[str, str],
+        history: MainHistory,
+        *,
+        amendments: Mapping[str, str] | None = None,
+    ) -> dict[str, list[Problem]]:
+        """What is wrong with each ref ({full ref name: object}); an empty list when valid.
+
+        Amendments are judged before the events on them (a withdrawal needs the proposer):
+        ``amendments`` ({id: tip}) says which amendment tips are in force besides this
+        repository's own and those in ``refs``.
+        """
+        result: dict[str, list[Problem]] = {ref: [] for ref in refs}
+        wanted: dict[str, dict[str, str]] = {AMENDMENTS_PREFIX: {}, EVENTS_PREFIX: {}}
+        tags: dict[str, str] = {}
+        for ref, sha in refs.items():
+            prefix = next((p for p in wanted if ref.startswith(p)), None)
+            if prefix is not None and AMENDMENT_ID_RE.match(ref[len(prefix) :]):
+                wanted[prefix][ref[len(prefix) :]] = sha
+            elif ref.startswith(TAGS_PREFIX):
+                tags[ref[len(TAGS_PREFIX) :]] = sha
+            else:
+                result[ref].append(Problem(ref, "not a ref wgtool makes"))
+        chains = self.amendment_chains(wanted[AMENDMENTS_PREFIX], history)
+        for amendment, chain in chains.items():
+            result[AMENDMENTS_PREFIX + amendment] = _problems(
+                AMENDMENTS_PREFIX + amendment, chain.problems
+            )
+        tips = {
+            ref[len(AMENDMENTS_PREFIX) :]: sha
+            for ref, sha in self.store.refs(AMENDMENTS_PREFIX.rstrip("/")).items()
+        }
+        tips.update(amendments or {})
+        tips.update({a: c.tip for a, c in chains.items() if c.valid})
+        events = wanted[EVENTS_PREFIX]
+        proposers = self.amendment_chains({a: tips[a] for a in events if a in tips}, history)
+        for amendment, verdict in self.event_chains(
+            events, history, {a: c.proposer for a, c in proposers.items() if c.valid}
+        ).items():
+            result[EVENTS_PREFIX + amendment] = _problems(
+                EVENTS_PREFIX + amendment, verdict.problems
+            )
+        for tag in self.tags(tags, history):
+            result[TAGS_PREFIX + tag.name] = [
+                Problem(TAGS_PREFIX + tag.name, reason, tag.sha, tag.tagger)
+                for reason in tag.problems
+            ]
+        return result
+
+
+def _problems(ref: str, found: list[tuple[Record | None, str]]) -> list[Problem]:
+    return [
+        Problem(ref, reason, record.sha if record else None, record.author if record else None)
+        for record, reason in found
+    ]

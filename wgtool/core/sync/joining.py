@@ -1,0 +1,312 @@
+"""Joining what was fetched into the local refs, judged by the rulebook (step 2)."""
+
+from __future__ import annotations
+
+from wgtool.core.errors import LostRace, WgError
+from wgtool.core.gitstore import GitStore, Person, format_message, retry_cas
+from wgtool.core.rulebook import (
+    AMENDMENT_ID_RE,
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    JOIN_ACTION,
+    JOIN_EMAIL,
+    JOIN_NAME,
+    SHA_RE,
+    TAGS_PREFIX,
+    WG_PREFIX,
+    MainCommit,
+    MainHistory,
+    Problem,
+    Rulebook,
+)
+from wgtool.core.sync.remote import (
+    tracking_prefix,
+)
+from wgtool.core.sync.report import (
+    Round,
+    SyncReport,
+)
+from wgtool.core.workgroup import WorkingGroup
+
+# -- join --------------------------------------------------------------------------------------
+
+
+def _remote_wg_refs(store: GitStore, remote: str) -> tuple[dict[str, str], dict[str, str], int]:
+    """Remote amendment tips and event tips by amendment id, and how many refs were ignored.
+
+    Only commits count: a ref with a tag, tree or blob, or a name wgtool would not make, is
+    ignored, so a careless or hostile remote cannot plant something the index cannot read.
+    """
+    prefix = tracking_prefix(remote) + "wg/"
+    amendments: dict[str, str] = {}
+    events: dict[str, str] = {}
+    ignored = 0
+    listing = store.run(
+        ["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", prefix.rstrip("/")]
+    ).stdout.decode("utf-8", "replace")
+    for line in listing.splitlines():
+        sha, objecttype, ref = line.split(" ", 2)
+        kind, _, amendment_id = ref[len(prefix) :].partition("/")
+        if (
+            objecttype != "commit"
+            or not AMENDMENT_ID_RE.match(amendment_id)
+            or not SHA_RE.match(sha)
+        ):
+            ignored += 1
+        elif kind == "amendments":
+            amendments[amendment_id] = sha
+        elif kind == "events":
+            events[amendment_id] = sha
+        else:
+            ignored += 1
+    return amendments, events, ignored
+
+
+def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
+    store = wg.store
+    _join_main(wg, book, remote, report, outcome)
+    history = book.history(wg.main())
+    amendments, events, ignored = _remote_wg_refs(store, remote)
+    if ignored:
+        outcome.notes.append(
+            f"Ignored {ignored} ref(s) under refs/wg/ on {remote} that are not "
+            "wgtool amendments or events"
+        )
+    # One look at every local ref first: a ref that already matches costs no git process, and
+    # refs this machine lacks are created together in one transaction (a new clone has
+    # thousands); only refs that moved on both sides are joined one by one.
+    local = store.refs(WG_PREFIX.rstrip("/"))
+    incoming = {
+        prefix + amendment_id: sha
+        for prefix, tips in ((AMENDMENTS_PREFIX, amendments), (EVENTS_PREFIX, events))
+        for amendment_id, sha in tips.items()
+        if local.get(prefix + amendment_id) != sha
+    }
+    verdicts = book.judge_refs(incoming, history)
+    creations: dict[str, str] = {}
+    for ref, sha in sorted(incoming.items()):
+        if verdicts[ref]:
+            outcome.problems.append(quarantine_line(verdicts[ref], f"not taken from {remote}"))
+        elif ref not in local:
+            creations[ref] = sha
+        elif ref.startswith(AMENDMENTS_PREFIX):
+            _join_amendment(store, remote, ref[len(AMENDMENTS_PREFIX) :], sha, report, outcome)
+        else:
+            _join_events(store, remote, ref[len(EVENTS_PREFIX) :], sha, report, outcome)
+    if creations:
+        _create_refs(store, remote, creations, report, outcome)
+    _join_tags(store, book, history, remote, report, outcome)
+
+
+def quarantine_line(problems: list[Problem], outcome: str) -> str:
+    """One line for a ref the rulebook refuses: ref, commit, author, the first reason."""
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return f"{problems[0].line()}{more}: {outcome}"
+
+
+def _join_amendment(
+    store: GitStore,
+    remote: str,
+    amendment_id: str,
+    theirs: str,
+    report: SyncReport,
+    outcome: Round,
+) -> None:
+    ref = AMENDMENTS_PREFIX + amendment_id
+
+    def attempt() -> str:
+        ours = store.resolve(ref)
+        if ours == theirs or (ours is not None and store.is_ancestor(theirs, ours)):
+            return "same"
+        if ours is not None and not store.is_ancestor(ours, theirs):
+            return "diverged"
+        store.update_ref(ref, theirs, ours, f"wgtool sync from {remote}")
+        return "new" if ours is None else "revised"
+
+    try:
+        result = retry_cas(attempt)
+    except WgError as error:
+        result = f"amendment {amendment_id}: {error.message}"
+    if result == "new":
+        report.received.new_amendments += 1
+    elif result == "revised":
+        report.received.revised_amendments += 1
+    elif result == "diverged":
+        outcome.problems.append(
+            f"amendment {amendment_id} was revised both here and on {remote}: kept the revisions "
+            "made here; its proposer should revise it again on one machine and sync"
+        )
+    elif result != "same":
+        outcome.problems.append(result)
+
+
+def _create_refs(
+    store: GitStore, remote: str, creations: dict[str, str], report: SyncReport, outcome: Round
+) -> None:
+    """Create refs this machine lacks, all at once; one by one if a writer got there first."""
+    commands = "".join(f"create {ref} {sha}\n" for ref, sha in creations.items())
+    result = store.run(
+        ["update-ref", "-m", f"wgtool sync from {remote}", "--stdin"],
+        input=commands.encode(),
+        check=False,
+    )
+    if result.returncode == 0:
+        for ref, sha in creations.items():
+            if ref.startswith(AMENDMENTS_PREFIX):
+                report.received.new_amendments += 1
+            else:
+                report.received.events += len(_event_names(store, sha))
+        return
+    for ref, sha in creations.items():  # nothing was written: join each ref on its own
+        if ref.startswith(AMENDMENTS_PREFIX):
+            _join_amendment(store, remote, ref[len(AMENDMENTS_PREFIX) :], sha, report, outcome)
+        else:
+            _join_events(store, remote, ref[len(EVENTS_PREFIX) :], sha, report, outcome)
+
+
+def _event_names(store: GitStore, commit: str | None) -> set[str]:
+    if commit is None:
+        return set()
+    return {name for name, _ in store.list_dir(commit, "events")}
+
+
+def join_commit(store: GitStore, amendment_id: str, ours: str, theirs: str) -> str:
+    """The commit joining two event chains: deterministic, so every machine writes the same one."""
+    first, second = sorted((ours, theirs))
+    tree = store.merge_trees(first, second)
+    when = max(store.commit(first).committed_at, store.commit(second).committed_at)
+    person = Person(JOIN_NAME, JOIN_EMAIL, when)
+    message = format_message(
+        f"Join the events on amendment {amendment_id}",
+        "Events were recorded on two machines at the same time; this commit joins both "
+        "chains and adds nothing of its own.",
+        [("Amendment-Id", amendment_id), ("Action", JOIN_ACTION)],
+    )
+    # Never signed, even when the member's key is armed: a signature would make each machine's
+    # join different. verify accepts a join only when its tree is exactly the merge of its parents.
+    key, store.signing_key = store.signing_key, None
+    try:
+        return store.write_commit(tree, [first, second], message, person, person)
+    finally:
+        store.signing_key = key
+
+
+def _join_events(
+    store: GitStore,
+    remote: str,
+    amendment_id: str,
+    theirs: str,
+    report: SyncReport,
+    outcome: Round,
+) -> None:
+    ref = EVENTS_PREFIX + amendment_id
+
+    def attempt() -> int:
+        ours = store.resolve(ref)
+        if ours == theirs or (ours is not None and store.is_ancestor(theirs, ours)):
+            return 0
+        if ours is None or store.is_ancestor(ours, theirs):
+            new = theirs
+        else:
+            new = join_commit(store, amendment_id, ours, theirs)
+        store.update_ref(ref, new, ours, f"wgtool sync from {remote}")
+        return len(_event_names(store, new) - _event_names(store, ours))
+
+    try:
+        report.received.events += retry_cas(attempt)
+    except WgError as error:
+        outcome.problems.append(f"events on amendment {amendment_id}: {error.message}")
+
+
+def _join_main(
+    wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round
+) -> None:
+    store = wg.store
+    theirs = store.resolve(tracking_prefix(remote) + "main")
+    if theirs is None:
+        return
+
+    def attempt() -> str:
+        ours = wg.main()
+        if ours == theirs or store.is_ancestor(theirs, ours):
+            return "same"
+        history = book.history(theirs)
+        position = history.position(ours)
+        if position is None:
+            return "diverged"
+        broken = history.invalid(after=position)
+        if broken:
+            return broken_main(f"main on {remote}", broken) + ": main was not updated"
+        clean = wg.worktree.is_clean()
+        wg.move_main(theirs, ours)
+        report.received.main_commits += len(history.commits) - 1 - position
+        if store.work_tree is not None and not clean:
+            report.notes.append(
+                "main moved, but the working tree has local changes (or is not "
+                "on main) and was left as it was"
+            )
+        return "moved"
+
+    result = retry_cas(attempt)
+    if result == "diverged":
+        ours = wg.main()
+        outcome.problems.append(
+            f"main has diverged from {remote}: {count_commits(store, ours, theirs)} commit(s) "
+            f"here and {count_commits(store, theirs, ours)} there; nothing was merged "
+            f"(compare with 'git log main...{remote}/main')"
+        )
+    elif result not in ("same", "moved"):
+        outcome.problems.append(result)
+
+
+def broken_main(where: str, broken: list[MainCommit]) -> str:
+    first = broken[0]
+    who = first.member or first.record.author
+    return (
+        f"{where} has {len(broken)} commit(s) that are neither chair merges nor secretariat "
+        f"changes, or that break their rules (first: {first.sha[:10]} "
+        f"{first.record.title[:60]!r} by {who}: {first.problems[0]})"
+    )
+
+
+def count_commits(store: GitStore, new: str, old: str | None) -> int:
+    """First-parent commits of ``new`` that ``old`` lacks."""
+    args = ["rev-list", "--count", "--first-parent", "--end-of-options", new]
+    if old is not None:
+        args.append("^" + old)
+    return int(store.run(args).stdout.decode().strip() or 0)
+
+
+def _join_tags(
+    store: GitStore,
+    book: Rulebook,
+    history: MainHistory,
+    remote: str,
+    report: SyncReport,
+    outcome: Round,
+) -> None:
+    prefix = tracking_prefix(remote) + "tags/"
+    local = store.refs(TAGS_PREFIX.rstrip("/"))
+    theirs_refs = {
+        TAGS_PREFIX + ref[len(prefix) :]: sha for ref, sha in store.refs(prefix.rstrip("/")).items()
+    }
+    verdicts = book.judge_refs({r: s for r, s in theirs_refs.items() if r not in local}, history)
+    for target, theirs in sorted(theirs_refs.items()):
+        name = target[len(TAGS_PREFIX) :]
+        ours = local.get(target)
+        if ours is None:
+            if verdicts[target]:
+                line = quarantine_line(verdicts[target], f"not taken from {remote}")
+                outcome.problems.append(line)
+                continue
+            try:
+                store.update_ref(target, theirs, None, f"wgtool sync from {remote}")
+                report.received.versions += 1
+                continue
+            except LostRace:
+                ours = store.refs(target).get(target)
+        if ours is not None and ours != theirs:
+            outcome.problems.append(
+                f"tag {name} differs here and on {remote}: kept the one here; the secretariat "
+                "should keep one of them"
+            )

@@ -1,0 +1,202 @@
+"""Pushing what the remote lacks, judged against main as the remote has it (step 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wgtool.core.rulebook import (
+    AMENDMENT_ID_RE,
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    MAIN_REF,
+    TAGS_PREFIX,
+    WG_PREFIX,
+    MainHistory,
+    Rulebook,
+)
+from wgtool.core.sync.joining import (
+    _event_names,
+    broken_main,
+    quarantine_line,
+)
+from wgtool.core.sync.remote import (
+    git_reason,
+    tracking_prefix,
+)
+from wgtool.core.sync.report import (
+    PUSH_BATCH,
+    RACE_REASONS,
+    Round,
+    SyncReport,
+    Traffic,
+)
+from wgtool.core.workgroup import WorkingGroup
+
+# -- push --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Push:
+    """One ref to push and what it adds to the report once the remote accepts it."""
+
+    source: str
+    target: str
+    count: Callable[[Traffic], None]
+
+
+def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
+    """Push what the remote lacks, never forced; a rejection caused by a race means retry.
+
+    ``main`` goes first, so that the remote has the main commits the rest was made against;
+    everything else is judged against main as the remote then has it, and what the rulebook
+    refuses is not sent (a guarded remote would refuse the whole push for it).
+    """
+    store = wg.store
+    prefix = tracking_prefix(remote)
+    theirs = store.resolve(prefix + "main")
+    ours = wg.main()
+    if theirs is None or (ours != theirs and store.is_ancestor(theirs, ours)):
+        history = book.history(ours)
+        position = -1 if theirs is None else history.position(theirs)
+        broken = history.invalid(after=position) if position is not None else []
+        if broken:
+            outcome.problems.append(broken_main("main here", broken) + ": main was not sent")
+        elif position is not None:
+
+            def count_main(t: Traffic, n: int = len(history.commits) - 1 - position) -> None:
+                t.main_commits += n
+
+            if MAIN_REF in _send(wg, remote, [_Push(ours, MAIN_REF, count_main)], report, outcome):
+                theirs = ours
+    plan, refused = _plan_push(wg, book, book.history(theirs), remote)
+    # What the remote's main refuses is either waiting for main to go out, or broken here too.
+    here = book.judge_refs(refused, book.history(ours))
+    for ref in sorted(refused):
+        if here[ref]:
+            outcome.problems.append(quarantine_line(here[ref], "not sent"))
+    waiting = sum(1 for ref in refused if not here[ref])
+    if waiting:
+        outcome.notes.append(
+            f"{waiting} ref(s) wait until {remote} has the main commits they were made against"
+        )
+    held = any(ref.startswith(WG_PREFIX) for ref in refused)
+    _send(wg, remote, plan, report, outcome, pattern=not held)
+
+
+def _plan_push(
+    wg: WorkingGroup, book: Rulebook, history: MainHistory, remote: str
+) -> tuple[list[_Push], dict[str, str]]:
+    """The wg refs and tags the remote lacks that the rulebook accepts against the remote's
+    main (``history``), and those it refuses ({ref: object})."""
+    store = wg.store
+    prefix = tracking_prefix(remote)
+    remote_refs = store.refs(prefix.rstrip("/"))
+
+    def ahead(ours: str, theirs: str | None) -> bool:
+        return theirs is None or (ours != theirs and store.is_ancestor(theirs, ours))
+
+    wanted: dict[str, str] = {}
+    for ref, ours in sorted(store.refs(WG_PREFIX.rstrip("/")).items()):
+        kind, _, amendment_id = ref[len(WG_PREFIX) :].partition("/")
+        if kind in ("amendments", "events") and AMENDMENT_ID_RE.match(amendment_id):
+            if ahead(ours, remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])):
+                wanted[ref] = ours
+    for ref, sha in store.refs(TAGS_PREFIX.rstrip("/")).items():
+        if prefix + "tags/" + ref[len(TAGS_PREFIX) :] not in remote_refs:
+            wanted[ref] = sha
+    verdicts = book.judge_refs(wanted, history)
+    plan: list[_Push] = []
+    refused: dict[str, str] = {}
+    for ref, ours in wanted.items():
+        if verdicts[ref]:
+            refused[ref] = ours
+        elif ref.startswith(AMENDMENTS_PREFIX):
+            new = prefix + "wg/" + ref[len(WG_PREFIX) :] not in remote_refs
+
+            def count_amendment(t: Traffic, new: bool = new) -> None:
+                if new:
+                    t.new_amendments += 1
+                else:
+                    t.revised_amendments += 1
+
+            plan.append(_Push(ours, ref, count_amendment))
+        elif ref.startswith(EVENTS_PREFIX):
+            theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])
+            added = len(_event_names(store, ours) - _event_names(store, theirs))
+
+            def count_events(t: Traffic, n: int = added) -> None:
+                t.events += n
+
+            plan.append(_Push(ours, ref, count_events))
+        else:
+
+            def count_version(t: Traffic) -> None:
+                t.versions += 1
+
+            plan.append(_Push(ours, ref, count_version))
+    return plan, refused
+
+
+def _send(
+    wg: WorkingGroup,
+    remote: str,
+    plan: list[_Push],
+    report: SyncReport,
+    outcome: Round,
+    *,
+    pattern: bool = False,
+) -> set[str]:
+    """Push ``plan``; returns the refs the remote took.
+
+    ``main`` and tags go by explicit ``<sha>:<ref>`` refspecs. The wg refs go by the one
+    refspec ``refs/wg/*:refs/wg/*`` when ``pattern`` says that no wg ref ahead of the remote is
+    held back: git matches thousands of explicit refspecs in quadratic time, and the pattern
+    costs nothing extra because only the planned refs' results count (a ref that is equal,
+    behind or diverged is left as git reports it). Otherwise each wg ref gets its own refspec.
+    """
+    if not plan:
+        return set()
+    planned = {p.target: p for p in plan}
+    wg_refs = [p for p in plan if p.target.startswith(WG_PREFIX)]
+    specs = [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
+    if wg_refs and pattern:
+        specs.insert(0, f"{WG_PREFIX}*:{WG_PREFIX}*")
+    else:
+        specs += [f"{p.source}:{p.target}" for p in wg_refs]
+    taken: set[str] = set()
+    for start in range(0, len(specs), PUSH_BATCH):
+        result = wg.store.run(
+            ["push", "--porcelain", "--end-of-options", remote, *specs[start : start + PUSH_BATCH]],
+            check=False,
+            network=True,
+        )
+        statuses = _parse_porcelain(result.stdout.decode("utf-8", "replace"))
+        if not statuses and result.returncode != 0:
+            outcome.problems.append(f"could not push to {remote}: {git_reason(result.stderr)}")
+            return taken
+        for target, (flag, summary) in statuses.items():
+            item = planned.get(target)
+            if item is None:
+                continue
+            if flag in (" ", "*", "+"):
+                item.count(report.sent)
+                taken.add(target)
+            elif flag == "!":
+                if any(reason in summary for reason in RACE_REASONS):
+                    outcome.retry = True
+                else:
+                    outcome.problems.append(f"{remote} refused {target}: {summary}")
+    return taken
+
+
+def _parse_porcelain(output: str) -> dict[str, tuple[str, str]]:
+    """``git push --porcelain`` lines as {target ref: (flag, summary)}."""
+    statuses: dict[str, tuple[str, str]] = {}
+    for line in output.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or len(parts[0]) != 1:
+            continue
+        flag, refs, summary = parts[0], parts[1], parts[2]
+        statuses[refs.rsplit(":", 1)[-1]] = (flag, summary)
+    return statuses

@@ -1,0 +1,81 @@
+"""The remote: its name, the refspecs wgtool fetches into, and fetching."""
+
+from __future__ import annotations
+
+from wgtool.core.errors import InvalidInput, NotFound, SyncError
+from wgtool.core.gitstore import GitStore
+from wgtool.core.rulebook import (
+    MAIN_REF,
+    TAGS_PREFIX,
+    WG_PREFIX,
+)
+from wgtool.core.sync.report import (
+    REMOTE_NAME_RE,
+)
+
+
+def check_remote(store: GitStore, remote: str) -> str:
+    """The name of a configured remote, or a one-line error."""
+    if not remote or remote.startswith("-") or not REMOTE_NAME_RE.match(remote):
+        raise InvalidInput(
+            f"invalid remote name {remote!r}: give the name of a configured git remote, like origin"
+        )
+    configured = store.run(["remote"]).stdout.decode("utf-8", "replace").split()
+    if remote not in configured:
+        raise NotFound(f"no git remote {remote!r}: add it with 'git remote add {remote} URL'")
+    return remote
+
+
+def tracking_prefix(remote: str) -> str:
+    return f"refs/remotes/{remote}/"
+
+
+def fetch_refspecs(remote: str) -> list[str]:
+    """The refspecs that carry the wg refs and tags into ``refs/remotes/<remote>/``."""
+    prefix = tracking_prefix(remote)
+    return [f"+{WG_PREFIX}*:{prefix}wg/*", f"+{TAGS_PREFIX}*:{prefix}tags/*"]
+
+
+def configure_remote(store: GitStore, remote: str) -> None:
+    """Add the wg refspecs to ``remote.<remote>.fetch`` once: plain ``git fetch`` carries them."""
+    key = f"remote.{remote}.fetch"
+    result = store.run(["config", "--get-all", key], check=False)
+    existing = set(result.stdout.decode("utf-8", "replace").split())
+    for spec in fetch_refspecs(remote):
+        if spec not in existing:
+            store.run(["config", "--add", key, spec])
+
+
+# -- fetch -------------------------------------------------------------------------------------
+
+
+def fetch(store: GitStore, remote: str) -> None:
+    main_spec = f"+{MAIN_REF}:{tracking_prefix(remote)}main"
+    specs = [main_spec, *fetch_refspecs(remote)]
+    base = [
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--prune",
+        "--no-write-fetch-head",
+        "--end-of-options",
+        remote,
+    ]
+    result = store.run([*base, *specs], check=False, network=True)
+    if result.returncode != 0 and b"couldn't find remote ref" in result.stderr:
+        # A new, empty remote has no main yet: fetch the rest; main is pushed below.
+        result = store.run([*base, *specs[1:]], check=False, network=True)
+    if result.returncode != 0:
+        raise SyncError(f"could not fetch from {remote}: {git_reason(result.stderr)}")
+
+
+def git_reason(stderr: bytes) -> str:
+    """The first fatal or error line git wrote (its first line says what went wrong)."""
+    lines = [
+        line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()
+    ]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line[len(prefix) :]
+    return lines[-1] if lines else "git gave no reason"

@@ -1,0 +1,30 @@
+"""Use cases: everything a member, the chair or the secretariat does, by desk.
+
+The CLI and the TUI call :class:`WorkingGroup` and nothing lower. Each desk is one module:
+
+- :mod:`.handle`: opening a group, the acting member, moving main (what every desk shares);
+- :mod:`.roster`: members, keys and settings (the secretariat);
+- :mod:`.drafts`: drafts, consensus versions and redlines;
+- :mod:`.amendments`: proposing, revising and reading amendments;
+- :mod:`.deliberation`: positions, comments, rejection, withdrawal and consensus;
+- :mod:`.merge`: merge plans, merges and reverts (the chair).
+
+Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
+re-reads and tries again.
+"""
+
+from __future__ import annotations
+
+from wgtool.core.workgroup.amendments import AmendmentChange
+from wgtool.core.workgroup.deliberation import Thread
+from wgtool.core.workgroup.drafts import DraftSummary
+from wgtool.core.workgroup.handle import new_id
+from wgtool.core.workgroup.merge import MergeDesk
+from wgtool.core.workgroup.roster import RosterDesk
+
+
+class WorkingGroup(MergeDesk, RosterDesk):
+    """One working group's repository, seen by one acting member: every desk's use cases."""
+
+
+__all__ = ["AmendmentChange", "DraftSummary", "Thread", "WorkingGroup", "new_id"]

@@ -1,0 +1,244 @@
+"""Amendments: proposing and revising them, and reading them back from the index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wgtool.core import document, validate
+from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied
+from wgtool.core.gitstore import format_message, retry_cas
+from wgtool.core.model import Amendment, Kind, Member, Status
+from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN, MAIN_REF, draft_path
+from wgtool.core.text import DiffOp, word_diff
+from wgtool.core.workgroup.drafts import DraftsDesk
+from wgtool.core.workgroup.handle import require_open
+
+
+@dataclass(frozen=True)
+class AmendmentChange:
+    """What an amendment changes, for display: the old and new text of its target."""
+
+    old: str
+    new: str
+    diff: tuple[DiffOp, ...]
+
+
+class AmendmentsDesk(DraftsDesk):
+    """A member proposes and revises amendments; anyone reads them, filtered."""
+
+    def own_open_amendment(self, amendment_id: str, action: str) -> tuple[Member, Amendment]:
+        """The acting member and their own open amendment, for revise and withdraw."""
+        actor = self.require(action)
+        amendment = self.amendment(amendment_id)
+        if amendment.proposer != actor.handle:
+            raise PermissionDenied(
+                f"only the proposer ({amendment.proposer}) can {action} amendment {amendment.id}"
+            )
+        require_open(amendment, action, lapsed_too=action == "withdraw")
+        return actor, amendment
+
+    def propose(
+        self,
+        slug: str,
+        *,
+        kind: Kind,
+        paragraph: int | None = None,
+        text: str | None = None,
+        rationale: str,
+        title: str | None = None,
+    ) -> Amendment:
+        validate.name(slug, "draft")
+        actor = self.require("propose")
+        rationale = validate.text(rationale, "rationale").strip()
+        if kind is not Kind.DOCUMENT and paragraph is None:
+            raise InvalidInput("say which paragraph: --paragraph, --insert-after or --delete N")
+        base = self.main()
+        base_text = self.draft_text_at(base, slug)
+        if base_text is None:
+            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+        if kind is Kind.INSERT and paragraph is not None and paragraph != 0:
+            document.paragraph(base_text, paragraph)
+        new_text = amended_text(base_text, kind, paragraph, text)
+        if new_text == base_text:
+            raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
+        title = validate.one_line(title, "title") if title else kind.default_title(paragraph, slug)
+        base_tree = self.store.commit(base).tree
+        tree = self.store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
+        person = self.person(actor)
+
+        def attempt() -> str:
+            amendment_id = self.ids()
+            message = format_message(
+                title,
+                rationale,
+                self._amendment_trailers(actor, amendment_id, slug, kind, paragraph, 1),
+            )
+            commit = self.store.write_commit(tree, [base], message, person, person)
+            self.store.update_ref(AMENDMENTS_PREFIX + amendment_id, commit, None, "wgtool propose")
+            return amendment_id
+
+        amendment_id = retry_cas(attempt)
+        return self.amendment(amendment_id)
+
+    def _amendment_trailers(
+        self,
+        actor: Member,
+        amendment_id: str,
+        slug: str,
+        kind: Kind,
+        paragraph: int | None,
+        revision: int,
+    ) -> list[tuple[str, str]]:
+        extra = [("Amendment-Id", amendment_id), ("Draft", slug), ("Kind", kind.value)]
+        if paragraph is not None and kind is not Kind.DOCUMENT:
+            extra.append(("Paragraph", str(paragraph)))
+        extra.append(("Revision", str(revision)))
+        return self.trailers(actor, *extra)
+
+    def revise(
+        self,
+        amendment_id: str,
+        *,
+        text: str,
+        rationale: str | None = None,
+    ) -> Amendment:
+        actor, amendment = self.own_open_amendment(amendment_id, "revise")
+        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
+        kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
+        new_text = amended_text(base_text, kind, amendment.paragraph, text)
+        if new_text == base_text:
+            raise InvalidInput("the revision changes nothing: the text is the same as the draft's")
+        head_text = self.draft_text_at(amendment.head, amendment.draft)
+        if rationale is not None:
+            rationale = validate.text(rationale, "rationale").strip()
+        if new_text == head_text and (rationale is None or rationale == amendment.rationale):
+            raise InvalidInput("the revision is the same as the current one: change the text")
+        tree = self.store.write_tree(
+            self.store.commit(amendment.base).tree, {draft_path(amendment.draft): new_text.encode()}
+        )
+        person = self.person(actor)
+        ref = AMENDMENTS_PREFIX + amendment.id
+
+        def attempt() -> None:
+            # The index numbers the revisions and says whether the amendment is still open; the
+            # write lands only while the refs are as the index read them.
+            current, tips = self.open_state(amendment.id, "revise")
+            head = tips.get(ref)
+            if head is None:
+                raise NotFound(f"amendment {amendment.id} disappeared")
+            if current.head != head:
+                raise LostRace(ref)  # revised again meanwhile: read it once more
+            revision = current.revision + 1
+            trailers = self._amendment_trailers(
+                actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
+            )
+            trailers.append((MAIN, self.made_against(actor, head)))
+            message = format_message(
+                amendment.title,
+                rationale if rationale is not None else amendment.rationale,
+                trailers,
+            )
+            commit = self.store.write_commit(tree, [head], message, person, person)
+            events = EVENTS_PREFIX + amendment.id
+            self.store.update_ref(
+                ref,
+                commit,
+                head,
+                "wgtool revise",
+                verify={MAIN_REF: tips.get(MAIN_REF), events: tips.get(events)},
+            )
+
+        retry_cas(attempt)
+        return self.amendment(amendment.id)
+
+    def resolve_id(self, prefix: str) -> str:
+        prefix = prefix.strip().lower()
+        if not validate.ID_PREFIX_RE.match(prefix):
+            raise InvalidInput(
+                f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc"
+            )
+        self.refresh()
+        matches = self.index.resolve_prefix(prefix)
+        if not matches:
+            raise NotFound(f"no amendment {prefix!r}: see 'wgtool amendments'")
+        if len(matches) > 1:
+            raise InvalidInput(
+                f"amendment id {prefix!r} is ambiguous: it matches {', '.join(sorted(matches))}"
+            )
+        return matches[0]
+
+    def amendment(self, amendment_id: str) -> Amendment:
+        full = self.resolve_id(amendment_id)
+        found = self.index.amendment(full)
+        if found is None:
+            raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+        return found
+
+    def amendments(
+        self,
+        *,
+        draft: str | None = None,
+        status: str | None = None,
+        group: str | None = None,
+        proposer: str | None = None,
+        text: str | None = None,
+    ) -> list[Amendment]:
+        if draft is not None:
+            validate.name(draft, "draft")
+        if status is not None and status not in {s.value for s in Status}:
+            raise InvalidInput(
+                f"unknown status {status!r}: use {', '.join(s.value for s in Status)}"
+            )
+        if group is not None and group not in self.settings.groups:
+            raise InvalidInput(
+                f"unknown stakeholder group {group!r}: use one of {', '.join(self.settings.groups)}"
+            )
+        self.refresh()
+        return self.index.amendments(
+            draft=draft, status=status, group=group, proposer=proposer, text=text
+        )
+
+    def change(self, amendment: Amendment) -> AmendmentChange:
+        """The amendment's change to its target, as old and new text with a word diff."""
+        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
+        new_text = self.draft_text_at(amendment.head, amendment.draft) or ""
+        old, new = base_text, new_text
+        if amendment.paragraph is not None and amendment.kind is not Kind.DOCUMENT:
+            old, new = _focus(base_text, new_text)
+        return AmendmentChange(old=old, new=new, diff=tuple(word_diff(old, new)))
+
+
+def amended_text(base_text: str, kind: Kind, paragraph: int | None, text: str | None) -> str:
+    """The draft ``base_text`` with an amendment of ``kind`` to ``paragraph`` made: ``text``
+    is the new paragraph, or the whole amended draft for a whole-draft amendment."""
+    if kind is Kind.DOCUMENT:
+        if text is None:
+            raise InvalidInput("give the whole amended draft with --from-file")
+        return document.normalise(validate.text(text, "amended draft"))
+    assert paragraph is not None
+    if kind is Kind.DELETE:
+        return document.delete_paragraph(base_text, paragraph)
+    if text is None:
+        raise InvalidInput("give the new paragraph with --text or --text-file")
+    text = validate.text(text, "paragraph text")
+    if kind is Kind.REPLACE:
+        return document.replace_paragraph(base_text, paragraph, text)
+    return document.insert_after(base_text, paragraph, text)
+
+
+def _focus(old: str, new: str) -> tuple[str, str]:
+    """Trim the blocks both texts share at start and end, keeping whole paragraphs."""
+    old_blocks = [b.text for b in document.blocks(old)]
+    new_blocks = [b.text for b in document.blocks(new)]
+    start = 0
+    while start < min(len(old_blocks), len(new_blocks)) and old_blocks[start] == new_blocks[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(old_blocks), len(new_blocks)) - start
+        and old_blocks[-1 - end] == new_blocks[-1 - end]
+    ):
+        end += 1
+    old_mid = old_blocks[start : len(old_blocks) - end]
+    new_mid = new_blocks[start : len(new_blocks) - end]
+    return "\n\n".join(old_mid), "\n\n".join(new_mid)

@@ -1,0 +1,195 @@
+"""Drafts and their consensus versions: reading, adding, tagging and comparing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wgtool.core import document, validate
+from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.gitstore import format_message, retry_cas
+from wgtool.core.model import Draft, Status, Version
+from wgtool.core.rulebook import DRAFTS_DIR, MAIN_REF, TAGS_PREFIX, Rulebook, draft_path
+from wgtool.core.text import DiffOp, word_diff
+from wgtool.core.workgroup.handle import Handle
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    slug: str
+    title: str
+    paragraphs: int
+    open_amendments: int
+    versions: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "paragraphs": self.paragraphs,
+            "open_amendments": self.open_amendments,
+            "versions": list(self.versions),
+        }
+
+
+class DraftsDesk(Handle):
+    """The drafts on main, the versions the secretariat tags, and redlines between them."""
+
+    # The consensus versions, as judged for (main, tags).
+    _versions_seen: tuple[object, list[Version]] | None = None
+
+    def draft_slugs(self, commit: str | None = None) -> list[str]:
+        names = self.store.list_dir(commit or self.main(), DRAFTS_DIR)
+        return sorted(n.removesuffix(".md") for n, _ in names if n.endswith(".md"))
+
+    def draft(self, slug: str, version: str | None = None) -> Draft:
+        validate.name(slug, "draft")
+        if version is not None:
+            commit = self.version(slug, version).commit
+        else:
+            commit = self.main()
+        data = self.store.read_file(commit, draft_path(slug))
+        if data is None:
+            where = f"at version {version}" if version else "on main"
+            raise NotFound(f"no draft {slug!r} {where}: see 'wgtool draft list'")
+        text = data.decode("utf-8", "replace")
+        return Draft(slug=slug, title=document.title(text) or slug, text=text)
+
+    def draft_text_at(self, commit: str, slug: str) -> str | None:
+        data = self.store.read_file(commit, draft_path(slug))
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def drafts(self) -> list[DraftSummary]:
+        self.refresh()
+        main = self.main()
+        versions = self.all_versions()
+        result = []
+        for slug in self.draft_slugs(main):
+            text = self.draft_text_at(main, slug) or ""
+            result.append(
+                DraftSummary(
+                    slug=slug,
+                    title=document.title(text) or slug,
+                    paragraphs=len(document.paragraphs(text)),
+                    open_amendments=len(
+                        self.index.amendments(draft=slug, status=Status.OPEN.value)
+                    ),
+                    versions=tuple(v.name for v in versions if v.draft == slug),
+                )
+            )
+        return result
+
+    def add_draft(self, slug: str, *, title: str, text: str) -> Draft:
+        validate.name(slug, "draft")
+        title = validate.one_line(title, "title")
+        text = validate.text(text, "draft text")
+        actor = self.require("add draft")
+        if slug in self.draft_slugs():
+            raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
+        blocks = document.blocks(text)
+        if blocks and blocks[0].heading and blocks[0].heading_level == 1:
+            text = text[: blocks[0].start] + f"# {title}" + text[blocks[0].end :]
+        else:
+            text = f"# {title}\n\n" + text
+        text = document.normalise(text)
+
+        def build(main: str) -> dict[str, bytes | None]:
+            if self.store.lookup(main, draft_path(slug)) is not None:
+                raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
+            return {draft_path(slug): text.encode()}
+
+        message = format_message(
+            f"Add draft {slug}: {title}",
+            "",
+            self.trailers(actor, ("Action", "add-draft"), ("Draft", slug)),
+        )
+        person = self.person(actor)
+        self.commit_main(build, message, person, person)
+        return Draft(slug=slug, title=title, text=text)
+
+    # -- versions ------------------------------------------------------------------------------
+
+    def all_versions(self) -> list[Version]:
+        """The consensus versions the rulebook accepts (a tag that breaks its rules is left out,
+        and ``wgtool verify`` reports it), oldest first."""
+        main = self.main()
+        tags = {
+            ref[len(TAGS_PREFIX) :]: sha
+            for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
+        }
+        key = (main, tuple(sorted(tags.items())))
+        if self._versions_seen is None or self._versions_seen[0] != key:
+            book = Rulebook(self.store, audit=False)
+            history = self.index.stored_history(book, main) or book.history(main)
+            verdicts = book.tags(tags, history)
+            self._versions_seen = (key, [v.version for v in verdicts if v.version is not None])
+        return list(self._versions_seen[1])
+
+    def version_problems(self) -> dict[str, str]:
+        """Tags named like versions that are not versions: tag -> why (verify tells more)."""
+        main = self.main()
+        tags = {
+            ref[len(TAGS_PREFIX) :]: sha
+            for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
+            if "/" in ref[len(TAGS_PREFIX) :]
+        }
+        book = Rulebook(self.store, audit=False)
+        history = self.index.stored_history(book, main) or book.history(main)
+        return {
+            v.name: "; ".join(v.problems)
+            for v in book.tags(tags, history)
+            if v.version is None and v.problems
+        }
+
+    def versions(self, slug: str) -> list[Version]:
+        validate.name(slug, "draft")
+        if slug not in self.draft_slugs():
+            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+        return [v for v in self.all_versions() if v.draft == slug]
+
+    def version(self, slug: str, name: str) -> Version:
+        validate.version_name(name)
+        for v in self.versions(slug):
+            if v.name == name:
+                return v
+        problem = self.version_problems().get(f"{slug}/{name}")
+        if problem is not None:
+            raise NotFound(f"{name!r} is not a version of draft {slug!r}: {slug}/{name} {problem}")
+        raise NotFound(f"no version {name!r} of draft {slug!r}: see 'wgtool versions {slug}'")
+
+    def tag(self, slug: str, name: str, *, message: str) -> Version:
+        actor = self.require("tag")
+        validate.name(slug, "draft")
+        validate.version_name(name)
+        message = validate.text(message, "message").strip()
+        tag_name = f"{slug}/{name}"
+        body = format_message(message, "", self.trailers(actor, ("Draft", slug), ("Version", name)))
+        person = self.person(actor)
+
+        def attempt() -> None:
+            # Checked again on every attempt; the tag lands only while main is still the
+            # commit it names, so a version is always the text that was current when tagged.
+            main = self.main()
+            if self.store.lookup(main, draft_path(slug)) is None:
+                raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            if self.store.object_at(TAGS_PREFIX + tag_name) is not None:
+                raise InvalidInput(
+                    f"version {name!r} of {slug} already exists: choose another name"
+                )
+            if self.store.object_at(TAGS_PREFIX + slug) is not None:
+                raise InvalidInput(
+                    f"a tag named {slug!r} stands where the versions of {slug} go: "
+                    "rename it with git"
+                )
+            sha = self.store.write_tag(main, tag_name, body, person)
+            self.store.update_ref(
+                TAGS_PREFIX + tag_name, sha, None, "wgtool tag", verify={MAIN_REF: main}
+            )
+
+        retry_cas(attempt)
+        return self.version(slug, name)
+
+    def redline(self, slug: str, old: str | None, new: str | None) -> tuple[DiffOp, ...]:
+        """Word diff of a draft between two versions (None: the current text on main)."""
+        old_text = self.draft(slug, old).text
+        new_text = self.draft(slug, new).text
+        return tuple(word_diff(old_text, new_text))

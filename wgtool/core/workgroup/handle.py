@@ -1,0 +1,297 @@
+"""The handle every desk of use cases shares: one repository, its index, the acting member.
+
+A :class:`Handle` opens (or starts) a working group and offers the desks what every write needs:
+the acting member and their roles (:meth:`Handle.require`), the amendment as the index has it
+with the ref tips read (:meth:`Handle.open_state`), the person and trailers a commit carries,
+and moving main by compare-and-swap with the working tree following. Time and new ids come from
+an injected clock and id source, so that tests and simulations can fix them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Self
+
+from wgtool.core import config, faults, rulebook, signing, validate
+from wgtool.core.config import Roster
+from wgtool.core.errors import InvalidInput, NotFound, StateError, WgError
+from wgtool.core.gitstore import GitStore, Person, format_message, retry_cas
+from wgtool.core.index import Index
+from wgtool.core.model import Amendment, Member, Settings, Status
+from wgtool.core.rulebook import MAIN_REF, draft_path
+from wgtool.core.workgroup import against
+from wgtool.core.workgroup.worktree import Worktree
+
+
+def new_id() -> str:
+    """A short random id: unique across machines without coordination, shown like a git sha."""
+    return secrets.token_hex(4)
+
+
+class Handle:
+    """One working group's repository, seen by one acting member: what the desks share."""
+
+    def __init__(
+        self,
+        store: GitStore,
+        actor: str | None = None,
+        *,
+        notify: Callable[[str], object] | None = None,
+        clock: Callable[[], float] = time.time,
+        ids: Callable[[], str] = new_id,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        # One-line notices about things wgtool repaired on its own (an index rebuilt, a working
+        # tree brought up to date): given to ``notify``, else kept in ``notices``.
+        self.notices: list[str] = []
+        self.notify: Callable[[str], object] = notify or self.notices.append
+        self.index = Index(store, notify=lambda message: self.notify(message))
+        self.worktree = Worktree(store, lambda message: self.notify(message))
+        self._actor_handle = actor
+        self._cache_main: str | None = None
+        self._cache_settings: Settings | None = None
+        self._cache_roster: Roster | None = None
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        actor: str | None = None,
+        *,
+        notify: Callable[[str], object] | None = None,
+        clock: Callable[[], float] = time.time,
+        ids: Callable[[], str] = new_id,
+    ) -> Self:
+        """Open the working group at ``path`` (else $WGTOOL_REPO, else the current folder) as
+        ``actor`` (else $WGTOOL_MEMBER, else the roster member with git's email)."""
+        location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
+        store = GitStore.open(location)
+        main = store.resolve(MAIN_REF)
+        if main is None or store.lookup(main, config.SETTINGS_PATH) is None:
+            store.close()
+            raise NotFound(
+                f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
+                "run 'wgtool init PATH'"
+            )
+        acting = actor or os.environ.get("WGTOOL_MEMBER") or None
+        wg = cls(store, acting, notify=notify, clock=clock, ids=ids)
+        wg.worktree.catch_up(main)
+        return wg
+
+    @classmethod
+    def init(
+        cls,
+        path: Path,
+        *,
+        title: str = "Working group",
+        example: bool = False,
+        bare: bool = False,
+        clock: Callable[[], float] = time.time,
+        ids: Callable[[], str] = new_id,
+    ) -> Self:
+        """Start a working group in the new folder ``path``: settings, an empty roster (or the
+        example group's members and drafts) and the first commit of main."""
+        path = Path(path)
+        if path.exists() and any(path.iterdir()):
+            raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
+        title = validate.one_line(title, "title")
+        store = GitStore.init(path, bare=bare)
+        settings = Settings(title=title, groups=dict(config.DEFAULT_GROUPS))
+        files: dict[str, bytes | None] = {
+            config.SETTINGS_PATH: config.dump_settings(settings).encode()
+        }
+        roster_text = "# The members of the working group; changed with 'wgtool member add'.\n"
+        if example:
+            from wgtool.example import example_drafts, example_roster
+
+            roster_text = example_roster()
+            for slug, text in example_drafts().items():
+                files[draft_path(slug)] = text.encode()
+        files[config.ROSTER_PATH] = roster_text.encode()
+        person = _setup_person(store, int(clock()))
+        tree = store.write_tree(None, files)
+        message = format_message(
+            f"Start the working group: {title}",
+            "Settings, roster and drafts are kept on main; amendments and their "
+            "deliberation under refs/wg/.",
+            [("Action", "init")],
+        )
+        commit = store.write_commit(tree, [], message, person, person)
+        store.update_ref(MAIN_REF, commit, None, "wgtool init")
+        store.run(["symbolic-ref", "HEAD", MAIN_REF])
+        wg = cls(store, clock=clock, ids=ids)
+        wg.worktree.update(None, commit)
+        return wg
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- state at main -------------------------------------------------------------------------
+
+    def main(self) -> str:
+        sha = self.store.resolve(MAIN_REF)
+        if sha is None:
+            raise NotFound("the repository has no main branch: run 'wgtool init PATH'")
+        return sha
+
+    def _load_main(self) -> None:
+        main = self.main()
+        if main != self._cache_main:
+            settings_data = self.store.read_file(main, config.SETTINGS_PATH)
+            roster_data = self.store.read_file(main, config.ROSTER_PATH)
+            settings, roster = config.parse_config(settings_data or b"", roster_data or b"")
+            self._cache_main, self._cache_settings, self._cache_roster = main, settings, roster
+
+    @property
+    def settings(self) -> Settings:
+        self._load_main()
+        assert self._cache_settings is not None
+        return self._cache_settings
+
+    @property
+    def roster(self) -> Roster:
+        self._load_main()
+        assert self._cache_roster is not None
+        return self._cache_roster
+
+    def actor(self) -> Member:
+        """The acting member: --as / WGTOOL_MEMBER, else the roster member with git's email."""
+        roster = self.roster
+        if self._actor_handle:
+            return roster.get(self._actor_handle)
+        email = self.store.config_get("user.email")
+        if email:
+            member = roster.by_email(email)
+            if member is not None:
+                return member
+        raise NotFound(
+            "who is acting? give --as HANDLE or set WGTOOL_MEMBER "
+            "(or set git's user.email to a roster member's email)"
+        )
+
+    def act_as(self, handle: str | None) -> None:
+        if handle is not None:
+            self.roster.get(handle)
+        self._actor_handle = handle
+
+    def open_state(
+        self, amendment_id: str, verb: str, *, lapsed_too: bool = False
+    ) -> tuple[Amendment, dict[str, str]]:
+        """The amendment as the freshly refreshed index has it, refused unless it is open (or
+        lapsed, with ``lapsed_too``), and the ref tips the index read (for a write to verify
+        that nothing moved since)."""
+        tips = self.index.refresh()
+        current = self.index.amendment(amendment_id)
+        if current is None:
+            raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+        require_open(current, verb, lapsed_too=lapsed_too)
+        return current, tips
+
+    def require(self, action: str) -> Member:
+        member = self.actor()
+        rulebook.require(member, action)
+        self._arm_signing(member)
+        return member
+
+    def _arm_signing(self, member: Member) -> None:
+        """Where the working group requires signatures, sign what ``member`` writes next."""
+        if self.settings.signatures != "required":
+            self.store.signing_key = None
+            return
+        self.store.signing_key = signing.key_for(self.store, member)
+
+    def can(self, action: str) -> bool:
+        try:
+            return rulebook.allowed(self.actor(), action)
+        except WgError:
+            return False
+
+    def refresh(self) -> None:
+        self.index.refresh()
+
+    def forget_main(self) -> None:
+        """Read the settings and roster from main again next time (main moved, or will)."""
+        self._cache_main = None
+
+    def now(self) -> int:
+        """The time to record, in whole seconds (from the injected clock)."""
+        return int(self.clock())
+
+    def made_against(self, member: Member, parent: str | None) -> str:
+        """The main commit a new revision or event by ``member`` names in its ``Main:`` trailer
+        (see :func:`wgtool.core.workgroup.against.made_against`)."""
+        return against.made_against(self.store, self.main(), member, parent)
+
+    # -- writing helpers -----------------------------------------------------------------------
+
+    def person(self, member: Member, timestamp: int | None = None) -> Person:
+        return Person(member.name, member.email, timestamp or self.now())
+
+    def trailers(self, member: Member, *extra: tuple[str, str]) -> list[tuple[str, str]]:
+        return [*extra, ("Member", member.handle), ("Stakeholder-Group", member.group)]
+
+    def commit_main(
+        self,
+        build: Callable[[str], dict[str, bytes | None]],
+        message: str,
+        author: Person,
+        committer: Person,
+    ) -> str:
+        """Commit a change to main: ``build(main_sha)`` returns the file changes."""
+
+        def attempt() -> str:
+            old = self.main()
+            changes = build(old)
+            tree = self.store.write_tree(self.store.commit(old).tree, changes)
+            commit = self.store.write_commit(tree, [old], message, author, committer)
+            self.move_main(commit, old)
+            return commit
+
+        return retry_cas(attempt)
+
+    def move_main(
+        self, new: str, old: str, *, verify: Mapping[str, str | None] | None = None
+    ) -> None:
+        clean = self.worktree.is_clean()
+        if clean:
+            # Should this process die before the working tree follows main, the next command
+            # finds the tree still at ``old`` and brings it up to date (_catch_up_worktree).
+            self.worktree.record(old)
+        self.store.update_ref(MAIN_REF, new, old, "wgtool", verify=verify)
+        faults.crash_point("after-main-update")
+        self._cache_main = None
+        if clean:
+            self.worktree.update(old, new)
+
+
+def require_open(amendment: Amendment, verb: str, *, lapsed_too: bool = False) -> None:
+    """Refuse unless the amendment is open (or lapsed, where ``lapsed_too``)."""
+    if amendment.status is Status.OPEN or (lapsed_too and amendment.status is Status.LAPSED):
+        return
+    why = (
+        "its paragraph is no longer in the draft"
+        if amendment.status is Status.LAPSED
+        else f"it is {amendment.status.value}"
+    )
+    raise StateError(f"cannot {verb} amendment {amendment.id}: {why}")
+
+
+def _setup_person(store: GitStore, when: int) -> Person:
+    name = store.config_get("user.name") or "wgtool"
+    email = store.config_get("user.email") or "wgtool@localhost"
+    return Person(name, email, when)

@@ -1,0 +1,227 @@
+"""The chair's desk: merging amendments into main on consensus, and reverting them."""
+
+from __future__ import annotations
+
+from wgtool.core import document, merging, validate
+from wgtool.core.errors import LostRace, MergeConflict, NoConsensus, NotFound, StateError
+from wgtool.core.gitstore import Person, format_message, retry_cas
+from wgtool.core.merging import MergePlan
+from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
+from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, draft_path
+from wgtool.core.text import merge3
+from wgtool.core.workgroup.amendments import amended_text
+from wgtool.core.workgroup.deliberation import DeliberationDesk
+
+
+class MergeDesk(DeliberationDesk):
+    """Plan a merge (a dry run), merge, and revert a merged amendment."""
+
+    def plan_merge(
+        self,
+        amendment_id: str,
+        *,
+        revised_text: str | None = None,
+        amendment: Amendment | None = None,
+    ) -> MergePlan:
+        """What merging would do to main now (a dry run: nothing is written).
+
+        ``revised_text`` plans the merge "as orally revised": the new text of the amendment's
+        paragraph (or the whole draft for a whole-draft amendment) replaces the proposer's.
+        """
+        if amendment is None:
+            amendment = self.amendment(amendment_id)
+        main = self.main()
+        current = self.draft_text_at(main, amendment.draft)
+        if current is None:
+            raise NotFound(f"draft {amendment.draft!r} no longer exists on main")
+        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
+        theirs = self.draft_text_at(amendment.head, amendment.draft) or ""
+        if revised_text is not None:
+            kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
+            theirs = amended_text(base_text, kind, amendment.paragraph, revised_text)
+        return MergePlan(
+            amendment=amendment,
+            main=main,
+            current=current,
+            result=merge3(base_text, current, theirs),
+            consensus=self.consensus(amendment),
+            revised=revised_text is not None,
+        )
+
+    def merge(
+        self,
+        amendment_id: str,
+        *,
+        revised_text: str | None = None,
+        resolved_text: str | None = None,
+        whole_draft: bool = False,
+        override_reason: str | None = None,
+        expected_main: str | None = None,
+    ) -> str:
+        """Merge an amendment into main (chair); returns the merge commit.
+
+        The group's consensus rule must hold for the amendment's current revision, unless the
+        chair overrides it with ``override_reason`` (recorded in the commit). ``revised_text``
+        merges it "as orally revised". ``resolved_text`` resolves a conflict: the conflicting
+        paragraphs as they should read (see :func:`merging.resolve`), or the whole draft with
+        ``whole_draft``; it applies only while main is still at ``expected_main`` (the main the
+        chair looked at), else the chair must look again. Every precondition is checked again
+        inside the compare-and-swap, so two chairs merging at once merge once (which is why
+        this runs long: the whole attempt is one closure).
+        """
+        actor = self.require("merge")
+        if override_reason is not None:
+            override_reason = validate.one_line(override_reason, "override reason", max_length=500)
+        if resolved_text is not None:
+            resolved_text = validate.text(resolved_text, "resolution")
+        full_id = self.resolve_id(amendment_id)
+
+        def attempt() -> str:
+            # Read again on every attempt, and land only while the amendment's revision and its
+            # deliberation (a rejection, a withdrawal) are as they were read.
+            amendment, tips = self.open_state(full_id, "merge")
+            plan = self.plan_merge(amendment.id, revised_text=revised_text, amendment=amendment)
+            if plan.main != tips.get(MAIN_REF):
+                # Main moved after the index was read: its reading of the amendment (open, not
+                # merged by a chair a moment ago) may already be stale.
+                raise LostRace(MAIN_REF)
+            verify = {
+                ref: tips.get(ref)
+                for ref in (AMENDMENTS_PREFIX + amendment.id, EVENTS_PREFIX + amendment.id)
+            }
+            adoption = _adoption(plan.consensus, amendment, override_reason)
+            result = _adopted_text(plan, resolved_text, whole_draft, expected_main)
+            trailers = [
+                ("Amendment-Id", amendment.id),
+                ("Proposed-by", amendment.proposer),
+                ("Stakeholder-Group", amendment.group),
+                ("Merged-by", actor.handle),
+                *adoption.trailers(),
+            ]
+            how = ""
+            if revised_text is not None:
+                trailers.append(("Orally-Revised", "yes"))
+                how = " (as orally revised)"
+            if resolved_text is not None:
+                trailers.append(("Resolved-by", actor.handle))
+                how = " (with the conflict resolved by the chair)"
+            message = format_message(
+                f"Merge amendment {amendment.id}: {amendment.title}{how}",
+                amendment.rationale,
+                trailers,
+            )
+            tree = self.store.write_tree(
+                self.store.commit(plan.main).tree, {draft_path(amendment.draft): result.encode()}
+            )
+            parents = [plan.main, amendment.head]
+            author = self._proposer_person(amendment)
+            commit = self.store.write_commit(tree, parents, message, author, self.person(actor))
+            self.move_main(commit, plan.main, verify=verify)
+            return commit
+
+        commit = retry_cas(attempt)
+        self.refresh()
+        return commit
+
+    def _proposer_person(self, amendment: Amendment) -> Person:
+        """The merge commit's author: the proposer as the roster knows them (else as the
+        amendment's last revision says, should they have left the roster)."""
+        proposer = self.roster.members.get(amendment.proposer)
+        if proposer is not None:
+            return Person(proposer.name, proposer.email, self.now())
+        head = self.store.commit(amendment.head)
+        return Person(head.author_name, head.author_email, self.now())
+
+    def revert(self, amendment_id: str, *, reason: str) -> str:
+        """Undo a merged amendment with a new commit on main (chair); history stays as it is.
+
+        The amendment's change is taken out word by word (a three-way merge of the draft as
+        the amendment left it, the current draft and the draft before it), so later merges
+        stay; where a later merge changed the same words, it is a conflict (exit 3).
+        """
+        actor = self.require("revert")
+        reason = validate.text(reason, "reason").strip()
+
+        def attempt() -> str:
+            tips = self.index.refresh()
+            amendment = self.amendment(amendment_id)
+            if amendment.status is not Status.MERGED or amendment.merge_commit is None:
+                raise StateError(
+                    f"cannot revert amendment {amendment.id}: it is {amendment.status.value}, "
+                    "not merged"
+                )
+            merge_info = self.store.commit(amendment.merge_commit)
+            slug = amendment.draft
+            adopted = self.draft_text_at(amendment.merge_commit, slug) or ""
+            before = self.draft_text_at(merge_info.parents[0], slug) or ""
+            main = self.main()
+            if main != tips.get(MAIN_REF):
+                raise LostRace(MAIN_REF)  # the index's reading of the amendment may be stale
+            current = self.draft_text_at(main, slug)
+            if current is None:
+                raise NotFound(f"draft {slug!r} no longer exists on main")
+            result = merge3(adopted, current, before)
+            if result.text is None:
+                raise MergeConflict(
+                    f"reverting amendment {amendment.id} conflicts with later changes to "
+                    f"{slug} in {len(result.regions)} place(s): edit the draft by amendment "
+                    "instead",
+                    result.conflicts,
+                )
+            if result.text == current:
+                raise StateError(f"amendment {amendment.id}'s change is no longer in {slug}")
+            message = format_message(
+                f"Revert amendment {amendment.id}: {amendment.title}",
+                reason,
+                self.trailers(
+                    actor,
+                    ("Action", "revert"),
+                    ("Reverts-Amendment", amendment.id),
+                    ("Reverted-by", actor.handle),
+                ),
+            )
+            tree = self.store.write_tree(
+                self.store.commit(main).tree, {draft_path(slug): result.text.encode()}
+            )
+            person = self.person(actor)
+            commit = self.store.write_commit(tree, [main], message, person, person)
+            self.move_main(commit, main)
+            return commit
+
+        commit = retry_cas(attempt)
+        self.refresh()
+        return commit
+
+
+def _adoption(consensus: Consensus, amendment: Amendment, override: str | None) -> Adoption:
+    """The consensus a merge is taken on, or NoConsensus when the rule does not hold."""
+    if consensus.state == "consensus":
+        return consensus.adoption()
+    if override:
+        return consensus.adoption(reason=override)
+    raise NoConsensus(
+        f"amendment {amendment.id} has no consensus ({consensus.describe()}); "
+        "merge anyway with --override-consensus --reason TEXT"
+    )
+
+
+def _adopted_text(
+    plan: MergePlan, resolved_text: str | None, whole_draft: bool, expected_main: str | None
+) -> str:
+    """The draft a merge writes: the clean merge, or the chair's resolution of its conflict."""
+    if resolved_text is None:
+        if plan.merged is None:
+            raise MergeConflict(merging.conflict_message(plan), plan.result.conflicts)
+        return plan.merged
+    if expected_main is not None and plan.main != expected_main:
+        raise StateError(
+            "the draft changed while you resolved the conflict: merge again to see the new text"
+        )
+    if whole_draft:
+        return document.normalise(resolved_text)
+    if plan.clean:
+        raise StateError(
+            f"amendment {plan.amendment.id} no longer conflicts with the draft: "
+            "merge it without a resolution"
+        )
+    return merging.resolve(plan, resolved_text)

@@ -1,0 +1,153 @@
+"""The secretariat's desk: the roster of members and the working group's settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from wgtool.core import config, signing
+from wgtool.core.errors import InvalidInput
+from wgtool.core.gitstore import format_message
+from wgtool.core.model import Member, Role, Settings
+from wgtool.core.workgroup.handle import Handle
+
+
+class RosterDesk(Handle):
+    """Members join and get keys; the consensus rule and signature requirement change."""
+
+    # -- roster --------------------------------------------------------------------------------
+
+    def members(self) -> list[Member]:
+        return list(self.roster)
+
+    def add_member(
+        self,
+        handle: str,
+        *,
+        name: str,
+        email: str,
+        group: str,
+        roles: Iterable[str] = ("member",),
+        ssh_key: str = "",
+    ) -> Member:
+        roster = self.roster
+        member = config.make_member(
+            handle=handle,
+            name=name,
+            email=email,
+            group=group,
+            roles=roles,
+            groups=self.settings.groups,
+            ssh_key=signing.normalise_public_key(ssh_key) if ssh_key else "",
+        )
+        if len(roster):
+            actor = self.require("add member")
+        else:
+            # The first member founds the roster; someone must be able to change it afterwards.
+            if not member.has(Role.SECRETARIAT):
+                raise InvalidInput(
+                    "the first member founds the roster and needs the secretariat "
+                    "role: add --role secretariat"
+                )
+            actor = member
+        roster.with_member(member)  # refuse duplicates before writing anything
+
+        def build(main: str) -> dict[str, bytes | None]:
+            self.forget_main()
+            current = self.roster.with_member(member)
+            return {config.ROSTER_PATH: config.dump_roster(current).encode()}
+
+        message = format_message(
+            f"Add {member.name} ({member.handle}) to the roster",
+            f"Group: {self.settings.groups[member.group]}. Roles: "
+            f"{', '.join(r.value for r in member.roles)}.",
+            self.trailers(actor, ("Action", "add-member"), ("Added-Member", member.handle)),
+        )
+        person = self.person(actor)
+        self.commit_main(build, message, person, person)
+        return member
+
+    def set_member_key(self, handle: str, public_key: str) -> Member:
+        """Record a member's SSH public key, which then verifies their signatures (secretariat)."""
+        actor = self.require("add member")
+        key = signing.normalise_public_key(public_key)
+        target = self.roster.get(handle)
+
+        def build(main: str) -> dict[str, bytes | None]:
+            self.forget_main()
+            roster = self.roster
+            roster.get(handle)
+            updated = config.Roster(
+                replace(m, ssh_key=key) if m.handle == handle else m for m in roster
+            )
+            return {config.ROSTER_PATH: config.dump_roster(updated).encode()}
+
+        message = format_message(
+            f"Record the SSH key of {target.name} ({handle})",
+            key,
+            self.trailers(actor, ("Action", "member-key"), ("Changed-Member", handle)),
+        )
+        person = self.person(actor)
+        self.commit_main(build, message, person, person)
+        return self.roster.get(handle)
+
+    def update_settings(
+        self,
+        *,
+        signatures: str | None = None,
+        min_supporting_groups: int | None = None,
+        max_objecting_groups: int | None = None,
+        require_all_groups_heard: bool | None = None,
+    ) -> Settings:
+        """Change the consensus rule or the signature requirement (secretariat)."""
+        actor = self.require("change settings")
+        current = self.settings
+        if signatures is not None and signatures not in config.SIGNATURE_MODES:
+            raise InvalidInput(f"signatures must be one of {', '.join(config.SIGNATURE_MODES)}")
+        for value, what in (
+            (min_supporting_groups, "supporting groups"),
+            (max_objecting_groups, "objecting groups"),
+        ):
+            if value is not None and not 0 <= value <= len(current.groups):
+                raise InvalidInput(f"{what} must be between 0 and {len(current.groups)}")
+        if signatures == "required":
+            missing = [m.handle for m in self.roster if not m.ssh_key]
+            if missing:
+                raise InvalidInput(
+                    "every member needs an SSH key before signatures are required;"
+                    f" missing: {', '.join(missing)}"
+                )
+        rule = current.consensus
+        updated = replace(
+            current,
+            signatures=signatures if signatures is not None else current.signatures,
+            consensus=replace(
+                rule,
+                min_supporting_groups=(
+                    rule.min_supporting_groups
+                    if min_supporting_groups is None
+                    else min_supporting_groups
+                ),
+                max_objecting_groups=(
+                    rule.max_objecting_groups
+                    if max_objecting_groups is None
+                    else max_objecting_groups
+                ),
+                require_all_groups_heard=(
+                    rule.require_all_groups_heard
+                    if require_all_groups_heard is None
+                    else require_all_groups_heard
+                ),
+            ),
+        )
+        if updated == current:
+            raise InvalidInput("nothing to change: the settings already read like this")
+        text = config.dump_settings(updated).encode()
+        message = format_message(
+            "Change the working group's settings",
+            f"Consensus: {updated.consensus.describe()}. Signatures: {updated.signatures}.",
+            self.trailers(actor, ("Action", "settings")),
+        )
+        person = self.person(actor)
+        self.commit_main(lambda main: {config.SETTINGS_PATH: text}, message, person, person)
+        return self.settings
