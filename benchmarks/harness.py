@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
+# This checkout's wgtool, not whichever one the interpreter has installed (for what the
+# simulation reads in-process; the processes it spawns get it through PYTHONPATH).
+sys.path.insert(0, str(PROJECT))
 PYTHON = sys.executable
 WGTOOL = [PYTHON, "-m", "wgtool"]
 
