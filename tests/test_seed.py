@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
+from tests.seeding import seed
 from wgtool.core.model import Status
 from wgtool.core.verify import verify
 from wgtool.core.workgroup import WorkingGroup
 
-SEED = Path(__file__).resolve().parents[1] / "benchmarks" / "seed.py"
-
-
-def load_seed() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("wgtool_benchmark_seed", SEED)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_a_seeded_group_verifies_clean_and_keeps_every_event(tmp_path: Path) -> None:
-    repo = load_seed().seed(tmp_path / "group", 12, rng_seed=3)
+    repo = seed(tmp_path / "group", 12, rng_seed=3)
     with WorkingGroup.open(repo) as wg:
         report = verify(wg)
         assert report.problems == []
