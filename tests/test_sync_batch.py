@@ -43,6 +43,8 @@ def test_after_syncing_many_refs_they_are_packed_and_wg_refs_have_no_reflogs(
     refs = git(group, "for-each-ref", "--format=%(refname) %(objectname)", "refs/wg").split("\n")
     assert len(refs) > 200
     assert loose_refs(group / ".git", "refs/wg") == []  # the seed's loose refs, packed
+    # and the seed's thousand and more loose objects too
+    assert int(git(group, "count-objects").split()[0]) < 100
 
     wg, report = clone(str(origin), tmp_path / "clone")
     wg.close()
