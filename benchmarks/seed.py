@@ -1,23 +1,27 @@
 """Make a large working group fast: thousands of amendments with positions and comments.
 
-The objects are the same as real use cases write (same trees, messages and trailers, same event
-files); they are only written in bulk, with one ``git update-ref --stdin`` for all refs, so that
-seeding 4,000 amendments takes seconds instead of minutes.
+The objects are the same as real use cases write: the trailers, messages and event files come
+from the functions the use cases call, so that ``wgtool verify`` on a seeded group finds nothing
+to report. They are only written in bulk, with one ``git update-ref --stdin`` for all refs, so
+that seeding 4,000 amendments takes seconds instead of minutes.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's wgtool
+
 from wgtool.core import document
 from wgtool.core.gitstore import Person
 from wgtool.core.messages import format_message
-from wgtool.core.model import Event, Stance
-from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX
-from wgtool.core.workgroup import WorkingGroup, draft_path
+from wgtool.core.model import Event, Kind, Stance
+from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, draft_path
+from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.workgroup.amendments import amendment_trailers
+from wgtool.core.workgroup.deliberation import event_file, event_message
 
 WORDS = (
     "effective",
@@ -62,52 +66,37 @@ def seed(path: Path, amendments: int = 4000, *, rng_seed: int = 7) -> Path:
             amendment_id = f"{n:08x}"
             tree = store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
             message = format_message(
-                f"Amendment {n} to paragraph {number} of {slug}",
+                Kind.REPLACE.default_title(number, slug),
                 f"Rationale number {n}: the text should be {rng.choice(WORDS)}.",
-                [
-                    ("Amendment-Id", amendment_id),
-                    ("Draft", slug),
-                    ("Kind", "replace"),
-                    ("Paragraph", str(number)),
-                    ("Revision", "1"),
-                    ("Member", proposer.handle),
-                    ("Stakeholder-Group", proposer.group),
-                ],
+                amendment_trailers(proposer, amendment_id, slug, Kind.REPLACE, number, 1),
             )
             commit = store.write_commit(tree, [main], message, person, person)
             updates.append(f"create {AMENDMENTS_PREFIX}{amendment_id} {commit}")
             tip: str | None = None
             tip_tree: str | None = None
-            for k in range(rng.randrange(0, 4)):
+            for k in range(rng.randrange(0, 5)):  # up to three positions and a comment
                 member = rng.choice(members)
+                at = float(when + k)
+                comment = k == 3
                 event = Event(
-                    id=f"{when + k:x}-{n:06x}{k}",
+                    id=f"{int(at * 1000):x}-{rng.getrandbits(24):06x}",
                     amendment=amendment_id,
-                    type="position" if k < 3 else "comment",
+                    type="comment" if comment else "position",
                     member=member.handle,
                     group=member.group,
-                    at=float(when + k),
+                    at=at,
                     revision=1,
-                    stance=rng.choice(list(Stance)).value,
-                    text="",
+                    stance=None if comment else rng.choice(list(Stance)).value,
+                    text=f"Comment number {n}." if comment else "",
                 )
-                data = json.dumps(event.to_dict(), sort_keys=True, indent=1) + "\n"
-                tip_tree = store.write_tree(tip_tree, {f"events/{event.id}.json": data.encode()})
-                actor = Person(member.name, member.email, when + k)
+                tip_tree = store.write_tree(
+                    tip_tree, {f"events/{event.id}.json": event_file(event)}
+                )
+                actor = Person(member.name, member.email, int(at))
                 tip = store.write_commit(
                     tip_tree,
                     [tip] if tip else [],
-                    format_message(
-                        f"Position on amendment {amendment_id}",
-                        "",
-                        [
-                            ("Amendment-Id", amendment_id),
-                            ("Event", "position"),
-                            ("Event-Id", event.id),
-                            ("Member", member.handle),
-                            ("Stakeholder-Group", member.group),
-                        ],
-                    ),
+                    event_message(event, member, main),
                     actor,
                     actor,
                 )

@@ -149,3 +149,39 @@ def test_the_faces_never_import_git_or_the_database_directly() -> None:
         if (found := imported_storage(path.read_text(encoding="utf-8")))
     }
     assert offending == {}
+
+
+def loaded_after(code: str, prefixes: tuple[str, ...], cwd: Path = ROOT) -> list[str]:
+    """Run ``code`` in a new interpreter; the top-level packages among ``prefixes`` it loaded."""
+    script = textwrap.dedent(code) + textwrap.dedent(f"""
+        import json, sys
+        print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {set(prefixes)!r})))
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=str(cwd), timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_commands_that_never_read_the_index_do_not_import_sqlalchemy(example_repo: Path) -> None:
+    """verify and showing a draft pay neither SQLAlchemy nor markdown-it; listing does."""
+    heavy = ("sqlalchemy", "sqlmodel", "markdown_it")
+    base = ["--repo", str(example_repo)]
+    run = """
+        import contextlib, io, wgtool.cli
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            try:
+                wgtool.cli.cli.main({argv!r}, prog_name="wgtool")
+            except SystemExit as exit:
+                assert exit.code in (0, None), exit.code
+        assert {expect!r} in out.getvalue(), out.getvalue()
+    """
+    for argv, expect in (
+        (["verify"], "every change"),
+        (["draft", "show", "principles"], "Enhanced cooperation"),
+    ):
+        assert loaded_after(run.format(argv=base + argv, expect=expect), heavy) == []
+    listing = run.format(argv=[*base, "amendments", "--json"], expect="[")
+    assert loaded_after(listing, heavy) == ["sqlalchemy", "sqlmodel"]

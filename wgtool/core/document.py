@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from wgtool.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 BLOCK_RE = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|\Z))+")
 HEADING_RE = re.compile(r"^#{1,6}\s")
@@ -131,6 +133,8 @@ def normalise(text: str) -> str:
 
 
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # only exports render HTML: not paid by every command
+
     # commonmark without raw HTML: member text such as <script> is escaped, never passed through.
     return MarkdownIt("commonmark", {"html": False, "linkify": False})
 

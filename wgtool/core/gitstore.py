@@ -47,7 +47,16 @@ ALLOWED_PROTOCOLS = ("file", "ssh", "https", "http", "git")
 NETWORK_TIMEOUT_ENV = "WGTOOL_NETWORK_TIMEOUT"
 DEFAULT_NETWORK_TIMEOUT = 600.0  # seconds for one fetch, push or clone
 
+# Reflogs are kept for branches only (main): the thousands of amendment and event refs, their
+# remote-tracking copies and tags would each get a log file that grows with every sync.
+NO_REFLOG = {"core.logAllRefUpdates": "false"}
+
 T = TypeVar("T")
+
+
+def reflog_config(ref: str) -> dict[str, str]:
+    """The configuration for a command that moves ``ref``: no reflog unless it is a branch."""
+    return {} if ref.startswith("refs/heads/") else NO_REFLOG
 
 
 @dataclass(frozen=True)
@@ -179,14 +188,18 @@ class GitStore:
         env: Mapping[str, str] | None = None,
         check: bool = True,
         network: bool = False,
+        config: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         """Run a git command in this repository. Arguments are a list, never a shell string.
 
         ``network`` marks a command that talks to a remote: only the allowed transports, and a
-        time limit (see :func:`run_git`).
+        time limit (see :func:`run_git`). ``config`` sets git configuration for this command
+        only (``git -c key=value``).
         """
+        options = [arg for item in (config or {}).items() for arg in ("-c", "=".join(item))]
         result = run_git(
             args,
+            options=options,
             git_dir=self.git_dir,
             input=input,
             env=env,
@@ -243,8 +256,10 @@ class GitStore:
         they are checked and locked in the same transaction, so a write whose preconditions
         were read from several refs cannot land after one of them moved.
         """
+        config = reflog_config(ref)
         if not verify:
-            result = self.run(["update-ref", "-m", message, ref, new, old or ZERO_SHA], check=False)
+            args = ["update-ref", "-m", message, ref, new, old or ZERO_SHA]
+            result = self.run(args, check=False, config=config)
         else:
             commands = [f"update {ref} {new} {old or ZERO_SHA}"]
             commands += [f"verify {name} {sha or ZERO_SHA}" for name, sha in verify.items()]
@@ -252,12 +267,30 @@ class GitStore:
                 ["update-ref", "-m", message, "--stdin"],
                 input=("\n".join(commands) + "\n").encode(),
                 check=False,
+                config=config,
             )
         if result.returncode != 0:
             raise LostRace(ref)
 
+    def update_refs(self, moves: Mapping[str, tuple[str, str | None]], message: str) -> bool:
+        """Move many refs (none of them a branch) in one transaction: ``{ref: (new, old)}``,
+        old None for a ref that must not exist yet. False, and nothing moved, when any of them
+        was not at its old value (another writer got there first)."""
+        if not moves:
+            return True
+        commands = "".join(
+            f"update {ref} {new} {old or ZERO_SHA}\n" for ref, (new, old) in moves.items()
+        )
+        result = self.run(
+            ["update-ref", "-m", message, "--stdin"],
+            input=commands.encode(),
+            check=False,
+            config=NO_REFLOG,
+        )
+        return result.returncode == 0
+
     def delete_ref(self, ref: str, old: str) -> None:
-        result = self.run(["update-ref", "-d", ref, old], check=False)
+        result = self.run(["update-ref", "-d", ref, old], check=False, config=reflog_config(ref))
         if result.returncode != 0:
             raise LostRace(ref)
 
@@ -449,6 +482,21 @@ class GitStore:
             return []
         return [(name, sha) for name, mode, sha in self.tree_entries(tree) if mode != TREE_MODE]
 
+    def file_names(self, commits: Iterable[str], path: str) -> dict[str, set[str]]:
+        """The names of the files directly inside ``path`` at each commit, read in one git
+        process (a commit without that folder has none)."""
+        wanted = list(dict.fromkeys(commits))
+        found = self.objects(f"{commit}:{path}" for commit in wanted)
+        names: dict[str, set[str]] = {}
+        for commit in wanted:
+            kind, data = found.get(f"{commit}:{path}", ("missing", b""))
+            names[commit] = (
+                {name for _, mode, name in tree_entries_from_data(data) if mode != TREE_MODE}
+                if kind == "tree"
+                else set()
+            )
+        return names
+
     # -- writing objects -----------------------------------------------------------------------
 
     def _store(self, kind: bytes, data: bytes) -> str:
@@ -571,6 +619,7 @@ class GitStore:
 def run_git(
     args: list[str],
     *,
+    options: list[str] | None = None,
     git_dir: str | os.PathLike[str] | None = None,
     input: bytes | None = None,
     env: Mapping[str, str] | None = None,
@@ -581,7 +630,8 @@ def run_git(
 
     With ``network``, git may reach remotes only through :data:`ALLOWED_PROTOCOLS`, and the
     command is stopped after ``WGTOOL_NETWORK_TIMEOUT`` seconds (a remote that never answers
-    must not hang a member's terminal): a SyncError says so.
+    must not hang a member's terminal): a SyncError says so. ``options`` go before the command
+    (``-c key=value``).
     """
     full_env = dict(os.environ)
     full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
@@ -591,7 +641,8 @@ def run_git(
     if network:
         full_env["GIT_ALLOW_PROTOCOL"] = ":".join(ALLOWED_PROTOCOLS)
         timeout = network_timeout()
-    command = ["git", *(["--git-dir", os.fspath(git_dir)] if git_dir else []), *args]
+    command = ["git", *(options or []), *(["--git-dir", os.fspath(git_dir)] if git_dir else [])]
+    command += args
     try:
         return subprocess.run(
             command, input=input, capture_output=True, env=full_env, cwd=cwd, timeout=timeout

@@ -31,8 +31,9 @@ One sync runs in rounds:
    ``MAX_ROUNDS``).
 
 The working tree follows main only when it was clean (as for every write to main). Afterwards
-the index is refreshed. A :class:`SyncReport` says what came in and went out and lists every
-problem in one line.
+``.git`` is tidied (loose refs packed when there are many, no reflogs for wg refs: see
+:mod:`wgtool.core.sync.tidy`) and the index is refreshed. A :class:`SyncReport` says what came
+in and went out and lists every problem in one line.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from wgtool.core.sync.remote import (
     tracking_prefix,
 )
 from wgtool.core.sync.report import MAX_ROUNDS, Progress, Round, SyncReport, Traffic
+from wgtool.core.sync.tidy import tidy
 from wgtool.core.workgroup import WorkingGroup
 
 # -- the use case ------------------------------------------------------------------------------
@@ -88,6 +90,7 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
             )
         report.problems = outcome.problems
         report.notes += [n for n in outcome.notes if n not in report.notes]
+        tidy(store, remote)
     say("Updating the index…")
     wg.refresh()
     return report

@@ -8,6 +8,7 @@ from wgtool.core.messages import format_message
 from wgtool.core.rulebook import (
     AMENDMENT_ID_RE,
     AMENDMENTS_PREFIX,
+    EVENTS_DIR,
     EVENTS_PREFIX,
     JOIN_ACTION,
     JOIN_EMAIL,
@@ -20,6 +21,7 @@ from wgtool.core.rulebook import (
     Problem,
     Rulebook,
 )
+from wgtool.core.sync.ancestry import Ancestry
 from wgtool.core.sync.remote import (
     tracking_prefix,
 )
@@ -73,9 +75,8 @@ def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
             f"Ignored {ignored} ref(s) under refs/wg/ on {remote} that are not "
             "wgtool amendments or events"
         )
-    # One look at every local ref first: a ref that already matches costs no git process, and
-    # refs this machine lacks are created together in one transaction (a new clone has
-    # thousands); only refs that moved on both sides are joined one by one.
+    # One look at every local ref first: a ref that already matches costs nothing, and the
+    # others are joined together (a new clone has thousands, a busy group hundreds per sync).
     local = store.refs(WG_PREFIX.rstrip("/"))
     incoming = {
         prefix + amendment_id: sha
@@ -84,19 +85,76 @@ def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
         if local.get(prefix + amendment_id) != sha
     }
     verdicts = book.judge_refs(incoming, history)
-    creations: dict[str, str] = {}
+    taken: dict[str, tuple[str, str | None]] = {}
+    problems: dict[str, list[str]] = {}  # by ref: reported in the order of the refs
     for ref, sha in sorted(incoming.items()):
         if verdicts[ref]:
-            outcome.problems.append(quarantine_line(verdicts[ref], f"not taken from {remote}"))
-        elif ref not in local:
-            creations[ref] = sha
-        elif ref.startswith(AMENDMENTS_PREFIX):
-            _join_amendment(store, remote, ref[len(AMENDMENTS_PREFIX) :], sha, report, outcome)
+            problems[ref] = [quarantine_line(verdicts[ref], f"not taken from {remote}")]
         else:
-            _join_events(store, remote, ref[len(EVENTS_PREFIX) :], sha, report, outcome)
-    if creations:
-        _create_refs(store, remote, creations, report, outcome)
+            taken[ref] = (sha, local.get(ref))
+    if taken:
+        _join_refs(wg, remote, taken, report, problems)
+    outcome.problems += [line for ref in sorted(problems) for line in problems[ref]]
     _join_tags(store, book, history, remote, report, outcome)
+
+
+def _join_refs(
+    wg: WorkingGroup,
+    remote: str,
+    taken: dict[str, tuple[str, str | None]],
+    report: SyncReport,
+    problems: dict[str, list[str]],
+) -> None:
+    """Join the refs the rulebook accepted (``{ref: (theirs, ours as read)}``) in a few git
+    processes: their ancestry from one walk, event counts from one read, and every move in one
+    ``update-ref --stdin`` transaction that checks each ref is still as read. When another
+    writer moved one of them meanwhile, nothing was written: each ref is then joined on its own,
+    with a compare-and-swap of its own (as a writer racing with it would be)."""
+    store = wg.store
+    mains = [sha for sha in (wg.main(), store.resolve(tracking_prefix(remote) + "main")) if sha]
+    tips = [sha for pair in taken.values() for sha in pair if sha is not None]
+    ancestry = Ancestry(store, tips, mains)
+    moves: dict[str, tuple[str, str | None]] = {}
+    revised: list[str] = []
+    for ref, (theirs, ours) in taken.items():
+        amendment_id = ref.rpartition("/")[2]
+        if ours is not None and ancestry.is_ancestor(theirs, ours):
+            continue  # ours is ahead
+        if ours is None or ancestry.is_ancestor(ours, theirs):
+            moves[ref] = (theirs, ours)
+            if ours is not None and ref.startswith(AMENDMENTS_PREFIX):
+                revised.append(ref)
+        elif ref.startswith(AMENDMENTS_PREFIX):
+            problems[ref] = [diverged_amendment(amendment_id, remote)]
+        else:
+            moves[ref] = (join_commit(store, amendment_id, ours, theirs), ours)
+    if not store.update_refs(moves, f"wgtool sync from {remote}"):
+        for ref, (theirs, _) in taken.items():
+            alone = Round()  # the problems of this ref
+            name = ref.rpartition("/")[2]
+            if ref.startswith(AMENDMENTS_PREFIX):
+                _join_amendment(store, remote, name, theirs, report, alone)
+            else:
+                _join_events(store, remote, name, theirs, report, alone)
+            problems[ref] = alone.problems
+        return
+    report.received.new_amendments += sum(
+        1 for ref, (_, ours) in moves.items() if ours is None and ref.startswith(AMENDMENTS_PREFIX)
+    )
+    report.received.revised_amendments += len(revised)
+    events = {ref: move for ref, move in moves.items() if ref.startswith(EVENTS_PREFIX)}
+    names = store.file_names(
+        [sha for pair in events.values() for sha in pair if sha is not None], EVENTS_DIR
+    )
+    for new, ours in events.values():
+        report.received.events += len(names[new] - (names[ours] if ours else set()))
+
+
+def diverged_amendment(amendment_id: str, remote: str) -> str:
+    return (
+        f"amendment {amendment_id} was revised both here and on {remote}: kept the revisions "
+        "made here; its proposer should revise it again on one machine and sync"
+    )
 
 
 def quarantine_line(problems: list[Problem], outcome: str) -> str:
@@ -133,42 +191,15 @@ def _join_amendment(
     elif result == "revised":
         report.received.revised_amendments += 1
     elif result == "diverged":
-        outcome.problems.append(
-            f"amendment {amendment_id} was revised both here and on {remote}: kept the revisions "
-            "made here; its proposer should revise it again on one machine and sync"
-        )
+        outcome.problems.append(diverged_amendment(amendment_id, remote))
     elif result != "same":
         outcome.problems.append(result)
-
-
-def _create_refs(
-    store: GitStore, remote: str, creations: dict[str, str], report: SyncReport, outcome: Round
-) -> None:
-    """Create refs this machine lacks, all at once; one by one if a writer got there first."""
-    commands = "".join(f"create {ref} {sha}\n" for ref, sha in creations.items())
-    result = store.run(
-        ["update-ref", "-m", f"wgtool sync from {remote}", "--stdin"],
-        input=commands.encode(),
-        check=False,
-    )
-    if result.returncode == 0:
-        for ref, sha in creations.items():
-            if ref.startswith(AMENDMENTS_PREFIX):
-                report.received.new_amendments += 1
-            else:
-                report.received.events += len(_event_names(store, sha))
-        return
-    for ref, sha in creations.items():  # nothing was written: join each ref on its own
-        if ref.startswith(AMENDMENTS_PREFIX):
-            _join_amendment(store, remote, ref[len(AMENDMENTS_PREFIX) :], sha, report, outcome)
-        else:
-            _join_events(store, remote, ref[len(EVENTS_PREFIX) :], sha, report, outcome)
 
 
 def _event_names(store: GitStore, commit: str | None) -> set[str]:
     if commit is None:
         return set()
-    return {name for name, _ in store.list_dir(commit, "events")}
+    return {name for name, _ in store.list_dir(commit, EVENTS_DIR)}
 
 
 def join_commit(store: GitStore, amendment_id: str, ours: str, theirs: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from wgtool.core.rulebook import (
     AMENDMENT_ID_RE,
     AMENDMENTS_PREFIX,
+    EVENTS_DIR,
     EVENTS_PREFIX,
     MAIN_REF,
     TAGS_PREFIX,
@@ -15,8 +16,8 @@ from wgtool.core.rulebook import (
     MainHistory,
     Rulebook,
 )
+from wgtool.core.sync.ancestry import Ancestry
 from wgtool.core.sync.joining import (
-    _event_names,
     broken_main,
     quarantine_line,
 )
@@ -93,19 +94,31 @@ def _plan_push(
     prefix = tracking_prefix(remote)
     remote_refs = store.refs(prefix.rstrip("/"))
 
-    def ahead(ours: str, theirs: str | None) -> bool:
-        return theirs is None or (ours != theirs and store.is_ancestor(theirs, ours))
-
-    wanted: dict[str, str] = {}
+    differing: dict[str, tuple[str, str | None]] = {}
     for ref, ours in sorted(store.refs(WG_PREFIX.rstrip("/")).items()):
         kind, _, amendment_id = ref[len(WG_PREFIX) :].partition("/")
+        theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])
         if kind in ("amendments", "events") and AMENDMENT_ID_RE.match(amendment_id):
-            if ahead(ours, remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])):
-                wanted[ref] = ours
+            if ours != theirs:
+                differing[ref] = (ours, theirs)
+    # Which of them are ahead here: from one walk of their history off main (not a git
+    # process per ref).
+    mains = [sha for sha in (wg.main(), remote_refs.get(prefix + "main")) if sha]
+    tips = [sha for pair in differing.values() for sha in pair if sha is not None]
+    ancestry = Ancestry(store, tips, mains)
+    wanted = {
+        ref: ours
+        for ref, (ours, theirs) in differing.items()
+        if theirs is None or ancestry.is_ancestor(theirs, ours)
+    }
     for ref, sha in store.refs(TAGS_PREFIX.rstrip("/")).items():
         if prefix + "tags/" + ref[len(TAGS_PREFIX) :] not in remote_refs:
             wanted[ref] = sha
     verdicts = book.judge_refs(wanted, history)
+    events = [ref for ref in wanted if ref.startswith(EVENTS_PREFIX) and not verdicts[ref]]
+    names = store.file_names(
+        [sha for ref in events for sha in (wanted[ref], differing[ref][1]) if sha], EVENTS_DIR
+    )
     plan: list[_Push] = []
     refused: dict[str, str] = {}
     for ref, ours in wanted.items():
@@ -122,8 +135,8 @@ def _plan_push(
 
             plan.append(_Push(ours, ref, count_amendment))
         elif ref.startswith(EVENTS_PREFIX):
-            theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])
-            added = len(_event_names(store, ours) - _event_names(store, theirs))
+            theirs = differing[ref][1]
+            added = len(names[ours] - (names[theirs] if theirs else set()))
 
             def count_events(t: Traffic, n: int = added) -> None:
                 t.events += n

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
-from wgtool.core.gitstore import GitStore
+from wgtool.core.gitstore import NO_REFLOG, GitStore
 from wgtool.core.rulebook import (
     MAIN_REF,
     TAGS_PREFIX,
@@ -61,10 +61,11 @@ def fetch(store: GitStore, remote: str) -> None:
         "--end-of-options",
         remote,
     ]
-    result = store.run([*base, *specs], check=False, network=True)
+    # Remote-tracking refs get no reflog: thousands of files that grow with every sync.
+    result = store.run([*base, *specs], check=False, network=True, config=NO_REFLOG)
     if result.returncode != 0 and b"couldn't find remote ref" in result.stderr:
         # A new, empty remote has no main yet: fetch the rest; main is pushed below.
-        result = store.run([*base, *specs[1:]], check=False, network=True)
+        result = store.run([*base, *specs[1:]], check=False, network=True, config=NO_REFLOG)
     if result.returncode != 0:
         raise SyncError(f"could not fetch from {remote}: {git_reason(result.stderr)}")
 

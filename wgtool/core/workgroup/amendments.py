@@ -15,6 +15,22 @@ from wgtool.core.workgroup.drafts import DraftsDesk
 from wgtool.core.workgroup.handle import require_open
 
 
+def amendment_trailers(
+    actor: Member,
+    amendment_id: str,
+    slug: str,
+    kind: Kind,
+    paragraph: int | None,
+    revision: int,
+) -> list[tuple[str, str]]:
+    """The trailers of a revision of an amendment, exactly as wgtool writes them."""
+    extra = [("Amendment-Id", amendment_id), ("Draft", slug), ("Kind", kind.value)]
+    if paragraph is not None and kind is not Kind.DOCUMENT:
+        extra.append(("Paragraph", str(paragraph)))
+    extra.append(("Revision", str(revision)))
+    return [*extra, ("Member", actor.handle), ("Stakeholder-Group", actor.group)]
+
+
 @dataclass(frozen=True)
 class AmendmentChange:
     """What an amendment changes, for display: the old and new text of its target."""
@@ -90,11 +106,7 @@ class AmendmentsDesk(DraftsDesk):
         paragraph: int | None,
         revision: int,
     ) -> list[tuple[str, str]]:
-        extra = [("Amendment-Id", amendment_id), ("Draft", slug), ("Kind", kind.value)]
-        if paragraph is not None and kind is not Kind.DOCUMENT:
-            extra.append(("Paragraph", str(paragraph)))
-        extra.append(("Revision", str(revision)))
-        return self.trailers(actor, *extra)
+        return amendment_trailers(actor, amendment_id, slug, kind, paragraph, revision)
 
     def revise(
         self,

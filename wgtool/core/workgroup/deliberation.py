@@ -24,6 +24,31 @@ class Thread:
     replies: tuple[Thread, ...]
 
 
+def event_file(event: Event) -> bytes:
+    """The bytes of ``events/<id>.json`` for ``event``, exactly as wgtool writes them."""
+    text = json.dumps(event.to_dict(), ensure_ascii=False, indent=1, sort_keys=True)
+    return (text + "\n").encode()
+
+
+def event_message(event: Event, actor: Member, main: str) -> str:
+    """The commit message of ``event`` by ``actor``, made against the main commit ``main``."""
+    summary = {
+        "comment": "Comment on",
+        "position": f"Position ({event.stance}) on",
+        "reject": "Reject",
+        "withdraw": "Withdraw",
+    }[event.type]
+    trailers = [
+        ("Amendment-Id", event.amendment),
+        ("Event", event.type),
+        ("Event-Id", event.id),
+        ("Member", actor.handle),
+        ("Stakeholder-Group", actor.group),
+        (MAIN, main),
+    ]
+    return format_message(f"{summary} amendment {event.amendment}", "", trailers)
+
+
 class DeliberationDesk(AmendmentsDesk):
     """Members take positions and comment; the chair rejects; the proposer withdraws."""
 
@@ -92,9 +117,7 @@ class DeliberationDesk(AmendmentsDesk):
             text=text,
             reply_to=reply_to,
         )
-        data = (
-            json.dumps(event.to_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        ).encode()
+        data = event_file(event)
         ref = EVENTS_PREFIX + amendment.id
         message = self._event_message(event, actor, self.store.resolve(ref))
         person = self.person(actor, int(event.at))
@@ -116,17 +139,7 @@ class DeliberationDesk(AmendmentsDesk):
         return event
 
     def _event_message(self, event: Event, actor: Member, tip: str | None) -> str:
-        summary = {
-            "comment": "Comment on",
-            "position": f"Position ({event.stance}) on",
-            "reject": "Reject",
-            "withdraw": "Withdraw",
-        }[event.type]
-        trailers = self.trailers(
-            actor, ("Amendment-Id", event.amendment), ("Event", event.type), ("Event-Id", event.id)
-        )
-        trailers.append((MAIN, self.made_against(actor, tip)))
-        return format_message(f"{summary} amendment {event.amendment}", "", trailers)
+        return event_message(event, actor, self.made_against(actor, tip))
 
     def comment(self, amendment_id: str, text: str, *, reply_to: str | None = None) -> Event:
         actor = self.require("comment")

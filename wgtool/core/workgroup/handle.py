@@ -9,23 +9,26 @@ an injected clock and id source, so that tests and simulations can fix them.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from wgtool.core import config, faults, rulebook, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.errors import InvalidInput, NotFound, StateError, WgError
 from wgtool.core.gitstore import GitStore, Person, retry_cas
-from wgtool.core.index import Index
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Member, Settings, Status
 from wgtool.core.rulebook import MAIN_REF, draft_path
 from wgtool.core.workgroup import against
 from wgtool.core.workgroup.worktree import Worktree
+
+if TYPE_CHECKING:
+    from wgtool.core.index import Index
 
 
 def new_id() -> str:
@@ -52,7 +55,6 @@ class Handle:
         # tree brought up to date): given to ``notify``, else kept in ``notices``.
         self.notices: list[str] = []
         self.notify: Callable[[str], object] = notify or self.notices.append
-        self.index = Index(store, notify=lambda message: self.notify(message))
         self.worktree = Worktree(store, lambda message: self.notify(message))
         self._actor_handle = actor
         self._cache_main: str | None = None
@@ -132,8 +134,17 @@ class Handle:
         wg.worktree.update(None, commit)
         return wg
 
+    @functools.cached_property
+    def index(self) -> Index:
+        """The index (a SQLite cache of the refs), opened when first used: a command that never
+        reads it (verify, drafts, exports) does not import SQLAlchemy (a third of a second)."""
+        from wgtool.core.index import Index
+
+        return Index(self.store, notify=lambda message: self.notify(message))
+
     def close(self) -> None:
-        self.index.close()
+        if "index" in self.__dict__:
+            self.index.close()
         self.store.close()
 
     def __enter__(self) -> Self:

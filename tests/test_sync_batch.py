@@ -1,0 +1,148 @@
+"""Sync at scale: refs joined in one transaction that still loses no race, ``.git`` kept compact.
+
+A real bare remote and real clones; a group of over a hundred amendments is seeded with the
+benchmark seed (what wgtool writes, written in bulk).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import wgtool.core.gitstore as gitstore_module
+import wgtool.core.sync.joining as joining
+from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, Clones, git
+from tests.seeding import seed
+from wgtool.core.sync import SyncReport, clone, sync
+from wgtool.core.sync.ancestry import Ancestry
+from wgtool.core.workgroup import WorkingGroup
+
+
+def loose_refs(git_dir: Path, under: str) -> list[str]:
+    folder = git_dir / under
+    return sorted(str(p.relative_to(git_dir)) for p in folder.rglob("*") if p.is_file())
+
+
+def wg_reflogs(git_dir: Path) -> list[str]:
+    logs = git_dir / "logs" / "refs"
+    found = [p for p in logs.rglob("*") if p.is_file()] if logs.is_dir() else []
+    names = [str(p.relative_to(logs)) for p in found]
+    return sorted(n for n in names if n.startswith("wg/") or "/wg/" in n or "/tags/" in n)
+
+
+def test_after_syncing_many_refs_they_are_packed_and_wg_refs_have_no_reflogs(
+    tmp_path: Path,
+) -> None:
+    group, origin = tmp_path / "group", tmp_path / "origin.git"
+    seed(group, 120)
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+    git(group, "remote", "add", "origin", str(origin))
+    with WorkingGroup.open(group) as wg:
+        assert not sync(wg).problems
+    refs = git(group, "for-each-ref", "--format=%(refname) %(objectname)", "refs/wg").split("\n")
+    assert len(refs) > 200
+    assert loose_refs(group / ".git", "refs/wg") == []  # the seed's loose refs, packed
+    # and the seed's thousand and more loose objects too
+    assert int(git(group, "count-objects").split()[0]) < 100
+
+    wg, report = clone(str(origin), tmp_path / "clone")
+    wg.close()
+    clone_git = tmp_path / "clone" / ".git"
+    assert not report.problems and report.received.new_amendments == 120
+    cloned = git(tmp_path / "clone", "for-each-ref", "--format=%(refname) %(objectname)", "refs/wg")
+    assert sorted(cloned.split("\n")) == sorted(refs)
+    assert loose_refs(clone_git, "refs/wg") == []
+    assert loose_refs(clone_git, "refs/remotes/origin/wg") == []
+    assert "refs/wg/amendments/" in (clone_git / "packed-refs").read_text()
+    assert wg_reflogs(clone_git) == []
+    assert (clone_git / "logs" / "refs" / "heads" / "main").is_file()  # branches keep theirs
+
+    # Even where git is told to log every ref, and over reflogs an older wgtool left behind.
+    git(tmp_path / "clone", "config", "core.logAllRefUpdates", "always")
+    legacy = clone_git / "logs" / "refs" / "remotes" / "origin" / "wg" / "amendments" / "00000001"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text("0" * 40 + " " + "1" * 40 + " Someone <s@example.org> 1 +0000\tfetch\n")
+    first = sorted(r.split()[0].rpartition("/")[2] for r in refs if "/amendments/" in r)[0]
+    with WorkingGroup.open(group, MEMBER_GOV) as there:
+        there.comment(first, "From the first machine")
+        assert not sync(there).problems
+    with WorkingGroup.open(tmp_path / "clone", MEMBER_CS) as here:
+        here.comment(first, "From the clone")
+        report = sync(here)
+        assert not report.problems and report.received.events == 1
+        texts = {e.text for e in here.events(first)}
+    assert {"From the first machine", "From the clone"} <= texts
+    assert wg_reflogs(clone_git) == []
+
+
+def test_a_ref_moved_while_joining_is_not_overwritten(
+    clones: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between reading the local refs and moving them all in one transaction, a member writes
+    here: the transaction must not land over that write; every event is kept on both sides."""
+    with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
+        wg.position(clones.amendment, "support")
+        wg.comment(clones.amendment, "Written on a")
+        assert not sync(wg).problems
+
+    class WriterInBetween(Ancestry):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            with WorkingGroup.open(clones.b, MEMBER_TECH) as meanwhile:
+                meanwhile.comment(clones.amendment, "Written on b while syncing")
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(joining, "Ancestry", WriterInBetween)
+    with WorkingGroup.open(clones.b) as wg:
+        report = sync(wg)
+        assert not report.problems
+        assert report.received.events == 2
+        texts = sorted(e.text for e in wg.events(clones.amendment))
+    assert texts == ["", "Written on a", "Written on b while syncing"]
+    monkeypatch.undo()
+    with WorkingGroup.open(clones.a) as wg:
+        assert not sync(wg).problems
+        assert sorted(e.text for e in wg.events(clones.amendment)) == texts
+
+
+def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group, origin = tmp_path / "group", tmp_path / "origin.git"
+    seed(group, 40)
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+    git(group, "remote", "add", "origin", str(origin))
+    with WorkingGroup.open(group) as wg:
+        assert not sync(wg).problems
+        ids = [a.id for a in wg.amendments()]
+    clone(str(origin), tmp_path / "clone")[0].close()
+
+    calls: list[list[str]] = []
+    real = gitstore_module.run_git
+
+    def counting(args: list[str], **kwargs: object) -> object:
+        calls.append(args)
+        return real(args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_sync(repo: Path, actor: str, comments: list[str]) -> tuple[list[str], SyncReport]:
+        with WorkingGroup.open(repo, actor) as wg:
+            for amendment in comments:
+                wg.comment(amendment, f"From {actor} on {amendment}, {len(calls)}")
+            calls.clear()
+            monkeypatch.setattr(gitstore_module, "run_git", counting)
+            report = sync(wg)
+            monkeypatch.setattr(gitstore_module, "run_git", real)
+        assert not report.problems
+        return [" ".join(args)[:100] for args in calls], report
+
+    def processes_of_syncs_sending_and_receiving(count: int) -> tuple[list[str], list[str]]:
+        sending, sent = counted_sync(group, MEMBER_GOV, ids[:count])
+        receiving, received = counted_sync(tmp_path / "clone", MEMBER_CS, [])
+        assert sent.sent.events == received.received.events == count
+        return sending, receiving
+
+    processes_of_syncs_sending_and_receiving(30)  # each of the 30 has events on both sides now
+    few = processes_of_syncs_sending_and_receiving(2)
+    many = processes_of_syncs_sending_and_receiving(30)
+    for in_few, in_many in zip(few, many, strict=True):
+        assert in_many == in_few, "\n".join(in_many) + "\n----\n" + "\n".join(in_few)

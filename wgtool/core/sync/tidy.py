@@ -1,0 +1,64 @@
+"""Keeping ``.git`` compact after a sync: refs and objects packed when it pays, no reflogs for
+wg refs.
+
+A working group holds two refs per amendment, and a clone a remote-tracking copy of each. Git
+writes every ref it moves as a loose file of its own (4 KB on most disks for 41 bytes), and
+every fetch moves thousands of them; ``git pack-refs`` puts them all in one ``packed-refs`` file.
+Reflogs are only written for branches (see :data:`wgtool.core.gitstore.NO_REFLOG`); the ones an
+older wgtool or a plain ``git fetch`` left for wg refs and their tracking copies are removed here.
+
+Objects: wgtool writes each event as four loose objects (a file of its own each, 4 KB on disk),
+and a fetch of fewer than 100 objects unpacks them loose too; git's own ``gc --auto`` waits for
+6,700 of them. From :data:`REPACK_FROM` loose objects on, they are put in one pack
+(``git repack -d``: only the loose objects, never a repack of everything), and ``gc --auto``
+then merges packs when there are many.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from wgtool.core.gitstore import GitStore
+
+# Loose refs from which packing pays: packing rewrites packed-refs (every ref, tens of
+# milliseconds at thousands of refs), each loose ref costs a file and a block of disk.
+PACK_FROM = 100
+REPACK_FROM = 1000
+
+
+def tidy(store: GitStore, remote: str) -> None:
+    """Remove reflogs of wg refs and of ``remote``'s tracking refs but main; pack loose refs
+    when there are :data:`PACK_FROM` or more."""
+    common = Path(store.repo.common_dir)
+    logs = common / "logs" / "refs"
+    for folder in (
+        logs / "wg",
+        logs / "remotes" / remote / "wg",
+        logs / "remotes" / remote / "tags",
+    ):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+    if loose_refs(common / "refs", PACK_FROM) >= PACK_FROM:
+        store.run(["pack-refs", "--all"], check=False)
+    if loose_objects(store) >= REPACK_FROM:
+        store.run(["repack", "-d", "-q"], check=False)
+        store.run(["gc", "--auto", "--quiet"], check=False, config={"gc.autoDetach": "false"})
+
+
+def loose_objects(store: GitStore) -> int:
+    """How many loose objects there are (``git count-objects``)."""
+    result = store.run(["count-objects"], check=False)
+    count, _, _ = result.stdout.decode().partition(" objects")
+    return int(count) if count.strip().isdigit() else 0
+
+
+def loose_refs(folder: Path, enough: int) -> int:
+    """How many loose ref files there are under ``folder``, counting up to ``enough``."""
+    count = 0
+    for _, _, files in os.walk(folder):
+        count += len(files)
+        if count >= enough:
+            break
+    return count
