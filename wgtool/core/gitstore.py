@@ -28,24 +28,17 @@ from gitdb.util import bin_to_hex, hex_to_bin
 
 from wgtool.core.errors import (
     ConcurrentUpdate,
-    InvalidInput,
     LostRace,
     NotFound,
-    SyncError,
     WgError,
 )
 from wgtool.core.messages import record_mark
+from wgtool.core.transport import run_git
 
 ZERO_SHA = "0" * 40
 FILE_MODE = 0o100644
 TREE_MODE = 0o040000
 
-# The transports git may use to reach a remote: local paths and file://, ssh:// and scp-like
-# user@host:path, https://, http:// and git://. Anything else (fd::, ext::, remote helpers) is
-# refused by git itself, whatever the user's or the repository's configuration says.
-ALLOWED_PROTOCOLS = ("file", "ssh", "https", "http", "git")
-NETWORK_TIMEOUT_ENV = "WGTOOL_NETWORK_TIMEOUT"
-DEFAULT_NETWORK_TIMEOUT = 600.0  # seconds for one fetch, push or clone
 
 # Reflogs are kept for branches only (main): the thousands of amendment and event refs, their
 # remote-tracking copies and tags would each get a log file that grows with every sync.
@@ -614,58 +607,6 @@ class GitStore:
         if result.returncode != 0:
             raise WgError("two event chains could not be joined: they touch the same file")
         return result.stdout.decode().split("\n", 1)[0].strip()
-
-
-def run_git(
-    args: list[str],
-    *,
-    options: list[str] | None = None,
-    git_dir: str | os.PathLike[str] | None = None,
-    input: bytes | None = None,
-    env: Mapping[str, str] | None = None,
-    cwd: str | os.PathLike[str] | None = None,
-    network: bool = False,
-) -> subprocess.CompletedProcess[bytes]:
-    """Run git with ``args`` (a list, never a shell string), capturing its output.
-
-    With ``network``, git may reach remotes only through :data:`ALLOWED_PROTOCOLS`, and the
-    command is stopped after ``WGTOOL_NETWORK_TIMEOUT`` seconds (a remote that never answers
-    must not hang a member's terminal): a SyncError says so. ``options`` go before the command
-    (``-c key=value``).
-    """
-    full_env = dict(os.environ)
-    full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
-    if env:
-        full_env.update(env)
-    timeout = None
-    if network:
-        full_env["GIT_ALLOW_PROTOCOL"] = ":".join(ALLOWED_PROTOCOLS)
-        timeout = network_timeout()
-    command = ["git", *(options or []), *(["--git-dir", os.fspath(git_dir)] if git_dir else [])]
-    command += args
-    try:
-        return subprocess.run(
-            command, input=input, capture_output=True, env=full_env, cwd=cwd, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        raise SyncError(
-            f"git {args[0]} timed out after {timeout:g} s: the remote did not answer "
-            f"(set {NETWORK_TIMEOUT_ENV} to wait longer)"
-        ) from None
-
-
-def network_timeout() -> float:
-    """Seconds a fetch, push or clone may take: ``WGTOOL_NETWORK_TIMEOUT`` or a generous default."""
-    value = os.environ.get(NETWORK_TIMEOUT_ENV, "").strip()
-    if not value:
-        return DEFAULT_NETWORK_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < 1e9:
-        raise InvalidInput(f"{NETWORK_TIMEOUT_ENV} must be a positive number of seconds")
-    return seconds
 
 
 def _parse_tag(data: bytes) -> tuple[str, str, str, int, str]:

@@ -43,7 +43,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from wgtool.core.errors import InvalidInput, SyncError, WgError
-from wgtool.core.gitstore import GitStore, run_git
+from wgtool.core.gitstore import GitStore
 from wgtool.core.rulebook import MAIN_REF, Rulebook
 from wgtool.core.sync import pushing
 from wgtool.core.sync.joining import join, join_commit, quarantine_line
@@ -57,6 +57,7 @@ from wgtool.core.sync.remote import (
 )
 from wgtool.core.sync.report import MAX_ROUNDS, Progress, Round, SyncReport, Traffic
 from wgtool.core.sync.tidy import tidy
+from wgtool.core.transport import run_git
 from wgtool.core.workgroup import WorkingGroup
 
 # -- the use case ------------------------------------------------------------------------------

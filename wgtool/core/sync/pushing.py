@@ -89,7 +89,8 @@ def _plan_push(
     wg: WorkingGroup, book: Rulebook, history: MainHistory, remote: str
 ) -> tuple[list[_Push], dict[str, str]]:
     """The wg refs and tags the remote lacks that the rulebook accepts against the remote's
-    main (``history``), and those it refuses ({ref: object})."""
+    main (``history``), and those it refuses ({ref: object}). Long because amendments, event
+    chains and tags are each planned here in turn, from one batched reading of the refs."""
     store = wg.store
     prefix = tracking_prefix(remote)
     remote_refs = store.refs(prefix.rstrip("/"))

@@ -1,0 +1,68 @@
+"""Running git as a process, and reaching remotes only through the transports wgtool allows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+
+from wgtool.core.errors import InvalidInput, SyncError
+
+# The transports git may use to reach a remote: local paths and file://, ssh:// and scp-like
+# user@host:path, https://, http:// and git://. Anything else (fd::, ext::, remote helpers) is
+# refused by git itself, whatever the user's or the repository's configuration says.
+ALLOWED_PROTOCOLS = ("file", "ssh", "https", "http", "git")
+NETWORK_TIMEOUT_ENV = "WGTOOL_NETWORK_TIMEOUT"
+DEFAULT_NETWORK_TIMEOUT = 600.0  # seconds for one fetch, push or clone
+
+
+def run_git(
+    args: list[str],
+    *,
+    options: list[str] | None = None,
+    git_dir: str | os.PathLike[str] | None = None,
+    input: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    network: bool = False,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git with ``args`` (a list, never a shell string), capturing its output.
+
+    With ``network``, git may reach remotes only through :data:`ALLOWED_PROTOCOLS`, and the
+    command is stopped after ``WGTOOL_NETWORK_TIMEOUT`` seconds (a remote that never answers
+    must not hang a member's terminal): a SyncError says so. ``options`` go before the command
+    (``-c key=value``).
+    """
+    full_env = dict(os.environ)
+    full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    if env:
+        full_env.update(env)
+    timeout = None
+    if network:
+        full_env["GIT_ALLOW_PROTOCOL"] = ":".join(ALLOWED_PROTOCOLS)
+        timeout = network_timeout()
+    command = ["git", *(options or []), *(["--git-dir", os.fspath(git_dir)] if git_dir else [])]
+    command += args
+    try:
+        return subprocess.run(
+            command, input=input, capture_output=True, env=full_env, cwd=cwd, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise SyncError(
+            f"git {args[0]} timed out after {timeout:g} s: the remote did not answer "
+            f"(set {NETWORK_TIMEOUT_ENV} to wait longer)"
+        ) from None
+
+
+def network_timeout() -> float:
+    """Seconds a fetch, push or clone may take: ``WGTOOL_NETWORK_TIMEOUT`` or a generous default."""
+    value = os.environ.get(NETWORK_TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_NETWORK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 1e9:
+        raise InvalidInput(f"{NETWORK_TIMEOUT_ENV} must be a positive number of seconds")
+    return seconds
