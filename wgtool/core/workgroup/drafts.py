@@ -9,7 +9,14 @@ from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.model import Draft, Status, Version
-from wgtool.core.rulebook import DRAFTS_DIR, MAIN_REF, TAGS_PREFIX, Rulebook, draft_path
+from wgtool.core.rulebook import (
+    DRAFTS_DIR,
+    MAIN_REF,
+    TAGS_PREFIX,
+    Rulebook,
+    TagVerdict,
+    draft_path,
+)
 from wgtool.core.text import DiffOp, word_diff
 from wgtool.core.workgroup.handle import Handle
 
@@ -35,8 +42,8 @@ class DraftSummary:
 class DraftsDesk(Handle):
     """The drafts on main, the versions the secretariat tags, and redlines between them."""
 
-    # The consensus versions, as judged for (main, tags).
-    _versions_seen: tuple[object, list[Version]] | None = None
+    # The rulebook's verdicts on the tags, as judged for (main, tags).
+    _verdicts_seen: tuple[object, list[TagVerdict]] | None = None
 
     def draft_slugs(self, commit: str | None = None) -> list[str]:
         names = self.store.list_dir(commit or self.main(), DRAFTS_DIR)
@@ -112,34 +119,29 @@ class DraftsDesk(Handle):
     def all_versions(self) -> list[Version]:
         """The consensus versions the rulebook accepts (a tag that breaks its rules is left out,
         and ``wgtool verify`` reports it), oldest first."""
+        return [v.version for v in self._tag_verdicts() if v.version is not None]
+
+    def version_problems(self) -> dict[str, str]:
+        """Tags named like versions that are not versions: tag -> why (verify tells more)."""
+        return {
+            v.name: "; ".join(v.problems)
+            for v in self._tag_verdicts()
+            if "/" in v.name and v.version is None and v.problems
+        }
+
+    def _tag_verdicts(self) -> list[TagVerdict]:
+        """The rulebook's verdict on every tag, judged once for each (main, tags)."""
         main = self.main()
         tags = {
             ref[len(TAGS_PREFIX) :]: sha
             for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
         }
         key = (main, tuple(sorted(tags.items())))
-        if self._versions_seen is None or self._versions_seen[0] != key:
+        if self._verdicts_seen is None or self._verdicts_seen[0] != key:
             book = Rulebook(self.store, audit=False)
             history = self.index.stored_history(book, main) or book.history(main)
-            verdicts = book.tags(tags, history)
-            self._versions_seen = (key, [v.version for v in verdicts if v.version is not None])
-        return list(self._versions_seen[1])
-
-    def version_problems(self) -> dict[str, str]:
-        """Tags named like versions that are not versions: tag -> why (verify tells more)."""
-        main = self.main()
-        tags = {
-            ref[len(TAGS_PREFIX) :]: sha
-            for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
-            if "/" in ref[len(TAGS_PREFIX) :]
-        }
-        book = Rulebook(self.store, audit=False)
-        history = self.index.stored_history(book, main) or book.history(main)
-        return {
-            v.name: "; ".join(v.problems)
-            for v in book.tags(tags, history)
-            if v.version is None and v.problems
-        }
+            self._verdicts_seen = (key, book.tags(tags, history))
+        return self._verdicts_seen[1]
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")
