@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wgtool.core import document, merging, validate
-from wgtool.core.errors import LostRace, MergeConflict, NoConsensus, NotFound, StateError
+from wgtool.core.errors import MergeConflict, NoConsensus, NotFound, StateError
 from wgtool.core.gitstore import Person, retry_cas
 from wgtool.core.merging import MergePlan
 from wgtool.core.messages import format_message
@@ -23,15 +23,17 @@ class MergeDesk(DeliberationDesk):
         *,
         revised_text: str | None = None,
         amendment: Amendment | None = None,
+        main: str | None = None,
     ) -> MergePlan:
         """What merging would do to main now (a dry run: nothing is written).
 
         ``revised_text`` plans the merge "as orally revised": the new text of the amendment's
         paragraph (or the whole draft for a whole-draft amendment) replaces the proposer's.
+        ``main`` plans it against that main commit instead of main as it is now.
         """
         if amendment is None:
             amendment = self.amendment(amendment_id)
-        main = self.main()
+        main = main or self.main()
         current = self.draft_text_at(main, amendment.draft)
         if current is None:
             raise NotFound(f"draft {amendment.draft!r} no longer exists on main")
@@ -81,11 +83,12 @@ class MergeDesk(DeliberationDesk):
             # Read again on every attempt, and land only while the amendment's revision and its
             # deliberation (a rejection, a withdrawal) are as they were read.
             amendment, tips = self.open_state(full_id, "merge")
-            plan = self.plan_merge(amendment.id, revised_text=revised_text, amendment=amendment)
-            if plan.main != tips.get(MAIN_REF):
-                # Main moved after the index was read: its reading of the amendment (open, not
-                # merged by a chair a moment ago) may already be stale.
-                raise LostRace(MAIN_REF)
+            # Planned on the main the index read the amendment at (open, not merged by another
+            # chair a moment ago); should main have moved since, the move below fails and the
+            # attempt reads everything again.
+            plan = self.plan_merge(
+                amendment.id, revised_text=revised_text, amendment=amendment, main=tips[MAIN_REF]
+            )
             verify = {
                 ref: tips.get(ref)
                 for ref in (AMENDMENTS_PREFIX + amendment.id, EVENTS_PREFIX + amendment.id)
@@ -155,9 +158,7 @@ class MergeDesk(DeliberationDesk):
             slug = amendment.draft
             adopted = self.draft_text_at(amendment.merge_commit, slug) or ""
             before = self.draft_text_at(merge_info.parents[0], slug) or ""
-            main = self.main()
-            if main != tips.get(MAIN_REF):
-                raise LostRace(MAIN_REF)  # the index's reading of the amendment may be stale
+            main = tips[MAIN_REF]  # the main the index read the amendment at; moved: retried
             current = self.draft_text_at(main, slug)
             if current is None:
                 raise NotFound(f"draft {slug!r} no longer exists on main")
