@@ -1289,7 +1289,12 @@ def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
 
     shown = draft_json(wgcli, "principles", "--version", "v1")
     assert list(shown) == ["slug", "title", "version", "text", "paragraphs"]
-    assert shown["version"] == "v1" and list(shown["paragraphs"][0]) == ["number", "text"]
+    assert shown["version"] == "v1" and list(shown["paragraphs"][0]) == [
+        "number",
+        "label",
+        "text",
+        "brackets",
+    ]
     assert draft_json(wgcli, "principles")["version"] is None
 
     (version,) = json.loads(wgcli.ok("versions", "principles", "--json"))
@@ -1311,7 +1316,15 @@ def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
     assert (listed["consensus"], listed["consensus_summary"]) == ("consensus", "S1 N0 O0 ?4")
 
     shown_amendment = show_json(wgcli, amendment_id)
-    assert list(shown_amendment)[-5:] == ["old_text", "new_text", "diff", "consensus", "events"]
+    assert list(shown_amendment)[-7:] == [
+        "old_text",
+        "new_text",
+        "diff",
+        "consensus",
+        "events",
+        "alternatives",
+        "cosponsors",
+    ]
     assert any(op["op"] == "insert" and "truly" in op["text"] for op in shown_amendment["diff"])
     assert all(list(op) == ["op", "text"] for op in shown_amendment["diff"])
 

@@ -8,7 +8,8 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.drafts` (drafts, versions, exports), :mod:`.documents` (blame, redlines),
 :mod:`.amendments` (amendments and deliberation),
 :mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone) and :mod:`.ui`
-(the terminal UI and the demo).
+(the terminal UI and the demo), :mod:`.agreement` (brackets, paragraph status, silences, the
+amendment window, co-sponsors).
 """
 
 from __future__ import annotations
@@ -159,4 +160,13 @@ def main() -> None:
 
 
 # The commands register themselves on the group when their modules are imported.
-from wgtool.cli import amendments, documents, drafts, exchange, merging, roster, ui  # noqa: E402, F401
+from wgtool.cli import (  # noqa: E402, F401
+    agreement,
+    amendments,
+    documents,
+    drafts,
+    exchange,
+    merging,
+    roster,
+    ui,
+)

@@ -10,6 +10,7 @@ from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import emit_json, read_text_option, render_diff, safe
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
+from wgtool.core.labels import LABEL_RE
 from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
 
 if TYPE_CHECKING:
@@ -22,15 +23,16 @@ STANCES = [s.value for s in Stance]
 
 @cli.command()
 @click.argument("slug")
-@click.option("--paragraph", "paragraph", type=int, metavar="N", help="Replace paragraph N.")
+@click.option(
+    "--paragraph", "paragraph", metavar="LABEL", help="Replace paragraph LABEL (7, 7bis)."
+)
 @click.option(
     "--insert-after",
     "insert_after",
-    type=int,
-    metavar="N",
-    help="Insert a new paragraph after paragraph N (0: before the first).",
+    metavar="LABEL",
+    help="Insert a new paragraph after paragraph LABEL (0: before the first).",
 )
-@click.option("--delete", "delete", type=int, metavar="N", help="Delete paragraph N.")
+@click.option("--delete", "delete", metavar="LABEL", help="Delete paragraph LABEL.")
 @click.option("--from-file", "from_file", metavar="PATH", help="The whole draft as you want it.")
 @click.option("--text", help="The new paragraph's text.")
 @click.option(
@@ -38,19 +40,26 @@ STANCES = [s.value for s in Stance]
 )
 @click.option("--rationale", required=True, help="Why the working group should accept it.")
 @click.option("--title", help="A short title (default: says what the amendment does).")
+@click.option(
+    "--alternative-to",
+    "alternative_to",
+    metavar="ID",
+    help="Offer another text for the passage amendment ID amends (Alt 1, Alt 2...).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def propose(
     obj: Context,
     slug: str,
-    paragraph: int | None,
-    insert_after: int | None,
-    delete: int | None,
+    paragraph: str | None,
+    insert_after: str | None,
+    delete: str | None,
     from_file: str | None,
     text: str | None,
     text_file: str | None,
     rationale: str,
     title: str | None,
+    alternative_to: str | None,
     as_json: bool,
 ) -> None:
     """Propose an amendment to a draft; prints its id."""
@@ -73,7 +82,13 @@ def propose(
     with obj.open() as wg:
         kind, number, new_text = _what_to_amend(which, value, text, text_file)
         amendment = wg.propose(
-            slug, kind=kind, paragraph=number, text=new_text, rationale=rationale, title=title
+            slug,
+            kind=kind,
+            paragraph=number,
+            text=new_text,
+            rationale=rationale,
+            title=title,
+            alternative_to=alternative_to,
         )
         if as_json:
             emit_json(amendment.to_dict())
@@ -82,24 +97,26 @@ def propose(
 
 
 def _what_to_amend(
-    which: str, value: int | str, text: str | None, text_file: str | None
-) -> tuple[Kind, int | None, str | None]:
+    which: str, value: str, text: str | None, text_file: str | None
+) -> tuple[Kind, str | None, str | None]:
     """The kind, paragraph and text of an amendment from the option that says what it amends
     (``which``, one of paragraph, insert-after, delete, from-file) and the text options."""
     if which == "from-file":
         if text is not None or text_file is not None:
             raise click.UsageError("--from-file holds the whole draft: no --text with it")
         return Kind.DOCUMENT, None, validate.read_text_file(str(value), "file")
-    number = int(value)
+    label = value.strip().removeprefix("¶")
     kind = {"paragraph": Kind.REPLACE, "insert-after": Kind.INSERT, "delete": Kind.DELETE}[which]
     new_text = read_text_option(text, text_file, "text file")
     if kind is Kind.DELETE and new_text is not None:
         raise click.UsageError("--delete takes no --text")
     if kind is not Kind.DELETE and new_text is None:
         raise click.UsageError("give the new paragraph with --text or --text-file")
-    if number < (0 if kind is Kind.INSERT else 1):
-        raise InvalidInput(f"paragraph {number} is out of range: paragraphs are numbered from 1")
-    return kind, number, new_text
+    if not LABEL_RE.match(label):
+        raise InvalidInput(
+            f"paragraph {label!r} is out of range: give a paragraph's label, such as 7 or 7bis"
+        )
+    return kind, label, new_text
 
 
 def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
@@ -168,6 +185,8 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
         consensus = wg.consensus(a)
         threads = wg.comments(a.id)
         events = wg.events(a.id)
+        alternatives = wg.alternatives(a)
+        sponsors = wg.cosponsors(a)
         if as_json:
             emit_json(
                 {
@@ -177,10 +196,26 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
                     "diff": [d.to_dict() for d in change.diff],
                     "consensus": consensus.to_dict(),
                     "events": [e.to_dict() for e in events],
+                    "alternatives": [x.id for x in alternatives],
+                    "cosponsors": [
+                        {"member": m, "group": g} for m, g in sorted(sponsors.members.items())
+                    ],
                 }
             )
             return
         _print_amendment(a, wg.settings.groups.get(a.group, a.group), change.diff)
+        if sponsors.members:
+            names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(sponsors.members.items()))
+            groups = len(set(sponsors.groups) | {a.group})
+            click.echo(f"Co-sponsors: {names}: {groups} stakeholder group(s) with the proposer's")
+        if alternatives:
+            click.echo("Alternatives for this passage:")
+            for number, other in enumerate(alternatives, 1):
+                mark = "*" if other.id == a.id else " "
+                click.echo(
+                    f"  {mark} Alt {number}: {other.id}  {other.status.label:<11} "
+                    f"{safe(other.proposer)}: {safe(other.title)[:50]}"
+                )
         _print_consensus(consensus)
         if threads:
             click.echo()
@@ -255,14 +290,25 @@ def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
 
 
 @cli.command()
-@click.argument("amendment_id", metavar="ID")
+@click.argument("amendment_id", metavar="ID|SLUG")
 @click.argument("text")
 @click.option("--reply-to", "reply_to", metavar="COMMENT_ID")
+@click.option(
+    "--paragraph",
+    "label",
+    metavar="LABEL",
+    help="Comment on paragraph LABEL of draft SLUG instead of on an amendment.",
+)
 @pass_context
-def comment(obj: Context, amendment_id: str, text: str, reply_to: str | None) -> None:
-    """Comment on an amendment, or reply to a comment."""
+def comment(
+    obj: Context, amendment_id: str, text: str, reply_to: str | None, label: str | None
+) -> None:
+    """Comment on an amendment (or on a paragraph of a draft), or reply to a comment."""
     with obj.open() as wg:
-        ev = wg.comment(amendment_id, text, reply_to=reply_to)
+        if label is not None:
+            ev = wg.comment_paragraph(amendment_id, label, text, reply_to=reply_to)
+        else:
+            ev = wg.comment(amendment_id, text, reply_to=reply_to)
         click.echo(ev.id)
 
 

@@ -54,24 +54,34 @@ def draft_list(obj: Context, as_json: bool) -> None:
 @draft.command("show")
 @click.argument("slug")
 @click.option("--version", "version", metavar="NAME", help="A consensus version (see 'versions').")
+@click.option("--clean", is_flag=True, help="Without the square brackets around unagreed words.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def draft_show(obj: Context, slug: str, version: str | None, as_json: bool) -> None:
-    """Show a draft with numbered paragraphs."""
-    from wgtool.core import document
+def draft_show(obj: Context, slug: str, version: str | None, clean: bool, as_json: bool) -> None:
+    """Show a draft with its paragraph labels (7, 7bis) and, on main, its brackets: words in
+    [ ] are not agreed; where there are brackets, the text's own \\[ and \\] are escaped."""
+    from wgtool.core import agreement, document
 
     with obj.open() as wg:
         d = wg.draft(slug, version)
+        spans = {} if clean else wg.bracket_spans(slug, version)
         if as_json:
-            emit_json(d.to_dict(version))
+            data = d.to_dict(version)
+            for paragraph in data["paragraphs"]:  # type: ignore[attr-defined]
+                found = spans.get(paragraph["label"], [])
+                paragraph["brackets"] = [
+                    {"start": s, "end": e, "id": i} for s, e, i in sorted(found)
+                ]
+            emit_json(data)
             return
         for b in document.blocks(d.text):
             if b.heading:
-                click.echo(
-                    click.style(safe(b.text), bold=True) if color_enabled() else safe(b.text)
-                )
+                text = agreement.escape_brackets(b.text) if spans else b.text
+                click.echo(click.style(safe(text), bold=True) if color_enabled() else safe(text))
             else:
-                click.echo(f"{b.number:>3}. {safe(b.text)}")
+                label = d.label(b.number or 0)
+                text = agreement.bracketed_plain(b.text, spans.get(label, [])) if spans else b.text
+                click.echo(f"{label:>5}. {safe(text)}")
             click.echo()
 
 
@@ -102,11 +112,23 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
 @click.argument("slug")
 @click.argument("name")
 @click.option("--message", "-m", required=True)
+@click.option(
+    "--allow-brackets",
+    "allow_brackets",
+    is_flag=True,
+    help="Tag although brackets remain (the tag records how many).",
+)
+@click.option(
+    "--renumber", is_flag=True, help="Number the paragraphs 1 to n first (see 'renumber')."
+)
 @pass_context
-def tag(obj: Context, slug: str, name: str, message: str) -> None:
-    """Tag the current text of a draft as a consensus version (secretariat)."""
+def tag(
+    obj: Context, slug: str, name: str, message: str, allow_brackets: bool, renumber: bool
+) -> None:
+    """Tag the current text of a draft as a consensus version (secretariat); refused while
+    brackets remain, unless --allow-brackets."""
     with obj.open() as wg:
-        v = wg.tag(slug, name, message=message)
+        v = wg.tag(slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber)
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
 
 
@@ -125,6 +147,7 @@ def tag(obj: Context, slug: str, name: str, message: str) -> None:
 @click.option("--against", metavar="NAME", help="For a redline: the older version.")
 @click.option("--all", "include_closed", is_flag=True, help="Compilation: closed amendments too.")
 @click.option("--output", "-o", metavar="PATH", help="Write to a file instead of standard output.")
+@click.option("--clean", is_flag=True, help="Without the square brackets around unagreed words.")
 @pass_context
 def export(
     obj: Context,
@@ -134,13 +157,20 @@ def export(
     against: str | None,
     include_closed: bool,
     output: str | None,
+    clean: bool,
 ) -> None:
     """Produce a document for a draft: clean text, redline, compilation or Akoma Ntoso XML."""
     from wgtool.core.export import produce
 
     with obj.open() as wg:
         content = produce(
-            wg, slug, fmt, version=version, against=against, include_closed=include_closed
+            wg,
+            slug,
+            fmt,
+            version=version,
+            against=against,
+            include_closed=include_closed,
+            clean=clean,
         )
     if output is None:
         # The document escapes what it holds; on a terminal, what a terminal acts on too.

@@ -7,6 +7,7 @@ index feed them, nothing here reads git.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from wgtool.core.model import (
     Amendment,
@@ -76,3 +77,10 @@ def compute_consensus(
     else:
         verdict = "pending"
     return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())
+
+
+def as_position(event: Event) -> Event:
+    """A position as consensus counts it: a silence broken is its breaker's objection."""
+    if event.type == "silence-break":
+        return replace(event, type="position", stance="object")
+    return event

@@ -12,19 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from wgtool.core import document
+from wgtool.core import agreement, document
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.model import Amendment, Consensus, DocumentFormat, Status
 from wgtool.core.safe import visible_controls
 from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
+    from wgtool.core.agreement import ParagraphState
     from wgtool.core.redline import AttributedRedline
     from wgtool.core.workgroup import WorkingGroup
+
+Brackets = Mapping[str, Sequence[agreement.Span]] | None
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 # What XML 1.0 cannot hold at all, beyond the control characters: surrogates, U+FFFE and U+FFFF.
@@ -56,29 +59,65 @@ def xml_text(text: str) -> str:
     return _NOT_XML_RE.sub("\ufffd", visible_controls(text))
 
 
-def _numbered_html(text: str) -> str:
-    """The draft as HTML with its paragraph numbers, raw HTML in the text escaped."""
+def _numbered_html(text: str, labels: Sequence[str] = (), spans: Brackets = None) -> str:
+    """The draft as HTML with its paragraph labels, raw HTML in the text escaped; brackets
+    (``spans`` by label) are elements of their own, never the text's own ``[``."""
     parts = []
     for block in document.blocks(text):
         if block.heading:
             level = min(block.heading_level, 6)
             parts.append(f"<h{level}>{html.escape(block.heading_text)}</h{level}>\n")
-        else:
-            rendered = document.to_html(block.text).strip()
-            if rendered.startswith("<p>"):
-                rendered = rendered[3:]
-            if rendered.endswith("</p>"):
-                rendered = rendered[:-4]
-            parts.append(
-                f'<p id="para-{block.number}"><span class="num">{block.number}.</span>'
-                f"{rendered}</p>\n"
-            )
+            continue
+        label = _label(labels, block.number or 0)
+        marked = agreement.with_marks(block.text, (spans or {}).get(label, []))
+        rendered = document.to_html(marked).strip()
+        if rendered.startswith("<p>"):
+            rendered = rendered[3:]
+        if rendered.endswith("</p>"):
+            rendered = rendered[:-4]
+        rendered = rendered.replace(agreement.OPEN_MARK, '<span class="bracket">[</span>')
+        rendered = rendered.replace(agreement.CLOSE_MARK, '<span class="bracket">]</span>')
+        parts.append(
+            f'<p id="para-{html.escape(label)}"><span class="num">{html.escape(label)}.</span>'
+            f"{rendered}</p>\n"
+        )
     return "".join(parts)
 
 
-def clean_html(title: str, text: str, version: str | None) -> str:
+def _label(labels: Sequence[str], number: int) -> str:
+    return labels[number - 1] if 0 < number <= len(labels) else str(number)
+
+
+def bracketed_markdown(text: str, labels: Sequence[str], spans: Brackets) -> str:
+    """The draft's Markdown with ``[ ... ]`` around bracketed words; where the draft has
+    brackets, the text's own ``[``, ``]`` and ``\\`` are escaped, so the two never mix."""
+    if not spans:
+        return text
+    out, position = [], 0
+    for block in document.blocks(text):
+        out.append(text[position : block.start])
+        if block.heading:
+            out.append(agreement.escape_brackets(block.text))
+        else:
+            label = _label(labels, block.number or 0)
+            out.append(agreement.bracketed_plain(block.text, spans.get(label, [])))
+        position = block.end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def clean_html(
+    title: str,
+    text: str,
+    version: str | None,
+    labels: Sequence[str] = (),
+    spans: Brackets = None,
+) -> str:
     heading = f'<p class="meta">Version: {html.escape(version or "current text")}</p>\n'
-    return _page(title, heading + _numbered_html(text))
+    if spans:
+        count = sum(len(s) for s in spans.values())
+        heading += f'<p class="meta">{count} passage(s) in square brackets are not agreed.</p>\n'
+    return _page(title, heading + _numbered_html(text, labels, spans))
 
 
 def diff_html(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:
@@ -126,16 +165,37 @@ def redline_html(
     return _page(f"{title} — redline", "".join(parts))
 
 
+def ledger_html(ledger: Sequence[ParagraphState]) -> str:
+    """The paragraph ledger as a table: status, who it is pending on, brackets, amendments."""
+    rows = [
+        "<h2>Paragraph status</h2>\n<table>\n<tr><th>¶</th><th>Status</th><th>Pending on</th>"
+        "<th>Brackets</th><th>Open amendments</th></tr>\n"
+    ]
+    for p in ledger:
+        status = "open (changed since agreed)" if p.changed else p.status
+        rows.append(
+            f"<tr><td>{html.escape(p.label)}</td><td>{html.escape(status)}</td>"
+            f"<td>{html.escape(', '.join(p.pending_on))}</td><td>{len(p.brackets) or ''}</td>"
+            f"<td>{html.escape(', '.join(p.open_amendments))}</td></tr>\n"
+        )
+    return "".join(rows) + "</table>\n"
+
+
 def compilation_html(
     title: str,
     amendments: list[tuple[Amendment, tuple[DiffOp, ...], Consensus]],
     groups: dict[str, str],
+    ledger: Sequence[ParagraphState] = (),
+    notes: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
-    """All amendments to a draft in paragraph order, as a compilation for a reading."""
+    """All amendments to a draft in paragraph order, as a compilation for a reading; with the
+    paragraph ledger, and ``notes`` per amendment (alternatives, co-sponsors)."""
     parts = [
         f'<h1>{html.escape(title)}</h1>\n<p class="meta">Compilation of '
         f"{len(amendments)} amendment(s)</p>\n"
     ]
+    if ledger:
+        parts.append(ledger_html(ledger))
     for amendment, diff, consensus in sorted(
         amendments, key=lambda item: (item[0].paragraph or 0, item[0].created_at, item[0].id)
     ):
@@ -149,7 +209,12 @@ def compilation_html(
             f"({html.escape(consensus.summary())})</p>\n"
             f"<p><strong>{html.escape(amendment.title)}</strong></p>\n"
             f"<p>{diff_html(diff)}</p>\n"
-            f'<p class="meta">Rationale: {html.escape(amendment.rationale)}</p>\n</div>\n'
+            f'<p class="meta">Rationale: {html.escape(amendment.rationale)}</p>\n'
+            + "".join(
+                f'<p class="meta">{html.escape(note)}</p>\n'
+                for note in (notes or {}).get(amendment.id, ())
+            )
+            + "</div>\n"
         )
     return _page(f"{title} — compilation", "".join(parts))
 
@@ -179,8 +244,11 @@ def akoma_ntoso(
     version: str | None,
     working_group: str,
     date: dt.date,
+    labels: Sequence[str] = (),
+    spans: Brackets = None,
 ) -> str:
-    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema).
+    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema); bracketed
+    words are ``<inline name="bracketed">`` elements.
 
     Long because it writes the document in the schema's order, element by element.
     """
@@ -255,9 +323,20 @@ def akoma_ntoso(
             container = el(body, "hcontainer", name="section", eId=f"sec_{section}")
             el(container, "heading", block.heading_text)
             continue
-        para = el(container, "paragraph", eId=f"para_{block.number}")
-        el(para, "num", f"{block.number}.")
-        el(el(para, "content"), "p", " ".join(block.text.split()))
+        label = _label(labels, block.number or 0)
+        para = el(container, "paragraph", eId=f"para_{label}")
+        el(para, "num", f"{label}.")
+        line = el(el(para, "content"), "p")
+        last: ET.Element | None = None
+        for piece, bracket in agreement.pieces(block.text, (spans or {}).get(label, [])):
+            words = xml_text(re.sub(r"\s+", " ", piece))
+            if bracket is not None:
+                last = el(line, "inline", re.sub(r"\s+", " ", piece), name="bracketed")
+            elif last is None:
+                line.text = (line.text or "") + words
+            else:
+                last.tail = (last.tail or "") + words
+
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -273,19 +352,22 @@ def produce(
     version: str | None = None,
     against: str | None = None,
     include_closed: bool = False,
+    clean: bool = False,
 ) -> str:
     """One of the secretariat's documents for a draft, as text.
 
     ``version`` picks a consensus version (default: the current text on main); ``against`` is the
-    older version a redline starts from (default: the latest consensus version).
+    older version a redline starts from (default: the latest consensus version). The text on
+    main shows its brackets, unless ``clean``.
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     draft = wg.draft(slug, version)
+    spans = None if clean else wg.bracket_spans(slug, version)
     if fmt == "markdown":
-        return visible_controls(draft.text)
+        return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
     if fmt == "html":
-        return clean_html(draft.title, draft.text, version)
+        return clean_html(draft.title, draft.text, version, draft.labels, spans)
     if fmt == "akn":
         return akoma_ntoso(
             slug=slug,
@@ -294,6 +376,8 @@ def produce(
             version=version,
             working_group=wg.settings.title,
             date=dt.date.today(),
+            labels=draft.labels,
+            spans=spans,
         )
     if fmt == "redline":
         if against is None:
@@ -308,4 +392,28 @@ def produce(
     found = [a for a in wg.amendments(draft=slug) if include_closed or a.status.undecided]
     consensus = wg.consensus_many(found)
     items = [(a, wg.change(a).diff, consensus[a.id]) for a in found]
-    return compilation_html(draft.title, items, wg.settings.groups)
+    ledger = wg.ledger(slug) if version is None else []
+    return compilation_html(
+        draft.title, items, wg.settings.groups, ledger, amendment_notes(wg, found)
+    )
+
+
+def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[str, list[str]]:
+    """What a compilation says of each amendment beyond its text: the alternatives it is one
+    of, and its co-sponsors with the stakeholder groups they come from."""
+    notes: dict[str, list[str]] = {}
+    for amendment in amendments:
+        lines = notes.setdefault(amendment.id, [])
+        group = wg.alternatives(amendment)
+        if group:
+            number = [a.id for a in group].index(amendment.id) + 1
+            others = ", ".join(a.id for a in group if a.id != amendment.id)
+            lines.append(f"Alt {number} of {len(group)} for this passage (with {others})")
+        sponsors = wg.cosponsors(amendment)
+        if sponsors.members:
+            names = ", ".join(f"{m} ({g})" for m, g in sorted(sponsors.members.items()))
+            groups = len(set(sponsors.groups) | {amendment.group})
+            lines.append(
+                f"Co-sponsored by {names}: {groups} stakeholder group(s) with the proposer's"
+            )
+    return notes

@@ -12,27 +12,40 @@ else on its PATH. A push is refused as a whole, with one line per problem, when:
 * an amendment or event ref does not fast-forward, or its chain breaks the rules (event chains
   only ever add);
 * a tag is moved, or a new one is not a consensus version the rulebook accepts;
-* a ref is deleted, or is anything else.
+* a ref is deleted, or is anything else;
+* a new event breaks a silence whose deadline has passed by this remote's clock: the remote is
+  the one clock every member shares, so a member whose clock is slow cannot break a silence
+  late (their own wgtool refuses a break its clock says is late; the rulebook refuses any break
+  stamped after the deadline).
 """
 
 from __future__ import annotations
 
+import json
 import shlex
 import stat
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from wgtool.core.agreement import utc_iso
 from wgtool.core.errors import InvalidInput
 from wgtool.core.gitstore import ZERO_SHA, GitStore
+from wgtool.core.messages import parse_message
+from wgtool.core.model import Event
 from wgtool.core.rulebook import (
     AMENDMENTS_PREFIX,
+    EVENT,
+    EVENT_ID,
+    EVENT_ID_RE,
     EVENTS_PREFIX,
     MAIN_REF,
     SHA_RE,
     TAGS_PREFIX,
     Problem,
     Rulebook,
+    event_path,
 )
 
 HOOK = "pre-receive"
@@ -96,8 +109,47 @@ def read_updates(text: str) -> list[Update]:
     return updates
 
 
-def check(store: GitStore, updates: list[Update]) -> list[str]:
-    """What is wrong with a push, one line each; empty when the rulebook accepts all of it."""
+def late_breaks(store: GitStore, update: Update, now: float) -> list[Problem]:
+    """The breaks of silence among the commits ``update`` brings that arrive after their
+    silence's deadline (``now``: this remote's clock)."""
+    if update.new is None or not update.ref.startswith(EVENTS_PREFIX):
+        return []
+    listing = store.run(["rev-list", update.new, *([f"^{update.old}"] if update.old else [])])
+    problems = []
+    for sha, info in store.commits(listing.stdout.decode().split()).items():
+        trailers = parse_message(info.message)[2]
+        if trailers.get(EVENT, [""])[-1] != "silence-break":
+            continue
+        event = _event_in(store, sha, trailers.get(EVENT_ID, [""])[-1])
+        silence = _event_in(store, sha, event.target) if event and event.target else None
+        if silence is not None and silence.until is not None and now > silence.until:
+            problems.append(
+                Problem(
+                    update.ref,
+                    f"breaks silence {silence.id} after its deadline "
+                    f"({utc_iso(silence.until)}, by this remote's clock)",
+                    sha,
+                    f"{info.author_name} <{info.author_email}>",
+                )
+            )
+    return problems
+
+
+def _event_in(store: GitStore, commit: str, event_id: str) -> Event | None:
+    if not EVENT_ID_RE.match(event_id):
+        return None
+    data = store.read_file(commit, event_path(event_id))
+    try:
+        parsed = json.loads(data or b"null")
+        return Event.from_dict(parsed) if isinstance(parsed, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def check(store: GitStore, updates: list[Update], now: float | None = None) -> list[str]:
+    """What is wrong with a push, one line each; empty when the rulebook accepts all of it.
+    ``now``: this remote's clock (the time the push arrives)."""
+    arrived = time.time() if now is None else now
     book = Rulebook(store)
     problems: list[Problem] = []
     main = store.resolve(MAIN_REF)
@@ -128,6 +180,7 @@ def check(store: GitStore, updates: list[Update]) -> list[str]:
                 )
             else:
                 refs[update.ref] = update.new
+                problems += late_breaks(store, update, arrived)
         else:
             problems.append(
                 Problem(

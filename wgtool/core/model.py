@@ -22,6 +22,7 @@ class Status(str, Enum):
     REVERTED = "reverted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    NOT_ADOPTED = "not-adopted"  # an alternative to the amendment was merged instead
 
     @property
     def undecided(self) -> bool:
@@ -61,14 +62,14 @@ class Kind(str, Enum):
     DELETE = "delete"
     DOCUMENT = "document"
 
-    def mark(self, paragraph: int | None) -> str:
+    def mark(self, paragraph: int | str | None) -> str:
         """The target in a table cell: ``¶5`` (replace), ``+5`` (insert after 5), ``-5``
         (delete 5); empty for the whole draft, whose faces each show it their own way."""
         if self is Kind.DOCUMENT or paragraph is None:
             return ""
         return {Kind.INSERT: "+", Kind.DELETE: "-"}.get(self, "¶") + str(paragraph)
 
-    def phrase(self, paragraph: int | None) -> str:
+    def phrase(self, paragraph: int | str | None) -> str:
         """The target in words: ``paragraph 5``, ``new paragraph after 5``, ``deletion of
         paragraph 5`` or ``whole draft`` (capitalise it to start a heading)."""
         if self is Kind.REPLACE:
@@ -79,7 +80,7 @@ class Kind(str, Enum):
             return f"deletion of paragraph {paragraph}"
         return "whole draft"
 
-    def default_title(self, paragraph: int | None, draft: str) -> str:
+    def default_title(self, paragraph: int | str | None, draft: str) -> str:
         """The title an amendment gets when its proposer gives none."""
         if self is Kind.REPLACE:
             return f"Amend paragraph {paragraph} of {draft}"
@@ -170,6 +171,11 @@ class Draft:
     slug: str
     title: str
     text: str
+    labels: tuple[str, ...] = ()  # the stable label of each numbered paragraph (7, 7bis...)
+
+    def label(self, number: int) -> str:
+        """The label of paragraph ``number`` (1-based): ``7bis``, or the number itself."""
+        return self.labels[number - 1] if 0 < number <= len(self.labels) else str(number)
 
     def to_dict(self, version: str | None = None) -> dict[str, object]:
         """The draft with its numbered paragraphs; ``version``: the one it was read at."""
@@ -181,7 +187,7 @@ class Draft:
             "version": version,
             "text": self.text,
             "paragraphs": [
-                {"number": b.number, "text": b.text}
+                {"number": b.number, "label": self.label(b.number or 0), "text": b.text}
                 for b in document.blocks(self.text)
                 if not b.heading
             ],
@@ -210,6 +216,11 @@ class Version:
         }
 
 
+def is_draft_chain(key: str) -> bool:
+    """Whether an event chain's key names a draft's chain (else it is an amendment's id)."""
+    return key.startswith(DRAFT_CHAIN)
+
+
 def _slugs(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
@@ -230,6 +241,7 @@ class Adoption:
     objecting: tuple[str, ...] = ()
     not_heard: tuple[str, ...] = ()
     reason: str | None = None
+    silence: str | None = None  # the silence procedure it was adopted under
 
     TRAILERS = ("Consensus", "Supporting-Groups", "Objecting-Groups", "Not-Heard")
 
@@ -243,6 +255,8 @@ class Adoption:
         ]
         if self.reason:
             result.append(("Override-Reason", self.reason))
+        if self.silence:
+            result.append(("Silence", self.silence))
         return result
 
     @classmethod
@@ -252,11 +266,14 @@ class Adoption:
 
         consensus = last("Consensus")
         return cls(
-            consensus=consensus if consensus in ("reached", "overridden") else "unrecorded",
+            consensus=(
+                consensus if consensus in ("reached", "overridden", "silence") else "unrecorded"
+            ),
             supporting=_slugs(last("Supporting-Groups")),
             objecting=_slugs(last("Objecting-Groups")),
             not_heard=_slugs(last("Not-Heard")),
             reason=last("Override-Reason") or None,
+            silence=last("Silence") or None,
         )
 
     def describe(self) -> str:
@@ -272,6 +289,8 @@ class Adoption:
             )
         )
         line = f"consensus {self.consensus} ({detail})"
+        if self.silence:
+            line = f"adopted under silence {self.silence}, unbroken ({detail})"
         return f"{line}; reason: {self.reason}" if self.reason else line
 
     def to_dict(self) -> dict[str, object]:
@@ -281,6 +300,7 @@ class Adoption:
             "objecting_groups": list(self.objecting),
             "not_heard": list(self.not_heard),
             "override_reason": self.reason,
+            "silence": self.silence,
         }
 
 
@@ -306,16 +326,18 @@ class Amendment:
     adoption: Adoption | None = None
     reverted_by: str | None = None
     revert_commit: str | None = None
+    label: str | None = None  # the target paragraph's stable label at the base (7, 7bis)
+    alternative_to: str | None = None  # the amendment it offers an alternative text to
 
     @property
     def target(self) -> str:
         """What it amends, in a table cell (see :meth:`Kind.mark`)."""
-        return self.kind.mark(self.paragraph)
+        return self.kind.mark(self.label or self.paragraph)
 
     @property
     def place(self) -> str:
         """What it amends, in words (see :meth:`Kind.phrase`)."""
-        return self.kind.phrase(self.paragraph)
+        return self.kind.phrase(self.label or self.paragraph)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -339,16 +361,41 @@ class Amendment:
             "adoption": None if self.adoption is None else self.adoption.to_dict(),
             "reverted_by": self.reverted_by,
             "revert_commit": self.revert_commit,
+            "label": self.label or (None if self.paragraph is None else str(self.paragraph)),
+            "alternative_to": self.alternative_to,
         }
+
+
+DRAFT_CHAIN = "draft-"
+"""Event chains named ``draft-<slug>`` hold what is said of a draft rather than of one
+amendment: brackets, paragraph status, the amendment window, silences, paragraph comments."""
+
+# The optional fields of an event beyond the common ones, in the order they are written.
+EVENT_DETAILS = ("paragraph", "words", "start", "held_by", "state", "target", "until", "anchor")
 
 
 @dataclass(frozen=True)
 class Event:
-    """One comment, position or decision on an amendment (stored as ``events/<id>.json``)."""
+    """One thing said in a chain (stored as ``events/<id>.json``): a comment, position or
+    decision on an amendment, or, in a draft's chain (``amendment`` is ``draft-<slug>``), a
+    bracket, a paragraph's status, the amendment window, a silence or a paragraph comment.
+
+    Attributes:
+        paragraph: The label of the paragraph it is about (brackets, status, comments).
+        words: The bracketed words; empty for the whole paragraph.
+        start: Where the bracketed words start in the paragraph at ``anchor``.
+        held_by: Groups or members holding a bracket, or a paragraph is pending on.
+        state: ``agreed``/``agreed-ad-ref``/``open`` (status), ``open``/``closed`` (window),
+            ``on``/``off`` (co-sponsoring).
+        target: The event it acts on (the bracket lifted, the silence broken), or the version
+            name a silence on a draft concludes with.
+        until: A deadline, seconds since the epoch (UTC): a silence's, or a window's.
+        anchor: The main commit whose text it refers to.
+    """
 
     id: str
     amendment: str
-    type: str  # comment | position | reject | withdraw
+    type: str
     member: str
     group: str
     at: float
@@ -356,11 +403,36 @@ class Event:
     stance: str | None = None
     text: str = ""
     reply_to: str | None = None
+    paragraph: str | None = None
+    words: str | None = None
+    start: int | None = None
+    held_by: tuple[str, ...] = ()
+    state: str | None = None
+    target: str | None = None
+    until: float | None = None
+    anchor: str | None = None
+
+    @property
+    def draft(self) -> str | None:
+        """The draft of a draft chain's event (None for an event on an amendment)."""
+        return self.amendment[len(DRAFT_CHAIN) :] if is_draft_chain(self.amendment) else None
+
+    def details(self) -> dict[str, object]:
+        """The optional fields that are set, as the event file stores them."""
+        data: dict[str, object] = {}
+        for name in EVENT_DETAILS:
+            value = getattr(self, name)
+            if value is not None and value != ():
+                data[name] = list(value) if isinstance(value, tuple) else value
+        return data
 
     def to_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "id": self.id,
-            "amendment": self.amendment,
+        data: dict[str, object] = {"id": self.id}
+        if self.draft is not None:
+            data["draft"] = self.draft
+        else:
+            data["amendment"] = self.amendment
+        data |= {
             "type": self.type,
             "member": self.member,
             "group": self.group,
@@ -372,21 +444,36 @@ class Event:
             data["stance"] = self.stance
         if self.reply_to is not None:
             data["reply_to"] = self.reply_to
-        return data
+        return data | self.details()
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Event:
+        def optional(name: str) -> str | None:
+            return None if data.get(name) is None else str(data[name])
+
+        held = data.get("held_by") or []
+        start, until = data.get("start"), data.get("until")
         return cls(
             id=str(data["id"]),
-            amendment=str(data["amendment"]),
+            amendment=(
+                str(data["amendment"]) if "amendment" in data else DRAFT_CHAIN + str(data["draft"])
+            ),
             type=str(data["type"]),
             member=str(data["member"]),
             group=str(data["group"]),
             at=float(data["at"]),  # type: ignore[arg-type]
             revision=int(data.get("revision", 1)),  # type: ignore[call-overload]
-            stance=None if data.get("stance") is None else str(data["stance"]),
+            stance=optional("stance"),
             text=str(data.get("text", "")),
-            reply_to=None if data.get("reply_to") is None else str(data["reply_to"]),
+            reply_to=optional("reply_to"),
+            paragraph=optional("paragraph"),
+            words=optional("words"),
+            start=None if start is None else int(start),  # type: ignore[call-overload]
+            held_by=tuple(str(h) for h in held) if isinstance(held, list) else ("?",),
+            state=optional("state"),
+            target=optional("target"),
+            until=None if until is None else float(until),  # type: ignore[arg-type]
+            anchor=optional("anchor"),
         )
 
     def sort_key(self) -> tuple[float, str]:

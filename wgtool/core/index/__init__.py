@@ -18,6 +18,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from wgtool.core.consensus import as_position
 from wgtool.core.index.healing import healing
 from wgtool.core.index.refresh import Refresher
 from wgtool.core.index.rows import (
@@ -101,16 +102,38 @@ class Index(Refresher):
 
     @healing
     def positions_for(self, amendment_ids: Sequence[str] | None = None) -> dict[str, list[Event]]:
-        """Position events per amendment, oldest first (for consensus summaries in listings)."""
+        """Position events per amendment, oldest first (for consensus summaries in listings);
+        a broken silence counts as its breaker's objection."""
+        result: dict[str, list[Event]] = {}
+        for event in self.chain_events(amendment_ids, ("position", "silence-break")):
+            result.setdefault(event.amendment, []).append(as_position(event))
+        return result
+
+    @healing
+    def chain_events(
+        self, keys: Sequence[str] | None = None, types: Sequence[str] | None = None
+    ) -> list[Event]:
+        """The events of some chains (all: None), of some types, oldest first."""
         with self.engine.connect() as conn:
-            query = sa_select(table_of(EventRow)).where(col(EventRow.type) == "position")
-            if amendment_ids is not None:
-                query = query.where(col(EventRow.amendment).in_(list(amendment_ids)))
+            query = sa_select(table_of(EventRow))
+            if keys is not None:
+                query = query.where(col(EventRow.amendment).in_(list(keys)))
+            if types is not None:
+                query = query.where(col(EventRow.type).in_(list(types)))
             query = query.order_by(col(EventRow.at), col(EventRow.id))
-            result: dict[str, list[Event]] = {}
-            for row in conn.execute(query):
-                result.setdefault(row.amendment, []).append(event_from_row(row))
-            return result
+            return [event_from_row(row) for row in conn.execute(query)]
+
+    @healing
+    def events_by_prefix(self, prefix: str, types: Sequence[str]) -> list[Event]:
+        """The events of some types whose id starts with ``prefix`` (at most ten)."""
+        with self.engine.connect() as conn:
+            query = (
+                sa_select(table_of(EventRow))
+                .where(col(EventRow.id).startswith(prefix))
+                .where(col(EventRow.type).in_(list(types)))
+                .limit(10)
+            )
+            return [event_from_row(row) for row in conn.execute(query)]
 
     @healing
     def open_counts(self, draft: str) -> dict[int, int]:

@@ -21,6 +21,7 @@ from wgtool.core.index.rows import (
     Meta,
     RefTip,
     RevertRow,
+    event_row,
     read_amendment_chains,
     table_of,
     upsert,
@@ -143,6 +144,8 @@ class Refresher(IndexFile):
             if changed:
                 conn.execute(upsert(RefTip), [{"ref": r, "sha": s} for r, s in changed.items()])
             self._update_status(conn, touched)
+            if touched:
+                self._update_alternatives(conn)
             # Whether a paragraph is still there depends on main and on the amendment's base.
             self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
             conn.execute(upsert(Meta), [{"key": "refs", "value": fingerprint}])
@@ -231,6 +234,7 @@ class Refresher(IndexFile):
                     "objecting": ",".join(adoption.objecting),
                     "not_heard": ",".join(adoption.not_heard),
                     "override_reason": adoption.reason,
+                    "silence": adoption.silence,
                 }
             )
         if merges:
@@ -262,11 +266,7 @@ class Refresher(IndexFile):
         chains = book.event_chains(tips, history, proposers, since=since)
         anew = [amendment for amendment, chain in chains.items() if not chain.partial]
         conn.execute(delete(EventRow).where(col(EventRow.amendment).in_(anew)))
-        rows = [
-            {"stance": None, "reply_to": None, **event.to_dict()}
-            for chain in chains.values()
-            for event in chain.events
-        ]
+        rows = [event_row(event) for chain in chains.values() for event in chain.events]
         if rows:
             conn.execute(table_of(EventRow).insert().prefix_with("OR IGNORE"), rows)
 
@@ -320,6 +320,7 @@ class Refresher(IndexFile):
                     objecting=merge.objecting,
                     not_heard=merge.not_heard,
                     override_reason=merge.override_reason,
+                    silence=merge.silence,
                     reverted_by=revert.reverted_by if revert else None,
                     revert_commit=revert.commit if revert else None,
                 )
@@ -334,6 +335,48 @@ class Refresher(IndexFile):
             .values({column: bindparam(f"b_{column}") for column in DECIDED_COLUMNS}),
             updates,
         )
+
+    def _update_alternatives(self, conn: Connection) -> None:
+        """Alternatives for one passage: once one of them is merged, the others that are still
+        undecided are not adopted (and open again should that merge be reverted)."""
+        table = table_of(AmendmentRow)
+        linked = conn.execute(
+            sa_select(table.c.id, table.c.alternative_to).where(table.c.alternative_to.is_not(None))
+        ).all()
+        if not linked:
+            return
+        root: dict[str, str] = {}
+
+        def find(a: str) -> str:
+            while root.get(a, a) != a:
+                a = root[a]
+            return a
+
+        for amendment_id, other in linked:
+            root[find(amendment_id)] = find(other)
+        members = set(root) | set(root.values())
+        rows = conn.execute(
+            sa_select(table.c.id, table.c.status).where(table.c.id.in_(list(members)))
+        ).all()
+        merged: dict[str, str] = {}
+        for amendment_id, status in sorted(rows):
+            if status == Status.MERGED.value:
+                merged.setdefault(find(amendment_id), amendment_id)
+        updates: list[tuple[str, str, str | None]] = []
+        for amendment_id, status in rows:
+            chosen = merged.get(find(amendment_id))
+            if chosen and status in (Status.OPEN.value, Status.LAPSED.value):
+                reason = f"alternative {chosen} was adopted instead"
+                updates.append((amendment_id, Status.NOT_ADOPTED.value, reason))
+            elif not chosen and status == Status.NOT_ADOPTED.value:
+                updates.append((amendment_id, Status.OPEN.value, None))
+        if updates:
+            conn.execute(
+                table.update()
+                .where(table.c.id == bindparam("b_id"))
+                .values(status=bindparam("b_status"), reason=bindparam("b_reason")),
+                [{"b_id": i, "b_status": st, "b_reason": r} for i, st, r in updates],
+            )
 
     def _update_lapsed(self, conn: Connection, ids: Sequence[str] | None) -> None:
         """Mark open amendments whose paragraph main no longer has as lapsed (and back).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -13,13 +14,15 @@ from sqlmodel import Field, SQLModel
 
 from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
 from wgtool.core.rulebook import (
+    ALTERNATIVE_TO,
     KIND,
     PARAGRAPH,
+    PARAGRAPH_LABEL,
     MainHistory,
     Rulebook,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class RefTip(SQLModel, table=True):
@@ -35,6 +38,7 @@ class AdoptionColumns(SQLModel):
     objecting: str = ""
     not_heard: str = ""
     override_reason: str | None = None
+    silence: str | None = None  # the silence procedure it was adopted under
 
 
 class AmendmentRow(AdoptionColumns, table=True):
@@ -57,6 +61,8 @@ class AmendmentRow(AdoptionColumns, table=True):
     reason: str | None = None
     reverted_by: str | None = None
     revert_commit: str | None = None
+    label: str | None = None
+    alternative_to: str | None = Field(default=None, index=True)
 
 
 class EventRow(SQLModel, table=True):
@@ -72,6 +78,7 @@ class EventRow(SQLModel, table=True):
     stance: str | None = None
     text: str = ""
     reply_to: str | None = None
+    details: str = ""  # the event's optional fields (brackets, status, silences), as JSON
 
 
 class MergeRow(AdoptionColumns, table=True):
@@ -143,9 +150,12 @@ def amendment_from_row(row: Any) -> Amendment:
             objecting=split_list(row.objecting),
             not_heard=split_list(row.not_heard),
             reason=row.override_reason,
+            silence=row.silence,
         ),
         reverted_by=row.reverted_by,
         revert_commit=row.revert_commit,
+        label=row.label,
+        alternative_to=row.alternative_to,
     )
 
 
@@ -168,13 +178,14 @@ DECIDED_COLUMNS = (
     "objecting",
     "not_heard",
     "override_reason",
+    "silence",
     "reverted_by",
     "revert_commit",
 )
 
 
 def event_from_row(row: Any) -> Event:
-    return Event(
+    event = Event(
         id=row.id,
         amendment=row.amendment,
         type=row.type,
@@ -186,6 +197,28 @@ def event_from_row(row: Any) -> Event:
         text=row.text,
         reply_to=row.reply_to,
     )
+    if not row.details:
+        return event
+    details = json.loads(row.details)
+    return Event.from_dict({**event.to_dict(), **details})
+
+
+def event_row(event: Event) -> dict[str, object]:
+    """The index row of an event."""
+    details = event.details()
+    return {
+        "amendment": event.amendment,
+        "id": event.id,
+        "type": event.type,
+        "member": event.member,
+        "group": event.group,
+        "at": event.at,
+        "revision": event.revision,
+        "stance": event.stance,
+        "text": event.text,
+        "reply_to": event.reply_to,
+        "details": json.dumps(details, sort_keys=True) if details else "",
+    }
 
 
 def read_amendment_chains(
@@ -205,6 +238,8 @@ def read_amendment_chains(
                 "draft": chain.draft,
                 "kind": head.trailer(KIND) or Kind.DOCUMENT.value,
                 "paragraph": int(paragraph) if paragraph.isdigit() else None,
+                "label": head.trailer(PARAGRAPH_LABEL) or (paragraph or None),
+                "alternative_to": first.trailer(ALTERNATIVE_TO),
                 "title": head.title,
                 "rationale": head.body,
                 "proposer": chain.proposer,

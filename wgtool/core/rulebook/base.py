@@ -15,6 +15,7 @@ from wgtool.core.rulebook.layout import (
     CONFIG_PATHS,
     FILE_MODES,
     draft_path,
+    labels_path,
 )
 from wgtool.core.rulebook.records import (
     Config,
@@ -106,10 +107,11 @@ class Reader:
 
     def _only_draft(self, record: Record, draft: str, problems: list[str], *, what: str) -> None:
         for change in record.changes:
+            labels = change.path == labels_path(draft) and what != "an amendment"
             if (
-                change.path != draft_path(draft)
-                or change.status != "M"
-                or change.mode not in FILE_MODES
+                not (change.path == draft_path(draft) or labels)
+                or (change.status != "M" and not labels)
+                or (change.status != "D" and change.mode not in FILE_MODES)
             ):
                 problems.append(f"{what} may change only {draft_path(draft)}, not {change.path}")
                 return

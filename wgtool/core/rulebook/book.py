@@ -15,11 +15,12 @@ from wgtool.core.rulebook.history import (
     TagVerdict,
 )
 from wgtool.core.rulebook.layout import (
-    AMENDMENT_ID_RE,
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
     MAX_EVENT_BYTES,
+    SILENCE,
     TAGS_PREFIX,
+    chain_key_valid,
     draft_path,
 )
 from wgtool.core.rulebook.main import MainJudge
@@ -86,8 +87,11 @@ class Rulebook(MainJudge):
         if self.store.lookup_in_tree(commit.record.tree, draft_path(slug)) is None:
             problems.append(f"tags a commit where draft {slug} does not exist")
         member = current.roster.by_email(tagger_email)
-        if member is None or not member.has(Role.SECRETARIAT):
-            problems.append(f"tagged by {tagger_email}, who is not secretariat")
+        subject, body, trailers = parse_message(message.split("-----BEGIN SSH SIGNATURE-----")[0])
+        # A version is the secretariat's; the chair tags one by concluding a silence on it.
+        role = Role.CHAIR if trailers.get(SILENCE) else Role.SECRETARIAT
+        if member is None or not member.has(role):
+            problems.append(f"tagged by {tagger_email}, who is not {role.value}")
         elif self.audit and current.settings.signatures == "required":
             self._checked.add(sha)
             signer = signing.tag_signer(self.store, sha)
@@ -95,7 +99,6 @@ class Rulebook(MainJudge):
                 problems.append(f"no valid signature by {member.handle}'s key in the roster")
         if problems:
             return refuse(*problems, tagger=tagger)
-        subject, body, _ = parse_message(message.split("-----BEGIN SSH SIGNATURE-----")[0])
         result = Version(
             draft=slug,
             name=version,
@@ -133,7 +136,7 @@ class Rulebook(MainJudge):
         tags: dict[str, str] = {}
         for ref, sha in refs.items():
             prefix = next((p for p in wanted if ref.startswith(p)), None)
-            if prefix is not None and AMENDMENT_ID_RE.match(ref[len(prefix) :]):
+            if prefix is not None and chain_key_valid(prefix.split("/")[2], ref[len(prefix) :]):
                 wanted[prefix][ref[len(prefix) :]] = sha
             elif ref.startswith(TAGS_PREFIX):
                 tags[ref[len(TAGS_PREFIX) :]] = sha

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from wgtool.core import validate
 from wgtool.core.errors import WgError
-from wgtool.core.model import Event, Kind, Role
+from wgtool.core.labels import LABEL_RE
+from wgtool.core.model import Event, Kind
 from wgtool.core.rulebook.base import Reader
 from wgtool.core.rulebook.history import (
     AmendmentChain,
@@ -17,11 +18,14 @@ from wgtool.core.rulebook.history import (
 )
 from wgtool.core.rulebook.layout import (
     ACTION,
+    ALTERNATIVE_TO,
     AMENDMENT_ID,
+    AMENDMENT_ID_RE,
     DRAFT,
     EVENT,
     EVENT_ID,
     EVENT_ID_RE,
+    EVENT_ROLES,
     EVENTS_DIR,
     FILE_MODES,
     GROUP,
@@ -33,8 +37,10 @@ from wgtool.core.rulebook.layout import (
     MAX_REVISIONS,
     MEMBER,
     PARAGRAPH,
+    PARAGRAPH_LABEL,
     REVISION,
     SHA_RE,
+    chain_trailer,
     event_path,
 )
 from wgtool.core.rulebook.records import (
@@ -164,6 +170,14 @@ class ChainJudge(Reader):
         paragraph = record.trailer(PARAGRAPH)
         if paragraph is not None and not paragraph.isdigit():
             problems.append(f"names paragraph {paragraph!r}")
+        label = record.trailer(PARAGRAPH_LABEL)
+        if label is not None and not LABEL_RE.match(label):
+            problems.append(f"labels its paragraph {label!r}")
+        alternative = record.trailer(ALTERNATIVE_TO)
+        if alternative is not None and (
+            not AMENDMENT_ID_RE.match(alternative) or alternative == chain.amendment
+        ):
+            problems.append(f"is an alternative to {alternative!r}, which is no other amendment")
         assert chain.draft is not None
         if number == 1 and not record.changes:
             problems.append("changes nothing")
@@ -332,7 +346,8 @@ class ChainJudge(Reader):
         return order
 
     def _judge_join(self, record: Record, amendment: str) -> str | None:
-        if len(record.parents) != 2 or record.trailer(AMENDMENT_ID) != amendment:
+        name, value = chain_trailer(amendment)
+        if len(record.parents) != 2 or record.trailer(name) != value:
             return "a join of event chains that is not one"
         first, second = record.parents
         key = (first, second)
@@ -359,10 +374,9 @@ class ChainJudge(Reader):
         type_ = record.trailer(EVENT) or ""
         if len(record.parents) > 1:
             problems.append("a merge of event chains that is not a join")
-        if record.trailer(AMENDMENT_ID) != amendment:
-            problems.append(
-                f"an event on amendment {record.trailer(AMENDMENT_ID)!r}, not {amendment}"
-            )
+        name, value = chain_trailer(amendment)
+        if record.trailer(name) != value:
+            problems.append(f"says {name} {record.trailer(name)!r}, not {value}")
         if not EVENT_ID_RE.match(event_id):
             return None, [*problems, f"an event id {event_id!r} wgtool would not write"]
         path = event_path(event_id)
@@ -395,12 +409,30 @@ class ChainJudge(Reader):
         same_member(record, member, problems)
         same_group(event.group, member, problems, what="its event file")
         same_group(record.trailer(GROUP), member, problems)
-        if type_ == "reject" and not member.has(Role.CHAIR):
-            problems.append(f"a rejection by {handle}, who is not chair")
+        roles = EVENT_ROLES.get(type_, ())
+        if roles and not any(member.has(role) for role in roles):
+            needed = " or ".join(role.value for role in roles)
+            problems.append(f"a {type_} event by {handle}, who is not {needed}")
         if type_ == "withdraw" and handle != proposer:
             problems.append(f"a withdrawal by {handle}, who did not propose the amendment")
+        if type_ == "cosponsor" and handle == proposer:
+            problems.append(f"{handle} co-sponsors their own amendment")
+        if type_ == "silence-break":
+            problems.extend(self._judge_break(record, event))
         self._signed(record, member, current.settings, problems)
         return replace(event, group=member.group), problems
+
+    def _judge_break(self, record: Record, event: Event) -> list[str]:
+        """A silence is broken only in its own chain, after it started (the silence is in the
+        break's tree) and before its deadline, by the breaker's clock; the shared remote's
+        guard holds breaks to its own clock as they arrive."""
+        blob = self.store.lookup_in_tree(record.tree, event_path(event.target or ""))
+        silence = None if blob is None else self._read_event(blob)
+        if silence is None or silence.type != "silence" or silence.amendment != event.amendment:
+            return [f"breaks {event.target!r}, which is no silence before it in this chain"]
+        if silence.until is None or event.at > silence.until:
+            return [f"breaks silence {silence.id} after its deadline"]
+        return []
 
     def _read_event(self, blob: str) -> Event | None:
         try:

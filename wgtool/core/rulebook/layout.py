@@ -6,7 +6,7 @@ import re
 
 from wgtool.core import config, validate
 from wgtool.core.errors import PermissionDenied
-from wgtool.core.model import Kind, Member, Role, Stance
+from wgtool.core.model import DRAFT_CHAIN, Kind, Member, Role, Stance, is_draft_chain
 
 MAIN_REF = "refs/heads/main"
 WG_PREFIX = "refs/wg/"
@@ -52,13 +52,73 @@ REVERTED_BY = "Reverted-by"
 JOIN_ACTION = "join-events"
 REVERT_ACTION = "revert"
 
-EVENT_TYPES = frozenset({"comment", "position", "reject", "withdraw"})
+# Events on an amendment, and events in a draft's chain (``refs/wg/events/draft-<slug>``).
+AMENDMENT_EVENT_TYPES = frozenset(
+    {"comment", "position", "reject", "withdraw", "cosponsor", "silence", "silence-break"}
+)
+DRAFT_EVENT_TYPES = frozenset(
+    {"comment", "bracket", "unbracket", "status", "window", "silence", "silence-break"}
+)
+EVENT_TYPES = AMENDMENT_EVENT_TYPES | DRAFT_EVENT_TYPES
+# Who may record each event (any member may record the others); a withdrawal is the proposer's.
+EVENT_ROLES: dict[str, tuple[Role, ...]] = {
+    "reject": (Role.CHAIR,),
+    "bracket": (Role.CHAIR,),
+    "unbracket": (Role.CHAIR,),
+    "status": (Role.CHAIR,),
+    "window": (Role.SECRETARIAT,),
+    "silence": (Role.CHAIR, Role.SECRETARIAT),
+}
+PARAGRAPH_LABEL = "Paragraph-Label"
+ALTERNATIVE_TO = "Alternative-To"
+SILENCE = "Silence"
+BRACKETS = "Brackets"
 STANCES = frozenset(s.value for s in Stance)
 KINDS = frozenset(k.value for k in Kind)
 
 
+def chain_key_valid(kind: str, key: str) -> bool:
+    """Whether ``refs/wg/<kind>/<key>`` names a ref wgtool makes: an amendment's revisions,
+    or the events on an amendment or in a draft's chain."""
+    if kind == "amendments":
+        return bool(AMENDMENT_ID_RE.match(key))
+    if kind == "events":
+        return bool(AMENDMENT_ID_RE.match(key)) or (
+            is_draft_chain(key) and bool(validate.NAME_RE.match(key[len(DRAFT_CHAIN) :]))
+        )
+    return False
+
+
+def chain_trailer(key: str) -> tuple[str, str]:
+    """The trailer that names what an event chain is about: ``Draft: <slug>`` for a draft's
+    chain, ``Amendment-Id: <id>`` for an amendment's."""
+    if is_draft_chain(key):
+        return (DRAFT, key[len(DRAFT_CHAIN) :])
+    return (AMENDMENT_ID, key)
+
+
+def draft_chain(slug: str) -> str:
+    """The key of draft ``slug``'s event chain."""
+    return DRAFT_CHAIN + slug
+
+
 def draft_path(slug: str) -> str:
     return f"{DRAFTS_DIR}/{slug}.md"
+
+
+def labels_path(slug: str) -> str:
+    """The draft's paragraph labels, beside it (see :mod:`wgtool.core.labels`)."""
+    return f"{DRAFTS_DIR}/{slug}.labels"
+
+
+def draft_of_path(path: str) -> str | None:
+    """The draft a file under ``drafts/`` belongs to (its text or its labels), or None."""
+    if not path.startswith(DRAFTS_DIR + "/"):
+        return None
+    slug = path[len(DRAFTS_DIR) + 1 :].removesuffix(".md").removesuffix(".labels")
+    if not validate.NAME_RE.match(slug) or path not in (draft_path(slug), labels_path(slug)):
+        return None
+    return slug
 
 
 def event_path(event_id: str) -> str:
@@ -78,6 +138,7 @@ ACTION_ROLES: dict[str, Role] = {
     "reject": Role.CHAIR,
     "revert": Role.CHAIR,
     "tag": Role.SECRETARIAT,
+    "renumber": Role.SECRETARIAT,
     "add member": Role.SECRETARIAT,
     "add draft": Role.SECRETARIAT,
     "change settings": Role.SECRETARIAT,

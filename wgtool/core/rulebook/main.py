@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wgtool.core import validate
 from wgtool.core.model import Role
 from wgtool.core.rulebook.chains import ChainJudge
 from wgtool.core.rulebook.history import (
@@ -32,7 +31,7 @@ from wgtool.core.rulebook.layout import (
     REVERTED_BY,
     REVERTS,
     ROSTER_PATH,
-    draft_path,
+    draft_of_path,
 )
 from wgtool.core.rulebook.records import (
     Config,
@@ -206,8 +205,7 @@ class MainJudge(ChainJudge):
         self._acting(record, before, handle, Role.SECRETARIAT, problems)
         for change in record.changes:
             if change.path.startswith(DRAFTS_DIR + "/"):
-                slug = change.path[len(DRAFTS_DIR) + 1 :].removesuffix(".md")
-                well_formed = change.path == draft_path(slug) and validate.NAME_RE.match(slug)
+                well_formed = draft_of_path(change.path) is not None
                 if not well_formed or (change.status != "D" and change.mode not in FILE_MODES):
                     problems.append(f"{change.path} is not a draft file")
         if isinstance(after, str):

@@ -9,14 +9,18 @@ from dataclasses import dataclass, field
 from wgtool.core import validate
 from wgtool.core.config import Roster
 from wgtool.core.gitstore import CommitInfo, GitStore
+from wgtool.core.labels import LABEL_RE
 from wgtool.core.messages import parse_message, record_mark
 from wgtool.core.model import Event, Member, Settings
 from wgtool.core.rulebook.layout import (
+    AMENDMENT_EVENT_TYPES,
     CONSENSUS,
     CONSENSUS_GROUPS,
+    DRAFT_EVENT_TYPES,
     EVENT_ID_RE,
-    EVENT_TYPES,
     OVERRIDE_REASON,
+    SHA_RE,
+    SILENCE,
     STANCES,
 )
 
@@ -172,12 +176,60 @@ def same_group(
 
 
 def well_formed(event: Event) -> bool:
-    """An event wgtool could have written."""
-    if event.type not in EVENT_TYPES or not validate.NAME_RE.match(event.member):
+    """An event wgtool could have written (its fields, each as its type has them)."""
+    types = DRAFT_EVENT_TYPES if event.draft is not None else AMENDMENT_EVENT_TYPES
+    if event.type not in types or not validate.NAME_RE.match(event.member):
         return False
     if event.reply_to is not None and not EVENT_ID_RE.match(event.reply_to):
         return False
-    return (event.stance in STANCES) if event.type == "position" else event.stance is None
+    if not ((event.stance in STANCES) if event.type == "position" else event.stance is None):
+        return False
+    return _details_fit(event)
+
+
+# What each type of event must (True) or may (None) carry; other details it must not.
+_DETAILS: dict[str, dict[str, bool | None]] = {
+    "comment": {"paragraph": None, "anchor": None},
+    "bracket": {"paragraph": True, "anchor": True, "words": None, "start": None, "held_by": None},
+    "unbracket": {"target": True},
+    "status": {"paragraph": True, "anchor": True, "state": True, "held_by": None},
+    "window": {"state": True, "until": None},
+    "silence": {"until": True, "target": None, "anchor": None},
+    "silence-break": {"target": True},
+    "cosponsor": {"state": True},
+}
+_STATES = {
+    "status": ("open", "agreed", "agreed-ad-ref"),
+    "window": ("open", "closed"),
+    "cosponsor": ("on", "off"),
+}
+
+
+def _details_fit(event: Event) -> bool:
+    fields = _DETAILS.get(event.type, {})
+    details = event.details()
+    if any(name not in fields for name in details):
+        return False
+    if any(required and name not in details for name, required in fields.items()):
+        return False
+    if event.type == "comment" and (event.draft is not None) != (event.paragraph is not None):
+        return False  # a draft's comments are on a paragraph, an amendment's are not
+    checks = (
+        event.paragraph is None or bool(LABEL_RE.match(event.paragraph)),
+        event.anchor is None or bool(SHA_RE.match(event.anchor)),
+        event.start is None or event.start >= 0,
+        all(validate.NAME_RE.match(h) for h in event.held_by),
+        event.state is None or event.state in _STATES.get(event.type, ()),
+        event.until is None or 0 < event.until < 1e11,
+        event.target is None
+        or bool(
+            validate.VERSION_RE.match(event.target)
+            if event.type == "silence"
+            else EVENT_ID_RE.match(event.target)
+        ),
+        event.words is None or "\n\n" not in event.words,
+    )
+    return all(checks)
 
 
 def consensus_problems(record: Record, settings: Settings) -> list[str]:
@@ -186,8 +238,10 @@ def consensus_problems(record: Record, settings: Settings) -> list[str]:
     if state is None:
         return []
     problems = []
-    if state not in ("reached", "overridden"):
-        problems.append(f"records consensus {state!r}, not reached or overridden")
+    if state not in ("reached", "overridden", "silence"):
+        problems.append(f"records consensus {state!r}, not reached, overridden or silence")
+    if state == "silence" and not EVENT_ID_RE.match(record.trailer(SILENCE) or ""):
+        problems.append("adopts under silence without naming the silence")
     if state == "overridden" and not (record.trailer(OVERRIDE_REASON) or "").strip():
         problems.append("overrides the consensus rule without a reason")
     for key in CONSENSUS_GROUPS:

@@ -6,8 +6,8 @@ from wgtool.core.errors import LostRace, WgError
 from wgtool.core.gitstore import GitStore, Person, retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.rulebook import (
-    AMENDMENT_ID_RE,
     AMENDMENTS_PREFIX,
+    DRAFT,
     EVENTS_DIR,
     EVENTS_PREFIX,
     JOIN_ACTION,
@@ -20,6 +20,8 @@ from wgtool.core.rulebook import (
     MainHistory,
     Problem,
     Rulebook,
+    chain_key_valid,
+    chain_trailer,
 )
 from wgtool.core.sync.ancestry import Ancestry
 from wgtool.core.sync.remote import (
@@ -52,7 +54,7 @@ def _remote_wg_refs(store: GitStore, remote: str) -> tuple[dict[str, str], dict[
         kind, _, amendment_id = ref[len(prefix) :].partition("/")
         if (
             objecttype != "commit"
-            or not AMENDMENT_ID_RE.match(amendment_id)
+            or not chain_key_valid(kind, amendment_id)
             or not SHA_RE.match(sha)
         ):
             ignored += 1
@@ -208,11 +210,13 @@ def join_commit(store: GitStore, amendment_id: str, ours: str, theirs: str) -> s
     tree = store.merge_trees(first, second)
     when = max(store.commit(first).committed_at, store.commit(second).committed_at)
     person = Person(JOIN_NAME, JOIN_EMAIL, when)
+    subject = chain_trailer(amendment_id)
+    what = "draft" if subject[0] == DRAFT else "amendment"
     message = format_message(
-        f"Join the events on amendment {amendment_id}",
+        f"Join the events on {what} {subject[1]}",
         "Events were recorded on two machines at the same time; this commit joins both "
         "chains and adds nothing of its own.",
-        [("Amendment-Id", amendment_id), ("Action", JOIN_ACTION)],
+        [subject, ("Action", JOIN_ACTION)],
     )
     # Never signed, even when the member's key is armed: a signature would make each machine's
     # join different. verify accepts a join only when its tree is exactly the merge of its parents.

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wgtool.core.rulebook import (
-    AMENDMENT_ID_RE,
     AMENDMENTS_PREFIX,
     EVENTS_DIR,
     EVENTS_PREFIX,
@@ -15,6 +14,7 @@ from wgtool.core.rulebook import (
     WG_PREFIX,
     MainHistory,
     Rulebook,
+    chain_key_valid,
 )
 from wgtool.core.sync.ancestry import Ancestry
 from wgtool.core.sync.joining import (
@@ -99,7 +99,7 @@ def _plan_push(
     for ref, ours in sorted(store.refs(WG_PREFIX.rstrip("/")).items()):
         kind, _, amendment_id = ref[len(WG_PREFIX) :].partition("/")
         theirs = remote_refs.get(prefix + "wg/" + ref[len(WG_PREFIX) :])
-        if kind in ("amendments", "events") and AMENDMENT_ID_RE.match(amendment_id):
+        if chain_key_valid(kind, amendment_id):
             if ours != theirs:
                 differing[ref] = (ours, theirs)
     # Which of them are ahead here: from one walk of their history off main (not a git

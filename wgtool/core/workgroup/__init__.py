@@ -8,7 +8,9 @@ The CLI and the TUI call :class:`WorkingGroup` and nothing lower. Each desk is o
 - :mod:`.amendments`: proposing, revising and reading amendments;
 - :mod:`.deliberation`: positions, comments, rejection, withdrawal and consensus;
 - :mod:`.merge`: merge plans, merges and reverts (the chair);
-- :mod:`.documents`: who wrote which words (blame) and attributed redlines.
+- :mod:`.documents`: who wrote which words (blame) and attributed redlines;
+- :mod:`.agreement`: brackets, paragraph status, windows, silences, co-sponsors, renumbering,
+  and tagging consensus versions (refused while brackets remain).
 
 Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
 re-reads and tries again.
@@ -16,6 +18,7 @@ re-reads and tries again.
 
 from __future__ import annotations
 
+from wgtool.core.workgroup.agreement import AgreementDesk
 from wgtool.core.workgroup.amendments import AmendmentChange
 from wgtool.core.workgroup.deliberation import Thread
 from wgtool.core.workgroup.documents import DocumentsDesk
@@ -25,7 +28,7 @@ from wgtool.core.workgroup.merge import MergeDesk
 from wgtool.core.workgroup.roster import RosterDesk
 
 
-class WorkingGroup(MergeDesk, RosterDesk, DocumentsDesk):
+class WorkingGroup(AgreementDesk, MergeDesk, RosterDesk, DocumentsDesk):
     """One working group's repository, seen by one acting member: every desk's use cases."""
 
 

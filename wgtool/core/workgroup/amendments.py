@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wgtool.core import document, validate
-from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied
+from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied, StateError
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Kind, Member, Status
-from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN, MAIN_REF, draft_path
+from wgtool.core.rulebook import (
+    ALTERNATIVE_TO,
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    MAIN,
+    MAIN_REF,
+    PARAGRAPH_LABEL,
+    draft_path,
+)
 from wgtool.core.text import DiffOp, word_diff
 from wgtool.core.workgroup.drafts import DraftsDesk
 from wgtool.core.workgroup.handle import require_open
@@ -22,11 +30,19 @@ def amendment_trailers(
     kind: Kind,
     paragraph: int | None,
     revision: int,
+    *,
+    label: str | None = None,
+    alternative_to: str | None = None,
 ) -> list[tuple[str, str]]:
-    """The trailers of a revision of an amendment, exactly as wgtool writes them."""
+    """The trailers of a revision of an amendment, exactly as wgtool writes them (the label
+    only where it is not the paragraph's number)."""
     extra = [("Amendment-Id", amendment_id), ("Draft", slug), ("Kind", kind.value)]
     if paragraph is not None and kind is not Kind.DOCUMENT:
         extra.append(("Paragraph", str(paragraph)))
+        if label is not None and label != str(paragraph):
+            extra.append((PARAGRAPH_LABEL, label))
+    if alternative_to is not None:
+        extra.append((ALTERNATIVE_TO, alternative_to))
     extra.append(("Revision", str(revision)))
     return [*extra, ("Member", actor.handle), ("Stakeholder-Group", actor.group)]
 
@@ -59,11 +75,15 @@ class AmendmentsDesk(DraftsDesk):
         slug: str,
         *,
         kind: Kind,
-        paragraph: int | None = None,
+        paragraph: int | str | None = None,
         text: str | None = None,
         rationale: str,
         title: str | None = None,
+        alternative_to: str | None = None,
     ) -> Amendment:
+        """Table an amendment to paragraph ``paragraph`` (its label: ``7`` or ``7bis``; for an
+        insertion, the paragraph it follows, ``0`` for the start); ``alternative_to`` offers
+        another text for the passage an open amendment amends ("Alt 2")."""
         validate.name(slug, "draft")
         actor = self.require("propose")
         rationale = validate.text(rationale, "rationale").strip()
@@ -73,23 +93,23 @@ class AmendmentsDesk(DraftsDesk):
         base_text = self.draft_text_at(base, slug)
         if base_text is None:
             raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
-        if kind is Kind.INSERT and paragraph is not None and paragraph != 0:
-            document.paragraph(base_text, paragraph)
-        new_text = amended_text(base_text, kind, paragraph, text)
+        self.refuse_outside_window(slug)
+        position, label = self._target(base, slug, base_text, kind, paragraph)
+        other = self._alternative(alternative_to, slug, kind, label)
+        new_text = amended_text(base_text, kind, position, text)
         if new_text == base_text:
             raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
-        title = validate.one_line(title, "title") if title else kind.default_title(paragraph, slug)
+        title = validate.one_line(title, "title") if title else kind.default_title(label, slug)
         base_tree = self.store.commit(base).tree
         tree = self.store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
         person = self.person(actor)
 
         def attempt() -> str:
             amendment_id = self.ids()
-            message = format_message(
-                title,
-                rationale,
-                self._amendment_trailers(actor, amendment_id, slug, kind, paragraph, 1),
+            trailers = amendment_trailers(
+                actor, amendment_id, slug, kind, position, 1, label=label, alternative_to=other
             )
+            message = format_message(title, rationale, trailers)
             commit = self.store.write_commit(tree, [base], message, person, person)
             self.store.update_ref(AMENDMENTS_PREFIX + amendment_id, commit, None, "wgtool propose")
             return amendment_id
@@ -97,16 +117,45 @@ class AmendmentsDesk(DraftsDesk):
         amendment_id = retry_cas(attempt)
         return self.amendment(amendment_id)
 
-    def _amendment_trailers(
-        self,
-        actor: Member,
-        amendment_id: str,
-        slug: str,
-        kind: Kind,
-        paragraph: int | None,
-        revision: int,
-    ) -> list[tuple[str, str]]:
-        return amendment_trailers(actor, amendment_id, slug, kind, paragraph, revision)
+    def refuse_outside_window(self, slug: str) -> None:
+        """Refuse to table an amendment while the draft's amendment window is closed (the
+        agreement desk keeps the windows; without it every window is open)."""
+
+    def _target(
+        self, base: str, slug: str, text: str, kind: Kind, paragraph: int | str | None
+    ) -> tuple[int | None, str | None]:
+        """The position at ``base`` and the label of the paragraph an amendment targets."""
+        if kind is Kind.DOCUMENT or paragraph is None:
+            return None, None
+        label = str(paragraph).strip().removeprefix("¶")
+        if kind is Kind.INSERT and label == "0":
+            return 0, "0"
+        labels = self.labels_at(base, slug, text)
+        position = labels.resolve(label)
+        return position, labels.label(position)
+
+    def _alternative(
+        self, other_id: str | None, slug: str, kind: Kind, label: str | None
+    ) -> str | None:
+        """The amendment a new one is an alternative to: an undecided one on the same passage
+        (the first of the alternatives, so that they all name one)."""
+        if other_id is None:
+            return None
+        other = self.amendment(other_id)
+        if not other.status.undecided:
+            raise StateError(
+                f"amendment {other.id} is {other.status.value}: alternatives are offered to an "
+                "undecided amendment"
+            )
+        same = other.draft == slug and (other.kind is Kind.DOCUMENT) == (kind is Kind.DOCUMENT)
+        if same and kind is not Kind.DOCUMENT and Kind.INSERT not in (kind, other.kind):
+            same = (other.label or str(other.paragraph)) == label
+        if not same:
+            raise InvalidInput(
+                f"amendment {other.id} amends {other.place} of {other.draft}: an alternative "
+                "amends the same passage"
+            )
+        return other.alternative_to or other.id
 
     def revise(
         self,
@@ -142,8 +191,15 @@ class AmendmentsDesk(DraftsDesk):
             if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             revision = current.revision + 1
-            trailers = self._amendment_trailers(
-                actor, amendment.id, amendment.draft, kind, amendment.paragraph, revision
+            trailers = amendment_trailers(
+                actor,
+                amendment.id,
+                amendment.draft,
+                kind,
+                amendment.paragraph,
+                revision,
+                label=amendment.label,
+                alternative_to=amendment.alternative_to,
             )
             trailers.append((MAIN, self.made_against(actor, head)))
             message = format_message(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from wgtool.core import validate
-from wgtool.core.consensus import compute_consensus
+from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Consensus, Event, Member, Stance
-from wgtool.core.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF
+from wgtool.core.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF, chain_trailer
 from wgtool.core.workgroup.amendments import AmendmentsDesk
 from wgtool.core.workgroup.handle import require_open
 
@@ -32,21 +34,31 @@ def event_file(event: Event) -> bytes:
 
 def event_message(event: Event, actor: Member, main: str) -> str:
     """The commit message of ``event`` by ``actor``, made against the main commit ``main``."""
+    subject = chain_trailer(event.amendment)
+    what = f"draft {subject[1]}" if event.draft is not None else f"amendment {subject[1]}"
+    where = f"paragraph {event.paragraph} of {what}" if event.paragraph else what
     summary = {
-        "comment": "Comment on",
-        "position": f"Position ({event.stance}) on",
-        "reject": "Reject",
-        "withdraw": "Withdraw",
+        "comment": f"Comment on {where}",
+        "position": f"Position ({event.stance}) on {what}",
+        "reject": f"Reject {what}",
+        "withdraw": f"Withdraw {what}",
+        "cosponsor": f"{'Co-sponsor' if event.state == 'on' else 'Stop co-sponsoring'} {what}",
+        "bracket": f"Bracket words in {where}",
+        "unbracket": f"Lift bracket {event.target} in {what}",
+        "status": f"Paragraph status ({event.state}) of {where}",
+        "window": f"Amendment window {event.state} for {what}",
+        "silence": f"Silence procedure on {what}",
+        "silence-break": f"Break silence {event.target} on {what}",
     }[event.type]
     trailers = [
-        ("Amendment-Id", event.amendment),
+        subject,
         ("Event", event.type),
         ("Event-Id", event.id),
         ("Member", actor.handle),
         ("Stakeholder-Group", actor.group),
         (MAIN, main),
     ]
-    return format_message(f"{summary} amendment {event.amendment}", "", trailers)
+    return format_message(summary, "", trailers)
 
 
 class DeliberationDesk(AmendmentsDesk):
@@ -71,7 +83,11 @@ class DeliberationDesk(AmendmentsDesk):
 
     def consensus(self, amendment: Amendment, events: list[Event] | None = None) -> Consensus:
         if events is None:
-            events = [e for e in self.index.events(amendment.id) if e.type == "position"]
+            events = [
+                as_position(e)
+                for e in self.index.events(amendment.id)
+                if e.type in ("position", "silence-break")
+            ]
         return compute_consensus(self.settings, amendment, events)
 
     def consensus_many(self, amendments: list[Amendment]) -> dict[str, Consensus]:
@@ -96,6 +112,7 @@ class DeliberationDesk(AmendmentsDesk):
         reply_to: str | None = None,
         while_open: str | None = None,
         lapsed_too: bool = False,
+        **details: Any,
     ) -> Event:
         """Append one event to the amendment's chain.
 
@@ -104,39 +121,62 @@ class DeliberationDesk(AmendmentsDesk):
         compare-and-swap attempt, and the write lands only while main and the chain are as they
         were when it was checked.
         """
-        at = round(self.clock(), 6)
-        event = Event(
-            id=f"{int(at * 1000):x}-{self.ids()[-6:]}",
-            amendment=amendment.id,
-            type=type_,
-            member=actor.handle,
-            group=actor.group,
-            at=at,
+        event = self.new_event(
+            amendment.id,
+            type_,
+            actor,
             revision=amendment.revision,
             stance=stance,
             text=text,
             reply_to=reply_to,
+            **details,
         )
+
+        def check() -> tuple[str | None, dict[str, str | None] | None]:
+            if while_open is None:
+                return self.store.resolve(EVENTS_PREFIX + amendment.id), None
+            _, tips = self.open_state(amendment.id, while_open, lapsed_too=lapsed_too)
+            return tips.get(EVENTS_PREFIX + amendment.id), {MAIN_REF: tips.get(MAIN_REF)}
+
+        self.write_event(event, actor, check)
+        return event
+
+    def new_event(self, key: str, type_: str, actor: Member, **fields: Any) -> Event:
+        """An event of ``type_`` by ``actor`` in chain ``key``, made now, with a fresh id."""
+        at = round(self.clock(), 6)
+        return Event(
+            id=f"{int(at * 1000):x}-{self.ids()[-6:]}",
+            amendment=key,
+            type=type_,
+            member=actor.handle,
+            group=actor.group,
+            at=at,
+            revision=fields.pop("revision", 1),
+            **fields,
+        )
+
+    def write_event(
+        self,
+        event: Event,
+        actor: Member,
+        check: Callable[[], tuple[str | None, dict[str, str | None] | None]] | None = None,
+    ) -> None:
+        """Append ``event`` to its chain. ``check`` (run again inside every compare-and-swap
+        attempt) refuses the write or returns the chain's tip and the refs that must not have
+        moved since it looked."""
         data = event_file(event)
-        ref = EVENTS_PREFIX + amendment.id
+        ref = EVENTS_PREFIX + event.amendment
         message = self._event_message(event, actor, self.store.resolve(ref))
         person = self.person(actor, int(event.at))
 
         def attempt() -> None:
-            verify: dict[str, str | None] | None = None
-            if while_open is None:
-                tip = self.store.resolve(ref)
-            else:
-                _, tips = self.open_state(amendment.id, while_open, lapsed_too=lapsed_too)
-                tip = tips.get(ref)
-                verify = {MAIN_REF: tips.get(MAIN_REF)}
+            tip, verify = check() if check is not None else (self.store.resolve(ref), None)
             base_tree = self.store.commit(tip).tree if tip else None
             tree = self.store.write_tree(base_tree, {f"events/{event.id}.json": data})
             commit = self.store.write_commit(tree, [tip] if tip else [], message, person, person)
-            self.store.update_ref(ref, commit, tip, f"wgtool {type_}", verify=verify)
+            self.store.update_ref(ref, commit, tip, f"wgtool {event.type}", verify=verify)
 
         retry_cas(attempt)
-        return event
 
     def _event_message(self, event: Event, actor: Member, tip: str | None) -> str:
         return event_message(event, actor, self.made_against(actor, tip))

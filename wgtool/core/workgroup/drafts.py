@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wgtool.core import document, validate
-from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core import document, labels, validate
+from wgtool.core.errors import InvalidInput, NotFound, StateError
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
-from wgtool.core.model import Draft, Status, Version
+from wgtool.core.model import Draft, Member, Status, Version
 from wgtool.core.rulebook import (
     DRAFTS_DIR,
     MAIN_REF,
@@ -16,6 +17,7 @@ from wgtool.core.rulebook import (
     Rulebook,
     TagVerdict,
     draft_path,
+    labels_path,
 )
 from wgtool.core.text import DiffOp, word_diff
 from wgtool.core.workgroup.handle import Handle
@@ -60,11 +62,43 @@ class DraftsDesk(Handle):
             where = f"at version {version}" if version else "on main"
             raise NotFound(f"no draft {slug!r} {where}: see 'wgtool draft list'")
         text = data.decode("utf-8", "replace")
-        return Draft(slug=slug, title=document.title(text) or slug, text=text)
+        return Draft(
+            slug=slug,
+            title=document.title(text) or slug,
+            text=text,
+            labels=self.labels_at(commit, slug, text).current,
+        )
 
     def draft_text_at(self, commit: str, slug: str) -> str | None:
         data = self.store.read_file(commit, draft_path(slug))
         return None if data is None else data.decode("utf-8", "replace")
+
+    def labels_at(self, commit: str, slug: str, text: str | None = None) -> labels.Labels:
+        """The paragraph labels of draft ``slug`` at ``commit`` (``text``: its text there)."""
+        if text is None:
+            text = self.draft_text_at(commit, slug) or ""
+        count = len(document.paragraphs(text))
+        return labels.load(self.store.read_file(commit, labels_path(slug)), count)
+
+    def draft_files(
+        self, commit: str, slug: str, new_text: str, new_labels: labels.Labels | None = None
+    ) -> dict[str, bytes | None]:
+        """The files that change draft ``slug`` from its text at main commit ``commit`` to
+        ``new_text``: the text, and its labels (kept for the paragraphs that stay, ``7bis``
+        for those inserted; ``new_labels`` when they are decided already)."""
+        if new_labels is None:
+            old_text = self.draft_text_at(commit, slug) or ""
+            new_labels = labels.relabel(
+                [p.text for p in document.paragraphs(old_text)],
+                self.labels_at(commit, slug, old_text),
+                [p.text for p in document.paragraphs(new_text)],
+            )
+        files: dict[str, bytes | None] = {draft_path(slug): new_text.encode()}
+        if not new_labels.is_positional:
+            files[labels_path(slug)] = new_labels.dump()
+        elif self.store.lookup(commit, labels_path(slug)) is not None:
+            files[labels_path(slug)] = None
+        return files
 
     def drafts(self) -> list[DraftSummary]:
         self.refresh()
@@ -159,20 +193,35 @@ class DraftsDesk(Handle):
             raise NotFound(f"{name!r} is not a version of draft {slug!r}: {slug}/{name} {problem}")
         raise NotFound(f"no version {name!r} of draft {slug!r}: see 'wgtool versions {slug}'")
 
-    def tag(self, slug: str, name: str, *, message: str) -> Version:
-        actor = self.require("tag")
+    def write_version(
+        self,
+        slug: str,
+        name: str,
+        *,
+        message: str,
+        extra: Sequence[tuple[str, str]] = (),
+        at: str | None = None,
+        actor: Member | None = None,
+    ) -> Version:
+        """Tag main (or ``at``, a commit on main) as version ``name`` of draft ``slug``;
+        ``extra`` trailers say more (brackets allowed, the silence it concludes)."""
+        actor = actor or self.require("tag")
         validate.name(slug, "draft")
         validate.version_name(name)
         message = validate.text(message, "message").strip()
         tag_name = f"{slug}/{name}"
-        body = format_message(message, "", self.trailers(actor, ("Draft", slug), ("Version", name)))
+        trailers = self.trailers(actor, ("Draft", slug), ("Version", name), *extra)
+        body = format_message(message, "", trailers)
         person = self.person(actor)
 
         def attempt() -> None:
             # Checked again on every attempt; the tag lands only while main is still the
             # commit it names, so a version is always the text that was current when tagged.
             main = self.main()
-            if self.store.lookup(main, draft_path(slug)) is None:
+            target = at or main
+            if at is not None and not self.store.is_ancestor(at, main):
+                raise StateError(f"{at[:10]} is not on main")
+            if self.store.lookup(target, draft_path(slug)) is None:
                 raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
             if self.store.object_at(TAGS_PREFIX + tag_name) is not None:
                 raise InvalidInput(
@@ -183,7 +232,7 @@ class DraftsDesk(Handle):
                     f"a tag named {slug!r} stands where the versions of {slug} go: "
                     "rename it with git"
                 )
-            sha = self.store.write_tag(main, tag_name, body, person)
+            sha = self.store.write_tag(target, tag_name, body, person)
             self.store.update_ref(
                 TAGS_PREFIX + tag_name, sha, None, "wgtool tag", verify={MAIN_REF: main}
             )

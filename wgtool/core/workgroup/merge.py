@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from wgtool.core import document, merging, validate
 from wgtool.core.errors import MergeConflict, NoConsensus, NotFound, StateError
 from wgtool.core.gitstore import Person, retry_cas
 from wgtool.core.merging import MergePlan
 from wgtool.core.messages import format_message
 from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
-from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, draft_path
+from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
 from wgtool.core.text import merge3
 from wgtool.core.workgroup.amendments import amended_text
 from wgtool.core.workgroup.deliberation import DeliberationDesk
@@ -60,6 +62,7 @@ class MergeDesk(DeliberationDesk):
         whole_draft: bool = False,
         override_reason: str | None = None,
         expected_main: str | None = None,
+        silence: str | None = None,
     ) -> str:
         """Merge an amendment into main (chair); returns the merge commit.
 
@@ -93,7 +96,7 @@ class MergeDesk(DeliberationDesk):
                 ref: tips.get(ref)
                 for ref in (AMENDMENTS_PREFIX + amendment.id, EVENTS_PREFIX + amendment.id)
             }
-            adoption = _adoption(plan.consensus, amendment, override_reason)
+            adoption = _adoption(plan.consensus, amendment, override_reason, silence)
             result = _adopted_text(plan, resolved_text, whole_draft, expected_main)
             trailers = [
                 ("Amendment-Id", amendment.id),
@@ -115,7 +118,8 @@ class MergeDesk(DeliberationDesk):
                 trailers,
             )
             tree = self.store.write_tree(
-                self.store.commit(plan.main).tree, {draft_path(amendment.draft): result.encode()}
+                self.store.commit(plan.main).tree,
+                self.draft_files(plan.main, amendment.draft, result),
             )
             parents = [plan.main, amendment.head]
             author = self._proposer_person(amendment)
@@ -183,7 +187,7 @@ class MergeDesk(DeliberationDesk):
                 ),
             )
             tree = self.store.write_tree(
-                self.store.commit(main).tree, {draft_path(slug): result.text.encode()}
+                self.store.commit(main).tree, self.draft_files(main, slug, result.text)
             )
             person = self.person(actor)
             commit = self.store.write_commit(tree, [main], message, person, person)
@@ -195,8 +199,13 @@ class MergeDesk(DeliberationDesk):
         return commit
 
 
-def _adoption(consensus: Consensus, amendment: Amendment, override: str | None) -> Adoption:
-    """The consensus a merge is taken on, or NoConsensus when the rule does not hold."""
+def _adoption(
+    consensus: Consensus, amendment: Amendment, override: str | None, silence: str | None = None
+) -> Adoption:
+    """The consensus a merge is taken on, or NoConsensus when the rule does not hold; a silence
+    that ended unbroken adopts the amendment whatever the positions say."""
+    if silence is not None:
+        return replace(consensus.adoption(), consensus="silence", silence=silence)
     if consensus.state == "consensus":
         return consensus.adoption()
     if override:

@@ -1,0 +1,639 @@
+"""The agreement desk: brackets, paragraph status, windows, silences, co-sponsors, renumbering.
+
+What the chair says of a draft (brackets, status) and what the secretariat decides of it (the
+amendment window) are events in the draft's chain, ``refs/wg/events/draft-<slug>``, recorded,
+synced and verified like every other event; a silence on an amendment and co-sponsoring are
+events in the amendment's chain. A silence concluded is a merge (an amendment) or a consensus
+version (a draft) that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wgtool.core import agreement, document, labels, validate
+from wgtool.core.agreement import (
+    Bracket,
+    Cosponsors,
+    ParagraphState,
+    Silence,
+    Span,
+    Window,
+    follow_span,
+    local_time,
+    spans_by_label,
+)
+from wgtool.core.errors import InvalidInput, NotFound, PermissionDenied, StateError
+from wgtool.core.messages import format_message
+from wgtool.core.model import Amendment, Event, Member, Role, Version
+from wgtool.core.rulebook import (
+    BRACKETS,
+    EVENTS_PREFIX,
+    MAIN_REF,
+    SILENCE,
+    draft_chain,
+    draft_path,
+    labels_path,
+)
+from wgtool.core.workgroup.merge import MergeDesk
+
+DRAFT_TYPES = ("bracket", "unbracket", "status", "window", "silence", "silence-break", "comment")
+
+
+class AgreementDesk(MergeDesk):
+    """The chair brackets words and settles paragraphs; the secretariat opens and closes the
+    window and renumbers; any member co-sponsors, comments on a paragraph or breaks a silence."""
+
+    # -- reading a draft's chain ---------------------------------------------------------------
+
+    def draft_events(self, slug: str, types: Iterable[str] = DRAFT_TYPES) -> list[Event]:
+        """The events in draft ``slug``'s chain (a draft without one costs no index)."""
+        if self.store.resolve(EVENTS_PREFIX + draft_chain(slug)) is None:
+            return []
+        self.refresh()
+        return self.index.chain_events([draft_chain(slug)], list(types))
+
+    def _existing_draft(self, slug: str) -> str:
+        """The main commit, after checking that draft ``slug`` is on it."""
+        validate.name(slug, "draft")
+        main = self.main()
+        if self.store.lookup(main, draft_path(slug)) is None:
+            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+        return main
+
+    def _paragraph(self, main: str, slug: str, label: str) -> tuple[str, document.Block]:
+        """The current label and the block of paragraph ``label`` of draft ``slug`` at ``main``."""
+        text = self.draft_text_at(main, slug) or ""
+        found = self.labels_at(main, slug, text)
+        position = found.resolve(label)
+        return found.label(position), document.paragraph(text, position)
+
+    def _holders(self, names: Iterable[str], what: str) -> tuple[str, ...]:
+        """Stakeholder groups or member handles, each checked against the settings and roster."""
+        result = []
+        for name in names:
+            name = name.strip()
+            if name not in self.settings.groups and name not in self.roster.members:
+                raise InvalidInput(
+                    f"{what} {name!r} is neither a stakeholder group "
+                    f"({', '.join(self.settings.groups)}) nor a member's handle"
+                )
+            if name not in result:
+                result.append(name)
+        return tuple(result)
+
+    # -- brackets ------------------------------------------------------------------------------
+
+    def bracket(
+        self,
+        slug: str,
+        label: str,
+        *,
+        words: str | None,
+        reason: str,
+        held_by: Iterable[str] = (),
+    ) -> Event:
+        """Bracket ``words`` of paragraph ``label`` (the whole paragraph: None) as not agreed."""
+        actor = self.require_any("bracket", Role.CHAIR)
+        reason = validate.text(reason, "reason").strip()
+        holders = self._holders(held_by, "held by")
+        main = self._existing_draft(slug)
+        current, block = self._paragraph(main, slug, label)
+        start = None
+        if words is not None and words.strip():
+            words = words.strip()
+            count = block.text.count(words)
+            if count != 1:
+                raise InvalidInput(
+                    f"the words {words!r} occur {count} times in paragraph {current}: "
+                    "give words that occur once"
+                    if count
+                    else f"paragraph {current} does not contain the words {words!r}"
+                )
+            start = block.text.index(words)
+        else:
+            words = None
+        event = self.new_event(
+            draft_chain(slug),
+            "bracket",
+            actor,
+            text=reason,
+            paragraph=current,
+            words=words,
+            start=start,
+            held_by=holders,
+            anchor=main,
+        )
+        self.write_event(event, actor, self._main_unmoved(slug, main))
+        return event
+
+    def _main_unmoved(self, slug: str, main: str):  # type: ignore[no-untyped-def]
+        """A check for :meth:`write_event`: the event lands only while main is ``main``."""
+        ref = EVENTS_PREFIX + draft_chain(slug)
+
+        def check() -> tuple[str | None, dict[str, str | None] | None]:
+            return self.store.resolve(ref), {MAIN_REF: main}
+
+        return check
+
+    def unbracket(self, bracket_id: str, *, reason: str = "") -> Event:
+        actor = self.require_any("lift a bracket", Role.CHAIR)
+        reason = validate.text(reason, "reason", allow_empty=True).strip()
+        found = self._find_event(bracket_id, "bracket")
+        lifted = [b for b in self.brackets(found.draft) if b.id == found.id and b.lifted]
+        if lifted:
+            raise StateError(f"bracket {found.id} was lifted already")
+        event = self.new_event(found.amendment, "unbracket", actor, text=reason, target=found.id)
+        self.write_event(event, actor)
+        return event
+
+    def _find_event(self, prefix: str, type_: str) -> Event:
+        prefix = prefix.strip()
+        what = {"bracket": "bracket", "silence": "silence"}.get(type_, type_)
+        if not prefix or not validate.ID_PREFIX_RE.match(prefix.split("-")[0] or "x"):
+            raise InvalidInput(f"invalid {what} id {prefix!r}")
+        self.refresh()
+        matches = self.index.events_by_prefix(prefix, [type_])
+        if not matches:
+            raise NotFound(f"no {what} {prefix!r}: see 'wgtool {what}s'")
+        if len({m.id for m in matches}) > 1:
+            raise InvalidInput(f"{what} id {prefix!r} is ambiguous")
+        return matches[0]
+
+    def brackets(self, slug: str | None = None, *, lifted_too: bool = False) -> list[Bracket]:
+        """The brackets of one draft or of all, where their words are now."""
+        slugs = [slug] if slug is not None else self.draft_slugs()
+        result: list[Bracket] = []
+        for name in slugs:
+            if name is None:
+                continue
+            events = self.draft_events(name, ("bracket", "unbracket"))
+            lifts = {e.target: e for e in events if e.type == "unbracket"}
+            tracker = _Tracker(self, name)
+            for event in events:
+                if event.type == "bracket":
+                    bracket = tracker.bracket(event, lifts.get(event.id))
+                    if lifted_too or bracket.lifted is None:
+                        result.append(bracket)
+        return result
+
+    def bracket_spans(self, slug: str, version: str | None = None) -> dict[str, list[Span]]:
+        """Where the open brackets of a draft are, by paragraph label (a consensus version has
+        none: brackets are about the text on main)."""
+        if version is not None:
+            return {}
+        return spans_by_label(self.brackets(slug))
+
+    # -- paragraph status ----------------------------------------------------------------------
+
+    def agree(
+        self, slug: str, label: str, *, ad_ref: bool = False, pending_on: Iterable[str] = ()
+    ) -> Event:
+        """Record paragraph ``label`` as agreed (ad referendum: pending on some groups or
+        members)."""
+        actor = self.require_any("agree a paragraph", Role.CHAIR)
+        holders = self._holders(pending_on, "pending on")
+        if ad_ref and not holders:
+            raise InvalidInput("agreed ad referendum pending on whom? give --pending-on GROUP")
+        if holders and not ad_ref:
+            raise InvalidInput("--pending-on goes with --ad-ref")
+        return self._status(actor, slug, label, "agreed-ad-ref" if ad_ref else "agreed", holders)
+
+    def reopen(self, slug: str, label: str, *, reason: str) -> Event:
+        actor = self.require_any("reopen a paragraph", Role.CHAIR)
+        reason = validate.text(reason, "reason").strip()
+        return self._status(actor, slug, label, "open", (), reason)
+
+    def _status(
+        self,
+        actor: Member,
+        slug: str,
+        label: str,
+        state: str,
+        holders: tuple[str, ...],
+        reason: str = "",
+    ) -> Event:
+        main = self._existing_draft(slug)
+        current, _ = self._paragraph(main, slug, label)
+        event = self.new_event(
+            draft_chain(slug),
+            "status",
+            actor,
+            text=reason,
+            paragraph=current,
+            state=state,
+            held_by=holders,
+            anchor=main,
+        )
+        self.write_event(event, actor, self._main_unmoved(slug, main))
+        return event
+
+    def ledger(self, slug: str) -> list[ParagraphState]:
+        """Every paragraph of the draft on main: its status, brackets, open amendments and
+        comments (``wgtool status``)."""
+        main = self._existing_draft(slug)
+        text = self.draft_text_at(main, slug) or ""
+        current = self.labels_at(main, slug, text)
+        events = self.draft_events(slug)
+        tracker = _Tracker(self, slug)
+        by_label: dict[str, dict[str, list[object]]] = {}
+
+        def slot(label: str | None, key: str, item: object) -> None:
+            if label is not None:
+                by_label.setdefault(label, {}).setdefault(key, []).append(item)
+
+        lifts = {e.target: e for e in events if e.type == "unbracket"}
+        for event in events:
+            if event.type == "bracket" and event.id not in lifts:
+                bracket = tracker.bracket(event, None)
+                if bracket.active:
+                    slot(bracket.label, "brackets", bracket)
+            elif event.type in ("status", "comment") and event.paragraph:
+                slot(tracker.label_now(event), event.type, event)
+        for amendment in self.amendments(draft=slug):
+            if amendment.status.undecided and amendment.paragraph is not None:
+                slot(tracker.amendment_label(amendment), "amendments", amendment.id)
+        return [
+            self._paragraph_state(tracker, label, number, block.text, by_label.get(label, {}))
+            for number, (label, block) in enumerate(
+                zip(current.current, document.paragraphs(text), strict=True), 1
+            )
+        ]
+
+    def _paragraph_state(
+        self,
+        tracker: _Tracker,
+        label: str,
+        number: int,
+        text: str,
+        found: dict[str, list[object]],
+    ) -> ParagraphState:
+        statuses = [e for e in found.get("status", []) if isinstance(e, Event)]
+        decided = statuses[-1] if statuses else None
+        status, changed = "open", False
+        pending: tuple[str, ...] = ()
+        if decided is not None and decided.state != "open":
+            changed = tracker.paragraph_text(decided) != text
+            if not changed:
+                status, pending = decided.state or "open", decided.held_by
+        return ParagraphState(
+            label=label,
+            number=number,
+            text=text,
+            status=status,
+            pending_on=pending,
+            decided=decided,
+            changed=changed,
+            brackets=tuple(b for b in found.get("brackets", []) if isinstance(b, Bracket)),
+            open_amendments=tuple(str(a) for a in found.get("amendments", [])),
+            comments=tuple(e for e in found.get("comment", []) if isinstance(e, Event)),
+        )
+
+    # -- comments on a paragraph ---------------------------------------------------------------
+
+    def comment_paragraph(
+        self, slug: str, label: str, text: str, *, reply_to: str | None = None
+    ) -> Event:
+        actor = self.require("comment")
+        text = validate.text(text, "comment")
+        main = self._existing_draft(slug)
+        current, _ = self._paragraph(main, slug, label)
+        if reply_to is not None:
+            reply_to = self._find_event(reply_to, "comment").id
+        event = self.new_event(
+            draft_chain(slug),
+            "comment",
+            actor,
+            text=text,
+            reply_to=reply_to,
+            paragraph=current,
+            anchor=main,
+        )
+        self.write_event(event, actor)
+        return event
+
+    def paragraph_comments(self, slug: str, label: str | None = None) -> list[Event]:
+        events = self.draft_events(slug, ("comment",))
+        if label is None:
+            return events
+        tracker = _Tracker(self, slug)
+        return [e for e in events if tracker.label_now(e) == label]
+
+    # -- co-sponsors ---------------------------------------------------------------------------
+
+    def cosponsor(self, amendment_id: str, *, withdraw: bool = False) -> Event:
+        actor = self.require("comment")
+        amendment = self.amendment(amendment_id)
+        if amendment.proposer == actor.handle:
+            raise InvalidInput(f"you proposed amendment {amendment.id}: co-sponsors are others")
+        current = self.cosponsors(amendment)
+        if withdraw and actor.handle not in current.members:
+            raise StateError(f"you do not co-sponsor amendment {amendment.id}")
+        if not withdraw and actor.handle in current.members:
+            raise StateError(f"you co-sponsor amendment {amendment.id} already")
+        return self._add_event(
+            amendment,
+            actor,
+            "cosponsor",
+            state="off" if withdraw else "on",
+            while_open="co-sponsor",
+            lapsed_too=True,
+        )
+
+    def cosponsors(self, amendment: Amendment) -> Cosponsors:
+        return Cosponsors.of(self.index.chain_events([amendment.id], ["cosponsor"]))
+
+    # -- the amendment window ------------------------------------------------------------------
+
+    def set_window(self, slug: str, state: str, *, until: float | None = None) -> Event:
+        actor = self.require_any("open or close the amendment window", Role.SECRETARIAT)
+        if state not in ("open", "close", "closed"):
+            raise InvalidInput(f"the window is opened or closed, not {state!r}")
+        self._existing_draft(slug)
+        if until is not None and until <= self.clock():
+            raise InvalidInput(f"--until {local_time(until)} is in the past")
+        event = self.new_event(
+            draft_chain(slug),
+            "window",
+            actor,
+            state="open" if state == "open" else "closed",
+            until=until,
+        )
+        self.write_event(event, actor)
+        return event
+
+    def window(self, slug: str) -> Window:
+        events = self.draft_events(slug, ("window",))
+        return Window(events[-1] if events else None)
+
+    def refuse_outside_window(self, slug: str) -> None:
+        window = self.window(slug)
+        if not window.is_open(self.clock()):
+            raise StateError(
+                f"the amendment window for {slug} is closed ({window.describe(self.clock())}): "
+                "no new amendments; revisions and deliberation go on"
+            )
+
+    # -- silence -------------------------------------------------------------------------------
+
+    def silence_start(
+        self, subject: str, *, until: float, message: str, version: str | None = None
+    ) -> Event:
+        """Put an amendment, or a draft as it is on main now, under silence until ``until``."""
+        actor = self.require_any("start a silence procedure", Role.CHAIR, Role.SECRETARIAT)
+        message = validate.text(message, "message").strip()
+        if until <= self.clock():
+            raise InvalidInput(f"the deadline {local_time(until)} is in the past")
+        running = [s for s in self.silences() if s.state(self.clock()) in ("running", "ended")]
+        if subject in self.draft_slugs():
+            main = self._existing_draft(subject)
+            name = version or "silence-" + agreement.utc_iso(until)[:10]
+            validate.version_name(name)
+            if any(s.on_draft and s.subject == subject for s in running):
+                raise StateError(f"draft {subject} is under silence already")
+            event = self.new_event(
+                draft_chain(subject),
+                "silence",
+                actor,
+                text=message,
+                until=until,
+                target=name,
+                anchor=main,
+            )
+            self.write_event(event, actor, self._main_unmoved(subject, main))
+            return event
+        amendment = self.amendment(subject)
+        if any(s.subject == amendment.id for s in running):
+            raise StateError(f"amendment {amendment.id} is under silence already")
+        return self._add_event(
+            amendment, actor, "silence", text=message, until=until, while_open="put under silence"
+        )
+
+    def silences(self) -> list[Silence]:
+        self.refresh()
+        events = self.index.chain_events(None, ["silence", "silence-break"])
+        found = agreement.silences(events, {})
+        versions = {(v.draft, v.name) for v in self.all_versions()}
+        result = []
+        for silence in found:
+            concluded = None
+            if silence.on_draft and (silence.subject, silence.event.target) in versions:
+                concluded = f"version {silence.event.target}"
+            elif not silence.on_draft:
+                amendment = self.index.amendment(silence.subject)
+                adoption = amendment.adoption if amendment else None
+                if amendment and adoption and adoption.silence == silence.id:
+                    concluded = f"merge {amendment.merge_commit}"
+            result.append(
+                Silence(silence.event, silence.subject, silence.on_draft, silence.breaks, concluded)
+            )
+        return result
+
+    def silence(self, silence_id: str) -> Silence:
+        found = self._find_event(silence_id, "silence")
+        return next(s for s in self.silences() if s.id == found.id)
+
+    def silence_break(self, silence_id: str, *, reason: str) -> Event:
+        """Break a silence before its deadline: an objection from the member's group."""
+        actor = self.require("comment")
+        reason = validate.text(reason, "reason").strip()
+        silence = self.silence(silence_id)
+        now = self.clock()
+        state = silence.state(now)
+        if state == "concluded":
+            raise StateError(f"silence {silence.id} was concluded: {silence.concluded}")
+        if now > silence.until:
+            raise StateError(
+                f"silence {silence.id} ended at {local_time(silence.until)}: too late to break it"
+            )
+        if any(b.member == actor.handle for b in silence.breaks):
+            raise StateError(f"you broke silence {silence.id} already")
+        if silence.on_draft:
+            event = self.new_event(
+                silence.event.amendment, "silence-break", actor, text=reason, target=silence.id
+            )
+            self.write_event(event, actor)
+            return event
+        amendment = self.amendment(silence.subject)
+        return self._add_event(
+            amendment,
+            actor,
+            "silence-break",
+            text=reason,
+            target=silence.id,
+            while_open="break the silence on",
+        )
+
+    def silence_conclude(self, silence_id: str) -> str:
+        """Adopt a text whose silence ended unbroken: merge the amendment, or tag the draft as
+        it was put under silence. Returns the merge commit or the version's tag."""
+        chair = self.require_any("conclude a silence procedure", Role.CHAIR)
+        silence = self.silence(silence_id)
+        now = self.clock()
+        state = silence.state(now)
+        if state == "running":
+            raise StateError(
+                f"silence {silence.id} runs until {local_time(silence.until)}: conclude it after"
+            )
+        if state == "broken":
+            who = ", ".join(f"{b.member} ({b.group})" for b in silence.breaks)
+            raise StateError(f"silence {silence.id} was broken by {who}: it cannot be concluded")
+        if state == "concluded":
+            raise StateError(f"silence {silence.id} was concluded already: {silence.concluded}")
+        if silence.on_draft:
+            version = self.tag(
+                silence.subject,
+                silence.event.target or "",
+                message=silence.event.text,
+                at=silence.event.anchor,
+                silence=silence.id,
+                chair=chair,
+            )
+            return version.tag
+        return self.merge(silence.subject, silence=silence.id)
+
+    # -- versions and renumbering --------------------------------------------------------------
+
+    def tag(  # the secretariat's; a silence concluded is the chair's
+        self,
+        slug: str,
+        name: str,
+        *,
+        message: str,
+        allow_brackets: bool = False,
+        renumber: bool = False,
+        at: str | None = None,
+        silence: str | None = None,
+        chair: Member | None = None,
+    ) -> Version:
+        """Tag a consensus version; refused while brackets remain, unless ``allow_brackets``
+        (recorded in the tag). ``renumber`` renumbers the paragraphs first."""
+        actor = chair if silence is not None and chair is not None else self.require("tag")
+        self._existing_draft(slug)
+        remaining = [b for b in self.brackets(slug) if b.active]
+        extra: list[tuple[str, str]] = []
+        if remaining:
+            where = ", ".join(f"¶{b.label}" for b in remaining[:8])
+            if not allow_brackets:
+                raise StateError(
+                    f"{len(remaining)} bracket(s) remain in {slug} ({where}): lift them "
+                    "('wgtool unbracket ID'), or tag anyway with --allow-brackets"
+                )
+            extra.append((BRACKETS, f"{len(remaining)} left ({where})"))
+        if silence is not None:
+            extra.append((SILENCE, silence))
+        if renumber:
+            self.renumber(slug, quiet=True)
+        return self.write_version(slug, name, message=message, extra=extra, at=at, actor=actor)
+
+    def renumber(self, slug: str, *, quiet: bool = False) -> list[tuple[str, str]]:
+        """Number the paragraphs 1 to n again (secretariat); returns the concordance
+        ``[(old, new), ...]``, also recorded in the commit."""
+        actor = self.require("renumber")
+        main = self._existing_draft(slug)
+        before = self.labels_at(main, slug)
+        after, concordance = labels.renumbered(before)
+        if not concordance:
+            if quiet:
+                return []
+            raise StateError(f"the paragraphs of {slug} are numbered 1 to {len(after.current)}")
+        body = "Concordance (old -> new):\n" + "\n".join(f"{a} -> {b}" for a, b in concordance)
+        message = format_message(
+            f"Renumber the paragraphs of {slug}",
+            body,
+            self.trailers(actor, ("Action", "renumber"), ("Draft", slug)),
+        )
+
+        def build(current: str) -> dict[str, bytes | None]:
+            if self.labels_at(current, slug) != before:
+                raise StateError(f"the paragraphs of {slug} changed meanwhile: renumber again")
+            return {labels_path(slug): after.dump()}
+
+        person = self.person(actor)
+        self.commit_main(build, message, person, person)
+        return concordance
+
+    def require_any(self, action: str, *roles: Role) -> Member:
+        """The acting member, who must hold one of ``roles`` for ``action``."""
+        member = self.actor()
+        if not any(member.has(role) for role in roles):
+            needed = " or ".join(role.value for role in roles)
+            raise PermissionDenied(f"{action} needs the {needed} role; {member.handle} is not")
+        self._arm_signing(member)
+        return member
+
+    def alternatives(self, amendment: Amendment) -> list[Amendment]:
+        """The alternatives for the passage ``amendment`` amends, itself among them, in the
+        order they were tabled ("Alt 1", "Alt 2"...); empty when it has none."""
+        root = amendment.alternative_to or amendment.id
+        group = [
+            a
+            for a in self.amendments(draft=amendment.draft)
+            if a.id == root or a.alternative_to == root
+        ]
+        return sorted(group, key=lambda a: (a.created_at, a.id)) if len(group) > 1 else []
+
+
+class _Tracker:
+    """Where what was said of a paragraph at one main commit is on main now."""
+
+    def __init__(self, desk: AgreementDesk, slug: str) -> None:
+        self.desk = desk
+        self.slug = slug
+        self.main = desk.main()
+        self.text = desk.draft_text_at(self.main, slug) or ""
+        self.labels = desk.labels_at(self.main, slug, self.text)
+        self.paragraphs = document.paragraphs(self.text)
+        self._at: dict[str, tuple[labels.Labels, list[document.Block]]] = {}
+
+    def _read(self, commit: str) -> tuple[labels.Labels, list[document.Block]]:
+        if commit not in self._at:
+            text = self.desk.draft_text_at(commit, self.slug) or ""
+            self._at[commit] = (
+                self.desk.labels_at(commit, self.slug, text),
+                document.paragraphs(text),
+            )
+        return self._at[commit]
+
+    def position_now(self, label: str, anchor: str | None) -> int | None:
+        generation = self._read(anchor)[0].generation if anchor else self.labels.generation
+        return self.labels.as_of(label, generation)
+
+    def label_now(self, event: Event) -> str | None:
+        position = self.position_now(event.paragraph or "", event.anchor)
+        return None if position is None else self.labels.label(position)
+
+    def paragraph_text(self, event: Event) -> str | None:
+        """The text of the event's paragraph at the commit it was made against."""
+        if event.anchor is None:
+            return None
+        found, blocks = self._read(event.anchor)
+        position = found.position(event.paragraph or "")
+        return None if position is None else blocks[position - 1].text
+
+    def bracket(self, event: Event, lifted: Event | None) -> Bracket:
+        position = self.position_now(event.paragraph or "", event.anchor)
+        old = self.paragraph_text(event)
+        if position is None or old is None:
+            return Bracket(event, None, None, None, True, lifted)
+        new = self.paragraphs[position - 1].text
+        label = self.labels.label(position)
+        if not event.words:  # the whole paragraph, for as long as it is there
+            return Bracket(event, label, 0, len(new), False, lifted)
+        start = event.start or 0
+        end = start + len(event.words)
+        span = follow_span(old, new, start, end) if old[start:end] == event.words else None
+        if span is None:
+            return Bracket(event, label, None, None, True, lifted)
+        return Bracket(event, label, span[0], span[1], False, lifted)
+
+    def amendment_label(self, amendment: Amendment) -> str | None:
+        """The label now of the paragraph an undecided amendment amends."""
+        if amendment.paragraph is None:
+            return None
+        label = amendment.label or str(amendment.paragraph)
+        position = self.position_now(label, amendment.base)
+        return None if position is None else self.labels.label(position)
+
+
+__all__ = ["AgreementDesk"]
