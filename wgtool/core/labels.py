@@ -208,10 +208,13 @@ def _pair(
     old: Sequence[str], i1: int, i2: int, new: Sequence[str], j1: int, j2: int
 ) -> list[tuple[int, int]]:
     """Pairs (old index, new index) of edited paragraphs, in order, that keep the old label:
-    the alignment with the most shared words (a pair must share some)."""
+    one to one where their numbers match, else the alignment with the most shared words (a
+    pair must share some)."""
     n, m = i2 - i1, j2 - j1
     if n == 0 or m == 0:
         return []
+    if n == m:  # as many paragraphs rewritten in place: each keeps its label
+        return list(zip(range(i1, i2), range(j1, j2), strict=True))
     words = [set(old[i].split()) for i in range(i1, i2)]
     news = [set(new[j].split()) for j in range(j1, j2)]
 

@@ -186,6 +186,7 @@ def _send(
             network=True,
         )
         statuses = _parse_porcelain(result.stdout.decode("utf-8", "replace"))
+        said = _remote_said(result.stderr.decode("utf-8", "replace"))
         if not statuses and result.returncode != 0:
             outcome.problems.append(f"could not push to {remote}: {git_reason(result.stderr)}")
             return taken
@@ -200,8 +201,19 @@ def _send(
                 if any(reason in summary for reason in RACE_REASONS):
                     outcome.retry = True
                 else:
-                    outcome.problems.append(f"{remote} refused {target}: {summary}")
+                    why = next((line for line in said if target in line), None)
+                    outcome.problems.append(f"{remote} refused {target}: {why or summary}")
     return taken
+
+
+def _remote_said(stderr: str) -> list[str]:
+    """What the remote's hooks said (git prefixes their lines with ``remote:``), for the refs
+    a guarded remote refuses: its reason, rather than git's "pre-receive hook declined"."""
+    return [
+        line.removeprefix("remote:").strip()
+        for line in stderr.splitlines()
+        if line.startswith("remote:") and line.removeprefix("remote:").strip()
+    ]
 
 
 def _parse_porcelain(output: str) -> dict[str, tuple[str, str]]:

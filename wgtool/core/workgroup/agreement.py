@@ -140,7 +140,9 @@ class AgreementDesk(MergeDesk):
         actor = self.require_any("lift a bracket", Role.CHAIR)
         reason = validate.text(reason, "reason", allow_empty=True).strip()
         found = self._find_event(bracket_id, "bracket")
-        lifted = [b for b in self.brackets(found.draft) if b.id == found.id and b.lifted]
+        lifted = [
+            b for b in self.brackets(found.draft, lifted_too=True) if b.id == found.id and b.lifted
+        ]
         if lifted:
             raise StateError(f"bracket {found.id} was lifted already")
         event = self.new_event(found.amendment, "unbracket", actor, text=reason, target=found.id)
@@ -571,7 +573,9 @@ class AgreementDesk(MergeDesk):
             for a in self.amendments(draft=amendment.draft)
             if a.id == root or a.alternative_to == root
         ]
-        return sorted(group, key=lambda a: (a.created_at, a.id)) if len(group) > 1 else []
+        # The amendment the others are alternatives to first; the others as they were tabled.
+        group.sort(key=lambda a: (a.id != root, a.created_at, a.id))
+        return group if len(group) > 1 else []
 
 
 class _Tracker:
