@@ -311,6 +311,11 @@ class WgApp(App[None]):
     def action_sync(self) -> None:
         self.push_screen(SyncScreen())
 
+    def action_silences(self) -> None:
+        from wgtool.tui.screens.agreement import SilencesScreen
+
+        self.push_screen(SilencesScreen())
+
     def action_queue(self) -> None:
         self.push_screen(QueueScreen())
 
@@ -326,6 +331,11 @@ class WgApp(App[None]):
                 "Amendment queue", "All amendments, with filters and sorting", self.action_queue
             ),
             Command("Sync with a remote", "Fetch, join and push the record", self.action_sync),
+            Command(
+                "Silence procedures",
+                "Running, ended, broken and concluded silences",
+                self.action_silences,
+            ),
             Command("Help", "Keys, screens and roles", self.action_help),
         ]
         if self.session.demo:

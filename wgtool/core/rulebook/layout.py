@@ -128,32 +128,47 @@ def event_path(event_id: str) -> str:
 # -- who may do what ---------------------------------------------------------------------------
 
 # What each action needs. Ownership (withdraw, revise) is checked where the amendment is known.
-ACTION_ROLES: dict[str, Role] = {
+# An action with several roles may be taken by a member holding any of them.
+ACTION_ROLES: dict[str, Role | tuple[Role, ...]] = {
     "propose": Role.MEMBER,
     "comment": Role.MEMBER,
     "position": Role.MEMBER,
     "revise": Role.MEMBER,
     "withdraw": Role.MEMBER,
+    "co-sponsor": Role.MEMBER,
+    "break a silence": Role.MEMBER,
     "merge": Role.CHAIR,
     "reject": Role.CHAIR,
     "revert": Role.CHAIR,
+    "bracket": Role.CHAIR,
+    "lift a bracket": Role.CHAIR,
+    "agree a paragraph": Role.CHAIR,
+    "reopen a paragraph": Role.CHAIR,
+    "conclude a silence": Role.CHAIR,
+    "start a silence": (Role.CHAIR, Role.SECRETARIAT),
     "tag": Role.SECRETARIAT,
     "renumber": Role.SECRETARIAT,
+    "open or close the window": Role.SECRETARIAT,
     "add member": Role.SECRETARIAT,
     "add draft": Role.SECRETARIAT,
     "change settings": Role.SECRETARIAT,
 }
 
 
+def _roles(action: str) -> tuple[Role, ...]:
+    roles = ACTION_ROLES[action]
+    return roles if isinstance(roles, tuple) else (roles,)
+
+
 def require(member: Member, action: str) -> None:
-    """Raise PermissionDenied unless ``member`` holds the role ``action`` needs."""
-    role = ACTION_ROLES[action]
-    if not member.has(role):
+    """Raise PermissionDenied unless ``member`` holds a role ``action`` needs."""
+    if not allowed(member, action):
+        needed = " or ".join(role.value for role in _roles(action))
         raise PermissionDenied(
-            f"{action} needs the {role.value} role; {member.handle} is "
+            f"{action} needs the {needed} role; {member.handle} is "
             f"{', '.join(r.value for r in member.roles)}"
         )
 
 
 def allowed(member: Member, action: str) -> bool:
-    return member.has(ACTION_ROLES[action])
+    return any(member.has(role) for role in _roles(action))

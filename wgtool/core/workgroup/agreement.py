@@ -23,9 +23,9 @@ from wgtool.core.agreement import (
     local_time,
     spans_by_label,
 )
-from wgtool.core.errors import InvalidInput, NotFound, PermissionDenied, StateError
+from wgtool.core.errors import InvalidInput, NotFound, StateError
 from wgtool.core.messages import format_message
-from wgtool.core.model import Amendment, Event, Member, Role, Version
+from wgtool.core.model import Amendment, Event, Member, Version
 from wgtool.core.rulebook import (
     BRACKETS,
     EVENTS_PREFIX,
@@ -94,7 +94,7 @@ class AgreementDesk(MergeDesk):
         held_by: Iterable[str] = (),
     ) -> Event:
         """Bracket ``words`` of paragraph ``label`` (the whole paragraph: None) as not agreed."""
-        actor = self.require_any("bracket", Role.CHAIR)
+        actor = self.require("bracket")
         reason = validate.text(reason, "reason").strip()
         holders = self._holders(held_by, "held by")
         main = self._existing_draft(slug)
@@ -137,7 +137,7 @@ class AgreementDesk(MergeDesk):
         return check
 
     def unbracket(self, bracket_id: str, *, reason: str = "") -> Event:
-        actor = self.require_any("lift a bracket", Role.CHAIR)
+        actor = self.require("lift a bracket")
         reason = validate.text(reason, "reason", allow_empty=True).strip()
         found = self._find_event(bracket_id, "bracket")
         lifted = [
@@ -193,7 +193,7 @@ class AgreementDesk(MergeDesk):
     ) -> Event:
         """Record paragraph ``label`` as agreed (ad referendum: pending on some groups or
         members)."""
-        actor = self.require_any("agree a paragraph", Role.CHAIR)
+        actor = self.require("agree a paragraph")
         holders = self._holders(pending_on, "pending on")
         if ad_ref and not holders:
             raise InvalidInput("agreed ad referendum pending on whom? give --pending-on GROUP")
@@ -202,7 +202,7 @@ class AgreementDesk(MergeDesk):
         return self._status(actor, slug, label, "agreed-ad-ref" if ad_ref else "agreed", holders)
 
     def reopen(self, slug: str, label: str, *, reason: str) -> Event:
-        actor = self.require_any("reopen a paragraph", Role.CHAIR)
+        actor = self.require("reopen a paragraph")
         reason = validate.text(reason, "reason").strip()
         return self._status(actor, slug, label, "open", (), reason)
 
@@ -324,7 +324,7 @@ class AgreementDesk(MergeDesk):
     # -- co-sponsors ---------------------------------------------------------------------------
 
     def cosponsor(self, amendment_id: str, *, withdraw: bool = False) -> Event:
-        actor = self.require("comment")
+        actor = self.require("co-sponsor")
         amendment = self.amendment(amendment_id)
         if amendment.proposer == actor.handle:
             raise InvalidInput(f"you proposed amendment {amendment.id}: co-sponsors are others")
@@ -348,7 +348,7 @@ class AgreementDesk(MergeDesk):
     # -- the amendment window ------------------------------------------------------------------
 
     def set_window(self, slug: str, state: str, *, until: float | None = None) -> Event:
-        actor = self.require_any("open or close the amendment window", Role.SECRETARIAT)
+        actor = self.require("open or close the window")
         if state not in ("open", "close", "closed"):
             raise InvalidInput(f"the window is opened or closed, not {state!r}")
         self._existing_draft(slug)
@@ -382,7 +382,7 @@ class AgreementDesk(MergeDesk):
         self, subject: str, *, until: float, message: str, version: str | None = None
     ) -> Event:
         """Put an amendment, or a draft as it is on main now, under silence until ``until``."""
-        actor = self.require_any("start a silence procedure", Role.CHAIR, Role.SECRETARIAT)
+        actor = self.require("start a silence")
         message = validate.text(message, "message").strip()
         if until <= self.clock():
             raise InvalidInput(f"the deadline {local_time(until)} is in the past")
@@ -437,7 +437,7 @@ class AgreementDesk(MergeDesk):
 
     def silence_break(self, silence_id: str, *, reason: str) -> Event:
         """Break a silence before its deadline: an objection from the member's group."""
-        actor = self.require("comment")
+        actor = self.require("break a silence")
         reason = validate.text(reason, "reason").strip()
         silence = self.silence(silence_id)
         now = self.clock()
@@ -469,7 +469,7 @@ class AgreementDesk(MergeDesk):
     def silence_conclude(self, silence_id: str) -> str:
         """Adopt a text whose silence ended unbroken: merge the amendment, or tag the draft as
         it was put under silence. Returns the merge commit or the version's tag."""
-        chair = self.require_any("conclude a silence procedure", Role.CHAIR)
+        chair = self.require("conclude a silence")
         silence = self.silence(silence_id)
         now = self.clock()
         state = silence.state(now)
@@ -554,15 +554,6 @@ class AgreementDesk(MergeDesk):
         person = self.person(actor)
         self.commit_main(build, message, person, person)
         return concordance
-
-    def require_any(self, action: str, *roles: Role) -> Member:
-        """The acting member, who must hold one of ``roles`` for ``action``."""
-        member = self.actor()
-        if not any(member.has(role) for role in roles):
-            needed = " or ".join(role.value for role in roles)
-            raise PermissionDenied(f"{action} needs the {needed} role; {member.handle} is not")
-        self._arm_signing(member)
-        return member
 
     def alternatives(self, amendment: Amendment) -> list[Amendment]:
         """The alternatives for the passage ``amendment`` amends, itself among them, in the

@@ -6,7 +6,7 @@ the chair)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,14 +17,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from wgtool.core import amending
-from wgtool.core.model import Amendment, Consensus, Event, Member, Status
+from wgtool.core.model import Amendment, Consensus, Event, Kind, Member, Status
 from wgtool.core.workgroup import AmendmentChange, Thread, WorkingGroup
 from wgtool.tui.commands import Command
 from wgtool.tui.render import safe, status_text, when
+from wgtool.tui.screens.agreement import amendment_commands
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.dialogs import PositionDialog, ReplyDialog, TextDialog
 from wgtool.tui.screens.merge import MergeScreen
-from wgtool.tui.screens.propose import ReviseScreen
+from wgtool.tui.screens.propose import ProposeScreen, ReviseScreen
 from wgtool.tui.widgets import CommentThread, ConsensusMatrix, DiffView, KeysFooter
 
 # Each action of this screen: the core action whose role it needs, and the words the core uses
@@ -52,6 +53,8 @@ class AmendmentView:
     threads: tuple[Thread, ...]
     events: tuple[Event, ...]
     proposer: Member | None
+    cosponsors: dict[str, str] = field(default_factory=dict)  # handle -> group
+    alternatives: tuple[Amendment, ...] = ()
 
 
 class AmendmentScreen(WgScreen):
@@ -144,6 +147,8 @@ class AmendmentScreen(WgScreen):
                 threads=tuple(wg.comments(amendment.id)),
                 events=tuple(events),
                 proposer=wg.roster.members.get(amendment.proposer),
+                cosponsors=dict(wg.cosponsors(amendment).members),
+                alternatives=tuple(wg.alternatives(amendment)),
             )
             self.wg_app.deliver(self.show, view)
 
@@ -178,11 +183,19 @@ class AmendmentScreen(WgScreen):
         text.append(f" · revision {a.revision}\n")
         text.append_text(safe(a.title, "bold italic", one_line=True))
         text.append("\n")
-        target = f" ¶{a.paragraph}" if a.paragraph is not None else ""
+        target = f" ¶{a.label or a.paragraph}" if a.paragraph is not None else ""
         text.append_text(safe(f"{a.draft}{target} · {a.kind.value} · by ", one_line=True))
         who = f"{view.proposer.name} ({a.proposer})" if view.proposer else a.proposer
         text.append_text(safe(f"{who}, {a.group}", one_line=True))
         text.append(f" · {when(a.created_at)}", "dim")
+        if view.cosponsors:
+            names = ", ".join(f"{m} ({g})" for m, g in sorted(view.cosponsors.items()))
+            text.append("\nCo-sponsors: ", "bold")
+            text.append_text(safe(names, one_line=True))
+        if view.alternatives:
+            ids = [x.id for x in view.alternatives]
+            text.append(f"\nAlt {ids.index(a.id) + 1} of {len(ids)}: ", "bold")
+            text.append(", ".join(f"{x.id} ({x.status.label})" for x in view.alternatives))
         return text
 
     def _decision(self, view: AmendmentView) -> Text | None:
@@ -205,6 +218,10 @@ class AmendmentScreen(WgScreen):
             if a.adoption is not None:
                 text.append(" · ")
                 text.append_text(safe(a.adoption.describe()))
+            return text
+        if a.status is Status.NOT_ADOPTED:
+            text = Text("Not adopted", "bold")
+            text.append_text(safe(f": {a.decided_reason}" if a.decided_reason else ""))
             return text
         if a.status in (Status.REJECTED, Status.WITHDRAWN):
             event = next((e for e in view.events if e.type in ("reject", "withdraw")), None)
@@ -363,3 +380,42 @@ class AmendmentScreen(WgScreen):
                 yield Command(
                     title, help_text, getattr(self, f"action_{action}"), needs=ACTIONS[action]
                 )
+        view, member = self.view, self.wg_app.member
+        if view is None or member is None:
+            return
+        a = view.amendment
+        yield from amendment_commands(
+            self,
+            a.id,
+            cosponsoring=member.handle in view.cosponsors,
+            own=a.proposer == member.handle,
+            undecided=a.status.undecided,
+        )
+        if a.status.undecided and a.paragraph is not None and a.kind is not Kind.INSERT:
+            yield Command(
+                "Propose an alternative text",
+                "Another text for the same passage (Alt 2, Alt 3...)",
+                self.propose_alternative,
+                needs="propose",
+            )
+
+    @work(thread=True, exclusive=True, group="alternative")
+    def propose_alternative(self) -> None:
+        """Open the propose form on the amendment's paragraph, as an alternative to it."""
+        view = self.view
+        if view is None:
+            return
+        a = view.amendment
+        with self.wg_app.core() as wg:
+            draft = wg.draft(a.draft)
+            label = a.label or str(a.paragraph)
+            if label not in draft.labels:
+                self.app.call_from_thread(
+                    self.notify, f"¶{label} is no longer in {a.draft}", severity="warning"
+                )
+                return
+            number = draft.labels.index(label) + 1
+            screen = ProposeScreen(
+                a.draft, number, draft.text, Kind.REPLACE, label=label, alternative_to=a.id
+            )
+            self.wg_app.deliver(self.app.push_screen, screen)

@@ -82,6 +82,40 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Agreement (in the palette, ctrl+p)",
+        [
+            (
+                "",
+                "the margin says how far each paragraph is agreed: agreed, ad ref, or changed "
+                "(agreed, then changed by a merge: open again); [words] in reverse are in square "
+                "brackets: not agreed",
+            ),
+            (
+                "",
+                "chair: bracket words of the highlighted paragraph, lift a bracket, agree the "
+                "paragraph (or ad referendum, pending on someone), reopen it",
+            ),
+            (
+                "",
+                "anyone: comment on the paragraph; co-sponsor another member's amendment; "
+                "propose an alternative text for its passage; break a silence before its deadline",
+            ),
+            (
+                "",
+                "chair or secretariat: put an amendment or the draft under silence; chair: "
+                "conclude a silence that ended unbroken",
+            ),
+            ("", "secretariat: open or close the amendment window; renumber (7bis becomes 8)"),
+        ],
+    ),
+    (
+        "Silence procedures",
+        [
+            ("b", "break the highlighted silence (an objection from your group)"),
+            ("c", "chair: conclude it once its deadline passed unbroken"),
+        ],
+    ),
+    (
         "Versions",
         [
             ("enter", "redline from the highlighted version to the current text"),

@@ -266,17 +266,28 @@ class ProposeScreen(AmendmentForm):
     """Propose an amendment to paragraph N: replace it, insert after it, or delete it."""
 
     def __init__(
-        self, slug: str, paragraph: int, draft_text: str, kind: Kind = Kind.REPLACE
+        self,
+        slug: str,
+        paragraph: int,
+        draft_text: str,
+        kind: Kind = Kind.REPLACE,
+        *,
+        label: str | None = None,
+        alternative_to: str | None = None,
     ) -> None:
         super().__init__(document.paragraph(draft_text, paragraph).text)
         self.slug = slug
         self.paragraph = paragraph
+        self.label = label or str(paragraph)
         self.initial_kind = kind
+        self.alternative_to = alternative_to
 
     def heading(self) -> Text:
         heading = Text("Propose an amendment to ", style="bold")
         heading.append_text(safe(self.slug, "bold", one_line=True))
-        heading.append(f" ¶{self.paragraph}", style="bold")
+        heading.append(f" ¶{self.label}", style="bold")
+        if self.alternative_to:
+            heading.append(f" · an alternative to {self.alternative_to}")
         return heading
 
     def compose_kind(self) -> ComposeResult:
@@ -331,10 +342,11 @@ class ProposeScreen(AmendmentForm):
         amendment = wg.propose(
             self.slug,
             kind=inputs.kind,
-            paragraph=self.paragraph,
+            paragraph=self.label,
             text=None if inputs.kind is Kind.DELETE else inputs.text,
             rationale=inputs.rationale,
             title=inputs.title.strip() or None,
+            alternative_to=self.alternative_to,
         )
         return amendment, f"Proposed amendment {amendment.id}"
 
@@ -351,7 +363,7 @@ class ReviseScreen(AmendmentForm):
         heading = Text(f"Revise amendment {self.amendment.id} to ", style="bold")
         heading.append_text(safe(self.amendment.draft, "bold", one_line=True))
         if self.amendment.paragraph is not None:
-            heading.append(f" ¶{self.amendment.paragraph}", style="bold")
+            heading.append(f" ¶{self.amendment.label or self.amendment.paragraph}", style="bold")
         return heading
 
     def initial_text(self) -> str:

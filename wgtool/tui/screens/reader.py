@@ -12,9 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Header, OptionList, Static
 
 from wgtool.core import document
+from wgtool.core.agreement import ParagraphState
 from wgtool.core.model import Draft, Kind
 from wgtool.tui.commands import Command
 from wgtool.tui.render import safe
+from wgtool.tui.screens.agreement import draft_commands, paragraph_commands
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.propose import ProposeScreen
 from wgtool.tui.screens.queue import QueueScreen
@@ -58,6 +60,8 @@ class DraftScreen(WgScreen):
         self.slug = slug
         self.draft: Draft | None = None
         self.open_counts: dict[int, int] = {}
+        self.ledger: dict[str, ParagraphState] = {}
+        self.window_open: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,16 +79,46 @@ class DraftScreen(WgScreen):
         with self.wg_app.core(busy=paragraphs) as wg:
             draft = wg.draft(self.slug)
             counts = wg.open_counts(self.slug)
-            self.wg_app.deliver(self.show, draft, counts)
+            ledger = wg.ledger(self.slug)
+            window = wg.window(self.slug).is_open(wg.clock())
+            self.wg_app.deliver(self.show, draft, counts, ledger, window)
 
-    def show(self, draft: Draft, counts: dict[int, int]) -> None:
+    def show(
+        self,
+        draft: Draft,
+        counts: dict[int, int],
+        ledger: list[ParagraphState] | None = None,
+        window_open: bool | None = None,
+    ) -> None:
         self.draft, self.open_counts = draft, counts
+        self.ledger = {p.label: p for p in ledger or []}
+        self.window_open = window_open
         total = len(document.paragraphs(draft.text))
+        agreed = sum(p.status == "agreed" for p in self.ledger.values())
+        brackets = sum(len(p.brackets) for p in self.ledger.values())
         info = Text()
         info.append_text(safe(self.slug, "bold", one_line=True))
-        info.append(f" · {total} paragraphs · {sum(counts.values())} open amendments")
+        info.append(f" · {total} ¶ · {agreed} agreed · {brackets} bracket(s)")
+        info.append(f" · {sum(counts.values())} open amendments")
+        if window_open is False:
+            info.append(" · window closed", "bold")
         self.query_one("#draft-info", Static).update(info)
-        self.query_one(ParagraphList).show_draft(draft.text, counts)
+        self.query_one(ParagraphList).show_draft(
+            draft.text,
+            counts,
+            draft.labels,
+            {label: p.mark for label, p in self.ledger.items()},
+            {
+                label: [(b.start or 0, b.end or 0, b.id) for b in p.brackets]
+                for label, p in self.ledger.items()
+            },
+        )
+
+    @property
+    def label(self) -> str | None:
+        """The stable label of the highlighted paragraph (``7bis``)."""
+        number = self.paragraph
+        return None if number is None else self.query_one(ParagraphList).label_of(number)
 
     @property
     def paragraph(self) -> int | None:
@@ -100,7 +134,9 @@ class DraftScreen(WgScreen):
         if self.draft is None or number is None:
             self.notify("Highlight a paragraph first.", severity="warning")
             return
-        self.app.push_screen(ProposeScreen(self.slug, number, self.draft.text, Kind(kind)))
+        self.app.push_screen(
+            ProposeScreen(self.slug, number, self.draft.text, Kind(kind), label=self.label)
+        )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         number = paragraph_number(event.option.id)
@@ -116,29 +152,32 @@ class DraftScreen(WgScreen):
     def commands(self) -> Iterable[Command]:
         number = self.paragraph
         if number is not None:
+            label = self.label or str(number)
+            yield from paragraph_commands(self, self.slug, self.ledger.get(label))
             yield Command(
-                f"Amend paragraph {number}",
+                f"Amend paragraph {label}",
                 "Propose a replacement text",
                 lambda: self.action_propose(Kind.REPLACE.value),
                 needs="propose",
             )
             yield Command(
-                f"Insert a paragraph after paragraph {number}",
+                f"Insert a paragraph after paragraph {label}",
                 "Propose a new paragraph",
                 lambda: self.action_propose(Kind.INSERT.value),
                 needs="propose",
             )
             yield Command(
-                f"Delete paragraph {number}",
+                f"Delete paragraph {label}",
                 "Propose deleting it",
                 lambda: self.action_propose(Kind.DELETE.value),
                 needs="propose",
             )
             yield Command(
-                f"Amendments to paragraph {number}",
+                f"Amendments to paragraph {label}",
                 "The queue, for this paragraph",
                 lambda: self.app.push_screen(QueueScreen(draft=self.slug, paragraph=number)),
             )
         yield Command(
             f"Versions of {self.slug}", "Consensus versions and redlines", self.action_versions
         )
+        yield from draft_commands(self, self.slug, self.window_open)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -12,7 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from wgtool.core import document
+from wgtool.core import agreement, document
+from wgtool.core.agreement import Span
 from wgtool.tui.render import inline_markdown, safe
 
 
@@ -49,25 +51,43 @@ class ParagraphList(OptionList):
     }
     """
 
-    def show_draft(self, text: str, open_counts: dict[int, int]) -> None:
-        """Show a draft's text, keeping the highlighted paragraph if it still exists."""
+    labels: tuple[str, ...] = ()
+
+    def show_draft(
+        self,
+        text: str,
+        open_counts: dict[int, int],
+        labels: Sequence[str] = (),
+        marks: Mapping[str, str] | None = None,
+        spans: Mapping[str, Sequence[Span]] | None = None,
+    ) -> None:
+        """Show a draft's text, keeping the highlighted paragraph if it still exists: each
+        paragraph with its label (``¶7bis``), its status in the margin (``marks``) and its
+        bracketed words (``spans``), both by label."""
         keep = self.paragraph
+        self.labels = tuple(labels)
         self.clear_options()
         options: list[Option] = []
         for block in document.blocks(text):
             if block.number is None:
                 options.append(Option(_heading(block), disabled=True))
             else:
+                label = self.label_of(block.number)
                 count = open_counts.get(block.number, 0)
-                options.append(
-                    Option(_paragraph(block, count), id=paragraph_option_id(block.number))
+                body = _paragraph(
+                    block, count, label, (marks or {}).get(label, ""), (spans or {}).get(label, ())
                 )
+                options.append(Option(body, id=paragraph_option_id(block.number)))
         self.add_options(options)
         target = keep if keep is not None else 1
         try:
             self.highlighted = self.get_option_index(paragraph_option_id(target))
         except LookupError:
             self.action_first()
+
+    def label_of(self, number: int) -> str:
+        """The stable label of paragraph ``number`` (``7bis``; the number where none)."""
+        return self.labels[number - 1] if 0 < number <= len(self.labels) else str(number)
 
     @property
     def paragraph(self) -> int | None:
@@ -95,12 +115,41 @@ def _heading(block: document.Block) -> RenderableType:
     return safe(block.heading_text, "bold underline" if block.heading_level == 1 else "bold")
 
 
-def _paragraph(block: document.Block, open_count: int) -> RenderableType:
-    gutter = Text(f"¶{block.number}", style="bold")
+def _paragraph(
+    block: document.Block, open_count: int, label: str, mark: str, spans: Sequence[Span]
+) -> RenderableType:
+    gutter = Text(f"¶{label}", style="bold")
+    if mark and mark != "open":
+        gutter.append(f"\n{mark}", style="italic" if mark == "changed" else "bold")
     if open_count:
         gutter.append(f"\n{open_count} open", style="reverse")
     grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(width=7, no_wrap=True)
+    grid.add_column(width=8, no_wrap=True)
     grid.add_column(ratio=1)
-    grid.add_row(gutter, inline_markdown(block.text))
+    grid.add_row(gutter, bracketed(block.text, spans))
     return Padding(grid, (0, 0, 1, 0))
+
+
+def bracketed(text: str, spans: Sequence[Span]) -> Text:
+    """A paragraph as ``Text`` with the chair's brackets as styled ``[`` and ``]`` around
+    reversed words: marks placed as data before the Markdown is read, never found by looking
+    for the text's own ``[``."""
+    if not spans:
+        return inline_markdown(text)
+    rendered = inline_markdown(agreement.with_marks(text, spans))
+    plain = rendered.plain
+    result = Text(
+        plain.replace(agreement.OPEN_MARK, "[").replace(agreement.CLOSE_MARK, "]"),
+        style=rendered.style,
+    )
+    result.spans = list(rendered.spans)
+    start = None
+    for index, char in enumerate(plain):
+        if char == agreement.OPEN_MARK:
+            start = index
+        elif char == agreement.CLOSE_MARK and start is not None:
+            result.stylize("bold reverse", start, start + 1)
+            result.stylize("underline", start + 1, index)
+            result.stylize("bold reverse", index, index + 1)
+            start = None
+    return result
