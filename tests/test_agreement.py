@@ -725,3 +725,24 @@ def test_parse_when() -> None:
     for bad in ("soon", "2026-12-01T17:00", "-5h"):
         with pytest.raises(InvalidInput):
             parse_when(bad, 0.0)
+
+
+def test_verify_refuses_adoptions_under_a_silence_that_did_not_hold(example_repo: Path) -> None:
+    """A chair who merges "under silence" past the desk's checks is caught by verify."""
+    real = time.time()
+    with WorkingGroup.open(example_repo, MEMBER_PS, clock=lambda: real) as wg:
+        early = wg.propose("principles", kind=Kind.REPLACE, paragraph=2, text="A.", rationale="R")
+        broken = wg.propose("principles", kind=Kind.REPLACE, paragraph=4, text="B.", rationale="R")
+    with WorkingGroup.open(example_repo, CHAIR, clock=lambda: real) as wg:
+        running = wg.silence_start(early.id, until=real + 3600, message="m").id
+        ended = wg.silence_start(broken.id, until=real + 10, message="m").id
+    with WorkingGroup.open(example_repo, MEMBER_GOV, clock=lambda: real + 5) as wg:
+        wg.silence_break(ended, reason="no")
+    with WorkingGroup.open(example_repo, CHAIR, clock=lambda: real + 20) as wg:
+        wg.merge(early.id, silence=running)  # the desk's own checks skipped
+        wg.merge(broken.id, silence=ended)
+    audit = WgRunner(example_repo)("verify")
+    out = audit.stdout + audit.stderr
+    assert audit.exit_code != 0
+    assert f"adopted under silence {running} before its deadline" in out
+    assert f"adopted under silence {ended}, which {MEMBER_GOV} (governments) broke" in out

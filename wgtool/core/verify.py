@@ -19,6 +19,7 @@ from wgtool.core.rulebook import (
     MAIN_REF,
     MERGE,
     OVERRIDE_REASON,
+    SILENCE,
     TAGS_PREFIX,
     WG_PREFIX,
     MainCommit,
@@ -81,11 +82,56 @@ def verify(wg: WorkingGroup) -> VerifyReport:
             report.merges += 1
             if commit.record.trailer(CONSENSUS) == "overridden":
                 report.overridden.append(_overridden_line(commit))
+    report.problems += silence_problems(wg, history)
     report.commits = book.commits_judged
     report.tags = sum(1 for ref in refs if ref.startswith(TAGS_PREFIX))
     report.signatures = book.signatures_checked
     report.allowed_signers = write_allowed_signers(store.wgtool_dir, history)
     return report
+
+
+def silence_problems(wg: WorkingGroup, history: MainHistory) -> list[str]:
+    """Adoptions under silence (a merge with ``Consensus: silence``, a version whose tag names a
+    ``Silence``) whose silence is not in the record, had not ended, or was broken in time."""
+    adopted: list[tuple[str, str, int, str]] = []  # (where, silence id, when, subject)
+    for commit in history.commits:
+        if commit.valid and commit.kind == MERGE and commit.record.trailer(CONSENSUS) == "silence":
+            adopted.append(
+                (
+                    f"main: {commit.sha[:10]}",
+                    commit.record.trailer(SILENCE) or "",
+                    commit.record.committed_at,
+                    commit.amendment or "",
+                )
+            )
+    listing = wg.store.run(
+        [
+            "for-each-ref",
+            "--format=%(refname:strip=2)%00"
+            "%(contents:trailers:key=Silence,valueonly,separator=%x2C)%00%(taggerdate:unix)",
+            TAGS_PREFIX.rstrip("/"),
+        ]
+    ).stdout.decode("utf-8", "replace")
+    for line in listing.splitlines():
+        name, silence_id, tagged = (line.split("\0") + ["", ""])[:3]
+        if silence_id.strip():
+            adopted.append(
+                (f"tag {name}", silence_id.strip(), int(tagged or 0), name.partition("/")[0])
+            )
+    if not adopted:
+        return []
+    silences = {s.id: s for s in wg.silences()}
+    problems = []
+    for where, silence_id, moment, subject in adopted:
+        silence = silences.get(silence_id)
+        if silence is None or silence.subject != subject:
+            problems.append(f"{where}: adopted under silence {silence_id}, which is not on record")
+        elif moment < int(silence.until):  # commit times are whole seconds
+            problems.append(f"{where}: adopted under silence {silence_id} before its deadline")
+        elif silence.breaks:
+            who = ", ".join(f"{b.member} ({b.group})" for b in silence.breaks)
+            problems.append(f"{where}: adopted under silence {silence_id}, which {who} broke")
+    return problems
 
 
 def _count(number: int, noun: str) -> str:
