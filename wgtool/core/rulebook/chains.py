@@ -9,7 +9,7 @@ from dataclasses import replace
 from wgtool.core import validate
 from wgtool.core.errors import WgError
 from wgtool.core.labels import LABEL_RE
-from wgtool.core.model import Event, Kind
+from wgtool.core.model import Event, Kind, Member
 from wgtool.core.rulebook.base import Reader
 from wgtool.core.rulebook.history import (
     AmendmentChain,
@@ -409,18 +409,27 @@ class ChainJudge(Reader):
         same_member(record, member, problems)
         same_group(event.group, member, problems, what="its event file")
         same_group(record.trailer(GROUP), member, problems)
-        roles = EVENT_ROLES.get(type_, ())
-        if roles and not any(member.has(role) for role in roles):
-            needed = " or ".join(role.value for role in roles)
-            problems.append(f"a {type_} event by {handle}, who is not {needed}")
-        if type_ == "withdraw" and handle != proposer:
-            problems.append(f"a withdrawal by {handle}, who did not propose the amendment")
-        if type_ == "cosponsor" and handle == proposer:
-            problems.append(f"{handle} co-sponsors their own amendment")
-        if type_ == "silence-break":
-            problems.extend(self._judge_break(record, event))
+        problems += self._entitled(record, event, member, proposer)
         self._signed(record, member, current.settings, problems)
         return replace(event, group=member.group), problems
+
+    def _entitled(
+        self, record: Record, event: Event, member: Member, proposer: str | None
+    ) -> list[str]:
+        """Whether ``member`` may record ``event``: by role, as the proposer (a withdrawal) or
+        not (co-sponsoring), and a break of silence in time."""
+        problems = []
+        roles = EVENT_ROLES.get(event.type, ())
+        if roles and not any(member.has(role) for role in roles):
+            needed = " or ".join(role.value for role in roles)
+            problems.append(f"a {event.type} event by {member.handle}, who is not {needed}")
+        if event.type == "withdraw" and member.handle != proposer:
+            problems.append(f"a withdrawal by {member.handle}, who did not propose the amendment")
+        if event.type == "cosponsor" and member.handle == proposer:
+            problems.append(f"{member.handle} co-sponsors their own amendment")
+        if event.type == "silence-break":
+            problems.extend(self._judge_break(record, event))
+        return problems
 
     def _judge_break(self, record: Record, event: Event) -> list[str]:
         """A silence is broken only in its own chain, after it started (the silence is in the

@@ -9,8 +9,9 @@ The CLI and the TUI call :class:`WorkingGroup` and nothing lower. Each desk is o
 - :mod:`.deliberation`: positions, comments, rejection, withdrawal and consensus;
 - :mod:`.merge`: merge plans, merges and reverts (the chair);
 - :mod:`.documents`: who wrote which words (blame) and attributed redlines;
-- :mod:`.agreement`: brackets, paragraph status, windows, silences, co-sponsors, renumbering,
-  and tagging consensus versions (refused while brackets remain).
+- :mod:`.agreement`: brackets, paragraph status and comments on a paragraph;
+- :mod:`.procedure`: co-sponsors, the amendment window, silences, renumbering, and tagging
+  consensus versions (refused while brackets remain).
 
 Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
 re-reads and tries again.
@@ -18,17 +19,17 @@ re-reads and tries again.
 
 from __future__ import annotations
 
-from wgtool.core.workgroup.agreement import AgreementDesk
 from wgtool.core.workgroup.amendments import AmendmentChange
 from wgtool.core.workgroup.deliberation import Thread
 from wgtool.core.workgroup.documents import DocumentsDesk
 from wgtool.core.workgroup.drafts import DraftSummary
 from wgtool.core.workgroup.handle import new_id
 from wgtool.core.workgroup.merge import MergeDesk
+from wgtool.core.workgroup.procedure import ProcedureDesk
 from wgtool.core.workgroup.roster import RosterDesk
 
 
-class WorkingGroup(AgreementDesk, MergeDesk, RosterDesk, DocumentsDesk):
+class WorkingGroup(ProcedureDesk, MergeDesk, RosterDesk, DocumentsDesk):
     """One working group's repository, seen by one acting member: every desk's use cases."""
 
 

@@ -47,6 +47,22 @@ def amendment_trailers(
     return [*extra, ("Member", actor.handle), ("Stakeholder-Group", actor.group)]
 
 
+def revision_trailers(
+    actor: Member, amendment: Amendment, kind: Kind, revision: int
+) -> list[tuple[str, str]]:
+    """The trailers of revision ``revision`` of ``amendment`` (its target unchanged)."""
+    return amendment_trailers(
+        actor,
+        amendment.id,
+        amendment.draft,
+        kind,
+        amendment.paragraph,
+        revision,
+        label=amendment.label,
+        alternative_to=amendment.alternative_to,
+    )
+
+
 @dataclass(frozen=True)
 class AmendmentChange:
     """What an amendment changes, for display: the old and new text of its target."""
@@ -190,17 +206,7 @@ class AmendmentsDesk(DraftsDesk):
                 raise NotFound(f"amendment {amendment.id} disappeared")
             if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
-            revision = current.revision + 1
-            trailers = amendment_trailers(
-                actor,
-                amendment.id,
-                amendment.draft,
-                kind,
-                amendment.paragraph,
-                revision,
-                label=amendment.label,
-                alternative_to=amendment.alternative_to,
-            )
+            trailers = revision_trailers(actor, amendment, kind, current.revision + 1)
             trailers.append((MAIN, self.made_against(actor, head)))
             message = format_message(
                 amendment.title,

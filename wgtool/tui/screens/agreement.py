@@ -153,6 +153,23 @@ def paragraph_commands(
             _lift(screen, bracket.id, label),
             needs="lift a bracket",
         )
+    yield from status_commands(screen, slug, state)
+    yield Command(
+        f"Comment on ¶{label}",
+        "A comment on the paragraph itself",
+        lambda: ask(
+            screen,
+            FieldsDialog(f"Comment on ¶{label}", [Field("text", "Your comment")], confirm="Send"),
+            lambda wg, v: wg.comment_paragraph(slug, label, v["text"]),
+            f"Comment on ¶{label} added",
+        ),
+        needs="comment",
+    )
+
+
+def status_commands(screen: WgScreen, slug: str, state: ParagraphState) -> Iterable[Command]:
+    """The chair's paragraph status actions: agree, agree ad referendum, reopen."""
+    label = state.label
     yield Command(
         f"Agree ¶{label}",
         "Chair: record the paragraph as agreed",
@@ -186,17 +203,6 @@ def paragraph_commands(
             ),
             needs="reopen a paragraph",
         )
-    yield Command(
-        f"Comment on ¶{label}",
-        "A comment on the paragraph itself",
-        lambda: ask(
-            screen,
-            FieldsDialog(f"Comment on ¶{label}", [Field("text", "Your comment")], confirm="Send"),
-            lambda wg, v: wg.comment_paragraph(slug, label, v["text"]),
-            f"Comment on ¶{label} added",
-        ),
-        needs="comment",
-    )
 
 
 def _lift(screen: WgScreen, bracket_id: str, label: str) -> Callable[[], None]:
