@@ -132,7 +132,9 @@ def footer_descriptions(app: WgApp) -> list[str]:
     """What the footer shows after each key (``^s Merge`` shows ``Merge``)."""
     footer = app.screen.query_one(Footer)
     return [
-        part[1].strip() for key in footer.children if len(part := plain(key).split(None, 1)) == 2
+        part[1].strip()
+        for key in footer.query("FooterKey")
+        if len(part := plain(key).split(None, 1)) == 2
     ]
 
 

@@ -26,6 +26,15 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Lists and tables",
+        [
+            ("↑ ↓ j k", "the previous / next row"),
+            ("home g", "the first row; end G: the last row"),
+            ("enter", "open the highlighted row"),
+            ("", "screens read the record again on their own when it changes (a sync, the CLI)"),
+        ],
+    ),
+    (
         "Drafts",
         [
             ("enter", "read the highlighted draft"),
@@ -48,6 +57,10 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("ctrl+s", "review the word diff; ctrl+s again sends it"),
             ("ctrl+o", "write the focused text in $EDITOR"),
+            ("tab", "the next field (shift+tab: the previous one): text, rationale, title"),
+            ("ctrl+a", "select all the text of the field (also F7); home: start of the line"),
+            ("ctrl+x c v", "cut, copy, paste; ctrl+z / ctrl+y: undo / redo"),
+            ("ctrl+k", "delete to the end of the line; ctrl+u: to its start"),
         ],
     ),
     (
@@ -57,6 +70,11 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/", "search titles, rationales, ids and proposers"),
             ("s / r", "sort by the next column / reverse (or click a column header)"),
             ("c", "clear the filters"),
+            (
+                "",
+                "consensus: ✓ reached, ✗ a group objects, … pending; then how many groups "
+                "support (S), do not object (N), object (O), are not heard (?)",
+            ),
             ("", "lapsed: open, but its paragraph is no longer in the draft (cannot be merged)"),
             ("", "reverted: merged, then taken out of the draft again by the chair"),
         ],
@@ -85,7 +103,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         "Versions",
         [
             ("enter", "redline from the highlighted version to the current text"),
-            ("d", "redline between any two versions"),
+            ("d", "redline from the highlighted version, then choose any two"),
             ("t", "secretariat: tag the current text as a consensus version"),
         ],
     ),

@@ -1,0 +1,248 @@
+"""The terminal UI as a new member finds it: the keys, marks and layout that make a desk usable
+at 80x24, screens that follow the record as others change it, and the secretariat's desk.
+
+Pilot drives the app made by the CLI's factory on a real example working group in a temp dir.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, RadioSet, TextArea
+
+from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, agreed
+from tests.pilot import settle
+from tests.test_tui import (
+    SIZE,
+    footer_descriptions,
+    notifications,
+    open_draft,
+    open_queue,
+    open_wg,
+    plain,
+    press,
+    propose,
+    show_amendment,
+)
+from wgtool.core import document
+from wgtool.tui.app import WgApp, make_app
+from wgtool.tui.screens.amendment import AmendmentScreen
+from wgtool.tui.screens.dialogs import TagDialog
+from wgtool.tui.screens.propose import ProposeScreen
+from wgtool.tui.screens.versions import RedlineScreen, VersionsScreen
+from wgtool.tui.widgets import DiffView, MarkedRadioButton, ParagraphList
+
+pytestmark = pytest.mark.asyncio
+
+
+@asynccontextmanager
+async def proposing(
+    repo: Path, paragraph: int = 5
+) -> AsyncIterator[tuple[WgApp, Pilot[None], ProposeScreen]]:
+    """The app as a member, on the propose form for a paragraph of principles (from the
+    reader, as the member gets there)."""
+    app = make_app(repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reader = await open_draft(pilot)
+        reader.query_one(ParagraphList).select_paragraph(paragraph)
+        await press(pilot, "p")
+        form = app.screen
+        assert isinstance(form, ProposeScreen)
+        yield app, pilot, form
+
+
+# -- proposing -------------------------------------------------------------------------------------
+
+
+async def test_the_propose_form_selects_all_on_ctrl_a_and_says_so(example_repo: Path) -> None:
+    async with proposing(example_repo) as (app, pilot, form):
+        text = form.query_one("#text", TextArea)
+        assert app.focused is text
+        assert "Select all" in footer_descriptions(app)
+        await press(pilot, "ctrl+a")
+        assert text.selected_text == text.text and text.text
+        await press(pilot, "x")  # typing replaces the whole selection
+        assert text.text == "x"
+        await press(pilot, "home")  # home still goes to the start of the line
+        assert text.selection.is_empty
+
+
+async def test_tab_goes_from_the_text_to_the_rationale(example_repo: Path) -> None:
+    async with proposing(example_repo) as (app, pilot, form):
+        text = form.query_one("#text", TextArea)
+        before = text.text
+        assert app.focused is text
+        await press(pilot, "tab")
+        assert app.focused is form.query_one("#rationale", TextArea)
+        await pilot.press(*"Because")
+        await settle(pilot)
+        assert text.text == before
+        assert form.query_one("#rationale", TextArea).text == "Because"
+        await press(pilot, "tab")
+        assert app.focused is form.query_one("#title", Input)
+
+
+async def test_the_kind_of_change_is_marked_without_colour(
+    monkeypatch: pytest.MonkeyPatch, example_repo: Path
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    async with proposing(example_repo) as (app, pilot, form):
+        buttons = {b.id: b for b in form.query(MarkedRadioButton)}
+        assert "●" in plain(buttons["kind-replace"]) and "●" not in plain(buttons["kind-insert"])
+        form.query_one(RadioSet).focus()
+        await press(pilot, "right", "enter")
+        assert "●" in plain(buttons["kind-insert"]) and "●" not in plain(buttons["kind-replace"])
+
+
+async def test_the_form_buttons_show_at_80x24(example_repo: Path) -> None:
+    async with proposing(example_repo) as (app, pilot, form):
+        screen = app.screen.region
+        for selector in ("#submit", "#cancel", "#text", "#rationale", "#title"):
+            region = form.query_one(selector).region
+            assert region.height and screen.contains_region(region), selector
+
+
+# -- the footer, tables and versions ---------------------------------------------------------------
+
+
+async def test_the_footer_keeps_help_act_as_and_the_palette_at_80_columns(
+    example_repo: Path,
+) -> None:
+    app = make_app(example_repo, MEMBER_TECH, demo=True)  # the demo offers F2
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_queue(pilot)
+        footer = app.screen.query_one("KeysFooter")
+        shown = [key for key in footer.query("FooterKey") if key.region.width]
+        labels = " ".join(plain(key) for key in shown)
+        for wanted in ("f1 Help", "f2 Act as", "^p palette", "Search"):
+            assert wanted in labels
+        for key in shown:
+            assert app.screen.region.contains_region(key.region)
+
+
+async def test_tables_go_to_rows_with_j_k_g_and_end(example_repo: Path) -> None:
+    for paragraph, new in ((5, "secure"), (6, "free"), (7, "open")):
+        with open_wg(example_repo, MEMBER_TECH) as wg:
+            text = document.paragraph(wg.draft("principles").text, paragraph).text
+        propose(example_repo, MEMBER_TECH, paragraph, text.split()[0], f"{text.split()[0]} {new}")
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, table = await open_queue(pilot)
+        assert table.row_count == 3 and table.cursor_row == 0
+        await press(pilot, "end")
+        assert table.cursor_row == 2 and table.scroll_x == 0
+        await press(pilot, "home")
+        assert table.cursor_row == 0
+        await press(pilot, "j", "j")
+        assert table.cursor_row == 2
+        await press(pilot, "k")
+        assert table.cursor_row == 1
+        await press(pilot, "g")
+        assert table.cursor_row == 0
+        await press(pilot, "G")
+        assert table.cursor_row == 2
+
+
+async def test_the_queue_shows_the_essential_columns_at_80_columns(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, table = await open_queue(pilot)
+        visible = table.scrollable_content_region.width
+        shown_width = 0
+        for key in ("id", "target", "status", "consensus", "title"):
+            column = table.columns[next(k for k in table.columns if k.value == key)]
+            shown_width += column.get_render_width(table)
+        assert shown_width <= visible
+        title = table.get_cell(amendment, "title")
+        assert title.plain == "Say single, secure, open"  # whole (32 characters fit)
+        assert table.get_cell(amendment, "consensus").plain.startswith("… S0")
+
+
+async def test_d_redlines_from_the_highlighted_version(example_repo: Path) -> None:
+    with open_wg(example_repo, SECRETARIAT) as wg:
+        wg.tag("principles", "v1", message="First")
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    with open_wg(example_repo, CHAIR) as wg:
+        wg.merge(agreed(wg, amendment))
+    with open_wg(example_repo, SECRETARIAT) as wg:
+        wg.tag("principles", "v2", message="Second")
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        versions = app.screen
+        assert isinstance(versions, VersionsScreen)
+        table = versions.query_one("#versions", DataTable)
+        table.move_cursor(row=table.get_row_index("v1"))  # the older one, second row
+        await press(pilot, "d")
+        redline = app.screen
+        assert isinstance(redline, RedlineScreen)
+        assert redline.old == "v1"
+        assert plain(redline.query_one("#redline-info")).startswith("1 change ")
+
+
+# -- dialogs ---------------------------------------------------------------------------------------
+
+
+async def test_the_tag_dialog_shows_the_rule_and_keeps_what_was_typed(example_repo: Path) -> None:
+    app = make_app(example_repo, SECRETARIAT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        await press(pilot, "t")
+        dialog = app.screen
+        assert isinstance(dialog, TagDialog)
+        assert "no spaces" in plain(dialog.query_one("#naming-rule"))
+        dialog.query_one("#version-name", Input).value = "second reading"
+        dialog.query_one("#version-message", TextArea).text = "Agreed in Geneva"
+        await press(pilot, "ctrl+s")
+        assert app.screen is dialog  # refused: still open, nothing lost
+        assert dialog.query_one("#version-message", TextArea).text == "Agreed in Geneva"
+        assert any("invalid version name 'second reading'" in n for n in notifications(app))
+        with open_wg(example_repo) as wg:
+            assert wg.versions("principles") == []
+        # A name the core refuses only when writing (it exists already) keeps the dialog too.
+        with open_wg(example_repo, SECRETARIAT) as wg:
+            wg.tag("principles", "second-reading", message="Taken")
+        dialog.query_one("#version-name", Input).value = "second-reading"
+        await press(pilot, "ctrl+s")
+        assert app.screen is dialog
+        assert any("already exists" in n for n in notifications(app))
+        dialog.query_one("#version-name", Input).value = "second-reading-2"
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, VersionsScreen)
+        with open_wg(example_repo) as wg:
+            names = [v.name for v in wg.versions("principles")]
+        assert names == ["second-reading", "second-reading-2"]
+        table = app.screen.query_one("#versions", DataTable)
+        assert {str(k.value) for k in table.rows} == set(names)
+
+
+# -- merged amendments -----------------------------------------------------------------------------
+
+
+async def test_an_orally_revised_merge_shows_the_adopted_text(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    with open_wg(example_repo, CHAIR) as wg:
+        agreed(wg, amendment)
+        paragraph = document.paragraph(wg.draft("principles").text, 5).text
+        wg.merge(amendment, revised_text=paragraph.replace("single, open", "single, safe, open"))
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        assert isinstance(screen, AmendmentScreen)
+        assert "as orally revised" in plain(screen.query_one("#change-title"))
+        adopted = plain(screen.query_one("#change", DiffView))
+        assert "{+safe,+}" in adopted.replace(" ", "") and "secure" not in adopted
+        proposed = screen.query_one("#proposed", DiffView)
+        assert proposed.display and "secure" in plain(proposed)
