@@ -6,7 +6,9 @@ Pilot drives the app made by the CLI's factory on a real example working group i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,10 +16,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, RadioSet, TextArea
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, agreed
+from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, PROJECT, SECRETARIAT, agreed
 from tests.pilot import settle
 from tests.test_tui import (
     SIZE,
+    _conflicting_document_amendment,
     footer_descriptions,
     notifications,
     open_draft,
@@ -27,12 +30,14 @@ from tests.test_tui import (
     press,
     propose,
     show_amendment,
+    type_a_resolution,
 )
 from wgtool.core import document
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.dialogs import TagDialog
 from wgtool.tui.screens.propose import ProposeScreen
+from wgtool.tui.screens.reader import DraftScreen
 from wgtool.tui.screens.versions import RedlineScreen, VersionsScreen
 from wgtool.tui.widgets import DiffView, MarkedRadioButton, ParagraphList
 
@@ -246,3 +251,118 @@ async def test_an_orally_revised_merge_shows_the_adopted_text(example_repo: Path
         assert "{+safe,+}" in adopted.replace(" ", "") and "secure" not in adopted
         proposed = screen.query_one("#proposed", DiffView)
         assert proposed.display and "secure" in plain(proposed)
+
+
+# -- live screens ----------------------------------------------------------------------------------
+
+WATCH_WAIT = 600
+"""Pauses of 0.05 s to wait at most for a change made outside the app to show (30 s: the app
+looks every two seconds; a loaded machine is slow)."""
+
+
+async def wgtool_process(repo: Path, *args: str) -> str:
+    """Run the real CLI in another process, as a member at another terminal would; its output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "wgtool",
+        "--repo",
+        str(repo),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=PROJECT,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return out.decode().strip()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Wait, without pressing anything, until ``condition()`` holds (at most WATCH_WAIT)."""
+    for _ in range(WATCH_WAIT):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the screen never showed the change")
+
+
+async def test_the_queue_shows_what_another_process_writes(example_repo: Path) -> None:
+    first = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    second = propose(example_repo, MEMBER_TECH, 6, "right to privacy", "right to privacy, data")
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue, table = await open_queue(pilot)
+        table.move_cursor(row=table.get_row_index(second))
+        with open_wg(example_repo) as wg:
+            text = document.paragraph(wg.draft("principles").text, 7).text
+        third = await wgtool_process(
+            example_repo,
+            "--as",
+            MEMBER_CS,
+            "propose",
+            "principles",
+            "--paragraph",
+            "7",
+            "--text",
+            text + " Together.",
+            "--rationale",
+            "Said at the session.",
+        )
+        await until(pilot, lambda: third in {str(k.value) for k in table.rows})
+        await settle(pilot)
+        assert {str(k.value) for k in table.rows} == {first, second, third}
+        assert queue.highlighted == second  # the cursor stayed on its amendment
+        assert app.focused is table
+        assert plain(queue.query_one("#queue-info")).startswith("3 amendments")
+
+
+async def test_an_open_amendment_shows_positions_taken_elsewhere(example_repo: Path) -> None:
+    amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
+    app = make_app(example_repo, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        assert screen.view is not None and screen.view.consensus.state == "pending"
+        with open_wg(example_repo) as wg:  # a second handle on the record, in this process
+            agreed(wg, amendment)
+        await until(
+            pilot, lambda: screen.view is not None and screen.view.consensus.state == "consensus"
+        )
+        assert app.screen is screen
+
+
+async def test_a_change_elsewhere_keeps_what_the_member_is_typing(example_repo: Path) -> None:
+    async with proposing(example_repo, paragraph=6) as (app, pilot, form):
+        await press(pilot, "tab")
+        await pilot.press(*"Because")
+        await settle(pilot)
+        seen = app.data_version
+        propose(example_repo, MEMBER_CS, 6, "right to privacy", "right to privacy, data")
+        await until(pilot, lambda: app.data_version > seen)
+        await settle(pilot)
+        assert app.screen is form
+        assert form.query_one("#rationale", TextArea).text == "Because"
+        assert app.focused is form.query_one("#rationale", TextArea)
+        await press(pilot, "escape")  # the reader below reads the record again
+        reader = app.screen
+        assert isinstance(reader, DraftScreen) and reader.open_counts == {6: 1}
+
+
+async def test_a_merge_being_resolved_follows_the_draft_and_keeps_the_resolution(
+    example_repo: Path,
+) -> None:
+    amendment, _ = _conflicting_document_amendment(example_repo)
+    other = propose(example_repo, MEMBER_CS, 9, "transparent", "open")
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        merge, editor, typed = await type_a_resolution(pilot, amendment)
+        with open_wg(example_repo, CHAIR) as wg:  # the chair's other window merges another
+            wg.merge(agreed(wg, other))
+            moved = wg.main()
+        await until(pilot, lambda: merge.view is not None and merge.view.plan.main == moved)
+        await settle(pilot)
+        assert app.screen is merge and merge.mode == "conflict"
+        assert editor.text == typed

@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from wgtool.core import rulebook
 from wgtool.core.errors import NotFound, WgError
@@ -48,6 +48,10 @@ LOADING_DELAY = 0.15
 
 NOTICES_KEPT = 200
 """How many of the latest notifications :attr:`WgApp.notices` keeps."""
+
+WATCH_INTERVAL = 2.0
+"""Seconds between two looks at the record's refs, for changes made outside this app (the
+CLI, another member's sync into this clone, a second window)."""
 
 
 class WgApp(App[None]):
@@ -88,6 +92,8 @@ class WgApp(App[None]):
         self._deferred_ids = itertools.count()
         self.notices: deque[str] = deque(maxlen=NOTICES_KEPT)
         """The messages of the latest notifications shown, oldest first (a toast expires)."""
+        self._record_seen: str | None = None
+        self._watch: Worker[None] | None = None
 
     # -- start-up --------------------------------------------------------------------------------
 
@@ -97,12 +103,15 @@ class WgApp(App[None]):
     def on_mount(self) -> None:
         # Paint first: the worker starts once the first frame is on screen.
         self.after_refresh(self, self.load_identity)
+        self.set_interval(WATCH_INTERVAL, self.watch_record)
 
     @work(thread=True, exclusive=True, group="identity")
     def load_identity(self) -> None:
         """Read the working group's title and who is acting (after the first paint)."""
         with self.core() as wg:
             title = wg.settings.title
+            fingerprint = wg.record_fingerprint()
+            self.call_from_thread(self._record_read, fingerprint, self.data_version)
             try:
                 member: Member | None = wg.actor()
                 problem: WgError | None = None
@@ -269,7 +278,35 @@ class WgApp(App[None]):
             return True
         return False
 
+    # -- live screens: the record as others change it ----------------------------------------------
+
+    def watch_record(self) -> None:
+        """Look whether the record changed (one at a time: a look still under way, or a write
+        holding the working group, makes this one wait for the next tick)."""
+        if self._watch is None or self._watch.is_finished:
+            self._watch = self.read_fingerprint(self.data_version)
+
+    @work(thread=True, group="watch")
+    def read_fingerprint(self, version: int) -> None:
+        try:
+            with self.session.use_if_free() as wg:
+                fingerprint = None if wg is None else wg.record_fingerprint()
+        except WgError:
+            return  # the repository is unreadable now: the screens say so when they load
+        if fingerprint is not None:
+            self.call_from_thread(self._record_read, fingerprint, version)
+
+    def _record_read(self, fingerprint: str, version: int) -> None:
+        if version != self.data_version:
+            return  # read before a change this app made, which set what was seen
+        if self._record_seen is None:
+            self._record_seen = fingerprint
+        elif fingerprint != self._record_seen:
+            self.post_message(RecordChanged(fingerprint=fingerprint))
+
     def on_record_changed(self, message: RecordChanged) -> None:
+        if message.fingerprint is not None:
+            self._record_seen = message.fingerprint
         self.data_version += 1
         if message.summary:
             self.notify(terminal_safe(message.summary), markup=False)

@@ -36,6 +36,20 @@ class Session:
                 self._wg = WorkingGroup.open(self.repo, self.actor)
             yield self._wg
 
+    @contextmanager
+    def use_if_free(self) -> Iterator[WorkingGroup | None]:
+        """The working group for exclusive use, or None at once when another thread has it
+        (for checks that may as well wait for their next turn)."""
+        if not self._lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            if self._wg is None:
+                self._wg = WorkingGroup.open(self.repo, self.actor)
+            yield self._wg
+        finally:
+            self._lock.release()
+
     def close(self) -> None:
         with self._lock:
             if self._wg is not None:

@@ -75,7 +75,7 @@ class WgScreen(Screen[None]):
         """
         with self.wg_app.core() as wg:
             change(wg)
-            self.app.post_message(RecordChanged(summary))
+            self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
 
     def action_refuse(self, action: str) -> None:
         """The key of an action this member may not take here: say why instead."""
@@ -128,13 +128,13 @@ class WgModal(ModalScreen[ResultType]):
             with self.wg_app.core() as wg:
                 change(wg)
                 written = True
+                self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
         finally:
-            self.app.call_from_thread(self._written, written, summary, result)
+            self.app.call_from_thread(self._written, written, result)
 
-    def _written(self, written: bool, summary: str, result: ResultType) -> None:
+    def _written(self, written: bool, result: ResultType) -> None:
         self._writing = False
         if written:
-            self.app.post_message(RecordChanged(summary))
             self.dismiss(result)
 
     def action_cancel(self) -> None:

@@ -213,22 +213,24 @@ class AmendmentForm(WgScreen):
     def send(self, inputs: Written) -> None:
         """Send the reviewed texts through the core (a core error leaves the form as it is)."""
         result: tuple[Amendment, str] | None = None
+        fingerprint: str | None = None
         with self.wg_app.core() as wg:
             result = self.write_amendment(wg, inputs)
+            fingerprint = wg.record_fingerprint()
         amendment, summary = result if result is not None else (None, "")
-        self.app.call_from_thread(self.sent, amendment, summary)
+        self.app.call_from_thread(self.sent, amendment, RecordChanged(summary, fingerprint))
 
     def write_amendment(self, wg: WorkingGroup, inputs: Written) -> tuple[Amendment, str]:
         """The core call this form makes: the amendment written, and a line saying so."""
         raise NotImplementedError
 
-    def sent(self, amendment: Amendment | None, summary: str) -> None:
+    def sent(self, amendment: Amendment | None, changed: RecordChanged) -> None:
         """Back on the UI thread after sending: show the amendment, or let the member retry."""
         self._sending = False
         self.query_one("#submit", Button).disabled = False
         if amendment is None:
             return
-        self.app.post_message(RecordChanged(summary))
+        self.app.post_message(changed)
         self.after_sending(amendment)
 
     def after_sending(self, amendment: Amendment) -> None:

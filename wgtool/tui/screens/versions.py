@@ -83,6 +83,7 @@ class VersionsScreen(WgScreen):
             self.wg_app.deliver(self.show, versions)
 
     def show(self, versions: list[Version]) -> None:
+        highlighted = self.highlighted
         self.versions = versions
         table = self.query_one("#versions", RecordTable)
         table.clear()
@@ -94,6 +95,8 @@ class VersionsScreen(WgScreen):
                 safe(clip(version.message, 60), one_line=True),
                 key=version.name,
             )
+        if highlighted is not None and any(v.name == highlighted for v in versions):
+            table.move_cursor(row=table.get_row_index(highlighted))
         empty = self.query_one("#versions-empty", Static)
         empty.display = not versions
         empty.update(Text("No consensus version yet: the secretariat tags one with t."))
