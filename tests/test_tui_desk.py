@@ -14,9 +14,18 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, RadioSet, TextArea
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, RadioSet, Select, TextArea
 
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, PROJECT, SECRETARIAT, agreed
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_TECH,
+    PROJECT,
+    SECRETARIAT,
+    agreed,
+    new_key,
+)
 from tests.pilot import settle
 from tests.test_tui import (
     SIZE,
@@ -33,13 +42,23 @@ from tests.test_tui import (
     type_a_resolution,
 )
 from wgtool.core import document
+from wgtool.core.model import Role
 from wgtool.tui.app import WgApp, make_app
+from wgtool.tui.commands import WorkingGroupCommands
 from wgtool.tui.screens.amendment import AmendmentScreen
+from wgtool.tui.screens.desk import (
+    DraftDialog,
+    KeyDialog,
+    MemberDialog,
+    RosterScreen,
+    SettingsDialog,
+)
 from wgtool.tui.screens.dialogs import TagDialog
+from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.screens.propose import ProposeScreen
 from wgtool.tui.screens.reader import DraftScreen
 from wgtool.tui.screens.versions import RedlineScreen, VersionsScreen
-from wgtool.tui.widgets import DiffView, MarkedRadioButton, ParagraphList
+from wgtool.tui.widgets import DiffView, MarkedCheckbox, MarkedRadioButton, ParagraphList
 
 pytestmark = pytest.mark.asyncio
 
@@ -366,3 +385,146 @@ async def test_a_merge_being_resolved_follows_the_draft_and_keeps_the_resolution
         await settle(pilot)
         assert app.screen is merge and merge.mode == "conflict"
         assert editor.text == typed
+
+
+# -- the secretariat's desk ------------------------------------------------------------------------
+
+DESK = ["Roster", "Settings", "Add a draft", "Tag a version of principles"]
+
+
+async def palette(app: WgApp) -> list[str]:
+    """What the command palette offers on the current screen."""
+    provider = WorkingGroupCommands(app.screen)
+    return [str(hit.text) async for hit in provider.discover()]
+
+
+def fill(screen: Screen[object], **fields: str) -> None:
+    """Type into a dialog's inputs, by id."""
+    for selector, value in fields.items():
+        screen.query_one(f"#{selector.replace('_', '-')}", Input).value = value
+
+
+@asynccontextmanager
+async def at_the_desk(repo: Path) -> AsyncIterator[tuple[WgApp, Pilot[None]]]:
+    """The app as the secretariat, on the roster (opened from the command palette)."""
+    app = make_app(repo, SECRETARIAT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"roster")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RosterScreen)
+        yield app, pilot
+
+
+async def test_the_desk_is_offered_to_the_secretariat_only(example_repo: Path) -> None:
+    for actor, offered in ((SECRETARIAT, True), (CHAIR, False), (MEMBER_TECH, False)):
+        app = make_app(example_repo, actor)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            titles = await palette(app)
+            assert all((title in titles) is offered for title in DESK), actor
+            assert ("Add draft" in footer_descriptions(app)) is offered
+            await press(pilot, "n")
+            assert isinstance(app.screen, DraftDialog) is offered
+            if not offered:
+                assert "add draft needs the secretariat role" in " ".join(notifications(app))
+
+
+async def test_the_secretariat_adds_a_member_by_group(example_repo: Path) -> None:
+    async with at_the_desk(example_repo) as (app, pilot):
+        roster = app.screen
+        table = roster.query_one("#roster", DataTable)
+        assert table.get_cell("lhaddad", "group").plain == "Governments"
+        assert table.get_cell("rsubramanian", "group").plain == ""  # the same group
+        assert "Add member" in footer_descriptions(app)
+        await press(pilot, "n")
+        dialog = app.screen
+        assert isinstance(dialog, MemberDialog)
+        fill(dialog, member_handle="J Doe", member_name="Jo Doe", member_email="jo@example.org")
+        dialog.query_one("#member-group", Select).value = "civil-society"
+        dialog.query_one("#role-chair", MarkedCheckbox).value = True
+        await press(pilot, "ctrl+s")
+        assert app.screen is dialog  # refused: every field kept
+        assert any(n.startswith("invalid handle 'J Doe'") for n in notifications(app))
+        assert dialog.query_one("#member-name", Input).value == "Jo Doe"
+        fill(dialog, member_handle="jdoe")
+        await press(pilot, "ctrl+s")
+        assert app.screen is roster
+        with open_wg(example_repo) as wg:
+            added = wg.roster.get("jdoe")
+        assert (added.name, added.email, added.group) == (
+            "Jo Doe",
+            "jo@example.org",
+            "civil-society",
+        )
+        assert added.has(Role.CHAIR) and not added.has(Role.SECRETARIAT)
+        assert table.get_cell("jdoe", "roles").plain == "chair"
+        assert "Added jdoe to the roster" in notifications(app)
+
+
+async def test_the_secretariat_records_a_members_key(example_repo: Path, tmp_path: Path) -> None:
+    key = new_key(tmp_path, MEMBER_TECH)
+    async with at_the_desk(example_repo) as (app, pilot):
+        roster = app.screen
+        table = roster.query_one("#roster", DataTable)
+        table.move_cursor(row=table.get_row_index(MEMBER_TECH))
+        await press(pilot, "s")
+        dialog = app.screen
+        assert isinstance(dialog, KeyDialog) and dialog.handle == MEMBER_TECH
+        fill(dialog, key_file=str(tmp_path / "missing.pub"))
+        await press(pilot, "ctrl+s")
+        assert app.screen is dialog
+        assert any(n.startswith("cannot read key file") for n in notifications(app))
+        fill(dialog, key_file=str(key.with_suffix(".pub")))
+        await press(pilot, "ctrl+s")
+        assert app.screen is roster
+        assert table.get_cell(MEMBER_TECH, "key").plain == "yes"
+        assert roster.highlighted == MEMBER_TECH
+        with open_wg(example_repo) as wg:
+            assert wg.roster.get(MEMBER_TECH).ssh_key.startswith("ssh-ed25519 ")
+
+
+async def test_the_secretariat_adds_a_draft_from_a_file(example_repo: Path, tmp_path: Path) -> None:
+    source = tmp_path / "mandate.md"
+    source.write_text("The group meets twice a year.\n\nIt reports to the plenary.\n")
+    app = make_app(example_repo, SECRETARIAT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        dialog = app.screen
+        assert isinstance(dialog, DraftDialog)
+        fill(dialog, draft_slug="mandate", draft_title="Mandate", draft_file=str(source))
+        await press(pilot, "ctrl+s")
+        drafts = app.screen
+        assert isinstance(drafts, DraftsScreen)
+        table = drafts.query_one("#drafts", DataTable)
+        assert "mandate" in {str(k.value) for k in table.rows}
+        with open_wg(example_repo) as wg:
+            assert "It reports to the plenary." in wg.draft("mandate").text
+
+
+async def test_the_secretariat_changes_the_consensus_rule(example_repo: Path) -> None:
+    app = make_app(example_repo, SECRETARIAT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_settings()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SettingsDialog)
+        assert dialog.query_one("#min-supporting", Input).value == "1"
+        assert dialog.query_one("#signatures", Select).value == "off"
+        fill(dialog, min_supporting="9")
+        await press(pilot, "ctrl+s")
+        assert app.screen is dialog
+        assert any(
+            n.startswith("supporting groups must be between 0 and 5") for n in notifications(app)
+        )
+        fill(dialog, min_supporting="2")
+        dialog.query_one("#all-heard", MarkedCheckbox).value = True
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, DraftsScreen)
+        with open_wg(example_repo) as wg:
+            rule = wg.settings.consensus
+        assert (rule.min_supporting_groups, rule.require_all_groups_heard) == (2, True)

@@ -36,6 +36,7 @@ from wgtool.tui.commands import Command, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
 from wgtool.tui.render import roles_label
 from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.desk import RosterScreen, SettingsDialog
 from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.screens.help import HelpScreen
 from wgtool.tui.screens.members import MemberPicker
@@ -351,6 +352,12 @@ class WgApp(App[None]):
     def action_queue(self) -> None:
         self.push_screen(QueueScreen())
 
+    def action_roster(self) -> None:
+        self.push_screen(RosterScreen())
+
+    def action_settings(self) -> None:
+        self.push_screen(SettingsDialog())
+
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -364,6 +371,18 @@ class WgApp(App[None]):
             ),
             Command("Sync with a remote", "Fetch, join and push the record", self.action_sync),
             Command("Help", "Keys, screens and roles", self.action_help),
+            Command(
+                "Roster",
+                "Secretariat: members by group; add a member, record a key",
+                self.action_roster,
+                needs="add member",
+            ),
+            Command(
+                "Settings",
+                "Secretariat: the consensus rule and signatures",
+                self.action_settings,
+                needs="change settings",
+            ),
         ]
         if self.session.demo:
             offered.append(

@@ -41,6 +41,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("a", "the amendments to it"),
             ("v", "its consensus versions and redlines"),
             ("s", "sync with a remote"),
+            ("n", "secretariat: add a draft from a Markdown file"),
         ],
     ),
     (
@@ -108,6 +109,26 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
+
+SECTIONS.append(
+    (
+        "The secretariat's desk (ctrl+p: Roster, Settings, Add a draft, Tag a version)",
+        [
+            ("Roster", "members by stakeholder group, their roles and keys"),
+            ("n / s", "in the roster: add a member / record the highlighted one's SSH key"),
+            (
+                "Settings",
+                "the consensus rule (groups supporting, objecting, all heard), signatures",
+            ),
+            (
+                "",
+                "names of drafts and handles: lowercase letters, digits and dashes; versions: "
+                "letters, digits, '.', '_' and '-', no spaces (e.g. v1, second-reading)",
+            ),
+            ("", "a dialog closes only once its change is written: a refusal keeps what you typed"),
+        ],
+    )
+)
 
 ROLES = (
     "Every member proposes, comments and takes positions; only the proposer revises or "

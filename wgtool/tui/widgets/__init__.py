@@ -3,7 +3,7 @@
 from wgtool.tui.widgets.comments import CommentThread
 from wgtool.tui.widgets.consensus import ConsensusMatrix
 from wgtool.tui.widgets.diffview import ChangesView, DiffView
-from wgtool.tui.widgets.fields import EditorArea, MarkedRadioButton
+from wgtool.tui.widgets.fields import EditorArea, MarkedCheckbox, MarkedRadioButton
 from wgtool.tui.widgets.footer import KeysFooter
 from wgtool.tui.widgets.paragraphs import ParagraphList
 from wgtool.tui.widgets.table import RecordTable
@@ -15,6 +15,7 @@ __all__ = [
     "DiffView",
     "EditorArea",
     "KeysFooter",
+    "MarkedCheckbox",
     "MarkedRadioButton",
     "ParagraphList",
     "RecordTable",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.widgets import RadioButton, TextArea
+from textual.widgets import Checkbox, RadioButton, TextArea
 
 
 class EditorArea(TextArea):
@@ -31,7 +31,18 @@ class MarkedRadioButton(RadioButton):
     """A `RadioButton` whose chosen state shows by a mark (``▐●▌`` against ``▐ ▌``), not only by
     colour: with NO_COLOR, or on a monochrome terminal, the stock buttons all look alike."""
 
+    MARK = "●"
+
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # the stock class attribute
-        """The mark inside the button: a dot when chosen, a blank when not."""
-        return "●" if self.value else " "
+        """The mark inside the button when it is on, a blank when it is off."""
+        return self.MARK if self.value else " "
+
+
+class MarkedCheckbox(Checkbox):
+    """A `Checkbox` marked ``▐X▌`` when ticked and ``▐ ▌`` when not (the stock one shows an X
+    either way, told apart by colour alone)."""
+
+    MARK = "X"
+
+    BUTTON_INNER = MarkedRadioButton.BUTTON_INNER
