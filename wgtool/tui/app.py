@@ -114,7 +114,8 @@ class WgApp(App[None]):
             fingerprint = wg.record_fingerprint()
             self.call_from_thread(self._record_read, fingerprint, self.data_version)
             try:
-                member: Member | None = wg.actor()
+                # A browser connection's member says who they are, whoever runs the server.
+                member: Member | None = None if self.session.pick else wg.actor()
                 problem: WgError | None = None
             except NotFound as error:
                 member, problem = None, error
@@ -123,7 +124,7 @@ class WgApp(App[None]):
     def _identified(self, title: str, member: Member | None, problem: WgError | None) -> None:
         self.title = terminal_safe(title, keep_newlines=False)
         self.post_message(ActorChanged(member))
-        if member is None and self.session.demo:
+        if self.session.pick or (member is None and self.session.demo):
             self.action_act_as()
         elif problem is not None:
             self.show_error(problem)
@@ -135,9 +136,8 @@ class WgApp(App[None]):
         if member is not None:
             self.sub_title = f"as {member.handle} ({roles_label(member)})"
         else:
-            self.sub_title = (
-                "choose a member: F2" if self.session.demo else "read only: nobody is acting"
-            )
+            choose = self.session.demo or self.session.pick
+            self.sub_title = "choose a member: F2" if choose else "read only: nobody is acting"
         self.refresh_bindings()
 
     # -- work in progress -----------------------------------------------------------------------
@@ -318,7 +318,8 @@ class WgApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act_as":
-            return self.session.demo
+            # In the demo anyone, any time; a browser connection once, then it is theirs.
+            return self.session.demo or (self.session.pick and self.member is None)
         return True
 
     def action_help(self) -> None:
@@ -384,7 +385,7 @@ class WgApp(App[None]):
                 needs="change settings",
             ),
         ]
-        if self.session.demo:
+        if self.check_action("act_as", ()):
             offered.append(
                 Command("Act as another member", "Demo: pick any roster member", self.action_act_as)
             )
@@ -395,13 +396,20 @@ class WgApp(App[None]):
 
 
 def make_app(
-    repo: str | os.PathLike[str] | None = None, actor: str | None = None, demo: bool = False
+    repo: str | os.PathLike[str] | None = None,
+    actor: str | None = None,
+    demo: bool = False,
+    pick: bool = False,
 ) -> WgApp:
-    """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email)."""
-    return WgApp(Session(repo, actor, demo=demo))
+    """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email);
+    with ``pick``, the member first picks who is acting (once: F2 stays for the demo)."""
+    return WgApp(Session(repo, actor, demo=demo, pick=pick))
 
 
 def run_app(
-    repo: str | os.PathLike[str] | None = None, actor: str | None = None, demo: bool = False
+    repo: str | os.PathLike[str] | None = None,
+    actor: str | None = None,
+    demo: bool = False,
+    pick: bool = False,
 ) -> None:
-    make_app(repo, actor, demo).run()
+    make_app(repo, actor, demo, pick).run()

@@ -20,11 +20,18 @@ class Session:
     """
 
     def __init__(
-        self, repo: str | os.PathLike[str] | None, actor: str | None, *, demo: bool = False
+        self,
+        repo: str | os.PathLike[str] | None,
+        actor: str | None,
+        *,
+        demo: bool = False,
+        pick: bool = False,
     ) -> None:
         self.repo = repo
         self.actor = actor
         self.demo = demo
+        self.pick = pick
+        """Whether the member picks who is acting at start, once (a browser connection)."""
         self._lock = threading.Lock()
         self._wg: WorkingGroup | None = None
 
