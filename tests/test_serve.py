@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,22 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+LISTEN_TRIES = 600
+"""Connection attempts, 0.05 s apart, before the server must listen (it says it serves just
+before it binds its socket)."""
+
+
+def listening(port: int) -> None:
+    """Wait until something accepts connections on 127.0.0.1:``port`` (at most 30 s)."""
+    for _ in range(LISTEN_TRIES):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            return
+        except ConnectionRefusedError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port}")
 
 
 @pytest.fixture
@@ -58,6 +75,7 @@ def server(example_repo: Path) -> Iterator[int]:
         said = "".join(lines)
         assert "Ctrl+C" in lines[-1], said
         assert f"http://127.0.0.1:{port}" in said.replace("\n", "")  # 127.0.0.1 by default
+        listening(port)
         yield port
     finally:
         process.terminate()
