@@ -357,3 +357,69 @@ def test_help(
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH), terminal_size=SIZE, run_before=_steps("f1")
     )
+
+
+def test_propose_form(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    """The form at 80x24: the kinds marked without colour, the buttons in sight."""
+
+    def to_paragraph_6(app: WgApp) -> None:
+        app.screen.query_one(ParagraphList).select_paragraph(6)
+
+    assert snap_compare(
+        make_app(example_repo, MEMBER_CS),
+        terminal_size=SIZE,
+        run_before=_steps("enter", to_paragraph_6, "p"),
+    )
+
+
+def test_versions(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert snap_compare(
+        make_app(example_repo, SECRETARIAT), terminal_size=SIZE, run_before=_steps("v")
+    )
+
+
+def test_tag_dialog(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    """The naming rule up front."""
+    assert snap_compare(
+        make_app(example_repo, SECRETARIAT), terminal_size=SIZE, run_before=_steps("v", "t")
+    )
+
+
+def _desk(snap_compare: Callable[..., bool], example_repo: Path, *steps: object) -> bool:
+    return bool(
+        snap_compare(
+            make_app(example_repo, SECRETARIAT),
+            terminal_size=SIZE,
+            run_before=_steps(*steps),  # type: ignore[arg-type]
+        )
+    )
+
+
+def test_roster(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert _desk(snap_compare, example_repo, lambda app: app.action_roster())
+
+
+def test_add_member(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert _desk(snap_compare, example_repo, lambda app: app.action_roster(), "n")
+
+
+def test_settings(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert _desk(snap_compare, example_repo, lambda app: app.action_settings())
+
+
+def test_add_draft(
+    snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
+) -> None:
+    assert _desk(snap_compare, example_repo, "n")

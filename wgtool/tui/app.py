@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from wgtool.core import rulebook
 from wgtool.core.errors import NotFound, WgError
@@ -36,6 +36,7 @@ from wgtool.tui.commands import Command, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
 from wgtool.tui.render import roles_label
 from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.desk import RosterScreen, SettingsDialog
 from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.screens.help import HelpScreen
 from wgtool.tui.screens.members import MemberPicker
@@ -48,6 +49,10 @@ LOADING_DELAY = 0.15
 
 NOTICES_KEPT = 200
 """How many of the latest notifications :attr:`WgApp.notices` keeps."""
+
+WATCH_INTERVAL = 2.0
+"""Seconds between two looks at the record's refs, for changes made outside this app (the
+CLI, another member's sync into this clone, a second window)."""
 
 
 class WgApp(App[None]):
@@ -88,6 +93,8 @@ class WgApp(App[None]):
         self._deferred_ids = itertools.count()
         self.notices: deque[str] = deque(maxlen=NOTICES_KEPT)
         """The messages of the latest notifications shown, oldest first (a toast expires)."""
+        self._record_seen: str | None = None
+        self._watch: Worker[None] | None = None
 
     # -- start-up --------------------------------------------------------------------------------
 
@@ -97,14 +104,18 @@ class WgApp(App[None]):
     def on_mount(self) -> None:
         # Paint first: the worker starts once the first frame is on screen.
         self.after_refresh(self, self.load_identity)
+        self.set_interval(WATCH_INTERVAL, self.watch_record)
 
     @work(thread=True, exclusive=True, group="identity")
     def load_identity(self) -> None:
         """Read the working group's title and who is acting (after the first paint)."""
         with self.core() as wg:
             title = wg.settings.title
+            fingerprint = wg.record_fingerprint()
+            self.call_from_thread(self._record_read, fingerprint, self.data_version)
             try:
-                member: Member | None = wg.actor()
+                # A browser connection's member says who they are, whoever runs the server.
+                member: Member | None = None if self.session.pick else wg.actor()
                 problem: WgError | None = None
             except NotFound as error:
                 member, problem = None, error
@@ -113,7 +124,7 @@ class WgApp(App[None]):
     def _identified(self, title: str, member: Member | None, problem: WgError | None) -> None:
         self.title = terminal_safe(title, keep_newlines=False)
         self.post_message(ActorChanged(member))
-        if member is None and self.session.demo:
+        if self.session.pick or (member is None and self.session.demo):
             self.action_act_as()
         elif problem is not None:
             self.show_error(problem)
@@ -125,9 +136,8 @@ class WgApp(App[None]):
         if member is not None:
             self.sub_title = f"as {member.handle} ({roles_label(member)})"
         else:
-            self.sub_title = (
-                "choose a member: F2" if self.session.demo else "read only: nobody is acting"
-            )
+            choose = self.session.demo or self.session.pick
+            self.sub_title = "choose a member: F2" if choose else "read only: nobody is acting"
         self.refresh_bindings()
 
     # -- work in progress -----------------------------------------------------------------------
@@ -269,7 +279,35 @@ class WgApp(App[None]):
             return True
         return False
 
+    # -- live screens: the record as others change it ----------------------------------------------
+
+    def watch_record(self) -> None:
+        """Look whether the record changed (one at a time: a look still under way, or a write
+        holding the working group, makes this one wait for the next tick)."""
+        if self._watch is None or self._watch.is_finished:
+            self._watch = self.read_fingerprint(self.data_version)
+
+    @work(thread=True, group="watch")
+    def read_fingerprint(self, version: int) -> None:
+        try:
+            with self.session.use_if_free() as wg:
+                fingerprint = None if wg is None else wg.record_fingerprint()
+        except WgError:
+            return  # the repository is unreadable now: the screens say so when they load
+        if fingerprint is not None:
+            self.call_from_thread(self._record_read, fingerprint, version)
+
+    def _record_read(self, fingerprint: str, version: int) -> None:
+        if version != self.data_version:
+            return  # read before a change this app made, which set what was seen
+        if self._record_seen is None:
+            self._record_seen = fingerprint
+        elif fingerprint != self._record_seen:
+            self.post_message(RecordChanged(fingerprint=fingerprint))
+
     def on_record_changed(self, message: RecordChanged) -> None:
+        if message.fingerprint is not None:
+            self._record_seen = message.fingerprint
         self.data_version += 1
         if message.summary:
             self.notify(terminal_safe(message.summary), markup=False)
@@ -280,7 +318,8 @@ class WgApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act_as":
-            return self.session.demo
+            # In the demo anyone, any time; a browser connection once, then it is theirs.
+            return self.session.demo or (self.session.pick and self.member is None)
         return True
 
     def action_help(self) -> None:
@@ -319,6 +358,12 @@ class WgApp(App[None]):
     def action_queue(self) -> None:
         self.push_screen(QueueScreen())
 
+    def action_roster(self) -> None:
+        self.push_screen(RosterScreen())
+
+    def action_settings(self) -> None:
+        self.push_screen(SettingsDialog())
+
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -337,8 +382,20 @@ class WgApp(App[None]):
                 self.action_silences,
             ),
             Command("Help", "Keys, screens and roles", self.action_help),
+            Command(
+                "Roster",
+                "Secretariat: members by group; add a member, record a key",
+                self.action_roster,
+                needs="add member",
+            ),
+            Command(
+                "Settings",
+                "Secretariat: the consensus rule and signatures",
+                self.action_settings,
+                needs="change settings",
+            ),
         ]
-        if self.session.demo:
+        if self.check_action("act_as", ()):
             offered.append(
                 Command("Act as another member", "Demo: pick any roster member", self.action_act_as)
             )
@@ -349,13 +406,20 @@ class WgApp(App[None]):
 
 
 def make_app(
-    repo: str | os.PathLike[str] | None = None, actor: str | None = None, demo: bool = False
+    repo: str | os.PathLike[str] | None = None,
+    actor: str | None = None,
+    demo: bool = False,
+    pick: bool = False,
 ) -> WgApp:
-    """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email)."""
-    return WgApp(Session(repo, actor, demo=demo))
+    """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email);
+    with ``pick``, the member first picks who is acting (once: F2 stays for the demo)."""
+    return WgApp(Session(repo, actor, demo=demo, pick=pick))
 
 
 def run_app(
-    repo: str | os.PathLike[str] | None = None, actor: str | None = None, demo: bool = False
+    repo: str | os.PathLike[str] | None = None,
+    actor: str | None = None,
+    demo: bool = False,
+    pick: bool = False,
 ) -> None:
-    make_app(repo, actor, demo).run()
+    make_app(repo, actor, demo, pick).run()

@@ -10,13 +10,17 @@ from wgtool.core.model import Member
 class RecordChanged(Message):
     """Something was written to the record (or fetched by a sync).
 
-    The app counts these; each screen reads the record again when it is next shown.
+    The app counts these; the current screen reads the record again at once, the others when
+    they are next shown.
     """
 
-    def __init__(self, summary: str = "") -> None:
+    def __init__(self, summary: str = "", fingerprint: str | None = None) -> None:
         super().__init__()
         self.summary = summary
         """One line to tell the member what happened, or empty."""
+        self.fingerprint = fingerprint
+        """The record's fingerprint once changed (see ``WorkingGroup.record_fingerprint``), when
+        the writer read it: the app's watch then knows the change is already shown."""
 
 
 class ActorChanged(Message):

@@ -20,11 +20,18 @@ class Session:
     """
 
     def __init__(
-        self, repo: str | os.PathLike[str] | None, actor: str | None, *, demo: bool = False
+        self,
+        repo: str | os.PathLike[str] | None,
+        actor: str | None,
+        *,
+        demo: bool = False,
+        pick: bool = False,
     ) -> None:
         self.repo = repo
         self.actor = actor
         self.demo = demo
+        self.pick = pick
+        """Whether the member picks who is acting at start, once (a browser connection)."""
         self._lock = threading.Lock()
         self._wg: WorkingGroup | None = None
 
@@ -35,6 +42,20 @@ class Session:
             if self._wg is None:
                 self._wg = WorkingGroup.open(self.repo, self.actor)
             yield self._wg
+
+    @contextmanager
+    def use_if_free(self) -> Iterator[WorkingGroup | None]:
+        """The working group for exclusive use, or None at once when another thread has it
+        (for checks that may as well wait for their next turn)."""
+        if not self._lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            if self._wg is None:
+                self._wg = WorkingGroup.open(self.repo, self.actor)
+            yield self._wg
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:

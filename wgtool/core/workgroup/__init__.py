@@ -19,7 +19,7 @@ re-reads and tries again.
 
 from __future__ import annotations
 
-from wgtool.core.workgroup.amendments import AmendmentChange
+from wgtool.core.workgroup.amendments import AdoptedChange, AmendmentChange
 from wgtool.core.workgroup.deliberation import Thread
 from wgtool.core.workgroup.documents import DocumentsDesk
 from wgtool.core.workgroup.drafts import DraftSummary
@@ -33,4 +33,4 @@ class WorkingGroup(ProcedureDesk, MergeDesk, RosterDesk, DocumentsDesk):
     """One working group's repository, seen by one acting member: every desk's use cases."""
 
 
-__all__ = ["AmendmentChange", "DraftSummary", "Thread", "WorkingGroup", "new_id"]
+__all__ = ["AdoptedChange", "AmendmentChange", "DraftSummary", "Thread", "WorkingGroup", "new_id"]

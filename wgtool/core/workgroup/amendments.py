@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from wgtool.core import document, validate
 from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied, StateError
 from wgtool.core.gitstore import retry_cas
-from wgtool.core.messages import format_message
+from wgtool.core.messages import format_message, parse_message
 from wgtool.core.model import Amendment, Kind, Member, Status
 from wgtool.core.rulebook import (
     ALTERNATIVE_TO,
@@ -70,6 +70,20 @@ class AmendmentChange:
     old: str
     new: str
     diff: tuple[DiffOp, ...]
+
+
+@dataclass(frozen=True)
+class AdoptedChange(AmendmentChange):
+    """What the chair's merge of an amendment changed in the draft: the text adopted, which
+    differs from the proposal when it was merged as orally revised or with a conflict resolved.
+
+    Attributes:
+        orally_revised: Whether the merge commit says the text was revised orally.
+        as_proposed: Whether the adopted paragraphs read as the amendment proposed them.
+    """
+
+    orally_revised: bool = False
+    as_proposed: bool = True
 
 
 class AmendmentsDesk(DraftsDesk):
@@ -281,6 +295,25 @@ class AmendmentsDesk(DraftsDesk):
         if amendment.paragraph is not None and amendment.kind is not Kind.DOCUMENT:
             old, new = _focus(base_text, new_text)
         return AmendmentChange(old=old, new=new, diff=tuple(word_diff(old, new)))
+
+    def adopted_change(self, amendment: Amendment) -> AdoptedChange | None:
+        """What the merge of ``amendment`` changed in its draft (its merge commit against that
+        commit's first parent), or None when it was never merged."""
+        if amendment.merge_commit is None:
+            return None
+        merge = self.store.commit(amendment.merge_commit)
+        before = self.draft_text_at(merge.parents[0], amendment.draft) or ""
+        after = self.draft_text_at(merge.sha, amendment.draft) or ""
+        old, new = _focus(before, after)
+        proposed = self.change(amendment).new
+        _, _, trailers = parse_message(merge.message)
+        return AdoptedChange(
+            old=old,
+            new=new,
+            diff=tuple(word_diff(old, new)),
+            orally_revised="yes" in trailers.get("Orally-Revised", []),
+            as_proposed=" ".join(new.split()) == " ".join(proposed.split()),
+        )
 
 
 def amended_text(base_text: str, kind: Kind, paragraph: int | None, text: str | None) -> str:

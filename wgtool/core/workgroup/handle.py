@@ -23,7 +23,7 @@ from wgtool.core.errors import InvalidInput, NotFound, StateError, WgError
 from wgtool.core.gitstore import GitStore, Person, retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Member, Settings, Status
-from wgtool.core.rulebook import MAIN_REF, draft_path
+from wgtool.core.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX, draft_path
 from wgtool.core.workgroup import against
 from wgtool.core.workgroup.worktree import Worktree
 
@@ -235,6 +235,23 @@ class Handle:
 
     def refresh(self) -> None:
         self.index.refresh()
+
+    def record_fingerprint(self) -> str:
+        """A digest of the record's refs (main, amendments, events, versions) that changes
+        whenever any of them moves: by this process, another one, or a sync. One ``git
+        for-each-ref``, nothing read: cheap enough to ask every few seconds."""
+        from wgtool.core.index.base import listing_fingerprint
+
+        listing = self.store.run(
+            [
+                "for-each-ref",
+                "--format=%(objectname) %(refname)",
+                MAIN_REF,
+                WG_PREFIX.rstrip("/"),
+                TAGS_PREFIX.rstrip("/"),
+            ]
+        ).stdout.decode()
+        return listing_fingerprint(listing)
 
     def forget_main(self) -> None:
         """Read the settings and roster from main again next time (main moved, or will)."""

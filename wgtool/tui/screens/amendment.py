@@ -17,8 +17,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from wgtool.core import amending
+from wgtool.core.consensus import as_position
 from wgtool.core.model import Amendment, Consensus, Event, Kind, Member, Status
-from wgtool.core.workgroup import AmendmentChange, Thread, WorkingGroup
+from wgtool.core.workgroup import AdoptedChange, AmendmentChange, Thread, WorkingGroup
 from wgtool.tui.commands import Command
 from wgtool.tui.render import safe, status_text, when
 from wgtool.tui.screens.agreement import amendment_commands
@@ -55,6 +56,8 @@ class AmendmentView:
     proposer: Member | None
     cosponsors: dict[str, str] = field(default_factory=dict)  # handle -> group
     alternatives: tuple[Amendment, ...] = ()
+    adopted: AdoptedChange | None = None
+    """What the merge changed in the draft (merged or reverted amendments only)."""
 
 
 class AmendmentScreen(WgScreen):
@@ -113,8 +116,10 @@ class AmendmentScreen(WgScreen):
         yield Header()
         with VerticalScroll(id="amendment"):
             yield Static(Text(f"Amendment {self.amendment_id}", "bold"), id="summary")
-            yield Static(Text("Change", "bold"), classes="section-title")
+            yield Static(Text("Change", "bold"), id="change-title", classes="section-title")
             yield DiffView(id="change")
+            yield Static(Text("As proposed", "bold"), id="proposed-title", classes="section-title")
+            yield DiffView(id="proposed")
             yield Static(Text("Rationale", "bold"), classes="section-title")
             yield Static(id="amendment-rationale")
             yield Static(id="decision")
@@ -125,7 +130,8 @@ class AmendmentScreen(WgScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#decision").display = False
+        for selector in ("#decision", "#proposed-title", "#proposed"):
+            self.query_one(selector).display = False
 
     # -- loading -----------------------------------------------------------------------------------
 
@@ -139,7 +145,7 @@ class AmendmentScreen(WgScreen):
         with self.wg_app.core(busy=body) as wg:
             amendment = wg.amendment(self.amendment_id)
             events = wg.events(amendment.id)
-            positions = [e for e in events if e.type == "position"]
+            positions = [as_position(e) for e in events if e.type in ("position", "silence-break")]
             view = AmendmentView(
                 amendment=amendment,
                 change=wg.change(amendment),
@@ -149,6 +155,7 @@ class AmendmentScreen(WgScreen):
                 proposer=wg.roster.members.get(amendment.proposer),
                 cosponsors=dict(wg.cosponsors(amendment).members),
                 alternatives=tuple(wg.alternatives(amendment)),
+                adopted=wg.adopted_change(amendment),
             )
             self.wg_app.deliver(self.show, view)
 
@@ -157,7 +164,7 @@ class AmendmentScreen(WgScreen):
         self.amendment_id = view.amendment.id
         a = view.amendment
         self.query_one("#summary", Static).update(self._summary(view))
-        self.query_one("#change", DiffView).ops = view.change.diff
+        self._show_change(view)
         self.query_one("#amendment-rationale", Static).update(safe(a.rationale or "(none given)"))
         decision = self._decision(view)
         decision_widget = self.query_one("#decision", Static)
@@ -173,6 +180,26 @@ class AmendmentScreen(WgScreen):
         self.query_one("#comments-title", Static).update(Text(f"Comments ({count})", "bold"))
         self.query_one("#comments", CommentThread).threads = view.threads
         self.refresh_bindings()
+
+    def _show_change(self, view: AmendmentView) -> None:
+        """The change; for a merged amendment, the text adopted (which an oral revision or a
+        resolved conflict made differ from the proposal, then shown below it)."""
+        adopted = view.adopted
+        title = Text("Change", "bold")
+        if adopted is not None and not adopted.as_proposed:
+            how = "as orally revised" if adopted.orally_revised else "as merged by the chair"
+            title = Text(f"Adopted text ({how})", "bold")
+        elif adopted is not None:
+            title.append(" (adopted as proposed)", "dim")
+        self.query_one("#change-title", Static).update(title)
+        differs = adopted is not None and not adopted.as_proposed
+        self.query_one("#change", DiffView).ops = (
+            adopted.diff if differs and adopted is not None else view.change.diff
+        )
+        for selector in ("#proposed-title", "#proposed"):
+            self.query_one(selector).display = differs
+        if differs:
+            self.query_one("#proposed", DiffView).ops = view.change.diff
 
     def _summary(self, view: AmendmentView) -> Text:
         a = view.amendment

@@ -75,7 +75,7 @@ class WgScreen(Screen[None]):
         """
         with self.wg_app.core() as wg:
             change(wg)
-            self.app.post_message(RecordChanged(summary))
+            self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
 
     def action_refuse(self, action: str) -> None:
         """The key of an action this member may not take here: say why instead."""
@@ -103,9 +103,39 @@ class WgModal(ModalScreen[ResultType]):
         Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without doing anything"),
     ]
 
+    _writing = False
+
     @property
     def wg_app(self) -> WgApp:
         return cast("WgApp", self.app)
+
+    def write_then_close(
+        self, change: Callable[[WorkingGroup], object], summary: str, result: ResultType
+    ) -> None:
+        """Make one change through the core, and close the dialog with ``result`` once it is
+        written. On a core error (a name already taken, a role missing) the error is shown and
+        the dialog stays open with everything the member typed."""
+        if not self._writing:
+            self._writing = True
+            self._write(change, summary, result)
+
+    @work(thread=True, group="write")
+    def _write(
+        self, change: Callable[[WorkingGroup], object], summary: str, result: ResultType
+    ) -> None:
+        written = False
+        try:
+            with self.wg_app.core() as wg:
+                change(wg)
+                written = True
+                self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
+        finally:
+            self.app.call_from_thread(self._written, written, result)
+
+    def _written(self, written: bool, result: ResultType) -> None:
+        self._writing = False
+        if written:
+            self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -9,12 +9,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, RadioSet, Select, Static, TextArea
 
+from wgtool.core import validate
+from wgtool.core.errors import WgError
 from wgtool.core.model import Stance
 from wgtool.core.workgroup import Thread
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal
+from wgtool.tui.widgets import EditorArea, MarkedRadioButton
 
 CONFIRM_BINDINGS: list[BindingType] = [
     Binding("ctrl+s", "confirm", "Confirm", id="confirm", tooltip="Send what the dialog holds"),
@@ -53,7 +56,7 @@ class TextDialog(WgModal[str]):
             if self.one_line:
                 yield Input(self.initial, id="dialog-text", compact=True)
             else:
-                yield TextArea(self.initial, id="dialog-text", soft_wrap=True, compact=True)
+                yield EditorArea(self.initial, id="dialog-text")
             with Horizontal(classes="buttons"):
                 yield Button(
                     f"{self.confirm_label} (ctrl+s)", id="confirm", variant="primary", compact=True
@@ -107,7 +110,7 @@ class PositionDialog(WgModal[tuple[str, str]]):
             )
             with RadioSet(id="stance"):
                 for stance in Stance:
-                    yield RadioButton(
+                    yield MarkedRadioButton(
                         stance.label,
                         id=f"stance-{stance.value}",
                         value=stance.value == (self.current or Stance.SUPPORT.value),
@@ -166,10 +169,17 @@ class ReplyDialog(TextDialog):
 
 
 class TagDialog(WgModal[tuple[str, str]]):
-    """Name and describe a consensus version: returns (name, message) or None."""
+    """Name and describe a consensus version, and tag it: returns (name, message) once the tag
+    is written, or None. The naming rule is shown before the member types; a name the core
+    refuses keeps the dialog open with what was typed."""
 
     BINDINGS: ClassVar[list[BindingType]] = CONFIRM_BINDINGS
     AUTO_FOCUS = "#version-name"
+
+    NAMING_RULE = (
+        "Letters, digits, '.', '_' and '-', starting with a letter or digit; no spaces "
+        "(e.g. v1, second-reading)"
+    )
 
     def __init__(self, slug: str) -> None:
         super().__init__()
@@ -179,11 +189,13 @@ class TagDialog(WgModal[tuple[str, str]]):
         with Vertical(classes="dialog"):
             title = Text("Tag a consensus version of ", "bold")
             title.append_text(safe(self.slug, "bold", one_line=True))
+            title.append(": the current text", "bold")
             yield Static(title, classes="dialog-title")
-            yield Label("Version name (e.g. v1, second-reading)", classes="field-label")
+            yield Label("Version name", classes="field-label")
+            yield Static(Text(self.NAMING_RULE), id="naming-rule", classes="field-help")
             yield Input(id="version-name", compact=True)
-            yield Label("Message", classes="field-label")
-            yield TextArea(id="version-message", soft_wrap=True, compact=True)
+            yield Label("Message (e.g. where it was agreed)", classes="field-label")
+            yield EditorArea(id="version-message")
             with Horizontal(classes="buttons"):
                 yield Button("Tag (ctrl+s)", id="confirm", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -192,10 +204,18 @@ class TagDialog(WgModal[tuple[str, str]]):
     def action_confirm(self) -> None:
         name = self.query_one("#version-name", Input).value.strip()
         message = self.query_one("#version-message", TextArea).text
-        if not name:
-            self.notify("Give the version a name.", severity="warning")
+        try:
+            validate.version_name(name)
+        except WgError as error:
+            self.wg_app.show_error(error)
+            self.query_one("#version-name", Input).focus()
             return
-        self.dismiss((name, message))
+        slug = self.slug
+        self.write_then_close(
+            lambda wg: wg.tag(slug, name, message=message),
+            f"Tagged {slug}/{name}",
+            (name, message),
+        )
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -16,6 +16,8 @@ from wgtool.core.workgroup import DraftSummary
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.desk import DraftDialog
+from wgtool.tui.screens.dialogs import TagDialog
 from wgtool.tui.screens.queue import QueueScreen
 from wgtool.tui.screens.reader import DraftScreen
 from wgtool.tui.screens.versions import VersionsScreen
@@ -45,6 +47,8 @@ class DraftsScreen(WgScreen):
         Binding(
             "s", "app.sync", "Sync", id="sync", tooltip="Exchange the record with a git remote"
         ),
+        Binding("n", "add_draft", "Add draft", id="add-draft", tooltip="Secretariat: a new draft"),
+        Binding("n", "refuse('add draft')", show=False),
     ]
 
     def __init__(self) -> None:
@@ -99,8 +103,8 @@ class DraftsScreen(WgScreen):
         empty.display = not drafts
         empty.update(
             Text(
-                "No drafts yet: the secretariat adds them with "
-                "'wgtool draft add SLUG --title ... --from-file FILE'."
+                "No drafts yet: the secretariat adds them with n (or "
+                "'wgtool draft add SLUG --title ... --file FILE')."
             )
         )
 
@@ -115,6 +119,17 @@ class DraftsScreen(WgScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(DraftScreen(str(event.row_key.value)))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_draft":
+            return self.wg_app.allows("add draft")
+        return super().check_action(action, parameters)
+
+    def action_add_draft(self) -> None:
+        self.app.push_screen(DraftDialog())
+
+    def action_tag(self, slug: str) -> None:
+        self.app.push_screen(TagDialog(slug))
+
     def action_amendments(self) -> None:
         self.app.push_screen(QueueScreen(draft=self.selected))
 
@@ -123,6 +138,12 @@ class DraftsScreen(WgScreen):
             self.app.push_screen(VersionsScreen(self.selected))
 
     def commands(self) -> Iterable[Command]:
+        yield Command(
+            "Add a draft",
+            "Secretariat: a new draft from a Markdown file",
+            self.action_add_draft,
+            needs="add draft",
+        )
         slug = self.selected
         if slug is None:
             return
@@ -133,4 +154,10 @@ class DraftsScreen(WgScreen):
         )
         yield Command(
             f"Versions of {slug}", "Consensus versions and redlines", self.action_versions
+        )
+        yield Command(
+            f"Tag a version of {slug}",
+            "Secretariat: the current text as a consensus version",
+            lambda: self.action_tag(slug),
+            needs="tag",
         )

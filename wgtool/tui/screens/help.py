@@ -26,12 +26,22 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Lists and tables",
+        [
+            ("↑ ↓ j k", "the previous / next row"),
+            ("home g", "the first row; end G: the last row"),
+            ("enter", "open the highlighted row"),
+            ("", "screens read the record again on their own when it changes (a sync, the CLI)"),
+        ],
+    ),
+    (
         "Drafts",
         [
             ("enter", "read the highlighted draft"),
             ("a", "the amendments to it"),
             ("v", "its consensus versions and redlines"),
             ("s", "sync with a remote"),
+            ("n", "secretariat: add a draft from a Markdown file"),
         ],
     ),
     (
@@ -48,6 +58,10 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("ctrl+s", "review the word diff; ctrl+s again sends it"),
             ("ctrl+o", "write the focused text in $EDITOR"),
+            ("tab", "the next field (shift+tab: the previous one): text, rationale, title"),
+            ("ctrl+a", "select all the text of the field (also F7); home: start of the line"),
+            ("ctrl+x c v", "cut, copy, paste; ctrl+z / ctrl+y: undo / redo"),
+            ("ctrl+k", "delete to the end of the line; ctrl+u: to its start"),
         ],
     ),
     (
@@ -57,6 +71,11 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/", "search titles, rationales, ids and proposers"),
             ("s / r", "sort by the next column / reverse (or click a column header)"),
             ("c", "clear the filters"),
+            (
+                "",
+                "consensus: ✓ reached, ✗ a group objects, … pending; then how many groups "
+                "support (S), do not object (N), object (O), are not heard (?)",
+            ),
             ("", "lapsed: open, but its paragraph is no longer in the draft (cannot be merged)"),
             ("", "reverted: merged, then taken out of the draft again by the chair"),
         ],
@@ -119,11 +138,31 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         "Versions",
         [
             ("enter", "redline from the highlighted version to the current text"),
-            ("d", "redline between any two versions"),
+            ("d", "redline from the highlighted version, then choose any two"),
             ("t", "secretariat: tag the current text as a consensus version"),
         ],
     ),
 ]
+
+SECTIONS.append(
+    (
+        "The secretariat's desk (ctrl+p: Roster, Settings, Add a draft, Tag a version)",
+        [
+            ("Roster", "members by stakeholder group, their roles and keys"),
+            ("n / s", "in the roster: add a member / record the highlighted one's SSH key"),
+            (
+                "Settings",
+                "the consensus rule (groups supporting, objecting, all heard), signatures",
+            ),
+            (
+                "",
+                "names of drafts and handles: lowercase letters, digits and dashes; versions: "
+                "letters, digits, '.', '_' and '-', no spaces (e.g. v1, second-reading)",
+            ),
+            ("", "a dialog closes only once its change is written: a refusal keeps what you typed"),
+        ],
+    )
+)
 
 ROLES = (
     "Every member proposes, comments and takes positions; only the proposer revises or "

@@ -136,7 +136,13 @@ class MergeScreen(WgScreen):
             self.query_one(selector).display = False
 
     def load(self) -> None:
-        self.start_preview(self.view.revised_text if self.view is not None else None)
+        view = self.view
+        if view is not None and self.mode == "conflict" and self._typed_resolution is None:
+            # Read again because the record changed: the chair's resolution stays if the
+            # conflict is still in the same paragraphs.
+            if self.editor.text != view.conflicting_text:
+                self._typed_resolution = (view.summary, self.editor.text)
+        self.start_preview(view.revised_text if view is not None else None)
 
     def start_preview(self, revised_text: str | None) -> None:
         body = self.query_one("#merge", VerticalScroll)

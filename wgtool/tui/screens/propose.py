@@ -25,7 +25,6 @@ from textual.widgets import (
     Header,
     Input,
     Label,
-    RadioButton,
     RadioSet,
     Static,
     TextArea,
@@ -39,7 +38,7 @@ from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import safe
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.widgets import DiffView, KeysFooter
+from wgtool.tui.widgets import DiffView, EditorArea, KeysFooter, MarkedRadioButton
 
 
 @dataclass(frozen=True)
@@ -62,14 +61,14 @@ class AmendmentForm(WgScreen):
         Binding(
             "ctrl+s",
             "submit",
-            "Review/confirm",
+            "Review",
             id="submit",
             tooltip="First show the word diff, then send it",
         ),
         Binding(
             "ctrl+o",
             "editor",
-            "$EDITOR",
+            "Editor",
             id="editor",
             tooltip="Write the focused text in your $EDITOR",
         ),
@@ -94,18 +93,19 @@ class AmendmentForm(WgScreen):
             yield Static(old, id="old-text")
             yield from self.compose_kind()
             yield Label("New text", classes="field-label", id="text-label")
-            yield TextArea(self.initial_text(), id="text", soft_wrap=True, compact=True)
-            yield from self.compose_title()
+            yield EditorArea(self.initial_text(), id="text")
             yield Label(
                 "Rationale (required): why the group should accept it", classes="field-label"
             )
-            yield TextArea(self.initial_rationale(), id="rationale", soft_wrap=True, compact=True)
+            yield EditorArea(self.initial_rationale(), id="rationale")
+            yield from self.compose_title()
             yield Label("What you are about to send:", id="preview-label", classes="field-label")
             yield DiffView(id="preview")
-            with Horizontal(classes="buttons"):
-                yield Button("Review (ctrl+s)", id="submit", variant="primary", compact=True)
-                yield Button("Editor (ctrl+o)", id="editor", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+        # Outside the scrolling form: the buttons stay in sight whatever the texts' length.
+        with Horizontal(classes="buttons", id="form-buttons"):
+            yield Button("Review (ctrl+s)", id="submit", variant="primary", compact=True)
+            yield Button("Editor (ctrl+o)", id="editor", compact=True)
+            yield Button("Cancel", id="cancel", compact=True)
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -213,22 +213,24 @@ class AmendmentForm(WgScreen):
     def send(self, inputs: Written) -> None:
         """Send the reviewed texts through the core (a core error leaves the form as it is)."""
         result: tuple[Amendment, str] | None = None
+        fingerprint: str | None = None
         with self.wg_app.core() as wg:
             result = self.write_amendment(wg, inputs)
+            fingerprint = wg.record_fingerprint()
         amendment, summary = result if result is not None else (None, "")
-        self.app.call_from_thread(self.sent, amendment, summary)
+        self.app.call_from_thread(self.sent, amendment, RecordChanged(summary, fingerprint))
 
     def write_amendment(self, wg: WorkingGroup, inputs: Written) -> tuple[Amendment, str]:
         """The core call this form makes: the amendment written, and a line saying so."""
         raise NotImplementedError
 
-    def sent(self, amendment: Amendment | None, summary: str) -> None:
+    def sent(self, amendment: Amendment | None, changed: RecordChanged) -> None:
         """Back on the UI thread after sending: show the amendment, or let the member retry."""
         self._sending = False
         self.query_one("#submit", Button).disabled = False
         if amendment is None:
             return
-        self.app.post_message(RecordChanged(summary))
+        self.app.post_message(changed)
         self.after_sending(amendment)
 
     def after_sending(self, amendment: Amendment) -> None:
@@ -293,15 +295,18 @@ class ProposeScreen(AmendmentForm):
     def compose_kind(self) -> ComposeResult:
         with RadioSet(id="kind"):
             for kind, label in KIND_LABELS.items():
-                yield RadioButton(label, value=kind is self.initial_kind, id=f"kind-{kind.value}")
+                yield MarkedRadioButton(
+                    label, value=kind is self.initial_kind, id=f"kind-{kind.value}"
+                )
 
     def compose_title(self) -> ComposeResult:
-        yield Label("Title (optional)", classes="field-label")
-        yield Input(
-            id="title",
-            compact=True,
-            placeholder="A short title; a default is made from the paragraph",
-        )
+        with Horizontal(id="title-row"):
+            yield Label("Title (optional)", classes="inline-field-label")
+            yield Input(
+                id="title",
+                compact=True,
+                placeholder="A short title; a default is made from the paragraph",
+            )
 
     shows_old_text = False
 

@@ -30,6 +30,8 @@ from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
 VERDICT_STYLES = {"consensus": "green", "objection": "red", "pending": ""}
+VERDICT_MARKS = {"consensus": "✓", "objection": "✗", "pending": "…"}
+"""The consensus state as a mark beside its colour (which NO_COLOR takes away)."""
 
 
 def target_label(amendment: Amendment) -> str:
@@ -45,14 +47,17 @@ class Column:
     sort_key: Callable[[Amendment, Consensus], Any]
 
 
+TITLE_WIDTH = 32
+"""Characters of title the queue shows: with the columns before it, the row fits 80 columns."""
+
 COLUMNS = (
     Column("id", "ID", 8, lambda a, c: a.id),
-    Column("target", "Draft ¶", 15, lambda a, c: (a.draft, a.paragraph or 0)),
+    Column("target", "¶", 5, lambda a, c: (a.draft, a.paragraph or 0)),
     Column("status", "Status", 9, lambda a, c: a.status.value),
     Column(
         "consensus",
         "Consensus",
-        21,
+        13,
         lambda a, c: (
             ["consensus", "pending", "objection"].index(c.state)
             if c.state in ("consensus", "pending", "objection")
@@ -60,11 +65,14 @@ COLUMNS = (
             c.summary(),
         ),
     ),
-    Column("title", "Title", 40, lambda a, c: a.title.lower()),
+    Column("title", "Title", TITLE_WIDTH, lambda a, c: a.title.lower()),
+    Column("draft", "Draft", 14, lambda a, c: (a.draft, a.paragraph or 0)),
     Column("proposer", "Proposer", 14, lambda a, c: a.proposer),
     Column("group", "Group", 18, lambda a, c: a.group),
     Column("created", "Proposed", 16, lambda a, c: (a.created_at, a.id)),
 )
+"""The queue's columns, the essential ones first (ID, paragraph, status, consensus, title):
+at 80 columns they are what shows, and the rest is a sideways scroll away."""
 SORTABLE = [c.key for c in COLUMNS]
 ROWS_PER_REFRESH = 500
 """Rows added to the table between two refreshes while it fills."""
@@ -104,13 +112,21 @@ class QueueData:
     groups: dict[str, str]
 
 
+def consensus_cell(consensus: Consensus) -> Text:
+    """``✓ S2 N1 O0 ?2``: the state's mark, then how many groups support, do not object,
+    object and are not heard."""
+    mark = VERDICT_MARKS.get(consensus.state, "?")
+    return Text(f"{mark} {consensus.summary()}", VERDICT_STYLES.get(consensus.state, ""))
+
+
 def _row(amendment: Amendment, consensus: Consensus) -> list[Text]:
     return [
         Text(amendment.id),
-        safe(f"{amendment.draft} {target_label(amendment)}", one_line=True),
+        Text(target_label(amendment)),
         status_text(amendment.status),
-        Text(f"{consensus.state} {consensus.summary()}", VERDICT_STYLES.get(consensus.state, "")),
-        safe(clip(amendment.title, 40), one_line=True),
+        consensus_cell(consensus),
+        safe(clip(amendment.title, TITLE_WIDTH), one_line=True),
+        safe(amendment.draft, one_line=True),
         safe(amendment.proposer, one_line=True),
         safe(amendment.group, one_line=True),
         Text(when(amendment.created_at), "dim"),

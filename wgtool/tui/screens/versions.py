@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Label, Select, Static
 
 from wgtool.core.model import Version
@@ -43,7 +44,7 @@ class VersionsScreen(WgScreen):
             "redline",
             "Redline",
             id="redline",
-            tooltip="Word-level redline between any two versions",
+            tooltip="Redline from the highlighted version (then choose any two)",
         ),
     ]
 
@@ -82,6 +83,7 @@ class VersionsScreen(WgScreen):
             self.wg_app.deliver(self.show, versions)
 
     def show(self, versions: list[Version]) -> None:
+        highlighted = self.highlighted
         self.versions = versions
         table = self.query_one("#versions", RecordTable)
         table.clear()
@@ -93,6 +95,8 @@ class VersionsScreen(WgScreen):
                 safe(clip(version.message, 60), one_line=True),
                 key=version.name,
             )
+        if highlighted is not None and any(v.name == highlighted for v in versions):
+            table.move_cursor(row=table.get_row_index(highlighted))
         empty = self.query_one("#versions-empty", Static)
         empty.display = not versions
         empty.update(Text("No consensus version yet: the secretariat tags one with t."))
@@ -103,21 +107,22 @@ class VersionsScreen(WgScreen):
         return super().check_action(action, parameters)
 
     def action_tag(self) -> None:
-        slug = self.slug
-
-        def named(result: tuple[str, str] | None) -> None:
-            if result is not None:
-                name, message = result
-                self.write(lambda wg: wg.tag(slug, name, message=message), f"Tagged {slug}/{name}")
-
-        self.app.push_screen(TagDialog(slug), named)
+        self.app.push_screen(TagDialog(self.slug))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(RedlineScreen(self.slug, str(event.row_key.value), CURRENT))
 
+    @property
+    def highlighted(self) -> str | None:
+        """The name of the highlighted version (None when there is none)."""
+        table = self.query_one("#versions", RecordTable)
+        if not self.versions or table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
     def action_redline(self) -> None:
-        latest = self.versions[-1].name if self.versions else CURRENT
-        self.app.push_screen(RedlineScreen(self.slug, latest, CURRENT))
+        """The redline from the highlighted version (the current text when there is none)."""
+        self.app.push_screen(RedlineScreen(self.slug, self.highlighted or CURRENT, CURRENT))
 
     def commands(self) -> Iterable[Command]:
         yield Command(

@@ -3,6 +3,7 @@
 from wgtool.tui.widgets.comments import CommentThread
 from wgtool.tui.widgets.consensus import ConsensusMatrix
 from wgtool.tui.widgets.diffview import ChangesView, DiffView
+from wgtool.tui.widgets.fields import EditorArea, MarkedCheckbox, MarkedRadioButton
 from wgtool.tui.widgets.footer import KeysFooter
 from wgtool.tui.widgets.paragraphs import ParagraphList
 from wgtool.tui.widgets.table import RecordTable
@@ -12,7 +13,10 @@ __all__ = [
     "CommentThread",
     "ConsensusMatrix",
     "DiffView",
+    "EditorArea",
     "KeysFooter",
+    "MarkedCheckbox",
+    "MarkedRadioButton",
     "ParagraphList",
     "RecordTable",
 ]

@@ -29,11 +29,18 @@ class RecordTable(DataTable[Any]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="open", tooltip="Open the highlighted row"),
+        Binding("j", "cursor_down", "Next row", show=False),
+        Binding("k", "cursor_up", "Previous row", show=False),
+        Binding("home,g", "scroll_top", "First row", show=False),
+        Binding("end,G", "scroll_bottom", "Last row", show=False),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
     | enter | Open the highlighted row (posts `RowSelected`). |
+    | j, k | The next / previous row. |
+    | home, g | The first row (not the leftmost column: a row is one record). |
+    | end, G | The last row. |
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
