@@ -152,3 +152,20 @@ async def test_a_silence_is_started_broken_and_listed(example_repo: Path) -> Non
         (silence,) = wg.silences()
         assert [b.member for b in silence.breaks] == [MEMBER_GOV]
         assert "governments" in wg.consensus(wg.amendment(amendment)).groups_in("object")
+
+
+async def test_enter_on_a_silence_opens_its_amendment(example_repo: Path) -> None:
+    with open_wg(example_repo, MEMBER_TECH) as wg:
+        amendment = wg.propose(
+            "principles", kind=Kind.REPLACE, paragraph=2, text="Silenced.", rationale="R"
+        ).id
+    with open_wg(example_repo, CHAIR) as wg:
+        wg.silence_start(amendment, until=time.time() + 3600, message="m")
+    app = make_app(example_repo, MEMBER_GOV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(SilencesScreen())
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, AmendmentScreen) and screen.amendment_id == amendment

@@ -196,6 +196,20 @@ def record(example_repo: Path) -> dict[str, str]:
         wg.act_as(CHAIR)
         wg.merge(reverted)
         wg.revert(reverted, reason="Adopted before every group had read it.")
+        # Agreement: a bracket (with [brackets] of the member's own beside it), statuses and
+        # a silence whose deadline passed.
+        wg.bracket(
+            "principles",
+            "5",
+            words="free exchange of information",
+            reason="Scope not agreed",
+            held_by=["governments"],
+        )
+        wg.agree("principles", "4")
+        wg.agree("principles", "3", ad_ref=True, pending_on=["governments"])
+        silence = wg.silence_start(free, until=START + 86_400, message="Adopted unless broken")
+        wg.act_as(MEMBER_GOV)
+        wg.silence_break(silence.id, reason="Our capital objects")
     return {
         "security": security,
         "free": free,
@@ -423,3 +437,15 @@ def test_add_draft(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     assert _desk(snap_compare, example_repo, "n")
+
+
+def test_silences(
+    snap_compare: Callable[..., bool], example_repo: Path, record: dict[str, str]
+) -> None:
+    from wgtool.tui.screens.agreement import SilencesScreen
+
+    assert snap_compare(
+        make_app(example_repo, MEMBER_TECH),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(SilencesScreen())),
+    )

@@ -389,6 +389,20 @@ class SilencesScreen(WgScreen):
             return None
         return self.silences[min(table.cursor_row, len(self.silences) - 1)]
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Open what the highlighted silence is on: the amendment, or the draft."""
+        silence = self.chosen
+        if silence is None:
+            return
+        if silence.on_draft:
+            from wgtool.tui.screens.reader import DraftScreen
+
+            self.app.push_screen(DraftScreen(silence.subject))
+        else:
+            from wgtool.tui.screens.amendment import AmendmentScreen
+
+            self.app.push_screen(AmendmentScreen(silence.subject))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "conclude":
             return self.wg_app.allows("conclude a silence")
