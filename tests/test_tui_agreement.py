@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from tests.conftest import CHAIR, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
 from tests.pilot import settle
@@ -169,3 +169,31 @@ async def test_enter_on_a_silence_opens_its_amendment(example_repo: Path) -> Non
         await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, AmendmentScreen) and screen.amendment_id == amendment
+
+
+async def test_tagging_with_brackets_left_is_a_choice_in_the_dialog(example_repo: Path) -> None:
+    from wgtool.tui.screens.dialogs import TagDialog
+    from wgtool.tui.widgets import MarkedCheckbox
+
+    with open_wg(example_repo, CHAIR) as wg:
+        wg.bracket("principles", "2", words=None, reason="Open")
+    app = make_app(example_repo, SECRETARIAT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = TagDialog("principles")
+        await app.push_screen(dialog)
+        await settle(pilot)
+        dialog.query_one("#version-name", Input).value = "v1"
+        dialog.query_one("#version-message", TextArea).text = "Agreed, one bracket left"
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog  # refused: a bracket remains; what was typed stays
+        assert any("1 bracket(s) remain" in n for n in notifications(app))
+        assert dialog.query_one("#version-name", Input).value == "v1"
+        dialog.query_one("#allow-brackets", MarkedCheckbox).value = True
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert app.screen is not dialog, notifications(app)
+    with open_wg(example_repo) as wg:
+        (version,) = wg.versions("principles")
+        assert version.name == "v1"

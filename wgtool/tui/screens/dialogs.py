@@ -17,7 +17,7 @@ from wgtool.core.model import Stance
 from wgtool.core.workgroup import Thread
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal
-from wgtool.tui.widgets import EditorArea, MarkedRadioButton
+from wgtool.tui.widgets import EditorArea, MarkedCheckbox, MarkedRadioButton
 
 CONFIRM_BINDINGS: list[BindingType] = [
     Binding("ctrl+s", "confirm", "Confirm", id="confirm", tooltip="Send what the dialog holds"),
@@ -196,6 +196,14 @@ class TagDialog(WgModal[tuple[str, str]]):
             yield Input(id="version-name", compact=True)
             yield Label("Message (e.g. where it was agreed)", classes="field-label")
             yield EditorArea(id="version-message")
+            yield MarkedCheckbox(
+                "Tag although brackets remain (the tag records how many)",
+                id="allow-brackets",
+                compact=True,
+            )
+            yield MarkedCheckbox(
+                "Renumber the paragraphs first (7bis becomes 8)", id="renumber", compact=True
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Tag (ctrl+s)", id="confirm", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -211,8 +219,10 @@ class TagDialog(WgModal[tuple[str, str]]):
             self.query_one("#version-name", Input).focus()
             return
         slug = self.slug
+        allow = self.query_one("#allow-brackets", MarkedCheckbox).value
+        renumber = self.query_one("#renumber", MarkedCheckbox).value
         self.write_then_close(
-            lambda wg: wg.tag(slug, name, message=message),
+            lambda wg: wg.tag(slug, name, message=message, allow_brackets=allow, renumber=renumber),
             f"Tagged {slug}/{name}",
             (name, message),
         )
