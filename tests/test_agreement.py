@@ -354,6 +354,7 @@ def test_alternatives_are_listed_together_and_one_merge_closes_the_others(wgcli:
     assert shown["alternative_to"] == first and shown["alternatives"][0] == first
     assert set(shown["alternatives"]) == {first, second, third}
     assert "Alt 3: " in wgcli.ok("show", first)
+    assert f"(alternative to {first}) " in wgcli.ok("amendments")
     wgcli.ok("merge", agree_cli(wgcli, second), actor=CHAIR)
     listed = {a["id"]: a for a in json.loads(wgcli.ok("amendments", "--json"))}
     assert listed[first]["status"] == listed[third]["status"] == "not-adopted"

@@ -155,11 +155,12 @@ def amendments(
             return
         for a in found:
             c = summaries[a.id]
+            alt = f"(alternative to {a.alternative_to}) " if a.alternative_to else ""
             click.echo(
                 f"{a.id}  {safe(a.draft):<14} {a.target or '-':>5}  {safe(a.proposer):<14} "
                 f"{safe(a.group):<19} "
                 f"{a.status.label:<9} {c.state:<9} {c.summary():<14} "
-                f"{safe(a.title)[:60]}"
+                f"{alt}{safe(a.title)[:60]}"
             )
 
 

@@ -34,6 +34,12 @@ VERDICT_MARKS = {"consensus": "✓", "objection": "✗", "pending": "…"}
 """The consensus state as a mark beside its colour (which NO_COLOR takes away)."""
 
 
+def alt_prefix(amendment: Amendment) -> str:
+    """``Alt to 1a2b: `` before the title of an alternative text (sorting by ¶ keeps the
+    alternatives for one passage together)."""
+    return f"Alt to {amendment.alternative_to[:4]}: " if amendment.alternative_to else ""
+
+
 def target_label(amendment: Amendment) -> str:
     """``¶5`` (replace), ``+5`` (insert after 5), ``-5`` (delete 5) or ``doc`` (whole draft)."""
     return amendment.target or "doc"
@@ -52,7 +58,7 @@ TITLE_WIDTH = 32
 
 COLUMNS = (
     Column("id", "ID", 8, lambda a, c: a.id),
-    Column("target", "¶", 5, lambda a, c: (a.draft, a.paragraph or 0)),
+    Column("target", "¶", 5, lambda a, c: (a.draft, a.paragraph or 0, a.alternative_to or a.id)),
     Column("status", "Status", 9, lambda a, c: a.status.value),
     Column(
         "consensus",
@@ -125,7 +131,7 @@ def _row(amendment: Amendment, consensus: Consensus) -> list[Text]:
         Text(target_label(amendment)),
         status_text(amendment.status),
         consensus_cell(consensus),
-        safe(clip(amendment.title, TITLE_WIDTH), one_line=True),
+        safe(clip(alt_prefix(amendment) + amendment.title, TITLE_WIDTH), one_line=True),
         safe(amendment.draft, one_line=True),
         safe(amendment.proposer, one_line=True),
         safe(amendment.group, one_line=True),
