@@ -747,3 +747,20 @@ def test_verify_refuses_adoptions_under_a_silence_that_did_not_hold(example_repo
     assert audit.exit_code != 0
     assert f"adopted under silence {running} before its deadline" in out
     assert f"adopted under silence {ended}, which {MEMBER_GOV} (governments) broke" in out
+
+
+def test_verify_refuses_a_version_claiming_a_silence_not_on_record(example_repo: Path) -> None:
+    with WorkingGroup.open(example_repo, CHAIR) as wg:
+        wg.write_version(
+            "principles",
+            "claimed",
+            message="Adopted, it says, under silence",
+            extra=[("Silence", "1a2b3c4d5e6-abcdef")],
+            actor=wg.actor(),
+        )
+    audit = WgRunner(example_repo)("verify")
+    assert audit.exit_code != 0
+    assert (
+        "tag principles/claimed: adopted under silence 1a2b3c4d5e6-abcdef, which is not on "
+        "record" in audit.stdout + audit.stderr
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wgtool.core import signing
+from wgtool.core.messages import parse_message
 from wgtool.core.rulebook import (
     CONSENSUS,
     MAIN_REF,
@@ -104,20 +105,13 @@ def silence_problems(wg: WorkingGroup, history: MainHistory) -> list[str]:
                     commit.amendment or "",
                 )
             )
-    listing = wg.store.run(
-        [
-            "for-each-ref",
-            "--format=%(refname:strip=2)%00"
-            "%(contents:trailers:key=Silence,valueonly,separator=%x2C)%00%(taggerdate:unix)",
-            TAGS_PREFIX.rstrip("/"),
-        ]
-    ).stdout.decode("utf-8", "replace")
-    for line in listing.splitlines():
-        name, silence_id, tagged = (line.split("\0") + ["", ""])[:3]
-        if silence_id.strip():
-            adopted.append(
-                (f"tag {name}", silence_id.strip(), int(tagged or 0), name.partition("/")[0])
-            )
+    # Only the tags the rulebook accepts as versions: an odd tag is reported as such already.
+    for version in wg.all_versions():
+        shown = wg.store.run(["cat-file", "tag", version.tag], check=False)
+        trailers = parse_message(shown.stdout.decode("utf-8", "replace").partition("\n\n")[2])[2]
+        silence_id = trailers.get(SILENCE, [""])[-1].strip()
+        if silence_id:
+            adopted.append((f"tag {version.tag}", silence_id, version.tagged_at, version.draft))
     if not adopted:
         return []
     silences = {s.id: s for s in wg.silences()}
