@@ -304,7 +304,56 @@ def _populate(wg: WorkingGroup) -> None:
     wg.merge(proportionate)
     # ``necessary`` now conflicts with the merged text: merging it opens the conflict view.
     assert necessary
+    _agreement(wg)
     wg.act_as(None)
+
+
+def _agreement(wg: WorkingGroup) -> None:
+    """Agreement as data: two alternatives (one adopted), a bracket, paragraphs agreed and
+    agreed ad referendum, and a silence that runs for three days."""
+    text = document.paragraph(wg.draft("principles").text, 13).text
+    wg.act_as("rsubramanian")
+    first = wg.propose(
+        "principles",
+        kind=Kind.REPLACE,
+        paragraph=13,
+        text=text.rstrip(".") + ", in accordance with national law.",
+        rationale="National law frames every such measure.",
+        title="In accordance with national law",
+    ).id
+    wg.act_as("ndlamini")
+    second = wg.propose(
+        "principles",
+        kind=Kind.REPLACE,
+        paragraph=13,
+        text=text.rstrip(".") + ", consistent with international human rights law.",
+        rationale="The common standard is international law.",
+        title="Consistent with international human rights law",
+        alternative_to=first,
+    ).id
+    wg.act_as("kwatanabe")
+    wg.cosponsor(second)
+    _positions(wg, second, ("mchen", "support", ""), ("falsayed", "no-objection", ""))
+    wg.act_as(CHAIR)
+    wg.merge(second)
+    wg.bracket(
+        "principles",
+        "6",
+        words="freedom of peaceful assembly and association",
+        reason="Not agreed in the first reading",
+        held_by=["governments"],
+    )
+    wg.agree("principles", "1")
+    wg.agree("principles", "2")
+    wg.agree("principles", "3", ad_ref=True, pending_on=["governments"])
+    smaller = next(
+        a.id
+        for a in wg.amendments(status="open")
+        if a.title == "Mention small and medium-sized enterprises"
+    )
+    wg.silence_start(
+        smaller, until=wg.clock() + 3 * 86_400, message="Adopted unless a member objects"
+    )
 
 
 def _paragraph_with(wg: WorkingGroup, slug: str, words: str) -> int:
