@@ -27,6 +27,7 @@ from wgtool.core.rulebook import (
     draft_chain,
     draft_path,
 )
+from wgtool.core.workgroup.deliberation import EventCheck
 from wgtool.core.workgroup.merge import MergeDesk
 
 DRAFT_TYPES = ("bracket", "unbracket", "status", "window", "silence", "silence-break", "comment")
@@ -118,7 +119,7 @@ class AgreementDesk(MergeDesk):
         self.write_event(event, actor, self._main_unmoved(slug, main))
         return event
 
-    def _main_unmoved(self, slug: str, main: str):  # type: ignore[no-untyped-def]
+    def _main_unmoved(self, slug: str, main: str) -> EventCheck:
         """A check for :meth:`write_event`: the event lands only while main is ``main``."""
         ref = EVENTS_PREFIX + draft_chain(slug)
 

@@ -17,6 +17,10 @@ from wgtool.core.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF, chain_trailer
 from wgtool.core.workgroup.amendments import AmendmentsDesk
 from wgtool.core.workgroup.handle import require_open
 
+EventCheck = Callable[[], tuple[str | None, dict[str, str | None] | None]]
+"""Run inside each compare-and-swap attempt of :meth:`DeliberationDesk.write_event`: refuses
+the write, or gives the chain's tip and the refs that must not have moved."""
+
 
 @dataclass(frozen=True)
 class Thread:
@@ -159,7 +163,7 @@ class DeliberationDesk(AmendmentsDesk):
         self,
         event: Event,
         actor: Member,
-        check: Callable[[], tuple[str | None, dict[str, str | None] | None]] | None = None,
+        check: EventCheck | None = None,
     ) -> None:
         """Append ``event`` to its chain. ``check`` (run again inside every compare-and-swap
         attempt) refuses the write or returns the chain's tip and the refs that must not have
