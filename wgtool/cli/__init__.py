@@ -167,6 +167,7 @@ from wgtool.cli import (  # noqa: E402, F401
     drafts,
     exchange,
     merging,
+    reports,
     roster,
     ui,
 )
