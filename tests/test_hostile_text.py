@@ -265,6 +265,7 @@ FORMATS = [
     ["--format", "compilation"],
     ["--format", "akn"],
     ["--format", "akn", "--version", "v1"],
+    ["--format", "akn-amendments"],
 ]
 
 
@@ -284,6 +285,15 @@ def test_exports_of_hostile_text_written_with_plain_git_hold_no_raw_controls(
         assert "<script>" not in document or args[1] == "markdown"
         assert "\\x1b[31m" in document  # made visible, not dropped
         assert "\\u202e" in document
+
+
+def test_akoma_ntoso_amendments_of_hostile_text_are_valid(hostile: Wg) -> None:
+    xml = hostile.ok("export", "hostile", "--format", "akn-amendments")
+    root = etree.fromstring(xml.encode("utf-8"))
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    assert schema.validate(root), schema.error_log
+    old, new = root.findall(".//{*}mod/{*}quotedText")
+    assert "<script>" in old.text and new.text == "A clean first paragraph."
 
 
 @pytest.mark.parametrize("version", [[], ["--version", "v1"]])

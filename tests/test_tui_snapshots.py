@@ -449,3 +449,16 @@ def test_silences(
         terminal_size=SIZE,
         run_before=_steps(lambda app: app.push_screen(SilencesScreen())),
     )
+
+
+def test_participation_balance(
+    snap_compare: Callable[..., bool], example_repo: Path, record: dict[str, str]
+) -> None:
+    """The table and the bar charts per member, at 80x24."""
+    from wgtool.tui.screens.stats import StatsScreen
+
+    assert snap_compare(
+        make_app(example_repo, SECRETARIAT),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(StatsScreen())),
+    )

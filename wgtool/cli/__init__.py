@@ -6,6 +6,7 @@ Errors from the core become one line on stderr (``wgtool: ...``) and an exit cod
 
 The commands live in modules by desk: :mod:`.roster` (working group, roster, settings),
 :mod:`.drafts` (drafts, versions, exports), :mod:`.documents` (blame, redlines),
+:mod:`.reports` (participation balance, concordance),
 :mod:`.amendments` (amendments and deliberation),
 :mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone) and :mod:`.ui`
 (the terminal UI and the demo), :mod:`.agreement` (brackets, paragraph status, silences, the
@@ -167,6 +168,7 @@ from wgtool.cli import (  # noqa: E402, F401
     drafts,
     exchange,
     merging,
+    reports,
     roster,
     ui,
 )

@@ -141,11 +141,14 @@ def tag(
     show_default=True,
     type=click.Choice([f.value for f in DocumentFormat]),
     help="markdown/html: clean text; redline: changes since a version; compilation: "
-    "the open amendments; akn: Akoma Ntoso 3.0 XML.",
+    "the open amendments; akn: Akoma Ntoso 3.0 XML; akn-amendments: the open amendments "
+    "as an Akoma Ntoso amendmentList.",
 )
 @click.option("--version", "version", metavar="NAME", help="A consensus version (default: main).")
 @click.option("--against", metavar="NAME", help="For a redline: the older version.")
-@click.option("--all", "include_closed", is_flag=True, help="Compilation: closed amendments too.")
+@click.option(
+    "--all", "include_closed", is_flag=True, help="Compilation, akn-amendments: closed ones too."
+)
 @click.option("--output", "-o", metavar="PATH", help="Write to a file instead of standard output.")
 @click.option("--clean", is_flag=True, help="Without the square brackets around unagreed words.")
 @pass_context

@@ -362,6 +362,10 @@ def produce(
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "akn-amendments":
+        from wgtool.core import akn
+
+        return akn.document(wg, slug, version=version, include_closed=include_closed)
     draft = wg.draft(slug, version)
     spans = None if clean else wg.bracket_spans(slug, version)
     if fmt == "markdown":

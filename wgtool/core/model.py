@@ -99,6 +99,7 @@ class DocumentFormat(str, Enum):
     REDLINE = "redline"  # the changes since a version
     COMPILATION = "compilation"  # the open amendments
     AKN = "akn"  # Akoma Ntoso 3.0 XML
+    AKN_AMENDMENTS = "akn-amendments"  # the amendments as an Akoma Ntoso amendmentList
 
 
 @dataclass(frozen=True)

@@ -364,6 +364,11 @@ class WgApp(App[None]):
     def action_settings(self) -> None:
         self.push_screen(SettingsDialog())
 
+    def action_stats(self) -> None:
+        from wgtool.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -380,6 +385,11 @@ class WgApp(App[None]):
                 "Silence procedures",
                 "Running, ended, broken and concluded silences",
                 self.action_silences,
+            ),
+            Command(
+                "Participation balance",
+                "Per stakeholder group: amendments, positions, comments, in totals and per member",
+                self.action_stats,
             ),
             Command("Help", "Keys, screens and roles", self.action_help),
             Command(
