@@ -7,7 +7,8 @@ Errors from the core become one line on stderr (``wgtool: ...``) and an exit cod
 The commands live in modules by desk: :mod:`.roster` (working group, roster, settings),
 :mod:`.drafts` (drafts, versions, exports), :mod:`.documents` (blame, redlines),
 :mod:`.amendments` (amendments and deliberation),
-:mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone) and :mod:`.ui`
+:mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
+(what changed since the member last looked) and :mod:`.ui`
 (the terminal UI and the demo).
 """
 
@@ -159,4 +160,13 @@ def main() -> None:
 
 
 # The commands register themselves on the group when their modules are imported.
-from wgtool.cli import amendments, documents, drafts, exchange, merging, roster, ui  # noqa: E402, F401
+from wgtool.cli import (  # noqa: E402, F401
+    amendments,
+    documents,
+    drafts,
+    exchange,
+    inbox,
+    merging,
+    roster,
+    ui,
+)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.inbox import print_news
 from wgtool.cli.output import safe
 from wgtool.core.errors import SyncError
 
@@ -43,6 +44,9 @@ def sync(obj: Context, remote: str) -> None:
         report = run_sync(wg, remote, progress=lambda line: click.echo(line, err=True))
         for line in report.lines():
             click.echo(safe(line))
+        if report.arrived:
+            click.echo("What arrived:")
+            print_news(report.arrived)
         if report.problems:
             sys.exit(EXIT_CODES[SyncError])
 

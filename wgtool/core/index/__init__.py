@@ -99,17 +99,51 @@ class Index(Refresher):
             )
             return [event_from_row(r) for r in rows]
 
-    @healing
     def positions_for(self, amendment_ids: Sequence[str] | None = None) -> dict[str, list[Event]]:
         """Position events per amendment, oldest first (for consensus summaries in listings)."""
+        return self.events_for(amendment_ids, types=("position",))
+
+    @healing
+    def events_for(
+        self,
+        amendment_ids: Sequence[str] | None = None,
+        *,
+        types: Sequence[str] | None = None,
+        member: str | None = None,
+    ) -> dict[str, list[Event]]:
+        """Events per amendment, oldest first: of these amendments (default: all), of these
+        types (default: all), by this member (default: anyone)."""
         with self.engine.connect() as conn:
-            query = sa_select(table_of(EventRow)).where(col(EventRow.type) == "position")
+            query = sa_select(table_of(EventRow))
+            if types is not None:
+                query = query.where(col(EventRow.type).in_(list(types)))
+            if member is not None:
+                query = query.where(col(EventRow.member) == member)
             if amendment_ids is not None:
                 query = query.where(col(EventRow.amendment).in_(list(amendment_ids)))
             query = query.order_by(col(EventRow.at), col(EventRow.id))
             result: dict[str, list[Event]] = {}
             for row in conn.execute(query):
                 result.setdefault(row.amendment, []).append(event_from_row(row))
+            return result
+
+    @healing
+    def states(self) -> dict[str, tuple[int, str]]:
+        """Every amendment's revision and status, by id (what an inbox remembers of it)."""
+        with self.engine.connect() as conn:
+            query = sa_select(
+                col(AmendmentRow.id), col(AmendmentRow.revision), col(AmendmentRow.status)
+            )
+            return {row.id: (row.revision, row.status) for row in conn.execute(query)}
+
+    @healing
+    def event_keys(self) -> dict[str, set[str]]:
+        """The ids of every amendment's events, by amendment."""
+        with self.engine.connect() as conn:
+            query = sa_select(col(EventRow.amendment), col(EventRow.id))
+            result: dict[str, set[str]] = {}
+            for row in conn.execute(query):
+                result.setdefault(row.amendment, set()).add(row.id)
             return result
 
     @healing

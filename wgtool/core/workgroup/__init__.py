@@ -8,7 +8,8 @@ The CLI and the TUI call :class:`WorkingGroup` and nothing lower. Each desk is o
 - :mod:`.amendments`: proposing, revising and reading amendments;
 - :mod:`.deliberation`: positions, comments, rejection, withdrawal and consensus;
 - :mod:`.merge`: merge plans, merges and reverts (the chair);
-- :mod:`.documents`: who wrote which words (blame) and attributed redlines.
+- :mod:`.documents`: who wrote which words (blame) and attributed redlines;
+- :mod:`.inbox`: each member's desk, what changed since they last looked.
 
 Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
 re-reads and tries again.
@@ -21,12 +22,13 @@ from wgtool.core.workgroup.deliberation import Thread
 from wgtool.core.workgroup.documents import DocumentsDesk
 from wgtool.core.workgroup.drafts import DraftSummary
 from wgtool.core.workgroup.handle import new_id
+from wgtool.core.workgroup.inbox import Inbox, InboxDesk
 from wgtool.core.workgroup.merge import MergeDesk
 from wgtool.core.workgroup.roster import RosterDesk
 
 
-class WorkingGroup(MergeDesk, RosterDesk, DocumentsDesk):
+class WorkingGroup(MergeDesk, RosterDesk, DocumentsDesk, InboxDesk):
     """One working group's repository, seen by one acting member: every desk's use cases."""
 
 
-__all__ = ["AmendmentChange", "DraftSummary", "Thread", "WorkingGroup", "new_id"]
+__all__ = ["AmendmentChange", "DraftSummary", "Inbox", "Thread", "WorkingGroup", "new_id"]
