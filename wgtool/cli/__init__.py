@@ -8,8 +8,9 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.drafts` (drafts, versions, exports), :mod:`.documents` (blame, redlines),
 :mod:`.amendments` (amendments and deliberation),
 :mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
-(what changed since the member last looked) and :mod:`.ui`
-(the terminal UI and the demo).
+(what changed since the member last looked), :mod:`.shell` (completion) and :mod:`.ui` (the
+terminal UI and the demo); :mod:`.editing` opens the member's editor and reads paragraph
+references.
 """
 
 from __future__ import annotations
@@ -168,5 +169,6 @@ from wgtool.cli import (  # noqa: E402, F401
     inbox,
     merging,
     roster,
+    shell,
     ui,
 )

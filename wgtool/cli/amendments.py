@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.editing import edit_text, paragraph_option
 from wgtool.cli.output import emit_json, read_text_option, render_diff, safe
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
@@ -22,19 +23,26 @@ STANCES = [s.value for s in Stance]
 
 @cli.command()
 @click.argument("slug")
-@click.option("--paragraph", "paragraph", type=int, metavar="N", help="Replace paragraph N.")
+@click.option(
+    "--paragraph", "paragraph", callback=paragraph_option, metavar="N", help="Replace paragraph N."
+)
 @click.option(
     "--insert-after",
     "insert_after",
-    type=int,
+    callback=paragraph_option,
     metavar="N",
     help="Insert a new paragraph after paragraph N (0: before the first).",
 )
-@click.option("--delete", "delete", type=int, metavar="N", help="Delete paragraph N.")
+@click.option(
+    "--delete", "delete", callback=paragraph_option, metavar="N", help="Delete paragraph N."
+)
 @click.option("--from-file", "from_file", metavar="PATH", help="The whole draft as you want it.")
 @click.option("--text", help="The new paragraph's text.")
 @click.option(
     "--text-file", "text_file", metavar="PATH", help="Read the new paragraph from a file."
+)
+@click.option(
+    "--edit", is_flag=True, help="Write the new paragraph in $EDITOR (opened on the current one)."
 )
 @click.option("--rationale", required=True, help="Why the working group should accept it.")
 @click.option("--title", help="A short title (default: says what the amendment does).")
@@ -49,6 +57,7 @@ def propose(
     from_file: str | None,
     text: str | None,
     text_file: str | None,
+    edit: bool,
     rationale: str,
     title: str | None,
     as_json: bool,
@@ -71,6 +80,8 @@ def propose(
         )
     which, value = chosen[0]
     with obj.open() as wg:
+        if edit:
+            text = _edit_paragraph(wg, slug, which, value, text is not None or bool(text_file))
         kind, number, new_text = _what_to_amend(which, value, text, text_file)
         amendment = wg.propose(
             slug, kind=kind, paragraph=number, text=new_text, rationale=rationale, title=title
@@ -100,6 +111,24 @@ def _what_to_amend(
     if number < (0 if kind is Kind.INSERT else 1):
         raise InvalidInput(f"paragraph {number} is out of range: paragraphs are numbered from 1")
     return kind, number, new_text
+
+
+def _edit_paragraph(
+    wg: WorkingGroup, slug: str, which: str, value: int | str, text_given: bool
+) -> str:
+    """The new paragraph as the member writes it in their editor, opened on the paragraph
+    (``--paragraph``) or on nothing (``--insert-after``)."""
+    from wgtool.core import document
+
+    if text_given:
+        raise click.UsageError("--edit writes the text: no --text or --text-file with it")
+    if which not in ("paragraph", "insert-after"):
+        raise click.UsageError("--edit goes with --paragraph or --insert-after")
+    wg.actor()  # a refusal comes before the editor opens
+    current = ""
+    if which == "paragraph":
+        current = document.paragraph(wg.draft(slug).text, int(value)).text
+    return edit_text(current + "\n" if current else "", "paragraph")
 
 
 def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
@@ -136,6 +165,9 @@ def amendments(
         if as_json:
             emit_json([{**a.to_dict(), **summaries[a.id].brief()} for a in found])
             return
+        if not found:
+            filtered = any(v is not None for v in (slug, status, group, proposer, search))
+            click.echo("No amendments match" if filtered else "No amendments yet")
         for a in found:
             c = summaries[a.id]
             click.echo(
@@ -228,16 +260,27 @@ def _print_consensus(consensus: Consensus) -> None:
 @click.argument("amendment_id", metavar="ID")
 @click.option("--text", help="The revised paragraph (or whole draft for a whole-draft amendment).")
 @click.option("--text-file", "text_file", metavar="PATH")
+@click.option("--edit", is_flag=True, help="Write the revision in $EDITOR (opened on the current).")
 @click.option("--rationale", help="A new rationale (default: keep the old one).")
 @pass_context
 def revise(
-    obj: Context, amendment_id: str, text: str | None, text_file: str | None, rationale: str | None
+    obj: Context,
+    amendment_id: str,
+    text: str | None,
+    text_file: str | None,
+    edit: bool,
+    rationale: str | None,
 ) -> None:
     """Revise your own open amendment."""
     new_text = read_text_option(text, text_file, "text file")
-    if new_text is None:
-        raise click.UsageError("give the revised text with --text or --text-file")
+    if edit and new_text is not None:
+        raise click.UsageError("--edit writes the text: no --text or --text-file with it")
+    if new_text is None and not edit:
+        raise click.UsageError("give the revised text with --text, --text-file or --edit")
     with obj.open() as wg:
+        if new_text is None:
+            change = wg.change(wg.own_open_amendment(amendment_id, "revise")[1])
+            new_text = edit_text((change.new or change.old) + "\n", "revision")
         a = wg.revise(amendment_id, text=new_text, rationale=rationale)
         click.echo(f"Revised {a.id} (revision {a.revision})")
 
@@ -256,14 +299,21 @@ def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--reply-to", "reply_to", metavar="COMMENT_ID")
 @pass_context
-def comment(obj: Context, amendment_id: str, text: str, reply_to: str | None) -> None:
-    """Comment on an amendment, or reply to a comment."""
+def comment(obj: Context, amendment_id: str, text: str | None, reply_to: str | None) -> None:
+    """Comment on an amendment, or reply to a comment; with no TEXT, write it in $EDITOR.
+
+    Prints the comment's id on stdout (for scripts) and a confirmation on stderr."""
     with obj.open() as wg:
+        if text is None:
+            wg.actor(), wg.amendment(amendment_id)  # refusals come before the editor opens
+            text = edit_text("", "comment")
         ev = wg.comment(amendment_id, text, reply_to=reply_to)
         click.echo(ev.id)
+        what = f"Replied to {safe(ev.reply_to)} on" if ev.reply_to else "Commented on"
+        click.echo(f"{what} {ev.amendment} as {safe(ev.member)} ({safe(ev.group)})", err=True)
 
 
 @cli.command()

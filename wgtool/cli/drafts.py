@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.editing import paragraph_option
 from wgtool.cli.output import color_enabled, emit_json, notice, safe
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
@@ -43,6 +44,8 @@ def draft_list(obj: Context, as_json: bool) -> None:
         if as_json:
             emit_json([d.to_dict() for d in drafts])
             return
+        if not drafts:
+            click.echo("No drafts yet: the secretariat adds them with 'wgtool draft add'")
         for d in drafts:
             versions = ", ".join(d.versions) or "-"
             click.echo(
@@ -54,25 +57,37 @@ def draft_list(obj: Context, as_json: bool) -> None:
 @draft.command("show")
 @click.argument("slug")
 @click.option("--version", "version", metavar="NAME", help="A consensus version (see 'versions').")
+@click.option(
+    "--paragraph", "paragraph", callback=paragraph_option, metavar="N", help="Only paragraph N."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def draft_show(obj: Context, slug: str, version: str | None, as_json: bool) -> None:
-    """Show a draft with numbered paragraphs."""
+def draft_show(
+    obj: Context, slug: str, version: str | None, paragraph: int | None, as_json: bool
+) -> None:
+    """Show a draft with numbered paragraphs (or one of them)."""
     from wgtool.core import document
 
     with obj.open() as wg:
         d = wg.draft(slug, version)
+    if paragraph is not None:
+        block = document.paragraph(d.text, paragraph)
         if as_json:
-            emit_json(d.to_dict(version))
-            return
-        for b in document.blocks(d.text):
-            if b.heading:
-                click.echo(
-                    click.style(safe(b.text), bold=True) if color_enabled() else safe(b.text)
-                )
-            else:
-                click.echo(f"{b.number:>3}. {safe(b.text)}")
-            click.echo()
+            emit_json(
+                {"slug": d.slug, "version": version, "number": block.number, "text": block.text}
+            )
+        else:
+            click.echo(f"{block.number:>3}. {safe(block.text)}")
+        return
+    if as_json:
+        emit_json(d.to_dict(version))
+        return
+    for b in document.blocks(d.text):
+        if b.heading:
+            click.echo(click.style(safe(b.text), bold=True) if color_enabled() else safe(b.text))
+        else:
+            click.echo(f"{b.number:>3}. {safe(b.text)}")
+        click.echo()
 
 
 @cli.command()
@@ -108,6 +123,10 @@ def tag(obj: Context, slug: str, name: str, message: str) -> None:
     with obj.open() as wg:
         v = wg.tag(slug, name, message=message)
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
+        from wgtool.core.sync.remote import remotes
+
+        if remotes(wg.store):
+            click.echo("Others see it after 'wgtool sync'")
 
 
 @cli.command()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import emit_json, safe
+from wgtool.cli.output import counted, emit_json, safe
 
 if TYPE_CHECKING:
     from wgtool.core.inbox import AmendmentNews, News
@@ -84,7 +84,5 @@ def inbox(
     flags = (("--needs-position", needs_position), ("--mine", mine), ("--all", everything))
     _print_inbox(box, [flag for flag, on in flags if on])
     if box.waiting and not (needs_position and everything):
-        noun = "amendment needs" if box.waiting == 1 else "amendments need"
-        click.echo(
-            f"{box.waiting} open {noun} your position: 'wgtool inbox --needs-position --all'"
-        )
+        waiting = counted(box.waiting, "open amendment needs", "open amendments need")
+        click.echo(f"{waiting} your position: 'wgtool inbox --needs-position --all'")
