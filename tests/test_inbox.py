@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import (
     CHAIR,
     MEMBER_CS,
@@ -26,6 +28,7 @@ from tests.conftest import (
 from wgtool.core.inbox import LAST_LOOK_FILE
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import Inbox, WorkingGroup
+from wgtool.core.workgroup import inbox as inbox_desk
 
 
 def look(repo: Path, handle: str, **filters: bool) -> Inbox:
@@ -232,3 +235,22 @@ def test_sync_prints_what_arrived(clones: Clones) -> None:
         f"    new, proposed by {MEMBER_TECH} (technical-academic)",
     ]
     assert "What arrived" not in Wg(clones.b).ok("sync")
+
+
+def test_many_changed_amendments_are_read_in_one_pass(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past FEW changed amendments every row is read and the changed ones picked out: the
+    same answer as reading them by id."""
+    first, second = (
+        propose_sample(example_repo, MEMBER_PS),
+        propose_sample(example_repo, MEMBER_GOV),
+    )
+    look(example_repo, MEMBER_CS)
+    with act(example_repo, MEMBER_TECH) as wg:
+        wg.comment(second, "Only this one changed.")
+    with act(example_repo, MEMBER_CS) as wg:
+        by_id = wg.inbox()
+        monkeypatch.setattr(inbox_desk, "FEW", 0)
+        in_one_pass = wg.inbox()
+    assert by_id.news == in_one_pass.news and ids(by_id) == [second] and first not in ids(by_id)

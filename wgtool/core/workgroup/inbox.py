@@ -15,6 +15,8 @@ from wgtool.core.inbox import AmendmentNews, LastLook, News, Seen, changes, need
 from wgtool.core.model import Status
 from wgtool.core.workgroup.amendments import AmendmentsDesk
 
+FEW = 500  # amendments read by id; more are read with all the rest, and picked out
+
 
 @dataclass(frozen=True)
 class Inbox:
@@ -72,11 +74,11 @@ class InboxDesk(AmendmentsDesk):
         """The amendments ``ids``, oldest first, each with what changed (perhaps nothing)."""
         if not ids:
             return []
-        amendments = self.index.amendments(ids=None if not before.amendments else ids)
         wanted = set(ids)
-        events = self.index.events_for(
-            None if not before.amendments else [a.id for a in amendments if a.id in wanted]
-        )
+        # Many ids: one pass over every row is faster than a long IN (...) list.
+        some = list(ids) if len(ids) <= FEW else None
+        amendments = self.index.amendments(ids=some)
+        events = self.index.events_for(some)
         return [
             AmendmentNews(a, changes(a, before, events.get(a.id, ()), actor=actor))
             for a in amendments
