@@ -8,9 +8,11 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.drafts` (drafts, versions, exports), :mod:`.documents` (blame, redlines),
 :mod:`.reports` (participation balance, concordance),
 :mod:`.amendments` (amendments and deliberation),
-:mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone) and :mod:`.ui`
-(the terminal UI and the demo), :mod:`.agreement` (brackets, paragraph status, silences, the
-amendment window, co-sponsors).
+:mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
+(what changed since the member last looked), :mod:`.agreement` (brackets, paragraph status,
+silences, the amendment window, co-sponsors), :mod:`.shell` (completion) and :mod:`.ui` (the
+terminal UI and the demo); :mod:`.editing` opens the member's editor and reads paragraph
+references.
 """
 
 from __future__ import annotations
@@ -167,8 +169,10 @@ from wgtool.cli import (  # noqa: E402, F401
     documents,
     drafts,
     exchange,
+    inbox,
     merging,
     reports,
     roster,
+    shell,
     ui,
 )

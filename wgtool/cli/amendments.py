@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.editing import edit_text, paragraph_option
 from wgtool.cli.output import emit_json, read_text_option, render_diff, safe
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
@@ -24,19 +25,29 @@ STANCES = [s.value for s in Stance]
 @cli.command()
 @click.argument("slug")
 @click.option(
-    "--paragraph", "paragraph", metavar="LABEL", help="Replace paragraph LABEL (7, 7bis)."
+    "--paragraph",
+    "paragraph",
+    callback=paragraph_option,
+    metavar="LABEL",
+    help="Replace paragraph LABEL (7, 7bis).",
 )
 @click.option(
     "--insert-after",
     "insert_after",
+    callback=paragraph_option,
     metavar="LABEL",
     help="Insert a new paragraph after paragraph LABEL (0: before the first).",
 )
-@click.option("--delete", "delete", metavar="LABEL", help="Delete paragraph LABEL.")
+@click.option(
+    "--delete", "delete", callback=paragraph_option, metavar="LABEL", help="Delete paragraph LABEL."
+)
 @click.option("--from-file", "from_file", metavar="PATH", help="The whole draft as you want it.")
 @click.option("--text", help="The new paragraph's text.")
 @click.option(
     "--text-file", "text_file", metavar="PATH", help="Read the new paragraph from a file."
+)
+@click.option(
+    "--edit", is_flag=True, help="Write the new paragraph in $EDITOR (opened on the current one)."
 )
 @click.option("--rationale", required=True, help="Why the working group should accept it.")
 @click.option("--title", help="A short title (default: says what the amendment does).")
@@ -57,6 +68,7 @@ def propose(
     from_file: str | None,
     text: str | None,
     text_file: str | None,
+    edit: bool,
     rationale: str,
     title: str | None,
     alternative_to: str | None,
@@ -80,6 +92,8 @@ def propose(
         )
     which, value = chosen[0]
     with obj.open() as wg:
+        if edit:
+            text = _edit_paragraph(wg, slug, which, value, text is not None or bool(text_file))
         kind, number, new_text = _what_to_amend(which, value, text, text_file)
         amendment = wg.propose(
             slug,
@@ -119,6 +133,23 @@ def _what_to_amend(
     return kind, label, new_text
 
 
+def _edit_paragraph(wg: WorkingGroup, slug: str, which: str, value: str, text_given: bool) -> str:
+    """The new paragraph as the member writes it in their editor, opened on the paragraph
+    (``--paragraph``) or on nothing (``--insert-after``)."""
+    from wgtool.core import document
+
+    if text_given:
+        raise click.UsageError("--edit writes the text: no --text or --text-file with it")
+    if which not in ("paragraph", "insert-after"):
+        raise click.UsageError("--edit goes with --paragraph or --insert-after")
+    wg.actor()  # a refusal comes before the editor opens
+    current = ""
+    if which == "paragraph":
+        draft = wg.draft(slug)
+        current = document.paragraph(draft.text, draft.position(value)).text
+    return edit_text(current + "\n" if current else "", "paragraph")
+
+
 def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
     return wg.consensus_many(amendments)
 
@@ -153,6 +184,9 @@ def amendments(
         if as_json:
             emit_json([{**a.to_dict(), **summaries[a.id].brief()} for a in found])
             return
+        if not found:
+            filtered = any(v is not None for v in (slug, status, group, proposer, search))
+            click.echo("No amendments match" if filtered else "No amendments yet")
         for a in found:
             c = summaries[a.id]
             alt = f"(alternative to {a.alternative_to}) " if a.alternative_to else ""
@@ -264,16 +298,27 @@ def _print_consensus(consensus: Consensus) -> None:
 @click.argument("amendment_id", metavar="ID")
 @click.option("--text", help="The revised paragraph (or whole draft for a whole-draft amendment).")
 @click.option("--text-file", "text_file", metavar="PATH")
+@click.option("--edit", is_flag=True, help="Write the revision in $EDITOR (opened on the current).")
 @click.option("--rationale", help="A new rationale (default: keep the old one).")
 @pass_context
 def revise(
-    obj: Context, amendment_id: str, text: str | None, text_file: str | None, rationale: str | None
+    obj: Context,
+    amendment_id: str,
+    text: str | None,
+    text_file: str | None,
+    edit: bool,
+    rationale: str | None,
 ) -> None:
     """Revise your own open amendment."""
     new_text = read_text_option(text, text_file, "text file")
-    if new_text is None:
-        raise click.UsageError("give the revised text with --text or --text-file")
+    if edit and new_text is not None:
+        raise click.UsageError("--edit writes the text: no --text or --text-file with it")
+    if new_text is None and not edit:
+        raise click.UsageError("give the revised text with --text, --text-file or --edit")
     with obj.open() as wg:
+        if new_text is None:
+            change = wg.change(wg.own_open_amendment(amendment_id, "revise")[1])
+            new_text = edit_text((change.new or change.old) + "\n", "revision")
         a = wg.revise(amendment_id, text=new_text, rationale=rationale)
         click.echo(f"Revised {a.id} (revision {a.revision})")
 
@@ -292,7 +337,7 @@ def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID|SLUG")
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--reply-to", "reply_to", metavar="COMMENT_ID")
 @click.option(
     "--paragraph",
@@ -302,15 +347,26 @@ def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
 )
 @pass_context
 def comment(
-    obj: Context, amendment_id: str, text: str, reply_to: str | None, label: str | None
+    obj: Context, amendment_id: str, text: str | None, reply_to: str | None, label: str | None
 ) -> None:
-    """Comment on an amendment (or on a paragraph of a draft), or reply to a comment."""
+    """Comment on an amendment (or on a paragraph of a draft), or reply to a comment; with no
+    TEXT, write it in $EDITOR.
+
+    Prints the comment's id on stdout (for scripts) and a confirmation on stderr."""
     with obj.open() as wg:
+        if text is None:
+            wg.actor()  # refusals come before the editor opens
+            if label is None:
+                wg.amendment(amendment_id)
+            text = edit_text("", "comment")
         if label is not None:
             ev = wg.comment_paragraph(amendment_id, label, text, reply_to=reply_to)
         else:
             ev = wg.comment(amendment_id, text, reply_to=reply_to)
         click.echo(ev.id)
+        on = f"¶{ev.paragraph} of {ev.draft}" if ev.draft else ev.amendment
+        what = f"Replied to {safe(ev.reply_to)} on" if ev.reply_to else "Commented on"
+        click.echo(f"{what} {safe(on)} as {safe(ev.member)} ({safe(ev.group)})", err=True)
 
 
 @cli.command()

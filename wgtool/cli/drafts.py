@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.editing import paragraph_option
 from wgtool.cli.output import color_enabled, emit_json, notice, safe
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
-from wgtool.core.model import DocumentFormat
+from wgtool.core.model import DocumentFormat, Draft
 
 
 @cli.group()
@@ -43,6 +44,8 @@ def draft_list(obj: Context, as_json: bool) -> None:
         if as_json:
             emit_json([d.to_dict() for d in drafts])
             return
+        if not drafts:
+            click.echo("No drafts yet: the secretariat adds them with 'wgtool draft add'")
         for d in drafts:
             versions = ", ".join(d.versions) or "-"
             click.echo(
@@ -55,34 +58,78 @@ def draft_list(obj: Context, as_json: bool) -> None:
 @click.argument("slug")
 @click.option("--version", "version", metavar="NAME", help="A consensus version (see 'versions').")
 @click.option("--clean", is_flag=True, help="Without the square brackets around unagreed words.")
+@click.option(
+    "--paragraph",
+    "paragraph",
+    callback=paragraph_option,
+    metavar="LABEL",
+    help="Only paragraph LABEL (7, 7bis).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def draft_show(obj: Context, slug: str, version: str | None, clean: bool, as_json: bool) -> None:
-    """Show a draft with its paragraph labels (7, 7bis) and, on main, its brackets: words in
-    [ ] are not agreed; where there are brackets, the text's own \\[ and \\] are escaped."""
-    from wgtool.core import agreement, document
+def draft_show(
+    obj: Context,
+    slug: str,
+    version: str | None,
+    clean: bool,
+    paragraph: str | None,
+    as_json: bool,
+) -> None:
+    """Show a draft (or one paragraph) with its paragraph labels (7, 7bis) and, on main, its
+    brackets: words in [ ] are not agreed; where there are brackets, the text's own \\[ and \\]
+    are escaped."""
+    from wgtool.core import document
 
     with obj.open() as wg:
         d = wg.draft(slug, version)
         spans = {} if clean else wg.bracket_spans(slug, version)
+    if paragraph is not None:
+        block = document.paragraph(d.text, d.position(paragraph))
+        label = d.label(block.number or 0)
         if as_json:
-            data = d.to_dict(version)
-            for paragraph in data["paragraphs"]:  # type: ignore[attr-defined]
-                found = spans.get(paragraph["label"], [])
-                paragraph["brackets"] = [
-                    {"start": s, "end": e, "id": i} for s, e, i in sorted(found)
-                ]
-            emit_json(data)
-            return
-        for b in document.blocks(d.text):
-            if b.heading:
-                text = agreement.escape_brackets(b.text) if spans else b.text
-                click.echo(click.style(safe(text), bold=True) if color_enabled() else safe(text))
-            else:
-                label = d.label(b.number or 0)
-                text = agreement.bracketed_plain(b.text, spans.get(label, [])) if spans else b.text
-                click.echo(f"{label:>5}. {safe(text)}")
-            click.echo()
+            found = sorted(spans.get(label, []))
+            emit_json(
+                {
+                    "slug": d.slug,
+                    "version": version,
+                    "number": block.number,
+                    "label": label,
+                    "text": block.text,
+                    "brackets": [{"start": s, "end": e, "id": i} for s, e, i in found],
+                }
+            )
+        else:
+            click.echo(f"{label:>5}. {safe(_bracketed(block.text, spans.get(label, [])))}")
+        return
+    if as_json:
+        data = d.to_dict(version)
+        for entry in data["paragraphs"]:  # type: ignore[attr-defined]
+            found = spans.get(entry["label"], [])
+            entry["brackets"] = [{"start": s, "end": e, "id": i} for s, e, i in sorted(found)]
+        emit_json(data)
+        return
+    _print_draft(d, spans)
+
+
+def _bracketed(text: str, spans: list[tuple[int, int, str]] | None) -> str:
+    from wgtool.core import agreement
+
+    return agreement.bracketed_plain(text, spans) if spans else text
+
+
+def _print_draft(d: Draft, spans: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Headings in bold, paragraphs by label; bracketed words in [ ] where the draft has any."""
+    from wgtool.core import agreement, document
+
+    for b in document.blocks(d.text):
+        if b.heading:
+            text = agreement.escape_brackets(b.text) if spans else b.text
+            click.echo(click.style(safe(text), bold=True) if color_enabled() else safe(text))
+        else:
+            label = d.label(b.number or 0)
+            text = agreement.bracketed_plain(b.text, spans.get(label, [])) if spans else b.text
+            click.echo(f"{label:>5}. {safe(text)}")
+        click.echo()
 
 
 @cli.command()
@@ -130,6 +177,10 @@ def tag(
     with obj.open() as wg:
         v = wg.tag(slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber)
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
+        from wgtool.core.sync.remote import remotes
+
+        if remotes(wg.store):
+            click.echo("Others see it after 'wgtool sync'")
 
 
 @cli.command()

@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.inbox import print_news
 from wgtool.cli.output import safe
-from wgtool.core.errors import SyncError
+from wgtool.core.errors import SyncError, WgError
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
 
 GUARD_LINES = 20  # problems a refused push lists
 
@@ -43,6 +48,9 @@ def sync(obj: Context, remote: str) -> None:
         report = run_sync(wg, remote, progress=lambda line: click.echo(line, err=True))
         for line in report.lines():
             click.echo(safe(line))
+        if report.arrived:
+            click.echo("What arrived:")
+            print_news(report.arrived)
         if report.problems:
             sys.exit(EXIT_CODES[SyncError])
 
@@ -104,5 +112,25 @@ def clone_command(url: str, path: Path) -> None:
         for line in report.lines():
             click.echo(safe(line))
         click.echo(f"Cloned {safe(wg.settings.title)!r} into {path}")
+        for line in _who_acts(wg, path):
+            click.echo(line)
     finally:
         wg.close()
+
+
+def _who_acts(wg: WorkingGroup, path: Path) -> list[str]:
+    """Who wgtool acts as in the new clone, or what to do so that it knows."""
+    try:
+        member = wg.actor()
+    except WgError:
+        return [
+            "Next: say who you are. wgtool acts as the roster member whose email is git's "
+            "user.email, and no member has it here:",
+            f"  git -C {safe(str(path))} config user.email EMAIL   "
+            "(your email as 'wgtool member list' shows it)",
+            "or give --as HANDLE (or set WGTOOL_MEMBER) with each command.",
+        ]
+    group = wg.settings.groups.get(member.group, member.group)
+    return [
+        f"You act here as {safe(member.handle)} ({safe(group)}); 'wgtool inbox' shows what is new"
+    ]

@@ -31,6 +31,11 @@ def safe(text: str) -> str:
     return terminal_safe(text)
 
 
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """``1 amendment``, ``2 amendments`` (``many``: the plural where it is not one + s)."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
 def color_enabled() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 

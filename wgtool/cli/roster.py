@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import emit_json, safe
+from wgtool.cli.output import counted, emit_json, safe
 from wgtool.core import validate
 from wgtool.core.config import SIGNATURE_MODES
 from wgtool.core.model import Role
@@ -15,16 +15,23 @@ from wgtool.core.model import Role
 
 @cli.command()
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--title", default="Working group", help="The working group's title.")
+@click.option("--title", help="The working group's title.")
 @click.option("--example", is_flag=True, help="Add the starter drafts and the sample roster.")
-@click.option("--bare", is_flag=True, help="Create a bare repository (e.g. to serve as a remote).")
-def init(path: Path, title: str, example: bool, bare: bool) -> None:
-    """Create a new working group repository at PATH."""
+@click.option(
+    "--bare",
+    is_flag=True,
+    help="Create an empty bare repository to serve as a working group's shared remote.",
+)
+def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
+    """Create a new working group repository at PATH (or, with --bare, an empty remote)."""
+    if bare:
+        _init_remote(path, title, example)
+        return
     from wgtool.core.workgroup import WorkingGroup
 
-    if example and title == "Working group":
-        title = "Working Group on Enhanced Cooperation"
-    wg = WorkingGroup.init(path, title=title, example=example, bare=bare)
+    if title is None:
+        title = "Working Group on Enhanced Cooperation" if example else "Working group"
+    wg = WorkingGroup.init(path, title=title, example=example)
     try:
         click.echo(f"Created working group {safe(title)!r} in {path}")
         if not len(wg.roster):
@@ -36,13 +43,29 @@ def init(path: Path, title: str, example: bool, bare: bool) -> None:
         wg.close()
 
 
+def _init_remote(path: Path, title: str | None, example: bool) -> None:
+    from wgtool.core.sync.remote import init_remote
+
+    if title is not None or example:
+        raise click.UsageError(
+            "--bare makes an empty remote: the working group's title and drafts come with "
+            "the first sync, so no --title or --example with it"
+        )
+    init_remote(path)
+    click.echo(f"Created an empty remote in {safe(str(path))}")
+    click.echo(
+        f"Next: in the working group, 'git remote add origin {safe(str(path))}' and 'wgtool sync'; "
+        f"'wgtool guard install {safe(str(path))}' makes it refuse pushes that break the rules"
+    )
+
+
 @cli.command()
 @pass_context
 def reindex(obj: Context) -> None:
     """Rebuild the index from the refs (it is only a cache; nothing is lost)."""
     with obj.open() as wg:
         wg.index.rebuild()
-        click.echo(f"Indexed {len(wg.index.amendment_ids())} amendments")
+        click.echo(f"Indexed {counted(len(wg.index.amendment_ids()), 'amendment')}")
 
 
 # -- members -------------------------------------------------------------------------------------
@@ -106,18 +129,28 @@ def member_key(obj: Context, handle: str, file: str) -> None:
 
 
 @member.command("list")
+@click.option("--group", metavar="GROUP", help="Only this stakeholder group's members.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def member_list(obj: Context, as_json: bool) -> None:
-    """List the roster."""
+def member_list(obj: Context, group: str | None, as_json: bool) -> None:
+    """List the roster, by stakeholder group."""
     with obj.open() as wg:
-        members = wg.members()
-        if as_json:
-            emit_json([m.to_dict() for m in members])
-            return
-        for m in members:
+        members = wg.members(group)
+        groups = wg.settings.groups
+    if as_json:
+        emit_json([m.to_dict() for m in members])
+        return
+    if not members:
+        click.echo(f"No members in {safe(group)}" if group else "No members yet")
+        return
+    for slug in [*groups, *sorted({m.group for m in members} - set(groups))]:
+        in_group = [m for m in members if m.group == slug]
+        if not in_group:
+            continue
+        click.echo(f"{safe(groups.get(slug, slug))} ({safe(slug)})")
+        for m in in_group:
             click.echo(
-                f"{safe(m.handle):<16} {safe(m.name):<28} {m.group:<20} "
+                f"    {safe(m.handle):<16} {safe(m.name):<28} {safe(m.email):<32} "
                 f"{','.join(r.value for r in m.roles)}"
             )
 

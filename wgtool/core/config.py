@@ -162,6 +162,13 @@ def parse_roster(data: str, groups: dict[str, str]) -> Roster:
     return Roster(members)
 
 
+def known_group(group: str, groups: dict[str, str]) -> str:
+    """``group`` when it is one of the working group's stakeholder groups, else a refusal."""
+    if group not in groups:
+        raise InvalidInput(f"unknown stakeholder group {group!r}: use one of {', '.join(groups)}")
+    return group
+
+
 def make_member(
     *,
     handle: str,
@@ -173,8 +180,7 @@ def make_member(
     ssh_key: str = "",
 ) -> Member:
     validate.name(handle, "handle")
-    if group not in groups:
-        raise InvalidInput(f"unknown stakeholder group {group!r}: use one of {', '.join(groups)}")
+    known_group(group, groups)
     parsed_roles: list[Role] = [Role.MEMBER]
     for role in roles:
         try:

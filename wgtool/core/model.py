@@ -178,6 +178,15 @@ class Draft:
         """The label of paragraph ``number`` (1-based): ``7bis``, or the number itself."""
         return self.labels[number - 1] if 0 < number <= len(self.labels) else str(number)
 
+    def position(self, label: str) -> int:
+        """The number (1-based) of the paragraph labelled ``label``; InvalidInput if none."""
+        from wgtool.core import document
+        from wgtool.core.labels import Labels
+
+        count = len(document.paragraphs(self.text))
+        labels = self.labels if len(self.labels) == count else Labels.positional(count).current
+        return Labels(labels, ((),) * count).resolve(label)
+
     def to_dict(self, version: str | None = None) -> dict[str, object]:
         """The draft with its numbered paragraphs; ``version``: the one it was read at."""
         from wgtool.core import document  # Markdown parsing: only when a draft is shown

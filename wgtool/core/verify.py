@@ -15,6 +15,7 @@ from pathlib import Path
 
 from wgtool.core import signing
 from wgtool.core.messages import parse_message
+from wgtool.core.model import Version
 from wgtool.core.rulebook import (
     CONSENSUS,
     MAIN_REF,
@@ -83,7 +84,11 @@ def verify(wg: WorkingGroup) -> VerifyReport:
             report.merges += 1
             if commit.record.trailer(CONSENSUS) == "overridden":
                 report.overridden.append(_overridden_line(commit))
-    report.problems += silence_problems(wg, history)
+    tags = {
+        ref[len(TAGS_PREFIX) :]: sha for ref, sha in refs.items() if ref.startswith(TAGS_PREFIX)
+    }
+    versions = [v.version for v in book.tags(tags, history) if v.version is not None]
+    report.problems += silence_problems(wg, history, versions)
     report.commits = book.commits_judged
     report.tags = sum(1 for ref in refs if ref.startswith(TAGS_PREFIX))
     report.signatures = book.signatures_checked
@@ -91,7 +96,7 @@ def verify(wg: WorkingGroup) -> VerifyReport:
     return report
 
 
-def silence_problems(wg: WorkingGroup, history: MainHistory) -> list[str]:
+def silence_problems(wg: WorkingGroup, history: MainHistory, versions: list[Version]) -> list[str]:
     """Adoptions under silence (a merge with ``Consensus: silence``, a version whose tag names a
     ``Silence``) whose silence is not in the record, had not ended, or was broken in time."""
     adopted: list[tuple[str, str, int, str]] = []  # (where, silence id, when, subject)
@@ -106,7 +111,7 @@ def silence_problems(wg: WorkingGroup, history: MainHistory) -> list[str]:
                 )
             )
     # Only the tags the rulebook accepts as versions: an odd tag is reported as such already.
-    for version in wg.all_versions():
+    for version in versions:
         shown = wg.store.run(["cat-file", "tag", version.tag], check=False)
         trailers = parse_message(shown.stdout.decode("utf-8", "replace").partition("\n\n")[2])[2]
         silence_id = trailers.get(SILENCE, [""])[-1].strip()

@@ -100,7 +100,6 @@ class Index(Refresher):
             )
             return [event_from_row(r) for r in rows]
 
-    @healing
     def positions_for(self, amendment_ids: Sequence[str] | None = None) -> dict[str, list[Event]]:
         """Position events per amendment, oldest first (for consensus summaries in listings);
         a broken silence counts as its breaker's objection."""
@@ -110,16 +109,37 @@ class Index(Refresher):
         return result
 
     @healing
+    def events_for(
+        self,
+        amendment_ids: Sequence[str] | None = None,
+        *,
+        types: Sequence[str] | None = None,
+        member: str | None = None,
+    ) -> dict[str, list[Event]]:
+        """Events per chain (an amendment's, or a draft's), oldest first: of these chains
+        (default: all), of these types (default: all), by this member (default: anyone)."""
+        result: dict[str, list[Event]] = {}
+        for event in self.chain_events(amendment_ids, types, member=member):
+            result.setdefault(event.amendment, []).append(event)
+        return result
+
+    @healing
     def chain_events(
-        self, keys: Sequence[str] | None = None, types: Sequence[str] | None = None
+        self,
+        keys: Sequence[str] | None = None,
+        types: Sequence[str] | None = None,
+        *,
+        member: str | None = None,
     ) -> list[Event]:
-        """The events of some chains (all: None), of some types, oldest first."""
+        """The events of some chains (all: None), of some types, by a member, oldest first."""
         with self.engine.connect() as conn:
             query = sa_select(table_of(EventRow))
             if keys is not None:
                 query = query.where(col(EventRow.amendment).in_(list(keys)))
             if types is not None:
                 query = query.where(col(EventRow.type).in_(list(types)))
+            if member is not None:
+                query = query.where(col(EventRow.member) == member)
             query = query.order_by(col(EventRow.at), col(EventRow.id))
             return [event_from_row(row) for row in conn.execute(query)]
 
@@ -134,6 +154,25 @@ class Index(Refresher):
                 .limit(10)
             )
             return [event_from_row(row) for row in conn.execute(query)]
+
+    @healing
+    def states(self) -> dict[str, tuple[int, str]]:
+        """Every amendment's revision and status, by id (what an inbox remembers of it)."""
+        with self.engine.connect() as conn:
+            query = sa_select(
+                col(AmendmentRow.id), col(AmendmentRow.revision), col(AmendmentRow.status)
+            )
+            return {row.id: (row.revision, row.status) for row in conn.execute(query)}
+
+    @healing
+    def event_keys(self) -> dict[str, set[str]]:
+        """The ids of every amendment's events, by amendment."""
+        with self.engine.connect() as conn:
+            query = sa_select(col(EventRow.amendment), col(EventRow.id))
+            result: dict[str, set[str]] = {}
+            for row in conn.execute(query):
+                result.setdefault(row.amendment, set()).add(row.id)
+            return result
 
     @healing
     def open_counts(self, draft: str) -> dict[int, int]:

@@ -33,7 +33,8 @@ One sync runs in rounds:
 The working tree follows main only when it was clean (as for every write to main). Afterwards
 ``.git`` is tidied (loose refs packed when there are many, no reflogs for wg refs: see
 :mod:`wgtool.core.sync.tidy`) and the index is refreshed. A :class:`SyncReport` says what came
-in and went out and lists every problem in one line.
+in and went out (and, per amendment, what arrived: see :mod:`wgtool.core.inbox`) and lists
+every problem in one line.
 """
 
 from __future__ import annotations
@@ -63,13 +64,21 @@ from wgtool.core.workgroup import WorkingGroup
 # -- the use case ------------------------------------------------------------------------------
 
 
-def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = None) -> SyncReport:
-    """Exchange work with ``remote``: fetch, join, fast-forward main, push; retry on races."""
+def sync(
+    wg: WorkingGroup,
+    remote: str = "origin",
+    progress: Progress | None = None,
+    *,
+    news: bool = True,
+) -> SyncReport:
+    """Exchange work with ``remote``: fetch, join, fast-forward main, push; retry on races.
+    With ``news``, the report says per amendment what arrived (:attr:`SyncReport.arrived`)."""
     say: Progress = progress or (lambda _line: None)
     store = wg.store
     remote = check_remote(store, remote)
     report = SyncReport(remote)
     with _sync_lock(store):
+        before = wg.seen_now() if news else None
         configure_remote(store, remote)
         outcome = Round()
         for round_number in range(1, MAX_ROUNDS + 1):
@@ -93,7 +102,10 @@ def sync(wg: WorkingGroup, remote: str = "origin", progress: Progress | None = N
         report.notes += [n for n in outcome.notes if n not in report.notes]
         tidy(store, remote)
     say("Updating the index…")
-    wg.refresh()
+    if before is None:
+        wg.refresh()
+    else:
+        report.arrived = wg.news(before, wg.seen_now())
     return report
 
 
@@ -135,7 +147,7 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
         store.close()
     wg = WorkingGroup.open(path)
     try:
-        report = sync(wg, "origin")
+        report = sync(wg, "origin", news=False)
     except WgError:
         wg.close()
         raise

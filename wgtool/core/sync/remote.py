@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
 from wgtool.core.gitstore import NO_REFLOG, GitStore
 from wgtool.core.rulebook import (
@@ -20,10 +22,22 @@ def check_remote(store: GitStore, remote: str) -> str:
         raise InvalidInput(
             f"invalid remote name {remote!r}: give the name of a configured git remote, like origin"
         )
-    configured = store.run(["remote"]).stdout.decode("utf-8", "replace").split()
-    if remote not in configured:
+    if remote not in remotes(store):
         raise NotFound(f"no git remote {remote!r}: add it with 'git remote add {remote} URL'")
     return remote
+
+
+def remotes(store: GitStore) -> list[str]:
+    """The names of the git remotes configured here."""
+    return store.run(["remote"]).stdout.decode("utf-8", "replace").split()
+
+
+def init_remote(path: Path) -> None:
+    """An empty bare repository at ``path`` to serve as a working group's remote: no commit of
+    its own, so that the first member's sync sends main as it is (main only fast-forwards)."""
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise InvalidInput(f"{path} exists and is not an empty folder: choose a new folder")
+    GitStore.init(path, bare=True).close()
 
 
 def tracking_prefix(remote: str) -> str:
@@ -64,8 +78,13 @@ def fetch(store: GitStore, remote: str) -> None:
     # Remote-tracking refs get no reflog: thousands of files that grow with every sync.
     result = store.run([*base, *specs], check=False, network=True, config=NO_REFLOG)
     if result.returncode != 0 and b"couldn't find remote ref" in result.stderr:
-        # A new, empty remote has no main yet: fetch the rest; main is pushed below.
+        # A new, empty remote has no main yet: fetch the rest; main is pushed below. A tracking
+        # main left from what the remote held before (or from another remote under the same
+        # name) is pruned like any other ref the remote no longer has, or main would seem to
+        # have diverged from a main that is not there.
         result = store.run([*base, *specs[1:]], check=False, network=True, config=NO_REFLOG)
+        if result.returncode == 0:
+            store.run(["update-ref", "-d", f"{tracking_prefix(remote)}main"], check=False)
     if result.returncode != 0:
         raise SyncError(f"could not fetch from {remote}: {git_reason(result.stderr)}")
 

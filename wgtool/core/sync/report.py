@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wgtool.core.inbox import News
 
 MAX_ROUNDS = 6
 PUSH_BATCH = 400  # refspecs per 'git push', to stay far below the command-line limit
@@ -52,7 +56,8 @@ class Traffic:
 
 @dataclass
 class SyncReport:
-    """The outcome of one sync: counts in both directions, notes and problems (one line each)."""
+    """The outcome of one sync: counts in both directions, notes and problems (one line each),
+    and what arrived per amendment (``arrived``; None when the sync was asked not to say)."""
 
     remote: str
     received: Traffic = field(default_factory=Traffic)
@@ -60,6 +65,7 @@ class SyncReport:
     rounds: int = 0
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    arrived: News | None = None
 
     def lines(self) -> list[str]:
         rounds = f" ({self.rounds} rounds)" if self.rounds > 1 else ""

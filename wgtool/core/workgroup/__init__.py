@@ -11,7 +11,8 @@ The CLI and the TUI call :class:`WorkingGroup` and nothing lower. Each desk is o
 - :mod:`.documents`: who wrote which words (blame) and attributed redlines;
 - :mod:`.agreement`: brackets, paragraph status and comments on a paragraph;
 - :mod:`.procedure`: co-sponsors, the amendment window, silences, renumbering, and tagging
-  consensus versions (refused while brackets remain).
+  consensus versions (refused while brackets remain);
+- :mod:`.inbox`: each member's desk, what changed since they last looked.
 
 Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
 re-reads and tries again.
@@ -24,13 +25,22 @@ from wgtool.core.workgroup.deliberation import Thread
 from wgtool.core.workgroup.documents import DocumentsDesk
 from wgtool.core.workgroup.drafts import DraftSummary
 from wgtool.core.workgroup.handle import new_id
+from wgtool.core.workgroup.inbox import Inbox, InboxDesk
 from wgtool.core.workgroup.merge import MergeDesk
 from wgtool.core.workgroup.procedure import ProcedureDesk
 from wgtool.core.workgroup.roster import RosterDesk
 
 
-class WorkingGroup(ProcedureDesk, MergeDesk, RosterDesk, DocumentsDesk):
+class WorkingGroup(ProcedureDesk, MergeDesk, RosterDesk, DocumentsDesk, InboxDesk):
     """One working group's repository, seen by one acting member: every desk's use cases."""
 
 
-__all__ = ["AdoptedChange", "AmendmentChange", "DraftSummary", "Thread", "WorkingGroup", "new_id"]
+__all__ = [
+    "AdoptedChange",
+    "AmendmentChange",
+    "DraftSummary",
+    "Inbox",
+    "Thread",
+    "WorkingGroup",
+    "new_id",
+]

@@ -17,8 +17,12 @@ class RosterDesk(Handle):
 
     # -- roster --------------------------------------------------------------------------------
 
-    def members(self) -> list[Member]:
-        return list(self.roster)
+    def members(self, group: str | None = None) -> list[Member]:
+        """The roster in its order; with ``group``, that stakeholder group's members only."""
+        if group is None:
+            return list(self.roster)
+        config.known_group(group, self.settings.groups)
+        return [m for m in self.roster if m.group == group]
 
     def add_member(
         self,

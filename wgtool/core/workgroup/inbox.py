@@ -1,0 +1,133 @@
+"""Each member's desk: what changed since they last looked, and what waits for their position.
+
+The comparing is :mod:`wgtool.core.inbox`'s; this desk reads the record from the index, keeps
+the last look (per member, per clone, outside the record) and applies the filters. Looking
+and marking as seen are two steps (:meth:`InboxDesk.inbox`, :meth:`InboxDesk.mark_seen`), so
+that a face can show the inbox first and let the member decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from wgtool.core.inbox import AmendmentNews, LastLook, News, Seen, changes, needs_position
+from wgtool.core.model import Status
+from wgtool.core.workgroup.amendments import AmendmentsDesk
+
+FEW = 500  # amendments read by id; more are read with all the rest, and picked out
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """One look at the member's desk.
+
+    Attributes:
+        member: Whose inbox (a handle).
+        since: When they last looked in this clone (the clock's time); None: never.
+        news: The amendments that changed (all that pass the filters, with ``everything``) and
+            the new consensus versions (only without filters).
+        waiting: How many open amendments wait for the member's position, whatever the filters.
+        seen: What marking this look as seen records (the shown amendments as they are now).
+    """
+
+    member: str
+    since: float | None
+    news: News
+    waiting: int
+    seen: Seen = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "member": self.member,
+            "since": self.since,
+            "first_look": self.since is None,
+            **self.news.to_dict(),
+            "needs_position_count": self.waiting,
+        }
+
+
+class InboxDesk(AmendmentsDesk):
+    """What changed since a member last looked (the inbox), and what a sync brought."""
+
+    def seen_now(self) -> Seen:
+        """The record as the freshly refreshed index has it, stamped with the clock's time."""
+        self.refresh()
+        return Seen(
+            amendments=self.index.states(),
+            events={k: frozenset(v) for k, v in self.index.event_keys().items()},
+            versions={v.tag: v.commit for v in self.all_versions()},
+            at=self.clock(),
+        )
+
+    def news(self, before: Seen, now: Seen, *, actor: str | None = None) -> News:
+        """What changed from ``before`` to ``now``; with ``actor``, leaving out what they did."""
+        items = self._news_items(before, before.changed_ids(now), actor)
+        return News(
+            tuple(item for item in items if item.changes),
+            before.new_versions(self.all_versions()),
+        )
+
+    def _news_items(
+        self, before: Seen, ids: Sequence[str], actor: str | None
+    ) -> list[AmendmentNews]:
+        """The amendments ``ids``, oldest first, each with what changed (perhaps nothing)."""
+        if not ids:
+            return []
+        wanted = set(ids)
+        # Many ids: one pass over every row is faster than a long IN (...) list.
+        some = list(ids) if len(ids) <= FEW else None
+        amendments = self.index.amendments(ids=some)
+        events = self.index.events_for(some)
+        return [
+            AmendmentNews(a, changes(a, before, events.get(a.id, ()), actor=actor))
+            for a in amendments
+            if a.id in wanted
+        ]
+
+    def inbox(
+        self, *, needs_position: bool = False, mine: bool = False, everything: bool = False
+    ) -> Inbox:
+        """The acting member's inbox: what changed since their last look here (``everything``:
+        every amendment, changed or not), narrowed to those that need their position and/or
+        those they proposed. Nothing is marked as seen: see :meth:`mark_seen`."""
+        actor = self.actor().handle
+        before = LastLook(self.store, self.notify).read(actor)
+        now = self.seen_now()
+        base = before or Seen()
+        ids = list(now.amendments) if everything else base.changed_ids(now)
+        waiting = self._waiting_for(actor)
+        items = [
+            AmendmentNews(
+                item.amendment,
+                item.changes,
+                needs_position=item.amendment.id in waiting,
+                mine=item.amendment.proposer == actor,
+            )
+            for item in self._news_items(base, ids, actor)
+        ]
+        items = [
+            item
+            for item in items
+            if (item.needs_position or not needs_position) and (item.mine or not mine)
+        ]
+        filtered = needs_position or mine
+        shown = tuple(item for item in items if item.changes or everything)
+        versions = () if filtered else base.new_versions(self.all_versions())
+        seen = now.only([item.amendment.id for item in items], versions=not filtered)
+        return Inbox(
+            actor, None if before is None else before.at, News(shown, versions), len(waiting), seen
+        )
+
+    def _waiting_for(self, actor: str) -> set[str]:
+        """The open amendments that wait for ``actor``'s position on their current revision."""
+        own = self.index.events_for(types=("position",), member=actor)
+        return {
+            a.id
+            for a in self.index.amendments(status=Status.OPEN.value)
+            if needs_position(a, own.get(a.id, ()), actor)
+        }
+
+    def mark_seen(self, inbox: Inbox) -> None:
+        """Remember what ``inbox`` showed as seen by its member (in this clone only)."""
+        LastLook(self.store, self.notify).record(inbox.member, inbox.seen)
