@@ -109,7 +109,7 @@ def test_reindex_always_recovers(
 ) -> None:
     damage(example_repo / INDEX)
     result = wgcli("reindex")
-    assert result.exit_code == 0 and result.stdout == "Indexed 1 amendments\n", result.output
+    assert result.exit_code == 0 and result.stdout == "Indexed 1 amendment\n", result.output
     assert listing(wgcli) == indexed
 
 
