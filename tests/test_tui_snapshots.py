@@ -462,3 +462,15 @@ def test_participation_balance(
         terminal_size=SIZE,
         run_before=_steps(lambda app: app.push_screen(StatsScreen())),
     )
+
+
+def test_inbox(
+    snap_compare: Callable[..., bool], example_repo: Path, record: dict[str, str]
+) -> None:
+    from wgtool.tui.screens.inbox import InboxScreen
+
+    assert snap_compare(
+        make_app(example_repo, MEMBER_TECH),
+        terminal_size=SIZE,
+        run_before=_steps(lambda app: app.push_screen(InboxScreen())),
+    )

@@ -70,6 +70,14 @@ class WgApp(App[None]):
             tooltip="Keys, screens and what each role can do",
         ),
         Binding(
+            "i",
+            "inbox",
+            "Inbox",
+            id="inbox",
+            show=False,
+            tooltip="What changed since you last looked",
+        ),
+        Binding(
             "f2",
             "act_as",
             "Act as",
@@ -334,6 +342,12 @@ class WgApp(App[None]):
         if handle is not None:
             self.switch_actor(handle)
 
+    def action_inbox(self) -> None:
+        from wgtool.tui.screens.inbox import InboxScreen
+
+        if not isinstance(self.screen, InboxScreen):
+            self.push_screen(InboxScreen())
+
     @work(thread=True, exclusive=True, group="identity")
     def switch_actor(self, handle: str) -> None:
         with self.core() as wg:
@@ -346,6 +360,8 @@ class WgApp(App[None]):
                 f"Acting as {member.name} ({member.handle}), {member.group}, {roles_label(member)}",
                 markup=False,
             )
+            # What changed is the first thing a member sees once chosen.
+            self.call_from_thread(self.action_inbox)
 
     def action_sync(self) -> None:
         self.push_screen(SyncScreen())
@@ -381,6 +397,7 @@ class WgApp(App[None]):
                 "Amendment queue", "All amendments, with filters and sorting", self.action_queue
             ),
             Command("Sync with a remote", "Fetch, join and push the record", self.action_sync),
+            Command("Inbox", "What changed since you last looked (i)", self.action_inbox),
             Command(
                 "Silence procedures",
                 "Running, ended, broken and concluded silences",

@@ -21,6 +21,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("? / F1", "this help"),
             ("ctrl+p", "command palette: what you may do here, by name"),
             ("escape", "back to the previous screen, or cancel a dialog"),
+            ("i", "your inbox: what changed since you last looked"),
             ("F2", "demo only: act as another member of the roster"),
             ("ctrl+q", "quit"),
         ],
@@ -98,6 +99,14 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("ctrl+r", "edit the amendment's text first (as orally revised)"),
             ("", "without consensus, merging asks for your reason (recorded with the merge)"),
             ("", "on a conflict, edit only the conflicting paragraphs, then review and merge"),
+        ],
+    ),
+    (
+        "Inbox",
+        [
+            ("enter", "open the highlighted amendment"),
+            ("n / m / e", "only what needs your position / only yours / every amendment"),
+            ("x", "mark what is shown as seen (leaving the inbox does too)"),
         ],
     ),
     (
