@@ -23,15 +23,44 @@ def draft() -> None:
 @draft.command("add")
 @click.argument("slug")
 @click.option("--title", required=True)
-@click.option("--file", "file", required=True, metavar="PATH")
+@click.option("--file", "file", required=True, metavar="PATH", help="Markdown, or Word (.docx).")
 @pass_context
 def draft_add(obj: Context, slug: str, title: str, file: str) -> None:
-    """Add a draft from a Markdown file (secretariat)."""
+    """Add a draft from a Markdown file or a Word document (secretariat)."""
     with obj.open() as wg:
         validate.name(slug, "draft")
-        text = validate.read_text_file(file, "draft file")
+        text = read_draft_file(file)
         added = wg.add_draft(slug, title=title, text=text)
         click.echo(f"Added draft {added.slug}: {safe(added.title)}")
+
+
+@draft.command("import")
+@click.argument("slug")
+@click.option("--file", "file", required=True, metavar="PATH", help="Word (.docx), or Markdown.")
+@click.option("--title", help="A new title (default: the draft's own).")
+@pass_context
+def draft_import(obj: Context, slug: str, file: str, title: str | None) -> None:
+    """Replace the text of a draft with a Word document or Markdown file (secretariat): the
+    paragraphs that stay keep their labels."""
+    with obj.open() as wg:
+        validate.name(slug, "draft")
+        text = read_draft_file(file)
+        imported = wg.import_draft(slug, text=text, title=title)
+        count = len(imported.labels)
+        click.echo(f"Imported {safe(file)} into draft {slug}: {count} paragraphs")
+
+
+def read_draft_file(path: str) -> str:
+    """A draft's text from a Markdown file or, by its .docx name, a Word document; what a
+    Word document held that a draft cannot is said on stderr, one line each."""
+    if not path.lower().endswith(".docx"):
+        return validate.read_text_file(path, "draft file")
+    from wgtool.core.word_in import read_docx
+
+    found = read_docx(path)
+    for line in found.left_out:
+        notice(f"{path}: {line}")
+    return found.text
 
 
 @draft.command("list")
