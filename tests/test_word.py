@@ -136,3 +136,17 @@ def test_a_broken_template_is_one_line_not_a_traceback(wgcli: Wg, tmp_path: Path
     assert broken.exit_code == 2 and broken.stdout == ""
     assert broken.stderr.startswith("wgtool: template clean.html.j2")
     assert len(broken.stderr.strip().splitlines()) == 1
+
+
+def test_every_template_is_shipped_by_pip_install() -> None:
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["wgtool"]
+    templates = sorted((root / "wgtool" / "templates").iterdir())
+    assert {t.name for t in templates} >= {"base.html.j2", "wgtool.css", "redline.html.j2"}
+    for template in templates:
+        relative = f"templates/{template.name}"
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
