@@ -23,15 +23,44 @@ def draft() -> None:
 @draft.command("add")
 @click.argument("slug")
 @click.option("--title", required=True)
-@click.option("--file", "file", required=True, metavar="PATH")
+@click.option("--file", "file", required=True, metavar="PATH", help="Markdown, or Word (.docx).")
 @pass_context
 def draft_add(obj: Context, slug: str, title: str, file: str) -> None:
-    """Add a draft from a Markdown file (secretariat)."""
+    """Add a draft from a Markdown file or a Word document (secretariat)."""
     with obj.open() as wg:
         validate.name(slug, "draft")
-        text = validate.read_text_file(file, "draft file")
+        text = read_draft_file(file)
         added = wg.add_draft(slug, title=title, text=text)
         click.echo(f"Added draft {added.slug}: {safe(added.title)}")
+
+
+@draft.command("import")
+@click.argument("slug")
+@click.option("--file", "file", required=True, metavar="PATH", help="Word (.docx), or Markdown.")
+@click.option("--title", help="A new title (default: the draft's own).")
+@pass_context
+def draft_import(obj: Context, slug: str, file: str, title: str | None) -> None:
+    """Replace the text of a draft with a Word document or Markdown file (secretariat): the
+    paragraphs that stay keep their labels."""
+    with obj.open() as wg:
+        validate.name(slug, "draft")
+        text = read_draft_file(file)
+        imported = wg.import_draft(slug, text=text, title=title)
+        count = len(imported.labels)
+        click.echo(f"Imported {safe(file)} into draft {slug}: {count} paragraphs")
+
+
+def read_draft_file(path: str) -> str:
+    """A draft's text from a Markdown file or, by its .docx name, a Word document; what a
+    Word document held that a draft cannot is said on stderr, one line each."""
+    if not path.lower().endswith(".docx"):
+        return validate.read_text_file(path, "draft file")
+    from wgtool.core.word_in import read_docx
+
+    found = read_docx(path)
+    for line in found.left_out:
+        notice(f"{path}: {line}")
+    return found.text
 
 
 @draft.command("list")
@@ -193,7 +222,8 @@ def tag(
     type=click.Choice([f.value for f in DocumentFormat]),
     help="markdown/html: clean text; redline: changes since a version; compilation: "
     "the open amendments; akn: Akoma Ntoso 3.0 XML; akn-amendments: the open amendments "
-    "as an Akoma Ntoso amendmentList.",
+    "as an Akoma Ntoso amendmentList; docx, docx-redline (tracked changes), docx-compilation: "
+    "the same as Word documents (with -o FILE).",
 )
 @click.option("--version", "version", metavar="NAME", help="A consensus version (default: main).")
 @click.option("--against", metavar="NAME", help="For a redline: the older version.")
@@ -202,6 +232,14 @@ def tag(
 )
 @click.option("--output", "-o", metavar="PATH", help="Write to a file instead of standard output.")
 @click.option("--clean", is_flag=True, help="Without the square brackets around unagreed words.")
+@click.option(
+    "--templates",
+    metavar="FOLDER",
+    envvar="WGTOOL_TEMPLATES",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="HTML: your own templates or stylesheet, used instead of the shipped ones of the same "
+    "name (or WGTOOL_TEMPLATES).",
+)
 @pass_context
 def export(
     obj: Context,
@@ -212,10 +250,17 @@ def export(
     include_closed: bool,
     output: str | None,
     clean: bool,
+    templates: Path | None,
 ) -> None:
-    """Produce a document for a draft: clean text, redline, compilation or Akoma Ntoso XML."""
+    """Produce a document for a draft: clean text, redline, compilation (HTML or Word) or
+    Akoma Ntoso XML."""
     from wgtool.core.export import produce
 
+    if output is None and DocumentFormat(fmt).binary:
+        raise InvalidInput(f"{fmt} is a Word document, not text: give -o FILE.docx")
+    target = None if output is None else Path(output)
+    if target is not None and target.exists():
+        raise InvalidInput(f"{output} already exists: choose another file name")
     with obj.open() as wg:
         content = produce(
             wg,
@@ -225,19 +270,25 @@ def export(
             against=against,
             include_closed=include_closed,
             clean=clean,
+            templates=templates,
         )
-    if output is None:
+    if target is None:
         # The document escapes what it holds; on a terminal, what a terminal acts on too.
+        assert isinstance(content, str)  # a Word document without -o was refused above
         click.echo(safe(content) if sys.stdout.isatty() else content, nl=False)
         return
-    target = Path(output)
+    write_new_file(target, content.encode() if isinstance(content, str) else content)
+    click.echo(f"Wrote {output}")
+
+
+def write_new_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target``, a file that does not exist yet: all of it, or nothing."""
     if target.exists():
-        raise InvalidInput(f"{output} already exists: choose another file name")
+        raise InvalidInput(f"{target} already exists: choose another file name")
     partial = target.with_name(f".{target.name}.partial")
     try:
-        partial.write_text(content, encoding="utf-8")
+        partial.write_bytes(data)
         partial.replace(target)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise InvalidInput(f"cannot write {output}: {error.strerror or error}") from None
-    click.echo(f"Wrote {output}")
+        raise InvalidInput(f"cannot write {target}: {error.strerror or error}") from None

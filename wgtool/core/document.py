@@ -15,6 +15,7 @@ from wgtool.core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BLOCK_RE = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|\Z))+")
 HEADING_RE = re.compile(r"^#{1,6}\s")
@@ -135,10 +136,20 @@ def normalise(text: str) -> str:
 def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt  # only exports render HTML: not paid by every command
 
-    # commonmark without raw HTML: member text such as <script> is escaped, never passed through.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False})
+    # commonmark without raw HTML: member text such as <script> is escaped, never passed through;
+    # without images, so no document fetches what a member pointed it at when it is opened.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 
 def to_html(text: str) -> str:
     html: str = _markdown().render(text)
     return html
+
+
+def inline_tokens(text: str) -> list[Token]:
+    """The inline Markdown of one paragraph as markdown-it tokens (text, emphasis, links...),
+    parsed as :func:`to_html` parses it: raw HTML is text, unsafe link schemes stay text."""
+    tokens: list[Token] = []
+    for block in _markdown().parseInline(text):
+        tokens.extend(block.children or [])
+    return tokens

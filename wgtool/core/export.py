@@ -1,8 +1,10 @@
-"""Documents the secretariat produces: clean text, redline, compilation of amendments, and
+"""Documents the secretariat produces: clean text, redline, compilation of amendments (as HTML
+from templates, :mod:`wgtool.core.pages`, or as Word documents, :mod:`wgtool.core.word`), and
 Akoma Ntoso 3.0 XML.
 
 Member-written text is data here too: HTML output escapes it (Markdown is rendered with raw HTML
-disabled) and XML is built as a tree, so nothing a member types becomes markup. Nor is any control
+disabled), Word documents hold it as runs of text, and XML is built as a tree, so nothing a
+member types becomes markup. Nor is any control
 character written raw: text already in the record may hold some (from before they were refused,
 or written with plain git), and every document shows them as visible ``\x1b``-style escapes.
 """
@@ -10,82 +12,39 @@ or written with plain git), and every document shows them as visible ``\x1b``-st
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core import agreement, document
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.model import Amendment, Consensus, DocumentFormat, Status
+from wgtool.core.model import Amendment, DocumentFormat
+from wgtool.core.papers import (
+    Brackets,
+    CleanText,
+    CompilationPaper,
+    CompiledAmendment,
+    RedlinePaper,
+    label_of,
+)
 from wgtool.core.safe import visible_controls
-from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
-    from wgtool.core.agreement import ParagraphState
-    from wgtool.core.redline import AttributedRedline
+    from wgtool.core.model import Draft
     from wgtool.core.workgroup import WorkingGroup
 
-Brackets = Mapping[str, Sequence[agreement.Span]] | None
+Paper = CleanText | RedlinePaper | CompilationPaper
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 # What XML 1.0 cannot hold at all, beyond the control characters: surrogates, U+FFFE and U+FFFF.
 _NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
-_STYLE = """
-body { font-family: Georgia, serif; max-width: 46em; margin: 2em auto; line-height: 1.45; }
-.num { font-weight: bold; margin-right: .5em; }
-del { color: #a00; text-decoration: line-through; }
-ins { color: #060; text-decoration: underline; }
-.amendment { border-top: 1px solid #ccc; padding-top: .6em; margin-top: 1em; }
-.meta { color: #555; font-size: .9em; }
-.by { color: #555; font-size: .85em; margin: -.6em 0 0 2em; }
-.para.unchanged { color: #333; }
-"""
-
-
-def _page(title: str, body: str) -> str:
-    page = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        f"{body}</body>\n</html>\n"
-    )
-    return visible_controls(page)
-
 
 def xml_text(text: str) -> str:
     """Text that XML 1.0 can hold: controls made visible, what it forbids outright replaced."""
     return _NOT_XML_RE.sub("\ufffd", visible_controls(text))
-
-
-def _numbered_html(text: str, labels: Sequence[str] = (), spans: Brackets = None) -> str:
-    """The draft as HTML with its paragraph labels, raw HTML in the text escaped; brackets
-    (``spans`` by label) are elements of their own, never the text's own ``[``."""
-    parts = []
-    for block in document.blocks(text):
-        if block.heading:
-            level = min(block.heading_level, 6)
-            parts.append(f"<h{level}>{html.escape(block.heading_text)}</h{level}>\n")
-            continue
-        label = _label(labels, block.number or 0)
-        marked = agreement.with_marks(block.text, (spans or {}).get(label, []))
-        rendered = document.to_html(marked).strip()
-        if rendered.startswith("<p>"):
-            rendered = rendered[3:]
-        if rendered.endswith("</p>"):
-            rendered = rendered[:-4]
-        rendered = rendered.replace(agreement.OPEN_MARK, '<span class="bracket">[</span>')
-        rendered = rendered.replace(agreement.CLOSE_MARK, '<span class="bracket">]</span>')
-        parts.append(
-            f'<p id="para-{html.escape(label)}"><span class="num">{html.escape(label)}.</span>'
-            f"{rendered}</p>\n"
-        )
-    return "".join(parts)
-
-
-def _label(labels: Sequence[str], number: int) -> str:
-    return labels[number - 1] if 0 < number <= len(labels) else str(number)
 
 
 def bracketed_markdown(text: str, labels: Sequence[str], spans: Brackets) -> str:
@@ -99,141 +58,11 @@ def bracketed_markdown(text: str, labels: Sequence[str], spans: Brackets) -> str
         if block.heading:
             out.append(agreement.escape_brackets(block.text))
         else:
-            label = _label(labels, block.number or 0)
+            label = label_of(labels, block.number or 0)
             out.append(agreement.bracketed_plain(block.text, spans.get(label, [])))
         position = block.end
     out.append(text[position:])
     return "".join(out)
-
-
-def clean_html(
-    title: str,
-    text: str,
-    version: str | None,
-    labels: Sequence[str] = (),
-    spans: Brackets = None,
-) -> str:
-    heading = f'<p class="meta">Version: {html.escape(version or "current text")}</p>\n'
-    if spans:
-        count = sum(len(s) for s in spans.values())
-        heading += f'<p class="meta">{count} passage(s) in square brackets are not agreed.</p>\n'
-    return _page(title, heading + _numbered_html(text, labels, spans))
-
-
-def diff_html(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:
-    out = []
-    for op in ops:
-        text = html.escape(op.text).replace("\n\n", "<br><br>\n")
-        if op.op == "equal":
-            out.append(text)
-        elif op.op == "delete":
-            out.append(f"<del>{text}</del>")
-        else:
-            out.append(f"<ins>{text}</ins>")
-    return "".join(out)
-
-
-def redline_html(
-    title: str,
-    old_name: str,
-    new_name: str,
-    redline: AttributedRedline,
-    groups: Mapping[str, str],
-) -> str:
-    """The redline with the draft's structure: headings, numbered paragraphs (one block each),
-    and under each changed one who changed it. Every text is escaped, never rendered."""
-    parts = [
-        f'<p class="meta">Changes from {html.escape(old_name)} to '
-        f"{html.escape(new_name)}: deletions struck through, insertions underlined.</p>\n"
-    ]
-    for entry in redline.entries:
-        body = diff_html(entry.ops)
-        if entry.heading:
-            level = min(max(entry.level, 1), 6)
-            parts.append(f"<h{level}>{body}</h{level}>\n")
-            continue
-        state = "changed" if entry.changed else "unchanged"
-        anchor = f' id="para-{entry.new_number}"' if entry.new_number is not None else ""
-        parts.append(
-            f'<div class="para {state}"{anchor}><p><span class="num">'
-            f"{html.escape(entry.label)}.</span> {body}</p>\n"
-        )
-        if entry.changed and entry.by:
-            names = "; ".join(html.escape(s.describe(groups)) for s in entry.by)
-            parts.append(f'<p class="by">Changed by {names}</p>\n')
-        parts.append("</div>\n")
-    return _page(f"{title} — redline", "".join(parts))
-
-
-def ledger_html(ledger: Sequence[ParagraphState]) -> str:
-    """The paragraph ledger as a table: status, who it is pending on, brackets, amendments."""
-    rows = [
-        "<h2>Paragraph status</h2>\n<table>\n<tr><th>¶</th><th>Status</th><th>Pending on</th>"
-        "<th>Brackets</th><th>Open amendments</th></tr>\n"
-    ]
-    for p in ledger:
-        status = "open (changed since agreed)" if p.changed else p.status
-        rows.append(
-            f"<tr><td>{html.escape(p.label)}</td><td>{html.escape(status)}</td>"
-            f"<td>{html.escape(', '.join(p.pending_on))}</td><td>{len(p.brackets) or ''}</td>"
-            f"<td>{html.escape(', '.join(p.open_amendments))}</td></tr>\n"
-        )
-    return "".join(rows) + "</table>\n"
-
-
-def compilation_html(
-    title: str,
-    amendments: list[tuple[Amendment, tuple[DiffOp, ...], Consensus]],
-    groups: dict[str, str],
-    ledger: Sequence[ParagraphState] = (),
-    notes: Mapping[str, Sequence[str]] | None = None,
-) -> str:
-    """All amendments to a draft in paragraph order, as a compilation for a reading; with the
-    paragraph ledger, and ``notes`` per amendment (alternatives, co-sponsors)."""
-    parts = [
-        f'<h1>{html.escape(title)}</h1>\n<p class="meta">Compilation of '
-        f"{len(amendments)} amendment(s)</p>\n"
-    ]
-    if ledger:
-        parts.append(ledger_html(ledger))
-    for amendment, diff, consensus in sorted(
-        amendments, key=lambda item: (item[0].paragraph or 0, item[0].created_at, item[0].id)
-    ):
-        where = amendment.place[:1].upper() + amendment.place[1:]
-        parts.append(
-            '<div class="amendment">\n'
-            f"<h2>{html.escape(where)} — amendment {html.escape(amendment.id)}</h2>\n"
-            f'<p class="meta">Proposed by {html.escape(amendment.proposer)} '
-            f"({html.escape(groups.get(amendment.group, amendment.group))}); status: "
-            f"{html.escape(status_line(amendment))}; consensus: {html.escape(consensus.state)} "
-            f"({html.escape(consensus.summary())})</p>\n"
-            f"<p><strong>{html.escape(amendment.title)}</strong></p>\n"
-            f"<p>{diff_html(diff)}</p>\n"
-            f'<p class="meta">Rationale: {html.escape(amendment.rationale)}</p>\n'
-            + "".join(
-                f'<p class="meta">{html.escape(note)}</p>\n'
-                for note in (notes or {}).get(amendment.id, ())
-            )
-            + "</div>\n"
-        )
-    return _page(f"{title} — compilation", "".join(parts))
-
-
-def status_line(amendment: Amendment) -> str:
-    """The status as a compilation states it: how a merge was adopted, why it lapsed."""
-    status = amendment.status
-    if status is Status.LAPSED:
-        return status.phrase
-    line: str = status.label
-    if amendment.merged_by:
-        line += f" by {amendment.merged_by}"
-    if amendment.adoption is not None and amendment.adoption.consensus != "unrecorded":
-        line += f", {amendment.adoption.describe()}"
-    if amendment.reverted_by:
-        line += f"; reverted by {amendment.reverted_by}"
-    if amendment.decided_reason:
-        line += f": {amendment.decided_reason}"
-    return line
 
 
 def akoma_ntoso(
@@ -323,7 +152,7 @@ def akoma_ntoso(
             container = el(body, "hcontainer", name="section", eId=f"sec_{section}")
             el(container, "heading", block.heading_text)
             continue
-        label = _label(labels, block.number or 0)
+        label = label_of(labels, block.number or 0)
         para = el(container, "paragraph", eId=f"para_{label}")
         el(para, "num", f"{label}.")
         line = el(el(para, "content"), "p")
@@ -344,6 +173,17 @@ def akoma_ntoso(
 FORMATS = tuple(f.value for f in DocumentFormat)
 
 
+# The paper each HTML or Word format lays out.
+_PAPERS = {
+    "html": CleanText,
+    "docx": CleanText,
+    "redline": RedlinePaper,
+    "docx-redline": RedlinePaper,
+    "compilation": CompilationPaper,
+    "docx-compilation": CompilationPaper,
+}
+
+
 def produce(
     wg: WorkingGroup,
     slug: str,
@@ -353,12 +193,15 @@ def produce(
     against: str | None = None,
     include_closed: bool = False,
     clean: bool = False,
-) -> str:
-    """One of the secretariat's documents for a draft, as text.
+    templates: Path | None = None,
+) -> str | bytes:
+    """One of the secretariat's documents for a draft: text, or bytes for a Word document
+    (the formats whose :attr:`DocumentFormat.binary` is true).
 
     ``version`` picks a consensus version (default: the current text on main); ``against`` is the
     older version a redline starts from (default: the latest consensus version). The text on
-    main shows its brackets, unless ``clean``.
+    main shows its brackets, unless ``clean``. ``templates``: a folder of HTML templates that
+    win over the shipped ones.
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -370,8 +213,6 @@ def produce(
     spans = None if clean else wg.bracket_spans(slug, version)
     if fmt == "markdown":
         return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
-    if fmt == "html":
-        return clean_html(draft.title, draft.text, version, draft.labels, spans)
     if fmt == "akn":
         return akoma_ntoso(
             slug=slug,
@@ -383,23 +224,50 @@ def produce(
             labels=draft.labels,
             spans=spans,
         )
-    if fmt == "redline":
-        if against is None:
-            versions = [v.name for v in wg.versions(slug) if v.name != version]
-            if not versions:
-                raise NotFound(f"{slug} has no earlier consensus version: give --against NAME")
-            against = versions[-1]
-        changes = wg.attributed_redline(slug, against, version)
-        return redline_html(
-            draft.title, against, version or "current text", changes, wg.settings.groups
-        )
-    found = [a for a in wg.amendments(draft=slug) if include_closed or a.status.undecided]
+    kind = _PAPERS[fmt]
+    paper: Paper
+    if kind is CleanText:
+        paper = CleanText(draft.title, draft.text, version, draft.labels, spans)
+    elif kind is RedlinePaper:
+        paper = redline_paper(wg, draft, version, against)
+    else:
+        paper = compilation_paper(wg, draft, version, include_closed)
+    if DocumentFormat(fmt).binary:
+        from wgtool.core import word
+
+        return word.render(paper)
+    from wgtool.core import pages
+
+    return pages.page(paper, templates)
+
+
+def redline_paper(
+    wg: WorkingGroup, draft: Draft, version: str | None, against: str | None
+) -> RedlinePaper:
+    """The changes to ``draft`` since ``against`` (default: its latest consensus version)."""
+    if against is None:
+        versions = [v.name for v in wg.versions(draft.slug) if v.name != version]
+        if not versions:
+            raise NotFound(f"{draft.slug} has no earlier consensus version: give --against NAME")
+        against = versions[-1]
+    changes = wg.attributed_redline(draft.slug, against, version)
+    groups = wg.settings.groups
+    return RedlinePaper(draft.title, against, version or "current text", changes, groups)
+
+
+def compilation_paper(
+    wg: WorkingGroup, draft: Draft, version: str | None, include_closed: bool
+) -> CompilationPaper:
+    """The undecided amendments to ``draft`` (all, with ``include_closed``), with the ledger
+    of the text on main."""
+    found = [a for a in wg.amendments(draft=draft.slug) if include_closed or a.status.undecided]
     consensus = wg.consensus_many(found)
-    items = [(a, wg.change(a).diff, consensus[a.id]) for a in found]
-    ledger = wg.ledger(slug) if version is None else []
-    return compilation_html(
-        draft.title, items, wg.settings.groups, ledger, amendment_notes(wg, found)
-    )
+    notes = amendment_notes(wg, found)
+    items = [
+        CompiledAmendment(a, wg.change(a).diff, consensus[a.id], notes.get(a.id, ())) for a in found
+    ]
+    ledger = wg.ledger(draft.slug) if version is None else []
+    return CompilationPaper(draft.title, items, wg.settings.groups, ledger)
 
 
 def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[str, list[str]]:

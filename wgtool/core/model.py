@@ -100,6 +100,14 @@ class DocumentFormat(str, Enum):
     COMPILATION = "compilation"  # the open amendments
     AKN = "akn"  # Akoma Ntoso 3.0 XML
     AKN_AMENDMENTS = "akn-amendments"  # the amendments as an Akoma Ntoso amendmentList
+    DOCX = "docx"  # clean text, as a Word document
+    DOCX_REDLINE = "docx-redline"  # the redline with Word's tracked changes
+    DOCX_COMPILATION = "docx-compilation"  # the compilation as a Word document
+
+    @property
+    def binary(self) -> bool:
+        """A Word document: bytes, written only to a file."""
+        return self.value.startswith("docx")
 
 
 @dataclass(frozen=True)

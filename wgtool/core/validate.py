@@ -121,17 +121,25 @@ def text(value: str, what: str, *, allow_empty: bool = False) -> str:
     return value
 
 
-def read_text_file(path: str | Path, what: str = "file") -> str:
-    """Read a UTF-8 text file of at most 1 MB, with a one-line error otherwise."""
-    p = Path(path)
+def file_size(p: Path, what: str, limit: int) -> int:
+    """The size of the regular file ``p`` (``what`` it is), at most ``limit`` bytes; a one-line
+    error otherwise."""
     try:
         size = p.stat().st_size
     except OSError as error:
         raise InvalidInput(f"cannot read {what} {str(p)!r}: {error.strerror or error}") from None
     if not p.is_file():
         raise InvalidInput(f"{what} {str(p)!r} is not a regular file")
-    if size > MAX_TEXT_BYTES:
-        raise InvalidInput(f"{what} {str(p)!r} is larger than 1 MB ({size} bytes)")
+    if size > limit:
+        megabytes = limit // 1_000_000
+        raise InvalidInput(f"{what} {str(p)!r} is larger than {megabytes} MB ({size} bytes)")
+    return size
+
+
+def read_text_file(path: str | Path, what: str = "file") -> str:
+    """Read a UTF-8 text file of at most 1 MB, with a one-line error otherwise."""
+    p = Path(path)
+    file_size(p, what, MAX_TEXT_BYTES)
     try:
         data = p.read_bytes().decode("utf-8")
     except UnicodeDecodeError:

@@ -151,6 +151,7 @@ ACTION_ROLES: dict[str, Role | tuple[Role, ...]] = {
     "open or close the window": Role.SECRETARIAT,
     "add member": Role.SECRETARIAT,
     "add draft": Role.SECRETARIAT,
+    "import a draft": Role.SECRETARIAT,
     "change settings": Role.SECRETARIAT,
 }
 

@@ -127,12 +127,7 @@ class DraftsDesk(Handle):
         actor = self.require("add draft")
         if slug in self.draft_slugs():
             raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
-        blocks = document.blocks(text)
-        if blocks and blocks[0].heading and blocks[0].heading_level == 1:
-            text = text[: blocks[0].start] + f"# {title}" + text[blocks[0].end :]
-        else:
-            text = f"# {title}\n\n" + text
-        text = document.normalise(text)
+        text = titled(text, title)
 
         def build(main: str) -> dict[str, bytes | None]:
             if self.store.lookup(main, draft_path(slug)) is not None:
@@ -147,6 +142,33 @@ class DraftsDesk(Handle):
         person = self.person(actor)
         self.commit_main(build, message, person, person)
         return Draft(slug=slug, title=title, text=text)
+
+    def import_draft(self, slug: str, *, text: str, title: str | None = None) -> Draft:
+        """Replace the whole text of draft ``slug`` (a secretariat's edit, such as a Word
+        document read in): the paragraphs that stay keep their labels, new ones get ``7bis``
+        labels. The title stays unless ``title`` is given."""
+        actor = self.require("import a draft")
+        current = self.draft(slug)
+        title = validate.one_line(title, "title") if title is not None else current.title
+        text = titled(validate.text(text, "draft text"), title)
+        if text == current.text:
+            raise StateError(f"that is already the text of {slug}: nothing to import")
+        before = len(document.paragraphs(current.text))
+        after = len(document.paragraphs(text))
+
+        def build(main: str) -> dict[str, bytes | None]:
+            if self.store.lookup(main, draft_path(slug)) is None:
+                raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            return self.draft_files(main, slug, text)
+
+        message = format_message(
+            f"Replace the text of draft {slug}: {title}",
+            f"The text as the secretariat imported it: {before} paragraphs before, {after} now.",
+            self.trailers(actor, ("Action", "import-draft"), ("Draft", slug)),
+        )
+        person = self.person(actor)
+        self.commit_main(build, message, person, person)
+        return self.draft(slug)
 
     # -- versions ------------------------------------------------------------------------------
 
@@ -245,3 +267,14 @@ class DraftsDesk(Handle):
         old_text = self.draft(slug, old).text
         new_text = self.draft(slug, new).text
         return tuple(word_diff(old_text, new_text))
+
+
+def titled(text: str, title: str) -> str:
+    """A draft's text with ``title`` as its first heading (in place of a level-1 heading it
+    opens with), in the form drafts are stored in."""
+    blocks = document.blocks(text)
+    if blocks and blocks[0].heading and blocks[0].heading_level == 1:
+        text = text[: blocks[0].start] + f"# {title}" + text[blocks[0].end :]
+    else:
+        text = f"# {title}\n\n" + text
+    return document.normalise(text)

@@ -1,0 +1,119 @@
+"""Golden files: the text of a small redline and compilation, as HTML and as Word, on a working
+group whose clock and ids are fixed. A change to what these documents say shows here as a diff;
+after checking it, rewrite the files with WGTOOL_UPDATE_GOLDEN=1."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from wgtool.core.export import produce
+from wgtool.core.model import Kind
+from wgtool.core.workgroup import WorkingGroup
+
+GOLDEN = Path(__file__).parent / "golden"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+MEMO = """## Purpose
+
+The group meets to agree a short memo.
+
+Members speak in turn and the chair keeps time.
+
+Notes are circulated within a week.
+"""
+
+
+@pytest.fixture
+def memo(example_repo: Path) -> WorkingGroup:
+    """A three-paragraph memo, tagged v1; one amendment merged (paragraph 2), one open
+    (paragraph 3) with a co-sponsor, and one open deletion of paragraph 1."""
+    ids = (f"0000{n:04d}" for n in itertools.count(1))
+    wg = WorkingGroup.open(example_repo, SECRETARIAT, clock=lambda: 1_800_000_000, ids=ids.__next__)
+    wg.add_draft("memo", title="Memo on working methods", text=MEMO)
+    wg.tag("memo", "v1", message="First reading")
+    wg.act_as(MEMBER_CS)
+    merged = wg.propose(
+        "memo", kind=Kind.REPLACE, paragraph=2, rationale="Fairer.", title="Speaking order",
+        text="Members speak in an order drawn by lot and the chair keeps time.",
+    )  # fmt: skip
+    wg.act_as(MEMBER_GOV)
+    wg.position(merged.id, "support")
+    wg.act_as(CHAIR)
+    wg.merge(merged.id)
+    wg.act_as(MEMBER_TECH)
+    sooner = wg.propose(
+        "memo", kind=Kind.REPLACE, paragraph=3, rationale="Sooner.",
+        text="Notes are circulated within three days.",
+    )  # fmt: skip
+    wg.act_as(MEMBER_PS)
+    wg.cosponsor(sooner.id)
+    wg.propose("memo", kind=Kind.DELETE, paragraph=1, rationale="Obvious.")
+    return wg
+
+
+def body_text(page: str) -> str:
+    """The body of an HTML page: what it says, apart from the stylesheet."""
+    return page[page.index("<body>") :]
+
+
+def word_text(data: bytes) -> str:
+    """A Word document as lines: each paragraph with its style, tracked insertions as {+ +},
+    tracked deletions as [- -], struck runs as [~ ~], underlined runs as {_ _}; table rows with
+    cells separated by |."""
+    doc = docx.Document(io.BytesIO(data))
+    lines = []
+    for block in doc.element.body.iterchildren():
+        if block.tag == W + "p":
+            style = docx.text.paragraph.Paragraph(block, doc).style.name
+            lines.append(f"[{style}] {runs_text(block)}")
+        elif block.tag == W + "tbl":
+            for row in block.iter(W + "tr"):
+                lines.append(" | ".join(runs_text(cell) for cell in row.iter(W + "tc")))
+    return "\n".join(lines) + "\n"
+
+
+def runs_text(element: object) -> str:
+    out = []
+    for run in element.iter(W + "r"):
+        text = "".join(t.text or "" for t in run.iter(W + "t", W + "delText"))
+        parent = run.getparent().tag
+        props = run.find(W + "rPr")
+        if parent == W + "ins":
+            text = "{+" + text + "+}"
+        elif parent == W + "del":
+            text = "[-" + text + "-]"
+        elif props is not None and props.find(W + "strike") is not None:
+            text = "[~" + text + "~]"
+        elif props is not None and props.find(W + "u") is not None:
+            text = "{_" + text + "_}"
+        out.append(text)
+    return "".join(out)
+
+
+def check(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("WGTOOL_UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "text_of"),
+    [
+        ("redline", "memo-redline.html.txt", body_text),
+        ("compilation", "memo-compilation.html.txt", body_text),
+        ("docx-redline", "memo-redline.docx.txt", word_text),
+        ("docx-compilation", "memo-compilation.docx.txt", word_text),
+    ],
+)
+def test_documents_say_what_the_golden_files_say(memo, fmt, name, text_of) -> None:
+    content = produce(memo, "memo", fmt)
+    check(name, re.sub(r"\d{4}-\d\d-\d\d", "DATE", text_of(content)))

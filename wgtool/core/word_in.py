@@ -1,0 +1,178 @@
+"""A Word document (.docx) read into a draft's Markdown, with python-docx.
+
+Each Word paragraph is one block; a paragraph in a heading style ("Title", "Heading 1"...) is a
+Markdown heading of that level. Tracked changes are read as if accepted. What a draft cannot
+hold is left out and said, one line each: tables, images and drawings, comments, footnotes, the
+marks of tracked changes. Text that Markdown would read as structure (a leading ``#``, ``>``,
+``-`` or ``1.``) is escaped, so a Word paragraph never becomes a heading or a list by accident.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wgtool.core import validate
+from wgtool.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+MAX_DOCX_BYTES = 10_000_000
+# What the parts of a .docx may add up to once unzipped: a small file that unzips to gigabytes
+# is refused before it is read.
+MAX_UNZIPPED_BYTES = 100_000_000
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_HEADING_RE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+# A paragraph's start that Markdown reads as structure: a heading, a quote, a list item, a code
+# fence, a rule; and a numbered list item, whose dot (or parenthesis) is what to escape.
+_STRUCTURE_RE = re.compile(r"^(#|>|[-+*](?=\s)|`{3}|~{3}|([-*_])(\s*\2){2,}\s*$)")
+_NUMBERED_RE = re.compile(r"^(\d{1,9})(?=[.)](\s|$))")
+_SPACES_RE = re.compile(r"\s+")
+_LEFT_OUT = {
+    "drawing": "image or drawing",
+    "pict": "image or drawing",
+    "object": "embedded object",
+    "commentReference": "comment",
+    "footnoteReference": "footnote",
+    "endnoteReference": "endnote",
+}
+
+
+@dataclass
+class WordText:
+    """What was read: the Markdown, and one line for each thing that was left out."""
+
+    text: str = ""
+    left_out: list[str] = field(default_factory=list)
+    _blocks: list[str] = field(default_factory=list)
+    _paragraphs: int = 0
+
+    def where(self) -> str:
+        number = self._paragraphs
+        return f"after paragraph {number}" if number else "before the first paragraph"
+
+
+def read_docx(path: str | Path) -> WordText:
+    """The draft text of the Word document at ``path``; a one-line error if it is not one."""
+    doc = _open(Path(path))
+    found = WordText()
+    _read_body(doc.element.body, doc, found)
+    found.text = "\n\n".join(found._blocks) + "\n" if found._blocks else ""
+    if not found.text:
+        raise InvalidInput(f"{path} holds no text to make a draft of")
+    return found
+
+
+def _open(path: Path) -> Document:
+    import docx
+
+    validate.file_size(path, "Word document", MAX_DOCX_BYTES)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+        if unzipped > MAX_UNZIPPED_BYTES:
+            raise InvalidInput(f"{path} unzips to {unzipped} bytes: too large to read")
+        return docx.Document(io.BytesIO(data))
+    except InvalidInput:
+        raise
+    except Exception:  # python-docx raises many kinds (zip, XML, missing part): all one answer
+        raise InvalidInput(f"{path} is not a Word document (.docx)") from None
+
+
+def _read_body(body: Any, doc: Document, found: WordText) -> None:
+    tables = 0
+    for child in body.iterchildren():
+        tag = child.tag.removeprefix(_W)
+        if tag == "p":
+            _read_paragraph(child, doc, found)
+        elif tag == "tbl":
+            tables += 1
+            rows = len(child.findall(f"{_W}tr"))
+            found.left_out.append(f"table {tables} ({rows} rows) {found.where()}: not kept")
+        elif tag == "sdt":  # a content control: its paragraphs are the document's own
+            for content in child.iterchildren(f"{_W}sdtContent"):
+                _read_body(content, doc, found)
+        elif tag not in ("sectPr", "bookmarkStart", "bookmarkEnd"):
+            found.left_out.append(f"{tag} element {found.where()}: not kept")
+
+
+def _read_paragraph(p: Any, doc: Document, found: WordText) -> None:
+    text, lost, changes = _paragraph_text(p)
+    text = _SPACES_RE.sub(" ", text).strip()
+    level = _heading_level(p, doc)
+    if text and level:
+        found._blocks.append("#" * min(level, 6) + " " + text)
+    elif text:
+        found._paragraphs += 1
+        found._blocks.append(as_markdown(text))
+    where = (
+        f"in paragraph {found._paragraphs}"
+        if text and not level
+        else (f"in heading {text[:40]!r}" if text else found.where())
+    )
+    for what in lost:
+        found.left_out.append(f"{what} {where}: not kept")
+    if changes:
+        found.left_out.append(
+            f"{changes} tracked change(s) {where}: read as accepted, the marks not kept"
+        )
+
+
+def as_markdown(text: str) -> str:
+    """One paragraph of Word text as a Markdown paragraph that reads as the same words."""
+    if _STRUCTURE_RE.match(text):
+        return "\\" + text
+    return _NUMBERED_RE.sub(r"\1\\", text, count=1)
+
+
+def _paragraph_text(p: Any) -> tuple[str, list[str], int]:
+    """The text of a paragraph as if its tracked changes were accepted; what it held that a
+    draft cannot (each once); and how many tracked changes it had."""
+    parts: list[str] = []
+    lost: list[str] = []
+    changes = 0
+    skip: set[Any] = set()
+    for node in p.iter():
+        if node in skip or not isinstance(node.tag, str):
+            continue
+        tag = node.tag.removeprefix(_W)
+        if tag in ("ins", "del", "moveFrom", "moveTo"):
+            changes += 1
+        if tag in ("del", "moveFrom", "drawing", "pict", "object", "txbxContent"):
+            skip.update(node.iter())  # deleted text, and the text inside drawings
+        if tag in _LEFT_OUT and _LEFT_OUT[tag] not in lost:
+            lost.append(_LEFT_OUT[tag])
+        if node in skip:
+            continue
+        if tag == "t":
+            parts.append(node.text or "")
+        elif tag in ("tab", "br", "cr"):
+            parts.append(" ")
+        elif tag == "noBreakHyphen":
+            parts.append("-")
+    return "".join(parts), lost, changes
+
+
+def _heading_level(p: Any, doc: Document) -> int:
+    """The heading level of a paragraph's style (Title: 1), 0 for body text."""
+    from docx.text.paragraph import Paragraph
+
+    style = Paragraph(p, doc).style
+    while style is not None:
+        if style.name and style.name.lower() == "title":
+            return 1
+        match = _HEADING_RE.match(style.name or "") or _HEADING_RE.match(style.style_id or "")
+        if match:
+            return int(match.group(1))
+        style = style.base_style
+    return 0
