@@ -10,6 +10,7 @@ co-sponsors and renumbering are the procedure desk's (:mod:`.procedure`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from wgtool.core import document, labels, validate
 from wgtool.core.agreement import (
@@ -105,8 +106,9 @@ class AgreementDesk(MergeDesk):
             start = block.text.index(words)
         else:
             words = None
-        event = self.new_event(
-            draft_chain(slug),
+        return self.draft_event(
+            slug,
+            main,
             "bracket",
             actor,
             text=reason,
@@ -114,8 +116,12 @@ class AgreementDesk(MergeDesk):
             words=words,
             start=start,
             held_by=holders,
-            anchor=main,
         )
+
+    def draft_event(self, slug: str, main: str, type_: str, actor: Member, **fields: Any) -> Event:
+        """Write an event about draft ``slug`` as it is at main commit ``main`` (its anchor);
+        it lands only while main is still that commit."""
+        event = self.new_event(draft_chain(slug), type_, actor, anchor=main, **fields)
         self.write_event(event, actor, self._main_unmoved(slug, main))
         return event
 
@@ -209,18 +215,16 @@ class AgreementDesk(MergeDesk):
     ) -> Event:
         main = self._existing_draft(slug)
         current, _ = self._paragraph(main, slug, label)
-        event = self.new_event(
-            draft_chain(slug),
+        return self.draft_event(
+            slug,
+            main,
             "status",
             actor,
             text=reason,
             paragraph=current,
             state=state,
             held_by=holders,
-            anchor=main,
         )
-        self.write_event(event, actor, self._main_unmoved(slug, main))
-        return event
 
     def ledger(self, slug: str) -> list[ParagraphState]:
         """Every paragraph of the draft on main: its status, brackets, open amendments and

@@ -92,17 +92,9 @@ class ProcedureDesk(AgreementDesk):
             validate.version_name(name)
             if any(s.on_draft and s.subject == subject for s in running):
                 raise StateError(f"draft {subject} is under silence already")
-            event = self.new_event(
-                draft_chain(subject),
-                "silence",
-                actor,
-                text=message,
-                until=until,
-                target=name,
-                anchor=main,
+            return self.draft_event(
+                subject, main, "silence", actor, text=message, until=until, target=name
             )
-            self.write_event(event, actor, self._main_unmoved(subject, main))
-            return event
         amendment = self.amendment(subject)
         if any(s.subject == amendment.id for s in running):
             raise StateError(f"amendment {amendment.id} is under silence already")
