@@ -678,3 +678,60 @@ def test_json_output_escapes_what_a_terminal_would_act_on(wgcli: Wg, amendment: 
     assert "\x9b" not in out and "\u2028" not in out
     assert "\\u009b31m" in out and "é" in out
     assert any(e["text"] == text for e in json.loads(out)["events"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_consensus_kept_in_the_index_is_the_consensus_the_rule_gives(open_wg, seed: int) -> None:
+    """Listings read each amendment's verdict and group states from the index, kept by every
+    refresh; on random positions, revisions, a changed rule and a reindex they are what the
+    consensus rule computes from the events, amendment by amendment."""
+    import random
+
+    rng = random.Random(seed)
+    wg = open_wg()
+    members = [m.handle for m in wg.members()]
+    ids = [propose(wg, rng.choice(members), number) for number in (2, 3, 5, 7)]
+
+    def check() -> None:
+        amendments = wg.amendments()
+        full = {a.id: wg.consensus(a) for a in amendments}
+        briefs = wg.consensus_briefs(amendments)
+        for a in amendments:
+            assert briefs[a.id].state == full[a.id].state, a.id
+            assert [(g.group, g.state) for g in briefs[a.id].groups] == [
+                (g.group, g.state) for g in full[a.id].groups
+            ]
+            assert briefs[a.id].summary() == full[a.id].summary()
+            assert briefs[a.id].rule == full[a.id].rule
+
+    for step in range(12):
+        amendment = rng.choice(ids)
+        roll = rng.random()
+        if roll < 0.75:
+            handle = rng.choice(members)
+            wg.act_as(handle)
+            try:
+                wg.position(amendment, rng.choice(["support", "object", "abstain", "no-objection"]))
+            except StateError:
+                pass  # not open any more
+        elif roll < 0.9:
+            proposer = wg.amendment(amendment).proposer
+            wg.act_as(proposer)
+            draft = wg.draft("principles").text
+            number = wg.amendment(amendment).paragraph or 2
+            text = document.paragraph(draft, number).text + f" Step {step}."
+            try:
+                wg.revise(amendment, text=text)
+            except StateError:
+                pass
+        else:
+            wg.act_as(SECRETARIAT)
+            rule = wg.settings.consensus
+            wg.update_settings(
+                min_supporting_groups=rule.min_supporting_groups % 3 + 1,
+                max_objecting_groups=rng.randint(0, 1),
+            )
+        check()
+    verdicts = {a.id: wg.consensus(a).state for a in wg.amendments()}
+    wg.index.rebuild()
+    assert {i: c.state for i, c in wg.consensus_briefs(wg.amendments()).items()} == verdicts

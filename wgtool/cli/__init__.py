@@ -75,6 +75,7 @@ class Context:
         from wgtool.core.workgroup import WorkingGroup
 
         wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
+        wg.snapshot_reads = True  # a command reads one state of the record
         try:
             yield wg
         finally:

@@ -151,7 +151,7 @@ def _edit_paragraph(wg: WorkingGroup, slug: str, which: str, value: str, text_gi
 
 
 def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
-    return wg.consensus_many(amendments)
+    return wg.consensus_briefs(amendments)
 
 
 @cli.command()

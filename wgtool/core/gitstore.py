@@ -117,6 +117,26 @@ def retry_cas(attempt: Callable[[], T], *, tries: int = 50) -> T:
     raise ConcurrentUpdate("the record kept changing while writing; try again")
 
 
+# git commands that never move a ref (any other one run through a store counts as a write).
+READ_ONLY_COMMANDS = frozenset(
+    {
+        "cat-file",
+        "config",
+        "count-objects",
+        "diff-files",
+        "diff-index",
+        "for-each-ref",
+        "log",
+        "ls-tree",
+        "merge-base",
+        "rev-list",
+        "rev-parse",
+        "status",
+        "verify-tag",
+    }
+)
+
+
 class GitStore:
     """Access to one git repository (bare or not)."""
 
@@ -129,6 +149,9 @@ class GitStore:
         # Set by the use cases when the working group requires signatures: every commit and tag
         # written through this store is then SSH-signed with this private key file.
         self.signing_key: str | None = None
+        # Counts the git commands run through this store that may have moved a ref: a reader
+        # that caches what it read from the refs knows by this whether it may still be current.
+        self.generation = 0
 
     @property
     def wgtool_dir(self) -> Path:
@@ -189,6 +212,8 @@ class GitStore:
         time limit (see :func:`run_git`). ``config`` sets git configuration for this command
         only (``git -c key=value``).
         """
+        if args[0] not in READ_ONLY_COMMANDS:
+            self.generation += 1
         options = [arg for item in (config or {}).items() for arg in ("-c", "=".join(item))]
         result = run_git(
             args,

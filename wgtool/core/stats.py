@@ -147,5 +147,5 @@ def participation(wg: WorkingGroup, slug: str | None = None) -> Balance:
     events = wg.index.chain_events(keys, ("position", "comment"))
     opened = [a for a in amendments if a.status is Status.OPEN]
     return balance(
-        wg.settings.groups, wg.members(), amendments, events, wg.consensus_many(opened), slug
+        wg.settings.groups, wg.members(), amendments, events, wg.consensus_briefs(opened), slug
     )

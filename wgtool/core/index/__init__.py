@@ -12,22 +12,21 @@ outside the package uses them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
 
 from wgtool.core.consensus import as_position
 from wgtool.core.index.healing import healing
 from wgtool.core.index.refresh import Refresher
 from wgtool.core.index.rows import (
+    AMENDMENTS,
+    EVENTS,
     SCHEMA_VERSION,
-    AmendmentRow,
-    EventRow,
     amendment_from_row,
     event_from_row,
-    table_of,
 )
 from wgtool.core.model import Amendment, Event, Status
 
@@ -44,13 +43,13 @@ class Index(Refresher):
 
     @healing
     def amendment_ids(self) -> list[str]:
-        with Session(self.engine) as session:
-            return list(session.exec(select(AmendmentRow.id)))
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa_select(AMENDMENTS.c.id)).scalars())
 
     @healing
     def amendment(self, amendment_id: str) -> Amendment | None:
-        with Session(self.engine) as session:
-            row = session.get(AmendmentRow, amendment_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(sa_select(AMENDMENTS).where(AMENDMENTS.c.id == amendment_id)).first()
             return None if row is None else amendment_from_row(row)
 
     @healing
@@ -63,40 +62,67 @@ class Index(Refresher):
         proposer: str | None = None,
         text: str | None = None,
         ids: Sequence[str] | None = None,
+        family: str | None = None,
     ) -> list[Amendment]:
+        """Amendments matching every filter given; ``family``: that amendment and the ones
+        tabled as alternatives to it."""
         with self.engine.connect() as conn:
             # Plain rows, not ORM objects: listing thousands of amendments stays fast.
-            query = sa_select(table_of(AmendmentRow))
+            query = sa_select(AMENDMENTS)
             if draft:
-                query = query.where(col(AmendmentRow.draft) == draft)
+                query = query.where(AMENDMENTS.c.draft == draft)
             if status:
-                query = query.where(col(AmendmentRow.status) == status)
+                query = query.where(AMENDMENTS.c.status == status)
             if group:
-                query = query.where(col(AmendmentRow.group) == group)
+                query = query.where(AMENDMENTS.c.group == group)
             if proposer:
-                query = query.where(col(AmendmentRow.proposer) == proposer)
+                query = query.where(AMENDMENTS.c.proposer == proposer)
             if ids is not None:
-                query = query.where(col(AmendmentRow.id).in_(list(ids)))
+                query = query.where(AMENDMENTS.c.id.in_(list(ids)))
+            if family is not None:
+                query = query.where(
+                    or_(AMENDMENTS.c.id == family, AMENDMENTS.c.alternative_to == family)
+                )
             if text:
                 pattern = f"%{text}%"
                 query = query.where(
                     or_(
-                        col(AmendmentRow.title).like(pattern),
-                        col(AmendmentRow.rationale).like(pattern),
-                        col(AmendmentRow.id).like(pattern),
-                        col(AmendmentRow.proposer).like(pattern),
+                        AMENDMENTS.c.title.like(pattern),
+                        AMENDMENTS.c.rationale.like(pattern),
+                        AMENDMENTS.c.id.like(pattern),
+                        AMENDMENTS.c.proposer.like(pattern),
                     )
                 )
-            query = query.order_by(col(AmendmentRow.created_at), col(AmendmentRow.id))
+            query = query.order_by(AMENDMENTS.c.created_at, AMENDMENTS.c.id)
             return [amendment_from_row(r) for r in conn.execute(query)]
 
     @healing
+    def consensus_states(
+        self, amendment_ids: Sequence[str] | None = None
+    ) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """The consensus each refresh keeps per amendment (of these, default all): the verdict
+        and each stakeholder group's state, in the settings' order."""
+        with self.engine.connect() as conn:
+            query = sa_select(
+                AMENDMENTS.c.id, AMENDMENTS.c.consensus_state, AMENDMENTS.c.group_states
+            )
+            if amendment_ids is not None:
+                query = query.where(AMENDMENTS.c.id.in_(list(amendment_ids)))
+            return {
+                row.id: (
+                    row.consensus_state,
+                    [tuple(pair) for pair in json.loads(row.group_states)],
+                )
+                for row in conn.execute(query)
+            }
+
+    @healing
     def events(self, amendment_id: str) -> list[Event]:
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(EventRow)
-                .where(EventRow.amendment == amendment_id)
-                .order_by(col(EventRow.at), col(EventRow.id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa_select(EVENTS)
+                .where(EVENTS.c.amendment == amendment_id)
+                .order_by(EVENTS.c.at, EVENTS.c.id)
             )
             return [event_from_row(r) for r in rows]
 
@@ -133,14 +159,14 @@ class Index(Refresher):
     ) -> list[Event]:
         """The events of some chains (all: None), of some types, by a member, oldest first."""
         with self.engine.connect() as conn:
-            query = sa_select(table_of(EventRow))
+            query = sa_select(EVENTS)
             if keys is not None:
-                query = query.where(col(EventRow.amendment).in_(list(keys)))
+                query = query.where(EVENTS.c.amendment.in_(list(keys)))
             if types is not None:
-                query = query.where(col(EventRow.type).in_(list(types)))
+                query = query.where(EVENTS.c.type.in_(list(types)))
             if member is not None:
-                query = query.where(col(EventRow.member) == member)
-            query = query.order_by(col(EventRow.at), col(EventRow.id))
+                query = query.where(EVENTS.c.member == member)
+            query = query.order_by(EVENTS.c.at, EVENTS.c.id)
             return [event_from_row(row) for row in conn.execute(query)]
 
     @healing
@@ -148,9 +174,9 @@ class Index(Refresher):
         """The events of some types whose id starts with ``prefix`` (at most ten)."""
         with self.engine.connect() as conn:
             query = (
-                sa_select(table_of(EventRow))
-                .where(col(EventRow.id).startswith(prefix))
-                .where(col(EventRow.type).in_(list(types)))
+                sa_select(EVENTS)
+                .where(EVENTS.c.id.startswith(prefix))
+                .where(EVENTS.c.type.in_(list(types)))
                 .limit(10)
             )
             return [event_from_row(row) for row in conn.execute(query)]
@@ -159,16 +185,14 @@ class Index(Refresher):
     def states(self) -> dict[str, tuple[int, str]]:
         """Every amendment's revision and status, by id (what an inbox remembers of it)."""
         with self.engine.connect() as conn:
-            query = sa_select(
-                col(AmendmentRow.id), col(AmendmentRow.revision), col(AmendmentRow.status)
-            )
+            query = sa_select(AMENDMENTS.c.id, AMENDMENTS.c.revision, AMENDMENTS.c.status)
             return {row.id: (row.revision, row.status) for row in conn.execute(query)}
 
     @healing
     def event_keys(self) -> dict[str, set[str]]:
         """The ids of every amendment's events, by amendment."""
         with self.engine.connect() as conn:
-            query = sa_select(col(EventRow.amendment), col(EventRow.id))
+            query = sa_select(EVENTS.c.amendment, EVENTS.c.id)
             result: dict[str, set[str]] = {}
             for row in conn.execute(query):
                 result.setdefault(row.amendment, set()).add(row.id)
@@ -177,23 +201,20 @@ class Index(Refresher):
     @healing
     def open_counts(self, draft: str) -> dict[int, int]:
         """Open amendments per target paragraph of a draft."""
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(AmendmentRow.paragraph, func.count())
-                .where(AmendmentRow.draft == draft)
-                .where(AmendmentRow.status == Status.OPEN.value)
-                .group_by(col(AmendmentRow.paragraph))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa_select(AMENDMENTS.c.paragraph, func.count())
+                .where(AMENDMENTS.c.draft == draft)
+                .where(AMENDMENTS.c.status == Status.OPEN.value)
+                .group_by(AMENDMENTS.c.paragraph)
             )
             return {p: n for p, n in rows if p is not None}
 
     @healing
     def resolve_prefix(self, prefix: str) -> list[str]:
-        with Session(self.engine) as session:
-            return list(
-                session.exec(
-                    select(AmendmentRow.id).where(col(AmendmentRow.id).startswith(prefix)).limit(10)
-                )
-            )
+        with self.engine.connect() as conn:
+            query = sa_select(AMENDMENTS.c.id).where(AMENDMENTS.c.id.startswith(prefix)).limit(10)
+            return list(conn.execute(query).scalars())
 
 
 __all__ = ["SCHEMA_VERSION", "Index"]

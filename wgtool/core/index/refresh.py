@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
-from sqlmodel import col, delete, select
 
+from wgtool.core.config import SETTINGS_PATH, parse_settings
+from wgtool.core.consensus import as_position, compute_consensus
+from wgtool.core.errors import WgError
 from wgtool.core.index.base import IndexFile, listing_fingerprint, tips_of
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs
 from wgtool.core.index.rows import (
+    AMENDMENTS,
     DECIDED_COLUMNS,
-    AmendmentRow,
-    EventRow,
-    MainRow,
-    MergeRow,
-    Meta,
-    RefTip,
-    RevertRow,
+    EVENTS,
+    MAIN_ROWS,
+    MERGES,
+    META,
+    REF_TIPS,
+    REVERTS,
+    amendment_from_row,
+    event_from_row,
     event_row,
     read_amendment_chains,
-    table_of,
     upsert,
 )
 from wgtool.core.messages import parse_message
-from wgtool.core.model import Adoption, Kind, Status
+from wgtool.core.model import Adoption, Event, Kind, Status
 from wgtool.core.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
@@ -38,6 +42,9 @@ from wgtool.core.rulebook import (
     Rulebook,
     StoredMainCommit,
 )
+
+# The meta key under which the index remembers the settings its consensus columns follow.
+CONSENSUS_SETTINGS = "consensus-settings"
 
 
 class Refresher(IndexFile):
@@ -80,7 +87,7 @@ class Refresher(IndexFile):
         listing = self._listing()
         engine = self.engine
         with engine.connect() as conn:
-            stored = conn.execute(select(Meta.value).where(Meta.key == "refs")).scalar()
+            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
         if stored == listing_fingerprint(listing):
             return tips_of(listing)
         with self._lock(), engine.begin() as conn:
@@ -89,22 +96,20 @@ class Refresher(IndexFile):
             listing = self._listing()
             fingerprint = listing_fingerprint(listing)
             current = tips_of(listing)
-            stored = conn.execute(select(Meta.value).where(Meta.key == "refs")).scalar()
+            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
             if stored == fingerprint:
                 return current
-            known = dict(conn.execute(select(RefTip.ref, RefTip.sha)).all())
+            known = dict(conn.execute(sa_select(REF_TIPS.c.ref, REF_TIPS.c.sha)).all())
             touched: set[str] = set()
             for ref in set(known) - set(current):
-                conn.execute(delete(RefTip).where(col(RefTip.ref) == ref))
+                conn.execute(delete(REF_TIPS).where(REF_TIPS.c.ref == ref))
                 if ref.startswith(AMENDMENTS_PREFIX):
                     conn.execute(
-                        delete(AmendmentRow).where(
-                            col(AmendmentRow.id) == ref[len(AMENDMENTS_PREFIX) :]
-                        )
+                        delete(AMENDMENTS).where(AMENDMENTS.c.id == ref[len(AMENDMENTS_PREFIX) :])
                     )
                 elif ref.startswith(EVENTS_PREFIX):
                     amendment_id = ref[len(EVENTS_PREFIX) :]
-                    conn.execute(delete(EventRow).where(col(EventRow.amendment) == amendment_id))
+                    conn.execute(delete(EVENTS).where(EVENTS.c.amendment == amendment_id))
                     touched.add(amendment_id)
             changed = {ref: sha for ref, sha in current.items() if known.get(ref) != sha}
             book = Rulebook(self.store, audit=False)
@@ -119,10 +124,10 @@ class Refresher(IndexFile):
                 for ref, sha in changed.items()
                 if ref.startswith(AMENDMENTS_PREFIX)
             }
-            conn.execute(delete(AmendmentRow).where(col(AmendmentRow.id).in_(list(amendment_tips))))
+            conn.execute(delete(AMENDMENTS).where(AMENDMENTS.c.id.in_(list(amendment_tips))))
             rows = read_amendment_chains(book, history, amendment_tips)
             if rows:
-                conn.execute(upsert(AmendmentRow), rows)
+                conn.execute(upsert(AMENDMENTS), rows)
             touched |= set(amendment_tips)
             # Events are read again when their amendment changed too (a withdrawal is valid
             # only from the amendment's proposer).
@@ -142,14 +147,55 @@ class Refresher(IndexFile):
                 self._read_events(conn, book, history, event_tips, since)
             touched |= set(event_tips)
             if changed:
-                conn.execute(upsert(RefTip), [{"ref": r, "sha": s} for r, s in changed.items()])
+                conn.execute(upsert(REF_TIPS), [{"ref": r, "sha": s} for r, s in changed.items()])
             self._update_status(conn, touched)
             if touched:
                 self._update_alternatives(conn)
             # Whether a paragraph is still there depends on main and on the amendment's base.
             self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
-            conn.execute(upsert(Meta), [{"key": "refs", "value": fingerprint}])
+            self._update_consensus(conn, touched)
+            conn.execute(upsert(META), [{"key": "refs", "value": fingerprint}])
         return current
+
+    def _update_consensus(self, conn: Connection, touched: set[str]) -> None:
+        """Each amendment's consensus under the rule on main, kept so that listings do not
+        recompute it: for the amendments whose chain or events changed, or for every one when
+        main's settings (the groups or the rule) changed."""
+        main = self.store.resolve(MAIN_REF)
+        blob = None if main is None else self.store.lookup(main, SETTINGS_PATH)
+        stored = conn.execute(
+            sa_select(META.c.value).where(META.c.key == CONSENSUS_SETTINGS)
+        ).scalar()
+        if blob is None or (blob == stored and not touched):
+            return
+        try:
+            settings = parse_settings(self.store.read_blob(blob).decode("utf-8"))
+        except (WgError, UnicodeDecodeError):
+            return  # the rulebook reports main's settings; listings then show no verdict
+        ids = None if blob != stored else sorted(touched)
+        query = sa_select(AMENDMENTS)
+        if ids is not None:
+            query = query.where(AMENDMENTS.c.id.in_(ids))
+        amendments = [amendment_from_row(row) for row in conn.execute(query)]
+        positions: dict[str, list[Event]] = {}
+        events = sa_select(EVENTS).where(EVENTS.c.type.in_(("position", "silence-break")))
+        if ids is not None:
+            events = events.where(EVENTS.c.amendment.in_(ids))
+        for row in conn.execute(events):
+            positions.setdefault(row.amendment, []).append(as_position(event_from_row(row)))
+        updates = []
+        for amendment in amendments:
+            consensus = compute_consensus(settings, amendment, positions.get(amendment.id, []))
+            states = json.dumps([[g.group, g.state] for g in consensus.groups])
+            updates.append({"b_id": amendment.id, "b_state": consensus.state, "b_groups": states})
+        if updates:
+            conn.execute(
+                AMENDMENTS.update()
+                .where(AMENDMENTS.c.id == bindparam("b_id"))
+                .values(consensus_state=bindparam("b_state"), group_states=bindparam("b_groups")),
+                updates,
+            )
+        conn.execute(upsert(META), [{"key": CONSENSUS_SETTINGS, "value": blob}])
 
     def _main_history(self, conn: Connection, book: Rulebook, main: str | None) -> MainHistory:
         """Main's judged history: as stored, extended by what main gained since, or read anew."""
@@ -162,17 +208,17 @@ class Refresher(IndexFile):
             position = history.position(stored.tip)
             if position is not None and position == len(stored.commits) - 1:
                 kept = len(stored.commits)
-        conn.execute(delete(MainRow).where(col(MainRow.position) >= kept))
+        conn.execute(delete(MAIN_ROWS).where(MAIN_ROWS.c.position >= kept))
         rows = [
             {"position": commit.position, **vars(commit.stored())}
             for commit in history.commits[kept:]
         ]
         if rows:
-            conn.execute(table_of(MainRow).insert(), rows)
+            conn.execute(MAIN_ROWS.insert(), rows)
         return history
 
     def _stored_history(self, conn: Connection, book: Rulebook) -> MainHistory | None:
-        rows = conn.execute(sa_select(table_of(MainRow)).order_by(col(MainRow.position))).all()
+        rows = conn.execute(sa_select(MAIN_ROWS).order_by(MAIN_ROWS.c.position)).all()
         if not rows:
             return None
         stored = [
@@ -194,10 +240,10 @@ class Refresher(IndexFile):
         touched: set[str] = set()
         if after is None:
             # main is new or was rewritten: read all of its merges and reverts again.
-            touched = set(conn.execute(select(MergeRow.amendment)).scalars())
-            touched |= set(conn.execute(select(RevertRow.amendment)).scalars())
-            conn.execute(delete(MergeRow))
-            conn.execute(delete(RevertRow))
+            touched = set(conn.execute(sa_select(MERGES.c.amendment)).scalars())
+            touched |= set(conn.execute(sa_select(REVERTS.c.amendment)).scalars())
+            conn.execute(delete(MERGES))
+            conn.execute(delete(REVERTS))
             after = -1
         decided = [
             commit
@@ -238,9 +284,9 @@ class Refresher(IndexFile):
                 }
             )
         if merges:
-            conn.execute(upsert(MergeRow), merges)
+            conn.execute(upsert(MERGES), merges)
         if reverts:
-            conn.execute(upsert(RevertRow), reverts)
+            conn.execute(upsert(REVERTS), reverts)
         return touched
 
     def _read_events(
@@ -258,17 +304,17 @@ class Refresher(IndexFile):
         """
         proposers = dict(
             conn.execute(
-                select(AmendmentRow.id, AmendmentRow.proposer).where(
-                    col(AmendmentRow.id).in_(list(tips))
+                sa_select(AMENDMENTS.c.id, AMENDMENTS.c.proposer).where(
+                    AMENDMENTS.c.id.in_(list(tips))
                 )
             ).all()
         )
         chains = book.event_chains(tips, history, proposers, since=since)
         anew = [amendment for amendment, chain in chains.items() if not chain.partial]
-        conn.execute(delete(EventRow).where(col(EventRow.amendment).in_(anew)))
+        conn.execute(delete(EVENTS).where(EVENTS.c.amendment.in_(anew)))
         rows = [event_row(event) for chain in chains.values() for event in chain.events]
         if rows:
-            conn.execute(table_of(EventRow).insert().prefix_with("OR IGNORE"), rows)
+            conn.execute(EVENTS.insert().prefix_with("OR IGNORE"), rows)
 
     def _update_status(self, conn: Connection, touched: set[str]) -> None:
         """Status follows from main's merges and the first reject/withdraw event (one pass
@@ -278,28 +324,28 @@ class Refresher(IndexFile):
         ids = list(touched)
         merges = {
             m.amendment: m
-            for m in conn.execute(select(MergeRow).where(col(MergeRow.amendment).in_(ids)))
+            for m in conn.execute(sa_select(MERGES).where(MERGES.c.amendment.in_(ids)))
         }
         # The index holds only events the rulebook accepts: a rejection is the chair's and a
         # withdrawal the proposer's, so the first of them decides.
         decisions: dict[str, tuple[str, str]] = {}
         for amendment, type_, text in conn.execute(
-            select(EventRow.amendment, EventRow.type, EventRow.text)
-            .where(col(EventRow.amendment).in_(ids))
-            .where(col(EventRow.type).in_(("reject", "withdraw")))
-            .order_by(col(EventRow.at), col(EventRow.id))
+            sa_select(EVENTS.c.amendment, EVENTS.c.type, EVENTS.c.text)
+            .where(EVENTS.c.amendment.in_(ids))
+            .where(EVENTS.c.type.in_(("reject", "withdraw")))
+            .order_by(EVENTS.c.at, EVENTS.c.id)
         ):
             decisions.setdefault(amendment, (type_, text))
         reverts = {
             r.amendment: r
-            for r in conn.execute(select(RevertRow).where(col(RevertRow.amendment).in_(ids)))
+            for r in conn.execute(sa_select(REVERTS).where(REVERTS.c.amendment.in_(ids)))
         }
         # Lapsed is derived from main by _update_lapsed; an undecided amendment keeps it here.
         lapsed = set(
             conn.execute(
-                select(AmendmentRow.id)
-                .where(col(AmendmentRow.id).in_(ids))
-                .where(AmendmentRow.status == Status.LAPSED.value)
+                sa_select(AMENDMENTS.c.id)
+                .where(AMENDMENTS.c.id.in_(ids))
+                .where(AMENDMENTS.c.status == Status.LAPSED.value)
             ).scalars()
         )
         updates = []
@@ -328,7 +374,7 @@ class Refresher(IndexFile):
                 status = Status.REJECTED if decision[0] == "reject" else Status.WITHDRAWN
                 row.update(status=status.value, reason=decision[1] or None)
             updates.append({f"b_{k}": v for k, v in row.items()} | {"b_id": amendment_id})
-        table = table_of(AmendmentRow)
+        table = AMENDMENTS
         conn.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
@@ -339,7 +385,7 @@ class Refresher(IndexFile):
     def _update_alternatives(self, conn: Connection) -> None:
         """Alternatives for one passage: once one of them is merged, the others that are still
         undecided are not adopted (and open again should that merge be reverted)."""
-        table = table_of(AmendmentRow)
+        table = AMENDMENTS
         linked = conn.execute(
             sa_select(table.c.id, table.c.alternative_to).where(table.c.alternative_to.is_not(None))
         ).all()
@@ -385,7 +431,7 @@ class Refresher(IndexFile):
         when main has removed that paragraph (or the whole draft). One alignment of each base
         with main serves every amendment made against it.
         """
-        table = table_of(AmendmentRow)
+        table = AMENDMENTS
         query = (
             sa_select(table.c.id, table.c.draft, table.c.base, table.c.paragraph)
             .where(table.c.status.in_((Status.OPEN.value, Status.LAPSED.value)))

@@ -22,7 +22,7 @@ from wgtool.core.rulebook import (
     Rulebook,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class RefTip(SQLModel, table=True):
@@ -63,6 +63,11 @@ class AmendmentRow(AdoptionColumns, table=True):
     revert_commit: str | None = None
     label: str | None = None
     alternative_to: str | None = Field(default=None, index=True)
+    # The consensus as main's rule stands, kept by every refresh (listings read it, never
+    # recompute it): the verdict, and each stakeholder group's state as a JSON list of
+    # [group, state] pairs in the settings' order.
+    consensus_state: str = "pending"
+    group_states: str = "[]"
 
 
 class EventRow(SQLModel, table=True):
@@ -120,6 +125,22 @@ class MainRow(SQLModel, table=True):
 class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
+
+
+# The tables themselves, for queries in SQLAlchemy Core: plain rows, no ORM objects, and
+# none of the ORM's set-up on a command's first query.
+def table_of(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+AMENDMENTS = table_of(AmendmentRow)
+EVENTS = table_of(EventRow)
+MERGES = table_of(MergeRow)
+REVERTS = table_of(RevertRow)
+MAIN_ROWS = table_of(MainRow)
+META = table_of(Meta)
+REF_TIPS = table_of(RefTip)
 
 
 def amendment_from_row(row: Any) -> Amendment:
@@ -258,13 +279,8 @@ def read_amendment_chains(
     return rows
 
 
-def table_of(model: type[SQLModel]) -> Table:
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    return table
-
-
-def upsert(model: type[SQLModel]) -> Insert:
-    return table_of(model).insert().prefix_with("OR REPLACE")
+def upsert(table: Table) -> Insert:
+    return table.insert().prefix_with("OR REPLACE")
 
 
 def create_schema(engine: Engine) -> None:
@@ -273,7 +289,7 @@ def create_schema(engine: Engine) -> None:
         if conn.execute(sa_text("SELECT count(*) FROM sqlite_master WHERE type='table'")).scalar():
             return
         SQLModel.metadata.create_all(conn)
-        conn.execute(upsert(Meta), [{"key": "schema", "value": str(SCHEMA_VERSION)}])
+        conn.execute(upsert(META), [{"key": "schema", "value": str(SCHEMA_VERSION)}])
 
 
 def schema_problem(connection: sqlite3.Connection, *, thorough: bool) -> str | None:

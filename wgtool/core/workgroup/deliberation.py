@@ -12,7 +12,7 @@ from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
-from wgtool.core.model import Amendment, Consensus, Event, Member, Stance
+from wgtool.core.model import Amendment, Consensus, Event, GroupPosition, Member, Stance
 from wgtool.core.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF, chain_trailer
 from wgtool.core.workgroup.amendments import AmendmentsDesk
 from wgtool.core.workgroup.handle import require_open
@@ -100,6 +100,27 @@ class DeliberationDesk(AmendmentsDesk):
         )
         settings = self.settings
         return {a.id: compute_consensus(settings, a, positions.get(a.id, [])) for a in amendments}
+
+    def consensus_briefs(self, amendments: list[Amendment]) -> dict[str, Consensus]:
+        """Each amendment's verdict and its groups' states, as the index keeps them (no
+        members' positions: for listings; :meth:`consensus` has the whole matrix)."""
+        states = self.index.consensus_states(
+            [a.id for a in amendments] if len(amendments) < 500 else None
+        )
+        settings = self.settings
+        rule = settings.consensus.describe()
+        briefs = {}
+        for amendment in amendments:
+            verdict, groups = states.get(amendment.id, ("pending", []))
+            briefs[amendment.id] = Consensus(
+                state=verdict,
+                groups=tuple(
+                    GroupPosition(group, settings.groups.get(group, group), state, ())
+                    for group, state in groups
+                ),
+                rule=rule,
+            )
+        return briefs
 
     def open_counts(self, slug: str) -> dict[int, int]:
         self.refresh()

@@ -60,6 +60,11 @@ class Handle:
         self._cache_main: str | None = None
         self._cache_settings: Settings | None = None
         self._cache_roster: Roster | None = None
+        # One snapshot per command: with ``snapshot_reads`` (a CLI command, not the TUI, which
+        # must see what others write meanwhile) reads refresh the index only once, and again
+        # only after this process ran a git command that may have moved a ref.
+        self.snapshot_reads = False
+        self._refreshed_at: int | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -234,7 +239,12 @@ class Handle:
             return False
 
     def refresh(self) -> None:
+        """Bring the index up to date with the refs before a read."""
+        generation = self.store.generation
+        if self.snapshot_reads and self._refreshed_at == generation:
+            return
         self.index.refresh()
+        self._refreshed_at = generation
 
     def record_fingerprint(self) -> str:
         """A digest of the record's refs (main, amendments, events, versions) that changes

@@ -250,11 +250,8 @@ class ProcedureDesk(AgreementDesk):
         """The alternatives for the passage ``amendment`` amends, itself among them, in the
         order they were tabled ("Alt 1", "Alt 2"...); empty when it has none."""
         root = amendment.alternative_to or amendment.id
-        group = [
-            a
-            for a in self.amendments(draft=amendment.draft)
-            if a.id == root or a.alternative_to == root
-        ]
+        self.refresh()
+        group = self.index.amendments(draft=amendment.draft, family=root)
         # The amendment the others are alternatives to first; the others as they were tabled.
         group.sort(key=lambda a: (a.id != root, a.created_at, a.id))
         return group if len(group) > 1 else []

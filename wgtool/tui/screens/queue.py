@@ -232,7 +232,7 @@ class QueueScreen(WgScreen):
                 text=filters.text,
                 paragraph=filters.paragraph,
             )
-            consensus = wg.consensus_many(amendments)
+            consensus = wg.consensus_briefs(amendments)
             drafts = wg.draft_slugs() if with_choices else []
             groups = dict(wg.settings.groups) if with_choices else {}
             rows = [(a.id, _row(a, consensus[a.id])) for a in amendments]
