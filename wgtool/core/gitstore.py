@@ -152,6 +152,9 @@ class GitStore:
         # Counts the git commands run through this store that may have moved a ref: a reader
         # that caches what it read from the refs knows by this whether it may still be current.
         self.generation = 0
+        # What readers of this store keep of objects, which never change once written (keyed by
+        # reader; see the rulebook's SharedReads).
+        self.memo: dict[str, object] = {}
 
     @property
     def wgtool_dir(self) -> Path:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from wgtool.core import config, signing
 from wgtool.core.errors import WgError
 from wgtool.core.gitstore import GitStore
-from wgtool.core.model import Member, Settings
+from wgtool.core.model import Event, Member, Settings
 from wgtool.core.rulebook.history import (
     MainHistory,
 )
@@ -21,6 +22,22 @@ from wgtool.core.rulebook.records import (
     Config,
     Record,
 )
+
+Verdict = tuple[Event | None, tuple[str, ...]]
+
+
+@dataclass
+class SharedReads:
+    """What the readers of one store read of objects that never change (see :class:`Reader`)."""
+
+    records: dict[str, Record] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    events: dict[str, Event | None] = field(default_factory=dict)  # event file blob -> event
+    complete: set[str] = field(default_factory=set)
+    # (event commit, amendment, proposer, settings and roster blobs) -> the event, its problems
+    verdicts: dict[tuple[str, str, str | None, tuple[str, str] | None], Verdict] = field(
+        default_factory=dict
+    )
 
 
 class Reader:
@@ -36,14 +53,21 @@ class Reader:
         self.audit = audit
         self._checked: set[str] = set()  # the commits and tags whose signature was checked
         self._judged: set[str] = set()  # the commits judged
-        self._records: dict[str, Record] = {}
+        # What is read of immutable objects (commits by sha, blob sizes, event files) and which
+        # event chains were read whole is shared by every reader of one store: a sync's join
+        # and the index refresh after it read each incoming commit and event file once.
+        shared = store.memo.setdefault("rulebook", SharedReads())
+        assert isinstance(shared, SharedReads)
+        self._records = shared.records
+        self._sizes = shared.sizes
+        self._events = shared.events
+        self._complete = shared.complete  # event tips whose whole chain has been read
+        self._verdicts = shared.verdicts
         self._configs: dict[tuple[str | None, str | None], Config | str] = {}
         self._signers: dict[str, str | None] = {}
         self._pending: set[str] = set()
         self._joins: dict[tuple[str, str], str | None] = {}
         self._histories: dict[str | None, MainHistory] = {}
-        self._complete: set[str] = set()  # event tips whose whole chain has been read
-        self._sizes: dict[str, int] = {}
 
     @property
     def signatures_checked(self) -> int:

@@ -254,11 +254,13 @@ class ChainJudge(Reader):
             if order is not None and any(old in record.parents for record in order):
                 partial.add(amendment)
         self._load_events({a: sha for a, sha in wanted.items() if a not in partial}, history, {})
-        self._blob_sizes(
-            change.blob
-            for record in self._records.values()
-            for change in record.changes
-            if change.status == "A" and change.path.startswith(EVENTS_DIR + "/")
+        self._read_events(
+            {
+                change.blob
+                for record in self._records.values()
+                for change in record.changes
+                if change.status == "A" and change.path.startswith(EVENTS_DIR + "/")
+            }
         )
         while True:
             self._pending = set()
@@ -368,6 +370,29 @@ class ChainJudge(Reader):
         position: int,
         proposer: str | None,
     ) -> tuple[Event | None, list[str]]:
+        """The event a commit records and what is wrong with it. A verdict depends only on
+        the commit, the amendment, its proposer and the roster in force: it is kept for every
+        reader of the store (a sync's join and the index refresh after it judge each incoming
+        event once), except where a signature is checked, which this reader does itself."""
+        current = history.config(position)
+        signed = current is not None and self.audit and current.settings.signatures == "required"
+        key = (record.sha, amendment, proposer, current.blobs if current else None)
+        if not signed and key in self._verdicts:
+            event, problems = self._verdicts[key]
+            return event, list(problems)
+        verdict = self._judge_event_anew(record, amendment, history, position, proposer)
+        if not signed:
+            self._verdicts[key] = (verdict[0], tuple(verdict[1]))
+        return verdict
+
+    def _judge_event_anew(
+        self,
+        record: Record,
+        amendment: str,
+        history: MainHistory,
+        position: int,
+        proposer: str | None,
+    ) -> tuple[Event | None, list[str]]:
         problems: list[str] = []
         event_id = record.trailer(EVENT_ID) or ""
         handle = record.trailer(MEMBER) or ""
@@ -444,10 +469,30 @@ class ChainJudge(Reader):
         return []
 
     def _read_event(self, blob: str) -> Event | None:
-        try:
+        if blob not in self._events:
             if self._blob_sizes([blob]).get(blob, MAX_EVENT_BYTES + 1) > MAX_EVENT_BYTES:
-                return None
-            data = json.loads(self.store.read_blob(blob).decode("utf-8"))
-            return Event.from_dict(data) if isinstance(data, dict) else None
-        except (ValueError, KeyError, TypeError, RecursionError):
-            return None
+                self._events[blob] = None
+            else:
+                self._events[blob] = parse_event(self.store.read_blob(blob))
+        return self._events[blob]
+
+    def _read_events(self, blobs: Iterable[str]) -> None:
+        """Read many event files ahead, in one git process."""
+        blobs = set(blobs)
+        sizes = self._blob_sizes(blobs)
+        wanted = [
+            blob
+            for blob in set(blobs) - set(self._events)
+            if sizes.get(blob, MAX_EVENT_BYTES + 1) <= MAX_EVENT_BYTES
+        ]
+        for blob, (kind, data) in self.store.objects(wanted).items():
+            self._events[blob] = parse_event(data) if kind == "blob" else None
+
+
+def parse_event(data: bytes) -> Event | None:
+    """An event file's event, or None when it is not one wgtool can read."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+        return Event.from_dict(parsed) if isinstance(parsed, dict) else None
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
