@@ -44,6 +44,7 @@ from wgtool.core.rulebook.layout import (
     event_path,
 )
 from wgtool.core.rulebook.records import (
+    Config,
     Record,
     read_records,
     same_group,
@@ -380,18 +381,13 @@ class ChainJudge(Reader):
         if not signed and key in self._verdicts:
             event, problems = self._verdicts[key]
             return event, list(problems)
-        verdict = self._judge_event_anew(record, amendment, history, position, proposer)
+        verdict = self._judge_event_anew(record, amendment, current, proposer)
         if not signed:
             self._verdicts[key] = (verdict[0], tuple(verdict[1]))
         return verdict
 
     def _judge_event_anew(
-        self,
-        record: Record,
-        amendment: str,
-        history: MainHistory,
-        position: int,
-        proposer: str | None,
+        self, record: Record, amendment: str, current: Config | None, proposer: str | None
     ) -> tuple[Event | None, list[str]]:
         problems: list[str] = []
         event_id = record.trailer(EVENT_ID) or ""
@@ -425,7 +421,6 @@ class ChainJudge(Reader):
             )
         if event.type != type_ or not well_formed(event):
             problems.append(f"{path} is not a well-formed {type_ or 'event'}")
-        current = history.config(position)
         if current is None:
             return None, [*problems, "made against a main commit with no valid roster"]
         member = current.roster.members.get(handle)
