@@ -11,7 +11,7 @@ Objects: wgtool writes each event as four loose objects (a file of its own each,
 and a fetch of fewer than 100 objects unpacks them loose too; git's own ``gc --auto`` waits for
 6,700 of them. From :data:`REPACK_FROM` loose objects on, they are put in one pack
 (``git repack -d``: only the loose objects, never a repack of everything), and ``gc --auto``
-then merges packs when there are many.
+then merges the packs into one when there are more than :data:`PACKS_KEPT`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from wgtool.core.gitstore import GitStore
 
 # Loose refs from which packing pays: packing rewrites packed-refs (every ref, tens of
 # milliseconds at thousands of refs), each loose ref costs a file and a block of disk.
-PACK_FROM = 100
-REPACK_FROM = 1000
+PACK_FROM = 32
+REPACK_FROM = 256
+PACKS_KEPT = 8
 
 
 def tidy(store: GitStore, remote: str) -> None:
@@ -44,7 +45,11 @@ def tidy(store: GitStore, remote: str) -> None:
         store.run(["pack-refs", "--all"], check=False)
     if loose_objects(store) >= REPACK_FROM:
         store.run(["repack", "-d", "-q"], check=False)
-        store.run(["gc", "--auto", "--quiet"], check=False, config={"gc.autoDetach": "false"})
+        store.run(
+            ["gc", "--auto", "--quiet"],
+            check=False,
+            config={"gc.autoDetach": "false", "gc.autoPackLimit": str(PACKS_KEPT)},
+        )
 
 
 def loose_objects(store: GitStore) -> int:
