@@ -9,9 +9,7 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
-from wgtool.core.config import SETTINGS_PATH, parse_settings
 from wgtool.core.consensus import as_position, compute_consensus
-from wgtool.core.errors import WgError
 from wgtool.core.index.base import IndexFile, listing_fingerprint, tips_of
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs
@@ -153,25 +151,23 @@ class Refresher(IndexFile):
                 self._update_alternatives(conn)
             # Whether a paragraph is still there depends on main and on the amendment's base.
             self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
-            self._update_consensus(conn, touched)
+            self._update_consensus(conn, history, touched)
             conn.execute(upsert(META), [{"key": "refs", "value": fingerprint}])
         return current
 
-    def _update_consensus(self, conn: Connection, touched: set[str]) -> None:
-        """Each amendment's consensus under the rule on main, kept so that listings do not
-        recompute it: for the amendments whose chain or events changed, or for every one when
-        main's settings (the groups or the rule) changed."""
-        main = self.store.resolve(MAIN_REF)
-        blob = None if main is None else self.store.lookup(main, SETTINGS_PATH)
+    def _update_consensus(self, conn: Connection, history: MainHistory, touched: set[str]) -> None:
+        """Each amendment's consensus under the rule in force on main, kept so that listings
+        do not recompute it: for the amendments whose chain or events changed, or for every one
+        when main's settings (the groups or the rule) changed."""
+        config = history.commits[-1].config if history.commits else None
+        if config is None:
+            return  # no valid settings on main: listings show no verdict
+        settings, blob = config.settings, config.blobs[0]
         stored = conn.execute(
             sa_select(META.c.value).where(META.c.key == CONSENSUS_SETTINGS)
         ).scalar()
-        if blob is None or (blob == stored and not touched):
+        if blob == stored and not touched:
             return
-        try:
-            settings = parse_settings(self.store.read_blob(blob).decode("utf-8"))
-        except (WgError, UnicodeDecodeError):
-            return  # the rulebook reports main's settings; listings then show no verdict
         ids = None if blob != stored else sorted(touched)
         query = sa_select(AMENDMENTS)
         if ids is not None:

@@ -23,8 +23,10 @@ from pathlib import Path
 from wgtool.core.gitstore import GitStore
 
 # Loose refs from which packing pays: packing rewrites packed-refs (every ref, tens of
-# milliseconds at thousands of refs), each loose ref costs a file and a block of disk.
-PACK_FROM = 32
+# milliseconds at thousands of refs), each loose ref costs a file and a block of disk. A sync
+# nearly always leaves some, and packing after every one keeps the number of git processes of a
+# sync the same whatever it received.
+PACK_FROM = 1
 REPACK_FROM = 256
 PACKS_KEPT = 8
 
