@@ -25,10 +25,12 @@ from wgtool.core.index.rows import (
     AMENDMENTS,
     EVENTS,
     SCHEMA_VERSION,
-    amendment_from_row,
+    amendments_from,
     event_from_row,
 )
 from wgtool.core.model import Amendment, Event, Status
+
+GroupStates = tuple[str, tuple[tuple[str, str], ...]]  # a verdict, and (group, state) pairs
 
 
 class Index(Refresher):
@@ -49,8 +51,9 @@ class Index(Refresher):
     @healing
     def amendment(self, amendment_id: str) -> Amendment | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa_select(AMENDMENTS).where(AMENDMENTS.c.id == amendment_id)).first()
-            return None if row is None else amendment_from_row(row)
+            query = sa_select(AMENDMENTS).where(AMENDMENTS.c.id == amendment_id)
+            found = amendments_from(conn.execute(query))
+            return found[0] if found else None
 
     @healing
     def amendments(
@@ -94,27 +97,29 @@ class Index(Refresher):
                     )
                 )
             query = query.order_by(AMENDMENTS.c.created_at, AMENDMENTS.c.id)
-            return [amendment_from_row(r) for r in conn.execute(query)]
+            return amendments_from(conn.execute(query))
 
     @healing
     def consensus_states(
         self, amendment_ids: Sequence[str] | None = None
-    ) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    ) -> dict[str, GroupStates]:
         """The consensus each refresh keeps per amendment (of these, default all): the verdict
-        and each stakeholder group's state, in the settings' order."""
+        and each stakeholder group's state, in the settings' order. Amendments in the same
+        state share one answer (a few dozen different ones among thousands)."""
         with self.engine.connect() as conn:
             query = sa_select(
                 AMENDMENTS.c.id, AMENDMENTS.c.consensus_state, AMENDMENTS.c.group_states
             )
             if amendment_ids is not None:
                 query = query.where(AMENDMENTS.c.id.in_(list(amendment_ids)))
-            return {
-                row.id: (
-                    row.consensus_state,
-                    [tuple(pair) for pair in json.loads(row.group_states)],
-                )
-                for row in conn.execute(query)
-            }
+            parsed: dict[tuple[str, str], GroupStates] = {}
+            result = {}
+            for amendment_id, verdict, raw in conn.execute(query):
+                key = (verdict, raw)
+                if key not in parsed:
+                    parsed[key] = (verdict, tuple((g, s) for g, s in json.loads(raw)))
+                result[amendment_id] = parsed[key]
+            return result
 
     @healing
     def events(self, amendment_id: str) -> list[Event]:

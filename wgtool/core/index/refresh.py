@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
+from wgtool.core.config import SETTINGS_PATH, parse_settings
 from wgtool.core.consensus import as_position, compute_consensus
+from wgtool.core.errors import WgError
 from wgtool.core.index.base import IndexFile, listing_fingerprint, tips_of
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs
@@ -22,14 +25,14 @@ from wgtool.core.index.rows import (
     META,
     REF_TIPS,
     REVERTS,
-    amendment_from_row,
+    amendments_from,
     event_from_row,
     event_row,
     read_amendment_chains,
     upsert,
 )
 from wgtool.core.messages import parse_message
-from wgtool.core.model import Adoption, Event, Kind, Status
+from wgtool.core.model import Adoption, ConsensusRule, Event, Kind, Settings, Status
 from wgtool.core.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
@@ -151,28 +154,34 @@ class Refresher(IndexFile):
                 self._update_alternatives(conn)
             # Whether a paragraph is still there depends on main and on the amendment's base.
             self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
-            self._update_consensus(conn, history, touched)
+            self._update_consensus(conn, current.get(MAIN_REF), touched)
             conn.execute(upsert(META), [{"key": "refs", "value": fingerprint}])
         return current
 
-    def _update_consensus(self, conn: Connection, history: MainHistory, touched: set[str]) -> None:
-        """Each amendment's consensus under the rule in force on main, kept so that listings
-        do not recompute it: for the amendments whose chain or events changed, or for every one
-        when main's settings (the groups or the rule) changed."""
-        config = history.commits[-1].config if history.commits else None
-        if config is None:
-            return  # no valid settings on main: listings show no verdict
-        settings, blob = config.settings, config.blobs[0]
-        stored = conn.execute(
-            sa_select(META.c.value).where(META.c.key == CONSENSUS_SETTINGS)
-        ).scalar()
-        if blob == stored and not touched:
+    def _update_consensus(self, conn: Connection, main: str | None, touched: set[str]) -> None:
+        """Each amendment's consensus under main's rule (as every command reads it), kept so
+        that listings do not recompute it: for the amendments whose chain or events changed,
+        or for every one when main's groups or rule changed. The rule is kept with it, so a
+        refresh that only received events reads nothing of main."""
+        kept = conn.execute(sa_select(META.c.value).where(META.c.key == CONSENSUS_SETTINGS))
+        stored = json.loads(kept.scalar() or "{}")
+        ids: list[str] | None = sorted(touched)
+        if stored.get("main") != main:
+            rule = self._consensus_rule(main)
+            if rule is None:
+                return  # no main, or no settings wgtool can read: listings show no verdict
+            if rule != stored.get("rule"):
+                ids = None  # every amendment, under the new rule
+            stored = {"main": main, "rule": rule}
+            conn.execute(upsert(META), [{"key": CONSENSUS_SETTINGS, "value": json.dumps(stored)}])
+        elif not touched:
             return
-        ids = None if blob != stored else sorted(touched)
+        rule = stored["rule"]
+        settings = Settings("", dict(rule["groups"]), ConsensusRule(**rule["consensus"]))
         query = sa_select(AMENDMENTS)
         if ids is not None:
             query = query.where(AMENDMENTS.c.id.in_(ids))
-        amendments = [amendment_from_row(row) for row in conn.execute(query)]
+        amendments = amendments_from(conn.execute(query))
         positions: dict[str, list[Event]] = {}
         events = sa_select(EVENTS).where(EVENTS.c.type.in_(("position", "silence-break")))
         if ids is not None:
@@ -191,7 +200,23 @@ class Refresher(IndexFile):
                 .values(consensus_state=bindparam("b_state"), group_states=bindparam("b_groups")),
                 updates,
             )
-        conn.execute(upsert(META), [{"key": CONSENSUS_SETTINGS, "value": blob}])
+
+    def _consensus_rule(self, main: str | None) -> dict[str, Any] | None:
+        """What consensus depends on in main's settings: the groups, in order, and the rule."""
+        data = None if main is None else self.store.read_file(main, SETTINGS_PATH)
+        try:
+            settings = parse_settings((data or b"").decode("utf-8"))
+        except (WgError, UnicodeDecodeError):
+            return None
+        rule = settings.consensus
+        return {
+            "groups": list(settings.groups.items()),
+            "consensus": {
+                "min_supporting_groups": rule.min_supporting_groups,
+                "max_objecting_groups": rule.max_objecting_groups,
+                "require_all_groups_heard": rule.require_all_groups_heard,
+            },
+        }
 
     def _main_history(self, conn: Connection, book: Rulebook, main: str | None) -> MainHistory:
         """Main's judged history: as stored, extended by what main gained since, or read anew."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy import text as sa_text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Result
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, SQLModel
 
@@ -143,40 +143,55 @@ META = table_of(Meta)
 REF_TIPS = table_of(RefTip)
 
 
-def amendment_from_row(row: Any) -> Amendment:
-    """From a table row or a plain result row (both have the columns as attributes)."""
+def amendments_from(result: Result[Any]) -> list[Amendment]:
+    """The amendments of a query's result rows (whole rows of the amendments table). Each row
+    is read as a dict: a row's attributes cost a lookup each, and so does asking every row for
+    its column names, which shows in a listing of thousands."""
+    names = list(result.keys())
+    return [amendment_from(dict(zip(names, row, strict=True))) for row in result]
+
+
+# The columns an amendment takes as they are, by the same name.
+PLAIN_COLUMNS = (
+    "id",
+    "draft",
+    "paragraph",
+    "title",
+    "rationale",
+    "proposer",
+    "group",
+    "base",
+    "head",
+    "revision",
+    "created_at",
+    "updated_at",
+    "merged_by",
+    "merge_commit",
+    "reverted_by",
+    "revert_commit",
+    "label",
+    "alternative_to",
+)
+
+
+def amendment_from(r: dict[str, Any]) -> Amendment:
+    """An amendment from its row's columns."""
+    adoption = None
+    if r["consensus"] is not None:
+        adoption = Adoption(
+            consensus=r["consensus"],
+            supporting=split_list(r["supporting"]),
+            objecting=split_list(r["objecting"]),
+            not_heard=split_list(r["not_heard"]),
+            reason=r["override_reason"],
+            silence=r["silence"],
+        )
     return Amendment(
-        id=row.id,
-        draft=row.draft,
-        kind=Kind(row.kind),
-        paragraph=row.paragraph,
-        title=row.title,
-        rationale=row.rationale,
-        proposer=row.proposer,
-        group=row.group,
-        status=Status(row.status),
-        base=row.base,
-        head=row.head,
-        revision=row.revision,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        merged_by=row.merged_by,
-        merge_commit=row.merge_commit,
-        decided_reason=row.reason,
-        adoption=None
-        if row.consensus is None
-        else Adoption(
-            consensus=row.consensus,
-            supporting=split_list(row.supporting),
-            objecting=split_list(row.objecting),
-            not_heard=split_list(row.not_heard),
-            reason=row.override_reason,
-            silence=row.silence,
-        ),
-        reverted_by=row.reverted_by,
-        revert_commit=row.revert_commit,
-        label=row.label,
-        alternative_to=row.alternative_to,
+        **{name: r[name] for name in PLAIN_COLUMNS},
+        kind=Kind(r["kind"]),
+        status=Status(r["status"]),
+        decided_reason=r["reason"],
+        adoption=adoption,
     )
 
 

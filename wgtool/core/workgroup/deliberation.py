@@ -109,18 +109,22 @@ class DeliberationDesk(AmendmentsDesk):
         )
         settings = self.settings
         rule = settings.consensus.describe()
-        briefs = {}
-        for amendment in amendments:
-            verdict, groups = states.get(amendment.id, ("pending", []))
-            briefs[amendment.id] = Consensus(
-                state=verdict,
-                groups=tuple(
-                    GroupPosition(group, settings.groups.get(group, group), state, ())
-                    for group, state in groups
-                ),
-                rule=rule,
-            )
-        return briefs
+        shared: dict[object, Consensus] = {}  # one answer per state: they are immutable
+
+        def brief(states: tuple[str, tuple[tuple[str, str], ...]]) -> Consensus:
+            if states not in shared:
+                verdict, groups = states
+                shared[states] = Consensus(
+                    state=verdict,
+                    groups=tuple(
+                        GroupPosition(group, settings.groups.get(group, group), state, ())
+                        for group, state in groups
+                    ),
+                    rule=rule,
+                )
+            return shared[states]
+
+        return {a.id: brief(states.get(a.id, ("pending", ()))) for a in amendments}
 
     def open_counts(self, slug: str) -> dict[int, int]:
         self.refresh()
