@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from wgtool.core.inbox import AmendmentNews, LastLook, News, Seen, changes, needs_position
 from wgtool.core.model import Status
 from wgtool.core.workgroup.amendments import AmendmentsDesk
 
 FEW = 500  # amendments read by id; more are read with all the rest, and picked out
+
+
+if TYPE_CHECKING:
+    from wgtool.core.inbox import AmendmentNews, News, Seen
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class InboxDesk(AmendmentsDesk):
 
     def seen_now(self) -> Seen:
         """The record as the freshly refreshed index has it, stamped with the clock's time."""
+        from wgtool.core.inbox import Seen  # only inboxes and syncs need it
+
         self.refresh()
         return Seen(
             amendments=self.index.states(),
@@ -62,6 +68,8 @@ class InboxDesk(AmendmentsDesk):
 
     def news(self, before: Seen, now: Seen, *, actor: str | None = None) -> News:
         """What changed from ``before`` to ``now``; with ``actor``, leaving out what they did."""
+        from wgtool.core.inbox import News
+
         items = self._news_items(before, before.changed_ids(now), actor)
         return News(
             tuple(item for item in items if item.changes),
@@ -72,6 +80,8 @@ class InboxDesk(AmendmentsDesk):
         self, before: Seen, ids: Sequence[str], actor: str | None
     ) -> list[AmendmentNews]:
         """The amendments ``ids``, oldest first, each with what changed (perhaps nothing)."""
+        from wgtool.core.inbox import AmendmentNews, changes
+
         if not ids:
             return []
         wanted = set(ids)
@@ -91,6 +101,8 @@ class InboxDesk(AmendmentsDesk):
         """The acting member's inbox: what changed since their last look here (``everything``:
         every amendment, changed or not), narrowed to those that need their position and/or
         those they proposed. Nothing is marked as seen: see :meth:`mark_seen`."""
+        from wgtool.core.inbox import AmendmentNews, LastLook, News, Seen
+
         actor = self.actor().handle
         before = LastLook(self.store, self.notify).read(actor)
         now = self.seen_now()
@@ -121,6 +133,8 @@ class InboxDesk(AmendmentsDesk):
 
     def _waiting_for(self, actor: str) -> set[str]:
         """The open amendments that wait for ``actor``'s position on their current revision."""
+        from wgtool.core.inbox import needs_position
+
         own = self.index.events_for(types=("position",), member=actor)
         return {
             a.id
@@ -130,4 +144,6 @@ class InboxDesk(AmendmentsDesk):
 
     def mark_seen(self, inbox: Inbox) -> None:
         """Remember what ``inbox`` showed as seen by its member (in this clone only)."""
+        from wgtool.core.inbox import LastLook
+
         LastLook(self.store, self.notify).record(inbox.member, inbox.seen)

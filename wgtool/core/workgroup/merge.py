@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from wgtool.core import document, merging, validate
+from wgtool.core import document, validate
 from wgtool.core.errors import MergeConflict, NoConsensus, NotFound, StateError
 from wgtool.core.gitstore import Person, retry_cas
-from wgtool.core.merging import MergePlan
 from wgtool.core.messages import format_message
 from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
 from wgtool.core.text import merge3
 from wgtool.core.workgroup.amendments import amended_text
 from wgtool.core.workgroup.deliberation import DeliberationDesk
+
+if TYPE_CHECKING:
+    from wgtool.core.merging import MergePlan
 
 
 class MergeDesk(DeliberationDesk):
@@ -44,6 +47,8 @@ class MergeDesk(DeliberationDesk):
         if revised_text is not None:
             kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
             theirs = amended_text(base_text, kind, amendment.paragraph, revised_text)
+        from wgtool.core.merging import MergePlan  # only commands that merge need it
+
         return MergePlan(
             amendment=amendment,
             main=main,
@@ -220,6 +225,8 @@ def _adopted_text(
     plan: MergePlan, resolved_text: str | None, whole_draft: bool, expected_main: str | None
 ) -> str:
     """The draft a merge writes: the clean merge, or the chair's resolution of its conflict."""
+    from wgtool.core import merging
+
     if resolved_text is None:
         if plan.merged is None:
             raise MergeConflict(merging.conflict_message(plan), plan.result.conflicts)
