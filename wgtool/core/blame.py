@@ -52,6 +52,7 @@ class Source:
         amendment: The merged (or, for a revert, the reverted) amendment.
         member: The proposer of a merged amendment; else who made the commit.
         group: The proposer's stakeholder group (merged amendments only).
+        revised: The chair merged the amendment as orally revised (known to redlines only).
     """
 
     kind: SourceKind
@@ -59,6 +60,7 @@ class Source:
     amendment: str | None = None
     member: str | None = None
     group: str | None = None
+    revised: bool = False
 
     def key(self, by: By) -> str:
         """The row of a breakdown by ``by`` that this source's words count in."""
@@ -71,10 +73,12 @@ class Source:
         return self.amendment or "unknown"
 
     def describe(self, groups: Mapping[str, str]) -> str:
-        """One phrase for people: 'amendment 1a2b by mchen (Civil society)'."""
+        """One phrase for people: 'amendment 1a2b by mchen (Civil society)', then ', as orally
+        revised' when the chair merged it so."""
         if self.kind == "amendment":
             group = groups.get(self.group or "", self.group or "unknown group")
-            return f"amendment {self.amendment} by {self.member} ({group})"
+            revised = ", as orally revised" if self.revised else ""
+            return f"amendment {self.amendment} by {self.member} ({group}){revised}"
         if self.kind == "secretariat":
             return f"secretariat edit by {self.member or 'the secretariat'}"
         if self.kind == "revert":
@@ -90,6 +94,7 @@ class Source:
             "amendment": self.amendment,
             "member": self.member,
             "group": self.group,
+            "revised": self.revised,
         }
 
 
