@@ -30,13 +30,14 @@ By = Literal["group", "member", "amendment"]
 BY: tuple[By, ...] = ("group", "member", "amendment")
 
 # Rows that are no stakeholder's: their key in every breakdown, and their label.
-_OTHER_LABELS: dict[str, str] = {
+OTHER_LABELS: dict[str, str] = {
     "base": "base text",
     "secretariat": "secretariat edits",
     "revert": "reverts",
     "unverified": "changes the rulebook does not accept",
     "older": "the older version",
 }
+OTHER_KEYS = frozenset(OTHER_LABELS)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Source:
             return f"revert of amendment {self.amendment} by {self.member}"
         if self.kind == "base":
             return "base text"
-        return _OTHER_LABELS[self.kind]
+        return OTHER_LABELS[self.kind]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -100,8 +101,8 @@ class Source:
 
 def key_label(key: str, by: By, groups: Mapping[str, str]) -> str:
     """The label of a breakdown's row (a group's name, a member's handle, an amendment id)."""
-    if key in _OTHER_LABELS:
-        return _OTHER_LABELS[key]
+    if key in OTHER_LABELS:
+        return OTHER_LABELS[key]
     return groups.get(key, key) if by == "group" else key
 
 
