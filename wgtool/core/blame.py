@@ -18,6 +18,8 @@ redline can tell who deleted which of its characters (:attr:`Attribution.deletio
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -170,7 +172,8 @@ class Attribution:
 
 @dataclass
 class _Cursor:
-    """Reads runs in order, a given number of characters at a time."""
+    """Reads runs in order, a given number of characters at a time (the runs wholly inside a
+    stretch are copied as one slice: a step of a long draft's history costs about its change)."""
 
     runs: list[Run]
     index: int = 0
@@ -178,14 +181,24 @@ class _Cursor:
 
     def take(self, count: int) -> list[Run]:
         pieces: list[Run] = []
-        while count > 0:
-            source, origin, length = self.runs[self.index]
+        runs = self.runs
+        if count > 0 and self.used:  # the rest of a run started before
+            source, origin, length = runs[self.index]
             part = min(count, length - self.used)
             pieces.append((source, origin + self.used, part))
-            count -= part
-            self.used += part
+            count, self.used = count - part, self.used + part
             if self.used == length:
                 self.index, self.used = self.index + 1, 0
+        whole = self.index
+        while count > 0 and whole < len(runs) and runs[whole][2] <= count:
+            count -= runs[whole][2]
+            whole += 1
+        pieces.extend(runs[self.index : whole])
+        self.index = whole
+        if count > 0:  # the start of a run that goes on
+            source, origin, _ = runs[whole]
+            pieces.append((source, origin, count))
+            self.used = count
         return pieces
 
 
@@ -250,8 +263,10 @@ class Tracer:
                 _push(result, (index, offset, count))
                 offset += count
             elif op.op == "equal":
-                for piece in cursor.take(count):
-                    _push(result, piece)
+                taken = cursor.take(count)
+                if taken:  # runs taken whole were joined already: only the first may join
+                    _push(result, taken[0])
+                    result.extend(taken[1:])
                 offset += count
             else:
                 for source, origin, length in cursor.take(count):
@@ -377,21 +392,32 @@ class Blame:
     shares: tuple[Share, ...]
     groups: Mapping[str, str]
 
+    @functools.cached_property
+    def _tokens(self) -> tuple[list[int], list[tuple[int, int, str]]]:
+        """Where each token ends, and ``(start, end, key)`` of each: for :meth:`spans`."""
+        keys = [source.key(self.by) for source in self.attribution.sources]
+        tokens = [(start, end, keys[s]) for start, end, s in self.attribution.per_token()]
+        return [end for _, end, _ in tokens], tokens
+
     def spans(self, start: int = 0, end: int | None = None) -> list[tuple[str, str]]:
-        """``(text, key)`` for the text in ``[start, end)``: tokens of one row joined."""
-        end = len(self.attribution.text) if end is None else end
-        text, sources = self.attribution.text, self.attribution.sources
-        result: list[tuple[str, str]] = []
-        for token_start, token_end, source in self.attribution.per_token():
-            if token_end <= start or token_start >= end:
-                continue
+        """``(text, key)`` for the text in ``[start, end)``: tokens of one row joined (and
+        blanks with the row before them)."""
+        text = self.attribution.text
+        end = len(text) if end is None else end
+        ends, tokens = self._tokens
+        pieces: list[list[str]] = []
+        keys: list[str] = []
+        for index in range(bisect.bisect_right(ends, start), len(tokens)):
+            token_start, token_end, key = tokens[index]
+            if token_start >= end:
+                break
             piece = text[max(token_start, start) : min(token_end, end)]
-            key = sources[source].key(self.by)
-            if result and (result[-1][1] == key or not piece.strip()):
-                result[-1] = (result[-1][0] + piece, result[-1][1])
+            if keys and (keys[-1] == key or not piece.strip()):
+                pieces[-1].append(piece)
             else:
-                result.append((piece, key))
-        return result
+                pieces.append([piece])
+                keys.append(key)
+        return [("".join(joined), key) for joined, key in zip(pieces, keys, strict=True)]
 
     def to_dict(self) -> dict[str, object]:
         return {
