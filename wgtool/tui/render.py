@@ -8,7 +8,8 @@ as console markup) from :func:`terminal_safe` text (control characters made visi
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -149,45 +150,49 @@ AuthorRun = tuple[int, int, str]
 """``(start, end, style)``: characters of a text and the style of whoever wrote them."""
 
 
-def author_styles(blame: Blame) -> dict[str, str]:
-    """The style of each row of a blame by group: each group its colour (every group of the
-    settings, then any other found), the base text none, other writers italic."""
-    found = [row.key for row in blame.shares]
-    groups = list(blame.groups) + [k for k in found if k not in blame.groups and is_group(k)]
-    styles = {key: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, key in enumerate(groups)}
-    styles.update({key: NOT_A_GROUP_STYLE for key in found if not is_group(key)})
-    styles["base"] = ""
-    return styles
+@dataclass(frozen=True)
+class Authors:
+    """Who wrote a text, as the reader colours it: each row of a blame by group with its
+    style, and the text as runs of one writer's style. Made in a worker (:meth:`of`)."""
 
+    blame: Blame
+    styles: dict[str, str]
+    runs: list[AuthorRun]
 
-def author_runs(blame: Blame, styles: Mapping[str, str]) -> list[AuthorRun]:
-    """The text of a blame as runs of one writer's style."""
-    runs: list[AuthorRun] = []
-    position = 0
-    for text, key in blame.spans():
-        runs.append((position, position + len(text), styles.get(key, "")))
-        position += len(text)
-    return runs
+    @classmethod
+    def of(cls, blame: Blame) -> Authors:
+        """Each group its colour (every group of the settings, then any other found), the
+        base text none, other writers (secretariat edits, reverts) italic."""
+        found = [row.key for row in blame.shares]
+        groups = list(blame.groups) + [k for k in found if k not in blame.groups and is_group(k)]
+        styles = {key: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, key in enumerate(groups)}
+        styles.update({key: NOT_A_GROUP_STYLE for key in found if not is_group(key)})
+        styles["base"] = ""
+        runs: list[AuthorRun] = []
+        position = 0
+        for text, key in blame.spans():
+            runs.append((position, position + len(text), styles.get(key, "")))
+            position += len(text)
+        return cls(blame, styles, runs)
 
-
-def authors_legend(blame: Blame, styles: Mapping[str, str], *, colour: bool = True) -> Text:
-    """Each group with its colour and its share of the words; then the base text and any
-    other writer (secretariat edits, reverts) with theirs."""
-    shares = {row.key: row for row in blame.shares}
-    legend = Text("Who wrote it, by group: ", "bold")
-    for key, style in styles.items():
-        row = shares.get(key)
-        if row is None and not is_group(key):
-            continue
-        share = row.share if row is not None else 0.0
-        label = row.label if row is not None else blame.groups.get(key, key)
-        legend.append("■ " if style else "□ ", style or "dim")
-        legend.append_text(safe(label, style, one_line=True))
-        legend.append(f" {share:.1f}%  ")
-    if not colour:
-        legend.append("(colours are off: NO_COLOR)", "dim")
-    legend.rstrip()
-    return legend
+    def legend(self, *, colour: bool = True) -> Text:
+        """Each group with its colour and its share of the words; then the base text and any
+        other writer (secretariat edits, reverts) with theirs."""
+        shares = {row.key: row for row in self.blame.shares}
+        legend = Text("Who wrote it, by group: ", "bold")
+        for key, style in self.styles.items():
+            row = shares.get(key)
+            if row is None and not is_group(key):
+                continue
+            share = row.share if row is not None else 0.0
+            label = row.label if row is not None else self.blame.groups.get(key, key)
+            legend.append("■ " if style else "□ ", style or "dim")
+            legend.append_text(safe(label, style, one_line=True))
+            legend.append(f" {share:.1f}%  ")
+        if not colour:
+            legend.append("(colours are off: NO_COLOR)", "dim")
+        legend.rstrip()
+        return legend
 
 
 def is_group(key: str) -> bool:

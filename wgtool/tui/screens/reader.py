@@ -14,10 +14,9 @@ from textual.widgets import Header, OptionList, Static
 
 from wgtool.core import document
 from wgtool.core.agreement import ParagraphState
-from wgtool.core.blame import Blame
 from wgtool.core.model import Draft, Kind
 from wgtool.tui.commands import Command
-from wgtool.tui.render import author_runs, author_styles, authors_legend, safe
+from wgtool.tui.render import Authors, safe
 from wgtool.tui.screens.agreement import draft_commands, paragraph_commands
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.propose import ProposeScreen
@@ -75,7 +74,7 @@ class DraftScreen(WgScreen):
         self.by_group = False
         """Whether the words are coloured by who wrote them (read with the draft, in its
         worker: tracing who wrote them is git work)."""
-        self.blame: Blame | None = None
+        self.authors: Authors | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,8 +95,8 @@ class DraftScreen(WgScreen):
             counts = wg.open_counts(self.slug)
             ledger = wg.ledger(self.slug)
             window = wg.window(self.slug).is_open(wg.clock())
-            blame = wg.blame(self.slug) if self.by_group else None
-            self.wg_app.deliver(self.show, draft, counts, ledger, window, blame)
+            authors = Authors.of(wg.blame(self.slug)) if self.by_group else None
+            self.wg_app.deliver(self.show, draft, counts, ledger, window, authors)
 
     def show(
         self,
@@ -105,13 +104,14 @@ class DraftScreen(WgScreen):
         counts: dict[int, int],
         ledger: list[ParagraphState] | None = None,
         window_open: bool | None = None,
-        blame: Blame | None = None,
+        authors: Authors | None = None,
     ) -> None:
         self.draft, self.open_counts = draft, counts
         self.ledger = {p.label: p for p in ledger or []}
         self.window_open = window_open
         # Main may have moved between reading the draft and tracing it: the next load agrees.
-        self.blame = blame if blame is not None and blame.attribution.text == draft.text else None
+        traced = authors is not None and authors.blame.attribution.text == draft.text
+        self.authors = authors if traced else None
         self.show_text()
         total = len(document.paragraphs(draft.text))
         agreed = sum(p.status == "agreed" for p in self.ledger.values())
@@ -129,11 +129,9 @@ class DraftScreen(WgScreen):
         if self.draft is None:
             return
         legend = self.query_one("#draft-legend", Static)
-        authors = None
-        if self.by_group and self.blame is not None:
-            styles = author_styles(self.blame)
-            authors = author_runs(self.blame, styles)
-            legend.update(authors_legend(self.blame, styles, colour=not self.app.no_color))
+        authors = self.authors if self.by_group else None
+        if authors is not None:
+            legend.update(authors.legend(colour=not self.app.no_color))
         legend.display = authors is not None
         self.query_one(ParagraphList).show_draft(
             self.draft.text,
@@ -144,7 +142,7 @@ class DraftScreen(WgScreen):
                 label: [(b.start or 0, b.end or 0, b.id) for b in p.brackets]
                 for label, p in self.ledger.items()
             },
-            authors,
+            None if authors is None else authors.runs,
         )
 
     @property
@@ -188,7 +186,7 @@ class DraftScreen(WgScreen):
         if self.by_group:
             self.load()
         else:
-            self.blame = None
+            self.authors = None
             self.show_text()
 
     def commands(self) -> Iterable[Command]:
