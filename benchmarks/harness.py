@@ -214,6 +214,20 @@ class Row:
     peak_mb: float | None = None
     smaller: tuple[tuple[int, float], ...] = ()  # (amendments, ratio) at smaller sizes
 
+    @classmethod
+    def measured(cls, what: str, anchor: str, pair: Pair, target: str, limit: float | None) -> Row:
+        """The row of a pair measured in alternation: medians, their ratio, peak memory."""
+        return cls(
+            what,
+            anchor,
+            seconds_label(pair.anchor_median),
+            seconds_label(pair.wgtool_median),
+            pair.ratio,
+            target,
+            limit,
+            pair.peak_mb,
+        )
+
 
 def seconds_label(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"

@@ -126,18 +126,7 @@ class Bench:
         limit: float,
         peak_of: str | None = None,
     ) -> None:
-        self.rows.append(
-            Row(
-                what,
-                anchor,
-                seconds_label(pair.anchor_median),
-                seconds_label(pair.wgtool_median),
-                pair.ratio,
-                target,
-                limit,
-                pair.peak_mb,
-            )
-        )
+        self.rows.append(Row.measured(what, anchor, pair, target, limit))
         self.peaks[peak_of or what] = max(pair.peak_mb, self.peaks.get(peak_of or what, 0.0))
         log(
             f"[{self.size:,}] {what}: {seconds_label(pair.wgtool_median)} vs "

@@ -13,6 +13,7 @@ from wgtool.core.text import (
     DiffOp,
     MergeResult,
     merge3,
+    minimal_word_diff,
     redline,
     tokenize,
     word_diff,
@@ -183,6 +184,38 @@ def test_word_diff_reconstructs_related_texts(data: st.DataObject) -> None:
     assert old_of(ops) == old
     assert new_of(ops) == new
     assert_canonical(ops)
+
+
+@PROPERTY
+@given(st.text(), st.text())
+def test_minimal_word_diff_reconstructs_both_texts(old: str, new: str) -> None:
+    ops = minimal_word_diff(old, new)
+    assert (old_of(ops), new_of(ops)) == (old, new)
+    assert_canonical(ops)
+
+
+@PROPERTY
+@given(st.data())
+def test_minimal_word_diff_leaves_the_paragraphs_around_a_change_alone(
+    data: st.DataObject,
+) -> None:
+    paragraph = st.lists(st.sampled_from(VOCABULARY[:6]), min_size=1, max_size=6).map(" ".join)
+    before = data.draw(st.lists(paragraph, max_size=5))
+    after = data.draw(st.lists(paragraph, max_size=5))
+    old_middle = data.draw(token_texts())
+    new_middle = data.draw(token_edited(old_middle, VOCABULARY))
+    old = "\n\n".join([*before, old_middle, *after]) + "\n"
+    new = "\n\n".join([*before, new_middle, *after]) + "\n"
+    ops = minimal_word_diff(old, new)
+    assert (old_of(ops), new_of(ops)) == (old, new)
+    assert_canonical(ops)
+    # Whatever changed lies between the paragraphs both texts share at start and end.
+    head = "\n\n".join(before)
+    tail = "\n\n".join(after)
+    changed_from = len(ops[0].text) if ops and ops[0].op == "equal" else 0
+    changed_to = len(ops[-1].text) if ops and ops[-1].op == "equal" else 0
+    assert changed_from >= len(head) - 1 or old == new
+    assert changed_to >= len(tail) or old == new
 
 
 def test_word_diff_identical_and_empty() -> None:

@@ -185,6 +185,20 @@ async def open_draft(pilot: Pilot[None], slug: str = "principles") -> DraftScree
     return screen
 
 
+async def open_redline(pilot: Pilot[None], version: str) -> RedlineScreen:
+    """From the drafts: the versions of the highlighted draft (v), then the redline from
+    ``version`` (highlighted, d)."""
+    await press(pilot, "v")
+    versions = pilot.app.screen
+    assert isinstance(versions, VersionsScreen)
+    table = versions.query_one("#versions", DataTable)
+    table.move_cursor(row=table.get_row_index(version))
+    await press(pilot, "d")
+    redline = pilot.app.screen
+    assert isinstance(redline, RedlineScreen)
+    return redline
+
+
 def paragraph_texts(screen: DraftScreen) -> dict[int, str]:
     """What the reader shows for each paragraph number, as plain text."""
     from rich.console import Console

@@ -34,6 +34,7 @@ from tests.test_tui import (
     notifications,
     open_draft,
     open_queue,
+    open_redline,
     open_wg,
     plain,
     press,
@@ -58,7 +59,7 @@ from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.screens.members import MemberPicker
 from wgtool.tui.screens.propose import ProposeScreen
 from wgtool.tui.screens.reader import DraftScreen
-from wgtool.tui.screens.versions import RedlineScreen, VersionsScreen
+from wgtool.tui.screens.versions import VersionsScreen
 from wgtool.tui.widgets import DiffView, MarkedCheckbox, MarkedRadioButton, ParagraphList
 
 pytestmark = pytest.mark.asyncio
@@ -203,14 +204,7 @@ async def test_d_redlines_from_the_highlighted_version(example_repo: Path) -> No
     app = make_app(example_repo, MEMBER_CS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await press(pilot, "v")
-        versions = app.screen
-        assert isinstance(versions, VersionsScreen)
-        table = versions.query_one("#versions", DataTable)
-        table.move_cursor(row=table.get_row_index("v1"))  # the older one, second row
-        await press(pilot, "d")
-        redline = app.screen
-        assert isinstance(redline, RedlineScreen)
+        redline = await open_redline(pilot, "v1")  # the older one, second row
         assert redline.old == "v1"
         assert plain(redline.query_one("#redline-info")).startswith("1 change ")
 

@@ -99,7 +99,7 @@ def redline(
     obj: Context, slug: str, old: str | None, new: str | None, changed_only: bool, as_json: bool
 ) -> None:
     """Redline of a draft between two versions (default: the latest and main), paragraph by
-    paragraph with their numbers, each change with the amendment and group that made it."""
+    paragraph with their labels (7bis), each change with the amendment and group that made it."""
     with obj.open() as wg:
         if old is None:
             found = wg.versions(slug)
@@ -133,18 +133,18 @@ def _print_redline(
             folded += 1
             continue
         if folded:
-            click.echo(f"     ({folded} unchanged paragraph{'s' if folded > 1 else ''})\n")
+            click.echo(f"       ({folded} unchanged paragraph{'s' if folded > 1 else ''})\n")
             folded = 0
         click.echo(_entry_line(entry))
         if entry.changed:
             names = "; ".join(safe(s.describe(groups)) for s in entry.by)
             if names:
-                click.echo(f"     — {names}")
+                click.echo(f"       — {names}")
             elif not result.attributed:
-                click.echo("     — (not attributed: OLD is not older than NEW on main)")
+                click.echo("       — (not attributed: OLD is not older than NEW on main)")
         click.echo()
     if folded:
-        click.echo(f"     ({folded} unchanged paragraph{'s' if folded > 1 else ''})")
+        click.echo(f"       ({folded} unchanged paragraph{'s' if folded > 1 else ''})")
 
 
 def _entry_line(entry: RedlineEntry) -> str:
@@ -152,4 +152,4 @@ def _entry_line(entry: RedlineEntry) -> str:
     if entry.heading:
         heading = "#" * entry.level + " " + body
         return click.style(heading, bold=True) if color_enabled() else heading
-    return f"{entry.label:>3}. {body}"
+    return f"{entry.label:>5}. {body}"

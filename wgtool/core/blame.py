@@ -18,6 +18,8 @@ redline can tell who deleted which of its characters (:attr:`Attribution.deletio
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,13 +32,14 @@ By = Literal["group", "member", "amendment"]
 BY: tuple[By, ...] = ("group", "member", "amendment")
 
 # Rows that are no stakeholder's: their key in every breakdown, and their label.
-_OTHER_LABELS: dict[str, str] = {
+OTHER_LABELS: dict[str, str] = {
     "base": "base text",
     "secretariat": "secretariat edits",
     "revert": "reverts",
     "unverified": "changes the rulebook does not accept",
     "older": "the older version",
 }
+OTHER_KEYS = frozenset(OTHER_LABELS)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Source:
         amendment: The merged (or, for a revert, the reverted) amendment.
         member: The proposer of a merged amendment; else who made the commit.
         group: The proposer's stakeholder group (merged amendments only).
+        revised: The chair merged the amendment as orally revised (known to redlines only).
     """
 
     kind: SourceKind
@@ -59,6 +63,7 @@ class Source:
     amendment: str | None = None
     member: str | None = None
     group: str | None = None
+    revised: bool = False
 
     def key(self, by: By) -> str:
         """The row of a breakdown by ``by`` that this source's words count in."""
@@ -71,17 +76,19 @@ class Source:
         return self.amendment or "unknown"
 
     def describe(self, groups: Mapping[str, str]) -> str:
-        """One phrase for people: 'amendment 1a2b by mchen (Civil society)'."""
+        """One phrase for people: 'amendment 1a2b by mchen (Civil society)', then ', as orally
+        revised' when the chair merged it so."""
         if self.kind == "amendment":
             group = groups.get(self.group or "", self.group or "unknown group")
-            return f"amendment {self.amendment} by {self.member} ({group})"
+            revised = ", as orally revised" if self.revised else ""
+            return f"amendment {self.amendment} by {self.member} ({group}){revised}"
         if self.kind == "secretariat":
             return f"secretariat edit by {self.member or 'the secretariat'}"
         if self.kind == "revert":
             return f"revert of amendment {self.amendment} by {self.member}"
         if self.kind == "base":
             return "base text"
-        return _OTHER_LABELS[self.kind]
+        return OTHER_LABELS[self.kind]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -90,13 +97,14 @@ class Source:
             "amendment": self.amendment,
             "member": self.member,
             "group": self.group,
+            "revised": self.revised,
         }
 
 
 def key_label(key: str, by: By, groups: Mapping[str, str]) -> str:
     """The label of a breakdown's row (a group's name, a member's handle, an amendment id)."""
-    if key in _OTHER_LABELS:
-        return _OTHER_LABELS[key]
+    if key in OTHER_LABELS:
+        return OTHER_LABELS[key]
     return groups.get(key, key) if by == "group" else key
 
 
@@ -164,7 +172,8 @@ class Attribution:
 
 @dataclass
 class _Cursor:
-    """Reads runs in order, a given number of characters at a time."""
+    """Reads runs in order, a given number of characters at a time (the runs wholly inside a
+    stretch are copied as one slice: a step of a long draft's history costs about its change)."""
 
     runs: list[Run]
     index: int = 0
@@ -172,14 +181,24 @@ class _Cursor:
 
     def take(self, count: int) -> list[Run]:
         pieces: list[Run] = []
-        while count > 0:
-            source, origin, length = self.runs[self.index]
+        runs = self.runs
+        if count > 0 and self.used:  # the rest of a run started before
+            source, origin, length = runs[self.index]
             part = min(count, length - self.used)
             pieces.append((source, origin + self.used, part))
-            count -= part
-            self.used += part
+            count, self.used = count - part, self.used + part
             if self.used == length:
                 self.index, self.used = self.index + 1, 0
+        whole = self.index
+        while count > 0 and whole < len(runs) and runs[whole][2] <= count:
+            count -= runs[whole][2]
+            whole += 1
+        pieces.extend(runs[self.index : whole])
+        self.index = whole
+        if count > 0:  # the start of a run that goes on
+            source, origin, _ = runs[whole]
+            pieces.append((source, origin, count))
+            self.used = count
         return pieces
 
 
@@ -244,8 +263,10 @@ class Tracer:
                 _push(result, (index, offset, count))
                 offset += count
             elif op.op == "equal":
-                for piece in cursor.take(count):
-                    _push(result, piece)
+                taken = cursor.take(count)
+                if taken:  # runs taken whole were joined already: only the first may join
+                    _push(result, taken[0])
+                    result.extend(taken[1:])
                 offset += count
             else:
                 for source, origin, length in cursor.take(count):
@@ -371,21 +392,32 @@ class Blame:
     shares: tuple[Share, ...]
     groups: Mapping[str, str]
 
+    @functools.cached_property
+    def _tokens(self) -> tuple[list[int], list[tuple[int, int, str]]]:
+        """Where each token ends, and ``(start, end, key)`` of each: for :meth:`spans`."""
+        keys = [source.key(self.by) for source in self.attribution.sources]
+        tokens = [(start, end, keys[s]) for start, end, s in self.attribution.per_token()]
+        return [end for _, end, _ in tokens], tokens
+
     def spans(self, start: int = 0, end: int | None = None) -> list[tuple[str, str]]:
-        """``(text, key)`` for the text in ``[start, end)``: tokens of one row joined."""
-        end = len(self.attribution.text) if end is None else end
-        text, sources = self.attribution.text, self.attribution.sources
-        result: list[tuple[str, str]] = []
-        for token_start, token_end, source in self.attribution.per_token():
-            if token_end <= start or token_start >= end:
-                continue
+        """``(text, key)`` for the text in ``[start, end)``: tokens of one row joined (and
+        blanks with the row before them)."""
+        text = self.attribution.text
+        end = len(text) if end is None else end
+        ends, tokens = self._tokens
+        pieces: list[list[str]] = []
+        keys: list[str] = []
+        for index in range(bisect.bisect_right(ends, start), len(tokens)):
+            token_start, token_end, key = tokens[index]
+            if token_start >= end:
+                break
             piece = text[max(token_start, start) : min(token_end, end)]
-            key = sources[source].key(self.by)
-            if result and (result[-1][1] == key or not piece.strip()):
-                result[-1] = (result[-1][0] + piece, result[-1][1])
+            if keys and (keys[-1] == key or not piece.strip()):
+                pieces[-1].append(piece)
             else:
-                result.append((piece, key))
-        return result
+                pieces.append([piece])
+                keys.append(key)
+        return [("".join(joined), key) for joined, key in zip(pieces, keys, strict=True)]
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from wgtool.core import agreement, document
 from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.labels import label_of
 from wgtool.core.model import Amendment, DocumentFormat
 from wgtool.core.papers import (
     Brackets,
@@ -27,8 +28,8 @@ from wgtool.core.papers import (
     CompilationPaper,
     CompiledAmendment,
     RedlinePaper,
-    label_of,
 )
+from wgtool.core.redline import attributed_redline
 from wgtool.core.safe import visible_controls
 
 if TYPE_CHECKING:
@@ -263,9 +264,12 @@ def compilation_paper(
     found = [a for a in wg.amendments(draft=draft.slug) if include_closed or a.status.undecided]
     consensus = wg.consensus_many(found)
     notes = amendment_notes(wg, found)
-    items = [
-        CompiledAmendment(a, wg.change(a).diff, consensus[a.id], notes.get(a.id, ())) for a in found
-    ]
+    items = []
+    for a in found:
+        change = wg.change(a)
+        entries = attributed_redline(change.old, change.new, None).entries
+        blocks = tuple(e for e in entries if e.changed)
+        items.append(CompiledAmendment(a, blocks, consensus[a.id], notes.get(a.id, ())))
     ledger = wg.ledger(draft.slug) if version is None else []
     return CompilationPaper(draft.title, items, wg.settings.groups, ledger)
 

@@ -153,6 +153,11 @@ def load(data: bytes | None, count: int) -> Labels:
     return Labels(current, tuple(tuple(row[1:]) for row in rows), generation, retired)
 
 
+def label_of(labels: Sequence[str], number: int) -> str:
+    """The label of paragraph ``number`` (its number where the draft has no labels)."""
+    return labels[number - 1] if 0 < number <= len(labels) else str(number)
+
+
 def base_of(label: str) -> int:
     match = LABEL_RE.match(label)
     return int(match.group(1)) if match else 0

@@ -14,11 +14,12 @@ to safe schemes, images off); its brackets are private-use marks placed before t
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wgtool.core import agreement, document
+from wgtool.core import agreement, document, inline
 from wgtool.core.errors import InvalidInput
 from wgtool.core.papers import (
     CleanText,
@@ -28,6 +29,7 @@ from wgtool.core.papers import (
     status_line,
 )
 from wgtool.core.safe import visible_controls
+from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -55,12 +57,22 @@ def environment(templates: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    # A whole-draft diff crosses paragraphs: each blank line shows as a paragraph break.
+    # Text across paragraphs (from a template of a secretariat's own) breaks at blank lines.
     env.filters["breaks"] = lambda text: Markup("<br><br>\n").join(
         escape(part) for part in str(text).split("\n\n")
     )
-    env.globals.update(status_line=status_line, ledger_status=ledger_status)
+    env.globals.update(status_line=status_line, ledger_status=ledger_status, diff_runs=diff_runs)
     return env
+
+
+def diff_runs(ops: Sequence[DiffOp]) -> list[tuple[str, list[inline.Styled]]]:
+    """A word diff laid out as its Markdown reads (:func:`wgtool.core.inline.styled_diff`),
+    in runs of one op: each run one ``<del>`` or ``<ins>``, however many looks it has."""
+    return [(op, list(run)) for op, run in itertools.groupby(inline.styled_diff(ops), _op)]
+
+
+def _op(piece: inline.Styled) -> str:
+    return piece.op
 
 
 def render(name: str, templates: Path | None = None, **context: object) -> str:

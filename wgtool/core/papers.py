@@ -12,19 +12,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wgtool.core import agreement, document
+from wgtool.core.labels import label_of
 from wgtool.core.model import Amendment, Consensus, Status
-from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
     from wgtool.core.agreement import ParagraphState
-    from wgtool.core.redline import AttributedRedline
+    from wgtool.core.redline import AttributedRedline, RedlineEntry
 
 Brackets = Mapping[str, Sequence[agreement.Span]] | None
-
-
-def label_of(labels: Sequence[str], number: int) -> str:
-    """The label of paragraph ``number`` (its number where the draft has no labels)."""
-    return labels[number - 1] if 0 < number <= len(labels) else str(number)
 
 
 @dataclass(frozen=True)
@@ -80,8 +75,14 @@ class RedlinePaper:
 
 @dataclass(frozen=True)
 class CompiledAmendment:
+    """An amendment as a compilation shows it.
+
+    Attributes:
+        blocks: What it changes, block by block (headings and paragraphs, changed ones only).
+    """
+
     amendment: Amendment
-    diff: tuple[DiffOp, ...]
+    blocks: tuple[RedlineEntry, ...]
     consensus: Consensus
     notes: Sequence[str] = ()
 

@@ -5,11 +5,13 @@ Clean text: headings in Word's heading styles, each paragraph opening with its l
 text's own ``[`` is never mistaken for one). Redline: Word's tracked changes (``w:ins`` and
 ``w:del``, authored by the amendment, member and group that made them), so a delegation can step
 through them with Word's Review tools. Compilation: the paragraph ledger as a table, then each
-amendment with its word diff as struck-through and underlined runs.
+amendment with its word diff, block by block (the draft's headings as Word headings), as
+struck-through and underlined runs.
 
-Member text is only ever the text of runs: Markdown emphasis becomes bold or italic runs, links
-become their words followed by the address in parentheses (no hyperlink is made), and raw HTML
-stays literal text. What XML cannot hold is made visible first, as in every export.
+Member text is only ever the text of runs: Markdown emphasis becomes bold or italic runs (in
+diffs too, :func:`wgtool.core.inline.styled_diff`), inline code a monospaced run, links their
+words followed by the address in parentheses (no hyperlink is made), and raw HTML stays literal
+text. What XML cannot hold is made visible first, as in every export.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from wgtool.core import agreement, document
+from wgtool.core import agreement, inline
 from wgtool.core.export import xml_text
+from wgtool.core.inline import Look, Styled
 from wgtool.core.papers import (
     CleanText,
     CompilationPaper,
@@ -35,10 +38,12 @@ if TYPE_CHECKING:
     from docx.document import Document
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
     from wgtool.core.redline import RedlineEntry
 
 BRACKET_STYLE = "Bracket"
+CODE_FONT = "Courier New"
 INSERTED = "006600"
 DELETED = "AA0000"
 
@@ -88,33 +93,27 @@ def _label(paragraph: Paragraph, label: str) -> None:
 
 def _add_markdown(paragraph: Paragraph, text: str) -> None:
     """Runs for one paragraph's inline Markdown; the bracket marks become "Bracket" runs."""
-    bold = italic = False
-    links: list[str] = []
-    for token in document.inline_tokens(text):
-        kind = token.type
-        if kind in ("strong_open", "strong_close"):
-            bold = kind == "strong_open"
-        elif kind in ("em_open", "em_close"):
-            italic = kind == "em_open"
-        elif kind == "link_open":
-            links.append(str(token.attrs.get("href", "")))
-        elif kind == "link_close" and links:
-            _add_text(paragraph, f" ({links.pop()})", bold, italic)
-        elif kind in ("softbreak", "hardbreak"):
-            _add_text(paragraph, " ", bold, italic)
-        elif kind in ("text", "code_inline"):
-            _add_text(paragraph, token.content, bold, italic)
+    for piece in inline.layout(text):
+        _add_text(paragraph, piece.text, piece.look)
 
 
-def _add_text(paragraph: Paragraph, text: str, bold: bool, italic: bool) -> None:
+def _add_text(paragraph: Paragraph, text: str, look: Look) -> None:
     """Runs for ``text``, split at the bracket marks: each mark a run in the Bracket style."""
     for piece in _split_marks(text):
         if piece in (agreement.OPEN_MARK, agreement.CLOSE_MARK):
-            run = paragraph.add_run("[" if piece == agreement.OPEN_MARK else "]", BRACKET_STYLE)
+            paragraph.add_run("[" if piece == agreement.OPEN_MARK else "]", BRACKET_STYLE)
         else:
-            run = paragraph.add_run(xml_text(piece))
-            run.bold = bold or None
-            run.italic = italic or None
+            _run(paragraph, piece, look)
+
+
+def _run(paragraph: Paragraph, text: str, look: Look) -> Run:
+    """A run of ``text`` (a line break in it as a space) set as ``look`` says."""
+    run = paragraph.add_run(xml_text(text.replace("\n", " ")))
+    run.bold = look.bold or None
+    run.italic = look.italic or None
+    if look.code:
+        run.font.name = CODE_FONT
+    return run
 
 
 def _split_marks(text: str) -> Iterator[str]:
@@ -165,23 +164,20 @@ class _Revisions:
             tag, attrs={qn("w:id"): str(next(self._ids)), qn("w:author"): xml_text(author)[:255]}
         )
 
-    def add(self, paragraph: Paragraph, op: str, text: str, author: str) -> None:
-        """``text`` as a run of ``paragraph``: as it is (``equal``), or inside a tracked
+    def add(self, paragraph: Paragraph, piece: Styled, author: str) -> None:
+        """``piece`` as a run of ``paragraph``: as it is (``equal``), or inside a tracked
         insertion or deletion by ``author``."""
-        from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
-        run = OxmlElement("w:r")
-        body = OxmlElement("w:delText" if op == "delete" else "w:t")
-        body.set(qn("xml:space"), "preserve")
-        body.text = xml_text(text)
-        run.append(body)
-        if op == "equal":
-            paragraph._p.append(run)
+        run = _run(paragraph, piece.text, piece.look)._r
+        if piece.op == "equal":
             return
-        change = self.mark("w:del" if op == "delete" else "w:ins", author)
+        if piece.op == "delete":
+            for text in run.findall(qn("w:t")):
+                text.tag = qn("w:delText")
+        change = self.mark("w:del" if piece.op == "delete" else "w:ins", author)
+        run.addprevious(change)
         change.append(run)
-        paragraph._p.append(change)
 
     def whole_paragraph(self, paragraph: Paragraph, op: str, author: str) -> None:
         """Mark the paragraph's own end as inserted or deleted, so accepting the change adds
@@ -205,12 +201,6 @@ def _author(entry: RedlineEntry, paper: RedlinePaper) -> str:
     return "; ".join(source.describe(paper.groups) for source in entry.by)
 
 
-def _lines(ops: Iterable[DiffOp]) -> Iterator[tuple[str, str]]:
-    """The ops with each blank line in their text cut out: one redline entry is one block."""
-    for op in ops:
-        yield op.op, " ".join(part for part in op.text.split("\n\n"))
-
-
 def redline_docx(paper: RedlinePaper) -> Document:
     """The redline: headings and labelled paragraphs, each change a tracked change by whoever
     made it, and under each changed paragraph a line naming them."""
@@ -228,8 +218,8 @@ def redline_docx(paper: RedlinePaper) -> Document:
             revisions.whole_paragraph(paragraph, "delete", author)
         elif entry.old_number is None and not entry.heading:
             revisions.whole_paragraph(paragraph, "insert", author)
-        for op, text in _lines(entry.ops):
-            revisions.add(paragraph, op, text, author)
+        for piece in inline.styled_diff(entry.ops):
+            revisions.add(paragraph, piece, author)
         if entry.changed and entry.by and not entry.heading:
             _meta(doc, f"Changed by {author}")
     return doc
@@ -239,23 +229,17 @@ def redline_docx(paper: RedlinePaper) -> Document:
 
 
 def _add_diff(paragraph: Paragraph, ops: Iterable[DiffOp]) -> None:
-    """A word diff as runs: deletions struck through in red, insertions underlined in green;
-    a blank line in a whole-draft diff is a line break."""
+    """A word diff as runs: deletions struck through in red, insertions underlined in green."""
     from docx.shared import RGBColor
 
-    for op in ops:
-        for number, line in enumerate(op.text.split("\n\n")):
-            if number:
-                paragraph.add_run().add_break()
-            if not line:
-                continue
-            run = paragraph.add_run(xml_text(line))
-            if op.op == "delete":
-                run.font.strike = True
-                run.font.color.rgb = RGBColor.from_string(DELETED)
-            elif op.op == "insert":
-                run.font.underline = True
-                run.font.color.rgb = RGBColor.from_string(INSERTED)
+    for piece in inline.styled_diff(list(ops)):
+        run = _run(paragraph, piece.text, piece.look)
+        if piece.op == "delete":
+            run.font.strike = True
+            run.font.color.rgb = RGBColor.from_string(DELETED)
+        elif piece.op == "insert":
+            run.font.underline = True
+            run.font.color.rgb = RGBColor.from_string(INSERTED)
 
 
 def _ledger(doc: Document, paper: CompilationPaper) -> None:
@@ -287,7 +271,10 @@ def _amendment(doc: Document, paper: CompilationPaper, item: CompiledAmendment) 
         f"consensus: {consensus}",
     )
     doc.add_paragraph().add_run(xml_text(a.title)).bold = True
-    _add_diff(doc.add_paragraph(), item.diff)
+    for block in item.blocks:
+        # The draft's own headings sit under the amendment's: two levels down.
+        paragraph = _heading(doc, block.level + 2) if block.heading else doc.add_paragraph()
+        _add_diff(paragraph, block.ops)
     _meta(doc, f"Rationale: {a.rationale}")
     for note in item.notes:
         _meta(doc, note)

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from rich.style import Style
 from rich.text import Text
 
+from wgtool.core import inline
+from wgtool.core.blame import OTHER_KEYS
 from wgtool.core.model import Member, Role, Status
 from wgtool.core.safe import terminal_safe
 from wgtool.core.text import DiffOp
+
+if TYPE_CHECKING:
+    from wgtool.core.blame import Blame
 
 ELLIPSIS = "…"
 PARAGRAPH_BREAK = "\n\n"
@@ -102,6 +109,122 @@ def diff_text(
             result.append(text, insert_style)
             result.append("+}", marker_style)
     return result
+
+
+def styled_diff_text(
+    ops: Sequence[DiffOp],
+    *,
+    delete_style: str | Style = "strike",
+    insert_style: str | Style = "underline",
+    marker_style: str | Style = "dim",
+) -> Text:
+    """A word diff as :func:`diff_text` shows it, its inline Markdown as it reads: emphasis in
+    italics, strong emphasis in bold, code reversed, the Markdown's own marks left out
+    (:func:`wgtool.core.inline.styled_diff`)."""
+    result = Text()
+    pieces = inline.styled_diff(ops)
+    for index, piece in enumerate(pieces):
+        opens = index == 0 or pieces[index - 1].op != piece.op
+        closes = index == len(pieces) - 1 or pieces[index + 1].op != piece.op
+        style: str | Style = ""
+        if piece.op != "equal":
+            style = delete_style if piece.op == "delete" else insert_style
+        markers = ("[-", "-]") if piece.op == "delete" else ("{+", "+}")
+        if opens and piece.op != "equal":
+            result.append(markers[0], marker_style)
+        start = len(result)
+        result.append(terminal_safe(piece.text), style)
+        result.stylize(_look_style(piece.look), start, len(result))
+        if closes and piece.op != "equal":
+            result.append(markers[1], marker_style)
+    return result
+
+
+# Who wrote the words: one colour per stakeholder group, in the order of the group's settings
+# (readable on dark and light themes); the base text in the text's own colour.
+GROUP_COLOURS = ("#5fafff", "#ff8700", "#5fd75f", "#d787ff", "#ff5f87", "#00c0c0", "#d7af00")
+NOT_A_GROUP_STYLE = "italic"
+"""Words of a secretariat edit, a revert, or a commit the rulebook does not accept."""
+
+AuthorRun = tuple[int, int, str]
+"""``(start, end, style)``: characters of a text and the style of whoever wrote them."""
+
+
+@dataclass(frozen=True)
+class Authors:
+    """Who wrote a text, as the reader colours it: each row of a blame by group with its
+    style, and the text as runs of one writer's style. Made in a worker (:meth:`of`)."""
+
+    blame: Blame
+    styles: dict[str, str]
+    runs: list[AuthorRun]
+
+    @classmethod
+    def of(cls, blame: Blame) -> Authors:
+        """Each group its colour (every group of the settings, then any other found), the
+        base text none, other writers (secretariat edits, reverts) italic."""
+        found = [row.key for row in blame.shares]
+        groups = list(blame.groups) + [k for k in found if k not in blame.groups and is_group(k)]
+        styles = {key: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, key in enumerate(groups)}
+        styles.update({key: NOT_A_GROUP_STYLE for key in found if not is_group(key)})
+        styles["base"] = ""
+        runs: list[AuthorRun] = []
+        position = 0
+        for text, key in blame.spans():
+            runs.append((position, position + len(text), styles.get(key, "")))
+            position += len(text)
+        return cls(blame, styles, runs)
+
+    def legend(self, *, colour: bool = True) -> Text:
+        """Each group with its colour and its share of the words; then the base text and any
+        other writer (secretariat edits, reverts) with theirs."""
+        shares = {row.key: row for row in self.blame.shares}
+        legend = Text("Who wrote it, by group: ", "bold")
+        for key, style in self.styles.items():
+            row = shares.get(key)
+            if row is None and not is_group(key):
+                continue
+            share = row.share if row is not None else 0.0
+            label = row.label if row is not None else self.blame.groups.get(key, key)
+            legend.append("■ " if style else "□ ", style or "dim")
+            legend.append_text(safe(label, style, one_line=True))
+            legend.append(f" {share:.1f}%  ")
+        if not colour:
+            legend.append("(colours are off: NO_COLOR)", "dim")
+        legend.rstrip()
+        return legend
+
+
+def is_group(key: str) -> bool:
+    """Whether a blame row is a stakeholder group's (not the base text, an edit, a revert)."""
+    return key not in OTHER_KEYS
+
+
+def authored_markdown(source: str, runs: Sequence[AuthorRun]) -> Text:
+    """One paragraph's inline Markdown as ``Text`` (emphasis, strong and code styled), each
+    character in the style of whoever wrote it: ``runs`` are offsets in ``source``."""
+    result = Text()
+    for piece in inline.layout(source):
+        look = _look_style(piece.look)
+        if not piece.literal:
+            style = next((s for start, end, s in runs if start <= piece.at < end), "")
+            result.append(terminal_safe(piece.text), f"{look} {style}".strip())
+            continue
+        end_of_piece = piece.at + piece.span
+        for start, end, style in runs:
+            low, high = max(start, piece.at), min(end, end_of_piece)
+            if high > low:
+                chunk = piece.text[low - piece.at : high - piece.at]
+                result.append(terminal_safe(chunk), f"{look} {style}".strip())
+    return result
+
+
+def _look_style(look: inline.Look) -> str:
+    return " ".join(
+        name
+        for name, on in (("bold", look.bold), ("italic", look.italic), ("reverse", look.code))
+        if on
+    )
 
 
 def _elide(text: str, *, first: bool, last: bool) -> str:

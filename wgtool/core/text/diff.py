@@ -247,6 +247,8 @@ def minimal_word_diff(old: str, new: str) -> list[DiffOp]:
     semantic clean-up, even across paragraphs rewritten beyond recognition: a word an
     amendment kept stays equal, however short the equality, because keeping a word is not
     writing it. :func:`word_diff` may show the same change as one deletion and one insertion.
+    The paragraphs both texts start and end with are equal without being aligned, so that an
+    amendment to one paragraph of a long draft costs about that paragraph.
 
     Returns:
         Canonical pieces as :func:`word_diff` returns them (``equal`` + ``delete`` texts give
@@ -254,6 +256,18 @@ def minimal_word_diff(old: str, new: str) -> list[DiffOp]:
     """
     if old == new:
         return [DiffOp("equal", old)] if old else []
+    start = _paragraph_break_before(old, _common_prefix(old, new))
+    shared_end = _common_prefix(old[start:][::-1], new[start:][::-1])
+    old_end = _paragraph_break_after(old, len(old) - shared_end)
+    new_end = len(new) - (len(old) - old_end)
+    pieces: list[tuple[OpName, str]] = [("equal", old[:start])]
+    pieces.extend(_minimal_pieces(old[start:old_end], new[start:new_end]))
+    pieces.append(("equal", old[old_end:]))
+    return coalesce(pieces)
+
+
+def _minimal_pieces(old: str, new: str) -> list[tuple[OpName, str]]:
+    """:func:`minimal_word_diff` of two texts, as raw pieces."""
     old_units, new_units = split_units(old), split_units(new)
     pieces: list[tuple[OpName, str]] = []
     position = 0
@@ -267,4 +281,28 @@ def minimal_word_diff(old: str, new: str) -> list[DiffOp]:
             pieces.append((_OP_NAMES[op], codec.text(chars)))
         position = edit.hi
     pieces.append(("equal", "".join(old_units[position:])))
-    return coalesce(pieces)
+    return pieces
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` start with in common (comparing halves: C speed)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _paragraph_break_before(text: str, position: int) -> int:
+    """The start of the last blank line (two newlines) that ends by ``position``, or 0: a cut
+    there splits no word and no paragraph."""
+    return max(text.rfind("\n\n", 0, position), 0)
+
+
+def _paragraph_break_after(text: str, position: int) -> int:
+    """The start of the first blank line at or after ``position``, or the end of ``text``."""
+    found = text.find("\n\n", position)
+    return len(text) if found < 0 else found

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from wgtool.core import validate
 from wgtool.core.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
 from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.messages import parse_message
 from wgtool.core.model import Amendment
 from wgtool.core.redline import AttributedRedline, attributed_redline
 from wgtool.core.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook, draft_path
@@ -28,18 +29,27 @@ class DocumentsDesk(AmendmentsDesk):
         book = Rulebook(self.store, audit=False)
         return self.index.stored_history(book, main) or book.history(main)
 
+    def _commit(self, slug: str, version: str | None) -> str:
+        """The main commit of a version of a draft (None: main)."""
+        return self.version(slug, version).commit if version is not None else self.main()
+
     def _position(self, history: MainHistory, slug: str, version: str | None) -> int:
         """Where a version (None: main) of a draft is on main's history."""
-        commit = self.version(slug, version).commit if version is not None else self.main()
-        position = history.position(commit)
+        position = history.position(self._commit(slug, version))
         if position is None:  # pragma: no cover - versions are on main by the rulebook
             raise NotFound(f"version {version!r} of {slug} is not on main's history")
         return position
 
     def _steps(
-        self, history: MainHistory, slug: str, start: int, end: int
+        self,
+        history: MainHistory,
+        slug: str,
+        start: int,
+        end: int,
+        revised: frozenset[str] = frozenset(),
     ) -> Iterator[tuple[MainCommit, Step]]:
-        """Each commit in ``(start, end]`` that changed the draft, with the draft after it."""
+        """Each commit in ``(start, end]`` that changed the draft, with the draft after it;
+        ``revised``: the merge commits that merged their amendment as orally revised."""
         path = draft_path(slug)
         commits = history.commits
         previous = None
@@ -51,9 +61,20 @@ class DocumentsDesk(AmendmentsDesk):
             if blob == previous:
                 continue
             text = None if blob is None else self.store.read_blob(blob).decode("utf-8", "replace")
-            source = _source(commit, slug, previous is None, amendments)
+            source = _source(commit, slug, previous is None, amendments, commit.sha in revised)
             previous = blob
             yield commit, Step(text, source)
+
+    def _orally_revised(self, commits: list[MainCommit], slug: str) -> frozenset[str]:
+        """The merges of amendments to ``slug`` among ``commits`` that say the chair revised
+        the text orally (their ``Orally-Revised`` trailer; one git process for all)."""
+        merges = [c.sha for c in commits if c.valid and c.kind == MERGE and c.draft == slug]
+        found = self.store.commits(merges)
+        return frozenset(
+            sha
+            for sha, info in found.items()
+            if "yes" in parse_message(info.message)[2].get("Orally-Revised", [])
+        )
 
     def blame(self, slug: str, version: str | None = None, by: str = "group") -> Blame:
         """Who wrote every word of a draft (at main, or at a consensus version)."""
@@ -79,22 +100,24 @@ class DocumentsDesk(AmendmentsDesk):
         return Blame(slug, version, breakdown, attribution, tuple(rows), groups)
 
     def attributed_redline(self, slug: str, old: str | None, new: str | None) -> AttributedRedline:
-        """The redline of a draft between two versions (None: main), paragraph by paragraph,
-        each change with the steps of main that made it."""
-        old_text = self.draft(slug, old).text
-        new_text = self.draft(slug, new).text
+        """The redline of a draft between two versions (None: main), paragraph by paragraph
+        by their labels, each change with the steps of main that made it."""
+        older, newer = self.draft(slug, old), self.draft(slug, new)
+        old_labels = self.labels_at(self._commit(slug, old), slug, older.text)
+        new_labels = self.labels_at(self._commit(slug, new), slug, newer.text)
         history = self.main_history()
         start = self._position(history, slug, old)
         end = self._position(history, slug, new)
         attribution: Attribution | None = None
         if start <= end:
-            walked = history.commits[: end + 1]
-            reverted = _reverted(walked[start + 1 :])
-            tracer = Tracer(old_text, Source("older", history.commits[start].sha), reverted)
-            for _, step in self._steps(history, slug, start, end):
+            walked = history.commits[start + 1 : end + 1]
+            older_source = Source("older", history.commits[start].sha)
+            tracer = Tracer(older.text, older_source, _reverted(walked))
+            revised = self._orally_revised(walked, slug)
+            for _, step in self._steps(history, slug, start, end, revised):
                 tracer.apply(step)
             attribution = tracer.attribution()
-        return attributed_redline(old_text, new_text, attribution)
+        return attributed_redline(older.text, newer.text, attribution, old_labels, new_labels)
 
 
 def _reverted(commits: list[MainCommit]) -> frozenset[str]:
@@ -102,7 +125,13 @@ def _reverted(commits: list[MainCommit]) -> frozenset[str]:
     return frozenset(c.amendment for c in commits if c.valid and c.kind == REVERT and c.amendment)
 
 
-def _source(commit: MainCommit, slug: str, added: bool, amendments: dict[str, Amendment]) -> Source:
+def _source(
+    commit: MainCommit,
+    slug: str,
+    added: bool,
+    amendments: dict[str, Amendment],
+    revised: bool = False,
+) -> Source:
     """Who wrote a step, by the rulebook's verdict on its commit."""
     if not commit.valid:
         return Source("unverified", commit.sha, member=commit.member)
@@ -116,6 +145,7 @@ def _source(commit: MainCommit, slug: str, added: bool, amendments: dict[str, Am
             amendment=commit.amendment,
             member=found.proposer if found else None,
             group=found.group if found else None,
+            revised=revised,
         )
     if commit.kind == REVERT:
         return Source("revert", commit.sha, amendment=commit.amendment, member=commit.member)

@@ -19,7 +19,6 @@ from wgtool.core.rulebook import (
     draft_path,
     labels_path,
 )
-from wgtool.core.text import DiffOp, word_diff
 from wgtool.core.workgroup.handle import Handle
 
 
@@ -261,12 +260,6 @@ class DraftsDesk(Handle):
 
         retry_cas(attempt)
         return self.version(slug, name)
-
-    def redline(self, slug: str, old: str | None, new: str | None) -> tuple[DiffOp, ...]:
-        """Word diff of a draft between two versions (None: the current text on main)."""
-        old_text = self.draft(slug, old).text
-        new_text = self.draft(slug, new).text
-        return tuple(word_diff(old_text, new_text))
 
 
 def titled(text: str, title: str) -> str:

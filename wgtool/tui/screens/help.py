@@ -52,6 +52,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("p", "propose an amendment: replace, insert after, or delete the paragraph"),
             ("enter", "the amendments to the highlighted paragraph"),
             ("a / v", "all amendments to the draft / its versions"),
+            ("w", "who wrote it: each word in the colour of its stakeholder group; again: plain"),
         ],
     ),
     (
@@ -148,6 +149,8 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("enter", "redline from the highlighted version to the current text"),
             ("d", "redline from the highlighted version, then choose any two"),
+            ("", "the redline names each paragraph by its label and who changed it"),
+            ("c", "in a redline: only the paragraphs that changed, or the whole text"),
             ("t", "secretariat: tag the current text as a consensus version"),
         ],
     ),

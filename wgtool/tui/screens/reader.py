@@ -1,4 +1,5 @@
-"""A draft, paragraph by paragraph, with how many open amendments target each paragraph."""
+"""A draft, paragraph by paragraph, with how many open amendments target each paragraph; or
+coloured by the stakeholder group whose merged amendment wrote each word, with a legend."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from wgtool.core import document
 from wgtool.core.agreement import ParagraphState
 from wgtool.core.model import Draft, Kind
 from wgtool.tui.commands import Command
-from wgtool.tui.render import safe
+from wgtool.tui.render import Authors, safe
 from wgtool.tui.screens.agreement import draft_commands, paragraph_commands
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.propose import ProposeScreen
@@ -53,6 +54,14 @@ class DraftScreen(WgScreen):
             id="draft-versions",
             tooltip="Consensus versions of this draft, and redlines",
         ),
+        Binding(
+            "w",
+            "who_wrote",
+            "Who wrote it",
+            id="who-wrote-it",
+            tooltip="Colour each word by the stakeholder group whose amendment wrote it (again: "
+            "plain text)",
+        ),
     ]
 
     def __init__(self, slug: str) -> None:
@@ -62,10 +71,15 @@ class DraftScreen(WgScreen):
         self.open_counts: dict[int, int] = {}
         self.ledger: dict[str, ParagraphState] = {}
         self.window_open: bool | None = None
+        self.by_group = False
+        """Whether the words are coloured by who wrote them (read with the draft, in its
+        worker: tracing who wrote them is git work)."""
+        self.authors: Authors | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(safe(self.slug, one_line=True), id="draft-info", classes="screen-title")
+        yield Static(id="draft-legend")
         yield ParagraphList(id="paragraphs")
         yield KeysFooter()
 
@@ -81,7 +95,8 @@ class DraftScreen(WgScreen):
             counts = wg.open_counts(self.slug)
             ledger = wg.ledger(self.slug)
             window = wg.window(self.slug).is_open(wg.clock())
-            self.wg_app.deliver(self.show, draft, counts, ledger, window)
+            authors = Authors.of(wg.blame(self.slug)) if self.by_group else None
+            self.wg_app.deliver(self.show, draft, counts, ledger, window, authors)
 
     def show(
         self,
@@ -89,10 +104,15 @@ class DraftScreen(WgScreen):
         counts: dict[int, int],
         ledger: list[ParagraphState] | None = None,
         window_open: bool | None = None,
+        authors: Authors | None = None,
     ) -> None:
         self.draft, self.open_counts = draft, counts
         self.ledger = {p.label: p for p in ledger or []}
         self.window_open = window_open
+        # Main may have moved between reading the draft and tracing it: the next load agrees.
+        traced = authors is not None and authors.blame.attribution.text == draft.text
+        self.authors = authors if traced else None
+        self.show_text()
         total = len(document.paragraphs(draft.text))
         agreed = sum(p.status == "agreed" for p in self.ledger.values())
         brackets = sum(len(p.brackets) for p in self.ledger.values())
@@ -103,15 +123,26 @@ class DraftScreen(WgScreen):
         if window_open is False:
             info.append(" · window closed", "bold")
         self.query_one("#draft-info", Static).update(info)
+
+    def show_text(self) -> None:
+        """The draft's paragraphs: plain, or each word in the colour of its writer's group."""
+        if self.draft is None:
+            return
+        legend = self.query_one("#draft-legend", Static)
+        authors = self.authors if self.by_group else None
+        if authors is not None:
+            legend.update(authors.legend(colour=not self.app.no_color))
+        legend.display = authors is not None
         self.query_one(ParagraphList).show_draft(
-            draft.text,
-            counts,
-            draft.labels,
+            self.draft.text,
+            self.open_counts,
+            self.draft.labels,
             {label: p.mark for label, p in self.ledger.items()},
             {
                 label: [(b.start or 0, b.end or 0, b.id) for b in p.brackets]
                 for label, p in self.ledger.items()
             },
+            None if authors is None else authors.runs,
         )
 
     @property
@@ -149,6 +180,15 @@ class DraftScreen(WgScreen):
     def action_versions(self) -> None:
         self.app.push_screen(VersionsScreen(self.slug))
 
+    def action_who_wrote(self) -> None:
+        """Colour the words by who wrote them (traced in the worker), or show them plain."""
+        self.by_group = not self.by_group
+        if self.by_group:
+            self.load()
+        else:
+            self.authors = None
+            self.show_text()
+
     def commands(self) -> Iterable[Command]:
         number = self.paragraph
         if number is not None:
@@ -179,5 +219,12 @@ class DraftScreen(WgScreen):
             )
         yield Command(
             f"Versions of {self.slug}", "Consensus versions and redlines", self.action_versions
+        )
+        yield Command(
+            "Plain text" if self.by_group else "Who wrote it: colour the words by group",
+            "The draft as it reads"
+            if self.by_group
+            else "Each word in the colour of the stakeholder group whose amendment wrote it",
+            self.action_who_wrote,
         )
         yield from draft_commands(self, self.slug, self.window_open)

@@ -14,12 +14,12 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Label, Select, Static
 
 from wgtool.core.model import Version
-from wgtool.core.text import DiffOp
+from wgtool.core.redline import AttributedRedline
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, when
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.dialogs import TagDialog
-from wgtool.tui.widgets import DiffView, KeysFooter, RecordTable
+from wgtool.tui.widgets import KeysFooter, RecordTable, RedlineView
 
 CURRENT = ":current"
 """The Select value standing for the current text on main (no version name contains ':')."""
@@ -139,7 +139,8 @@ class VersionsScreen(WgScreen):
 
 
 class RedlineScreen(WgScreen):
-    """The word-level redline of a draft between two versions (or a version and today)."""
+    """The redline of a draft between two versions (or a version and today): paragraph by
+    paragraph by their labels, each change with the amendment, member and group it came from."""
 
     AUTO_FOCUS = "#redline-body"
 
@@ -171,7 +172,7 @@ class RedlineScreen(WgScreen):
             yield Select([(self.new, self.new)], id="redline-to", allow_blank=False, value=self.new)
         yield Static(id="redline-info", classes="screen-title")
         with VerticalScroll(id="redline-body"):
-            yield DiffView(id="redline", context_only=True)
+            yield RedlineView(id="redline", context_only=True)
         yield KeysFooter()
 
     def load(self) -> None:
@@ -183,12 +184,20 @@ class RedlineScreen(WgScreen):
     def read_redline(self, old: str, new: str, body: VerticalScroll) -> None:
         with self.wg_app.core(busy=body) as wg:
             names = [v.name for v in wg.versions(self.slug)]
-            ops = wg.redline(
+            redline = wg.attributed_redline(
                 self.slug, None if old == CURRENT else old, None if new == CURRENT else new
             )
-            self.wg_app.deliver(self.show, names, old, new, ops)
+            groups = dict(wg.settings.groups)
+            self.wg_app.deliver(self.show, names, old, new, redline, groups)
 
-    def show(self, names: list[str], old: str, new: str, ops: tuple[DiffOp, ...]) -> None:
+    def show(
+        self,
+        names: list[str],
+        old: str,
+        new: str,
+        redline: AttributedRedline,
+        groups: dict[str, str],
+    ) -> None:
         options = [(Text(n), n) for n in names] + [(Text("current text"), CURRENT)]
         self._filling = True
         for selector, value in (("#redline-from", old), ("#redline-to", new)):
@@ -196,11 +205,13 @@ class RedlineScreen(WgScreen):
             select.set_options(options)
             select.value = value
         self.after_refresh(self._done_filling)
-        changes = sum(1 for op in ops if op.op != "equal")
+        changes = sum(1 for entry in redline.entries if entry.changed)
         info = Text(f"{changes} change{'s' if changes != 1 else ''} · ", "bold")
-        info.append("[-deleted-] {+inserted+}", "dim")
+        info.append("[-deleted-] {+inserted+}, each with who made it", "dim")
         self.query_one("#redline-info", Static).update(info)
-        self.query_one("#redline", DiffView).ops = ops
+        view = self.query_one("#redline", RedlineView)
+        view.groups = groups
+        view.redline = redline
 
     def _done_filling(self) -> None:
         self._filling = False
@@ -220,5 +231,5 @@ class RedlineScreen(WgScreen):
         self.load()
 
     def action_toggle_context(self) -> None:
-        view = self.query_one("#redline", DiffView)
+        view = self.query_one("#redline", RedlineView)
         view.context_only = not view.context_only

@@ -2,7 +2,7 @@
 
 from wgtool.tui.widgets.comments import CommentThread
 from wgtool.tui.widgets.consensus import ConsensusMatrix
-from wgtool.tui.widgets.diffview import ChangesView, DiffView
+from wgtool.tui.widgets.diffview import ChangesView, DiffView, RedlineView
 from wgtool.tui.widgets.fields import EditorArea, MarkedCheckbox, MarkedRadioButton
 from wgtool.tui.widgets.footer import KeysFooter
 from wgtool.tui.widgets.paragraphs import ParagraphList
@@ -19,4 +19,5 @@ __all__ = [
     "MarkedRadioButton",
     "ParagraphList",
     "RecordTable",
+    "RedlineView",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
@@ -15,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from wgtool.core import agreement, document
 from wgtool.core.agreement import Span
-from wgtool.tui.render import inline_markdown, safe
+from wgtool.tui.render import AuthorRun, authored_markdown, inline_markdown, safe
 
 
 def paragraph_option_id(number: int) -> str:
@@ -60,23 +61,28 @@ class ParagraphList(OptionList):
         labels: Sequence[str] = (),
         marks: Mapping[str, str] | None = None,
         spans: Mapping[str, Sequence[Span]] | None = None,
+        authors: Sequence[AuthorRun] | None = None,
     ) -> None:
         """Show a draft's text, keeping the highlighted paragraph if it still exists: each
         paragraph with its label (``¶7bis``), its status in the margin (``marks``) and its
-        bracketed words (``spans``), both by label."""
+        bracketed words (``spans``), both by label; or, given ``authors`` (runs of the text
+        in the style of whoever wrote them), each word in its writer's style."""
         keep = self.paragraph
         self.labels = tuple(labels)
         self.clear_options()
         options: list[Option] = []
+        ends = [end for _, end, _ in authors or ()]
         for block in document.blocks(text):
             if block.number is None:
                 options.append(Option(_heading(block), disabled=True))
             else:
                 label = self.label_of(block.number)
                 count = open_counts.get(block.number, 0)
-                body = _paragraph(
-                    block, count, label, (marks or {}).get(label, ""), (spans or {}).get(label, ())
-                )
+                if authors is None:
+                    words = bracketed(block.text, (spans or {}).get(label, ()))
+                else:
+                    words = authored_markdown(block.text, _within(authors, ends, block))
+                body = _paragraph(count, label, (marks or {}).get(label, ""), words)
                 options.append(Option(body, id=paragraph_option_id(block.number)))
         self.add_options(options)
         target = keep if keep is not None else 1
@@ -115,9 +121,22 @@ def _heading(block: document.Block) -> RenderableType:
     return safe(block.heading_text, "bold underline" if block.heading_level == 1 else "bold")
 
 
-def _paragraph(
-    block: document.Block, open_count: int, label: str, mark: str, spans: Sequence[Span]
-) -> RenderableType:
+def _within(
+    runs: Sequence[AuthorRun], ends: Sequence[int], block: document.Block
+) -> list[AuthorRun]:
+    """The runs over a block, as offsets in the block's text (``ends``: where each run ends)."""
+    first = bisect.bisect_right(ends, block.start)
+    found = []
+    for start, end, style in runs[first:]:
+        if start >= block.end:
+            break
+        found.append(
+            (max(start, block.start) - block.start, min(end, block.end) - block.start, style)
+        )
+    return found
+
+
+def _paragraph(open_count: int, label: str, mark: str, text: Text) -> RenderableType:
     gutter = Text(f"¶{label}", style="bold")
     if mark and mark != "open":
         gutter.append(f"\n{mark}", style="italic" if mark == "changed" else "bold")
@@ -126,7 +145,7 @@ def _paragraph(
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(width=8, no_wrap=True)
     grid.add_column(ratio=1)
-    grid.add_row(gutter, bracketed(block.text, spans))
+    grid.add_row(gutter, text)
     return Padding(grid, (0, 0, 1, 0))
 
 

@@ -1,0 +1,166 @@
+"""Benchmark: who wrote an 800 KB draft (blame) and its redline across 300 merged amendments,
+beside git.
+
+Prints figures, not pass/fail. Builds a real working group through the core's use cases: an
+800 KB draft (headings and paragraphs of prose) added and tagged ``v1`` by the secretariat, then
+300 amendments proposed by members of every stakeholder group (most change a few words of a
+paragraph, one in ten inserts a paragraph: 7bis), each supported by another group and merged by
+the chair, and the result tagged ``v2``. Then it measures, as processes from spawn and in
+alternation (A B B A ...) so that the load of a shared machine hits both alike:
+
+* ``wgtool blame SLUG`` beside ``git blame`` of the same file at the same commit;
+* ``wgtool redline SLUG v1 v2`` beside ``git diff --word-diff`` between the two tags.
+
+Run: ``python benchmarks/bench_blame.py [--rounds N] [--amendments N] [--size BYTES]
+[--keep DIR] [--profile]`` (``--keep``: build there, or measure what was built there before;
+``--profile``: also profile one blame in this process, with pyinstrument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_text import make_draft  # noqa: E402
+from harness import (  # noqa: E402
+    WGTOOL,
+    Row,
+    Run,
+    alternate,
+    isolated_env,
+    machine,
+    seconds_label,
+    spawn,
+    table,
+)
+
+SLUG = "long"
+CHAIR = "lhaddad"
+SECRETARIAT = "epetrova"
+
+
+def amended_paragraph(text: str, rng: random.Random, n: int) -> str:
+    """A paragraph with a few of its words replaced and one added, as a member would amend it."""
+    words = text.split(" ")
+    for _ in range(rng.randint(1, 3)):
+        words[rng.randrange(len(words))] = rng.choice(("effective", "meaningful", "inclusive"))
+    words.insert(rng.randrange(1, len(words)), f"amendment-{n}")
+    return " ".join(words)
+
+
+def build(repo: Path, size: int, amendments: int, rng: random.Random) -> None:
+    """The working group: the draft, v1, the merged amendments, v2 (through the use cases)."""
+    from wgtool.core import document
+    from wgtool.core.model import Kind
+    from wgtool.core.workgroup import WorkingGroup
+
+    started = time.perf_counter()
+    WorkingGroup.init(repo, title="Blame benchmark", example=True).close()
+    with WorkingGroup.open(repo, SECRETARIAT) as wg:
+        wg.add_draft(SLUG, title="A long draft", text=make_draft(size, rng))
+        wg.tag(SLUG, "v1", message="First reading")
+        members = [m for m in wg.roster if m.handle != CHAIR]
+        for n in range(amendments):
+            proposer = rng.choice(members)
+            draft = wg.draft(SLUG)
+            paragraphs = document.paragraphs(draft.text)
+            number = rng.randrange(1, len(paragraphs) + 1)
+            wg.act_as(proposer.handle)
+            if n % 10 == 9:
+                kind, text = Kind.INSERT, f"A paragraph added by amendment {n}, as agreed."
+            else:
+                kind, text = Kind.REPLACE, amended_paragraph(paragraphs[number - 1].text, rng, n)
+            amendment = wg.propose(
+                SLUG, kind=kind, paragraph=draft.label(number), text=text, rationale=f"Reason {n}."
+            )
+            wg.act_as(rng.choice([m for m in members if m.group != proposer.group]).handle)
+            wg.position(amendment.id, "support")
+            wg.act_as(CHAIR)
+            wg.merge(amendment.id)
+            if n % 50 == 49:
+                print(f"  {n + 1} merged, {time.perf_counter() - started:.0f} s", flush=True)
+        wg.act_as(SECRETARIAT)
+        wg.tag(SLUG, "v2", message="Second reading")
+    print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def measure(repo: Path, env: dict[str, str], rounds: int) -> list[Row]:
+    """Blame and redline, each beside its git anchor, ``rounds`` times in alternation."""
+    path = f"drafts/{SLUG}.md"
+
+    def git(*args: str) -> Callable[[], float]:
+        return lambda: spawn(["git", "-C", str(repo), *args], env=env).check().seconds
+
+    def wgtool(*args: str) -> Callable[[], Run]:
+        return lambda: spawn([*WGTOOL, "--repo", str(repo), *args], env=env).check()
+
+    cases = [
+        (
+            "`wgtool blame` (by group)",
+            "`git blame` of the file",
+            git("blame", "main", "--", path),
+            wgtool("blame", SLUG),
+        ),
+        (
+            "`wgtool redline` v1 to v2",
+            "`git diff --word-diff` v1 to v2",
+            git("diff", "--word-diff", f"{SLUG}/v1", f"{SLUG}/v2", "--", path),
+            wgtool("redline", SLUG, "v1", "v2"),
+        ),
+    ]
+    rows = []
+    for what, anchor, anchor_run, wgtool_run in cases:
+        pair = alternate(anchor_run, wgtool_run, rounds)
+        rows.append(Row.measured(what, anchor, pair, "figures only", None))
+        print(f"  {what}: {seconds_label(pair.wgtool_median)}", flush=True)
+    return rows
+
+
+def profile(repo: Path) -> None:
+    """One blame in this process, under pyinstrument: where its time goes."""
+    from pyinstrument import Profiler
+
+    from wgtool.core.workgroup import WorkingGroup
+
+    with WorkingGroup.open(repo) as wg:
+        wg.blame(SLUG)  # the index refreshed first
+        with Profiler() as profiler:
+            wg.blame(SLUG)
+    print(profiler.output_text(color=False, show_all=False))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--amendments", type=int, default=300)
+    parser.add_argument("--size", type=int, default=800_000, help="the draft's size in bytes")
+    parser.add_argument("--keep", type=Path, help="build (or find the group built) there")
+    parser.add_argument("--profile", action="store_true", help="also profile one blame")
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="wgtool-blame-") as scratch:
+        folder = options.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        repo = folder / "wg"
+        env = isolated_env(folder / "home")
+        os.environ.update(env)  # the build's own git runs as the measured processes do
+        print(machine(), flush=True)
+        if not (repo / ".git").exists():
+            build(repo, options.size, options.amendments, random.Random(11))
+        size = (repo / "drafts" / f"{SLUG}.md").stat().st_size
+        print(f"draft: {size / 1000:.0f} KB; medians of {options.rounds} rounds", flush=True)
+        rows = measure(repo, env, options.rounds)
+        print(table(rows, []))
+        if options.profile:
+            profile(repo)
+
+
+if __name__ == "__main__":
+    main()
