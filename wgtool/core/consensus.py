@@ -79,6 +79,21 @@ def compute_consensus(
     return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())
 
 
+def consensus_brief(
+    settings: Settings, verdict: str, group_states: Iterable[tuple[str, str]]
+) -> Consensus:
+    """A consensus as the index keeps it for listings: the verdict and each group's state,
+    without the members' positions (:func:`compute_consensus` gives the whole matrix)."""
+    return Consensus(
+        state=verdict,
+        groups=tuple(
+            GroupPosition(group, settings.groups.get(group, group), state, ())
+            for group, state in group_states
+        ),
+        rule=settings.consensus.describe(),
+    )
+
+
 def as_position(event: Event) -> Event:
     """A position as consensus counts it: a silence broken is its breaker's objection."""
     if event.type == "silence-break":

@@ -12,7 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, SQLModel
 
-from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
+# Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
+# raised there with any change to these tables.
+from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
+from wgtool.core.glance import amendment_from_row as amendment_from_row
+from wgtool.core.model import Event, Kind, Status
 from wgtool.core.rulebook import (
     ALTERNATIVE_TO,
     KIND,
@@ -21,8 +25,6 @@ from wgtool.core.rulebook import (
     MainHistory,
     Rulebook,
 )
-
-SCHEMA_VERSION = 5
 
 
 class RefTip(SQLModel, table=True):
@@ -143,49 +145,8 @@ META = table_of(Meta)
 REF_TIPS = table_of(RefTip)
 
 
-def amendment_from_row(row: Any) -> Amendment:
-    """From a table row or a plain result row (both have the columns as attributes)."""
-    return Amendment(
-        id=row.id,
-        draft=row.draft,
-        kind=Kind(row.kind),
-        paragraph=row.paragraph,
-        title=row.title,
-        rationale=row.rationale,
-        proposer=row.proposer,
-        group=row.group,
-        status=Status(row.status),
-        base=row.base,
-        head=row.head,
-        revision=row.revision,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        merged_by=row.merged_by,
-        merge_commit=row.merge_commit,
-        decided_reason=row.reason,
-        adoption=None
-        if row.consensus is None
-        else Adoption(
-            consensus=row.consensus,
-            supporting=split_list(row.supporting),
-            objecting=split_list(row.objecting),
-            not_heard=split_list(row.not_heard),
-            reason=row.override_reason,
-            silence=row.silence,
-        ),
-        reverted_by=row.reverted_by,
-        revert_commit=row.revert_commit,
-        label=row.label,
-        alternative_to=row.alternative_to,
-    )
-
-
 def last_trailer(trailers: dict[str, list[str]], name: str) -> str:
     return trailers.get(name, [""])[-1]
-
-
-def split_list(value: str) -> tuple[str, ...]:
-    return tuple(v for v in value.split(",") if v)
 
 
 # The columns a decision (merge, revert, reject, withdraw) sets on an amendment's row.
