@@ -26,7 +26,6 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from wgtool.core.model import Amendment, Consensus, Status
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
-from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
@@ -403,6 +402,9 @@ class QueueScreen(WgScreen):
     # -- opening -----------------------------------------------------------------------------------
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Imported when first opened: the queue paints without the amendment's screens.
+        from wgtool.tui.screens.amendment import AmendmentScreen
+
         self.app.push_screen(AmendmentScreen(str(event.row_key.value)))
 
     def commands(self) -> Iterable[Command]:
