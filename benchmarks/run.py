@@ -136,10 +136,20 @@ class Bench:
     # -- the rows --------------------------------------------------------------------------------
 
     def seed(self) -> None:
+        """Seed the group, or reuse the one a run with ``--keep`` seeded in this folder."""
         start = time.perf_counter()
-        self.run([PYTHON, str(BENCHMARKS / "seed.py"), str(self.repo), str(self.size)])
-        self.run(self.wg("amendments"))  # the index, as any earlier command would have built it
-        log(f"[{self.size:,}] seeded and indexed in {time.perf_counter() - start:.1f} s")
+        seeded = self.folder / "seeded"
+        if seeded.exists() and self.repo.is_dir():
+            what = "reused (seeded by an earlier run) and indexed"
+        else:
+            shutil.rmtree(self.repo, ignore_errors=True)  # what a run cut short left
+            self.run([PYTHON, str(BENCHMARKS / "seed.py"), str(self.repo), str(self.size)])
+            seeded.touch()
+            what = "seeded and indexed"
+        # The index as any earlier command would have left it (rebuilt for this checkout's
+        # schema where an earlier run's was another).
+        self.run(self.wg("amendments"))
+        log(f"[{self.size:,}] {what} in {time.perf_counter() - start:.1f} s")
 
     def amendments(self, *args: str) -> list[dict[str, object]]:
         listing: list[dict[str, object]] = json.loads(
@@ -471,7 +481,12 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--quick", action="store_true", help="a small run: 40 amendments, few rounds"
     )
-    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it afterwards")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="work in DIR and keep it afterwards; a group seeded there by an earlier run is "
+        "reused (rows that write, such as propose or merge, have changed it since)",
+    )
     parser.add_argument(
         "--only",
         metavar="ROWS",

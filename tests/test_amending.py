@@ -121,10 +121,10 @@ def test_the_queue_of_one_paragraph(example_repo: Path) -> None:
                 text=old + " Indeed.",
                 rationale="r",
             ).id
-        assert {a.id for a in amending.find(wg, draft="principles")} == set(ids.values())
-        assert [a.id for a in amending.find(wg, draft="principles", paragraph=6)] == [ids[6]]
-        assert amending.find(wg, draft="principles", paragraph=6, status="merged") == []
-        assert amending.find(wg, paragraph=2) == []
+        assert {a.id for a, _ in wg.listing(draft="principles")} == set(ids.values())
+        assert [a.id for a, _ in wg.listing(draft="principles", paragraph=6)] == [ids[6]]
+        assert wg.listing(draft="principles", paragraph=6, status="merged") == []
+        assert wg.listing(paragraph=2) == []
 
 
 def test_resolution_changes_are_those_the_merge_makes(example_repo: Path) -> None:

@@ -29,8 +29,11 @@ def tui(obj: Context, pick_member: bool) -> None:
     """Open the terminal UI on this working group."""
     from wgtool.tui.app import run_app
 
-    repo = repo_path(obj, identify=not pick_member)
-    run_app(repo=repo, actor=None if pick_member else obj.actor, pick=pick_member)
+    # Checked by the UI after its first paint rather than here (loading the core takes longer
+    # than painting): a folder that is not a working group, or nobody to act, ends the UI with
+    # the one-line error and exit code of any command.
+    actor = None if pick_member else obj.actor
+    run_app(repo=obj.repo, actor=actor, pick=pick_member, strict=True)
 
 
 @cli.command()

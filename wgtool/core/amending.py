@@ -7,16 +7,10 @@ diff a member is about to send, or say why an action is not open to them, withou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
 from wgtool.core import document, validate
 from wgtool.core.errors import InvalidInput
 from wgtool.core.model import Amendment, Kind, Member, Status
 from wgtool.core.text import DiffOp, word_diff
-
-if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
 
 OPEN_ONLY = frozenset({"position", "revise", "merge"})
 """Actions on an amendment that only an open one allows."""
@@ -90,25 +84,3 @@ def unavailable(
     if action == "reply" and not has_comments:
         return f"amendment {a.id} has no comment to reply to"
     return None
-
-
-def on_paragraph(amendments: Iterable[Amendment], paragraph: int | None) -> list[Amendment]:
-    """The amendments to paragraph ``paragraph`` (all of them when it is None)."""
-    if paragraph is None:
-        return list(amendments)
-    return [a for a in amendments if a.paragraph == paragraph]
-
-
-def find(
-    wg: WorkingGroup,
-    *,
-    draft: str | None = None,
-    status: str | None = None,
-    group: str | None = None,
-    text: str | None = None,
-    paragraph: int | None = None,
-) -> list[Amendment]:
-    """The amendments matching every filter given, as ``WorkingGroup.amendments`` lists them,
-    narrowed to one paragraph's when ``paragraph`` is given."""
-    found = wg.amendments(draft=draft, status=status, group=group, text=text)
-    return on_paragraph(found, paragraph)

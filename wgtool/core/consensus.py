@@ -6,7 +6,7 @@ index feed them, nothing here reads git.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from wgtool.core.model import (
@@ -77,6 +77,35 @@ def compute_consensus(
     else:
         verdict = "pending"
     return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())
+
+
+def consensus_brief(
+    settings: Settings, verdict: str, group_states: Iterable[tuple[str, str]]
+) -> Consensus:
+    """A consensus as the index keeps it for listings: the verdict and each group's state,
+    without the members' positions (:func:`compute_consensus` gives the whole matrix)."""
+    return Consensus(
+        state=verdict,
+        groups=tuple(
+            GroupPosition(group, settings.groups.get(group, group), state, ())
+            for group, state in group_states
+        ),
+        rule=settings.consensus.describe(),
+    )
+
+
+def shared_briefs(settings: Settings) -> Callable[[str, Iterable[tuple[str, str]]], Consensus]:
+    """:func:`consensus_brief` for many amendments: one answer per state, shared (they are
+    immutable, and thousands of amendments are in a few dozen different states)."""
+    answers: dict[tuple[str, tuple[tuple[str, str], ...]], Consensus] = {}
+
+    def brief(verdict: str, group_states: Iterable[tuple[str, str]]) -> Consensus:
+        key = (verdict, tuple(group_states))
+        if key not in answers:
+            answers[key] = consensus_brief(settings, verdict, key[1])
+        return answers[key]
+
+    return brief
 
 
 def as_position(event: Event) -> Event:

@@ -3,6 +3,11 @@
 Screens live in :mod:`wgtool.tui.screens`, widgets in :mod:`wgtool.tui.widgets`. The app holds
 what every screen shares: the working group (used from worker threads, one at a time), the acting
 member, and a counter of changes to the record so that screens know when to read it again.
+
+Paint first: before the first frame only Textual and the first screen are imported. The core
+(GitPython and the rest) is imported by the first worker that opens the working group, the index
+(SQLAlchemy) only by the first read that needs more than a glance at it, and every other screen
+when it is opened.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import WeakSet
 
 from textual import work
@@ -26,23 +31,19 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from wgtool.core import rulebook
 from wgtool.core.errors import NotFound, WgError
 from wgtool.core.model import Member
 from wgtool.core.safe import terminal_safe
-from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui import timers
 from wgtool.tui.commands import Command, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
 from wgtool.tui.render import roles_label
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.desk import RosterScreen, SettingsDialog
 from wgtool.tui.screens.drafts import DraftsScreen
-from wgtool.tui.screens.help import HelpScreen
-from wgtool.tui.screens.members import MemberPicker
-from wgtool.tui.screens.queue import QueueScreen
-from wgtool.tui.screens.sync import SyncScreen
 from wgtool.tui.session import Session
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
 
 LOADING_DELAY = 0.15
 """Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
@@ -103,6 +104,12 @@ class WgApp(App[None]):
         """The messages of the latest notifications shown, oldest first (a toast expires)."""
         self._record_seen: str | None = None
         self._watch: Worker[None] | None = None
+        self.opened = False
+        """Whether the working group has been opened (by :meth:`load_identity`): screens
+        start reading it only then, so that a folder that is no working group is reported once
+        rather than by every screen's worker."""
+        self.startup_error: WgError | None = None
+        """What ended the app at start (see :meth:`_unusable`)."""
 
     # -- start-up --------------------------------------------------------------------------------
 
@@ -116,18 +123,41 @@ class WgApp(App[None]):
 
     @work(thread=True, exclusive=True, group="identity")
     def load_identity(self) -> None:
-        """Read the working group's title and who is acting (after the first paint)."""
-        with self.core() as wg:
-            title = wg.settings.title
-            fingerprint = wg.record_fingerprint()
-            self.call_from_thread(self._record_read, fingerprint, self.data_version)
-            try:
-                # A browser connection's member says who they are, whoever runs the server.
-                member: Member | None = None if self.session.pick else wg.actor()
-                problem: WgError | None = None
-            except NotFound as error:
-                member, problem = None, error
-            self.deliver(self._identified, title, member, problem)
+        """Open the working group, read its title and who is acting (after the first paint)."""
+        try:
+            with self.session.use() as wg:
+                title = wg.settings.title
+                fingerprint = wg.record_fingerprint()
+                try:
+                    # A browser connection's member says who they are, whoever runs the server.
+                    member: Member | None = None if self.session.pick else wg.actor()
+                    problem: WgError | None = None
+                except NotFound as error:
+                    member, problem = None, error
+        except WgError as error:
+            self.call_from_thread(self._unusable, error)
+            return
+        if problem is not None and self.session.strict:
+            self.call_from_thread(self._unusable, problem)
+            return
+        self.call_from_thread(self._record_read, fingerprint, self.data_version)
+        self.call_from_thread(self._opened)
+        self.deliver(self._identified, title, member, problem)
+
+    def _opened(self) -> None:
+        self.opened = True
+        if isinstance(self.screen, WgScreen):
+            self.screen.reload_if_stale()  # screens below load when they are back on top
+
+    def _unusable(self, error: WgError) -> None:
+        """The working group cannot be opened, or nobody is acting: with a strict session the
+        app ends and the command line reports the error (see :func:`run_app`), else it is
+        shown."""
+        if self.session.strict:
+            self.startup_error = error
+            self.exit(return_code=1)
+        else:
+            self.show_error(error)
 
     def _identified(self, title: str, member: Member | None, problem: WgError | None) -> None:
         self.title = terminal_safe(title, keep_newlines=False)
@@ -267,7 +297,13 @@ class WgApp(App[None]):
 
     def allows(self, action: str) -> bool:
         """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""
-        return self.member is not None and rulebook.allowed(self.member, action)
+        if self.member is None:
+            return False
+        # Imported here: a member is known only once a worker has opened the working group,
+        # which imported the rulebook (it is no part of the first paint).
+        from wgtool.core import rulebook
+
+        return rulebook.allowed(self.member, action)
 
     def refuse(self, action: str) -> bool:
         """Tell the member (with the core's words) why they may not do ``action``.
@@ -280,6 +316,8 @@ class WgApp(App[None]):
                 "nobody is acting: start wgtool with --as HANDLE", severity="error", markup=False
             )
             return True
+        from wgtool.core import rulebook
+
         try:
             rulebook.require(self.member, action)
         except WgError as error:
@@ -330,11 +368,17 @@ class WgApp(App[None]):
             return self.session.demo or (self.session.pick and self.member is None)
         return True
 
+    # Each screen is imported when it is first opened (see the module's description).
+
     def action_help(self) -> None:
+        from wgtool.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_act_as(self) -> None:
+        from wgtool.tui.screens.members import MemberPicker
+
         current = self.member.handle if self.member else None
         self.push_screen(MemberPicker(current), self._act_as_chosen)
 
@@ -364,6 +408,8 @@ class WgApp(App[None]):
             self.call_from_thread(self.action_inbox)
 
     def action_sync(self) -> None:
+        from wgtool.tui.screens.sync import SyncScreen
+
         self.push_screen(SyncScreen())
 
     def action_silences(self) -> None:
@@ -372,12 +418,18 @@ class WgApp(App[None]):
         self.push_screen(SilencesScreen())
 
     def action_queue(self) -> None:
+        from wgtool.tui.screens.queue import QueueScreen
+
         self.push_screen(QueueScreen())
 
     def action_roster(self) -> None:
+        from wgtool.tui.screens.desk import RosterScreen
+
         self.push_screen(RosterScreen())
 
     def action_settings(self) -> None:
+        from wgtool.tui.screens.desk import SettingsDialog
+
         self.push_screen(SettingsDialog())
 
     def action_stats(self) -> None:
@@ -437,10 +489,13 @@ def make_app(
     actor: str | None = None,
     demo: bool = False,
     pick: bool = False,
+    strict: bool = False,
 ) -> WgApp:
     """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email);
-    with ``pick``, the member first picks who is acting (once: F2 stays for the demo)."""
-    return WgApp(Session(repo, actor, demo=demo, pick=pick))
+    with ``pick``, the member first picks who is acting (once: F2 stays for the demo); with
+    ``strict``, a repository that is not a working group, or nobody to act (unless the member
+    picks), ends the app at start."""
+    return WgApp(Session(repo, actor, demo=demo, pick=pick, strict=strict))
 
 
 def run_app(
@@ -448,5 +503,14 @@ def run_app(
     actor: str | None = None,
     demo: bool = False,
     pick: bool = False,
+    strict: bool = False,
 ) -> None:
-    make_app(repo, actor, demo, pick).run()
+    """Run the app (see :func:`make_app`).
+
+    Raises:
+        WgError: what ended a ``strict`` app at start, for the command line to report.
+    """
+    app = make_app(repo, actor, demo, pick, strict)
+    app.run()
+    if app.startup_error is not None:
+        raise app.startup_error

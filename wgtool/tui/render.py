@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
 from rich.style import Style
 from rich.text import Text
 
@@ -21,7 +20,11 @@ from wgtool.core import inline
 from wgtool.core.blame import OTHER_KEYS
 from wgtool.core.model import Member, Role, Status
 from wgtool.core.safe import terminal_safe
-from wgtool.core.text import DiffOp
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:
     from wgtool.core.blame import Blame
@@ -256,6 +259,9 @@ _INLINE_STYLES = {"em": "italic", "strong": "bold", "s": "strike"}
 
 @cache
 def _parser() -> MarkdownIt:
+    # Imported on first use: the screens that paint first show no Markdown.
+    from markdown_it import MarkdownIt
+
     # commonmark without raw HTML: a member's <b> stays the four characters it is.
     return MarkdownIt("commonmark", {"html": False, "linkify": False})
 

@@ -6,8 +6,10 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from wgtool.core.workgroup import WorkingGroup
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
 
 
 class Session:
@@ -16,7 +18,7 @@ class Session:
     GitPython keeps long-running ``git cat-file`` processes per repository object, which must not
     be used by two threads at once, so every use of the working group holds one lock. The
     repository is opened on first use, inside a worker, so the first screen paints before any
-    git process starts.
+    git process starts, and before the core's libraries (GitPython and the rest) are imported.
     """
 
     def __init__(
@@ -26,12 +28,16 @@ class Session:
         *,
         demo: bool = False,
         pick: bool = False,
+        strict: bool = False,
     ) -> None:
         self.repo = repo
         self.actor = actor
         self.demo = demo
         self.pick = pick
         """Whether the member picks who is acting at start, once (a browser connection)."""
+        self.strict = strict
+        """Whether a repository that is not a working group, or (unless the member picks)
+        nobody to act, ends the app at start with the error (as the command line opens it)."""
         self._lock = threading.Lock()
         self._wg: WorkingGroup | None = None
 
@@ -39,9 +45,7 @@ class Session:
     def use(self) -> Iterator[WorkingGroup]:
         """The working group, for exclusive use by the calling thread."""
         with self._lock:
-            if self._wg is None:
-                self._wg = WorkingGroup.open(self.repo, self.actor)
-            yield self._wg
+            yield self._opened()
 
     @contextmanager
     def use_if_free(self) -> Iterator[WorkingGroup | None]:
@@ -51,11 +55,16 @@ class Session:
             yield None
             return
         try:
-            if self._wg is None:
-                self._wg = WorkingGroup.open(self.repo, self.actor)
-            yield self._wg
+            yield self._opened()
         finally:
             self._lock.release()
+
+    def _opened(self) -> WorkingGroup:
+        if self._wg is None:
+            from wgtool.core.workgroup import WorkingGroup
+
+            self._wg = WorkingGroup.open(self.repo, self.actor)
+        return self._wg
 
     def close(self) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 
 from wgtool.core.consensus import as_position
+from wgtool.core.glance import group_states
 from wgtool.core.index.healing import healing
 from wgtool.core.index.refresh import Refresher
 from wgtool.core.index.rows import (
@@ -117,7 +118,7 @@ class Index(Refresher):
             for amendment_id, verdict, raw in conn.execute(query):
                 key = (verdict, raw)
                 if key not in parsed:
-                    parsed[key] = (verdict, tuple((g, s) for g, s in json.loads(raw)))
+                    parsed[key] = (verdict, group_states(raw))
                 result[amendment_id] = parsed[key]
             return result
 

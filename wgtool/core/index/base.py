@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -16,23 +15,12 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
 from wgtool.core.gitstore import GitStore
+from wgtool.core.glance import index_path
 from wgtool.core.index.healing import reason_of, unusable
 from wgtool.core.index.rows import (
     create_schema,
     schema_problem,
 )
-
-
-def listing_fingerprint(listing: str) -> str:
-    return hashlib.sha1(listing.encode()).hexdigest()
-
-
-def tips_of(listing: str) -> dict[str, str]:
-    tips: dict[str, str] = {}
-    for line in listing.splitlines():
-        sha, name = line.split(" ", 1)
-        tips[name] = sha
-    return tips
 
 
 class IndexFile:
@@ -46,7 +34,7 @@ class IndexFile:
     def __init__(self, store: GitStore, notify: Callable[[str], object] | None = None) -> None:
         self.store = store
         self.directory = store.wgtool_dir
-        self.path = self.directory / "index.sqlite"
+        self.path = index_path(store)
         self.notify: Callable[[str], object] = notify or (lambda _message: None)
         self._engine: Engine | None = None
         self._in_memory = False

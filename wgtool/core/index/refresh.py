@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection
 from wgtool.core.config import SETTINGS_PATH, parse_settings
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.errors import WgError
-from wgtool.core.index.base import IndexFile, listing_fingerprint, tips_of
+from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
+from wgtool.core.index.base import IndexFile
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs
 from wgtool.core.index.rows import (
@@ -54,15 +55,7 @@ class Refresher(IndexFile):
     # -- refreshing ----------------------------------------------------------------------------
 
     def _listing(self) -> str:
-        return self.store.run(
-            [
-                "for-each-ref",
-                "--format=%(objectname) %(refname)",
-                MAIN_REF,
-                AMENDMENTS_PREFIX.rstrip("/"),
-                EVENTS_PREFIX.rstrip("/"),
-            ]
-        ).stdout.decode()
+        return indexed_listing(self.store)
 
     @healing
     def rebuild(self) -> dict[str, str]:

@@ -12,7 +12,11 @@ from sqlalchemy.engine import Engine, Result
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Field, SQLModel
 
-from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
+# Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
+# raised there with any change to these tables.
+from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
+from wgtool.core.glance import amendment_from
+from wgtool.core.model import Amendment, Event, Kind, Status
 from wgtool.core.rulebook import (
     ALTERNATIVE_TO,
     KIND,
@@ -21,8 +25,6 @@ from wgtool.core.rulebook import (
     MainHistory,
     Rulebook,
 )
-
-SCHEMA_VERSION = 5
 
 
 class RefTip(SQLModel, table=True):
@@ -151,56 +153,8 @@ def amendments_from(result: Result[Any]) -> list[Amendment]:
     return [amendment_from(dict(zip(names, row, strict=True))) for row in result]
 
 
-# The columns an amendment takes as they are, by the same name.
-PLAIN_COLUMNS = (
-    "id",
-    "draft",
-    "paragraph",
-    "title",
-    "rationale",
-    "proposer",
-    "group",
-    "base",
-    "head",
-    "revision",
-    "created_at",
-    "updated_at",
-    "merged_by",
-    "merge_commit",
-    "reverted_by",
-    "revert_commit",
-    "label",
-    "alternative_to",
-)
-
-
-def amendment_from(r: dict[str, Any]) -> Amendment:
-    """An amendment from its row's columns."""
-    adoption = None
-    if r["consensus"] is not None:
-        adoption = Adoption(
-            consensus=r["consensus"],
-            supporting=split_list(r["supporting"]),
-            objecting=split_list(r["objecting"]),
-            not_heard=split_list(r["not_heard"]),
-            reason=r["override_reason"],
-            silence=r["silence"],
-        )
-    return Amendment(
-        **{name: r[name] for name in PLAIN_COLUMNS},
-        kind=Kind(r["kind"]),
-        status=Status(r["status"]),
-        decided_reason=r["reason"],
-        adoption=adoption,
-    )
-
-
 def last_trailer(trailers: dict[str, list[str]], name: str) -> str:
     return trailers.get(name, [""])[-1]
-
-
-def split_list(value: str) -> tuple[str, ...]:
-    return tuple(v for v in value.split(",") if v)
 
 
 # The columns a decision (merge, revert, reject, withdraw) sets on an amendment's row.

@@ -272,6 +272,16 @@ class AmendmentsDesk(DraftsDesk):
         proposer: str | None = None,
         text: str | None = None,
     ) -> list[Amendment]:
+        self.check_filters(draft=draft, status=status, group=group)
+        self.refresh()
+        return self.index.amendments(
+            draft=draft, status=status, group=group, proposer=proposer, text=text
+        )
+
+    def check_filters(
+        self, *, draft: str | None = None, status: str | None = None, group: str | None = None
+    ) -> None:
+        """Refuse a listing's filter that names no draft, status or stakeholder group."""
         if draft is not None:
             validate.name(draft, "draft")
         if status is not None and status not in {s.value for s in Status}:
@@ -282,10 +292,6 @@ class AmendmentsDesk(DraftsDesk):
             raise InvalidInput(
                 f"unknown stakeholder group {group!r}: use one of {', '.join(self.settings.groups)}"
             )
-        self.refresh()
-        return self.index.amendments(
-            draft=draft, status=status, group=group, proposer=proposer, text=text
-        )
 
     def change(self, amendment: Amendment) -> AmendmentChange:
         """The amendment's change to its target, as old and new text with a word diff."""

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from wgtool.core import validate
-from wgtool.core.consensus import as_position, compute_consensus
+from wgtool.core import glance, validate
+from wgtool.core.consensus import as_position, compute_consensus, shared_briefs
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
-from wgtool.core.model import Amendment, Consensus, Event, GroupPosition, Member, Stance
+from wgtool.core.model import Amendment, Consensus, Event, Member, Stance
 from wgtool.core.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF, chain_trailer
 from wgtool.core.workgroup.amendments import AmendmentsDesk
 from wgtool.core.workgroup.handle import require_open
@@ -108,23 +108,35 @@ class DeliberationDesk(AmendmentsDesk):
             [a.id for a in amendments] if len(amendments) < 500 else None
         )
         settings = self.settings
-        rule = settings.consensus.describe()
-        shared: dict[object, Consensus] = {}  # one answer per state: they are immutable
+        brief = shared_briefs(settings)
+        return {a.id: brief(*states.get(a.id, ("pending", ()))) for a in amendments}
 
-        def brief(states: tuple[str, tuple[tuple[str, str], ...]]) -> Consensus:
-            if states not in shared:
-                verdict, groups = states
-                shared[states] = Consensus(
-                    state=verdict,
-                    groups=tuple(
-                        GroupPosition(group, settings.groups.get(group, group), state, ())
-                        for group, state in groups
-                    ),
-                    rule=rule,
-                )
-            return shared[states]
+    def listing(
+        self,
+        *,
+        draft: str | None = None,
+        status: str | None = None,
+        group: str | None = None,
+        text: str | None = None,
+        paragraph: int | None = None,
+    ) -> list[tuple[Amendment, Consensus]]:
+        """The amendments matching every filter given, as :meth:`amendments` lists them (to
+        one paragraph, with ``paragraph``), each with its consensus as
+        :meth:`consensus_briefs` gives it.
 
-        return {a.id: brief(states.get(a.id, ("pending", ()))) for a in amendments}
+        When the index is current they are read at a glance, in one query and without
+        importing SQLAlchemy (see :mod:`wgtool.core.glance`); else from the refreshed index.
+        """
+        self.check_filters(draft=draft, status=status, group=group)
+        rows = glance.listing(self.store, draft=draft, status=status, group=group, text=text)
+        if rows is None:
+            amendments = self.amendments(draft=draft, status=status, group=group, text=text)
+            briefs = self.consensus_briefs(amendments)
+            found = [(a, briefs[a.id]) for a in amendments]
+        else:
+            brief = shared_briefs(self.settings)
+            found = [(a, brief(verdict, groups)) for a, verdict, groups in rows]
+        return [(a, c) for a, c in found if paragraph is None or a.paragraph == paragraph]
 
     def open_counts(self, slug: str) -> dict[int, int]:
         self.refresh()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wgtool.core import document, labels, validate
+from wgtool.core import document, glance, labels, validate
 from wgtool.core.errors import InvalidInput, NotFound, StateError
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
@@ -100,8 +101,9 @@ class DraftsDesk(Handle):
         return files
 
     def drafts(self) -> list[DraftSummary]:
-        self.refresh()
+        """Every draft on main, with its open amendments and consensus versions."""
         main = self.main()
+        open_counts = self.open_by_draft()  # first: it refreshes the index should it be behind
         versions = self.all_versions()
         result = []
         for slug in self.draft_slugs(main):
@@ -111,13 +113,21 @@ class DraftsDesk(Handle):
                     slug=slug,
                     title=document.title(text) or slug,
                     paragraphs=len(document.paragraphs(text)),
-                    open_amendments=len(
-                        self.index.amendments(draft=slug, status=Status.OPEN.value)
-                    ),
+                    open_amendments=open_counts.get(slug, 0),
                     versions=tuple(v.name for v in versions if v.draft == slug),
                 )
             )
         return result
+
+    def open_by_draft(self) -> dict[str, int]:
+        """How many amendments to each draft are open: at a glance when the index is current
+        (no SQLAlchemy to import, see :mod:`wgtool.core.glance`), else from the refreshed
+        index."""
+        counts = glance.open_by_draft(self.store)
+        if counts is None:
+            self.refresh()
+            counts = dict(Counter(a.draft for a in self.index.amendments(status=Status.OPEN.value)))
+        return counts
 
     def add_draft(self, slug: str, *, title: str, text: str) -> Draft:
         validate.name(slug, "draft")
@@ -193,10 +203,17 @@ class DraftsDesk(Handle):
         }
         key = (main, tuple(sorted(tags.items())))
         if self._verdicts_seen is None or self._verdicts_seen[0] != key:
-            book = Rulebook(self.store, audit=False)
-            history = self.index.stored_history(book, main) or book.history(main)
-            self._verdicts_seen = (key, book.tags(tags, history))
+            self._verdicts_seen = (key, self._judge_tags(tags, main) if tags else [])
         return self._verdicts_seen[1]
+
+    def _judge_tags(self, tags: dict[str, str], main: str) -> list[TagVerdict]:
+        book = Rulebook(self.store, audit=False)
+        history = (
+            glance.stored_history(self.store, book, main)
+            or self.index.stored_history(book, main)
+            or book.history(main)
+        )
+        return book.tags(tags, history)
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")

@@ -21,6 +21,7 @@ from wgtool.core import config, faults, rulebook, signing, validate
 from wgtool.core.config import Roster
 from wgtool.core.errors import InvalidInput, NotFound, StateError, WgError
 from wgtool.core.gitstore import GitStore, Person, retry_cas
+from wgtool.core.glance import listing_fingerprint
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Member, Settings, Status
 from wgtool.core.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX, draft_path
@@ -250,8 +251,6 @@ class Handle:
         """A digest of the record's refs (main, amendments, events, versions) that changes
         whenever any of them moves: by this process, another one, or a sync. One ``git
         for-each-ref``, nothing read: cheap enough to ask every few seconds."""
-        from wgtool.core.index.base import listing_fingerprint
-
         listing = self.store.run(
             [
                 "for-each-ref",

@@ -9,11 +9,11 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
-from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.commands import Command
 from wgtool.tui.messages import RecordChanged
 
 if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
     from wgtool.tui.app import WgApp
 
 ResultType = TypeVar("ResultType")
@@ -50,6 +50,8 @@ class WgScreen(Screen[None]):
         """Read the record again if it changed since this screen last read it."""
         if not self.is_mounted:
             return  # its ScreenResume, which comes after mounting, will load it
+        if not self.wg_app.opened:
+            return  # the app loads the screen on top once it has opened the working group
         version = self.wg_app.data_version
         if self._seen_version != version:
             self._seen_version = version

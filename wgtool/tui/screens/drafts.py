@@ -1,9 +1,13 @@
-"""The first screen: the working group's drafts, their open amendments and versions."""
+"""The first screen: the working group's drafts, their open amendments and versions.
+
+It is what paints first, so it imports only what it shows: the screens it opens are imported
+when they are opened, and the core when its worker first reads the record.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -12,16 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
-from wgtool.core.workgroup import DraftSummary
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.desk import DraftDialog
-from wgtool.tui.screens.dialogs import TagDialog
-from wgtool.tui.screens.queue import QueueScreen
-from wgtool.tui.screens.reader import DraftScreen
-from wgtool.tui.screens.versions import VersionsScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import DraftSummary
 
 
 class DraftsScreen(WgScreen):
@@ -117,7 +118,12 @@ class DraftsScreen(WgScreen):
         return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(DraftScreen(str(event.row_key.value)))
+        self.read(str(event.row_key.value))
+
+    def read(self, slug: str) -> None:
+        from wgtool.tui.screens.reader import DraftScreen
+
+        self.app.push_screen(DraftScreen(slug))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_draft":
@@ -125,15 +131,23 @@ class DraftsScreen(WgScreen):
         return super().check_action(action, parameters)
 
     def action_add_draft(self) -> None:
+        from wgtool.tui.screens.desk import DraftDialog
+
         self.app.push_screen(DraftDialog())
 
     def action_tag(self, slug: str) -> None:
+        from wgtool.tui.screens.dialogs import TagDialog
+
         self.app.push_screen(TagDialog(slug))
 
     def action_amendments(self) -> None:
+        from wgtool.tui.screens.queue import QueueScreen
+
         self.app.push_screen(QueueScreen(draft=self.selected))
 
     def action_versions(self) -> None:
+        from wgtool.tui.screens.versions import VersionsScreen
+
         if self.selected is not None:
             self.app.push_screen(VersionsScreen(self.selected))
 
@@ -150,7 +164,7 @@ class DraftsScreen(WgScreen):
         yield Command(
             f"Read draft {slug}",
             "Its paragraphs and open amendments",
-            lambda: self.app.push_screen(DraftScreen(slug)),
+            lambda: self.read(slug),
         )
         yield Command(
             f"Versions of {slug}", "Consensus versions and redlines", self.action_versions

@@ -1,7 +1,9 @@
 """The amendment queue: every amendment, filtered by draft, status, group and text, sortable.
 
-It reads the index (never walks git in the UI thread) and builds its rows in the worker, so a
-working group with thousands of amendments lists at once.
+It reads the amendments with their consensus in one query (at a glance when the index is
+current: see ``WorkingGroup.listing``), never in the UI thread, and builds its rows in the
+worker, so a working group with thousands of amendments lists at once. What sorting needs of
+each amendment is worked out when the member sorts.
 """
 
 from __future__ import annotations
@@ -21,11 +23,9 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from wgtool.core import amending
 from wgtool.core.model import Amendment, Consensus, Status
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
-from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
@@ -113,7 +113,7 @@ class Filters:
 class QueueData:
     filters: Filters
     rows: list[tuple[str, list[Text]]]
-    sort_values: dict[str, dict[str, Any]]
+    listed: dict[str, tuple[Amendment, Consensus]]
     drafts: list[str]
     groups: dict[str, str]
 
@@ -171,7 +171,7 @@ class QueueScreen(WgScreen):
         self.filters = Filters(draft=draft, status=status, group=group, paragraph=paragraph)
         self.sort_column: str | None = None
         self.sort_reverse = False
-        self._sort_values: dict[str, dict[str, Any]] = {}
+        self._listed: dict[str, tuple[Amendment, Consensus]] = {}
         self._choices_loaded = False
         self._filling = False
         self._search_timer: Timer | None = None
@@ -224,29 +224,25 @@ class QueueScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
         with self.wg_app.core(busy=table) as wg:
-            amendments = amending.find(
-                wg,
+            listed = wg.listing(
                 draft=filters.draft,
                 status=filters.status,
                 group=filters.group,
                 text=filters.text,
                 paragraph=filters.paragraph,
             )
-            consensus = wg.consensus_briefs(amendments)
             drafts = wg.draft_slugs() if with_choices else []
             groups = dict(wg.settings.groups) if with_choices else {}
-            rows = [(a.id, _row(a, consensus[a.id])) for a in amendments]
-            sort_values = {
-                a.id: {c.key: c.sort_key(a, consensus[a.id]) for c in COLUMNS} for a in amendments
-            }
-            self.wg_app.deliver(self.show, QueueData(filters, rows, sort_values, drafts, groups))
+            rows = [(a.id, _row(a, c)) for a, c in listed]
+            by_id = {a.id: (a, c) for a, c in listed}
+            self.wg_app.deliver(self.show, QueueData(filters, rows, by_id, drafts, groups))
 
     def show(self, data: QueueData) -> None:
         if data.drafts or data.groups:
             self._fill_choices(data.drafts, data.groups)
         self._keep_highlighted = self.highlighted
         self._rows = data.rows
-        self._sort_values = data.sort_values
+        self._listed = data.listed
         self.shown_count = len(data.rows)
         self._add_rows()
         self._describe()
@@ -260,8 +256,8 @@ class QueueScreen(WgScreen):
         self._fill_generation += 1
         rows = self._rows
         if self.sort_column is not None:
-            values, column = self._sort_values, self.sort_column
-            rows = sorted(rows, key=lambda row: values[row[0]][column], reverse=self.sort_reverse)
+            key = self._sort_key()
+            rows = sorted(rows, key=lambda row: key(row[0]), reverse=self.sort_reverse)
         self._add_slice(iter(rows), self._fill_generation)
 
     def _add_slice(self, rows: Iterator[tuple[str, list[Text]]], generation: int) -> None:
@@ -273,7 +269,7 @@ class QueueScreen(WgScreen):
         self._filling_rows = table.row_count < self.shown_count
         if self._filling_rows:
             self.after_refresh(self._add_slice, rows, generation)
-        elif self._keep_highlighted in self._sort_values:
+        elif self._keep_highlighted in self._listed:
             table.move_cursor(row=table.get_row_index(self._keep_highlighted))
 
     def _fill_choices(self, drafts: list[str], groups: dict[str, str]) -> None:
@@ -392,14 +388,23 @@ class QueueScreen(WgScreen):
     def _apply_sort(self) -> None:
         if self.sort_column is None:
             return
-        values, column = self._sort_values, self.sort_column
+        key = self._sort_key()
         self.query_one("#queue", RecordTable).sort(
-            "id", key=lambda cell: values[cell.plain][column], reverse=self.sort_reverse
+            "id", key=lambda cell: key(cell.plain), reverse=self.sort_reverse
         )
+
+    def _sort_key(self) -> Callable[[str], Any]:
+        """The sort column's value of the amendment with an id (the table's ID cells)."""
+        listed = self._listed
+        sort_key = next(c.sort_key for c in COLUMNS if c.key == self.sort_column)
+        return lambda amendment_id: sort_key(*listed[amendment_id])
 
     # -- opening -----------------------------------------------------------------------------------
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Imported when first opened: the queue paints without the amendment's screens.
+        from wgtool.tui.screens.amendment import AmendmentScreen
+
         self.app.push_screen(AmendmentScreen(str(event.row_key.value)))
 
     def commands(self) -> Iterable[Command]:

@@ -1,0 +1,166 @@
+"""The glance at the index (standard library only) answers as the refreshed index would, and
+declines, so that the index is asked instead, whenever it could not."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_PS,
+    MEMBER_TECH,
+    SECRETARIAT,
+    agreed,
+    git,
+)
+from tests.test_deliberation import propose
+from wgtool.core import glance
+from wgtool.core.model import Kind
+from wgtool.core.rulebook import Rulebook
+from wgtool.core.workgroup import WorkingGroup
+
+
+@pytest.fixture
+def busy(example_repo: Path) -> Path:
+    """A group with amendments in every state: open (with positions and an alternative),
+    merged with a consensus version after it, rejected, withdrawn; the index refreshed."""
+    with WorkingGroup.open(example_repo) as wg:
+        opened = propose(wg, MEMBER_PS, 2)
+        wg.act_as(MEMBER_CS)
+        wg.propose(
+            "principles",
+            kind=Kind.REPLACE,
+            paragraph=2,
+            text="Another text for the same passage.",
+            rationale="Says it otherwise.",
+            alternative_to=opened,
+        )
+        for handle, stance in ((MEMBER_GOV, "support"), (MEMBER_TECH, "object")):
+            wg.act_as(handle)
+            wg.position(opened, stance)
+        merged = propose(wg, MEMBER_TECH, 3)
+        agreed(wg, merged)
+        wg.act_as(CHAIR)
+        wg.merge(merged)
+        rejected = propose(wg, MEMBER_GOV, 5)
+        wg.act_as(CHAIR)
+        wg.reject(rejected, reason="Out of scope.")
+        withdrawn = propose(wg, MEMBER_CS, 7)
+        wg.withdraw(withdrawn)
+        wg.act_as(SECRETARIAT)
+        wg.tag("principles", "v1", message="First reading")
+        wg.refresh()
+    return example_repo
+
+
+def index_listing(wg: WorkingGroup, **filters: str) -> list[glance.Listed]:
+    amendments = wg.index.amendments(**filters)
+    states = wg.index.consensus_states()
+    return [(a, *states[a.id]) for a in amendments]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"draft": "principles"},
+        {"status": "open"},
+        {"status": "merged"},
+        {"group": "civil-society"},
+        {"text": "CLEARER"},
+        {"text": MEMBER_GOV},
+        {"draft": "principles", "status": "rejected", "text": "clear"},
+        {"draft": "nothing-like-it"},
+    ],
+)
+def test_the_glance_lists_what_the_index_lists(busy: Path, filters: dict[str, str]) -> None:
+    with WorkingGroup.open(busy) as wg:
+        found = glance.listing(wg.store, **filters)
+        assert found == index_listing(wg, **filters)
+        assert found or filters.get("draft") == "nothing-like-it"
+        if not filters:
+            assert {a.status.value for a, _, _ in found or []} == {
+                "open",
+                "merged",
+                "rejected",
+                "withdrawn",
+            }
+
+
+def test_the_glance_counts_open_amendments_and_restores_mains_history(busy: Path) -> None:
+    with WorkingGroup.open(busy) as wg:
+        open_ones = Counter(a.draft for a in wg.index.amendments(status="open"))
+        assert glance.open_by_draft(wg.store) == open_ones == {"principles": 2}
+        book = Rulebook(wg.store, audit=False)
+        main = wg.main()
+        restored = glance.stored_history(wg.store, book, main)
+        stored = wg.index.stored_history(book, main)
+        assert restored is not None and stored is not None
+        assert [vars(c.stored()) for c in restored.commits] == [
+            vars(c.stored()) for c in stored.commits
+        ]
+        assert [d.versions for d in wg.drafts() if d.slug == "principles"] == [("v1",)]
+
+
+def test_the_glance_declines_an_index_behind_the_refs(busy: Path) -> None:
+    with WorkingGroup.open(busy) as wg:
+        gone = next(a.id for a, _ in wg.listing(status="open"))
+        # Plain git moves a ref (as a fetch by hand would): the index has not seen it.
+        git(busy, "update-ref", "-d", f"refs/wg/amendments/{gone}")
+        assert glance.listing(wg.store) is None
+        assert glance.open_by_draft(wg.store) is None
+        # The working group then asks the index, which refreshes itself first.
+        assert gone not in {a.id for a, _ in wg.listing()}
+        assert [d.open_amendments for d in wg.drafts() if d.slug == "principles"] == [1]
+        assert glance.listing(wg.store) == index_listing(wg)
+
+
+def _other_schema(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+
+
+def _garbage(path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.write_bytes(b"not a database\n" * 500)
+
+
+def _gone(path: Path) -> None:
+    path.unlink()
+
+
+def _directory(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+@pytest.mark.parametrize("spoil", [_other_schema, _garbage, _gone, _directory])
+def test_the_glance_declines_a_file_it_cannot_trust_and_leaves_it_to_the_index(
+    busy: Path, spoil: object
+) -> None:
+    with WorkingGroup.open(busy) as wg:
+        expected = [(a.id, c.state) for a, c in wg.listing()]
+        wg.index.close()
+    path = busy / ".git" / "wgtool" / glance.INDEX_FILE
+    spoil(path)  # type: ignore[operator]
+    spoiled = path.read_bytes() if path.is_file() else None
+    with WorkingGroup.open(busy) as wg:
+        assert glance.listing(wg.store) is None
+        assert glance.open_by_draft(wg.store) is None
+        assert glance.stored_history(wg.store, Rulebook(wg.store, audit=False), wg.main()) is None
+        if spoiled is not None:
+            assert path.read_bytes() == spoiled  # the glance never writes
+        else:
+            assert not path.exists() or path.is_dir()  # nor creates a file
+        # The index heals the file (or reads the refs in memory) and answers the same.
+        assert [(a.id, c.state) for a, c in wg.listing()] == expected
+    if path.is_dir():
+        shutil.rmtree(path)

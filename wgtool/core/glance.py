@@ -1,0 +1,247 @@
+"""A glance at the index with the standard library alone: what a face shows first, at once.
+
+Opening the index proper (:mod:`wgtool.core.index`) imports SQLAlchemy and SQLModel, which
+takes longer than a terminal UI takes to paint. What its first screens need of the index (how
+many amendments to each draft are open, a listing of amendments with their consensus, main's
+judged history for the consensus versions) is read here with :mod:`sqlite3`, from the index
+file as the last refresh left it, and only when that file answers exactly as the refreshed
+index would:
+
+* it has this version's schema (a file of another version is rebuilt by the index);
+* for what depends on every ref, the fingerprint of the ref listing it stored is the current
+  one: the index's own test for "nothing to refresh".
+
+Otherwise, or when the file cannot be read, the answer is None and the caller asks the index,
+which refreshes or heals itself first. Nothing here writes: the file stays the index's.
+
+The index and this glance share what decides freshness (the ref listing, its fingerprint, the
+schema version) and how a row becomes an :class:`~wgtool.core.model.Amendment`, which live
+here because this module must not import SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from wgtool.core.model import Adoption, Amendment, Kind, Status
+from wgtool.core.rulebook import (
+    AMENDMENTS_PREFIX,
+    EVENTS_PREFIX,
+    MAIN_REF,
+    MainHistory,
+    Rulebook,
+    StoredMainCommit,
+)
+
+if TYPE_CHECKING:
+    from wgtool.core.gitstore import GitStore
+
+SCHEMA_VERSION = 5
+"""The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
+to them, so that a file of another version is rebuilt rather than read."""
+
+INDEX_FILE = "index.sqlite"
+"""The index's file name in the repository's wgtool folder."""
+
+Listed = tuple[Amendment, str, tuple[tuple[str, str], ...]]
+"""An amendment with its consensus as the index keeps it: the verdict and each group's state."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def index_path(store: GitStore) -> Path:
+    return store.wgtool_dir / INDEX_FILE
+
+
+def indexed_listing(store: GitStore) -> str:
+    """The tips of the refs the index reflects (main, amendments, events), one ``sha ref``
+    line each, as ``git for-each-ref`` lists them."""
+    refs = [MAIN_REF, AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/")]
+    listing = store.run(["for-each-ref", "--format=%(objectname) %(refname)", *refs])
+    return listing.stdout.decode()
+
+
+def listing_fingerprint(listing: str) -> str:
+    return hashlib.sha1(listing.encode()).hexdigest()
+
+
+def tips_of(listing: str) -> dict[str, str]:
+    tips: dict[str, str] = {}
+    for line in listing.splitlines():
+        sha, name = line.split(" ", 1)
+        tips[name] = sha
+    return tips
+
+
+# -- reading the file ------------------------------------------------------------------------------
+
+
+def _unless_unreadable(read: Callable[P, R | None]) -> Callable[P, R | None]:
+    """A read whose answer is None when the file cannot be read (damaged, locked, foreign):
+    the index, asked instead, heals it."""
+
+    @functools.wraps(read)
+    def reading(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return read(*args, **kwargs)
+        except sqlite3.Error:
+            return None
+
+    return reading
+
+
+@contextmanager
+def _snapshot(store: GitStore, *, current: bool) -> Iterator[sqlite3.Connection | None]:
+    """The index file in one read transaction (every query in the block sees the same
+    state), or None when there is no file of this schema version or, with ``current``, when
+    the refs moved since its last refresh."""
+    path = index_path(store)
+    if path.is_symlink() or not path.is_file():
+        yield None
+        return
+    # mode=rw: never create a file (the index makes it, with its tables).
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)) as db:
+        db.isolation_level = None  # the transaction is the one begun here
+        db.execute("BEGIN")
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs')"))
+        usable = meta.get("schema") == str(SCHEMA_VERSION) and (
+            not current or meta.get("refs") == listing_fingerprint(indexed_listing(store))
+        )
+        yield db if usable else None
+        db.execute("ROLLBACK")
+
+
+@_unless_unreadable
+def open_by_draft(store: GitStore) -> dict[str, int] | None:
+    """How many amendments to each draft are open (drafts with none are left out), or None
+    when the index is not current."""
+    with _snapshot(store, current=True) as db:
+        if db is None:
+            return None
+        rows = db.execute(
+            "SELECT draft, count(*) FROM amendmentrow WHERE status = ? GROUP BY draft",
+            (Status.OPEN.value,),
+        )
+        return dict(rows)
+
+
+@_unless_unreadable
+def listing(
+    store: GitStore,
+    *,
+    draft: str | None = None,
+    status: str | None = None,
+    group: str | None = None,
+    text: str | None = None,
+) -> list[Listed] | None:
+    """The amendments matching every filter given, oldest first, as ``Index.amendments``
+    finds them (``text``: in the title, rationale, id or proposer), each with its consensus
+    as ``Index.consensus_states`` has it; or None when the index is not current."""
+    where: list[str] = []
+    values: list[str] = []
+    for column, value in (("draft", draft), ("status", status), ('"group"', group)):
+        if value:
+            where.append(f"{column} = ?")
+            values.append(value)
+    if text:
+        where.append("(title LIKE ? OR rationale LIKE ? OR id LIKE ? OR proposer LIKE ?)")
+        values += [f"%{text}%"] * 4
+    query = "SELECT * FROM amendmentrow"
+    if where:
+        query += f" WHERE {' AND '.join(where)}"
+    with _snapshot(store, current=True) as db:
+        if db is None:
+            return None
+        cursor = db.execute(f"{query} ORDER BY created_at, id", values)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    return [
+        (amendment_from(row), row["consensus_state"], group_states(row["group_states"]))
+        for row in rows
+    ]
+
+
+@_unless_unreadable
+def stored_history(store: GitStore, book: Rulebook, main: str) -> MainHistory | None:
+    """Main's judged history as the last refresh stored it, if main has not moved since (as
+    ``Index.stored_history``), or None."""
+    columns = [field.name for field in fields(StoredMainCommit)]
+    with _snapshot(store, current=False) as db:
+        if db is None:
+            return None
+        rows = db.execute(f"SELECT {', '.join(columns)} FROM mainrow ORDER BY position")
+        stored = [_main_commit(dict(zip(columns, row, strict=True))) for row in rows]
+    if not stored or stored[-1].sha != main:
+        return None
+    return book.restored_history(main, stored)
+
+
+def _main_commit(columns: dict[str, Any]) -> StoredMainCommit:
+    columns["founded"] = bool(columns["founded"])  # SQLite keeps a boolean as 0 or 1
+    return StoredMainCommit(**columns)
+
+
+# -- rows as the core's objects --------------------------------------------------------------------
+
+
+def group_states(column: str) -> tuple[tuple[str, str], ...]:
+    """The ``group_states`` column: each group's state, as ``[group, state]`` pairs in JSON."""
+    return tuple((group, state) for group, state in json.loads(column))
+
+
+# The columns an amendment takes as they are, by the same name.
+PLAIN_COLUMNS = (
+    "id",
+    "draft",
+    "paragraph",
+    "title",
+    "rationale",
+    "proposer",
+    "group",
+    "base",
+    "head",
+    "revision",
+    "created_at",
+    "updated_at",
+    "merged_by",
+    "merge_commit",
+    "reverted_by",
+    "revert_commit",
+    "label",
+    "alternative_to",
+)
+
+
+def amendment_from(r: dict[str, Any]) -> Amendment:
+    """An amendment from its row's columns (a dict: thousands of rows make a listing, and a
+    row's attributes cost a lookup each)."""
+    adoption = None
+    if r["consensus"] is not None:
+        adoption = Adoption(
+            consensus=r["consensus"],
+            supporting=split_list(r["supporting"]),
+            objecting=split_list(r["objecting"]),
+            not_heard=split_list(r["not_heard"]),
+            reason=r["override_reason"],
+            silence=r["silence"],
+        )
+    return Amendment(
+        **{name: r[name] for name in PLAIN_COLUMNS},
+        kind=Kind(r["kind"]),
+        status=Status(r["status"]),
+        decided_reason=r["reason"],
+        adoption=adoption,
+    )
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split(",") if v)
