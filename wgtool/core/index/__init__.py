@@ -12,7 +12,6 @@ outside the package uses them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from sqlalchemy import func, or_
