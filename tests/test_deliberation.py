@@ -735,3 +735,35 @@ def test_consensus_kept_in_the_index_is_the_consensus_the_rule_gives(open_wg, se
     verdicts = {a.id: wg.consensus(a).state for a in wg.amendments()}
     wg.index.rebuild()
     assert {i: c.state for i, c in wg.consensus_briefs(wg.amendments()).items()} == verdicts
+
+
+def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
+    open_wg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index keeps consensus per amendment: when main moves without changing the groups or
+    the rule (a merge), a refresh computes it again for what changed, not for every amendment;
+    when the rule changes, for every one."""
+    from tests.conftest import agreed
+    from wgtool.core.index import refresh
+
+    wg = open_wg()
+    ids = [propose(wg, MEMBER_PS, number) for number in (2, 3, 5, 7)]
+    agreed(wg, ids[0])
+    wg.refresh()
+    computed: list[str] = []
+    real = refresh.compute_consensus
+
+    def counting(settings, amendment, positions):  # type: ignore[no-untyped-def]
+        computed.append(amendment.id)
+        return real(settings, amendment, positions)
+
+    monkeypatch.setattr(refresh, "compute_consensus", counting)
+    wg.act_as(CHAIR)
+    wg.merge(ids[0])
+    wg.refresh()
+    assert set(computed) <= {ids[0]}, computed
+    computed.clear()
+    wg.act_as(SECRETARIAT)
+    wg.update_settings(min_supporting_groups=2)
+    wg.refresh()
+    assert sorted(computed) == sorted(ids)

@@ -203,7 +203,7 @@ class Refresher(IndexFile):
             return None
         rule = settings.consensus
         return {
-            "groups": list(settings.groups.items()),
+            "groups": [[slug, name] for slug, name in settings.groups.items()],  # as JSON reads it
             "consensus": {
                 "min_supporting_groups": rule.min_supporting_groups,
                 "max_objecting_groups": rule.max_objecting_groups,
