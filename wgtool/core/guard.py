@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from wgtool.core.agreement import utc_iso
+from wgtool.core.agreement import Window, utc_iso
 from wgtool.core.errors import InvalidInput
 from wgtool.core.gitstore import ZERO_SHA, GitStore
 from wgtool.core.messages import parse_message
@@ -43,8 +43,10 @@ from wgtool.core.rulebook import (
     MAIN_REF,
     SHA_RE,
     TAGS_PREFIX,
+    MainHistory,
     Problem,
     Rulebook,
+    draft_chain,
     event_path,
 )
 
@@ -170,6 +172,11 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
                     Problem(MAIN_REF, reason, commit.sha, commit.record.author)
                     for reason in commit.problems
                 ]
+            problems += [
+                early_conclusion(MAIN_REF, commit.sha, commit.record.author, commit.deadline)
+                for commit in history.commits[position + 1 :]
+                if commit.deadline is not None and arrived < commit.deadline
+            ]
             main = update.new
         elif update.ref.startswith((AMENDMENTS_PREFIX, EVENTS_PREFIX, TAGS_PREFIX)):
             if update.old is not None and update.ref.startswith(TAGS_PREFIX):
@@ -189,7 +196,64 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
                     "refs/wg/events/* and refs/tags/<draft>/<version> only",
                 )
             )
-    verdicts = book.judge_refs(refs, book.history(main))
+    history = book.history(main)
+    verdicts = book.judge_refs(refs, history)
     for ref in sorted(verdicts):
         problems += verdicts[ref]
+    tags = {r[len(TAGS_PREFIX) :]: sha for r, sha in refs.items() if r.startswith(TAGS_PREFIX)}
+    problems += [
+        early_conclusion(TAGS_PREFIX + tag.name, tag.sha, tag.tagger, tag.deadline)
+        for tag in book.tags(tags, history)
+        if tag.deadline is not None and arrived < tag.deadline
+    ]
+    problems += closed_windows(store, book, history, updates, refs, arrived)
     return [problem.line() for problem in problems]
+
+
+def early_conclusion(ref: str, sha: str, who: str | None, deadline: float) -> Problem:
+    """A merge or a version that concludes a silence before its deadline by this remote's
+    clock (the concluder's clock may say otherwise: this one is the clock all members share)."""
+    return Problem(
+        ref,
+        f"concludes a silence before its deadline ({utc_iso(deadline)}, by this remote's clock)",
+        sha,
+        who,
+    )
+
+
+def closed_windows(
+    store: GitStore,
+    book: Rulebook,
+    history: MainHistory,
+    updates: list[Update],
+    refs: dict[str, str],
+    now: float,
+) -> list[Problem]:
+    """The new amendments in a push to a draft whose amendment window is closed by this
+    remote's clock (revisions of amendments tabled before go on)."""
+    new = {
+        u.ref[len(AMENDMENTS_PREFIX) :]: u.new
+        for u in updates
+        if u.old is None and u.new is not None and u.ref.startswith(AMENDMENTS_PREFIX)
+    }
+    problems = []
+    for amendment, chain in book.amendment_chains(new, history).items():
+        if not chain.valid or chain.draft is None:
+            continue  # refused for what it is already
+        key = draft_chain(chain.draft)
+        tip = refs.get(EVENTS_PREFIX + key) or store.resolve(EVENTS_PREFIX + key)
+        judged = book.judged_events(key, tip, history, None) if tip else []
+        events = [] if isinstance(judged, str) else judged  # a bad chain is refused as such
+        windows = sorted((e for e in events if e.type == "window"), key=Event.sort_key)
+        window = Window(windows[-1] if windows else None)
+        if not window.is_open(now):
+            problems.append(
+                Problem(
+                    AMENDMENTS_PREFIX + amendment,
+                    f"proposes an amendment to {chain.draft} while its amendment window is "
+                    f"closed ({window.describe(now)}, by this remote's clock)",
+                    chain.tip,
+                    chain.revisions[0].author if chain.revisions else None,
+                )
+            )
+    return problems

@@ -8,19 +8,23 @@ from gitdb.exc import ODBError
 from gitdb.util import hex_to_bin
 
 from wgtool.core import signing, validate
+from wgtool.core.agreement import utc_iso
 from wgtool.core.messages import parse_message
-from wgtool.core.model import Role, Version
+from wgtool.core.model import Event, Role, Version
 from wgtool.core.rulebook.history import (
     MainHistory,
     TagVerdict,
 )
 from wgtool.core.rulebook.layout import (
     AMENDMENTS_PREFIX,
+    EVENTS,
     EVENTS_PREFIX,
     MAX_EVENT_BYTES,
+    NO_EVENTS,
     SILENCE,
     TAGS_PREFIX,
     chain_key_valid,
+    draft_chain,
     draft_path,
 )
 from wgtool.core.rulebook.main import MainJudge
@@ -79,6 +83,7 @@ class Rulebook(MainJudge):
             return refuse(f"tags {target[:10]}, which is not on main", tagger=tagger)
         commit = history.commits[position]
         problems: list[str] = []
+        deadline: float | None = None
         if not commit.valid:
             problems.append(f"tags {target[:10]}, a main commit that breaks the rules")
         current = commit.config
@@ -89,9 +94,17 @@ class Rulebook(MainJudge):
         member = current.roster.by_email(tagger_email)
         subject, body, trailers = parse_message(message.split("-----BEGIN SSH SIGNATURE-----")[0])
         # A version is the secretariat's; the chair tags one by concluding a silence on it.
-        role = Role.CHAIR if trailers.get(SILENCE) else Role.SECRETARIAT
+        silence = (trailers.get(SILENCE) or [""])[-1]
+        role = Role.CHAIR if silence else Role.SECRETARIAT
         if member is None or not member.has(role):
             problems.append(f"tagged by {tagger_email}, who is not {role.value}")
+        elif silence:
+            events = (trailers.get(EVENTS) or [""])[-1]
+            found, reasons = self._concluded_silence(
+                slug, version, target, silence, (events, tagged_at), history
+            )
+            problems += reasons
+            deadline = found.until if found is not None else None
         elif self.audit and current.settings.signatures == "required":
             self._checked.add(sha)
             signer = signing.tag_signer(self.store, sha)
@@ -108,7 +121,51 @@ class Rulebook(MainJudge):
             tagger=tagger_name,
             tagged_at=tagged_at,
         )
-        return TagVerdict(name, sha, result, (), tagger)
+        return TagVerdict(name, sha, result, (), tagger, deadline)
+
+    def _concluded_silence(
+        self,
+        slug: str,
+        version: str,
+        target: str,
+        silence_id: str,
+        judged_at: tuple[str, int],
+        history: MainHistory,
+    ) -> tuple[Event | None, list[str]]:
+        """A version that concludes a silence names it and the draft's events it judged
+        (``Events:``): a silence on that draft, for this version of the commit tagged, that
+        none of them broke, and whose deadline had passed when the tag was made."""
+        events, tagged_at = judged_at
+        if not events:
+            return None, [
+                f"concludes silence {silence_id} but names no events it judged ({EVENTS}:)"
+            ]
+        judged: list[Event] | str = []
+        if events != NO_EVENTS:
+            judged = self.judged_events(draft_chain(slug), events, history, None)
+        if isinstance(judged, str):
+            return None, [judged]
+        found = next((e for e in judged if e.type == "silence" and e.id == silence_id), None)
+        if found is None or found.draft != slug:
+            return None, [
+                f"concludes silence {silence_id!r}, which is not among the events it names"
+            ]
+        if found.target != version or found.anchor != target:
+            return found, [
+                f"concludes silence {silence_id}, which was for version {found.target} of "
+                f"{(found.anchor or '')[:10]}"
+            ]
+        breakers = {e.member for e in judged if e.type == "silence-break" and e.target == found.id}
+        if breakers:
+            return found, [
+                f"concludes silence {silence_id}, which {', '.join(sorted(breakers))} broke"
+            ]
+        if found.until is None or tagged_at < int(found.until):  # tag times are whole seconds
+            return found, [
+                f"concludes silence {silence_id} at {utc_iso(tagged_at)}, before its deadline "
+                f"{utc_iso(found.until or 0)}"
+            ]
+        return found, []
 
     def tags(self, refs: Mapping[str, str], history: MainHistory) -> list[TagVerdict]:
         """Judge tags given as {name under refs/tags/: object}, oldest first."""

@@ -49,14 +49,17 @@ class _Push:
 def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
     """Push what the remote lacks, never forced; a rejection caused by a race means retry.
 
-    ``main`` goes first, so that the remote has the main commits the rest was made against;
-    everything else is judged against main as the remote then has it, and what the rulebook
-    refuses is not sent (a guarded remote would refuse the whole push for it).
+    ``main``, when it is ahead, goes in one push with everything else: a guarded remote judges
+    the merges by the deliberation they name and the amendments and events by the main commits
+    they were made against, so each needs the other. What the rulebook refuses is not sent (a
+    guarded remote would refuse the whole push for it). Should the remote refuse main, the rest
+    goes again on its own, judged against main as the remote has it.
     """
     store = wg.store
     prefix = tracking_prefix(remote)
     theirs = store.resolve(prefix + "main")
     ours = wg.main()
+    main: list[_Push] = []
     if theirs is None or (ours != theirs and store.is_ancestor(theirs, ours)):
         history = book.history(ours)
         position = -1 if theirs is None else history.position(theirs)
@@ -68,11 +71,33 @@ def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
             def count_main(t: Traffic, n: int = len(history.commits) - 1 - position) -> None:
                 t.main_commits += n
 
-            if MAIN_REF in _send(wg, remote, [_Push(ours, MAIN_REF, count_main)], report, outcome):
-                theirs = ours
-    plan, refused = _plan_push(wg, book, book.history(theirs), remote)
+            main.append(_Push(ours, MAIN_REF, count_main))
+    if main:
+        together = Round()
+        taken = _send_planned(wg, book, remote, ours, main, report, together)
+        outcome.retry = outcome.retry or together.retry
+        outcome.notes += together.notes
+        if MAIN_REF in taken or together.retry:
+            outcome.problems += together.problems
+            return
+        outcome.problems += [line for line in together.problems if MAIN_REF in line]
+    _send_planned(wg, book, remote, theirs, [], report, outcome)
+
+
+def _send_planned(
+    wg: WorkingGroup,
+    book: Rulebook,
+    remote: str,
+    against: str | None,
+    first: list[_Push],
+    report: SyncReport,
+    outcome: Round,
+) -> set[str]:
+    """Plan the wg refs and tags against main commit ``against`` (main as the remote will
+    have it) and push them after ``first``; returns the refs the remote took."""
+    plan, refused = _plan_push(wg, book, book.history(against), remote)
     # What the remote's main refuses is either waiting for main to go out, or broken here too.
-    here = book.judge_refs(refused, book.history(ours))
+    here = book.judge_refs(refused, book.history(wg.main()))
     for ref in sorted(refused):
         if here[ref]:
             outcome.problems.append(quarantine_line(here[ref], "not sent"))
@@ -82,7 +107,7 @@ def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
             f"{waiting} ref(s) wait until {remote} has the main commits they were made against"
         )
     held = any(ref.startswith(WG_PREFIX) for ref in refused)
-    _send(wg, remote, plan, report, outcome, pattern=not held)
+    return _send(wg, remote, [*first, *plan], report, outcome, pattern=not held)
 
 
 def _plan_push(
