@@ -10,13 +10,16 @@ else on its PATH. A push is refused as a whole, with one line per problem, when:
 * ``refs/heads/main`` does not fast-forward along its first-parent history, or a new main
   commit breaks the rules;
 * an amendment or event ref does not fast-forward, or its chain breaks the rules (event chains
-  only ever add);
+  only ever add), unless what it replaces ends in a commit that breaks the rules and every
+  honest commit of it stays (a bad commit pushed before this remote was guarded is dropped);
 * a tag is moved, or a new one is not a consensus version the rulebook accepts;
 * a ref is deleted, or is anything else;
 * a new event breaks a silence whose deadline has passed by this remote's clock: the remote is
   the one clock every member shares, so a member whose clock is slow cannot break a silence
   late (their own wgtool refuses a break its clock says is late; the rulebook refuses any break
-  stamped after the deadline).
+  stamped after the deadline);
+* a merge or a version concludes a silence before its deadline, by this remote's clock;
+* a new amendment is proposed to a draft whose amendment window is closed, by this clock.
 """
 
 from __future__ import annotations
@@ -156,6 +159,7 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
     problems: list[Problem] = []
     main = store.resolve(MAIN_REF)
     refs: dict[str, str] = {}
+    replacing: list[Update] = []
     for update in updates:
         if update.new is None:
             problems.append(Problem(update.ref, "refs are never deleted here"))
@@ -182,9 +186,7 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
             if update.old is not None and update.ref.startswith(TAGS_PREFIX):
                 problems.append(Problem(update.ref, "a consensus version is never moved"))
             elif update.old is not None and not store.is_ancestor(update.old, update.new):
-                problems.append(
-                    Problem(update.ref, "only moves forward (an event chain only ever adds)")
-                )
+                replacing.append(update)  # judged below, once main is known
             else:
                 refs[update.ref] = update.new
                 problems += late_breaks(store, update, arrived)
@@ -197,6 +199,12 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
                 )
             )
     history = book.history(main)
+    for update in replacing:
+        assert update.old is not None and update.new is not None
+        if replaces_a_bad_tip(store, book, history, update.ref, update.old, update.new):
+            refs[update.ref] = update.new
+            continue
+        problems.append(Problem(update.ref, "only moves forward (an event chain only ever adds)"))
     verdicts = book.judge_refs(refs, history)
     for ref in sorted(verdicts):
         problems += verdicts[ref]
@@ -208,6 +216,17 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
     ]
     problems += closed_windows(store, book, history, updates, refs, arrived)
     return [problem.line() for problem in problems]
+
+
+def replaces_a_bad_tip(
+    store: GitStore, book: Rulebook, history: MainHistory, ref: str, old: str, new: str
+) -> bool:
+    """Whether moving ``ref`` from ``old`` to ``new`` only drops what breaks the rules: the
+    chain here ends in a bad commit (pushed before this remote was guarded), and ``new`` holds
+    every honest commit of it."""
+    if not book.judge_refs({ref: old}, history)[ref]:
+        return False
+    return all(store.is_ancestor(tip, new) for tip in book.honest_part(ref, old, history))
 
 
 def early_conclusion(ref: str, sha: str, who: str | None, deadline: float) -> Problem:

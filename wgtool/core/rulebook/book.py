@@ -10,7 +10,7 @@ from gitdb.util import hex_to_bin
 from wgtool.core import signing, validate
 from wgtool.core.agreement import utc_iso
 from wgtool.core.messages import parse_message
-from wgtool.core.model import Event, Role, Version
+from wgtool.core.model import DRAFT_CHAIN, Event, Role, Version
 from wgtool.core.rulebook.history import (
     MainHistory,
     TagVerdict,
@@ -21,8 +21,10 @@ from wgtool.core.rulebook.layout import (
     EVENTS_PREFIX,
     MAX_EVENT_BYTES,
     NO_EVENTS,
+    SHA_RE,
     SILENCE,
     TAGS_PREFIX,
+    WG_PREFIX,
     chain_key_valid,
     draft_chain,
     draft_path,
@@ -174,6 +176,45 @@ class Rulebook(MainJudge):
         return sorted(verdicts, key=lambda v: (v.version.tagged_at if v.version else 0, v.name))
 
     # -- refs --------------------------------------------------------------------------------
+
+    def honest_part(self, ref: str, tip: str, history: MainHistory) -> list[str]:
+        """The tips of what chain ``ref`` holds at ``tip`` that breaks no rule and follows
+        nothing that does: for an amendment, its revisions before the first bad one; for an
+        event chain, every commit with no bad commit among its ancestors (each author's work
+        stands on its own, whatever another wrote on top of it). Empty when there is none."""
+        kind, _, key = ref[len(WG_PREFIX) :].partition("/")
+        if not chain_key_valid(kind, key) or not SHA_RE.match(tip):
+            return []
+        if kind == "amendments":
+            revisions = self.amendment_chains({key: tip}, history)[key]
+            if revisions.valid:
+                return [tip]
+            broken = [
+                revisions.revisions.index(r)
+                for r, _ in revisions.problems
+                if r in revisions.revisions
+            ]
+            first = min(broken, default=0)
+            return [revisions.revisions[first - 1].sha] if first > 0 else []
+        proposer = None
+        if not key.startswith(DRAFT_CHAIN):
+            head = self.store.resolve(AMENDMENTS_PREFIX + key)
+            if head is not None:
+                proposer = self.amendment_chains({key: head}, history)[key].proposer
+        chain = self.event_chains({key: tip}, history, {key: proposer})[key]
+        if chain.valid:
+            return [tip]
+        order = self._topological(tip)
+        if order is None:
+            return []
+        bad = {record.sha for record, _ in chain.problems if record is not None}
+        tainted: set[str] = set()
+        for record in order:  # parents first
+            if record.sha in bad or any(p in tainted for p in record.parents):
+                tainted.add(record.sha)
+        good = [record for record in order if record.sha not in tainted]
+        below = {parent for record in good for parent in record.parents}
+        return [record.sha for record in good if record.sha not in below]
 
     def judge_refs(
         self,

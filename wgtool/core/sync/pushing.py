@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wgtool.core.gitstore import GitStore
 from wgtool.core.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_DIR,
@@ -44,6 +45,9 @@ class _Push:
     source: str
     target: str
     count: Callable[[Traffic], None]
+    # Where the remote's chain ends in a commit that breaks the rules, the one tip it may
+    # still be at for this push to replace it (every honest commit of it is in ``source``).
+    replaces: str | None = None
 
 
 def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
@@ -137,6 +141,10 @@ def _plan_push(
         for ref, (ours, theirs) in differing.items()
         if theirs is None or ancestry.is_ancestor(theirs, ours)
     }
+    replaced = _replaceable(
+        store, book, history, {r: pair for r, pair in differing.items() if r not in wanted}
+    )
+    wanted.update({ref: differing[ref][0] for ref in replaced})
     for ref, sha in store.refs(TAGS_PREFIX.rstrip("/")).items():
         if prefix + "tags/" + ref[len(TAGS_PREFIX) :] not in remote_refs:
             wanted[ref] = sha
@@ -159,15 +167,15 @@ def _plan_push(
                 else:
                     t.revised_amendments += 1
 
-            plan.append(_Push(ours, ref, count_amendment))
+            plan.append(_Push(ours, ref, count_amendment, replaced.get(ref)))
         elif ref.startswith(EVENTS_PREFIX):
             theirs = differing[ref][1]
             added = len(names[ours] - (names[theirs] if theirs else set()))
 
-            def count_events(t: Traffic, n: int = added) -> None:
+            def count_events(t: Traffic, n: int = max(added, 0)) -> None:
                 t.events += n
 
-            plan.append(_Push(ours, ref, count_events))
+            plan.append(_Push(ours, ref, count_events, replaced.get(ref)))
         else:
 
             def count_version(t: Traffic) -> None:
@@ -175,6 +183,27 @@ def _plan_push(
 
             plan.append(_Push(ours, ref, count_version))
     return plan, refused
+
+
+def _replaceable(
+    store: GitStore,
+    book: Rulebook,
+    history: MainHistory,
+    stuck: dict[str, tuple[str, str | None]],
+) -> dict[str, str]:
+    """The refs here that the remote's cannot take as they are, because the remote's chain
+    ends in a commit that breaks the rules, and that hold every honest commit of it: they
+    replace it ({ref: the remote's tip}). One author's bad commit holds back no one else."""
+    theirs = {ref: pair[1] for ref, pair in stuck.items() if pair[1] is not None}
+    verdicts = book.judge_refs(theirs, history)
+    replaced = {}
+    for ref, tip in theirs.items():
+        if not verdicts[ref]:
+            continue  # an honest chain that diverged: joined when fetched, or reported
+        ours = stuck[ref][0]
+        if all(store.is_ancestor(t, ours) for t in book.honest_part(ref, tip, history)):
+            replaced[ref] = tip
+    return replaced
 
 
 def _send(
@@ -197,16 +226,21 @@ def _send(
     if not plan:
         return set()
     planned = {p.target: p for p in plan}
-    wg_refs = [p for p in plan if p.target.startswith(WG_PREFIX)]
-    specs = [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
-    if wg_refs and pattern:
+    # Replacing a chain that ends in a bad commit: forced, only while it is still that commit.
+    leases = {f"+{p.source}:{p.target}": f"{p.target}:{p.replaces}" for p in plan if p.replaces}
+    wg_refs = [p for p in plan if p.target.startswith(WG_PREFIX) and not p.replaces]
+    specs = [*leases]
+    specs += [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
+    if wg_refs and pattern and not leases:  # the pattern would also name the replaced refs
         specs.insert(0, f"{WG_PREFIX}*:{WG_PREFIX}*")
     else:
         specs += [f"{p.source}:{p.target}" for p in wg_refs]
     taken: set[str] = set()
     for start in range(0, len(specs), PUSH_BATCH):
+        batch = specs[start : start + PUSH_BATCH]
+        leased = [f"--force-with-lease={leases[spec]}" for spec in batch if spec in leases]
         result = wg.store.run(
-            ["push", "--porcelain", "--end-of-options", remote, *specs[start : start + PUSH_BATCH]],
+            ["push", "--porcelain", *leased, "--end-of-options", remote, *batch],
             check=False,
             network=True,
         )
