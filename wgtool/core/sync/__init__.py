@@ -56,6 +56,7 @@ from wgtool.core.sync.remote import (
     git_reason,
     tracking_prefix,
 )
+from wgtool.core.sync.replay import replay_local_main
 from wgtool.core.sync.report import MAX_ROUNDS, Progress, Round, SyncReport, Traffic
 from wgtool.core.sync.tidy import tidy
 from wgtool.core.transport import run_git
@@ -70,9 +71,12 @@ def sync(
     progress: Progress | None = None,
     *,
     news: bool = True,
+    replay_merges: bool = False,
 ) -> SyncReport:
     """Exchange work with ``remote``: fetch, join, fast-forward main, push; retry on races.
-    With ``news``, the report says per amendment what arrived (:attr:`SyncReport.arrived`)."""
+    With ``news``, the report says per amendment what arrived (:attr:`SyncReport.arrived`).
+    With ``replay_merges``, a main that diverged from the remote's is made again on top of it
+    first (see :mod:`wgtool.core.sync.replay`)."""
     say: Progress = progress or (lambda _line: None)
     store = wg.store
     remote = check_remote(store, remote)
@@ -87,6 +91,13 @@ def sync(
             say(f"Fetching from {remote}…")
             fetch(store, remote)
             book = Rulebook(store)
+            if replay_merges and round_number == 1:
+                say(f"Making the changes of main here again on {remote}'s main…")
+                replayed = replay_local_main(wg, book, remote)
+                report.notes += replayed.lines
+                if replayed.kept:
+                    report.notes.append(f"Main as it was here is kept as {replayed.kept}")
+                book = Rulebook(store)
             say("Joining…")
             join(wg, book, remote, report, outcome)
             say(f"Pushing to {remote}…")

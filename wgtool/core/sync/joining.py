@@ -27,6 +27,7 @@ from wgtool.core.sync.ancestry import Ancestry
 from wgtool.core.sync.remote import (
     tracking_prefix,
 )
+from wgtool.core.sync.replay import describe, local_only
 from wgtool.core.sync.report import (
     Round,
     SyncReport,
@@ -310,10 +311,12 @@ def _join_main(
     result = retry_cas(attempt)
     if result == "diverged":
         ours = wg.main()
+        here = local_only(store, book, remote) or []
         outcome.problems.append(
             f"main has diverged from {remote}: {count_commits(store, ours, theirs)} commit(s) "
-            f"here and {count_commits(store, theirs, ours)} there; nothing was merged "
-            f"(compare with 'git log main...{remote}/main')"
+            f"here ({describe(here)}) and {count_commits(store, theirs, ours)} there; nothing "
+            f"was merged (compare with 'git log main...{remote}/main'); to make the changes "
+            f"here again on top of {remote}'s main: wgtool sync --replay-merges"
         )
     elif result not in ("same", "moved"):
         outcome.problems.append(result)
