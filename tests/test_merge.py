@@ -189,6 +189,7 @@ def test_the_chair_may_override_with_a_reason_which_is_recorded(wgcli: Wg) -> No
         "not_heard": ["private-sector", "civil-society", "technical-academic", "intergovernmental"],
         "override_reason": "Agreed in the room",
         "silence": None,
+        "disputed_by": [],
     }
     compilation = wgcli.ok("export", "principles", "--format", "compilation", "--all")
     assert "consensus overridden" in compilation and "Agreed in the room" in compilation

@@ -10,6 +10,7 @@ sync leaves it out, a new clone starts before it, and ``verify`` names it.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from tests.forge import Forger, message, rewrite
 from tests.test_guard import guard
 from wgtool.core import document, labels
 from wgtool.core.model import Kind, Status
+from wgtool.core.rulebook import Rulebook
 from wgtool.core.sync import clone, sync
 from wgtool.core.verify import verify
 from wgtool.core.workgroup import WorkingGroup
@@ -463,3 +465,47 @@ def test_a_revision_after_a_local_merge_names_a_main_no_older_than_its_base(
     with WorkingGroup.open(clones.b) as wg:
         assert wg.amendment(proposed.id).revision == 2
         assert verify(wg).problems == []
+
+
+# -- verdicts kept by commit id ----------------------------------------------------------------
+
+
+def test_verdicts_are_kept_by_commit_and_verify_full_judges_everything_again(
+    clones: Clones,
+) -> None:
+    merge = honest_merge(clones)
+    with WorkingGroup.open(clones.a) as wg:
+        first = Rulebook(wg.store, kept=True)  # the syncs before kept what they judged
+        assert first.history(wg.main()).invalid() == [] and first.replayed == 1  # the merge
+        again = Rulebook(wg.store, kept=True)
+        assert again.history(wg.main()).invalid() == [] and again.replayed == 0
+        full = Rulebook(wg.store)  # keeps nothing, reads nothing kept: judged in full
+        assert len(full.history(wg.main()).commits) == full.replayed > 1
+        # A forged merge is another commit: it has no kept verdict and is judged.
+        text = draft_at(clones.a, merge)
+        forged = rewrite(clones.a, merge, tree=with_draft(clones.a, merge, text + "\nMore.\n"))
+        judged = Rulebook(wg.store, kept=True).history(forged)
+        assert judged.commits[-1].problems and judged.commits[-1].sha == forged
+        # A kept verdict says only what the rulebook once found; a cache that was tampered
+        # with is caught by verify --full, which judges everything again.
+        cache = wg.store.wgtool_dir / "verdicts.sqlite"
+        with sqlite3.connect(cache) as db:
+            (key, verdict) = db.execute(
+                "SELECT key, verdict FROM kept WHERE key LIKE ?", (f"%main:1:{merge}",)
+            ).fetchone()
+            db.execute("INSERT INTO kept VALUES (?, ?)", (key.replace(merge, forged), verdict))
+        main_moved_to(clones.a, forged)
+        assert verify(wg).problems == []
+        assert any(forged[:10] in p for p in verify(wg, full=True).problems)
+
+
+def test_a_damaged_verdict_cache_is_judged_again_and_replaced(clones: Clones) -> None:
+    honest_merge(clones)
+    with WorkingGroup.open(clones.a) as wg:
+        cache = wg.store.wgtool_dir / "verdicts.sqlite"
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(b"not a database" * 100)
+        assert verify(wg).problems == []
+        assert verify(wg).problems == []
+        with sqlite3.connect(cache) as db:
+            assert db.execute("SELECT count(*) FROM kept").fetchone()[0] > 0

@@ -21,13 +21,18 @@ GUARD_LINES = 20  # problems a refused push lists
 
 
 @cli.command()
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Judge every commit again, ignoring the verdicts kept from earlier runs.",
+)
 @pass_context
-def verify(obj: Context) -> None:
+def verify(obj: Context, full: bool) -> None:
     """Audit the record: every change made by a member entitled to it (and signed, if required)."""
     from wgtool.core.verify import verify as run_verify
 
     with obj.open() as wg:
-        report = run_verify(wg)
+        report = run_verify(wg, full=full)
     for line in report.lines():
         click.echo(safe(line))
     if report.problems:

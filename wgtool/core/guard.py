@@ -155,7 +155,7 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
     """What is wrong with a push, one line each; empty when the rulebook accepts all of it.
     ``now``: this remote's clock (the time the push arrives)."""
     arrived = time.time() if now is None else now
-    book = Rulebook(store)
+    book = Rulebook(store, kept=True)
     problems: list[Problem] = []
     main = store.resolve(MAIN_REF)
     refs: dict[str, str] = {}

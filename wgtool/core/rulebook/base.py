@@ -12,6 +12,7 @@ from wgtool.core.model import Event, Member, Settings
 from wgtool.core.rulebook.history import (
     MainHistory,
 )
+from wgtool.core.rulebook.kept import KeptVerdicts
 from wgtool.core.rulebook.layout import (
     CONFIG_PATHS,
     FILE_MODES,
@@ -48,9 +49,12 @@ class Reader:
     without it: signatures cost a process each, and it reads event chains a few commits at a time.
     """
 
-    def __init__(self, store: GitStore, *, audit: bool = True) -> None:
+    def __init__(self, store: GitStore, *, audit: bool = True, kept: bool = False) -> None:
         self.store = store
         self.audit = audit
+        # Valid verdicts kept between runs (sync, verify, the guard; see .kept).
+        self._kept = KeptVerdicts(store.wgtool_dir) if kept else None
+        self.replayed = 0  # main commits judged in full (not restored from a kept verdict)
         self._checked: set[str] = set()  # the commits and tags whose signature was checked
         self._judged: set[str] = set()  # the commits judged
         # What is read of immutable objects (commits by sha, blob sizes, event files) and which
@@ -68,6 +72,27 @@ class Reader:
         self._pending: set[str] = set()
         self._joins: dict[tuple[str, str], str | None] = {}
         self._histories: dict[str | None, MainHistory] = {}
+
+    def _load_kept(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
+        """The kept verdicts of ``kind`` among ``keys`` (none when nothing is kept)."""
+        if self._kept is None:
+            return {}
+        prefix = f"{kind}:{int(self.audit)}:"
+        found = self._kept.load(prefix + key for key in keys)
+        return {key[len(prefix) :]: verdict for key, verdict in found.items()}
+
+    def _keep(self, kind: str, verdicts: dict[str, object], *, flush: bool = True) -> None:
+        """Keep valid verdicts of ``kind`` (written now, or with the next flush)."""
+        if self._kept is None:
+            return
+        prefix = f"{kind}:{int(self.audit)}:"
+        self._kept.keep({prefix + key: verdict for key, verdict in verdicts.items()})
+        if flush:
+            self._kept.flush()
+
+    def close(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
 
     @property
     def signatures_checked(self) -> int:

@@ -270,6 +270,7 @@ class ChainJudge(Reader):
                 for a, tip in wanted.items()
             }
             if not self._fetch_pending_signatures():
+                self._keep("event", {})
                 return chains
 
     def _load_events(
@@ -404,9 +405,18 @@ class ChainJudge(Reader):
         if not signed and key in self._verdicts:
             event, problems = self._verdicts[key]
             return event, list(problems)
+        kept_key = ":".join((record.sha, amendment, proposer or "", *(key[3] or ())))
+        kept = self._load_kept("event", [kept_key]).get(kept_key)
+        if isinstance(kept, dict):
+            self._judged.add(record.sha)
+            if signed:
+                self._checked.add(record.sha)
+            return Event.from_dict(kept), []
         verdict = self._judge_event_anew(record, amendment, current, proposer)
         if not signed:
             self._verdicts[key] = (verdict[0], tuple(verdict[1]))
+        if verdict[0] is not None and not verdict[1] and record.sha not in self._pending:
+            self._keep("event", {kept_key: verdict[0].to_dict()}, flush=False)
         return verdict
 
     def _judge_event_anew(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from wgtool.core import document, labels
@@ -92,8 +92,11 @@ class MainJudge(ChainJudge):
                 known = None  # main was not fast-forwarded from there: read it all
         if tip and known is None:
             records = read_records(self.store, ["--first-parent", "--reverse"], [tip])
+        kept = self._load_kept("main", [r.sha for r in records])
         merged_tips = {
-            (r.trailer(AMENDMENT_ID) or "", r.parents[1]) for r in records if len(r.parents) == 2
+            (r.trailer(AMENDMENT_ID) or "", r.parents[1])
+            for r in records
+            if len(r.parents) == 2 and r.sha not in kept
         }
         self._load_chains(merged_tips)
         while True:
@@ -103,9 +106,17 @@ class MainJudge(ChainJudge):
             for record in records:
                 commit = MainCommit(record, len(history.commits))
                 history.append(commit)
-                self._judge_main(commit, state, history)
+                if record.sha in kept:
+                    self._judged.add(record.sha)
+                    _restore(commit, state, kept[record.sha], self._configs_of)
+                else:
+                    self._judge_main(commit, state, history)
             if not self._fetch_pending_signatures():
                 break
+        self._keep(
+            "main",
+            {c.sha: _kept(c) for c in history.commits[-len(records) :] if records and c.valid},
+        )
         self._histories[tip] = history
         return history
 
@@ -148,6 +159,7 @@ class MainJudge(ChainJudge):
     def _judge_main(self, commit: MainCommit, state: MainState, history: MainHistory) -> None:
         record = commit.record
         self._judged.add(record.sha)
+        self.replayed += 1
         problems = commit.problems
         before = state.config
         after: Config | str | None = None
@@ -496,3 +508,40 @@ def _silence_problems(silence_id: str, events: list[Event], merged_at: int) -> l
             f"{utc_iso(silence.until)}"
         ]
     return []
+
+
+def _kept(commit: MainCommit) -> dict[str, object]:
+    """What is kept of a main commit judged valid (see :mod:`wgtool.core.rulebook.kept`)."""
+    return {
+        "kind": commit.kind,
+        "member": commit.member,
+        "amendment": commit.amendment,
+        "draft": commit.draft,
+        "deadline": commit.deadline,
+        "config": list(commit.config.blobs) if commit.config else None,
+        "founded": commit.founded,
+    }
+
+
+def _restore(
+    commit: MainCommit,
+    state: MainState,
+    kept: object,
+    configs: Callable[[str | None, str | None], Config | str],
+) -> None:
+    """A main commit as a kept verdict says it was judged: valid, and what it changed."""
+    assert isinstance(kept, dict)
+    commit.kind = str(kept["kind"])
+    commit.member, commit.amendment = kept["member"], kept["amendment"]
+    commit.draft, commit.deadline = kept["draft"], kept["deadline"]
+    blobs = kept["config"]
+    if isinstance(blobs, list):
+        found = configs(blobs[0], blobs[1])
+        state.config = found if isinstance(found, Config) else state.config
+    state.founded = bool(kept["founded"])
+    if commit.kind == MERGE and commit.amendment:
+        state.merged[commit.amendment] = (commit.draft or "", commit.sha)
+    if commit.kind == REVERT and commit.amendment:
+        state.merged.pop(commit.amendment, None)
+    commit.config = state.config
+    commit.founded = state.founded

@@ -90,14 +90,14 @@ def sync(
             outcome = Round()
             say(f"Fetching from {remote}…")
             fetch(store, remote)
-            book = Rulebook(store)
+            book = Rulebook(store, kept=True)
             if replay_merges and round_number == 1:
                 say(f"Making the changes of main here again on {remote}'s main…")
                 replayed = replay_local_main(wg, book, remote)
                 report.notes += replayed.lines
                 if replayed.kept:
                     report.notes.append(f"Main as it was here is kept as {replayed.kept}")
-                book = Rulebook(store)
+                book = Rulebook(store, kept=True)
             say("Joining…")
             join(wg, book, remote, report, outcome)
             say(f"Pushing to {remote}…")
