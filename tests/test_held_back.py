@@ -32,6 +32,7 @@ from tests.conftest import (
 )
 from tests.forge import Forger, message
 from tests.test_guard import guard
+from wgtool.core.faults import CRASH_EXIT_CODE, FAULT_ENV
 from wgtool.core.model import Kind
 from wgtool.core.sync import sync
 from wgtool.core.verify import verify
@@ -215,3 +216,27 @@ def test_with_any_forgeries_on_the_remote_every_honest_event_reaches_every_clone
         assert not any(name.startswith("forged-") for name in held), repo.name
         with WorkingGroup.open(repo) as wg:
             assert verify(wg).problems == []
+
+
+def test_a_clone_that_dies_before_it_has_judged_everything_leaves_no_working_group(
+    clones: Clones, tmp_path: Path
+) -> None:
+    """The clone takes every ref in one fetch into a folder beside the target, judges it
+    there, and only then gives it the target's name: killed before, there is no group."""
+    target = tmp_path / "joined"
+    command = [sys.executable, "-m", "wgtool", "clone", str(clones.origin), str(target)]
+    died = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, FAULT_ENV: "clone-before-rename"},
+    )
+    assert died.returncode == CRASH_EXIT_CODE
+    assert not target.exists()
+    joined = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert joined.returncode == 0, joined.stderr
+    assert "refs/wg/*:refs/wg/*" not in git(target, "config", "--get-all", "remote.origin.fetch")
+    assert git(target, "for-each-ref", "refs/wg").strip()
+    with WorkingGroup.open(target) as wg:
+        assert verify(wg).problems == []

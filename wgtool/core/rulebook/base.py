@@ -72,6 +72,7 @@ class Reader:
         self._pending: set[str] = set()
         self._joins: dict[tuple[str, str], str | None] = {}
         self._histories: dict[str | None, MainHistory] = {}
+        self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
 
     def _load_kept(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
         """The kept verdicts of ``kind`` among ``keys`` (none when nothing is kept)."""

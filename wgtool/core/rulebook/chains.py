@@ -61,6 +61,7 @@ class ChainJudge(Reader):
     def _load_chains(self, tips: Iterable[tuple[str, str]]) -> None:
         """Read amendment revisions, one git process per revision depth (not per commit)."""
         pending = {(a, sha) for a, sha in tips if SHA_RE.match(sha)}
+        self._chains_read |= pending
         for _ in range(MAX_REVISIONS + 1):
             missing = {sha for _, sha in pending if sha not in self._records}
             if missing:
@@ -103,7 +104,8 @@ class ChainJudge(Reader):
     ) -> AmendmentChain:
         """Judge the amendment whose last revision is ``tip`` (``limit``: main commits from that
         position on do not count as on main yet, for a merge judged on its way up main)."""
-        self._load_chains([(amendment, tip)])
+        if (amendment, tip) not in self._chains_read:
+            self._load_chains([(amendment, tip)])
         chain = AmendmentChain(amendment, tip)
         sha: str | None = tip
         while sha is not None and len(chain.revisions) <= MAX_REVISIONS:

@@ -30,6 +30,7 @@ class KeptVerdicts:
         self.path = directory / FILE
         self._db: sqlite3.Connection | None = None
         self._broken = False
+        self._empty = False
         self._new: dict[str, str] = {}
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -38,6 +39,8 @@ class KeptVerdicts:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
                 db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, verdict TEXT)")
+                # Nothing kept yet (a new clone): no look-up can find anything.
+                self._empty = db.execute("SELECT 1 FROM kept LIMIT 1").fetchone() is None
                 self._db = db
             except (sqlite3.Error, OSError):
                 self._heal()
@@ -61,7 +64,7 @@ class KeptVerdicts:
         wanted = [f"{RULES}:{key}" for key in keys]
         found: dict[str, object] = {}
         db = self._connect() if wanted else None
-        if db is None:
+        if db is None or self._empty:
             return found
         try:
             for start in range(0, len(wanted), 500):
