@@ -20,7 +20,9 @@ from tests.conftest import (
     propose_sample,
 )
 from wgtool.core.faults import CRASH_EXIT_CODE, FAULT_ENV
+from wgtool.core.gitstore import GitStore
 from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.workgroup.worktree import Worktree
 
 
 def wgtool(repo: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -119,3 +121,28 @@ def test_catching_up_never_overwrites_local_changes(
     assert result.returncode == 0 and result.stderr == ""
     assert {p: p.read_bytes() for p in (example_repo / "drafts").iterdir()} == files
     assert status(example_repo) == before
+
+
+def test_a_tree_behind_main_while_another_command_moves_it_is_left_to_that_command(
+    example_repo: Path,
+) -> None:
+    """A command that finds the tree behind main while another process is between moving
+    main and moving the tree (it holds the worktree lock) is looking at a write under way:
+    it neither touches the tree nor says that something was interrupted."""
+    amendment = propose_sample(example_repo)
+    with WorkingGroup.open(example_repo) as wg:
+        agreed(wg, amendment)
+    crashed = wgtool(example_repo, "--as", CHAIR, "merge", amendment, fault="after-main-update")
+    assert crashed.returncode == CRASH_EXIT_CODE, crashed.stderr
+    behind = status(example_repo)
+    assert behind
+    store = GitStore.open(example_repo)
+    try:
+        with Worktree(store, print).moving():  # as the merge holds it while it moves them
+            result = wgtool(example_repo, "draft", "list")
+            assert result.returncode == 0 and result.stderr == "", result.stderr
+            assert status(example_repo) == behind
+    finally:
+        store.close()
+    result = wgtool(example_repo, "draft", "list")
+    assert "brought it up to date" in result.stderr and status(example_repo) == ""

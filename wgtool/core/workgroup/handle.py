@@ -305,16 +305,17 @@ class Handle:
     def move_main(
         self, new: str, old: str, *, verify: Mapping[str, str | None] | None = None
     ) -> None:
-        clean = self.worktree.is_clean()
-        if clean:
-            # Should this process die before the working tree follows main, the next command
-            # finds the tree still at ``old`` and brings it up to date (_catch_up_worktree).
-            self.worktree.record(old)
-        self.store.update_ref(MAIN_REF, new, old, "wgtool", verify=verify)
-        faults.crash_point("after-main-update")
-        self._cache_main = None
-        if clean:
-            self.worktree.update(old, new)
+        with self.worktree.moving():
+            clean = self.worktree.is_clean()
+            if clean:
+                # Should this process die before the working tree follows main, the next
+                # command finds the tree still at ``old`` and brings it up to date (catch_up).
+                self.worktree.record(old)
+            self.store.update_ref(MAIN_REF, new, old, "wgtool", verify=verify)
+            faults.crash_point("after-main-update")
+            self._cache_main = None
+            if clean:
+                self.worktree.update(old, new)
 
 
 def require_open(amendment: Amendment, verb: str, *, lapsed_too: bool = False) -> None:

@@ -8,8 +8,10 @@ between moving main and updating the tree is caught up by the next one.
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from wgtool.core.gitstore import GitStore
@@ -36,6 +38,28 @@ class Worktree:
             return False
         status = self.store.run(["status", "--porcelain", "--untracked-files=no"], check=False)
         return status.returncode == 0 and not status.stdout.strip()
+
+    @contextmanager
+    def moving(self) -> Iterator[None]:
+        """Held while this process moves main and then the tree (shared with other writers):
+        a command that finds the tree behind main while someone holds it is looking at a
+        write under way, not at one that died (the lock goes with its process)."""
+        handle = self._lock_file()
+        try:
+            if handle is not None:
+                fcntl.flock(handle, fcntl.LOCK_SH)
+            yield
+        finally:
+            if handle is not None:
+                os.close(handle)
+
+    def _lock_file(self) -> int | None:
+        try:
+            self.store.wgtool_dir.mkdir(parents=True, exist_ok=True)
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+            return os.open(self.store.wgtool_dir / "worktree.lock", flags, 0o644)
+        except OSError:
+            return None  # best effort, as the note itself
 
     def update(self, old: str | None, new: str) -> None:
         """Move the checkout from main at ``old`` (None: nothing checked out yet) to ``new``."""
@@ -78,6 +102,20 @@ class Worktree:
         recorded = self.recorded()
         if recorded is None or main == recorded or not self._on_main():
             return
+        handle = self._lock_file()
+        if handle is None:
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(handle)
+            return  # a write is moving main and the tree right now: it brings the tree along
+        try:
+            self._catch_up(recorded, main)
+        finally:
+            os.close(handle)
+
+    def _catch_up(self, recorded: str, main: str) -> None:
         self.store.run(["update-index", "-q", "--refresh"], check=False)
         staged = self.store.run(["diff-index", "--cached", "--quiet", recorded, "--"], check=False)
         edited = self.store.run(["diff-files", "--quiet"], check=False)
