@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page, WebSocket
+    from playwright.sync_api import BrowserContext, Page, Playwright, WebSocket
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRED = "WGTOOL_REQUIRE_BROWSER"
@@ -67,24 +67,48 @@ def require_browser() -> None:
     pytest.skip(reason)
 
 
+class Browsers:
+    """Chromium browsers, each with a fresh profile of its own (a member each)."""
+
+    def __init__(self, playwright: Playwright, folder: Path, flags: list[str]) -> None:
+        self.playwright = playwright
+        self.folder = folder
+        self.flags = flags
+        self.opened: list[BrowserContext] = []
+
+    def open(self, name: str = "profile") -> BrowserContext:
+        context = self.playwright.chromium.launch_persistent_context(
+            str(self.folder / name),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=self.flags,
+        )
+        context.set_default_timeout(WAIT_MS)
+        self.opened.append(context)
+        return context
+
+
 @contextmanager
-def chromium(profile: Path, *extra_flags: str) -> Iterator[BrowserContext]:
-    """Chromium with a fresh profile in ``profile`` (a folder of its own)."""
+def browsers(folder: Path, *extra_flags: str) -> Iterator[Browsers]:
+    """Chromium, as many browsers as :meth:`Browsers.open` asks for, each profile in
+    ``folder``; closed at the end."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[*FLAGS, *extra_flags],
-        )
-        context.set_default_timeout(WAIT_MS)
+        found = Browsers(playwright, folder, [*FLAGS, *extra_flags])
         try:
-            yield context
+            yield found
         finally:
-            context.close()
+            for context in found.opened:
+                context.close()
+
+
+@contextmanager
+def chromium(folder: Path, *extra_flags: str) -> Iterator[BrowserContext]:
+    """One chromium with a fresh profile in ``folder``."""
+    with browsers(folder, *extra_flags) as opened:
+        yield opened.open()
 
 
 class Screen:
@@ -121,10 +145,16 @@ class Screen:
 
     def wait_for(self, wanted: str, since: int = 0) -> str:
         """Wait until the UI drew ``wanted`` (after ``since``); the text drawn."""
+        from playwright.sync_api import TimeoutError as Timeout
+
         if wanted not in self.text(since):
-            self.socket.wait_for_event(
-                "framereceived", lambda _: wanted in self.text(since), timeout=WAIT_MS
-            )
+            try:
+                self.socket.wait_for_event(
+                    "framereceived", lambda _: wanted in self.text(since), timeout=WAIT_MS
+                )
+            except Timeout:
+                drawn = self.text(since)[-3000:]
+                raise AssertionError(f"the UI never drew {wanted!r}: {drawn}") from None
         return self.text(since)
 
     def press(self, key: str, then: str) -> None:
