@@ -57,9 +57,17 @@ def missing() -> str | None:
     return None
 
 
-def require_browser() -> None:
-    """Skip the calling test when no browser can run, or fail it where one is required."""
-    reason = missing()
+def require_browser(*tools: Path) -> None:
+    """Skip the calling test when no browser (or one of the other ``tools`` it needs) can run,
+    or fail it where the browser tests are required."""
+    reason = missing() or next(
+        (
+            f"no {tool}: install it (apt-get install {tool.name})"
+            for tool in tools
+            if not tool.exists()
+        ),
+        None,
+    )
     if reason is None:
         return
     if os.environ.get(REQUIRED):

@@ -7,6 +7,9 @@ page's own websocket. What the member did is then read back from git.
 
 from __future__ import annotations
 
+import re
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +21,7 @@ import pytest
 
 from tests import browser as engine
 from tests.browser import Screen, browsers, chromium
-from tests.conftest import MEMBER_CS, MEMBER_TECH, SECRETARIAT, git, propose_sample
+from tests.conftest import MEMBER_CS, MEMBER_TECH, PROJECT, SECRETARIAT, git, propose_sample
 from tests.test_serve import REFUSED, cli, event_authors, issue_link, serving
 from wgtool.core.workgroup import WorkingGroup
 
@@ -226,3 +229,112 @@ def test_without_chromium_the_browser_tests_skip_unless_required(
     monkeypatch.setenv(engine.REQUIRED, "1")
     with pytest.raises(pytest.fail.Exception, match="WGTOOL_REQUIRE_BROWSER is set"):
         engine.require_browser()
+
+
+NGINX = Path("/usr/sbin/nginx")
+NGINX_TRIES = 5
+"""Ports tried for nginx, which cannot pick a free one itself: another process may take the
+one found free before nginx binds it."""
+
+
+def readme_nginx_site() -> str:
+    """The nginx site the README gives for TLS in front of ``wgtool serve``."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    [site] = re.findall(r"```nginx\n(.*?)```", readme, re.DOTALL)
+    return site
+
+
+@contextmanager
+def nginx(folder: Path, site: str, port: int) -> Iterator[subprocess.Popen[bytes] | None]:
+    """nginx serving ``site`` from ``folder`` on 127.0.0.1:``port``, in the foreground as one
+    process; None when the port was taken meanwhile."""
+    temporary = ""
+    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):  # nginx's own files
+        (folder / kind).mkdir(exist_ok=True)
+        temporary += f"    {kind}_temp_path {folder / kind};\n"
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"daemon off;\nmaster_process off;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'};\nevents {{}}\n"
+        f"http {{\n    access_log off;\n{temporary}{site}}}\n"
+    )
+    process = subprocess.Popen(
+        [str(NGINX), "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
+        stderr=subprocess.DEVNULL,  # it writes to its error log
+    )
+    try:
+        for _ in range(600):  # until it listens, or has given up
+            if process.poll() is not None:
+                assert b"Address already in use" in (folder / "error.log").read_bytes()
+                yield None
+                return
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_behind_the_readmes_nginx_the_ui_works_over_tls(example_repo: Path, tmp_path: Path) -> None:
+    """The README's nginx site, as written (its certificate, port and upstream set for this
+    machine), in front of the server: the browser reaches the UI over https and wss at the
+    public name, and the member acts."""
+    engine.require_browser(NGINX)
+    amendment = propose_sample(example_repo)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=wg.example.org", "-addext", "subjectAltName=DNS:wg.example.org",
+         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for _ in range(NGINX_TRIES):
+        port = free_port()
+        public = f"https://wg.example.org:{port}"
+        with serving(example_repo, "--public-url", public, actor=MEMBER_TECH) as served:
+            site = (
+                readme_nginx_site()
+                .replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
+                .replace(
+                    "/etc/letsencrypt/live/wg.example.org/fullchain.pem", str(tmp_path / "cert.pem")
+                )
+                .replace(
+                    "/etc/letsencrypt/live/wg.example.org/privkey.pem", str(tmp_path / "key.pem")
+                )
+                .replace("http://127.0.0.1:8000;", f"http://127.0.0.1:{served.port};")
+            )
+            assert str(served.port) in site and str(tmp_path) in site
+            with nginx(tmp_path, site, port) as proxy:
+                if proxy is None:
+                    continue
+                rules = (
+                    "--host-resolver-rules=MAP wg.example.org 127.0.0.1",
+                    "--ignore-certificate-errors",
+                )
+                with chromium(tmp_path / "profile", *rules) as browser:
+                    page = browser.new_page()
+                    screen = Screen(page)
+                    response = page.goto(served.link)
+                    assert served.link.startswith(public + "/?token=")
+                    assert response is not None and response.status == 200
+                    assert page.url == public + "/"
+                    assert screen.socket.url.startswith(f"wss://wg.example.org:{port}/ws?")
+                    [cookie] = browser.cookies()
+                    assert cookie["secure"] and cookie["httpOnly"]
+                    screen.wait_for(f"as {MEMBER_TECH} (member)")
+                    take_position(screen, amendment)
+            break
+    else:
+        raise AssertionError(f"no free port for nginx in {NGINX_TRIES} tries")
+    assert event_authors(example_repo, amendment, "position") == [
+        (MEMBER_TECH, *member(example_repo, MEMBER_TECH))
+    ]
