@@ -544,3 +544,51 @@ print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"aiohttp", "textual_se
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.asyncio
+async def test_an_idle_page_is_closed_once_its_link_is_revoked(example_repo: Path) -> None:
+    """The server itself, in this process (its look at open sessions made frequent): a page
+    that sends nothing is closed once its member's link is revoked."""
+    from wgtool.web.access import SharedGate
+    from wgtool.web.server import WgServer
+
+    links = LoginLinks(GitStore.open(example_repo))
+    token = links.issue(MEMBER_TECH)
+    server = WgServer(
+        str(example_repo),
+        host="127.0.0.1",
+        port=0,
+        access=Access("127.0.0.1", 0),
+        gate=SharedGate(links),
+        sessions=Sessions(3600),
+        check_every=0.2,
+    )
+    listening: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(server.serve_until(stop, lambda _, at: listening.set_result(at)))
+    try:
+        origin = await asyncio.wait_for(listening, 60)
+        # The cookie jar keeps the session's cookie as a browser does (for an IP address too).
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            async with session.get(f"{origin}/?token={token}", allow_redirects=False) as answer:
+                assert answer.status == 303
+            headers = {"Origin": origin}
+            async with session.ws_connect(
+                f"{origin.replace('http', 'ws')}/ws", headers=headers
+            ) as ws:
+                seen = b""
+                async with asyncio.timeout(60):
+                    while f"as {MEMBER_TECH}" not in ANSI.sub(b"", seen).decode("utf-8", "replace"):
+                        message = await ws.receive()
+                        if message.type is aiohttp.WSMsgType.BINARY:
+                            seen += message.data
+                    assert len(server.sockets) == 1
+                    links.revoke(MEMBER_TECH)
+                    while (await ws.receive()).type is not aiohttp.WSMsgType.CLOSE:
+                        pass  # the UI's last frames
+                assert ws.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+    finally:
+        stop.set()
+        await serving
+    assert server.sockets == set()

@@ -68,12 +68,14 @@ class WgServer(Server):
         access: Access,
         gate: Gate,
         sessions: Sessions,
+        check_every: float = SESSION_CHECK_SECONDS,
     ) -> None:
         super().__init__("wgtool", host=host, port=port, title="wgtool")
         self.repo = repo
         self.access = access
         self.gate = gate
         self.sessions = sessions
+        self.check_every = check_every
         self.sockets: set[web.WebSocketResponse] = set()
 
     @property
@@ -240,7 +242,7 @@ class WgServer(Server):
         """End the connection once its session no longer holds, even if the page sends
         nothing."""
         while not websocket.closed:
-            await asyncio.sleep(SESSION_CHECK_SECONDS)
+            await asyncio.sleep(self.check_every)
             if not self.holds(session):
                 await self.end(websocket)
 
@@ -255,14 +257,24 @@ class WgServer(Server):
     # -- running ---------------------------------------------------------------------------------
 
     def run(self, announce: Callable[[Address, str], Any]) -> None:
-        """Listen, call ``announce`` with the address to give members and the one listened on
-        (``http://host:port``, the port asked for or any free one for port 0) once listening,
-        and serve until SIGINT or SIGTERM; a port
-        in use (or an address that is not this machine's) is a StateError, before anything is
-        announced."""
-        asyncio.run(self._run(announce))
+        """Serve (see :meth:`serve`) until SIGINT or SIGTERM."""
 
-    async def _run(self, announce: Callable[[Address, str], Any]) -> None:
+        async def until_signalled() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            await self.serve_until(stop, announce)
+
+        asyncio.run(until_signalled())
+
+    async def serve_until(
+        self, stop: asyncio.Event, announce: Callable[[Address, str], Any]
+    ) -> None:
+        """Listen, call ``announce`` with the address to give members and the one listened on
+        (``http://host:port``: the port asked for, or any free one for port 0), and serve until
+        ``stop`` is set. A port in use (or an address that is not this machine's) is a
+        StateError, before anything is announced."""
         runner = web.AppRunner(
             self.make_app(),
             handle_signals=False,
@@ -283,10 +295,6 @@ class WgServer(Server):
         if self.port == 0:
             self.port = int(runner.addresses[0][1])
             self.access = self.access.on_port(self.port)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         try:
             announce(self.access.main, f"http://{authority(self.host, self.port)}")
             await stop.wait()
