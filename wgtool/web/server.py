@@ -33,6 +33,10 @@ SESSION_CHECK_SECONDS = 30.0
 """How often an open connection checks that its session still holds (expired, revoked): it also
 checks before each key it relays, so no action ever passes an ended session."""
 
+SHUTDOWN_SECONDS = 30.0
+"""How long a stopping server waits for its UIs to quit (each saves nothing: the record is
+already written; a busy machine may take some seconds to end them all)."""
+
 SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",  # no other page may frame the UI and steer its keys
@@ -203,8 +207,8 @@ class WgServer(Server):
             await self.relay(websocket, service, session)
         finally:
             watch.cancel()
-            await service.stop()
             self.sockets.discard(websocket)
+            await service.stop()  # the UI quits (on stopping, within SHUTDOWN_SECONDS)
         return websocket
 
     async def relay(
@@ -279,7 +283,7 @@ class WgServer(Server):
             self.make_app(),
             handle_signals=False,
             access_log=None,  # a request line would carry a token into the log
-            shutdown_timeout=5,
+            shutdown_timeout=SHUTDOWN_SECONDS,
         )
         await runner.setup()
         try:
