@@ -37,7 +37,7 @@ def take_position(screen: Screen, amendment: str) -> None:
     """In the UI on the first screen: the queue (a), its one amendment (enter), a position
     (p, support is chosen first) sent (ctrl+s)."""
     screen.page.click("#terminal")  # the terminal takes the keys
-    screen.press("a", "Sort")
+    screen.press("a", amendment)  # its row: the queue has loaded
     screen.press("Enter", "not heard")  # its consensus table: the amendment is loaded
     screen.press("p", f"Your position on amendment {amendment}")
     screen.press("Control+s", f"Position on {amendment}: support")
