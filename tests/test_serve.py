@@ -19,8 +19,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -37,7 +37,8 @@ from wgtool.core.gitstore import GitStore
 from wgtool.core.logins import LOGINS_FILE, LoginLinks, digest
 from wgtool.core.rulebook import event_path
 from wgtool.core.workgroup import WorkingGroup
-from wgtool.web.access import Access, Sessions, duration, public_address
+from wgtool.web.access import Access, Gate, OwnGate, Sessions, SharedGate, duration, public_address
+from wgtool.web.server import HEARTBEAT_SECONDS, WgServer
 
 STARTUP_LINES = 20
 """Lines of the server's output read at most before it says it serves."""
@@ -546,49 +547,89 @@ print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"aiohttp", "textual_se
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.asyncio
-async def test_an_idle_page_is_closed_once_its_link_is_revoked(example_repo: Path) -> None:
-    """The server itself, in this process (its look at open sessions made frequent): a page
-    that sends nothing is closed once its member's link is revoked."""
-    from wgtool.web.access import SharedGate
-    from wgtool.web.server import WgServer
-
-    links = LoginLinks(GitStore.open(example_repo))
-    token = links.issue(MEMBER_TECH)
+@asynccontextmanager
+async def serving_here(
+    repo: Path, gate: Gate, **knobs: float
+) -> AsyncIterator[tuple[WgServer, str]]:
+    """The server itself, in this process and its loop (``knobs``: its intervals, made
+    frequent): the server and its origin, served until the block ends."""
     server = WgServer(
-        str(example_repo),
+        str(repo),
         host="127.0.0.1",
         port=0,
         access=Access("127.0.0.1", 0),
-        gate=SharedGate(links),
+        gate=gate,
         sessions=Sessions(3600),
-        check_every=0.2,
+        **knobs,
     )
     listening: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     stop = asyncio.Event()
     serving = asyncio.create_task(server.serve_until(stop, lambda _, at: listening.set_result(at)))
     try:
-        origin = await asyncio.wait_for(listening, 60)
-        # The cookie jar keeps the session's cookie as a browser does (for an IP address too).
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-            async with session.get(f"{origin}/?token={token}", allow_redirects=False) as answer:
-                assert answer.status == 303
-            headers = {"Origin": origin}
-            async with session.ws_connect(
-                f"{origin.replace('http', 'ws')}/ws", headers=headers
-            ) as ws:
-                seen = b""
-                async with asyncio.timeout(60):
-                    while f"as {MEMBER_TECH}" not in ANSI.sub(b"", seen).decode("utf-8", "replace"):
-                        message = await ws.receive()
-                        if message.type is aiohttp.WSMsgType.BINARY:
-                            seen += message.data
-                    assert len(server.sockets) == 1
-                    links.revoke(MEMBER_TECH)
-                    while (await ws.receive()).type is not aiohttp.WSMsgType.CLOSE:
-                        pass  # the UI's last frames
-                assert ws.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+        yield server, await asyncio.wait_for(listening, 60)
     finally:
         stop.set()
         await serving
     assert server.sockets == set()
+
+
+@asynccontextmanager
+async def page_socket(
+    origin: str, token: str, autoping: bool = True
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A page's websocket, its session opened with ``token`` as a browser opens it."""
+    # The cookie jar keeps the session's cookie as a browser does (for an IP address too).
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(f"{origin}/?token={token}", allow_redirects=False) as answer:
+            assert answer.status == 303
+        async with session.ws_connect(
+            f"{origin.replace('http', 'ws')}/ws", headers={"Origin": origin}, autoping=autoping
+        ) as websocket:
+            yield websocket
+
+
+@pytest.mark.asyncio
+async def test_an_idle_page_is_closed_once_its_link_is_revoked(example_repo: Path) -> None:
+    """A page that sends nothing is closed once its member's link is revoked (the server's look
+    at open sessions made frequent)."""
+    links = LoginLinks(GitStore.open(example_repo))
+    token = links.issue(MEMBER_TECH)
+    async with (
+        serving_here(example_repo, SharedGate(links), check_every=0.2) as (server, origin),
+        page_socket(origin, token) as ws,
+    ):
+        seen = b""
+        async with asyncio.timeout(60):
+            while f"as {MEMBER_TECH}" not in ANSI.sub(b"", seen).decode("utf-8", "replace"):
+                message = await ws.receive()
+                if message.type is aiohttp.WSMsgType.BINARY:
+                    seen += message.data
+            assert len(server.sockets) == 1
+            links.revoke(MEMBER_TECH)
+            while (await ws.receive()).type is not aiohttp.WSMsgType.CLOSE:
+                pass  # the UI's last frames
+        assert ws.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+
+
+@pytest.mark.asyncio
+async def test_the_server_pings_a_quiet_page(example_repo: Path) -> None:
+    """The server pings each websocket (every 15 s; here made frequent), so a page that sends
+    nothing still has traffic for a reverse proxy's idle timeout."""
+    gate = OwnGate(MEMBER_TECH)
+    async with (
+        serving_here(example_repo, gate, heartbeat=0.5) as (_, origin),
+        page_socket(origin, gate.token, autoping=False) as ws,
+        asyncio.timeout(60),
+    ):
+        kinds: list[
+            aiohttp.WSMsgType
+        ] = []  # what arrives, until the first ping (the page sends nothing meanwhile)
+        while not kinds or kinds[-1] is not aiohttp.WSMsgType.PING:
+            kinds.append((await ws.receive()).type)
+        assert set(kinds) <= {
+            aiohttp.WSMsgType.BINARY,
+            aiohttp.WSMsgType.TEXT,
+            aiohttp.WSMsgType.PING,
+        }
+        await ws.pong()
+    assert HEARTBEAT_SECONDS == 15

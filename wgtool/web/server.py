@@ -33,6 +33,10 @@ SESSION_CHECK_SECONDS = 30.0
 """How often an open connection checks that its session still holds (expired, revoked): it also
 checks before each key it relays, so no action ever passes an ended session."""
 
+HEARTBEAT_SECONDS = 15.0
+"""How often the server pings each websocket: a quiet page still crosses a reverse proxy's idle
+timeout (nginx's is 60 s) with traffic, and a browser gone without a word is noticed."""
+
 SHUTDOWN_SECONDS = 30.0
 """How long a stopping server waits for its UIs to quit (each saves nothing: the record is
 already written; a busy machine may take some seconds to end them all)."""
@@ -52,11 +56,27 @@ REFUSED_SESSION = (
     "a link that was revoked, replaced or expired no longer opens a session"
 )
 
+ADDRESS = web.RequestKey("address", Address)
+"""The server's address a guarded request was sent to."""
+SESSION = web.RequestKey("session", Session)
+"""The session a guarded request belongs to."""
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def refuse(text: str) -> web.Response:
     return web.Response(status=403, text=text + "\n", content_type="text/plain")
+
+
+class UiService(AppService):
+    """textual-serve's link to one UI process, which on stopping also waits for the process to
+    end (textual-serve stops reading it, but never reaps it)."""
+
+    async def stop(self) -> None:
+        await super().stop()
+        process = self._process  # textual-serve's own, as it started it
+        if process is not None:
+            await process.wait()
 
 
 class WgServer(Server):
@@ -73,6 +93,7 @@ class WgServer(Server):
         gate: Gate,
         sessions: Sessions,
         check_every: float = SESSION_CHECK_SECONDS,
+        heartbeat: float = HEARTBEAT_SECONDS,
     ) -> None:
         super().__init__("wgtool", host=host, port=port, title="wgtool")
         self.repo = repo
@@ -80,6 +101,7 @@ class WgServer(Server):
         self.gate = gate
         self.sessions = sessions
         self.check_every = check_every
+        self.heartbeat = heartbeat
         self.sockets: set[web.WebSocketResponse] = set()
 
     @property
@@ -133,8 +155,8 @@ class WgServer(Server):
         session = self.sessions.get(request.cookies.get(self.cookie))
         if session is None or not self.gate.holds(session):
             return refuse(REFUSED_SESSION)
-        request["address"] = address
-        request["session"] = session
+        request[ADDRESS] = address
+        request[SESSION] = session
         return await handler(request)
 
     def log_in(self, request: web.Request, address: Address, token: str) -> web.Response:
@@ -172,7 +194,7 @@ class WgServer(Server):
     async def handle_index(self, request: web.Request) -> web.Response:
         """textual-serve's page, its URLs on the address the browser used (a page opened on
         ``localhost`` opens its websocket there too, where its cookie goes)."""
-        address: Address = request["address"]
+        address = request[ADDRESS]
         context = {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
             "app_websocket_url": f"{address.websocket_origin}/ws",
@@ -184,8 +206,8 @@ class WgServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """The websocket of one browser page: a new UI process acting as its session's member,
         for as long as the page is open and the session holds."""
-        session: Session = request["session"]
-        websocket = web.WebSocketResponse(heartbeat=15)
+        session = request[SESSION]
+        websocket = web.WebSocketResponse(heartbeat=self.heartbeat)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         await websocket.prepare(request)
@@ -194,7 +216,7 @@ class WgServer(Server):
         async def close() -> None:  # the UI ended: so does the page's connection
             await websocket.close()
 
-        service = AppService(
+        service = UiService(
             self.command_for(session.handle),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
@@ -208,7 +230,7 @@ class WgServer(Server):
         finally:
             watch.cancel()
             self.sockets.discard(websocket)
-            await service.stop()  # the UI quits (on stopping, within SHUTDOWN_SECONDS)
+            await service.stop()  # the UI quits and ends (on stopping, within SHUTDOWN_SECONDS)
         return websocket
 
     async def relay(
