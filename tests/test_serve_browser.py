@@ -241,7 +241,7 @@ def readme_nginx_site() -> str:
     """The nginx site the README gives for TLS in front of ``wgtool serve``."""
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     [site] = re.findall(r"```nginx\n(.*?)```", readme, re.DOTALL)
-    return site
+    return str(site)
 
 
 @contextmanager
