@@ -103,9 +103,11 @@ STORAGE = ("git", "sqlalchemy", "sqlmodel")
 
 
 def face_modules() -> list[Path]:
-    """Every module file of the faces: the CLI (a module or a package), ``__main__``, the TUI."""
+    """Every module file of the faces: the CLI (a module or a package), ``__main__``, the TUI,
+    the web server."""
     package = ROOT / "wgtool"
     files = [package / "__main__.py", *sorted((package / "tui").rglob("*.py"))]
+    files += sorted((package / "web").rglob("*.py"))
     cli = package / "cli"
     files += sorted(cli.rglob("*.py")) if cli.is_dir() else [package / "cli.py"]
     return files

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, OptionList, RadioSet, Select, TextArea
+from textual.widgets import DataTable, Input, RadioSet, Select, TextArea
 
 from tests.conftest import (
     CHAIR,
@@ -525,18 +525,16 @@ async def test_the_secretariat_changes_the_consensus_rule(example_repo: Path) ->
         assert (rule.min_supporting_groups, rule.require_all_groups_heard) == (2, True)
 
 
-async def test_a_browser_connection_picks_its_member_once(example_repo: Path) -> None:
-    """What ``wgtool serve`` runs per connection: the picker first, then that member stays."""
-    app = make_app(example_repo, pick=True)
+async def test_outside_the_demo_the_member_is_who_started_it(example_repo: Path) -> None:
+    """What ``wgtool serve`` runs per browser connection (``--as HANDLE tui``): that member
+    acts, and neither F2 nor the palette offers to act as anyone else."""
+    app = make_app(example_repo, MEMBER_CS, strict=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        picker = app.screen
-        assert isinstance(picker, MemberPicker) and app.member is None
-        options = picker.query_one(OptionList)
-        options.highlighted = options.get_option_index(MEMBER_CS)
-        await press(pilot, "enter")
+        assert not isinstance(app.screen, MemberPicker)
         assert app.member is not None and app.member.handle == MEMBER_CS
         assert "Act as" not in footer_descriptions(app)
         await press(pilot, "f2")
         assert not isinstance(app.screen, MemberPicker)
+        assert app.member.handle == MEMBER_CS
         assert "Act as another member" not in await palette(app)

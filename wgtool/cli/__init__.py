@@ -10,9 +10,9 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.amendments` (amendments and deliberation),
 :mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
 (what changed since the member last looked), :mod:`.agreement` (brackets, paragraph status,
-silences, the amendment window, co-sponsors), :mod:`.shell` (completion) and :mod:`.ui` (the
-terminal UI and the demo); :mod:`.editing` opens the member's editor and reads paragraph
-references.
+silences, the amendment window, co-sponsors), :mod:`.shell` (completion), :mod:`.ui` (the
+terminal UI and the demo) and :mod:`.serve` (the UI in web browsers, login links);
+:mod:`.editing` opens the member's editor and reads paragraph references.
 """
 
 from __future__ import annotations
@@ -174,6 +174,7 @@ from wgtool.cli import (  # noqa: E402, F401
     merging,
     reports,
     roster,
+    serve,
     shell,
     ui,
 )

@@ -129,8 +129,7 @@ class WgApp(App[None]):
                 title = wg.settings.title
                 fingerprint = wg.record_fingerprint()
                 try:
-                    # A browser connection's member says who they are, whoever runs the server.
-                    member: Member | None = None if self.session.pick else wg.actor()
+                    member: Member | None = wg.actor()
                     problem: WgError | None = None
                 except NotFound as error:
                     member, problem = None, error
@@ -162,7 +161,7 @@ class WgApp(App[None]):
     def _identified(self, title: str, member: Member | None, problem: WgError | None) -> None:
         self.title = terminal_safe(title, keep_newlines=False)
         self.post_message(ActorChanged(member))
-        if self.session.pick or (member is None and self.session.demo):
+        if member is None and self.session.demo:
             self.action_act_as()
         elif problem is not None:
             self.show_error(problem)
@@ -174,7 +173,7 @@ class WgApp(App[None]):
         if member is not None:
             self.sub_title = f"as {member.handle} ({roles_label(member)})"
         else:
-            choose = self.session.demo or self.session.pick
+            choose = self.session.demo
             self.sub_title = "choose a member: F2" if choose else "read only: nobody is acting"
         self.refresh_bindings()
 
@@ -364,8 +363,8 @@ class WgApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act_as":
-            # In the demo anyone, any time; a browser connection once, then it is theirs.
-            return self.session.demo or (self.session.pick and self.member is None)
+            # In the demo only: anywhere else the member is who started wgtool.
+            return self.session.demo
         return True
 
     # Each screen is imported when it is first opened (see the module's description).
@@ -488,21 +487,18 @@ def make_app(
     repo: str | os.PathLike[str] | None = None,
     actor: str | None = None,
     demo: bool = False,
-    pick: bool = False,
     strict: bool = False,
 ) -> WgApp:
     """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email);
-    with ``pick``, the member first picks who is acting (once: F2 stays for the demo); with
-    ``strict``, a repository that is not a working group, or nobody to act (unless the member
-    picks), ends the app at start."""
-    return WgApp(Session(repo, actor, demo=demo, pick=pick, strict=strict))
+    with ``strict``, a repository that is not a working group, or nobody to act, ends the app
+    at start."""
+    return WgApp(Session(repo, actor, demo=demo, strict=strict))
 
 
 def run_app(
     repo: str | os.PathLike[str] | None = None,
     actor: str | None = None,
     demo: bool = False,
-    pick: bool = False,
     strict: bool = False,
 ) -> None:
     """Run the app (see :func:`make_app`).
@@ -510,7 +506,7 @@ def run_app(
     Raises:
         WgError: what ended a ``strict`` app at start, for the command line to report.
     """
-    app = make_app(repo, actor, demo, pick, strict)
+    app = make_app(repo, actor, demo, strict)
     app.run()
     if app.startup_error is not None:
         raise app.startup_error

@@ -27,17 +27,14 @@ class Session:
         actor: str | None,
         *,
         demo: bool = False,
-        pick: bool = False,
         strict: bool = False,
     ) -> None:
         self.repo = repo
         self.actor = actor
         self.demo = demo
-        self.pick = pick
-        """Whether the member picks who is acting at start, once (a browser connection)."""
         self.strict = strict
-        """Whether a repository that is not a working group, or (unless the member picks)
-        nobody to act, ends the app at start with the error (as the command line opens it)."""
+        """Whether a repository that is not a working group, or nobody to act, ends the app
+        at start with the error (as the command line opens it)."""
         self._lock = threading.Lock()
         self._wg: WorkingGroup | None = None
 

@@ -1,0 +1,145 @@
+"""``wgtool serve``: the terminal UI in web browsers, and the shared server's login links.
+
+The web libraries (aiohttp, textual-serve) are imported only when a server starts: every other
+command, ``wgtool serve token ...`` too, starts without them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.output import notice, safe
+
+DEFAULT_ADDRESS = "http://127.0.0.1:8000"
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="The port to listen on (0: any free one, printed).",
+)
+@click.option(
+    "--shared",
+    is_flag=True,
+    help="The group's server: each member logs in with the link the secretariat issued them "
+    "('wgtool serve token issue HANDLE') and acts as themselves.",
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address browsers use behind a reverse proxy (https://wg.example.org): requests "
+    "to it are answered too.",
+)
+@click.option(
+    "--session-lifetime",
+    default="12h",
+    show_default=True,
+    metavar="DURATION",
+    help="How long a browser's session lasts once it opened a link (90s, 30m, 12h, 7d).",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    shared: bool,
+    public_url: str | None,
+    session_lifetime: str,
+) -> None:
+    """Serve the terminal UI to web browsers, acting as you.
+
+    Prints a link holding a secret token: the page and its connection need it, and each browser
+    connection runs its own UI acting as the member who started the server (--as, WGTOOL_MEMBER
+    or git's user.email). With --shared, the group's server: each member opens their own login
+    link and acts as themselves only.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from wgtool.web.access import Access, Address, OwnGate, Sessions, SharedGate, duration
+
+    obj = ctx.find_object(Context)
+    assert obj is not None
+    access = Access(host, port, public_url)
+    sessions = Sessions(duration(session_lifetime))
+    with obj.open() as wg:
+        repo = str(wg.store.git_dir if wg.store.work_tree is None else wg.store.work_tree)
+        title = safe(wg.settings.title)
+        if shared:
+            from wgtool.core.logins import LoginLinks
+
+            gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.store, notice))
+        else:
+            gate = OwnGate(wg.actor().handle)
+
+    # The working group is closed again (its git processes with it): each connection's UI
+    # opens its own, and the shared server only reads its login file.
+    def announce(address: Address, listening: str) -> None:
+        if isinstance(gate, OwnGate):
+            lines = [
+                f'wgtool serves "{title}" to your web browser, acting as {gate.handle}.',
+                "Open this link; it holds a secret: whoever has it acts as you.",
+                f"    {address.origin}/?token={gate.token}",
+            ]
+        else:
+            lines = [
+                f'wgtool serves "{title}" to its members at {address.origin}/',
+                "Each member opens their own login link, which the secretariat issues with "
+                "'wgtool serve token issue HANDLE'.",
+            ]
+        if access.public is not None:
+            lines.append(f"Listening on {listening} (for the reverse proxy).")
+        lines.append(f"Sessions last {session_lifetime}. Press Ctrl+C to stop.")
+        click.echo("\n".join(lines))
+
+    from wgtool.web.server import WgServer
+
+    server = WgServer(repo, host=host, port=port, access=access, gate=gate, sessions=sessions)
+    server.run(announce)
+
+
+@serve.group()
+def token() -> None:
+    """Login links to the group's shared server ('wgtool serve --shared'), for the
+    secretariat."""
+
+
+@token.command("issue")
+@click.argument("handle")
+@click.option(
+    "--url",
+    default=DEFAULT_ADDRESS,
+    show_default=True,
+    help="The shared server's address as members reach it (its --public-url, if any).",
+)
+@pass_context
+def token_issue(obj: Context, handle: str, url: str) -> None:
+    """Issue HANDLE's login link and print it (an earlier one stops working): give it to that
+    member alone."""
+    from wgtool.core.logins import issue
+    from wgtool.web.access import public_address
+
+    address = public_address(url, "--url")
+    with obj.open() as wg:
+        secret = issue(wg, handle)
+    click.echo(f"{address.origin}/?token={secret}")
+    notice(
+        f"whoever opens this link acts as {handle} until it is revoked "
+        f"('wgtool serve token revoke {handle}') or issued again"
+    )
+
+
+@token.command("revoke")
+@click.argument("handle")
+@pass_context
+def token_revoke(obj: Context, handle: str) -> None:
+    """Revoke HANDLE's login link: it, and every session it opened, stop working."""
+    from wgtool.core.logins import revoke
+
+    with obj.open() as wg:
+        revoke(wg, handle)
+    click.echo(f"Revoked {safe(handle)}'s login link: it and its sessions no longer work.")
