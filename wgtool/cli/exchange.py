@@ -11,7 +11,7 @@ import click
 
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.inbox import print_news
-from wgtool.cli.output import safe
+from wgtool.cli.output import emit_json, safe
 from wgtool.core.errors import SyncError, WgError
 
 if TYPE_CHECKING:
@@ -21,13 +21,17 @@ GUARD_LINES = 20  # problems a refused push lists
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document (exit 1 on problems).")
 @pass_context
-def verify(obj: Context) -> None:
+def verify(obj: Context, as_json: bool) -> None:
     """Audit the record: every change made by a member entitled to it (and signed, if required)."""
     from wgtool.core.verify import verify as run_verify
 
     with obj.open() as wg:
         report = run_verify(wg)
+    if as_json:
+        emit_json(report.to_dict())
+        sys.exit(1 if report.problems else 0)
     for line in report.lines():
         click.echo(safe(line))
     if report.problems:
@@ -44,7 +48,7 @@ def sync(obj: Context, remote: str) -> None:
     """Exchange work with a git remote: fetch, join, fast-forward, push."""
     from wgtool.core.sync import sync as run_sync
 
-    with obj.open() as wg:
+    with obj.open(unknown_actor=True) as wg:
         report = run_sync(wg, remote, progress=lambda line: click.echo(line, err=True))
         for line in report.lines():
             click.echo(safe(line))

@@ -25,6 +25,7 @@ from wgtool.core import agreement, inline
 from wgtool.core.export import xml_text
 from wgtool.core.inline import Look, Styled
 from wgtool.core.papers import (
+    CONSENSUS_LEGEND,
     CleanText,
     CompilationPaper,
     CompiledAmendment,
@@ -244,7 +245,7 @@ def _add_diff(paragraph: Paragraph, ops: Iterable[DiffOp]) -> None:
 
 def _ledger(doc: Document, paper: CompilationPaper) -> None:
     doc.add_heading("Paragraph status", 2)
-    headings = ("¶", "Status", "Pending on", "Brackets", "Open amendments")
+    headings = ("¶", "Status", "Pending on", "Brackets", "Open amendments", "Comments")
     table = doc.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headings, strict=True):
@@ -256,15 +257,23 @@ def _ledger(doc: Document, paper: CompilationPaper) -> None:
             ", ".join(p.pending_on),
             str(len(p.brackets) or ""),
             ", ".join(p.open_amendments),
+            str(len(p.comments) or ""),
         )
         for cell, text in zip(table.add_row().cells, values, strict=True):
             cell.text = xml_text(text)
+    comments = paper.comments()
+    if comments:
+        doc.add_heading("Comments on the paragraphs", 2)
+        for label, c in comments:
+            reply = ", in reply" if c.reply_to else ""
+            line = f"¶{label} — {c.member} ({paper.group_name(c.group)}){reply}: {c.text}"
+            doc.add_paragraph(xml_text(line))
 
 
 def _amendment(doc: Document, paper: CompilationPaper, item: CompiledAmendment) -> None:
     a = item.amendment
     doc.add_heading(xml_text(f"{item.where} — amendment {a.id}"), 2)
-    consensus = f"{item.consensus.state} ({item.consensus.summary()})"
+    consensus = f"{item.consensus.verdict} ({item.consensus.summary()})"
     _meta(
         doc,
         f"Proposed by {a.proposer} ({paper.group_name(a.group)}); status: {status_line(a)}; "
@@ -284,7 +293,7 @@ def compilation_docx(paper: CompilationPaper) -> Document:
     """The amendments in paragraph order, after the paragraph ledger."""
     doc = _new(f"{paper.title} — compilation")
     doc.add_heading(xml_text(paper.title), 1)
-    _meta(doc, f"Compilation of {len(paper.amendments)} amendment(s)")
+    _meta(doc, f"Compilation of {len(paper.amendments)} amendment(s). {CONSENSUS_LEGEND}")
     if paper.ledger:
         _ledger(doc, paper)
     for item in paper.ordered():

@@ -245,7 +245,7 @@ class DraftsDesk(Handle):
         ``extra`` trailers say more (brackets allowed, the silence it concludes)."""
         actor = actor or self.require("tag")
         validate.name(slug, "draft")
-        validate.version_name(name)
+        validate.new_version_name(name)
         message = validate.text(message, "message").strip()
         tag_name = f"{slug}/{name}"
         trailers = self.trailers(actor, ("Draft", slug), ("Version", name), *extra)
