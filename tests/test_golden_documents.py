@@ -60,7 +60,9 @@ def memo(example_repo: Path) -> WorkingGroup:
     wg.act_as(MEMBER_GOV)
     asked = wg.comment_paragraph("memo", "3", "Three days is short for the translations.")
     wg.act_as(MEMBER_TECH)
-    wg.comment_paragraph("memo", "3", "Drafts first, translations within a week?", reply_to=asked.id)
+    wg.comment_paragraph(
+        "memo", "3", "Drafts first, translations within a week?", reply_to=asked.id
+    )
     return wg
 
 

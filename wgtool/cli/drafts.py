@@ -29,9 +29,11 @@ def draft_add(obj: Context, slug: str, title: str, file: str) -> None:
     """Add a draft from a Markdown file or a Word document (secretariat)."""
     with obj.open() as wg:
         validate.name(slug, "draft")
-        text = read_draft_file(file)
-        added = wg.add_draft(slug, title=title, text=text)
+        text, labels = read_draft_file(file)
+        added = wg.add_draft(slug, title=title, text=text, labels=labels)
         click.echo(f"Added draft {added.slug}: {safe(added.title)}")
+        if labels and added.labels != tuple(str(n) for n in range(1, len(labels) + 1)):
+            click.echo(f"Its paragraphs keep the labels of the exported draft ({labels[0]}...)")
 
 
 @draft.command("import")
@@ -44,23 +46,24 @@ def draft_import(obj: Context, slug: str, file: str, title: str | None) -> None:
     paragraphs that stay keep their labels."""
     with obj.open() as wg:
         validate.name(slug, "draft")
-        text = read_draft_file(file)
+        text, _ = read_draft_file(file)  # paragraphs that stay keep their labels here
         imported = wg.import_draft(slug, text=text, title=title)
         count = len(imported.labels)
         click.echo(f"Imported {safe(file)} into draft {slug}: {count} paragraphs")
 
 
-def read_draft_file(path: str) -> str:
+def read_draft_file(path: str) -> tuple[str, list[str]]:
     """A draft's text from a Markdown file or, by its .docx name, a Word document; what a
-    Word document held that a draft cannot is said on stderr, one line each."""
+    Word document held that a draft cannot is said on stderr, one line each. With it, the
+    paragraphs' labels where the document is wgtool's own export (else none)."""
     if not path.lower().endswith(".docx"):
-        return validate.read_text_file(path, "draft file")
+        return validate.read_text_file(path, "draft file"), []
     from wgtool.core.word_in import read_docx
 
     found = read_docx(path)
     for line in found.left_out:
         notice(f"{path}: {line}")
-    return found.text
+    return found.text, found.labels
 
 
 @draft.command("list")
