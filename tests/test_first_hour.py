@@ -211,7 +211,10 @@ def test_a_72_hour_silence_has_3_days_left(wgcli: Wg) -> None:
     ("seconds", "words"),
     [
         (72 * 3600 - 5, "3 days"),
-        (71 * 3600 + 40 * 60, "2 days 23 hours"),
+        (72 * 3600 - 25 * 60, "3 days"),
+        (71 * 3600 + 20 * 60, "2 days 23 hours"),
+        (24 * 3600 - 20 * 60, "1 day"),
+        (23 * 3600 + 20 * 60, "23 hours 20 minutes"),
         (48 * 3600, "2 days"),
         (5 * 3600 + 12 * 60 + 10, "5 hours 12 minutes"),
         (3600, "1 hour"),

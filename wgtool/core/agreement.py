@@ -53,19 +53,21 @@ def utc_iso(when: float) -> str:
 
 
 def in_words(seconds: float) -> str:
-    """A duration in its two largest units, to the minute: ``3 days``, ``2 days 23 hours``,
-    ``5 hours 12 minutes``, ``12 minutes``; under a minute, ``40 seconds``.
+    """A duration in its two largest units, rounded at the second: ``3 days``, ``2 days 23
+    hours``, ``5 hours 12 minutes``, ``12 minutes``; under a minute, ``40 seconds``.
 
-    Rounded to the nearest minute first, so a 72-hour silence read a few seconds after it
-    started has ``3 days`` left, not ``2 days``.
+    Rounded to the nearest hour from a day on, and to the nearest minute from an hour on, so
+    a 72-hour silence read a minute after it started has ``3 days`` left, not ``2 days``.
     """
     whole = abs(int(seconds))
     if whole < 60:
         return _counted(whole, "second")
-    minutes = (whole + 30) // 60
-    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
-    if days:
+    if whole >= 86400 - 1800:
+        hours = (whole + 1800) // 3600
+        days, hours = hours // 24, hours % 24
         return _counted(days, "day") + (f" {_counted(hours, 'hour')}" if hours else "")
+    minutes = (whole + 30) // 60
+    hours, minutes = minutes // 60, minutes % 60
     if hours:
         return _counted(hours, "hour") + (f" {_counted(minutes, 'minute')}" if minutes else "")
     return _counted(minutes, "minute")
