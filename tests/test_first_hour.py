@@ -151,6 +151,23 @@ def test_consensus_reads_as_words_not_as_consensus_consensus(wgcli: Wg) -> None:
         assert "consensus: consensus" not in output.lower()
 
 
+def test_the_chairs_dry_run_says_why_each_group_objects(wgcli: Wg) -> None:
+    amendment = propose(wgcli, MEMBER_TECH, "global and", "global, secure and")
+    wgcli.ok("position", amendment, "object", "--reason", "Too vague.", actor=MEMBER_PS)
+    wgcli.ok("position", amendment, "object", actor=MEMBER_CS)  # no reason given
+    wgcli.ok("position", amendment, "object", "--reason", "Mine.", actor=MEMBER_TECH)
+    dry = wgcli("merge", amendment, "--dry-run", actor=CHAIR)
+    assert dry.exit_code == 6, dry.output
+    objections = [line for line in dry.stdout.splitlines() if line.startswith("Objection")]
+    assert objections == [  # in the groups' order; the proposer's own is not counted
+        "Objection: kwatanabe (Private sector): Too vague.",
+        "Objection: ndlamini (Civil society): no reason given",
+    ]
+    wgcli.ok("position", amendment, "support", actor=MEMBER_PS)
+    wgcli.ok("position", amendment, "support", actor=MEMBER_CS)
+    assert "Objection" not in wgcli.ok("merge", amendment, "--dry-run", actor=CHAIR)
+
+
 # -- redlines ---------------------------------------------------------------------------------
 
 

@@ -140,6 +140,9 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
     click.echo(
         f"Consensus: {consensus.verdict}; {safe(consensus.groups_line())} ({safe(consensus.rule)})"
     )
+    for group, view in consensus.objections():  # why a group objects is what the chair weighs
+        reason = view.reason or "no reason given"
+        click.echo(f"Objection: {safe(view.member)} ({safe(group.name)}): {safe(reason)}")
     if plan.consensus.state != "consensus":
         click.echo("The merge needs --override-consensus --reason TEXT.")
     sys.exit(code)

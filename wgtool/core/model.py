@@ -548,6 +548,16 @@ class Consensus:
             "pending": "not reached yet",
         }.get(self.state, self.state)
 
+    def objections(self) -> tuple[tuple[GroupPosition, PositionView], ...]:
+        """The objections that count (current revision, not the proposer's), each with its
+        group: why a group objects is what the chair weighs."""
+        return tuple(
+            (group, view)
+            for group in self.groups
+            for view in group.positions
+            if view.stance is Stance.OBJECT and not view.stale and not view.proposer
+        )
+
     def describe(self) -> str:
         """One line: the state and which groups support, object or are not heard."""
         return f"{self.state}: {self.groups_line()}"

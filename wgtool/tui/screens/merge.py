@@ -69,12 +69,10 @@ def consensus_line(consensus: Consensus) -> Text:
         text.append(f"{' · ' if number else ''}{label}: ", "dim")
         text.append_text(safe(", ".join(names) or "none", one_line=True))
     # Why a group objects is what the chair weighs: each objection with its reason.
-    for group in consensus.groups:
-        for view in group.positions:
-            if view.stance.value == "object" and not view.stale and not view.proposer:
-                text.append("\nObjection: ", "bold red")
-                text.append_text(safe(f"{view.member} ({group.name}): ", one_line=True))
-                text.append_text(safe(view.reason or "no reason given", "italic", one_line=True))
+    for group, view in consensus.objections():
+        text.append("\nObjection: ", "bold red")
+        text.append_text(safe(f"{view.member} ({group.name}): ", one_line=True))
+        text.append_text(safe(view.reason or "no reason given", "italic", one_line=True))
     return text
 
 
