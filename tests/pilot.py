@@ -69,3 +69,20 @@ async def _finished(workers: list[Worker[Any]]) -> None:
             continue
         if isinstance(result, BaseException):
             raise result
+
+
+def screen_text(app: WgApp) -> str:
+    """What the screen shows (a dialog over the screens below it), as plain text, one line per
+    row, runs of spaces made one: rendered as ``App.export_screenshot`` renders the snapshots."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, color_system=None
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return "\n".join(" ".join(line.split()) for line in console.export_text().splitlines())

@@ -1349,6 +1349,7 @@ def test_every_error_of_the_core_has_its_exit_code() -> None:
         "WgError": 1,
         "NotFound": 1,
         "StateError": 1,
+        "BracketsRemain": 1,
         "InvalidInput": 2,
         "MergeConflict": 3,
         "PermissionDenied": 4,

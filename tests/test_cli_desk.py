@@ -212,7 +212,7 @@ def test_draft_show_one_paragraph(wgcli: Wg) -> None:
         f"{fifth['label']:>5}. {fifth['text']}\n"
     )
     one = json.loads(wgcli.ok("draft", "show", "principles", "--paragraph", "5", "--json"))
-    assert one == {"slug": "principles", "version": None, **fifth}
+    assert one == {"slug": "principles", "version": None, **fifth, "comments": []}
     last = len(whole["paragraphs"])
     assert "out of range" in one_line_error(
         wgcli("draft", "show", "principles", "--paragraph", str(last + 1)), 2

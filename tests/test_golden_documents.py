@@ -34,7 +34,8 @@ Notes are circulated within a week.
 @pytest.fixture
 def memo(example_repo: Path) -> WorkingGroup:
     """A three-paragraph memo, tagged v1; one amendment merged (paragraph 2), one open
-    (paragraph 3) with a co-sponsor, and one open deletion of paragraph 1."""
+    (paragraph 3) with a co-sponsor, one open deletion of paragraph 1, and a comment on
+    paragraph 3 with a reply."""
     ids = (f"0000{n:04d}" for n in itertools.count(1))
     wg = WorkingGroup.open(example_repo, SECRETARIAT, clock=lambda: 1_800_000_000, ids=ids.__next__)
     wg.add_draft("memo", title="Memo on working methods", text=MEMO)
@@ -56,6 +57,12 @@ def memo(example_repo: Path) -> WorkingGroup:
     wg.act_as(MEMBER_PS)
     wg.cosponsor(sooner.id)
     wg.propose("memo", kind=Kind.DELETE, paragraph=1, rationale="Obvious.")
+    wg.act_as(MEMBER_GOV)
+    asked = wg.comment_paragraph("memo", "3", "Three days is short for the translations.")
+    wg.act_as(MEMBER_TECH)
+    wg.comment_paragraph(
+        "memo", "3", "Drafts first, translations within a week?", reply_to=asked.id
+    )
     return wg
 
 

@@ -218,7 +218,7 @@ def test_dry_run_prints_the_change_with_its_paragraph_and_writes_nothing(wgcli: 
     before = state(wgcli.repo)
     out = wgcli.ok("merge", a, "--dry-run", actor=CHAIR)
     assert "¶5:" in out and "[-preserve-]{+protect+}" in out
-    assert "nothing is written" in out and "Consensus: consensus" in out
+    assert "nothing is written" in out and "Consensus: reached; supporting:" in out
     data = json.loads(wgcli.ok("merge", a, "--dry-run", "--json", actor=CHAIR))
     assert data["clean"] is True and data["exit_code"] == 0 and data["conflicts"] == []
     (change,) = data["changes"]

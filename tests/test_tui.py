@@ -325,7 +325,7 @@ async def test_the_chair_merges_it_and_the_draft_shows_the_new_text(example_repo
         merge = app.screen
         assert isinstance(merge, MergeScreen) and merge.mode == "proposed"
         consensus = plain(merge.query_one("#merge-consensus"))
-        assert consensus.startswith("Consensus: consensus")
+        assert consensus.startswith("Consensus: reached (rule:")
         assert "supporting: Civil society" in consensus
         preview = merge.query_one("#merge-preview", ChangesView)
         assert [c.label for c in preview.changes] == ["¶5"]
@@ -417,8 +417,9 @@ async def test_a_merge_without_consensus_asks_for_the_chairs_reason(example_repo
         merge = app.screen
         assert isinstance(merge, MergeScreen) and merge.mode == "proposed"
         consensus = plain(merge.query_one("#merge-consensus"))
-        assert consensus.startswith("Consensus: objection")
+        assert consensus.startswith("Consensus: not reached: a group objects")
         assert "objecting: Private sector" in consensus and "supporting: none" in consensus
+        assert "Objection: kwatanabe (Private sector): Not now." in consensus  # why, for the chair
         button = merge.query_one("#merge-button")
         assert str(button.label) == "Merge without consensus… (ctrl+s)"  # type: ignore[attr-defined]
         # An empty reason cancels: nothing is written.

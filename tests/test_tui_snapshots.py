@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from tests.conftest import (
     SECRETARIAT,
     written_before_controls_were_refused,
 )
-from tests.pilot import settle
+from tests.pilot import screen_text, settle
 from wgtool.core import document
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
@@ -210,6 +210,7 @@ def record(example_repo: Path) -> dict[str, str]:
         silence = wg.silence_start(free, until=START + 86_400, message="Adopted unless broken")
         wg.act_as(MEMBER_GOV)
         wg.silence_break(silence.id, reason="Our capital objects")
+        wg.comment_paragraph("principles", "5", "Does 'fragment' cover routing?")
     return {
         "security": security,
         "free": free,
@@ -240,8 +241,13 @@ async def _settle(pilot: Pilot[None]) -> None:
     raise AssertionError("the screen kept changing")
 
 
-def _steps(*steps: str | Callable[[WgApp], object]) -> Callable[[Pilot[None]], object]:
-    """Key presses and calls on the app, each followed by waiting for the workers."""
+def _steps(
+    *steps: str | Callable[[WgApp], object], shows: Sequence[str] = ()
+) -> Callable[[Pilot[None]], object]:
+    """Key presses and calls on the app, each followed by waiting for the workers; then the
+    screen must show each of ``shows`` (what the screen is for, checked in words as well as
+    in pixels: a snapshot alone would take a screen that lost its point)."""
+    assert shows, "say what the screen is for"
 
     async def run(pilot: Pilot[None]) -> None:
         app = pilot.app
@@ -253,6 +259,9 @@ def _steps(*steps: str | Callable[[WgApp], object]) -> Callable[[Pilot[None]], o
             else:
                 step(app)
             await _settle(pilot)
+        shown = screen_text(app)
+        for phrase in shows:
+            assert phrase in shown, (phrase, shown)
 
     return run
 
@@ -263,12 +272,16 @@ def _amendment(
     actor: str,
     amendment_id: str,
     *keys: str,
+    shows: Sequence[str],
 ) -> bool:
-    """The snapshot of an amendment's screen as ``actor``, after pressing ``keys``."""
+    """The snapshot of an amendment's screen as ``actor``, after pressing ``keys``; it shows
+    each of ``shows``."""
     return snap_compare(
         make_app(example_repo, actor),
         terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(AmendmentScreen(amendment_id)), *keys),
+        run_before=_steps(
+            lambda app: app.push_screen(AmendmentScreen(amendment_id)), *keys, shows=shows
+        ),
     )
 
 
@@ -276,7 +289,9 @@ def test_drafts(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     assert snap_compare(
-        make_app(example_repo, MEMBER_TECH), terminal_size=SIZE, run_before=_steps()
+        make_app(example_repo, MEMBER_TECH),
+        terminal_size=SIZE,
+        run_before=_steps(shows=["Drafts", "principles", "first-reading", "⏎ Open"]),
     )
 
 
@@ -290,27 +305,63 @@ def test_draft_reader(
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
-        run_before=_steps("enter", to_paragraph_5),
+        run_before=_steps(
+            "enter",
+            to_paragraph_5,
+            shows=[
+                "1 agreed · 1 bracket(s) · 2 open amendments · 1 comment(s)",
+                "[free exchange of information]",
+                "› rsubramanian (governments): Does 'fragment' cover routing?",
+            ],
+        ),
     )
 
 
 def test_amendment_queue(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert snap_compare(make_app(example_repo, CHAIR), terminal_size=SIZE, run_before=_steps("a"))
+    assert snap_compare(
+        make_app(example_repo, CHAIR),
+        terminal_size=SIZE,
+        run_before=_steps(
+            "a",
+            shows=[
+                "7 amendments",
+                "✓ reached ✗ objected … not yet · S support N no objection O object ? not heard",
+                "✗ S1 N0 O1 ?3 The right to seek and impart",
+            ],
+        ),
+    )
 
 
 def test_amendment_as_a_member(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert _amendment(snap_compare, example_repo, MEMBER_GOV, record["rights"])
+    assert _amendment(
+        snap_compare,
+        example_repo,
+        MEMBER_GOV,
+        record["rights"],
+        shows=[
+            "Amendment 00000003 · open",
+            "Consensus: not reached: a group objects",
+            "kwatanabe object: Too broad <as",
+        ],
+    )
 
 
 def test_amendment_consensus_and_comments(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     """Literal member text: markup, HTML, Markdown and an escape sequence in the comments."""
-    assert _amendment(snap_compare, example_repo, CHAIR, record["rights"], "end")
+    assert _amendment(
+        snap_compare,
+        example_repo,
+        CHAIR,
+        record["rights"],
+        "end",
+        shows=["rsubramanian support: Welcome.", "<b>every</b> medium"],
+    )
 
 
 def test_propose_review(
@@ -327,41 +378,86 @@ def test_propose_review(
     assert snap_compare(
         make_app(example_repo, MEMBER_CS),
         terminal_size=SIZE,
-        run_before=_steps("enter", to_paragraph_6, "p", write, "ctrl+s"),
+        run_before=_steps(
+            "enter",
+            to_paragraph_6,
+            "p",
+            write,
+            "ctrl+s",
+            shows=["What you are about to send:", "Opinion is protected too."],
+        ),
     )
 
 
 def test_merge_conflict(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert _amendment(snap_compare, example_repo, CHAIR, record["free"], "m")
+    assert _amendment(
+        snap_compare,
+        example_repo,
+        CHAIR,
+        record["free"],
+        "m",
+        shows=[
+            "Merge amendment 00000002 into principles",
+            "Objection: rsubramanian (Governments): Our capital objects",
+            "conflicts with the current text in ¶5",
+        ],
+    )
 
 
 def test_merge_preview_without_consensus(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     """The consensus up front (an objecting group), then the paragraph the merge changes."""
-    assert _amendment(snap_compare, example_repo, CHAIR, record["rights"], "m")
+    assert _amendment(
+        snap_compare,
+        example_repo,
+        CHAIR,
+        record["rights"],
+        "m",
+        shows=[
+            "Consensus: not reached: a group objects",
+            "Objection: kwatanabe (Private sector): Too broad <as drafted>.",
+            "What merging as proposed changes in the draft:",
+        ],
+    )
 
 
 def test_amendment_reverted(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     """How it was adopted and who reverted it."""
-    assert _amendment(snap_compare, example_repo, CHAIR, record["reverted"])
+    assert _amendment(
+        snap_compare,
+        example_repo,
+        CHAIR,
+        record["reverted"],
+        shows=["Amendment 0000000f · reverted", "Consensus: reached (rule:"],
+    )
 
 
 def test_amendment_lapsed(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert _amendment(snap_compare, example_repo, CHAIR, record["lapsed"])
+    assert _amendment(
+        snap_compare,
+        example_repo,
+        CHAIR,
+        record["lapsed"],
+        shows=["Amendment 0000000c · lapsed", "Lapsed: its paragraph is no longer in the draft"],
+    )
 
 
 def test_redline(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     assert snap_compare(
-        make_app(example_repo, SECRETARIAT), terminal_size=SIZE, run_before=_steps("v", "enter")
+        make_app(example_repo, SECRETARIAT),
+        terminal_size=SIZE,
+        run_before=_steps(
+            "v", "enter", shows=["From", "first-reading", "2 changes", "{+ secure,+}"]
+        ),
     )
 
 
@@ -369,7 +465,9 @@ def test_help(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     assert snap_compare(
-        make_app(example_repo, MEMBER_TECH), terminal_size=SIZE, run_before=_steps("f1")
+        make_app(example_repo, MEMBER_TECH),
+        terminal_size=SIZE,
+        run_before=_steps("f1", shows=["wgtool help", "? / F1 this help"]),
     )
 
 
@@ -387,7 +485,11 @@ def test_propose_form(
         # Focus is the form's to give (its Pilot tests check where it goes); here the look,
         # without a text cursor whose drawing depends on when focus arrived under load.
         run_before=_steps(
-            "enter", to_paragraph_6, "p", lambda app: app.screen.query_one("#kind").focus()
+            "enter",
+            to_paragraph_6,
+            "p",
+            lambda app: app.screen.query_one("#kind").focus(),
+            shows=["Propose an amendment to principles ¶6", "Replace it", "Review (ctrl+s)"],
         ),
     )
 
@@ -396,7 +498,9 @@ def test_versions(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     assert snap_compare(
-        make_app(example_repo, SECRETARIAT), terminal_size=SIZE, run_before=_steps("v")
+        make_app(example_repo, SECRETARIAT),
+        terminal_size=SIZE,
+        run_before=_steps("v", shows=["first-reading", "Elena Petrova"]),
     )
 
 
@@ -405,16 +509,24 @@ def test_tag_dialog(
 ) -> None:
     """The naming rule up front."""
     assert snap_compare(
-        make_app(example_repo, SECRETARIAT), terminal_size=SIZE, run_before=_steps("v", "t")
+        make_app(example_repo, SECRETARIAT),
+        terminal_size=SIZE,
+        run_before=_steps(
+            "v",
+            "t",
+            shows=["Tag a consensus version of principles", "Letters, digits, '.', '_' and '-'"],
+        ),
     )
 
 
-def _desk(snap_compare: Callable[..., bool], example_repo: Path, *steps: object) -> bool:
+def _desk(
+    snap_compare: Callable[..., bool], example_repo: Path, *steps: object, shows: Sequence[str]
+) -> bool:
     return bool(
         snap_compare(
             make_app(example_repo, SECRETARIAT),
             terminal_size=SIZE,
-            run_before=_steps(*steps),  # type: ignore[arg-type]
+            run_before=_steps(*steps, shows=shows),  # type: ignore[arg-type]
         )
     )
 
@@ -422,25 +534,43 @@ def _desk(snap_compare: Callable[..., bool], example_repo: Path, *steps: object)
 def test_roster(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert _desk(snap_compare, example_repo, lambda app: app.action_roster())
+    assert _desk(
+        snap_compare,
+        example_repo,
+        lambda app: app.action_roster(),
+        shows=["Roster · 11 members in 5 of 5 groups", "lhaddad Laila Haddad chair"],
+    )
 
 
 def test_add_member(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert _desk(snap_compare, example_repo, lambda app: app.action_roster(), "n")
+    assert _desk(
+        snap_compare,
+        example_repo,
+        lambda app: app.action_roster(),
+        "n",
+        shows=["Add a member to the roster", "Handle: lowercase letters"],
+    )
 
 
 def test_settings(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert _desk(snap_compare, example_repo, lambda app: app.action_settings())
+    assert _desk(
+        snap_compare,
+        example_repo,
+        lambda app: app.action_settings(),
+        shows=["Working group settings", "Consensus: the fewest groups that must support"],
+    )
 
 
 def test_add_draft(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
-    assert _desk(snap_compare, example_repo, "n")
+    assert _desk(
+        snap_compare, example_repo, "n", shows=["Add a draft from a file", "Name: lowercase"]
+    )
 
 
 def test_silences(
@@ -451,7 +581,9 @@ def test_silences(
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(SilencesScreen())),
+        run_before=_steps(
+            lambda app: app.push_screen(SilencesScreen()), shows=["Silence procedures"]
+        ),
     )
 
 
@@ -464,7 +596,10 @@ def test_participation_balance(
     assert snap_compare(
         make_app(example_repo, SECRETARIAT),
         terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(StatsScreen())),
+        run_before=_steps(
+            lambda app: app.push_screen(StatsScreen()),
+            shows=["Participation by stakeholder group", "Amendments proposed per member"],
+        ),
     )
 
 
@@ -476,5 +611,8 @@ def test_inbox(
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
-        run_before=_steps(lambda app: app.push_screen(InboxScreen())),
+        run_before=_steps(
+            lambda app: app.push_screen(InboxScreen()),
+            shows=["Inbox · your first look here · 2 need your position", "[needs your position]"],
+        ),
     )

@@ -9,7 +9,7 @@ import docx
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, Wg, agree_cli
 from tests.test_blame import merged, propose
-from wgtool.core.word import BRACKET_STYLE
+from wgtool.core.word import BRACKET_STYLE, LABEL_STYLE, NOTE_STYLE
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -27,7 +27,7 @@ def labelled(doc: docx.document.Document) -> dict[str, docx.text.paragraph.Parag
     found = {}
     for paragraph in doc.paragraphs:
         runs = paragraph.runs
-        if runs and runs[0].bold and runs[0].text.endswith(". "):
+        if runs and runs[0].style.name == LABEL_STYLE and runs[0].text.endswith(". "):
             found[runs[0].text[:-2]] = paragraph
     return found
 
@@ -61,7 +61,12 @@ def test_clean_text_in_word_has_labels_headings_and_the_chairs_brackets(
     assert f"[{words}]" in five.text
     brackets = [r.text for r in five.runs if r.style.name == BRACKET_STYLE]
     assert brackets == ["[", "]"]
-    assert "1 passage(s) in square brackets" in doc.paragraphs[1].text
+    assert doc.styles[LABEL_STYLE].font.bold and doc.styles[BRACKET_STYLE].font.bold
+    notes = [p for p in doc.paragraphs if p.style.name == NOTE_STYLE]
+    assert [p.text for p in notes] == [
+        "Version: current text",
+        "1 passage(s) in square brackets are not agreed.",
+    ]
     clean = export_docx(wgcli, tmp_path, "docx", "--clean")
     assert "[" not in labelled(clean)["5"].text
 

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from wgtool.cli.output import fail, notice, safe
+from wgtool.cli.output import PLACEHOLDER_WARNINGS, fail, notice, safe
 from wgtool.core.errors import (
+    BracketsRemain,
     ConcurrentUpdate,
     InvalidInput,
     LostRace,
@@ -47,6 +48,7 @@ EXIT_CODES: dict[type[WgError], int] = {
     WgError: 1,
     NotFound: 1,
     StateError: 1,
+    BracketsRemain: 1,
     InvalidInput: 2,
     MergeConflict: 3,
     PermissionDenied: 4,
@@ -71,12 +73,18 @@ class Context:
         self.actor = actor
 
     @contextmanager
-    def open(self) -> Iterator[WorkingGroup]:
+    def open(self, *, unknown_actor: bool = False) -> Iterator[WorkingGroup]:
+        """The working group, as the member --as (or WGTOOL_MEMBER) names. A handle the roster
+        does not hold is refused here, for reads too (a typo must not read as someone), unless
+        the roster is empty (the first member adds themselves) or ``unknown_actor`` (a sync may
+        bring the roster that adds them)."""
         from wgtool.core.workgroup import WorkingGroup
 
         wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
         wg.snapshot_reads = True  # a command reads one state of the record
         try:
+            if self.actor and not unknown_actor and len(wg.roster):
+                wg.act_as(self.actor)
             yield wg
         finally:
             wg.close()
@@ -110,7 +118,11 @@ class WgGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # Warnings about what was recorded, once it was (a refusal stays one line).
+            for line in ctx.meta.pop(PLACEHOLDER_WARNINGS, []):
+                notice(line)
+            return result
         except click.UsageError as error:
             usage_failure(error)
         except MergeConflict as error:

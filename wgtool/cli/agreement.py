@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import emit_json, safe
+from wgtool.cli.output import counted, emit_json, print_threads, safe, warn_placeholder
 from wgtool.core.agreement import Bracket, Silence, in_words, local_time, parse_when
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import ParagraphThreads
 
 
 def _names(values: Iterable[str]) -> list[str]:
@@ -23,7 +27,9 @@ LABEL_HELP = "The paragraph's label: 7, or 7bis for one inserted after 7."
 @click.argument("slug")
 @click.option("--paragraph", "label", required=True, metavar="LABEL", help=LABEL_HELP)
 @click.option("--words", metavar="'EXACT WORDS'", help="The words to bracket (default: all).")
-@click.option("--reason", required=True, help="Why the words are not agreed.")
+@click.option(
+    "--reason", callback=warn_placeholder, required=True, help="Why the words are not agreed."
+)
 @click.option(
     "--held-by",
     "held_by",
@@ -43,7 +49,7 @@ def bracket(
 
 @cli.command()
 @click.argument("bracket_id", metavar="BRACKET_ID")
-@click.option("--reason", default="", help="Why the bracket is lifted.")
+@click.option("--reason", callback=warn_placeholder, default="", help="Why the bracket is lifted.")
 @pass_context
 def unbracket(obj: Context, bracket_id: str, reason: str) -> None:
     """Lift a bracket: the words are agreed (chair)."""
@@ -94,15 +100,56 @@ def status(obj: Context, slug: str, as_json: bool) -> None:
             emit_json([p.to_dict() for p in ledger])
             return
         click.echo(f"{slug}: amendment window {window.describe(now)}")
-        click.echo(f"{'¶':<7} {'status':<16} {'brackets':>8} {'open':>5}  pending on")
+        click.echo(
+            f"{'¶':<7} {'status':<16} {'brackets':>8} {'open':>5} {'comments':>8}  pending on"
+        )
         for p in ledger:
             state = "open (changed)" if p.changed else p.status
             click.echo(
                 f"{safe(p.label):<7} {state:<16} {len(p.brackets) or '':>8} "
-                f"{len(p.open_amendments) or '':>5}  {safe(', '.join(p.pending_on))}"
+                f"{len(p.open_amendments) or '':>5} {len(p.comments) or '':>8}  "
+                f"{safe(', '.join(p.pending_on))}".rstrip()
             )
         agreed = sum(p.status == "agreed" for p in ledger)
         click.echo(f"{agreed} of {len(ledger)} paragraph(s) agreed")
+        commented = [p.label for p in ledger if p.comments]
+        if commented:
+            click.echo(
+                f"Comments on ¶{', ¶'.join(safe(label) for label in commented)}: "
+                f"'wgtool comments {slug} --paragraph LABEL' reads them"
+            )
+
+
+def print_paragraph_threads(found: list[ParagraphThreads]) -> None:
+    """Each paragraph's comments under its label (one deleted since: the label it had)."""
+    for number, paragraph in enumerate(found):
+        if number:
+            click.echo()
+        where = f"¶{paragraph.label}" if paragraph.label else f"¶{paragraph.was} (deleted since)"
+        click.echo(f"{safe(where)}: {counted(paragraph.count(), 'comment')}")
+        print_threads(paragraph.threads)
+
+
+@cli.command()
+@click.argument("slug")
+@click.option(
+    "--paragraph", "label", metavar="LABEL", help="Only this paragraph's comments (7, 7bis)."
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def comments(obj: Context, slug: str, label: str | None, as_json: bool) -> None:
+    """The comments on a draft's paragraphs, with their replies, paragraph by paragraph
+    (written with 'wgtool comment SLUG --paragraph LABEL')."""
+    with obj.open() as wg:
+        found = wg.paragraph_threads(slug, label)
+    if as_json:
+        emit_json([p.to_dict() for p in found])
+        return
+    if not found:
+        where = f"¶{label} of {slug}" if label else f"the paragraphs of {slug}"
+        click.echo(f"No comments on {safe(where)}")
+        return
+    print_paragraph_threads(found)
 
 
 @cli.command()
@@ -128,7 +175,7 @@ def agree(obj: Context, slug: str, label: str, ad_ref: bool, pending_on: tuple[s
 @cli.command()
 @click.argument("slug")
 @click.option("--paragraph", "label", required=True, metavar="LABEL", help=LABEL_HELP)
-@click.option("--reason", required=True)
+@click.option("--reason", callback=warn_placeholder, required=True)
 @pass_context
 def reopen(obj: Context, slug: str, label: str, reason: str) -> None:
     """Open an agreed paragraph again (chair)."""
@@ -187,7 +234,13 @@ def silence() -> None:
 @silence.command("start")
 @click.argument("subject", metavar="ID|SLUG")
 @click.option("--until", required=True, metavar="WHEN", help="ISO 8601 with a zone, or 72h.")
-@click.option("--message", "-m", required=True, help="What is put under silence, and why.")
+@click.option(
+    "--message",
+    "-m",
+    callback=warn_placeholder,
+    required=True,
+    help="What is put under silence, and why.",
+)
 @click.option("--version", metavar="NAME", help="A draft: the version it is tagged as.")
 @pass_context
 def silence_start(
@@ -203,7 +256,7 @@ def silence_start(
 
 @silence.command("break")
 @click.argument("silence_id", metavar="SILENCE_ID")
-@click.option("--reason", required=True)
+@click.option("--reason", callback=warn_placeholder, required=True)
 @pass_context
 def silence_break(obj: Context, silence_id: str, reason: str) -> None:
     """Break a silence before its deadline: an objection from your stakeholder group."""

@@ -8,7 +8,14 @@ import click
 
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import edit_text, paragraph_option
-from wgtool.cli.output import emit_json, read_text_option, render_diff, safe
+from wgtool.cli.output import (
+    emit_json,
+    print_threads,
+    read_text_option,
+    render_diff,
+    safe,
+    warn_placeholder,
+)
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
 from wgtool.core.labels import LABEL_RE
@@ -16,7 +23,7 @@ from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
 
 if TYPE_CHECKING:
     from wgtool.core.text import DiffOp
-    from wgtool.core.workgroup import Thread, WorkingGroup
+    from wgtool.core.workgroup import WorkingGroup
 
 STATUSES = [s.value for s in Status]
 STANCES = [s.value for s in Stance]
@@ -42,14 +49,19 @@ STANCES = [s.value for s in Stance]
     "--delete", "delete", callback=paragraph_option, metavar="LABEL", help="Delete paragraph LABEL."
 )
 @click.option("--from-file", "from_file", metavar="PATH", help="The whole draft as you want it.")
-@click.option("--text", help="The new paragraph's text.")
+@click.option("--text", callback=warn_placeholder, help="The new paragraph's text.")
 @click.option(
     "--text-file", "text_file", metavar="PATH", help="Read the new paragraph from a file."
 )
 @click.option(
     "--edit", is_flag=True, help="Write the new paragraph in $EDITOR (opened on the current one)."
 )
-@click.option("--rationale", required=True, help="Why the working group should accept it.")
+@click.option(
+    "--rationale",
+    callback=warn_placeholder,
+    required=True,
+    help="Why the working group should accept it.",
+)
 @click.option("--title", help="A short title (default: says what the amendment does).")
 @click.option(
     "--alternative-to",
@@ -198,16 +210,6 @@ def amendments(
             )
 
 
-def _print_thread(threads: list[Thread] | tuple[Thread, ...], depth: int = 0) -> None:
-    for t in threads:
-        pad = "    " * depth
-        c = t.comment
-        click.echo(f"{pad}- [{safe(c.id)}] {safe(c.member)} ({safe(c.group)}):")
-        for line in safe(c.text).splitlines() or [""]:
-            click.echo(f"{pad}    {line}")
-        _print_thread(t.replies, depth + 1)
-
-
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True)
@@ -255,7 +257,7 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
         if threads:
             click.echo()
             click.echo("Comments:")
-            _print_thread(threads)
+            print_threads(threads)
 
 
 def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) -> None:
@@ -285,7 +287,7 @@ def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) ->
 
 def _print_consensus(consensus: Consensus) -> None:
     """The consensus state, and each group's state with its members' positions."""
-    click.echo(f"Consensus: {consensus.state} ({consensus.rule})")
+    click.echo(f"Consensus: {consensus.verdict} ({consensus.rule})")
     for g in consensus.groups:
         click.echo(f"  {safe(g.name):<50} {g.state}")
         for p in g.positions:
@@ -296,10 +298,16 @@ def _print_consensus(consensus: Consensus) -> None:
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
-@click.option("--text", help="The revised paragraph (or whole draft for a whole-draft amendment).")
+@click.option(
+    "--text",
+    callback=warn_placeholder,
+    help="The revised paragraph (or whole draft for a whole-draft amendment).",
+)
 @click.option("--text-file", "text_file", metavar="PATH")
 @click.option("--edit", is_flag=True, help="Write the revision in $EDITOR (opened on the current).")
-@click.option("--rationale", help="A new rationale (default: keep the old one).")
+@click.option(
+    "--rationale", callback=warn_placeholder, help="A new rationale (default: keep the old one)."
+)
 @pass_context
 def revise(
     obj: Context,
@@ -326,7 +334,7 @@ def revise(
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
 @click.argument("stance", type=click.Choice(STANCES))
-@click.option("--reason", default="", help="Why (shown to everyone).")
+@click.option("--reason", callback=warn_placeholder, default="", help="Why (shown to everyone).")
 @pass_context
 def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
     """Take or change your position on an amendment."""
@@ -337,7 +345,7 @@ def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID|SLUG")
-@click.argument("text", required=False)
+@click.argument("text", callback=warn_placeholder, required=False)
 @click.option("--reply-to", "reply_to", metavar="COMMENT_ID")
 @click.option(
     "--paragraph",
@@ -371,7 +379,7 @@ def comment(
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
-@click.option("--reason", required=True)
+@click.option("--reason", callback=warn_placeholder, required=True)
 @pass_context
 def reject(obj: Context, amendment_id: str, reason: str) -> None:
     """Reject an amendment with a reason (chair)."""
@@ -382,7 +390,7 @@ def reject(obj: Context, amendment_id: str, reason: str) -> None:
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
-@click.option("--reason", default="")
+@click.option("--reason", callback=warn_placeholder, default="")
 @pass_context
 def withdraw(obj: Context, amendment_id: str, reason: str) -> None:
     """Withdraw your own open amendment."""

@@ -81,11 +81,16 @@ def _summary(found: Blame) -> None:
     total = sum(r.words for r in found.shares)
     merged = sum(r.amendments for r in found.shares)
     click.echo(f"{total} words; {merged} merged amendment(s)")
-    click.echo(f"{found.by:<34} {'words':>7} {'share':>7}  {'merged amendments':>18}")
-    for row in found.shares:
-        label = row.label if row.key == row.label else f"{row.label} [{row.key}]"
+    # Each row's whole label: the key in brackets is what marks its words in the text above.
+    labels = [
+        safe(row.label if row.key == row.label else f"{row.label} [{row.key}]")
+        for row in found.shares
+    ]
+    width = max([34, *(len(label) for label in labels)])
+    click.echo(f"{found.by:<{width}} {'words':>7} {'share':>7}  {'merged amendments':>18}")
+    for row, label in zip(found.shares, labels, strict=True):
         amendments = f"{row.amendments} ({row.amendment_share:.1f}%)" if row.amendments else "-"
-        click.echo(f"{safe(label)[:34]:<34} {row.words:>7} {row.share:>6.1f}%  {amendments:>18}")
+        click.echo(f"{label:<{width}} {row.words:>7} {row.share:>6.1f}%  {amendments:>18}")
 
 
 @cli.command()
@@ -120,6 +125,14 @@ def redline(
                 "entries": [e.to_dict(groups) for e in result.entries],
             }
         )
+        return
+    newer = new or "main"
+    if newer == "main":
+        newer += " (the current text)"
+    click.echo(f"Redline of {slug} from {safe(old)} to {safe(newer)}")
+    click.echo()
+    if not any(entry.changed for entry in result.entries):
+        click.echo(f"No changes: {safe(old)} and {safe(new or 'main')} read the same.")
         return
     _print_redline(result, groups, changed_only)
 

@@ -9,7 +9,7 @@ import click
 
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import paragraph_option
-from wgtool.cli.output import color_enabled, emit_json, notice, safe
+from wgtool.cli.output import color_enabled, emit_json, notice, safe, warn_placeholder
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
 from wgtool.core.model import DocumentFormat, Draft
@@ -29,9 +29,11 @@ def draft_add(obj: Context, slug: str, title: str, file: str) -> None:
     """Add a draft from a Markdown file or a Word document (secretariat)."""
     with obj.open() as wg:
         validate.name(slug, "draft")
-        text = read_draft_file(file)
-        added = wg.add_draft(slug, title=title, text=text)
+        text, labels = read_draft_file(file)
+        added = wg.add_draft(slug, title=title, text=text, labels=labels)
         click.echo(f"Added draft {added.slug}: {safe(added.title)}")
+        if labels and added.labels != tuple(str(n) for n in range(1, len(labels) + 1)):
+            click.echo(f"Its paragraphs keep the labels of the exported draft ({labels[0]}...)")
 
 
 @draft.command("import")
@@ -44,23 +46,24 @@ def draft_import(obj: Context, slug: str, file: str, title: str | None) -> None:
     paragraphs that stay keep their labels."""
     with obj.open() as wg:
         validate.name(slug, "draft")
-        text = read_draft_file(file)
+        text, _ = read_draft_file(file)  # paragraphs that stay keep their labels here
         imported = wg.import_draft(slug, text=text, title=title)
         count = len(imported.labels)
         click.echo(f"Imported {safe(file)} into draft {slug}: {count} paragraphs")
 
 
-def read_draft_file(path: str) -> str:
+def read_draft_file(path: str) -> tuple[str, list[str]]:
     """A draft's text from a Markdown file or, by its .docx name, a Word document; what a
-    Word document held that a draft cannot is said on stderr, one line each."""
+    Word document held that a draft cannot is said on stderr, one line each. With it, the
+    paragraphs' labels where the document is wgtool's own export (else none)."""
     if not path.lower().endswith(".docx"):
-        return validate.read_text_file(path, "draft file")
+        return validate.read_text_file(path, "draft file"), []
     from wgtool.core.word_in import read_docx
 
     found = read_docx(path)
     for line in found.left_out:
         notice(f"{path}: {line}")
-    return found.text
+    return found.text, found.labels
 
 
 @draft.command("list")
@@ -112,9 +115,12 @@ def draft_show(
     with obj.open() as wg:
         d = wg.draft(slug, version)
         spans = {} if clean else wg.bracket_spans(slug, version)
+        if paragraph is not None:
+            block = document.paragraph(d.text, d.position(paragraph))
+            label = d.label(block.number or 0)
+            # The comments on the paragraph are on it as it is now, not in a version.
+            threads = () if version else wg.paragraph_threads(slug, label)
     if paragraph is not None:
-        block = document.paragraph(d.text, d.position(paragraph))
-        label = d.label(block.number or 0)
         if as_json:
             found = sorted(spans.get(label, []))
             emit_json(
@@ -125,10 +131,16 @@ def draft_show(
                     "label": label,
                     "text": block.text,
                     "brackets": [{"start": s, "end": e, "id": i} for s, e, i in found],
+                    "comments": [t.to_dict() for p in threads for t in p.threads],
                 }
             )
         else:
             click.echo(f"{label:>5}. {safe(_bracketed(block.text, spans.get(label, [])))}")
+            if threads:
+                from wgtool.cli.agreement import print_paragraph_threads
+
+                click.echo()
+                print_paragraph_threads(list(threads))
         return
     if as_json:
         data = d.to_dict(version)
@@ -187,7 +199,7 @@ def versions(obj: Context, slug: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("slug")
 @click.argument("name")
-@click.option("--message", "-m", required=True)
+@click.option("--message", "-m", callback=warn_placeholder, required=True)
 @click.option(
     "--allow-brackets",
     "allow_brackets",
@@ -206,6 +218,11 @@ def tag(
     with obj.open() as wg:
         v = wg.tag(slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber)
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
+        from wgtool.core.agreement import ad_referendum_note
+
+        pending = ad_referendum_note(wg.ledger(slug))
+        if pending:
+            click.echo(f"Agreed ad referendum, recorded in the tag: {safe(pending)}")
         from wgtool.core.sync.remote import remotes
 
         if remotes(wg.store):

@@ -11,7 +11,7 @@ import click
 
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.inbox import print_news
-from wgtool.cli.output import safe
+from wgtool.cli.output import emit_json, safe
 from wgtool.core.errors import SyncError, WgError
 
 if TYPE_CHECKING:
@@ -21,18 +21,22 @@ GUARD_LINES = 20  # problems a refused push lists
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document (exit 1 on problems).")
 @click.option(
     "--full",
     is_flag=True,
     help="Judge every commit again, ignoring the verdicts kept from earlier runs.",
 )
 @pass_context
-def verify(obj: Context, full: bool) -> None:
+def verify(obj: Context, as_json: bool, full: bool) -> None:
     """Audit the record: every change made by a member entitled to it (and signed, if required)."""
     from wgtool.core.verify import verify as run_verify
 
     with obj.open() as wg:
         report = run_verify(wg, full=full)
+    if as_json:
+        emit_json(report.to_dict())
+        sys.exit(1 if report.problems else 0)
     for line in report.lines():
         click.echo(safe(line))
     if report.problems:
@@ -55,7 +59,7 @@ def sync(obj: Context, remote: str, replay_merges: bool) -> None:
     """Exchange work with a git remote: fetch, join, fast-forward, push."""
     from wgtool.core.sync import sync as run_sync
 
-    with obj.open() as wg:
+    with obj.open(unknown_actor=True) as wg:
         report = run_sync(
             wg,
             remote,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
-from wgtool.cli.output import emit_json, render_diff, safe
+from wgtool.cli.output import emit_json, render_diff, safe, warn_placeholder
 from wgtool.core import validate
 from wgtool.core.errors import MergeConflict, NoConsensus
 
@@ -40,7 +40,12 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Merge although the consensus rule does not hold (needs --reason; recorded).",
 )
-@click.option("--reason", metavar="TEXT", help="Why the consensus rule is overridden.")
+@click.option(
+    "--reason",
+    callback=warn_placeholder,
+    metavar="TEXT",
+    help="Why the consensus rule is overridden.",
+)
 @click.option("--dry-run", is_flag=True, help="Show what the merge would do; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON document.")
 @pass_context
@@ -103,7 +108,10 @@ def merge(
 def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: bool) -> None:
     """Print what merging would do; exit 0, 3 (conflict) or 6 (no consensus) as merge would."""
     from wgtool.core import merging
+    from wgtool.core.workgroup.handle import require_open
 
+    # Refused as the merge itself would be: a merged amendment changes nothing "in 0 places".
+    require_open(wg.amendment(amendment_id), "merge")
     plan = wg.plan_merge(amendment_id, revised_text=revised)
     code = 0 if plan.consensus.state == "consensus" else EXIT_CODES[NoConsensus]
     if not plan.clean:
@@ -128,7 +136,13 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
         for line in lines[1:]:
             click.echo(f"  {safe(line)}")
     click.echo()
-    click.echo(f"Consensus: {safe(plan.consensus.describe())} ({safe(plan.consensus.rule)})")
+    consensus = plan.consensus
+    click.echo(
+        f"Consensus: {consensus.verdict}; {safe(consensus.groups_line())} ({safe(consensus.rule)})"
+    )
+    for group, view in consensus.objections():  # why a group objects is what the chair weighs
+        reason = view.reason or "no reason given"
+        click.echo(f"Objection: {safe(view.member)} ({safe(group.name)}): {safe(reason)}")
     if plan.consensus.state != "consensus":
         click.echo("The merge needs --override-consensus --reason TEXT.")
     sys.exit(code)
@@ -136,7 +150,12 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
 
 @cli.command()
 @click.argument("amendment_id", metavar="ID")
-@click.option("--reason", required=True, help="Why the amendment is undone (recorded).")
+@click.option(
+    "--reason",
+    callback=warn_placeholder,
+    required=True,
+    help="Why the amendment is undone (recorded).",
+)
 @pass_context
 def revert(obj: Context, amendment_id: str, reason: str) -> None:
     """Undo a merged amendment with a new commit on main (chair). Exit 3 on a conflict."""

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -15,6 +16,7 @@ from wgtool.core.safe import terminal_safe
 
 if TYPE_CHECKING:
     from wgtool.core.text import DiffOp
+    from wgtool.core.workgroup import Thread
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -27,8 +29,38 @@ def notice(message: str) -> None:
     click.echo(f"wgtool: {terminal_safe(message, keep_newlines=False)}", err=True)
 
 
+PLACEHOLDER_WARNINGS = "wgtool.placeholders"
+"""Where :func:`warn_placeholder` keeps its warnings, in the root context's ``meta``, for the
+command group to print once the command has succeeded."""
+
+
+def warn_placeholder(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: when a member's text reads like a placeholder from an example
+    (``--text "..."``), one line on stderr after the command has recorded it as written."""
+    found = None if value is None else validate.placeholder(value)
+    if found is not None and value is not None:
+        where = param.opts[0] if isinstance(param, click.Option) else "the text"
+        says = "is" if found == value.strip() else "holds"
+        ctx.find_root().meta.setdefault(PLACEHOLDER_WARNINGS, []).append(
+            f"warning: {where} {says} {found!r}, which reads like a placeholder from an "
+            "example: it was recorded as written"
+        )
+    return value
+
+
 def safe(text: str) -> str:
     return terminal_safe(text)
+
+
+def print_threads(threads: Sequence[Thread], depth: int = 0) -> None:
+    """Comments with their replies indented under them: id, member and group, then the text."""
+    for t in threads:
+        pad = "    " * depth
+        c = t.comment
+        click.echo(f"{pad}- [{safe(c.id)}] {safe(c.member)} ({safe(c.group)}):")
+        for line in safe(c.text).splitlines() or [""]:
+            click.echo(f"{pad}    {line}")
+        print_threads(t.replies, depth + 1)
 
 
 def counted(number: int, one: str, many: str | None = None) -> str:

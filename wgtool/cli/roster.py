@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -16,7 +17,11 @@ from wgtool.core.model import Role
 @cli.command()
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", help="The working group's title.")
-@click.option("--example", is_flag=True, help="Add the starter drafts and the sample roster.")
+@click.option(
+    "--example",
+    is_flag=True,
+    help="Add the starter drafts (tagged first-reading) and the sample roster.",
+)
 @click.option(
     "--bare",
     is_flag=True,
@@ -33,7 +38,16 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
         title = "Working Group on Enhanced Cooperation" if example else "Working group"
     wg = WorkingGroup.init(path, title=title, example=example)
     try:
+        if example:
+            from wgtool.core.demo import FIRST_READING, circulate_example
+
+            circulate_example(wg)
         click.echo(f"Created working group {safe(title)!r} in {path}")
+        if example:
+            click.echo(
+                f"Its drafts ({', '.join(wg.draft_slugs())}) are tagged {FIRST_READING!r}, "
+                "as circulated; the roster is fictional ('wgtool member list')"
+            )
         if not len(wg.roster):
             click.echo(
                 "Next: add yourself with 'wgtool member add HANDLE --name ... --email ... "
@@ -52,10 +66,14 @@ def _init_remote(path: Path, title: str | None, example: bool) -> None:
             "the first sync, so no --title or --example with it"
         )
     init_remote(path)
+    # The working group is another folder: only the absolute path reaches the remote from there.
+    where = shlex.quote(safe(str(path.resolve())))
     click.echo(f"Created an empty remote in {safe(str(path))}")
+    click.echo("Next, in the working group's folder:")
+    click.echo(f"  git remote add origin {where}")
+    click.echo("  wgtool sync")
     click.echo(
-        f"Next: in the working group, 'git remote add origin {safe(str(path))}' and 'wgtool sync'; "
-        f"'wgtool guard install {safe(str(path))}' makes it refuse pushes that break the rules"
+        f"To make the remote refuse pushes that break the rules: wgtool guard install {where}"
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from wgtool.core.errors import InvalidInput
 from wgtool.core.model import Event
@@ -53,14 +53,28 @@ def utc_iso(when: float) -> str:
 
 
 def in_words(seconds: float) -> str:
-    """A duration, roughly: ``3 days``, ``5 hours``, ``12 minutes``, ``40 seconds``."""
-    delta = timedelta(seconds=abs(int(seconds)))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if delta.total_seconds() >= size:
-            count = int(delta.total_seconds() // size)
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    count = int(delta.total_seconds())
-    return f"{count} second{'s' if count != 1 else ''}"
+    """A duration in its two largest units, rounded at the second: ``3 days``, ``2 days 23
+    hours``, ``5 hours 12 minutes``, ``12 minutes``; under a minute, ``40 seconds``.
+
+    Rounded to the nearest hour from a day on, and to the nearest minute from an hour on, so
+    a 72-hour silence read a minute after it started has ``3 days`` left, not ``2 days``.
+    """
+    whole = abs(int(seconds))
+    if whole < 60:
+        return _counted(whole, "second")
+    if whole >= 86400 - 1800:
+        hours = (whole + 1800) // 3600
+        days, hours = hours // 24, hours % 24
+        return _counted(days, "day") + (f" {_counted(hours, 'hour')}" if hours else "")
+    minutes = (whole + 30) // 60
+    hours, minutes = minutes // 60, minutes % 60
+    if hours:
+        return _counted(hours, "hour") + (f" {_counted(minutes, 'minute')}" if minutes else "")
+    return _counted(minutes, "minute")
+
+
+def _counted(count: int, unit: str) -> str:
+    return f"{count} {unit}{'s' if count != 1 else ''}"
 
 
 # -- brackets ----------------------------------------------------------------------------------
@@ -197,6 +211,24 @@ class ParagraphState:
             "open_amendments": list(self.open_amendments),
             "comments": len(self.comments),
         }
+
+
+def pending_ad_referendum(ledger: Iterable[ParagraphState]) -> list[ParagraphState]:
+    """The paragraphs of a ledger agreed ad referendum: still waiting for someone."""
+    return [p for p in ledger if p.status == "agreed-ad-ref"]
+
+
+def ad_referendum_note(ledger: Iterable[ParagraphState], shown: int = 8) -> str | None:
+    """One line naming the paragraphs agreed ad referendum and on whom each waits (the first
+    ``shown`` of them), as a version records it; None when there are none."""
+    pending = pending_ad_referendum(ledger)
+    if not pending:
+        return None
+    named = "; ".join(
+        f"¶{p.label} on {', '.join(p.pending_on) or 'confirmation'}" for p in pending[:shown]
+    )
+    more = f"; and {len(pending) - shown} more" if len(pending) > shown else ""
+    return f"{len(pending)} pending: {named}{more}"
 
 
 # -- silences and the window -------------------------------------------------------------------

@@ -22,7 +22,7 @@ from wgtool.core.rulebook import MERGE, MainHistory
 if TYPE_CHECKING:
     from wgtool.core.workgroup import WorkingGroup
 
-MAIN = "main"
+MAIN = validate.CURRENT_TEXT
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,25 @@ def _positions(wg: WorkingGroup, amendment_id: str, *stances: tuple[str, str, st
         wg.position(amendment_id, stance, reason=reason)
 
 
+FIRST_READING = "first-reading"
+"""The version every example draft starts with: the text as circulated."""
+
+
+def circulate_example(wg: WorkingGroup) -> None:
+    """Tag each of the example group's drafts ``first-reading``, as its secretariat circulated
+    it: ``wgtool init --example`` gives a group with its first version, so that a redline from
+    the first reading works from the start (as the README's walkthrough does)."""
+    wg.act_as(SECRETARIAT)
+    for slug in wg.draft_slugs():
+        wg.tag(slug, FIRST_READING, message="Text as circulated for the first reading")
+    wg.act_as(None)
+
+
 def create_demo(path: Path) -> Path:
     """Create the demo working group at ``path`` (which must not exist or be empty)."""
     wg = WorkingGroup.init(path, title="Working Group on Enhanced Cooperation", example=True)
     try:
+        circulate_example(wg)
         _populate(wg)
     finally:
         wg.close()
@@ -62,10 +77,6 @@ def create_demo(path: Path) -> Path:
 def _populate(wg: WorkingGroup) -> None:
     """The example group's story, told in order: long because it is a script, read top to
     bottom, each step one use case."""
-    wg.act_as(SECRETARIAT)
-    wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
-    wg.tag("roles", "first-reading", message="Text as circulated for the first reading")
-
     security = _replace(
         wg,
         _Edit(

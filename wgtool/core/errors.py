@@ -48,6 +48,25 @@ class StateError(WgError):
     """The action does not fit the current state (an amendment that is no longer open, ...)."""
 
 
+class BracketsRemain(StateError):
+    """A version cannot be tagged: brackets remain in the draft (the secretariat may tag
+    anyway, recording how many; a silence cannot conclude over them).
+
+    Attributes:
+        slug: The draft.
+        count: How many brackets remain.
+        where: The paragraphs they are in (``¶5, ¶7bis``; the first few).
+        concluding: The tag concluded a silence (no "tag anyway" then).
+    """
+
+    def __init__(self, message: str, slug: str, count: int, where: str, concluding: bool) -> None:
+        super().__init__(message)
+        self.slug = slug
+        self.count = count
+        self.where = where
+        self.concluding = concluding
+
+
 class SyncError(WgError):
     """A remote could not be reached or holds history that cannot be joined safely."""
 

@@ -547,9 +547,33 @@ class Consensus:
             reason=reason,
         )
 
+    @property
+    def verdict(self) -> str:
+        """The state in words, for a reader: ``reached``, ``not reached: a group objects``,
+        ``not reached yet`` (too few supporting groups, or not every group heard)."""
+        return {
+            "consensus": "reached",
+            "objection": "not reached: a group objects",
+            "pending": "not reached yet",
+        }.get(self.state, self.state)
+
+    def objections(self) -> tuple[tuple[GroupPosition, PositionView], ...]:
+        """The objections that count (current revision, not the proposer's), each with its
+        group: why a group objects is what the chair weighs."""
+        return tuple(
+            (group, view)
+            for group in self.groups
+            for view in group.positions
+            if view.stance is Stance.OBJECT and not view.stale and not view.proposer
+        )
+
     def describe(self) -> str:
         """One line: the state and which groups support, object or are not heard."""
-        return f"{self.state}: " + "; ".join(
+        return f"{self.state}: {self.groups_line()}"
+
+    def groups_line(self) -> str:
+        """Which groups support, object or are not heard (``supporting: a; objecting: none``)."""
+        return "; ".join(
             f"{label}: {', '.join(self.groups_in(state)) or 'none'}"
             for label, state in (
                 ("supporting", "support"),
@@ -558,8 +582,11 @@ class Consensus:
             )
         )
 
+    SUMMARY_LEGEND = "stakeholder groups: S support, N no objection, O object, ? not heard"
+    """What the letters of :meth:`summary` stand for, for a table's legend."""
+
     def summary(self) -> str:
-        """A compact line such as ``S2 N1 O0 ?2`` for tables."""
+        """A compact line such as ``S2 N1 O0 ?2`` for tables (see :data:`SUMMARY_LEGEND`)."""
         counts = {"support": 0, "no-objection": 0, "object": 0, "not heard": 0}
         for g in self.groups:
             if g.state in counts:

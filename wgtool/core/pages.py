@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from wgtool.core import agreement, document, inline
 from wgtool.core.errors import InvalidInput
 from wgtool.core.papers import (
+    CONSENSUS_LEGEND,
     CleanText,
     CompilationPaper,
     RedlinePaper,
@@ -61,7 +62,12 @@ def environment(templates: Path | None = None) -> Environment:
     env.filters["breaks"] = lambda text: Markup("<br><br>\n").join(
         escape(part) for part in str(text).split("\n\n")
     )
-    env.globals.update(status_line=status_line, ledger_status=ledger_status, diff_runs=diff_runs)
+    env.globals.update(
+        status_line=status_line,
+        ledger_status=ledger_status,
+        diff_runs=diff_runs,
+        consensus_legend=CONSENSUS_LEGEND,
+    )
     return env
 
 

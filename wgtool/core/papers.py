@@ -17,6 +17,7 @@ from wgtool.core.model import Amendment, Consensus, Status
 
 if TYPE_CHECKING:
     from wgtool.core.agreement import ParagraphState
+    from wgtool.core.model import Event
     from wgtool.core.redline import AttributedRedline, RedlineEntry
 
 Brackets = Mapping[str, Sequence[agreement.Span]] | None
@@ -110,6 +111,15 @@ class CompilationPaper:
 
     def group_name(self, slug: str) -> str:
         return self.groups.get(slug, slug)
+
+    def comments(self) -> list[tuple[str, Event]]:
+        """The comments on the paragraphs, with the label of the paragraph each is on, in the
+        draft's order (replies after what they answer, as written)."""
+        return [(p.label, c) for p in self.ledger for c in p.comments]
+
+
+CONSENSUS_LEGEND = f"Consensus counts {Consensus.SUMMARY_LEGEND}."
+"""What the compilation says once of the consensus counts it gives each amendment."""
 
 
 def ledger_status(state: ParagraphState) -> str:

@@ -51,6 +51,36 @@ def version_name(value: str) -> str:
     return value
 
 
+# What the README and the commands' help write where a member's own text goes.
+PLACEHOLDER_WORDS = frozenset({"T", "R", "M", "TEXT", "REASON", "RATIONALE", "MESSAGE"})
+ELLIPSES = ("...", "\u2026")
+
+
+def placeholder(value: str) -> str | None:
+    """What in ``value`` reads like a placeholder copied from an example (``...``, ``TEXT``),
+    or None. Such text is still valid (an ellipsis can be meant); the faces warn about it."""
+    stripped = value.strip()
+    if stripped in PLACEHOLDER_WORDS:
+        return stripped
+    return next((mark for mark in ELLIPSES if mark in value), None)
+
+
+CURRENT_TEXT = "main"
+"""What redline and concordance call the current text, beside the versions' names."""
+
+
+def new_version_name(value: str) -> str:
+    """A name for a version about to be tagged: :func:`version_name`, and not ``main``, which
+    names the current text wherever versions are named."""
+    version_name(value)
+    if value == CURRENT_TEXT:
+        raise InvalidInput(
+            f"{CURRENT_TEXT!r} names the current text (as in 'wgtool redline SLUG v1 main'): "
+            "choose another version name"
+        )
+    return value
+
+
 def _unicode(value: str, what: str) -> str:
     """Refuse text that cannot be stored as UTF-8 (e.g. undecodable bytes from the command line)."""
     try:

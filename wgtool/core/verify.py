@@ -69,6 +69,19 @@ class VerifyReport:
             )
         return lines
 
+    def to_dict(self) -> dict[str, object]:
+        """The report as ``wgtool verify --json`` prints it (``ok``: no problem found)."""
+        return {
+            "ok": not self.problems,
+            "commits": self.commits,
+            "tags": self.tags,
+            "signatures": self.signatures,
+            "problems": list(self.problems),
+            "merges": self.merges,
+            "overridden": list(self.overridden),
+            "allowed_signers": None if self.allowed_signers is None else str(self.allowed_signers),
+        }
+
 
 def verify(wg: WorkingGroup, *, full: bool = False) -> VerifyReport:
     """Judge the whole record; ``full`` judges every commit again, ignoring the verdicts kept

@@ -25,6 +25,7 @@ from wgtool.core import agreement, inline
 from wgtool.core.export import xml_text
 from wgtool.core.inline import Look, Styled
 from wgtool.core.papers import (
+    CONSENSUS_LEGEND,
     CleanText,
     CompilationPaper,
     CompiledAmendment,
@@ -43,6 +44,12 @@ if TYPE_CHECKING:
     from wgtool.core.redline import RedlineEntry
 
 BRACKET_STYLE = "Bracket"
+LABEL_STYLE = "wgtool label"
+"""The character style of a paragraph's label (``7bis.``) in the clean text."""
+NOTE_STYLE = "wgtool note"
+"""The paragraph style of what the clean text says about the draft (its version, its
+brackets), which is no part of it. With :data:`LABEL_STYLE` and :data:`BRACKET_STYLE` it lets
+the importer read wgtool's own export back as the same paragraphs, labels and text."""
 CODE_FONT = "Courier New"
 INSERTED = "006600"
 DELETED = "AA0000"
@@ -72,7 +79,18 @@ def _new(title: str) -> Document:
     doc.core_properties.author = "wgtool"
     bracket = doc.styles.add_style(BRACKET_STYLE, WD_STYLE_TYPE.CHARACTER)
     bracket.font.bold = True
+    doc.styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.CHARACTER).font.bold = True
     return doc
+
+
+def _note_style(doc: Document) -> None:
+    """The style of the clean text's notes, which marks it as a draft in wgtool's own form
+    (see :data:`NOTE_STYLE`; a redline or a compilation is no draft to read back)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    note = doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    note.base_style = doc.styles["Normal"]
+    note.font.italic = True
 
 
 def _heading(doc: Document, level: int) -> Paragraph:
@@ -88,7 +106,7 @@ def _meta(doc: Document, text: str) -> Paragraph:
 
 
 def _label(paragraph: Paragraph, label: str) -> None:
-    paragraph.add_run(xml_text(f"{label}. ")).bold = True
+    paragraph.add_run(xml_text(f"{label}. "), LABEL_STYLE)
 
 
 def _add_markdown(paragraph: Paragraph, text: str) -> None:
@@ -133,12 +151,14 @@ def _split_marks(text: str) -> Iterator[str]:
 def clean_docx(paper: CleanText) -> Document:
     """The text with its headings, labelled paragraphs and brackets."""
     doc = _new(paper.title)
-    _meta(doc, f"Version: {paper.version or 'current text'}")
+    _note_style(doc)
+    doc.add_paragraph(xml_text(f"Version: {paper.version or 'current text'}"), NOTE_STYLE)
     if paper.bracket_count:
-        _meta(doc, f"{paper.bracket_count} passage(s) in square brackets are not agreed.")
+        note = f"{paper.bracket_count} passage(s) in square brackets are not agreed."
+        doc.add_paragraph(note, NOTE_STYLE)
     for block in paper.blocks():
         if block.heading:
-            _heading(doc, block.level).add_run(xml_text(block.text))
+            _add_markdown(_heading(doc, block.level), block.text)
             continue
         paragraph = doc.add_paragraph()
         _label(paragraph, block.label)
@@ -244,7 +264,7 @@ def _add_diff(paragraph: Paragraph, ops: Iterable[DiffOp]) -> None:
 
 def _ledger(doc: Document, paper: CompilationPaper) -> None:
     doc.add_heading("Paragraph status", 2)
-    headings = ("¶", "Status", "Pending on", "Brackets", "Open amendments")
+    headings = ("¶", "Status", "Pending on", "Brackets", "Open amendments", "Comments")
     table = doc.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headings, strict=True):
@@ -256,15 +276,23 @@ def _ledger(doc: Document, paper: CompilationPaper) -> None:
             ", ".join(p.pending_on),
             str(len(p.brackets) or ""),
             ", ".join(p.open_amendments),
+            str(len(p.comments) or ""),
         )
         for cell, text in zip(table.add_row().cells, values, strict=True):
             cell.text = xml_text(text)
+    comments = paper.comments()
+    if comments:
+        doc.add_heading("Comments on the paragraphs", 2)
+        for label, c in comments:
+            reply = ", in reply" if c.reply_to else ""
+            line = f"¶{label} — {c.member} ({paper.group_name(c.group)}){reply}: {c.text}"
+            doc.add_paragraph(xml_text(line))
 
 
 def _amendment(doc: Document, paper: CompilationPaper, item: CompiledAmendment) -> None:
     a = item.amendment
     doc.add_heading(xml_text(f"{item.where} — amendment {a.id}"), 2)
-    consensus = f"{item.consensus.state} ({item.consensus.summary()})"
+    consensus = f"{item.consensus.verdict} ({item.consensus.summary()})"
     _meta(
         doc,
         f"Proposed by {a.proposer} ({paper.group_name(a.group)}); status: {status_line(a)}; "
@@ -284,7 +312,7 @@ def compilation_docx(paper: CompilationPaper) -> Document:
     """The amendments in paragraph order, after the paragraph ledger."""
     doc = _new(f"{paper.title} — compilation")
     doc.add_heading(xml_text(paper.title), 1)
-    _meta(doc, f"Compilation of {len(paper.amendments)} amendment(s)")
+    _meta(doc, f"Compilation of {len(paper.amendments)} amendment(s). {CONSENSUS_LEGEND}")
     if paper.ledger:
         _ledger(doc, paper)
     for item in paper.ordered():

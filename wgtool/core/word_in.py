@@ -46,12 +46,15 @@ _LEFT_OUT = {
 
 @dataclass
 class WordText:
-    """What was read: the Markdown, and one line for each thing that was left out."""
+    """What was read: the Markdown, and one line for each thing that was left out; from
+    wgtool's own export, each paragraph's label too (``labels``, empty when any is missing)."""
 
     text: str = ""
     left_out: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     _blocks: list[str] = field(default_factory=list)
     _paragraphs: int = 0
+    _own: OwnExport | None = None
 
     def where(self) -> str:
         number = self._paragraphs
@@ -61,9 +64,13 @@ class WordText:
 def read_docx(path: str | Path) -> WordText:
     """The draft text of the Word document at ``path``; a one-line error if it is not one."""
     doc = _open(Path(path))
-    found = WordText()
+    found = WordText(_own=OwnExport.of(doc))
     _read_body(doc.element.body, doc, found)
     found.text = "\n\n".join(found._blocks) + "\n" if found._blocks else ""
+    if found._own is not None and not found._own.labels_complete(found._paragraphs):
+        found.labels = []
+    elif found._own is not None:
+        found.labels = found._own.labels
     if not found.text:
         raise InvalidInput(f"{path} holds no text to make a draft of")
     return found
@@ -107,9 +114,16 @@ def _read_body(body: Any, doc: Document, found: WordText) -> None:
 
 
 def _read_paragraph(p: Any, doc: Document, found: WordText) -> None:
+    if found._own is not None and found._own.is_note(p):
+        return  # what wgtool's export says about the draft is no part of it
     text, lost, changes = _paragraph_text(p)
     text = _SPACES_RE.sub(" ", text).strip()
     level = _heading_level(p, doc)
+    if found._own is not None and text:
+        # wgtool's own export: emphasis back to Markdown, the label and brackets left out.
+        label, text = found._own.markdown(p)
+        if text and not level:
+            found._own.labels.append(label)
     if text and level:
         found._blocks.append("#" * min(level, 6) + " " + text)
     elif text:
@@ -126,6 +140,112 @@ def _read_paragraph(p: Any, doc: Document, found: WordText) -> None:
         found.left_out.append(
             f"{changes} tracked change(s) {where}: read as accepted, the marks not kept"
         )
+
+
+class OwnExport:
+    """Reading back wgtool's own clean-text export (:func:`wgtool.core.word.clean_docx`),
+    recognised by its styles: notes about the draft are skipped, each paragraph's label run
+    is taken as its label, the chair's bracket runs are left out (brackets are events, not
+    text), and bold, italic and code runs become Markdown emphasis again. So a draft exported
+    and read back is the same paragraphs, labels and text (a property test checks it)."""
+
+    def __init__(self, label_style: str, note_style: str, bracket_style: str | None) -> None:
+        self.label_style = label_style
+        self.note_style = note_style
+        self.bracket_style = bracket_style
+        self.labels: list[str] = []
+
+    @classmethod
+    def of(cls, doc: Document) -> OwnExport | None:
+        from wgtool.core.word import BRACKET_STYLE, LABEL_STYLE, NOTE_STYLE
+
+        ids = {style.name: style.style_id for style in doc.styles}
+        if LABEL_STYLE not in ids or NOTE_STYLE not in ids:
+            return None
+        return cls(ids[LABEL_STYLE], ids[NOTE_STYLE], ids.get(BRACKET_STYLE))
+
+    def is_note(self, p: Any) -> bool:
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        return style is not None and style.get(f"{_W}val") == self.note_style
+
+    def labels_complete(self, paragraphs: int) -> bool:
+        """Whether every paragraph came with a label of its own (none typed in Word since)."""
+        from wgtool.core.labels import LABEL_RE
+
+        labels = self.labels
+        return (
+            len(labels) == paragraphs
+            and len(set(labels)) == len(labels)
+            and all(LABEL_RE.match(label) for label in labels)
+        )
+
+    def markdown(self, p: Any) -> tuple[str, str]:
+        """A paragraph's label (empty if none) and its text as Markdown."""
+        label = ""
+        pieces: list[tuple[str, str]] = []  # (text, its Markdown marks)
+        for run in p.iter(f"{_W}r"):
+            if any(a.tag in (f"{_W}del", f"{_W}moveFrom") for a in run.iterancestors()):
+                continue
+            style, marks = self._look(run)
+            text = _SPACES_RE.sub(" ", _run_text(run))
+            if style == self.label_style:
+                label += text
+            elif style != self.bracket_style and text:
+                if pieces and pieces[-1][1] == marks:
+                    pieces[-1] = (pieces[-1][0] + text, marks)
+                else:
+                    pieces.append((text, marks))
+        return label.strip().removesuffix("."), "".join(_marked(t, m) for t, m in pieces).strip()
+
+    @staticmethod
+    def _look(run: Any) -> tuple[str | None, str]:
+        """A run's character style and the Markdown marks its own formatting stands for."""
+        from wgtool.core.word import CODE_FONT
+
+        props = run.find(f"{_W}rPr")
+        if props is None:
+            return None, ""
+        style = props.find(f"{_W}rStyle")
+
+        def on(tag: str) -> bool:
+            found = props.find(f"{_W}{tag}")
+            return found is not None and found.get(f"{_W}val") not in ("0", "false", "off")
+
+        fonts = props.find(f"{_W}rFonts")
+        if fonts is not None and fonts.get(f"{_W}ascii") == CODE_FONT:
+            marks = "`"
+        else:
+            marks = "*" * (on("i") + 2 * on("b"))
+        return (None if style is None else style.get(f"{_W}val")), marks
+
+
+def _run_text(run: Any) -> str:
+    parts = []
+    for node in run.iterchildren():
+        tag = node.tag.removeprefix(_W)
+        if tag == "t":
+            parts.append(node.text or "")
+        elif tag in ("tab", "br", "cr"):
+            parts.append(" ")
+        elif tag == "noBreakHyphen":
+            parts.append("-")
+    return "".join(parts)
+
+
+_MARKDOWN_SIGNS_RE = re.compile(r"([\\*_`])")
+
+
+def _marked(text: str, marks: str) -> str:
+    """Text in Markdown: plain text with the signs Markdown would act on escaped; emphasis or
+    code between its marks, with the spaces at its edges outside them."""
+    if not marks:
+        return _MARKDOWN_SIGNS_RE.sub(r"\\\1", text)
+    core = text.strip()
+    if not core:
+        return text
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    inner = core if marks == "`" else _MARKDOWN_SIGNS_RE.sub(r"\\\1", core)
+    return f"{lead}{marks}{inner}{marks}{trail}"
 
 
 def as_markdown(text: str) -> str:

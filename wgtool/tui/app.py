@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import WeakSet
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message_pump import MessagePump
@@ -37,7 +37,7 @@ from wgtool.core.safe import terminal_safe
 from wgtool.tui import timers
 from wgtool.tui.commands import Command, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
-from wgtool.tui.render import roles_label
+from wgtool.tui.render import error_words, roles_label
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.session import Session
@@ -110,6 +110,10 @@ class WgApp(App[None]):
         rather than by every screen's worker."""
         self.startup_error: WgError | None = None
         """What ended the app at start (see :meth:`_unusable`)."""
+        self._holding_keys = True
+        """Whether keys wait (in :attr:`_held_keys`) for the screen on top to be loaded: from
+        the start, and from choosing another member (F2) until their inbox is read."""
+        self._held_keys: list[events.Key] = []
 
     # -- start-up --------------------------------------------------------------------------------
 
@@ -157,6 +161,43 @@ class WgApp(App[None]):
             self.exit(return_code=1)
         else:
             self.show_error(error)
+            self.release_keys()  # no screen will load: the keys go where they can
+
+    # -- keys typed before a screen has anything to act on ----------------------------------------
+
+    QUIT_KEYS = frozenset({"ctrl+q", "ctrl+c"})
+    """Keys never held: leaving the app does not wait for anything."""
+
+    async def on_event(self, event: events.Event) -> None:
+        """Hold the keys typed while the screen on top reads what it shows for the first time
+        (at start, and after F2 while the new member's inbox is read): a table without rows,
+        or a widget still loading (which takes no focus), would drop them. They are replayed
+        in order once the screen is loaded (see :meth:`release_keys`)."""
+        if (
+            self._holding_keys
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key not in self.QUIT_KEYS
+        ):
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """Hold the keys typed from now until the next screen on top is loaded."""
+        self._holding_keys = True
+
+    def release_keys(self) -> None:
+        """Replay the held keys, in order, ahead of any typed since (see :meth:`on_event`)."""
+        if self._holding_keys:
+            self.call_later(self._replay_keys)
+
+    async def _replay_keys(self) -> None:
+        # The app handles nothing else meanwhile: keys typed during the replay queue behind.
+        while self._held_keys:
+            held = self._held_keys.pop(0)
+            await super().on_event(events.Key(held.key, held.character))
+        self._holding_keys = False
 
     def _identified(self, title: str, member: Member | None, problem: WgError | None) -> None:
         self.title = terminal_safe(title, keep_newlines=False)
@@ -196,8 +237,9 @@ class WgApp(App[None]):
     @property
     def working(self) -> bool:
         """Whether the UI has work under way: a worker not finished, a load deferred until after
-        a repaint, or a screen waiting to start one (see :attr:`WgScreen.waiting`)."""
-        if any(not worker.is_finished for worker in self.workers):
+        a repaint, a screen waiting to start one (see :attr:`WgScreen.waiting`), or held keys
+        waiting for one (see :meth:`on_event`)."""
+        if self._held_keys or any(not worker.is_finished for worker in self.workers):
             return True
         for key, owner in list(self._deferred.items()):
             if not owner.is_running:
@@ -251,6 +293,8 @@ class WgApp(App[None]):
         screen = widget.screen
         first_load = screen not in self._loaded_screens
         self._loaded_screens.add(screen)
+        if first_load and screen is self.screen:
+            self.release_keys()
         if widget.loading:
             widget.loading = False
             # A widget's keys are not offered while it loads: show them again in the footer.
@@ -286,13 +330,13 @@ class WgApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def show_error(self, error: WgError) -> None:
-        """A core error as a notification: its first line, literally, as the CLI prints it."""
-        self.notify(
-            terminal_safe(error.message.splitlines()[0] if error.message else str(error)),
-            severity="error",
-            markup=False,
-            timeout=8,
+        """A core error as a notification: in the UI's own words where the CLI's would name
+        flags or commands (see :func:`error_words`), else its first line, as the CLI prints
+        it."""
+        line = error_words(error) or (
+            error.message.splitlines()[0] if error.message else str(error)
         )
+        self.notify(terminal_safe(line), severity="error", markup=False, timeout=8)
 
     def allows(self, action: str) -> bool:
         """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""
@@ -383,6 +427,7 @@ class WgApp(App[None]):
 
     def _act_as_chosen(self, handle: str | None) -> None:
         if handle is not None:
+            self.hold_keys()  # what is typed now is meant for the new member's inbox
             self.switch_actor(handle)
 
     def action_inbox(self) -> None:
@@ -393,6 +438,7 @@ class WgApp(App[None]):
 
     @work(thread=True, exclusive=True, group="identity")
     def switch_actor(self, handle: str) -> None:
+        switched = False
         with self.core() as wg:
             wg.act_as(handle)
             self.session.actor = handle
@@ -403,8 +449,13 @@ class WgApp(App[None]):
                 f"Acting as {member.name} ({member.handle}), {member.group}, {roles_label(member)}",
                 markup=False,
             )
-            # What changed is the first thing a member sees once chosen.
+            # What changed is the first thing a member sees once chosen, over the first screen:
+            # the previous member's screens are not the new member's way back.
+            self.call_from_thread(self.action_home)
             self.call_from_thread(self.action_inbox)
+            switched = True
+        if not switched:
+            self.call_from_thread(self.release_keys)
 
     def action_sync(self) -> None:
         from wgtool.tui.screens.sync import SyncScreen

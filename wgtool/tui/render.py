@@ -18,6 +18,7 @@ from rich.text import Text
 
 from wgtool.core import inline
 from wgtool.core.blame import OTHER_KEYS
+from wgtool.core.errors import BracketsRemain, WgError
 from wgtool.core.model import Member, Role, Status
 from wgtool.core.safe import terminal_safe
 
@@ -46,6 +47,20 @@ STATUS_STYLES = {
     Status.REJECTED: "red",
     Status.WITHDRAWN: "dim",
 }
+
+
+def error_words(error: WgError) -> str | None:
+    """A core error in the UI's own words, where the CLI's line would send the member to
+    flags or commands the UI has as keys and checkboxes; None: the core's line says it."""
+    if isinstance(error, BracketsRemain):
+        lift = "lift them in the draft (ctrl+p: Lift the bracket)"
+        if error.concluding:
+            return f"{error.count} bracket(s) remain in {error.slug} ({error.where}): {lift} first"
+        return (
+            f"{error.count} bracket(s) remain in {error.slug} ({error.where}): {lift}, or tick "
+            "“Tag although brackets remain” to tag anyway"
+        )
+    return None
 
 
 def status_text(status: Status) -> Text:

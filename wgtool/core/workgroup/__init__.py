@@ -20,6 +20,7 @@ re-reads and tries again.
 
 from __future__ import annotations
 
+from wgtool.core.workgroup.agreement import ParagraphThreads
 from wgtool.core.workgroup.amendments import AdoptedChange, AmendmentChange
 from wgtool.core.workgroup.deliberation import Thread
 from wgtool.core.workgroup.documents import DocumentsDesk
@@ -40,6 +41,7 @@ __all__ = [
     "AmendmentChange",
     "DraftSummary",
     "Inbox",
+    "ParagraphThreads",
     "Thread",
     "WorkingGroup",
     "new_id",

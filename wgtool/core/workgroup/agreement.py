@@ -10,6 +10,7 @@ co-sponsors and renumbering are the procedure desk's (:mod:`.procedure`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from wgtool.core import document, labels, validate
@@ -28,8 +29,35 @@ from wgtool.core.rulebook import (
     draft_chain,
     draft_path,
 )
-from wgtool.core.workgroup.deliberation import EventCheck
+from wgtool.core.workgroup.deliberation import EventCheck, Thread, threads
 from wgtool.core.workgroup.merge import MergeDesk
+
+
+@dataclass(frozen=True)
+class ParagraphThreads:
+    """The comment threads on one paragraph of a draft.
+
+    Attributes:
+        label: The paragraph's label now; None when it was deleted since.
+        was: The label the comments were written on, for a deleted paragraph (else ``label``).
+        threads: The comments, each with its replies.
+    """
+
+    label: str | None
+    was: str
+    threads: tuple[Thread, ...]
+
+    def count(self) -> int:
+        return sum(t.count() for t in self.threads)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "deleted": self.label is None,
+            "was": self.was,
+            "comments": [t.to_dict() for t in self.threads],
+        }
+
 
 DRAFT_TYPES = ("bracket", "unbracket", "status", "window", "silence", "silence-break", "comment")
 
@@ -317,6 +345,26 @@ class AgreementDesk(MergeDesk):
         tracker = _Tracker(self, slug)
         return [e for e in events if tracker.label_now(e) == label]
 
+    def paragraph_threads(self, slug: str, label: str | None = None) -> list[ParagraphThreads]:
+        """The comments on a draft's paragraphs as threads, under the paragraph each thread is
+        on now, in the draft's order; threads on paragraphs deleted since come last, under the
+        label they were written on. ``label``: only that paragraph's (it must exist now)."""
+        main = self._existing_draft(slug)
+        if label is not None:
+            label = self._paragraph(main, slug, label)[0]
+        tracker = _Tracker(self, slug)
+        found: dict[tuple[str | None, str], list[Thread]] = {}
+        for thread in threads(self.draft_events(slug, ("comment",))):
+            now = tracker.label_now(thread.comment)
+            if label is None or now == label:
+                key = (now, now or thread.comment.paragraph or "?")
+                found.setdefault(key, []).append(thread)
+        order = {name: n for n, name in enumerate(tracker.labels.current)}
+        return [
+            ParagraphThreads(now, was, tuple(found[(now, was)]))
+            for now, was in sorted(found, key=lambda k: (k[0] is None, order.get(k[1], 0), k[1]))
+        ]
+
 
 class _Tracker:
     """Where what was said of a paragraph at one main commit is on main now."""
@@ -380,4 +428,4 @@ class _Tracker:
         return None if position is None else self.labels.label(position)
 
 
-__all__ = ["AgreementDesk"]
+__all__ = ["AgreementDesk", "ParagraphThreads"]

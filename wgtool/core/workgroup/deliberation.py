@@ -29,6 +29,37 @@ class Thread:
     comment: Event
     replies: tuple[Thread, ...]
 
+    def to_dict(self) -> dict[str, object]:
+        c = self.comment
+        return {
+            "id": c.id,
+            "member": c.member,
+            "group": c.group,
+            "at": c.at,
+            "text": c.text,
+            "reply_to": c.reply_to,
+            "replies": [r.to_dict() for r in self.replies],
+        }
+
+    def count(self) -> int:
+        """The comment and all its replies."""
+        return 1 + sum(r.count() for r in self.replies)
+
+
+def threads(comments: list[Event]) -> list[Thread]:
+    """Comments as threads: each with its replies, in the order given (a reply to a comment
+    that is not among them starts a thread of its own)."""
+    by_parent: dict[str | None, list[Event]] = {}
+    ids = {e.id for e in comments}
+    for e in comments:
+        parent = e.reply_to if e.reply_to in ids else None
+        by_parent.setdefault(parent, []).append(e)
+
+    def build(parent: str | None) -> tuple[Thread, ...]:
+        return tuple(Thread(e, build(e.id)) for e in by_parent.get(parent, []))
+
+    return list(build(None))
+
 
 def event_file(event: Event) -> bytes:
     """The bytes of ``events/<id>.json`` for ``event``, exactly as wgtool writes them."""
@@ -73,17 +104,7 @@ class DeliberationDesk(AmendmentsDesk):
         return self.index.events(full)
 
     def comments(self, amendment_id: str) -> list[Thread]:
-        events = [e for e in self.events(amendment_id) if e.type == "comment"]
-        by_parent: dict[str | None, list[Event]] = {}
-        ids = {e.id for e in events}
-        for e in events:
-            parent = e.reply_to if e.reply_to in ids else None
-            by_parent.setdefault(parent, []).append(e)
-
-        def build(parent: str | None) -> tuple[Thread, ...]:
-            return tuple(Thread(e, build(e.id)) for e in by_parent.get(parent, []))
-
-        return list(build(None))
+        return threads([e for e in self.events(amendment_id) if e.type == "comment"])
 
     def consensus(self, amendment: Amendment, events: list[Event] | None = None) -> Consensus:
         if events is None:

@@ -100,8 +100,10 @@ class DocumentsDesk(AmendmentsDesk):
         return Blame(slug, version, breakdown, attribution, tuple(rows), groups)
 
     def attributed_redline(self, slug: str, old: str | None, new: str | None) -> AttributedRedline:
-        """The redline of a draft between two versions (None: main), paragraph by paragraph
-        by their labels, each change with the steps of main that made it."""
+        """The redline of a draft between two versions (None or ``main``: the current text),
+        paragraph by paragraph by their labels, each change with the steps of main that made
+        it."""
+        old, new = (None if name == validate.CURRENT_TEXT else name for name in (old, new))
         older, newer = self.draft(slug, old), self.draft(slug, new)
         old_labels = self.labels_at(self._commit(slug, old), slug, older.text)
         new_labels = self.labels_at(self._commit(slug, new), slug, newer.text)

@@ -126,7 +126,9 @@ class DraftsDesk(Handle):
             counts = dict(Counter(a.draft for a in self.index.amendments(status=Status.OPEN.value)))
         return counts
 
-    def add_draft(self, slug: str, *, title: str, text: str) -> Draft:
+    def add_draft(self, slug: str, *, title: str, text: str, labels: Sequence[str] = ()) -> Draft:
+        """Add a draft (secretariat). ``labels``: its paragraphs' labels where they are not 1
+        to n (a draft exported from a working group and added again keeps its ``7bis``)."""
         validate.name(slug, "draft")
         title = validate.one_line(title, "title")
         text = validate.text(text, "draft text")
@@ -134,11 +136,15 @@ class DraftsDesk(Handle):
         if slug in self.draft_slugs():
             raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
         text = titled(text, title)
+        given = _given_labels(labels, len(document.paragraphs(text)))
+        files: dict[str, bytes | None] = {draft_path(slug): text.encode()}
+        if not given.is_positional:
+            files[labels_path(slug)] = given.dump()
 
         def build(main: str) -> dict[str, bytes | None]:
             if self.store.lookup(main, draft_path(slug)) is not None:
                 raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
-            return {draft_path(slug): text.encode()}
+            return files
 
         message = format_message(
             f"Add draft {slug}: {title}",
@@ -147,7 +153,7 @@ class DraftsDesk(Handle):
         )
         person = self.person(actor)
         self.commit_main(build, message, person, person)
-        return Draft(slug=slug, title=title, text=text)
+        return Draft(slug=slug, title=title, text=text, labels=given.current)
 
     def import_draft(self, slug: str, *, text: str, title: str | None = None) -> Draft:
         """Replace the whole text of draft ``slug`` (a secretariat's edit, such as a Word
@@ -242,7 +248,7 @@ class DraftsDesk(Handle):
         ``extra`` trailers say more (brackets allowed, the silence it concludes)."""
         actor = actor or self.require("tag")
         validate.name(slug, "draft")
-        validate.version_name(name)
+        validate.new_version_name(name)
         message = validate.text(message, "message").strip()
         tag_name = f"{slug}/{name}"
         trailers = self.trailers(actor, ("Draft", slug), ("Version", name), *extra)
@@ -274,6 +280,21 @@ class DraftsDesk(Handle):
 
         retry_cas(attempt)
         return self.version(slug, name)
+
+
+def _given_labels(given: Sequence[str], count: int) -> labels.Labels:
+    """The labels a new draft's ``count`` paragraphs are given (none: 1 to n), refused unless
+    there is one valid label per paragraph, each once."""
+    if not given:
+        return labels.Labels.positional(count)
+    if len(given) != count or len(set(given)) != count:
+        raise InvalidInput(
+            f"{len(given)} paragraph labels for {count} paragraphs: give one label each"
+        )
+    for label in given:
+        if not labels.LABEL_RE.match(label):
+            raise InvalidInput(f"{label!r} is not a paragraph label: use 7 or 7bis")
+    return labels.Labels(tuple(given), ((),) * count)
 
 
 def titled(text: str, title: str) -> str:

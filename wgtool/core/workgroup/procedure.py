@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wgtool.core import agreement, labels, validate
 from wgtool.core.agreement import Cosponsors, Silence, Window, local_time
-from wgtool.core.errors import InvalidInput, StateError
+from wgtool.core.errors import BracketsRemain, InvalidInput, StateError
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member, Version
 from wgtool.core.rulebook import (
@@ -22,6 +22,10 @@ from wgtool.core.rulebook import (
     labels_path,
 )
 from wgtool.core.workgroup.agreement import AgreementDesk
+
+AD_REFERENDUM = "Ad-Referendum"
+"""The trailer of a version tagged while paragraphs were agreed ad referendum: which, and on
+whom each waits (``2 pending: ¶5 on governments; ¶7bis on mchen``)."""
 
 
 class ProcedureDesk(AgreementDesk):
@@ -97,7 +101,7 @@ class ProcedureDesk(AgreementDesk):
         if subject in self.draft_slugs():
             main = self._existing_draft(subject)
             name = version or "silence-" + agreement.utc_iso(until)[:10]
-            validate.version_name(name)
+            validate.new_version_name(name)
             if any(s.on_draft and s.subject == subject for s in running):
                 raise StateError(f"draft {subject} is under silence already")
             return self.draft_event(
@@ -208,7 +212,8 @@ class ProcedureDesk(AgreementDesk):
         chair: Member | None = None,
     ) -> Version:
         """Tag a consensus version; refused while brackets remain, unless ``allow_brackets``
-        (recorded in the tag). ``renumber`` renumbers the paragraphs first."""
+        (recorded in the tag). Paragraphs agreed ad referendum are recorded in the tag too
+        (:data:`AD_REFERENDUM`). ``renumber`` renumbers the paragraphs first."""
         actor = chair if silence is not None and chair is not None else self.require("tag")
         self._existing_draft(slug)
         remaining = [b for b in self.brackets(slug) if b.active]
@@ -216,11 +221,22 @@ class ProcedureDesk(AgreementDesk):
         if remaining:
             where = ", ".join(f"¶{b.label}" for b in remaining[:8])
             if not allow_brackets:
-                raise StateError(
-                    f"{len(remaining)} bracket(s) remain in {slug} ({where}): lift them "
-                    "('wgtool unbracket ID'), or tag anyway with --allow-brackets"
+                anyway = (
+                    "before concluding the silence"
+                    if silence is not None
+                    else "('wgtool unbracket ID'), or tag anyway with --allow-brackets"
+                )
+                raise BracketsRemain(
+                    f"{len(remaining)} bracket(s) remain in {slug} ({where}): lift them {anyway}",
+                    slug,
+                    len(remaining),
+                    where,
+                    concluding=silence is not None,
                 )
             extra.append((BRACKETS, f"{len(remaining)} left ({where})"))
+        pending = agreement.ad_referendum_note(self.ledger(slug))
+        if pending:
+            extra.append((AD_REFERENDUM, pending))
         if silence is not None:
             # The draft's deliberation the conclusion judged, for anyone to judge it again.
             events = self.store.resolve(EVENTS_PREFIX + draft_chain(slug))

@@ -172,7 +172,7 @@ class AmendmentScreen(WgScreen):
         if decision is not None:
             decision_widget.update(decision)
         title = Text("Consensus: ", "bold")
-        title.append(view.consensus.state, "bold")
+        title.append(view.consensus.verdict, "bold")
         title.append(f" (rule: {view.consensus.rule})", "dim")
         self.query_one("#consensus-title", Static).update(title)
         self.query_one("#consensus", ConsensusMatrix).consensus = view.consensus

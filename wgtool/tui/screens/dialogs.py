@@ -213,7 +213,7 @@ class TagDialog(WgModal[tuple[str, str]]):
         name = self.query_one("#version-name", Input).value.strip()
         message = self.query_one("#version-message", TextArea).text
         try:
-            validate.version_name(name)
+            validate.new_version_name(name)
         except WgError as error:
             self.wg_app.show_error(error)
             self.query_one("#version-name", Input).focus()

@@ -53,6 +53,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("enter", "the amendments to the highlighted paragraph"),
             ("a / v", "all amendments to the draft / its versions"),
             ("w", "who wrote it: each word in the colour of its stakeholder group; again: plain"),
+            ("", "comments on a paragraph show under it (› and ↳ for replies); ctrl+p adds one"),
         ],
     ),
     (

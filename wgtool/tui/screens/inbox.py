@@ -23,7 +23,7 @@ from wgtool.core.workgroup import Inbox
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.widgets import KeysFooter
+from wgtool.tui.widgets import KeysFooter, RecordList
 
 
 class InboxScreen(WgScreen):
@@ -63,7 +63,7 @@ class InboxScreen(WgScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Text("Inbox", "bold"), id="inbox-info", classes="screen-title")
-        yield OptionList(id="inbox")
+        yield RecordList(id="inbox")
         yield KeysFooter()
 
     def load(self) -> None:
@@ -108,6 +108,14 @@ class InboxScreen(WgScreen):
             info.append(" · " + ", ".join(shown), "bold")
         if not inbox.news:
             info.append("\nNothing new." if not shown else "\nNothing matches.")
+            if self.needs_position and not self.everything and inbox.waiting:
+                # n narrows what changed since the last look; what waits may be older news.
+                waiting = inbox.waiting
+                which = "The amendment" if waiting == 1 else f"The {waiting} amendments"
+                info.append(
+                    f" {which} waiting for your position did not change since your last "
+                    "look: press e to list every one."
+                )
         return info
 
     def action_filter(self, name: str) -> None:

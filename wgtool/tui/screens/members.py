@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from wgtool.core.model import Member
 from wgtool.tui.render import roles_label, safe
 from wgtool.tui.screens.base import WgModal
+from wgtool.tui.widgets import RecordList
 
 
 class MemberPicker(WgModal[str]):
@@ -33,7 +34,7 @@ class MemberPicker(WgModal[str]):
                     "dim",
                 )
             )
-            yield OptionList(id="members")
+            yield RecordList(id="members")
 
     def on_mount(self) -> None:
         members = self.query_one("#members", OptionList)

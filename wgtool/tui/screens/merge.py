@@ -59,15 +59,20 @@ GROUP_STATES = (("supporting", "support"), ("objecting", "object"), ("not heard"
 
 
 def consensus_line(consensus: Consensus) -> Text:
-    """The consensus a merge would be taken on: the state and which groups support, object or
-    are not heard."""
+    """The consensus a merge would be taken on: the state, which groups support, object or are
+    not heard, and each objection with its reason."""
     text = Text("Consensus: ", "bold")
-    text.append(consensus.state, CONSENSUS_STYLES.get(consensus.state, "bold"))
+    text.append(consensus.verdict, CONSENSUS_STYLES.get(consensus.state, "bold"))
     text.append(f" (rule: {consensus.rule})\n", "dim")
     for number, (label, state) in enumerate(GROUP_STATES):
         names = [group.name for group in consensus.groups if group.state == state]
         text.append(f"{' · ' if number else ''}{label}: ", "dim")
         text.append_text(safe(", ".join(names) or "none", one_line=True))
+    # Why a group objects is what the chair weighs: each objection with its reason.
+    for group, view in consensus.objections():
+        text.append("\nObjection: ", "bold red")
+        text.append_text(safe(f"{view.member} ({group.name}): ", one_line=True))
+        text.append_text(safe(view.reason or "no reason given", "italic", one_line=True))
     return text
 
 
@@ -320,7 +325,8 @@ class MergeScreen(WgScreen):
             self.send(reason.strip())
 
         title = Text(f"Merge amendment {self.amendment.id} without consensus?\n", "bold")
-        title.append_text(safe(view.consensus.describe(), one_line=True))
+        consensus = view.consensus
+        title.append_text(safe(f"{consensus.verdict}: {consensus.groups_line()}", one_line=True))
         self.app.push_screen(
             TextDialog(
                 title,

@@ -32,6 +32,9 @@ from wgtool.tui.widgets import KeysFooter, RecordTable
 VERDICT_STYLES = {"consensus": "green", "objection": "red", "pending": ""}
 VERDICT_MARKS = {"consensus": "✓", "objection": "✗", "pending": "…"}
 """The consensus state as a mark beside its colour (which NO_COLOR takes away)."""
+CONSENSUS_LEGEND = "✓ reached ✗ objected … not yet · S support N no objection O object ? not heard"
+"""What the consensus column's marks and letters (stakeholder groups) mean, under the queue's
+title: one line at 80 columns."""
 
 
 def alt_prefix(amendment: Amendment) -> str:
@@ -301,6 +304,7 @@ class QueueScreen(WgScreen):
         if self.sort_column:
             label = next(c.label for c in COLUMNS if c.key == self.sort_column)
             info.append(f" · sorted by {label} {'▼' if self.sort_reverse else '▲'}")
+        info.append(f"\n{CONSENSUS_LEGEND}", "dim")
         self.query_one("#queue-info", Static).update(info)
 
     @property

@@ -120,6 +120,9 @@ class DraftScreen(WgScreen):
         info.append_text(safe(self.slug, "bold", one_line=True))
         info.append(f" · {total} ¶ · {agreed} agreed · {brackets} bracket(s)")
         info.append(f" · {sum(counts.values())} open amendments")
+        comments = sum(len(p.comments) for p in self.ledger.values())
+        if comments:
+            info.append(f" · {comments} comment(s)")
         if window_open is False:
             info.append(" · window closed", "bold")
         self.query_one("#draft-info", Static).update(info)
@@ -143,6 +146,7 @@ class DraftScreen(WgScreen):
                 for label, p in self.ledger.items()
             },
             None if authors is None else authors.runs,
+            {label: p.comments for label, p in self.ledger.items()},
         )
 
     @property
@@ -179,6 +183,11 @@ class DraftScreen(WgScreen):
 
     def action_versions(self) -> None:
         self.app.push_screen(VersionsScreen(self.slug))
+
+    def action_tag(self) -> None:
+        from wgtool.tui.screens.dialogs import TagDialog
+
+        self.app.push_screen(TagDialog(self.slug))
 
     def action_who_wrote(self) -> None:
         """Colour the words by who wrote them (traced in the worker), or show them plain."""
@@ -219,6 +228,12 @@ class DraftScreen(WgScreen):
             )
         yield Command(
             f"Versions of {self.slug}", "Consensus versions and redlines", self.action_versions
+        )
+        yield Command(
+            f"Tag a version of {self.slug}",
+            "Secretariat: the current text as a consensus version",
+            self.action_tag,
+            needs="tag",
         )
         yield Command(
             "Plain text" if self.by_group else "Who wrote it: colour the words by group",

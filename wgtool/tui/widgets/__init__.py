@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wgtool.tui.widgets.diffview import ChangesView, DiffView, RedlineView
     from wgtool.tui.widgets.fields import EditorArea, MarkedCheckbox, MarkedRadioButton
     from wgtool.tui.widgets.footer import KeysFooter
+    from wgtool.tui.widgets.listing import RecordList
     from wgtool.tui.widgets.paragraphs import ParagraphList
     from wgtool.tui.widgets.table import RecordTable
 
@@ -29,6 +30,7 @@ _MODULES = {
     "MarkedCheckbox": "fields",
     "MarkedRadioButton": "fields",
     "ParagraphList": "paragraphs",
+    "RecordList": "listing",
     "RecordTable": "table",
     "RedlineView": "diffview",
 }
@@ -44,6 +46,7 @@ __all__ = [
     "MarkedCheckbox",
     "MarkedRadioButton",
     "ParagraphList",
+    "RecordList",
     "RecordTable",
     "RedlineView",
 ]

@@ -21,7 +21,7 @@ STATE_STYLES = {
 
 
 class ConsensusMatrix(Widget):
-    """One row per stakeholder group: the group's state and who took which position.
+    """One row per stakeholder group: the group's state and who took which position, and why.
 
     Every group counts once whatever its size. A position taken on an earlier revision is
     marked "earlier revision" and does not count until it is confirmed; the proposer's own
@@ -50,6 +50,9 @@ class ConsensusMatrix(Widget):
                     positions.append("; ")
                 positions.append_text(safe(view.member, one_line=True))
                 positions.append(f" {view.stance.value}", STATE_STYLES.get(view.stance.value, ""))
+                if view.reason:  # why a group objects is what the chair decides on
+                    positions.append(": ")
+                    positions.append_text(safe(view.reason, one_line=True))
                 if view.stale:
                     positions.append(" (earlier revision)", "italic dim")
                 if view.proposer:

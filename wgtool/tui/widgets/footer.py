@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.widget import Widget
@@ -57,3 +58,30 @@ class KeysFooter(Footer):
             self._recompose_lock = asyncio.Lock()
         async with self._recompose_lock:
             await super().recompose()
+            self.call_after_refresh(self.fit_keys)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.fit_keys)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_keys)
+
+    def fit_keys(self) -> None:
+        """Show the screen's keys that fit whole, in order, and hide the rest: a key cut in
+        the middle ("x R" for "x Reject") says nothing; F1 lists every key."""
+        rows = self.query("#screen-keys")
+        if not rows:
+            return  # recomposing
+        row = rows.first()
+        if not row.size.width:
+            return
+        used = 0
+        for key in row.children:
+            # FooterKey renders its key and description (padding included) as one Text.
+            rendered = key.render()
+            width = rendered.cell_len if isinstance(rendered, Text) else key.outer_size.width
+            used += width  # the margin after the last key shown may fall outside
+            fits = used <= row.size.width
+            if key.display != fits:  # a change lays the screen out again: only when needed
+                key.display = fits
+            used += key.styles.margin.width

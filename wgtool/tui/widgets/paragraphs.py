@@ -11,19 +11,20 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from wgtool.core import agreement, document
 from wgtool.core.agreement import Span
+from wgtool.core.model import Event
 from wgtool.tui.render import AuthorRun, authored_markdown, inline_markdown, safe
+from wgtool.tui.widgets.listing import RecordList
 
 
 def paragraph_option_id(number: int) -> str:
     return f"p{number}"
 
 
-class ParagraphList(OptionList):
+class ParagraphList(RecordList):
     """The blocks of a draft; paragraphs can be highlighted and chosen, headings cannot.
 
     Each paragraph shows its number (as the core counts them: headings are not numbered) and,
@@ -62,11 +63,13 @@ class ParagraphList(OptionList):
         marks: Mapping[str, str] | None = None,
         spans: Mapping[str, Sequence[Span]] | None = None,
         authors: Sequence[AuthorRun] | None = None,
+        comments: Mapping[str, Sequence[Event]] | None = None,
     ) -> None:
         """Show a draft's text, keeping the highlighted paragraph if it still exists: each
-        paragraph with its label (``¶7bis``), its status in the margin (``marks``) and its
-        bracketed words (``spans``), both by label; or, given ``authors`` (runs of the text
-        in the style of whoever wrote them), each word in its writer's style."""
+        paragraph with its label (``¶7bis``), its status in the margin (``marks``), its
+        bracketed words (``spans``) and the comments on it (``comments``), all by label; given
+        ``authors`` (runs of the text in the style of whoever wrote them), each word in its
+        writer's style."""
         keep = self.paragraph
         self.labels = tuple(labels)
         self.clear_options()
@@ -78,10 +81,14 @@ class ParagraphList(OptionList):
             else:
                 label = self.label_of(block.number)
                 count = open_counts.get(block.number, 0)
+                found = (spans or {}).get(label, ())
                 if authors is None:
-                    words = bracketed(block.text, (spans or {}).get(label, ()))
+                    words = bracketed(block.text, found)
                 else:
-                    words = authored_markdown(block.text, _within(authors, ends, block))
+                    words = authored(block.text, found, _within(authors, ends, block))
+                said = (comments or {}).get(label, ())
+                if said:
+                    words = Text("\n").join([words, comment_lines(said)])
                 body = _paragraph(count, label, (marks or {}).get(label, ""), words)
                 options.append(Option(body, id=paragraph_option_id(block.number)))
         self.add_options(options)
@@ -115,6 +122,18 @@ def paragraph_number(option_id: str | None) -> int | None:
     if option_id and option_id.startswith("p") and option_id[1:].isdigit():
         return int(option_id[1:])
     return None
+
+
+def comment_lines(comments: Sequence[Event]) -> Text:
+    """The comments on a paragraph under its text: who (and for whom), then what they said;
+    a reply indented under the rest."""
+    lines = []
+    for comment in comments:
+        line = Text("  ↳ " if comment.reply_to else "› ", "dim")
+        line.append_text(safe(f"{comment.member} ({comment.group}): ", "italic", one_line=True))
+        line.append_text(safe(comment.text, "italic dim", one_line=True))
+        lines.append(line)
+    return Text("\n").join(lines)
 
 
 def _heading(block: document.Block) -> RenderableType:
@@ -155,7 +174,41 @@ def bracketed(text: str, spans: Sequence[Span]) -> Text:
     for the text's own ``[``."""
     if not spans:
         return inline_markdown(text)
-    rendered = inline_markdown(agreement.with_marks(text, spans))
+    return _marks_shown(inline_markdown(agreement.with_marks(text, spans)))
+
+
+def authored(text: str, spans: Sequence[Span], runs: Sequence[AuthorRun]) -> Text:
+    """A paragraph with each word in the style of whoever wrote it (``runs``: offsets in
+    ``text``) and the chair's brackets still shown, as :func:`bracketed` shows them."""
+    if not spans:
+        return authored_markdown(text, runs)
+    marked = agreement.with_marks(text, spans)
+    # Where each character of ``text`` went in ``marked`` (the marks push it on), and which
+    # offsets a bracket opens or closes at: a run from or to there takes the mark in too.
+    moved: list[int] = []
+    opens: set[int] = set()
+    closes: set[int] = set()
+    position = 0
+    for piece, bracket in agreement.pieces(text, spans):
+        if bracket is not None:
+            opens.add(len(moved))
+            position += 1
+        moved.extend(range(position, position + len(piece)))
+        position += len(piece)
+        if bracket is not None:
+            closes.add(len(moved))
+            position += 1
+    shifted = [
+        (moved[start] - (start in opens), moved[end - 1] + 1 + (end in closes), style)
+        for start, end, style in runs
+        if end > start
+    ]
+    return _marks_shown(authored_markdown(marked, shifted))
+
+
+def _marks_shown(rendered: Text) -> Text:
+    """Rendered text with the bracket marks shown as ``[`` and ``]`` in bold reverse, and the
+    words between them underlined."""
     plain = rendered.plain
     result = Text(
         plain.replace(agreement.OPEN_MARK, "[").replace(agreement.CLOSE_MARK, "]"),
