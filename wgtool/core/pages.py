@@ -84,7 +84,7 @@ def render(name: str, templates: Path | None = None, **context: object) -> str:
     except TemplateError as error:
         where = f" in {templates}" if templates is not None else ""
         raise InvalidInput(f"template {name}{where} failed: {error}") from None
-    return visible_controls(page)
+    return visible_controls(page, html=True)
 
 
 def paragraph_html(text: str, spans: Iterable[agreement.Span]) -> str:
