@@ -31,6 +31,17 @@ def safe(text: str) -> str:
     return terminal_safe(text)
 
 
+# A line break inside a paragraph, with the spaces around it.
+_LINE_BREAK_RE = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def paragraph_line(label: str, body: str) -> str:
+    """A paragraph after its label, on one line. A line break inside a paragraph is a space
+    to Markdown and is shown as one, so no line of a paragraph's text can pose as the label
+    of another paragraph (``\\n    8. ...``)."""
+    return f"{label}{_LINE_BREAK_RE.sub(' ', body)}"
+
+
 def counted(number: int, one: str, many: str | None = None) -> str:
     """``1 amendment``, ``2 amendments`` (``many``: the plural where it is not one + s)."""
     return f"{number} {one if number == 1 else many or one + 's'}"
