@@ -48,6 +48,11 @@ class StateError(WgError):
     """The action does not fit the current state (an amendment that is no longer open, ...)."""
 
 
+class LocalFileError(StateError):
+    """One of wgtool's own files in ``.git/wgtool`` (a lock, the index) cannot be used: never
+    the record, which stays as it was."""
+
+
 class SyncError(WgError):
     """A remote could not be reached or holds history that cannot be joined safely."""
 
