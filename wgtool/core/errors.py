@@ -28,6 +28,16 @@ class InvalidInput(WgError):
     """The request itself is malformed: a bad name, an empty text, a file that cannot be read."""
 
 
+class LookAlike(InvalidInput):
+    """A new member's handle, name or email can be mistaken for another member's (Unicode
+    confusables): added only when the secretariat says they are different people."""
+
+    def __init__(self, message: str, *, what: str, other: str) -> None:
+        super().__init__(message)
+        self.what = what
+        self.other = other
+
+
 class NotFound(WgError):
     """A member, draft, amendment, version or repository that does not exist."""
 
