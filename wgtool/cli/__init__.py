@@ -28,6 +28,8 @@ from wgtool.cli.output import fail, notice, safe
 from wgtool.core.errors import (
     ConcurrentUpdate,
     InvalidInput,
+    LocalFileError,
+    LookAlike,
     LostRace,
     MergeConflict,
     NoConsensus,
@@ -47,7 +49,9 @@ EXIT_CODES: dict[type[WgError], int] = {
     WgError: 1,
     NotFound: 1,
     StateError: 1,
+    LocalFileError: 1,
     InvalidInput: 2,
+    LookAlike: 2,
     MergeConflict: 3,
     PermissionDenied: 4,
     SyncError: 5,
