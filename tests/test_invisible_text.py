@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from tests.conftest import (
@@ -31,6 +35,7 @@ from tests.conftest import (
 from tests.pilot import settle
 from tests.test_tui import SIZE, open_draft, paragraph_texts
 from wgtool.core import safe, validate
+from wgtool.core.errors import InvalidInput
 from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.app import make_app
 
@@ -270,7 +275,98 @@ def test_the_policy_against_a_plain_reference() -> None:
             range(11)
         ),
         "\u0600\u06dd 12": [],  # number signs show themselves
+        # the letters a joiner stands between, however many marks away
+        "\u0628" + "\u064b" * 40 + "\u200c\u0645": [],
+        "\U0001f469" + "\ufe0f" * 40 + "\u200d\U0001f467": [],
     }
     for text, positions in cases.items():
         assert list(safe.hidden(text)) == positions, text
         assert safe.show_hidden(text).count("<U+") == len(positions)
+
+
+def reference_hidden(text: str) -> list[int]:
+    """The policy spelled out one character at a time, each rule reading the whole text: the
+    positions of the characters that show nothing where they stand."""
+    import idna
+
+    flag, cancel = "\U0001f3f4", "\U000e007f"
+    modifiers = "\ufe0f" + "".join(map(chr, range(0x1F3FB, 0x1F400)))  # variation, skin tones
+
+    def is_tag(char: str) -> bool:
+        return "\U000e0020" <= char <= "\U000e007e"
+
+    def mongolian(char: str) -> bool:
+        return "\u1820" <= char <= "\u1878"
+
+    def kept(i: int) -> bool:
+        char = text[i]
+        if char in "\u200c\u200d":
+            try:
+                if idna.valid_contextj(text, i):
+                    return True
+            except ValueError:
+                return False
+            before = i - 1
+            while before >= 0 and text[before] in modifiers:
+                before -= 1
+            return (
+                char == "\u200d"
+                and before >= 0
+                and i + 1 < len(text)
+                and unicodedata.category(text[before]) == "So"
+                and unicodedata.category(text[i + 1]) == "So"
+            )
+        if char in "\u200e\u200f\u061c":
+            line = text[: i + 1].split("\n")[-1] + text[i:].split("\n")[0]
+            return any(
+                unicodedata.bidirectional(c) in ("R", "AL") and c not in "\u200e\u200f\u061c"
+                for c in line
+            )
+        if char == "\u180e":
+            return 0 < i < len(text) - 1 and mongolian(text[i - 1]) and mongolian(text[i + 1])
+        if is_tag(char) or char == cancel:
+            start = i
+            while start > 0 and is_tag(text[start - 1]):
+                start -= 1
+            end = i + 1 if is_tag(char) else i
+            while end < len(text) and is_tag(text[end]):
+                end += 1
+            return (
+                start > 0
+                and text[start - 1] == flag
+                and end > start
+                and end < len(text)
+                and text[end] == cancel
+                and (char == cancel) == (end == i)
+            )
+        return False
+
+    return [i for i, c in enumerate(text) if safe.HIDDEN_RE.fullmatch(c) and not kept(i)]
+
+
+# Letters of each script that joins, marks, emoji and the characters the policy is about, with
+# an unassigned code point (it has no name, which the joiner rules must survive).
+POLICY_ALPHABET = (
+    "ab 1\n."
+    "\u0628\u0645\u0627\u064b\u0644"  # Arabic: dual-, right-joining, a transparent mark, lam
+    "\u05e9\u06cc"  # Hebrew shin, Farsi yeh
+    "\u0915\u094d\u0937"  # Devanagari ka, virama, ssa
+    "\u1820\u1821"  # Mongolian
+    "\U0001f469\U0001f467\ufe0f\U0001f3fb\U0001f3f4\U000e0067\U000e0062\U000e007f\U000e0001"
+    "\u200b\u200c\u200d\u200e\u200f\u061c\u180e\u00ad\ufeff\u2060\u0378"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=POLICY_ALPHABET, max_size=60))
+def test_the_policy_against_a_plain_reference_on_random_text(text: str) -> None:
+    positions = list(safe.hidden(text))
+    assert positions == reference_hidden(text)
+    shown = safe.show_hidden(text)
+    assert re.sub(r"<U\+([0-9A-F]{4,6})>", lambda m: chr(int(m.group(1), 16)), shown) == text
+    assert shown.count("<U+") == len(positions)
+    if positions:
+        with pytest.raises(InvalidInput, match="invisible character"):
+            validate.refuse_hidden(text, "the text")
+    else:
+        validate.refuse_hidden(text, "the text")

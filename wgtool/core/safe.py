@@ -73,7 +73,6 @@ HIDDEN_CHARACTERS = (
 HIDDEN_RE = re.compile(f"[{HIDDEN_CHARACTERS}]")
 _FLAG_TAGS_RE = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
 _EMOJI_MODIFIERS = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]*$")
-_CONTEXT = 32  # characters either side that decide whether a joiner joins
 
 
 def hidden(text: str) -> Iterator[int]:
@@ -111,8 +110,15 @@ def _joins(text: str, position: int) -> bool:
     """Whether the joiner at ``position`` changes how the characters around it show."""
     import idna
 
-    start = max(0, position - _CONTEXT)
-    window = text[start : position + _CONTEXT + 1]
+    # What decides: the nearest characters either side that are not marks or format characters
+    # (RFC 5892 looks through those, and an emoji sequence through its modifiers).
+    start = position
+    while start > 0 and _see_through(text[start - 1]):
+        start -= 1
+    end = position + 1
+    while end < len(text) and _see_through(text[end]):
+        end += 1
+    start, window = max(0, start - 1), text[max(0, start - 1) : end + 1]
     try:
         if idna.valid_contextj(window, position - start):
             return True
@@ -127,6 +133,17 @@ def _joins(text: str, position: int) -> bool:
         and unicodedata.category(before[-1]) == "So"
         and unicodedata.category(text[position + 1]) == "So"
     )
+
+
+def _see_through(char: str) -> bool:
+    """A mark, a format character or an emoji modifier, which a joiner's context looks through
+    (and a character newer than Python's Unicode, which may be a mark). Not a joiner itself:
+    every character is then looked through from one joiner either side at most, and finding
+    every joiner's context takes time in proportion to the text."""
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Cf", "Cn")
+        and char not in (ZERO_WIDTH_JOINER, ZERO_WIDTH_NON_JOINER)
+    ) or "\U0001f3fb" <= char <= "\U0001f3ff"
 
 
 def _holds_right_to_left(line: str) -> bool:
