@@ -404,8 +404,9 @@ def test_diverged_main_is_reported_not_merged(clones: Clones) -> None:
     assert result.exit_code == 5
     problems = [line for line in result.stdout.splitlines() if line.startswith("Problem:")]
     assert problems == [
-        "Problem: main has diverged from origin: 1 commit(s) here and 1 there; "
-        "nothing was merged (compare with 'git log main...origin/main')"
+        "Problem: main has diverged from origin: 1 commit(s) here (1 other change(s)) and 1 "
+        "there; nothing was merged (compare with 'git log main...origin/main'); to make the "
+        "changes here again on top of origin's main: wgtool sync --replay-merges"
     ]
     assert "Sent: 1 event" in result.stdout  # the rest still went out
     assert ref(clones.b, MAIN_REF) == main_b

@@ -21,13 +21,18 @@ GUARD_LINES = 20  # problems a refused push lists
 
 
 @cli.command()
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Judge every commit again, ignoring the verdicts kept from earlier runs.",
+)
 @pass_context
-def verify(obj: Context) -> None:
+def verify(obj: Context, full: bool) -> None:
     """Audit the record: every change made by a member entitled to it (and signed, if required)."""
     from wgtool.core.verify import verify as run_verify
 
     with obj.open() as wg:
-        report = run_verify(wg)
+        report = run_verify(wg, full=full)
     for line in report.lines():
         click.echo(safe(line))
     if report.problems:
@@ -39,13 +44,24 @@ def verify(obj: Context) -> None:
 
 @cli.command()
 @click.argument("remote", required=False, default="origin")
+@click.option(
+    "--replay-merges",
+    is_flag=True,
+    help="Where main here diverged from the remote's, make its merges (and other changes) "
+    "again on top of the remote's main, each checked again; exit 3 on a conflict.",
+)
 @pass_context
-def sync(obj: Context, remote: str) -> None:
+def sync(obj: Context, remote: str, replay_merges: bool) -> None:
     """Exchange work with a git remote: fetch, join, fast-forward, push."""
     from wgtool.core.sync import sync as run_sync
 
     with obj.open() as wg:
-        report = run_sync(wg, remote, progress=lambda line: click.echo(line, err=True))
+        report = run_sync(
+            wg,
+            remote,
+            progress=lambda line: click.echo(line, err=True),
+            replay_merges=replay_merges,
+        )
         for line in report.lines():
             click.echo(safe(line))
         if report.arrived:

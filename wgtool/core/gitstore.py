@@ -324,14 +324,15 @@ class GitStore:
         if result.returncode != 0:
             raise LostRace(ref)
 
-    def update_refs(self, moves: Mapping[str, tuple[str, str | None]], message: str) -> bool:
+    def update_refs(self, moves: Mapping[str, tuple[str | None, str | None]], message: str) -> bool:
         """Move many refs (none of them a branch) in one transaction: ``{ref: (new, old)}``,
-        old None for a ref that must not exist yet. False, and nothing moved, when any of them
-        was not at its old value (another writer got there first)."""
+        old None for a ref that must not exist yet, new None to delete it. False, and nothing
+        moved, when any of them was not at its old value (another writer got there first)."""
         if not moves:
             return True
         commands = "".join(
-            f"update {ref} {new} {old or ZERO_SHA}\n" for ref, (new, old) in moves.items()
+            f"update {ref} {new or ZERO_SHA} {old or ZERO_SHA}\n"
+            for ref, (new, old) in moves.items()
         )
         result = self.run(
             ["update-ref", "-m", message, "--stdin"],

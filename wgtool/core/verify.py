@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wgtool.core import signing
+from wgtool.core.agreement import Window, utc_iso
 from wgtool.core.messages import parse_message
-from wgtool.core.model import Version
+from wgtool.core.model import DRAFT_CHAIN, Event, Version
 from wgtool.core.rulebook import (
+    AMENDMENTS_PREFIX,
     CONSENSUS,
+    EVENTS_PREFIX,
     MAIN_REF,
     MERGE,
     OVERRIDE_REASON,
@@ -68,9 +71,11 @@ class VerifyReport:
         return lines
 
 
-def verify(wg: WorkingGroup) -> VerifyReport:
+def verify(wg: WorkingGroup, *, full: bool = False) -> VerifyReport:
+    """Judge the whole record; ``full`` judges every commit again, ignoring the verdicts kept
+    from earlier runs (see :mod:`wgtool.core.rulebook.kept`)."""
     store = wg.store
-    book = Rulebook(store)
+    book = Rulebook(store, kept=not full)
     report = VerifyReport()
     history = book.history(store.resolve(MAIN_REF))
     for commit in history.invalid():
@@ -90,6 +95,7 @@ def verify(wg: WorkingGroup) -> VerifyReport:
     }
     versions = [v.version for v in book.tags(tags, history) if v.version is not None]
     report.problems += silence_problems(wg, history, versions)
+    report.problems += window_problems(book, history, refs)
     report.commits = book.commits_judged
     report.tags = sum(1 for ref in refs if ref.startswith(TAGS_PREFIX))
     report.signatures = book.signatures_checked
@@ -131,6 +137,43 @@ def silence_problems(wg: WorkingGroup, history: MainHistory, versions: list[Vers
         elif silence.breaks:
             who = ", ".join(f"{b.member} ({b.group})" for b in silence.breaks)
             problems.append(f"{where}: adopted under silence {silence_id}, which {who} broke")
+    return problems
+
+
+def window_problems(book: Rulebook, history: MainHistory, refs: dict[str, str]) -> list[str]:
+    """Amendments dated while their draft's amendment window was closed, by the record's own
+    dates (a guarded remote refuses them by its clock as they arrive; without one, the record
+    is all there is, and a member's clock may be wrong either way)."""
+    chains = {
+        ref[len(EVENTS_PREFIX) :]: sha
+        for ref, sha in refs.items()
+        if ref.startswith(EVENTS_PREFIX + DRAFT_CHAIN)
+    }
+    judged = book.event_chains(chains, history, {})
+    windows = {
+        key[len(DRAFT_CHAIN) :]: sorted(
+            (e for e in chain.events if e.type == "window"), key=Event.sort_key
+        )
+        for key, chain in judged.items()
+    }
+    if not any(windows.values()):
+        return []
+    tips = {
+        ref[len(AMENDMENTS_PREFIX) :]: sha
+        for ref, sha in refs.items()
+        if ref.startswith(AMENDMENTS_PREFIX)
+    }
+    problems = []
+    for amendment, chain in sorted(book.amendment_chains(tips, history).items()):
+        if not chain.valid or not windows.get(chain.draft or ""):
+            continue
+        created = chain.revisions[0].authored_at
+        earlier = [e for e in windows[chain.draft or ""] if e.at <= created]
+        if not Window(earlier[-1] if earlier else None).is_open(created):
+            problems.append(
+                f"amendment {amendment}: proposed to {chain.draft} at {utc_iso(created)}, "
+                "while its amendment window was closed (by the record's dates)"
+            )
     return problems
 
 

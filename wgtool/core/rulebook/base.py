@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wgtool.core import config, signing
+from wgtool.core import config, document, labels, signing
 from wgtool.core.errors import WgError
 from wgtool.core.gitstore import GitStore
 from wgtool.core.model import Event, Member, Settings
 from wgtool.core.rulebook.history import (
     MainHistory,
 )
+from wgtool.core.rulebook.kept import KeptVerdicts
 from wgtool.core.rulebook.layout import (
     CONFIG_PATHS,
     FILE_MODES,
@@ -48,9 +49,12 @@ class Reader:
     without it: signatures cost a process each, and it reads event chains a few commits at a time.
     """
 
-    def __init__(self, store: GitStore, *, audit: bool = True) -> None:
+    def __init__(self, store: GitStore, *, audit: bool = True, kept: bool = False) -> None:
         self.store = store
         self.audit = audit
+        # Valid verdicts kept between runs (sync, verify, the guard; see .kept).
+        self._kept = KeptVerdicts(store.wgtool_dir) if kept else None
+        self.replayed = 0  # main commits judged in full (not restored from a kept verdict)
         self._checked: set[str] = set()  # the commits and tags whose signature was checked
         self._judged: set[str] = set()  # the commits judged
         # What is read of immutable objects (commits by sha, blob sizes, event files) and which
@@ -68,6 +72,28 @@ class Reader:
         self._pending: set[str] = set()
         self._joins: dict[tuple[str, str], str | None] = {}
         self._histories: dict[str | None, MainHistory] = {}
+        self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
+
+    def _load_kept(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
+        """The kept verdicts of ``kind`` among ``keys`` (none when nothing is kept)."""
+        if self._kept is None:
+            return {}
+        prefix = f"{kind}:{int(self.audit)}:"
+        found = self._kept.load(prefix + key for key in keys)
+        return {key[len(prefix) :]: verdict for key, verdict in found.items()}
+
+    def _keep(self, kind: str, verdicts: dict[str, object], *, flush: bool = True) -> None:
+        """Keep valid verdicts of ``kind`` (written now, or with the next flush)."""
+        if self._kept is None:
+            return
+        prefix = f"{kind}:{int(self.audit)}:"
+        self._kept.keep({prefix + key: verdict for key, verdict in verdicts.items()})
+        if flush:
+            self._kept.flush()
+
+    def close(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
 
     @property
     def signatures_checked(self) -> int:
@@ -113,6 +139,27 @@ class Reader:
         except WgError as error:
             return error.message
         return Config(settings, roster, (settings_blob, roster_blob))
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    def _file_at(self, commit: str, path: str) -> bytes | None:
+        """A file's content at a commit (None when the commit lacks it)."""
+        return self.store.read_file(commit, path)
+
+    def _text_at(self, commit: str, slug: str) -> str | None:
+        """Draft ``slug`` at ``commit``, or None when the commit has no such draft."""
+        data = self._file_at(commit, draft_path(slug)) if commit else None
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def _labels_at(self, commit: str, slug: str, text: str) -> labels.Labels:
+        """The paragraph labels of draft ``slug`` (whose text there is ``text``) at ``commit``."""
+        count = len(document.paragraphs(text))
+        return labels.load(self._file_at(commit, labels_path(slug)), count)
+
+    def _commit_parent(self, sha: str) -> str:
+        record = self._records.get(sha)
+        parents = record.parents if record is not None else self.store.commit(sha).parents
+        return parents[0] if parents else ""
 
     def _blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
         """The sizes of objects, read in one git process (and kept)."""

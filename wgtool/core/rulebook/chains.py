@@ -61,6 +61,7 @@ class ChainJudge(Reader):
     def _load_chains(self, tips: Iterable[tuple[str, str]]) -> None:
         """Read amendment revisions, one git process per revision depth (not per commit)."""
         pending = {(a, sha) for a, sha in tips if SHA_RE.match(sha)}
+        self._chains_read |= pending
         for _ in range(MAX_REVISIONS + 1):
             missing = {sha for _, sha in pending if sha not in self._records}
             if missing:
@@ -103,7 +104,8 @@ class ChainJudge(Reader):
     ) -> AmendmentChain:
         """Judge the amendment whose last revision is ``tip`` (``limit``: main commits from that
         position on do not count as on main yet, for a merge judged on its way up main)."""
-        self._load_chains([(amendment, tip)])
+        if (amendment, tip) not in self._chains_read:
+            self._load_chains([(amendment, tip)])
         chain = AmendmentChain(amendment, tip)
         sha: str | None = tip
         while sha is not None and len(chain.revisions) <= MAX_REVISIONS:
@@ -270,6 +272,7 @@ class ChainJudge(Reader):
                 for a, tip in wanted.items()
             }
             if not self._fetch_pending_signatures():
+                self._keep("event", {})
                 return chains
 
     def _load_events(
@@ -288,6 +291,28 @@ class ChainJudge(Reader):
                 self._records[record.sha] = record
         self._complete |= {sha for a, sha in wanted.items() if a not in after}
 
+    def judged_events(
+        self,
+        key: str,
+        tip: str,
+        history: MainHistory,
+        proposer: str | None,
+        *,
+        limit: int | None = None,
+    ) -> list[Event] | str:
+        """The events of chain ``key`` up to commit ``tip``, as a merge or a version that
+        names them judged them; or why they cannot be taken (one line). ``limit``: main
+        commits from that position on do not count as on main yet."""
+        if not SHA_RE.match(tip):
+            return f"names events {tip!r}, which is no commit"
+        self._load_events({key: tip}, history, {})
+        if tip not in self._records:
+            return f"names events {tip[:10]}, which this repository lacks"
+        chain = self._event_chain(key, tip, history, proposer, limit=limit)
+        if chain.problems:
+            return f"names events {tip[:10]} that break the rules ({chain.problems[0][1]})"
+        return chain.events
+
     def _event_chain(
         self,
         amendment: str,
@@ -296,6 +321,7 @@ class ChainJudge(Reader):
         proposer: str | None,
         *,
         partial: bool = False,
+        limit: int | None = None,
     ) -> EventChain:
         chain = EventChain(amendment, tip, partial=partial)
         order = self._topological(tip, partial=partial)
@@ -313,7 +339,7 @@ class ChainJudge(Reader):
                 if reason:
                     chain.problems.append((record, reason))
                 continue
-            found = self._depends_on(record, history, not_before)
+            found = self._depends_on(record, history, not_before, limit)
             if isinstance(found, str):
                 chain.problems.append((record, found))
                 positions[record.sha] = not_before
@@ -381,9 +407,18 @@ class ChainJudge(Reader):
         if not signed and key in self._verdicts:
             event, problems = self._verdicts[key]
             return event, list(problems)
+        kept_key = ":".join((record.sha, amendment, proposer or "", *(key[3] or ())))
+        kept = self._load_kept("event", [kept_key]).get(kept_key)
+        if isinstance(kept, dict):
+            self._judged.add(record.sha)
+            if signed:
+                self._checked.add(record.sha)
+            return Event.from_dict(kept), []
         verdict = self._judge_event_anew(record, amendment, current, proposer)
         if not signed:
             self._verdicts[key] = (verdict[0], tuple(verdict[1]))
+        if verdict[0] is not None and not verdict[1] and record.sha not in self._pending:
+            self._keep("event", {kept_key: verdict[0].to_dict()}, flush=False)
         return verdict
 
     def _judge_event_anew(

@@ -39,26 +39,23 @@ every problem in one line.
 
 from __future__ import annotations
 
-import shutil
 from contextlib import AbstractContextManager
-from pathlib import Path
 
-from wgtool.core.errors import InvalidInput, SyncError, WgError
 from wgtool.core.gitstore import GitStore
-from wgtool.core.rulebook import MAIN_REF, Rulebook
+from wgtool.core.rulebook import Rulebook
 from wgtool.core.sync import pushing
+from wgtool.core.sync.cloning import clone
 from wgtool.core.sync.joining import join, join_commit, quarantine_line
 from wgtool.core.sync.remote import (
     check_remote,
     configure_remote,
     fetch,
     fetch_refspecs,
-    git_reason,
     tracking_prefix,
 )
+from wgtool.core.sync.replay import replay_local_main
 from wgtool.core.sync.report import MAX_ROUNDS, Progress, Round, SyncReport, Traffic
 from wgtool.core.sync.tidy import tidy
-from wgtool.core.transport import run_git
 from wgtool.core.workgroup import WorkingGroup
 
 # -- the use case ------------------------------------------------------------------------------
@@ -70,9 +67,12 @@ def sync(
     progress: Progress | None = None,
     *,
     news: bool = True,
+    replay_merges: bool = False,
 ) -> SyncReport:
     """Exchange work with ``remote``: fetch, join, fast-forward main, push; retry on races.
-    With ``news``, the report says per amendment what arrived (:attr:`SyncReport.arrived`)."""
+    With ``news``, the report says per amendment what arrived (:attr:`SyncReport.arrived`).
+    With ``replay_merges``, a main that diverged from the remote's is made again on top of it
+    first (see :mod:`wgtool.core.sync.replay`)."""
     say: Progress = progress or (lambda _line: None)
     store = wg.store
     remote = check_remote(store, remote)
@@ -86,7 +86,14 @@ def sync(
             outcome = Round()
             say(f"Fetching from {remote}…")
             fetch(store, remote)
-            book = Rulebook(store)
+            book = Rulebook(store, kept=True)
+            if replay_merges and round_number == 1:
+                say(f"Making the changes of main here again on {remote}'s main…")
+                replayed = replay_local_main(wg, book, remote)
+                report.notes += replayed.lines
+                if replayed.kept:
+                    report.notes.append(f"Main as it was here is kept as {replayed.kept}")
+                book = Rulebook(store, kept=True)
             say("Joining…")
             join(wg, book, remote, report, outcome)
             say(f"Pushing to {remote}…")
@@ -112,66 +119,6 @@ def sync(
 def _sync_lock(store: GitStore) -> AbstractContextManager[None]:
     """One sync at a time per repository (writers are not blocked: they use compare-and-swap)."""
     return store.locked("sync.lock")
-
-
-def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
-    """Join a working group: clone its repository from ``url`` and fetch every wg ref."""
-    if not url or url.startswith("-"):
-        raise InvalidInput(f"invalid repository address {url!r}")
-    if path.exists() and any(path.iterdir()):
-        raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
-    created = not path.exists()
-    try:
-        result = run_git(
-            ["clone", "--quiet", "--origin", "origin", "--branch", "main", "--", url, str(path)],
-            network=True,
-        )
-    except SyncError:
-        # Stopped (timed out), git could not clean up: leave the folder as it was before.
-        leftovers = [path] if created else list(path.iterdir()) if path.is_dir() else []
-        for leftover in leftovers:
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
-        raise
-    if result.returncode != 0:
-        raise SyncError(f"cannot clone {url}: {git_reason(result.stderr)}")
-    store = GitStore.open(path, search_parents=False)
-    try:
-        _settle_cloned_main(store)
-    except WgError:
-        shutil.rmtree(path, ignore_errors=True)
-        raise
-    finally:
-        store.close()
-    wg = WorkingGroup.open(path)
-    try:
-        report = sync(wg, "origin", news=False)
-    except WgError:
-        wg.close()
-        raise
-    return wg, report
-
-
-def _settle_cloned_main(store: GitStore) -> None:
-    """Bring a fresh clone's main back to the last commit before any that breaks the rules.
-
-    ``git clone`` takes the remote's main as it is; the rest of wgtool takes main only from
-    the rulebook, so the clone starts from what is valid and its first sync reports the rest.
-    """
-    main = store.resolve(MAIN_REF)
-    history = Rulebook(store).history(main)
-    broken = history.invalid()
-    if not broken:
-        return
-    if broken[0].position == 0:
-        raise SyncError(
-            "the remote's main does not start with a valid working group: " + broken[0].problems[0]
-        )
-    valid = history.commits[broken[0].position - 1].sha
-    store.update_ref(MAIN_REF, valid, main, "wgtool clone: main as far as it is valid")
-    store.run(["read-tree", "--reset", "-u", valid])
 
 
 __all__ = [
