@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -134,16 +135,22 @@ def test_damage_found_in_the_middle_of_a_command_is_healed(
     assert listing(wgcli) == indexed
 
 
-def make_index_unwritable(repo: Path) -> None:
-    """No index can be written: ``.git/wgtool`` is a file, so the folder cannot be made."""
-    shutil.rmtree(repo / ".git" / "wgtool")
-    (repo / ".git" / "wgtool").write_text("not a folder\n")
+def make_index_unwritable(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No index can be written: its lock is a socket, which no process can open as a file (and
+    which, unlike a folder or a link in its place, is not wgtool's to remove). Root writes
+    through permissions, so this stands in for a read-only disk."""
+    folder = repo / ".git" / "wgtool"
+    shutil.rmtree(folder)
+    folder.mkdir()
+    with monkeypatch.context() as patch:
+        patch.chdir(folder)  # a socket's address is short: bind it by its relative name
+        socket.socket(socket.AF_UNIX).bind("index.lock")
 
 
 def test_an_unwritable_index_never_hides_a_successful_propose(
-    example_repo: Path, wgcli: Wg, indexed: str
+    example_repo: Path, wgcli: Wg, indexed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_index_unwritable(example_repo)
+    make_index_unwritable(example_repo, monkeypatch)
 
     result = wgcli(
         "propose",

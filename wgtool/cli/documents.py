@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import color_enabled, emit_json, render_diff, safe
+from wgtool.cli.output import color_enabled, emit_json, paragraph_line, render_diff, safe
 from wgtool.core.errors import NotFound
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def blame(obj: Context, slug: str, version: str | None, by: str, as_json: bool) 
     click.echo()
     for block in document.blocks(text):
         number = "" if block.number is None else f"{block.number:>3}. "
-        click.echo(number + _marked(found.spans(block.start, block.end), colours))
+        click.echo(paragraph_line(number, _marked(found.spans(block.start, block.end), colours)))
         click.echo()
     _summary(found)
 
@@ -163,6 +163,6 @@ def _print_redline(
 def _entry_line(entry: RedlineEntry) -> str:
     body = render_diff(entry.ops)
     if entry.heading:
-        heading = "#" * entry.level + " " + body
+        heading = paragraph_line("#" * entry.level + " ", body)
         return click.style(heading, bold=True) if color_enabled() else heading
-    return f"{entry.label:>5}. {body}"
+    return paragraph_line(f"{entry.label:>5}. ", body)

@@ -9,7 +9,14 @@ import click
 
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import paragraph_option
-from wgtool.cli.output import color_enabled, emit_json, notice, safe, warn_placeholder
+from wgtool.cli.output import (
+    color_enabled,
+    emit_json,
+    notice,
+    paragraph_line,
+    safe,
+    warn_placeholder,
+)
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput
 from wgtool.core.model import DocumentFormat, Draft
@@ -135,7 +142,8 @@ def draft_show(
                 }
             )
         else:
-            click.echo(f"{label:>5}. {safe(_bracketed(block.text, spans.get(label, [])))}")
+            body = safe(_bracketed(block.text, spans.get(label, [])))
+            click.echo(paragraph_line(f"{label:>5}. ", body))
             if threads:
                 from wgtool.cli.agreement import print_paragraph_threads
 
@@ -165,11 +173,12 @@ def _print_draft(d: Draft, spans: dict[str, list[tuple[int, int, str]]]) -> None
     for b in document.blocks(d.text):
         if b.heading:
             text = agreement.escape_brackets(b.text) if spans else b.text
-            click.echo(click.style(safe(text), bold=True) if color_enabled() else safe(text))
+            heading = paragraph_line("", safe(text))
+            click.echo(click.style(heading, bold=True) if color_enabled() else heading)
         else:
             label = d.label(b.number or 0)
             text = agreement.bracketed_plain(b.text, spans.get(label, [])) if spans else b.text
-            click.echo(f"{label:>5}. {safe(text)}")
+            click.echo(paragraph_line(f"{label:>5}. ", safe(text)))
         click.echo()
 
 

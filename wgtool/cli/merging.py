@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
-from wgtool.cli.output import emit_json, render_diff, safe, warn_placeholder
+from wgtool.cli.output import emit_json, paragraph_line, render_diff, safe, warn_placeholder
 from wgtool.core import validate
 from wgtool.core.errors import MergeConflict, NoConsensus
 
@@ -129,7 +129,7 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
         for change in changes:
             click.echo()
             click.echo(f"{safe(change.label)}:")
-            click.echo(render_diff(change.ops))
+            click.echo(paragraph_line("", render_diff(change.ops)))
     else:
         lines = merging.conflict_message(plan).splitlines()
         click.echo(f"{safe(lines[0])} (nothing is written)")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from wgtool.core import validate
-from wgtool.core.safe import terminal_safe
+from wgtool.core.safe import HIDDEN_CHARACTERS, terminal_safe
 
 if TYPE_CHECKING:
     from wgtool.core.text import DiffOp
@@ -63,6 +63,17 @@ def print_threads(threads: Sequence[Thread], depth: int = 0) -> None:
         print_threads(t.replies, depth + 1)
 
 
+# A line break inside a paragraph, with the spaces around it.
+_LINE_BREAK_RE = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def paragraph_line(label: str, body: str) -> str:
+    """A paragraph after its label, on one line. A line break inside a paragraph is a space
+    to Markdown and is shown as one, so no line of a paragraph's text can pose as the label
+    of another paragraph (``\\n    8. ...``)."""
+    return f"{label}{_LINE_BREAK_RE.sub(' ', body)}"
+
+
 def counted(number: int, one: str, many: str | None = None) -> str:
     """``1 amendment``, ``2 amendments`` (``many``: the plural where it is not one + s)."""
     return f"{number} {one if number == 1 else many or one + 's'}"
@@ -72,13 +83,24 @@ def color_enabled() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-_JSON_UNSAFE_RE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE_RE = re.compile(
+    f"[\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069{HIDDEN_CHARACTERS}]"
+)
 
 
 def emit_json(data: Any) -> None:
-    """One JSON document; characters a terminal could act on are written as \\u escapes."""
+    """One JSON document; characters a terminal could act on, and characters that show
+    nothing, are written as \\u escapes (the same string to a JSON reader)."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    click.echo(_JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
+    click.echo(_JSON_UNSAFE_RE.sub(_json_escape, text))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the first plane: JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def render_diff(ops: tuple[DiffOp, ...] | list[DiffOp]) -> str:

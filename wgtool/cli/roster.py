@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import counted, emit_json, safe
+from wgtool.cli.output import counted, emit_json, fail, safe
 from wgtool.core import validate
 from wgtool.core.config import SIGNATURE_MODES
+from wgtool.core.errors import LookAlike
 from wgtool.core.model import Role
 
 
@@ -112,6 +113,11 @@ def member() -> None:
     metavar="PATH",
     help="The member's SSH public key, which verifies their signatures.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add them although their handle, name or email looks like another member's.",
+)
 @pass_context
 def member_add(
     obj: Context,
@@ -121,13 +127,25 @@ def member_add(
     group: str,
     roles: tuple[str, ...],
     ssh_key_file: str | None,
+    force: bool,
 ) -> None:
-    """Add a member (secretariat; anyone may add the first member)."""
+    """Add a member (secretariat; anyone may add the first member). A handle, name or email
+    that looks like another member's (Unicode look-alikes, such as Cyrillic a for Latin a)
+    needs --force."""
     key = validate.read_text_file(ssh_key_file, "key file") if ssh_key_file else ""
     with obj.open() as wg:
-        added = wg.add_member(
-            handle, name=name, email=email, group=group, roles=roles or ("member",), ssh_key=key
-        )
+        try:
+            added = wg.add_member(
+                handle,
+                name=name,
+                email=email,
+                group=group,
+                roles=roles or ("member",),
+                ssh_key=key,
+                force=force,
+            )
+        except LookAlike as error:
+            fail(f"{error.message}; if they are different people, add them with --force", 2)
         click.echo(
             f"Added {safe(added.handle)} ({safe(wg.settings.groups[added.group])}; "
             f"{', '.join(r.value for r in added.roles)})"

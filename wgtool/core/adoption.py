@@ -34,7 +34,7 @@ def amended_text(base_text: str, kind: Kind, paragraph: int | None, text: str | 
     if kind is Kind.DOCUMENT:
         if text is None:
             raise InvalidInput("give the whole amended draft with --from-file")
-        return document.normalise(validate.text(text, "amended draft"))
+        return document.normalise(validate.draft_text(text, "amended draft"))
     assert paragraph is not None
     if kind is Kind.DELETE:
         return document.delete_paragraph(base_text, paragraph)

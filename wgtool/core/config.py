@@ -151,6 +151,7 @@ def parse_roster(data: str, groups: dict[str, str]) -> Roster:
             roles=[str(r) for r in roles],
             groups=groups,
             ssh_key=str(entry.get("ssh_key", "")),
+            recorded=True,
         )
         # Handles name members in trailers and emails match commits and tags to them:
         # each must name one member only.
@@ -178,7 +179,10 @@ def make_member(
     roles: Iterable[str],
     groups: dict[str, str],
     ssh_key: str = "",
+    recorded: bool = False,
 ) -> Member:
+    """A member from its fields; ``recorded``: read from a roster in the record, which is
+    held to the rules of its time (new names and emails are held to today's)."""
     validate.name(handle, "handle")
     known_group(group, groups)
     parsed_roles: list[Role] = [Role.MEMBER]
@@ -191,8 +195,8 @@ def make_member(
             parsed_roles.append(r)
     return Member(
         handle=handle,
-        name=validate.person_name(name),
-        email=validate.email(email),
+        name=validate.person_name(name, recorded=recorded),
+        email=validate.email(email, recorded=recorded),
         group=group,
         roles=tuple(parsed_roles),
         ssh_key=ssh_key.strip(),

@@ -141,14 +141,17 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 
-def to_html(text: str) -> str:
-    html: str = _markdown().render(text)
+def inline_html(text: str) -> str:
+    """One paragraph's Markdown as inline HTML: its emphasis, code and links, never a block.
+    A line inside it that Markdown would read as a heading, a list or a quote stays text of
+    the paragraph, as wgtool reads it (a block is one paragraph, however many lines)."""
+    html: str = _markdown().renderInline(text)
     return html
 
 
 def inline_tokens(text: str) -> list[Token]:
     """The inline Markdown of one paragraph as markdown-it tokens (text, emphasis, links...),
-    parsed as :func:`to_html` parses it: raw HTML is text, unsafe link schemes stay text."""
+    parsed as :func:`inline_html` parses it: raw HTML is text, unsafe link schemes stay text."""
     tokens: list[Token] = []
     for block in _markdown().parseInline(text):
         tokens.extend(block.children or [])

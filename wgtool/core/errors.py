@@ -28,6 +28,16 @@ class InvalidInput(WgError):
     """The request itself is malformed: a bad name, an empty text, a file that cannot be read."""
 
 
+class LookAlike(InvalidInput):
+    """A new member's handle, name or email can be mistaken for another member's (Unicode
+    confusables): added only when the secretariat says they are different people."""
+
+    def __init__(self, message: str, *, what: str, other: str) -> None:
+        super().__init__(message)
+        self.what = what
+        self.other = other
+
+
 class NotFound(WgError):
     """A member, draft, amendment, version or repository that does not exist."""
 
@@ -65,6 +75,11 @@ class BracketsRemain(StateError):
         self.count = count
         self.where = where
         self.concluding = concluding
+
+
+class LocalFileError(StateError):
+    """One of wgtool's own files in ``.git/wgtool`` (a lock, the index) cannot be used: never
+    the record, which stays as it was."""
 
 
 class SyncError(WgError):

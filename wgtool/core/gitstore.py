@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,6 +29,7 @@ from gitdb.util import bin_to_hex, hex_to_bin
 
 from wgtool.core.errors import (
     ConcurrentUpdate,
+    LocalFileError,
     LostRace,
     NotFound,
     WgError,
@@ -155,20 +157,49 @@ class GitStore:
         # What readers of this store keep of objects, which never change once written (keyed by
         # reader; see the rulebook's SharedReads).
         self.memo: dict[str, object] = {}
+        # One line about wgtool's own files repaired in passing (the working group's handle
+        # passes its own notices on here).
+        self.notify: Callable[[str], object] = lambda _message: None
 
     @property
     def wgtool_dir(self) -> Path:
         """wgtool's own files in this repository (the index, locks, notes): never the record."""
         return self.git_dir / "wgtool"
 
+    def wgtool_folder(self) -> Path:
+        """:attr:`wgtool_dir`, made if missing. Whatever else is in its place (a file, a link)
+        is not wgtool's and holds nothing of the record: it is removed, and said in one line."""
+        folder = self.wgtool_dir
+        if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+            what = "a symbolic link" if folder.is_symlink() else "a file"
+            folder.unlink(missing_ok=True)  # another process may have cleared it first
+            self.notify(f"{folder} was {what}, not wgtool's folder: made the folder afresh")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def clear_way(self, path: Path) -> None:
+        """Make room for a file of wgtool's own at ``path``: a folder or a link in its place
+        (never followed) is removed, and said in one line."""
+        if path.is_symlink():
+            path.unlink(missing_ok=True)
+            self.notify(f"{path} was a symbolic link, not wgtool's file: replaced it")
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            self.notify(f"{path} was a folder, not wgtool's file: replaced it")
+
     @contextmanager
     def locked(self, name: str) -> Iterator[None]:
         """Hold the lock file ``name`` in :attr:`wgtool_dir`, waiting for any other holder
         (one process at a time; the lock goes with the process should it die)."""
-        self.wgtool_dir.mkdir(parents=True, exist_ok=True)
-        handle = os.open(
-            self.wgtool_dir / name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
-        )
+        path = self.wgtool_folder() / name
+        self.clear_way(path)
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise LocalFileError(
+                f"cannot use the lock file {path}: {error.strerror or error} "
+                "(wgtool's own files in .git/wgtool must be writable)"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield

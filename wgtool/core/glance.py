@@ -86,14 +86,14 @@ def tips_of(listing: str) -> dict[str, str]:
 
 
 def _unless_unreadable(read: Callable[P, R | None]) -> Callable[P, R | None]:
-    """A read whose answer is None when the file cannot be read (damaged, locked, foreign):
-    the index, asked instead, heals it."""
+    """A read whose answer is None when the file cannot be read (damaged, locked, foreign, a
+    row of the wrong type): the index, asked instead, heals it."""
 
     @functools.wraps(read)
     def reading(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return read(*args, **kwargs)
-        except sqlite3.Error:
+        except (sqlite3.Error, ValueError, TypeError):  # a row changed by hand reads wrong too
             return None
 
     return reading
@@ -221,9 +221,27 @@ PLAIN_COLUMNS = (
 )
 
 
+_TEXT = (str, type(None))
+_NUMBER = (int, type(None))
+# What each column an amendment reads as it is must hold: SQLite keeps whatever a hand put there.
+AMENDMENT_COLUMN_TYPES = tuple(
+    (name, _NUMBER if name in ("paragraph", "revision", "created_at", "updated_at") else _TEXT)
+    for name in (*PLAIN_COLUMNS, "reason", "override_reason", "silence", "consensus")
+)
+
+
+def checked(row: dict[str, Any], types: tuple[tuple[str, tuple[type, ...]], ...]) -> None:
+    """Refuse a row whose columns do not hold what wgtool writes there (a TypeError, which the
+    index answers by rebuilding itself from the refs)."""
+    for name, allowed in types:
+        if row[name].__class__ not in allowed:
+            raise TypeError(f"its {name} column holds {row[name].__class__.__name__}")
+
+
 def amendment_from(r: dict[str, Any]) -> Amendment:
     """An amendment from its row's columns (a dict: thousands of rows make a listing, and a
     row's attributes cost a lookup each)."""
+    checked(r, AMENDMENT_COLUMN_TYPES)
     adoption = None
     if r["consensus"] is not None:
         adoption = Adoption(

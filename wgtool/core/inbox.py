@@ -319,9 +319,12 @@ class LastLook:
             self._write({"format": LAST_LOOK_FORMAT, "members": members})
 
     def _load(self) -> dict[str, object]:
+        if self.path.is_symlink() or self.path.is_dir():
+            self.store.clear_way(self.path)  # not wgtool's file: every member starts afresh
+            return {}
         try:
             data = json.loads(self.path.read_bytes())
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # none yet (or no folder for it yet)
             return {}
         except (OSError, ValueError) as error:
             self.notify(f"cannot read {self.path} ({error}): every member starts afresh")
@@ -334,7 +337,8 @@ class LastLook:
 
     def _write(self, data: dict[str, object]) -> None:
         """The whole file at once: a reader sees the old one or the new one, never half."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.store.wgtool_folder()
+        self.store.clear_way(self.path)
         handle, temporary = tempfile.mkstemp(prefix=".last-look.", dir=self.path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:

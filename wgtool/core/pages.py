@@ -90,14 +90,13 @@ def render(name: str, templates: Path | None = None, **context: object) -> str:
     except TemplateError as error:
         where = f" in {templates}" if templates is not None else ""
         raise InvalidInput(f"template {name}{where} failed: {error}") from None
-    return visible_controls(page)
+    return visible_controls(page, html=True)
 
 
 def paragraph_html(text: str, spans: Iterable[agreement.Span]) -> str:
     """One paragraph as inline HTML: Markdown rendered with raw HTML escaped, and the chair's
     brackets as ``<span class="bracket">`` elements."""
-    rendered = document.to_html(agreement.with_marks(text, spans)).strip()
-    rendered = rendered.removeprefix("<p>").removesuffix("</p>")
+    rendered = document.inline_html(agreement.with_marks(text, spans)).strip()
     return rendered.replace(agreement.OPEN_MARK, _OPEN).replace(agreement.CLOSE_MARK, _CLOSE)
 
 

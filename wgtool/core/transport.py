@@ -6,7 +6,8 @@ import os
 import subprocess
 from collections.abc import Mapping
 
-from wgtool.core.errors import InvalidInput, SyncError
+from wgtool.core import validate
+from wgtool.core.errors import SyncError
 
 # The transports git may use to reach a remote: local paths and file://, ssh:// and scp-like
 # user@host:path, https://, http:// and git://. Anything else (fd::, ext::, remote helpers) is
@@ -56,13 +57,4 @@ def run_git(
 
 def network_timeout() -> float:
     """Seconds a fetch, push or clone may take: ``WGTOOL_NETWORK_TIMEOUT`` or a generous default."""
-    value = os.environ.get(NETWORK_TIMEOUT_ENV, "").strip()
-    if not value:
-        return DEFAULT_NETWORK_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < 1e9:
-        raise InvalidInput(f"{NETWORK_TIMEOUT_ENV} must be a positive number of seconds")
-    return seconds
+    return validate.seconds_from_environment(NETWORK_TIMEOUT_ENV, DEFAULT_NETWORK_TIMEOUT)

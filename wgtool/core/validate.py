@@ -6,14 +6,20 @@ that rules out path tricks (``../x``) and option look-alikes (``--upload-pack=..
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
 
+from wgtool.core import safe
 from wgtool.core.errors import InvalidInput
 from wgtool.core.safe import FORBIDDEN_CHARACTERS
 
 MAX_TEXT_BYTES = 1_000_000
+# Paragraphs a draft may have: past a few thousand every command that reads the draft slows
+# down; a file of a million one-letter paragraphs would jam the working group.
+MAX_PARAGRAPHS = 10_000
+BYTE_ORDER_MARK = "\ufeff"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 ID_PREFIX_RE = re.compile(r"^[0-9a-f]{1,40}$")
@@ -106,28 +112,61 @@ def character_name(char: str) -> str:
     return f"U+{code:04X} ({name})"
 
 
+def _where(value: str, position: int) -> str:
+    line = value.count("\n", 0, position) + 1
+    column = position - (value.rfind("\n", 0, position) + 1) + 1
+    return f"line {line}, column {column}" if "\n" in value else f"position {column}"
+
+
 def refuse_controls(value: str, what: str) -> None:
     """One line naming the first forbidden character of ``value`` and where it is."""
     value = value.replace("\r\n", "\n")
     match = FORBIDDEN_RE.search(value)
     if match is None:
         return
-    line = value.count("\n", 0, match.start()) + 1
-    column = match.start() - (value.rfind("\n", 0, match.start()) + 1) + 1
-    where = f"line {line}, column {column}" if "\n" in value else f"position {column}"
     raise InvalidInput(
-        f"{what} holds the control character {character_name(match.group(0))} at {where}: "
+        f"{what} holds the control character {character_name(match.group(0))} at "
+        f"{_where(value, match.start())}: "
         "remove it (text may hold newlines and tabs, no other control characters)"
     )
 
 
-def one_line(value: str, what: str, *, max_length: int = 200) -> str:
+def refuse_hidden(value: str, what: str) -> None:
+    """One line naming the first character of ``value`` that shows nothing where it stands
+    (see :mod:`wgtool.core.safe` for which those are), where it is and why it may not stay."""
+    value = value.replace("\r\n", "\n")
+    position = next(safe.hidden(value), None)
+    if position is None:
+        return
+    char = value[position]
+    if char in (safe.ZERO_WIDTH_JOINER, safe.ZERO_WIDTH_NON_JOINER):
+        why = "a joiner may stand only where it changes how the letters around it join"
+    elif char in "\u200e\u200f\u061c":
+        why = "a direction mark may stand only in a line with right-to-left letters"
+    else:
+        why = "it shows nothing, yet makes text that reads the same differ"
+    raise InvalidInput(
+        f"{what} holds the invisible character {character_name(char)} at "
+        f"{_where(value, position)}: remove it ({why})"
+    )
+
+
+def refuse_unsafe(value: str, what: str) -> None:
+    """What new member text may not hold: control characters, and characters that show
+    nothing where they stand; one line naming the first."""
+    refuse_controls(value, what)
+    refuse_hidden(value, what)
+
+
+def one_line(value: str, what: str, *, max_length: int = 200, recorded: bool = False) -> str:
+    """A title, a name: one line of text. ``recorded``: read from the record, where only
+    control characters are refused (the views show the rest visibly)."""
     value = _unicode(value, what).strip()
     if not value:
         raise InvalidInput(f"{what} is empty: give some text")
     if "\n" in value or "\r" in value:
         raise InvalidInput(f"{what} must be a single line of printable text")
-    refuse_controls(value, what)
+    (refuse_controls if recorded else refuse_unsafe)(value, what)
     if len(value) > max_length:
         raise InvalidInput(f"{what} is longer than {max_length} characters")
     return value
@@ -136,7 +175,8 @@ def one_line(value: str, what: str, *, max_length: int = 200) -> str:
 def text(value: str, what: str, *, allow_empty: bool = False) -> str:
     """Free text written by a member: any Unicode text, bounded in size, with LF line ends.
 
-    Control characters (but newline and tab) and bidirectional overrides are refused.
+    Control characters (but newline and tab), bidirectional overrides and characters that
+    show nothing where they stand are refused.
     """
     value = value.replace("\r\n", "\n")
     if not allow_empty and not value.strip():
@@ -147,8 +187,37 @@ def text(value: str, what: str, *, allow_empty: bool = False) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(f"{what} is not valid Unicode text") from None
-    refuse_controls(value, what)
+    refuse_unsafe(value, what)
     return value
+
+
+def draft_text(value: str, what: str) -> str:
+    """A whole draft: free text (:func:`text`) of at most :data:`MAX_PARAGRAPHS` paragraphs."""
+    from wgtool.core import document
+
+    value = text(value, what)
+    count = len(document.paragraphs(value))
+    if count > MAX_PARAGRAPHS:
+        raise InvalidInput(
+            f"{what} has {count:,} paragraphs: a draft may have at most {MAX_PARAGRAPHS:,} "
+            "(split it into several drafts)"
+        )
+    return value
+
+
+def seconds_from_environment(name: str, default: float) -> float:
+    """A time limit in seconds from the environment variable ``name`` (``default`` when it is
+    unset); one line when it is not a positive number."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 1e9:
+        raise InvalidInput(f"{name} must be a positive number of seconds")
+    return seconds
 
 
 def file_size(p: Path, what: str, limit: int) -> int:
@@ -178,19 +247,19 @@ def read_text_file(path: str | Path, what: str = "file") -> str:
         raise InvalidInput(f"cannot read {what} {str(p)!r}: {error.strerror or error}") from None
     if "\x00" in data:
         raise InvalidInput(f"{what} {str(p)!r} is binary, not text")
-    return data
+    return data.removeprefix(BYTE_ORDER_MARK)  # an editor's mark of the encoding, not text
 
 
-def email(value: str) -> str:
+def email(value: str, *, recorded: bool = False) -> str:
     value = _unicode(value, "email").strip()
-    refuse_controls(value, "email")
+    (refuse_controls if recorded else refuse_unsafe)(value, "email")
     if not re.match(r"^[^\s<>@,]+@[^\s<>@,]+$", value):
         raise InvalidInput(f"invalid email {value!r}: expected something like name@example.org")
     return value
 
 
-def person_name(value: str) -> str:
-    value = one_line(value, "name", max_length=120)
+def person_name(value: str, *, recorded: bool = False) -> str:
+    value = one_line(value, "name", max_length=120, recorded=recorded)
     if "<" in value or ">" in value:
         raise InvalidInput("a name cannot contain '<' or '>'")
     return value

@@ -10,6 +10,7 @@ has ever held and when, so that plain ``git log --show-signature`` checks the si
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,40 +202,85 @@ def _overridden_line(commit: MainCommit) -> str:
     return f"  amendment {amendment}, {record.sha[:10]}, {day}, by {commit.member}: {reason}"
 
 
+SignerKey = tuple[str, str]  # (email, public key)
+
+
+@dataclass(frozen=True)
+class SignerWindow:
+    """The commit times at which a key checks as its member's: from ``after`` (None: from the
+    start) to ``before`` (None: still held), both included, as ssh-keygen reads them."""
+
+    key: SignerKey
+    after: int | None
+    before: int | None
+
+
 def write_allowed_signers(directory: Path, history: MainHistory) -> Path | None:
-    """Write every key the roster has held, valid from the main commit that recorded it until
-    the one that replaced or removed it (git checks a signature at its commit's time)."""
-    open_since: dict[tuple[str, str], int | None] = {}
-    lines: list[str] = []
-    for commit in history.commits:
-        if not commit.valid or commit.config is None:
-            continue
-        held = {
-            (member.email, signing.normalise_public_key(member.ssh_key))
-            for member in commit.config.roster
-            if member.ssh_key
-        }
-        when = commit.record.committed_at if commit.position else None
-        for key in sorted(set(open_since) - held):
-            lines.append(_signer_line(key, open_since.pop(key), commit.record.committed_at))
-        for key in sorted(held - set(open_since)):
-            open_since[key] = when
-    lines += [_signer_line(key, since, None) for key, since in sorted(open_since.items())]
-    if not lines:
+    """Write every key the roster has held, each with the times of the main commits it was in
+    force for (:func:`signer_windows`); git checks a signature at its commit's time."""
+    windows = signer_windows(
+        (
+            commit.record.committed_at,
+            {
+                (member.email, signing.normalise_public_key(member.ssh_key))
+                for member in commit.config.roster
+                if member.ssh_key
+            },
+        )
+        for commit in history.commits
+        if commit.valid and commit.config is not None
+    )
+    if not windows:
         return None
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / ALLOWED_SIGNERS
-    path.write_text("".join(line + "\n" for line in lines))
+    path.write_text("".join(_signer_line(window) + "\n" for window in windows))
     return path
 
 
-def _signer_line(key: tuple[str, str], since: int | None, until: int | None) -> str:
-    email, public_key = key
+def signer_windows(steps: Iterable[tuple[int, set[SignerKey]]]) -> list[SignerWindow]:
+    """The window of each key over main's valid commits (``steps``: each commit's time and the
+    keys its roster holds), in the order the windows close.
+
+    A key is in force from the commit that records it through the commit that replaces or
+    removes it (judged by the roster before it, that commit is still signed with the old key).
+    Its window runs from the earliest to the latest time of those commits, so that clocks that
+    disagree between commits never turn it inside out; keys of the first commit hold from the
+    start. ssh-keygen refuses a window whose two ends are the same second (it ignores that
+    line, and every signature by the key then fails): a key recorded and replaced within one
+    second is given that second and the next.
+    """
+    held: dict[SignerKey, tuple[bool, int, int]] = {}  # key: (from the start, earliest, latest)
+    closed: list[SignerWindow] = []
+    first = True
+    for when, keys in steps:
+        for key, (start, low, high) in held.items():
+            held[key] = (start, min(low, when), max(high, when))
+        for key in sorted(set(held) - keys):
+            closed.append(_window(key, *held.pop(key), still_held=False))
+        for key in sorted(keys - set(held)):
+            held[key] = (first, when, when)
+        first = False
+    return closed + [_window(key, *held[key], still_held=True) for key in sorted(held)]
+
+
+def _window(
+    key: SignerKey, from_start: bool, low: int, high: int, *, still_held: bool
+) -> SignerWindow:
+    after = None if from_start else low
+    before = None if still_held else high
+    if after is not None and before is not None and before <= after:
+        before = after + 1
+    return SignerWindow(key, after, before)
+
+
+def _signer_line(window: SignerWindow) -> str:
+    email, public_key = window.key
     options = 'namespaces="git"'
-    if since is not None:
-        options += f',valid-after="{_stamp(since)}"'
-    if until is not None:
-        options += f',valid-before="{_stamp(until)}"'
+    if window.after is not None:
+        options += f',valid-after="{_stamp(window.after)}"'
+    if window.before is not None:
+        options += f',valid-before="{_stamp(window.before)}"'
     return f"{email} {options} {public_key}"
 
 

@@ -5,12 +5,21 @@ Markdown heading of that level. Tracked changes are read as if accepted. What a 
 hold is left out and said, one line each: tables, images and drawings, comments, footnotes, the
 marks of tracked changes. Text that Markdown would read as structure (a leading ``#``, ``>``,
 ``-`` or ``1.``) is escaped, so a Word paragraph never becomes a heading or a list by accident.
+
+A document is bounded before python-docx parses it: its size on disk, what its parts unzip to
+(as the archive declares it, which Python's zipfile holds it to), and, read as a stream, how
+many XML elements it has, how many paragraphs hold text and how much text; reading stops at the
+first bound passed, so a small file of millions of paragraphs costs next to nothing. Reading
+also gives up after ``WGTOOL_IMPORT_TIMEOUT`` seconds. Each is one line. A paragraph's text
+follows the rules of all member text (:mod:`wgtool.core.validate`): a control or invisible
+character is refused with its paragraph and position; Word's optional hyphens are left out.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +35,12 @@ MAX_DOCX_BYTES = 10_000_000
 # What the parts of a .docx may add up to once unzipped: a small file that unzips to gigabytes
 # is refused before it is read.
 MAX_UNZIPPED_BYTES = 100_000_000
+# XML elements in all the parts together: a draft's 10,000 paragraphs with rich formatting
+# need a few hundred thousand; python-docx holds every one in memory.
+MAX_ELEMENTS = 1_000_000
+IMPORT_TIMEOUT_ENV = "WGTOOL_IMPORT_TIMEOUT"
+DEFAULT_IMPORT_TIMEOUT = 60.0
+SOFT_HYPHEN = "\u00ad"  # Word's optional hyphen, as some programs write it into the text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_RE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
@@ -55,6 +70,9 @@ class WordText:
     _blocks: list[str] = field(default_factory=list)
     _paragraphs: int = 0
     _own: OwnExport | None = None
+    _levels: dict[str | None, int] = field(default_factory=dict)  # heading level by style id
+    _source: str = ""
+    _deadline: float = 0.0
 
     def where(self) -> str:
         number = self._paragraphs
@@ -63,8 +81,9 @@ class WordText:
 
 def read_docx(path: str | Path) -> WordText:
     """The draft text of the Word document at ``path``; a one-line error if it is not one."""
-    doc = _open(Path(path))
-    found = WordText(_own=OwnExport.of(doc))
+    found = WordText(_source=str(path), _deadline=time.monotonic() + import_timeout())
+    doc = _open(Path(path), found)
+    found._own = OwnExport.of(doc)
     _read_body(doc.element.body, doc, found)
     found.text = "\n\n".join(found._blocks) + "\n" if found._blocks else ""
     if found._own is not None and not found._own.labels_complete(found._paragraphs):
@@ -76,7 +95,12 @@ def read_docx(path: str | Path) -> WordText:
     return found
 
 
-def _open(path: Path) -> Document:
+def import_timeout() -> float:
+    """Seconds reading a document may take: ``WGTOOL_IMPORT_TIMEOUT`` or a generous default."""
+    return validate.seconds_from_environment(IMPORT_TIMEOUT_ENV, DEFAULT_IMPORT_TIMEOUT)
+
+
+def _open(path: Path, found: WordText) -> Document:
     import docx
 
     validate.file_size(path, "Word document", MAX_DOCX_BYTES)
@@ -87,13 +111,70 @@ def _open(path: Path) -> Document:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
-        if unzipped > MAX_UNZIPPED_BYTES:
-            raise InvalidInput(f"{path} unzips to {unzipped} bytes: too large to read")
-        return docx.Document(io.BytesIO(data))
+            if unzipped > MAX_UNZIPPED_BYTES:
+                raise InvalidInput(f"{path} unzips to {unzipped} bytes: too large to read")
+            _scan(archive, path, found)
+        doc = docx.Document(io.BytesIO(data))
     except InvalidInput:
         raise
     except Exception:  # python-docx raises many kinds (zip, XML, missing part): all one answer
         raise InvalidInput(f"{path} is not a Word document (.docx)") from None
+    _in_time(found)
+    return doc
+
+
+def _scan(archive: zipfile.ZipFile, path: Path, found: WordText) -> None:
+    """Stream every XML part, counting as it goes, and refuse at the first bound passed:
+    elements, paragraphs that hold text, and text. Nothing read is kept."""
+    from lxml import etree
+
+    elements = paragraphs = text_bytes = 0
+    paragraph_has_text = False
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(info) as stream:
+            events = etree.iterparse(
+                stream, events=("end",), resolve_entities=False, no_network=True, load_dtd=False
+            )
+            for _event, element in events:
+                elements += 1
+                if elements % 1000 == 0:
+                    _in_time(found)
+                if elements > MAX_ELEMENTS:
+                    raise InvalidInput(
+                        f"{path} holds more than {MAX_ELEMENTS:,} XML elements: "
+                        "too large to read as a draft"
+                    )
+                tag = element.tag
+                if tag == f"{_W}t" and element.text:
+                    text_bytes += len(element.text.encode("utf-8", "surrogatepass"))
+                    paragraph_has_text = True
+                    if text_bytes > validate.MAX_TEXT_BYTES:
+                        raise InvalidInput(
+                            f"{path} holds more than {validate.MAX_TEXT_BYTES // 1_000_000} MB "
+                            "of text: too large for a draft"
+                        )
+                elif tag == f"{_W}p":
+                    paragraphs += paragraph_has_text
+                    paragraph_has_text = False
+                    if paragraphs > validate.MAX_PARAGRAPHS:
+                        raise InvalidInput(
+                            f"{path} holds more than {validate.MAX_PARAGRAPHS:,} paragraphs of "
+                            "text: too many for a draft (split it into several drafts)"
+                        )
+                # What was counted is no longer needed: keep the tree being built empty.
+                element.clear(keep_tail=False)
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+
+
+def _in_time(found: WordText) -> None:
+    if time.monotonic() > found._deadline:
+        raise InvalidInput(
+            f"{found._source} took longer than {import_timeout():g} s to read "
+            f"(set {IMPORT_TIMEOUT_ENV} to wait longer)"
+        )
 
 
 def _read_body(body: Any, doc: Document, found: WordText) -> None:
@@ -101,6 +182,7 @@ def _read_body(body: Any, doc: Document, found: WordText) -> None:
     for child in body.iterchildren():
         tag = child.tag.removeprefix(_W)
         if tag == "p":
+            _in_time(found)
             _read_paragraph(child, doc, found)
         elif tag == "tbl":
             tables += 1
@@ -117,11 +199,15 @@ def _read_paragraph(p: Any, doc: Document, found: WordText) -> None:
     if found._own is not None and found._own.is_note(p):
         return  # what wgtool's export says about the draft is no part of it
     text, lost, changes = _paragraph_text(p)
-    text = _SPACES_RE.sub(" ", text).strip()
-    level = _heading_level(p, doc)
+    text = _SPACES_RE.sub(" ", text.replace(SOFT_HYPHEN, "")).strip()
+    level = _heading_level(p, doc, found._levels)
+    if text:
+        place = "a heading" if level else f"paragraph {found._paragraphs + 1}"
+        validate.refuse_unsafe(text, f"{found._source}: {place}")
     if found._own is not None and text:
         # wgtool's own export: emphasis back to Markdown, the label and brackets left out.
         label, text = found._own.markdown(p)
+        text = text.replace(SOFT_HYPHEN, "")
         if text and not level:
             found._own.labels.append(label)
     if text and level:
@@ -283,11 +369,19 @@ def _paragraph_text(p: Any) -> tuple[str, list[str], int]:
     return "".join(parts), lost, changes
 
 
-def _heading_level(p: Any, doc: Document) -> int:
-    """The heading level of a paragraph's style (Title: 1), 0 for body text."""
+def _heading_level(p: Any, doc: Document, levels: dict[str | None, int]) -> int:
+    """The heading level of a paragraph's style (Title: 1), 0 for body text; ``levels`` keeps
+    each style's answer (python-docx takes milliseconds to find a paragraph's style)."""
     from docx.text.paragraph import Paragraph
 
-    style = Paragraph(p, doc).style
+    style_id = p.style
+    if style_id in levels:
+        return levels[style_id]
+    levels[style_id] = level = _style_level(Paragraph(p, doc).style)
+    return level
+
+
+def _style_level(style: Any) -> int:
     while style is not None:
         if style.name and style.name.lower() == "title":
             return 1

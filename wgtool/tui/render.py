@@ -295,7 +295,9 @@ def inline_markdown(source: str) -> Text:
         kind = token.type
         if kind == "text":
             result.append(token.content, " ".join(stack))
-        elif kind in ("softbreak", "hardbreak"):
+        elif kind == "softbreak":  # a line break inside a paragraph: a space, as Markdown reads it
+            result.append(" ", " ".join(stack))
+        elif kind == "hardbreak":
             result.append("\n")
         elif kind == "code_inline":
             result.append(token.content, "reverse")

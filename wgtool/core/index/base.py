@@ -113,11 +113,22 @@ class IndexFile:
                 path.unlink()
 
     def _recover(self, error: Exception, attempt: int) -> None:
-        """After ``error`` from the index: heal the file (first time), else work in memory."""
+        """After ``error`` from the index: heal the file (first time), else work in memory; a
+        row that cannot be read rebuilds the file (once)."""
         self.close()
         if self._in_memory:
             raise error
         self._needs_fill = True
+        if not unusable(error):  # a row that does not read as wgtool wrote it
+            if attempt > 0:
+                raise error
+            with self._lock():
+                self._remove_files()
+            self.notify(
+                f"the index {self.path} held a row wgtool cannot read ({reason_of(error)}): "
+                "rebuilding it from the refs"
+            )
+            return
         if attempt == 0:
             try:
                 with self._lock():

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import exc as sa_exc
 
+from wgtool.core.errors import LocalFileError
+
 # -- a file that heals itself --------------------------------------------------------------------
 
 if TYPE_CHECKING:
@@ -20,16 +22,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 def unusable(error: BaseException) -> bool:
     """An error that says the index file cannot be used (damaged, foreign, unwritable), as
     opposed to a mistake in a query, which must surface."""
-    if isinstance(error, OSError):
+    if isinstance(error, (OSError, LocalFileError)):
         return True
     if isinstance(error, (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)):
         return False
     return isinstance(error, (sa_exc.DatabaseError, sqlite3.DatabaseError))
 
 
+def unreadable_row(error: BaseException) -> bool:
+    """An error from a row that does not read as what wgtool wrote (a value of the wrong type
+    or form, from a file changed by hand): the index is rebuilt once; should the same error
+    come from a rebuilt index, it is a mistake of wgtool's and surfaces."""
+    from wgtool.core.errors import WgError
+
+    return isinstance(error, (ValueError, TypeError)) and not isinstance(error, WgError)
+
+
 def reason_of(error: BaseException) -> str:
     if isinstance(error, OSError):
         return error.strerror or type(error).__name__
+    if isinstance(error, LocalFileError):
+        return error.message
     original = getattr(error, "orig", None) or error
     return " ".join(str(original).split()) or type(error).__name__
 
@@ -50,7 +63,7 @@ def healing(method: F) -> F:
                     self._needs_fill = False
                 return result
             except Exception as error:
-                if attempt == 2 or not unusable(error):
+                if attempt == 2 or not (unusable(error) or unreadable_row(error)):
                     raise
                 self._recover(error, attempt)
         raise AssertionError("unreachable")

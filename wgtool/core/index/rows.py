@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 # Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
 # raised there with any change to these tables.
 from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
-from wgtool.core.glance import amendment_from
+from wgtool.core.glance import amendment_from, checked
 from wgtool.core.model import Amendment, Event, Kind, Status
 from wgtool.core.rulebook import (
     ALTERNATIVE_TO,
@@ -174,7 +174,19 @@ DECIDED_COLUMNS = (
 )
 
 
+_TEXT = (str,)
+_OPTIONAL_TEXT = (str, type(None))
+EVENT_COLUMN_TYPES = (
+    *((name, _TEXT) for name in ("amendment", "id", "type", "member", "group", "text", "details")),
+    ("stance", _OPTIONAL_TEXT),
+    ("reply_to", _OPTIONAL_TEXT),
+    ("at", (float, int)),
+    ("revision", (int,)),
+)
+
+
 def event_from_row(row: Any) -> Event:
+    checked(row._mapping, EVENT_COLUMN_TYPES)
     event = Event(
         id=row.id,
         amendment=row.amendment,

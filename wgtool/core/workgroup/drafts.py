@@ -131,7 +131,7 @@ class DraftsDesk(Handle):
         to n (a draft exported from a working group and added again keeps its ``7bis``)."""
         validate.name(slug, "draft")
         title = validate.one_line(title, "title")
-        text = validate.text(text, "draft text")
+        text = validate.draft_text(text, "draft text")
         actor = self.require("add draft")
         if slug in self.draft_slugs():
             raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
@@ -162,7 +162,7 @@ class DraftsDesk(Handle):
         actor = self.require("import a draft")
         current = self.draft(slug)
         title = validate.one_line(title, "title") if title is not None else current.title
-        text = titled(validate.text(text, "draft text"), title)
+        text = titled(validate.draft_text(text, "draft text"), title)
         if text == current.text:
             raise StateError(f"that is already the text of {slug}: nothing to import")
         before = len(document.paragraphs(current.text))

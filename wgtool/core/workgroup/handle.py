@@ -56,6 +56,7 @@ class Handle:
         # tree brought up to date): given to ``notify``, else kept in ``notices``.
         self.notices: list[str] = []
         self.notify: Callable[[str], object] = notify or self.notices.append
+        store.notify = lambda message: self.notify(message)  # wgtool's own files, repaired
         self.worktree = Worktree(store, lambda message: self.notify(message))
         self._actor_handle = actor
         self._cache_main: str | None = None

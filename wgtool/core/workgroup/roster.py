@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from wgtool.core import config, signing
+from wgtool.core import config, lookalike, signing
 from wgtool.core.errors import InvalidInput
 from wgtool.core.messages import format_message
 from wgtool.core.model import Member, Role, Settings
@@ -33,7 +33,11 @@ class RosterDesk(Handle):
         group: str,
         roles: Iterable[str] = ("member",),
         ssh_key: str = "",
+        force: bool = False,
     ) -> Member:
+        """Add a member (the secretariat; anyone adds the first). A handle, name or email that
+        can be mistaken for another member's is refused (:class:`LookAlike`) unless ``force``
+        says they are different people."""
         roster = self.roster
         member = config.make_member(
             handle=handle,
@@ -55,6 +59,8 @@ class RosterDesk(Handle):
                 )
             actor = member
         roster.with_member(member)  # refuse duplicates before writing anything
+        if not force:
+            lookalike.refuse_look_alikes(member, roster)
 
         def build(main: str) -> dict[str, bytes | None]:
             self.forget_main()

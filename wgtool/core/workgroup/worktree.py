@@ -87,7 +87,8 @@ class Worktree:
         note = self.note
         partial = note.with_name(f".worktree.{os.getpid()}")
         try:
-            note.parent.mkdir(parents=True, exist_ok=True)
+            self.store.wgtool_folder()
+            self.store.clear_way(note)
             partial.write_text(commit + "\n")
             partial.replace(note)
         except OSError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,11 +21,15 @@ from textual.widget import Widget
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from wgtool.core import validate
+from wgtool.core.errors import LookAlike
 from wgtool.core.model import Member, Role, Settings
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, roles_label, safe
 from wgtool.tui.screens.base import WgModal, WgScreen
 from wgtool.tui.widgets import KeysFooter, MarkedCheckbox, RecordTable
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import WorkingGroup
 
 CONFIRM: list[BindingType] = [
     Binding("ctrl+s", "confirm", "Save", id="confirm", tooltip="Write it to the record")
@@ -198,9 +202,16 @@ class RosterScreen(WgScreen):
 
 
 class MemberDialog(DeskDialog):
-    """Add a member to the roster: returns the handle once added."""
+    """Add a member to the roster: returns the handle once added. A member who looks like
+    another (a look-alike name, email or handle) is added on a second Save of the same fields,
+    once the secretariat has read whom they look like."""
 
     AUTO_FOCUS = "#member-handle"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.look_alike: tuple[str, str, str] | None = None
+        """The handle, name and email refused as a look-alike: saved again, they are added."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="member-form"):
@@ -240,18 +251,28 @@ class MemberDialog(DeskDialog):
             return
         roles = [r.value for r in (Role.CHAIR, Role.SECRETARIAT) if self._ticked(r.value)]
         key_file = self.value("#member-key-file")
-        self.write_then_close(
-            lambda wg: wg.add_member(
-                handle,
-                name=name,
-                email=email,
-                group=str(group),
-                roles=roles or (Role.MEMBER.value,),
-                ssh_key=read_file(key_file, "key file") if key_file else "",
-            ),
-            f"Added {handle} to the roster",
-            handle,
-        )
+        typed = (handle, name, email)
+
+        def add(wg: WorkingGroup) -> None:
+            try:
+                wg.add_member(
+                    handle,
+                    name=name,
+                    email=email,
+                    group=str(group),
+                    roles=roles or (Role.MEMBER.value,),
+                    ssh_key=read_file(key_file, "key file") if key_file else "",
+                    force=typed == self.look_alike,
+                )
+            except LookAlike as error:
+                self.look_alike = typed
+                raise LookAlike(
+                    f"{error.message}; if they are different people, save again to add them",
+                    what=error.what,
+                    other=error.other,
+                ) from None
+
+        self.write_then_close(add, f"Added {handle} to the roster", handle)
 
     def _ticked(self, role: str) -> bool:
         return self.query_one(f"#role-{role}", MarkedCheckbox).value

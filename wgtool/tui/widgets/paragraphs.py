@@ -137,7 +137,9 @@ def comment_lines(comments: Sequence[Event]) -> Text:
 
 
 def _heading(block: document.Block) -> RenderableType:
-    return safe(block.heading_text, "bold underline" if block.heading_level == 1 else "bold")
+    # One line, however many the block has: a heading's own lines cannot pose as paragraphs.
+    text = " ".join(block.heading_text.split())
+    return safe(text, "bold underline" if block.heading_level == 1 else "bold", one_line=True)
 
 
 def _within(
