@@ -15,7 +15,7 @@ from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.errors import WgError
 from wgtool.core.gitstore import CommitInfo, GitStore
 from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
-from wgtool.core.index.attribution import DraftStep, draft_steps, stored_steps
+from wgtool.core.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs

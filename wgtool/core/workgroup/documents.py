@@ -3,7 +3,7 @@
 Both walk main's first-parent history as the rulebook judged it (which commits are valid
 merges, reverts and secretariat changes, and of which amendment) and carry an attribution
 forward through the commits that changed the draft (:mod:`wgtool.core.blame`): by the steps the
-index keeps of each (:mod:`wgtool.core.index.attribution`), or, replayed (the reference the
+index keeps of each (:mod:`wgtool.core.attribution`), or, replayed (the reference the
 stored steps must equal), by reading the draft at each of those commits and diffing it again.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from wgtool.core import validate
 from wgtool.core.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.index.attribution import DraftStep, draft_blob, orally_revised, source_kind
+from wgtool.core.attribution import DraftStep, draft_blob, orally_revised, source_kind
 from wgtool.core.model import Amendment
 from wgtool.core.redline import AttributedRedline, attributed_redline
 from wgtool.core.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook
