@@ -335,7 +335,14 @@ def plant_on_main(repo: Path, files: dict[str, bytes], message: str = "Changed b
     rulebook, whatever text ``files`` hold (say, text written before wgtool refused it)."""
     with WorkingGroup.open(repo) as wg:
         secretariat = wg.roster.get(SECRETARIAT)
+        existing = set(wg.draft_slugs())
     trailers = f"Member: {secretariat.handle}\nStakeholder-Group: {secretariat.group}\n"
+    drafts = {
+        path[len("drafts/") :].rsplit(".", 1)[0] for path in files if path.startswith("drafts/")
+    }
+    for slug in drafts:  # a secretariat's change of a draft says so
+        action = "edit-draft" if slug in existing else "add-draft"
+        trailers += f"Action: {action}\nDraft: {slug}\n"
     return plant_commit(
         repo,
         "refs/heads/main",

@@ -196,3 +196,25 @@ class Forger:
         )
         self.update_ref(ref, sha)
         return sha
+
+
+def rewrite(
+    repo: Path,
+    commit: str,
+    *,
+    tree: str | None = None,
+    replace: tuple[str, str] | None = None,
+) -> str:
+    """``commit`` with one thing changed (its tree, or ``replace``: a text in its message),
+    everything else byte for byte: author, committer, their times, parents. What an entitled
+    actor does to an honest commit the tool made."""
+    raw = run_git(repo, "cat-file", "commit", commit).stdout
+    headers, _, text = raw.partition("\n\n")
+    lines = [line for line in headers.splitlines() if not line.startswith(("gpgsig", " "))]
+    if tree is not None:
+        lines = [f"tree {tree}" if line.startswith("tree ") else line for line in lines]
+    if replace is not None:
+        assert replace[0] in text, (replace, text)
+        text = text.replace(replace[0], replace[1], 1)
+    body = "\n".join(lines) + "\n\n" + text
+    return run_git(repo, "hash-object", "-t", "commit", "-w", "--stdin", input=body).stdout.strip()

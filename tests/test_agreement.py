@@ -25,7 +25,7 @@ from tests.conftest import (
 )
 from tests.test_guard import guard
 from wgtool.core import labels
-from wgtool.core.errors import InvalidInput, StateError
+from wgtool.core.errors import InvalidInput, NotFound, StateError
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
 
@@ -745,22 +745,26 @@ def test_verify_refuses_adoptions_under_a_silence_that_did_not_hold(example_repo
     audit = WgRunner(example_repo)("verify")
     out = audit.stdout + audit.stderr
     assert audit.exit_code != 0
-    assert f"adopted under silence {running} before its deadline" in out
-    assert f"adopted under silence {ended}, which {MEMBER_GOV} (governments) broke" in out
+    assert f"adopts under silence {running} at " in out and ", before its deadline" in out
+    assert f"adopts under silence {ended}, which {MEMBER_GOV} broke" in out
 
 
 def test_verify_refuses_a_version_claiming_a_silence_not_on_record(example_repo: Path) -> None:
     with WorkingGroup.open(example_repo, CHAIR) as wg:
-        wg.write_version(
-            "principles",
-            "claimed",
-            message="Adopted, it says, under silence",
-            extra=[("Silence", "1a2b3c4d5e6-abcdef")],
-            actor=wg.actor(),
-        )
-    audit = WgRunner(example_repo)("verify")
-    assert audit.exit_code != 0
-    assert (
-        "tag principles/claimed: adopted under silence 1a2b3c4d5e6-abcdef, which is not on "
-        "record" in audit.stdout + audit.stderr
-    )
+        events = wg.store.resolve("refs/wg/events/draft-principles") or "none"
+        for extra, reason in (
+            ([], "names no events it judged"),
+            ([("Events", events)], "which is not among the events it names"),
+        ):
+            with pytest.raises(NotFound):  # tagged, but not a version
+                wg.write_version(
+                    "principles",
+                    f"claimed{len(extra)}",
+                    message="Adopted, it says, under silence",
+                    extra=[("Silence", "1a2b3c4d5e6-abcdef"), *extra],
+                    actor=wg.actor(),
+                )
+            audit = WgRunner(example_repo)("verify")
+            assert audit.exit_code != 0
+            assert f"refs/tags/principles/claimed{len(extra)}" in audit.stdout
+            assert reason in audit.stdout, audit.stdout

@@ -161,16 +161,19 @@ def test_resolved_text_applies_only_to_the_main_the_chair_saw(
 ) -> None:
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-    b = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
+    b = propose_edit(wg, MEMBER_CS, "principles", 5, "preserve", "safeguard")
+    c = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
     wg.act_as(CHAIR)
-    seen = wg.main()
-    resolved = wg.draft("principles").text.replace("preserve", "keep")
     wg.merge(agreed(wg, a))
     agreed(wg, b)
+    seen = wg.main()  # the chair looks at b's conflict with a here...
+    resolved = wg.draft("principles").text.replace("protect", "protect and safeguard", 1)
+    wg.merge(agreed(wg, c))  # ...and main moves before the resolution lands
     before = snapshot_refs(example_repo)
     with pytest.raises(StateError):
         wg.merge(b, resolved_text=resolved, whole_draft=True, expected_main=seen)
     assert snapshot_refs(example_repo) == before
+    resolved = wg.draft("principles").text.replace("protect", "protect and safeguard", 1)
     wg.merge(b, resolved_text=resolved, whole_draft=True, expected_main=wg.main())
     assert wg.draft("principles").text == resolved
 

@@ -321,18 +321,26 @@ def test_a_whole_draft_that_changes_other_paragraphs_is_refused_naming_them(
     assert draft(wgcli.repo) == edited
 
 
-def test_whole_draft_replacement_says_how_many_paragraphs(
+def test_whole_draft_replacement_is_confined_to_the_conflict(
     conflicted: tuple[Wg, str], tmp_path: Path
 ) -> None:
+    """A whole draft given as the resolution may change the conflicting paragraphs only: one
+    that also drops paragraph 9 would write words (none) no amendment proposed."""
     wgcli, b = conflicted
     text = draft(wgcli.repo)
-    shorter = text.replace("\n\n" + paragraph(wgcli.repo, 9), "")
+    edited = text.replace("protect", "protect and defend", 1)
     source = tmp_path / "draft.md"
-    source.write_text(shorter)
+    source.write_text(edited.replace("\n\n" + paragraph(wgcli.repo, 9), ""))
+    before = state(wgcli.repo)
+    result = wgcli("merge", b, "--resolved-file", str(source), "--whole-draft", actor=CHAIR)
+    assert result.exit_code == 2 and "¶9" in result.stderr, result.stderr
+    assert "conflicting paragraphs" in result.stderr
+    assert state(wgcli.repo) == before
+    source.write_text(edited)
     count = len(document.paragraphs(text))
     out = wgcli.ok("merge", b, "--resolved-file", str(source), "--whole-draft", actor=CHAIR)
-    assert f"{count} paragraph(s) before, {count - 1} after" in out
-    assert draft(wgcli.repo) == shorter
+    assert f"{count} paragraph(s) before, {count} after" in out
+    assert draft(wgcli.repo) == edited
 
 
 def test_a_resolution_for_a_clean_merge_is_refused(wgcli: Wg, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import CHAIR, MEMBER_PS, MEMBER_TECH, SECRETARIAT, agreed, git
 from tests.forge import Forger, message
+from wgtool.core import document
 from wgtool.core.model import Kind, Status
 from wgtool.core.rulebook import FOUNDING, INIT, MERGE, REVERT, Rulebook
 from wgtool.core.rulebook import SECRETARIAT as SECRETARIAT_CHANGE
@@ -59,7 +60,7 @@ def merged(open_wg, example_repo: Path) -> tuple[str, str]:
     """An amendment merged by the chair with plain git, recording the consensus it was taken on;
     returns (amendment id, the main commit before the merge)."""
     wg = open_wg(MEMBER_PS)
-    text = wg.draft("principles").text.split("\n\n")[1]
+    text = document.paragraphs(wg.draft("principles").text)[0].text
     amendment = wg.propose(
         "principles", kind=Kind.REPLACE, paragraph=1, text=text + " Amended.", rationale="R"
     )
@@ -77,10 +78,11 @@ def merged(open_wg, example_repo: Path) -> tuple[str, str]:
                 ("Stakeholder-Group", "private-sector"),
                 ("Merged-by", CHAIR),
                 ("Consensus", "overridden"),
-                ("Supporting-Groups", "governments, civil-society"),
-                ("Objecting-Groups", "private-sector"),
-                ("Not-Heard", ""),
+                ("Supporting-Groups", ""),
+                ("Objecting-Groups", ""),
+                ("Not-Heard", ", ".join(wg.settings.groups)),  # no positions were taken
                 ("Override-Reason", "Agreed in the room"),
+                ("Events", "none"),
             ],
         ),
         author=MEMBER_PS,

@@ -231,7 +231,11 @@ class Silence:
 
     def state(self, now: float) -> str:
         """``concluded``, ``broken``, ``running`` (before the deadline) or ``ended`` (the
-        deadline passed unbroken: the chair may conclude it)."""
+        deadline passed unbroken: the chair may conclude it); ``disputed`` when it was
+        concluded and a break stamped in time reached the record too (without a guarded
+        remote, nothing shared says which came first)."""
+        if self.concluded and self.breaks:
+            return "disputed"
         if self.concluded:
             return "concluded"
         if self.breaks:

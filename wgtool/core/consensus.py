@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Protocol
 
 from wgtool.core.model import (
-    Amendment,
     Consensus,
     Event,
     GroupPosition,
@@ -29,8 +29,18 @@ _PRECEDENCE = (
 )
 
 
+class Proposal(Protocol):
+    """What consensus needs of an amendment: who proposed it, and its current revision."""
+
+    @property
+    def proposer(self) -> str: ...
+
+    @property
+    def revision(self) -> int: ...
+
+
 def compute_consensus(
-    settings: Settings, amendment: Amendment, positions: Iterable[Event]
+    settings: Settings, amendment: Proposal, positions: Iterable[Event]
 ) -> Consensus:
     """The consensus matrix: each group's members' current positions and the group's state.
 

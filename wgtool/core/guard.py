@@ -10,13 +10,16 @@ else on its PATH. A push is refused as a whole, with one line per problem, when:
 * ``refs/heads/main`` does not fast-forward along its first-parent history, or a new main
   commit breaks the rules;
 * an amendment or event ref does not fast-forward, or its chain breaks the rules (event chains
-  only ever add);
+  only ever add), unless what it replaces ends in a commit that breaks the rules and every
+  honest commit of it stays (a bad commit pushed before this remote was guarded is dropped);
 * a tag is moved, or a new one is not a consensus version the rulebook accepts;
 * a ref is deleted, or is anything else;
 * a new event breaks a silence whose deadline has passed by this remote's clock: the remote is
   the one clock every member shares, so a member whose clock is slow cannot break a silence
   late (their own wgtool refuses a break its clock says is late; the rulebook refuses any break
-  stamped after the deadline).
+  stamped after the deadline);
+* a merge or a version concludes a silence before its deadline, by this remote's clock;
+* a new amendment is proposed to a draft whose amendment window is closed, by this clock.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from wgtool.core.agreement import utc_iso
+from wgtool.core.agreement import Window, utc_iso
 from wgtool.core.errors import InvalidInput
 from wgtool.core.gitstore import ZERO_SHA, GitStore
 from wgtool.core.messages import parse_message
@@ -43,8 +46,10 @@ from wgtool.core.rulebook import (
     MAIN_REF,
     SHA_RE,
     TAGS_PREFIX,
+    MainHistory,
     Problem,
     Rulebook,
+    draft_chain,
     event_path,
 )
 
@@ -154,6 +159,7 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
     problems: list[Problem] = []
     main = store.resolve(MAIN_REF)
     refs: dict[str, str] = {}
+    replacing: list[Update] = []
     for update in updates:
         if update.new is None:
             problems.append(Problem(update.ref, "refs are never deleted here"))
@@ -170,14 +176,17 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
                     Problem(MAIN_REF, reason, commit.sha, commit.record.author)
                     for reason in commit.problems
                 ]
+            problems += [
+                early_conclusion(MAIN_REF, commit.sha, commit.record.author, commit.deadline)
+                for commit in history.commits[position + 1 :]
+                if commit.deadline is not None and arrived < commit.deadline
+            ]
             main = update.new
         elif update.ref.startswith((AMENDMENTS_PREFIX, EVENTS_PREFIX, TAGS_PREFIX)):
             if update.old is not None and update.ref.startswith(TAGS_PREFIX):
                 problems.append(Problem(update.ref, "a consensus version is never moved"))
             elif update.old is not None and not store.is_ancestor(update.old, update.new):
-                problems.append(
-                    Problem(update.ref, "only moves forward (an event chain only ever adds)")
-                )
+                replacing.append(update)  # judged below, once main is known
             else:
                 refs[update.ref] = update.new
                 problems += late_breaks(store, update, arrived)
@@ -189,7 +198,81 @@ def check(store: GitStore, updates: list[Update], now: float | None = None) -> l
                     "refs/wg/events/* and refs/tags/<draft>/<version> only",
                 )
             )
-    verdicts = book.judge_refs(refs, book.history(main))
+    history = book.history(main)
+    for update in replacing:
+        assert update.old is not None and update.new is not None
+        if replaces_a_bad_tip(store, book, history, update.ref, update.old, update.new):
+            refs[update.ref] = update.new
+            continue
+        problems.append(Problem(update.ref, "only moves forward (an event chain only ever adds)"))
+    verdicts = book.judge_refs(refs, history)
     for ref in sorted(verdicts):
         problems += verdicts[ref]
+    tags = {r[len(TAGS_PREFIX) :]: sha for r, sha in refs.items() if r.startswith(TAGS_PREFIX)}
+    problems += [
+        early_conclusion(TAGS_PREFIX + tag.name, tag.sha, tag.tagger, tag.deadline)
+        for tag in book.tags(tags, history)
+        if tag.deadline is not None and arrived < tag.deadline
+    ]
+    problems += closed_windows(store, book, history, updates, refs, arrived)
     return [problem.line() for problem in problems]
+
+
+def replaces_a_bad_tip(
+    store: GitStore, book: Rulebook, history: MainHistory, ref: str, old: str, new: str
+) -> bool:
+    """Whether moving ``ref`` from ``old`` to ``new`` only drops what breaks the rules: the
+    chain here ends in a bad commit (pushed before this remote was guarded), and ``new`` holds
+    every honest commit of it."""
+    if not book.judge_refs({ref: old}, history)[ref]:
+        return False
+    return all(store.is_ancestor(tip, new) for tip in book.honest_part(ref, old, history))
+
+
+def early_conclusion(ref: str, sha: str, who: str | None, deadline: float) -> Problem:
+    """A merge or a version that concludes a silence before its deadline by this remote's
+    clock (the concluder's clock may say otherwise: this one is the clock all members share)."""
+    return Problem(
+        ref,
+        f"concludes a silence before its deadline ({utc_iso(deadline)}, by this remote's clock)",
+        sha,
+        who,
+    )
+
+
+def closed_windows(
+    store: GitStore,
+    book: Rulebook,
+    history: MainHistory,
+    updates: list[Update],
+    refs: dict[str, str],
+    now: float,
+) -> list[Problem]:
+    """The new amendments in a push to a draft whose amendment window is closed by this
+    remote's clock (revisions of amendments tabled before go on)."""
+    new = {
+        u.ref[len(AMENDMENTS_PREFIX) :]: u.new
+        for u in updates
+        if u.old is None and u.new is not None and u.ref.startswith(AMENDMENTS_PREFIX)
+    }
+    problems = []
+    for amendment, chain in book.amendment_chains(new, history).items():
+        if not chain.valid or chain.draft is None:
+            continue  # refused for what it is already
+        key = draft_chain(chain.draft)
+        tip = refs.get(EVENTS_PREFIX + key) or store.resolve(EVENTS_PREFIX + key)
+        judged = book.judged_events(key, tip, history, None) if tip else []
+        events = [] if isinstance(judged, str) else judged  # a bad chain is refused as such
+        windows = sorted((e for e in events if e.type == "window"), key=Event.sort_key)
+        window = Window(windows[-1] if windows else None)
+        if not window.is_open(now):
+            problems.append(
+                Problem(
+                    AMENDMENTS_PREFIX + amendment,
+                    f"proposes an amendment to {chain.draft} while its amendment window is "
+                    f"closed ({window.describe(now)}, by this remote's clock)",
+                    chain.tip,
+                    chain.revisions[0].author if chain.revisions else None,
+                )
+            )
+    return problems

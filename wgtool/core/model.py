@@ -260,6 +260,9 @@ class Adoption:
     not_heard: tuple[str, ...] = ()
     reason: str | None = None
     silence: str | None = None  # the silence procedure it was adopted under
+    # Members whose break of that silence reached the record after the merge, though stamped
+    # before the deadline (possible only without a guarded remote): the adoption is disputed.
+    disputed_by: tuple[str, ...] = ()
 
     TRAILERS = ("Consensus", "Supporting-Groups", "Objecting-Groups", "Not-Heard")
 
@@ -307,7 +310,12 @@ class Adoption:
             )
         )
         line = f"consensus {self.consensus} ({detail})"
-        if self.silence:
+        if self.silence and self.disputed_by:
+            line = (
+                f"adopted under silence {self.silence}, disputed: broken in time by "
+                f"{', '.join(self.disputed_by)} ({detail})"
+            )
+        elif self.silence:
             line = f"adopted under silence {self.silence}, unbroken ({detail})"
         return f"{line}; reason: {self.reason}" if self.reason else line
 
@@ -319,6 +327,7 @@ class Adoption:
             "not_heard": list(self.not_heard),
             "override_reason": self.reason,
             "silence": self.silence,
+            "disputed_by": list(self.disputed_by),
         }
 
 

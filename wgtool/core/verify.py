@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wgtool.core import signing
+from wgtool.core.agreement import Window, utc_iso
 from wgtool.core.messages import parse_message
-from wgtool.core.model import Version
+from wgtool.core.model import Event, Version
 from wgtool.core.rulebook import (
     CONSENSUS,
     MAIN_REF,
@@ -89,6 +90,7 @@ def verify(wg: WorkingGroup) -> VerifyReport:
     }
     versions = [v.version for v in book.tags(tags, history) if v.version is not None]
     report.problems += silence_problems(wg, history, versions)
+    report.problems += window_problems(wg)
     report.commits = book.commits_judged
     report.tags = sum(1 for ref in refs if ref.startswith(TAGS_PREFIX))
     report.signatures = book.signatures_checked
@@ -130,6 +132,26 @@ def silence_problems(wg: WorkingGroup, history: MainHistory, versions: list[Vers
         elif silence.breaks:
             who = ", ".join(f"{b.member} ({b.group})" for b in silence.breaks)
             problems.append(f"{where}: adopted under silence {silence_id}, which {who} broke")
+    return problems
+
+
+def window_problems(wg: WorkingGroup) -> list[str]:
+    """Amendments dated while their draft's amendment window was closed, by the record's own
+    dates (a guarded remote refuses them by its clock as they arrive; without one, the record
+    is all there is, and a member's clock may be wrong either way)."""
+    problems = []
+    windows: dict[str, list[Event]] = {}
+    for amendment in wg.amendments():
+        if amendment.draft not in windows:
+            events = wg.draft_events(amendment.draft, ("window",))
+            windows[amendment.draft] = sorted(events, key=Event.sort_key)
+        earlier = [e for e in windows[amendment.draft] if e.at <= amendment.created_at]
+        if not Window(earlier[-1] if earlier else None).is_open(amendment.created_at):
+            problems.append(
+                f"amendment {amendment.id}: proposed to {amendment.draft} at "
+                f"{utc_iso(amendment.created_at)}, while its amendment window was closed "
+                "(by the record's dates)"
+            )
     return problems
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wgtool.core import config, signing
+from wgtool.core import config, document, labels, signing
 from wgtool.core.errors import WgError
 from wgtool.core.gitstore import GitStore
 from wgtool.core.model import Event, Member, Settings
@@ -113,6 +113,27 @@ class Reader:
         except WgError as error:
             return error.message
         return Config(settings, roster, (settings_blob, roster_blob))
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    def _file_at(self, commit: str, path: str) -> bytes | None:
+        """A file's content at a commit (None when the commit lacks it)."""
+        return self.store.read_file(commit, path)
+
+    def _text_at(self, commit: str, slug: str) -> str | None:
+        """Draft ``slug`` at ``commit``, or None when the commit has no such draft."""
+        data = self._file_at(commit, draft_path(slug)) if commit else None
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def _labels_at(self, commit: str, slug: str, text: str) -> labels.Labels:
+        """The paragraph labels of draft ``slug`` (whose text there is ``text``) at ``commit``."""
+        count = len(document.paragraphs(text))
+        return labels.load(self._file_at(commit, labels_path(slug)), count)
+
+    def _commit_parent(self, sha: str) -> str:
+        record = self._records.get(sha)
+        parents = record.parents if record is not None else self.store.commit(sha).parents
+        return parents[0] if parents else ""
 
     def _blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
         """The sizes of objects, read in one git process (and kept)."""

@@ -8,19 +8,25 @@ from gitdb.exc import ODBError
 from gitdb.util import hex_to_bin
 
 from wgtool.core import signing, validate
+from wgtool.core.agreement import utc_iso
 from wgtool.core.messages import parse_message
-from wgtool.core.model import Role, Version
+from wgtool.core.model import DRAFT_CHAIN, Event, Role, Version
 from wgtool.core.rulebook.history import (
     MainHistory,
     TagVerdict,
 )
 from wgtool.core.rulebook.layout import (
     AMENDMENTS_PREFIX,
+    EVENTS,
     EVENTS_PREFIX,
     MAX_EVENT_BYTES,
+    NO_EVENTS,
+    SHA_RE,
     SILENCE,
     TAGS_PREFIX,
+    WG_PREFIX,
     chain_key_valid,
+    draft_chain,
     draft_path,
 )
 from wgtool.core.rulebook.main import MainJudge
@@ -79,6 +85,7 @@ class Rulebook(MainJudge):
             return refuse(f"tags {target[:10]}, which is not on main", tagger=tagger)
         commit = history.commits[position]
         problems: list[str] = []
+        deadline: float | None = None
         if not commit.valid:
             problems.append(f"tags {target[:10]}, a main commit that breaks the rules")
         current = commit.config
@@ -89,9 +96,17 @@ class Rulebook(MainJudge):
         member = current.roster.by_email(tagger_email)
         subject, body, trailers = parse_message(message.split("-----BEGIN SSH SIGNATURE-----")[0])
         # A version is the secretariat's; the chair tags one by concluding a silence on it.
-        role = Role.CHAIR if trailers.get(SILENCE) else Role.SECRETARIAT
+        silence = (trailers.get(SILENCE) or [""])[-1]
+        role = Role.CHAIR if silence else Role.SECRETARIAT
         if member is None or not member.has(role):
             problems.append(f"tagged by {tagger_email}, who is not {role.value}")
+        elif silence:
+            events = (trailers.get(EVENTS) or [""])[-1]
+            found, reasons = self._concluded_silence(
+                slug, version, target, silence, (events, tagged_at), history
+            )
+            problems += reasons
+            deadline = found.until if found is not None else None
         elif self.audit and current.settings.signatures == "required":
             self._checked.add(sha)
             signer = signing.tag_signer(self.store, sha)
@@ -108,7 +123,51 @@ class Rulebook(MainJudge):
             tagger=tagger_name,
             tagged_at=tagged_at,
         )
-        return TagVerdict(name, sha, result, (), tagger)
+        return TagVerdict(name, sha, result, (), tagger, deadline)
+
+    def _concluded_silence(
+        self,
+        slug: str,
+        version: str,
+        target: str,
+        silence_id: str,
+        judged_at: tuple[str, int],
+        history: MainHistory,
+    ) -> tuple[Event | None, list[str]]:
+        """A version that concludes a silence names it and the draft's events it judged
+        (``Events:``): a silence on that draft, for this version of the commit tagged, that
+        none of them broke, and whose deadline had passed when the tag was made."""
+        events, tagged_at = judged_at
+        if not events:
+            return None, [
+                f"concludes silence {silence_id} but names no events it judged ({EVENTS}:)"
+            ]
+        judged: list[Event] | str = []
+        if events != NO_EVENTS:
+            judged = self.judged_events(draft_chain(slug), events, history, None)
+        if isinstance(judged, str):
+            return None, [judged]
+        found = next((e for e in judged if e.type == "silence" and e.id == silence_id), None)
+        if found is None or found.draft != slug:
+            return None, [
+                f"concludes silence {silence_id!r}, which is not among the events it names"
+            ]
+        if found.target != version or found.anchor != target:
+            return found, [
+                f"concludes silence {silence_id}, which was for version {found.target} of "
+                f"{(found.anchor or '')[:10]}"
+            ]
+        breakers = {e.member for e in judged if e.type == "silence-break" and e.target == found.id}
+        if breakers:
+            return found, [
+                f"concludes silence {silence_id}, which {', '.join(sorted(breakers))} broke"
+            ]
+        if found.until is None or tagged_at < int(found.until):  # tag times are whole seconds
+            return found, [
+                f"concludes silence {silence_id} at {utc_iso(tagged_at)}, before its deadline "
+                f"{utc_iso(found.until or 0)}"
+            ]
+        return found, []
 
     def tags(self, refs: Mapping[str, str], history: MainHistory) -> list[TagVerdict]:
         """Judge tags given as {name under refs/tags/: object}, oldest first."""
@@ -117,6 +176,45 @@ class Rulebook(MainJudge):
         return sorted(verdicts, key=lambda v: (v.version.tagged_at if v.version else 0, v.name))
 
     # -- refs --------------------------------------------------------------------------------
+
+    def honest_part(self, ref: str, tip: str, history: MainHistory) -> list[str]:
+        """The tips of what chain ``ref`` holds at ``tip`` that breaks no rule and follows
+        nothing that does: for an amendment, its revisions before the first bad one; for an
+        event chain, every commit with no bad commit among its ancestors (each author's work
+        stands on its own, whatever another wrote on top of it). Empty when there is none."""
+        kind, _, key = ref[len(WG_PREFIX) :].partition("/")
+        if not chain_key_valid(kind, key) or not SHA_RE.match(tip):
+            return []
+        if kind == "amendments":
+            revisions = self.amendment_chains({key: tip}, history)[key]
+            if revisions.valid:
+                return [tip]
+            broken = [
+                revisions.revisions.index(r)
+                for r, _ in revisions.problems
+                if r in revisions.revisions
+            ]
+            first = min(broken, default=0)
+            return [revisions.revisions[first - 1].sha] if first > 0 else []
+        proposer = None
+        if not key.startswith(DRAFT_CHAIN):
+            head = self.store.resolve(AMENDMENTS_PREFIX + key)
+            if head is not None:
+                proposer = self.amendment_chains({key: head}, history)[key].proposer
+        chain = self.event_chains({key: tip}, history, {key: proposer})[key]
+        if chain.valid:
+            return [tip]
+        order = self._topological(tip)
+        if order is None:
+            return []
+        bad = {record.sha for record, _ in chain.problems if record is not None}
+        tainted: set[str] = set()
+        for record in order:  # parents first
+            if record.sha in bad or any(p in tainted for p in record.parents):
+                tainted.add(record.sha)
+        good = [record for record in order if record.sha not in tainted]
+        below = {parent for record in good for parent in record.parents}
+        return [record.sha for record in good if record.sha not in below]
 
     def judge_refs(
         self,

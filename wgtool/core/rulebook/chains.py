@@ -288,6 +288,28 @@ class ChainJudge(Reader):
                 self._records[record.sha] = record
         self._complete |= {sha for a, sha in wanted.items() if a not in after}
 
+    def judged_events(
+        self,
+        key: str,
+        tip: str,
+        history: MainHistory,
+        proposer: str | None,
+        *,
+        limit: int | None = None,
+    ) -> list[Event] | str:
+        """The events of chain ``key`` up to commit ``tip``, as a merge or a version that
+        names them judged them; or why they cannot be taken (one line). ``limit``: main
+        commits from that position on do not count as on main yet."""
+        if not SHA_RE.match(tip):
+            return f"names events {tip!r}, which is no commit"
+        self._load_events({key: tip}, history, {})
+        if tip not in self._records:
+            return f"names events {tip[:10]}, which this repository lacks"
+        chain = self._event_chain(key, tip, history, proposer, limit=limit)
+        if chain.problems:
+            return f"names events {tip[:10]} that break the rules ({chain.problems[0][1]})"
+        return chain.events
+
     def _event_chain(
         self,
         amendment: str,
@@ -296,6 +318,7 @@ class ChainJudge(Reader):
         proposer: str | None,
         *,
         partial: bool = False,
+        limit: int | None = None,
     ) -> EventChain:
         chain = EventChain(amendment, tip, partial=partial)
         order = self._topological(tip, partial=partial)
@@ -313,7 +336,7 @@ class ChainJudge(Reader):
                 if reason:
                     chain.problems.append((record, reason))
                 continue
-            found = self._depends_on(record, history, not_before)
+            found = self._depends_on(record, history, not_before, limit)
             if isinstance(found, str):
                 chain.problems.append((record, found))
                 positions[record.sha] = not_before

@@ -33,6 +33,7 @@ class MainCommit:
     problems: list[str] = field(default_factory=list)
     config: Config | None = None  # the settings and roster in force after this commit
     founded: bool = False  # the roster has had a member at this commit or before
+    deadline: float | None = None  # a merge under silence: that silence's deadline
 
     @property
     def sha(self) -> str:
@@ -112,7 +113,7 @@ class MainHistory:
         return MainState(
             config=last.config if last else None,
             founded=last.founded if last else False,
-            merged={a: c.draft or "" for a, c in self.merged().items()},
+            merged={a: (c.draft or "", c.sha) for a, c in self.merged().items()},
         )
 
     def merged(self) -> dict[str, MainCommit]:
@@ -172,6 +173,7 @@ class TagVerdict:
     version: Version | None
     problems: tuple[str, ...]
     tagger: str | None = None
+    deadline: float | None = None  # a version concluding a silence: that silence's deadline
 
 
 @dataclass
@@ -180,4 +182,5 @@ class MainState:
 
     config: Config | None = None
     founded: bool = False  # the roster has had a member at some point
-    merged: dict[str, str] = field(default_factory=dict)  # amendment -> its draft
+    # amendment -> its draft and the commit that merged it
+    merged: dict[str, tuple[str, str]] = field(default_factory=dict)

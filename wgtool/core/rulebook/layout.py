@@ -47,10 +47,16 @@ MERGED_BY = "Merged-by"
 CONSENSUS = "Consensus"
 CONSENSUS_GROUPS = ("Supporting-Groups", "Objecting-Groups", "Not-Heard")
 OVERRIDE_REASON = "Override-Reason"
+ORALLY_REVISED = "Orally-Revised"  # "yes": the chair revised the amendment's words orally
+RESOLVED_BY = "Resolved-by"  # the chair who wrote the conflicting paragraphs
+EVENTS = "Events"  # the tip of the event chain a merge or a silence version judged, or "none"
+NO_EVENTS = "none"
 REVERTS = "Reverts-Amendment"
 REVERTED_BY = "Reverted-by"
 JOIN_ACTION = "join-events"
 REVERT_ACTION = "revert"
+# What a secretariat change of a draft declares (``Action:``, with ``Draft: <slug>``).
+DRAFT_ACTIONS = frozenset({"add-draft", "import-draft", "renumber", "edit-draft"})
 
 # Events on an amendment, and events in a draft's chain (``refs/wg/events/draft-<slug>``).
 AMENDMENT_EVENT_TYPES = frozenset(

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from wgtool.core.model import Role
+from wgtool.core import document, labels
+from wgtool.core.adoption import (
+    Template,
+    adoption_template,
+    differences,
+    labels_file,
+    revert_text,
+)
+from wgtool.core.agreement import utc_iso
+from wgtool.core.consensus import as_position, compute_consensus
+from wgtool.core.model import Adoption, Event, Kind, Role
 from wgtool.core.rulebook.chains import ChainJudge
 from wgtool.core.rulebook.history import (
     FOUNDING,
@@ -12,6 +23,7 @@ from wgtool.core.rulebook.history import (
     MERGE,
     REVERT,
     SECRETARIAT,
+    AmendmentChain,
     MainCommit,
     MainHistory,
     MainState,
@@ -22,16 +34,29 @@ from wgtool.core.rulebook.layout import (
     AMENDMENT_ID,
     AMENDMENT_ID_RE,
     CONFIG_PATHS,
+    CONSENSUS,
+    CONSENSUS_GROUPS,
+    DRAFT,
+    DRAFT_ACTIONS,
     DRAFTS_DIR,
+    EVENTS,
     FILE_MODES,
+    KIND,
     MEMBER,
     MERGED_BY,
+    NO_EVENTS,
+    ORALLY_REVISED,
+    PARAGRAPH,
     PROPOSED_BY,
+    RESOLVED_BY,
     REVERT_ACTION,
     REVERTED_BY,
     REVERTS,
     ROSTER_PATH,
+    SILENCE,
     draft_of_path,
+    draft_path,
+    labels_path,
 )
 from wgtool.core.rulebook.records import (
     Config,
@@ -158,7 +183,7 @@ class MainJudge(ChainJudge):
             state.config = after
             state.founded = state.founded or len(after.roster) > 0
         if commit.valid and commit.kind == MERGE and commit.amendment:
-            state.merged[commit.amendment] = commit.draft or ""
+            state.merged[commit.amendment] = (commit.draft or "", commit.sha)
         if commit.valid and commit.kind == REVERT and commit.amendment:
             state.merged.pop(commit.amendment, None)
         commit.config = state.config
@@ -203,15 +228,47 @@ class MainJudge(ChainJudge):
         if record.trailer(MERGED_BY) or record.trailer(AMENDMENT_ID):
             problems.append("a chair merge needs two parents: old main and the amendment")
         self._acting(record, before, handle, Role.SECRETARIAT, problems)
+        drafts: set[str] = set()
         for change in record.changes:
             if change.path.startswith(DRAFTS_DIR + "/"):
-                well_formed = draft_of_path(change.path) is not None
-                if not well_formed or (change.status != "D" and change.mode not in FILE_MODES):
+                slug = draft_of_path(change.path)
+                if slug is None or (change.status != "D" and change.mode not in FILE_MODES):
                     problems.append(f"{change.path} is not a draft file")
+                else:
+                    drafts.add(slug)
+        if drafts:
+            self._declared_draft_edit(commit, drafts)
         if isinstance(after, str):
             problems.append(after)
-        elif after is not None and not any(m.has(Role.SECRETARIAT) for m in after.roster):
-            problems.append("the roster would have no secretariat member left")
+        elif after is not None:
+            # Someone must always be able to merge and to keep the roster.
+            for role, who in ((Role.SECRETARIAT, "secretariat member"), (Role.CHAIR, "chair")):
+                had = any(m.has(role) for m in before.roster)
+                if had and not any(m.has(role) for m in after.roster):
+                    problems.append(f"the roster would have no {who} left")
+
+    def _declared_draft_edit(self, commit: MainCommit, drafts: set[str]) -> None:
+        """A secretariat change of a draft says so (``Action:``, ``Draft:``); one draft at a
+        time, and a renumbering changes nothing but the labels, to 1 to n."""
+        record, problems = commit.record, commit.problems
+        action, slug = record.trailer(ACTION), record.trailer(DRAFT)
+        if action not in DRAFT_ACTIONS or drafts != {slug}:
+            problems.append(
+                f"changes draft {', '.join(sorted(drafts))} without declaring it "
+                f"(Action: {'|'.join(sorted(DRAFT_ACTIONS))}, Draft: <slug>)"
+            )
+            return
+        assert slug is not None
+        commit.draft = slug
+        if action == "renumber":
+            parent = record.parents[0]
+            text = self._text_at(parent, slug) or ""
+            if any(c.path == draft_path(slug) for c in record.changes):
+                problems.append(f"renumbers {slug} and changes its text too")
+                return
+            wanted, _ = labels.renumbered(self._labels_at(parent, slug, text))
+            if self._file_at(record.sha, labels_path(slug)) != wanted.dump():
+                problems.append(f"renumbers {slug} to labels other than 1 to n")
 
     def _judge_merge(
         self, commit: MainCommit, before: Config, state: MainState, history: MainHistory
@@ -244,6 +301,127 @@ class MainJudge(ChainJudge):
         if chain.draft:
             self._only_draft(record, chain.draft, problems, what="a merge")
         problems.extend(consensus_problems(record, before.settings))
+        if chain.valid and chain.draft and not problems:
+            self._replay_merge(commit, chain)
+            self._replay_consensus(commit, chain, before, history)
+
+    def _replay_merge(self, commit: MainCommit, chain: AmendmentChain) -> None:
+        """The draft after a merge is the amendment merged into main before it, but where the
+        merge declares an oral revision (the amendment's paragraphs) or a resolution (the
+        conflicting ones); its labels follow from its text."""
+        record, problems = commit.record, commit.problems
+        slug = chain.draft
+        assert slug is not None
+        revision = chain.revisions[-1]
+        main_before, head = record.parents
+        current = self._text_at(main_before, slug)
+        result = self._text_at(record.sha, slug)
+        if current is None or result is None:
+            problems.append(f"merges into draft {slug}, which main does not have")
+            return
+        oral = record.trailer(ORALLY_REVISED)
+        resolver = record.trailer(RESOLVED_BY)
+        if oral not in (None, "yes"):
+            problems.append(f"says {ORALLY_REVISED}: {oral!r}, not yes")
+            return
+        if resolver is not None and resolver != commit.member:
+            problems.append(f"says the conflict was resolved by {resolver}, not {commit.member}")
+            return
+        kind = Kind((revision.trailer(KIND) or Kind.DOCUMENT.value))
+        paragraph = revision.trailer(PARAGRAPH)
+        template = adoption_template(
+            self._text_at(chain.base or "", slug) or "",
+            current,
+            self._text_at(head, slug) or "",
+            oral=(kind, int(paragraph) if paragraph else None) if oral else None,
+            resolved=resolver is not None,
+        )
+        old_labels = self._labels_at(main_before, slug, current)
+        if template is None:
+            problems.append(
+                f"amendment {chain.amendment} conflicts with the draft and the merge declares "
+                f"no resolution ({RESOLVED_BY})"
+            )
+        elif not template.fits(result):
+            where = differences(template, result, current, old_labels)
+            how = (
+                "beyond the paragraphs it addresses"
+                if oral
+                else "beyond the conflicting paragraphs"
+                if resolver
+                else "without declaring an oral revision or a resolution"
+            )
+            problems.append(
+                f"writes {where} other than amendment {chain.amendment} merged into main "
+                f"reads, {how}"
+            )
+        self._labels_follow(commit, slug, main_before, current, result, old_labels)
+
+    def _labels_follow(
+        self,
+        commit: MainCommit,
+        slug: str,
+        parent: str,
+        before: str,
+        after: str,
+        old_labels: labels.Labels,
+    ) -> None:
+        """A merge or a revert writes the labels its text change implies, and no others."""
+        if self._file_at(commit.sha, labels_path(slug)) != labels_file(before, old_labels, after):
+            commit.problems.append(
+                f"writes paragraph labels for {slug} other than its change to the text implies"
+            )
+
+    def _replay_consensus(
+        self, commit: MainCommit, chain: AmendmentChain, before: Config, history: MainHistory
+    ) -> None:
+        """The consensus a merge records is the rule in force at main before it, applied to the
+        events it names (``Events:``): the verdict and every group list, exactly; a silence
+        must be among them, ended unbroken before the merge."""
+        record, problems = commit.record, commit.problems
+        amendment = chain.amendment
+        named = record.trailer(EVENTS)
+        recorded = record.trailer(CONSENSUS)
+        if recorded is None:
+            problems.append(f"records no consensus ({CONSENSUS}: reached, overridden or silence)")
+            return
+        if named is None:
+            problems.append(f"names no events it judged ({EVENTS}: <commit> or {NO_EVENTS})")
+            return
+        events: list[Event] = []
+        if named != NO_EVENTS:
+            judged = self.judged_events(
+                amendment, named, history, chain.proposer, limit=commit.position
+            )
+            if isinstance(judged, str):
+                problems.append(judged)
+                return
+            events = judged
+        consensus = compute_consensus(
+            before.settings,
+            _Proposal(chain.proposer or "", len(chain.revisions)),
+            [as_position(e) for e in events if e.type in ("position", "silence-break")],
+        )
+        adoption = consensus.adoption()
+        lists = dict(zip(CONSENSUS_GROUPS, _group_lists(adoption), strict=True))
+        for key, wanted in lists.items():
+            if (record.trailer(key) or "") != wanted:
+                problems.append(
+                    f"says {key}: {record.trailer(key) or ''!r}, but the events it names give "
+                    f"{wanted!r}"
+                )
+        if recorded == "reached" and consensus.state != "consensus":
+            problems.append(
+                f"records consensus reached, but the events it names give {consensus.state}"
+            )
+        elif recorded == "overridden" and consensus.state == "consensus":
+            problems.append("records consensus overridden, but the events it names reach it")
+        elif recorded == "silence":
+            silence_id = record.trailer(SILENCE) or ""
+            problems.extend(_silence_problems(silence_id, events, record.committed_at))
+            commit.deadline = next(
+                (e.until for e in events if e.type == "silence" and e.id == silence_id), None
+            )
 
     def _judge_revert(self, commit: MainCommit, before: Config, state: MainState) -> None:
         record, problems = commit.record, commit.problems
@@ -257,5 +435,64 @@ class MainJudge(ChainJudge):
         if amendment not in state.merged:
             problems.append(f"reverts amendment {amendment!r}, which is not merged on main")
             return
-        commit.draft = state.merged[amendment]
+        commit.draft, merge = state.merged[amendment]
         self._only_draft(record, commit.draft, problems, what="a revert")
+        if not problems:
+            self._replay_revert(commit, commit.draft, merge)
+
+    def _replay_revert(self, commit: MainCommit, slug: str, merge: str) -> None:
+        """A revert takes its amendment's change out of the draft, word by word, exactly."""
+        record, problems = commit.record, commit.problems
+        parent = record.parents[0]
+        adopted = self._text_at(merge, slug)
+        before = self._text_at(self._commit_parent(merge), slug)
+        current = self._text_at(parent, slug)
+        result = self._text_at(record.sha, slug)
+        if adopted is None or before is None or current is None or result is None:
+            problems.append(f"reverts a change to draft {slug}, which main does not have")
+            return
+        expected = revert_text(adopted, current, before)
+        old_labels = self._labels_at(parent, slug, current)
+        if expected is None:
+            problems.append(f"amendment {commit.amendment}'s change no longer comes out cleanly")
+        elif document.normalise(expected) != document.normalise(result):
+            exact = Template((document.normalise(expected),))
+            where = differences(exact, result, current, old_labels)
+            problems.append(
+                f"writes {where} other than taking amendment {commit.amendment} out reads"
+            )
+        self._labels_follow(commit, slug, parent, current, result, old_labels)
+
+
+@dataclass(frozen=True)
+class _Proposal:
+    """An amendment as consensus counts it (see :class:`wgtool.core.consensus.Proposal`)."""
+
+    proposer: str
+    revision: int
+
+
+def _group_lists(adoption: Adoption) -> tuple[str, str, str]:
+    """The group lists a merge records, as the merge writes them."""
+    return tuple(  # type: ignore[return-value]
+        ", ".join(groups)
+        for groups in (adoption.supporting, adoption.objecting, adoption.not_heard)
+    )
+
+
+def _silence_problems(silence_id: str, events: list[Event], merged_at: int) -> list[str]:
+    """A merge under silence names a silence on the amendment, among the events it judged,
+    that ended before the merge and that none of them broke."""
+    silence = next((e for e in events if e.type == "silence" and e.id == silence_id), None)
+    if silence is None or silence.until is None:
+        return [f"adopts under silence {silence_id!r}, which is not among the events it names"]
+    broken = [e for e in events if e.type == "silence-break" and e.target == silence.id]
+    if broken:
+        who = ", ".join(sorted({e.member for e in broken}))
+        return [f"adopts under silence {silence.id}, which {who} broke"]
+    if merged_at < int(silence.until):  # commit times are whole seconds
+        return [
+            f"adopts under silence {silence.id} at {utc_iso(merged_at)}, before its deadline "
+            f"{utc_iso(silence.until)}"
+        ]
+    return []

@@ -123,7 +123,19 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
     created = not path.exists()
     try:
         result = run_git(
-            ["clone", "--quiet", "--origin", "origin", "--branch", "main", "--", url, str(path)],
+            # No tags: they come in with the wg refs, judged like them (see _join_tags).
+            [
+                "clone",
+                "--quiet",
+                "--no-tags",
+                "--origin",
+                "origin",
+                "--branch",
+                "main",
+                "--",
+                url,
+                str(path),
+            ],
             network=True,
         )
     except SyncError:
@@ -139,6 +151,9 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
         raise SyncError(f"cannot clone {url}: {git_reason(result.stderr)}")
     store = GitStore.open(path, search_parents=False)
     try:
+        # The deliberation first: main's merges are judged by the events they name.
+        configure_remote(store, "origin")
+        fetch(store, "origin")
         _settle_cloned_main(store)
     except WgError:
         shutil.rmtree(path, ignore_errors=True)

@@ -90,10 +90,15 @@ def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
     taken: dict[str, tuple[str, str | None]] = {}
     problems: dict[str, list[str]] = {}  # by ref: reported in the order of the refs
     for ref, sha in sorted(incoming.items()):
-        if verdicts[ref]:
-            problems[ref] = [quarantine_line(verdicts[ref], f"not taken from {remote}")]
-        else:
+        if not verdicts[ref]:
             taken[ref] = (sha, local.get(ref))
+            continue
+        # What others wrote honestly before or beside the bad commit still comes in.
+        honest = _honest_tip(store, ref, book.honest_part(ref, sha, history), local.get(ref))
+        around = "; what it holds of others' work was" if honest is not None else ""
+        problems[ref] = [quarantine_line(verdicts[ref], f"not taken from {remote}{around}")]
+        if honest is not None:
+            taken[ref] = (honest, local.get(ref))
     if taken:
         _join_refs(wg, remote, taken, report, problems)
     outcome.problems += [line for ref in sorted(problems) for line in problems[ref]]
@@ -150,6 +155,25 @@ def _join_refs(
     )
     for new, ours in events.values():
         report.received.events += len(names[new] - (names[ours] if ours else set()))
+
+
+def _honest_tip(store: GitStore, ref: str, tips: list[str], ours: str | None) -> str | None:
+    """One commit holding every honest tip of a chain that is not here yet (an event chain's
+    several tips joined), or None when there is nothing new."""
+    new = [tip for tip in tips if ours is None or not store.is_ancestor(tip, ours)]
+    if not new:
+        return None
+    if ref.startswith(AMENDMENTS_PREFIX):
+        return new[0]
+    combined = new[0]
+    for tip in new[1:]:
+        if store.is_ancestor(tip, combined):
+            continue
+        if store.is_ancestor(combined, tip):
+            combined = tip
+        else:
+            combined = join_commit(store, ref[len(EVENTS_PREFIX) :], combined, tip)
+    return combined
 
 
 def diverged_amendment(amendment_id: str, remote: str) -> str:

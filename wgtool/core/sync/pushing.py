@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wgtool.core.gitstore import GitStore
 from wgtool.core.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_DIR,
@@ -44,19 +45,25 @@ class _Push:
     source: str
     target: str
     count: Callable[[Traffic], None]
+    # Where the remote's chain ends in a commit that breaks the rules, the one tip it may
+    # still be at for this push to replace it (every honest commit of it is in ``source``).
+    replaces: str | None = None
 
 
 def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
     """Push what the remote lacks, never forced; a rejection caused by a race means retry.
 
-    ``main`` goes first, so that the remote has the main commits the rest was made against;
-    everything else is judged against main as the remote then has it, and what the rulebook
-    refuses is not sent (a guarded remote would refuse the whole push for it).
+    ``main``, when it is ahead, goes in one push with everything else: a guarded remote judges
+    the merges by the deliberation they name and the amendments and events by the main commits
+    they were made against, so each needs the other. What the rulebook refuses is not sent (a
+    guarded remote would refuse the whole push for it). Should the remote refuse main, the rest
+    goes again on its own, judged against main as the remote has it.
     """
     store = wg.store
     prefix = tracking_prefix(remote)
     theirs = store.resolve(prefix + "main")
     ours = wg.main()
+    main: list[_Push] = []
     if theirs is None or (ours != theirs and store.is_ancestor(theirs, ours)):
         history = book.history(ours)
         position = -1 if theirs is None else history.position(theirs)
@@ -68,11 +75,33 @@ def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
             def count_main(t: Traffic, n: int = len(history.commits) - 1 - position) -> None:
                 t.main_commits += n
 
-            if MAIN_REF in _send(wg, remote, [_Push(ours, MAIN_REF, count_main)], report, outcome):
-                theirs = ours
-    plan, refused = _plan_push(wg, book, book.history(theirs), remote)
+            main.append(_Push(ours, MAIN_REF, count_main))
+    if main:
+        together = Round()
+        taken = _send_planned(wg, book, remote, ours, main, report, together)
+        outcome.retry = outcome.retry or together.retry
+        outcome.notes += together.notes
+        if MAIN_REF in taken or together.retry:
+            outcome.problems += together.problems
+            return
+        outcome.problems += [line for line in together.problems if MAIN_REF in line]
+    _send_planned(wg, book, remote, theirs, [], report, outcome)
+
+
+def _send_planned(
+    wg: WorkingGroup,
+    book: Rulebook,
+    remote: str,
+    against: str | None,
+    first: list[_Push],
+    report: SyncReport,
+    outcome: Round,
+) -> set[str]:
+    """Plan the wg refs and tags against main commit ``against`` (main as the remote will
+    have it) and push them after ``first``; returns the refs the remote took."""
+    plan, refused = _plan_push(wg, book, book.history(against), remote)
     # What the remote's main refuses is either waiting for main to go out, or broken here too.
-    here = book.judge_refs(refused, book.history(ours))
+    here = book.judge_refs(refused, book.history(wg.main()))
     for ref in sorted(refused):
         if here[ref]:
             outcome.problems.append(quarantine_line(here[ref], "not sent"))
@@ -82,7 +111,7 @@ def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
             f"{waiting} ref(s) wait until {remote} has the main commits they were made against"
         )
     held = any(ref.startswith(WG_PREFIX) for ref in refused)
-    _send(wg, remote, plan, report, outcome, pattern=not held)
+    return _send(wg, remote, [*first, *plan], report, outcome, pattern=not held)
 
 
 def _plan_push(
@@ -112,6 +141,10 @@ def _plan_push(
         for ref, (ours, theirs) in differing.items()
         if theirs is None or ancestry.is_ancestor(theirs, ours)
     }
+    replaced = _replaceable(
+        store, book, history, {r: pair for r, pair in differing.items() if r not in wanted}
+    )
+    wanted.update({ref: differing[ref][0] for ref in replaced})
     for ref, sha in store.refs(TAGS_PREFIX.rstrip("/")).items():
         if prefix + "tags/" + ref[len(TAGS_PREFIX) :] not in remote_refs:
             wanted[ref] = sha
@@ -134,15 +167,15 @@ def _plan_push(
                 else:
                     t.revised_amendments += 1
 
-            plan.append(_Push(ours, ref, count_amendment))
+            plan.append(_Push(ours, ref, count_amendment, replaced.get(ref)))
         elif ref.startswith(EVENTS_PREFIX):
             theirs = differing[ref][1]
             added = len(names[ours] - (names[theirs] if theirs else set()))
 
-            def count_events(t: Traffic, n: int = added) -> None:
+            def count_events(t: Traffic, n: int = max(added, 0)) -> None:
                 t.events += n
 
-            plan.append(_Push(ours, ref, count_events))
+            plan.append(_Push(ours, ref, count_events, replaced.get(ref)))
         else:
 
             def count_version(t: Traffic) -> None:
@@ -150,6 +183,27 @@ def _plan_push(
 
             plan.append(_Push(ours, ref, count_version))
     return plan, refused
+
+
+def _replaceable(
+    store: GitStore,
+    book: Rulebook,
+    history: MainHistory,
+    stuck: dict[str, tuple[str, str | None]],
+) -> dict[str, str]:
+    """The refs here that the remote's cannot take as they are, because the remote's chain
+    ends in a commit that breaks the rules, and that hold every honest commit of it: they
+    replace it ({ref: the remote's tip}). One author's bad commit holds back no one else."""
+    theirs = {ref: pair[1] for ref, pair in stuck.items() if pair[1] is not None}
+    verdicts = book.judge_refs(theirs, history)
+    replaced = {}
+    for ref, tip in theirs.items():
+        if not verdicts[ref]:
+            continue  # an honest chain that diverged: joined when fetched, or reported
+        ours = stuck[ref][0]
+        if all(store.is_ancestor(t, ours) for t in book.honest_part(ref, tip, history)):
+            replaced[ref] = tip
+    return replaced
 
 
 def _send(
@@ -172,16 +226,21 @@ def _send(
     if not plan:
         return set()
     planned = {p.target: p for p in plan}
-    wg_refs = [p for p in plan if p.target.startswith(WG_PREFIX)]
-    specs = [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
-    if wg_refs and pattern:
+    # Replacing a chain that ends in a bad commit: forced, only while it is still that commit.
+    leases = {f"+{p.source}:{p.target}": f"{p.target}:{p.replaces}" for p in plan if p.replaces}
+    wg_refs = [p for p in plan if p.target.startswith(WG_PREFIX) and not p.replaces]
+    specs = [*leases]
+    specs += [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
+    if wg_refs and pattern and not leases:  # the pattern would also name the replaced refs
         specs.insert(0, f"{WG_PREFIX}*:{WG_PREFIX}*")
     else:
         specs += [f"{p.source}:{p.target}" for p in wg_refs]
     taken: set[str] = set()
     for start in range(0, len(specs), PUSH_BATCH):
+        batch = specs[start : start + PUSH_BATCH]
+        leased = [f"--force-with-lease={leases[spec]}" for spec in batch if spec in leases]
         result = wg.store.run(
-            ["push", "--porcelain", "--end-of-options", remote, *specs[start : start + PUSH_BATCH]],
+            ["push", "--porcelain", *leased, "--end-of-options", remote, *batch],
             check=False,
             network=True,
         )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from wgtool.core.gitstore import GitStore
 from wgtool.core.messages import parse_message
 from wgtool.core.model import Member
-from wgtool.core.rulebook import ACTION, JOIN_ACTION, MAIN, SHA_RE, Rulebook
+from wgtool.core.rulebook import ACTION, JOIN_ACTION, MAIN, REVISION, SHA_RE, Rulebook
 
 
 def made_against(store: GitStore, main: str, member: Member, parent: str | None) -> str:
@@ -49,6 +49,8 @@ def named_main(store: GitStore, commit: str | None) -> str | None:
         sides = [m for m in (named_main(store, p) for p in info.parents) if m is not None]
         return max(sides, key=lambda m: sum(store.is_ancestor(o, m) for o in sides), default=None)
     named = trailers.get(MAIN, [None])[-1]
+    if named is None and trailers.get(REVISION, [None])[-1] == "1" and info.parents:
+        return info.parents[0]  # an amendment's first revision is made against its base
     return named if named is not None and SHA_RE.match(named) else None
 
 

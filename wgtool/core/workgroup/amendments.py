@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wgtool.core import document, validate
+from wgtool.core.adoption import amended_text
 from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied, StateError
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message, parse_message
@@ -261,6 +262,13 @@ class AmendmentsDesk(DraftsDesk):
         found = self.index.amendment(full)
         if found is None:
             raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+        adoption = found.adoption
+        if adoption is not None and adoption.silence:
+            breaks = self.index.chain_events([found.id], ["silence-break"])
+            breakers = sorted({e.member for e in breaks if e.target == adoption.silence})
+            if breakers:
+                disputed = replace(adoption, disputed_by=tuple(breakers))
+                found = replace(found, adoption=disputed)
         return found
 
     def amendments(
@@ -320,24 +328,6 @@ class AmendmentsDesk(DraftsDesk):
             orally_revised="yes" in trailers.get("Orally-Revised", []),
             as_proposed=" ".join(new.split()) == " ".join(proposed.split()),
         )
-
-
-def amended_text(base_text: str, kind: Kind, paragraph: int | None, text: str | None) -> str:
-    """The draft ``base_text`` with an amendment of ``kind`` to ``paragraph`` made: ``text``
-    is the new paragraph, or the whole amended draft for a whole-draft amendment."""
-    if kind is Kind.DOCUMENT:
-        if text is None:
-            raise InvalidInput("give the whole amended draft with --from-file")
-        return document.normalise(validate.text(text, "amended draft"))
-    assert paragraph is not None
-    if kind is Kind.DELETE:
-        return document.delete_paragraph(base_text, paragraph)
-    if text is None:
-        raise InvalidInput("give the new paragraph with --text or --text-file")
-    text = validate.text(text, "paragraph text")
-    if kind is Kind.REPLACE:
-        return document.replace_paragraph(base_text, paragraph, text)
-    return document.insert_after(base_text, paragraph, text)
 
 
 def _focus(old: str, new: str) -> tuple[str, str]:

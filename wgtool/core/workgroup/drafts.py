@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wgtool.core import document, glance, labels, validate
+from wgtool.core.adoption import labels_file
 from wgtool.core.errors import InvalidInput, NotFound, StateError
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
@@ -88,16 +89,12 @@ class DraftsDesk(Handle):
         for those inserted; ``new_labels`` when they are decided already)."""
         if new_labels is None:
             old_text = self.draft_text_at(commit, slug) or ""
-            new_labels = labels.relabel(
-                [p.text for p in document.paragraphs(old_text)],
-                self.labels_at(commit, slug, old_text),
-                [p.text for p in document.paragraphs(new_text)],
-            )
+            dumped = labels_file(old_text, self.labels_at(commit, slug, old_text), new_text)
+        else:
+            dumped = None if new_labels.is_positional else new_labels.dump()
         files: dict[str, bytes | None] = {draft_path(slug): new_text.encode()}
-        if not new_labels.is_positional:
-            files[labels_path(slug)] = new_labels.dump()
-        elif self.store.lookup(commit, labels_path(slug)) is not None:
-            files[labels_path(slug)] = None
+        if dumped is not None or self.store.lookup(commit, labels_path(slug)) is not None:
+            files[labels_path(slug)] = dumped
         return files
 
     def drafts(self) -> list[DraftSummary]:

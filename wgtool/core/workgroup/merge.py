@@ -6,13 +6,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from wgtool.core import document, validate
-from wgtool.core.errors import MergeConflict, NoConsensus, NotFound, StateError
+from wgtool.core.adoption import adoption_template, amended_text, differences
+from wgtool.core.errors import InvalidInput, MergeConflict, NoConsensus, NotFound, StateError
 from wgtool.core.gitstore import Person, retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
-from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF
+from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS, EVENTS_PREFIX, MAIN_REF, NO_EVENTS
 from wgtool.core.text import merge3
-from wgtool.core.workgroup.amendments import amended_text
 from wgtool.core.workgroup.deliberation import DeliberationDesk
 
 if TYPE_CHECKING:
@@ -103,12 +103,15 @@ class MergeDesk(DeliberationDesk):
             }
             adoption = _adoption(plan.consensus, amendment, override_reason, silence)
             result = _adopted_text(plan, resolved_text, whole_draft, expected_main)
+            self._confined(plan, result, revised_text is not None, resolved_text is not None)
             trailers = [
                 ("Amendment-Id", amendment.id),
                 ("Proposed-by", amendment.proposer),
                 ("Stakeholder-Group", amendment.group),
                 ("Merged-by", actor.handle),
                 *adoption.trailers(),
+                # The deliberation the consensus was judged on, for anyone to judge it again.
+                (EVENTS, tips.get(EVENTS_PREFIX + amendment.id) or NO_EVENTS),
             ]
             how = ""
             if revised_text is not None:
@@ -135,6 +138,29 @@ class MergeDesk(DeliberationDesk):
         commit = retry_cas(attempt)
         self.refresh()
         return commit
+
+    def _confined(self, plan: MergePlan, result: str, revised: bool, resolved: bool) -> None:
+        """Refuse a merge the rulebook would refuse: one that writes more than the amendment
+        merged into main, but in the paragraphs it addresses (an oral revision) or where it
+        conflicts (a resolution)."""
+        amendment = plan.amendment
+        template = adoption_template(
+            self.draft_text_at(amendment.base, amendment.draft) or "",
+            plan.current,
+            self.draft_text_at(amendment.head, amendment.draft) or "",
+            oral=(amendment.kind, amendment.paragraph) if revised else None,
+            resolved=resolved,
+        )
+        if template is None or not template.fits(result):
+            where = "the draft"
+            if template is not None:
+                old = self.labels_at(plan.main, amendment.draft, plan.current)
+                where = differences(template, result, plan.current, old)
+            scope = "the paragraphs it amends" if revised else "the conflicting paragraphs"
+            raise InvalidInput(
+                f"the merge would change {where} of {amendment.draft}: a chair's text may "
+                f"change only {scope}"
+            )
 
     def _proposer_person(self, amendment: Amendment) -> Person:
         """The merge commit's author: the proposer as the roster knows them (else as the

@@ -12,7 +12,15 @@ from wgtool.core.agreement import Cosponsors, Silence, Window, local_time
 from wgtool.core.errors import InvalidInput, StateError
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member, Version
-from wgtool.core.rulebook import BRACKETS, SILENCE, draft_chain, labels_path
+from wgtool.core.rulebook import (
+    BRACKETS,
+    EVENTS,
+    EVENTS_PREFIX,
+    NO_EVENTS,
+    SILENCE,
+    draft_chain,
+    labels_path,
+)
 from wgtool.core.workgroup.agreement import AgreementDesk
 
 
@@ -133,7 +141,7 @@ class ProcedureDesk(AgreementDesk):
         silence = self.silence(silence_id)
         now = self.clock()
         state = silence.state(now)
-        if state == "concluded":
+        if state in ("concluded", "disputed"):
             raise StateError(f"silence {silence.id} was concluded: {silence.concluded}")
         if now > silence.until:
             raise StateError(
@@ -171,7 +179,7 @@ class ProcedureDesk(AgreementDesk):
         if state == "broken":
             who = ", ".join(f"{b.member} ({b.group})" for b in silence.breaks)
             raise StateError(f"silence {silence.id} was broken by {who}: it cannot be concluded")
-        if state == "concluded":
+        if state in ("concluded", "disputed"):
             raise StateError(f"silence {silence.id} was concluded already: {silence.concluded}")
         if silence.on_draft:
             version = self.tag(
@@ -214,7 +222,9 @@ class ProcedureDesk(AgreementDesk):
                 )
             extra.append((BRACKETS, f"{len(remaining)} left ({where})"))
         if silence is not None:
-            extra.append((SILENCE, silence))
+            # The draft's deliberation the conclusion judged, for anyone to judge it again.
+            events = self.store.resolve(EVENTS_PREFIX + draft_chain(slug))
+            extra += [(SILENCE, silence), (EVENTS, events or NO_EVENTS)]
         if renumber:
             self.renumber(slug, quiet=True)
         return self.write_version(slug, name, message=message, extra=extra, at=at, actor=actor)
