@@ -22,11 +22,17 @@ from dataclasses import dataclass
 from wgtool.core.blame import Delta, SourceKind, delta_text, parse_delta, word_delta
 from wgtool.core.gitstore import TREE_MODE, CommitInfo, GitStore
 from wgtool.core.messages import parse_message
-from wgtool.core.rulebook import DRAFTS_DIR, MERGE, REVERT, MainCommit, MainHistory
+from wgtool.core.rulebook import (
+    DRAFTS_DIR,
+    MERGE,
+    ORALLY_REVISED,
+    REVERT,
+    MainCommit,
+    MainHistory,
+)
 
 GITLINK_MODE = 0o160000
 DRAFT_SUFFIX = ".md"
-ORALLY_REVISED = "Orally-Revised"
 
 
 def source_kind(commit: MainCommit, slug: str, added: bool) -> SourceKind:
