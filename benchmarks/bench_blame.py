@@ -9,11 +9,16 @@ the chair, and the result tagged ``v2``. Then it measures, as processes from spa
 alternation (A B B A ...) so that the load of a shared machine hits both alike:
 
 * ``wgtool blame SLUG`` beside ``git blame`` of the same file at the same commit;
-* ``wgtool redline SLUG v1 v2`` beside ``git diff --word-diff`` between the two tags.
+* ``wgtool redline SLUG v1 v2`` beside the same redline naming no one
+  (``benchmarks/plain_redline.py``: the price of attribution), and beside ``git diff
+  --word-diff`` between the two tags.
+
+Each ratio is printed raw and with the import floor (``python -c "import click, git,
+sqlmodel"``, its median over the run) taken off wgtool's time.
 
 Run: ``python benchmarks/bench_blame.py [--rounds N] [--amendments N] [--size BYTES]
 [--keep DIR] [--profile]`` (``--keep``: build there, or measure what was built there before;
-``--profile``: also profile one blame in this process, with pyinstrument).
+``--profile``: also profile one blame in this process, with the standard library's cProfile).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_text import make_draft  # noqa: E402
 from harness import (  # noqa: E402
+    PYTHON,
     WGTOOL,
     Row,
     Run,
@@ -93,8 +100,15 @@ def build(repo: Path, size: int, amendments: int, rng: random.Random) -> None:
 
 
 def measure(repo: Path, env: dict[str, str], rounds: int) -> list[Row]:
-    """Blame and redline, each beside its git anchor, ``rounds`` times in alternation."""
+    """Blame and redline, each beside its anchor, ``rounds`` times in alternation; each ratio
+    also with the import floor's median time taken off wgtool's."""
     path = f"drafts/{SLUG}.md"
+    floor_runs: list[float] = []
+
+    def floor() -> float:
+        seconds = spawn([PYTHON, "-c", "import click, git, sqlmodel"], env=env).check().seconds
+        floor_runs.append(seconds)
+        return seconds
 
     def git(*args: str) -> Callable[[], float]:
         return lambda: spawn(["git", "-C", str(repo), *args], env=env).check().seconds
@@ -102,39 +116,58 @@ def measure(repo: Path, env: dict[str, str], rounds: int) -> list[Row]:
     def wgtool(*args: str) -> Callable[[], Run]:
         return lambda: spawn([*WGTOOL, "--repo", str(repo), *args], env=env).check()
 
-    cases = [
+    plain = [PYTHON, str(Path(__file__).resolve().parent / "plain_redline.py")]
+    cases: list[tuple[str, str, Callable[[], float], Callable[[], Run], str, float | None]] = [
         (
             "`wgtool blame` (by group)",
             "`git blame` of the file",
             git("blame", "main", "--", path),
             wgtool("blame", SLUG),
+            "≤ 1.5x",
+            1.5,
+        ),
+        (
+            "`wgtool redline` v1 to v2",
+            "the same redline naming no one (`benchmarks/plain_redline.py`)",
+            lambda: spawn([*plain, str(repo), SLUG, "v1", "v2"], env=env).check().seconds,
+            wgtool("redline", SLUG, "v1", "v2"),
+            "≤ 2x",
+            2.0,
         ),
         (
             "`wgtool redline` v1 to v2",
             "`git diff --word-diff` v1 to v2",
             git("diff", "--word-diff", f"{SLUG}/v1", f"{SLUG}/v2", "--", path),
             wgtool("redline", SLUG, "v1", "v2"),
+            "figures only",
+            None,
         ),
     ]
-    rows = []
-    for what, anchor, anchor_run, wgtool_run in cases:
+    measured = []
+    for what, anchor, anchor_run, wgtool_run, target, limit in cases:
         pair = alternate(anchor_run, wgtool_run, rounds)
-        rows.append(Row.measured(what, anchor, pair, "figures only", None))
-        print(f"  {what}: {seconds_label(pair.wgtool_median)}", flush=True)
-    return rows
+        measured.append((what, anchor, pair, target, limit))
+        print(f"  {what} ({anchor}): {seconds_label(pair.wgtool_median)}", flush=True)
+    for _ in range(rounds):
+        floor()
+    median = statistics.median(floor_runs)
+    print(f"import floor: {seconds_label(median)}", flush=True)
+    return [Row.measured(*row, floor=median) for row in measured]
 
 
 def profile(repo: Path) -> None:
-    """One blame in this process, under pyinstrument: where its time goes."""
-    from pyinstrument import Profiler
+    """One blame in this process, under cProfile: where its time goes (the 25 functions with
+    the most cumulative time)."""
+    import cProfile
+    import pstats
 
     from wgtool.core.workgroup import WorkingGroup
 
     with WorkingGroup.open(repo) as wg:
         wg.blame(SLUG)  # the index refreshed first
-        with Profiler() as profiler:
+        with cProfile.Profile() as profiler:
             wg.blame(SLUG)
-    print(profiler.output_text(color=False, show_all=False))
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -157,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         size = (repo / "drafts" / f"{SLUG}.md").stat().st_size
         print(f"draft: {size / 1000:.0f} KB; medians of {options.rounds} rounds", flush=True)
         rows = measure(repo, env, options.rounds)
-        print(table(rows, []))
+        print(table(rows))
         if options.profile:
             profile(repo)
 

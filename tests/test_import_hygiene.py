@@ -168,7 +168,8 @@ def loaded_after(code: str, prefixes: tuple[str, ...], cwd: Path = ROOT) -> list
 
 
 def test_commands_that_never_read_the_index_do_not_import_sqlalchemy(example_repo: Path) -> None:
-    """verify and showing a draft pay neither SQLAlchemy nor markdown-it; listing does."""
+    """verify and showing a draft pay neither SQLAlchemy nor markdown-it; listing does;
+    tagging a version does not, once the index is current."""
     heavy = ("sqlalchemy", "sqlmodel", "markdown_it")
     base = ["--repo", str(example_repo)]
     run = """
@@ -187,3 +188,6 @@ def test_commands_that_never_read_the_index_do_not_import_sqlalchemy(example_rep
         assert loaded_after(run.format(argv=base + argv, expect=expect), heavy) == []
     listing = run.format(argv=[*base, "amendments", "--json"], expect="[")
     assert loaded_after(listing, heavy) == ["sqlalchemy", "sqlmodel"]
+    # With the index current (as the listing left it), tagging a version reads none of it.
+    tag = [*base, "--as", "epetrova", "tag", "principles", "v1", "--message", "First"]
+    assert loaded_after(run.format(argv=tag, expect="Tagged"), heavy) == []

@@ -14,17 +14,22 @@ Attribution is kept as *runs* ``(source, origin, length)``: ``length`` character
 source number ``source``, starting at offset ``origin`` of the text that source wrote. For the
 first source of a tracer (the text it starts from) the origin is an offset in that text, so a
 redline can tell who deleted which of its characters (:attr:`Attribution.deletions`).
+
+Carrying an attribution through a step needs only the lengths of the step's diff (a
+:data:`Delta`), never the texts: :meth:`Tracer.apply` replays a history from its texts (the
+reference), :meth:`Tracer.advance` folds deltas the index keeps (:mod:`wgtool.core.index`).
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from wgtool.core.text import DiffOp, minimal_word_diff
+from wgtool.core.text import minimal_word_diff
 from wgtool.core.text.tokens import is_word, tokenize
 
 SourceKind = Literal["base", "amendment", "secretariat", "revert", "unverified", "older"]
@@ -40,6 +45,7 @@ OTHER_LABELS: dict[str, str] = {
     "older": "the older version",
 }
 OTHER_KEYS = frozenset(OTHER_LABELS)
+_DELTA_PIECE = re.compile(r"([=+-])(\d+)")
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,27 @@ class Step:
 
 Run = tuple[int, int, int]  # (source index, origin, length)
 
+Delta = tuple[tuple[str, int], ...]
+"""A step's minimal word diff as lengths: ``("=", n)`` kept, ``("-", n)`` deleted, ``("+", n)``
+inserted characters, in order (what carrying an attribution needs of the diff)."""
+
+_MARKS = {"equal": "=", "delete": "-", "insert": "+"}
+
+
+def word_delta(old: str, new: str) -> Delta:
+    """The :data:`Delta` of the minimal word diff from ``old`` to ``new``."""
+    return tuple((_MARKS[op.op], len(op.text)) for op in minimal_word_diff(old, new))
+
+
+def delta_text(delta: Delta) -> str:
+    """A delta as the index keeps it: ``=120-4+9=3000``."""
+    return "".join(f"{mark}{length}" for mark, length in delta)
+
+
+def parse_delta(text: str) -> Delta:
+    """The delta :func:`delta_text` wrote."""
+    return tuple((mark, int(length)) for mark, length in _DELTA_PIECE.findall(text))
+
 
 @dataclass(frozen=True)
 class Attribution:
@@ -137,7 +164,12 @@ class Attribution:
     deletions: tuple[tuple[int, int, int], ...] = ()
 
     def per_token(self) -> list[tuple[int, int, int]]:
-        """``(start, end, source)`` of every token; a token's source is its first character's."""
+        """``(start, end, source)`` of every token; a token's source is its first character's
+        (cut once: a blame's shares and its spans both read them)."""
+        return self._per_token
+
+    @functools.cached_property
+    def _per_token(self) -> list[tuple[int, int, int]]:
         result: list[tuple[int, int, int]] = []
         runs = iter(self.runs)
         run_source, _, run_length = next(runs, (0, 0, 0))
@@ -218,8 +250,8 @@ def _push(runs: list[Run], run: Run) -> None:
 class Tracer:
     """Carries an attribution through the steps of a draft's history.
 
-    ``keep`` names the amendments whose revert is coming: the text and attribution before
-    their merge are kept, so the revert can restore them.
+    ``keep`` names the amendments whose revert is coming: the attribution before their merge is
+    kept, so the revert can restore it.
     """
 
     text: str
@@ -228,41 +260,73 @@ class Tracer:
     sources: list[Source] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
     deletions: list[tuple[int, int, int]] = field(default_factory=list)
-    _before: dict[str, tuple[str, list[Run]]] = field(default_factory=dict)
+    _before: dict[str, tuple[list[Run], int]] = field(default_factory=dict)
+    _before_text: dict[str, str] = field(default_factory=dict)
+    _length: int = 0  # of the text attributed so far
 
     def __post_init__(self) -> None:
         self.sources = [self.start]
         self.runs = [(0, 0, len(self.text))] if self.text else []
+        self._length = len(self.text)
 
     def apply(self, step: Step) -> None:
-        """The draft as ``step`` left it, its new words attributed to ``step.source``."""
+        """The draft as ``step`` left it, its new words attributed to ``step.source`` (the
+        step's diff computed from the texts: the replay every stored attribution must equal)."""
         new = step.text or ""
         source = step.source
+        if source.kind == "amendment" and source.amendment in self.keep:
+            self._before_text[source.amendment] = self.text
+        before = self._before_text.get(source.amendment or "") if source.kind == "revert" else None
+        back = None if before is None else word_delta(before, new)
+        self.advance(source, word_delta(self.text, new), back)
+        self.text = new
+
+    def advance(self, source: Source, delta: Delta, back: Delta | None = None) -> None:
+        """The attribution after a step whose diff is ``delta``, its inserted characters
+        attributed to ``source``. A revert whose merge this tracer saw gives the characters back
+        by ``back``, the diff from the text before that merge to the reverted text.
+
+        :attr:`text` is left as it was: the caller that has the new text sets it.
+
+        Raises:
+            ValueError: A delta that does not start from the text attributed so far (or a
+                ``back`` not from the text before the merge): the tracer is of no further use.
+        """
+        if _length(delta, "=-") != self._length:
+            raise ValueError("the step does not start from the text attributed so far")
         index = len(self.sources)
         self.sources.append(source)
         if source.kind == "amendment" and source.amendment in self.keep:
-            self._before[source.amendment] = (self.text, list(self.runs))
+            self._before[source.amendment] = (list(self.runs), self._length)
         before = self._before.get(source.amendment or "") if source.kind == "revert" else None
-        ops = minimal_word_diff(self.text, new)
-        if before is None:
-            self.runs = self._carry(self.runs, ops, index, record=True)
+        if before is None or back is None:
+            self.runs = self._carry(self.runs, delta, index, record=True)
+        elif _length(back, "=-") != before[1]:
+            raise ValueError("the revert does not start from the text before its merge")
         else:
-            self.runs = self._restore(before, ops, new, index)
-        self.text = new
+            self.runs = self._restore(before[0], back, delta, index)
+        self._length = _length(delta, "=+")
 
-    def _carry(
-        self, runs: list[Run], ops: Iterable[DiffOp], index: int, *, record: bool
-    ) -> list[Run]:
+    def finish(self, text: str) -> None:
+        """The text the steps folded by :meth:`advance` lead to.
+
+        Raises:
+            ValueError: The steps do not lead to a text of that length.
+        """
+        if len(text) != self._length:
+            raise ValueError("the steps do not lead to this text")
+        self.text = text
+
+    def _carry(self, runs: list[Run], delta: Delta, index: int, *, record: bool) -> list[Run]:
         """The runs of the new text of a diff from the text ``runs`` attribute."""
         cursor = _Cursor(runs)
         result: list[Run] = []
         offset = 0  # in the new text
-        for op in ops:
-            count = len(op.text)
-            if op.op == "insert":
+        for mark, count in delta:
+            if mark == "+":
                 _push(result, (index, offset, count))
                 offset += count
-            elif op.op == "equal":
+            elif mark == "=":
                 taken = cursor.take(count)
                 if taken:  # runs taken whole were joined already: only the first may join
                     _push(result, taken[0])
@@ -274,15 +338,11 @@ class Tracer:
                         self.deletions.append((origin, length, index))
         return result
 
-    def _restore(
-        self, before: tuple[str, list[Run]], ops: list[DiffOp], new: str, index: int
-    ) -> list[Run]:
+    def _restore(self, before: list[Run], back: Delta, delta: Delta, index: int) -> list[Run]:
         """A revert: each character takes its attribution from before the reverted merge
         where it is that text's, else the current one, else the revert's."""
-        old_text, old_runs = before
-        back = minimal_word_diff(old_text, new)
-        restored = _per_char(self._carry(old_runs, back, -1, record=False))
-        current = _per_char(self._carry(self.runs, ops, -1, record=True))
+        restored = _per_char(self._carry(before, back, -1, record=False))
+        current = _per_char(self._carry(self.runs, delta, -1, record=True))
         result: list[Run] = []
         for position, (mine, theirs) in enumerate(zip(restored, current, strict=True)):
             chosen = mine if mine[0] >= 0 else theirs if theirs[0] >= 0 else (index, position)
@@ -291,6 +351,11 @@ class Tracer:
 
     def attribution(self) -> Attribution:
         return Attribution(self.text, tuple(self.sources), tuple(self.runs), tuple(self.deletions))
+
+
+def _length(delta: Delta, marks: str) -> int:
+    """How long the text a delta starts from (``marks`` ``=-``) or ends at (``=+``) is."""
+    return sum(length for mark, length in delta if mark in marks)
 
 
 def _per_char(runs: list[Run]) -> list[tuple[int, int]]:

@@ -44,7 +44,7 @@ from wgtool.core.rulebook import (
 if TYPE_CHECKING:
     from wgtool.core.gitstore import GitStore
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
 to them, so that a file of another version is rebuilt rather than read."""
 

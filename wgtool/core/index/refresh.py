@@ -6,14 +6,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
 from wgtool.core.config import SETTINGS_PATH, parse_settings
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.errors import WgError
+from wgtool.core.gitstore import CommitInfo, GitStore
 from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
+from wgtool.core.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs
@@ -47,6 +49,21 @@ from wgtool.core.rulebook import (
 
 # The meta key under which the index remembers the settings its consensus columns follow.
 CONSENSUS_SETTINGS = "consensus-settings"
+# The columns of main's rows that are not the rulebook's verdict on the commit.
+_NOT_JUDGED = ("position", "draft_steps")
+
+
+class _CommitReader:
+    """Commits read in one git process per batch, each once per refresh (the merges' trailers
+    serve both the merges table and the drafts' steps)."""
+
+    def __init__(self, store: GitStore) -> None:
+        self.store = store
+        self.read: dict[str, CommitInfo] = {}
+
+    def __call__(self, shas: list[str]) -> dict[str, CommitInfo]:
+        self.read.update(self.store.commits([sha for sha in shas if sha not in self.read]))
+        return {sha: self.read[sha] for sha in shas if sha in self.read}
 
 
 class Refresher(IndexFile):
@@ -112,7 +129,9 @@ class Refresher(IndexFile):
                 # main was set back or rewritten: what was made against it is judged again.
                 changed, known = dict(current), {}
             if MAIN_REF in changed:
-                touched |= self._read_main(conn, history, known.get(MAIN_REF))
+                commits = _CommitReader(self.store)
+                touched |= self._read_main(conn, history, known.get(MAIN_REF), commits)
+                self._read_draft_steps(conn, history, commits)
             amendment_tips = {
                 ref[len(AMENDMENTS_PREFIX) :]: sha
                 for ref, sha in changed.items()
@@ -233,13 +252,45 @@ class Refresher(IndexFile):
 
     def _stored_history(self, conn: Connection, book: Rulebook) -> MainHistory | None:
         rows = conn.execute(sa_select(MAIN_ROWS).order_by(MAIN_ROWS.c.position)).all()
+        return self._history_of(rows, book)
+
+    def _history_of(self, rows: Sequence[Any], book: Rulebook) -> MainHistory | None:
         if not rows:
             return None
         stored = [
-            StoredMainCommit(**{k: v for k, v in row._mapping.items() if k != "position"})
+            StoredMainCommit(**{k: v for k, v in row._mapping.items() if k not in _NOT_JUDGED})
             for row in rows
         ]
         return book.restored_history(stored[-1].sha, stored)
+
+    def _read_draft_steps(
+        self, conn: Connection, history: MainHistory, commits: _CommitReader
+    ) -> None:
+        """The steps each main commit not read yet made in the drafts (see
+        :mod:`.attribution`), from the first such commit on."""
+        table = MAIN_ROWS
+        start = conn.execute(
+            sa_select(func.min(table.c.position)).where(table.c.draft_steps.is_(None))
+        ).scalar()
+        if start is None:
+            return
+        made = draft_steps(self.store, history, start, commits)
+        updates = [
+            {
+                "b_position": position,
+                "b_steps": json.dumps(
+                    {slug: step.stored() for slug, step in made.get(position, {}).items()},
+                    separators=(",", ":"),
+                ),
+            }
+            for position in range(start, len(history.commits))
+        ]
+        conn.execute(
+            table.update()
+            .where(table.c.position == bindparam("b_position"))
+            .values(draft_steps=bindparam("b_steps")),
+            updates,
+        )
 
     def stored_history(self, book: Rulebook, main: str) -> MainHistory | None:
         """Main's judged history as the last refresh stored it, if main has not moved since."""
@@ -247,7 +298,23 @@ class Refresher(IndexFile):
             history = self._stored_history(conn, book)
         return history if history is not None and history.tip == main else None
 
-    def _read_main(self, conn: Connection, history: MainHistory, old: str | None) -> set[str]:
+    @healing
+    def stored_steps(
+        self, book: Rulebook, main: str, slug: str
+    ) -> tuple[MainHistory, list[DraftStep]] | None:
+        """Main's judged history and the steps draft ``slug`` took on it, as the last refresh
+        stored them (read together), if main has not moved since and every commit's steps
+        were read."""
+        with self.engine.connect() as conn:  # one query: one state of the file
+            rows = conn.execute(sa_select(MAIN_ROWS).order_by(MAIN_ROWS.c.position)).all()
+        history = self._history_of(rows, book)
+        if history is None or history.tip != main or any(r.draft_steps is None for r in rows):
+            return None
+        return history, stored_steps(((r.position, r.draft_steps) for r in rows), slug)
+
+    def _read_main(
+        self, conn: Connection, history: MainHistory, old: str | None, commits: _CommitReader
+    ) -> set[str]:
         """Merges and reverts on main's first-parent history that the rulebook accepts, with
         the consensus each merge records."""
         after = history.position(old)
@@ -266,7 +333,7 @@ class Refresher(IndexFile):
         ]
         # One git process for the messages (a judged history restored from the index keeps no
         # message; the merges' trailers hold the consensus they were taken on).
-        infos = self.store.commits([commit.sha for commit in decided])
+        infos = commits([commit.sha for commit in decided])
         merges: list[dict[str, object]] = []
         reverts: list[dict[str, object]] = []
         for commit in decided:

@@ -122,6 +122,9 @@ class MainRow(SQLModel, table=True):
     settings_blob: str | None = None
     roster_blob: str | None = None
     founded: bool = False
+    # The steps this commit made in the drafts it changed, as JSON (see wgtool.core.attribution):
+    # who wrote which words follows from them. NULL: not read yet.
+    draft_steps: str | None = None
 
 
 class Meta(SQLModel, table=True):

@@ -25,9 +25,10 @@ def made_against(store: GitStore, main: str, member: Member, parent: str | None)
     remotes = list(store.refs("refs/remotes/*/main").values())
     floor = named_main(store, parent)
     for candidate in _candidates(store, main, remotes):
-        if remotes and not any(store.is_ancestor(candidate, r) for r in remotes):
+        # (main as the remotes have it is one without asking git: the usual case)
+        if remotes and not any(r == candidate or store.is_ancestor(candidate, r) for r in remotes):
             continue
-        if floor is not None and not store.is_ancestor(floor, candidate):
+        if floor is not None and floor != candidate and not store.is_ancestor(floor, candidate):
             continue
         if candidate == main:
             return main

@@ -1,8 +1,10 @@
 """Documents read from the record: who wrote which words, and redlines that say who changed what.
 
 Both walk main's first-parent history as the rulebook judged it (which commits are valid
-merges, reverts and secretariat changes, and of which amendment), read the draft at each commit
-that changed it, and carry an attribution forward (:mod:`wgtool.core.blame`).
+merges, reverts and secretariat changes, and of which amendment) and carry an attribution
+forward through the commits that changed the draft (:mod:`wgtool.core.blame`): by the steps the
+index keeps of each (:mod:`wgtool.core.attribution`), or, replayed (the reference the
+stored steps must equal), by reading the draft at each of those commits and diffing it again.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from collections.abc import Iterator
 from wgtool.core import validate
 from wgtool.core.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.messages import parse_message
+from wgtool.core.attribution import DraftStep, draft_blob, orally_revised, source_kind
 from wgtool.core.model import Amendment
 from wgtool.core.redline import AttributedRedline, attributed_redline
-from wgtool.core.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook, draft_path
+from wgtool.core.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook
 from wgtool.core.workgroup.amendments import AmendmentsDesk
 
 
@@ -50,14 +52,13 @@ class DocumentsDesk(AmendmentsDesk):
     ) -> Iterator[tuple[MainCommit, Step]]:
         """Each commit in ``(start, end]`` that changed the draft, with the draft after it;
         ``revised``: the merge commits that merged their amendment as orally revised."""
-        path = draft_path(slug)
         commits = history.commits
         previous = None
         if start >= 0:
-            previous = self.store.lookup_in_tree(commits[start].record.tree, path)
+            previous = draft_blob(self.store, commits[start].record.tree, slug)
         amendments = {a.id: a for a in self.amendments(draft=slug)}
         for commit in commits[start + 1 : end + 1]:
-            blob = self.store.lookup_in_tree(commit.record.tree, path)
+            blob = draft_blob(self.store, commit.record.tree, slug)
             if blob == previous:
                 continue
             text = None if blob is None else self.store.read_blob(blob).decode("utf-8", "replace")
@@ -70,28 +71,48 @@ class DocumentsDesk(AmendmentsDesk):
         the text orally (their ``Orally-Revised`` trailer; one git process for all)."""
         merges = [c.sha for c in commits if c.valid and c.kind == MERGE and c.draft == slug]
         found = self.store.commits(merges)
-        return frozenset(
-            sha
-            for sha, info in found.items()
-            if "yes" in parse_message(info.message)[2].get("Orally-Revised", [])
-        )
+        return frozenset(sha for sha, info in found.items() if orally_revised(info.message))
 
-    def blame(self, slug: str, version: str | None = None, by: str = "group") -> Blame:
-        """Who wrote every word of a draft (at main, or at a consensus version)."""
+    def _stored(self, slug: str, replay: bool) -> tuple[MainHistory, list[DraftStep] | None]:
+        """Main's judged history, and the steps of draft ``slug`` the index keeps on it (None:
+        replay the history instead, as asked or because main moved since the refresh)."""
+        if not replay:
+            self.refresh()
+            found = self.index.stored_steps(Rulebook(self.store, audit=False), self.main(), slug)
+            if found is not None:
+                return found
+        return self.main_history(), None
+
+    def blame(
+        self, slug: str, version: str | None = None, by: str = "group", *, replay: bool = False
+    ) -> Blame:
+        """Who wrote every word of a draft (at main, or at a consensus version): folded from
+        the steps the index keeps, or with ``replay`` traced again from every text."""
         validate.name(slug, "draft")
         if by not in BY:
             raise InvalidInput(f"unknown breakdown {by!r}: use one of {', '.join(BY)}")
         breakdown: By = by  # narrowed by the check above
-        self.draft(slug, version)  # NotFound for an unknown draft or version
-        history = self.main_history()
+        text = self.draft(slug, version).text  # NotFound for an unknown draft or version
+        history, stored = self._stored(slug, replay)
         end = self._position(history, slug, version)
         walked = history.commits[: end + 1]
         tracer = Tracer("", Source("base"), _reverted(walked))
         merged: dict[str, Source] = {}
-        for commit, step in self._steps(history, slug, -1, end):
-            tracer.apply(step)
-            if step.source.kind == "amendment" and commit.amendment:
-                merged[commit.amendment] = step.source
+        if stored is None:
+            for commit, step in self._steps(history, slug, -1, end):
+                tracer.apply(step)
+                if step.source.kind == "amendment" and commit.amendment:
+                    merged[commit.amendment] = step.source
+        else:
+            try:
+                folded = self._fold(history, slug, stored, -1, end, revised=False)
+                for commit, source, kept in folded:
+                    tracer.advance(source, kept.delta, kept.back)
+                    if source.kind == "amendment" and commit.amendment:
+                        merged[commit.amendment] = source
+                tracer.finish(text)
+            except ValueError:  # the index does not hold what main holds: trace again
+                return self.blame(slug, version, by, replay=True)
         still = MainHistory(None, walked).merged()
         sources = [s for a, s in merged.items() if a in still]
         attribution = tracer.attribution()
@@ -99,15 +120,42 @@ class DocumentsDesk(AmendmentsDesk):
         rows = shares(attribution, sources, breakdown, groups)
         return Blame(slug, version, breakdown, attribution, tuple(rows), groups)
 
-    def attributed_redline(self, slug: str, old: str | None, new: str | None) -> AttributedRedline:
-        """The redline of a draft between two versions (None or ``main``: the current text),
-        paragraph by paragraph by their labels, each change with the steps of main that made
-        it."""
+    def _fold(
+        self,
+        history: MainHistory,
+        slug: str,
+        stored: list[DraftStep],
+        start: int,
+        end: int,
+        *,
+        revised: bool,
+    ) -> Iterator[tuple[MainCommit, Source, DraftStep]]:
+        """The stored steps of a draft in ``(start, end]`` of main, each with its source as
+        :meth:`_steps` gives it (``revised``: say which merges were orally revised)."""
+        amendments = {a.id: a for a in self.amendments(draft=slug)}
+        previous: str | None = None
+        for step in stored:
+            if step.position > end:
+                break
+            if step.position > start:
+                commit = history.commits[step.position]
+                source = _source(
+                    commit, slug, previous is None, amendments, revised and step.revised
+                )
+                yield commit, source, step
+            previous = step.blob
+
+    def attributed_redline(
+        self, slug: str, old: str | None, new: str | None, *, replay: bool = False
+    ) -> AttributedRedline:
+        """The redline of a draft between two versions (None: main), paragraph by paragraph
+        by their labels, each change with the steps of main that made it (folded from the
+        steps the index keeps, or with ``replay`` traced again from every text)."""
         old, new = (None if name == validate.CURRENT_TEXT else name for name in (old, new))
         older, newer = self.draft(slug, old), self.draft(slug, new)
         old_labels = self.labels_at(self._commit(slug, old), slug, older.text)
         new_labels = self.labels_at(self._commit(slug, new), slug, newer.text)
-        history = self.main_history()
+        history, stored = self._stored(slug, replay)
         start = self._position(history, slug, old)
         end = self._position(history, slug, new)
         attribution: Attribution | None = None
@@ -115,9 +163,18 @@ class DocumentsDesk(AmendmentsDesk):
             walked = history.commits[start + 1 : end + 1]
             older_source = Source("older", history.commits[start].sha)
             tracer = Tracer(older.text, older_source, _reverted(walked))
-            revised = self._orally_revised(walked, slug)
-            for _, step in self._steps(history, slug, start, end, revised):
-                tracer.apply(step)
+            if stored is None:
+                revised = self._orally_revised(walked, slug)
+                for _, step in self._steps(history, slug, start, end, revised):
+                    tracer.apply(step)
+            else:
+                try:
+                    folded = self._fold(history, slug, stored, start, end, revised=True)
+                    for _, source, kept in folded:
+                        tracer.advance(source, kept.delta, kept.back)
+                    tracer.finish(newer.text)
+                except ValueError:
+                    return self.attributed_redline(slug, old, new, replay=True)
             attribution = tracer.attribution()
         return attributed_redline(older.text, newer.text, attribution, old_labels, new_labels)
 
@@ -135,12 +192,9 @@ def _source(
     revised: bool = False,
 ) -> Source:
     """Who wrote a step, by the rulebook's verdict on its commit."""
-    if not commit.valid:
-        return Source("unverified", commit.sha, member=commit.member)
-    if added:
-        return Source("base", commit.sha, member=commit.member)
-    if commit.kind == MERGE and commit.draft == slug and commit.amendment:
-        found = amendments.get(commit.amendment)
+    kind = source_kind(commit, slug, added)
+    if kind == "amendment":
+        found = amendments.get(commit.amendment or "")
         return Source(
             "amendment",
             commit.sha,
@@ -149,6 +203,6 @@ def _source(
             group=found.group if found else None,
             revised=revised,
         )
-    if commit.kind == REVERT:
+    if kind == "revert":
         return Source("revert", commit.sha, amendment=commit.amendment, member=commit.member)
-    return Source("secretariat", commit.sha, member=commit.member)
+    return Source(kind, commit.sha, member=commit.member)

@@ -67,6 +67,7 @@ class Handle:
         # only after this process ran a git command that may have moved a ref.
         self.snapshot_reads = False
         self._refreshed_at: int | None = None
+        self._main_read: tuple[int, str] | None = None  # (store generation, main)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -93,6 +94,7 @@ class Handle:
             )
         acting = actor or os.environ.get("WGTOOL_MEMBER") or None
         wg = cls(store, acting, notify=notify, clock=clock, ids=ids)
+        wg._main_read = (store.generation, main)
         wg.worktree.catch_up(main)
         return wg
 
@@ -163,10 +165,18 @@ class Handle:
     # -- state at main -------------------------------------------------------------------------
 
     def main(self) -> str:
-        sha = self.store.resolve(MAIN_REF)
-        if sha is None:
+        """The commit main is at (with ``snapshot_reads``, read again only after this process
+        ran a git command that may have moved a ref: a write compares and swaps anyway)."""
+        generation = self.store.generation
+        if self.snapshot_reads and self._main_read is not None:
+            read_at, sha = self._main_read
+            if read_at == generation:
+                return sha
+        found = self.store.resolve(MAIN_REF)
+        if found is None:
             raise NotFound("the repository has no main branch: run 'wgtool init PATH'")
-        return sha
+        self._main_read = (generation, found)
+        return found
 
     def _load_main(self) -> None:
         main = self.main()
