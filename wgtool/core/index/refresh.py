@@ -10,12 +10,12 @@ from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
+from wgtool.core.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.config import SETTINGS_PATH, parse_settings
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.errors import WgError
 from wgtool.core.gitstore import CommitInfo, GitStore
 from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
-from wgtool.core.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wgtool.core import validate
+from wgtool.core.attribution import DraftStep, draft_blob, orally_revised, source_kind
 from wgtool.core.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.attribution import DraftStep, draft_blob, orally_revised, source_kind
 from wgtool.core.model import Amendment
 from wgtool.core.redline import AttributedRedline, attributed_redline
 from wgtool.core.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook
