@@ -229,7 +229,7 @@ def tag(
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
         from wgtool.core.agreement import ad_referendum_note
 
-        pending = ad_referendum_note(wg.ledger(slug))
+        pending = ad_referendum_note(wg.ledger(slug, amendments=False))
         if pending:
             click.echo(f"Agreed ad referendum, recorded in the tag: {safe(pending)}")
         from wgtool.core.sync.remote import remotes

@@ -254,9 +254,10 @@ class AgreementDesk(MergeDesk):
             held_by=holders,
         )
 
-    def ledger(self, slug: str) -> list[ParagraphState]:
+    def ledger(self, slug: str, *, amendments: bool = True) -> list[ParagraphState]:
         """Every paragraph of the draft on main: its status, brackets, open amendments and
-        comments (``wgtool status``)."""
+        comments (``wgtool status``); without ``amendments``, the open amendments are left out
+        (and the index unread)."""
         main = self._existing_draft(slug)
         text = self.draft_text_at(main, slug) or ""
         current = self.labels_at(main, slug, text)
@@ -276,7 +277,7 @@ class AgreementDesk(MergeDesk):
                     slot(bracket.label, "brackets", bracket)
             elif event.type in ("status", "comment") and event.paragraph:
                 slot(tracker.label_now(event), event.type, event)
-        for amendment in self.amendments(draft=slug):
+        for amendment in self.amendments(draft=slug) if amendments else ():
             if amendment.status.undecided and amendment.paragraph is not None:
                 slot(tracker.amendment_label(amendment), "amendments", amendment.id)
         return [

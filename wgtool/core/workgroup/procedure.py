@@ -234,7 +234,7 @@ class ProcedureDesk(AgreementDesk):
                     concluding=silence is not None,
                 )
             extra.append((BRACKETS, f"{len(remaining)} left ({where})"))
-        pending = agreement.ad_referendum_note(self.ledger(slug))
+        pending = agreement.ad_referendum_note(self.ledger(slug, amendments=False))
         if pending:
             extra.append((AD_REFERENDUM, pending))
         if silence is not None:
