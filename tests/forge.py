@@ -105,8 +105,10 @@ class Forger:
         author: str | tuple[str, str],
         committer: str | tuple[str, str] | None = None,
         sign: str | None = None,
+        date: int | None = None,
     ) -> str:
-        """A commit by ``author`` (a handle, or name and email), signed with ``sign``'s key."""
+        """A commit by ``author`` (a handle, or name and email), signed with ``sign``'s key,
+        dated ``date`` (seconds since the epoch) when given, else now."""
         a_name, a_email = self.person(author) if isinstance(author, str) else author
         who = committer if committer is not None else author
         c_name, c_email = self.person(who) if isinstance(who, str) else who
@@ -116,6 +118,8 @@ class Forger:
             "GIT_COMMITTER_NAME": c_name,
             "GIT_COMMITTER_EMAIL": c_email,
         }
+        if date is not None:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{date} +0000"
         args = ["commit-tree", tree]
         for parent in parents:
             args += ["-p", parent]

@@ -5,8 +5,8 @@ that a check below holds against what it printed and what it changed.
 
 The rules a README block follows, which the first tests hold it to:
 
-- a fenced block says what it holds (``sh``, ``toml``, ``yaml``, ``text``); no indented code
-  blocks (they would slip past unrun);
+- a fenced block says what it holds (``sh``, ``toml``, ``yaml``, ``text``, ``nginx``); no
+  indented code blocks (they would slip past unrun);
 - a ``sh`` block is run, unless the line just above it is ``<!-- not run: why -->``;
 - a command's claim is its trailing comment, else the comment lines just above it; every claim
   has its check in :data:`CLAIMS`, and every check its claim (a claim reworded, or a command
@@ -34,7 +34,7 @@ from markdown_it import MarkdownIt
 
 PROJECT = Path(__file__).resolve().parent.parent
 README = PROJECT / "README.md"
-KNOWN_INFO = {"sh", "toml", "yaml", "text"}
+KNOWN_INFO = {"sh", "toml", "yaml", "text", "nginx"}
 NOT_RUN_RE = re.compile(r"^<!-- not run: (?P<why>.+\S) -->$")
 STEP_TIMEOUT = 600.0
 """Seconds a single command may take before the walkthrough is reported as hung (a guard, not a

@@ -361,6 +361,9 @@ def test_an_amendment_written_while_the_window_is_closed(clones: Clones, tmp_pat
             ],
         ),
         author=MEMBER_TECH,
+        # Dated a whole second after the closing (git keeps whole seconds, the event's time
+        # has fractions), so the record's own dates say the window was closed.
+        date=int(time.time()) + 2,
     )
     ref = f"refs/wg/amendments/{amendment}"
     forger.update_ref(ref, forged)

@@ -3,6 +3,7 @@ clone: Textual's Pilot on real repositories, as a member drives it."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,10 @@ from tests.test_tui import (
 from tests.test_tui_agreement import offered
 from tests.test_tui_desk import until
 from tests.test_tui_inbox import listed
+from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.screens.amendment import AmendmentScreen
+from wgtool.tui.screens.dialogs import PositionDialog
 from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.screens.inbox import InboxScreen
 from wgtool.tui.screens.members import MemberPicker
@@ -346,3 +349,32 @@ async def test_the_queue_says_what_its_consensus_letters_mean(example_repo: Path
         info = plain(app.screen.query_one("#queue-info", Static)).splitlines()
         assert info[-1] == CONSENSUS_LEGEND and len(CONSENSUS_LEGEND) <= 78
         assert AmendmentScreen  # the queue's rows open amendments (tested in test_tui)
+
+
+async def test_keys_typed_as_a_screen_opens_wait_for_what_it_reads(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``p`` typed on an amendment's screen before the amendment is read is not refused as
+    "still loading": it waits for the read, then opens the position dialog."""
+    amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
+    gate = threading.Event()
+    reading = threading.Event()
+    real = WorkingGroup.amendment
+
+    def slow_amendment(self: WorkingGroup, ref: str) -> object:
+        reading.set()
+        assert gate.wait(60), "the test never let the read go on"
+        return real(self, ref)
+
+    app = make_app(example_repo, MEMBER_PS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(WorkingGroup, "amendment", slow_amendment)
+        app.push_screen(AmendmentScreen(amendment))
+        await until(pilot, reading.is_set)
+        await pilot.press("p")  # typed while the amendment is being read
+        assert not isinstance(app.screen, PositionDialog)
+        gate.set()
+        await settle(pilot)
+        assert isinstance(app.screen, PositionDialog), app.notices
+        assert "the amendment is still loading" not in app.notices

@@ -170,18 +170,27 @@ class WgApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """Hold the keys typed while the screen on top reads what it shows for the first time
-        (at start, and after F2 while the new member's inbox is read): a table without rows,
-        or a widget still loading (which takes no focus), would drop them. They are replayed
-        in order once the screen is loaded (see :meth:`release_keys`)."""
+        (at start, on opening a screen, and after F2 while the new member's inbox is read): a
+        table without rows, a widget still loading (which takes no focus), or an action that
+        needs what is being read, would drop them. They are replayed in order once the screen
+        is loaded (see :meth:`release_keys`)."""
         if (
-            self._holding_keys
-            and isinstance(event, events.Key)
+            isinstance(event, events.Key)
             and not event.is_forwarded
             and event.key not in self.QUIT_KEYS
+            and (self._holding_keys or self._held_keys or self._top_screen_unread())
         ):
             self._held_keys.append(event)
             return
         await super().on_event(event)
+
+    def _top_screen_unread(self) -> bool:
+        """Whether the screen on top reads the record and has not finished its first read
+        (every screen that reads marks its widget busy until then: see :meth:`not_busy`)."""
+        if not self.screen_stack:
+            return False
+        screen = self.screen
+        return isinstance(screen, WgScreen) and screen.reads and screen not in self._loaded_screens
 
     def hold_keys(self) -> None:
         """Hold the keys typed from now until the next screen on top is loaded."""
@@ -189,7 +198,7 @@ class WgApp(App[None]):
 
     def release_keys(self) -> None:
         """Replay the held keys, in order, ahead of any typed since (see :meth:`on_event`)."""
-        if self._holding_keys:
+        if self._holding_keys or self._held_keys:
             self.call_later(self._replay_keys)
 
     async def _replay_keys(self) -> None:
@@ -293,8 +302,8 @@ class WgApp(App[None]):
         screen = widget.screen
         first_load = screen not in self._loaded_screens
         self._loaded_screens.add(screen)
-        if first_load and screen is self.screen:
-            self.release_keys()
+        if first_load and not self._top_screen_unread():
+            self.release_keys()  # what was typed meanwhile goes to the screen on top
         if widget.loading:
             widget.loading = False
             # A widget's keys are not offered while it loads: show them again in the footer.

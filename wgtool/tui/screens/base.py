@@ -58,7 +58,14 @@ class WgScreen(Screen[None]):
             self.load()
 
     def load(self) -> None:
-        """Start the worker that reads what this screen shows (screens override this)."""
+        """Start the worker that reads what this screen shows (screens override this, marking
+        a widget busy while it reads: ``WgApp.busy``)."""
+
+    @property
+    def reads(self) -> bool:
+        """Whether this screen reads the record when it opens (it overrides :meth:`load`): the
+        keys typed meanwhile wait for that first read."""
+        return type(self).load is not WgScreen.load
 
     def meant_focus(self) -> str | None:
         """The selector of the widget to focus once the screen's data has arrived."""
