@@ -65,9 +65,14 @@ EXIT_CODES: dict[type[WgError], int] = {
 
 def exit_code(error: WgError) -> int:
     """The exit code for an error of the core (see :data:`EXIT_CODES`)."""
-    for kind in type(error).__mro__:
-        if kind in EXIT_CODES:
-            return EXIT_CODES[kind]
+    return exit_code_of(type(error))
+
+
+def exit_code_of(kind: type[WgError]) -> int:
+    """The exit code for a kind of error: its own, or its nearest listed base's."""
+    for base in kind.__mro__:
+        if base in EXIT_CODES:
+            return EXIT_CODES[base]
     return EXIT_CODES[WgError]
 
 
