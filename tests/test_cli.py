@@ -1276,7 +1276,7 @@ def test_a_lapsed_amendment_says_why_in_show_and_compilation(wgcli: Wg) -> None:
     wgcli.ok("merge", agree_cli(wgcli, deletion), actor=CHAIR)
     assert amendments_json(wgcli, "--status", "lapsed")[0]["id"] == other
     phrase = "lapsed (its paragraph is no longer in the draft)"
-    assert Status.LAPSED.phrase == phrase and Status.LAPSED.label == "lapsed"
+    assert Status.LAPSED.label == "lapsed"
     assert f"Status:    {phrase}\n" in wgcli.ok("show", other)
     assert f"status: {phrase};" in wgcli.ok("export", "principles", "--format", "compilation")
 

@@ -21,7 +21,7 @@ from wgtool.core.agreement import (
     follow_span,
     spans_by_label,
 )
-from wgtool.core.errors import InvalidInput, NotFound, StateError
+from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
 from wgtool.core.model import Amendment, Event, Member
 from wgtool.core.rulebook import (
     EVENTS_PREFIX,
@@ -79,7 +79,7 @@ class AgreementDesk(MergeDesk):
         validate.name(slug, "draft")
         main = self.main()
         if self.store.lookup(main, draft_path(slug)) is None:
-            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
         return main
 
     def _paragraph(self, main: str, slug: str, label: str) -> tuple[str, document.Block]:
@@ -183,7 +183,10 @@ class AgreementDesk(MergeDesk):
         self.refresh()
         matches = self.index.events_by_prefix(prefix, [type_])
         if not matches:
-            raise NotFound(f"no {what} {prefix!r}: see 'wgtool {what}s'")
+            raise NotFound(
+                f"no {what} {prefix!r}",
+                remedy=Remedy.LIST_SILENCES if what == "silence" else Remedy.LIST_BRACKETS,
+            )
         if len({m.id for m in matches}) > 1:
             raise InvalidInput(f"{what} id {prefix!r} is ambiguous")
         return matches[0]
@@ -222,9 +225,14 @@ class AgreementDesk(MergeDesk):
         actor = self.require("agree a paragraph")
         holders = self._holders(pending_on, "pending on")
         if ad_ref and not holders:
-            raise InvalidInput("agreed ad referendum pending on whom? give --pending-on GROUP")
+            raise InvalidInput(
+                "agreed ad referendum pending on whom?", remedy=Remedy.GIVE_PENDING_ON
+            )
         if holders and not ad_ref:
-            raise InvalidInput("--pending-on goes with --ad-ref")
+            raise InvalidInput(
+                "only a paragraph agreed ad referendum is pending on someone",
+                remedy=Remedy.PENDING_ON_NEEDS_AD_REF,
+            )
         return self._status(actor, slug, label, "agreed-ad-ref" if ad_ref else "agreed", holders)
 
     def reopen(self, slug: str, label: str, *, reason: str) -> Event:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wgtool.core import agreement, labels, validate
 from wgtool.core.agreement import Cosponsors, Silence, Window, local_time
-from wgtool.core.errors import BracketsRemain, InvalidInput, StateError
+from wgtool.core.errors import BracketsRemain, InvalidInput, Remedy, StateError
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member, Version
 from wgtool.core.rulebook import (
@@ -64,7 +64,11 @@ class ProcedureDesk(AgreementDesk):
             raise InvalidInput(f"the window is opened or closed, not {state!r}")
         self._existing_draft(slug)
         if until is not None and until <= self.clock():
-            raise InvalidInput(f"--until {local_time(until)} is in the past")
+            raise InvalidInput(
+                f"the end of the window, {local_time(until)}, is in the past",
+                remedy=Remedy.END_IN_THE_PAST,
+                subject=local_time(until),
+            )
         event = self.new_event(
             draft_chain(slug),
             "window",
@@ -221,13 +225,8 @@ class ProcedureDesk(AgreementDesk):
         if remaining:
             where = ", ".join(f"¶{b.label}" for b in remaining[:8])
             if not allow_brackets:
-                anyway = (
-                    "before concluding the silence"
-                    if silence is not None
-                    else "('wgtool unbracket ID'), or tag anyway with --allow-brackets"
-                )
                 raise BracketsRemain(
-                    f"{len(remaining)} bracket(s) remain in {slug} ({where}): lift them {anyway}",
+                    f"{len(remaining)} bracket(s) remain in {slug} ({where})",
                     slug,
                     len(remaining),
                     where,

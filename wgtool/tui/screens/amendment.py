@@ -21,7 +21,7 @@ from wgtool.core.consensus import as_position
 from wgtool.core.model import Amendment, Consensus, Event, Kind, Member, Status
 from wgtool.core.workgroup import AdoptedChange, AmendmentChange, Thread, WorkingGroup
 from wgtool.tui.commands import Command
-from wgtool.tui.render import safe, status_text, when
+from wgtool.tui.render import safe, status_text, verdict_words, when
 from wgtool.tui.screens.agreement import amendment_commands
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.dialogs import PositionDialog, ReplyDialog, TextDialog
@@ -172,7 +172,7 @@ class AmendmentScreen(WgScreen):
         if decision is not None:
             decision_widget.update(decision)
         title = Text("Consensus: ", "bold")
-        title.append(view.consensus.verdict, "bold")
+        title.append(verdict_words(view.consensus), "bold")
         title.append(f" (rule: {view.consensus.rule})", "dim")
         self.query_one("#consensus-title", Static).update(title)
         self.query_one("#consensus", ConsensusMatrix).consensus = view.consensus
