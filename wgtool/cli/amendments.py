@@ -229,47 +229,29 @@ def amendments(
 def show(obj: Context, amendment_id: str, as_json: bool) -> None:
     """Show an amendment: its word-level diff, rationale, status, positions and thread."""
     with obj.open() as wg:
-        a = wg.amendment(amendment_id)
-        change = wg.change(a)
-        consensus = wg.consensus(a)
-        threads = wg.comments(a.id)
-        events = wg.events(a.id)
-        alternatives = wg.alternatives(a)
-        sponsors = wg.cosponsors(a)
-        if as_json:
-            emit_json(
-                {
-                    **a.to_dict(),
-                    "old_text": change.old,
-                    "new_text": change.new,
-                    "diff": [d.to_dict() for d in change.diff],
-                    "consensus": consensus.to_dict(),
-                    "events": [e.to_dict() for e in events],
-                    "alternatives": [x.id for x in alternatives],
-                    "cosponsors": [
-                        {"member": m, "group": g} for m, g in sorted(sponsors.members.items())
-                    ],
-                }
+        detail = wg.amendment_detail(amendment_id)
+    if as_json:
+        emit_json(detail.to_dict())
+        return
+    a, alternatives, threads = detail.amendment, detail.alternatives, detail.threads
+    _print_amendment(a, detail.group_name, detail.change.diff)
+    if detail.cosponsors:
+        names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(detail.cosponsors.items()))
+        groups = len(detail.cosponsor_groups)
+        click.echo(f"Co-sponsors: {names}: {groups} stakeholder group(s) with the proposer's")
+    if alternatives:
+        click.echo("Alternatives for this passage:")
+        for number, other in enumerate(alternatives, 1):
+            mark = "*" if other.id == a.id else " "
+            click.echo(
+                f"  {mark} Alt {number}: {other.id}  {other.status.label:<11} "
+                f"{safe(other.proposer)}: {safe(other.title)[:50]}"
             )
-            return
-        _print_amendment(a, wg.settings.groups.get(a.group, a.group), change.diff)
-        if sponsors.members:
-            names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(sponsors.members.items()))
-            groups = len(set(sponsors.groups) | {a.group})
-            click.echo(f"Co-sponsors: {names}: {groups} stakeholder group(s) with the proposer's")
-        if alternatives:
-            click.echo("Alternatives for this passage:")
-            for number, other in enumerate(alternatives, 1):
-                mark = "*" if other.id == a.id else " "
-                click.echo(
-                    f"  {mark} Alt {number}: {other.id}  {other.status.label:<11} "
-                    f"{safe(other.proposer)}: {safe(other.title)[:50]}"
-                )
-        _print_consensus(consensus)
-        if threads:
-            click.echo()
-            click.echo("Comments:")
-            print_threads(threads)
+    _print_consensus(detail.consensus)
+    if threads:
+        click.echo()
+        click.echo("Comments:")
+        print_threads(threads)
 
 
 def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) -> None:
