@@ -15,8 +15,10 @@ from typing import Any
 
 from wgtool.core import document, labels, validate
 from wgtool.core.agreement import (
+    STATUSES,
     Bracket,
     ParagraphState,
+    ParagraphStatus,
     Span,
     follow_span,
     spans_by_label,
@@ -304,12 +306,12 @@ class AgreementDesk(MergeDesk):
     ) -> ParagraphState:
         statuses = [e for e in found.get("status", []) if isinstance(e, Event)]
         decided = statuses[-1] if statuses else None
-        status, changed = "open", False
+        status, changed = ParagraphStatus.OPEN, False
         pending: tuple[str, ...] = ()
-        if decided is not None and decided.state != "open":
+        if decided is not None and decided.state in STATUSES[1:]:
             changed = tracker.paragraph_text(decided) != text
             if not changed:
-                status, pending = decided.state or "open", decided.held_by
+                status, pending = ParagraphStatus(decided.state), decided.held_by
         return ParagraphState(
             label=label,
             number=number,

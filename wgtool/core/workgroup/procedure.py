@@ -8,7 +8,7 @@ amendment) or a consensus version (a draft) that names it.
 from __future__ import annotations
 
 from wgtool.core import agreement, labels, validate
-from wgtool.core.agreement import Cosponsors, Silence, Window, local_time
+from wgtool.core.agreement import Cosponsors, Silence, SilenceState, Window, local_time
 from wgtool.core.errors import BracketsRemain, InvalidInput, Remedy, StateError
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member, Version
@@ -101,7 +101,11 @@ class ProcedureDesk(AgreementDesk):
         message = validate.text(message, "message").strip()
         if until <= self.clock():
             raise InvalidInput(f"the deadline {local_time(until)} is in the past")
-        running = [s for s in self.silences() if s.state(self.clock()) in ("running", "ended")]
+        running = [
+            s
+            for s in self.silences()
+            if s.state(self.clock()) in (SilenceState.RUNNING, SilenceState.ENDED)
+        ]
         if subject in self.draft_slugs():
             main = self._existing_draft(subject)
             name = version or "silence-" + agreement.utc_iso(until)[:10]
@@ -149,7 +153,7 @@ class ProcedureDesk(AgreementDesk):
         silence = self.silence(silence_id)
         now = self.clock()
         state = silence.state(now)
-        if state in ("concluded", "disputed"):
+        if state in (SilenceState.CONCLUDED, SilenceState.DISPUTED):
             raise StateError(f"silence {silence.id} was concluded: {silence.concluded}")
         if now > silence.until:
             raise StateError(
@@ -180,14 +184,14 @@ class ProcedureDesk(AgreementDesk):
         silence = self.silence(silence_id)
         now = self.clock()
         state = silence.state(now)
-        if state == "running":
+        if state is SilenceState.RUNNING:
             raise StateError(
                 f"silence {silence.id} runs until {local_time(silence.until)}: conclude it after"
             )
-        if state == "broken":
+        if state is SilenceState.BROKEN:
             who = ", ".join(f"{b.member} ({b.group})" for b in silence.breaks)
             raise StateError(f"silence {silence.id} was broken by {who}: it cannot be concluded")
-        if state in ("concluded", "disputed"):
+        if state in (SilenceState.CONCLUDED, SilenceState.DISPUTED):
             raise StateError(f"silence {silence.id} was concluded already: {silence.concluded}")
         if silence.on_draft:
             version = self.tag(
