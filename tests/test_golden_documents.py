@@ -8,6 +8,7 @@ import io
 import itertools
 import os
 import re
+import sys
 from pathlib import Path
 
 import docx
@@ -106,9 +107,17 @@ def runs_text(element: object) -> str:
 
 
 def check(name: str, actual: str) -> None:
+    """Compare with the golden file. With WGTOOL_UPDATE_GOLDEN=1 the file is rewritten and the
+    test fails all the same (a file compared with itself proves nothing): read the diff, then run
+    again without it."""
     path = GOLDEN / name
     if os.environ.get("WGTOOL_UPDATE_GOLDEN"):
+        before = path.read_text(encoding="utf-8") if path.exists() else None
         path.write_text(actual, encoding="utf-8")
+        pytest.fail(
+            f"{name} {'unchanged' if before == actual else 'rewritten'} "
+            "(WGTOOL_UPDATE_GOLDEN is set): check it, then run again without it"
+        )
     assert actual == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
 
 
@@ -124,3 +133,18 @@ def check(name: str, actual: str) -> None:
 def test_documents_say_what_the_golden_files_say(memo, fmt, name, text_of) -> None:
     content = produce(memo, "memo", fmt)
     check(name, re.sub(r"\d{4}-\d\d-\d\d", "DATE", text_of(content)))
+
+
+def test_update_mode_never_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rewriting the golden files fails the run, whether they changed or not: a file compared
+    with itself proves nothing."""
+    monkeypatch.setattr(sys.modules[__name__], "GOLDEN", tmp_path)
+    monkeypatch.setenv("WGTOOL_UPDATE_GOLDEN", "1")
+    for _ in range(2):  # once to write it, once with the same text already there
+        with pytest.raises(pytest.fail.Exception, match="run again without it"):
+            check("page.txt", "the text\n")
+        assert (tmp_path / "page.txt").read_text(encoding="utf-8") == "the text\n"
+    monkeypatch.delenv("WGTOOL_UPDATE_GOLDEN")
+    check("page.txt", "the text\n")
+    with pytest.raises(AssertionError, match="differs from the golden file"):
+        check("page.txt", "another text\n")

@@ -912,7 +912,8 @@ async def test_core_errors_are_notifications_not_tracebacks(example_repo: Path) 
     app = make_app(example_repo, "nobody")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "no member 'nobody' in the roster: see 'wgtool member list'" in notifications(app)
+        # In the UI's own words: its command palette, not a command line.
+        assert "no member 'nobody' in the roster: ctrl+p Roster lists them" in notifications(app)
         assert app.member is None and "read only" in app.sub_title
         assert isinstance(app.screen, DraftsScreen)  # the UI goes on, read only
         await open_draft(pilot)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from wgtool.cli.output import PLACEHOLDER_WARNINGS, fail, notice, safe
+from wgtool.cli.output import PLACEHOLDER_WARNINGS, error_line, fail, notice, safe
 from wgtool.core.errors import (
     BracketsRemain,
     ConcurrentUpdate,
@@ -65,9 +65,14 @@ EXIT_CODES: dict[type[WgError], int] = {
 
 def exit_code(error: WgError) -> int:
     """The exit code for an error of the core (see :data:`EXIT_CODES`)."""
-    for kind in type(error).__mro__:
-        if kind in EXIT_CODES:
-            return EXIT_CODES[kind]
+    return exit_code_of(type(error))
+
+
+def exit_code_of(kind: type[WgError]) -> int:
+    """The exit code for a kind of error: its own, or its nearest listed base's."""
+    for base in kind.__mro__:
+        if base in EXIT_CODES:
+            return EXIT_CODES[base]
     return EXIT_CODES[WgError]
 
 
@@ -130,13 +135,12 @@ class WgGroup(click.Group):
         except click.UsageError as error:
             usage_failure(error)
         except MergeConflict as error:
-            lines = error.message.splitlines()
-            click.echo(f"wgtool: {safe(lines[0])}", err=True)
-            for line in lines[1:]:
+            click.echo(f"wgtool: {safe(error_line(error))}", err=True)
+            for line in error.message.splitlines()[1:]:
                 click.echo(f"  {safe(line)}", err=True)
             sys.exit(exit_code(error))
         except WgError as error:
-            fail(error.message.splitlines()[0], exit_code(error))
+            fail(error_line(error), exit_code(error))
         except KeyboardInterrupt:
             fail("interrupted", 130)
 

@@ -9,7 +9,15 @@ import click
 
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, print_threads, safe, warn_placeholder
-from wgtool.core.agreement import Bracket, Silence, in_words, local_time, parse_when
+from wgtool.core.agreement import (
+    Bracket,
+    ParagraphStatus,
+    Silence,
+    SilenceState,
+    in_words,
+    local_time,
+    parse_when,
+)
 
 if TYPE_CHECKING:
     from wgtool.core.workgroup import ParagraphThreads
@@ -110,7 +118,7 @@ def status(obj: Context, slug: str, as_json: bool) -> None:
                 f"{len(p.open_amendments) or '':>5} {len(p.comments) or '':>8}  "
                 f"{safe(', '.join(p.pending_on))}".rstrip()
             )
-        agreed = sum(p.status == "agreed" for p in ledger)
+        agreed = sum(p.status is ParagraphStatus.AGREED for p in ledger)
         click.echo(f"{agreed} of {len(ledger)} paragraph(s) agreed")
         commented = [p.label for p in ledger if p.comments]
         if commented:
@@ -276,8 +284,8 @@ def silence_conclude(obj: Context, silence_id: str) -> None:
 
 
 def _silence_line(s: Silence, now: float) -> str:
-    state = s.state(now)
-    if state == "running":
+    state = s.state(now).value
+    if s.state(now) is SilenceState.RUNNING:
         state += f" ({in_words(s.until - now)} left)"
     what = f"draft {s.subject}" if s.on_draft else f"amendment {s.subject}"
     lines = [

@@ -9,11 +9,14 @@ import click
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import edit_text, paragraph_option
 from wgtool.cli.output import (
+    consensus_counts,
     emit_json,
     print_threads,
     read_text_option,
     render_diff,
     safe,
+    status_phrase,
+    verdict,
     warn_placeholder,
 )
 from wgtool.core import validate
@@ -194,7 +197,16 @@ def amendments(
         )
         summaries = _consensus_summaries(wg, found)
         if as_json:
-            emit_json([{**a.to_dict(), **summaries[a.id].brief()} for a in found])
+            emit_json(
+                [
+                    {
+                        **a.to_dict(),
+                        "consensus": summaries[a.id].state.value,
+                        "consensus_summary": consensus_counts(summaries[a.id]),
+                    }
+                    for a in found
+                ]
+            )
             return
         if not found:
             filtered = any(v is not None for v in (slug, status, group, proposer, search))
@@ -205,7 +217,7 @@ def amendments(
             click.echo(
                 f"{a.id}  {safe(a.draft):<14} {a.target or '-':>5}  {safe(a.proposer):<14} "
                 f"{safe(a.group):<19} "
-                f"{a.status.label:<9} {c.state:<9} {c.summary():<14} "
+                f"{a.status.label:<9} {c.state.value:<9} {consensus_counts(c):<14} "
                 f"{alt}{safe(a.title)[:60]}"
             )
 
@@ -217,47 +229,29 @@ def amendments(
 def show(obj: Context, amendment_id: str, as_json: bool) -> None:
     """Show an amendment: its word-level diff, rationale, status, positions and thread."""
     with obj.open() as wg:
-        a = wg.amendment(amendment_id)
-        change = wg.change(a)
-        consensus = wg.consensus(a)
-        threads = wg.comments(a.id)
-        events = wg.events(a.id)
-        alternatives = wg.alternatives(a)
-        sponsors = wg.cosponsors(a)
-        if as_json:
-            emit_json(
-                {
-                    **a.to_dict(),
-                    "old_text": change.old,
-                    "new_text": change.new,
-                    "diff": [d.to_dict() for d in change.diff],
-                    "consensus": consensus.to_dict(),
-                    "events": [e.to_dict() for e in events],
-                    "alternatives": [x.id for x in alternatives],
-                    "cosponsors": [
-                        {"member": m, "group": g} for m, g in sorted(sponsors.members.items())
-                    ],
-                }
+        detail = wg.amendment_detail(amendment_id)
+    if as_json:
+        emit_json(detail.to_dict())
+        return
+    a, alternatives, threads = detail.amendment, detail.alternatives, detail.threads
+    _print_amendment(a, detail.group_name, detail.change.diff)
+    if detail.cosponsors:
+        names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(detail.cosponsors.items()))
+        groups = len(detail.cosponsor_groups)
+        click.echo(f"Co-sponsors: {names}: {groups} stakeholder group(s) with the proposer's")
+    if alternatives:
+        click.echo("Alternatives for this passage:")
+        for number, other in enumerate(alternatives, 1):
+            mark = "*" if other.id == a.id else " "
+            click.echo(
+                f"  {mark} Alt {number}: {other.id}  {other.status.label:<11} "
+                f"{safe(other.proposer)}: {safe(other.title)[:50]}"
             )
-            return
-        _print_amendment(a, wg.settings.groups.get(a.group, a.group), change.diff)
-        if sponsors.members:
-            names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(sponsors.members.items()))
-            groups = len(set(sponsors.groups) | {a.group})
-            click.echo(f"Co-sponsors: {names}: {groups} stakeholder group(s) with the proposer's")
-        if alternatives:
-            click.echo("Alternatives for this passage:")
-            for number, other in enumerate(alternatives, 1):
-                mark = "*" if other.id == a.id else " "
-                click.echo(
-                    f"  {mark} Alt {number}: {other.id}  {other.status.label:<11} "
-                    f"{safe(other.proposer)}: {safe(other.title)[:50]}"
-                )
-        _print_consensus(consensus)
-        if threads:
-            click.echo()
-            click.echo("Comments:")
-            print_threads(threads)
+    _print_consensus(detail.consensus)
+    if threads:
+        click.echo()
+        click.echo("Comments:")
+        print_threads(threads)
 
 
 def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) -> None:
@@ -265,7 +259,7 @@ def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) ->
     click.echo(f"Amendment {a.id}: {safe(a.title)}")
     click.echo(f"Draft:     {safe(a.draft)} ({a.place})")
     click.echo(f"Proposer:  {safe(a.proposer)} ({safe(group_name)})")
-    status = a.status.phrase
+    status = status_phrase(a.status)
     if a.merged_by:
         status += f" (merged by {safe(a.merged_by)})"
     if a.reverted_by:
@@ -287,9 +281,9 @@ def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) ->
 
 def _print_consensus(consensus: Consensus) -> None:
     """The consensus state, and each group's state with its members' positions."""
-    click.echo(f"Consensus: {consensus.verdict} ({consensus.rule})")
+    click.echo(f"Consensus: {verdict(consensus)} ({consensus.rule})")
     for g in consensus.groups:
-        click.echo(f"  {safe(g.name):<50} {g.state}")
+        click.echo(f"  {safe(g.name):<50} {g.state.value}")
         for p in g.positions:
             stale = " (stale: on an earlier revision)" if p.stale else ""
             reason = f": {safe(p.reason)}" if p.reason else ""

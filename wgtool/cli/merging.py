@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
-from wgtool.cli.output import emit_json, paragraph_line, render_diff, safe, warn_placeholder
+from wgtool.cli.output import (
+    emit_json,
+    error_line,
+    groups_line,
+    paragraph_line,
+    render_diff,
+    safe,
+    verdict,
+    warn_placeholder,
+)
 from wgtool.core import validate
 from wgtool.core.errors import MergeConflict, NoConsensus
 
@@ -113,7 +122,7 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
     # Refused as the merge itself would be: a merged amendment changes nothing "in 0 places".
     require_open(wg.amendment(amendment_id), "merge")
     plan = wg.plan_merge(amendment_id, revised_text=revised)
-    code = 0 if plan.consensus.state == "consensus" else EXIT_CODES[NoConsensus]
+    code = 0 if plan.consensus.reached else EXIT_CODES[NoConsensus]
     if not plan.clean:
         code = EXIT_CODES[MergeConflict]
     if as_json:
@@ -131,19 +140,19 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
             click.echo(f"{safe(change.label)}:")
             click.echo(paragraph_line("", render_diff(change.ops)))
     else:
-        lines = merging.conflict_message(plan).splitlines()
-        click.echo(f"{safe(lines[0])} (nothing is written)")
-        for line in lines[1:]:
+        conflict = merging.conflict(plan)
+        click.echo(f"{safe(error_line(conflict))} (nothing is written)")
+        for line in conflict.message.splitlines()[1:]:
             click.echo(f"  {safe(line)}")
     click.echo()
     consensus = plan.consensus
     click.echo(
-        f"Consensus: {consensus.verdict}; {safe(consensus.groups_line())} ({safe(consensus.rule)})"
+        f"Consensus: {verdict(consensus)}; {safe(groups_line(consensus))} ({safe(consensus.rule)})"
     )
     for group, view in consensus.objections():  # why a group objects is what the chair weighs
         reason = view.reason or "no reason given"
         click.echo(f"Objection: {safe(view.member)} ({safe(group.name)}): {safe(reason)}")
-    if plan.consensus.state != "consensus":
+    if not plan.consensus.reached:
         click.echo("The merge needs --override-consensus --reason TEXT.")
     sys.exit(code)
 

@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from wgtool.core import validate
+from wgtool.core.errors import BracketsRemain, NoConsensus, Remedy, WgError
+from wgtool.core.model import Status
 from wgtool.core.safe import HIDDEN_CHARACTERS, terminal_safe
 
 if TYPE_CHECKING:
+    from wgtool.core.model import Consensus
     from wgtool.core.text import DiffOp
     from wgtool.core.workgroup import Thread
 
@@ -22,6 +25,107 @@ if TYPE_CHECKING:
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"wgtool: {terminal_safe(message)}", err=True)
     sys.exit(code)
+
+
+# Each remedy of the core in the command line's words: ``{message}`` is the core's first line,
+# the other names the error's fields (``subject``, and a conflict's ``amendment``...).
+REMEDIES: dict[Remedy, str] = {
+    Remedy.LIST_DRAFTS: "{message}: see 'wgtool draft list'",
+    Remedy.LIST_AMENDMENTS: "{message}: see 'wgtool amendments'",
+    Remedy.LIST_MEMBERS: "{message}: see 'wgtool member list'",
+    Remedy.LIST_VERSIONS: "{message}: see 'wgtool versions {subject}'",
+    Remedy.LIST_BRACKETS: "{message}: see 'wgtool brackets'",
+    Remedy.LIST_SILENCES: "{message}: see 'wgtool silences'",
+    Remedy.CREATE_GROUP: "{message}: run 'wgtool init PATH'",
+    Remedy.CHOOSE_REPOSITORY: "{message}: give --repo PATH or run 'wgtool init PATH'",
+    Remedy.CHOOSE_MEMBER: "{message} give --as HANDLE or set WGTOOL_MEMBER "
+    "(or set git's user.email to a roster member's email)",
+    Remedy.ADD_SSH_KEY: "{message}: the secretariat adds it with 'wgtool member key'",
+    Remedy.FOUNDER_SECRETARIAT: "{message}: add --role secretariat",
+    Remedy.GIVE_PARAGRAPH: "{message}: --paragraph, --insert-after or --delete N",
+    Remedy.GIVE_PARAGRAPH_TEXT: "{message} with --text or --text-file",
+    Remedy.GIVE_DRAFT_TEXT: "{message} with --from-file",
+    Remedy.WHOLE_DRAFT_INSTEAD: "{message}, or the whole draft with --from-file",
+    Remedy.GIVE_EARLIER_VERSION: "{message}: give --against NAME",
+    Remedy.NO_VERSION_OF_AMENDMENTS: "{message}: drop --version",
+    Remedy.GIVE_PENDING_ON: "{message} give --pending-on GROUP",
+    Remedy.PENDING_ON_NEEDS_AD_REF: "--pending-on goes with --ad-ref",
+    Remedy.END_IN_THE_PAST: "--until {subject} is in the past",
+    Remedy.CALL_GUARD_CHECK: "{message}: call 'wgtool guard check' from it instead",
+    Remedy.RESOLVE_CONFLICT: "{message}: give {those} as {they} should read with "
+    "'wgtool merge {amendment} --resolved-file FILE', merge it as orally revised, "
+    "or ask for a revision",
+    Remedy.OVERRIDE_CONSENSUS: "{message} ({consensus_line}); "
+    "merge anyway with --override-consensus --reason TEXT",
+}
+
+
+def error_line(error: WgError) -> str:
+    """The first line of a core error, with what to do about it in the command line's words
+    (its flags and commands)."""
+    first = error.message.splitlines()[0] if error.message else str(error)
+    if isinstance(error, BracketsRemain):
+        lift = (
+            "before concluding the silence"
+            if error.concluding
+            else "('wgtool unbracket ID'), or tag anyway with --allow-brackets"
+        )
+        return f"{first}: lift them {lift}"
+    if error.remedy is None:
+        return first
+    fields = {key: value for key, value in vars(error).items() if isinstance(value, str)}
+    if isinstance(error, NoConsensus):
+        fields["consensus_line"] = consensus_line(error.consensus)
+    return REMEDIES[error.remedy].format_map({**fields, "message": first})
+
+
+def consensus_line(consensus: Consensus) -> str:
+    """One line: the state and which groups support, object or are not heard."""
+    return f"{consensus.state.value}: {groups_line(consensus)}"
+
+
+def groups_line(consensus: Consensus) -> str:
+    """Which groups support, object or are not heard (``supporting: a; objecting: none``)."""
+    from wgtool.core.model import GroupState
+
+    return "; ".join(
+        f"{label}: {', '.join(consensus.groups_in(state)) or 'none'}"
+        for label, state in (
+            ("supporting", GroupState.SUPPORT),
+            ("objecting", GroupState.OBJECT),
+            ("not heard", GroupState.NOT_HEARD),
+        )
+    )
+
+
+def verdict(consensus: Consensus) -> str:
+    """The state in words: ``reached``, ``not reached: a group objects``, ``not reached yet``."""
+    from wgtool.core.model import Verdict
+
+    return {
+        Verdict.CONSENSUS: "reached",
+        Verdict.OBJECTION: "not reached: a group objects",
+        Verdict.PENDING: "not reached yet",
+    }[consensus.state]
+
+
+def consensus_counts(consensus: Consensus) -> str:
+    """A compact cell such as ``S2 N1 O0 ?2``: groups supporting, not objecting, objecting and
+    not heard."""
+    from wgtool.core.model import GroupState
+
+    n = consensus.counts()
+    return (
+        f"S{n[GroupState.SUPPORT]} N{n[GroupState.NO_OBJECTION]} "
+        f"O{n[GroupState.OBJECT]} ?{n[GroupState.NOT_HEARD]}"
+    )
+
+
+def status_phrase(status: Status) -> str:
+    """The status as a sentence states it: the word, and for ``lapsed`` what that means."""
+    if status is Status.LAPSED:
+        return f"{status.label} (its paragraph is no longer in the draft)"
+    return status.label
 
 
 def notice(message: str) -> None:

@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass
 
 from wgtool.core import document, labels, validate
-from wgtool.core.errors import InvalidInput
+from wgtool.core.errors import InvalidInput, Remedy
 from wgtool.core.model import Kind
 from wgtool.core.text import block_changes, merge3
 
@@ -33,13 +33,13 @@ def amended_text(base_text: str, kind: Kind, paragraph: int | None, text: str | 
     is the new paragraph, or the whole amended draft for a whole-draft amendment."""
     if kind is Kind.DOCUMENT:
         if text is None:
-            raise InvalidInput("give the whole amended draft with --from-file")
+            raise InvalidInput("give the whole amended draft", remedy=Remedy.GIVE_DRAFT_TEXT)
         return document.normalise(validate.draft_text(text, "amended draft"))
     assert paragraph is not None
     if kind is Kind.DELETE:
         return document.delete_paragraph(base_text, paragraph)
     if text is None:
-        raise InvalidInput("give the new paragraph with --text or --text-file")
+        raise InvalidInput("give the new paragraph", remedy=Remedy.GIVE_PARAGRAPH_TEXT)
     text = validate.text(text, "paragraph text")
     if kind is Kind.REPLACE:
         return document.replace_paragraph(base_text, paragraph, text)

@@ -14,11 +14,31 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from wgtool.core.errors import InvalidInput
 from wgtool.core.model import Event
 
-STATUSES = ("open", "agreed", "agreed-ad-ref")
+
+class ParagraphStatus(StrEnum):
+    """How far a paragraph is agreed."""
+
+    OPEN = "open"
+    AGREED = "agreed"
+    AGREED_AD_REF = "agreed-ad-ref"  # agreed, pending on some groups or members
+
+
+class SilenceState(StrEnum):
+    """Where a silence procedure stands (see :meth:`Silence.state`)."""
+
+    RUNNING = "running"
+    ENDED = "ended"  # the deadline passed unbroken: the chair may conclude it
+    BROKEN = "broken"
+    CONCLUDED = "concluded"
+    DISPUTED = "disputed"  # concluded, and a break stamped in time reached the record too
+
+
+STATUSES = tuple(s.value for s in ParagraphStatus)
 DURATION_RE = re.compile(r"^(\d{1,6})\s*([smhdw])$")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -183,7 +203,7 @@ class ParagraphState:
     label: str
     number: int
     text: str
-    status: str = "open"
+    status: ParagraphStatus = ParagraphStatus.OPEN
     pending_on: tuple[str, ...] = ()
     decided: Event | None = None
     changed: bool = False
@@ -196,7 +216,7 @@ class ParagraphState:
         """The status in a margin: ``agreed``, ``ad ref``, ``open``, ``changed``."""
         if self.changed:
             return "changed"
-        return {"agreed-ad-ref": "ad ref"}.get(self.status, self.status)
+        return {ParagraphStatus.AGREED_AD_REF: "ad ref"}.get(self.status, self.status.value)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -215,7 +235,7 @@ class ParagraphState:
 
 def pending_ad_referendum(ledger: Iterable[ParagraphState]) -> list[ParagraphState]:
     """The paragraphs of a ledger agreed ad referendum: still waiting for someone."""
-    return [p for p in ledger if p.status == "agreed-ad-ref"]
+    return [p for p in ledger if p.status is ParagraphStatus.AGREED_AD_REF]
 
 
 def ad_referendum_note(ledger: Iterable[ParagraphState], shown: int = 8) -> str | None:
@@ -261,18 +281,18 @@ class Silence:
     def until(self) -> float:
         return self.event.until or 0.0
 
-    def state(self, now: float) -> str:
+    def state(self, now: float) -> SilenceState:
         """``concluded``, ``broken``, ``running`` (before the deadline) or ``ended`` (the
         deadline passed unbroken: the chair may conclude it); ``disputed`` when it was
         concluded and a break stamped in time reached the record too (without a guarded
         remote, nothing shared says which came first)."""
         if self.concluded and self.breaks:
-            return "disputed"
+            return SilenceState.DISPUTED
         if self.concluded:
-            return "concluded"
+            return SilenceState.CONCLUDED
         if self.breaks:
-            return "broken"
-        return "running" if now <= self.until else "ended"
+            return SilenceState.BROKEN
+        return SilenceState.RUNNING if now <= self.until else SilenceState.ENDED
 
     def to_dict(self, now: float) -> dict[str, object]:
         return {
@@ -284,7 +304,7 @@ class Silence:
             "started_by": self.event.member,
             "started_at": utc_iso(self.event.at),
             "until": utc_iso(self.until),
-            "state": self.state(now),
+            "state": self.state(now).value,
             "breaks": [
                 {"member": b.member, "group": b.group, "at": utc_iso(b.at), "reason": b.text}
                 for b in self.breaks

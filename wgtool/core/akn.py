@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from wgtool.core.errors import InvalidInput
+from wgtool.core.errors import InvalidInput, Remedy
 from wgtool.core.export import AKN_NS, xml_text
 from wgtool.core.labels import Labels
 from wgtool.core.model import Amendment, Kind
@@ -194,7 +194,10 @@ def document(
     """The open amendments to a draft (all of them: ``include_closed``) as an Akoma Ntoso
     ``amendmentList``, against the current text (there is no ``version`` of amendments)."""
     if version is not None:
-        raise InvalidInput("the amendments are listed against the current text: drop --version")
+        raise InvalidInput(
+            "the amendments are listed against the current text",
+            remedy=Remedy.NO_VERSION_OF_AMENDMENTS,
+        )
     draft = wg.draft(slug)
     found = [a for a in wg.amendments(draft=slug) if include_closed or a.status.undecided]
     return amendment_list(

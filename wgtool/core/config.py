@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import tomli_w
 
 from wgtool.core import validate
-from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.errors import InvalidInput, NotFound, Remedy
 from wgtool.core.model import ConsensusRule, Member, Role, Settings
 
 SETTINGS_PATH = "wg.toml"
@@ -113,7 +113,7 @@ class Roster:
     def get(self, handle: str) -> Member:
         member = self.members.get(handle)
         if member is None:
-            raise NotFound(f"no member {handle!r} in the roster: see 'wgtool member list'")
+            raise NotFound(f"no member {handle!r} in the roster", remedy=Remedy.LIST_MEMBERS)
         return member
 
     def by_email(self, email: str) -> Member | None:

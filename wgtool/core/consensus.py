@@ -14,18 +14,20 @@ from wgtool.core.model import (
     Consensus,
     Event,
     GroupPosition,
+    GroupState,
     PositionView,
     Settings,
     Stance,
+    Verdict,
 )
 
 # The order in which one member's stance decides their group's state: an objection from any
 # member of a group makes the group object, and so on.
 _PRECEDENCE = (
-    (Stance.OBJECT, "object"),
-    (Stance.SUPPORT, "support"),
-    (Stance.NO_OBJECTION, "no-objection"),
-    (Stance.ABSTAIN, "abstain"),
+    (Stance.OBJECT, GroupState.OBJECT),
+    (Stance.SUPPORT, GroupState.SUPPORT),
+    (Stance.NO_OBJECTION, GroupState.NO_OBJECTION),
+    (Stance.ABSTAIN, GroupState.ABSTAIN),
 )
 
 
@@ -73,19 +75,21 @@ def compute_consensus(
             if ev.group == slug
         )
         counted = {v.stance for v in views if not v.stale and not v.proposer}
-        state = next((label for stance, label in _PRECEDENCE if stance in counted), "not heard")
-        supporting += state == "support"
-        objecting += state == "object"
-        heard += state != "not heard"
+        state = next(
+            (label for stance, label in _PRECEDENCE if stance in counted), GroupState.NOT_HEARD
+        )
+        supporting += state is GroupState.SUPPORT
+        objecting += state is GroupState.OBJECT
+        heard += state is not GroupState.NOT_HEARD
         groups.append(GroupPosition(group=slug, name=name, state=state, positions=views))
     if objecting > rule.max_objecting_groups:
-        verdict = "objection"
+        verdict = Verdict.OBJECTION
     elif supporting >= rule.min_supporting_groups and (
         not rule.require_all_groups_heard or heard == len(settings.groups)
     ):
-        verdict = "consensus"
+        verdict = Verdict.CONSENSUS
     else:
-        verdict = "pending"
+        verdict = Verdict.PENDING
     return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())
 
 
@@ -95,9 +99,9 @@ def consensus_brief(
     """A consensus as the index keeps it for listings: the verdict and each group's state,
     without the members' positions (:func:`compute_consensus` gives the whole matrix)."""
     return Consensus(
-        state=verdict,
+        state=Verdict(verdict),
         groups=tuple(
-            GroupPosition(group, settings.groups.get(group, group), state, ())
+            GroupPosition(group, settings.groups.get(group, group), GroupState(state), ())
             for group, state in group_states
         ),
         rule=settings.consensus.describe(),

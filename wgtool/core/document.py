@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wgtool.core.errors import InvalidInput
+from wgtool.core.errors import InvalidInput, Remedy
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -84,8 +84,8 @@ def clean_paragraph_text(new: str) -> str:
         raise InvalidInput("the paragraph text is empty: give the new text")
     if re.search(r"\n[ \t]*\n", new):
         raise InvalidInput(
-            "the text holds more than one paragraph: propose one paragraph at a time, "
-            "or the whole draft with --from-file"
+            "the text holds more than one paragraph: propose one paragraph at a time",
+            remedy=Remedy.WHOLE_DRAFT_INSTEAD,
         )
     return new
 

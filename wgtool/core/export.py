@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core import agreement, document
-from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.errors import InvalidInput, NotFound, Remedy
 from wgtool.core.labels import label_of
 from wgtool.core.model import Amendment, DocumentFormat
 from wgtool.core.papers import (
@@ -249,7 +249,10 @@ def redline_paper(
     if against is None:
         versions = [v.name for v in wg.versions(draft.slug) if v.name != version]
         if not versions:
-            raise NotFound(f"{draft.slug} has no earlier consensus version: give --against NAME")
+            raise NotFound(
+                f"{draft.slug} has no earlier consensus version",
+                remedy=Remedy.GIVE_EARLIER_VERSION,
+            )
         against = versions[-1]
     changes = wg.attributed_redline(draft.slug, against, version)
     groups = wg.settings.groups

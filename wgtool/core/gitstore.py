@@ -32,6 +32,7 @@ from wgtool.core.errors import (
     LocalFileError,
     LostRace,
     NotFound,
+    Remedy,
     WgError,
 )
 from wgtool.core.messages import record_mark
@@ -214,8 +215,7 @@ class GitStore:
             repo = git.Repo(os.fspath(path), search_parent_directories=search_parents)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise NotFound(
-                f"no git repository at {os.fspath(path)}: "
-                "give --repo PATH or run 'wgtool init PATH'"
+                f"no git repository at {os.fspath(path)}", remedy=Remedy.CHOOSE_REPOSITORY
             ) from None
         return cls(repo)
 

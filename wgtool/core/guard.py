@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wgtool.core.agreement import Window, utc_iso
-from wgtool.core.errors import InvalidInput
+from wgtool.core.errors import InvalidInput, Remedy
 from wgtool.core.gitstore import ZERO_SHA, GitStore
 from wgtool.core.messages import parse_message
 from wgtool.core.model import Event
@@ -91,9 +91,7 @@ def install(path: Path) -> Path:
         store.close()
     hook = hooks / HOOK
     if hook.exists() and MARK not in hook.read_text("utf-8", "replace"):
-        raise InvalidInput(
-            f"{hook} exists and is not wgtool's: call 'wgtool guard check' from it instead"
-        )
+        raise InvalidInput(f"{hook} exists and is not wgtool's", remedy=Remedy.CALL_GUARD_CHECK)
     hooks.mkdir(parents=True, exist_ok=True)
     hook.write_text(hook_text())
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wgtool.core import document
-from wgtool.core.errors import InvalidInput
+from wgtool.core.errors import InvalidInput, MergeConflict, Remedy
 from wgtool.core.model import Amendment, Consensus
 from wgtool.core.text import (
     BlockChange,
@@ -143,7 +143,7 @@ class MergePlan:
             "changes": [c.to_dict() for c in self.changes()],
             "conflicts": [p.to_dict() for p in self.places()],
             "consensus": self.consensus.to_dict(),
-            "consensus_reached": self.consensus.state == "consensus",
+            "consensus_reached": self.consensus.reached,
         }
 
 
@@ -156,14 +156,25 @@ def _place(current: str, region: ConflictRegion) -> ConflictPlace:
     )
 
 
+def conflict(plan: MergePlan) -> MergeConflict:
+    """The error a merge of a conflicting plan raises: where it conflicts (each face adds how
+    to resolve it: :attr:`Remedy.RESOLVE_CONFLICT`)."""
+    return MergeConflict(
+        conflict_message(plan),
+        plan.result.conflicts,
+        remedy=Remedy.RESOLVE_CONFLICT,
+        amendment=plan.amendment.id,
+        those=_those(plan),
+        they=_they(plan),
+    )
+
+
 def conflict_message(plan: MergePlan) -> str:
-    """Several lines: where the amendment conflicts and how to resolve it."""
+    """Several lines: where the amendment conflicts (the first line) and what conflicts."""
     amendment = plan.amendment
     lines = [
         f"amendment {amendment.id} conflicts with the current text of {amendment.draft} in "
-        f"{plan.conflict_summary()}: give {_those(plan)} as {_they(plan)} should read with "
-        f"'wgtool merge {amendment.id} --resolved-file FILE', merge it as orally revised, "
-        "or ask for a revision"
+        f"{plan.conflict_summary()}"
     ]
     for place in plan.places():
         for conflict in place.spots:

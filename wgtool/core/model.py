@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class Role(str, Enum):
@@ -34,13 +34,6 @@ class Status(str, Enum):
         """The status as one word, for tables: ``open``, ``lapsed``, ``merged``..."""
         return self.value
 
-    @property
-    def phrase(self) -> str:
-        """The status as a sentence states it: the word, and for ``lapsed`` what that means."""
-        if self is Status.LAPSED:
-            return f"{self.label} (its paragraph is no longer in the draft)"
-        return self.label
-
 
 class Stance(str, Enum):
     SUPPORT = "support"
@@ -52,6 +45,25 @@ class Stance(str, Enum):
     def label(self) -> str:
         """The stance as a choice offers it: ``Support``, ``No objection``, ``Abstain``..."""
         return self.value.replace("-", " ").capitalize()
+
+
+class Verdict(StrEnum):
+    """Whether the consensus rule holds for an amendment."""
+
+    CONSENSUS = "consensus"
+    OBJECTION = "objection"  # more groups object than the rule allows
+    PENDING = "pending"  # too few supporting groups, or not every group heard
+
+
+class GroupState(StrEnum):
+    """Where one stakeholder group stands on an amendment: its members' counted positions,
+    an objection first (see :mod:`wgtool.core.consensus`)."""
+
+    SUPPORT = "support"
+    NO_OBJECTION = "no-objection"
+    ABSTAIN = "abstain"
+    OBJECT = "object"
+    NOT_HEARD = "not heard"
 
 
 class Kind(str, Enum):
@@ -523,39 +535,41 @@ class PositionView:
 class GroupPosition:
     group: str
     name: str
-    state: str  # support | no-objection | abstain | object | not heard
+    state: GroupState
     positions: tuple[PositionView, ...]
 
 
 @dataclass(frozen=True)
 class Consensus:
-    state: str  # consensus | objection | pending
+    state: Verdict
     groups: tuple[GroupPosition, ...]
     rule: str
 
-    def groups_in(self, state: str) -> tuple[str, ...]:
-        """The slugs of the groups in one state (``support``, ``object``, ``not heard``...)."""
+    @property
+    def reached(self) -> bool:
+        """The rule holds: the amendment may be merged without an override."""
+        return self.state is Verdict.CONSENSUS
+
+    def groups_in(self, state: GroupState) -> tuple[str, ...]:
+        """The slugs of the groups in one state (support, object, not heard...)."""
         return tuple(g.group for g in self.groups if g.state == state)
+
+    def counts(self) -> dict[GroupState, int]:
+        """How many groups are in each state (every state, zero included)."""
+        counts = dict.fromkeys(GroupState, 0)
+        for g in self.groups:
+            counts[g.state] += 1
+        return counts
 
     def adoption(self, reason: str | None = None) -> Adoption:
         """What a merge records of this consensus; with ``reason`` when the chair overrides it."""
         return Adoption(
             consensus="overridden" if reason else "reached",
-            supporting=self.groups_in("support"),
-            objecting=self.groups_in("object"),
-            not_heard=self.groups_in("not heard"),
+            supporting=self.groups_in(GroupState.SUPPORT),
+            objecting=self.groups_in(GroupState.OBJECT),
+            not_heard=self.groups_in(GroupState.NOT_HEARD),
             reason=reason,
         )
-
-    @property
-    def verdict(self) -> str:
-        """The state in words, for a reader: ``reached``, ``not reached: a group objects``,
-        ``not reached yet`` (too few supporting groups, or not every group heard)."""
-        return {
-            "consensus": "reached",
-            "objection": "not reached: a group objects",
-            "pending": "not reached yet",
-        }.get(self.state, self.state)
 
     def objections(self) -> tuple[tuple[GroupPosition, PositionView], ...]:
         """The objections that count (current revision, not the proposer's), each with its
@@ -567,48 +581,15 @@ class Consensus:
             if view.stance is Stance.OBJECT and not view.stale and not view.proposer
         )
 
-    def describe(self) -> str:
-        """One line: the state and which groups support, object or are not heard."""
-        return f"{self.state}: {self.groups_line()}"
-
-    def groups_line(self) -> str:
-        """Which groups support, object or are not heard (``supporting: a; objecting: none``)."""
-        return "; ".join(
-            f"{label}: {', '.join(self.groups_in(state)) or 'none'}"
-            for label, state in (
-                ("supporting", "support"),
-                ("objecting", "object"),
-                ("not heard", "not heard"),
-            )
-        )
-
-    SUMMARY_LEGEND = "stakeholder groups: S support, N no objection, O object, ? not heard"
-    """What the letters of :meth:`summary` stand for, for a table's legend."""
-
-    def summary(self) -> str:
-        """A compact line such as ``S2 N1 O0 ?2`` for tables (see :data:`SUMMARY_LEGEND`)."""
-        counts = {"support": 0, "no-objection": 0, "object": 0, "not heard": 0}
-        for g in self.groups:
-            if g.state in counts:
-                counts[g.state] += 1
-        return (
-            f"S{counts['support']} N{counts['no-objection']} "
-            f"O{counts['object']} ?{counts['not heard']}"
-        )
-
-    def brief(self) -> dict[str, object]:
-        """The state and :meth:`summary`, as a listing of amendments adds them to each."""
-        return {"consensus": self.state, "consensus_summary": self.summary()}
-
     def to_dict(self) -> dict[str, object]:
         return {
-            "state": self.state,
+            "state": self.state.value,
             "rule": self.rule,
             "groups": [
                 {
                     "group": g.group,
                     "name": g.name,
-                    "state": g.state,
+                    "state": g.state.value,
                     "positions": [
                         {
                             "member": p.member,

@@ -26,6 +26,7 @@ from wgtool.core.papers import (
     CleanText,
     CompilationPaper,
     RedlinePaper,
+    consensus_line,
     ledger_status,
     status_line,
 )
@@ -64,6 +65,7 @@ def environment(templates: Path | None = None) -> Environment:
     )
     env.globals.update(
         status_line=status_line,
+        consensus_line=consensus_line,
         ledger_status=ledger_status,
         diff_runs=diff_runs,
         consensus_legend=CONSENSUS_LEGEND,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from wgtool.core import agreement, document
 from wgtool.core.labels import label_of
-from wgtool.core.model import Amendment, Consensus, Status
+from wgtool.core.model import Amendment, Consensus, GroupState, Status, Verdict
 
 if TYPE_CHECKING:
     from wgtool.core.agreement import ParagraphState
@@ -118,8 +118,26 @@ class CompilationPaper:
         return [(p.label, c) for p in self.ledger for c in p.comments]
 
 
-CONSENSUS_LEGEND = f"Consensus counts {Consensus.SUMMARY_LEGEND}."
+CONSENSUS_LEGEND = (
+    "Consensus counts stakeholder groups: S support, N no objection, O object, ? not heard."
+)
 """What the compilation says once of the consensus counts it gives each amendment."""
+
+_VERDICTS = {
+    Verdict.CONSENSUS: "reached",
+    Verdict.OBJECTION: "not reached: a group objects",
+    Verdict.PENDING: "not reached yet",
+}
+
+
+def consensus_line(consensus: Consensus) -> str:
+    """The consensus as a compilation states it: ``reached (S2 N1 O0 ?2)``, the counts as
+    :data:`CONSENSUS_LEGEND` reads them."""
+    n = consensus.counts()
+    return (
+        f"{_VERDICTS[consensus.state]} (S{n[GroupState.SUPPORT]} "
+        f"N{n[GroupState.NO_OBJECTION]} O{n[GroupState.OBJECT]} ?{n[GroupState.NOT_HEARD]})"
+    )
 
 
 def ledger_status(state: ParagraphState) -> str:
@@ -130,7 +148,7 @@ def status_line(amendment: Amendment) -> str:
     """The status as a compilation states it: how a merge was adopted, why it lapsed."""
     status = amendment.status
     if status is Status.LAPSED:
-        return status.phrase
+        return f"{status.label} (its paragraph is no longer in the draft)"
     line: str = status.label
     if amendment.merged_by:
         line += f" by {amendment.merged_by}"

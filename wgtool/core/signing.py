@@ -16,7 +16,7 @@ import re
 import subprocess
 from collections.abc import Iterable
 
-from wgtool.core.errors import InvalidInput, PermissionDenied, WgError
+from wgtool.core.errors import InvalidInput, PermissionDenied, Remedy, WgError
 from wgtool.core.gitstore import GitStore
 from wgtool.core.messages import record_mark
 from wgtool.core.model import Member
@@ -44,7 +44,9 @@ def key_for(store: GitStore, member: Member) -> str:
     if not member.ssh_key:
         raise PermissionDenied(
             f"this working group requires signed commits, and the roster has no SSH key for "
-            f"{member.handle}: the secretariat adds it with 'wgtool member key'"
+            f"{member.handle}",
+            remedy=Remedy.ADD_SSH_KEY,
+            subject=member.handle,
         )
     path = os.environ.get("WGTOOL_SIGNING_KEY") or store.config_get("user.signingkey")
     if not path:

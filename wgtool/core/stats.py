@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wgtool.core import validate
-from wgtool.core.errors import NotFound
-from wgtool.core.model import DRAFT_CHAIN, Amendment, Consensus, Event, Member, Status
+from wgtool.core.errors import NotFound, Remedy
+from wgtool.core.model import DRAFT_CHAIN, Amendment, Consensus, Event, GroupState, Member, Status
 
 if TYPE_CHECKING:
     from wgtool.core.workgroup import WorkingGroup
@@ -113,7 +113,7 @@ def balance(
     silent: dict[str, list[str]] = {}
     for amendment_id in opened:
         if amendment_id in consensus:
-            for group in consensus[amendment_id].groups_in("not heard"):
+            for group in consensus[amendment_id].groups_in(GroupState.NOT_HEARD):
                 silent.setdefault(group, []).append(amendment_id)
     rows = tuple(
         GroupBalance(
@@ -141,7 +141,7 @@ def participation(wg: WorkingGroup, slug: str | None = None) -> Balance:
     if slug is not None:
         validate.name(slug, "draft")
         if slug not in wg.draft_slugs():
-            raise NotFound(f"no draft {slug!r} on main: see 'wgtool draft list'")
+            raise NotFound(f"no draft {slug!r} on main", remedy=Remedy.LIST_DRAFTS)
     amendments = wg.amendments(draft=slug)
     keys = None if slug is None else [*(a.id for a in amendments), DRAFT_CHAIN + slug]
     events = wg.index.chain_events(keys, ("position", "comment"))

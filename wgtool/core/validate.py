@@ -81,7 +81,7 @@ def new_version_name(value: str) -> str:
     version_name(value)
     if value == CURRENT_TEXT:
         raise InvalidInput(
-            f"{CURRENT_TEXT!r} names the current text (as in 'wgtool redline SLUG v1 main'): "
+            f"{CURRENT_TEXT!r} names the current text (as in a redline from v1 to main): "
             "choose another version name"
         )
     return value

@@ -30,6 +30,7 @@ from wgtool.core.papers import (
     CompilationPaper,
     CompiledAmendment,
     RedlinePaper,
+    consensus_line,
     ledger_status,
     status_line,
 )
@@ -292,7 +293,7 @@ def _ledger(doc: Document, paper: CompilationPaper) -> None:
 def _amendment(doc: Document, paper: CompilationPaper, item: CompiledAmendment) -> None:
     a = item.amendment
     doc.add_heading(xml_text(f"{item.where} — amendment {a.id}"), 2)
-    consensus = f"{item.consensus.verdict} ({item.consensus.summary()})"
+    consensus = consensus_line(item.consensus)
     _meta(
         doc,
         f"Proposed by {a.proposer} ({paper.group_name(a.group)}); status: {status_line(a)}; "

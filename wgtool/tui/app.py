@@ -342,10 +342,7 @@ class WgApp(App[None]):
         """A core error as a notification: in the UI's own words where the CLI's would name
         flags or commands (see :func:`error_words`), else its first line, as the CLI prints
         it."""
-        line = error_words(error) or (
-            error.message.splitlines()[0] if error.message else str(error)
-        )
-        self.notify(terminal_safe(line), severity="error", markup=False, timeout=8)
+        self.notify(terminal_safe(error_words(error)), severity="error", markup=False, timeout=8)
 
     def allows(self, action: str) -> bool:
         """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""

@@ -18,8 +18,8 @@ from rich.text import Text
 
 from wgtool.core import inline
 from wgtool.core.blame import OTHER_KEYS
-from wgtool.core.errors import BracketsRemain, WgError
-from wgtool.core.model import Member, Role, Status
+from wgtool.core.errors import BracketsRemain, NoConsensus, Remedy, WgError
+from wgtool.core.model import Consensus, GroupState, Member, Role, Status, Verdict
 from wgtool.core.safe import terminal_safe
 
 if TYPE_CHECKING:
@@ -49,18 +49,91 @@ STATUS_STYLES = {
 }
 
 
-def error_words(error: WgError) -> str | None:
-    """A core error in the UI's own words, where the CLI's line would send the member to
-    flags or commands the UI has as keys and checkboxes; None: the core's line says it."""
+# Each remedy of the core in the UI's words (its screens, keys and dialogs): ``{message}`` is
+# the core's first line, the other names the error's fields.
+REMEDIES: dict[Remedy, str] = {
+    Remedy.LIST_DRAFTS: "{message}: ctrl+p Drafts lists them",
+    Remedy.LIST_AMENDMENTS: "{message}: ctrl+p Amendment queue lists them",
+    Remedy.LIST_MEMBERS: "{message}: ctrl+p Roster lists them",
+    Remedy.LIST_VERSIONS: "{message}: the versions of {subject} are listed on its screen",
+    Remedy.LIST_BRACKETS: "{message}: the draft's margin shows its brackets",
+    Remedy.LIST_SILENCES: "{message}: ctrl+p Silence procedures lists them",
+    Remedy.CREATE_GROUP: "{message}: open the UI in a working group (wgtool init makes one)",
+    Remedy.CHOOSE_REPOSITORY: "{message}: open the UI in a working group's folder",
+    Remedy.CHOOSE_MEMBER: "{message} choose who you are (F2 in the demo), or start the UI as a "
+    "member of the roster",
+    Remedy.ADD_SSH_KEY: "{message}: the secretariat adds it in the roster",
+    Remedy.FOUNDER_SECRETARIAT: "{message}: tick the secretariat role",
+    Remedy.GIVE_PARAGRAPH: "{message}: choose the paragraph in the draft",
+    Remedy.GIVE_PARAGRAPH_TEXT: "{message}: write it in the text box",
+    Remedy.GIVE_DRAFT_TEXT: "{message}: write it in the editor",
+    Remedy.WHOLE_DRAFT_INSTEAD: "{message}, or amend the whole draft",
+    Remedy.GIVE_EARLIER_VERSION: "{message}: choose the version to compare with",
+    Remedy.NO_VERSION_OF_AMENDMENTS: "{message}",
+    Remedy.GIVE_PENDING_ON: "{message} name them in “Pending on”",
+    Remedy.PENDING_ON_NEEDS_AD_REF: "{message}: agree it ad referendum",
+    Remedy.END_IN_THE_PAST: "the end of the window, {subject}, is in the past: choose a later one",
+    Remedy.CALL_GUARD_CHECK: "{message}",
+    Remedy.RESOLVE_CONFLICT: "{message}: give {those} as {they} should read in the merge "
+    "screen, merge it as orally revised, or ask for a revision",
+    Remedy.OVERRIDE_CONSENSUS: "{message} ({consensus}): the chair may merge anyway, "
+    "giving a reason",
+}
+
+
+def error_words(error: WgError) -> str:
+    """A core error's first line in the UI's own words: what to do is said with the UI's keys,
+    screens and checkboxes, never the command line's flags."""
+    first = error.message.splitlines()[0] if error.message else str(error)
     if isinstance(error, BracketsRemain):
         lift = "lift them in the draft (ctrl+p: Lift the bracket)"
         if error.concluding:
-            return f"{error.count} bracket(s) remain in {error.slug} ({error.where}): {lift} first"
-        return (
-            f"{error.count} bracket(s) remain in {error.slug} ({error.where}): {lift}, or tick "
-            "“Tag although brackets remain” to tag anyway"
-        )
-    return None
+            return f"{first}: {lift} first"
+        return f"{first}: {lift}, or tick “Tag although brackets remain” to tag anyway"
+    if error.remedy is None:
+        return first
+    fields = {key: value for key, value in vars(error).items() if isinstance(value, str)}
+    if isinstance(error, NoConsensus):
+        fields["consensus"] = f"{error.consensus.state.value}: {groups_line(error.consensus)}"
+    return REMEDIES[error.remedy].format_map({**fields, "message": first})
+
+
+VERDICT_WORDS = {
+    Verdict.CONSENSUS: "reached",
+    Verdict.OBJECTION: "not reached: a group objects",
+    Verdict.PENDING: "not reached yet",
+}
+"""A consensus's state in words, for a heading."""
+
+
+def verdict_words(consensus: Consensus) -> str:
+    """The state in words: ``reached``, ``not reached: a group objects``..."""
+    return VERDICT_WORDS[consensus.state]
+
+
+GROUP_STATES = (
+    ("supporting", GroupState.SUPPORT),
+    ("objecting", GroupState.OBJECT),
+    ("not heard", GroupState.NOT_HEARD),
+)
+"""The group states a line about a consensus names, with their words."""
+
+
+def groups_line(consensus: Consensus) -> str:
+    """Which groups support, object or are not heard (``supporting: a; objecting: none``)."""
+    return "; ".join(
+        f"{label}: {', '.join(consensus.groups_in(state)) or 'none'}"
+        for label, state in GROUP_STATES
+    )
+
+
+def consensus_counts(consensus: Consensus) -> str:
+    """``S2 N1 O0 ?2``: how many groups support, do not object, object and are not heard."""
+    n = consensus.counts()
+    return (
+        f"S{n[GroupState.SUPPORT]} N{n[GroupState.NO_OBJECTION]} "
+        f"O{n[GroupState.OBJECT]} ?{n[GroupState.NOT_HEARD]}"
+    )
 
 
 def status_text(status: Status) -> Text:

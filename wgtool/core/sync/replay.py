@@ -128,9 +128,16 @@ def replay_local_main(wg: WorkingGroup, book: Rulebook, remote: str) -> Replay:
                 f"Main as it was here is kept as {replay.kept}"
             )
             if isinstance(error, MergeConflict):
-                raise MergeConflict(message, error.conflicts) from None
+                raise MergeConflict(
+                    message,
+                    error.conflicts,
+                    remedy=error.remedy,
+                    amendment=error.amendment,
+                    those=error.those,
+                    they=error.they,
+                ) from None
             kind = type(error) if type(error).__init__ is WgError.__init__ else WgError
-            raise kind(message) from None
+            raise kind(message, remedy=error.remedy, subject=error.subject) from None
     return replay
 
 

@@ -20,6 +20,8 @@ re-reads and tries again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wgtool.core.workgroup.agreement import ParagraphThreads
 from wgtool.core.workgroup.amendments import AdoptedChange, AmendmentChange
 from wgtool.core.workgroup.deliberation import Thread
@@ -31,9 +33,20 @@ from wgtool.core.workgroup.merge import MergeDesk
 from wgtool.core.workgroup.procedure import ProcedureDesk
 from wgtool.core.workgroup.roster import RosterDesk
 
+if TYPE_CHECKING:
+    from wgtool.core.readmodels import AmendmentDetail
+
 
 class WorkingGroup(ProcedureDesk, MergeDesk, RosterDesk, DocumentsDesk, InboxDesk):
     """One working group's repository, seen by one acting member: every desk's use cases."""
+
+    # -- read models: what the faces show, read once (:mod:`wgtool.core.readmodels`) ----------
+
+    def amendment_detail(self, amendment_id: str) -> AmendmentDetail:
+        """One amendment with its change, consensus, comments, co-sponsors and alternatives."""
+        from wgtool.core.readmodels import amendment_detail
+
+        return amendment_detail(self, amendment_id)
 
 
 __all__ = [

@@ -15,13 +15,15 @@ from typing import Any
 
 from wgtool.core import document, labels, validate
 from wgtool.core.agreement import (
+    STATUSES,
     Bracket,
     ParagraphState,
+    ParagraphStatus,
     Span,
     follow_span,
     spans_by_label,
 )
-from wgtool.core.errors import InvalidInput, NotFound, StateError
+from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
 from wgtool.core.model import Amendment, Event, Member
 from wgtool.core.rulebook import (
     EVENTS_PREFIX,
@@ -79,7 +81,7 @@ class AgreementDesk(MergeDesk):
         validate.name(slug, "draft")
         main = self.main()
         if self.store.lookup(main, draft_path(slug)) is None:
-            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
         return main
 
     def _paragraph(self, main: str, slug: str, label: str) -> tuple[str, document.Block]:
@@ -183,7 +185,10 @@ class AgreementDesk(MergeDesk):
         self.refresh()
         matches = self.index.events_by_prefix(prefix, [type_])
         if not matches:
-            raise NotFound(f"no {what} {prefix!r}: see 'wgtool {what}s'")
+            raise NotFound(
+                f"no {what} {prefix!r}",
+                remedy=Remedy.LIST_SILENCES if what == "silence" else Remedy.LIST_BRACKETS,
+            )
         if len({m.id for m in matches}) > 1:
             raise InvalidInput(f"{what} id {prefix!r} is ambiguous")
         return matches[0]
@@ -222,9 +227,14 @@ class AgreementDesk(MergeDesk):
         actor = self.require("agree a paragraph")
         holders = self._holders(pending_on, "pending on")
         if ad_ref and not holders:
-            raise InvalidInput("agreed ad referendum pending on whom? give --pending-on GROUP")
+            raise InvalidInput(
+                "agreed ad referendum pending on whom?", remedy=Remedy.GIVE_PENDING_ON
+            )
         if holders and not ad_ref:
-            raise InvalidInput("--pending-on goes with --ad-ref")
+            raise InvalidInput(
+                "only a paragraph agreed ad referendum is pending on someone",
+                remedy=Remedy.PENDING_ON_NEEDS_AD_REF,
+            )
         return self._status(actor, slug, label, "agreed-ad-ref" if ad_ref else "agreed", holders)
 
     def reopen(self, slug: str, label: str, *, reason: str) -> Event:
@@ -297,12 +307,12 @@ class AgreementDesk(MergeDesk):
     ) -> ParagraphState:
         statuses = [e for e in found.get("status", []) if isinstance(e, Event)]
         decided = statuses[-1] if statuses else None
-        status, changed = "open", False
+        status, changed = ParagraphStatus.OPEN, False
         pending: tuple[str, ...] = ()
-        if decided is not None and decided.state != "open":
+        if decided is not None and decided.state in STATUSES[1:]:
             changed = tracker.paragraph_text(decided) != text
             if not changed:
-                status, pending = decided.state or "open", decided.held_by
+                status, pending = ParagraphStatus(decided.state), decided.held_by
         return ParagraphState(
             label=label,
             number=number,

@@ -6,7 +6,14 @@ from dataclasses import dataclass, replace
 
 from wgtool.core import document, validate
 from wgtool.core.adoption import amended_text
-from wgtool.core.errors import InvalidInput, LostRace, NotFound, PermissionDenied, StateError
+from wgtool.core.errors import (
+    InvalidInput,
+    LostRace,
+    NotFound,
+    PermissionDenied,
+    Remedy,
+    StateError,
+)
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message, parse_message
 from wgtool.core.model import Amendment, Kind, Member, Status
@@ -119,11 +126,11 @@ class AmendmentsDesk(DraftsDesk):
         actor = self.require("propose")
         rationale = validate.text(rationale, "rationale").strip()
         if kind is not Kind.DOCUMENT and paragraph is None:
-            raise InvalidInput("say which paragraph: --paragraph, --insert-after or --delete N")
+            raise InvalidInput("say which paragraph", remedy=Remedy.GIVE_PARAGRAPH)
         base = self.main()
         base_text = self.draft_text_at(base, slug)
         if base_text is None:
-            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
         self.refuse_outside_window(slug)
         position, label = self._target(base, slug, base_text, kind, paragraph)
         other = self._alternative(alternative_to, slug, kind, label)
@@ -250,7 +257,7 @@ class AmendmentsDesk(DraftsDesk):
         self.refresh()
         matches = self.index.resolve_prefix(prefix)
         if not matches:
-            raise NotFound(f"no amendment {prefix!r}: see 'wgtool amendments'")
+            raise NotFound(f"no amendment {prefix!r}", remedy=Remedy.LIST_AMENDMENTS)
         if len(matches) > 1:
             raise InvalidInput(
                 f"amendment id {prefix!r} is ambiguous: it matches {', '.join(sorted(matches))}"
@@ -261,7 +268,7 @@ class AmendmentsDesk(DraftsDesk):
         full = self.resolve_id(amendment_id)
         found = self.index.amendment(full)
         if found is None:
-            raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+            raise NotFound(f"no amendment {amendment_id!r}", remedy=Remedy.LIST_AMENDMENTS)
         adoption = found.adoption
         if adoption is not None and adoption.silence:
             breaks = self.index.chain_events([found.id], ["silence-break"])

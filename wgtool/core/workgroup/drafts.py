@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from wgtool.core import document, glance, labels, validate
 from wgtool.core.adoption import labels_file
-from wgtool.core.errors import InvalidInput, NotFound, StateError
+from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.model import Draft, Member, Status, Version
@@ -61,7 +61,7 @@ class DraftsDesk(Handle):
         data = self.store.read_file(commit, draft_path(slug))
         if data is None:
             where = f"at version {version}" if version else "on main"
-            raise NotFound(f"no draft {slug!r} {where}: see 'wgtool draft list'")
+            raise NotFound(f"no draft {slug!r} {where}", remedy=Remedy.LIST_DRAFTS)
         text = data.decode("utf-8", "replace")
         return Draft(
             slug=slug,
@@ -170,7 +170,7 @@ class DraftsDesk(Handle):
 
         def build(main: str) -> dict[str, bytes | None]:
             if self.store.lookup(main, draft_path(slug)) is None:
-                raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+                raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
             return self.draft_files(main, slug, text)
 
         message = format_message(
@@ -221,7 +221,7 @@ class DraftsDesk(Handle):
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")
         if slug not in self.draft_slugs():
-            raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+            raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
         return [v for v in self.all_versions() if v.draft == slug]
 
     def version(self, slug: str, name: str) -> Version:
@@ -232,7 +232,9 @@ class DraftsDesk(Handle):
         problem = self.version_problems().get(f"{slug}/{name}")
         if problem is not None:
             raise NotFound(f"{name!r} is not a version of draft {slug!r}: {slug}/{name} {problem}")
-        raise NotFound(f"no version {name!r} of draft {slug!r}: see 'wgtool versions {slug}'")
+        raise NotFound(
+            f"no version {name!r} of draft {slug!r}", remedy=Remedy.LIST_VERSIONS, subject=slug
+        )
 
     def write_version(
         self,
@@ -263,7 +265,7 @@ class DraftsDesk(Handle):
             if at is not None and not self.store.is_ancestor(at, main):
                 raise StateError(f"{at[:10]} is not on main")
             if self.store.lookup(target, draft_path(slug)) is None:
-                raise NotFound(f"no draft {slug!r}: see 'wgtool draft list'")
+                raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
             if self.store.object_at(TAGS_PREFIX + tag_name) is not None:
                 raise InvalidInput(
                     f"version {name!r} of {slug} already exists: choose another name"

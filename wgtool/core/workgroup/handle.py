@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Self
 
 from wgtool.core import config, faults, rulebook, signing, validate
 from wgtool.core.config import Roster
-from wgtool.core.errors import InvalidInput, NotFound, StateError, WgError
+from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError, WgError
 from wgtool.core.gitstore import GitStore, Person, retry_cas
 from wgtool.core.glance import listing_fingerprint
 from wgtool.core.messages import format_message
@@ -89,8 +89,8 @@ class Handle:
         if main is None or store.lookup(main, config.SETTINGS_PATH) is None:
             store.close()
             raise NotFound(
-                f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main): "
-                "run 'wgtool init PATH'"
+                f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main)",
+                remedy=Remedy.CREATE_GROUP,
             )
         acting = actor or os.environ.get("WGTOOL_MEMBER") or None
         wg = cls(store, acting, notify=notify, clock=clock, ids=ids)
@@ -174,7 +174,7 @@ class Handle:
                 return sha
         found = self.store.resolve(MAIN_REF)
         if found is None:
-            raise NotFound("the repository has no main branch: run 'wgtool init PATH'")
+            raise NotFound("the repository has no main branch", remedy=Remedy.CREATE_GROUP)
         self._main_read = (generation, found)
         return found
 
@@ -208,10 +208,7 @@ class Handle:
             member = roster.by_email(email)
             if member is not None:
                 return member
-        raise NotFound(
-            "who is acting? give --as HANDLE or set WGTOOL_MEMBER "
-            "(or set git's user.email to a roster member's email)"
-        )
+        raise NotFound("who is acting?", remedy=Remedy.CHOOSE_MEMBER)
 
     def act_as(self, handle: str | None) -> None:
         if handle is not None:
@@ -227,7 +224,7 @@ class Handle:
         tips = self.index.refresh()
         current = self.index.amendment(amendment_id)
         if current is None:
-            raise NotFound(f"no amendment {amendment_id!r}: see 'wgtool amendments'")
+            raise NotFound(f"no amendment {amendment_id!r}", remedy=Remedy.LIST_AMENDMENTS)
         require_open(current, verb, lapsed_too=lapsed_too)
         return current, tips
 

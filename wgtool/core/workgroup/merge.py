@@ -237,13 +237,12 @@ def _adoption(
     that ended unbroken adopts the amendment whatever the positions say."""
     if silence is not None:
         return replace(consensus.adoption(), consensus="silence", silence=silence)
-    if consensus.state == "consensus":
+    if consensus.reached:
         return consensus.adoption()
     if override:
         return consensus.adoption(reason=override)
     raise NoConsensus(
-        f"amendment {amendment.id} has no consensus ({consensus.describe()}); "
-        "merge anyway with --override-consensus --reason TEXT"
+        f"amendment {amendment.id} has no consensus", amendment=amendment.id, consensus=consensus
     )
 
 
@@ -255,7 +254,7 @@ def _adopted_text(
 
     if resolved_text is None:
         if plan.merged is None:
-            raise MergeConflict(merging.conflict_message(plan), plan.result.conflicts)
+            raise merging.conflict(plan)
         return plan.merged
     if expected_main is not None and plan.main != expected_main:
         raise StateError(

@@ -8,8 +8,8 @@ amendment) or a consensus version (a draft) that names it.
 from __future__ import annotations
 
 from wgtool.core import agreement, labels, validate
-from wgtool.core.agreement import Cosponsors, Silence, Window, local_time
-from wgtool.core.errors import BracketsRemain, InvalidInput, StateError
+from wgtool.core.agreement import Cosponsors, Silence, SilenceState, Window, local_time
+from wgtool.core.errors import BracketsRemain, InvalidInput, Remedy, StateError
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member, Version
 from wgtool.core.rulebook import (
@@ -64,7 +64,11 @@ class ProcedureDesk(AgreementDesk):
             raise InvalidInput(f"the window is opened or closed, not {state!r}")
         self._existing_draft(slug)
         if until is not None and until <= self.clock():
-            raise InvalidInput(f"--until {local_time(until)} is in the past")
+            raise InvalidInput(
+                f"the end of the window, {local_time(until)}, is in the past",
+                remedy=Remedy.END_IN_THE_PAST,
+                subject=local_time(until),
+            )
         event = self.new_event(
             draft_chain(slug),
             "window",
@@ -97,7 +101,11 @@ class ProcedureDesk(AgreementDesk):
         message = validate.text(message, "message").strip()
         if until <= self.clock():
             raise InvalidInput(f"the deadline {local_time(until)} is in the past")
-        running = [s for s in self.silences() if s.state(self.clock()) in ("running", "ended")]
+        running = [
+            s
+            for s in self.silences()
+            if s.state(self.clock()) in (SilenceState.RUNNING, SilenceState.ENDED)
+        ]
         if subject in self.draft_slugs():
             main = self._existing_draft(subject)
             name = version or "silence-" + agreement.utc_iso(until)[:10]
@@ -145,7 +153,7 @@ class ProcedureDesk(AgreementDesk):
         silence = self.silence(silence_id)
         now = self.clock()
         state = silence.state(now)
-        if state in ("concluded", "disputed"):
+        if state in (SilenceState.CONCLUDED, SilenceState.DISPUTED):
             raise StateError(f"silence {silence.id} was concluded: {silence.concluded}")
         if now > silence.until:
             raise StateError(
@@ -176,14 +184,14 @@ class ProcedureDesk(AgreementDesk):
         silence = self.silence(silence_id)
         now = self.clock()
         state = silence.state(now)
-        if state == "running":
+        if state is SilenceState.RUNNING:
             raise StateError(
                 f"silence {silence.id} runs until {local_time(silence.until)}: conclude it after"
             )
-        if state == "broken":
+        if state is SilenceState.BROKEN:
             who = ", ".join(f"{b.member} ({b.group})" for b in silence.breaks)
             raise StateError(f"silence {silence.id} was broken by {who}: it cannot be concluded")
-        if state in ("concluded", "disputed"):
+        if state in (SilenceState.CONCLUDED, SilenceState.DISPUTED):
             raise StateError(f"silence {silence.id} was concluded already: {silence.concluded}")
         if silence.on_draft:
             version = self.tag(
@@ -221,13 +229,8 @@ class ProcedureDesk(AgreementDesk):
         if remaining:
             where = ", ".join(f"¶{b.label}" for b in remaining[:8])
             if not allow_brackets:
-                anyway = (
-                    "before concluding the silence"
-                    if silence is not None
-                    else "('wgtool unbracket ID'), or tag anyway with --allow-brackets"
-                )
                 raise BracketsRemain(
-                    f"{len(remaining)} bracket(s) remain in {slug} ({where}): lift them {anyway}",
+                    f"{len(remaining)} bracket(s) remain in {slug} ({where})",
                     slug,
                     len(remaining),
                     where,

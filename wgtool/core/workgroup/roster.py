@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from wgtool.core import config, lookalike, signing
-from wgtool.core.errors import InvalidInput
+from wgtool.core.errors import InvalidInput, Remedy
 from wgtool.core.messages import format_message
 from wgtool.core.model import Member, Role, Settings
 from wgtool.core.workgroup.handle import Handle
@@ -54,8 +54,8 @@ class RosterDesk(Handle):
             # The first member founds the roster; someone must be able to change it afterwards.
             if not member.has(Role.SECRETARIAT):
                 raise InvalidInput(
-                    "the first member founds the roster and needs the secretariat "
-                    "role: add --role secretariat"
+                    "the first member founds the roster and needs the secretariat role",
+                    remedy=Remedy.FOUNDER_SECRETARIAT,
                 )
             actor = member
         roster.with_member(member)  # refuse duplicates before writing anything

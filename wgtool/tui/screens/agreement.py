@@ -19,7 +19,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from wgtool.core.agreement import ParagraphState, Silence, in_words, local_time, parse_when
+from wgtool.core.agreement import (
+    ParagraphState,
+    ParagraphStatus,
+    Silence,
+    SilenceState,
+    in_words,
+    local_time,
+    parse_when,
+)
 from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe
@@ -191,7 +199,7 @@ def status_commands(screen: WgScreen, slug: str, state: ParagraphState) -> Itera
         ),
         needs="agree a paragraph",
     )
-    if state.status != "open" or state.changed:
+    if state.status is not ParagraphStatus.OPEN or state.changed:
         yield Command(
             f"Reopen ¶{label}",
             "Chair: the paragraph is open again",
@@ -366,8 +374,8 @@ class SilencesScreen(WgScreen):
         table = self.query_one("#silences", DataTable)
         table.clear()
         for s in silences:
-            state = s.state(now)
-            if state == "running":
+            state = s.state(now).value
+            if s.state(now) is SilenceState.RUNNING:
                 state += f", {in_words(s.until - now)} left"
             if s.breaks:
                 state += " by " + ", ".join(b.group for b in s.breaks)

@@ -6,7 +6,6 @@ the chair)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,11 +16,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from wgtool.core import amending
-from wgtool.core.consensus import as_position
-from wgtool.core.model import Amendment, Consensus, Event, Kind, Member, Status
-from wgtool.core.workgroup import AdoptedChange, AmendmentChange, Thread, WorkingGroup
+from wgtool.core.model import Kind, Status
+from wgtool.core.readmodels import AmendmentDetail
+from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.commands import Command
-from wgtool.tui.render import safe, status_text, when
+from wgtool.tui.render import safe, status_text, verdict_words, when
 from wgtool.tui.screens.agreement import amendment_commands
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.dialogs import PositionDialog, ReplyDialog, TextDialog
@@ -42,22 +41,6 @@ ACTIONS: dict[str, str] = {
     "revert": "revert",
 }
 """The screen's actions on the amendment, each with the core permission it needs."""
-
-
-@dataclass(frozen=True)
-class AmendmentView:
-    """Everything the screen shows, read in one worker."""
-
-    amendment: Amendment
-    change: AmendmentChange
-    consensus: Consensus
-    threads: tuple[Thread, ...]
-    events: tuple[Event, ...]
-    proposer: Member | None
-    cosponsors: dict[str, str] = field(default_factory=dict)  # handle -> group
-    alternatives: tuple[Amendment, ...] = ()
-    adopted: AdoptedChange | None = None
-    """What the merge changed in the draft (merged or reverted amendments only)."""
 
 
 class AmendmentScreen(WgScreen):
@@ -110,7 +93,7 @@ class AmendmentScreen(WgScreen):
     def __init__(self, amendment_id: str) -> None:
         super().__init__()
         self.amendment_id = amendment_id
-        self.view: AmendmentView | None = None
+        self.view: AmendmentDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -143,23 +126,10 @@ class AmendmentScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_amendment(self, body: VerticalScroll) -> None:
         with self.wg_app.core(busy=body) as wg:
-            amendment = wg.amendment(self.amendment_id)
-            events = wg.events(amendment.id)
-            positions = [as_position(e) for e in events if e.type in ("position", "silence-break")]
-            view = AmendmentView(
-                amendment=amendment,
-                change=wg.change(amendment),
-                consensus=wg.consensus(amendment, positions),
-                threads=tuple(wg.comments(amendment.id)),
-                events=tuple(events),
-                proposer=wg.roster.members.get(amendment.proposer),
-                cosponsors=dict(wg.cosponsors(amendment).members),
-                alternatives=tuple(wg.alternatives(amendment)),
-                adopted=wg.adopted_change(amendment),
-            )
+            view = wg.amendment_detail(self.amendment_id)
             self.wg_app.deliver(self.show, view)
 
-    def show(self, view: AmendmentView) -> None:
+    def show(self, view: AmendmentDetail) -> None:
         self.view = view
         self.amendment_id = view.amendment.id
         a = view.amendment
@@ -172,7 +142,7 @@ class AmendmentScreen(WgScreen):
         if decision is not None:
             decision_widget.update(decision)
         title = Text("Consensus: ", "bold")
-        title.append(view.consensus.verdict, "bold")
+        title.append(verdict_words(view.consensus), "bold")
         title.append(f" (rule: {view.consensus.rule})", "dim")
         self.query_one("#consensus-title", Static).update(title)
         self.query_one("#consensus", ConsensusMatrix).consensus = view.consensus
@@ -181,7 +151,7 @@ class AmendmentScreen(WgScreen):
         self.query_one("#comments", CommentThread).threads = view.threads
         self.refresh_bindings()
 
-    def _show_change(self, view: AmendmentView) -> None:
+    def _show_change(self, view: AmendmentDetail) -> None:
         """The change; for a merged amendment, the text adopted (which an oral revision or a
         resolved conflict made differ from the proposal, then shown below it)."""
         adopted = view.adopted
@@ -201,7 +171,7 @@ class AmendmentScreen(WgScreen):
         if differs:
             self.query_one("#proposed", DiffView).ops = view.change.diff
 
-    def _summary(self, view: AmendmentView) -> Text:
+    def _summary(self, view: AmendmentDetail) -> Text:
         a = view.amendment
         text = Text()
         text.append(f"Amendment {a.id}", "bold")
@@ -225,7 +195,7 @@ class AmendmentScreen(WgScreen):
             text.append(", ".join(f"{x.id} ({x.status.label})" for x in view.alternatives))
         return text
 
-    def _decision(self, view: AmendmentView) -> Text | None:
+    def _decision(self, view: AmendmentDetail) -> Text | None:
         a = view.amendment
         if a.status is Status.LAPSED:
             text = Text("Lapsed: ", "bold")

@@ -17,15 +17,19 @@ from textual.widgets import Button, Header, Label, Static, TextArea
 from wgtool.core import merging
 from wgtool.core.errors import InvalidInput, MergeConflict, NoConsensus, StateError
 from wgtool.core.merging import ConflictPlace, MergePlan, ParagraphChange
-from wgtool.core.model import Amendment, Consensus
+from wgtool.core.model import Amendment, Consensus, Verdict
 from wgtool.core.workgroup import AmendmentChange
 from wgtool.tui.messages import RecordChanged
-from wgtool.tui.render import safe
+from wgtool.tui.render import GROUP_STATES, groups_line, safe, verdict_words
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.screens.dialogs import TextDialog
 from wgtool.tui.widgets import ChangesView, KeysFooter
 
-CONSENSUS_STYLES = {"consensus": "bold green", "objection": "bold red", "pending": "bold yellow"}
+CONSENSUS_STYLES = {
+    Verdict.CONSENSUS: "bold green",
+    Verdict.OBJECTION: "bold red",
+    Verdict.PENDING: "bold yellow",
+}
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,14 @@ class MergeView:
         return self.plan.consensus
 
 
-GROUP_STATES = (("supporting", "support"), ("objecting", "object"), ("not heard", "not heard"))
-
-
 def consensus_line(consensus: Consensus) -> Text:
     """The consensus a merge would be taken on: the state, which groups support, object or are
     not heard, and each objection with its reason."""
     text = Text("Consensus: ", "bold")
-    text.append(consensus.verdict, CONSENSUS_STYLES.get(consensus.state, "bold"))
+    text.append(verdict_words(consensus), CONSENSUS_STYLES.get(consensus.state, "bold"))
     text.append(f" (rule: {consensus.rule})\n", "dim")
     for number, (label, state) in enumerate(GROUP_STATES):
-        names = [group.name for group in consensus.groups if group.state == state]
+        names = [group.name for group in consensus.groups if group.state is state]
         text.append(f"{' · ' if number else ''}{label}: ", "dim")
         text.append_text(safe(", ".join(names) or "none", one_line=True))
     # Why a group objects is what the chair weighs: each objection with its reason.
@@ -185,7 +186,7 @@ class MergeScreen(WgScreen):
         self.amendment = view.plan.amendment
         consensus = self.query_one("#merge-consensus", Static)
         consensus.update(consensus_line(view.consensus))
-        consensus.set_class(view.consensus.state != "consensus", "-no-consensus")
+        consensus.set_class(not view.consensus.reached, "-no-consensus")
         consensus.display = True
         if view.places:
             self._show_conflict(view)
@@ -254,7 +255,7 @@ class MergeScreen(WgScreen):
             label = "Review resolution" if self.mode == "conflict" else "Review"
         else:
             label = "Merge resolution" if self.mode == "conflict" else "Merge"
-            if view.consensus.state != "consensus":
+            if not view.consensus.reached:
                 label += " without consensus…"
         button = self.query_one("#merge-button", Button)
         button.label = label if view is None else f"{label} (ctrl+s)"
@@ -308,7 +309,7 @@ class MergeScreen(WgScreen):
                 else:
                     self.review_resolution(view.plan, edited)
                 return
-        if view.consensus.state == "consensus":
+        if view.consensus.reached:
             self.send(None)
             return
 
@@ -326,7 +327,9 @@ class MergeScreen(WgScreen):
 
         title = Text(f"Merge amendment {self.amendment.id} without consensus?\n", "bold")
         consensus = view.consensus
-        title.append_text(safe(f"{consensus.verdict}: {consensus.groups_line()}", one_line=True))
+        title.append_text(
+            safe(f"{verdict_words(consensus)}: {groups_line(consensus)}", one_line=True)
+        )
         self.app.push_screen(
             TextDialog(
                 title,

@@ -23,14 +23,14 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from wgtool.core.model import Amendment, Consensus, Status
+from wgtool.core.model import Amendment, Consensus, Status, Verdict
 from wgtool.tui.commands import Command
-from wgtool.tui.render import clip, safe, status_text, when
+from wgtool.tui.render import clip, consensus_counts, safe, status_text, when
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
-VERDICT_STYLES = {"consensus": "green", "objection": "red", "pending": ""}
-VERDICT_MARKS = {"consensus": "✓", "objection": "✗", "pending": "…"}
+VERDICT_STYLES = {Verdict.CONSENSUS: "green", Verdict.OBJECTION: "red", Verdict.PENDING: ""}
+VERDICT_MARKS = {Verdict.CONSENSUS: "✓", Verdict.OBJECTION: "✗", Verdict.PENDING: "…"}
 """The consensus state as a mark beside its colour (which NO_COLOR takes away)."""
 CONSENSUS_LEGEND = "✓ reached ✗ objected … not yet · S support N no objection O object ? not heard"
 """What the consensus column's marks and letters (stakeholder groups) mean, under the queue's
@@ -68,10 +68,8 @@ COLUMNS = (
         "Consensus",
         13,
         lambda a, c: (
-            ["consensus", "pending", "objection"].index(c.state)
-            if c.state in ("consensus", "pending", "objection")
-            else 3,
-            c.summary(),
+            [Verdict.CONSENSUS, Verdict.PENDING, Verdict.OBJECTION].index(c.state),
+            consensus_counts(c),
         ),
     ),
     Column("title", "Title", TITLE_WIDTH, lambda a, c: a.title.lower()),
@@ -125,7 +123,7 @@ def consensus_cell(consensus: Consensus) -> Text:
     """``✓ S2 N1 O0 ?2``: the state's mark, then how many groups support, do not object,
     object and are not heard."""
     mark = VERDICT_MARKS.get(consensus.state, "?")
-    return Text(f"{mark} {consensus.summary()}", VERDICT_STYLES.get(consensus.state, ""))
+    return Text(f"{mark} {consensus_counts(consensus)}", VERDICT_STYLES.get(consensus.state, ""))
 
 
 def _row(amendment: Amendment, consensus: Consensus) -> list[Text]:

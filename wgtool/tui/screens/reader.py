@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Header, OptionList, Static
 
 from wgtool.core import document
-from wgtool.core.agreement import ParagraphState
+from wgtool.core.agreement import ParagraphState, ParagraphStatus
 from wgtool.core.model import Draft, Kind
 from wgtool.tui.commands import Command
 from wgtool.tui.render import Authors, safe
@@ -114,7 +114,7 @@ class DraftScreen(WgScreen):
         self.authors = authors if traced else None
         self.show_text()
         total = len(document.paragraphs(draft.text))
-        agreed = sum(p.status == "agreed" for p in self.ledger.values())
+        agreed = sum(p.status is ParagraphStatus.AGREED for p in self.ledger.values())
         brackets = sum(len(p.brackets) for p in self.ledger.values())
         info = Text()
         info.append_text(safe(self.slug, "bold", one_line=True))

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Log, ProgressBar, Static
 from wgtool.core.errors import WgError
 from wgtool.core.safe import terminal_safe
 from wgtool.tui.messages import RecordChanged, SyncProgress
+from wgtool.tui.render import error_words
 from wgtool.tui.screens.base import WgModal
 
 
@@ -75,7 +76,7 @@ class SyncScreen(WgModal[None]):
                         wg, remote, progress=lambda line: self.post_message(SyncProgress(line))
                     )
                 except WgError as error:
-                    failure = error.message.splitlines()[0]
+                    failure = error_words(error)
                 else:
                     lines = [str(line) for line in report.lines()]
                     problems = [str(p) for p in report.problems]

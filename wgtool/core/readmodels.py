@@ -1,0 +1,83 @@
+"""Read models: what a face shows of one thing, read once by the core.
+
+The command line's ``show`` and the TUI's amendment screen show the same amendment: its change,
+its consensus, its comments, its co-sponsors and its alternatives. They read it here, in one
+pass over the record, and each says it in its own words (data only: no wording here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from wgtool.core.consensus import as_position
+from wgtool.core.model import Amendment, Consensus, Event, Member
+
+if TYPE_CHECKING:
+    from wgtool.core.workgroup import AdoptedChange, AmendmentChange, Thread, WorkingGroup
+
+
+@dataclass(frozen=True)
+class AmendmentDetail:
+    """One amendment with everything its deliberation shows.
+
+    Attributes:
+        amendment: The amendment as the index has it.
+        group_name: The proposer's stakeholder group, by name.
+        change: Its word diff against the text it was proposed on.
+        consensus: The consensus matrix, from the positions among ``events``.
+        threads: The comments, replies under what they answer.
+        events: Every event on the amendment, in order.
+        proposer: The proposer as the roster has them (None: no longer in it).
+        cosponsors: Co-sponsors, handle to stakeholder group.
+        alternatives: The amendments for the same passage, this one among them.
+        adopted: What the merge changed in the draft (merged or reverted amendments only).
+    """
+
+    amendment: Amendment
+    group_name: str
+    change: AmendmentChange
+    consensus: Consensus
+    threads: tuple[Thread, ...]
+    events: tuple[Event, ...]
+    proposer: Member | None
+    cosponsors: dict[str, str] = field(default_factory=dict)
+    alternatives: tuple[Amendment, ...] = ()
+    adopted: AdoptedChange | None = None
+
+    @property
+    def cosponsor_groups(self) -> set[str]:
+        """The stakeholder groups behind the amendment: the proposer's and its co-sponsors'."""
+        return set(self.cosponsors.values()) | {self.amendment.group}
+
+    def to_dict(self) -> dict[str, object]:
+        """The amendment as ``show --json`` gives it."""
+        return {
+            **self.amendment.to_dict(),
+            "old_text": self.change.old,
+            "new_text": self.change.new,
+            "diff": [d.to_dict() for d in self.change.diff],
+            "consensus": self.consensus.to_dict(),
+            "events": [e.to_dict() for e in self.events],
+            "alternatives": [x.id for x in self.alternatives],
+            "cosponsors": [{"member": m, "group": g} for m, g in sorted(self.cosponsors.items())],
+        }
+
+
+def amendment_detail(wg: WorkingGroup, amendment_id: str) -> AmendmentDetail:
+    """Read :class:`AmendmentDetail` for ``amendment_id`` (a prefix will do)."""
+    amendment = wg.amendment(amendment_id)
+    events = wg.events(amendment.id)
+    positions = [as_position(e) for e in events if e.type in ("position", "silence-break")]
+    return AmendmentDetail(
+        amendment=amendment,
+        group_name=wg.settings.groups.get(amendment.group, amendment.group),
+        change=wg.change(amendment),
+        consensus=wg.consensus(amendment, positions),
+        threads=tuple(wg.comments(amendment.id)),
+        events=tuple(events),
+        proposer=wg.roster.members.get(amendment.proposer),
+        cosponsors=dict(wg.cosponsors(amendment).members),
+        alternatives=tuple(wg.alternatives(amendment)),
+        adopted=wg.adopted_change(amendment),
+    )
