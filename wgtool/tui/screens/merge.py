@@ -22,7 +22,6 @@ from wgtool.core.workgroup import AmendmentChange
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import safe
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.dialogs import TextDialog
 from wgtool.tui.widgets import ChangesView, KeysFooter
 
 CONSENSUS_STYLES = {"consensus": "bold green", "objection": "bold red", "pending": "bold yellow"}
@@ -327,15 +326,14 @@ class MergeScreen(WgScreen):
         title = Text(f"Merge amendment {self.amendment.id} without consensus?\n", "bold")
         consensus = view.consensus
         title.append_text(safe(f"{consensus.verdict}: {consensus.groups_line()}", one_line=True))
-        self.app.push_screen(
-            TextDialog(
-                title,
-                "Why adopt it anyway (recorded in the merge commit; empty: do not merge)",
-                confirm="Merge",
-                required=False,
-                one_line=True,
-            ),
-            reason_given,
+        self.navigator.open(
+            "text",
+            title,
+            "Why adopt it anyway (recorded in the merge commit; empty: do not merge)",
+            confirm="Merge",
+            required=False,
+            one_line=True,
+            then=reason_given,
         )
 
     @work(thread=True, exclusive=True, group="review")

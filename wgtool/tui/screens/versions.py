@@ -18,7 +18,6 @@ from wgtool.core.redline import AttributedRedline
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, when
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.dialogs import TagDialog
 from wgtool.tui.widgets import KeysFooter, RecordTable, RedlineView
 
 CURRENT = ":current"
@@ -107,7 +106,7 @@ class VersionsScreen(WgScreen):
         return super().check_action(action, parameters)
 
     def action_tag(self) -> None:
-        self.app.push_screen(TagDialog(self.slug))
+        self.navigator.open("tag", self.slug)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(RedlineScreen(self.slug, str(event.row_key.value), CURRENT))
