@@ -38,6 +38,8 @@ ROUTES: dict[str, str] = {
     "help": "help:HelpScreen",
     "act-as": "members:MemberPicker",
     "settings": "desk:SettingsDialog",
+    "add-member": "desk:MemberDialog",
+    "member-key": "desk:KeyDialog",
     "add-draft": "desk:DraftDialog",
     "tag": "dialogs:TagDialog",
     "text": "dialogs:TextDialog",

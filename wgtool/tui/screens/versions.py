@@ -109,7 +109,7 @@ class VersionsScreen(WgScreen):
         self.navigator.open("tag", self.slug)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(RedlineScreen(self.slug, str(event.row_key.value), CURRENT))
+        self.navigator.open("redline", self.slug, str(event.row_key.value), CURRENT)
 
     @property
     def highlighted(self) -> str | None:
@@ -121,7 +121,7 @@ class VersionsScreen(WgScreen):
 
     def action_redline(self) -> None:
         """The redline from the highlighted version (the current text when there is none)."""
-        self.app.push_screen(RedlineScreen(self.slug, self.highlighted or CURRENT, CURRENT))
+        self.navigator.open("redline", self.slug, self.highlighted or CURRENT, CURRENT)
 
     def commands(self) -> Iterable[Command]:
         yield Command(
