@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,7 @@ from wgtool.core import document
 from wgtool.core.model import Kind
 from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.app import WgApp, make_app
-from wgtool.tui.screens.amendment import AmendmentScreen
-from wgtool.tui.screens.reader import DraftScreen
+from wgtool.tui.screens.help import SECTIONS
 from wgtool.tui.widgets import ParagraphList
 
 SIZE = (80, 24)
@@ -241,12 +241,77 @@ async def _settle(pilot: Pilot[None]) -> None:
     raise AssertionError("the screen kept changing")
 
 
+HELP_SECTION = {
+    "drafts": "Drafts",
+    "draft": "A draft",
+    "queue": "Amendment queue",
+    "amendment": "An amendment",
+    "merge": "Merging",
+    "propose": "Proposing or revising",
+    "versions": "Versions",
+    "redline": "Versions",
+    "inbox": "Inbox",
+    "silences": "Silence procedures",
+    "roster": next(title for title, _ in SECTIONS if title.startswith("The secretariat's desk")),
+}
+"""The help's section on each screen (dialogs have none: their keys are on their buttons)."""
+
+SHARED_SECTIONS = ("Everywhere", "Lists and tables")
+
+
+def _help_keys(section: str) -> dict[str, str]:
+    """Each key the help names in ``section`` (``"c / r"`` names c and r), with what it says
+    the key does."""
+    keys = {}
+    for title, rows in SECTIONS:
+        if title == section:
+            for key, does in rows:
+                names = key.split()
+                for name in names if names == ["/"] else [n for n in names if n != "/"]:
+                    keys[name.lower()] = does
+    return keys
+
+
+KEY_CHARACTERS = {"slash": "/", "question_mark": "?"}
+"""Textual's names of the keys that the help writes as the character they type."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key press that must do what the help says: ``key`` in the help's ``section`` is
+    described with ``says``, and pressing it opens ``route``."""
+
+    key: str
+    section: str
+    says: str
+    route: str
+
+
+def _footer_keys(app: WgApp) -> set[str]:
+    """The keys the footer offers for the screen on top (the app's own keys aside)."""
+    return {
+        KEY_CHARACTERS.get(name, name)
+        for active in app.active_bindings.values()
+        if active.node is app.screen and active.binding.show and active.enabled
+        for name in [active.binding.key.split(",")[0]]
+    }
+
+
 def _steps(
-    *steps: str | Callable[[WgApp], object], shows: Sequence[str] = ()
+    *steps: str | Key | Callable[[WgApp], object],
+    route: str,
+    shows: Sequence[str] = (),
+    focus: str | None = None,
 ) -> Callable[[Pilot[None]], object]:
-    """Key presses and calls on the app, each followed by waiting for the workers; then the
-    screen must show each of ``shows`` (what the screen is for, checked in words as well as
-    in pixels: a snapshot alone would take a screen that lost its point)."""
+    """Key presses and calls on the app, each followed by waiting for the workers; then what
+    the screen is for, checked in behaviour and words as well as in pixels (a snapshot alone
+    would take a screen that lost its point):
+
+    - the screen on top is the one ``route`` opens, and the widget ``focus`` has the focus;
+    - it shows each of ``shows``;
+    - each :class:`Key` step is in the help with what it does, and opened its route;
+    - every key its footer offers is named in the help's section on that screen.
+    """
     assert shows, "say what the screen is for"
 
     async def run(pilot: Pilot[None]) -> None:
@@ -254,14 +319,28 @@ def _steps(
         assert isinstance(app, WgApp)
         await _settle(pilot)
         for step in steps:
+            if isinstance(step, Key):
+                assert step.says in _help_keys(step.section).get(step.key.lower(), ""), step
+                await pilot.press(step.key)
+                await _settle(pilot)
+                assert app.navigator.current == step.route, (step, app.navigator.current)
+                continue
             if isinstance(step, str):
                 await pilot.press(step)
             else:
                 step(app)
             await _settle(pilot)
+        assert app.navigator.current == route, (route, app.navigator.current)
+        if focus is not None:
+            assert app.focused is not None and app.focused.id == focus, app.focused
         shown = screen_text(app)
         for phrase in shows:
             assert phrase in shown, (phrase, shown)
+        if route in HELP_SECTION:
+            documented: dict[str, str] = {}
+            for section in (HELP_SECTION[route], *SHARED_SECTIONS):
+                documented |= _help_keys(section)
+            assert _footer_keys(app) <= set(documented), (route, _footer_keys(app))
 
     return run
 
@@ -271,8 +350,10 @@ def _amendment(
     example_repo: Path,
     actor: str,
     amendment_id: str,
-    *keys: str,
+    *keys: str | Key,
     shows: Sequence[str],
+    route: str = "amendment",
+    focus: str | None = "amendment",
 ) -> bool:
     """The snapshot of an amendment's screen as ``actor``, after pressing ``keys``; it shows
     each of ``shows``."""
@@ -280,9 +361,16 @@ def _amendment(
         make_app(example_repo, actor),
         terminal_size=SIZE,
         run_before=_steps(
-            lambda app: app.push_screen(AmendmentScreen(amendment_id)), *keys, shows=shows
+            lambda app: app.navigator.open("amendment", amendment_id),
+            *keys,
+            route=route,
+            shows=shows,
+            focus=focus,
         ),
     )
+
+
+MERGE = Key("m", "An amendment", "chair: merge", "merge")
 
 
 def test_drafts(
@@ -291,7 +379,11 @@ def test_drafts(
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
-        run_before=_steps(shows=["Drafts", "principles", "first-reading", "⏎ Open"]),
+        run_before=_steps(
+            route="drafts",
+            focus="drafts",
+            shows=["Drafts", "principles", "first-reading", "⏎ Open"],
+        ),
     )
 
 
@@ -299,15 +391,17 @@ def test_draft_reader(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     def to_paragraph_5(app: WgApp) -> None:
-        assert isinstance(app.screen, DraftScreen)
+        assert app.navigator.current == "draft"
         app.screen.query_one(ParagraphList).select_paragraph(5)
 
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
         run_before=_steps(
-            "enter",
+            Key("enter", "Drafts", "read the highlighted draft", "draft"),
             to_paragraph_5,
+            route="draft",
+            focus="paragraphs",
             shows=[
                 "1 agreed · 1 bracket(s) · 2 open amendments · 1 comment(s)",
                 "[free exchange of information]",
@@ -324,7 +418,9 @@ def test_amendment_queue(
         make_app(example_repo, CHAIR),
         terminal_size=SIZE,
         run_before=_steps(
-            "a",
+            Key("a", "Drafts", "the amendments to it", "queue"),
+            route="queue",
+            focus="queue",
             shows=[
                 "7 amendments",
                 "✓ reached ✗ objected … not yet · S support N no objection O object ? not heard",
@@ -379,11 +475,12 @@ def test_propose_review(
         make_app(example_repo, MEMBER_CS),
         terminal_size=SIZE,
         run_before=_steps(
-            "enter",
+            Key("enter", "Drafts", "read the highlighted draft", "draft"),
             to_paragraph_6,
-            "p",
+            Key("p", "A draft", "propose an amendment", "propose"),
             write,
-            "ctrl+s",
+            Key("ctrl+s", "Proposing or revising", "review the word diff", "propose"),
+            route="propose",
             shows=["What you are about to send:", "Opinion is protected too."],
         ),
     )
@@ -397,7 +494,9 @@ def test_merge_conflict(
         example_repo,
         CHAIR,
         record["free"],
-        "m",
+        MERGE,
+        route="merge",
+        focus="editor",
         shows=[
             "Merge amendment 00000002 into principles",
             "Objection: rsubramanian (Governments): Our capital objects",
@@ -415,7 +514,9 @@ def test_merge_preview_without_consensus(
         example_repo,
         CHAIR,
         record["rights"],
-        "m",
+        MERGE,
+        route="merge",
+        focus="merge-button",
         shows=[
             "Consensus: not reached: a group objects",
             "Objection: kwatanabe (Private sector): Too broad <as drafted>.",
@@ -456,7 +557,11 @@ def test_redline(
         make_app(example_repo, SECRETARIAT),
         terminal_size=SIZE,
         run_before=_steps(
-            "v", "enter", shows=["From", "first-reading", "2 changes", "{+ secure,+}"]
+            Key("v", "Drafts", "its consensus versions", "versions"),
+            Key("enter", "Versions", "redline from the highlighted version", "redline"),
+            route="redline",
+            focus="redline-body",
+            shows=["From", "first-reading", "2 changes", "{+ secure,+}"],
         ),
     )
 
@@ -467,7 +572,11 @@ def test_help(
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
-        run_before=_steps("f1", shows=["wgtool help", "? / F1 this help"]),
+        run_before=_steps(
+            Key("f1", "Everywhere", "this help", "help"),
+            route="help",
+            shows=["wgtool help", "? / F1 this help"],
+        ),
     )
 
 
@@ -485,10 +594,12 @@ def test_propose_form(
         # Focus is the form's to give (its Pilot tests check where it goes); here the look,
         # without a text cursor whose drawing depends on when focus arrived under load.
         run_before=_steps(
-            "enter",
+            Key("enter", "Drafts", "read the highlighted draft", "draft"),
             to_paragraph_6,
-            "p",
+            Key("p", "A draft", "propose an amendment", "propose"),
             lambda app: app.screen.query_one("#kind").focus(),
+            route="propose",
+            focus="kind",
             shows=["Propose an amendment to principles ¶6", "Replace it", "Review (ctrl+s)"],
         ),
     )
@@ -500,7 +611,12 @@ def test_versions(
     assert snap_compare(
         make_app(example_repo, SECRETARIAT),
         terminal_size=SIZE,
-        run_before=_steps("v", shows=["first-reading", "Elena Petrova"]),
+        run_before=_steps(
+            Key("v", "Drafts", "its consensus versions", "versions"),
+            route="versions",
+            focus="versions",
+            shows=["first-reading", "Elena Petrova"],
+        ),
     )
 
 
@@ -512,23 +628,33 @@ def test_tag_dialog(
         make_app(example_repo, SECRETARIAT),
         terminal_size=SIZE,
         run_before=_steps(
-            "v",
-            "t",
+            Key("v", "Drafts", "its consensus versions", "versions"),
+            Key("t", "Versions", "secretariat: tag the current text", "tag"),
+            route="tag",
+            focus="version-name",
             shows=["Tag a consensus version of principles", "Letters, digits, '.', '_' and '-'"],
         ),
     )
 
 
 def _desk(
-    snap_compare: Callable[..., bool], example_repo: Path, *steps: object, shows: Sequence[str]
+    snap_compare: Callable[..., bool],
+    example_repo: Path,
+    *steps: str | Key | Callable[[WgApp], object],
+    route: str,
+    focus: str,
+    shows: Sequence[str],
 ) -> bool:
     return bool(
         snap_compare(
             make_app(example_repo, SECRETARIAT),
             terminal_size=SIZE,
-            run_before=_steps(*steps, shows=shows),  # type: ignore[arg-type]
+            run_before=_steps(*steps, route=route, focus=focus, shows=shows),
         )
     )
+
+
+ROSTER = HELP_SECTION["roster"]
 
 
 def test_roster(
@@ -538,6 +664,8 @@ def test_roster(
         snap_compare,
         example_repo,
         lambda app: app.action_roster(),
+        route="roster",
+        focus="roster",
         shows=["Roster · 11 members in 5 of 5 groups", "lhaddad Laila Haddad chair"],
     )
 
@@ -549,7 +677,9 @@ def test_add_member(
         snap_compare,
         example_repo,
         lambda app: app.action_roster(),
-        "n",
+        Key("n", ROSTER, "in the roster: add a member", "add-member"),
+        route="add-member",
+        focus="member-handle",
         shows=["Add a member to the roster", "Handle: lowercase letters"],
     )
 
@@ -561,6 +691,8 @@ def test_settings(
         snap_compare,
         example_repo,
         lambda app: app.action_settings(),
+        route="settings",
+        focus="min-supporting",
         shows=["Working group settings", "Consensus: the fewest groups that must support"],
     )
 
@@ -569,20 +701,26 @@ def test_add_draft(
     snap_compare: Callable[..., bool], record: dict[str, str], example_repo: Path
 ) -> None:
     assert _desk(
-        snap_compare, example_repo, "n", shows=["Add a draft from a file", "Name: lowercase"]
+        snap_compare,
+        example_repo,
+        Key("n", "Drafts", "secretariat: add a draft", "add-draft"),
+        route="add-draft",
+        focus="draft-slug",
+        shows=["Add a draft from a file", "Name: lowercase"],
     )
 
 
 def test_silences(
     snap_compare: Callable[..., bool], example_repo: Path, record: dict[str, str]
 ) -> None:
-    from wgtool.tui.screens.agreement import SilencesScreen
-
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
         run_before=_steps(
-            lambda app: app.push_screen(SilencesScreen()), shows=["Silence procedures"]
+            lambda app: app.navigator.open("silences"),
+            route="silences",
+            focus="silences",
+            shows=["Silence procedures"],
         ),
     )
 
@@ -591,13 +729,13 @@ def test_participation_balance(
     snap_compare: Callable[..., bool], example_repo: Path, record: dict[str, str]
 ) -> None:
     """The table and the bar charts per member, at 80x24."""
-    from wgtool.tui.screens.stats import StatsScreen
-
     assert snap_compare(
         make_app(example_repo, SECRETARIAT),
         terminal_size=SIZE,
         run_before=_steps(
-            lambda app: app.push_screen(StatsScreen()),
+            lambda app: app.navigator.open("stats"),
+            route="stats",
+            focus="stats",
             shows=["Participation by stakeholder group", "Amendments proposed per member"],
         ),
     )
@@ -606,13 +744,13 @@ def test_participation_balance(
 def test_inbox(
     snap_compare: Callable[..., bool], example_repo: Path, record: dict[str, str]
 ) -> None:
-    from wgtool.tui.screens.inbox import InboxScreen
-
     assert snap_compare(
         make_app(example_repo, MEMBER_TECH),
         terminal_size=SIZE,
         run_before=_steps(
-            lambda app: app.push_screen(InboxScreen()),
+            Key("i", "Everywhere", "your inbox", "inbox"),
+            route="inbox",
+            focus="inbox",
             shows=["Inbox · your first look here · 2 need your position", "[needs your position]"],
         ),
     )

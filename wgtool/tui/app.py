@@ -22,7 +22,7 @@ from weakref import WeakSet
 
 from textual import events, work
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -35,11 +35,11 @@ from wgtool.core.errors import NotFound, WgError
 from wgtool.core.model import Member
 from wgtool.core.safe import terminal_safe
 from wgtool.tui import timers
-from wgtool.tui.commands import Command, WorkingGroupCommands
+from wgtool.tui.commands import APP_BINDINGS, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
+from wgtool.tui.navigation import Navigator
 from wgtool.tui.render import error_words, roles_label
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.session import Session
 
 if TYPE_CHECKING:
@@ -62,30 +62,7 @@ class WgApp(App[None]):
     CSS_PATH = "wgtool.tcss"
     TITLE = "wgtool"
     COMMANDS = App.COMMANDS | {WorkingGroupCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "f1,question_mark",
-            "help",
-            "Help",
-            id="help",
-            tooltip="Keys, screens and what each role can do",
-        ),
-        Binding(
-            "i",
-            "inbox",
-            "Inbox",
-            id="inbox",
-            show=False,
-            tooltip="What changed since you last looked",
-        ),
-        Binding(
-            "f2",
-            "act_as",
-            "Act as",
-            id="act-as",
-            tooltip="Demo: act as another member of the example roster",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     member: reactive[Member | None] = reactive(None)
     """The acting member (None until identified, or when nobody could be)."""
@@ -94,6 +71,8 @@ class WgApp(App[None]):
         timers.install()  # before any timer exists: see wgtool.tui.timers
         super().__init__()
         self.session = session
+        self.navigator = Navigator(self)
+        """Opens screens by name: the one place that knows them all."""
         self.data_version = 0
         """Goes up on every change to the record; screens compare it to what they showed."""
         self._loading_timers: dict[Widget, Timer] = {}
@@ -118,7 +97,7 @@ class WgApp(App[None]):
     # -- start-up --------------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
-        return DraftsScreen()
+        return self.navigator.build("drafts")
 
     def on_mount(self) -> None:
         # Paint first: the worker starts once the first frame is on screen.
@@ -417,19 +396,16 @@ class WgApp(App[None]):
             return self.session.demo
         return True
 
-    # Each screen is imported when it is first opened (see the module's description).
+    # Each screen is opened by its route, and imported when it is first opened (see the
+    # module's description and wgtool.tui.navigation).
 
     def action_help(self) -> None:
-        from wgtool.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        if not self.navigator.showing("help"):
+            self.navigator.open("help")
 
     def action_act_as(self) -> None:
-        from wgtool.tui.screens.members import MemberPicker
-
         current = self.member.handle if self.member else None
-        self.push_screen(MemberPicker(current), self._act_as_chosen)
+        self.navigator.open("act-as", current, then=self._act_as_chosen)
 
     def _act_as_chosen(self, handle: str | None) -> None:
         if handle is not None:
@@ -437,10 +413,8 @@ class WgApp(App[None]):
             self.switch_actor(handle)
 
     def action_inbox(self) -> None:
-        from wgtool.tui.screens.inbox import InboxScreen
-
-        if not isinstance(self.screen, InboxScreen):
-            self.push_screen(InboxScreen())
+        if not self.navigator.showing("inbox"):
+            self.navigator.open("inbox")
 
     @work(thread=True, exclusive=True, group="identity")
     def switch_actor(self, handle: str) -> None:
@@ -464,77 +438,25 @@ class WgApp(App[None]):
             self.call_from_thread(self.release_keys)
 
     def action_sync(self) -> None:
-        from wgtool.tui.screens.sync import SyncScreen
-
-        self.push_screen(SyncScreen())
+        self.navigator.open("sync")
 
     def action_silences(self) -> None:
-        from wgtool.tui.screens.agreement import SilencesScreen
-
-        self.push_screen(SilencesScreen())
+        self.navigator.open("silences")
 
     def action_queue(self) -> None:
-        from wgtool.tui.screens.queue import QueueScreen
-
-        self.push_screen(QueueScreen())
+        self.navigator.open("queue")
 
     def action_roster(self) -> None:
-        from wgtool.tui.screens.desk import RosterScreen
-
-        self.push_screen(RosterScreen())
+        self.navigator.open("roster")
 
     def action_settings(self) -> None:
-        from wgtool.tui.screens.desk import SettingsDialog
-
-        self.push_screen(SettingsDialog())
+        self.navigator.open("settings")
 
     def action_stats(self) -> None:
-        from wgtool.tui.screens.stats import StatsScreen
-
-        self.push_screen(StatsScreen())
+        self.navigator.open("stats")
 
     def action_home(self) -> None:
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-
-    def commands(self) -> list[Command]:
-        """The app-wide commands of the palette (filtered by role there)."""
-        offered = [
-            Command("Drafts", "The list of drafts and their versions", self.action_home),
-            Command(
-                "Amendment queue", "All amendments, with filters and sorting", self.action_queue
-            ),
-            Command("Sync with a remote", "Fetch, join and push the record", self.action_sync),
-            Command("Inbox", "What changed since you last looked (i)", self.action_inbox),
-            Command(
-                "Silence procedures",
-                "Running, ended, broken and concluded silences",
-                self.action_silences,
-            ),
-            Command(
-                "Participation balance",
-                "Per stakeholder group: amendments, positions, comments, in totals and per member",
-                self.action_stats,
-            ),
-            Command("Help", "Keys, screens and roles", self.action_help),
-            Command(
-                "Roster",
-                "Secretariat: members by group; add a member, record a key",
-                self.action_roster,
-                needs="add member",
-            ),
-            Command(
-                "Settings",
-                "Secretariat: the consensus rule and signatures",
-                self.action_settings,
-                needs="change settings",
-            ),
-        ]
-        if self.check_action("act_as", ()):
-            offered.append(
-                Command("Act as another member", "Demo: pick any roster member", self.action_act_as)
-            )
-        return offered
+        self.navigator.home()
 
     def on_unmount(self) -> None:
         self.session.close()

@@ -1,15 +1,13 @@
-"""Agreement in the TUI: what the chair and the secretariat say of a draft's paragraphs
-(brackets, status, the window, renumbering), silences, co-sponsors and alternatives.
+"""Agreement in the TUI: the fields dialog its palette entries ask with, and the silences.
 
-The reader offers the paragraph actions in its palette; the silences screen lists every silence
-procedure with the actions each allows; the amendment screen offers co-sponsoring, a silence and
-an alternative text. Every write goes through the core in a worker (``WgScreen.write``).
+The palette entries themselves (brackets, status, the window, renumbering, co-sponsors) are in
+:mod:`wgtool.tui.commands.agreement`; the silences screen lists every silence procedure with the
+actions each allows. Every write goes through the core in a worker (``WgScreen.write``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,32 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from wgtool.core.agreement import (
-    ParagraphState,
-    ParagraphStatus,
-    Silence,
-    SilenceState,
-    in_words,
-    local_time,
-    parse_when,
-)
-from wgtool.core.workgroup import WorkingGroup
-from wgtool.tui.commands import Command
+from wgtool.core.agreement import Silence, SilenceState, in_words, local_time
+from wgtool.tui.commands import CONFIRM_BINDINGS, Command
+from wgtool.tui.commands.agreement import Field, Fields, ask
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal, WgScreen
-from wgtool.tui.screens.dialogs import CONFIRM_BINDINGS
 from wgtool.tui.widgets import KeysFooter, RecordTable
-
-
-@dataclass(frozen=True)
-class Field:
-    """One line of a :class:`FieldsDialog`."""
-
-    key: str
-    label: str
-    initial: str = ""
-    required: bool = True
-    placeholder: str = ""
 
 
 class FieldsDialog(WgModal[dict[str, str]]):
@@ -95,235 +73,6 @@ class FieldsDialog(WgModal[dict[str, str]]):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
-
-
-def names(value: str) -> list[str]:
-    """Groups or handles typed with commas or spaces between them."""
-    return [part for part in value.replace(",", " ").split() if part]
-
-
-def ask(
-    screen: WgScreen,
-    dialog: FieldsDialog,
-    change: Callable[[WorkingGroup, dict[str, str]], object],
-    summary: str,
-) -> None:
-    """Show ``dialog``; once confirmed, write ``change(wg, values)`` in a worker."""
-
-    def confirmed(values: dict[str, str] | None) -> None:
-        if values is not None:
-            screen.write(lambda wg: change(wg, values), summary)
-
-    screen.app.push_screen(dialog, confirmed)
-
-
-DEADLINE = Field("until", "Deadline (ISO 8601 with a zone, or 72h, 30m)", placeholder="72h")
-
-
-def paragraph_commands(
-    screen: WgScreen, slug: str, state: ParagraphState | None
-) -> Iterable[Command]:
-    """The palette's actions on the highlighted paragraph: bracket, lift, agree, reopen,
-    comment."""
-    if state is None:
-        return
-    label = state.label
-    yield Command(
-        f"Bracket words in ¶{label}",
-        "Chair: square brackets around words that are not agreed",
-        lambda: ask(
-            screen,
-            FieldsDialog(
-                f"Bracket words in ¶{label}",
-                [
-                    Field("words", "Exact words (empty: the whole paragraph)", required=False),
-                    Field("reason", "Reason"),
-                    Field("held_by", "Held by (groups or handles)", required=False),
-                ],
-                confirm="Bracket",
-            ),
-            lambda wg, v: wg.bracket(
-                slug,
-                label,
-                words=v["words"] or None,
-                reason=v["reason"],
-                held_by=names(v["held_by"]),
-            ),
-            f"Bracketed words in ¶{label}",
-        ),
-        needs="bracket",
-    )
-    for bracket in state.brackets:
-        words = clip(bracket.event.words or "the whole paragraph", 30)
-        yield Command(
-            f"Lift the bracket on “{words}” in ¶{label}",
-            "Chair: the words are agreed",
-            _lift(screen, bracket.id, label),
-            needs="lift a bracket",
-        )
-    yield from status_commands(screen, slug, state)
-    yield Command(
-        f"Comment on ¶{label}",
-        "A comment on the paragraph itself",
-        lambda: ask(
-            screen,
-            FieldsDialog(f"Comment on ¶{label}", [Field("text", "Your comment")], confirm="Send"),
-            lambda wg, v: wg.comment_paragraph(slug, label, v["text"]),
-            f"Comment on ¶{label} added",
-        ),
-        needs="comment",
-    )
-
-
-def status_commands(screen: WgScreen, slug: str, state: ParagraphState) -> Iterable[Command]:
-    """The chair's paragraph status actions: agree, agree ad referendum, reopen."""
-    label = state.label
-    yield Command(
-        f"Agree ¶{label}",
-        "Chair: record the paragraph as agreed",
-        lambda: screen.write(lambda wg: wg.agree(slug, label), f"¶{label} agreed"),
-        needs="agree a paragraph",
-    )
-    yield Command(
-        f"Agree ¶{label} ad referendum",
-        "Chair: agreed, pending on some groups or members",
-        lambda: ask(
-            screen,
-            FieldsDialog(
-                f"¶{label} agreed ad referendum",
-                [Field("pending", "Pending on (groups or handles)")],
-                confirm="Agree",
-            ),
-            lambda wg, v: wg.agree(slug, label, ad_ref=True, pending_on=names(v["pending"])),
-            f"¶{label} agreed ad referendum",
-        ),
-        needs="agree a paragraph",
-    )
-    if state.status is not ParagraphStatus.OPEN or state.changed:
-        yield Command(
-            f"Reopen ¶{label}",
-            "Chair: the paragraph is open again",
-            lambda: ask(
-                screen,
-                FieldsDialog(f"Reopen ¶{label}", [Field("reason", "Reason")], confirm="Reopen"),
-                lambda wg, v: wg.reopen(slug, label, reason=v["reason"]),
-                f"¶{label} open again",
-            ),
-            needs="reopen a paragraph",
-        )
-
-
-def _lift(screen: WgScreen, bracket_id: str, label: str) -> Callable[[], None]:
-    def lift() -> None:
-        ask(
-            screen,
-            FieldsDialog(
-                "Lift a bracket", [Field("reason", "Reason", required=False)], confirm="Lift"
-            ),
-            lambda wg, v: wg.unbracket(bracket_id, reason=v["reason"]),
-            f"Lifted a bracket in ¶{label}",
-        )
-
-    return lift
-
-
-def draft_commands(screen: WgScreen, slug: str, window_open: bool | None) -> Iterable[Command]:
-    """The palette's actions on a whole draft: silence, the window, renumbering."""
-    yield Command(
-        f"Put {slug} under silence",
-        "Chair or secretariat: adopted as a version at a deadline unless someone objects",
-        lambda: ask(
-            screen,
-            FieldsDialog(
-                f"Silence procedure on {slug}",
-                [
-                    DEADLINE,
-                    Field("message", "Message"),
-                    Field("version", "Version name when adopted", required=False),
-                ],
-                confirm="Start",
-            ),
-            lambda wg, v: wg.silence_start(
-                slug,
-                until=parse_when(v["until"], wg.clock()),
-                message=v["message"],
-                version=v["version"] or None,
-            ),
-            f"{slug} is under silence",
-        ),
-        needs="start a silence",
-    )
-    verb = "Close" if window_open in (True, None) else "Open"
-    yield Command(
-        f"{verb} the amendment window for {slug}",
-        "Secretariat: whether new amendments may be tabled",
-        lambda: ask(
-            screen,
-            FieldsDialog(
-                f"{verb} the amendment window for {slug}",
-                [Field("until", "Until (optional: when it turns back)", required=False)],
-                confirm=verb,
-            ),
-            lambda wg, v: wg.set_window(
-                slug,
-                verb.lower(),
-                until=parse_when(v["until"], wg.clock()) if v["until"].strip() else None,
-            ),
-            f"Amendment window for {slug}: {verb.lower()}d",
-        ),
-        needs="open or close the window",
-    )
-    yield Command(
-        f"Renumber the paragraphs of {slug}",
-        "Secretariat: 7bis becomes 8; the concordance is recorded",
-        lambda: screen.write(lambda wg: wg.renumber(slug), f"Renumbered {slug}"),
-        needs="renumber",
-    )
-    yield Command(
-        "Silence procedures", "Running, ended, broken and concluded", screen_silences(screen)
-    )
-
-
-def screen_silences(screen: WgScreen) -> Callable[[], object]:
-    return lambda: screen.app.push_screen(SilencesScreen())
-
-
-def amendment_commands(
-    screen: WgScreen, amendment_id: str, cosponsoring: bool, own: bool, undecided: bool
-) -> Iterable[Command]:
-    """The palette's agreement actions on an amendment."""
-    if not own and undecided:
-        verb = "Stop co-sponsoring" if cosponsoring else "Co-sponsor"
-        yield Command(
-            f"{verb} this amendment",
-            "Your name on another member's amendment",
-            lambda: screen.write(
-                lambda wg: wg.cosponsor(amendment_id, withdraw=cosponsoring),
-                f"{verb} {amendment_id}: done",
-            ),
-            needs="co-sponsor",
-        )
-    if undecided:
-        yield Command(
-            "Put this amendment under silence",
-            "Chair or secretariat: adopted at a deadline unless someone objects",
-            lambda: ask(
-                screen,
-                FieldsDialog(
-                    f"Silence procedure on amendment {amendment_id}",
-                    [DEADLINE, Field("message", "Message")],
-                    confirm="Start",
-                ),
-                lambda wg, v: wg.silence_start(
-                    amendment_id, until=parse_when(v["until"], wg.clock()), message=v["message"]
-                ),
-                f"Amendment {amendment_id} is under silence",
-            ),
-            needs="start a silence",
-        )
-    yield Command(
-        "Silence procedures", "Running, ended, broken and concluded", screen_silences(screen)
-    )
 
 
 class SilencesScreen(WgScreen):
@@ -402,14 +151,7 @@ class SilencesScreen(WgScreen):
         silence = self.chosen
         if silence is None:
             return
-        if silence.on_draft:
-            from wgtool.tui.screens.reader import DraftScreen
-
-            self.app.push_screen(DraftScreen(silence.subject))
-        else:
-            from wgtool.tui.screens.amendment import AmendmentScreen
-
-            self.app.push_screen(AmendmentScreen(silence.subject))
+        self.navigator.open("draft" if silence.on_draft else "amendment", silence.subject)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "conclude":
@@ -422,7 +164,7 @@ class SilencesScreen(WgScreen):
             return
         ask(
             self,
-            FieldsDialog(
+            Fields(
                 f"Break silence {silence.id} (until {local_time(silence.until)})",
                 [Field("reason", "Why your group objects")],
                 confirm="Break",

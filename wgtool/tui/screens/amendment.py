@@ -6,6 +6,7 @@ the chair)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,12 +21,9 @@ from wgtool.core.model import Kind, Status
 from wgtool.core.readmodels import AmendmentDetail
 from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.commands import Command
+from wgtool.tui.commands.agreement import amendment_commands
 from wgtool.tui.render import safe, status_text, verdict_words, when
-from wgtool.tui.screens.agreement import amendment_commands
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.dialogs import PositionDialog, ReplyDialog, TextDialog
-from wgtool.tui.screens.merge import MergeScreen
-from wgtool.tui.screens.propose import ProposeScreen, ReviseScreen
 from wgtool.tui.widgets import CommentThread, ConsensusMatrix, DiffView, KeysFooter
 
 # Each action of this screen: the core action whose role it needs, and the words the core uses
@@ -274,7 +272,7 @@ class AmendmentScreen(WgScreen):
                     f"Position on {amendment_id}: {stance}",
                 )
 
-        self.app.push_screen(PositionDialog(amendment_id, current), chosen)
+        self.navigator.open("position", amendment_id, current, then=chosen)
 
     def action_comment(self) -> None:
         amendment_id = self.amendment_id
@@ -285,66 +283,68 @@ class AmendmentScreen(WgScreen):
                     lambda wg: wg.comment(amendment_id, text), f"Comment added to {amendment_id}"
                 )
 
-        self.app.push_screen(
-            TextDialog(f"Comment on amendment {amendment_id}", "Your comment"), written
+        self.navigator.open(
+            "text", f"Comment on amendment {amendment_id}", "Your comment", then=written
         )
 
     def action_reply(self) -> None:
         assert self.view is not None
         amendment_id = self.amendment_id
-        dialog = ReplyDialog(amendment_id, list(self.view.threads))
+        threads = list(self.view.threads)
 
         def written(text: str | None) -> None:
             if text is not None:
-                reply_to = dialog.reply_to
+                reply_to = getattr(dialog, "reply_to", None)
                 self.write(
                     lambda wg: wg.comment(amendment_id, text, reply_to=reply_to),
                     f"Reply added to {amendment_id}",
                 )
 
-        self.app.push_screen(dialog, written)
+        dialog = self.navigator.open("reply", amendment_id, threads, then=written)
 
     def action_revise(self) -> None:
         assert self.view is not None
         change = self.view.change
-        self.app.push_screen(ReviseScreen(self.view.amendment, change.old, change.new))
+        self.navigator.open("revise", self.view.amendment, change.old, change.new)
 
     def _with_reason(
         self,
-        dialog: TextDialog,
+        question: tuple[str, str, str],
         decide: Callable[[WorkingGroup, str, str], object],
         summary: str,
+        *,
+        required: bool = True,
     ) -> None:
-        """Ask for a reason, then write the decision ``decide(wg, amendment_id, reason)``."""
+        """Ask for a reason (``question``: the dialog's title, label and button), then write
+        the decision ``decide(wg, amendment_id, reason)``."""
         amendment_id = self.amendment_id
+        title, label, confirm = question
 
         def confirmed(reason: str | None) -> None:
             if reason is not None:
                 self.write(lambda wg: decide(wg, amendment_id, reason), summary)
 
-        self.app.push_screen(dialog, confirmed)
+        self.navigator.open(
+            "text", title, label, confirm=confirm, required=required, then=confirmed
+        )
 
     def action_withdraw(self) -> None:
         amendment_id = self.amendment_id
         self._with_reason(
-            TextDialog(
-                f"Withdraw amendment {amendment_id}?",
-                "Reason (optional)",
-                confirm="Withdraw",
-                required=False,
-            ),
+            (f"Withdraw amendment {amendment_id}?", "Reason (optional)", "Withdraw"),
             lambda wg, target, reason: wg.withdraw(target, reason=reason),
             f"Withdrew amendment {amendment_id}",
+            required=False,
         )
 
     def action_merge(self) -> None:
         assert self.view is not None
-        self.app.push_screen(MergeScreen(self.view.amendment, self.view.change))
+        self.navigator.open("merge", self.view.amendment, self.view.change)
 
     def action_reject(self) -> None:
         amendment_id = self.amendment_id
         self._with_reason(
-            TextDialog(f"Reject amendment {amendment_id}", "Reason (required)", confirm="Reject"),
+            (f"Reject amendment {amendment_id}", "Reason (required)", "Reject"),
             lambda wg, target, reason: wg.reject(target, reason=reason),
             f"Rejected amendment {amendment_id}",
         )
@@ -352,10 +352,10 @@ class AmendmentScreen(WgScreen):
     def action_revert(self) -> None:
         amendment_id = self.amendment_id
         self._with_reason(
-            TextDialog(
+            (
                 f"Revert amendment {amendment_id}? A new change takes its words out of the draft.",
                 "Reason (required; recorded with the revert)",
-                confirm="Revert",
+                "Revert",
             ),
             lambda wg, target, reason: wg.revert(target, reason=reason),
             f"Reverted amendment {amendment_id}",
@@ -412,7 +412,15 @@ class AmendmentScreen(WgScreen):
                 )
                 return
             number = draft.labels.index(label) + 1
-            screen = ProposeScreen(
-                a.draft, number, draft.text, Kind.REPLACE, label=label, alternative_to=a.id
+            self.wg_app.deliver(
+                partial(
+                    self.navigator.open,
+                    "propose",
+                    a.draft,
+                    number,
+                    draft.text,
+                    Kind.REPLACE,
+                    label=label,
+                    alternative_to=a.id,
+                )
             )
-            self.wg_app.deliver(self.app.push_screen, screen)

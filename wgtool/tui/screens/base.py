@@ -1,4 +1,5 @@
-"""What every screen of the app shares: its typed app, reloading when the record changed."""
+"""What every screen of the app shares: the app as its host, the navigator that opens other
+screens by name, reloading when the record changed."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual import work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
 
-from wgtool.tui.commands import Command
+from wgtool.tui.commands import BACK_BINDINGS, CANCEL_BINDINGS, Command
+from wgtool.tui.host import Host
 from wgtool.tui.messages import RecordChanged
+from wgtool.tui.navigation import Navigator
 
 if TYPE_CHECKING:
     from wgtool.core.workgroup import WorkingGroup
-    from wgtool.tui.app import WgApp
 
 ResultType = TypeVar("ResultType")
 
@@ -22,15 +24,18 @@ ResultType = TypeVar("ResultType")
 class WgScreen(Screen[None]):
     """A screen that shows part of the record and reads it again when it changed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the previous screen"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BACK_BINDINGS
 
     _seen_version: int | None = None
 
     @property
-    def wg_app(self) -> WgApp:
-        return cast("WgApp", self.app)
+    def wg_app(self) -> Host:
+        return cast(Host, self.app)
+
+    @property
+    def navigator(self) -> Navigator:
+        """Opens other screens by name (see :mod:`wgtool.tui.navigation`)."""
+        return self.wg_app.navigator
 
     def on_screen_resume(self) -> None:
         # Paint the screen before its worker starts reading (and competing for the GIL).
@@ -108,15 +113,18 @@ class WgScreen(Screen[None]):
 class WgModal(ModalScreen[ResultType]):
     """A dialog over the current screen; escape cancels it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Close without doing anything"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CANCEL_BINDINGS
 
     _writing = False
 
     @property
-    def wg_app(self) -> WgApp:
-        return cast("WgApp", self.app)
+    def wg_app(self) -> Host:
+        return cast(Host, self.app)
+
+    @property
+    def navigator(self) -> Navigator:
+        """Opens other screens by name (see :mod:`wgtool.tui.navigation`)."""
+        return self.wg_app.navigator
 
     def write_then_close(
         self, change: Callable[[WorkingGroup], object], summary: str, result: ResultType

@@ -181,11 +181,11 @@ class RosterScreen(WgScreen):
         return super().check_action(action, parameters)
 
     def action_add_member(self) -> None:
-        self.app.push_screen(MemberDialog())
+        self.navigator.open("add-member")
 
     def action_member_key(self) -> None:
         if self.highlighted is not None:
-            self.app.push_screen(KeyDialog(self.highlighted))
+            self.navigator.open("member-key", self.highlighted)
 
     def commands(self) -> Iterable[Command]:
         yield Command(

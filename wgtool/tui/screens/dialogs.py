@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static, TextArea
 
@@ -15,13 +15,10 @@ from wgtool.core import validate
 from wgtool.core.errors import WgError
 from wgtool.core.model import Stance
 from wgtool.core.workgroup import Thread
+from wgtool.tui.commands import CONFIRM_BINDINGS
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal
 from wgtool.tui.widgets import EditorArea, MarkedCheckbox, MarkedRadioButton
-
-CONFIRM_BINDINGS: list[BindingType] = [
-    Binding("ctrl+s", "confirm", "Confirm", id="confirm", tooltip="Send what the dialog holds"),
-]
 
 
 class TextDialog(WgModal[str]):

@@ -121,9 +121,7 @@ class DraftsScreen(WgScreen):
         self.read(str(event.row_key.value))
 
     def read(self, slug: str) -> None:
-        from wgtool.tui.screens.reader import DraftScreen
-
-        self.app.push_screen(DraftScreen(slug))
+        self.navigator.open("draft", slug)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_draft":
@@ -131,25 +129,17 @@ class DraftsScreen(WgScreen):
         return super().check_action(action, parameters)
 
     def action_add_draft(self) -> None:
-        from wgtool.tui.screens.desk import DraftDialog
-
-        self.app.push_screen(DraftDialog())
+        self.navigator.open("add-draft")
 
     def action_tag(self, slug: str) -> None:
-        from wgtool.tui.screens.dialogs import TagDialog
-
-        self.app.push_screen(TagDialog(slug))
+        self.navigator.open("tag", slug)
 
     def action_amendments(self) -> None:
-        from wgtool.tui.screens.queue import QueueScreen
-
-        self.app.push_screen(QueueScreen(draft=self.selected))
+        self.navigator.open("queue", draft=self.selected)
 
     def action_versions(self) -> None:
-        from wgtool.tui.screens.versions import VersionsScreen
-
         if self.selected is not None:
-            self.app.push_screen(VersionsScreen(self.selected))
+            self.navigator.open("versions", self.selected)
 
     def commands(self) -> Iterable[Command]:
         yield Command(

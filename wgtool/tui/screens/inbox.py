@@ -125,9 +125,7 @@ class InboxScreen(WgScreen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option.id or ""
         if option_id.startswith("amendment:"):
-            from wgtool.tui.screens.amendment import AmendmentScreen
-
-            self.app.push_screen(AmendmentScreen(option_id.removeprefix("amendment:")))
+            self.navigator.open("amendment", option_id.removeprefix("amendment:"))
 
     def action_mark_seen(self) -> None:
         inbox = self.inbox

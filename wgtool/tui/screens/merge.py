@@ -22,7 +22,6 @@ from wgtool.core.workgroup import AmendmentChange
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import GROUP_STATES, groups_line, safe, verdict_words
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.dialogs import TextDialog
 from wgtool.tui.widgets import ChangesView, KeysFooter
 
 CONSENSUS_STYLES = {
@@ -330,15 +329,14 @@ class MergeScreen(WgScreen):
         title.append_text(
             safe(f"{verdict_words(consensus)}: {groups_line(consensus)}", one_line=True)
         )
-        self.app.push_screen(
-            TextDialog(
-                title,
-                "Why adopt it anyway (recorded in the merge commit; empty: do not merge)",
-                confirm="Merge",
-                required=False,
-                one_line=True,
-            ),
-            reason_given,
+        self.navigator.open(
+            "text",
+            title,
+            "Why adopt it anyway (recorded in the merge commit; empty: do not merge)",
+            confirm="Merge",
+            required=False,
+            one_line=True,
+            then=reason_given,
         )
 
     @work(thread=True, exclusive=True, group="review")

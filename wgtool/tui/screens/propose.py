@@ -330,9 +330,7 @@ class ProposeScreen(AmendmentForm):
         return "Propose"
 
     def after_sending(self, amendment: Amendment) -> None:
-        from wgtool.tui.screens.amendment import AmendmentScreen
-
-        self.app.switch_screen(AmendmentScreen(amendment.id))
+        self.navigator.replace("amendment", amendment.id)
 
     @on(RadioSet.Changed, "#kind")
     def _kind_changed(self, event: RadioSet.Changed) -> None:

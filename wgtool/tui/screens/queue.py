@@ -405,9 +405,7 @@ class QueueScreen(WgScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         # Imported when first opened: the queue paints without the amendment's screens.
-        from wgtool.tui.screens.amendment import AmendmentScreen
-
-        self.app.push_screen(AmendmentScreen(str(event.row_key.value)))
+        self.navigator.open("amendment", str(event.row_key.value))
 
     def commands(self) -> Iterable[Command]:
         for column in COLUMNS:

@@ -16,12 +16,9 @@ from wgtool.core import document
 from wgtool.core.agreement import ParagraphState, ParagraphStatus
 from wgtool.core.model import Draft, Kind
 from wgtool.tui.commands import Command
+from wgtool.tui.commands.agreement import draft_commands, paragraph_commands
 from wgtool.tui.render import Authors, safe
-from wgtool.tui.screens.agreement import draft_commands, paragraph_commands
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.propose import ProposeScreen
-from wgtool.tui.screens.queue import QueueScreen
-from wgtool.tui.screens.versions import VersionsScreen
 from wgtool.tui.widgets import KeysFooter, ParagraphList
 from wgtool.tui.widgets.paragraphs import paragraph_number
 
@@ -169,25 +166,23 @@ class DraftScreen(WgScreen):
         if self.draft is None or number is None:
             self.notify("Highlight a paragraph first.", severity="warning")
             return
-        self.app.push_screen(
-            ProposeScreen(self.slug, number, self.draft.text, Kind(kind), label=self.label)
+        self.navigator.open(
+            "propose", self.slug, number, self.draft.text, Kind(kind), label=self.label
         )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         number = paragraph_number(event.option.id)
         if number is not None:
-            self.app.push_screen(QueueScreen(draft=self.slug, paragraph=number))
+            self.navigator.open("queue", draft=self.slug, paragraph=number)
 
     def action_amendments(self) -> None:
-        self.app.push_screen(QueueScreen(draft=self.slug))
+        self.navigator.open("queue", draft=self.slug)
 
     def action_versions(self) -> None:
-        self.app.push_screen(VersionsScreen(self.slug))
+        self.navigator.open("versions", self.slug)
 
     def action_tag(self) -> None:
-        from wgtool.tui.screens.dialogs import TagDialog
-
-        self.app.push_screen(TagDialog(self.slug))
+        self.navigator.open("tag", self.slug)
 
     def action_who_wrote(self) -> None:
         """Colour the words by who wrote them (traced in the worker), or show them plain."""
@@ -224,7 +219,7 @@ class DraftScreen(WgScreen):
             yield Command(
                 f"Amendments to paragraph {label}",
                 "The queue, for this paragraph",
-                lambda: self.app.push_screen(QueueScreen(draft=self.slug, paragraph=number)),
+                lambda: self.navigator.open("queue", draft=self.slug, paragraph=number),
             )
         yield Command(
             f"Versions of {self.slug}", "Consensus versions and redlines", self.action_versions

@@ -18,7 +18,6 @@ from wgtool.core.redline import AttributedRedline
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, when
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.screens.dialogs import TagDialog
 from wgtool.tui.widgets import KeysFooter, RecordTable, RedlineView
 
 CURRENT = ":current"
@@ -107,10 +106,10 @@ class VersionsScreen(WgScreen):
         return super().check_action(action, parameters)
 
     def action_tag(self) -> None:
-        self.app.push_screen(TagDialog(self.slug))
+        self.navigator.open("tag", self.slug)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(RedlineScreen(self.slug, str(event.row_key.value), CURRENT))
+        self.navigator.open("redline", self.slug, str(event.row_key.value), CURRENT)
 
     @property
     def highlighted(self) -> str | None:
@@ -122,7 +121,7 @@ class VersionsScreen(WgScreen):
 
     def action_redline(self) -> None:
         """The redline from the highlighted version (the current text when there is none)."""
-        self.app.push_screen(RedlineScreen(self.slug, self.highlighted or CURRENT, CURRENT))
+        self.navigator.open("redline", self.slug, self.highlighted or CURRENT, CURRENT)
 
     def commands(self) -> Iterable[Command]:
         yield Command(
