@@ -19,6 +19,7 @@ from tests.forge import Forger
 from tests.seeding import seed
 from wgtool.core.sync import SyncReport, clone, sync
 from wgtool.core.sync.ancestry import Ancestry
+from wgtool.core.sync.tidy import PACKS_KEPT
 from wgtool.core.workgroup import WorkingGroup
 
 
@@ -190,3 +191,18 @@ def test_a_chain_judged_from_its_tip_here_still_refuses_an_event_older_than_its_
         (line,) = [p for p in report.problems if ref in p]
         assert forged[:10] in line and "older than the main commit its parent" in line, line
         assert git(repo, "rev-parse", ref).strip() == tip
+
+
+def test_a_sync_merges_the_packs_that_fetches_left_and_loses_no_object(clones: Clones) -> None:
+    """Every fetch of many objects keeps a pack of its own: after a sync there are a few."""
+    pack_folder = clones.b / ".git" / "objects" / "pack"
+    with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
+        for number in range(PACKS_KEPT + 3):
+            wg.comment(clones.amendment, f"Comment {number}")
+            git(clones.b, "repack", "-d", "-q")  # the loose objects alone, into a pack
+        before = sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n"))
+        assert len(list(pack_folder.glob("*.pack"))) > PACKS_KEPT
+        assert not sync(wg).problems
+    assert len(list(pack_folder.glob("*.pack"))) <= PACKS_KEPT
+    assert sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n")) == before
+    git(clones.b, "fsck", "--no-progress", "--connectivity-only")
