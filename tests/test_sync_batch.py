@@ -6,16 +6,20 @@ benchmark seed (what wgtool writes, written in bulk).
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 import wgtool.core.gitstore as gitstore_module
 import wgtool.core.sync.joining as joining
-from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, Clones, git
+from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Clones, git
+from tests.forge import Forger
 from tests.seeding import seed
 from wgtool.core.sync import SyncReport, clone, sync
 from wgtool.core.sync.ancestry import Ancestry
+from wgtool.core.sync.tidy import PACKS_KEPT
 from wgtool.core.workgroup import WorkingGroup
 
 
@@ -146,3 +150,59 @@ def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
     many = processes_of_syncs_sending_and_receiving(30)
     for in_few, in_many in zip(few, many, strict=True):
         assert in_many == in_few, "\n".join(in_many) + "\n----\n" + "\n".join(in_few)
+
+
+def kept_positions(repo: Path) -> list[str]:
+    with sqlite3.connect(repo / ".git" / "wgtool" / "verdicts.sqlite") as db:
+        return [key for (key,) in db.execute("SELECT key FROM kept WHERE key LIKE '%position:%'")]
+
+
+def test_a_chain_judged_from_its_tip_here_still_refuses_an_event_older_than_its_parent(
+    clones: Clones, tmp_path: Path
+) -> None:
+    """A sync judges an event chain only from the tip it judged valid before; the event after
+    that tip must still name no older main commit than the tip was made against (the rule a
+    whole chain's replay enforces), and the verdict is the one a replay of the whole chain
+    gives."""
+    amendment, ref = clones.amendment, f"refs/wg/events/{clones.amendment}"
+    older = git(clones.a, "rev-parse", "main").strip()
+    with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
+        wg.add_draft("annex", title="Annex", text="A paragraph.\n")
+        assert not sync(wg).problems
+    newer = git(clones.a, "rev-parse", "main").strip()
+    forger = Forger(clones.a)
+    forger.event(amendment, member=MEMBER_GOV, event_id="made-against-newer", main=newer)
+    assert forger.push(f"{ref}:{ref}").returncode == 0
+    with WorkingGroup.open(clones.b) as wg:
+        report = sync(wg)
+        assert not report.problems and report.received.events == 1, report.lines()
+    tip = git(clones.b, "rev-parse", ref).strip()
+    assert f"{amendment}:{tip}" in " ".join(kept_positions(clones.b))
+
+    forged = forger.event(amendment, member=MEMBER_TECH, event_id="made-against-older", main=older)
+    whole = tmp_path / "whole"
+    shutil.copytree(clones.b, whole, symlinks=True)
+    (whole / ".git" / "wgtool" / "verdicts.sqlite").unlink()  # nothing kept: the whole chain
+    for repo in (clones.b, whole):
+        # Each finds the forged tip on the remote (the first sync sends the honest tip back).
+        assert forger.push(f"+{forged}:{ref}").returncode == 0
+        with WorkingGroup.open(repo) as wg:
+            report = sync(wg)
+        (line,) = [p for p in report.problems if ref in p]
+        assert forged[:10] in line and "older than the main commit its parent" in line, line
+        assert git(repo, "rev-parse", ref).strip() == tip
+
+
+def test_a_sync_merges_the_packs_that_fetches_left_and_loses_no_object(clones: Clones) -> None:
+    """Every fetch of many objects keeps a pack of its own: after a sync there are a few."""
+    pack_folder = clones.b / ".git" / "objects" / "pack"
+    with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
+        for number in range(PACKS_KEPT + 3):
+            wg.comment(clones.amendment, f"Comment {number}")
+            git(clones.b, "repack", "-d", "-q")  # the loose objects alone, into a pack
+        before = sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n"))
+        assert len(list(pack_folder.glob("*.pack"))) > PACKS_KEPT
+        assert not sync(wg).problems
+    assert len(list(pack_folder.glob("*.pack"))) <= PACKS_KEPT
+    assert sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n")) == before
+    git(clones.b, "fsck", "--no-progress", "--connectivity-only")

@@ -158,6 +158,11 @@ class GitStore:
         # What readers of this store keep of objects, which never change once written (keyed by
         # reader; see the rulebook's SharedReads).
         self.memo: dict[str, object] = {}
+        # With ``snapshot_refs`` (a sync under its lock), :meth:`refs` lists every ref once per
+        # generation and answers each prefix from that listing: a write compares and swaps, and
+        # any command that may move a ref starts a new generation.
+        self.snapshot_refs = False
+        self._ref_listing: tuple[int, dict[str, str]] | None = None
         # One line about wgtool's own files repaired in passing (the working group's handle
         # passes its own notices on here).
         self.notify: Callable[[str], object] = lambda _message: None
@@ -286,6 +291,19 @@ class GitStore:
 
     def refs(self, *patterns: str) -> dict[str, str]:
         """Every ref under the given prefixes, mapped to the object it points at."""
+        if self.snapshot_refs and patterns and not any(set("*?[") & set(p) for p in patterns):
+            if self._ref_listing is None or self._ref_listing[0] != self.generation:
+                self._ref_listing = (self.generation, self._list_refs())
+            listing = self._ref_listing[1]
+            folders = tuple(p.rstrip("/") + "/" for p in patterns)
+            return {
+                name: sha
+                for name, sha in listing.items()
+                if name in patterns or name.startswith(folders)
+            }
+        return self._list_refs(*patterns)
+
+    def _list_refs(self, *patterns: str) -> dict[str, str]:
         result = self.run(["for-each-ref", "--format=%(objectname) %(refname)", *patterns])
         refs: dict[str, str] = {}
         for line in result.stdout.decode().splitlines():

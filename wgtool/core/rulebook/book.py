@@ -222,14 +222,18 @@ class Rulebook(MainJudge):
         history: MainHistory,
         *,
         amendments: Mapping[str, str] | None = None,
+        since: Mapping[str, str] | None = None,
     ) -> dict[str, list[Problem]]:
         """What is wrong with each ref ({full ref name: object}); an empty list when valid.
 
         Amendments are judged before the events on them (a withdrawal needs the proposer):
         ``amendments`` ({id: tip}) says which amendment tips are in force besides this
-        repository's own and those in ``refs``.
+        repository's own and those in ``refs``. ``since`` ({full ref name: earlier tip}) names
+        event chains that grew from a tip judged before (see :meth:`event_chains`).
         """
         result: dict[str, list[Problem]] = {ref: [] for ref in refs}
+        if not refs:
+            return result
         wanted: dict[str, dict[str, str]] = {AMENDMENTS_PREFIX: {}, EVENTS_PREFIX: {}}
         tags: dict[str, str] = {}
         for ref, sha in refs.items():
@@ -245,16 +249,23 @@ class Rulebook(MainJudge):
             result[AMENDMENTS_PREFIX + amendment] = _problems(
                 AMENDMENTS_PREFIX + amendment, chain.problems
             )
+        events = wanted[EVENTS_PREFIX]
         tips = {
             ref[len(AMENDMENTS_PREFIX) :]: sha
-            for ref, sha in self.store.refs(AMENDMENTS_PREFIX.rstrip("/")).items()
+            for ref, sha in (
+                self.store.refs(AMENDMENTS_PREFIX.rstrip("/")) if events else {}
+            ).items()
         }
         tips.update(amendments or {})
         tips.update({a: c.tip for a, c in chains.items() if c.valid})
-        events = wanted[EVENTS_PREFIX]
         proposers = self.amendment_chains({a: tips[a] for a in events if a in tips}, history)
+        grew = {
+            ref[len(EVENTS_PREFIX) :]: old
+            for ref, old in (since or {}).items()
+            if ref.startswith(EVENTS_PREFIX)
+        }
         for amendment, verdict in self.event_chains(
-            events, history, {a: c.proposer for a, c in proposers.items() if c.valid}
+            events, history, {a: c.proposer for a, c in proposers.items() if c.valid}, since=grew
         ).items():
             result[EVENTS_PREFIX + amendment] = _problems(
                 EVENTS_PREFIX + amendment, verdict.problems

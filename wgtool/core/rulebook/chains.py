@@ -245,17 +245,33 @@ class ChainJudge(Reader):
         """Judge the event chains of many amendments; ``proposers`` says who may withdraw each.
 
         ``since`` ({amendment: earlier tip}) judges only the commits added after that tip when
-        the chain grew from it (the chain is then ``partial``); otherwise the whole chain.
+        the chain grew from it (the chain is then ``partial``); otherwise the whole chain. With
+        ``audit``, a chain is judged in part only from a tip this repository judged valid
+        before (whose main commit was kept with it, so that nothing after it may name an
+        older one) and only when every commit added reaches the rest through that tip.
         """
         wanted = {a: sha for a, sha in tips.items() if SHA_RE.match(sha)}
         after = {a: old for a, old in (since or {}).items() if a in wanted and old != wanted[a]}
         if after:
             self._load_events({a: wanted[a] for a in after}, history, after)
         partial = set()
+        seeds: dict[str, int] = {}
+        keys = [f"{a}:{old}" for a, old in after.items()]
+        kept = self._load_kept("position", keys) if self.audit and after else {}
         for amendment, old in after.items():
             order = self._topological(wanted[amendment], partial=True)
-            if order is not None and any(old in record.parents for record in order):
-                partial.add(amendment)
+            if order is None or not any(old in record.parents for record in order):
+                continue
+            if self.audit:
+                main = kept.get(f"{amendment}:{old}")
+                position = history.position(main) if isinstance(main, str) else None
+                inside = {record.sha for record in order}
+                if position is None or any(
+                    p not in inside and p != old for record in order for p in record.parents
+                ):
+                    continue
+                seeds[old] = position
+            partial.add(amendment)
         self._load_events({a: sha for a, sha in wanted.items() if a not in partial}, history, {})
         self._read_events(
             {
@@ -268,7 +284,9 @@ class ChainJudge(Reader):
         while True:
             self._pending = set()
             chains = {
-                a: self._event_chain(a, tip, history, proposers.get(a), partial=a in partial)
+                a: self._event_chain(
+                    a, tip, history, proposers.get(a), partial=a in partial, seeds=seeds
+                )
                 for a, tip in wanted.items()
             }
             if not self._fetch_pending_signatures():
@@ -322,13 +340,16 @@ class ChainJudge(Reader):
         *,
         partial: bool = False,
         limit: int | None = None,
+        seeds: Mapping[str, int] | None = None,
     ) -> EventChain:
+        """Judge one chain; ``seeds`` gives the main positions of the commits a partial chain
+        grew from (as judged before)."""
         chain = EventChain(amendment, tip, partial=partial)
         order = self._topological(tip, partial=partial)
         if order is None:
             chain.problems.append((None, "holds commits that are not events on this amendment"))
             return chain
-        positions: dict[str, int] = {}
+        positions: dict[str, int] = dict(seeds or {}) if partial else {}
         for record in order:
             chain.commits += 1
             self._judged.add(record.sha)
@@ -349,6 +370,11 @@ class ChainJudge(Reader):
             chain.problems += [(record, reason) for reason in problems]
             if event is not None and not problems:
                 chain.events.append(event)
+        at = positions.get(tip, -1)
+        if self.audit and limit is None and not chain.problems and not self._pending:
+            if 0 <= at < len(history.commits):
+                # The main commit the tip stands at: a later sync judges only what grew from it.
+                self._keep("position", {f"{amendment}:{tip}": history.commits[at].sha}, flush=False)
         return chain
 
     def _topological(self, tip: str, *, partial: bool = False) -> list[Record] | None:

@@ -39,7 +39,8 @@ every problem in one line.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from wgtool.core.gitstore import GitStore
 from wgtool.core.rulebook import Rulebook
@@ -77,7 +78,7 @@ def sync(
     store = wg.store
     remote = check_remote(store, remote)
     report = SyncReport(remote)
-    with _sync_lock(store):
+    with _sync_lock(store), _ref_snapshots(store):
         before = wg.seen_now() if news else None
         configure_remote(store, remote)
         outcome = Round()
@@ -114,6 +115,16 @@ def sync(
     else:
         report.arrived = wg.news(before, wg.seen_now())
     return report
+
+
+@contextmanager
+def _ref_snapshots(store: GitStore) -> Iterator[None]:
+    """Ref listings read once per generation while syncing (see GitStore.snapshot_refs)."""
+    store.snapshot_refs = True
+    try:
+        yield
+    finally:
+        store.snapshot_refs = False
 
 
 def _sync_lock(store: GitStore) -> AbstractContextManager[None]:

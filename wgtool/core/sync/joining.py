@@ -87,7 +87,10 @@ def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
         for amendment_id, sha in tips.items()
         if local.get(prefix + amendment_id) != sha
     }
-    verdicts = book.judge_refs(incoming, history)
+    # An event chain that grew from the tip here is judged from that tip on (when this
+    # repository judged the tip valid before: see Rulebook.event_chains).
+    grew = {ref: local[ref] for ref in incoming if ref.startswith(EVENTS_PREFIX) and ref in local}
+    verdicts = book.judge_refs(incoming, history, since=grew)
     taken: dict[str, tuple[str, str | None]] = {}
     problems: dict[str, list[str]] = {}  # by ref: reported in the order of the refs
     for ref, sha in sorted(incoming.items()):

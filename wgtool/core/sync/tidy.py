@@ -9,9 +9,10 @@ older wgtool or a plain ``git fetch`` left for wg refs and their tracking copies
 
 Objects: wgtool writes each event as four loose objects (a file of its own each, 4 KB on disk),
 and a fetch of fewer than 100 objects unpacks them loose too; git's own ``gc --auto`` waits for
-6,700 of them. From :data:`REPACK_FROM` loose objects on, they are put in one pack
-(``git repack -d``: only the loose objects, never a repack of everything), and ``gc --auto``
-then merges the packs into one when there are more than :data:`PACKS_KEPT`.
+6,700 of them. From :data:`REPACK_FROM` loose objects on they are packed, and packs are merged
+whenever there are more than :data:`PACKS_KEPT` (each fetch of many objects keeps a pack of its
+own): ``git repack -d --geometric=2`` merges the small ones in a geometric progression and
+leaves the largest as it is, so a clone holds a few packs.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from wgtool.core.gitstore import GitStore
 # sync the same whatever it received.
 PACK_FROM = 1
 REPACK_FROM = 256
-PACKS_KEPT = 8
+PACKS_KEPT = 4
 
 
 def tidy(store: GitStore, remote: str) -> None:
@@ -45,13 +46,18 @@ def tidy(store: GitStore, remote: str) -> None:
             shutil.rmtree(folder, ignore_errors=True)
     if loose_refs(common / "refs", PACK_FROM) >= PACK_FROM:
         store.run(["pack-refs", "--all"], check=False)
-    if loose_objects(store) >= REPACK_FROM:
-        store.run(["repack", "-d", "-q"], check=False)
-        store.run(
-            ["gc", "--auto", "--quiet"],
-            check=False,
-            config={"gc.autoDetach": "false", "gc.autoPackLimit": str(PACKS_KEPT)},
-        )
+    if packs(common) > PACKS_KEPT or loose_objects(store) >= REPACK_FROM:
+        # Packs merged in a geometric progression, loose objects with them: each fetch that
+        # brought a pack of its own is rolled into the others without rewriting the largest.
+        store.run(["repack", "-d", "-q", "--geometric=2"], check=False)
+
+
+def packs(common: Path) -> int:
+    """How many packs there are (no git process: a listing of the pack folder)."""
+    try:
+        return sum(1 for e in os.scandir(common / "objects" / "pack") if e.name.endswith(".pack"))
+    except OSError:
+        return 0
 
 
 def loose_objects(store: GitStore) -> int:
