@@ -38,7 +38,9 @@ def take_position(screen: Screen, amendment: str) -> None:
     (p, support is chosen first) sent (ctrl+s)."""
     screen.page.click("#terminal")  # the terminal takes the keys
     screen.press("a", amendment)  # its row: the queue has loaded
-    screen.press("Enter", "not heard")  # its consensus table: the amendment is loaded
+    # Its rationale, drawn once the amendment is read (the queue's legend and the empty
+    # consensus table say "not heard" before that: a key pressed then would reach the queue).
+    screen.press("Enter", "Say who takes part.")
     screen.press("p", f"Your position on amendment {amendment}")
     screen.press("Control+s", f"Position on {amendment}: support")
 
