@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("textual", "rich")
@@ -44,7 +44,7 @@ def test_core_and_cli_import_neither_textual_nor_rich() -> None:
     assert (
         forbidden_after("""
         import importlib.util
-        import wgtool.core.workgroup
+        import wgtool.core.desks
         if importlib.util.find_spec("wgtool.core.sync") is not None:
             import wgtool.core.sync
         import wgtool.cli
@@ -70,7 +70,9 @@ def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -
     from wgtool.core.model import Kind
 
     with WorkingGroup.open(example_repo, "mchen") as wg:
-        amendment = wg.propose("principles", kind=Kind.DELETE, paragraph=3, rationale="r").id
+        amendment = wg.amendments.propose(
+            "principles", kind=Kind.DELETE, paragraph=3, rationale="r"
+        ).id
     commands = [
         ["--help"],
         ["amendments", "--json"],
@@ -93,7 +95,7 @@ def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -
     )
     # The commands really ran: the position and the comment are in the record.
     with WorkingGroup.open(example_repo) as wg:
-        assert [e.type for e in wg.events(amendment)] == ["position", "comment"]
+        assert [e.type for e in wg.deliberation.events(amendment)] == ["position", "comment"]
 
 
 # -- the faces go through the core -----------------------------------------------------------------

@@ -38,7 +38,7 @@ def blame(obj: Context, slug: str, version: str | None, by: str, as_json: bool) 
     from wgtool.core import document
 
     with obj.open() as wg:
-        found = wg.blame(slug, version, by)
+        found = wg.documents.blame(slug, version, by)
     if as_json:
         emit_json(found.to_dict())
         return
@@ -107,14 +107,14 @@ def redline(
     paragraph with their labels (7bis), each change with the amendment and group that made it."""
     with obj.open() as wg:
         if old is None:
-            found = wg.versions(slug)
+            found = wg.drafts.versions(slug)
             if not found:
                 raise NotFound(
                     f"{slug} has no consensus versions to compare with: give OLD and NEW"
                 )
             old = found[-1].name
-        result = wg.attributed_redline(slug, old, new)
-        groups = wg.settings.groups
+        result = wg.documents.attributed_redline(slug, old, new)
+        groups = wg.record.settings.groups
     if as_json:
         emit_json(
             {

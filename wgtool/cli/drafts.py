@@ -37,7 +37,7 @@ def draft_add(obj: Context, slug: str, title: str, file: str) -> None:
     with obj.open() as wg:
         validate.name(slug, "draft")
         text, labels = read_draft_file(file)
-        added = wg.add_draft(slug, title=title, text=text, labels=labels)
+        added = wg.drafts.add_draft(slug, title=title, text=text, labels=labels)
         click.echo(f"Added draft {added.slug}: {safe(added.title)}")
         if labels and added.labels != tuple(str(n) for n in range(1, len(labels) + 1)):
             click.echo(f"Its paragraphs keep the labels of the exported draft ({labels[0]}...)")
@@ -54,7 +54,7 @@ def draft_import(obj: Context, slug: str, file: str, title: str | None) -> None:
     with obj.open() as wg:
         validate.name(slug, "draft")
         text, _ = read_draft_file(file)  # paragraphs that stay keep their labels here
-        imported = wg.import_draft(slug, text=text, title=title)
+        imported = wg.drafts.import_draft(slug, text=text, title=title)
         count = len(imported.labels)
         click.echo(f"Imported {safe(file)} into draft {slug}: {count} paragraphs")
 
@@ -79,7 +79,7 @@ def read_draft_file(path: str) -> tuple[str, list[str]]:
 def draft_list(obj: Context, as_json: bool) -> None:
     """List the drafts with their paragraphs, open amendments and versions."""
     with obj.open() as wg:
-        drafts = wg.drafts()
+        drafts = wg.drafts.drafts()
         if as_json:
             emit_json([d.to_dict() for d in drafts])
             return
@@ -120,13 +120,13 @@ def draft_show(
     from wgtool.core import document
 
     with obj.open() as wg:
-        d = wg.draft(slug, version)
-        spans = {} if clean else wg.bracket_spans(slug, version)
+        d = wg.drafts.draft(slug, version)
+        spans = {} if clean else wg.agreement.bracket_spans(slug, version)
         if paragraph is not None:
             block = document.paragraph(d.text, d.position(paragraph))
             label = d.label(block.number or 0)
             # The comments on the paragraph are on it as it is now, not in a version.
-            threads = () if version else wg.paragraph_threads(slug, label)
+            threads = () if version else wg.agreement.paragraph_threads(slug, label)
     if paragraph is not None:
         if as_json:
             found = sorted(spans.get(label, []))
@@ -189,8 +189,8 @@ def _print_draft(d: Draft, spans: dict[str, list[tuple[int, int, str]]]) -> None
 def versions(obj: Context, slug: str, as_json: bool) -> None:
     """List the consensus versions of a draft."""
     with obj.open() as wg:
-        found = wg.versions(slug)
-        for tag, problem in wg.version_problems().items():
+        found = wg.drafts.versions(slug)
+        for tag, problem in wg.drafts.version_problems().items():
             if tag.startswith(f"{slug}/"):
                 notice(f"ignored the tag {tag}: {problem}")
         if as_json:
@@ -225,16 +225,18 @@ def tag(
     """Tag the current text of a draft as a consensus version (secretariat); refused while
     brackets remain, unless --allow-brackets."""
     with obj.open() as wg:
-        v = wg.tag(slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber)
+        v = wg.procedure.tag(
+            slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber
+        )
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
         from wgtool.core.agreement import ad_referendum_note
 
-        pending = ad_referendum_note(wg.ledger(slug))
+        pending = ad_referendum_note(wg.agreement.ledger(slug))
         if pending:
             click.echo(f"Agreed ad referendum, recorded in the tag: {safe(pending)}")
         from wgtool.core.sync.remote import remotes
 
-        if remotes(wg.store):
+        if remotes(wg.record.store):
             click.echo("Others see it after 'wgtool sync'")
 
 

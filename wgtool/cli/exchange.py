@@ -15,7 +15,7 @@ from wgtool.cli.output import emit_json, safe
 from wgtool.core.errors import SyncError, WgError
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
 GUARD_LINES = 20  # problems a refused push lists
 
@@ -131,7 +131,7 @@ def clone_command(url: str, path: Path) -> None:
     try:
         for line in report.lines():
             click.echo(safe(line))
-        click.echo(f"Cloned {safe(wg.settings.title)!r} into {path}")
+        click.echo(f"Cloned {safe(wg.record.settings.title)!r} into {path}")
         for line in _who_acts(wg, path):
             click.echo(line)
     finally:
@@ -141,7 +141,7 @@ def clone_command(url: str, path: Path) -> None:
 def _who_acts(wg: WorkingGroup, path: Path) -> list[str]:
     """Who wgtool acts as in the new clone, or what to do so that it knows."""
     try:
-        member = wg.actor()
+        member = wg.record.actor()
     except WgError:
         return [
             "Next: say who you are. wgtool acts as the roster member whose email is git's "
@@ -150,7 +150,7 @@ def _who_acts(wg: WorkingGroup, path: Path) -> list[str]:
             "(your email as 'wgtool member list' shows it)",
             "or give --as HANDLE (or set WGTOOL_MEMBER) with each command.",
         ]
-    group = wg.settings.groups.get(member.group, member.group)
+    group = wg.record.settings.groups.get(member.group, member.group)
     return [
         f"You act here as {safe(member.handle)} ({safe(group)}); 'wgtool inbox' shows what is new"
     ]

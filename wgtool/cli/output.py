@@ -15,8 +15,8 @@ from wgtool.core import validate
 from wgtool.core.safe import HIDDEN_CHARACTERS, terminal_safe
 
 if TYPE_CHECKING:
+    from wgtool.core.desks import Thread
     from wgtool.core.text import DiffOp
-    from wgtool.core.workgroup import Thread
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -91,7 +91,7 @@ def concordance(obj: Context, slug: str, old: str, new: str, as_json: bool) -> N
 
     with obj.open() as wg:
         found = find(wg, slug, old, new)
-        groups = wg.settings.groups
+        groups = wg.record.settings.groups
     if as_json:
         emit_json(found.to_dict())
         return

@@ -33,7 +33,7 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
     if bare:
         _init_remote(path, title, example)
         return
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
     if title is None:
         title = "Working Group on Enhanced Cooperation" if example else "Working group"
@@ -46,10 +46,10 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
         click.echo(f"Created working group {safe(title)!r} in {path}")
         if example:
             click.echo(
-                f"Its drafts ({', '.join(wg.draft_slugs())}) are tagged {FIRST_READING!r}, "
+                f"Its drafts ({', '.join(wg.drafts.draft_slugs())}) are tagged {FIRST_READING!r}, "
                 "as circulated; the roster is fictional ('wgtool member list')"
             )
-        if not len(wg.roster):
+        if not len(wg.record.roster):
             click.echo(
                 "Next: add yourself with 'wgtool member add HANDLE --name ... --email ... "
                 "--group ... --role secretariat'"
@@ -83,8 +83,8 @@ def _init_remote(path: Path, title: str | None, example: bool) -> None:
 def reindex(obj: Context) -> None:
     """Rebuild the index from the refs (it is only a cache; nothing is lost)."""
     with obj.open() as wg:
-        wg.index.rebuild()
-        click.echo(f"Indexed {counted(len(wg.index.amendment_ids()), 'amendment')}")
+        wg.record.index.rebuild()
+        click.echo(f"Indexed {counted(len(wg.record.index.amendment_ids()), 'amendment')}")
 
 
 # -- members -------------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def member_add(
     key = validate.read_text_file(ssh_key_file, "key file") if ssh_key_file else ""
     with obj.open() as wg:
         try:
-            added = wg.add_member(
+            added = wg.secretariat.add_member(
                 handle,
                 name=name,
                 email=email,
@@ -147,7 +147,7 @@ def member_add(
         except LookAlike as error:
             fail(f"{error.message}; if they are different people, add them with --force", 2)
         click.echo(
-            f"Added {safe(added.handle)} ({safe(wg.settings.groups[added.group])}; "
+            f"Added {safe(added.handle)} ({safe(wg.record.settings.groups[added.group])}; "
             f"{', '.join(r.value for r in added.roles)})"
         )
 
@@ -160,7 +160,7 @@ def member_key(obj: Context, handle: str, file: str) -> None:
     """Record a member's SSH public key (secretariat)."""
     key = validate.read_text_file(file, "key file")
     with obj.open() as wg:
-        changed = wg.set_member_key(handle, key)
+        changed = wg.secretariat.set_member_key(handle, key)
         click.echo(f"Recorded the SSH key of {safe(changed.handle)}")
 
 
@@ -171,8 +171,8 @@ def member_key(obj: Context, handle: str, file: str) -> None:
 def member_list(obj: Context, group: str | None, as_json: bool) -> None:
     """List the roster, by stakeholder group."""
     with obj.open() as wg:
-        members = wg.members(group)
-        groups = wg.settings.groups
+        members = wg.secretariat.members(group)
+        groups = wg.record.settings.groups
     if as_json:
         emit_json([m.to_dict() for m in members])
         return
@@ -212,7 +212,7 @@ def settings(
 ) -> None:
     """Show the settings, or change them (secretariat)."""
     with obj.open() as wg:
-        current = wg.settings
+        current = wg.record.settings
         if any(
             v is not None
             for v in (
@@ -222,7 +222,7 @@ def settings(
                 require_all_groups_heard,
             )
         ):
-            current = wg.update_settings(
+            current = wg.secretariat.update_settings(
                 signatures=signatures,
                 min_supporting_groups=min_supporting_groups,
                 max_objecting_groups=max_objecting_groups,

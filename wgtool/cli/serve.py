@@ -67,14 +67,18 @@ def serve(
     access = Access(host, port, public_url)
     sessions = Sessions(duration(session_lifetime))
     with obj.open() as wg:
-        repo = str(wg.store.git_dir if wg.store.work_tree is None else wg.store.work_tree)
-        title = safe(wg.settings.title)
+        repo = str(
+            wg.record.store.git_dir
+            if wg.record.store.work_tree is None
+            else wg.record.store.work_tree
+        )
+        title = safe(wg.record.settings.title)
         if shared:
             from wgtool.core.logins import LoginLinks
 
-            gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.store, notice))
+            gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.record.store, notice))
         else:
-            gate = OwnGate(wg.actor().handle)
+            gate = OwnGate(wg.record.actor().handle)
 
     # The working group is closed again (its git processes with it): each connection's UI
     # opens its own, and the shared server only reads its login file.

@@ -33,8 +33,8 @@ from wgtool.core.redline import attributed_redline
 from wgtool.core.safe import visible_controls
 
 if TYPE_CHECKING:
+    from wgtool.core.desks import WorkingGroup
     from wgtool.core.model import Draft
-    from wgtool.core.workgroup import WorkingGroup
 
 Paper = CleanText | RedlinePaper | CompilationPaper
 
@@ -210,8 +210,8 @@ def produce(
         from wgtool.core import akn
 
         return akn.document(wg, slug, version=version, include_closed=include_closed)
-    draft = wg.draft(slug, version)
-    spans = None if clean else wg.bracket_spans(slug, version)
+    draft = wg.drafts.draft(slug, version)
+    spans = None if clean else wg.agreement.bracket_spans(slug, version)
     if fmt == "markdown":
         return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
     if fmt == "akn":
@@ -220,7 +220,7 @@ def produce(
             title=draft.title,
             text=draft.text,
             version=version,
-            working_group=wg.settings.title,
+            working_group=wg.record.settings.title,
             date=dt.date.today(),
             labels=draft.labels,
             spans=spans,
@@ -247,12 +247,12 @@ def redline_paper(
 ) -> RedlinePaper:
     """The changes to ``draft`` since ``against`` (default: its latest consensus version)."""
     if against is None:
-        versions = [v.name for v in wg.versions(draft.slug) if v.name != version]
+        versions = [v.name for v in wg.drafts.versions(draft.slug) if v.name != version]
         if not versions:
             raise NotFound(f"{draft.slug} has no earlier consensus version: give --against NAME")
         against = versions[-1]
-    changes = wg.attributed_redline(draft.slug, against, version)
-    groups = wg.settings.groups
+    changes = wg.documents.attributed_redline(draft.slug, against, version)
+    groups = wg.record.settings.groups
     return RedlinePaper(draft.title, against, version or "current text", changes, groups)
 
 
@@ -261,17 +261,21 @@ def compilation_paper(
 ) -> CompilationPaper:
     """The undecided amendments to ``draft`` (all, with ``include_closed``), with the ledger
     of the text on main."""
-    found = [a for a in wg.amendments(draft=draft.slug) if include_closed or a.status.undecided]
-    consensus = wg.consensus_many(found)
+    found = [
+        a
+        for a in wg.amendments.amendments(draft=draft.slug)
+        if include_closed or a.status.undecided
+    ]
+    consensus = wg.deliberation.consensus_many(found)
     notes = amendment_notes(wg, found)
     items = []
     for a in found:
-        change = wg.change(a)
+        change = wg.amendments.change(a)
         entries = attributed_redline(change.old, change.new, None).entries
         blocks = tuple(e for e in entries if e.changed)
         items.append(CompiledAmendment(a, blocks, consensus[a.id], notes.get(a.id, ())))
-    ledger = wg.ledger(draft.slug) if version is None else []
-    return CompilationPaper(draft.title, items, wg.settings.groups, ledger)
+    ledger = wg.agreement.ledger(draft.slug) if version is None else []
+    return CompilationPaper(draft.title, items, wg.record.settings.groups, ledger)
 
 
 def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[str, list[str]]:
@@ -280,12 +284,12 @@ def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[s
     notes: dict[str, list[str]] = {}
     for amendment in amendments:
         lines = notes.setdefault(amendment.id, [])
-        group = wg.alternatives(amendment)
+        group = wg.procedure.alternatives(amendment)
         if group:
             number = [a.id for a in group].index(amendment.id) + 1
             others = ", ".join(a.id for a in group if a.id != amendment.id)
             lines.append(f"Alt {number} of {len(group)} for this passage (with {others})")
-        sponsors = wg.cosponsors(amendment)
+        sponsors = wg.procedure.cosponsors(amendment)
         if sponsors.members:
             names = ", ".join(f"{m} ({g})" for m, g in sorted(sponsors.members.items()))
             groups = len(set(sponsors.groups) | {amendment.group})

@@ -43,7 +43,7 @@ from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.session import Session
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
 LOADING_DELAY = 0.15
 """Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
@@ -130,10 +130,10 @@ class WgApp(App[None]):
         """Open the working group, read its title and who is acting (after the first paint)."""
         try:
             with self.session.use() as wg:
-                title = wg.settings.title
-                fingerprint = wg.record_fingerprint()
+                title = wg.record.settings.title
+                fingerprint = wg.record.record_fingerprint()
                 try:
-                    member: Member | None = wg.actor()
+                    member: Member | None = wg.record.actor()
                     problem: WgError | None = None
                 except NotFound as error:
                     member, problem = None, error
@@ -380,7 +380,7 @@ class WgApp(App[None]):
     def read_fingerprint(self, version: int) -> None:
         try:
             with self.session.use_if_free() as wg:
-                fingerprint = None if wg is None else wg.record_fingerprint()
+                fingerprint = None if wg is None else wg.record.record_fingerprint()
         except WgError:
             return  # the repository is unreadable now: the screens say so when they load
         if fingerprint is not None:
@@ -440,9 +440,9 @@ class WgApp(App[None]):
     def switch_actor(self, handle: str) -> None:
         switched = False
         with self.core() as wg:
-            wg.act_as(handle)
+            wg.record.act_as(handle)
             self.session.actor = handle
-            member = wg.actor()
+            member = wg.record.actor()
             self.post_message(ActorChanged(member))
             self.call_from_thread(
                 self.notify,

@@ -19,7 +19,7 @@ class RecordChanged(Message):
         self.summary = summary
         """One line to tell the member what happened, or empty."""
         self.fingerprint = fingerprint
-        """The record's fingerprint once changed (see ``WorkingGroup.record_fingerprint``), when
+        """The record's fingerprint once changed (see ``Record.record_fingerprint``), when
         the writer read it: the app's watch then knows the change is already shown."""
 
 

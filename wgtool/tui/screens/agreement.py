@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from wgtool.core.agreement import ParagraphState, Silence, in_words, local_time, parse_when
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal, WgScreen
@@ -134,7 +134,7 @@ def paragraph_commands(
                 ],
                 confirm="Bracket",
             ),
-            lambda wg, v: wg.bracket(
+            lambda wg, v: wg.agreement.bracket(
                 slug,
                 label,
                 words=v["words"] or None,
@@ -160,7 +160,7 @@ def paragraph_commands(
         lambda: ask(
             screen,
             FieldsDialog(f"Comment on ¶{label}", [Field("text", "Your comment")], confirm="Send"),
-            lambda wg, v: wg.comment_paragraph(slug, label, v["text"]),
+            lambda wg, v: wg.agreement.comment_paragraph(slug, label, v["text"]),
             f"Comment on ¶{label} added",
         ),
         needs="comment",
@@ -173,7 +173,7 @@ def status_commands(screen: WgScreen, slug: str, state: ParagraphState) -> Itera
     yield Command(
         f"Agree ¶{label}",
         "Chair: record the paragraph as agreed",
-        lambda: screen.write(lambda wg: wg.agree(slug, label), f"¶{label} agreed"),
+        lambda: screen.write(lambda wg: wg.agreement.agree(slug, label), f"¶{label} agreed"),
         needs="agree a paragraph",
     )
     yield Command(
@@ -186,7 +186,9 @@ def status_commands(screen: WgScreen, slug: str, state: ParagraphState) -> Itera
                 [Field("pending", "Pending on (groups or handles)")],
                 confirm="Agree",
             ),
-            lambda wg, v: wg.agree(slug, label, ad_ref=True, pending_on=names(v["pending"])),
+            lambda wg, v: wg.agreement.agree(
+                slug, label, ad_ref=True, pending_on=names(v["pending"])
+            ),
             f"¶{label} agreed ad referendum",
         ),
         needs="agree a paragraph",
@@ -198,7 +200,7 @@ def status_commands(screen: WgScreen, slug: str, state: ParagraphState) -> Itera
             lambda: ask(
                 screen,
                 FieldsDialog(f"Reopen ¶{label}", [Field("reason", "Reason")], confirm="Reopen"),
-                lambda wg, v: wg.reopen(slug, label, reason=v["reason"]),
+                lambda wg, v: wg.agreement.reopen(slug, label, reason=v["reason"]),
                 f"¶{label} open again",
             ),
             needs="reopen a paragraph",
@@ -212,7 +214,7 @@ def _lift(screen: WgScreen, bracket_id: str, label: str) -> Callable[[], None]:
             FieldsDialog(
                 "Lift a bracket", [Field("reason", "Reason", required=False)], confirm="Lift"
             ),
-            lambda wg, v: wg.unbracket(bracket_id, reason=v["reason"]),
+            lambda wg, v: wg.agreement.unbracket(bracket_id, reason=v["reason"]),
             f"Lifted a bracket in ¶{label}",
         )
 
@@ -235,9 +237,9 @@ def draft_commands(screen: WgScreen, slug: str, window_open: bool | None) -> Ite
                 ],
                 confirm="Start",
             ),
-            lambda wg, v: wg.silence_start(
+            lambda wg, v: wg.procedure.silence_start(
                 slug,
-                until=parse_when(v["until"], wg.clock()),
+                until=parse_when(v["until"], wg.record.clock()),
                 message=v["message"],
                 version=v["version"] or None,
             ),
@@ -256,10 +258,10 @@ def draft_commands(screen: WgScreen, slug: str, window_open: bool | None) -> Ite
                 [Field("until", "Until (optional: when it turns back)", required=False)],
                 confirm=verb,
             ),
-            lambda wg, v: wg.set_window(
+            lambda wg, v: wg.procedure.set_window(
                 slug,
                 verb.lower(),
-                until=parse_when(v["until"], wg.clock()) if v["until"].strip() else None,
+                until=parse_when(v["until"], wg.record.clock()) if v["until"].strip() else None,
             ),
             f"Amendment window for {slug}: {verb.lower()}d",
         ),
@@ -268,7 +270,7 @@ def draft_commands(screen: WgScreen, slug: str, window_open: bool | None) -> Ite
     yield Command(
         f"Renumber the paragraphs of {slug}",
         "Secretariat: 7bis becomes 8; the concordance is recorded",
-        lambda: screen.write(lambda wg: wg.renumber(slug), f"Renumbered {slug}"),
+        lambda: screen.write(lambda wg: wg.procedure.renumber(slug), f"Renumbered {slug}"),
         needs="renumber",
     )
     yield Command(
@@ -290,7 +292,7 @@ def amendment_commands(
             f"{verb} this amendment",
             "Your name on another member's amendment",
             lambda: screen.write(
-                lambda wg: wg.cosponsor(amendment_id, withdraw=cosponsoring),
+                lambda wg: wg.procedure.cosponsor(amendment_id, withdraw=cosponsoring),
                 f"{verb} {amendment_id}: done",
             ),
             needs="co-sponsor",
@@ -306,8 +308,10 @@ def amendment_commands(
                     [DEADLINE, Field("message", "Message")],
                     confirm="Start",
                 ),
-                lambda wg, v: wg.silence_start(
-                    amendment_id, until=parse_when(v["until"], wg.clock()), message=v["message"]
+                lambda wg, v: wg.procedure.silence_start(
+                    amendment_id,
+                    until=parse_when(v["until"], wg.record.clock()),
+                    message=v["message"],
                 ),
                 f"Amendment {amendment_id} is under silence",
             ),
@@ -358,8 +362,8 @@ class SilencesScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read(self, table: DataTable[Text]) -> None:
         with self.wg_app.core(busy=table) as wg:
-            found = wg.silences()
-            self.wg_app.deliver(self.show, found, wg.clock())
+            found = wg.procedure.silences()
+            self.wg_app.deliver(self.show, found, wg.record.clock())
 
     def show(self, silences: list[Silence], now: float) -> None:
         self.silences, self.now = silences, now
@@ -419,14 +423,16 @@ class SilencesScreen(WgScreen):
                 [Field("reason", "Why your group objects")],
                 confirm="Break",
             ),
-            lambda wg, v: wg.silence_break(silence.id, reason=v["reason"]),
+            lambda wg, v: wg.procedure.silence_break(silence.id, reason=v["reason"]),
             f"Broke silence {silence.id}",
         )
 
     def action_conclude(self) -> None:
         silence = self.chosen
         if silence is not None:
-            self.write(lambda wg: wg.silence_conclude(silence.id), f"Concluded {silence.id}")
+            self.write(
+                lambda wg: wg.procedure.silence_conclude(silence.id), f"Concluded {silence.id}"
+            )
 
     def commands(self) -> Iterable[Command]:
         silence = self.chosen

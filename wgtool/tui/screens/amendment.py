@@ -18,8 +18,8 @@ from textual.widgets import Header, Static
 
 from wgtool.core import amending
 from wgtool.core.consensus import as_position
+from wgtool.core.desks import AdoptedChange, AmendmentChange, Thread, WorkingGroup
 from wgtool.core.model import Amendment, Consensus, Event, Kind, Member, Status
-from wgtool.core.workgroup import AdoptedChange, AmendmentChange, Thread, WorkingGroup
 from wgtool.tui.commands import Command
 from wgtool.tui.render import safe, status_text, when
 from wgtool.tui.screens.agreement import amendment_commands
@@ -143,19 +143,19 @@ class AmendmentScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_amendment(self, body: VerticalScroll) -> None:
         with self.wg_app.core(busy=body) as wg:
-            amendment = wg.amendment(self.amendment_id)
-            events = wg.events(amendment.id)
+            amendment = wg.amendments.amendment(self.amendment_id)
+            events = wg.deliberation.events(amendment.id)
             positions = [as_position(e) for e in events if e.type in ("position", "silence-break")]
             view = AmendmentView(
                 amendment=amendment,
-                change=wg.change(amendment),
-                consensus=wg.consensus(amendment, positions),
-                threads=tuple(wg.comments(amendment.id)),
+                change=wg.amendments.change(amendment),
+                consensus=wg.deliberation.consensus(amendment, positions),
+                threads=tuple(wg.deliberation.comments(amendment.id)),
                 events=tuple(events),
-                proposer=wg.roster.members.get(amendment.proposer),
-                cosponsors=dict(wg.cosponsors(amendment).members),
-                alternatives=tuple(wg.alternatives(amendment)),
-                adopted=wg.adopted_change(amendment),
+                proposer=wg.record.roster.members.get(amendment.proposer),
+                cosponsors=dict(wg.procedure.cosponsors(amendment).members),
+                alternatives=tuple(wg.procedure.alternatives(amendment)),
+                adopted=wg.amendments.adopted_change(amendment),
             )
             self.wg_app.deliver(self.show, view)
 
@@ -300,7 +300,7 @@ class AmendmentScreen(WgScreen):
             if result is not None:
                 stance, reason = result
                 self.write(
-                    lambda wg: wg.position(amendment_id, stance, reason=reason),
+                    lambda wg: wg.deliberation.position(amendment_id, stance, reason=reason),
                     f"Position on {amendment_id}: {stance}",
                 )
 
@@ -312,7 +312,8 @@ class AmendmentScreen(WgScreen):
         def written(text: str | None) -> None:
             if text is not None:
                 self.write(
-                    lambda wg: wg.comment(amendment_id, text), f"Comment added to {amendment_id}"
+                    lambda wg: wg.deliberation.comment(amendment_id, text),
+                    f"Comment added to {amendment_id}",
                 )
 
         self.app.push_screen(
@@ -328,7 +329,7 @@ class AmendmentScreen(WgScreen):
             if text is not None:
                 reply_to = dialog.reply_to
                 self.write(
-                    lambda wg: wg.comment(amendment_id, text, reply_to=reply_to),
+                    lambda wg: wg.deliberation.comment(amendment_id, text, reply_to=reply_to),
                     f"Reply added to {amendment_id}",
                 )
 
@@ -363,7 +364,7 @@ class AmendmentScreen(WgScreen):
                 confirm="Withdraw",
                 required=False,
             ),
-            lambda wg, target, reason: wg.withdraw(target, reason=reason),
+            lambda wg, target, reason: wg.deliberation.withdraw(target, reason=reason),
             f"Withdrew amendment {amendment_id}",
         )
 
@@ -375,7 +376,7 @@ class AmendmentScreen(WgScreen):
         amendment_id = self.amendment_id
         self._with_reason(
             TextDialog(f"Reject amendment {amendment_id}", "Reason (required)", confirm="Reject"),
-            lambda wg, target, reason: wg.reject(target, reason=reason),
+            lambda wg, target, reason: wg.deliberation.reject(target, reason=reason),
             f"Rejected amendment {amendment_id}",
         )
 
@@ -387,7 +388,7 @@ class AmendmentScreen(WgScreen):
                 "Reason (required; recorded with the revert)",
                 confirm="Revert",
             ),
-            lambda wg, target, reason: wg.revert(target, reason=reason),
+            lambda wg, target, reason: wg.merges.revert(target, reason=reason),
             f"Reverted amendment {amendment_id}",
         )
 
@@ -434,7 +435,7 @@ class AmendmentScreen(WgScreen):
             return
         a = view.amendment
         with self.wg_app.core() as wg:
-            draft = wg.draft(a.draft)
+            draft = wg.drafts.draft(a.draft)
             label = a.label or str(a.paragraph)
             if label not in draft.labels:
                 self.app.call_from_thread(

@@ -13,7 +13,7 @@ from wgtool.tui.commands import Command
 from wgtool.tui.messages import RecordChanged
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
     from wgtool.tui.app import WgApp
 
 ResultType = TypeVar("ResultType")
@@ -77,7 +77,7 @@ class WgScreen(Screen[None]):
         """
         with self.wg_app.core() as wg:
             change(wg)
-            self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
+            self.app.post_message(RecordChanged(summary, wg.record.record_fingerprint()))
 
     def action_refuse(self, action: str) -> None:
         """The key of an action this member may not take here: say why instead."""
@@ -130,7 +130,7 @@ class WgModal(ModalScreen[ResultType]):
             with self.wg_app.core() as wg:
                 change(wg)
                 written = True
-                self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
+                self.app.post_message(RecordChanged(summary, wg.record.record_fingerprint()))
         finally:
             self.app.call_from_thread(self._written, written, result)
 

@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static, TextArea
 
 from wgtool.core import validate
+from wgtool.core.desks import Thread
 from wgtool.core.errors import WgError
 from wgtool.core.model import Stance
-from wgtool.core.workgroup import Thread
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal
 from wgtool.tui.widgets import EditorArea, MarkedCheckbox, MarkedRadioButton
@@ -222,7 +222,9 @@ class TagDialog(WgModal[tuple[str, str]]):
         allow = self.query_one("#allow-brackets", MarkedCheckbox).value
         renumber = self.query_one("#renumber", MarkedCheckbox).value
         self.write_then_close(
-            lambda wg: wg.tag(slug, name, message=message, allow_brackets=allow, renumber=renumber),
+            lambda wg: wg.procedure.tag(
+                slug, name, message=message, allow_brackets=allow, renumber=renumber
+            ),
             f"Tagged {slug}/{name}",
             (name, message),
         )

@@ -44,8 +44,8 @@ class MemberPicker(WgModal[str]):
     @work(thread=True, exclusive=True, group="load")
     def read_roster(self, members: OptionList) -> None:
         with self.wg_app.core(busy=members) as wg:
-            roster = wg.members()
-            groups = dict(wg.settings.groups)
+            roster = wg.secretariat.members()
+            groups = dict(wg.record.settings.groups)
             self.wg_app.deliver(self.show, roster, groups)
 
     def show(self, roster: list[Member], groups: dict[str, str]) -> None:

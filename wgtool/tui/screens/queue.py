@@ -1,7 +1,7 @@
 """The amendment queue: every amendment, filtered by draft, status, group and text, sortable.
 
 It reads the amendments with their consensus in one query (at a glance when the index is
-current: see ``WorkingGroup.listing``), never in the UI thread, and builds its rows in the
+current: see ``DeliberationDesk.listing``), never in the UI thread, and builds its rows in the
 worker, so a working group with thousands of amendments lists at once. What sorting needs of
 each amendment is worked out when the member sorts.
 """
@@ -227,15 +227,15 @@ class QueueScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
         with self.wg_app.core(busy=table) as wg:
-            listed = wg.listing(
+            listed = wg.deliberation.listing(
                 draft=filters.draft,
                 status=filters.status,
                 group=filters.group,
                 text=filters.text,
                 paragraph=filters.paragraph,
             )
-            drafts = wg.draft_slugs() if with_choices else []
-            groups = dict(wg.settings.groups) if with_choices else {}
+            drafts = wg.drafts.draft_slugs() if with_choices else []
+            groups = dict(wg.record.settings.groups) if with_choices else {}
             rows = [(a.id, _row(a, c)) for a, c in listed]
             by_id = {a.id: (a, c) for a, c in listed}
             self.wg_app.deliver(self.show, QueueData(filters, rows, by_id, drafts, groups))

@@ -79,7 +79,7 @@ class VersionsScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_versions(self, table: RecordTable) -> None:
         with self.wg_app.core(busy=table) as wg:
-            versions = wg.versions(self.slug)
+            versions = wg.drafts.versions(self.slug)
             self.wg_app.deliver(self.show, versions)
 
     def show(self, versions: list[Version]) -> None:
@@ -183,11 +183,11 @@ class RedlineScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_redline(self, old: str, new: str, body: VerticalScroll) -> None:
         with self.wg_app.core(busy=body) as wg:
-            names = [v.name for v in wg.versions(self.slug)]
-            redline = wg.attributed_redline(
+            names = [v.name for v in wg.drafts.versions(self.slug)]
+            redline = wg.documents.attributed_redline(
                 self.slug, None if old == CURRENT else old, None if new == CURRENT else new
             )
-            groups = dict(wg.settings.groups)
+            groups = dict(wg.record.settings.groups)
             self.wg_app.deliver(self.show, names, old, new, redline, groups)
 
     def show(
