@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from wgtool.cli.output import PLACEHOLDER_WARNINGS, fail, notice, safe
-from wgtool.core.errors import (
+from wgtool.api import (
     BracketsRemain,
     ConcurrentUpdate,
     InvalidInput,
@@ -40,9 +39,10 @@ from wgtool.core.errors import (
     SyncError,
     WgError,
 )
+from wgtool.cli.output import PLACEHOLDER_WARNINGS, fail, notice, safe
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 
 # The exit code of each error of the core; an error not listed exits as its nearest listed base.
@@ -82,7 +82,7 @@ class Context:
         does not hold is refused here, for reads too (a typo must not read as someone), unless
         the roster is empty (the first member adds themselves) or ``unknown_actor`` (a sync may
         bring the roster that adds them)."""
-        from wgtool.core.desks import WorkingGroup
+        from wgtool.api import WorkingGroup
 
         wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
         wg.record.snapshot_reads = True  # a command reads one state of the record

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool.api import Bracket, Silence, in_words, local_time, parse_when
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, print_threads, safe, warn_placeholder
-from wgtool.core.agreement import Bracket, Silence, in_words, local_time, parse_when
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import ParagraphThreads
+    from wgtool.api import ParagraphThreads
 
 
 def _names(values: Iterable[str]) -> list[str]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool.api import LABEL_RE, Amendment, Consensus, InvalidInput, Kind, Stance, Status, validate
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import edit_text, paragraph_option
 from wgtool.cli.output import (
@@ -16,14 +17,9 @@ from wgtool.cli.output import (
     safe,
     warn_placeholder,
 )
-from wgtool.core import validate
-from wgtool.core.errors import InvalidInput
-from wgtool.core.labels import LABEL_RE
-from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
-    from wgtool.core.text import DiffOp
+    from wgtool.api import DiffOp, WorkingGroup
 
 STATUSES = [s.value for s in Status]
 STANCES = [s.value for s in Stance]
@@ -148,7 +144,7 @@ def _what_to_amend(
 def _edit_paragraph(wg: WorkingGroup, slug: str, which: str, value: str, text_given: bool) -> str:
     """The new paragraph as the member writes it in their editor, opened on the paragraph
     (``--paragraph``) or on nothing (``--insert-after``)."""
-    from wgtool.core import document
+    from wgtool.api import document
 
     if text_given:
         raise click.UsageError("--edit writes the text: no --text or --text-file with it")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from wgtool.api import DocumentFormat, Draft, InvalidInput, validate
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import paragraph_option
 from wgtool.cli.output import (
@@ -17,9 +18,6 @@ from wgtool.cli.output import (
     safe,
     warn_placeholder,
 )
-from wgtool.core import validate
-from wgtool.core.errors import InvalidInput
-from wgtool.core.model import DocumentFormat, Draft
 
 
 @cli.group()
@@ -65,7 +63,7 @@ def read_draft_file(path: str) -> tuple[str, list[str]]:
     paragraphs' labels where the document is wgtool's own export (else none)."""
     if not path.lower().endswith(".docx"):
         return validate.read_text_file(path, "draft file"), []
-    from wgtool.core.word_in import read_docx
+    from wgtool.api import read_docx
 
     found = read_docx(path)
     for line in found.left_out:
@@ -117,7 +115,7 @@ def draft_show(
     """Show a draft (or one paragraph) with its paragraph labels (7, 7bis) and, on main, its
     brackets: words in [ ] are not agreed; where there are brackets, the text's own \\[ and \\]
     are escaped."""
-    from wgtool.core import document
+    from wgtool.api import document
 
     with obj.open() as wg:
         d = wg.drafts.draft(slug, version)
@@ -161,14 +159,14 @@ def draft_show(
 
 
 def _bracketed(text: str, spans: list[tuple[int, int, str]] | None) -> str:
-    from wgtool.core import agreement
+    from wgtool.api import agreement
 
     return agreement.bracketed_plain(text, spans) if spans else text
 
 
 def _print_draft(d: Draft, spans: dict[str, list[tuple[int, int, str]]]) -> None:
     """Headings in bold, paragraphs by label; bracketed words in [ ] where the draft has any."""
-    from wgtool.core import agreement, document
+    from wgtool.api import agreement, document
 
     for b in document.blocks(d.text):
         if b.heading:
@@ -229,12 +227,12 @@ def tag(
             slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber
         )
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
-        from wgtool.core.agreement import ad_referendum_note
+        from wgtool.api import ad_referendum_note
 
         pending = ad_referendum_note(wg.agreement.ledger(slug))
         if pending:
             click.echo(f"Agreed ad referendum, recorded in the tag: {safe(pending)}")
-        from wgtool.core.sync.remote import remotes
+        from wgtool.api import remotes
 
         if remotes(wg.record.store):
             click.echo("Others see it after 'wgtool sync'")
@@ -282,7 +280,7 @@ def export(
 ) -> None:
     """Produce a document for a draft: clean text, redline, compilation (HTML or Word) or
     Akoma Ntoso XML."""
-    from wgtool.core.export import produce
+    from wgtool.api import produce
 
     if output is None and DocumentFormat(fmt).binary:
         raise InvalidInput(f"{fmt} is a Word document, not text: give -o FILE.docx")

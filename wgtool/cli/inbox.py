@@ -11,8 +11,7 @@ from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, safe
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import Inbox
-    from wgtool.core.inbox import AmendmentNews, News
+    from wgtool.api import AmendmentNews, Inbox, News
 
 
 def print_news(news: News) -> None:

@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool.api import MergeConflict, NoConsensus, validate
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.output import emit_json, paragraph_line, render_diff, safe, warn_placeholder
-from wgtool.core import validate
-from wgtool.core.errors import MergeConflict, NoConsensus
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 
 @cli.command()
@@ -98,7 +97,7 @@ def merge(
         if a.adoption is not None:
             click.echo(f"Adopted with {safe(a.adoption.describe())}")
         if whole_draft:
-            from wgtool.core import document
+            from wgtool.api import document
 
             after = wg.drafts.draft(a.draft).text
             click.echo(
@@ -109,8 +108,7 @@ def merge(
 
 def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: bool) -> None:
     """Print what merging would do; exit 0, 3 (conflict) or 6 (no consensus) as merge would."""
-    from wgtool.core import merging
-    from wgtool.core.desks.context import require_open
+    from wgtool.api import merging, require_open
 
     # Refused as the merge itself would be: a merged amendment changes nothing "in 0 places".
     require_open(wg.amendments.amendment(amendment_id), "merge")

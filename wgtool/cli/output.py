@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from wgtool.core import validate
-from wgtool.core.safe import HIDDEN_CHARACTERS, terminal_safe
+from wgtool.api import HIDDEN_CHARACTERS, terminal_safe, validate
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import Thread
-    from wgtool.core.text import DiffOp
+    from wgtool.api import DiffOp, Thread
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

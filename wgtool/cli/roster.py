@@ -7,12 +7,9 @@ from pathlib import Path
 
 import click
 
+from wgtool.api import SIGNATURE_MODES, LookAlike, Role, validate
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, fail, safe
-from wgtool.core import validate
-from wgtool.core.config import SIGNATURE_MODES
-from wgtool.core.errors import LookAlike
-from wgtool.core.model import Role
 
 
 @cli.command()
@@ -33,14 +30,14 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
     if bare:
         _init_remote(path, title, example)
         return
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.api import WorkingGroup
 
     if title is None:
         title = "Working Group on Enhanced Cooperation" if example else "Working group"
     wg = WorkingGroup.init(path, title=title, example=example)
     try:
         if example:
-            from wgtool.core.demo import FIRST_READING, circulate_example
+            from wgtool.api import FIRST_READING, circulate_example
 
             circulate_example(wg)
         click.echo(f"Created working group {safe(title)!r} in {path}")
@@ -59,7 +56,7 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
 
 
 def _init_remote(path: Path, title: str | None, example: bool) -> None:
-    from wgtool.core.sync.remote import init_remote
+    from wgtool.api import init_remote
 
     if title is not None or example:
         raise click.UsageError(

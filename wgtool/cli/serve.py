@@ -74,7 +74,7 @@ def serve(
         )
         title = safe(wg.record.settings.title)
         if shared:
-            from wgtool.core.logins import LoginLinks
+            from wgtool.api import LoginLinks
 
             gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.record.store, notice))
         else:
@@ -124,7 +124,7 @@ def token() -> None:
 def token_issue(obj: Context, handle: str, url: str) -> None:
     """Issue HANDLE's login link and print it (an earlier one stops working): give it to that
     member alone."""
-    from wgtool.core.logins import issue
+    from wgtool.api import issue_login as issue
     from wgtool.web.access import public_address
 
     address = public_address(url, "--url")
@@ -142,7 +142,7 @@ def token_issue(obj: Context, handle: str, url: str) -> None:
 @pass_context
 def token_revoke(obj: Context, handle: str) -> None:
     """Revoke HANDLE's login link: it, and every session it opened, stop working."""
-    from wgtool.core.logins import revoke
+    from wgtool.api import revoke_login as revoke
 
     with obj.open() as wg:
         revoke(wg, handle)

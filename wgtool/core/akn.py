@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core.errors import InvalidInput
-from wgtool.core.export import AKN_NS, xml_text
 from wgtool.core.labels import Labels
 from wgtool.core.model import Amendment, Kind
+from wgtool.core.papers import AKN_NS
+from wgtool.core.safe import xml_text
 
 if TYPE_CHECKING:
     from wgtool.core.desks import WorkingGroup

@@ -23,6 +23,7 @@ from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.labels import label_of
 from wgtool.core.model import Amendment, DocumentFormat
 from wgtool.core.papers import (
+    AKN_NS,
     Brackets,
     CleanText,
     CompilationPaper,
@@ -30,22 +31,13 @@ from wgtool.core.papers import (
     RedlinePaper,
 )
 from wgtool.core.redline import attributed_redline
-from wgtool.core.safe import visible_controls
+from wgtool.core.safe import visible_controls, xml_text
 
 if TYPE_CHECKING:
     from wgtool.core.desks import WorkingGroup
     from wgtool.core.model import Draft
 
 Paper = CleanText | RedlinePaper | CompilationPaper
-
-AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
-# What XML 1.0 cannot hold at all, beyond the control characters: surrogates, U+FFFE and U+FFFF.
-_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    """Text that XML 1.0 can hold: controls made visible, what it forbids outright replaced."""
-    return _NOT_XML_RE.sub("\ufffd", visible_controls(text))
 
 
 def bracketed_markdown(text: str, labels: Sequence[str], spans: Brackets) -> str:

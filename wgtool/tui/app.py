@@ -31,9 +31,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from wgtool.core.errors import NotFound, WgError
-from wgtool.core.model import Member
-from wgtool.core.safe import terminal_safe
+from wgtool.api import Member, NotFound, WgError, terminal_safe
 from wgtool.tui import timers
 from wgtool.tui.commands import Command, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
@@ -43,7 +41,7 @@ from wgtool.tui.screens.drafts import DraftsScreen
 from wgtool.tui.session import Session
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 LOADING_DELAY = 0.15
 """Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
@@ -344,7 +342,7 @@ class WgApp(App[None]):
             return False
         # Imported here: a member is known only once a worker has opened the working group,
         # which imported the rulebook (it is no part of the first paint).
-        from wgtool.core import rulebook
+        from wgtool.api import rulebook
 
         return rulebook.allowed(self.member, action)
 
@@ -359,7 +357,7 @@ class WgApp(App[None]):
                 "nobody is acting: start wgtool with --as HANDLE", severity="error", markup=False
             )
             return True
-        from wgtool.core import rulebook
+        from wgtool.api import rulebook
 
         try:
             rulebook.require(self.member, action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from wgtool.core.model import Member
+from wgtool.api import Member
 
 
 class RecordChanged(Message):

@@ -19,8 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from wgtool.core.agreement import ParagraphState, Silence, in_words, local_time, parse_when
-from wgtool.core.desks import WorkingGroup
+from wgtool.api import ParagraphState, Silence, WorkingGroup, in_words, local_time, parse_when
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal, WgScreen

@@ -16,10 +16,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from wgtool.core import amending
-from wgtool.core.consensus import as_position
-from wgtool.core.desks import AdoptedChange, AmendmentChange, Thread, WorkingGroup
-from wgtool.core.model import Amendment, Consensus, Event, Kind, Member, Status
+from wgtool.api import (
+    AdoptedChange,
+    Amendment,
+    AmendmentChange,
+    Consensus,
+    Event,
+    Kind,
+    Member,
+    Status,
+    Thread,
+    WorkingGroup,
+    amending,
+    as_position,
+)
 from wgtool.tui.commands import Command
 from wgtool.tui.render import safe, status_text, when
 from wgtool.tui.screens.agreement import amendment_commands

@@ -13,7 +13,7 @@ from wgtool.tui.commands import Command
 from wgtool.tui.messages import RecordChanged
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.api import WorkingGroup
     from wgtool.tui.app import WgApp
 
 ResultType = TypeVar("ResultType")

@@ -20,16 +20,14 @@ from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
-from wgtool.core import validate
-from wgtool.core.errors import LookAlike
-from wgtool.core.model import Member, Role, Settings
+from wgtool.api import LookAlike, Member, Role, Settings, validate
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, roles_label, safe
 from wgtool.tui.screens.base import WgModal, WgScreen
 from wgtool.tui.widgets import KeysFooter, MarkedCheckbox, RecordTable
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 CONFIRM: list[BindingType] = [
     Binding("ctrl+s", "confirm", "Save", id="confirm", tooltip="Write it to the record")

@@ -11,10 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static, TextArea
 
-from wgtool.core import validate
-from wgtool.core.desks import Thread
-from wgtool.core.errors import WgError
-from wgtool.core.model import Stance
+from wgtool.api import Stance, Thread, WgError, validate
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal
 from wgtool.tui.widgets import EditorArea, MarkedCheckbox, MarkedRadioButton

@@ -22,7 +22,7 @@ from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import DraftSummary
+    from wgtool.api import DraftSummary
 
 
 class DraftsScreen(WgScreen):

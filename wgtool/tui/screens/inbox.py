@@ -18,8 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wgtool.core.desks import Inbox
-from wgtool.core.inbox import AmendmentNews
+from wgtool.api import AmendmentNews, Inbox
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
 from wgtool.tui.screens.base import WgScreen

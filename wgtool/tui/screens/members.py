@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from wgtool.core.model import Member
+from wgtool.api import Member
 from wgtool.tui.render import roles_label, safe
 from wgtool.tui.screens.base import WgModal
 from wgtool.tui.widgets import RecordList

@@ -14,11 +14,19 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Header, Label, Static, TextArea
 
-from wgtool.core import merging
-from wgtool.core.desks import AmendmentChange
-from wgtool.core.errors import InvalidInput, MergeConflict, NoConsensus, StateError
-from wgtool.core.merging import ConflictPlace, MergePlan, ParagraphChange
-from wgtool.core.model import Amendment, Consensus
+from wgtool.api import (
+    Amendment,
+    AmendmentChange,
+    ConflictPlace,
+    Consensus,
+    InvalidInput,
+    MergeConflict,
+    MergePlan,
+    NoConsensus,
+    ParagraphChange,
+    StateError,
+    merging,
+)
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import safe
 from wgtool.tui.screens.base import WgScreen

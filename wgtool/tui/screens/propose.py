@@ -30,11 +30,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from wgtool.core import amending, document, validate
-from wgtool.core.desks import WorkingGroup
-from wgtool.core.errors import WgError
-from wgtool.core.model import Amendment, Kind
-from wgtool.core.text import DiffOp
+from wgtool.api import Amendment, DiffOp, Kind, WgError, WorkingGroup, amending, document, validate
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import safe
 from wgtool.tui.screens.base import WgScreen

@@ -23,7 +23,7 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from wgtool.core.model import Amendment, Consensus, Status
+from wgtool.api import Amendment, Consensus, Status
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
 from wgtool.tui.screens.base import WgScreen

@@ -12,9 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Header, OptionList, Static
 
-from wgtool.core import document
-from wgtool.core.agreement import ParagraphState
-from wgtool.core.model import Draft, Kind
+from wgtool.api import Draft, Kind, ParagraphState, document
 from wgtool.tui.commands import Command
 from wgtool.tui.render import Authors, safe
 from wgtool.tui.screens.agreement import draft_commands, paragraph_commands

@@ -13,8 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Label, Select, Static
 
-from wgtool.core.model import Version
-from wgtool.core.redline import AttributedRedline
+from wgtool.api import AttributedRedline, Version
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, when
 from wgtool.tui.screens.base import WgScreen
