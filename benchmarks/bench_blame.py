@@ -66,36 +66,36 @@ def amended_paragraph(text: str, rng: random.Random, n: int) -> str:
 def build(repo: Path, size: int, amendments: int, rng: random.Random) -> None:
     """The working group: the draft, v1, the merged amendments, v2 (through the use cases)."""
     from wgtool.core import document
+    from wgtool.core.desks import WorkingGroup
     from wgtool.core.model import Kind
-    from wgtool.core.workgroup import WorkingGroup
 
     started = time.perf_counter()
     WorkingGroup.init(repo, title="Blame benchmark", example=True).close()
     with WorkingGroup.open(repo, SECRETARIAT) as wg:
-        wg.add_draft(SLUG, title="A long draft", text=make_draft(size, rng))
-        wg.tag(SLUG, "v1", message="First reading")
-        members = [m for m in wg.roster if m.handle != CHAIR]
+        wg.drafts.add_draft(SLUG, title="A long draft", text=make_draft(size, rng))
+        wg.procedure.tag(SLUG, "v1", message="First reading")
+        members = [m for m in wg.record.roster if m.handle != CHAIR]
         for n in range(amendments):
             proposer = rng.choice(members)
-            draft = wg.draft(SLUG)
+            draft = wg.drafts.draft(SLUG)
             paragraphs = document.paragraphs(draft.text)
             number = rng.randrange(1, len(paragraphs) + 1)
-            wg.act_as(proposer.handle)
+            wg.record.act_as(proposer.handle)
             if n % 10 == 9:
                 kind, text = Kind.INSERT, f"A paragraph added by amendment {n}, as agreed."
             else:
                 kind, text = Kind.REPLACE, amended_paragraph(paragraphs[number - 1].text, rng, n)
-            amendment = wg.propose(
+            amendment = wg.amendments.propose(
                 SLUG, kind=kind, paragraph=draft.label(number), text=text, rationale=f"Reason {n}."
             )
-            wg.act_as(rng.choice([m for m in members if m.group != proposer.group]).handle)
-            wg.position(amendment.id, "support")
-            wg.act_as(CHAIR)
-            wg.merge(amendment.id)
+            wg.record.act_as(rng.choice([m for m in members if m.group != proposer.group]).handle)
+            wg.deliberation.position(amendment.id, "support")
+            wg.record.act_as(CHAIR)
+            wg.merges.merge(amendment.id)
             if n % 50 == 49:
                 print(f"  {n + 1} merged, {time.perf_counter() - started:.0f} s", flush=True)
-        wg.act_as(SECRETARIAT)
-        wg.tag(SLUG, "v2", message="Second reading")
+        wg.record.act_as(SECRETARIAT)
+        wg.procedure.tag(SLUG, "v2", message="Second reading")
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -161,12 +161,12 @@ def profile(repo: Path) -> None:
     import cProfile
     import pstats
 
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
     with WorkingGroup.open(repo) as wg:
-        wg.blame(SLUG)  # the index refreshed first
+        wg.documents.blame(SLUG)  # the index refreshed first
         with cProfile.Profile() as profiler:
-            wg.blame(SLUG)
+            wg.documents.blame(SLUG)
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
 
 

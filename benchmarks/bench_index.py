@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from seed import seed  # noqa: E402
 
-from wgtool.core.workgroup import WorkingGroup  # noqa: E402
+from wgtool.core.desks import WorkingGroup  # noqa: E402
 
 
 def measure(label: str, action: Callable[[], object], repeat: int = 5) -> None:
@@ -41,20 +41,28 @@ def main() -> None:
         wg = WorkingGroup.open(folder / "wg", "lhaddad")
         print(f"| {'operation':<46} | {'median':>12} | {'result':>10} |")
         print(f"|{'-' * 48}|{'-' * 14}|{'-' * 12}|")
-        measure("reindex from scratch (all refs)", wg.index.rebuild, repeat=1)
-        measure("refresh with nothing new", wg.refresh)
-        measure("list all amendments", wg.amendments)
-        measure("list + consensus summaries", lambda: list(wg.consensus_many(wg.amendments())))
+        measure("reindex from scratch (all refs)", wg.record.index.rebuild, repeat=1)
+        measure("refresh with nothing new", wg.record.refresh)
+        measure("list all amendments", wg.amendments.amendments)
+        measure(
+            "list + consensus summaries",
+            lambda: list(wg.deliberation.consensus_many(wg.amendments.amendments())),
+        )
         measure(
             "filter: draft=principles, status=open",
-            lambda: wg.amendments(draft="principles", status="open"),
+            lambda: wg.amendments.amendments(draft="principles", status="open"),
         )
-        measure("filter: group=civil-society", lambda: wg.amendments(group="civil-society"))
-        measure("filter: text search 'secure'", lambda: wg.amendments(text="secure"))
-        one = wg.amendments()[count // 2]
+        measure(
+            "filter: group=civil-society", lambda: wg.amendments.amendments(group="civil-society")
+        )
+        measure("filter: text search 'secure'", lambda: wg.amendments.amendments(text="secure"))
+        one = wg.amendments.amendments()[count // 2]
         measure(
             "show one amendment (diff + consensus)",
-            lambda: (wg.change(wg.amendment(one.id)), wg.consensus(one)),
+            lambda: (
+                wg.amendments.change(wg.amendments.amendment(one.id)),
+                wg.deliberation.consensus(one),
+            ),
         )
         wg.close()
     finally:

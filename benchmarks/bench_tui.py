@@ -100,10 +100,10 @@ def main() -> None:
     try:
         repo = seed(folder / "wg", count)
         # Build the index once, as any earlier command would have: first paint is about the UI.
-        from wgtool.core.workgroup import WorkingGroup
+        from wgtool.core.desks import WorkingGroup
 
         with WorkingGroup.open(repo, "lhaddad") as wg:
-            wg.refresh()
+            wg.record.refresh()
         wg_paint, wg_loaded, min_paint, min_loaded = [], [], [], []
         asyncio.run(first_paint(MinimalApp))  # warm up imports and CSS parsing for both
         asyncio.run(first_paint(lambda: make_app(repo, "lhaddad")))

@@ -114,10 +114,11 @@ class MemberReport:
 def member(config: dict[str, Any]) -> None:
     """The process of one clone: join, wait at the gate, then the rounds; prints its report."""
     from wgtool.core import document
-    from wgtool.core.errors import MergeConflict, NoConsensus, WgError
+    from wgtool.core.consensus import NoConsensus
+    from wgtool.core.desks import WorkingGroup
+    from wgtool.core.errors import MergeConflict, WgError
     from wgtool.core.model import Kind, Status
     from wgtool.core.sync import clone
-    from wgtool.core.workgroup import WorkingGroup
 
     index, handle, path = config["clone"], config["handle"], Path(config["path"])
     rng = random.Random(config["seed"] * 100_003 + index)
@@ -134,12 +135,12 @@ def member(config: dict[str, Any]) -> None:
             time.sleep(rng.uniform(0, config["max_pause"]))
 
     def propose(wg: WorkingGroup, round_number: int) -> None:
-        slug = rng.choice(wg.draft_slugs())
-        paragraphs = document.paragraphs(wg.draft(slug).text)
+        slug = rng.choice(wg.drafts.draft_slugs())
+        paragraphs = document.paragraphs(wg.drafts.draft(slug).text)
         number = rng.randrange(1, len(paragraphs) + 1)
         words = paragraphs[number - 1].text.split(" ")
         words.insert(rng.randrange(1, len(words)), f"{rng.choice(WORDS)}-{index}-{round_number}")
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             slug,
             kind=Kind.REPLACE,
             paragraph=number,
@@ -150,20 +151,24 @@ def member(config: dict[str, Any]) -> None:
 
     def deliberate(wg: WorkingGroup, round_number: int) -> None:
         others = sorted(
-            a.id for a in wg.amendments(status=Status.OPEN.value) if a.proposer != handle
+            a.id for a in wg.amendments.amendments(status=Status.OPEN.value) if a.proposer != handle
         )
         if not others:
             return
         target = rng.choice(others)
-        event = wg.position(target, rng.choice(STANCES), reason=f"Round {round_number}.")
+        event = wg.deliberation.position(
+            target, rng.choice(STANCES), reason=f"Round {round_number}."
+        )
         report.events.append((target, event.id))
         target = rng.choice(others)
-        event = wg.comment(target, f"{handle} in round {round_number}: see the rationale.")
+        event = wg.deliberation.comment(
+            target, f"{handle} in round {round_number}: see the rationale."
+        )
         report.events.append((target, event.id))
 
     def merge_some(wg: WorkingGroup) -> None:
         candidates = sorted(
-            wg.amendments(status=Status.OPEN.value), key=lambda a: (a.created_at, a.id)
+            wg.amendments.amendments(status=Status.OPEN.value), key=lambda a: (a.created_at, a.id)
         )
         merged = 0
         for amendment in candidates[:4]:
@@ -171,9 +176,11 @@ def member(config: dict[str, Any]) -> None:
                 break
             try:
                 try:
-                    wg.merge(amendment.id)
+                    wg.merges.merge(amendment.id)
                 except NoConsensus:
-                    wg.merge(amendment.id, override_reason="The chair adopts it for the session.")
+                    wg.merges.merge(
+                        amendment.id, override_reason="The chair adopts it for the session."
+                    )
             except MergeConflict:
                 report.merge_conflicts += 1
                 continue
@@ -189,8 +196,10 @@ def member(config: dict[str, Any]) -> None:
                 if handle == CHAIR:
                     merge_some(wg)
                 if handle == SECRETARIAT:
-                    slug = rng.choice(wg.draft_slugs())
-                    version = wg.tag(slug, f"round-{round_number}", message="Agreed so far.")
+                    slug = rng.choice(wg.drafts.draft_slugs())
+                    version = wg.procedure.tag(
+                        slug, f"round-{round_number}", message="Agreed so far."
+                    )
                     report.tags.append(version.tag)
         except WgError as error:
             report.errors.append(f"round {round_number}: {error.message}")
@@ -253,13 +262,15 @@ def record_in_git(repo: Path) -> dict[str, Any]:
 
 def record_in_index(repo: Path) -> dict[str, Any]:
     """The same, as the index answers (what the commands show)."""
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
     with WorkingGroup.open(repo) as wg:
-        amendments = wg.amendments()
+        amendments = wg.amendments.amendments()
         return {
             "amendments": sorted(a.id for a in amendments),
-            "events": {a.id: sorted(e.id for e in wg.events(a.id)) for a in amendments},
+            "events": {
+                a.id: sorted(e.id for e in wg.deliberation.events(a.id)) for a in amendments
+            },
             "merged": sorted(a.id for a in amendments if a.status.value == "merged"),
         }
 
@@ -279,8 +290,8 @@ def fsck(repo: Path) -> str:
 
 def check(repo: Path) -> dict[str, Any]:
     """The record as git and the index hold it, what ``verify`` found and ``git fsck`` said."""
+    from wgtool.core.desks import WorkingGroup
     from wgtool.core.verify import verify
-    from wgtool.core.workgroup import WorkingGroup
 
     with WorkingGroup.open(repo) as wg:
         problems = verify(wg).problems
@@ -297,18 +308,18 @@ def check(repo: Path) -> dict[str, Any]:
 
 def setup(folder: Path, clones: int) -> tuple[str, list[str]]:
     """A working group on a bare remote with one roster member per clone; (URL, handles)."""
+    from wgtool.core.desks import WorkingGroup
     from wgtool.core.sync import sync
-    from wgtool.core.workgroup import WorkingGroup
 
     seed, origin = folder / "seed", folder / "origin.git"
     WorkingGroup.init(seed, title="Many members", example=True).close()
     with WorkingGroup.open(seed, SECRETARIAT) as wg:
         handles = [CHAIR, SECRETARIAT]
-        handles += [m.handle for m in wg.members() if m.handle not in handles]
-        groups = sorted(wg.settings.groups)
+        handles += [m.handle for m in wg.secretariat.members() if m.handle not in handles]
+        groups = sorted(wg.record.settings.groups)
         for number in range(len(handles), clones):
             handle = f"member{number:02d}"
-            wg.add_member(
+            wg.secretariat.add_member(
                 handle,
                 name=f"Member {number:02d}",
                 email=f"{handle}@example.org",

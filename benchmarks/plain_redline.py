@@ -19,11 +19,11 @@ from wgtool.core.redline import attributed_redline
 def main() -> None:
     repo, slug, old, new = sys.argv[1:]
     with Context(repo, None).open() as wg:
-        older, newer = wg.draft(slug, old), wg.draft(slug, new)
-        old_labels = wg.labels_at(wg.version(slug, old).commit, slug, older.text)
-        new_labels = wg.labels_at(wg.version(slug, new).commit, slug, newer.text)
+        older, newer = wg.drafts.draft(slug, old), wg.drafts.draft(slug, new)
+        old_labels = wg.drafts.labels_at(wg.drafts.version(slug, old).commit, slug, older.text)
+        new_labels = wg.drafts.labels_at(wg.drafts.version(slug, new).commit, slug, newer.text)
         result = attributed_redline(older.text, newer.text, None, old_labels, new_labels)
-        groups = wg.settings.groups
+        groups = wg.record.settings.groups
     _print_redline(result, groups, changed_only=False)
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's wgtool
 
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.amendments import amendment_trailers
+from wgtool.core.desks.chains import event_file, event_message
 from wgtool.core.gitstore import Person
 from wgtool.core.messages import format_message
 from wgtool.core.model import Event, Kind, Stance
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, draft_path
-from wgtool.core.workgroup import WorkingGroup
-from wgtool.core.workgroup.amendments import amendment_trailers
-from wgtool.core.workgroup.deliberation import event_file, event_message
 
 WORDS = (
     "effective",
@@ -44,11 +44,11 @@ def seed(path: Path, amendments: int = 4000, *, rng_seed: int = 7) -> Path:
     rng = random.Random(rng_seed)
     wg = WorkingGroup.init(path, title="Benchmark working group", example=True)
     try:
-        store = wg.store
-        main = wg.main()
+        store = wg.record.store
+        main = wg.record.main()
         base_tree = store.commit(main).tree
-        members = list(wg.roster)
-        drafts = {slug: wg.draft(slug).text for slug in wg.draft_slugs()}
+        members = list(wg.record.roster)
+        drafts = {slug: wg.drafts.draft(slug).text for slug in wg.drafts.draft_slugs()}
         updates: list[str] = []
         start = 1_700_000_000
         for n in range(amendments):

@@ -6,7 +6,7 @@
         SYNCS times: EVENTS events written on SENDER, which syncs; one event written on
         RECEIVER, which syncs too (it receives and sends, as a member's clone does).
 
-Both use the same use cases as the command line (``WorkingGroup.position``, ``comment``,
+Both use the same use cases as the command line (``DeliberationDesk.position``, ``comment``,
 ``sync``), in one process each, so preparing a benchmark costs seconds, not minutes.
 """
 
@@ -16,9 +16,9 @@ import random
 import sys
 from pathlib import Path
 
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Status
 from wgtool.core.sync import sync
-from wgtool.core.workgroup import WorkingGroup
 
 STANCES = ("support", "support", "no-objection", "abstain", "object")
 
@@ -26,16 +26,16 @@ STANCES = ("support", "support", "no-objection", "abstain", "object")
 def write_events(repo: Path, count: int, rng: random.Random) -> int:
     """Write ``count`` events on random open amendments; how many amendments they touched."""
     with WorkingGroup.open(repo) as wg:
-        open_ids = sorted(a.id for a in wg.amendments(status=Status.OPEN.value))
-        handles = sorted(m.handle for m in wg.members())
+        open_ids = sorted(a.id for a in wg.amendments.amendments(status=Status.OPEN.value))
+        handles = sorted(m.handle for m in wg.secretariat.members())
         touched = set()
         for number in range(count):
             amendment = rng.choice(open_ids)
-            wg.act_as(rng.choice(handles))
+            wg.record.act_as(rng.choice(handles))
             if number % 3:
-                wg.position(amendment, rng.choice(STANCES), reason=f"Reason {number}.")
+                wg.deliberation.position(amendment, rng.choice(STANCES), reason=f"Reason {number}.")
             else:
-                wg.comment(amendment, f"Comment {number} from the benchmark.")
+                wg.deliberation.comment(amendment, f"Comment {number} from the benchmark.")
             touched.add(amendment)
         return len(touched)
 

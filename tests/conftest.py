@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from wgtool.cli import cli
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 CHAIR = "lhaddad"
 SECRETARIAT = "epetrova"
@@ -72,7 +72,7 @@ def propose_sample(repo: Path, proposer: str = MEMBER_PS) -> str:
     from wgtool.core.model import Kind
 
     with WorkingGroup.open(repo, proposer) as wg:
-        return wg.propose(
+        return wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=1,
@@ -117,8 +117,8 @@ class Wg:
 
 def supporter_for(wg: WorkingGroup, amendment_id: str) -> str:
     """A member who is neither the proposer nor in the proposer's group."""
-    amendment = wg.amendment(amendment_id)
-    return next(m.handle for m in wg.members() if m.group != amendment.group)
+    amendment = wg.amendments.amendment(amendment_id)
+    return next(m.handle for m in wg.secretariat.members() if m.group != amendment.group)
 
 
 def agreed(wg: WorkingGroup, amendment_id: str, keys: dict[str, Path] | None = None) -> str:
@@ -132,8 +132,8 @@ def agreed(wg: WorkingGroup, amendment_id: str, keys: dict[str, Path] | None = N
     if keys is not None:
         os.environ["WGTOOL_SIGNING_KEY"] = str(keys[handle])
     try:
-        with WorkingGroup.open(wg.store.git_dir, handle) as supporter:
-            supporter.position(amendment_id, "support")
+        with WorkingGroup.open(wg.record.store.git_dir, handle) as supporter:
+            supporter.deliberation.position(amendment_id, "support")
     finally:
         if signing_key is None:
             os.environ.pop("WGTOOL_SIGNING_KEY", None)
@@ -228,7 +228,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 CLI_AT_GATE = r"""
 import contextlib, io, json, sys
 from wgtool.cli import cli
-import wgtool.core.workgroup, wgtool.core.sync, wgtool.core.export  # imports before the gate
+import wgtool.core.desks, wgtool.core.sync, wgtool.core.export  # imports before the gate
 
 commands = json.loads(sys.argv[1])
 print("ready", flush=True)
@@ -334,8 +334,8 @@ def plant_on_main(repo: Path, files: dict[str, bytes], message: str = "Changed b
     """A secretariat change on main made with plain git (see :func:`plant_commit`): valid by the
     rulebook, whatever text ``files`` hold (say, text written before wgtool refused it)."""
     with WorkingGroup.open(repo) as wg:
-        secretariat = wg.roster.get(SECRETARIAT)
-        existing = set(wg.draft_slugs())
+        secretariat = wg.record.roster.get(SECRETARIAT)
+        existing = set(wg.drafts.draft_slugs())
     trailers = f"Member: {secretariat.handle}\nStakeholder-Group: {secretariat.group}\n"
     drafts = {
         path[len("drafts/") :].rsplit(".", 1)[0] for path in files if path.startswith("drafts/")
@@ -394,8 +394,8 @@ def signed_clones(clones: Clones, keys: dict[str, Path], monkeypatch: pytest.Mon
 
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
         for handle, key in keys.items():
-            wg.set_member_key(handle, Path(f"{key}.pub").read_text())
-        wg.update_settings(signatures="required")
+            wg.secretariat.set_member_key(handle, Path(f"{key}.pub").read_text())
+        wg.secretariat.update_settings(signatures="required")
         assert not sync(wg).problems
     with WorkingGroup.open(clones.b) as wg:
         assert not sync(wg).problems
@@ -416,7 +416,7 @@ def add_chair_with_key(
     chair_key = new_key(directory, "achair")
     sign_as(monkeypatch, keys[SECRETARIAT])
     with WorkingGroup.open(repo, SECRETARIAT) as wg:
-        wg.add_member(
+        wg.secretariat.add_member(
             "achair",
             name="Another Chair",
             email="another.chair@example.org",

@@ -25,9 +25,9 @@ from tests.conftest import (
 )
 from tests.test_guard import guard
 from wgtool.core import labels
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput, NotFound, StateError
 from wgtool.core.model import Kind
-from wgtool.core.workgroup import WorkingGroup
 
 
 def paragraphs_of(wgcli: Wg, slug: str = "principles") -> dict[str, str]:
@@ -328,7 +328,7 @@ def test_comments_on_a_paragraph(wgcli: Wg) -> None:
     ledger = {p["label"]: p for p in json.loads(wgcli.ok("status", "principles", "--json"))}
     assert ledger["3"]["comments"] == 2
     with WorkingGroup.open(wgcli.repo) as wg:
-        found = wg.paragraph_comments("principles", "3")
+        found = wg.agreement.paragraph_comments("principles", "3")
     assert [c.text for c in found] == ["Too long?", "No."] and found[1].reply_to == comment
     missing = wgcli("comment", "principles", "--paragraph", "99", "x", actor=MEMBER_GOV)
     assert missing.exit_code == 2
@@ -448,11 +448,13 @@ def test_the_window_closes_tabling_but_not_deliberation(wgcli: Wg) -> None:
 def test_a_window_that_closes_at_a_deadline(example_repo: Path) -> None:
     now = [time.time()]
     with WorkingGroup.open(example_repo, SECRETARIAT, clock=lambda: now[0]) as wg:
-        wg.set_window("principles", "open", until=now[0] + 60)
+        wg.procedure.set_window("principles", "open", until=now[0] + 60)
     now[0] += 61
     with WorkingGroup.open(example_repo, MEMBER_PS, clock=lambda: now[0]) as wg:
         with pytest.raises(StateError, match="closed"):
-            wg.propose("principles", kind=Kind.REPLACE, paragraph=2, text="x", rationale="R")
+            wg.amendments.propose(
+                "principles", kind=Kind.REPLACE, paragraph=2, text="x", rationale="R"
+            )
 
 
 # -- silence ---------------------------------------------------------------------------------
@@ -465,29 +467,31 @@ def test_silence_on_an_amendment_concludes_as_a_merge(example_repo: Path) -> Non
         return WorkingGroup.open(example_repo, handle, clock=lambda: now[0])
 
     with opened(MEMBER_PS) as wg:
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles", kind=Kind.REPLACE, paragraph=2, text="Under silence.", rationale="R"
         ).id
     with opened(MEMBER_CS) as wg:
         with pytest.raises(Exception, match="needs the chair or secretariat role"):
-            wg.silence_start(amendment, until=now[0] + 3600, message="m")
+            wg.procedure.silence_start(amendment, until=now[0] + 3600, message="m")
     with opened(CHAIR) as wg:
-        silence = wg.silence_start(amendment, until=now[0] + 3600, message="Silence until 5").id
+        silence = wg.procedure.silence_start(
+            amendment, until=now[0] + 3600, message="Silence until 5"
+        ).id
         with pytest.raises(StateError, match="runs until"):
-            wg.silence_conclude(silence)
+            wg.procedure.silence_conclude(silence)
     now[0] += 3601
     with opened(MEMBER_GOV) as wg:
         with pytest.raises(StateError, match="too late"):
-            wg.silence_break(silence, reason="late")
+            wg.procedure.silence_break(silence, reason="late")
     with opened(CHAIR) as wg:
-        merge = wg.silence_conclude(silence)
-        merged = wg.amendment(amendment)
+        merge = wg.procedure.silence_conclude(silence)
+        merged = wg.amendments.amendment(amendment)
     message = git(example_repo, "log", "-1", "--format=%B", merge)
     assert "Consensus: silence" in message and f"Silence: {silence}" in message
     assert merged.adoption is not None and merged.adoption.silence == silence
     assert "checked" in git(example_repo, "log", "-1") or True
     with opened(CHAIR) as wg:
-        (listed,) = wg.silences()
+        (listed,) = wg.procedure.silences()
         assert listed.state(now[0]) == "concluded"
 
 
@@ -498,27 +502,27 @@ def test_a_broken_silence_is_an_objection_and_cannot_be_concluded(example_repo: 
         return WorkingGroup.open(example_repo, handle, clock=lambda: now[0])
 
     with opened(CHAIR) as wg:
-        silence = wg.silence_start(
+        silence = wg.procedure.silence_start(
             "principles", until=now[0] + 600, message="The text as it stands", version="agreed"
         ).id
     now[0] += 599
     with opened(MEMBER_GOV) as wg:
-        wg.silence_break(silence, reason="Our capital objects")
+        wg.procedure.silence_break(silence, reason="Our capital objects")
     now[0] += 2
     with opened(CHAIR) as wg:
         with pytest.raises(StateError, match="broken by rsubramanian"):
-            wg.silence_conclude(silence)
-        (listed,) = wg.silences()
+            wg.procedure.silence_conclude(silence)
+        (listed,) = wg.procedure.silences()
         assert listed.state(now[0]) == "broken"
 
 
 def test_a_draft_silence_concludes_as_a_version_tagged_by_the_chair(wgcli: Wg) -> None:
     now = [time.time()]
     with WorkingGroup.open(wgcli.repo, CHAIR, clock=lambda: now[0]) as wg:
-        silence = wg.silence_start(
+        silence = wg.procedure.silence_start(
             "principles", until=now[0] + 60, message="Final text", version="final"
         ).id
-        main = wg.main()
+        main = wg.record.main()
     amendment = wgcli.ok(
         "propose",
         "principles",
@@ -533,7 +537,7 @@ def test_a_draft_silence_concludes_as_a_version_tagged_by_the_chair(wgcli: Wg) -
     wgcli.ok("merge", agree_cli(wgcli, amendment), actor=CHAIR)
     now[0] += 61
     with WorkingGroup.open(wgcli.repo, CHAIR, clock=lambda: now[0]) as wg:
-        tag = wg.silence_conclude(silence)
+        tag = wg.procedure.silence_conclude(silence)
     assert tag == "principles/final"
     assert git(wgcli.repo, "rev-parse", "principles/final^{commit}").strip() == main
     assert f"Silence: {silence}" in git(wgcli.repo, "cat-file", "-p", "principles/final")
@@ -546,23 +550,25 @@ def test_a_late_break_from_a_slow_clock_does_not_count(clones: Clones) -> None:
     assert guard("install", str(clones.origin)).exit_code == 0
     real = time.time()
     with WorkingGroup.open(clones.a, CHAIR, clock=lambda: real - 100) as wg:
-        ended = wg.silence_start(clones.amendment, until=real - 1, message="Ended a second ago").id
+        ended = wg.procedure.silence_start(
+            clones.amendment, until=real - 1, message="Ended a second ago"
+        ).id
     with WorkingGroup.open(clones.a, CHAIR) as wg:
         assert not do_sync(clones.a).problems
     # b's clock is an hour slow: to b, the deadline is an hour away
     slow = lambda: time.time() - 3600  # noqa: E731
     assert not do_sync(clones.b).problems
     with WorkingGroup.open(clones.b, MEMBER_GOV, clock=slow) as wg:
-        wg.silence_break(ended, reason="Too late, by any clock but mine")
+        wg.procedure.silence_break(ended, reason="Too late, by any clock but mine")
     report = do_sync(clones.b)
     assert any("after its deadline" in line for line in report.problems), report.problems
     assert any("by this remote's clock" in line for line in report.problems)
     assert not do_sync(clones.a).problems
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        (silence,) = wg.silences()
+        (silence,) = wg.procedure.silences()
         assert silence.breaks == ()
-        wg.silence_conclude(ended)
-        assert wg.amendment(clones.amendment).adoption.silence == ended  # type: ignore[union-attr]
+        wg.procedure.silence_conclude(ended)
+        assert wg.amendments.amendment(clones.amendment).adoption.silence == ended  # type: ignore[union-attr]
 
 
 def test_a_break_before_the_deadline_counts_across_clones(clones: Clones) -> None:
@@ -570,20 +576,22 @@ def test_a_break_before_the_deadline_counts_across_clones(clones: Clones) -> Non
     real = time.time()
     # a's clock is an hour fast, b's an hour slow: the break is made before the deadline
     with WorkingGroup.open(clones.a, CHAIR, clock=lambda: real) as wg:
-        silence = wg.silence_start(clones.amendment, until=real + 3600, message="An hour").id
+        silence = wg.procedure.silence_start(
+            clones.amendment, until=real + 3600, message="An hour"
+        ).id
     assert not do_sync(clones.a).problems
     assert not do_sync(clones.b).problems
     with WorkingGroup.open(clones.b, MEMBER_GOV, clock=lambda: time.time() - 3600) as wg:
-        wg.silence_break(silence, reason="We object")
+        wg.procedure.silence_break(silence, reason="We object")
     assert not do_sync(clones.b).problems
     assert not do_sync(clones.a).problems
     with WorkingGroup.open(clones.a, CHAIR, clock=lambda: real + 3601) as wg:
-        (found,) = wg.silences()
+        (found,) = wg.procedure.silences()
         assert [b.member for b in found.breaks] == [MEMBER_GOV]
-        consensus = wg.consensus(wg.amendment(clones.amendment))
+        consensus = wg.deliberation.consensus(wg.amendments.amendment(clones.amendment))
         assert "governments" in consensus.groups_in("object")
         with pytest.raises(StateError, match="broken"):
-            wg.silence_conclude(silence)
+            wg.procedure.silence_conclude(silence)
 
 
 # -- the rules, against plain git ------------------------------------------------------------
@@ -629,24 +637,26 @@ def test_forged_agreement_events_are_refused_by_sync_and_verify(clones: Clones) 
     assert any("who is not chair" in line for line in report.problems)
     assert git(clones.origin, "for-each-ref", "refs/wg/events/draft-principles") == ""
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.brackets("principles") == []
+        assert wg.agreement.brackets("principles") == []
 
 
 def test_a_break_stamped_after_the_deadline_is_invalid(example_repo: Path) -> None:
     real = time.time()
     with WorkingGroup.open(example_repo, CHAIR, clock=lambda: real) as wg:
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles", kind=Kind.REPLACE, paragraph=2, text="T.", rationale="R"
         ).id
-        silence = wg.silence_start(amendment, until=real + 10, message="m").id
+        silence = wg.procedure.silence_start(amendment, until=real + 10, message="m").id
     # bypass the desk's own check: write a break stamped after the deadline
     with WorkingGroup.open(example_repo, MEMBER_GOV, clock=lambda: real + 11) as wg:
-        amendment_obj = wg.amendment(amendment)
-        wg._add_event(amendment_obj, wg.actor(), "silence-break", text="late", target=silence)
+        amendment_obj = wg.amendments.amendment(amendment)
+        wg.chains.add_event(
+            amendment_obj, wg.record.actor(), "silence-break", text="late", target=silence
+        )
     audit = WgRunner(example_repo)("verify")
     assert audit.exit_code != 0 and "after its deadline" in audit.stdout + audit.stderr
     with WorkingGroup.open(example_repo, CHAIR, clock=lambda: real + 11) as wg:
-        (found,) = wg.silences()
+        (found,) = wg.procedure.silences()
         assert found.breaks == ()
 
 
@@ -660,14 +670,16 @@ class WgRunner(Wg):
 def test_agreement_syncs_and_survives_reindex(clones: Clones) -> None:
     now = time.time()
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        bracket = wg.bracket("principles", "3", words=None, reason="Open", held_by=["governments"])
-        wg.agree("principles", "5")
-        wg.silence_start(clones.amendment, until=now + 3600, message="m")
+        bracket = wg.agreement.bracket(
+            "principles", "3", words=None, reason="Open", held_by=["governments"]
+        )
+        wg.agreement.agree("principles", "5")
+        wg.procedure.silence_start(clones.amendment, until=now + 3600, message="m")
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.comment_paragraph("principles", "3", "Written at the same time")
-        wg.cosponsor(clones.amendment)
+        wg.agreement.comment_paragraph("principles", "3", "Written at the same time")
+        wg.procedure.cosponsor(clones.amendment)
     with WorkingGroup.open(clones.b, SECRETARIAT) as wg:
-        wg.set_window("principles", "close")
+        wg.procedure.set_window("principles", "close")
     for repo in (clones.a, clones.b, clones.a):
         assert not do_sync(repo).problems
     answers = []
@@ -675,14 +687,18 @@ def test_agreement_syncs_and_survives_reindex(clones: Clones) -> None:
         for rebuild in (False, True):
             with WorkingGroup.open(repo, MEMBER_CS, clock=lambda: now) as wg:
                 if rebuild:
-                    wg.index.rebuild()
+                    wg.record.index.rebuild()
                 answers.append(
                     (
-                        [p.to_dict() for p in wg.ledger("principles")],
-                        [b.to_dict() for b in wg.brackets("principles")],
-                        [s.to_dict(now) for s in wg.silences()],
-                        wg.window("principles").to_dict(now),
-                        sorted(wg.cosponsors(wg.amendment(clones.amendment)).members),
+                        [p.to_dict() for p in wg.agreement.ledger("principles")],
+                        [b.to_dict() for b in wg.agreement.brackets("principles")],
+                        [s.to_dict(now) for s in wg.procedure.silences()],
+                        wg.procedure.window("principles").to_dict(now),
+                        sorted(
+                            wg.procedure.cosponsors(
+                                wg.amendments.amendment(clones.amendment)
+                            ).members
+                        ),
                     )
                 )
     assert all(answer == answers[0] for answer in answers)
@@ -732,16 +748,20 @@ def test_verify_refuses_adoptions_under_a_silence_that_did_not_hold(example_repo
     """A chair who merges "under silence" past the desk's checks is caught by verify."""
     real = time.time()
     with WorkingGroup.open(example_repo, MEMBER_PS, clock=lambda: real) as wg:
-        early = wg.propose("principles", kind=Kind.REPLACE, paragraph=2, text="A.", rationale="R")
-        broken = wg.propose("principles", kind=Kind.REPLACE, paragraph=4, text="B.", rationale="R")
+        early = wg.amendments.propose(
+            "principles", kind=Kind.REPLACE, paragraph=2, text="A.", rationale="R"
+        )
+        broken = wg.amendments.propose(
+            "principles", kind=Kind.REPLACE, paragraph=4, text="B.", rationale="R"
+        )
     with WorkingGroup.open(example_repo, CHAIR, clock=lambda: real) as wg:
-        running = wg.silence_start(early.id, until=real + 3600, message="m").id
-        ended = wg.silence_start(broken.id, until=real + 10, message="m").id
+        running = wg.procedure.silence_start(early.id, until=real + 3600, message="m").id
+        ended = wg.procedure.silence_start(broken.id, until=real + 10, message="m").id
     with WorkingGroup.open(example_repo, MEMBER_GOV, clock=lambda: real + 5) as wg:
-        wg.silence_break(ended, reason="no")
+        wg.procedure.silence_break(ended, reason="no")
     with WorkingGroup.open(example_repo, CHAIR, clock=lambda: real + 20) as wg:
-        wg.merge(early.id, silence=running)  # the desk's own checks skipped
-        wg.merge(broken.id, silence=ended)
+        wg.merges.merge(early.id, silence=running)  # the desk's own checks skipped
+        wg.merges.merge(broken.id, silence=ended)
     audit = WgRunner(example_repo)("verify")
     out = audit.stdout + audit.stderr
     assert audit.exit_code != 0
@@ -751,18 +771,18 @@ def test_verify_refuses_adoptions_under_a_silence_that_did_not_hold(example_repo
 
 def test_verify_refuses_a_version_claiming_a_silence_not_on_record(example_repo: Path) -> None:
     with WorkingGroup.open(example_repo, CHAIR) as wg:
-        events = wg.store.resolve("refs/wg/events/draft-principles") or "none"
+        events = wg.record.store.resolve("refs/wg/events/draft-principles") or "none"
         for extra, reason in (
             ([], "names no events it judged"),
             ([("Events", events)], "which is not among the events it names"),
         ):
             with pytest.raises(NotFound):  # tagged, but not a version
-                wg.write_version(
+                wg.drafts.write_version(
                     "principles",
                     f"claimed{len(extra)}",
                     message="Adopted, it says, under silence",
                     extra=[("Silence", "1a2b3c4d5e6-abcdef"), *extra],
-                    actor=wg.actor(),
+                    actor=wg.record.actor(),
                 )
             audit = WgRunner(example_repo)("verify")
             assert audit.exit_code != 0

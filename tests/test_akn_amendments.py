@@ -58,9 +58,13 @@ def draft_eids(wg, slug: str = "principles") -> set[str]:  # type: ignore[no-unt
 def test_amendment_list_is_valid_and_points_at_the_paragraphs(open_wg, akn_schema) -> None:
     wg = open_wg(MEMBER_TECH)
     text = "Enhanced cooperation should protect a single, open Internet."
-    replace = wg.propose("principles", kind=Kind.REPLACE, paragraph="5", text=text, rationale="R1")
-    insert = wg.propose("principles", kind=Kind.INSERT, paragraph="7", text="New.", rationale="R")
-    delete = open_wg(MEMBER_CS).propose(
+    replace = wg.amendments.propose(
+        "principles", kind=Kind.REPLACE, paragraph="5", text=text, rationale="R1"
+    )
+    insert = wg.amendments.propose(
+        "principles", kind=Kind.INSERT, paragraph="7", text="New.", rationale="R"
+    )
+    delete = open_wg(MEMBER_CS).amendments.propose(
         "principles", kind=Kind.DELETE, paragraph="3", rationale="Redundant."
     )
     xml = produce(wg, "principles", "akn-amendments")
@@ -79,11 +83,12 @@ def test_amendment_list_is_valid_and_points_at_the_paragraphs(open_wg, akn_schem
 
     first = found[replace.id]
     assert first.findtext(".//a:docProponent", namespaces=NS) == MEMBER_TECH
-    assert first.find(".//a:affectedDocument", NS).text == wg.draft("principles").title
+    assert first.find(".//a:affectedDocument", NS).text == wg.drafts.draft("principles").title
     assert first.findtext(".//a:organization", namespaces=NS) == "Technical and academic community"
     assert first.findtext("a:amendmentBody/a:amendmentJustification/a:p", namespaces=NS) == "R1"
     quoted = first.findall(".//a:mod/a:quotedText", NS)
-    assert [q.text for q in quoted] == [document.paragraph(wg.draft("principles").text, 5).text,
+    principles = wg.drafts.draft("principles").text
+    assert [q.text for q in quoted] == [document.paragraph(principles, 5).text,
                                         text]  # fmt: skip
     mod = first.find(".//a:mod", NS)
     source = first.find(".//a:textualMod/a:source", NS)
@@ -102,7 +107,7 @@ def test_an_amendment_made_before_a_renumbering_points_at_the_label_now(
     wg = open_wg(MEMBER_GOV)
     agreed(wg, first)
     wgcli.ok("merge", first, actor=CHAIR)
-    pending = open_wg(MEMBER_GOV).propose(
+    pending = open_wg(MEMBER_GOV).amendments.propose(
         "principles", kind=Kind.REPLACE, paragraph="3", text="Three, amended.", rationale="R"
     )
     wgcli.ok("renumber", "principles", actor=SECRETARIAT)  # 2bis is 3 now, and 3 is 4
@@ -120,7 +125,7 @@ def test_member_text_stays_text(open_wg, akn_schema) -> None:
     hostile = "A <script>alert(1)</script> & <img src=x onerror=alert(2)> \x1b[31m\x07 end"
     with written_before_controls_were_refused():
         wg = open_wg(MEMBER_CS)
-        made = wg.propose(
+        made = wg.amendments.propose(
             "principles", kind=Kind.REPLACE, paragraph="6", text=hostile, rationale=hostile,
             title=hostile,
         )  # fmt: skip
@@ -141,8 +146,10 @@ def test_an_empty_list_is_valid_and_closed_ones_come_with_all(open_wg, akn_schem
     )
     assert not amendments_of(valid(xml, akn_schema))
     wg = open_wg(MEMBER_TECH)
-    made = wg.propose("principles", kind=Kind.REPLACE, paragraph="5", text="Five.", rationale="R")
-    wg.withdraw(made.id)
+    made = wg.amendments.propose(
+        "principles", kind=Kind.REPLACE, paragraph="5", text="Five.", rationale="R"
+    )
+    wg.deliberation.withdraw(made.id)
     assert not amendments_of(valid(produce(wg, "principles", "akn-amendments"), akn_schema))
     every = valid(produce(wg, "principles", "akn-amendments", include_closed=True), akn_schema)
     assert every.findtext(".//a:docStatus", namespaces=NS) == "withdrawn"

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import MEMBER_TECH, SECRETARIAT, git, new_key, sign_as
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
 from wgtool.core.verify import ALLOWED_SIGNERS, SignerWindow, signer_windows, verify
-from wgtool.core.workgroup import WorkingGroup
 
 # -- the windows, against a plain reference ------------------------------------------------------
 
@@ -82,8 +82,8 @@ def test_two_rotations_within_one_second_leave_every_signature_checkable_by_plai
     sign_as(monkeypatch, keys[SECRETARIAT])
     with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
         for handle, key in keys.items():
-            wg.set_member_key(handle, Path(f"{key}.pub").read_text())
-        wg.update_settings(signatures="required")
+            wg.secretariat.set_member_key(handle, Path(f"{key}.pub").read_text())
+        wg.secretariat.update_settings(signatures="required")
     # From here on every write happens within one second, on purpose.
     second = int(time.time()) + 1
     clock = lambda: float(second)  # noqa: E731
@@ -96,11 +96,11 @@ def test_two_rotations_within_one_second_leave_every_signature_checkable_by_plai
         if key != key_one:
             sign_as(monkeypatch, keys[SECRETARIAT])
             with WorkingGroup.open(example_repo, SECRETARIAT, clock=clock) as wg:
-                wg.set_member_key(MEMBER_TECH, Path(f"{key}.pub").read_text())
-                signed.append(wg.main())
+                wg.secretariat.set_member_key(MEMBER_TECH, Path(f"{key}.pub").read_text())
+                signed.append(wg.record.main())
         sign_as(monkeypatch, key)
         with WorkingGroup.open(example_repo, MEMBER_TECH, clock=clock) as wg:
-            proposed = wg.propose(
+            proposed = wg.amendments.propose(
                 "roles", kind=Kind.REPLACE, paragraph=1, text=f"Key {text}.", rationale="R."
             )
             signed.append(proposed.head)

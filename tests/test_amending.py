@@ -10,10 +10,10 @@ import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_TECH, agreed
 from wgtool.core import amending, document, merging
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput, WgError
 from wgtool.core.model import Kind, Status
 from wgtool.core.text import DiffOp
-from wgtool.core.workgroup import WorkingGroup
 
 OLD = "The network should be single, open and free."
 
@@ -49,16 +49,18 @@ def test_a_proposal_the_core_refuses_is_refused_before_sending(
 
 def test_the_proposal_diff_is_what_the_core_writes(example_repo: Path) -> None:
     with WorkingGroup.open(example_repo, MEMBER_TECH) as wg:
-        old = document.paragraph(wg.draft("principles").text, 5).text
+        old = document.paragraph(wg.drafts.draft("principles").text, 5).text
         new = old.replace("single, open", "single, secure, open")
         shown = amending.proposal_diff(old, Kind.REPLACE, new, "Clearer.")
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles", kind=Kind.REPLACE, paragraph=5, text=new, rationale="Clearer."
         )
-        assert changed(shown) == changed(list(wg.change(amendment).diff))
+        assert changed(shown) == changed(list(wg.amendments.change(amendment).diff))
         # The same text again is refused by both, with the same words.
         with pytest.raises(InvalidInput) as by_core:
-            wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=old, rationale="r")
+            wg.amendments.propose(
+                "principles", kind=Kind.REPLACE, paragraph=5, text=old, rationale="r"
+            )
     with pytest.raises(InvalidInput) as by_check:
         amending.proposal_diff(old, Kind.REPLACE, old, "r")
     assert by_check.value.message == by_core.value.message
@@ -74,17 +76,17 @@ def test_a_revision_diff_keeps_a_whole_draft_as_it_is() -> None:
 
 def test_why_an_action_is_unavailable_matches_the_core(example_repo: Path) -> None:
     with WorkingGroup.open(example_repo, MEMBER_TECH) as wg:
-        text = document.paragraph(wg.draft("principles").text, 5).text
-        amendment = wg.propose(
+        text = document.paragraph(wg.drafts.draft("principles").text, 5).text
+        amendment = wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=5,
             text=text.replace("single, open", "single, secure, open"),
             rationale="r",
         )
-        proposer = wg.actor()
-        wg.act_as(MEMBER_GOV)
-        other = wg.actor()
+        proposer = wg.record.actor()
+        wg.record.act_as(MEMBER_GOV)
+        other = wg.record.actor()
         assert amending.unavailable(amendment, proposer, "withdraw") is None
         assert amending.unavailable(amendment, proposer, "revert") == (
             f"cannot revert amendment {amendment.id}: it is open, not merged"
@@ -95,11 +97,11 @@ def test_why_an_action_is_unavailable_matches_the_core(example_repo: Path) -> No
         refusal = amending.unavailable(amendment, other, "withdraw")
         assert refusal == f"only the proposer (mchen) can withdraw amendment {amendment.id}"
         with pytest.raises(WgError) as by_core:
-            wg.withdraw(amendment.id)
+            wg.deliberation.withdraw(amendment.id)
         assert by_core.value.message == refusal
-        wg.act_as(CHAIR)
-        wg.merge(agreed(wg, amendment.id))
-        merged = wg.amendment(amendment.id)
+        wg.record.act_as(CHAIR)
+        wg.merges.merge(agreed(wg, amendment.id))
+        merged = wg.amendments.amendment(amendment.id)
         assert merged.status is Status.MERGED
         for action in ("position", "merge", "reject"):
             assert amending.unavailable(merged, other, action) == (
@@ -111,44 +113,46 @@ def test_why_an_action_is_unavailable_matches_the_core(example_repo: Path) -> No
 def test_the_queue_of_one_paragraph(example_repo: Path) -> None:
     ids = {}
     with WorkingGroup.open(example_repo, MEMBER_CS) as wg:
-        text = wg.draft("principles").text
+        text = wg.drafts.draft("principles").text
         for number in (5, 6):
             old = document.paragraph(text, number).text
-            ids[number] = wg.propose(
+            ids[number] = wg.amendments.propose(
                 "principles",
                 kind=Kind.REPLACE,
                 paragraph=number,
                 text=old + " Indeed.",
                 rationale="r",
             ).id
-        assert {a.id for a, _ in wg.listing(draft="principles")} == set(ids.values())
-        assert [a.id for a, _ in wg.listing(draft="principles", paragraph=6)] == [ids[6]]
-        assert wg.listing(draft="principles", paragraph=6, status="merged") == []
-        assert wg.listing(paragraph=2) == []
+        assert {a.id for a, _ in wg.deliberation.listing(draft="principles")} == set(ids.values())
+        assert [a.id for a, _ in wg.deliberation.listing(draft="principles", paragraph=6)] == [
+            ids[6]
+        ]
+        assert wg.deliberation.listing(draft="principles", paragraph=6, status="merged") == []
+        assert wg.deliberation.listing(paragraph=2) == []
 
 
 def test_resolution_changes_are_those_the_merge_makes(example_repo: Path) -> None:
     with WorkingGroup.open(example_repo, MEMBER_TECH) as wg:
-        text = wg.draft("principles").text
+        text = wg.drafts.draft("principles").text
         p5 = document.paragraph(text, 5).text
-        first = wg.propose(
+        first = wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=5,
             text=p5.replace("single, open", "single, secure, open"),
             rationale="r",
         ).id
-        second = wg.propose(
+        second = wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=5,
             text=p5.replace("single, open", "single, free, open"),
             rationale="r",
         ).id
-        wg.act_as(CHAIR)
-        wg.merge(agreed(wg, first))
+        wg.record.act_as(CHAIR)
+        wg.merges.merge(agreed(wg, first))
         agreed(wg, second)
-        plan = wg.plan_merge(second)
+        plan = wg.merges.plan_merge(second)
         assert plan.places() and not merging.resolution_spans_paragraphs(plan)
         resolution = plan.conflicting_text().replace("secure, open", "secure, free, open")
         changes = merging.resolution_changes(plan, resolution)
@@ -156,5 +160,5 @@ def test_resolution_changes_are_those_the_merge_makes(example_repo: Path) -> Non
         assert ("insert", "free,") in changed(list(changes[0].ops))
         with pytest.raises(InvalidInput, match="paragraph"):
             merging.resolution_changes(plan, resolution + "\n\nAnother paragraph.")
-        wg.merge(second, resolved_text=resolution, expected_main=plan.main)
-        assert resolution.strip() in wg.draft("principles").text
+        wg.merges.merge(second, resolved_text=resolution, expected_main=plan.main)
+        assert resolution.strip() in wg.drafts.draft("principles").text

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import CHAIR, SECRETARIAT, plant_commit
 from wgtool.core import document
+from wgtool.core.desks import DocumentsDesk, WorkingGroup
 from wgtool.core.errors import WgError
 from wgtool.core.glance import index_path
 from wgtool.core.model import Kind
 from wgtool.core.rulebook import Rulebook
-from wgtool.core.workgroup import DocumentsDesk, WorkingGroup
 
 SLUGS = ("principles", "roles")
 WORDS = ("open", "fair", "secure", "timely", "inclusive", "all", "the", "and", "new")
@@ -52,7 +52,7 @@ class Group:
     def __init__(self, wg: WorkingGroup, rng: random.Random) -> None:
         self.wg = wg
         self.rng = rng
-        self.members = [m.handle for m in wg.members() if m.handle != CHAIR]
+        self.members = [m.handle for m in wg.secretariat.members() if m.handle != CHAIR]
         self.open: list[str] = []
         self.merged: list[str] = []
         self.versions: dict[str, list[str]] = {slug: [] for slug in SLUGS}
@@ -60,14 +60,14 @@ class Group:
         self.revised = 0
 
     def as_(self, handle: str) -> WorkingGroup:
-        self.wg.act_as(handle)
+        self.wg.record.act_as(handle)
         return self.wg
 
     def propose(self) -> None:
         slug = self.rng.choice(SLUGS)
-        paragraphs = document.paragraphs(self.wg.draft(slug).text)
+        paragraphs = document.paragraphs(self.wg.drafts.draft(slug).text)
         number = self.rng.randrange(1, len(paragraphs) + 1)
-        label = self.wg.draft(slug).label(number)
+        label = self.wg.drafts.draft(slug).label(number)
         roll = self.rng.random()
         if roll < 0.15:
             kind, text = Kind.INSERT, " ".join(self.rng.choices(WORDS, k=6)) + "."
@@ -78,7 +78,9 @@ class Group:
         wg = self.as_(self.rng.choice(self.members))
         try:
             self.open.append(
-                wg.propose(slug, kind=kind, paragraph=label, text=text, rationale="Better.").id
+                wg.amendments.propose(
+                    slug, kind=kind, paragraph=label, text=text, rationale="Better."
+                ).id
             )
         except WgError:
             pass  # the edit changed nothing
@@ -92,7 +94,7 @@ class Group:
         if self.rng.random() < 0.25:  # as orally revised: the paragraph as the chair reads it
             revised = "As orally revised: " + " ".join(self.rng.choices(WORDS, k=5)) + "."
         try:
-            wg.merge(amendment, override_reason="Agreed in the room.", revised_text=revised)
+            wg.merges.merge(amendment, override_reason="Agreed in the room.", revised_text=revised)
         except WgError:
             return  # a conflict with what main holds now, or lapsed
         self.merged.append(amendment)
@@ -105,7 +107,7 @@ class Group:
         at = -1 if self.rng.random() < 0.5 else self.rng.randrange(len(self.merged))
         amendment = self.merged.pop(at)
         try:
-            self.as_(CHAIR).revert(amendment, reason="Taken back.")
+            self.as_(CHAIR).merges.revert(amendment, reason="Taken back.")
         except WgError:
             return
         self.reverted += 1
@@ -113,22 +115,24 @@ class Group:
     def secretariat_edit(self) -> None:
         slug = self.rng.choice(SLUGS)
         wg = self.as_(SECRETARIAT)
-        paragraphs = [p.text for p in document.paragraphs(wg.draft(slug).text)]
+        paragraphs = [p.text for p in document.paragraphs(wg.drafts.draft(slug).text)]
         at = self.rng.randrange(len(paragraphs))
         paragraphs[at] = edited(paragraphs[at], self.rng)
         if self.rng.random() < 0.3:
             paragraphs.insert(at, "A paragraph the secretariat added.")
-        wg.import_draft(slug, text="\n\n".join(paragraphs) + "\n")
+        wg.drafts.import_draft(slug, text="\n\n".join(paragraphs) + "\n")
 
     def renumber(self) -> None:
         slug = self.rng.choice(SLUGS)
-        self.as_(SECRETARIAT).renumber(slug, quiet=True)
+        self.as_(SECRETARIAT).procedure.renumber(slug, quiet=True)
 
     def tag(self) -> None:
         slug = self.rng.choice(SLUGS)
         name = f"v{len(self.versions[slug]) + 1}"
         try:
-            self.as_(SECRETARIAT).tag(slug, name, message="A reading.", allow_brackets=True)
+            self.as_(SECRETARIAT).procedure.tag(
+                slug, name, message="A reading.", allow_brackets=True
+            )
         except WgError:
             return
         self.versions[slug].append(name)
@@ -136,9 +140,9 @@ class Group:
     def unverified(self) -> None:
         """A commit on main the rulebook does not accept: a stranger's edit, with plain git."""
         slug = self.rng.choice(SLUGS)
-        text = self.wg.draft(slug).text.replace(".", ". Unasked.", 1)
+        text = self.wg.drafts.draft(slug).text.replace(".", ". Unasked.", 1)
         plant_commit(
-            self.wg.store.work_tree or self.wg.store.git_dir,
+            self.wg.record.store.work_tree or self.wg.record.store.git_dir,
             "refs/heads/main",
             {f"drafts/{slug}.md": text.encode()},
             "Edited by hand\n",
@@ -159,18 +163,18 @@ class Group:
 
 
 def blamed(wg: WorkingGroup, slug: str, version: str | None, replay: bool) -> object:
-    found = wg.blame(slug, version, "amendment", replay=replay)
+    found = wg.documents.blame(slug, version, "amendment", replay=replay)
     return found.attribution, found.to_dict()
 
 
 def assert_stored_equals_replayed(group: Group, *, everything: bool) -> None:
     """Blame at main (``everything``: and at every version, and the redlines between them)."""
     wg = group.wg
-    wg.refresh()
-    book = Rulebook(wg.store, audit=False)
+    wg.record.refresh()
+    book = Rulebook(wg.record.store, audit=False)
     for slug in SLUGS:
         # The fold reads the index (it does not fall back on the replay).
-        assert wg.index.stored_steps(book, wg.main(), slug) is not None
+        assert wg.record.index.stored_steps(book, wg.record.main(), slug) is not None
         for version in [None, *group.versions[slug]] if everything else [None]:
             assert blamed(wg, slug, version, False) == blamed(wg, slug, version, True), version
         if not everything:
@@ -178,12 +182,15 @@ def assert_stored_equals_replayed(group: Group, *, everything: bool) -> None:
         versions = [*group.versions[slug], None]
         for old in versions:
             for new in versions:
-                stored = wg.attributed_redline(slug, old, new)
-                assert stored == wg.attributed_redline(slug, old, new, replay=True), (old, new)
+                stored = wg.documents.attributed_redline(slug, old, new)
+                assert stored == wg.documents.attributed_redline(slug, old, new, replay=True), (
+                    old,
+                    new,
+                )
 
 
 def kept_steps(repo: Path) -> list[tuple[int, str]]:
-    with sqlite3.connect(index_path(WorkingGroup.open(repo).store)) as db:
+    with sqlite3.connect(index_path(WorkingGroup.open(repo).record.store)) as db:
         return list(db.execute("SELECT position, draft_steps FROM mainrow ORDER BY position"))
 
 
@@ -212,7 +219,7 @@ def test_the_attribution_the_index_keeps_is_the_replayed_one(
             group.unverified()
         assert_stored_equals_replayed(group, everything=True)
         incremental = kept_steps(repo)
-        wg.index.rebuild()
+        wg.record.index.rebuild()
         assert kept_steps(repo) == incremental  # a reindex keeps the same steps
         assert_stored_equals_replayed(group, everything=True)
 
@@ -231,16 +238,16 @@ def test_steps_that_do_not_add_up_are_traced_again(
 
     monkeypatch.setattr(DocumentsDesk, "_steps", counted)
     with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
-        wg.tag("principles", "v1", message="A reading.")
+        wg.procedure.tag("principles", "v1", message="A reading.")
         group = Group(wg, random.Random(3))
         group.propose()
         group.merge()
         expected = blamed(wg, "principles", None, True)
-        redline = wg.attributed_redline("principles", "v1", None, replay=True)
+        redline = wg.documents.attributed_redline("principles", "v1", None, replay=True)
         replayed.clear()
         assert blamed(wg, "principles", None, False) == expected
         assert replayed == []  # read from the index
-        with sqlite3.connect(index_path(wg.store)) as db:
+        with sqlite3.connect(index_path(wg.record.store)) as db:
             for position, kept in db.execute("SELECT position, draft_steps FROM mainrow"):
                 steps = {
                     slug: [blob, delta.replace("=", "=1", 1), back, revised]
@@ -251,5 +258,5 @@ def test_steps_that_do_not_add_up_are_traced_again(
                     (json.dumps(steps), position),
                 )
         assert blamed(wg, "principles", None, False) == expected
-        assert wg.attributed_redline("principles", "v1", None) == redline
+        assert wg.documents.attributed_redline("principles", "v1", None) == redline
         assert replayed == ["principles", "principles"]

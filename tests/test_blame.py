@@ -7,14 +7,14 @@ from pathlib import Path
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, Wg, agree_cli, refs_snapshot
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.export import produce
 from wgtool.core.text import minimal_word_diff
-from wgtool.core.workgroup import WorkingGroup
 
 
 def propose(wgcli: Wg, actor: str, number: int, old: str, new: str) -> str:
     with WorkingGroup.open(wgcli.repo) as wg:
-        text = document.paragraph(wg.draft("principles").text, number).text
+        text = document.paragraph(wg.drafts.draft("principles").text, number).text
     assert old in text, (old, text)
     return wgcli.ok(
         "propose", "principles", "--paragraph", str(number), "--text",

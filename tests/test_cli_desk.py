@@ -23,7 +23,7 @@ from tests.conftest import (
     propose_sample,
     refs_snapshot,
 )
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 
 def one_line_error(result, code: int | None = None) -> str:  # type: ignore[no-untyped-def]

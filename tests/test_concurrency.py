@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, Clones, git, propose_sample
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
 from wgtool.core.rulebook import EVENTS_PREFIX
 from wgtool.core.sync import sync
-from wgtool.core.workgroup import WorkingGroup
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -27,21 +27,22 @@ PROJECT = Path(__file__).resolve().parents[1]
 WRITER = r"""
 import sys, time
 from pathlib import Path
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 repo, handle, gate, count, *amendments = sys.argv[1:]
 stances = ["support", "no-objection", "abstain", "object"]
 with WorkingGroup.open(repo, handle) as wg:
-    wg.refresh()
+    wg.record.refresh()
     print("ready", flush=True)
     while not Path(gate).exists():
         time.sleep(0.002)
     for i in range(int(count)):
         amendment = amendments[i % len(amendments)]
         if i % 2:
-            event = wg.position(amendment, stances[i % 4], reason=f"{handle} reason {i}")
+            stance = stances[i % 4]
+            event = wg.deliberation.position(amendment, stance, reason=f"{handle} reason {i}")
         else:
-            event = wg.comment(amendment, f"{handle} says {i}")
+            event = wg.deliberation.comment(amendment, f"{handle} says {i}")
         print(amendment, event.id, flush=True)
 """
 
@@ -109,7 +110,7 @@ def test_two_processes_writing_to_one_repository_both_succeed(
     assert len(written) == 30 and len(set(written)) == 30
     assert sorted(event_files(example_repo, amendment)) == sorted(written)
     with WorkingGroup.open(example_repo) as wg:
-        assert sorted(e.id for e in wg.events(amendment)) == sorted(written)
+        assert sorted(e.id for e in wg.deliberation.events(amendment)) == sorted(written)
     # Every write is one commit on one chain: no event was written twice or lost in a race.
     assert git(example_repo, "rev-list", "--count", EVENTS_PREFIX + amendment).strip() == "30"
     assert_fsck_clean(example_repo)
@@ -120,7 +121,7 @@ def test_eight_writers_on_two_clones_every_event_arrives_once_everywhere(
     clones: Clones, tmp_path: Path
 ) -> None:
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        second = wg.propose(
+        second = wg.amendments.propose(
             "roles",
             kind=Kind.INSERT,
             paragraph=1,
@@ -179,7 +180,7 @@ def test_eight_writers_on_two_clones_every_event_arrives_once_everywhere(
         orders = []
         for repo in (clones.a, clones.b):
             with WorkingGroup.open(repo) as wg:
-                orders.append([e.id for e in wg.events(amendment)])
+                orders.append([e.id for e in wg.deliberation.events(amendment)])
         assert orders[0] == orders[1] and sorted(orders[0]) == ids
     for repo in (clones.a, clones.b, clones.origin):
         assert_fsck_clean(repo)

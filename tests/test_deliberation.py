@@ -23,9 +23,9 @@ from tests.conftest import (
 )
 from tests.forge import Forger
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import NotFound, PermissionDenied, StateError
 from wgtool.core.model import GroupState, Kind
-from wgtool.core.workgroup import WorkingGroup
 
 GOVERNMENTS = [CHAIR, MEMBER_GOV, "amoreira"]  # three members, one group
 
@@ -45,9 +45,9 @@ def one_line_error(result) -> str:  # type: ignore[no-untyped-def]
 
 
 def propose(wg: WorkingGroup, handle: str = MEMBER_PS, number: int = 5) -> str:
-    text = document.paragraph(wg.draft("principles").text, number).text
-    wg.act_as(handle)
-    return wg.propose(
+    text = document.paragraph(wg.drafts.draft("principles").text, number).text
+    wg.record.act_as(handle)
+    return wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=number,
@@ -58,12 +58,12 @@ def propose(wg: WorkingGroup, handle: str = MEMBER_PS, number: int = 5) -> str:
 
 def take(wg: WorkingGroup, amendment_id: str, *positions: tuple[str, str]) -> None:
     for handle, stance in positions:
-        wg.act_as(handle)
-        wg.position(amendment_id, stance, reason=f"{handle}: {stance}")
+        wg.record.act_as(handle)
+        wg.deliberation.position(amendment_id, stance, reason=f"{handle}: {stance}")
 
 
 def matrix(wg: WorkingGroup, amendment_id: str) -> tuple[str, dict[str, str]]:
-    c = wg.consensus(wg.amendment(amendment_id))
+    c = wg.deliberation.consensus(wg.amendments.amendment(amendment_id))
     return c.state, {g.group: g.state for g in c.groups}
 
 
@@ -164,7 +164,7 @@ def test_governments_count_once_whatever_their_number(open_wg) -> None:
     take(wg, a, *[(h, "support") for h in GOVERNMENTS])
     state, groups = matrix(wg, a)
     assert (state, groups["governments"]) == ("consensus", "support")
-    c = wg.consensus(wg.amendment(a))
+    c = wg.deliberation.consensus(wg.amendments.amendment(a))
     gov = next(g for g in c.groups if g.group == "governments")
     assert sorted(p.member for p in gov.positions) == sorted(GOVERNMENTS)
     assert c.counts()[GroupState.SUPPORT] == 1  # three governments, one supporting group
@@ -310,7 +310,7 @@ def test_comments_and_replies_in_thread_order(wgcli: Wg, amendment: str) -> None
         "comment", amendment, "Another answer to the first.", "--reply-to", first, actor=MEMBER_GOV
     ).strip()
     with WorkingGroup.open(wgcli.repo) as wg:
-        threads = wg.comments(amendment)
+        threads = wg.deliberation.comments(amendment)
 
         def shape(ts):  # type: ignore[no-untyped-def]
             return [(t.comment.id, shape(t.replies)) for t in ts]
@@ -365,9 +365,9 @@ def test_positions_and_comments_need_a_roster_member(
     stranger = WorkingGroup.open(example_repo, "stranger")
     try:
         with pytest.raises(NotFound, match="stranger"):
-            stranger.position(a, "support")
+            stranger.deliberation.position(a, "support")
         with pytest.raises(NotFound, match="stranger"):
-            stranger.comment(a, "hello")
+            stranger.deliberation.comment(a, "hello")
     finally:
         stranger.close()
     assert snapshot_refs(example_repo) == before
@@ -410,14 +410,17 @@ def test_only_own_amendments_are_withdrawn_or_revised(open_wg) -> None:
     wg = open_wg(MEMBER_PS)
     mine = propose(wg, MEMBER_PS)
     theirs = propose(wg, MEMBER_CS, number=6)
-    wg.act_as(MEMBER_PS)
-    for call in (lambda: wg.withdraw(theirs), lambda: wg.revise(theirs, text="Mine now.")):
+    wg.record.act_as(MEMBER_PS)
+    for call in (
+        lambda: wg.deliberation.withdraw(theirs),
+        lambda: wg.amendments.revise(theirs, text="Mine now."),
+    ):
         with pytest.raises(PermissionDenied, match="proposer"):
             call()
-    wg.withdraw(mine)
+    wg.deliberation.withdraw(mine)
     with pytest.raises(StateError):
-        wg.withdraw(mine)
-    assert wg.amendment(theirs).status.value == "open"
+        wg.deliberation.withdraw(mine)
+    assert wg.amendments.amendment(theirs).status.value == "open"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,13 +638,13 @@ def test_a_decision_counts_only_from_someone_entitled_to_it(open_wg) -> None:
     """A reject written by a non-chair, or a withdraw by someone else, behind the use cases'
     back (say, pushed from another machine), does not close the amendment."""
     wg = open_wg(MEMBER_TECH)
-    amendment = wg.amendment(propose(wg, MEMBER_TECH))
+    amendment = wg.amendments.amendment(propose(wg, MEMBER_TECH))
     # Written with plain git by a member who is neither the chair nor the proposer.
-    forger = Forger(wg.store.git_dir.parent)
+    forger = Forger(wg.record.store.git_dir.parent)
     main = forger.rev("main")
     forger.event(amendment.id, member=MEMBER_CS, type_="reject", event_id="forged-1", main=main)
     forger.event(amendment.id, member=MEMBER_CS, type_="withdraw", event_id="forged-2", main=main)
-    assert wg.amendment(amendment.id).status.value == "open"
+    assert wg.amendments.amendment(amendment.id).status.value == "open"
     # The same write by the chair decides it: what counted was who wrote it.
     forger.event(
         amendment.id,
@@ -651,10 +654,10 @@ def test_a_decision_counts_only_from_someone_entitled_to_it(open_wg) -> None:
         main=main,
         text="Out of scope",
     )
-    rejected = wg.amendment(amendment.id)
+    rejected = wg.amendments.amendment(amendment.id)
     assert (rejected.status.value, rejected.decided_reason) == ("rejected", "Out of scope")
-    wg.index.rebuild()
-    assert wg.amendment(amendment.id).status.value == "rejected"
+    wg.record.index.rebuild()
+    assert wg.amendments.amendment(amendment.id).status.value == "rejected"
 
 
 def test_the_first_member_must_be_able_to_keep_the_roster(tmp_path: Path) -> None:
@@ -662,12 +665,14 @@ def test_the_first_member_must_be_able_to_keep_the_roster(tmp_path: Path) -> Non
 
     with WorkingGroup.init(tmp_path / "wg", title="New group") as wg:
         with pytest.raises(InvalidInput, match="secretariat"):
-            wg.add_member("ana", name="Ana", email="ana@example.org", group="governments")
-        assert len(wg.roster) == 0
-        wg.add_member(
+            wg.secretariat.add_member(
+                "ana", name="Ana", email="ana@example.org", group="governments"
+            )
+        assert len(wg.record.roster) == 0
+        wg.secretariat.add_member(
             "ana", name="Ana", email="ana@example.org", group="governments", roles=["secretariat"]
         )
-        assert wg.roster.get("ana").roles[-1].value == "secretariat"
+        assert wg.record.roster.get("ana").roles[-1].value == "secretariat"
 
 
 def test_json_output_escapes_what_a_terminal_would_act_on(wgcli: Wg, amendment: str) -> None:
@@ -689,13 +694,13 @@ def test_consensus_kept_in_the_index_is_the_consensus_the_rule_gives(open_wg, se
 
     rng = random.Random(seed)
     wg = open_wg()
-    members = [m.handle for m in wg.members()]
+    members = [m.handle for m in wg.secretariat.members()]
     ids = [propose(wg, rng.choice(members), number) for number in (2, 3, 5, 7)]
 
     def check() -> None:
-        amendments = wg.amendments()
-        full = {a.id: wg.consensus(a) for a in amendments}
-        briefs = wg.consensus_briefs(amendments)
+        amendments = wg.amendments.amendments()
+        full = {a.id: wg.deliberation.consensus(a) for a in amendments}
+        briefs = wg.deliberation.consensus_briefs(amendments)
         for a in amendments:
             assert briefs[a.id].state == full[a.id].state, a.id
             assert [(g.group, g.state) for g in briefs[a.id].groups] == [
@@ -709,32 +714,36 @@ def test_consensus_kept_in_the_index_is_the_consensus_the_rule_gives(open_wg, se
         roll = rng.random()
         if roll < 0.75:
             handle = rng.choice(members)
-            wg.act_as(handle)
+            wg.record.act_as(handle)
             try:
-                wg.position(amendment, rng.choice(["support", "object", "abstain", "no-objection"]))
+                wg.deliberation.position(
+                    amendment, rng.choice(["support", "object", "abstain", "no-objection"])
+                )
             except StateError:
                 pass  # not open any more
         elif roll < 0.9:
-            proposer = wg.amendment(amendment).proposer
-            wg.act_as(proposer)
-            draft = wg.draft("principles").text
-            number = wg.amendment(amendment).paragraph or 2
+            proposer = wg.amendments.amendment(amendment).proposer
+            wg.record.act_as(proposer)
+            draft = wg.drafts.draft("principles").text
+            number = wg.amendments.amendment(amendment).paragraph or 2
             text = document.paragraph(draft, number).text + f" Step {step}."
             try:
-                wg.revise(amendment, text=text)
+                wg.amendments.revise(amendment, text=text)
             except StateError:
                 pass
         else:
-            wg.act_as(SECRETARIAT)
-            rule = wg.settings.consensus
-            wg.update_settings(
+            wg.record.act_as(SECRETARIAT)
+            rule = wg.record.settings.consensus
+            wg.secretariat.update_settings(
                 min_supporting_groups=rule.min_supporting_groups % 3 + 1,
                 max_objecting_groups=rng.randint(0, 1),
             )
         check()
-    verdicts = {a.id: wg.consensus(a).state for a in wg.amendments()}
-    wg.index.rebuild()
-    assert {i: c.state for i, c in wg.consensus_briefs(wg.amendments()).items()} == verdicts
+    verdicts = {a.id: wg.deliberation.consensus(a).state for a in wg.amendments.amendments()}
+    wg.record.index.rebuild()
+    assert {
+        i: c.state for i, c in wg.deliberation.consensus_briefs(wg.amendments.amendments()).items()
+    } == verdicts
 
 
 def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
@@ -749,7 +758,7 @@ def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
     wg = open_wg()
     ids = [propose(wg, MEMBER_PS, number) for number in (2, 3, 5, 7)]
     agreed(wg, ids[0])
-    wg.refresh()
+    wg.record.refresh()
     computed: list[str] = []
     real = refresh.compute_consensus
 
@@ -758,12 +767,12 @@ def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
         return real(settings, amendment, positions)
 
     monkeypatch.setattr(refresh, "compute_consensus", counting)
-    wg.act_as(CHAIR)
-    wg.merge(ids[0])
-    wg.refresh()
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(ids[0])
+    wg.record.refresh()
     assert set(computed) <= {ids[0]}, computed
     computed.clear()
-    wg.act_as(SECRETARIAT)
-    wg.update_settings(min_supporting_groups=2)
-    wg.refresh()
+    wg.record.act_as(SECRETARIAT)
+    wg.secretariat.update_settings(min_supporting_groups=2)
+    wg.record.refresh()
     assert sorted(computed) == sorted(ids)

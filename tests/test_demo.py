@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 GUARD = 600.0
 """Seconds without a byte from the UI before the test reports it hung (a guard, not a timing
@@ -71,9 +71,9 @@ def on_a_terminal(*args: str, tmp: Path) -> str:
 
 def is_the_demo(folder: Path) -> None:
     with WorkingGroup.open(folder, "lhaddad") as wg:
-        assert wg.settings.title == "Working Group on Enhanced Cooperation"
-        assert [v.name for v in wg.versions("principles")][:1] == ["first-reading"]
-        assert wg.listing()  # the story's amendments
+        assert wg.record.settings.title == "Working Group on Enhanced Cooperation"
+        assert [v.name for v in wg.drafts.versions("principles")][:1] == ["first-reading"]
+        assert wg.deliberation.listing()  # the story's amendments
 
 
 @pytest.fixture

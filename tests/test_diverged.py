@@ -23,19 +23,19 @@ from tests.conftest import (
     start_cli,
 )
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind, Status
 from wgtool.core.sync import sync
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 SECOND_CHAIR = "ochair"
 
 
 def amend(repo: Path, proposer: str, number: int, old: str, new: str) -> str:
     with WorkingGroup.open(repo, proposer) as wg:
-        text = document.paragraphs(wg.draft("principles").text)[number - 1].text
+        text = document.paragraphs(wg.drafts.draft("principles").text)[number - 1].text
         assert old in text, text
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=number,
@@ -50,7 +50,7 @@ def amend(repo: Path, proposer: str, number: int, old: str, new: str) -> str:
 def two_chairs(clones: Clones) -> Clones:
     """A second chair in the roster, on both clones and the remote."""
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.add_member(
+        wg.secretariat.add_member(
             SECOND_CHAIR,
             name="Olu Chair",
             email="olu.chair@example.org",
@@ -110,9 +110,9 @@ def test_two_chairs_merging_at_once_recover_with_replay(two_chairs: Clones) -> N
     assert len(mains) == 1
     for repo in (clones.a, clones.b):
         with WorkingGroup.open(repo) as wg:
-            assert wg.amendment(x).status is Status.MERGED
-            assert wg.amendment(y).status is Status.MERGED
-            text = wg.draft("principles").text
+            assert wg.amendments.amendment(x).status is Status.MERGED
+            assert wg.amendments.amendment(y).status is Status.MERGED
+            text = wg.drafts.draft("principles").text
             assert "global Internet" in text and "human rights" in text
             assert verify(wg).problems == []
     assert "refs/wgtool/" not in git(clones.origin, "for-each-ref")
@@ -124,11 +124,11 @@ def test_a_replay_that_conflicts_stops_with_exit_3_and_loses_nothing(two_chairs:
     y = amend(clones.a, MEMBER_CS, 5, "preserve", "safeguard")
     assert not do_sync(clones.a).problems and not do_sync(clones.b).problems
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        wg.merge(x)
+        wg.merges.merge(x)
         assert not sync(wg).problems
     with WorkingGroup.open(clones.b, SECOND_CHAIR) as wg:
-        wg.merge(y)
-        before = wg.main()
+        wg.merges.merge(y)
+        before = wg.record.main()
         assert any("main has diverged" in p for p in sync(wg).problems)
     replayed = Wg(clones.b)("sync", "--replay-merges", actor=SECOND_CHAIR)
     assert replayed.exit_code == 3, replayed.output
@@ -136,19 +136,19 @@ def test_a_replay_that_conflicts_stops_with_exit_3_and_loses_nothing(two_chairs:
     assert "Replayed 0 of 1 change(s)" in replayed.stderr
     assert f"refs/wgtool/replaced/main-{before[:12]}" in replayed.stderr
     with WorkingGroup.open(clones.b, SECOND_CHAIR) as wg:
-        assert wg.main() == git(clones.origin, "rev-parse", "main").strip()
-        assert wg.amendment(x).status is Status.MERGED
-        assert wg.amendment(y).status is Status.OPEN  # still to be decided, not lost
-        plan = wg.plan_merge(y)
-        wg.merge(
+        assert wg.record.main() == git(clones.origin, "rev-parse", "main").strip()
+        assert wg.amendments.amendment(x).status is Status.MERGED
+        assert wg.amendments.amendment(y).status is Status.OPEN  # still to be decided, not lost
+        plan = wg.merges.plan_merge(y)
+        wg.merges.merge(
             y, resolved_text=plan.conflicting_text().replace("protect", "protect and safeguard")
         )
         assert not sync(wg).problems
         assert verify(wg).problems == []
     assert not do_sync(clones.a).problems
     with WorkingGroup.open(clones.a) as wg:
-        assert wg.amendment(y).status is Status.MERGED
-        assert "protect and safeguard" in wg.draft("principles").text
+        assert wg.amendments.amendment(y).status is Status.MERGED
+        assert "protect and safeguard" in wg.drafts.draft("principles").text
 
 
 def test_replay_without_a_diverged_main_changes_nothing(clones: Clones) -> None:

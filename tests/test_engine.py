@@ -23,6 +23,7 @@ from tests.conftest import (
     plant_commit,
 )
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import (
     InvalidInput,
     MergeConflict,
@@ -32,7 +33,6 @@ from wgtool.core.errors import (
 )
 from wgtool.core.gitstore import GitStore
 from wgtool.core.model import Kind, Role, Status
-from wgtool.core.workgroup import WorkingGroup
 
 
 def git(repo: Path, *args: str) -> str:
@@ -42,14 +42,14 @@ def git(repo: Path, *args: str) -> str:
 
 
 def para(wg: WorkingGroup, slug: str, number: int) -> str:
-    return document.paragraph(wg.draft(slug).text, number).text
+    return document.paragraph(wg.drafts.draft(slug).text, number).text
 
 
 def propose_edit(wg: WorkingGroup, handle: str, slug: str, number: int, old: str, new: str) -> str:
     text = para(wg, slug, number)
     assert old in text, (old, text)
-    wg.act_as(handle)
-    return wg.propose(
+    wg.record.act_as(handle)
+    return wg.amendments.propose(
         slug,
         kind=Kind.REPLACE,
         paragraph=number,
@@ -59,7 +59,7 @@ def propose_edit(wg: WorkingGroup, handle: str, slug: str, number: int, old: str
 
 
 def paragraphs(wg: WorkingGroup, slug: str) -> list[str]:
-    return [b.text for b in document.paragraphs(wg.draft(slug).text)]
+    return [b.text for b in document.paragraphs(wg.drafts.draft(slug).text)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,39 +72,39 @@ def test_use_cases_enforce_roles(open_wg, example_repo: Path, snapshot_refs) -> 
     amendment_id = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     before = snapshot_refs(example_repo)
     for handle, call, role in [
-        (MEMBER_TECH, lambda: wg.merge(amendment_id), "chair"),
-        (SECRETARIAT, lambda: wg.merge(amendment_id), "chair"),
-        (MEMBER_GOV, lambda: wg.reject(amendment_id, reason="no"), "chair"),
-        (CHAIR, lambda: wg.tag("principles", "v1", message="m"), "secretariat"),
-        (CHAIR, lambda: wg.add_draft("extra", title="Extra", text="Text."), "secretariat"),
+        (MEMBER_TECH, lambda: wg.merges.merge(amendment_id), "chair"),
+        (SECRETARIAT, lambda: wg.merges.merge(amendment_id), "chair"),
+        (MEMBER_GOV, lambda: wg.deliberation.reject(amendment_id, reason="no"), "chair"),
+        (CHAIR, lambda: wg.procedure.tag("principles", "v1", message="m"), "secretariat"),
+        (CHAIR, lambda: wg.drafts.add_draft("extra", title="Extra", text="Text."), "secretariat"),
         (
             MEMBER_CS,
-            lambda: wg.add_member(
+            lambda: wg.secretariat.add_member(
                 "newbie", name="New Bie", email="nb@example.org", group="governments"
             ),
             "secretariat",
         ),
-        (MEMBER_CS, lambda: wg.withdraw(amendment_id), "proposer"),
-        (CHAIR, lambda: wg.revise(amendment_id, text="Something else."), "proposer"),
+        (MEMBER_CS, lambda: wg.deliberation.withdraw(amendment_id), "proposer"),
+        (CHAIR, lambda: wg.amendments.revise(amendment_id, text="Something else."), "proposer"),
     ]:
-        wg.act_as(handle)
+        wg.record.act_as(handle)
         with pytest.raises(PermissionDenied) as caught:
             call()
         assert role in caught.value.message
         assert len(caught.value.message.splitlines()) == 1
     assert snapshot_refs(example_repo) == before
-    wg.act_as(CHAIR)
-    assert wg.can("merge") and not wg.can("tag")
-    wg.act_as(SECRETARIAT)
-    assert wg.can("tag") and not wg.can("merge")
+    wg.record.act_as(CHAIR)
+    assert wg.record.can("merge") and not wg.record.can("tag")
+    wg.record.act_as(SECRETARIAT)
+    assert wg.record.can("tag") and not wg.record.can("merge")
 
 
 def test_unknown_actor_is_refused(open_wg) -> None:
     wg = open_wg("nobody")
     with pytest.raises(NotFound, match="nobody"):
-        wg.propose("principles", kind=Kind.DELETE, paragraph=1, rationale="r")
+        wg.amendments.propose("principles", kind=Kind.DELETE, paragraph=1, rationale="r")
     with pytest.raises(NotFound, match="nobody"):
-        wg.act_as("nobody")
+        wg.record.act_as("nobody")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,17 +117,19 @@ def test_amendments_on_one_base_of_every_kind_combine(open_wg) -> None:
     original = paragraphs(wg, "principles")
     inserted = "A new principle on environmental sustainability of networks."
     replace_id = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-    wg.act_as(MEMBER_CS)
-    insert_id = wg.propose(
+    wg.record.act_as(MEMBER_CS)
+    insert_id = wg.amendments.propose(
         "principles", kind=Kind.INSERT, paragraph=2, text=inserted, rationale="Missing."
     ).id
-    wg.act_as(MEMBER_PS)
-    delete_id = wg.propose("principles", kind=Kind.DELETE, paragraph=9, rationale="Redundant.").id
-    base = wg.main()
-    wg.act_as(CHAIR)
+    wg.record.act_as(MEMBER_PS)
+    delete_id = wg.amendments.propose(
+        "principles", kind=Kind.DELETE, paragraph=9, rationale="Redundant."
+    ).id
+    base = wg.record.main()
+    wg.record.act_as(CHAIR)
     for amendment_id in (insert_id, delete_id, replace_id):
-        assert wg.amendment(amendment_id).base == base
-        wg.merge(agreed(wg, amendment_id))
+        assert wg.amendments.amendment(amendment_id).base == base
+        wg.merges.merge(agreed(wg, amendment_id))
     expected = (
         original[:2]
         + [inserted]
@@ -137,23 +139,25 @@ def test_amendments_on_one_base_of_every_kind_combine(open_wg) -> None:
         + original[9:]
     )
     assert paragraphs(wg, "principles") == expected
-    assert {wg.amendment(i).status for i in (insert_id, delete_id, replace_id)} == {Status.MERGED}
+    assert {wg.amendments.amendment(i).status for i in (insert_id, delete_id, replace_id)} == {
+        Status.MERGED
+    }
 
 
 def test_conflict_raises_and_moves_nothing(open_wg, example_repo: Path, snapshot_refs) -> None:
     wg = open_wg(MEMBER_TECH)
     first = propose_edit(wg, MEMBER_TECH, "principles", 5, "single, open, global", "single, global")
     second = propose_edit(wg, MEMBER_GOV, "principles", 5, "single, open,", "single, free,")
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, first))
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, first))
     agreed(wg, second)
     before = snapshot_refs(example_repo)
     with pytest.raises(MergeConflict) as caught:
-        wg.merge(second)
+        wg.merges.merge(second)
     assert caught.value.conflicts
     assert "free" in caught.value.message
     assert snapshot_refs(example_repo) == before
-    assert wg.amendment(second).status is Status.OPEN
+    assert wg.amendments.amendment(second).status is Status.OPEN
 
 
 def test_resolved_text_applies_only_to_the_main_the_chair_saw(
@@ -163,33 +167,33 @@ def test_resolved_text_applies_only_to_the_main_the_chair_saw(
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     b = propose_edit(wg, MEMBER_CS, "principles", 5, "preserve", "safeguard")
     c = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, a))
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, a))
     agreed(wg, b)
-    seen = wg.main()  # the chair looks at b's conflict with a here...
-    resolved = wg.draft("principles").text.replace("protect", "protect and safeguard", 1)
-    wg.merge(agreed(wg, c))  # ...and main moves before the resolution lands
+    seen = wg.record.main()  # the chair looks at b's conflict with a here...
+    resolved = wg.drafts.draft("principles").text.replace("protect", "protect and safeguard", 1)
+    wg.merges.merge(agreed(wg, c))  # ...and main moves before the resolution lands
     before = snapshot_refs(example_repo)
     with pytest.raises(StateError):
-        wg.merge(b, resolved_text=resolved, whole_draft=True, expected_main=seen)
+        wg.merges.merge(b, resolved_text=resolved, whole_draft=True, expected_main=seen)
     assert snapshot_refs(example_repo) == before
-    resolved = wg.draft("principles").text.replace("protect", "protect and safeguard", 1)
-    wg.merge(b, resolved_text=resolved, whole_draft=True, expected_main=wg.main())
-    assert wg.draft("principles").text == resolved
+    resolved = wg.drafts.draft("principles").text.replace("protect", "protect and safeguard", 1)
+    wg.merges.merge(b, resolved_text=resolved, whole_draft=True, expected_main=wg.record.main())
+    assert wg.drafts.draft("principles").text == resolved
 
 
 def test_merged_amendment_cannot_be_merged_revised_or_withdrawn(open_wg) -> None:
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, a))
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, a))
     for handle, call in [
-        (CHAIR, lambda: wg.merge(agreed(wg, a))),
-        (MEMBER_TECH, lambda: wg.revise(a, text="Other.")),
-        (MEMBER_TECH, lambda: wg.withdraw(a)),
-        (CHAIR, lambda: wg.reject(a, reason="late")),
+        (CHAIR, lambda: wg.merges.merge(agreed(wg, a))),
+        (MEMBER_TECH, lambda: wg.amendments.revise(a, text="Other.")),
+        (MEMBER_TECH, lambda: wg.deliberation.withdraw(a)),
+        (CHAIR, lambda: wg.deliberation.reject(a, reason="late")),
     ]:
-        wg.act_as(handle)
+        wg.record.act_as(handle)
         with pytest.raises(StateError, match="merged"):
             call()
 
@@ -197,21 +201,21 @@ def test_merged_amendment_cannot_be_merged_revised_or_withdrawn(open_wg) -> None
 def test_every_wgtool_commit_carries_member_and_group_trailers(open_wg, example_repo: Path) -> None:
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-    wg.act_as(MEMBER_CS)
-    wg.comment(a, "Fine by us.")
-    wg.position(a, "support")
-    wg.act_as(MEMBER_TECH)
-    wg.revise(a, text=para(wg, "principles", 5).replace("preserve", "guard"))
-    wg.act_as(MEMBER_CS)
-    wg.position(a, "support")  # the revision needs support again before the merge
-    wg.act_as(CHAIR)
-    wg.merge(a)
-    wg.act_as(SECRETARIAT)
-    wg.add_draft("charter", title="Charter", text="One paragraph.")
-    wg.add_member("newbie", name="New Bie", email="nb@example.org", group="governments")
+    wg.record.act_as(MEMBER_CS)
+    wg.deliberation.comment(a, "Fine by us.")
+    wg.deliberation.position(a, "support")
+    wg.record.act_as(MEMBER_TECH)
+    wg.amendments.revise(a, text=para(wg, "principles", 5).replace("preserve", "guard"))
+    wg.record.act_as(MEMBER_CS)
+    wg.deliberation.position(a, "support")  # the revision needs support again before the merge
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(a)
+    wg.record.act_as(SECRETARIAT)
+    wg.drafts.add_draft("charter", title="Charter", text="One paragraph.")
+    wg.secretariat.add_member("newbie", name="New Bie", email="nb@example.org", group="governments")
     log = git(example_repo, "log", "--all", "--format=%H%x00%an%x00%B%x1e")
     records = [r.strip("\n").split("\x00") for r in log.split("\x1e") if r.strip("\n")]
-    roster = {m.handle: m for m in wg.members()}
+    roster = {m.handle: m for m in wg.secretariat.members()}
     checked = 0
     for sha, author, body in records:
         parsed = subprocess.run(
@@ -246,14 +250,14 @@ def test_merge_updates_a_clean_checkout(open_wg, example_repo: Path) -> None:
     wg = open_wg(MEMBER_TECH)
     (example_repo / "notes.txt").write_text("untracked files do not make a checkout dirty\n")
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, a))
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, a))
     on_main = git(example_repo, "show", "main:drafts/principles.md")
     assert "protect and promote" in on_main
     assert (example_repo / "drafts" / "principles.md").read_text() == on_main
     assert git(example_repo, "status", "--porcelain", "--untracked-files=no") == ""
-    wg.act_as(SECRETARIAT)
-    wg.add_member("newbie", name="New Bie", email="nb@example.org", group="governments")
+    wg.record.act_as(SECRETARIAT)
+    wg.secretariat.add_member("newbie", name="New Bie", email="nb@example.org", group="governments")
     assert "newbie" in (example_repo / "roster.toml").read_text()
     assert git(example_repo, "status", "--porcelain", "--untracked-files=no") == ""
 
@@ -266,8 +270,8 @@ def test_merge_leaves_a_dirty_checkout_alone(open_wg, example_repo: Path, dirty_
     local = example_repo / dirty_file
     local.write_text(local.read_text() + "\nA local note, not yet committed.\n")
     dirty_content = local.read_text()
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, a))
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, a))
     assert "protect and promote" in git(example_repo, "show", "main:drafts/principles.md")
     assert local.read_text() == dirty_content
     if dirty_file != "drafts/principles.md":
@@ -279,8 +283,8 @@ def test_merge_leaves_another_branch_checkout_alone(open_wg, example_repo: Path)
     before = (example_repo / "drafts" / "principles.md").read_text()
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, a))
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, a))
     assert (example_repo / "drafts" / "principles.md").read_text() == before
     assert git(example_repo, "symbolic-ref", "HEAD").strip() == "refs/heads/my-notes"
 
@@ -293,11 +297,11 @@ def test_writes_off_main_touch_neither_working_tree_nor_git_index(
     files_before = {p: p.read_bytes() for p in example_repo.rglob("*.md")}
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-    wg.act_as(MEMBER_CS)
-    wg.comment(a, "ok")
-    wg.position(a, "object", reason="no")
-    wg.act_as(MEMBER_TECH)
-    wg.revise(a, text=para(wg, "principles", 5).replace("preserve", "guard"))
+    wg.record.act_as(MEMBER_CS)
+    wg.deliberation.comment(a, "ok")
+    wg.deliberation.position(a, "object", reason="no")
+    wg.record.act_as(MEMBER_TECH)
+    wg.amendments.revise(a, text=para(wg, "principles", 5).replace("preserve", "guard"))
     assert (index_file.read_bytes(), index_file.stat().st_mtime_ns) == before
     assert {p: p.read_bytes() for p in example_repo.rglob("*.md")} == files_before
 
@@ -308,9 +312,9 @@ def test_bare_repository_works(tmp_path: Path) -> None:
     assert git(path, "rev-parse", "--is-bare-repository").strip() == "true"
     with WorkingGroup.open(path, MEMBER_TECH) as wg:
         a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
-        wg.act_as(CHAIR)
-        wg.merge(agreed(wg, a))
-        assert "protect and promote" in wg.draft("principles").text
+        wg.record.act_as(CHAIR)
+        wg.merges.merge(agreed(wg, a))
+        assert "protect and promote" in wg.drafts.draft("principles").text
     assert git(path, "log", "-1", "--format=%an", "main").strip() == "Mei-Ling Chen"
 
 
@@ -331,19 +335,19 @@ def busy(open_wg, example_repo: Path) -> dict[str, str]:
         "open": propose_edit(wg, MEMBER_CS, "principles", 8, "the", "each"),
     }
     for handle, stance in [(MEMBER_GOV, "support"), (MEMBER_PS, "object"), (MEMBER_CS, "abstain")]:
-        wg.act_as(handle)
-        wg.position(ids["open"], stance, reason=f"{handle} says {stance}")
-        wg.position(ids["revised"], "support")
-    wg.act_as(MEMBER_TECH)
-    first = wg.comment(ids["open"], "First comment")
-    wg.act_as(MEMBER_GOV)
-    wg.comment(ids["open"], "A reply", reply_to=first.id)
-    wg.revise(ids["revised"], text=para(wg, "roles", 4).replace("the", "ALL THE", 1))
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, ids["merged"]))
-    wg.reject(ids["rejected"], reason="Not agreed")
-    wg.act_as(MEMBER_PS)
-    wg.withdraw(ids["withdrawn"], reason="Overtaken")
+        wg.record.act_as(handle)
+        wg.deliberation.position(ids["open"], stance, reason=f"{handle} says {stance}")
+        wg.deliberation.position(ids["revised"], "support")
+    wg.record.act_as(MEMBER_TECH)
+    first = wg.deliberation.comment(ids["open"], "First comment")
+    wg.record.act_as(MEMBER_GOV)
+    wg.deliberation.comment(ids["open"], "A reply", reply_to=first.id)
+    wg.amendments.revise(ids["revised"], text=para(wg, "roles", 4).replace("the", "ALL THE", 1))
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, ids["merged"]))
+    wg.deliberation.reject(ids["rejected"], reason="Not agreed")
+    wg.record.act_as(MEMBER_PS)
+    wg.deliberation.withdraw(ids["withdrawn"], reason="Overtaken")
     return ids
 
 
@@ -398,24 +402,24 @@ def test_incremental_refresh_sees_another_instance(open_wg, example_repo: Path) 
     writer = WorkingGroup.open(example_repo, MEMBER_GOV)
     try:
         a = propose_edit(writer, MEMBER_GOV, "principles", 5, "preserve", "protect")
-        assert [x.id for x in reader.amendments()] == [a]
-        assert reader.events(a) == []
-        writer.position(a, "support", reason="yes")
-        writer.act_as(MEMBER_PS)
-        writer.position(a, "object", reason="no")
-        comment = writer.comment(a, "Why?")
-        events = reader.events(a)
+        assert [x.id for x in reader.amendments.amendments()] == [a]
+        assert reader.deliberation.events(a) == []
+        writer.deliberation.position(a, "support", reason="yes")
+        writer.record.act_as(MEMBER_PS)
+        writer.deliberation.position(a, "object", reason="no")
+        comment = writer.deliberation.comment(a, "Why?")
+        events = reader.deliberation.events(a)
         assert [(e.member, e.type) for e in events] == [
             (MEMBER_GOV, "position"),
             (MEMBER_PS, "position"),
             (MEMBER_PS, "comment"),
         ]
         assert events[-1].id == comment.id
-        assert reader.consensus(reader.amendment(a)).state == "objection"
-        writer.act_as(CHAIR)
-        writer.merge(agreed(writer, a))
-        assert [x.id for x in reader.amendments(status="merged")] == [a]
-        assert reader.amendment(a).merged_by == CHAIR
+        assert reader.deliberation.consensus(reader.amendments.amendment(a)).state == "objection"
+        writer.record.act_as(CHAIR)
+        writer.merges.merge(agreed(writer, a))
+        assert [x.id for x in reader.amendments.amendments(status="merged")] == [a]
+        assert reader.amendments.amendment(a).merged_by == CHAIR
     finally:
         writer.close()
 
@@ -427,10 +431,10 @@ def test_refresh_reads_only_what_moved(
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     b = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
-    wg.act_as(MEMBER_GOV)
-    wg.position(a, "support")
-    wg.position(b, "support")
-    wg.refresh()
+    wg.record.act_as(MEMBER_GOV)
+    wg.deliberation.position(a, "support")
+    wg.deliberation.position(b, "support")
+    wg.record.refresh()
     old_tips = {
         line.split()[0]
         for line in git(
@@ -461,17 +465,17 @@ def test_refresh_reads_only_what_moved(
     ):
         if hasattr(GitStore, name):
             spy(name)
-    wg.refresh()
+    wg.record.refresh()
     assert reads == []  # nothing moved, nothing read
-    wg.act_as(MEMBER_PS)
-    wg.position(b, "object")
+    wg.record.act_as(MEMBER_PS)
+    wg.deliberation.position(b, "object")
     reads.clear()
-    wg.refresh()
+    wg.record.refresh()
     assert reads, "the new event must be read"
     for tip in old_tips:
         # An old tip may only be named to exclude what was read before (``^tip``).
         assert not any(tip in r.replace(f"^{tip}", "") for r in reads), (tip, reads)
-    assert [e.stance for e in wg.index.events(b)] == ["support", "object"]
+    assert [e.stance for e in wg.record.index.events(b)] == ["support", "object"]
 
 
 def test_index_follows_main_moved_back(busy: dict[str, str], wgcli: Wg, example_repo: Path) -> None:
@@ -501,11 +505,11 @@ def test_ids_are_hex_unique_and_resolved_by_prefix(open_wg) -> None:
             for n in range(1, 9)
             if sum(i.startswith(amendment_id[:n]) for i in ids) == 1
         )
-        assert wg.amendment(prefix).id == amendment_id
+        assert wg.amendments.amendment(prefix).id == amendment_id
     with pytest.raises(InvalidInput):
-        wg.amendment("xyz")
+        wg.amendments.amendment("xyz")
     with pytest.raises(InvalidInput):
-        wg.amendment("")
+        wg.amendments.amendment("")
 
 
 @pytest.mark.parametrize("bad", ["../x", "--foo", "a/b", "X", "", "a" * 41, "-a", "a b"])
@@ -515,14 +519,14 @@ def test_names_are_refused_before_anything_is_written(
     wg = open_wg(SECRETARIAT)
     before = snapshot_refs(example_repo)
     with pytest.raises(InvalidInput):
-        wg.add_draft(bad, title="T", text="Text.")
+        wg.drafts.add_draft(bad, title="T", text="Text.")
     with pytest.raises(InvalidInput):
-        wg.add_member(bad, name="N", email="n@example.org", group="governments")
+        wg.secretariat.add_member(bad, name="N", email="n@example.org", group="governments")
     if bad != "X":  # version names may hold capitals (and dots)
         with pytest.raises(InvalidInput):
-            wg.tag("principles", bad, message="m")
+            wg.procedure.tag("principles", bad, message="m")
     with pytest.raises(InvalidInput):
-        wg.draft(bad)
+        wg.drafts.draft(bad)
     assert snapshot_refs(example_repo) == before
 
 
@@ -541,14 +545,18 @@ def test_separator_characters_in_the_record_break_nothing(
     wg = open_wg(MEMBER_TECH)
     text = para(wg, "principles", 5).replace("preserve", "protect")
     b = propose_edit(wg, MEMBER_CS, "principles", 6, "privacy", "private life")
-    wg.act_as(MEMBER_TECH)
+    wg.record.act_as(MEMBER_TECH)
     refused = r"U\+001E \(RS\) at position 4"
     with pytest.raises(InvalidInput, match=refused):
-        wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale=SEPARATORS)
+        wg.amendments.propose(
+            "principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale=SEPARATORS
+        )
     with pytest.raises(InvalidInput, match=refused):
-        wg.comment(b, SEPARATORS)
-    a = wg.propose("principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale="R.").id
-    tech, cs = wg.roster.get(MEMBER_TECH), wg.roster.get(MEMBER_CS)
+        wg.deliberation.comment(b, SEPARATORS)
+    a = wg.amendments.propose(
+        "principles", kind=Kind.REPLACE, paragraph=5, text=text, rationale="R."
+    ).id
+    tech, cs = wg.record.roster.get(MEMBER_TECH), wg.record.roster.get(MEMBER_CS)
     plant_commit(  # a second revision, with plain git
         example_repo,
         f"refs/wg/amendments/{a}",
@@ -576,9 +584,9 @@ def test_separator_characters_in_the_record_break_nothing(
         f"Event-Id: {event['id']}\nMember: {MEMBER_CS}\nStakeholder-Group: {cs.group}\n",
         author=(cs.name, cs.email),
     )
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, a))
-    secretariat = wg.roster.get(SECRETARIAT)
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, a))
+    secretariat = wg.record.roster.get(SECRETARIAT)
     subprocess.run(
         ["git", "-C", str(example_repo), "tag", "-a", "principles/v1", "-m", SEPARATORS, "main"],
         env={

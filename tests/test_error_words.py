@@ -13,7 +13,8 @@ from wgtool.cli import cli
 from wgtool.cli.output import REMEDIES as CLI_REMEDIES
 from wgtool.cli.output import error_line
 from wgtool.core import errors
-from wgtool.core.errors import MergeConflict, NoConsensus, NotFound, Remedy, WgError
+from wgtool.core.consensus import NoConsensus
+from wgtool.core.errors import MergeConflict, NotFound, Remedy, WgError
 from wgtool.core.model import Consensus, Verdict
 from wgtool.tui.render import REMEDIES as TUI_REMEDIES
 from wgtool.tui.render import error_words
@@ -24,7 +25,7 @@ CORE = Path(__file__).resolve().parent.parent / "wgtool" / "core"
 FACE_WORDS = re.compile(
     r"(?:^|[\s('\"“])--[a-z][a-z-]*|\bwgtool (?:%s)\b" % "|".join(sorted(cli.commands))
 )
-ERROR_NAMES = {name for name in dir(errors) if name[0].isupper()}
+ERROR_NAMES = {name for name in dir(errors) if name[0].isupper()} | {NoConsensus.__name__}
 
 
 def _messages(tree: ast.AST) -> list[tuple[int, str]]:
@@ -90,7 +91,7 @@ def test_each_remedy_reads_in_its_face(remedy: Remedy) -> None:
 
 def test_not_found_in_each_face(open_wg) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound) as caught:
-        open_wg().draft("nothing")
+        open_wg().drafts.draft("nothing")
     assert caught.value.remedy is Remedy.LIST_DRAFTS
     assert error_line(caught.value) == "no draft 'nothing' on main: see 'wgtool draft list'"
     assert error_words(caught.value) == "no draft 'nothing' on main: ctrl+p Drafts lists them"

@@ -23,8 +23,8 @@ def akn_schema() -> etree.XMLSchema:
 
 def test_akoma_ntoso_export_is_valid_and_keeps_every_paragraph(open_wg, akn_schema) -> None:
     wg = open_wg("epetrova")
-    for slug in wg.draft_slugs():
-        draft = wg.draft(slug)
+    for slug in wg.drafts.draft_slugs():
+        draft = wg.drafts.draft(slug)
         xml = produce(wg, slug, "akn")
         root = etree.fromstring(xml.encode())
         assert akn_schema.validate(root), akn_schema.error_log
@@ -58,8 +58,8 @@ def test_markup_in_text_stays_text_in_xml(akn_schema) -> None:
 
 def test_html_exports_escape_member_text(open_wg) -> None:
     wg = open_wg("mchen")
-    text = document.paragraph(wg.draft("principles").text, 5).text
-    amendment = wg.propose(
+    text = document.paragraph(wg.drafts.draft("principles").text, 5).text
+    amendment = wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=5,
@@ -71,8 +71,8 @@ def test_html_exports_escape_member_text(open_wg) -> None:
     assert "<script>" not in page and "<img" not in page and "<b>bold" not in page
     assert "&lt;script&gt;x()&lt;/script&gt;" in page
     assert amendment.id in page
-    wg.act_as("lhaddad")
-    wg.merge(agreed(wg, amendment.id))
+    wg.record.act_as("lhaddad")
+    wg.merges.merge(agreed(wg, amendment.id))
     clean = produce(wg, "principles", "html")
     assert "<script>" not in clean and "&lt;script&gt;" in clean
     assert 'id="para-5"' in clean
@@ -80,22 +80,22 @@ def test_html_exports_escape_member_text(open_wg) -> None:
 
 def test_redline_since_a_version_shows_the_merged_change(open_wg) -> None:
     wg = open_wg("epetrova")
-    wg.tag("principles", "v1", message="First reading")
-    text = document.paragraph(wg.draft("principles").text, 6).text
-    wg.act_as("ndlamini")
-    amendment = wg.propose(
+    wg.procedure.tag("principles", "v1", message="First reading")
+    text = document.paragraph(wg.drafts.draft("principles").text, 6).text
+    wg.record.act_as("ndlamini")
+    amendment = wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=6,
         text=text.replace("freedom of expression", "freedom of opinion and expression"),
         rationale="Fuller wording.",
     )
-    wg.act_as("lhaddad")
-    wg.merge(agreed(wg, amendment.id))
+    wg.record.act_as("lhaddad")
+    wg.merges.merge(agreed(wg, amendment.id))
     page = produce(wg, "principles", "redline")
     assert "<ins>opinion and </ins>" in page
     assert "<del>" not in page
-    assert produce(wg, "principles", "markdown") == wg.draft("principles").text
+    assert produce(wg, "principles", "markdown") == wg.drafts.draft("principles").text
     assert "opinion" not in produce(wg, "principles", "markdown", version="v1")
 
 

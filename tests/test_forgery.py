@@ -32,11 +32,11 @@ from tests.conftest import (
     sign_as,
 )
 from tests.forge import Forger, message
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import NotFound
 from wgtool.core.model import Kind, Role, Status
 from wgtool.core.sync import SyncReport, sync
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 
 def remote_ref(clones: Clones, ref: str) -> str | None:
@@ -55,15 +55,15 @@ def honest_round(clones: Clones, keys: dict[str, Path] | None = None, mp=None) -
     if keys is not None:
         sign_as(mp, keys[MEMBER_GOV])
     with WorkingGroup.open(clones.b, MEMBER_GOV) as wg:
-        text = wg.draft("roles").text.split("\n\n")[2]
-        proposed = wg.propose(
+        text = wg.drafts.draft("roles").text.split("\n\n")[2]
+        proposed = wg.amendments.propose(
             "roles",
             kind=Kind.REPLACE,
             paragraph=1,
             text=text + " (honest edit)",
             rationale="Still working.",
         ).id
-        wg.position(proposed, "support", reason="Ours")
+        wg.deliberation.position(proposed, "support", reason="Ours")
         report = sync(wg)
         assert report.sent.new_amendments == 1, report.lines()
         assert not [p for p in report.problems if "not sent" in p], report.problems
@@ -105,8 +105,8 @@ def test_an_event_signed_by_one_member_that_names_another_is_quarantined(
     quarantined(report, f"refs/wg/events/{amendment}", f"says {victim} but the committer is")
     assert forged[:10] in report.problems[0] and "Mei-Ling Chen" not in report.problems[0]
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.amendment(amendment).status is Status.OPEN
-        assert wg.events(amendment) == []
+        assert wg.amendments.amendment(amendment).status is Status.OPEN
+        assert wg.deliberation.events(amendment) == []
     honest_round(clones, keys, monkeypatch)
     problems = audit(clones.a)
     assert any(forged[:10] in p and f"not {victim}'s key" in p for p in problems), problems
@@ -142,7 +142,7 @@ def test_a_revision_signed_by_someone_other_than_the_proposer_is_quarantined(
     report = do_sync(clones.b)
     quarantined(report, ref, f"says {MEMBER_PS} but the committer is meiling.chen@example.net")
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.amendment(amendment).head == head
+        assert wg.amendments.amendment(amendment).head == head
     honest_round(clones, keys, monkeypatch)
     assert any(forged[:10] in p for p in audit(clones.a))
 
@@ -158,10 +158,10 @@ def test_an_event_claiming_another_group_does_not_count_for_it(clones: Clones) -
     report = do_sync(clones.b)
     quarantined(report, f"refs/wg/events/{amendment}", "claims the group 'governments'")
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.events(amendment) == []
+        assert wg.deliberation.events(amendment) == []
     # On the forger's own clone the event is read with mchen's group from the roster.
     with WorkingGroup.open(clones.a) as wg:
-        consensus = wg.consensus(wg.amendment(amendment)).to_dict()
+        consensus = wg.deliberation.consensus(wg.amendments.amendment(amendment)).to_dict()
         states = {g["group"]: g["state"] for g in consensus["groups"]}  # type: ignore[union-attr]
         assert states["governments"] == "not heard"
     honest_round(clones)
@@ -177,7 +177,7 @@ def test_an_event_chain_that_deletes_or_rewrites_an_event_is_refused(
 ) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        support = wg.position(amendment, "support", reason="Good")
+        support = wg.deliberation.position(amendment, "support", reason="Good")
         assert not sync(wg).problems
     do_sync(clones.a)
     forger = Forger(clones.a)
@@ -194,7 +194,9 @@ def test_an_event_chain_that_deletes_or_rewrites_an_event_is_refused(
     verb = "removes" if how == "deletes" else "changes"
     quarantined(report, f"refs/wg/events/{amendment}", f"{verb} {victim_file}")
     with WorkingGroup.open(clones.b) as wg:
-        assert [(e.member, e.stance) for e in wg.events(amendment)] == [(MEMBER_CS, "support")]
+        assert [(e.member, e.stance) for e in wg.deliberation.events(amendment)] == [
+            (MEMBER_CS, "support")
+        ]
     honest_round(clones)
     assert any(forged[:10] in p and victim_file in p for p in audit(clones.a))
 
@@ -202,8 +204,8 @@ def test_an_event_chain_that_deletes_or_rewrites_an_event_is_refused(
 def test_reusing_another_members_event_id_replaces_nothing(clones: Clones) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        support = wg.position(amendment, "support", reason="Good")
-        other = wg.propose(
+        support = wg.deliberation.position(amendment, "support", reason="Good")
+        other = wg.amendments.propose(
             "roles", kind=Kind.REPLACE, paragraph=1, text="A new first paragraph.", rationale="R"
         ).id
         assert not sync(wg).problems
@@ -216,10 +218,12 @@ def test_reusing_another_members_event_id_replaces_nothing(clones: Clones) -> No
     for repo in (clones.a, clones.b):
         for _ in range(2):
             with WorkingGroup.open(repo) as wg:
-                assert [(e.member, e.stance) for e in wg.events(amendment)] == [
+                assert [(e.member, e.stance) for e in wg.deliberation.events(amendment)] == [
                     (MEMBER_CS, "support")
                 ]
-                assert [(e.member, e.text) for e in wg.events(other)] == [(MEMBER_TECH, "Mine")]
+                assert [(e.member, e.text) for e in wg.deliberation.events(other)] == [
+                    (MEMBER_TECH, "Mine")
+                ]
             Wg(repo).ok("reindex")
     honest_round(clones)
 
@@ -267,8 +271,8 @@ def test_a_key_from_a_refused_roster_commit_signs_nothing(
     reason = "which is not on main" if main_trailer else "signed with a key that is not lhaddad's"
     quarantined(report, f"refs/wg/events/{amendment}", reason)
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.main() == main
-        assert wg.amendment(amendment).status is Status.OPEN
+        assert wg.record.main() == main
+        assert wg.amendments.amendment(amendment).status is Status.OPEN
     honest_round(clones, keys, monkeypatch)
     problems = audit(clones.a)
     assert any(forged_main[:10] in p for p in problems)
@@ -320,10 +324,10 @@ def test_a_chair_merge_that_edits_the_roster_or_settings_is_refused(
     report = do_sync(clones.b)
     assert len(report.problems) == 1 and f"not {edits}" in report.problems[0], report.problems
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.main() == main
-        assert wg.amendment(amendment).status is Status.OPEN
-        assert wg.settings.signatures == "required"
-        assert not wg.roster.get(CHAIR).has(Role.SECRETARIAT)
+        assert wg.record.main() == main
+        assert wg.amendments.amendment(amendment).status is Status.OPEN
+        assert wg.record.settings.signatures == "required"
+        assert not wg.record.roster.get(CHAIR).has(Role.SECRETARIAT)
     honest_round(clones, keys, monkeypatch)
     assert any(forged[:10] in p and f"not {edits}" in p for p in audit(clones.a))
 
@@ -361,7 +365,7 @@ def test_a_roster_emptied_on_main_cannot_be_founded_again(clones: Clones) -> Non
         and "no secretariat member left" in report.problems[0]
     )
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.main() == main and "mallory" not in wg.roster.members
+        assert wg.record.main() == main and "mallory" not in wg.record.roster.members
     honest_round(clones)
     problems = audit(clones.a)
     assert any(emptied[:10] in p and "no secretariat member left" in p for p in problems)
@@ -396,7 +400,7 @@ def test_main_with_broken_settings_or_roster_is_refused(
     report = do_sync(clones.b)
     assert len(report.problems) == 1 and forged[:10] in report.problems[0], report.problems
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.main() == main
+        assert wg.record.main() == main
     honest_round(clones)
     # A new member's clone starts from main as far as it is valid, and says what it left out.
     joined = Wg(tmp_path)("clone", str(clones.origin), str(tmp_path / "c"))
@@ -548,8 +552,8 @@ def test_an_amendment_based_on_a_forged_merge_merges_nothing(clones: Clones) -> 
     quarantined(report, f"refs/wg/amendments/{forged_id}", "which is not on main")
     with WorkingGroup.open(clones.b, CHAIR) as wg:
         with pytest.raises(NotFound):
-            wg.amendment(forged_id)
-        assert wg.amendment(victim).status is Status.OPEN
+            wg.amendments.amendment(forged_id)
+        assert wg.amendments.amendment(victim).status is Status.OPEN
     honest_round(clones)
 
     # Even merged onto main (by a chair, with plain git), only the first-parent history counts.
@@ -571,7 +575,7 @@ def test_an_amendment_based_on_a_forged_merge_merges_nothing(clones: Clones) -> 
     )
     forger.update_ref("refs/heads/main", merged)
     with WorkingGroup.open(clones.a) as wg:
-        assert wg.amendment(victim).status is Status.OPEN
+        assert wg.amendments.amendment(victim).status is Status.OPEN
     assert any(merged[:10] in p and "not on main" in p for p in audit(clones.a))
 
 
@@ -585,12 +589,12 @@ def test_a_new_chair_with_a_key_merges_and_every_clone_keeps_syncing(
     chair_key = add_chair_with_key(clones.a, keys, monkeypatch, tmp_path / "keys")
     sign_as(monkeypatch, chair_key)
     with WorkingGroup.open(clones.a, "achair") as wg:
-        wg.merge(agreed(wg, clones.amendment, keys))
+        wg.merges.merge(agreed(wg, clones.amendment, keys))
         assert not sync(wg).problems
     report = do_sync(clones.b)
     assert report.problems == [] and report.received.main_commits == 2, report.lines()
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.amendment(clones.amendment).status is Status.MERGED
+        assert wg.amendments.amendment(clones.amendment).status is Status.MERGED
         assert verify(wg).problems == []
     honest_round(clones, keys, monkeypatch)
 
@@ -601,7 +605,7 @@ def test_one_unsigned_event_on_the_remote_jams_nobody(
     clones, amendment = signed_clones, signed_clones.amendment
     sign_as(monkeypatch, keys[MEMBER_GOV])
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        other = wg.propose(
+        other = wg.amendments.propose(
             "roles", kind=Kind.REPLACE, paragraph=1, text="Roles, briefly.", rationale="Short."
         ).id
         assert not sync(wg).problems
@@ -619,8 +623,8 @@ def test_one_unsigned_event_on_the_remote_jams_nobody(
     assert f"refs/wg/events/{amendment}" in joined.stdout and "not taken" in joined.stdout
     sign_as(monkeypatch, keys["therrera"])
     with WorkingGroup.open(tmp_path / "c", "therrera") as wg:
-        assert {a.id for a in wg.amendments()} >= {amendment, other}
-        wg.position(other, "no-objection")
+        assert {a.id for a in wg.amendments.amendments()} >= {amendment, other}
+        wg.deliberation.position(other, "no-objection")
         assert [p for p in sync(wg).problems if "not taken" not in p] == []
     assert any(forged[:10] in p and "no valid signature" in p for p in audit(clones.a))
 
@@ -631,22 +635,22 @@ def test_keys_rotate_without_invalidating_history(
     clones, amendment = signed_clones, signed_clones.amendment
     sign_as(monkeypatch, keys[MEMBER_TECH])
     with WorkingGroup.open(clones.a, MEMBER_TECH) as wg:
-        proposed = wg.propose(
+        proposed = wg.amendments.propose(
             "roles", kind=Kind.REPLACE, paragraph=1, text="Roles, signed.", rationale="Key one."
         )
-        early = wg.comment(amendment, "Signed with my first key")
-        first = wg.store.resolve(f"refs/wg/events/{amendment}")
+        early = wg.deliberation.comment(amendment, "Signed with my first key")
+        first = wg.record.store.resolve(f"refs/wg/events/{amendment}")
     rotated = new_key(tmp_path / "keys", "mchen-2")
     sign_as(monkeypatch, keys[SECRETARIAT])
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.set_member_key(MEMBER_TECH, Path(f"{rotated}.pub").read_text())
+        wg.secretariat.set_member_key(MEMBER_TECH, Path(f"{rotated}.pub").read_text())
     sign_as(monkeypatch, rotated)
     with WorkingGroup.open(clones.a, MEMBER_TECH) as wg:
-        wg.comment(amendment, "Signed with my new key")
-        second = wg.store.resolve(f"refs/wg/events/{amendment}")
+        wg.deliberation.comment(amendment, "Signed with my new key")
+        second = wg.record.store.resolve(f"refs/wg/events/{amendment}")
         report = verify(wg)
         assert report.problems == [] and report.signatures >= 3, report.lines()
-        assert [e.id for e in wg.events(amendment)][0] == early.id
+        assert [e.id for e in wg.deliberation.events(amendment)][0] == early.id
         assert not sync(wg).problems
     assert do_sync(clones.b).problems == []
 

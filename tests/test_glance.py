@@ -22,9 +22,9 @@ from tests.conftest import (
 )
 from tests.test_deliberation import propose
 from wgtool.core import glance
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
 from wgtool.core.rulebook import Rulebook
-from wgtool.core.workgroup import WorkingGroup
 
 
 @pytest.fixture
@@ -33,8 +33,8 @@ def busy(example_repo: Path) -> Path:
     merged with a consensus version after it, rejected, withdrawn; the index refreshed."""
     with WorkingGroup.open(example_repo) as wg:
         opened = propose(wg, MEMBER_PS, 2)
-        wg.act_as(MEMBER_CS)
-        wg.propose(
+        wg.record.act_as(MEMBER_CS)
+        wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=2,
@@ -43,26 +43,26 @@ def busy(example_repo: Path) -> Path:
             alternative_to=opened,
         )
         for handle, stance in ((MEMBER_GOV, "support"), (MEMBER_TECH, "object")):
-            wg.act_as(handle)
-            wg.position(opened, stance)
+            wg.record.act_as(handle)
+            wg.deliberation.position(opened, stance)
         merged = propose(wg, MEMBER_TECH, 3)
         agreed(wg, merged)
-        wg.act_as(CHAIR)
-        wg.merge(merged)
+        wg.record.act_as(CHAIR)
+        wg.merges.merge(merged)
         rejected = propose(wg, MEMBER_GOV, 5)
-        wg.act_as(CHAIR)
-        wg.reject(rejected, reason="Out of scope.")
+        wg.record.act_as(CHAIR)
+        wg.deliberation.reject(rejected, reason="Out of scope.")
         withdrawn = propose(wg, MEMBER_CS, 7)
-        wg.withdraw(withdrawn)
-        wg.act_as(SECRETARIAT)
-        wg.tag("principles", "v1", message="First reading")
-        wg.refresh()
+        wg.deliberation.withdraw(withdrawn)
+        wg.record.act_as(SECRETARIAT)
+        wg.procedure.tag("principles", "v1", message="First reading")
+        wg.record.refresh()
     return example_repo
 
 
 def index_listing(wg: WorkingGroup, **filters: str) -> list[glance.Listed]:
-    amendments = wg.index.amendments(**filters)
-    states = wg.index.consensus_states()
+    amendments = wg.record.index.amendments(**filters)
+    states = wg.record.index.consensus_states()
     return [(a, *states[a.id]) for a in amendments]
 
 
@@ -82,7 +82,7 @@ def index_listing(wg: WorkingGroup, **filters: str) -> list[glance.Listed]:
 )
 def test_the_glance_lists_what_the_index_lists(busy: Path, filters: dict[str, str]) -> None:
     with WorkingGroup.open(busy) as wg:
-        found = glance.listing(wg.store, **filters)
+        found = glance.listing(wg.record.store, **filters)
         assert found == index_listing(wg, **filters)
         assert found or filters.get("draft") == "nothing-like-it"
         if not filters:
@@ -96,30 +96,30 @@ def test_the_glance_lists_what_the_index_lists(busy: Path, filters: dict[str, st
 
 def test_the_glance_counts_open_amendments_and_restores_mains_history(busy: Path) -> None:
     with WorkingGroup.open(busy) as wg:
-        open_ones = Counter(a.draft for a in wg.index.amendments(status="open"))
-        assert glance.open_by_draft(wg.store) == open_ones == {"principles": 2}
-        book = Rulebook(wg.store, audit=False)
-        main = wg.main()
-        restored = glance.stored_history(wg.store, book, main)
-        stored = wg.index.stored_history(book, main)
+        open_ones = Counter(a.draft for a in wg.record.index.amendments(status="open"))
+        assert glance.open_by_draft(wg.record.store) == open_ones == {"principles": 2}
+        book = Rulebook(wg.record.store, audit=False)
+        main = wg.record.main()
+        restored = glance.stored_history(wg.record.store, book, main)
+        stored = wg.record.index.stored_history(book, main)
         assert restored is not None and stored is not None
         assert [vars(c.stored()) for c in restored.commits] == [
             vars(c.stored()) for c in stored.commits
         ]
-        assert [d.versions for d in wg.drafts() if d.slug == "principles"] == [("v1",)]
+        assert [d.versions for d in wg.drafts.drafts() if d.slug == "principles"] == [("v1",)]
 
 
 def test_the_glance_declines_an_index_behind_the_refs(busy: Path) -> None:
     with WorkingGroup.open(busy) as wg:
-        gone = next(a.id for a, _ in wg.listing(status="open"))
+        gone = next(a.id for a, _ in wg.deliberation.listing(status="open"))
         # Plain git moves a ref (as a fetch by hand would): the index has not seen it.
         git(busy, "update-ref", "-d", f"refs/wg/amendments/{gone}")
-        assert glance.listing(wg.store) is None
-        assert glance.open_by_draft(wg.store) is None
+        assert glance.listing(wg.record.store) is None
+        assert glance.open_by_draft(wg.record.store) is None
         # The working group then asks the index, which refreshes itself first.
-        assert gone not in {a.id for a, _ in wg.listing()}
-        assert [d.open_amendments for d in wg.drafts() if d.slug == "principles"] == [1]
-        assert glance.listing(wg.store) == index_listing(wg)
+        assert gone not in {a.id for a, _ in wg.deliberation.listing()}
+        assert [d.open_amendments for d in wg.drafts.drafts() if d.slug == "principles"] == [1]
+        assert glance.listing(wg.record.store) == index_listing(wg)
 
 
 def _other_schema(path: Path) -> None:
@@ -147,20 +147,25 @@ def test_the_glance_declines_a_file_it_cannot_trust_and_leaves_it_to_the_index(
     busy: Path, spoil: object
 ) -> None:
     with WorkingGroup.open(busy) as wg:
-        expected = [(a.id, c.state) for a, c in wg.listing()]
-        wg.index.close()
+        expected = [(a.id, c.state) for a, c in wg.deliberation.listing()]
+        wg.record.index.close()
     path = busy / ".git" / "wgtool" / glance.INDEX_FILE
     spoil(path)  # type: ignore[operator]
     spoiled = path.read_bytes() if path.is_file() else None
     with WorkingGroup.open(busy) as wg:
-        assert glance.listing(wg.store) is None
-        assert glance.open_by_draft(wg.store) is None
-        assert glance.stored_history(wg.store, Rulebook(wg.store, audit=False), wg.main()) is None
+        assert glance.listing(wg.record.store) is None
+        assert glance.open_by_draft(wg.record.store) is None
+        assert (
+            glance.stored_history(
+                wg.record.store, Rulebook(wg.record.store, audit=False), wg.record.main()
+            )
+            is None
+        )
         if spoiled is not None:
             assert path.read_bytes() == spoiled  # the glance never writes
         else:
             assert not path.exists() or path.is_dir()  # nor creates a file
         # The index heals the file (or reads the refs in memory) and answers the same.
-        assert [(a.id, c.state) for a, c in wg.listing()] == expected
+        assert [(a.id, c.state) for a, c in wg.deliberation.listing()] == expected
     if path.is_dir():
         shutil.rmtree(path)

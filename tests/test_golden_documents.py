@@ -15,9 +15,9 @@ import docx
 import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.export import produce
 from wgtool.core.model import Kind
-from wgtool.core.workgroup import WorkingGroup
 
 GOLDEN = Path(__file__).parent / "golden"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -39,29 +39,29 @@ def memo(example_repo: Path) -> WorkingGroup:
     paragraph 3 with a reply."""
     ids = (f"0000{n:04d}" for n in itertools.count(1))
     wg = WorkingGroup.open(example_repo, SECRETARIAT, clock=lambda: 1_800_000_000, ids=ids.__next__)
-    wg.add_draft("memo", title="Memo on working methods", text=MEMO)
-    wg.tag("memo", "v1", message="First reading")
-    wg.act_as(MEMBER_CS)
-    merged = wg.propose(
+    wg.drafts.add_draft("memo", title="Memo on working methods", text=MEMO)
+    wg.procedure.tag("memo", "v1", message="First reading")
+    wg.record.act_as(MEMBER_CS)
+    merged = wg.amendments.propose(
         "memo", kind=Kind.REPLACE, paragraph=2, rationale="Fairer.", title="Speaking order",
         text="Members speak in an order drawn by lot and the chair keeps time.",
     )  # fmt: skip
-    wg.act_as(MEMBER_GOV)
-    wg.position(merged.id, "support")
-    wg.act_as(CHAIR)
-    wg.merge(merged.id)
-    wg.act_as(MEMBER_TECH)
-    sooner = wg.propose(
+    wg.record.act_as(MEMBER_GOV)
+    wg.deliberation.position(merged.id, "support")
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(merged.id)
+    wg.record.act_as(MEMBER_TECH)
+    sooner = wg.amendments.propose(
         "memo", kind=Kind.REPLACE, paragraph=3, rationale="Sooner.",
         text="Notes are circulated within three days.",
     )  # fmt: skip
-    wg.act_as(MEMBER_PS)
-    wg.cosponsor(sooner.id)
-    wg.propose("memo", kind=Kind.DELETE, paragraph=1, rationale="Obvious.")
-    wg.act_as(MEMBER_GOV)
-    asked = wg.comment_paragraph("memo", "3", "Three days is short for the translations.")
-    wg.act_as(MEMBER_TECH)
-    wg.comment_paragraph(
+    wg.record.act_as(MEMBER_PS)
+    wg.procedure.cosponsor(sooner.id)
+    wg.amendments.propose("memo", kind=Kind.DELETE, paragraph=1, rationale="Obvious.")
+    wg.record.act_as(MEMBER_GOV)
+    asked = wg.agreement.comment_paragraph("memo", "3", "Three days is short for the translations.")
+    wg.record.act_as(MEMBER_TECH)
+    wg.agreement.comment_paragraph(
         "memo", "3", "Drafts first, translations within a week?", reply_to=asked.id
     )
     return wg

@@ -33,10 +33,10 @@ from tests.conftest import (
 )
 from tests.forge import ZERO, Forger, message
 from wgtool.cli import cli
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind, Role, Status
 from wgtool.core.sync import sync
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 
 def guard(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -96,7 +96,7 @@ def _forge(clones: Clones, how: str) -> list[str]:
         return [events]
     if how == "an event chain that deletes an event":
         with WorkingGroup.open(clones.a, MEMBER_CS) as wg:
-            support = wg.position(amendment, "support")
+            support = wg.deliberation.position(amendment, "support")
         subprocess.run(["git", "-C", str(clones.a), "push", "-q", "origin", events], check=True)
         forger.event(amendment, member=MEMBER_TECH, extra={f"events/{support.id}.json": None})
         return [events]
@@ -165,7 +165,7 @@ def test_a_guarded_remote_refuses_plain_pushes_that_break_the_rules(
     clones = guarded
     if how == "main set back":  # there must be something to set back
         with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-            wg.add_draft("charter", title="Charter", text="One paragraph.\n")
+            wg.drafts.add_draft("charter", title="Charter", text="One paragraph.\n")
             assert not sync(wg).problems
     specs = _forge(clones, how)
     before = refs_snapshot(clones.origin)
@@ -177,10 +177,10 @@ def test_a_guarded_remote_refuses_plain_pushes_that_break_the_rules(
 
     # Honest members keep working through the same remote.
     with WorkingGroup.open(clones.b, MEMBER_GOV) as wg:
-        proposed = wg.propose(
+        proposed = wg.amendments.propose(
             "roles", kind=Kind.REPLACE, paragraph=1, text="Roles, briefly.", rationale="Short."
         ).id
-        wg.position(clones.amendment, "support")
+        wg.deliberation.position(clones.amendment, "support")
         report = sync(wg)
         assert report.problems == [] and report.sent.new_amendments == 1, report.lines()
     assert git(clones.origin, "rev-parse", f"refs/wg/amendments/{proposed}").strip()
@@ -200,40 +200,40 @@ def test_honest_members_work_through_a_guarded_signed_remote(
     ):
         sign_as(monkeypatch, keys[handle])
         with WorkingGroup.open(repo, handle) as wg:
-            wg.position(amendment, stance)
+            wg.deliberation.position(amendment, stance)
     for repo in (clones.a, clones.b, clones.a):
         with WorkingGroup.open(repo) as wg:
             assert sync(wg).problems == []
     sign_as(monkeypatch, keys[MEMBER_CS])
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.position(amendment, "support", reason="Convinced")
+        wg.deliberation.position(amendment, "support", reason="Convinced")
         assert sync(wg).problems == []
 
     # A new chair with a key merges; the secretariat tags the version.
     chair_key = add_chair_with_key(clones.a, keys, monkeypatch, tmp_path / "keys")
     sign_as(monkeypatch, chair_key)
     with WorkingGroup.open(clones.a, "achair") as wg:
-        wg.merge(agreed(wg, amendment, keys))
+        wg.merges.merge(agreed(wg, amendment, keys))
         assert sync(wg).problems == []
     sign_as(monkeypatch, keys[SECRETARIAT])
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.tag("principles", "v1", message="Agreed")
+        wg.procedure.tag("principles", "v1", message="Agreed")
         report = sync(wg)
         assert report.problems == [] and report.sent.versions == 1
 
     with WorkingGroup.open(clones.b) as wg:
         assert sync(wg).problems == []
-        assert wg.amendment(amendment).status is Status.MERGED
-        assert [v.name for v in wg.versions("principles")] == ["v1"]
+        assert wg.amendments.amendment(amendment).status is Status.MERGED
+        assert [v.name for v in wg.drafts.versions("principles")] == ["v1"]
         assert verify(wg).problems == []
-        assert wg.roster.get("achair").has(Role.CHAIR)
+        assert wg.record.roster.get("achair").has(Role.CHAIR)
 
     command = [sys.executable, "-m", "wgtool", "clone", str(clones.origin), str(tmp_path / "c")]
     joined = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert joined.returncode == 0 and "Problem" not in joined.stdout, joined.stdout
     sign_as(monkeypatch, keys["therrera"])
     with WorkingGroup.open(tmp_path / "c", "therrera") as wg:
-        wg.comment(amendment, "Thanks, all")
+        wg.deliberation.comment(amendment, "Thanks, all")
         assert sync(wg).problems == []
     events = json.loads(
         subprocess.run(
@@ -253,7 +253,9 @@ def test_a_first_push_to_an_empty_guarded_remote(tmp_path: Path) -> None:
     assert guard("install", str(origin)).exit_code == 0
     git(seed, "remote", "add", "origin", str(origin))
     with WorkingGroup.open(seed, MEMBER_PS) as wg:
-        wg.propose("principles", kind=Kind.REPLACE, paragraph=1, text="New.", rationale="Why.")
+        wg.amendments.propose(
+            "principles", kind=Kind.REPLACE, paragraph=1, text="New.", rationale="Why."
+        )
         report = sync(wg)
         assert report.problems == [] and report.sent.main_commits == 1, report.lines()
     assert git(origin, "rev-parse", "main").strip() == git(seed, "rev-parse", "main").strip()

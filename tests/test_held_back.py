@@ -32,11 +32,11 @@ from tests.conftest import (
 )
 from tests.forge import Forger, message
 from tests.test_guard import guard
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.faults import CRASH_EXIT_CODE, FAULT_ENV
 from wgtool.core.model import Kind
 from wgtool.core.sync import sync
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 CASES = int(os.environ.get("WGTOOL_HELD_BACK_CASES", "2"))
 
@@ -56,7 +56,7 @@ def test_a_forged_tip_on_the_remote_holds_back_no_honest_position(
 ) -> None:
     amendment, ref = clones.amendment, f"refs/wg/events/{clones.amendment}"
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        honest = wg.position(amendment, "support", reason="Agreed").id
+        honest = wg.deliberation.position(amendment, "support", reason="Agreed").id
         assert not sync(wg).problems
     # Someone writes an objection in ndlamini's name, as someone else, at the remote's tip.
     forger = Forger(clones.a)
@@ -69,7 +69,7 @@ def test_a_forged_tip_on_the_remote_holds_back_no_honest_position(
         first = sync(wg)
         (line,) = [p for p in first.problems if ref in p]
         assert forged[:10] in line and "not taken" in line and "others' work was" in line
-        objection = wg.position(amendment, "object", reason="Not acceptable to us").id
+        objection = wg.deliberation.position(amendment, "object", reason="Not acceptable to us").id
         report = sync(wg)
         assert report.sent.events == 1, report.lines()
     remote_tip = git(clones.origin, "rev-parse", ref).strip()
@@ -84,7 +84,7 @@ def test_a_forged_tip_on_the_remote_holds_back_no_honest_position(
     with WorkingGroup.open(tmp_path / "c") as wg:
         stances = {
             p.member: p.stance.value
-            for g in wg.consensus(wg.amendment(amendment)).groups
+            for g in wg.deliberation.consensus(wg.amendments.amendment(amendment)).groups
             for p in g.positions
         }
         assert stances[MEMBER_CS] == "object" and stances[MEMBER_GOV] == "support"
@@ -99,7 +99,7 @@ def test_a_guard_installed_after_a_forgery_lets_it_be_replaced(clones: Clones) -
     assert guard("install", str(clones.origin)).exit_code == 0
     with WorkingGroup.open(clones.b, MEMBER_GOV) as wg:
         sync(wg)
-        wg.comment(amendment, "Still here.")
+        wg.deliberation.comment(amendment, "Still here.")
         report = sync(wg)
         assert report.sent.events == 1, report.lines()
     assert forged not in git(clones.origin, "rev-list", ref).split()
@@ -186,21 +186,21 @@ def test_with_any_forgeries_on_the_remote_every_honest_event_reaches_every_clone
     for _ in range(4):
         for repo in rng.sample(honest, len(honest)):
             with WorkingGroup.open(repo, rng.choice(members)) as wg:
-                known = [a.id for a in wg.amendments() if a.id in amendments]
+                known = [a.id for a in wg.amendments.amendments() if a.id in amendments]
                 for _ in range(rng.randint(1, 2)):
                     target = rng.choice(known)
                     if rng.random() < 0.5:
-                        written.add(wg.comment(target, f"Note {rng.random():.6f}").id)
+                        written.add(wg.deliberation.comment(target, f"Note {rng.random():.6f}").id)
                     else:
                         stance = rng.choice(["support", "object", "no-objection"])
-                        written.add(wg.position(target, stance).id)
+                        written.add(wg.deliberation.position(target, stance).id)
                 if rng.random() < 0.3:
                     amendments.append(
-                        wg.propose(
+                        wg.amendments.propose(
                             "roles",
                             kind=Kind.REPLACE,
                             paragraph=rng.randint(1, 3),
-                            text=f"Roles, as member {wg.actor().handle} reads them.",
+                            text=f"Roles, as member {wg.record.actor().handle} reads them.",
                             rationale="R",
                         ).id
                     )

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("textual", "rich")
@@ -44,7 +44,7 @@ def test_core_and_cli_import_neither_textual_nor_rich() -> None:
     assert (
         forbidden_after("""
         import importlib.util
-        import wgtool.core.workgroup
+        import wgtool.core.desks
         if importlib.util.find_spec("wgtool.core.sync") is not None:
             import wgtool.core.sync
         import wgtool.cli
@@ -70,7 +70,9 @@ def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -
     from wgtool.core.model import Kind
 
     with WorkingGroup.open(example_repo, "mchen") as wg:
-        amendment = wg.propose("principles", kind=Kind.DELETE, paragraph=3, rationale="r").id
+        amendment = wg.amendments.propose(
+            "principles", kind=Kind.DELETE, paragraph=3, rationale="r"
+        ).id
     commands = [
         ["--help"],
         ["amendments", "--json"],
@@ -93,7 +95,7 @@ def test_running_commands_imports_neither_textual_nor_rich(example_repo: Path) -
     )
     # The commands really ran: the position and the comment are in the record.
     with WorkingGroup.open(example_repo) as wg:
-        assert [e.type for e in wg.events(amendment)] == ["position", "comment"]
+        assert [e.type for e in wg.deliberation.events(amendment)] == ["position", "comment"]
 
 
 # -- the faces go through the core -----------------------------------------------------------------
@@ -191,3 +193,168 @@ def test_commands_that_never_read_the_index_do_not_import_sqlalchemy(example_rep
     # With the index current (as the listing left it), tagging a version reads none of it.
     tag = [*base, "--as", "epetrova", "tag", "principles", "v1", "--message", "First"]
     assert loaded_after(run.format(argv=tag, expect="Tagged"), heavy) == []
+
+
+# -- one surface, no circles, no arrows back up ---------------------------------------------------
+
+PACKAGE = ROOT / "wgtool"
+
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("text engine", ("wgtool.core.text",)),
+    ("record, rules, index and documents", ("wgtool.core", "wgtool.example")),
+    ("desks", ("wgtool.core.desks",)),
+    (
+        "use cases beside the desks",
+        tuple(
+            f"wgtool.core.{name}"
+            for name in (
+                "akn",
+                "concordance",
+                "demo",
+                "export",
+                "logins",
+                "stats",
+                "sync",
+                "verify",
+            )
+        ),
+    ),
+    ("the API surface", ("wgtool.api",)),
+    ("faces", ("wgtool", "wgtool.cli", "wgtool.tui", "wgtool.web")),
+)
+"""The layers, lowest first: a module may import its own layer and those below. A module
+belongs to the layer of the longest prefix that names it."""
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer_of(module: str) -> int:
+    best, found = -1, 0
+    for number, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, found = len(prefix), number
+    return found
+
+
+def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module -> the wgtool modules it imports, wherever the import stands (at the top, inside
+    a function, under ``if TYPE_CHECKING``): the graph a reader follows."""
+    files = {module_name(path): path for path in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for name in names:
+                while name and name not in files:
+                    name = name.rpartition(".")[0]
+                if name and name != module:
+                    found.add(name)
+        graph[module] = found
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def arrows_back_up(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    return sorted(
+        (source, target)
+        for source, targets in graph.items()
+        for target in targets
+        if layer_of(target) > layer_of(source)
+    )
+
+
+def test_the_graph_checks_see_a_circle_and_an_arrow_back_up() -> None:
+    """Guard against a vacuous pass: a loop and a lower module importing a higher one."""
+    graph = {"wgtool.core.a": {"wgtool.core.b"}, "wgtool.core.b": {"wgtool.core.a"}}
+    assert circles(graph) == [["wgtool.core.a", "wgtool.core.b"]]
+    assert circles({"wgtool.core.a": {"wgtool.core.b"}, "wgtool.core.b": set()}) == []
+    upward = {"wgtool.core.model": {"wgtool.core.desks"}, "wgtool.cli": {"wgtool.api"}}
+    assert arrows_back_up(upward) == [("wgtool.core.model", "wgtool.core.desks")]
+    assert layer_of("wgtool.core.sync.joining") > layer_of("wgtool.core.desks.drafts")
+    graph = import_graph()
+    assert "wgtool.core.desks.drafts" in graph["wgtool.core.desks.amendments"]
+
+
+def test_the_core_has_no_import_circles() -> None:
+    core = {m: t for m, t in import_graph().items() if layer_of(m) < len(LAYERS) - 1}
+    assert "wgtool.api" in core and "wgtool.core.desks" in core
+    assert circles(core) == []
+
+
+def test_no_import_runs_back_up_the_layers() -> None:
+    assert arrows_back_up(import_graph()) == []
+
+
+def test_the_faces_import_the_core_only_through_the_api() -> None:
+    graph = import_graph()
+    faces = {m for m in graph if layer_of(m) == len(LAYERS) - 1}
+    assert {"wgtool.cli", "wgtool.tui.app", "wgtool.web.server"} <= faces
+    below = {
+        face: sorted(t for t in targets if t.startswith("wgtool.core"))
+        for face, targets in graph.items()
+        if face in faces
+    }
+    assert {face: found for face, found in below.items() if found} == {}
+    assert any("wgtool.api" in graph[face] for face in faces)
+
+
+def test_the_api_offers_every_name_it_lists_and_loads_each_only_when_used() -> None:
+    script = """
+        import json, sys
+        import wgtool.api as api
+        before = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "docx"))
+        assert api.__all__ == sorted(api._TABLE), "__all__ and the table differ"
+        missing = [name for name in api.__all__ if getattr(api, name, None) is None]
+        print(json.dumps([before, missing]))
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    before, missing = json.loads(result.stdout.strip().splitlines()[-1])
+    assert before == [] and missing == []

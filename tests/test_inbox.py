@@ -1,7 +1,8 @@
 """Each member's desk: what changed since they last looked, on real repositories.
 
-The core (``wg.inbox``, ``wg.mark_seen``) and the command (``wgtool inbox``, and the news block
-``wgtool sync`` prints) over a real example working group, real git and real SQLite.
+The core (``wg.inbox.inbox``, ``wg.inbox.mark_seen``) and the command (``wgtool inbox``, and
+the news block ``wgtool sync`` prints) over a real example working group, real git and real
+SQLite.
 """
 
 from __future__ import annotations
@@ -25,17 +26,17 @@ from tests.conftest import (
     propose_sample,
     written_before_controls_were_refused,
 )
+from wgtool.core.desks import Inbox, WorkingGroup
+from wgtool.core.desks import inbox as inbox_desk
 from wgtool.core.inbox import LAST_LOOK_FILE
 from wgtool.core.model import Kind
-from wgtool.core.workgroup import Inbox, WorkingGroup
-from wgtool.core.workgroup import inbox as inbox_desk
 
 
 def look(repo: Path, handle: str, **filters: bool) -> Inbox:
     """The member's inbox, marked as seen (as 'wgtool inbox' does)."""
     with WorkingGroup.open(repo, handle) as wg:
-        box = wg.inbox(**filters)
-        wg.mark_seen(box)
+        box = wg.inbox.inbox(**filters)
+        wg.inbox.mark_seen(box)
         return box
 
 
@@ -64,9 +65,9 @@ def test_first_look_shows_everything_then_only_what_others_did(example_repo: Pat
     assert not look(example_repo, MEMBER_CS).news  # marked as seen
 
     with act(example_repo, MEMBER_CS) as wg:  # what I do myself is no news to me
-        wg.position(amendment, "object", reason="Too vague.")
+        wg.deliberation.position(amendment, "object", reason="Too vague.")
     with act(example_repo, MEMBER_GOV) as wg:
-        wg.comment(amendment, "Which stakeholders?")
+        wg.deliberation.comment(amendment, "Which stakeholders?")
     box = look(example_repo, MEMBER_CS)
     assert box.since is not None
     assert kinds(box, amendment) == ["comment"]
@@ -79,17 +80,17 @@ def test_revision_merge_and_version_are_news(example_repo: Path) -> None:
     amendment = propose_sample(example_repo, MEMBER_PS)
     look(example_repo, MEMBER_TECH)
     with act(example_repo, MEMBER_TECH) as wg:
-        wg.position(amendment, "support")
+        wg.deliberation.position(amendment, "support")
     with act(example_repo, MEMBER_PS) as wg:
-        wg.revise(amendment, text="Enhanced cooperation involves every stakeholder.")
+        wg.amendments.revise(amendment, text="Enhanced cooperation involves every stakeholder.")
     box = look(example_repo, MEMBER_TECH)
     assert kinds(box, amendment) == ["revised"]
     assert box.news.amendments[0].needs_position  # the position was on revision 1
 
     with act(example_repo, CHAIR) as wg:
-        wg.merge(agreed(wg, amendment))
+        wg.merges.merge(agreed(wg, amendment))
     with act(example_repo, SECRETARIAT) as wg:
-        wg.tag("principles", "v1", message="First reading")
+        wg.procedure.tag("principles", "v1", message="First reading")
     box = look(example_repo, MEMBER_TECH)
     assert kinds(box, amendment) == ["position", "merged"]
     assert box.news.amendments[0].changes[-1].member == CHAIR
@@ -102,9 +103,9 @@ def test_rejection_and_withdrawal_name_who_decided(example_repo: Path) -> None:
     withdrawn = propose_sample(example_repo, MEMBER_GOV)
     look(example_repo, MEMBER_CS)
     with act(example_repo, CHAIR) as wg:
-        wg.reject(rejected, reason="Out of scope.")
+        wg.deliberation.reject(rejected, reason="Out of scope.")
     with act(example_repo, MEMBER_GOV) as wg:
-        wg.withdraw(withdrawn, reason="Covered elsewhere.")
+        wg.deliberation.withdraw(withdrawn, reason="Covered elsewhere.")
     box = look(example_repo, MEMBER_CS)
     assert kinds(box, rejected) == ["rejected"] and kinds(box, withdrawn) == ["withdrawn"]
     said = {i.amendment.id: i.changes[0].describe() for i in box.news.amendments}
@@ -120,8 +121,8 @@ def test_filters_mark_only_what_they_show(example_repo: Path) -> None:
     theirs = propose_sample(example_repo, MEMBER_PS)
     look(example_repo, MEMBER_TECH)
     with act(example_repo, MEMBER_CS) as wg:
-        wg.comment(mine, "On mine.")
-        wg.comment(theirs, "On theirs.")
+        wg.deliberation.comment(mine, "On mine.")
+        wg.deliberation.comment(theirs, "On theirs.")
 
     box = look(example_repo, MEMBER_TECH, mine=True)
     assert ids(box) == [mine] and box.news.amendments[0].mine
@@ -130,7 +131,7 @@ def test_filters_mark_only_what_they_show(example_repo: Path) -> None:
     assert not look(example_repo, MEMBER_TECH).news  # both were shown and marked
 
     with act(example_repo, MEMBER_CS) as wg:
-        wg.comment(theirs, "Again.")
+        wg.deliberation.comment(theirs, "Again.")
     assert not look(example_repo, MEMBER_TECH, mine=True).news
     assert ids(look(example_repo, MEMBER_TECH)) == [theirs]  # not marked by --mine
 
@@ -141,8 +142,8 @@ def test_needs_position_all_is_the_to_do_list(example_repo: Path) -> None:
     propose_sample(example_repo, MEMBER_TECH)  # my own: never waits for me
     look(example_repo, MEMBER_TECH)
     with act(example_repo, MEMBER_TECH) as wg:
-        wg.position(first, "support")
-        box = wg.inbox(needs_position=True, everything=True)
+        wg.deliberation.position(first, "support")
+        box = wg.inbox.inbox(needs_position=True, everything=True)
     assert ids(box) == [second] and box.waiting == 1
     assert box.news.amendments[0].changes == ()  # unchanged since the last look, still listed
 
@@ -150,8 +151,8 @@ def test_needs_position_all_is_the_to_do_list(example_repo: Path) -> None:
 def test_peek_leaves_the_last_look(example_repo: Path) -> None:
     amendment = propose_sample(example_repo, MEMBER_PS)
     with act(example_repo, MEMBER_CS) as wg:
-        assert ids(wg.inbox()) == [amendment]
-        assert ids(wg.inbox()) == [amendment]
+        assert ids(wg.inbox.inbox()) == [amendment]
+        assert ids(wg.inbox.inbox()) == [amendment]
     assert not (example_repo / ".git" / "wgtool" / LAST_LOOK_FILE).exists()
 
 
@@ -171,10 +172,10 @@ def test_a_damaged_last_look_starts_afresh(example_repo: Path) -> None:
     look(example_repo, MEMBER_CS)
     (example_repo / ".git" / "wgtool" / LAST_LOOK_FILE).write_text("{not json")
     with act(example_repo, MEMBER_CS) as wg:
-        box = wg.inbox()
-        wg.mark_seen(box)
+        box = wg.inbox.inbox()
+        wg.inbox.mark_seen(box)
         assert box.since is None and ids(box) == [amendment]
-        assert any("last-look.json" in n and "afresh" in n for n in wg.notices)
+        assert any("last-look.json" in n and "afresh" in n for n in wg.record.notices)
     assert not look(example_repo, MEMBER_CS).news
 
 
@@ -205,7 +206,7 @@ def test_inbox_shows_member_text_as_text(wgcli: Wg, example_repo: Path) -> None:
     amendment = propose_sample(example_repo, MEMBER_PS)
     wgcli.ok("inbox", actor=MEMBER_CS)
     with written_before_controls_were_refused(), act(example_repo, MEMBER_GOV) as wg:
-        wg.comment(amendment, "[bold]x[/bold] \x1b[31mred\u202e")
+        wg.deliberation.comment(amendment, "[bold]x[/bold] \x1b[31mred\u202e")
     out = wgcli.ok("inbox", actor=MEMBER_CS)
     assert "\x1b" not in out and "\u202e" not in out
     assert "[bold]x[/bold] \\x1b[31mred" in out
@@ -219,8 +220,8 @@ def test_inbox_needs_an_acting_member(wgcli: Wg) -> None:
 
 def test_sync_prints_what_arrived(clones: Clones) -> None:
     with WorkingGroup.open(clones.a, MEMBER_TECH) as wg:
-        wg.position(clones.amendment, "support", reason="Fine.")
-        fresh = wg.propose(
+        wg.deliberation.position(clones.amendment, "support", reason="Fine.")
+        fresh = wg.amendments.propose(
             "principles", kind=Kind.DELETE, paragraph=2, text=None, rationale="Redundant."
         ).id
     Wg(clones.a).ok("sync")
@@ -251,9 +252,9 @@ def test_many_changed_amendments_are_read_in_one_pass(
     )
     look(example_repo, MEMBER_CS)
     with act(example_repo, MEMBER_TECH) as wg:
-        wg.comment(second, "Only this one changed.")
+        wg.deliberation.comment(second, "Only this one changed.")
     with act(example_repo, MEMBER_CS) as wg:
-        by_id = wg.inbox()
+        by_id = wg.inbox.inbox()
         monkeypatch.setattr(inbox_desk, "FEW", 0)
-        in_one_pass = wg.inbox()
+        in_one_pass = wg.inbox.inbox()
     assert by_id.news == in_one_pass.news and ids(by_id) == [second] and first not in ids(by_id)

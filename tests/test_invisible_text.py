@@ -35,8 +35,8 @@ from tests.conftest import (
 from tests.pilot import settle
 from tests.test_tui import SIZE, open_draft, paragraph_texts
 from wgtool.core import safe, validate
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput
-from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.app import make_app
 
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # "I want": the ZWNJ breaks a join
@@ -182,7 +182,7 @@ def test_what_scripts_need_is_accepted_and_kept(example_repo: Path, wgcli: Wg, t
     ).strip()  # fmt: skip
     wgcli.ok("comment", amendment, f"{FAMILY} {PERSIAN}", actor=MEMBER_CS)
     with WorkingGroup.open(example_repo) as wg:
-        revision = wg.amendment(amendment).head
+        revision = wg.amendments.amendment(amendment).head
     assert text in git(example_repo, "show", f"{revision}:drafts/principles.md")
     shown = wgcli.ok("show", amendment)
     assert text in shown and f"{FAMILY} {PERSIAN}" in shown and "<U+" not in shown
@@ -212,7 +212,7 @@ def planted(example_repo: Path, wgcli: Wg) -> Wg:
     amendment = propose_sample(example_repo)
     with WorkingGroup.open(example_repo, MEMBER_GOV) as wg:
         with written_before_invisible_characters_were_refused():
-            wg.comment(amendment, "Agreed\u2060, with a word joiner.")
+            wg.deliberation.comment(amendment, "Agreed\u2060, with a word joiner.")
     wgcli.amendment = amendment  # type: ignore[attr-defined]
     return wgcli
 

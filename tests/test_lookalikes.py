@@ -16,8 +16,8 @@ from textual.widgets import Select
 from tests.conftest import SECRETARIAT, Wg, refs_snapshot
 from tests.test_tui import notifications, press
 from tests.test_tui_desk import at_the_desk, fill
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.lookalike import _prototypes, look_alike, skeleton
-from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.screens.desk import MemberDialog
 
 # The example roster's chair.
@@ -86,7 +86,7 @@ def test_a_look_alike_needs_force(
     assert refs_snapshot(example_repo) == before
     assert add(wgcli, handle, name, email, "--force").exit_code == 0
     with WorkingGroup.open(example_repo) as wg:
-        added = wg.roster.get(handle)
+        added = wg.record.roster.get(handle)
     assert (added.name, added.email) == (name, email)
 
 
@@ -164,4 +164,4 @@ async def test_the_desk_adds_a_look_alike_on_a_second_save(example_repo: Path) -
         await press(pilot, "ctrl+s")  # the same fields again: the secretariat means it
         assert app.screen is roster
         with WorkingGroup.open(example_repo) as wg:
-            assert wg.roster.get("lhaddad2").email == "other@example.net"
+            assert wg.record.roster.get("lhaddad2").email == "other@example.net"

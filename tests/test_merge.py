@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_TECH, Wg, agree_cli, git
 from wgtool.core import document
 from wgtool.core.demo import create_demo
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -28,7 +28,7 @@ from wgtool.core.workgroup import WorkingGroup
 
 def paragraph(repo: Path, number: int, slug: str = "principles") -> str:
     with WorkingGroup.open(repo) as wg:
-        return document.paragraph(wg.draft(slug).text, number).text
+        return document.paragraph(wg.drafts.draft(slug).text, number).text
 
 
 def propose(wgcli: Wg, actor: str, number: int, old: str, new: str) -> str:
@@ -58,7 +58,7 @@ def state(repo: Path) -> tuple[str, str, str]:
     lag one write behind the refs).
     """
     with WorkingGroup.open(repo) as wg:
-        wg.refresh()
+        wg.record.refresh()
     refs = git(repo, "for-each-ref")
     worktree = (repo / "drafts" / "principles.md").read_text()
     with sqlite3.connect(repo / ".git" / "wgtool" / "index.sqlite") as db:
@@ -85,7 +85,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _open_amendments(repo: Path) -> dict[str, str]:
     with WorkingGroup.open(repo) as wg:
-        return {a.title: a.id for a in wg.amendments(status="open")}
+        return {a.title: a.id for a in wg.amendments.amendments(status="open")}
 
 
 def _orders(titles: list[str]) -> list[tuple[str, ...]]:

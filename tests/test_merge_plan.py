@@ -11,9 +11,9 @@ from wgtool.core.model import Kind
 
 def test_conflicting_text_is_the_conflicting_paragraphs_as_they_read_now(open_wg) -> None:
     wg = open_wg(MEMBER_TECH)
-    text = wg.draft("principles").text
+    text = wg.drafts.draft("principles").text
     p5, p7 = document.paragraph(text, 5).text, document.paragraph(text, 7).text
-    first = wg.propose(
+    first = wg.amendments.propose(
         "principles",
         kind=Kind.DOCUMENT,
         paragraph=None,
@@ -22,10 +22,10 @@ def test_conflicting_text_is_the_conflicting_paragraphs_as_they_read_now(open_wg
         ),
         rationale="Security; emphasis.",
     ).id
-    wg.act_as(MEMBER_PS)
+    wg.record.act_as(MEMBER_PS)
     # Conflicts with the first in paragraphs 5 and 7; changes paragraph 6 cleanly.
     p6 = document.paragraph(text, 6).text
-    second = wg.propose(
+    second = wg.amendments.propose(
         "principles",
         kind=Kind.DOCUMENT,
         paragraph=None,
@@ -34,10 +34,10 @@ def test_conflicting_text_is_the_conflicting_paragraphs_as_they_read_now(open_wg
         .replace(p7, p7 + " Today."),
         rationale="Freedom; data; emphasis.",
     ).id
-    wg.act_as(CHAIR)
-    wg.merge(agreed(wg, first))
-    current = wg.draft("principles").text
-    plan = wg.plan_merge(second)
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, first))
+    current = wg.drafts.draft("principles").text
+    plan = wg.merges.plan_merge(second)
     assert not plan.clean and plan.conflict_summary() == "¶5 and ¶7"
     now5, now7 = document.paragraph(current, 5).text, document.paragraph(current, 7).text
     assert plan.conflicting_text() == f"{now5}\n\n{now7}"
@@ -51,13 +51,13 @@ def test_conflicting_text_is_the_conflicting_paragraphs_as_they_read_now(open_wg
 
 def test_a_clean_plan_has_no_conflicting_text(open_wg) -> None:
     wg = open_wg(MEMBER_TECH)
-    text = document.paragraph(wg.draft("principles").text, 5).text
-    amendment = wg.propose(
+    text = document.paragraph(wg.drafts.draft("principles").text, 5).text
+    amendment = wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=5,
         text=text.replace("single, open", "single, secure, open"),
         rationale="Security.",
     ).id
-    plan = wg.plan_merge(amendment)
+    plan = wg.merges.plan_merge(amendment)
     assert plan.clean and plan.conflicting_text() == ""

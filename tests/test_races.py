@@ -24,8 +24,8 @@ from tests.conftest import (
     release_cli,
     start_cli,
 )
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.rulebook import EVENTS_PREFIX
-from wgtool.core.workgroup import WorkingGroup
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +73,7 @@ def test_eight_processes_proposing_at_once_each_see_their_amendment(example_repo
     refs = git(example_repo, "for-each-ref", "--format=%(refname:lstrip=3)", "refs/wg/amendments")
     assert len(ids) == 40 and ids == set(refs.split())
     with WorkingGroup.open(example_repo) as wg:
-        assert {a.id for a in wg.amendments()} == ids
+        assert {a.id for a in wg.amendments.amendments()} == ids
 
 
 def event_log(repo: Path, amendment: str) -> list[dict[str, object]]:

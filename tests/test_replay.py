@@ -33,11 +33,11 @@ from tests.conftest import (
 from tests.forge import Forger, message, rewrite
 from tests.test_guard import guard
 from wgtool.core import document, labels
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind, Status
 from wgtool.core.rulebook import Rulebook
 from wgtool.core.sync import clone, sync
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 
 @dataclass
@@ -101,7 +101,7 @@ def honest_merge(clones: Clones, **options: object) -> str:
     """The chair merges the sample amendment with the tool in clone a (not sent yet)."""
     amendment = supported(clones)
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        return wg.merge(amendment, **options)  # type: ignore[arg-type]
+        return wg.merges.merge(amendment, **options)  # type: ignore[arg-type]
 
 
 def draft_at(repo: Path, commit: str, slug: str = "principles") -> str:
@@ -153,8 +153,8 @@ def test_a_merge_that_writes_words_its_amendment_never_proposed_is_refused(
         tmp_path,
     )
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.amendment(amendment).status is Status.OPEN
-        assert "led by the chair alone" not in wg.draft("principles").text
+        assert wg.amendments.amendment(amendment).status is Status.OPEN
+        assert "led by the chair alone" not in wg.drafts.draft("principles").text
 
 
 @pytest.mark.parametrize("where", ["another paragraph", "its own paragraph"])
@@ -254,7 +254,9 @@ def test_a_chairs_tag_claiming_a_silence_is_no_version(
     named = "none"
     if events != "none":
         with WorkingGroup.open(clones.a, CHAIR) as wg:
-            wg.bracket("principles", "2", words=None, reason="Scope")  # a chain of the draft's
+            wg.agreement.bracket(
+                "principles", "2", words=None, reason="Scope"
+            )  # a chain of the draft's
             assert not sync(wg).problems
         assert not do_sync(clones.b).problems
         named = forger.rev("refs/wg/events/draft-principles")
@@ -272,7 +274,7 @@ def test_a_chairs_tag_claiming_a_silence_is_no_version(
         tmp_path,
     )
     with WorkingGroup.open(clones.b) as wg:
-        assert "claimed" not in [v.name for v in wg.versions("principles")]
+        assert "claimed" not in [v.name for v in wg.drafts.versions("principles")]
 
 
 # -- 4. silence deadlines: the guard's clock, and disputes without one -------------------------
@@ -282,7 +284,9 @@ def silence_on(clones: Clones, until: float) -> str:
     """A silence on the supported sample amendment, started by the chair; on every clone."""
     amendment = supported(clones)
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        silence = wg.silence_start(amendment, until=until, message="Adopted unless broken").id
+        silence = wg.procedure.silence_start(
+            amendment, until=until, message="Adopted unless broken"
+        ).id
         assert not sync(wg).problems
     assert not do_sync(clones.b).problems
     return silence
@@ -294,7 +298,9 @@ def test_a_guard_refuses_a_conclusion_made_on_a_clock_running_ahead(clones: Clon
     assert guard("install", str(clones.origin)).exit_code == 0
     before = refs_snapshot(clones.origin)
     with WorkingGroup.open(clones.a, CHAIR, clock=lambda: real + 7200) as wg:
-        merge = wg.silence_conclude(silence)  # two hours ahead: the deadline has passed here
+        merge = wg.procedure.silence_conclude(
+            silence
+        )  # two hours ahead: the deadline has passed here
         report = sync(wg)
     assert any(
         "concludes a silence before its deadline" in p and "by this remote's clock" in p
@@ -312,21 +318,21 @@ def test_a_break_in_time_after_a_skewed_conclusion_leaves_it_disputed(clones: Cl
     real = time.time()
     silence = silence_on(clones, real + 3600)
     with WorkingGroup.open(clones.b, MEMBER_GOV, clock=lambda: real + 60) as wg:
-        wg.silence_break(silence, reason="Not acceptable")  # in time, not sent yet
+        wg.procedure.silence_break(silence, reason="Not acceptable")  # in time, not sent yet
     with WorkingGroup.open(clones.a, CHAIR, clock=lambda: real + 7200) as wg:
-        wg.silence_conclude(silence)
+        wg.procedure.silence_conclude(silence)
         assert not sync(wg).problems
     assert not do_sync(clones.b).problems
     assert not do_sync(clones.a).problems
     for repo in (clones.a, clones.b):
         with WorkingGroup.open(repo, clock=lambda: real + 7300) as wg:
-            amendment = wg.amendment(clones.amendment)
+            amendment = wg.amendments.amendment(clones.amendment)
             assert amendment.status is Status.MERGED
             assert amendment.adoption is not None
             described = amendment.adoption.describe()
             assert "disputed" in described and MEMBER_GOV in described
             assert "unbroken" not in described
-            (found,) = [s for s in wg.silences() if s.id == silence]
+            (found,) = [s for s in wg.procedure.silences() if s.id == silence]
             assert found.state(real + 7300) == "disputed"
             problems = verify(wg).problems
         assert any(silence in p and f"{MEMBER_GOV} (governments) broke" in p for p in problems)
@@ -337,7 +343,7 @@ def test_a_break_in_time_after_a_skewed_conclusion_leaves_it_disputed(clones: Cl
 
 def test_an_amendment_written_while_the_window_is_closed(clones: Clones, tmp_path: Path) -> None:
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.set_window("principles", "close")
+        wg.procedure.set_window("principles", "close")
         assert not sync(wg).problems
     assert not do_sync(clones.b).problems
     forger = Forger(clones.a)
@@ -451,12 +457,12 @@ def test_a_revision_after_a_local_merge_names_a_main_no_older_than_its_base(
 ) -> None:
     merge = honest_merge(clones)  # main here is now ahead of the remote's
     with WorkingGroup.open(clones.a, MEMBER_CS) as wg:
-        text = document.paragraphs(wg.draft("principles").text)[3].text
-        proposed = wg.propose(
+        text = document.paragraphs(wg.drafts.draft("principles").text)[3].text
+        proposed = wg.amendments.propose(
             "principles", kind=Kind.REPLACE, paragraph=4, text=text + " Amended.", rationale="R"
         )
         assert proposed.base == merge
-        wg.revise(proposed.id, text=text + " Amended again.")
+        wg.amendments.revise(proposed.id, text=text + " Amended again.")
         revision = git(clones.a, "log", "-1", "--format=%B", f"refs/wg/amendments/{proposed.id}")
         assert f"Main: {merge}" in revision or "Main: " not in revision, revision
         assert verify(wg).problems == []
@@ -466,7 +472,7 @@ def test_a_revision_after_a_local_merge_names_a_main_no_older_than_its_base(
     report = do_sync(clones.b)
     assert not report.problems, report.problems
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.amendment(proposed.id).revision == 2
+        assert wg.amendments.amendment(proposed.id).revision == 2
         assert verify(wg).problems == []
 
 
@@ -478,20 +484,20 @@ def test_verdicts_are_kept_by_commit_and_verify_full_judges_everything_again(
 ) -> None:
     merge = honest_merge(clones)
     with WorkingGroup.open(clones.a) as wg:
-        first = Rulebook(wg.store, kept=True)  # the syncs before kept what they judged
-        assert first.history(wg.main()).invalid() == [] and first.replayed == 1  # the merge
-        again = Rulebook(wg.store, kept=True)
-        assert again.history(wg.main()).invalid() == [] and again.replayed == 0
-        full = Rulebook(wg.store)  # keeps nothing, reads nothing kept: judged in full
-        assert len(full.history(wg.main()).commits) == full.replayed > 1
+        first = Rulebook(wg.record.store, kept=True)  # the syncs before kept what they judged
+        assert first.history(wg.record.main()).invalid() == [] and first.replayed == 1  # the merge
+        again = Rulebook(wg.record.store, kept=True)
+        assert again.history(wg.record.main()).invalid() == [] and again.replayed == 0
+        full = Rulebook(wg.record.store)  # keeps nothing, reads nothing kept: judged in full
+        assert len(full.history(wg.record.main()).commits) == full.replayed > 1
         # A forged merge is another commit: it has no kept verdict and is judged.
         text = draft_at(clones.a, merge)
         forged = rewrite(clones.a, merge, tree=with_draft(clones.a, merge, text + "\nMore.\n"))
-        judged = Rulebook(wg.store, kept=True).history(forged)
+        judged = Rulebook(wg.record.store, kept=True).history(forged)
         assert judged.commits[-1].problems and judged.commits[-1].sha == forged
         # A kept verdict says only what the rulebook once found; a cache that was tampered
         # with is caught by verify --full, which judges everything again.
-        cache = wg.store.wgtool_dir / "verdicts.sqlite"
+        cache = wg.record.store.wgtool_dir / "verdicts.sqlite"
         with sqlite3.connect(cache) as db:
             (key, verdict) = db.execute(
                 "SELECT key, verdict FROM kept WHERE key LIKE ?", (f"%main:1:{merge}",)
@@ -505,7 +511,7 @@ def test_verdicts_are_kept_by_commit_and_verify_full_judges_everything_again(
 def test_a_damaged_verdict_cache_is_judged_again_and_replaced(clones: Clones) -> None:
     honest_merge(clones)
     with WorkingGroup.open(clones.a) as wg:
-        cache = wg.store.wgtool_dir / "verdicts.sqlite"
+        cache = wg.record.store.wgtool_dir / "verdicts.sqlite"
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(b"not a database" * 100)
         assert verify(wg).problems == []

@@ -24,11 +24,11 @@ import pytest
 from tests.conftest import CHAIR, SECRETARIAT, git
 from tests.forge import Forger, rewrite
 from wgtool.core import document, labels
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import WgError
 from wgtool.core.model import Kind, Status
 from wgtool.core.rulebook import MERGE, Rulebook
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 CASES = int(os.environ.get("WGTOOL_REPLAY_CASES", "5"))
 STEPS = 14
@@ -42,7 +42,7 @@ class History:
         self.repo, self.rng = repo, rng
         self.now = time.time()
         with WorkingGroup.open(repo) as wg:
-            self.members = [(m.handle, m.group) for m in wg.members()]
+            self.members = [(m.handle, m.group) for m in wg.secretariat.members()]
         self.kinds: dict[str, str] = {}  # what each merge is: "clean", "resolved", "oral", ...
 
     def open(self, handle: str | None = None) -> WorkingGroup:
@@ -70,7 +70,7 @@ class History:
         slug = self.rng.choice(["principles", "roles"])
         proposer = self.member()
         with self.open(proposer) as wg:
-            draft = wg.draft(slug)
+            draft = wg.drafts.draft(slug)
             paragraphs = document.paragraphs(draft.text)
             number = self.rng.randrange(1, min(len(paragraphs), 4) + 1)
             kind = self.rng.choice([Kind.REPLACE] * 4 + [Kind.INSERT, Kind.DELETE, Kind.DOCUMENT])
@@ -85,7 +85,7 @@ class History:
             elif kind is Kind.INSERT:
                 text = " ".join(self.rng.choice(WORDS) for _ in range(8)).capitalize() + "."
             try:
-                amendment = wg.propose(
+                amendment = wg.amendments.propose(
                     slug, kind=kind, paragraph=draft.label(number), text=text, rationale="R"
                 )
             except WgError:
@@ -93,17 +93,17 @@ class History:
         group = dict(self.members)[proposer]
         if self.rng.random() < 0.8:
             with self.open(self.member(not_group=group)) as wg:
-                wg.position(amendment.id, "support", reason="Fine")
+                wg.deliberation.position(amendment.id, "support", reason="Fine")
         if self.rng.random() < 0.2:
             with self.open(self.member(not_group=group)) as wg:
-                wg.position(amendment.id, "object", reason="Not yet")
+                wg.deliberation.position(amendment.id, "object", reason="Not yet")
 
     def contest(self) -> None:
         """Two members amend the same words of one paragraph: whichever is merged second
         conflicts, and the chair resolves it."""
         slug = self.rng.choice(["principles", "roles"])
         with self.open() as wg:
-            draft = wg.draft(slug)
+            draft = wg.drafts.draft(slug)
         number = self.rng.randrange(1, min(len(draft.labels) or 1, 4) + 1)
         paragraph = document.paragraphs(draft.text)[number - 1].text.split(" ")
         position = self.rng.randrange(len(paragraph))
@@ -112,7 +112,7 @@ class History:
             changed = [*paragraph[:position], word, *paragraph[position + 1 :]]
             with self.open(proposer) as wg:
                 try:
-                    amendment = wg.propose(
+                    amendment = wg.amendments.propose(
                         slug,
                         kind=Kind.REPLACE,
                         paragraph=draft.label(number),
@@ -123,11 +123,11 @@ class History:
                     continue
             group = dict(self.members)[proposer]
             with self.open(self.member(not_group=group)) as wg:
-                wg.position(amendment.id, "support", reason="Fine")
+                wg.deliberation.position(amendment.id, "support", reason="Fine")
 
     def open_amendments(self) -> list[str]:
         with self.open() as wg:
-            return [a.id for a in wg.amendments(status="open")]
+            return [a.id for a in wg.amendments.amendments(status="open")]
 
     def merge(self) -> None:
         candidates = self.open_amendments()
@@ -135,7 +135,7 @@ class History:
             return self.propose()
         amendment = self.rng.choice(candidates)
         with self.open(CHAIR) as wg:
-            plan = wg.plan_merge(amendment)
+            plan = wg.merges.plan_merge(amendment)
             options: dict[str, object] = {}
             kind = "clean"
             if plan.consensus.state != "consensus":
@@ -149,13 +149,13 @@ class History:
                 options["resolved_text"] = self.words(places)
                 kind = "resolved"
             elif found.kind is Kind.REPLACE and self.rng.random() < 0.3:
-                ours = wg.draft_text_at(found.head, found.draft) or ""
+                ours = wg.drafts.draft_text_at(found.head, found.draft) or ""
                 paragraph = document.paragraphs(ours)[(found.paragraph or 1) - 1].text
                 options["revised_text"] = self.words(paragraph)
                 kind = "oral"
             elif found.kind is Kind.DOCUMENT and self.rng.random() < 0.5:
-                ours = wg.draft_text_at(found.head, found.draft) or ""
-                base = wg.draft_text_at(found.base, found.draft) or ""
+                ours = wg.drafts.draft_text_at(found.head, found.draft) or ""
+                base = wg.drafts.draft_text_at(found.base, found.draft) or ""
                 changed = [
                     p.text
                     for p in document.paragraphs(ours)
@@ -165,18 +165,18 @@ class History:
                 options["revised_text"] = ours.replace(target, self.words(target), 1)
                 kind = "oral, whole draft"
             try:
-                merge = wg.merge(amendment, **options)  # type: ignore[arg-type]
+                merge = wg.merges.merge(amendment, **options)  # type: ignore[arg-type]
             except WgError:
                 return  # a resolution that no longer fits, or an oral revision refused
             self.kinds[merge] = kind
 
     def revert(self) -> None:
         with self.open(CHAIR) as wg:
-            merged = [a.id for a in wg.amendments(status="merged")]
+            merged = [a.id for a in wg.amendments.amendments(status="merged")]
             if not merged:
                 return
             try:
-                wg.revert(self.rng.choice(merged), reason="Reconsidered")
+                wg.merges.revert(self.rng.choice(merged), reason="Reconsidered")
             except WgError:
                 return  # later changes to the same words
 
@@ -186,18 +186,20 @@ class History:
             return
         amendment = self.rng.choice(candidates)
         with self.open(CHAIR) as wg:
-            if not wg.plan_merge(amendment).clean:
+            if not wg.merges.plan_merge(amendment).clean:
                 return
-            silence = wg.silence_start(amendment, until=self.now + 60, message="Unless broken")
+            silence = wg.procedure.silence_start(
+                amendment, until=self.now + 60, message="Unless broken"
+            )
         self.now += 120
         with self.open(CHAIR) as wg:
-            self.kinds[wg.silence_conclude(silence.id)] = "silence"
+            self.kinds[wg.procedure.silence_conclude(silence.id)] = "silence"
 
     def renumber(self) -> None:
         with self.open(SECRETARIAT) as wg:
             slug = self.rng.choice(["principles", "roles"])
             try:
-                wg.renumber(slug)
+                wg.procedure.renumber(slug)
             except WgError:
                 return  # numbered 1 to n already
 
@@ -205,9 +207,9 @@ class History:
         """The secretariat reads a new text of a draft in: one paragraph reworded."""
         slug = self.rng.choice(["principles", "roles"])
         with self.open(SECRETARIAT) as wg:
-            text = wg.draft(slug).text
+            text = wg.drafts.draft(slug).text
             paragraph = self.rng.choice(document.paragraphs(text)).text
-            wg.import_draft(slug, text=text.replace(paragraph, self.words(paragraph), 1))
+            wg.drafts.import_draft(slug, text=text.replace(paragraph, self.words(paragraph), 1))
 
     def run(self, steps: int) -> None:
         actions = [self.propose] * 3 + [self.contest] + [self.merge] * 4
@@ -288,15 +290,15 @@ def test_random_histories_replay_clean_and_every_forged_merge_is_caught(
     story = History(repo, rng)
     story.run(STEPS)
     with WorkingGroup.open(repo) as wg:
-        history = Rulebook(wg.store).history(wg.main())
+        history = Rulebook(wg.record.store).history(wg.record.main())
         assert [(c.sha[:10], c.problems) for c in history.commits if c.problems] == []
         assert verify(wg).problems == []
-        statuses = {a.id: a.status for a in wg.amendments()}
+        statuses = {a.id: a.status for a in wg.amendments.amendments()}
     merges = [c for c in history.commits if c.kind == MERGE]
     assert all(statuses[c.amendment or ""] in (Status.MERGED, Status.REVERTED) for c in merges)
     for merge in merges:
         forged, what = forge(repo, merge.sha, rng)
         assert forged != merge.sha
         with WorkingGroup.open(repo) as wg:
-            judged = Rulebook(wg.store).history(forged).commits[-1]
+            judged = Rulebook(wg.record.store).history(forged).commits[-1]
         assert judged.sha == forged and judged.problems, (story.kinds.get(merge.sha), what)

@@ -10,39 +10,39 @@ import pytest
 from tests.conftest import CHAIR, MEMBER_PS, MEMBER_TECH, SECRETARIAT, agreed, git
 from tests.forge import Forger, message
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind, Status
 from wgtool.core.rulebook import FOUNDING, INIT, MERGE, REVERT, Rulebook
 from wgtool.core.rulebook import SECRETARIAT as SECRETARIAT_CHANGE
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 
 def history(repo: Path):  # type: ignore[no-untyped-def]
     with WorkingGroup.open(repo) as wg:
-        return Rulebook(wg.store).history(wg.main())
+        return Rulebook(wg.record.store).history(wg.record.main())
 
 
 def test_main_commits_are_classified(tmp_path: Path) -> None:
     repo = tmp_path / "wg"
     WorkingGroup.init(repo, title="New group").close()
     with WorkingGroup.open(repo) as wg:
-        wg.add_member(
+        wg.secretariat.add_member(
             "anna",
             name="Anna",
             email="anna@example.org",
             group="governments",
             roles=["secretariat"],
         )
-        wg.act_as("anna")
-        wg.add_member(
+        wg.record.act_as("anna")
+        wg.secretariat.add_member(
             "ben", name="Ben", email="ben@example.org", group="civil-society", roles=["chair"]
         )
-        wg.add_draft("charter", title="Charter", text="One paragraph.\n\nAnother one.\n")
-        wg.act_as("ben")
-        amendment = wg.propose(
+        wg.drafts.add_draft("charter", title="Charter", text="One paragraph.\n\nAnother one.\n")
+        wg.record.act_as("ben")
+        amendment = wg.amendments.propose(
             "charter", kind=Kind.REPLACE, paragraph=1, text="One better paragraph.", rationale="R"
         ).id
-        wg.merge(agreed(wg, amendment))
+        wg.merges.merge(agreed(wg, amendment))
     commits = history(repo).commits
     assert [(c.kind, c.member, c.amendment) for c in commits] == [
         (INIT, None, None),
@@ -60,8 +60,8 @@ def merged(open_wg, example_repo: Path) -> tuple[str, str]:
     """An amendment merged by the chair with plain git, recording the consensus it was taken on;
     returns (amendment id, the main commit before the merge)."""
     wg = open_wg(MEMBER_PS)
-    text = document.paragraphs(wg.draft("principles").text)[0].text
-    amendment = wg.propose(
+    text = document.paragraphs(wg.drafts.draft("principles").text)[0].text
+    amendment = wg.amendments.propose(
         "principles", kind=Kind.REPLACE, paragraph=1, text=text + " Amended.", rationale="R"
     )
     forger = Forger(example_repo)
@@ -80,7 +80,7 @@ def merged(open_wg, example_repo: Path) -> tuple[str, str]:
                 ("Consensus", "overridden"),
                 ("Supporting-Groups", ""),
                 ("Objecting-Groups", ""),
-                ("Not-Heard", ", ".join(wg.settings.groups)),  # no positions were taken
+                ("Not-Heard", ", ".join(wg.record.settings.groups)),  # no positions were taken
                 ("Override-Reason", "Agreed in the room"),
                 ("Events", "none"),
             ],
@@ -123,7 +123,7 @@ def test_merges_recording_consensus_and_reverts_by_the_chair_are_valid(
 ) -> None:
     amendment, _ = merged
     with WorkingGroup.open(example_repo) as wg:
-        assert wg.amendment(amendment).status is Status.MERGED
+        assert wg.amendments.amendment(amendment).status is Status.MERGED
     revert(example_repo, amendment)
     main = history(example_repo)
     assert [(c.kind, c.valid, c.amendment) for c in main.commits[-2:]] == [
@@ -190,7 +190,9 @@ def test_merges_recording_a_malformed_consensus_are_invalid(
     last = history(example_repo).commits[-1]
     assert not last.valid and any(reason in p for p in last.problems), last.problems
     with WorkingGroup.open(example_repo) as wg:
-        assert wg.amendment(amendment).status is Status.OPEN  # "merged" needs a valid merge
+        assert (
+            wg.amendments.amendment(amendment).status is Status.OPEN
+        )  # "merged" needs a valid merge
 
 
 def test_an_amendment_is_merged_once(merged: tuple[str, str], example_repo: Path) -> None:

@@ -32,11 +32,11 @@ from hypothesis import strategies as st
 
 from tests.browser import ANSI
 from tests.conftest import MEMBER_CS, MEMBER_TECH, PROJECT, SECRETARIAT, Wg, git
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput
 from wgtool.core.gitstore import GitStore
 from wgtool.core.logins import LOGINS_FILE, LoginLinks, digest
 from wgtool.core.rulebook import event_path
-from wgtool.core.workgroup import WorkingGroup
 from wgtool.web.access import Access, Gate, OwnGate, Sessions, SharedGate, duration, public_address
 from wgtool.web.server import HEARTBEAT_SECONDS, WgServer
 
@@ -188,7 +188,7 @@ def event_authors(repo: Path, amendment: str, kind: str) -> list[tuple[str, str,
     """(member, author name, author email) of each ``kind`` event on ``amendment``, from the
     commit that wrote its file."""
     with WorkingGroup.open(repo) as wg:
-        events = [e for e in wg.events(amendment) if e.type == kind]
+        events = [e for e in wg.deliberation.events(amendment) if e.type == kind]
     found = []
     for event in events:
         log = git(repo, "log", "--all", "--format=%an%x00%ae", "--", event_path(event.id))

@@ -23,7 +23,7 @@ from tests import browser as engine
 from tests.browser import Screen, browsers, chromium
 from tests.conftest import MEMBER_CS, MEMBER_TECH, PROJECT, SECRETARIAT, git, propose_sample
 from tests.test_serve import REFUSED, cli, event_authors, issue_link, serving
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import WorkingGroup
 
 OPEN_WEBSOCKET = """url => new Promise(resolve => {
     const socket = new WebSocket(url);
@@ -47,7 +47,7 @@ def take_position(screen: Screen, amendment: str) -> None:
 
 def member(repo: Path, handle: str) -> tuple[str, str]:
     with WorkingGroup.open(repo) as wg:
-        found = wg.roster.get(handle)
+        found = wg.record.roster.get(handle)
     return found.name, found.email
 
 
@@ -198,7 +198,7 @@ def test_a_revoked_link_ends_its_sessions(example_repo: Path, tmp_path: Path) ->
             response = screen.page.goto(link)
             assert response is not None and response.status == 403
     with WorkingGroup.open(example_repo) as wg:
-        assert [e for e in wg.events(amendment) if e.member == MEMBER_TECH] == []
+        assert [e for e in wg.deliberation.events(amendment) if e.member == MEMBER_TECH] == []
 
 
 def test_an_expired_session_is_refused(example_repo: Path, tmp_path: Path) -> None:

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, Wg, agree_cli
 from tests.test_golden_documents import word_text
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.export import produce
 from wgtool.core.inline import layout, shown, styled_diff
 from wgtool.core.text import DiffOp, word_diff
-from wgtool.core.workgroup import WorkingGroup
 
 NEW_TEXT = "Members *should* act **in good faith**, see `RFC 1` and <b>raw</b>."
 REVISED = "The private sector and *all* other stakeholders bring distinct expertise."

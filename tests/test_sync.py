@@ -30,6 +30,7 @@ from tests.conftest import (
     git,
     refs_snapshot,
 )
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
 from wgtool.core.gitstore import Person
 from wgtool.core.messages import format_message
@@ -37,14 +38,13 @@ from wgtool.core.model import Event, Kind, Status
 from wgtool.core.rulebook import EVENTS_PREFIX, MAIN_REF
 from wgtool.core.sync import SyncReport, join_commit, pushing, sync
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 AMENDED = "Enhanced cooperation involves all stakeholders."
 
 
 def event_ids(repo: Path, amendment: str) -> list[str]:
     with WorkingGroup.open(repo) as wg:
-        return [e.id for e in wg.events(amendment)]
+        return [e.id for e in wg.deliberation.events(amendment)]
 
 
 def event_files(repo: Path, amendment: str) -> list[str]:
@@ -86,14 +86,14 @@ def test_first_sync_fills_an_empty_remote(tmp_path: Path) -> None:
         report = sync(wg)
         assert traffic(report) == (NOTHING, (0, 0, 0, 1, 0))
         assert report.problems == []
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=1,
             text=AMENDED,
             rationale="Say who takes part.",
         )
-        wg.comment(amendment.id, "First!")
+        wg.deliberation.comment(amendment.id, "First!")
         report = sync(wg)
         assert traffic(report) == (NOTHING, (1, 0, 1, 0, 0))
         assert report.lines()[:3] == [
@@ -150,8 +150,8 @@ def test_plain_git_fetch_carries_wg_refs(clones: Clones) -> None:
     assert specs.count("+refs/tags/*:refs/remotes/origin/tags/*") == 1
 
     with WorkingGroup.open(clones.b, SECRETARIAT) as wg:
-        wg.comment(clones.amendment, "Seen from b")
-        wg.tag("principles", "v1", message="First reading")
+        wg.deliberation.comment(clones.amendment, "Seen from b")
+        wg.procedure.tag("principles", "v1", message="First reading")
         sync(wg)
     git(clones.a, "fetch", "--quiet")  # plain git, no wgtool
     events_ref = EVENTS_PREFIX + clones.amendment
@@ -191,11 +191,13 @@ def test_refs_wgtool_would_not_make_are_ignored(clones: Clones) -> None:
 def test_concurrent_comments_and_positions_meet_in_the_same_order(clones: Clones) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        wg.comment(amendment, "Governments welcome this.")
-        wg.position(amendment, "support", reason="Inclusive")
+        wg.deliberation.comment(amendment, "Governments welcome this.")
+        wg.deliberation.position(amendment, "support", reason="Inclusive")
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.comment(amendment, "Civil society has a [bold]concern[/bold] <script>x</script>")
-        wg.position(amendment, "object", reason="Too vague")
+        wg.deliberation.comment(
+            amendment, "Civil society has a [bold]concern[/bold] <script>x</script>"
+        )
+        wg.deliberation.position(amendment, "object", reason="Too vague")
 
     # Exactly what each sync moves, in both directions.
     assert traffic(do_sync(clones.a)) == (NOTHING, events_only(2))
@@ -206,13 +208,13 @@ def test_concurrent_comments_and_positions_meet_in_the_same_order(clones: Clones
     orders: list[list[Event]] = []
     for repo in (clones.a, clones.b):
         with WorkingGroup.open(repo) as wg:
-            events = wg.events(amendment)
+            events = wg.deliberation.events(amendment)
             orders.append(events)
             views.append(
                 (
                     [e.to_dict() for e in events],
-                    wg.consensus(wg.amendment(amendment)).to_dict(),
-                    [t.comment.id for t in wg.comments(amendment)],
+                    wg.deliberation.consensus(wg.amendments.amendment(amendment)).to_dict(),
+                    [t.comment.id for t in wg.deliberation.comments(amendment)],
                 )
             )
             assert verify(wg).problems == []  # the join is attributed and adds nothing
@@ -243,8 +245,10 @@ def test_nothing_is_lost_or_duplicated_however_often_sync_runs(clones: Clones) -
     for round_number in range(3):
         for repo, member in ((clones.a, MEMBER_GOV), (clones.b, MEMBER_TECH)):
             with WorkingGroup.open(repo, member) as wg:
-                wg.comment(amendment, f"round {round_number} from {member}")
-                wg.position(amendment, "no-objection" if round_number % 2 else "support")
+                wg.deliberation.comment(amendment, f"round {round_number} from {member}")
+                wg.deliberation.position(
+                    amendment, "no-objection" if round_number % 2 else "support"
+                )
             expected += 2
         do_sync(clones.a)
         do_sync(clones.b)
@@ -268,17 +272,17 @@ def test_nothing_is_lost_or_duplicated_however_often_sync_runs(clones: Clones) -
 def test_two_machines_write_the_same_join(clones: Clones) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        wg.comment(amendment, "from a")
+        wg.deliberation.comment(amendment, "from a")
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.comment(amendment, "from b")
+        wg.deliberation.comment(amendment, "from b")
     ours = ref(clones.a, EVENTS_PREFIX + amendment)
     theirs = ref(clones.b, EVENTS_PREFIX + amendment)
     assert ours and theirs
     git(clones.a, "fetch", "--quiet", str(clones.b), f"{EVENTS_PREFIX}{amendment}:refs/peer")
     git(clones.b, "fetch", "--quiet", str(clones.a), f"{EVENTS_PREFIX}{amendment}:refs/peer")
     with WorkingGroup.open(clones.a) as wa, WorkingGroup.open(clones.b) as wb:
-        assert join_commit(wa.store, amendment, ours, theirs) == join_commit(
-            wb.store, amendment, theirs, ours
+        assert join_commit(wa.record.store, amendment, ours, theirs) == join_commit(
+            wb.record.store, amendment, theirs, ours
         )
 
 
@@ -287,9 +291,9 @@ def test_rejected_push_fetches_joins_and_retries(
 ) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        wg.comment(amendment, "from a")
+        wg.deliberation.comment(amendment, "from a")
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.comment(amendment, "from b")
+        wg.deliberation.comment(amendment, "from b")
     real_push = pushing.push
     raced: list[bool] = []
 
@@ -317,16 +321,16 @@ def test_rejected_push_fetches_joins_and_retries(
 def test_revisions_arrive_and_diverged_amendments_are_reported(clones: Clones) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.a, MEMBER_PS) as wg:
-        wg.revise(amendment, text="Enhanced cooperation involves every stakeholder.")
+        wg.amendments.revise(amendment, text="Enhanced cooperation involves every stakeholder.")
     assert traffic(do_sync(clones.a)) == (NOTHING, (0, 1, 0, 0, 0))
     assert traffic(do_sync(clones.b)) == ((0, 1, 0, 0, 0), NOTHING)
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.amendment(amendment).revision == 2
+        assert wg.amendments.amendment(amendment).revision == 2
 
     # The proposer revises on both machines before syncing: both revisions are kept apart.
     for repo, text in ((clones.a, "Version A of the text."), (clones.b, "Version B of the text.")):
         with WorkingGroup.open(repo, MEMBER_PS) as wg:
-            wg.revise(amendment, text=text)
+            wg.amendments.revise(amendment, text=text)
     do_sync(clones.a)
     head_b = ref(clones.b, f"refs/wg/amendments/{amendment}")
     result = Wg(clones.b)("sync")
@@ -342,8 +346,8 @@ def test_revisions_arrive_and_diverged_amendments_are_reported(clones: Clones) -
 def test_revision_by_someone_else_is_not_taken(clones: Clones) -> None:
     amendment = clones.amendment
     with WorkingGroup.open(clones.a) as wg:
-        store = wg.store
-        head = wg.amendment(amendment).head
+        store = wg.record.store
+        head = wg.amendments.amendment(amendment).head
         tree = store.write_tree(store.commit(head).tree, {"drafts/principles.md": b"# Mine\n"})
         person = Person("Nomvula Dlamini", "nomvula.dlamini@example.net", int(time.time()))
         message = format_message(
@@ -355,7 +359,7 @@ def test_revision_by_someone_else_is_not_taken(clones: Clones) -> None:
     report = do_sync(clones.b)
     assert len(report.problems) == 1 and "not by its proposer kwatanabe" in report.problems[0]
     with WorkingGroup.open(clones.b) as wg:
-        assert wg.amendment(amendment).head == head
+        assert wg.amendments.amendment(amendment).head == head
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -363,7 +367,7 @@ def test_revision_by_someone_else_is_not_taken(clones: Clones) -> None:
 
 def test_chair_merge_fast_forwards_main_and_the_clean_worktree(clones: Clones) -> None:
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        wg.merge(agreed(wg, clones.amendment))
+        wg.merges.merge(agreed(wg, clones.amendment))
     # The supporting position (an event) and the merge (a commit on main) travel.
     assert traffic(do_sync(clones.a)) == (NOTHING, (0, 0, 1, 1, 0))
     assert traffic(do_sync(clones.b)) == ((0, 0, 1, 1, 0), NOTHING)
@@ -371,13 +375,15 @@ def test_chair_merge_fast_forwards_main_and_the_clean_worktree(clones: Clones) -
     assert AMENDED in (clones.b / "drafts" / "principles.md").read_text()
     assert git(clones.b, "status", "--porcelain") == ""
     with WorkingGroup.open(clones.b) as wg:
-        merged = wg.amendment(clones.amendment)
+        merged = wg.amendments.amendment(clones.amendment)
         assert merged.status is Status.MERGED and merged.merged_by == CHAIR
 
 
 def test_dirty_worktree_is_left_as_it_was(clones: Clones) -> None:
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.add_member("jdoe", name="Jo Doe", email="jo.doe@example.org", group="civil-society")
+        wg.secretariat.add_member(
+            "jdoe", name="Jo Doe", email="jo.doe@example.org", group="civil-society"
+        )
     do_sync(clones.a)
     roles = clones.b / "drafts" / "roles.md"
     roles.write_text(roles.read_text() + "\nMy local note.\n")
@@ -389,15 +395,17 @@ def test_dirty_worktree_is_left_as_it_was(clones: Clones) -> None:
     assert roles.read_text().endswith("My local note.\n")
     assert (clones.b / "roster.toml").read_text() == roster_before
     with WorkingGroup.open(clones.b) as wg:
-        assert "jdoe" in wg.roster.members  # the record moved; only the files were left alone
+        assert (
+            "jdoe" in wg.record.roster.members
+        )  # the record moved; only the files were left alone
 
 
 def test_diverged_main_is_reported_not_merged(clones: Clones) -> None:
     for repo, slug in ((clones.a, "charter"), (clones.b, "agenda")):
         with WorkingGroup.open(repo, SECRETARIAT) as wg:
-            wg.add_draft(slug, title=slug.title(), text="One paragraph.\n")
+            wg.drafts.add_draft(slug, title=slug.title(), text="One paragraph.\n")
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.comment(clones.amendment, "still syncs")
+        wg.deliberation.comment(clones.amendment, "still syncs")
     do_sync(clones.a)
     main_b = ref(clones.b, MAIN_REF)
     result = Wg(clones.b)("sync")
@@ -416,24 +424,24 @@ def test_diverged_main_is_reported_not_merged(clones: Clones) -> None:
 
 def test_events_written_while_main_diverged_still_reach_the_others(clones: Clones) -> None:
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.comment(clones.amendment, "Before anything diverged")
+        wg.deliberation.comment(clones.amendment, "Before anything diverged")
         assert not sync(wg).problems
     for repo, slug in ((clones.a, "charter"), (clones.b, "agenda")):
         with WorkingGroup.open(repo, SECRETARIAT) as wg:
-            wg.add_draft(slug, title=slug.title(), text="One paragraph.\n")
+            wg.drafts.add_draft(slug, title=slug.title(), text="One paragraph.\n")
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        wg.comment(clones.amendment, "Made against the charter's main")
+        wg.deliberation.comment(clones.amendment, "Made against the charter's main")
         assert not sync(wg).problems
     with WorkingGroup.open(clones.b, MEMBER_TECH) as wg:
-        wg.comment(clones.amendment, "Also here, while main diverged")
+        wg.deliberation.comment(clones.amendment, "Also here, while main diverged")
         report = sync(wg)
         assert [p for p in report.problems if "diverged" not in p] == [], report.problems
-        wg.comment(clones.amendment, "After the join")
+        wg.deliberation.comment(clones.amendment, "After the join")
         report = sync(wg)
         assert [p for p in report.problems if "diverged" not in p] == [], report.problems
     assert do_sync(clones.a).problems == []
     with WorkingGroup.open(clones.a) as wg:
-        assert [e.text for e in wg.events(clones.amendment)] == [
+        assert [e.text for e in wg.deliberation.events(clones.amendment)] == [
             "Before anything diverged",
             "Made against the charter's main",
             "Also here, while main diverged",
@@ -450,7 +458,7 @@ def _commit_on_main(repo: Path, how: str) -> None:
         git(repo, "commit", "--quiet", "-am", "Quick fix")
     else:
         with WorkingGroup.open(repo) as wg:
-            store, main = wg.store, wg.main()
+            store, main = wg.record.store, wg.record.main()
             tree = store.write_tree(
                 store.commit(main).tree, {"drafts/principles.md": b"# Principles\n\nRewritten.\n"}
             )
@@ -459,7 +467,7 @@ def _commit_on_main(repo: Path, how: str) -> None:
                 person = Person("Kenji Watanabe", "kenji.watanabe@example.net", int(time.time()))
                 trailers = [("Member", MEMBER_PS), ("Stakeholder-Group", "private-sector")]
             else:
-                parents.append(wg.amendment(wg.amendments()[0].id).head)
+                parents.append(wg.amendments.amendment(wg.amendments.amendments()[0].id).head)
                 merger = MEMBER_PS if how == "merge by a non-chair" else CHAIR
                 person = Person("Somebody", "somebody@example.net", int(time.time()))
                 if merger == MEMBER_PS:
@@ -469,7 +477,7 @@ def _commit_on_main(repo: Path, how: str) -> None:
                 trailers = [("Amendment-Id", "00000000"), ("Merged-by", merger)]
             message = format_message("Change main", "", trailers)
             commit = store.write_commit(tree, parents, message, person, person)
-            wg.move_main(commit, main)
+            wg.record.move_main(commit, main)
     git(repo, "push", "--quiet", "origin", "main")
 
 
@@ -496,13 +504,15 @@ def test_main_moved_outside_the_rules_is_reported(clones: Clones, how: str) -> N
 
 def test_secretariat_changes_are_taken(clones: Clones) -> None:
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.add_member("jdoe", name="Jo Doe", email="jo.doe@example.org", group="civil-society")
-        wg.add_draft("charter", title="Charter", text="One paragraph.\n")
+        wg.secretariat.add_member(
+            "jdoe", name="Jo Doe", email="jo.doe@example.org", group="civil-society"
+        )
+        wg.drafts.add_draft("charter", title="Charter", text="One paragraph.\n")
     do_sync(clones.a)
     report = do_sync(clones.b)
     assert report.problems == [] and traffic(report) == ((0, 0, 0, 2, 0), NOTHING)
     with WorkingGroup.open(clones.b) as wg:
-        assert "jdoe" in wg.roster.members and "charter" in wg.draft_slugs()
+        assert "jdoe" in wg.record.roster.members and "charter" in wg.drafts.draft_slugs()
 
 
 # -- versions ----------------------------------------------------------------------------------
@@ -510,14 +520,14 @@ def test_secretariat_changes_are_taken(clones: Clones) -> None:
 
 def test_tags_are_taken_and_clashes_reported(clones: Clones) -> None:
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.tag("principles", "v1", message="First reading")
+        wg.procedure.tag("principles", "v1", message="First reading")
     assert traffic(do_sync(clones.a)) == (NOTHING, (0, 0, 0, 0, 1))
     assert traffic(do_sync(clones.b)) == ((0, 0, 0, 0, 1), NOTHING)
     assert ref(clones.b, "refs/tags/principles/v1") == ref(clones.a, "refs/tags/principles/v1")
 
     for repo, text in ((clones.a, "Second reading (a)"), (clones.b, "Second reading (b)")):
         with WorkingGroup.open(repo, SECRETARIAT) as wg:
-            wg.tag("principles", "v2", message=text)
+            wg.procedure.tag("principles", "v2", message=text)
     do_sync(clones.a)
     mine = git(clones.b, "rev-parse", "refs/tags/principles/v2")
     report = do_sync(clones.b)
@@ -533,7 +543,7 @@ def test_tags_are_taken_and_clashes_reported(clones: Clones) -> None:
 
 def test_sync_command_in_a_real_process(clones: Clones) -> None:
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        wg.position(clones.amendment, "support")
+        wg.deliberation.position(clones.amendment, "support")
     command = [sys.executable, "-m", "wgtool", "--repo", str(clones.b), "sync", "origin"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -567,21 +577,23 @@ def _answers(repo: Path) -> dict[str, object]:
 
 def test_deleting_the_index_gives_the_same_answers(clones: Clones) -> None:
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
-        second = wg.propose(
+        second = wg.amendments.propose(
             "roles", kind=Kind.INSERT, paragraph=1, text="A new role.", rationale="Needed."
         ).id
-        wg.position(clones.amendment, "object", reason="Too broad")
-        wg.comment(second, "Please support")
+        wg.deliberation.position(clones.amendment, "object", reason="Too broad")
+        wg.deliberation.comment(second, "Please support")
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        wg.position(clones.amendment, "support")
+        wg.deliberation.position(clones.amendment, "support")
     do_sync(clones.b)
     do_sync(clones.a)
     with WorkingGroup.open(clones.a, CHAIR) as wg:
-        wg.merge(agreed(wg, second))
+        wg.merges.merge(agreed(wg, second))
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.tag("roles", "v1", message="Agreed")
+        wg.procedure.tag("roles", "v1", message="Agreed")
     with WorkingGroup.open(clones.a, MEMBER_PS) as wg:
-        wg.revise(clones.amendment, text="Enhanced cooperation involves every stakeholder.")
+        wg.amendments.revise(
+            clones.amendment, text="Enhanced cooperation involves every stakeholder."
+        )
     do_sync(clones.a)
     do_sync(clones.b)
 
@@ -601,15 +613,15 @@ def test_clone_joins_a_working_group_with_its_amendments_and_deliberation(
 
     git(clones.origin, "symbolic-ref", "HEAD", "refs/heads/master")
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        wg.comment(clones.amendment, "Seen from machine a")
+        wg.deliberation.comment(clones.amendment, "Seen from machine a")
         assert not sync(wg).problems
     runner = Wg(tmp_path)
     result = runner.runner.invoke(cli, ["clone", str(clones.origin), str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
     assert "Cloned" in result.stdout
     with WorkingGroup.open(tmp_path / "c", MEMBER_CS) as wg:
-        assert [a.id for a in wg.amendments()] == [clones.amendment]
-        assert [e.text for e in wg.events(clones.amendment)] == ["Seen from machine a"]
+        assert [a.id for a in wg.amendments.amendments()] == [clones.amendment]
+        assert [e.text for e in wg.deliberation.events(clones.amendment)] == ["Seen from machine a"]
         assert (tmp_path / "c" / "drafts" / "principles.md").exists()
     again = runner.runner.invoke(cli, ["clone", str(clones.origin), str(tmp_path / "c")])
     assert again.exit_code == 2 and "not empty" in again.stderr

@@ -17,10 +17,10 @@ import wgtool.core.sync.joining as joining
 from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Clones, git
 from tests.forge import Forger
 from tests.seeding import seed
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.sync import SyncReport, clone, sync
 from wgtool.core.sync.ancestry import Ancestry
 from wgtool.core.sync.tidy import PACKS_KEPT
-from wgtool.core.workgroup import WorkingGroup
 
 
 def loose_refs(git_dir: Path, under: str) -> list[str]:
@@ -69,13 +69,13 @@ def test_after_syncing_many_refs_they_are_packed_and_wg_refs_have_no_reflogs(
     legacy.write_text("0" * 40 + " " + "1" * 40 + " Someone <s@example.org> 1 +0000\tfetch\n")
     first = sorted(r.split()[0].rpartition("/")[2] for r in refs if "/amendments/" in r)[0]
     with WorkingGroup.open(group, MEMBER_GOV) as there:
-        there.comment(first, "From the first machine")
+        there.deliberation.comment(first, "From the first machine")
         assert not sync(there).problems
     with WorkingGroup.open(tmp_path / "clone", MEMBER_CS) as here:
-        here.comment(first, "From the clone")
+        here.deliberation.comment(first, "From the clone")
         report = sync(here)
         assert not report.problems and report.received.events == 1
-        texts = {e.text for e in here.events(first)}
+        texts = {e.text for e in here.deliberation.events(first)}
     assert {"From the first machine", "From the clone"} <= texts
     assert wg_reflogs(clone_git) == []
 
@@ -86,14 +86,14 @@ def test_a_ref_moved_while_joining_is_not_overwritten(
     """Between reading the local refs and moving them all in one transaction, a member writes
     here: the transaction must not land over that write; every event is kept on both sides."""
     with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
-        wg.position(clones.amendment, "support")
-        wg.comment(clones.amendment, "Written on a")
+        wg.deliberation.position(clones.amendment, "support")
+        wg.deliberation.comment(clones.amendment, "Written on a")
         assert not sync(wg).problems
 
     class WriterInBetween(Ancestry):
         def __init__(self, *args: object, **kwargs: object) -> None:
             with WorkingGroup.open(clones.b, MEMBER_TECH) as meanwhile:
-                meanwhile.comment(clones.amendment, "Written on b while syncing")
+                meanwhile.deliberation.comment(clones.amendment, "Written on b while syncing")
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(joining, "Ancestry", WriterInBetween)
@@ -101,12 +101,12 @@ def test_a_ref_moved_while_joining_is_not_overwritten(
         report = sync(wg)
         assert not report.problems
         assert report.received.events == 2
-        texts = sorted(e.text for e in wg.events(clones.amendment))
+        texts = sorted(e.text for e in wg.deliberation.events(clones.amendment))
     assert texts == ["", "Written on a", "Written on b while syncing"]
     monkeypatch.undo()
     with WorkingGroup.open(clones.a) as wg:
         assert not sync(wg).problems
-        assert sorted(e.text for e in wg.events(clones.amendment)) == texts
+        assert sorted(e.text for e in wg.deliberation.events(clones.amendment)) == texts
 
 
 def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
@@ -118,7 +118,7 @@ def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
     git(group, "remote", "add", "origin", str(origin))
     with WorkingGroup.open(group) as wg:
         assert not sync(wg).problems
-        ids = [a.id for a in wg.amendments()]
+        ids = [a.id for a in wg.amendments.amendments()]
     clone(str(origin), tmp_path / "clone")[0].close()
 
     calls: list[list[str]] = []
@@ -131,7 +131,7 @@ def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
     def counted_sync(repo: Path, actor: str, comments: list[str]) -> tuple[list[str], SyncReport]:
         with WorkingGroup.open(repo, actor) as wg:
             for amendment in comments:
-                wg.comment(amendment, f"From {actor} on {amendment}, {len(calls)}")
+                wg.deliberation.comment(amendment, f"From {actor} on {amendment}, {len(calls)}")
             calls.clear()
             monkeypatch.setattr(gitstore_module, "run_git", counting)
             report = sync(wg)
@@ -167,7 +167,7 @@ def test_a_chain_judged_from_its_tip_here_still_refuses_an_event_older_than_its_
     amendment, ref = clones.amendment, f"refs/wg/events/{clones.amendment}"
     older = git(clones.a, "rev-parse", "main").strip()
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
-        wg.add_draft("annex", title="Annex", text="A paragraph.\n")
+        wg.drafts.add_draft("annex", title="Annex", text="A paragraph.\n")
         assert not sync(wg).problems
     newer = git(clones.a, "rev-parse", "main").strip()
     forger = Forger(clones.a)
@@ -198,7 +198,7 @@ def test_a_sync_merges_the_packs_that_fetches_left_and_loses_no_object(clones: C
     pack_folder = clones.b / ".git" / "objects" / "pack"
     with WorkingGroup.open(clones.b, MEMBER_CS) as wg:
         for number in range(PACKS_KEPT + 3):
-            wg.comment(clones.amendment, f"Comment {number}")
+            wg.deliberation.comment(clones.amendment, f"Comment {number}")
             git(clones.b, "repack", "-d", "-q")  # the loose objects alone, into a pack
         before = sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n"))
         assert len(list(pack_folder.glob("*.pack"))) > PACKS_KEPT

@@ -43,8 +43,8 @@ from tests.conftest import (
 )
 from tests.pilot import settle
 from wgtool.core import document
+from wgtool.core.desks import MergesDesk, WorkingGroup
 from wgtool.core.model import Kind, Status
-from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui import app as tui_app
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.commands import WorkingGroupCommands
@@ -84,9 +84,9 @@ def propose(
     repo: Path, actor: str, paragraph: int, old: str, new: str, rationale: str = "Clearer."
 ) -> str:
     with open_wg(repo, actor) as wg:
-        text = document.paragraph(wg.draft("principles").text, paragraph).text
+        text = document.paragraph(wg.drafts.draft("principles").text, paragraph).text
         assert old in text
-        return wg.propose(
+        return wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=paragraph,
@@ -100,7 +100,7 @@ def merged(repo: Path, actor: str, paragraph: int, old: str, new: str) -> str:
     """An amendment proposed, agreed by another group and merged by the chair; its id."""
     amendment = propose(repo, actor, paragraph, old, new)
     with open_wg(repo, CHAIR) as wg:
-        wg.merge(agreed(wg, amendment))
+        wg.merges.merge(agreed(wg, amendment))
     return amendment
 
 
@@ -247,12 +247,12 @@ async def test_a_member_proposes_an_amendment_to_paragraph_n(example_repo: Path)
         assert preview.display
         assert "secure" in inserted(preview)
         with open_wg(example_repo) as wg:
-            assert wg.amendments() == []  # nothing is sent before the member confirms
+            assert wg.amendments.amendments() == []  # nothing is sent before the member confirms
         await press(pilot, "ctrl+s")
         screen = app.screen
         assert isinstance(screen, AmendmentScreen)
         with open_wg(example_repo) as wg:
-            [amendment] = wg.amendments()
+            [amendment] = wg.amendments.amendments()
         assert amendment.paragraph == 5 and amendment.proposer == MEMBER_TECH
         assert amendment.kind is Kind.REPLACE
         assert screen.view is not None and screen.view.amendment.id == amendment.id
@@ -285,7 +285,7 @@ async def test_proposing_can_insert_or_delete(example_repo: Path) -> None:
         assert form.query_one("#preview", DiffView).render().plain.startswith("[-Mindful")
         await press(pilot, "ctrl+s")
     with open_wg(example_repo) as wg:
-        [amendment] = wg.amendments()
+        [amendment] = wg.amendments.amendments()
     assert amendment.kind is Kind.DELETE and amendment.paragraph == 3
 
 
@@ -308,14 +308,14 @@ async def test_a_second_member_supports_it(example_repo: Path) -> None:
         assert matrix.consensus is screen.view.consensus
         assert screen.view.consensus.state == "consensus"
     with open_wg(example_repo) as wg:
-        [event] = [e for e in wg.events(amendment) if e.type == "position"]
+        [event] = [e for e in wg.deliberation.events(amendment) if e.type == "position"]
     assert (event.member, event.stance, event.text) == (MEMBER_CS, "support", "Good for users.")
 
 
 async def test_the_chair_merges_it_and_the_draft_shows_the_new_text(example_repo: Path) -> None:
     amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     with open_wg(example_repo, MEMBER_CS) as wg:
-        wg.position(amendment, "support")
+        wg.deliberation.position(amendment, "support")
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -341,7 +341,7 @@ async def test_the_chair_merges_it_and_the_draft_shows_the_new_text(example_repo
         assert "single, secure, open" in paragraph_texts(reader)[5]
         assert reader.open_counts == {}
     with open_wg(example_repo) as wg:
-        merged = wg.amendment(amendment)
+        merged = wg.amendments.amendment(amendment)
     assert merged.merged_by == CHAIR
     assert merged.adoption is not None and merged.adoption.consensus == "reached"
 
@@ -369,17 +369,17 @@ async def test_the_chair_merges_as_orally_revised(example_repo: Path) -> None:
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, AmendmentScreen)
     with open_wg(example_repo) as wg:
-        assert "single, safe, open" in wg.draft("principles").text
-        assert wg.amendment(amendment).status is Status.MERGED
+        assert "single, safe, open" in wg.drafts.draft("principles").text
+        assert wg.amendments.amendment(amendment).status is Status.MERGED
 
 
 async def test_a_conflict_shows_both_sides_and_the_chair_resolves_it(example_repo: Path) -> None:
     first = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     second = propose(example_repo, MEMBER_PS, 5, "single, open", "single, free, open")
     with open_wg(example_repo, CHAIR) as wg:
-        wg.merge(agreed(wg, first))
+        wg.merges.merge(agreed(wg, first))
         agreed(wg, second)
-        now = document.paragraph(wg.draft("principles").text, 5).text
+        now = document.paragraph(wg.drafts.draft("principles").text, 5).text
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -399,15 +399,15 @@ async def test_a_conflict_shows_both_sides_and_the_chair_resolves_it(example_rep
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, AmendmentScreen)
     with open_wg(example_repo) as wg:
-        assert "single, secure, free, open" in wg.draft("principles").text
-        assert wg.amendment(second).status is Status.MERGED
+        assert "single, secure, free, open" in wg.drafts.draft("principles").text
+        assert wg.amendments.amendment(second).status is Status.MERGED
     assert "Resolved-by: lhaddad" in git(example_repo, "log", "-1", "--format=%B", "main")
 
 
 async def test_a_merge_without_consensus_asks_for_the_chairs_reason(example_repo: Path) -> None:
     amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     with open_wg(example_repo, MEMBER_PS) as wg:
-        wg.position(amendment, "object", reason="Not now.")
+        wg.deliberation.position(amendment, "object", reason="Not now.")
     before = git(example_repo, "rev-parse", "main")
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
@@ -454,10 +454,10 @@ def _conflicting_document_amendment(repo: Path) -> tuple[str, str]:
     ¶6. Returns the amendment's id and its text of ¶6."""
     first = propose(repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     with open_wg(repo, MEMBER_PS) as wg:
-        text = wg.draft("principles").text
+        text = wg.drafts.draft("principles").text
         p5, p6 = document.paragraph(text, 5).text, document.paragraph(text, 6).text
         their6 = p6.replace("right to privacy", "right to privacy and data protection")
-        second = wg.propose(
+        second = wg.amendments.propose(
             "principles",
             kind=Kind.DOCUMENT,
             paragraph=None,
@@ -467,7 +467,7 @@ def _conflicting_document_amendment(repo: Path) -> tuple[str, str]:
             rationale="Freedom; data protection.",
         ).id
     with open_wg(repo, CHAIR) as wg:
-        wg.merge(agreed(wg, first))
+        wg.merges.merge(agreed(wg, first))
         agreed(wg, second)
     return second, their6
 
@@ -475,7 +475,7 @@ def _conflicting_document_amendment(repo: Path) -> tuple[str, str]:
 async def test_resolving_a_conflict_edits_only_its_paragraphs(example_repo: Path) -> None:
     amendment, their6 = _conflicting_document_amendment(example_repo)
     with open_wg(example_repo) as wg:
-        current = wg.draft("principles").text
+        current = wg.drafts.draft("principles").text
     now5 = document.paragraph(current, 5).text
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
@@ -501,8 +501,8 @@ async def test_resolving_a_conflict_edits_only_its_paragraphs(example_repo: Path
         document.replace_paragraph(current, 5, resolution), 6, their6
     )
     with open_wg(example_repo) as wg:
-        assert wg.draft("principles").text == expected
-        assert wg.amendment(amendment).status is Status.MERGED
+        assert wg.drafts.draft("principles").text == expected
+        assert wg.amendments.amendment(amendment).status is Status.MERGED
 
 
 async def test_a_resolution_the_core_refuses_keeps_the_typed_text(example_repo: Path) -> None:
@@ -553,8 +553,8 @@ async def test_a_resolution_on_a_draft_that_moved_is_looked_at_again(
         merge, editor, typed = await type_a_resolution(pilot, amendment)
         await press(pilot, "ctrl+s")  # reviewed ...
         with open_wg(example_repo, CHAIR) as wg:  # ... when another merge moves main
-            wg.merge(agreed(wg, other))
-            moved = wg.main()
+            wg.merges.merge(agreed(wg, other))
+            moved = wg.record.main()
         await press(pilot, "ctrl+s")
         assert app.screen is merge and merge.mode == "conflict"
         assert any(n.startswith("the draft changed while you resolved") for n in notifications(app))
@@ -565,7 +565,7 @@ async def test_a_resolution_on_a_draft_that_moved_is_looked_at_again(
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, AmendmentScreen)
     with open_wg(example_repo) as wg:
-        text = wg.draft("principles").text
+        text = wg.drafts.draft("principles").text
     assert "single, secure, free, open" in text and "should be open, inclusive" in text
 
 
@@ -580,13 +580,13 @@ async def test_a_slow_preview_still_gets_the_focus(
     else:
         amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     release = threading.Event()
-    plan_merge = WorkingGroup.plan_merge
+    plan_merge = MergesDesk.plan_merge
 
-    def held(self: WorkingGroup, *args: Any, **kwargs: Any) -> Any:
+    def held(self: MergesDesk, *args: Any, **kwargs: Any) -> Any:
         release.wait(timeout=30)
         return plan_merge(self, *args, **kwargs)
 
-    monkeypatch.setattr(WorkingGroup, "plan_merge", held)
+    monkeypatch.setattr(MergesDesk, "plan_merge", held)
     monkeypatch.setattr(tui_app, "LOADING_DELAY", 0.001)
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
@@ -645,8 +645,8 @@ async def test_the_chair_reverts_a_merged_amendment(example_repo: Path) -> None:
         status = table.get_cell(amendment, "status")
         assert status.plain == "reverted"
     with open_wg(example_repo) as wg:
-        assert "single, open" in wg.draft("principles").text
-        assert "secure" not in document.paragraph(wg.draft("principles").text, 5).text
+        assert "single, open" in wg.drafts.draft("principles").text
+        assert "secure" not in document.paragraph(wg.drafts.draft("principles").text, 5).text
     message = git(example_repo, "log", "-1", "--format=%B", "main")
     assert f"Reverts-Amendment: {amendment}" in message and "Adopted by mistake." in message
 
@@ -690,12 +690,12 @@ async def test_only_the_chair_may_revert(example_repo: Path) -> None:
 async def test_a_lapsed_amendment_shows_as_lapsed_and_cannot_be_merged(example_repo: Path) -> None:
     lapsing = propose(example_repo, MEMBER_GOV, 17, "periodic review", "annual review")
     with open_wg(example_repo, MEMBER_TECH) as wg:
-        removal = wg.propose(
+        removal = wg.amendments.propose(
             "principles", kind=Kind.DELETE, paragraph=17, rationale="Belongs in the mandate."
         ).id
     with open_wg(example_repo, CHAIR) as wg:
         agreed(wg, lapsing)  # consensus does not make it mergeable once it has lapsed
-        wg.merge(agreed(wg, removal))
+        wg.merges.merge(agreed(wg, removal))
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -722,7 +722,7 @@ async def test_a_lapsed_amendment_shows_as_lapsed_and_cannot_be_merged(example_r
             in notifications(app)
         )
     with open_wg(example_repo) as wg:
-        assert wg.amendment(lapsing).status is Status.LAPSED
+        assert wg.amendments.amendment(lapsing).status is Status.LAPSED
 
 
 async def test_a_member_is_refused_the_chairs_actions(example_repo: Path) -> None:
@@ -763,8 +763,8 @@ async def test_a_member_is_refused_the_chairs_actions(example_repo: Path) -> Non
         await press(pilot, "t")
         assert "tag needs the secretariat role; rsubramanian is member" in notifications(app)
     with open_wg(example_repo) as wg:
-        assert wg.amendment(amendment).status is Status.OPEN
-        assert wg.versions("principles") == []
+        assert wg.amendments.amendment(amendment).status is Status.OPEN
+        assert wg.drafts.versions("principles") == []
 
 
 async def test_the_chair_rejects_with_a_reason(example_repo: Path) -> None:
@@ -791,7 +791,7 @@ async def test_the_chair_rejects_with_a_reason(example_repo: Path) -> None:
 async def test_the_proposer_comments_revises_and_withdraws(example_repo: Path) -> None:
     amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     with open_wg(example_repo, MEMBER_CS) as wg:
-        wg.comment(amendment, "Why secure?")
+        wg.deliberation.comment(amendment, "Why secure?")
     app = make_app(example_repo, MEMBER_TECH)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -818,7 +818,7 @@ async def test_the_proposer_comments_revises_and_withdraws(example_repo: Path) -
         await press(pilot, "ctrl+s")
         assert screen.view.amendment.status is Status.WITHDRAWN
     with open_wg(example_repo) as wg:
-        assert wg.amendment(amendment).status is Status.WITHDRAWN
+        assert wg.amendments.amendment(amendment).status is Status.WITHDRAWN
 
 
 async def test_the_secretariat_tags_a_version_and_reads_the_redline(example_repo: Path) -> None:
@@ -839,13 +839,13 @@ async def test_the_secretariat_tags_a_version_and_reads_the_redline(example_repo
         table = versions.query_one("#versions", DataTable)
         assert [str(k.value) for k in table.rows] == ["v1"]
         with open_wg(example_repo) as wg:
-            [version] = wg.versions("principles")
+            [version] = wg.drafts.versions("principles")
         assert (version.name, version.message.splitlines()[0]) == ("v1", "First reading")
         # A change after the tag shows in the redline from v1 to the current text.
         propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
         with open_wg(example_repo, CHAIR) as wg:
-            [amendment] = wg.amendments()
-            wg.merge(agreed(wg, amendment.id))
+            [amendment] = wg.amendments.amendments()
+            wg.merges.merge(agreed(wg, amendment.id))
         await press(pilot, "enter")
         redline = app.screen
         assert isinstance(redline, RedlineScreen)
@@ -870,7 +870,7 @@ async def test_member_text_is_shown_literally(example_repo: Path) -> None:
         rationale="[bold]rationale[/bold] <i>x</i>",
     )
     with open_wg(example_repo, MEMBER_CS) as wg, written_before_controls_were_refused():
-        wg.comment(amendment, MARKUP_COMMENT)
+        wg.deliberation.comment(amendment, MARKUP_COMMENT)
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -924,7 +924,7 @@ async def test_the_queue_filters_and_sorts(example_repo: Path) -> None:
     first = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     second = propose(example_repo, MEMBER_CS, 6, "right to privacy", "right to privacy and data")
     with open_wg(example_repo, MEMBER_CS) as wg:
-        wg.withdraw(second)
+        wg.deliberation.withdraw(second)
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -1007,8 +1007,8 @@ async def test_sync_with_a_remote_shows_progress_and_the_result(
 
     with open_wg(other, MEMBER_PS) as wg:
         sync(wg)
-        text = document.paragraph(wg.draft("principles").text, 5).text
-        remote_amendment = wg.propose(
+        text = document.paragraph(wg.drafts.draft("principles").text, 5).text
+        remote_amendment = wg.amendments.propose(
             "principles",
             kind=Kind.REPLACE,
             paragraph=5,

@@ -50,7 +50,9 @@ async def test_the_chair_brackets_and_agrees_from_the_reader(example_repo: Path)
     with open_wg(example_repo) as wg:
         from wgtool.core import document
 
-        words = " ".join(document.paragraph(wg.draft("principles").text, 3).text.split()[2:4])
+        words = " ".join(
+            document.paragraph(wg.drafts.draft("principles").text, 3).text.split()[2:4]
+        )
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -68,9 +70,9 @@ async def test_the_chair_brackets_and_agrees_from_the_reader(example_repo: Path)
         assert "agreed" in paragraph_texts(app.screen)[4]
         assert "1 agreed · 1 bracket(s)" in str(app.screen.query_one("#draft-info").render())
     with open_wg(example_repo) as wg:
-        (bracket,) = wg.brackets("principles")
+        (bracket,) = wg.agreement.brackets("principles")
         assert bracket.event.words == words and bracket.event.held_by == ("governments",)
-        ledger = {p.label: p for p in wg.ledger("principles")}
+        ledger = {p.label: p for p in wg.agreement.ledger("principles")}
         assert ledger["4"].status == "agreed" and ledger["4"].decided is not None
         assert ledger["4"].decided.member == CHAIR
 
@@ -91,17 +93,17 @@ async def test_a_member_is_offered_comments_not_the_chairs_actions(example_repo:
         await settle(pilot)
         await fill(pilot, {"text": "A question on this paragraph"})
     with open_wg(example_repo) as wg:
-        (comment,) = wg.paragraph_comments("principles", "2")
+        (comment,) = wg.agreement.paragraph_comments("principles", "2")
         assert comment.member == MEMBER_GOV and comment.text == "A question on this paragraph"
 
 
 async def test_the_secretariat_closes_the_window_and_renumbers(example_repo: Path) -> None:
     with open_wg(example_repo, MEMBER_TECH) as wg:
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles", kind=Kind.INSERT, paragraph=2, text="Inserted.", rationale="R"
         ).id
     with open_wg(example_repo, CHAIR) as wg:
-        wg.merge(amendment, override_reason="For the test")
+        wg.merges.merge(amendment, override_reason="For the test")
     app = make_app(example_repo, SECRETARIAT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -115,13 +117,13 @@ async def test_the_secretariat_closes_the_window_and_renumbers(example_repo: Pat
         await settle(pilot)
         assert "¶3" in paragraph_texts(app.screen)[3]
     with open_wg(example_repo, MEMBER_PS) as wg:
-        assert not wg.window("principles").is_open(time.time())
-        assert wg.draft("principles").labels[2] == "3"
+        assert not wg.procedure.window("principles").is_open(time.time())
+        assert wg.drafts.draft("principles").labels[2] == "3"
 
 
 async def test_a_silence_is_started_broken_and_listed(example_repo: Path) -> None:
     with open_wg(example_repo, MEMBER_TECH) as wg:
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles", kind=Kind.REPLACE, paragraph=2, text="Under silence.", rationale="R"
         ).id
     app = make_app(example_repo, CHAIR)
@@ -149,18 +151,20 @@ async def test_a_silence_is_started_broken_and_listed(example_repo: Path) -> Non
             app.screen.query_one("#silences", DataTable).get_row_at(0)[2]
         )
     with open_wg(example_repo) as wg:
-        (silence,) = wg.silences()
+        (silence,) = wg.procedure.silences()
         assert [b.member for b in silence.breaks] == [MEMBER_GOV]
-        assert "governments" in wg.consensus(wg.amendment(amendment)).groups_in("object")
+        assert "governments" in wg.deliberation.consensus(
+            wg.amendments.amendment(amendment)
+        ).groups_in("object")
 
 
 async def test_enter_on_a_silence_opens_its_amendment(example_repo: Path) -> None:
     with open_wg(example_repo, MEMBER_TECH) as wg:
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             "principles", kind=Kind.REPLACE, paragraph=2, text="Silenced.", rationale="R"
         ).id
     with open_wg(example_repo, CHAIR) as wg:
-        wg.silence_start(amendment, until=time.time() + 3600, message="m")
+        wg.procedure.silence_start(amendment, until=time.time() + 3600, message="m")
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -176,7 +180,7 @@ async def test_tagging_with_brackets_left_is_a_choice_in_the_dialog(example_repo
     from wgtool.tui.widgets import MarkedCheckbox
 
     with open_wg(example_repo, CHAIR) as wg:
-        wg.bracket("principles", "2", words=None, reason="Open")
+        wg.agreement.bracket("principles", "2", words=None, reason="Open")
     app = make_app(example_repo, SECRETARIAT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -195,5 +199,5 @@ async def test_tagging_with_brackets_left_is_a_choice_in_the_dialog(example_repo
         await settle(pilot)
         assert app.screen is not dialog, notifications(app)
     with open_wg(example_repo) as wg:
-        (version,) = wg.versions("principles")
+        (version,) = wg.drafts.versions("principles")
         assert version.name == "v1"

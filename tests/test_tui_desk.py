@@ -155,7 +155,7 @@ async def test_the_footer_keeps_help_act_as_and_the_palette_at_80_columns(
 async def test_tables_go_to_rows_with_j_k_g_and_end(example_repo: Path) -> None:
     for paragraph, new in ((5, "secure"), (6, "free"), (7, "open")):
         with open_wg(example_repo, MEMBER_TECH) as wg:
-            text = document.paragraph(wg.draft("principles").text, paragraph).text
+            text = document.paragraph(wg.drafts.draft("principles").text, paragraph).text
         propose(example_repo, MEMBER_TECH, paragraph, text.split()[0], f"{text.split()[0]} {new}")
     app = make_app(example_repo, MEMBER_CS)
     async with app.run_test(size=SIZE) as pilot:
@@ -195,12 +195,12 @@ async def test_the_queue_shows_the_essential_columns_at_80_columns(example_repo:
 
 async def test_d_redlines_from_the_highlighted_version(example_repo: Path) -> None:
     with open_wg(example_repo, SECRETARIAT) as wg:
-        wg.tag("principles", "v1", message="First")
+        wg.procedure.tag("principles", "v1", message="First")
     amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     with open_wg(example_repo, CHAIR) as wg:
-        wg.merge(agreed(wg, amendment))
+        wg.merges.merge(agreed(wg, amendment))
     with open_wg(example_repo, SECRETARIAT) as wg:
-        wg.tag("principles", "v2", message="Second")
+        wg.procedure.tag("principles", "v2", message="Second")
     app = make_app(example_repo, MEMBER_CS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -228,10 +228,10 @@ async def test_the_tag_dialog_shows_the_rule_and_keeps_what_was_typed(example_re
         assert dialog.query_one("#version-message", TextArea).text == "Agreed in Geneva"
         assert any("invalid version name 'second reading'" in n for n in notifications(app))
         with open_wg(example_repo) as wg:
-            assert wg.versions("principles") == []
+            assert wg.drafts.versions("principles") == []
         # A name the core refuses only when writing (it exists already) keeps the dialog too.
         with open_wg(example_repo, SECRETARIAT) as wg:
-            wg.tag("principles", "second-reading", message="Taken")
+            wg.procedure.tag("principles", "second-reading", message="Taken")
         dialog.query_one("#version-name", Input).value = "second-reading"
         await press(pilot, "ctrl+s")
         assert app.screen is dialog
@@ -240,7 +240,7 @@ async def test_the_tag_dialog_shows_the_rule_and_keeps_what_was_typed(example_re
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, VersionsScreen)
         with open_wg(example_repo) as wg:
-            names = [v.name for v in wg.versions("principles")]
+            names = [v.name for v in wg.drafts.versions("principles")]
         assert names == ["second-reading", "second-reading-2"]
         table = app.screen.query_one("#versions", DataTable)
         assert {str(k.value) for k in table.rows} == set(names)
@@ -253,8 +253,10 @@ async def test_an_orally_revised_merge_shows_the_adopted_text(example_repo: Path
     amendment = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     with open_wg(example_repo, CHAIR) as wg:
         agreed(wg, amendment)
-        paragraph = document.paragraph(wg.draft("principles").text, 5).text
-        wg.merge(amendment, revised_text=paragraph.replace("single, open", "single, safe, open"))
+        paragraph = document.paragraph(wg.drafts.draft("principles").text, 5).text
+        wg.merges.merge(
+            amendment, revised_text=paragraph.replace("single, open", "single, safe, open")
+        )
     app = make_app(example_repo, MEMBER_CS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -310,7 +312,7 @@ async def test_the_queue_shows_what_another_process_writes(example_repo: Path) -
         queue, table = await open_queue(pilot)
         table.move_cursor(row=table.get_row_index(second))
         with open_wg(example_repo) as wg:
-            text = document.paragraph(wg.draft("principles").text, 7).text
+            text = document.paragraph(wg.drafts.draft("principles").text, 7).text
         third = await wgtool_process(
             example_repo,
             "--as",
@@ -374,8 +376,8 @@ async def test_a_merge_being_resolved_follows_the_draft_and_keeps_the_resolution
         await settle(pilot)
         merge, editor, typed = await type_a_resolution(pilot, amendment)
         with open_wg(example_repo, CHAIR) as wg:  # the chair's other window merges another
-            wg.merge(agreed(wg, other))
-            moved = wg.main()
+            wg.merges.merge(agreed(wg, other))
+            moved = wg.record.main()
         await until(pilot, lambda: merge.view is not None and merge.view.plan.main == moved)
         await settle(pilot)
         assert app.screen is merge and merge.mode == "conflict"
@@ -448,7 +450,7 @@ async def test_the_secretariat_adds_a_member_by_group(example_repo: Path) -> Non
         await press(pilot, "ctrl+s")
         assert app.screen is roster
         with open_wg(example_repo) as wg:
-            added = wg.roster.get("jdoe")
+            added = wg.record.roster.get("jdoe")
         assert (added.name, added.email, added.group) == (
             "Jo Doe",
             "jo@example.org",
@@ -478,7 +480,7 @@ async def test_the_secretariat_records_a_members_key(example_repo: Path, tmp_pat
         assert table.get_cell(MEMBER_TECH, "key").plain == "yes"
         assert roster.highlighted == MEMBER_TECH
         with open_wg(example_repo) as wg:
-            assert wg.roster.get(MEMBER_TECH).ssh_key.startswith("ssh-ed25519 ")
+            assert wg.record.roster.get(MEMBER_TECH).ssh_key.startswith("ssh-ed25519 ")
 
 
 async def test_the_secretariat_adds_a_draft_from_a_file(example_repo: Path, tmp_path: Path) -> None:
@@ -497,7 +499,7 @@ async def test_the_secretariat_adds_a_draft_from_a_file(example_repo: Path, tmp_
         table = drafts.query_one("#drafts", DataTable)
         assert "mandate" in {str(k.value) for k in table.rows}
         with open_wg(example_repo) as wg:
-            assert "It reports to the plenary." in wg.draft("mandate").text
+            assert "It reports to the plenary." in wg.drafts.draft("mandate").text
 
 
 async def test_the_secretariat_changes_the_consensus_rule(example_repo: Path) -> None:
@@ -521,7 +523,7 @@ async def test_the_secretariat_changes_the_consensus_rule(example_repo: Path) ->
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DraftsScreen)
         with open_wg(example_repo) as wg:
-            rule = wg.settings.consensus
+            rule = wg.record.settings.consensus
         assert (rule.min_supporting_groups, rule.require_all_groups_heard) == (2, True)
 
 

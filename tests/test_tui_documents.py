@@ -18,7 +18,7 @@ from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Wg
 from tests.pilot import settle
 from tests.test_structured_documents import amended_group
 from tests.test_tui import SIZE, merged, open_draft, open_redline, open_wg, plain, press
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.core.desks import DocumentsDesk
 from wgtool.tui.app import make_app
 from wgtool.tui.render import GROUP_COLOURS
 from wgtool.tui.screens.reader import DraftScreen
@@ -55,8 +55,8 @@ async def test_the_reader_colours_each_word_by_the_group_that_wrote_it(
     merged(example_repo, MEMBER_TECH, 5, "preserve", "protect")
     merged(example_repo, MEMBER_CS, 6, "dignity", "dignity and autonomy")
     with open_wg(example_repo) as wg:
-        shares = {row.key: row for row in wg.blame("principles").shares}
-        names = dict(wg.settings.groups)
+        shares = {row.key: row for row in wg.documents.blame("principles").shares}
+        names = dict(wg.record.settings.groups)
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -91,15 +91,15 @@ async def test_who_wrote_it_is_in_the_palette_and_the_ui_answers_while_it_is_tra
     merged(example_repo, MEMBER_CS, 6, "dignity", "dignity and autonomy")
     entered, release = threading.Event(), threading.Event()
     traced_in: list[threading.Thread] = []
-    blame = WorkingGroup.blame
+    blame = DocumentsDesk.blame
 
-    def held(self: WorkingGroup, *args: Any, **kwargs: Any) -> Any:
+    def held(self: DocumentsDesk, *args: Any, **kwargs: Any) -> Any:
         traced_in.append(threading.current_thread())
         entered.set()
         release.wait(timeout=60)
         return blame(self, *args, **kwargs)
 
-    monkeypatch.setattr(WorkingGroup, "blame", held)
+    monkeypatch.setattr(DocumentsDesk, "blame", held)
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

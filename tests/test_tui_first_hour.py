@@ -25,7 +25,8 @@ from tests.test_tui import (
 from tests.test_tui_agreement import offered
 from tests.test_tui_desk import until
 from tests.test_tui_inbox import listed
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.api import AmendmentsDesk
+from wgtool.core.desks import WorkingGroup
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.dialogs import PositionDialog
@@ -68,9 +69,9 @@ async def pick(pilot, handle: str) -> None:  # type: ignore[no-untyped-def]
 async def test_the_amendment_and_merge_screens_show_why_groups_object(example_repo: Path) -> None:
     amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
     with open_wg(example_repo, "cdubois") as wg:
-        wg.position(amendment, "object", reason=OBJECTION)
+        wg.deliberation.position(amendment, "object", reason=OBJECTION)
     with open_wg(example_repo, MEMBER_CS) as wg:
-        wg.position(amendment, "support", reason="Agreed.")
+        wg.deliberation.position(amendment, "support", reason="Agreed.")
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -91,7 +92,7 @@ async def test_the_amendment_and_merge_screens_show_why_groups_object(example_re
 async def test_consensus_reads_reached_not_consensus(example_repo: Path) -> None:
     amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
     with open_wg(example_repo, MEMBER_CS) as wg:
-        wg.position(amendment, "support")
+        wg.deliberation.position(amendment, "support")
     app = make_app(example_repo, CHAIR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -105,9 +106,9 @@ async def test_consensus_reads_reached_not_consensus(example_repo: Path) -> None
 
 async def test_the_reader_shows_the_comments_on_each_paragraph(example_repo: Path) -> None:
     with open_wg(example_repo, MEMBER_GOV) as wg:
-        asked = wg.comment_paragraph("principles", "5", "Does 'fragment' cover routing?")
+        asked = wg.agreement.comment_paragraph("principles", "5", "Does 'fragment' cover routing?")
     with open_wg(example_repo, MEMBER_TECH) as wg:
-        wg.comment_paragraph("principles", "5", "It does.", reply_to=asked.id)
+        wg.agreement.comment_paragraph("principles", "5", "It does.", reply_to=asked.id)
     app = make_app(example_repo, MEMBER_PS)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -136,10 +137,10 @@ async def test_the_reader_shows_the_comments_on_each_paragraph(example_repo: Pat
 async def test_who_wrote_it_keeps_the_brackets(example_repo: Path) -> None:
     amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
     with open_wg(example_repo, MEMBER_CS) as wg:
-        wg.position(amendment, "support")
+        wg.deliberation.position(amendment, "support")
     with open_wg(example_repo, CHAIR) as wg:
-        wg.merge(amendment)
-        wg.bracket(
+        wg.merges.merge(amendment)
+        wg.agreement.bracket(
             "principles", "5", words="free exchange of information", reason="Scope",
             held_by=["governments"],
         )  # fmt: skip
@@ -162,7 +163,7 @@ async def test_needs_me_explains_what_waits_but_is_not_new(example_repo: Path) -
     first = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
     second = propose(example_repo, MEMBER_CS, 6, "right to privacy", "right to privacy, data")
     with open_wg(example_repo, MEMBER_PS) as wg:
-        wg.mark_seen(wg.inbox())  # seen once: nothing is new now, both still wait
+        wg.inbox.mark_seen(wg.inbox.inbox())  # seen once: nothing is new now, both still wait
     app = make_app(example_repo, MEMBER_PS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -270,7 +271,7 @@ async def test_the_tag_dialog_points_to_its_own_checkbox(example_repo: Path) -> 
     from wgtool.tui.screens.dialogs import TagDialog
 
     with open_wg(example_repo, CHAIR) as wg:
-        wg.bracket("principles", "2", words=None, reason="Open")
+        wg.agreement.bracket("principles", "2", words=None, reason="Open")
     app = make_app(example_repo, SECRETARIAT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -359,7 +360,7 @@ async def test_keys_typed_as_a_screen_opens_wait_for_what_it_reads(
     amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
     gate = threading.Event()
     reading = threading.Event()
-    real = WorkingGroup.amendment
+    real = AmendmentsDesk.amendment
 
     def slow_amendment(self: WorkingGroup, ref: str) -> object:
         reading.set()
@@ -369,7 +370,7 @@ async def test_keys_typed_as_a_screen_opens_wait_for_what_it_reads(
     app = make_app(example_repo, MEMBER_PS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(WorkingGroup, "amendment", slow_amendment)
+        monkeypatch.setattr(AmendmentsDesk, "amendment", slow_amendment)
         app.push_screen(AmendmentScreen(amendment))
         await until(pilot, reading.is_set)
         await pilot.press("p")  # typed while the amendment is being read

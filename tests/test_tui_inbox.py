@@ -40,7 +40,7 @@ async def test_the_inbox_comes_first_and_is_marked_seen_on_leaving(example_repo:
     mine = propose(example_repo, MEMBER_TECH, 5, "single, open", "single, secure, open")
     other = propose(example_repo, MEMBER_PS, 6, "right to privacy", "right to privacy, data")
     with open_wg(example_repo, MEMBER_GOV) as wg:
-        wg.position(mine, "support", reason="Welcome.")
+        wg.deliberation.position(mine, "support", reason="Welcome.")
     app = make_app(example_repo, None, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -65,11 +65,11 @@ async def test_the_inbox_comes_first_and_is_marked_seen_on_leaving(example_repo:
         assert isinstance(app.screen, AmendmentScreen)
         await press(pilot, "escape")
         with open_wg(example_repo, MEMBER_TECH) as wg:
-            assert wg.inbox().since is None  # opening an amendment is not leaving the inbox
+            assert wg.inbox.inbox().since is None  # opening an amendment is not leaving the inbox
         await press(pilot, "escape")
         assert not isinstance(app.screen, InboxScreen)
     with open_wg(example_repo, MEMBER_TECH) as wg:
-        assert wg.inbox().since is not None and not wg.inbox().news
+        assert wg.inbox.inbox().since is not None and not wg.inbox.inbox().news
 
 
 async def test_the_inbox_shows_what_another_process_writes(example_repo: Path) -> None:
@@ -87,4 +87,4 @@ async def test_the_inbox_shows_what_another_process_writes(example_repo: Path) -
         await press(pilot, "x")
         await settle(pilot)
     with open_wg(example_repo, MEMBER_PS) as wg:
-        assert not wg.inbox().news
+        assert not wg.inbox.inbox().news

@@ -30,8 +30,8 @@ from tests.conftest import (
 )
 from tests.pilot import screen_text, settle
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
-from wgtool.core.workgroup import WorkingGroup
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.screens.help import SECTIONS
 from wgtool.tui.widgets import ParagraphList
@@ -67,9 +67,9 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def _replace(
     wg: WorkingGroup, actor: str, paragraph: int, old: str, new: str, rationale: str, title: str
 ) -> str:
-    wg.act_as(actor)
-    text = document.paragraph(wg.draft("principles").text, paragraph).text
-    return wg.propose(
+    wg.record.act_as(actor)
+    text = document.paragraph(wg.drafts.draft("principles").text, paragraph).text
+    return wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=paragraph,
@@ -107,8 +107,10 @@ def record(example_repo: Path) -> dict[str, str]:
     merge on consensus, a rejection, a revert) and an amendment that lapsed."""
     frozen = FrozenCore()
     with WorkingGroup.open(example_repo, clock=frozen.clock, ids=frozen.ids) as wg:
-        wg.act_as(SECRETARIAT)
-        wg.tag("principles", "first-reading", message="Text as circulated for the first reading")
+        wg.record.act_as(SECRETARIAT)
+        wg.procedure.tag(
+            "principles", "first-reading", message="Text as circulated for the first reading"
+        )
         security = _replace(
             wg,
             MEMBER_TECH,
@@ -141,26 +143,28 @@ def record(example_repo: Path) -> dict[str, str]:
             (MEMBER_GOV, "support", "Welcome."),
             (MEMBER_PS, "object", "Too broad <as drafted>."),
         ):
-            wg.act_as(actor)
-            wg.position(rights, stance, reason=reason)
-        wg.act_as(MEMBER_GOV)
+            wg.record.act_as(actor)
+            wg.deliberation.position(rights, stance, reason=reason)
+        wg.record.act_as(MEMBER_GOV)
         with written_before_controls_were_refused():
-            question = wg.comment(rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J")
-        wg.act_as(MEMBER_CS)
-        wg.comment(rights, "Yes: <b>every</b> medium.", reply_to=question.id)
-        wg.act_as(MEMBER_GOV)
-        wg.position(security, "support", reason="Agreed.")
-        wg.act_as(CHAIR)
-        wg.merge(security)
-        wg.act_as(MEMBER_TECH)
-        deleted = wg.propose(
+            question = wg.deliberation.comment(
+                rights, "Does [bold]this[/bold] cover *all* media? \x1b[2J"
+            )
+        wg.record.act_as(MEMBER_CS)
+        wg.deliberation.comment(rights, "Yes: <b>every</b> medium.", reply_to=question.id)
+        wg.record.act_as(MEMBER_GOV)
+        wg.deliberation.position(security, "support", reason="Agreed.")
+        wg.record.act_as(CHAIR)
+        wg.merges.merge(security)
+        wg.record.act_as(MEMBER_TECH)
+        deleted = wg.amendments.propose(
             "principles",
             kind=Kind.DELETE,
             paragraph=17,
             rationale="The review clause belongs in the mandate.",
         ).id
-        wg.act_as(CHAIR)
-        wg.reject(deleted, reason="The group wants the review clause.")
+        wg.record.act_as(CHAIR)
+        wg.deliberation.reject(deleted, reason="The group wants the review clause.")
         lapsed = _replace(
             wg,
             MEMBER_PS,
@@ -170,18 +174,18 @@ def record(example_repo: Path) -> dict[str, str]:
             "Open markets serve innovation.",
             "Open and fair competition",
         )
-        wg.act_as(MEMBER_CS)
-        removal = wg.propose(
+        wg.record.act_as(MEMBER_CS)
+        removal = wg.amendments.propose(
             "principles",
             kind=Kind.DELETE,
             paragraph=16,
             rationale="Paragraph 15 covers it.",
             title="Delete paragraph 16",
         ).id
-        wg.act_as(MEMBER_GOV)
-        wg.position(removal, "support")
-        wg.act_as(CHAIR)
-        wg.merge(removal)
+        wg.record.act_as(MEMBER_GOV)
+        wg.deliberation.position(removal, "support")
+        wg.record.act_as(CHAIR)
+        wg.merges.merge(removal)
         reverted = _replace(
             wg,
             MEMBER_GOV,
@@ -191,26 +195,28 @@ def record(example_repo: Path) -> dict[str, str]:
             "Least developed countries face the greatest barriers.",
             "Least developed countries",
         )
-        wg.act_as(MEMBER_CS)
-        wg.position(reverted, "support")
-        wg.act_as(CHAIR)
-        wg.merge(reverted)
-        wg.revert(reverted, reason="Adopted before every group had read it.")
+        wg.record.act_as(MEMBER_CS)
+        wg.deliberation.position(reverted, "support")
+        wg.record.act_as(CHAIR)
+        wg.merges.merge(reverted)
+        wg.merges.revert(reverted, reason="Adopted before every group had read it.")
         # Agreement: a bracket (with [brackets] of the member's own beside it), statuses and
         # a silence whose deadline passed.
-        wg.bracket(
+        wg.agreement.bracket(
             "principles",
             "5",
             words="free exchange of information",
             reason="Scope not agreed",
             held_by=["governments"],
         )
-        wg.agree("principles", "4")
-        wg.agree("principles", "3", ad_ref=True, pending_on=["governments"])
-        silence = wg.silence_start(free, until=START + 86_400, message="Adopted unless broken")
-        wg.act_as(MEMBER_GOV)
-        wg.silence_break(silence.id, reason="Our capital objects")
-        wg.comment_paragraph("principles", "5", "Does 'fragment' cover routing?")
+        wg.agreement.agree("principles", "4")
+        wg.agreement.agree("principles", "3", ad_ref=True, pending_on=["governments"])
+        silence = wg.procedure.silence_start(
+            free, until=START + 86_400, message="Adopted unless broken"
+        )
+        wg.record.act_as(MEMBER_GOV)
+        wg.procedure.silence_break(silence.id, reason="Our capital objects")
+        wg.agreement.comment_paragraph("principles", "5", "Does 'fragment' cover routing?")
     return {
         "security": security,
         "free": free,

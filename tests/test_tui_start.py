@@ -34,7 +34,7 @@ def test_the_first_paint_waits_for_neither_the_core_nor_the_index() -> None:
         import wgtool.cli, wgtool.tui.app
         from wgtool.tui.app import make_app
         make_app(None, None).get_default_screen()
-        assert "wgtool.core.workgroup" not in sys.modules
+        assert "wgtool.core.desks" not in sys.modules
         assert "wgtool.core.index" not in sys.modules
         """,
         HEAVY,
@@ -49,10 +49,10 @@ def test_the_first_screen_and_the_queue_read_a_current_index_without_sqlalchemy(
     wgcli.ok("amendments")  # the index as any command leaves it: current
     loaded = loaded_after(
         f"""
-        from wgtool.core.workgroup import WorkingGroup
+        from wgtool.core.desks import WorkingGroup
         with WorkingGroup.open({str(example_repo)!r}, {CHAIR!r}) as wg:
-            assert [d.open_amendments for d in wg.drafts() if d.slug == "principles"] == [1]
-            assert [a.id for a, _ in wg.listing(draft="principles")] == [{amendment!r}]
+            assert [d.open_amendments for d in wg.drafts.drafts() if d.slug == "principles"] == [1]
+            assert [a.id for a, _ in wg.deliberation.listing(draft="principles")] == [{amendment!r}]
         """,
         HEAVY,
     )

@@ -25,7 +25,7 @@ async def test_the_balance_opens_from_the_palette_and_shows_totals_and_per_membe
     merged(example_repo, MEMBER_TECH, 5, "preserve", "protect")
     cs = propose(example_repo, MEMBER_CS, 6, "dignity", "dignity and autonomy")
     with open_wg(example_repo, MEMBER_PS) as wg:
-        wg.position(cs, "object", reason="Too broad.")
+        wg.deliberation.position(cs, "object", reason="Too broad.")
     app = make_app(example_repo, MEMBER_GOV)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

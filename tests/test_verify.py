@@ -10,17 +10,17 @@ import pytest
 from tests.conftest import SECRETARIAT, Wg, agreed, git, plant_commit, plant_on_main
 from tests.forge import Forger
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput, PermissionDenied
 from wgtool.core.gitstore import Person
 from wgtool.core.messages import format_message
 from wgtool.core.model import Kind
 from wgtool.core.verify import verify
-from wgtool.core.workgroup import WorkingGroup
 
 
 def _propose(wg: WorkingGroup, paragraph: int = 5, word: str = "global") -> str:
-    text = document.paragraph(wg.draft("principles").text, paragraph).text
-    return wg.propose(
+    text = document.paragraph(wg.drafts.draft("principles").text, paragraph).text
+    return wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=paragraph,
@@ -32,13 +32,13 @@ def _propose(wg: WorkingGroup, paragraph: int = 5, word: str = "global") -> str:
 def test_a_normal_record_verifies(open_wg) -> None:
     wg = open_wg("mchen")
     amendment = _propose(wg)
-    wg.act_as("ndlamini")
-    wg.position(amendment, "support")
-    wg.comment(amendment, "Fine by us.")
-    wg.act_as("lhaddad")
-    wg.merge(agreed(wg, amendment))
-    wg.act_as("epetrova")
-    wg.tag("principles", "v1", message="Agreed")
+    wg.record.act_as("ndlamini")
+    wg.deliberation.position(amendment, "support")
+    wg.deliberation.comment(amendment, "Fine by us.")
+    wg.record.act_as("lhaddad")
+    wg.merges.merge(agreed(wg, amendment))
+    wg.record.act_as("epetrova")
+    wg.procedure.tag("principles", "v1", message="Agreed")
     report = verify(wg)
     assert report.problems == []
     assert report.commits >= 5 and report.tags == 1
@@ -46,9 +46,9 @@ def test_a_normal_record_verifies(open_wg) -> None:
 
 def test_a_main_commit_by_a_plain_member_is_reported(open_wg) -> None:
     wg = open_wg("mchen")
-    store = wg.store
-    main = wg.main()
-    member = wg.roster.get("mchen")
+    store = wg.record.store
+    main = wg.record.main()
+    member = wg.record.roster.get("mchen")
     person = Person(member.name, member.email, 1_800_000_000)
     tree = store.write_tree(store.commit(main).tree, {"drafts/principles.md": b"# Replaced\n"})
     message = format_message("Rewrite the principles", "", [("Member", "mchen")])
@@ -61,12 +61,12 @@ def test_a_main_commit_by_a_plain_member_is_reported(open_wg) -> None:
 def test_an_event_claiming_another_member_is_reported(open_wg) -> None:
     wg = open_wg("mchen")
     amendment = _propose(wg)
-    wg.act_as("cdubois")
-    wg.position(amendment, "object", reason="No.")
-    store = wg.store
+    wg.record.act_as("cdubois")
+    wg.deliberation.position(amendment, "object", reason="No.")
+    store = wg.record.store
     ref = f"refs/wg/events/{amendment}"
     tip = store.resolve(ref)
-    impostor = wg.roster.get("cdubois")
+    impostor = wg.record.roster.get("cdubois")
     event = (
         b'{"amendment": "%s", "at": 1.0, "group": "governments", "id": "e1", '
         b'"member": "lhaddad", "revision": 1, "stance": "support", "text": "", '
@@ -92,10 +92,10 @@ def test_an_event_claiming_another_member_is_reported(open_wg) -> None:
 def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) -> None:
     wg = open_wg("epetrova")
     for handle, key in keys.items():
-        wg.set_member_key(handle, Path(f"{key}.pub").read_text())
-    wg.update_settings(signatures="required")
+        wg.secretariat.set_member_key(handle, Path(f"{key}.pub").read_text())
+    wg.secretariat.update_settings(signatures="required")
 
-    wg.act_as("mchen")
+    wg.record.act_as("mchen")
     with pytest.raises(PermissionDenied, match="WGTOOL_SIGNING_KEY"):
         _propose(wg)
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["ndlamini"]))
@@ -105,20 +105,22 @@ def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["mchen"]))
     amendment = _propose(wg)
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["lhaddad"]))
-    wg.act_as("lhaddad")
-    merge = wg.merge(agreed(wg, amendment))
+    wg.record.act_as("lhaddad")
+    merge = wg.merges.merge(agreed(wg, amendment))
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["epetrova"]))
-    wg.act_as("epetrova")
-    wg.tag("principles", "v1", message="Signed version")
+    wg.record.act_as("epetrova")
+    wg.procedure.tag("principles", "v1", message="Signed version")
 
     # git itself reads the signatures.
-    allowed = Path(wg.store.git_dir) / "allowed"
-    allowed.write_text("".join(f'{m.email} namespaces="git" {m.ssh_key}\n' for m in wg.roster))
+    allowed = Path(wg.record.store.git_dir) / "allowed"
+    allowed.write_text(
+        "".join(f'{m.email} namespaces="git" {m.ssh_key}\n' for m in wg.record.roster)
+    )
     shown = subprocess.run(
         [
             "git",
             "-C",
-            str(wg.store.work_tree),
+            str(wg.record.store.work_tree),
             "-c",
             "gpg.format=ssh",
             "-c",
@@ -137,10 +139,10 @@ def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) ->
     assert report.signatures >= 3
 
     # An unsigned commit slipped onto main by the chair's email is caught.
-    store = wg.store
-    wg.store.signing_key = None
-    main = wg.main()
-    chair = wg.roster.get("lhaddad")
+    store = wg.record.store
+    wg.record.store.signing_key = None
+    main = wg.record.main()
+    chair = wg.record.roster.get("lhaddad")
     person = Person(chair.name, chair.email, 1_800_000_000)
     unsigned = store.write_commit(
         store.commit(main).tree,
@@ -157,12 +159,12 @@ def test_signed_working_group(open_wg, keys, monkeypatch: pytest.MonkeyPatch) ->
 def test_signatures_need_every_members_key(open_wg) -> None:
     wg = open_wg("epetrova")
     with pytest.raises(InvalidInput, match="every member needs an SSH key"):
-        wg.update_settings(signatures="required")
+        wg.secretariat.update_settings(signatures="required")
     with pytest.raises(InvalidInput, match="not an OpenSSH public key"):
-        wg.set_member_key("mchen", "-----BEGIN OPENSSH PRIVATE KEY-----")
-    wg.act_as("mchen")
+        wg.secretariat.set_member_key("mchen", "-----BEGIN OPENSSH PRIVATE KEY-----")
+    wg.record.act_as("mchen")
     with pytest.raises(PermissionDenied, match="secretariat"):
-        wg.update_settings(min_supporting_groups=2)
+        wg.secretariat.update_settings(min_supporting_groups=2)
 
 
 def test_verify_and_settings_from_the_command_line(wgcli, snapshot_refs, example_repo) -> None:
@@ -190,21 +192,21 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
 
     with WorkingGroup.open(clones.a, "epetrova") as wg:
         for handle, key in keys.items():
-            wg.set_member_key(handle, Path(f"{key}.pub").read_text())
-        wg.update_settings(signatures="required")
+            wg.secretariat.set_member_key(handle, Path(f"{key}.pub").read_text())
+        wg.secretariat.update_settings(signatures="required")
         assert not sync(wg).problems
     with WorkingGroup.open(clones.b, "mchen") as wg:
         assert not sync(wg).problems
-        assert wg.settings.signatures == "required"
+        assert wg.record.settings.signatures == "required"
 
     # A signed position travels.
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["mchen"]))
     with WorkingGroup.open(clones.a, "mchen") as wg:
-        wg.position(clones.amendment, "support")
+        wg.deliberation.position(clones.amendment, "support")
         assert not sync(wg).problems
     with WorkingGroup.open(clones.b, "ndlamini") as wg:
         assert not sync(wg).problems
-        assert [e.member for e in wg.events(clones.amendment)] == ["mchen"]
+        assert [e.member for e in wg.deliberation.events(clones.amendment)] == ["mchen"]
 
     # An unsigned one, written behind wgtool's back on clone a, is not sent by clone a; pushed
     # with plain git, clone b leaves it out and reports it, and everything else still syncs.
@@ -224,13 +226,13 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
     before = refs_snapshot(clones.b)
     monkeypatch.setenv("WGTOOL_SIGNING_KEY", str(keys["ndlamini"]))
     with WorkingGroup.open(clones.b, "ndlamini") as wg:
-        wg.position(clones.amendment, "object")
+        wg.deliberation.position(clones.amendment, "object")
         report = sync(wg)
         assert len(report.problems) == 1, report.problems
         assert f"refs/wg/events/{clones.amendment}" in report.problems[0]
         assert "no valid signature by mchen's key" in report.problems[0]
         assert "not taken from origin" in report.problems[0]
-        assert [e.member for e in wg.events(clones.amendment)] == ["mchen", "ndlamini"]
+        assert [e.member for e in wg.deliberation.events(clones.amendment)] == ["mchen", "ndlamini"]
     after = refs_snapshot(clones.b)
     local = [line for line in before.splitlines() if "refs/remotes/" not in line]
     changed = [line for line in after.splitlines() if "refs/remotes/" not in line]
@@ -283,8 +285,8 @@ def test_a_tag_by_a_stranger_with_a_secretariat_members_name_is_reported(
     example_repo: Path,
 ) -> None:
     with WorkingGroup.open(example_repo) as wg:
-        secretariat = wg.roster.get(SECRETARIAT)
-        main = wg.main()
+        secretariat = wg.record.roster.get(SECRETARIAT)
+        main = wg.record.main()
     tagger = f"tagger {secretariat.name} <impostor@example.net> 1760000000 +0000"
     tag = subprocess.run(
         ["git", "-C", str(example_repo), "mktag"],
@@ -296,7 +298,7 @@ def test_a_tag_by_a_stranger_with_a_secretariat_members_name_is_reported(
     git(example_repo, "update-ref", "refs/tags/principles/v1", tag)
     with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
         report = verify(wg)
-        assert wg.versions("principles") == []
+        assert wg.drafts.versions("principles") == []
     assert any(
         "principles/v1" in line and "impostor@example.net, who is not secretariat" in line
         for line in report.problems

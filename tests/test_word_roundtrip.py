@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_PS, SECRETARIAT, Wg
+from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.drafts import titled
 from wgtool.core.errors import StateError
 from wgtool.core.export import produce
 from wgtool.core.word_in import read_docx
-from wgtool.core.workgroup import WorkingGroup
-from wgtool.core.workgroup.drafts import titled
 
 WORDS = (
     "cooperation", "Internet", "stakeholders", "governments", "open", "secure", "global",
@@ -106,13 +106,13 @@ def test_a_draft_read_back_from_its_word_export_is_the_same(
     body, labels, brackets = draft
     wg = group
     slug = next(SLUGS)
-    wg.act_as(SECRETARIAT)
-    added = wg.add_draft(slug, title=TITLE, text=body, labels=labels)
+    wg.record.act_as(SECRETARIAT)
+    added = wg.drafts.add_draft(slug, title=TITLE, text=body, labels=labels)
     assert list(added.labels) == labels
-    wg.act_as(CHAIR)
+    wg.record.act_as(CHAIR)
     for index, words in brackets:
-        wg.bracket(slug, labels[index], words=words, reason="Not agreed")
-    original = wg.draft(slug)
+        wg.agreement.bracket(slug, labels[index], words=words, reason="Not agreed")
+    original = wg.drafts.draft(slug)
     path = tmp_path_factory.mktemp("docx") / f"{slug}.docx"
     path.write_bytes(produce(wg, slug, "docx"))  # type: ignore[arg-type]
 
@@ -122,12 +122,12 @@ def test_a_draft_read_back_from_its_word_export_is_the_same(
     assert found.labels == labels
 
     # Added again as a new draft: the same text and labels; imported over itself: nothing to do.
-    wg.act_as(SECRETARIAT)
-    copy = wg.add_draft(f"{slug}-copy", title=TITLE, text=found.text, labels=found.labels)
+    wg.record.act_as(SECRETARIAT)
+    copy = wg.drafts.add_draft(f"{slug}-copy", title=TITLE, text=found.text, labels=found.labels)
     assert copy.text == original.text
-    assert wg.draft(f"{slug}-copy").labels == original.labels
+    assert wg.drafts.draft(f"{slug}-copy").labels == original.labels
     with pytest.raises(StateError, match="nothing to import"):
-        wg.import_draft(slug, text=found.text)
+        wg.drafts.import_draft(slug, text=found.text)
 
 
 def test_the_example_draft_comes_back_whole_through_the_command_line(
@@ -211,5 +211,5 @@ def test_an_export_edited_in_word_keeps_its_labels_only_when_every_paragraph_has
     assert found.text.endswith("\n\nA paragraph typed in Word, without a label.\n")
     assert found.labels == []  # numbered 1 to n when added: no label is guessed
     with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
-        imported = wg.import_draft("principles", text=found.text)
+        imported = wg.drafts.import_draft("principles", text=found.text)
         assert imported.labels[-1] == "17bis"  # a new paragraph after 17, as imports do

@@ -19,10 +19,10 @@ from tests.conftest import (
     plant_on_main,
     propose_sample,
 )
+from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.worktree import Worktree
 from wgtool.core.faults import CRASH_EXIT_CODE, FAULT_ENV
 from wgtool.core.gitstore import GitStore
-from wgtool.core.workgroup import WorkingGroup
-from wgtool.core.workgroup.worktree import Worktree
 
 
 def wgtool(repo: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from wgtool.cli.output import PLACEHOLDER_WARNINGS, error_line, fail, notice, safe
-from wgtool.core.errors import (
+from wgtool.api import (
     BracketsRemain,
     ConcurrentUpdate,
     InvalidInput,
@@ -40,9 +39,10 @@ from wgtool.core.errors import (
     SyncError,
     WgError,
 )
+from wgtool.cli.output import PLACEHOLDER_WARNINGS, error_line, fail, notice, safe
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 
 # The exit code of each error of the core; an error not listed exits as its nearest listed base.
@@ -87,13 +87,13 @@ class Context:
         does not hold is refused here, for reads too (a typo must not read as someone), unless
         the roster is empty (the first member adds themselves) or ``unknown_actor`` (a sync may
         bring the roster that adds them)."""
-        from wgtool.core.workgroup import WorkingGroup
+        from wgtool.api import WorkingGroup
 
         wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
-        wg.snapshot_reads = True  # a command reads one state of the record
+        wg.record.snapshot_reads = True  # a command reads one state of the record
         try:
-            if self.actor and not unknown_actor and len(wg.roster):
-                wg.act_as(self.actor)
+            if self.actor and not unknown_actor and len(wg.record.roster):
+                wg.record.act_as(self.actor)
             yield wg
         finally:
             wg.close()

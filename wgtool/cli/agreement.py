@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wgtool.cli import Context, cli, pass_context
-from wgtool.cli.output import counted, emit_json, print_threads, safe, warn_placeholder
-from wgtool.core.agreement import (
+from wgtool.api import (
     Bracket,
     ParagraphStatus,
     Silence,
@@ -18,9 +16,11 @@ from wgtool.core.agreement import (
     local_time,
     parse_when,
 )
+from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.output import counted, emit_json, print_threads, safe, warn_placeholder
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import ParagraphThreads
+    from wgtool.api import ParagraphThreads
 
 
 def _names(values: Iterable[str]) -> list[str]:
@@ -51,7 +51,9 @@ def bracket(
 ) -> None:
     """Put words of a paragraph in square brackets: not agreed (chair); prints the bracket id."""
     with obj.open() as wg:
-        event = wg.bracket(slug, label, words=words, reason=reason, held_by=_names(held_by))
+        event = wg.agreement.bracket(
+            slug, label, words=words, reason=reason, held_by=_names(held_by)
+        )
         click.echo(event.id)
 
 
@@ -62,7 +64,7 @@ def bracket(
 def unbracket(obj: Context, bracket_id: str, reason: str) -> None:
     """Lift a bracket: the words are agreed (chair)."""
     with obj.open() as wg:
-        event = wg.unbracket(bracket_id, reason=reason)
+        event = wg.agreement.unbracket(bracket_id, reason=reason)
         click.echo(f"Lifted bracket {event.target}")
 
 
@@ -84,7 +86,7 @@ def _bracket_line(b: Bracket) -> str:
 def brackets(obj: Context, slug: str | None, lifted_too: bool, as_json: bool) -> None:
     """List the brackets of a draft (or of every draft): open, and lapsed with their words."""
     with obj.open() as wg:
-        found = wg.brackets(slug, lifted_too=lifted_too)
+        found = wg.agreement.brackets(slug, lifted_too=lifted_too)
         if as_json:
             emit_json([b.to_dict() for b in found])
             return
@@ -101,9 +103,9 @@ def brackets(obj: Context, slug: str | None, lifted_too: bool, as_json: bool) ->
 def status(obj: Context, slug: str, as_json: bool) -> None:
     """The paragraph ledger: each paragraph's status, brackets, open amendments, pending on."""
     with obj.open() as wg:
-        ledger = wg.ledger(slug)
-        window = wg.window(slug)
-        now = wg.clock()
+        ledger = wg.agreement.ledger(slug)
+        window = wg.procedure.window(slug)
+        now = wg.record.clock()
         if as_json:
             emit_json([p.to_dict() for p in ledger])
             return
@@ -149,7 +151,7 @@ def comments(obj: Context, slug: str, label: str | None, as_json: bool) -> None:
     """The comments on a draft's paragraphs, with their replies, paragraph by paragraph
     (written with 'wgtool comment SLUG --paragraph LABEL')."""
     with obj.open() as wg:
-        found = wg.paragraph_threads(slug, label)
+        found = wg.agreement.paragraph_threads(slug, label)
     if as_json:
         emit_json([p.to_dict() for p in found])
         return
@@ -175,7 +177,7 @@ def comments(obj: Context, slug: str, label: str | None, as_json: bool) -> None:
 def agree(obj: Context, slug: str, label: str, ad_ref: bool, pending_on: tuple[str, ...]) -> None:
     """Record a paragraph as agreed, or agreed ad referendum (chair)."""
     with obj.open() as wg:
-        event = wg.agree(slug, label, ad_ref=ad_ref, pending_on=_names(pending_on))
+        event = wg.agreement.agree(slug, label, ad_ref=ad_ref, pending_on=_names(pending_on))
         pending = f", pending on {', '.join(event.held_by)}" if event.held_by else ""
         click.echo(f"¶{event.paragraph} of {slug}: {event.state}{pending}")
 
@@ -188,7 +190,7 @@ def agree(obj: Context, slug: str, label: str, ad_ref: bool, pending_on: tuple[s
 def reopen(obj: Context, slug: str, label: str, reason: str) -> None:
     """Open an agreed paragraph again (chair)."""
     with obj.open() as wg:
-        event = wg.reopen(slug, label, reason=reason)
+        event = wg.agreement.reopen(slug, label, reason=reason)
         click.echo(f"¶{event.paragraph} of {slug}: open")
 
 
@@ -198,7 +200,7 @@ def reopen(obj: Context, slug: str, label: str, reason: str) -> None:
 def renumber(obj: Context, slug: str) -> None:
     """Number a draft's paragraphs 1 to n again (secretariat); prints the concordance."""
     with obj.open() as wg:
-        concordance = wg.renumber(slug)
+        concordance = wg.procedure.renumber(slug)
         click.echo(f"Renumbered {slug}: {len(concordance)} paragraph(s) changed label")
         for old, new in concordance:
             click.echo(f"  {old} -> {new}")
@@ -211,7 +213,7 @@ def renumber(obj: Context, slug: str) -> None:
 def cosponsor(obj: Context, amendment_id: str, withdraw: bool) -> None:
     """Add your name to another member's amendment (or take it off)."""
     with obj.open() as wg:
-        event = wg.cosponsor(amendment_id, withdraw=withdraw)
+        event = wg.procedure.cosponsor(amendment_id, withdraw=withdraw)
         verb = "no longer co-sponsor" if withdraw else "co-sponsor"
         click.echo(f"{safe(event.member)} ({event.group}): {verb} {event.amendment}")
 
@@ -227,11 +229,15 @@ def window(obj: Context, slug: str, state: str | None, until: str | None) -> Non
         if state is None:
             if until is not None:
                 raise click.UsageError("--until goes with open or close")
-            click.echo(f"{slug}: amendment window {wg.window(slug).describe(wg.clock())}")
+            click.echo(
+                f"{slug}: amendment window {wg.procedure.window(slug).describe(wg.record.clock())}"
+            )
             return
-        deadline = None if until is None else parse_when(until, wg.clock())
-        wg.set_window(slug, state, until=deadline)
-        click.echo(f"{slug}: amendment window {wg.window(slug).describe(wg.clock())}")
+        deadline = None if until is None else parse_when(until, wg.record.clock())
+        wg.procedure.set_window(slug, state, until=deadline)
+        click.echo(
+            f"{slug}: amendment window {wg.procedure.window(slug).describe(wg.record.clock())}"
+        )
 
 
 @cli.group()
@@ -257,8 +263,10 @@ def silence_start(
     """Put an amendment, or a draft's current text, under silence (chair or secretariat);
     prints the silence id."""
     with obj.open() as wg:
-        deadline = parse_when(until, wg.clock())
-        event = wg.silence_start(subject, until=deadline, message=message, version=version)
+        deadline = parse_when(until, wg.record.clock())
+        event = wg.procedure.silence_start(
+            subject, until=deadline, message=message, version=version
+        )
         click.echo(event.id)
 
 
@@ -269,7 +277,7 @@ def silence_start(
 def silence_break(obj: Context, silence_id: str, reason: str) -> None:
     """Break a silence before its deadline: an objection from your stakeholder group."""
     with obj.open() as wg:
-        event = wg.silence_break(silence_id, reason=reason)
+        event = wg.procedure.silence_break(silence_id, reason=reason)
         click.echo(f"{safe(event.member)} ({event.group}) broke silence {event.target}")
 
 
@@ -279,7 +287,7 @@ def silence_break(obj: Context, silence_id: str, reason: str) -> None:
 def silence_conclude(obj: Context, silence_id: str) -> None:
     """Adopt a text whose silence ended unbroken: merge it, or tag the draft (chair)."""
     with obj.open() as wg:
-        done = wg.silence_conclude(silence_id)
+        done = wg.procedure.silence_conclude(silence_id)
         click.echo(f"Silence concluded: adopted as {done}")
 
 
@@ -304,8 +312,8 @@ def _silence_line(s: Silence, now: float) -> str:
 def silence_list(obj: Context, as_json: bool) -> None:
     """List the silence procedures: running, ended, broken and concluded."""
     with obj.open() as wg:
-        found = wg.silences()
-        now = wg.clock()
+        found = wg.procedure.silences()
+        now = wg.record.clock()
         if as_json:
             emit_json([s.to_dict(now) for s in found])
             return

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool.api import LABEL_RE, Amendment, Consensus, InvalidInput, Kind, Stance, Status, validate
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import edit_text, paragraph_option
 from wgtool.cli.output import (
@@ -19,14 +20,9 @@ from wgtool.cli.output import (
     verdict,
     warn_placeholder,
 )
-from wgtool.core import validate
-from wgtool.core.errors import InvalidInput
-from wgtool.core.labels import LABEL_RE
-from wgtool.core.model import Amendment, Consensus, Kind, Stance, Status
 
 if TYPE_CHECKING:
-    from wgtool.core.text import DiffOp
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import DiffOp, WorkingGroup
 
 STATUSES = [s.value for s in Status]
 STANCES = [s.value for s in Stance]
@@ -110,7 +106,7 @@ def propose(
         if edit:
             text = _edit_paragraph(wg, slug, which, value, text is not None or bool(text_file))
         kind, number, new_text = _what_to_amend(which, value, text, text_file)
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             slug,
             kind=kind,
             paragraph=number,
@@ -151,22 +147,22 @@ def _what_to_amend(
 def _edit_paragraph(wg: WorkingGroup, slug: str, which: str, value: str, text_given: bool) -> str:
     """The new paragraph as the member writes it in their editor, opened on the paragraph
     (``--paragraph``) or on nothing (``--insert-after``)."""
-    from wgtool.core import document
+    from wgtool.api import document
 
     if text_given:
         raise click.UsageError("--edit writes the text: no --text or --text-file with it")
     if which not in ("paragraph", "insert-after"):
         raise click.UsageError("--edit goes with --paragraph or --insert-after")
-    wg.actor()  # a refusal comes before the editor opens
+    wg.record.actor()  # a refusal comes before the editor opens
     current = ""
     if which == "paragraph":
-        draft = wg.draft(slug)
+        draft = wg.drafts.draft(slug)
         current = document.paragraph(draft.text, draft.position(value)).text
     return edit_text(current + "\n" if current else "", "paragraph")
 
 
 def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
-    return wg.consensus_briefs(amendments)
+    return wg.deliberation.consensus_briefs(amendments)
 
 
 @cli.command()
@@ -192,7 +188,7 @@ def amendments(
 ) -> None:
     """List amendments (from the index), oldest first."""
     with obj.open() as wg:
-        found = wg.amendments(
+        found = wg.amendments.amendments(
             draft=slug, status=status, group=group, proposer=proposer, text=search
         )
         summaries = _consensus_summaries(wg, found)
@@ -319,9 +315,11 @@ def revise(
         raise click.UsageError("give the revised text with --text, --text-file or --edit")
     with obj.open() as wg:
         if new_text is None:
-            change = wg.change(wg.own_open_amendment(amendment_id, "revise")[1])
+            change = wg.amendments.change(
+                wg.amendments.own_open_amendment(amendment_id, "revise")[1]
+            )
             new_text = edit_text((change.new or change.old) + "\n", "revision")
-        a = wg.revise(amendment_id, text=new_text, rationale=rationale)
+        a = wg.amendments.revise(amendment_id, text=new_text, rationale=rationale)
         click.echo(f"Revised {a.id} (revision {a.revision})")
 
 
@@ -333,7 +331,7 @@ def revise(
 def position(obj: Context, amendment_id: str, stance: str, reason: str) -> None:
     """Take or change your position on an amendment."""
     with obj.open() as wg:
-        ev = wg.position(amendment_id, stance, reason=reason)
+        ev = wg.deliberation.position(amendment_id, stance, reason=reason)
         click.echo(f"{safe(ev.member)} ({ev.group}): {stance} on {ev.amendment}")
 
 
@@ -357,14 +355,14 @@ def comment(
     Prints the comment's id on stdout (for scripts) and a confirmation on stderr."""
     with obj.open() as wg:
         if text is None:
-            wg.actor()  # refusals come before the editor opens
+            wg.record.actor()  # refusals come before the editor opens
             if label is None:
-                wg.amendment(amendment_id)
+                wg.amendments.amendment(amendment_id)
             text = edit_text("", "comment")
         if label is not None:
-            ev = wg.comment_paragraph(amendment_id, label, text, reply_to=reply_to)
+            ev = wg.agreement.comment_paragraph(amendment_id, label, text, reply_to=reply_to)
         else:
-            ev = wg.comment(amendment_id, text, reply_to=reply_to)
+            ev = wg.deliberation.comment(amendment_id, text, reply_to=reply_to)
         click.echo(ev.id)
         on = f"¶{ev.paragraph} of {ev.draft}" if ev.draft else ev.amendment
         what = f"Replied to {safe(ev.reply_to)} on" if ev.reply_to else "Commented on"
@@ -378,7 +376,7 @@ def comment(
 def reject(obj: Context, amendment_id: str, reason: str) -> None:
     """Reject an amendment with a reason (chair)."""
     with obj.open() as wg:
-        ev = wg.reject(amendment_id, reason=reason)
+        ev = wg.deliberation.reject(amendment_id, reason=reason)
         click.echo(f"Rejected {ev.amendment}")
 
 
@@ -389,5 +387,5 @@ def reject(obj: Context, amendment_id: str, reason: str) -> None:
 def withdraw(obj: Context, amendment_id: str, reason: str) -> None:
     """Withdraw your own open amendment."""
     with obj.open() as wg:
-        ev = wg.withdraw(amendment_id, reason=reason)
+        ev = wg.deliberation.withdraw(amendment_id, reason=reason)
         click.echo(f"Withdrew {ev.amendment}")

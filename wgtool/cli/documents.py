@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool.api import NotFound
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import color_enabled, emit_json, paragraph_line, render_diff, safe
-from wgtool.core.errors import NotFound
 
 if TYPE_CHECKING:
-    from wgtool.core.blame import Blame
-    from wgtool.core.redline import AttributedRedline, RedlineEntry
+    from wgtool.api import AttributedRedline, Blame, RedlineEntry
 
 # Colours a terminal gives the rows of a blame, in order of their share (base text uncoloured).
 _COLOURS = ("cyan", "magenta", "yellow", "blue", "green", "red")
@@ -35,10 +34,10 @@ _COLOURS = ("cyan", "magenta", "yellow", "blue", "green", "red")
 def blame(obj: Context, slug: str, version: str | None, by: str, as_json: bool) -> None:
     """Who wrote every word of a draft: the merged amendment (its member and group) or the
     base text; then each row's share of the words and of the merged amendments."""
-    from wgtool.core import document
+    from wgtool.api import document
 
     with obj.open() as wg:
-        found = wg.blame(slug, version, by)
+        found = wg.documents.blame(slug, version, by)
     if as_json:
         emit_json(found.to_dict())
         return
@@ -107,14 +106,14 @@ def redline(
     paragraph with their labels (7bis), each change with the amendment and group that made it."""
     with obj.open() as wg:
         if old is None:
-            found = wg.versions(slug)
+            found = wg.drafts.versions(slug)
             if not found:
                 raise NotFound(
                     f"{slug} has no consensus versions to compare with: give OLD and NEW"
                 )
             old = found[-1].name
-        result = wg.attributed_redline(slug, old, new)
-        groups = wg.settings.groups
+        result = wg.documents.attributed_redline(slug, old, new)
+        groups = wg.record.settings.groups
     if as_json:
         emit_json(
             {

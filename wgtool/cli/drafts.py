@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from wgtool.api import DocumentFormat, Draft, InvalidInput, validate
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import paragraph_option
 from wgtool.cli.output import (
@@ -17,9 +18,6 @@ from wgtool.cli.output import (
     safe,
     warn_placeholder,
 )
-from wgtool.core import validate
-from wgtool.core.errors import InvalidInput
-from wgtool.core.model import DocumentFormat, Draft
 
 
 @cli.group()
@@ -37,7 +35,7 @@ def draft_add(obj: Context, slug: str, title: str, file: str) -> None:
     with obj.open() as wg:
         validate.name(slug, "draft")
         text, labels = read_draft_file(file)
-        added = wg.add_draft(slug, title=title, text=text, labels=labels)
+        added = wg.drafts.add_draft(slug, title=title, text=text, labels=labels)
         click.echo(f"Added draft {added.slug}: {safe(added.title)}")
         if labels and added.labels != tuple(str(n) for n in range(1, len(labels) + 1)):
             click.echo(f"Its paragraphs keep the labels of the exported draft ({labels[0]}...)")
@@ -54,7 +52,7 @@ def draft_import(obj: Context, slug: str, file: str, title: str | None) -> None:
     with obj.open() as wg:
         validate.name(slug, "draft")
         text, _ = read_draft_file(file)  # paragraphs that stay keep their labels here
-        imported = wg.import_draft(slug, text=text, title=title)
+        imported = wg.drafts.import_draft(slug, text=text, title=title)
         count = len(imported.labels)
         click.echo(f"Imported {safe(file)} into draft {slug}: {count} paragraphs")
 
@@ -65,7 +63,7 @@ def read_draft_file(path: str) -> tuple[str, list[str]]:
     paragraphs' labels where the document is wgtool's own export (else none)."""
     if not path.lower().endswith(".docx"):
         return validate.read_text_file(path, "draft file"), []
-    from wgtool.core.word_in import read_docx
+    from wgtool.api import read_docx
 
     found = read_docx(path)
     for line in found.left_out:
@@ -79,7 +77,7 @@ def read_draft_file(path: str) -> tuple[str, list[str]]:
 def draft_list(obj: Context, as_json: bool) -> None:
     """List the drafts with their paragraphs, open amendments and versions."""
     with obj.open() as wg:
-        drafts = wg.drafts()
+        drafts = wg.drafts.drafts()
         if as_json:
             emit_json([d.to_dict() for d in drafts])
             return
@@ -117,16 +115,16 @@ def draft_show(
     """Show a draft (or one paragraph) with its paragraph labels (7, 7bis) and, on main, its
     brackets: words in [ ] are not agreed; where there are brackets, the text's own \\[ and \\]
     are escaped."""
-    from wgtool.core import document
+    from wgtool.api import document
 
     with obj.open() as wg:
-        d = wg.draft(slug, version)
-        spans = {} if clean else wg.bracket_spans(slug, version)
+        d = wg.drafts.draft(slug, version)
+        spans = {} if clean else wg.agreement.bracket_spans(slug, version)
         if paragraph is not None:
             block = document.paragraph(d.text, d.position(paragraph))
             label = d.label(block.number or 0)
             # The comments on the paragraph are on it as it is now, not in a version.
-            threads = () if version else wg.paragraph_threads(slug, label)
+            threads = () if version else wg.agreement.paragraph_threads(slug, label)
     if paragraph is not None:
         if as_json:
             found = sorted(spans.get(label, []))
@@ -161,14 +159,14 @@ def draft_show(
 
 
 def _bracketed(text: str, spans: list[tuple[int, int, str]] | None) -> str:
-    from wgtool.core import agreement
+    from wgtool.api import agreement
 
     return agreement.bracketed_plain(text, spans) if spans else text
 
 
 def _print_draft(d: Draft, spans: dict[str, list[tuple[int, int, str]]]) -> None:
     """Headings in bold, paragraphs by label; bracketed words in [ ] where the draft has any."""
-    from wgtool.core import agreement, document
+    from wgtool.api import agreement, document
 
     for b in document.blocks(d.text):
         if b.heading:
@@ -189,8 +187,8 @@ def _print_draft(d: Draft, spans: dict[str, list[tuple[int, int, str]]]) -> None
 def versions(obj: Context, slug: str, as_json: bool) -> None:
     """List the consensus versions of a draft."""
     with obj.open() as wg:
-        found = wg.versions(slug)
-        for tag, problem in wg.version_problems().items():
+        found = wg.drafts.versions(slug)
+        for tag, problem in wg.drafts.version_problems().items():
             if tag.startswith(f"{slug}/"):
                 notice(f"ignored the tag {tag}: {problem}")
         if as_json:
@@ -225,16 +223,18 @@ def tag(
     """Tag the current text of a draft as a consensus version (secretariat); refused while
     brackets remain, unless --allow-brackets."""
     with obj.open() as wg:
-        v = wg.tag(slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber)
+        v = wg.procedure.tag(
+            slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber
+        )
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
-        from wgtool.core.agreement import ad_referendum_note
+        from wgtool.api import ad_referendum_note
 
-        pending = ad_referendum_note(wg.ledger(slug, amendments=False))
+        pending = ad_referendum_note(wg.agreement.ledger(slug, amendments=False))
         if pending:
             click.echo(f"Agreed ad referendum, recorded in the tag: {safe(pending)}")
-        from wgtool.core.sync.remote import remotes
+        from wgtool.api import remotes
 
-        if remotes(wg.store):
+        if remotes(wg.record.store):
             click.echo("Others see it after 'wgtool sync'")
 
 
@@ -280,7 +280,7 @@ def export(
 ) -> None:
     """Produce a document for a draft: clean text, redline, compilation (HTML or Word) or
     Akoma Ntoso XML."""
-    from wgtool.core.export import produce
+    from wgtool.api import produce
 
     if output is None and DocumentFormat(fmt).binary:
         raise InvalidInput(f"{fmt} is a Word document, not text: give -o FILE.docx")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import click
 
+from wgtool.api import LABEL_RE, InvalidInput
 from wgtool.cli.output import fail
-from wgtool.core.errors import InvalidInput
-from wgtool.core.labels import LABEL_RE
 
 
 def edit_text(initial: str, what: str) -> str:

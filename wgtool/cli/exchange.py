@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool.api import SyncError, WgError
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.inbox import print_news
 from wgtool.cli.output import emit_json, safe
-from wgtool.core.errors import SyncError, WgError
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 GUARD_LINES = 20  # problems a refused push lists
 
@@ -30,7 +30,7 @@ GUARD_LINES = 20  # problems a refused push lists
 @pass_context
 def verify(obj: Context, as_json: bool, full: bool) -> None:
     """Audit the record: every change made by a member entitled to it (and signed, if required)."""
-    from wgtool.core.verify import verify as run_verify
+    from wgtool.api import verify as run_verify
 
     with obj.open() as wg:
         report = run_verify(wg, full=full)
@@ -57,7 +57,7 @@ def verify(obj: Context, as_json: bool, full: bool) -> None:
 @pass_context
 def sync(obj: Context, remote: str, replay_merges: bool) -> None:
     """Exchange work with a git remote: fetch, join, fast-forward, push."""
-    from wgtool.core.sync import sync as run_sync
+    from wgtool.api import sync as run_sync
 
     with obj.open(unknown_actor=True) as wg:
         report = run_sync(
@@ -84,7 +84,7 @@ def guard() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def guard_install(path: Path) -> None:
     """Install the guard as the pre-receive hook of the bare repository at PATH."""
-    from wgtool.core.guard import install
+    from wgtool.api import install_guard as install
 
     hook = install(path)
     click.echo(
@@ -95,7 +95,7 @@ def guard_install(path: Path) -> None:
 @guard.command("script")
 def guard_script() -> None:
     """Print the hook script, for hosts that install server hooks their own way."""
-    from wgtool.core.guard import hook_text
+    from wgtool.api import guard_hook as hook_text
 
     click.echo(hook_text(), nl=False)
 
@@ -103,8 +103,9 @@ def guard_script() -> None:
 @guard.command("check")
 def guard_check() -> None:
     """Judge the ref updates a pre-receive hook gets on stdin (the hook runs this)."""
-    from wgtool.core.gitstore import GitStore
-    from wgtool.core.guard import check, read_updates
+    from wgtool.api import GitStore
+    from wgtool.api import guard_check as check
+    from wgtool.api import guard_updates as read_updates
 
     store = GitStore.open(os.environ.get("GIT_DIR") or ".", search_parents=False)
     try:
@@ -125,13 +126,13 @@ def guard_check() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def clone_command(url: str, path: Path) -> None:
     """Join a working group: clone its repository and fetch amendments and deliberation."""
-    from wgtool.core.sync import clone
+    from wgtool.api import clone
 
     wg, report = clone(url, path)
     try:
         for line in report.lines():
             click.echo(safe(line))
-        click.echo(f"Cloned {safe(wg.settings.title)!r} into {path}")
+        click.echo(f"Cloned {safe(wg.record.settings.title)!r} into {path}")
         for line in _who_acts(wg, path):
             click.echo(line)
     finally:
@@ -141,7 +142,7 @@ def clone_command(url: str, path: Path) -> None:
 def _who_acts(wg: WorkingGroup, path: Path) -> list[str]:
     """Who wgtool acts as in the new clone, or what to do so that it knows."""
     try:
-        member = wg.actor()
+        member = wg.record.actor()
     except WgError:
         return [
             "Next: say who you are. wgtool acts as the roster member whose email is git's "
@@ -150,7 +151,7 @@ def _who_acts(wg: WorkingGroup, path: Path) -> list[str]:
             "(your email as 'wgtool member list' shows it)",
             "or give --as HANDLE (or set WGTOOL_MEMBER) with each command.",
         ]
-    group = wg.settings.groups.get(member.group, member.group)
+    group = wg.record.settings.groups.get(member.group, member.group)
     return [
         f"You act here as {safe(member.handle)} ({safe(group)}); 'wgtool inbox' shows what is new"
     ]

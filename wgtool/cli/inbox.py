@@ -11,8 +11,7 @@ from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, safe
 
 if TYPE_CHECKING:
-    from wgtool.core.inbox import AmendmentNews, News
-    from wgtool.core.workgroup import Inbox
+    from wgtool.api import AmendmentNews, Inbox, News
 
 
 def print_news(news: News) -> None:
@@ -75,9 +74,9 @@ def inbox(
 ) -> None:
     """What changed since you last looked (in this clone), per amendment; marks it as seen."""
     with obj.open() as wg:
-        box = wg.inbox(needs_position=needs_position, mine=mine, everything=everything)
+        box = wg.inbox.inbox(needs_position=needs_position, mine=mine, everything=everything)
         if not peek:
-            wg.mark_seen(box)
+            wg.inbox.mark_seen(box)
     if as_json:
         emit_json(box.to_dict())
         return

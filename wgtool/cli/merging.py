@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool.api import MergeConflict, NoConsensus, validate
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.output import (
     emit_json,
@@ -18,11 +19,9 @@ from wgtool.cli.output import (
     verdict,
     warn_placeholder,
 )
-from wgtool.core import validate
-from wgtool.core.errors import MergeConflict, NoConsensus
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 
 @cli.command()
@@ -92,22 +91,24 @@ def merge(
         if dry_run:
             _dry_run(wg, amendment_id, revised, as_json)
             return
-        before = wg.draft(wg.amendment(amendment_id).draft).text if whole_draft else ""
-        commit = wg.merge(
+        before = (
+            wg.drafts.draft(wg.amendments.amendment(amendment_id).draft).text if whole_draft else ""
+        )
+        commit = wg.merges.merge(
             amendment_id,
             revised_text=revised,
             resolved_text=resolved,
             whole_draft=whole_draft,
             override_reason=reason if override_consensus else None,
         )
-        a = wg.amendment(amendment_id)
+        a = wg.amendments.amendment(amendment_id)
         click.echo(f"Merged {a.id} into {a.draft} ({commit[:10]})")
         if a.adoption is not None:
             click.echo(f"Adopted with {safe(a.adoption.describe())}")
         if whole_draft:
-            from wgtool.core import document
+            from wgtool.api import document
 
-            after = wg.draft(a.draft).text
+            after = wg.drafts.draft(a.draft).text
             click.echo(
                 f"Replaced the whole draft: {len(document.paragraphs(before))} paragraph(s) "
                 f"before, {len(document.paragraphs(after))} after"
@@ -116,12 +117,11 @@ def merge(
 
 def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: bool) -> None:
     """Print what merging would do; exit 0, 3 (conflict) or 6 (no consensus) as merge would."""
-    from wgtool.core import merging
-    from wgtool.core.workgroup.handle import require_open
+    from wgtool.api import merging, require_open
 
     # Refused as the merge itself would be: a merged amendment changes nothing "in 0 places".
-    require_open(wg.amendment(amendment_id), "merge")
-    plan = wg.plan_merge(amendment_id, revised_text=revised)
+    require_open(wg.amendments.amendment(amendment_id), "merge")
+    plan = wg.merges.plan_merge(amendment_id, revised_text=revised)
     code = 0 if plan.consensus.reached else EXIT_CODES[NoConsensus]
     if not plan.clean:
         code = EXIT_CODES[MergeConflict]
@@ -169,6 +169,6 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
 def revert(obj: Context, amendment_id: str, reason: str) -> None:
     """Undo a merged amendment with a new commit on main (chair). Exit 3 on a conflict."""
     with obj.open() as wg:
-        commit = wg.revert(amendment_id, reason=reason)
-        a = wg.amendment(amendment_id)
+        commit = wg.merges.revert(amendment_id, reason=reason)
+        a = wg.amendments.amendment(amendment_id)
         click.echo(f"Reverted {a.id} in {safe(a.draft)} ({commit[:10]})")

@@ -11,15 +11,19 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from wgtool.core import validate
-from wgtool.core.errors import BracketsRemain, NoConsensus, Remedy, WgError
-from wgtool.core.model import Status
-from wgtool.core.safe import HIDDEN_CHARACTERS, terminal_safe
+from wgtool.api import (
+    HIDDEN_CHARACTERS,
+    BracketsRemain,
+    NoConsensus,
+    Remedy,
+    Status,
+    WgError,
+    terminal_safe,
+    validate,
+)
 
 if TYPE_CHECKING:
-    from wgtool.core.model import Consensus
-    from wgtool.core.text import DiffOp
-    from wgtool.core.workgroup import Thread
+    from wgtool.api import Consensus, DiffOp, Thread
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -86,7 +90,7 @@ def consensus_line(consensus: Consensus) -> str:
 
 def groups_line(consensus: Consensus) -> str:
     """Which groups support, object or are not heard (``supporting: a; objecting: none``)."""
-    from wgtool.core.model import GroupState
+    from wgtool.api import GroupState
 
     return "; ".join(
         f"{label}: {', '.join(consensus.groups_in(state)) or 'none'}"
@@ -100,7 +104,7 @@ def groups_line(consensus: Consensus) -> str:
 
 def verdict(consensus: Consensus) -> str:
     """The state in words: ``reached``, ``not reached: a group objects``, ``not reached yet``."""
-    from wgtool.core.model import Verdict
+    from wgtool.api import Verdict
 
     return {
         Verdict.CONSENSUS: "reached",
@@ -112,7 +116,7 @@ def verdict(consensus: Consensus) -> str:
 def consensus_counts(consensus: Consensus) -> str:
     """A compact cell such as ``S2 N1 O0 ?2``: groups supporting, not objecting, objecting and
     not heard."""
-    from wgtool.core.model import GroupState
+    from wgtool.api import GroupState
 
     n = consensus.counts()
     return (

@@ -11,8 +11,7 @@ from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import emit_json, safe
 
 if TYPE_CHECKING:
-    from wgtool.core.concordance import Concordance
-    from wgtool.core.stats import Balance, GroupBalance
+    from wgtool.api import Balance, Concordance, GroupBalance
 
 _HEADINGS = ("proposed", "merged", "rejected", "withdrawn", "open", "positions", "comments")
 _SHORT = ("prop", "merged", "rej", "wdrawn", "open", "pos", "comm")
@@ -26,7 +25,7 @@ def stats(obj: Context, slug: str | None, as_json: bool) -> None:
     """Participation balance: per stakeholder group, members, amendments proposed, merged,
     rejected, withdrawn and open, positions, comments, and the open amendments the group has
     not been heard on; in totals and per member."""
-    from wgtool.core.stats import participation
+    from wgtool.api import participation
 
     with obj.open() as wg:
         found = participation(wg, slug)
@@ -87,11 +86,11 @@ def concordance(obj: Context, slug: str, old: str, new: str, as_json: bool) -> N
     """Old paragraph label -> new label between two versions of a draft (OLD and NEW are
     version names, or main for the current text), with the merged amendments that changed
     each paragraph; paragraphs inserted or deleted in between are said to be."""
-    from wgtool.core.concordance import concordance as find
+    from wgtool.api import concordance as find
 
     with obj.open() as wg:
         found = find(wg, slug, old, new)
-        groups = wg.settings.groups
+        groups = wg.record.settings.groups
     if as_json:
         emit_json(found.to_dict())
         return

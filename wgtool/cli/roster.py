@@ -7,12 +7,9 @@ from pathlib import Path
 
 import click
 
+from wgtool.api import SIGNATURE_MODES, LookAlike, Role, validate
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, fail, safe
-from wgtool.core import validate
-from wgtool.core.config import SIGNATURE_MODES
-from wgtool.core.errors import LookAlike
-from wgtool.core.model import Role
 
 
 @cli.command()
@@ -33,23 +30,23 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
     if bare:
         _init_remote(path, title, example)
         return
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
     if title is None:
         title = "Working Group on Enhanced Cooperation" if example else "Working group"
     wg = WorkingGroup.init(path, title=title, example=example)
     try:
         if example:
-            from wgtool.core.demo import FIRST_READING, circulate_example
+            from wgtool.api import FIRST_READING, circulate_example
 
             circulate_example(wg)
         click.echo(f"Created working group {safe(title)!r} in {path}")
         if example:
             click.echo(
-                f"Its drafts ({', '.join(wg.draft_slugs())}) are tagged {FIRST_READING!r}, "
+                f"Its drafts ({', '.join(wg.drafts.draft_slugs())}) are tagged {FIRST_READING!r}, "
                 "as circulated; the roster is fictional ('wgtool member list')"
             )
-        if not len(wg.roster):
+        if not len(wg.record.roster):
             click.echo(
                 "Next: add yourself with 'wgtool member add HANDLE --name ... --email ... "
                 "--group ... --role secretariat'"
@@ -59,7 +56,7 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
 
 
 def _init_remote(path: Path, title: str | None, example: bool) -> None:
-    from wgtool.core.sync.remote import init_remote
+    from wgtool.api import init_remote
 
     if title is not None or example:
         raise click.UsageError(
@@ -83,8 +80,8 @@ def _init_remote(path: Path, title: str | None, example: bool) -> None:
 def reindex(obj: Context) -> None:
     """Rebuild the index from the refs (it is only a cache; nothing is lost)."""
     with obj.open() as wg:
-        wg.index.rebuild()
-        click.echo(f"Indexed {counted(len(wg.index.amendment_ids()), 'amendment')}")
+        wg.record.index.rebuild()
+        click.echo(f"Indexed {counted(len(wg.record.index.amendment_ids()), 'amendment')}")
 
 
 # -- members -------------------------------------------------------------------------------------
@@ -135,7 +132,7 @@ def member_add(
     key = validate.read_text_file(ssh_key_file, "key file") if ssh_key_file else ""
     with obj.open() as wg:
         try:
-            added = wg.add_member(
+            added = wg.secretariat.add_member(
                 handle,
                 name=name,
                 email=email,
@@ -147,7 +144,7 @@ def member_add(
         except LookAlike as error:
             fail(f"{error.message}; if they are different people, add them with --force", 2)
         click.echo(
-            f"Added {safe(added.handle)} ({safe(wg.settings.groups[added.group])}; "
+            f"Added {safe(added.handle)} ({safe(wg.record.settings.groups[added.group])}; "
             f"{', '.join(r.value for r in added.roles)})"
         )
 
@@ -160,7 +157,7 @@ def member_key(obj: Context, handle: str, file: str) -> None:
     """Record a member's SSH public key (secretariat)."""
     key = validate.read_text_file(file, "key file")
     with obj.open() as wg:
-        changed = wg.set_member_key(handle, key)
+        changed = wg.secretariat.set_member_key(handle, key)
         click.echo(f"Recorded the SSH key of {safe(changed.handle)}")
 
 
@@ -171,8 +168,8 @@ def member_key(obj: Context, handle: str, file: str) -> None:
 def member_list(obj: Context, group: str | None, as_json: bool) -> None:
     """List the roster, by stakeholder group."""
     with obj.open() as wg:
-        members = wg.members(group)
-        groups = wg.settings.groups
+        members = wg.secretariat.members(group)
+        groups = wg.record.settings.groups
     if as_json:
         emit_json([m.to_dict() for m in members])
         return
@@ -212,7 +209,7 @@ def settings(
 ) -> None:
     """Show the settings, or change them (secretariat)."""
     with obj.open() as wg:
-        current = wg.settings
+        current = wg.record.settings
         if any(
             v is not None
             for v in (
@@ -222,7 +219,7 @@ def settings(
                 require_all_groups_heard,
             )
         ):
-            current = wg.update_settings(
+            current = wg.secretariat.update_settings(
                 signatures=signatures,
                 min_supporting_groups=min_supporting_groups,
                 max_objecting_groups=max_objecting_groups,

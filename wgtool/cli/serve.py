@@ -67,14 +67,18 @@ def serve(
     access = Access(host, port, public_url)
     sessions = Sessions(duration(session_lifetime))
     with obj.open() as wg:
-        repo = str(wg.store.git_dir if wg.store.work_tree is None else wg.store.work_tree)
-        title = safe(wg.settings.title)
+        repo = str(
+            wg.record.store.git_dir
+            if wg.record.store.work_tree is None
+            else wg.record.store.work_tree
+        )
+        title = safe(wg.record.settings.title)
         if shared:
-            from wgtool.core.logins import LoginLinks
+            from wgtool.api import LoginLinks
 
-            gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.store, notice))
+            gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.record.store, notice))
         else:
-            gate = OwnGate(wg.actor().handle)
+            gate = OwnGate(wg.record.actor().handle)
 
     # The working group is closed again (its git processes with it): each connection's UI
     # opens its own, and the shared server only reads its login file.
@@ -120,7 +124,7 @@ def token() -> None:
 def token_issue(obj: Context, handle: str, url: str) -> None:
     """Issue HANDLE's login link and print it (an earlier one stops working): give it to that
     member alone."""
-    from wgtool.core.logins import issue
+    from wgtool.api import issue_login as issue
     from wgtool.web.access import public_address
 
     address = public_address(url, "--url")
@@ -138,7 +142,7 @@ def token_issue(obj: Context, handle: str, url: str) -> None:
 @pass_context
 def token_revoke(obj: Context, handle: str) -> None:
     """Revoke HANDLE's login link: it, and every session it opened, stop working."""
-    from wgtool.core.logins import revoke
+    from wgtool.api import revoke_login as revoke
 
     with obj.open() as wg:
         revoke(wg, handle)

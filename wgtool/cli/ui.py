@@ -30,7 +30,7 @@ def demo(obj: Context, keep: bool, path: Path | None) -> None:
     import shutil
     import tempfile
 
-    from wgtool.core.demo import create_demo
+    from wgtool.api import create_demo
     from wgtool.tui.app import run_app
 
     folder = path or Path(tempfile.mkdtemp(prefix="wgtool-demo-")) / "wg"

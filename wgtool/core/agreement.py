@@ -5,7 +5,7 @@ What the chair and the secretariat say of a draft is recorded as events in the d
 amendment's chain. This module holds the plain types and the rules that read them: where a
 bracket's words are now, whether an agreed paragraph changed since, whether a silence was broken
 in time, whether the window is open. The desk that writes them is
-:mod:`wgtool.core.workgroup.agreement`.
+:mod:`wgtool.core.desks.agreement`.
 """
 
 from __future__ import annotations

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core.errors import InvalidInput, Remedy
-from wgtool.core.export import AKN_NS, xml_text
 from wgtool.core.labels import Labels
 from wgtool.core.model import Amendment, Kind
+from wgtool.core.papers import AKN_NS
+from wgtool.core.safe import xml_text
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
 # What each kind of amendment is as a textual modification, and how its ``mod`` reads.
 _MOD_TYPES = {
@@ -176,14 +177,14 @@ def items(wg: WorkingGroup, amendments: Sequence[Amendment]) -> list[Item]:
     found = []
     for a in sorted(amendments, key=lambda a: (a.paragraph or 0, a.created_at, a.id)):
         if a.draft not in slug_labels:
-            slug_labels[a.draft] = wg.labels_at(wg.main(), a.draft)
+            slug_labels[a.draft] = wg.drafts.labels_at(wg.record.main(), a.draft)
         now = slug_labels[a.draft]
         label = None if a.kind is Kind.DOCUMENT else (a.label or str(a.paragraph))
         if label is not None:
-            position = now.as_of(label, wg.labels_at(a.base, a.draft).generation)
+            position = now.as_of(label, wg.drafts.labels_at(a.base, a.draft).generation)
             label = now.current[position - 1] if position is not None else label
-        change = wg.change(a)
-        name = wg.settings.groups.get(a.group, a.group)
+        change = wg.amendments.change(a)
+        name = wg.record.settings.groups.get(a.group, a.group)
         found.append(Item(a, change.old, change.new, label, name))
     return found
 
@@ -198,12 +199,14 @@ def document(
             "the amendments are listed against the current text",
             remedy=Remedy.NO_VERSION_OF_AMENDMENTS,
         )
-    draft = wg.draft(slug)
-    found = [a for a in wg.amendments(draft=slug) if include_closed or a.status.undecided]
+    draft = wg.drafts.draft(slug)
+    found = [
+        a for a in wg.amendments.amendments(draft=slug) if include_closed or a.status.undecided
+    ]
     return amendment_list(
         slug=slug,
         title=draft.title,
         items=items(wg, found),
-        working_group=wg.settings.title,
+        working_group=wg.record.settings.title,
         date=dt.date.today(),
     )

@@ -1,6 +1,6 @@
 """What a face needs to know about an amendment before it asks the core to write it.
 
-The checks here are the ones :class:`~wgtool.core.workgroup.WorkingGroup` makes when it writes
+The checks here are the ones :class:`~wgtool.core.desks.WorkingGroup` makes when it writes
 (``propose``, ``revise``, ``withdraw``, ...), run on plain data so that a face can show the word
 diff a member is about to send, or say why an action is not open to them, without writing.
 """
@@ -36,7 +36,7 @@ def proposal_diff(old_text: str, kind: Kind, text: str, rationale: str) -> list[
     """The word diff of a proposed amendment to a paragraph that reads ``old_text``.
 
     Raises:
-        InvalidInput: as ``WorkingGroup.propose`` would: a bad rationale or text, or a
+        InvalidInput: as ``AmendmentsDesk.propose`` would: a bad rationale or text, or a
             replacement that changes nothing.
     """
     validate.text(rationale, "rationale")
@@ -54,7 +54,7 @@ def revision_diff(old_text: str, kind: Kind, text: str, rationale: str) -> list[
     """The word diff of a revision, to an amendment of ``kind``, of the text ``old_text``.
 
     Raises:
-        InvalidInput: as ``WorkingGroup.revise`` would, for a bad rationale or text.
+        InvalidInput: as ``AmendmentsDesk.revise`` would, for a bad rationale or text.
     """
     validate.text(rationale, "rationale")
     new = validate.text(text, "text")

@@ -9,7 +9,7 @@ the merge it reverts (what :meth:`~wgtool.core.blame.Tracer.advance` needs to gi
 back). A new main commit adds its own steps to what its parent's history holds, so ``blame``
 and ``redline`` read the steps instead of reading every version of the draft and diffing it.
 
-The replay in :mod:`wgtool.core.workgroup.documents` reads the texts and diffs them again; the
+The replay in :mod:`wgtool.core.desks.documents` reads the texts and diffs them again; the
 two must agree exactly (a property test checks it on random histories).
 """
 

@@ -20,7 +20,7 @@ from wgtool.core.labels import Labels
 from wgtool.core.rulebook import MERGE, MainHistory
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
 MAIN = validate.CURRENT_TEXT
 
@@ -125,20 +125,24 @@ def concordance(wg: WorkingGroup, slug: str, old: str, new: str) -> Concordance:
     ``new`` (``main``: the current text), with the merged amendments that changed each."""
     validate.name(slug, "draft")
     versions = [None if name == MAIN else name for name in (old, new)]
-    texts = [wg.draft(slug, name).text for name in versions]  # NotFound for unknown names
-    commits = [wg.main() if v is None else wg.version(slug, v).commit for v in versions]
-    history = wg.main_history()
+    texts = [wg.drafts.draft(slug, name).text for name in versions]  # NotFound for unknown names
+    commits = [
+        wg.record.main() if v is None else wg.drafts.version(slug, v).commit for v in versions
+    ]
+    history = wg.documents.main_history()
     start, end = (history.position(c) for c in commits)
     if start is None or end is None:  # pragma: no cover - versions are on main by the rulebook
         raise InvalidInput(f"{old} or {new} is not on main's history")
     if start > end:
         raise InvalidInput(f"{old} is newer than {new}: give the older version first")
-    old_labels, new_labels = (wg.labels_at(c, slug, t) for c, t in zip(commits, texts, strict=True))
+    old_labels, new_labels = (
+        wg.drafts.labels_at(c, slug, t) for c, t in zip(commits, texts, strict=True)
+    )
     old_texts, new_texts = ([b.text for b in document.paragraphs(t)] for t in texts)
     found = rows(old_labels, old_texts, new_labels, new_texts)
     walked = history.commits[: end + 1]
     merged = MainHistory(None, walked).merged()
-    amendments = {a.id: a for a in wg.amendments(draft=slug)}
+    amendments = {a.id: a for a in wg.amendments.amendments(draft=slug)}
     by_row: dict[tuple[str | None, str | None], list[ChangedBy]] = {}
     for commit in walked[start + 1 :]:
         if not (commit.valid and commit.kind == MERGE and commit.draft == slug):
@@ -162,8 +166,8 @@ State = tuple[Labels, Mapping[str, str]]
 
 
 def _state(wg: WorkingGroup, slug: str, commit: str) -> State:
-    text = wg.draft_text_at(commit, slug) or ""
-    labels = wg.labels_at(commit, slug, text)
+    text = wg.drafts.draft_text_at(commit, slug) or ""
+    labels = wg.drafts.labels_at(commit, slug, text)
     paragraphs = document.paragraphs(text)
     return labels, {labels.label(i): p.text for i, p in enumerate(paragraphs, start=1)}
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Protocol
 
+from wgtool.core.errors import Remedy, WgError
 from wgtool.core.model import (
     Consensus,
     Event,
@@ -127,3 +128,18 @@ def as_position(event: Event) -> Event:
     if event.type == "silence-break":
         return replace(event, type="position", stance="object")
     return event
+
+
+class NoConsensus(WgError):
+    """The working group's consensus rule does not hold for the amendment (the chair may
+    override it with a reason).
+
+    Attributes:
+        amendment: The amendment's id.
+        consensus: Where consensus stands on it (each face says it its own way).
+    """
+
+    def __init__(self, message: str, *, amendment: str, consensus: Consensus) -> None:
+        super().__init__(message, remedy=Remedy.OVERRIDE_CONSENSUS, subject=amendment)
+        self.amendment = amendment
+        self.consensus = consensus

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
-from wgtool.core.workgroup import WorkingGroup
 
 CHAIR = "lhaddad"
 SECRETARIAT = "epetrova"
@@ -29,10 +29,10 @@ class _Edit:
 
 
 def _replace(wg: WorkingGroup, edit: _Edit) -> str:
-    text = document.paragraph(wg.draft(edit.draft).text, edit.paragraph).text
+    text = document.paragraph(wg.drafts.draft(edit.draft).text, edit.paragraph).text
     assert edit.old in text, (edit.old, text)
-    wg.act_as(edit.proposer)
-    amendment = wg.propose(
+    wg.record.act_as(edit.proposer)
+    amendment = wg.amendments.propose(
         edit.draft,
         kind=Kind.REPLACE,
         paragraph=edit.paragraph,
@@ -45,8 +45,8 @@ def _replace(wg: WorkingGroup, edit: _Edit) -> str:
 
 def _positions(wg: WorkingGroup, amendment_id: str, *stances: tuple[str, str, str]) -> None:
     for handle, stance, reason in stances:
-        wg.act_as(handle)
-        wg.position(amendment_id, stance, reason=reason)
+        wg.record.act_as(handle)
+        wg.deliberation.position(amendment_id, stance, reason=reason)
 
 
 FIRST_READING = "first-reading"
@@ -57,10 +57,10 @@ def circulate_example(wg: WorkingGroup) -> None:
     """Tag each of the example group's drafts ``first-reading``, as its secretariat circulated
     it: ``wgtool init --example`` gives a group with its first version, so that a redline from
     the first reading works from the start (as the README's walkthrough does)."""
-    wg.act_as(SECRETARIAT)
-    for slug in wg.draft_slugs():
-        wg.tag(slug, FIRST_READING, message="Text as circulated for the first reading")
-    wg.act_as(None)
+    wg.record.act_as(SECRETARIAT)
+    for slug in wg.drafts.draft_slugs():
+        wg.procedure.tag(slug, FIRST_READING, message="Text as circulated for the first reading")
+    wg.record.act_as(None)
 
 
 def create_demo(path: Path) -> Path:
@@ -98,8 +98,8 @@ def _populate(wg: WorkingGroup) -> None:
         ("ndlamini", "no-objection", "Acceptable, provided paragraph 6 keeps its wording."),
         ("kwatanabe", "support", ""),
     )
-    wg.act_as(CHAIR)
-    wg.merge(security)
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(security)
 
     access = _replace(
         wg,
@@ -143,21 +143,23 @@ def _populate(wg: WorkingGroup) -> None:
         ("cdubois", "object", "Not acceptable to the private sector."),
         ("falsayed", "abstain", ""),
     )
-    wg.act_as("therrera")
-    first = wg.comment(
+    wg.record.act_as("therrera")
+    first = wg.deliberation.comment(
         primary,
         "Could the proponent explain how this relates to paragraph 8 "
         "on the roles of other stakeholders?",
     )
-    wg.act_as("rsubramanian")
-    wg.comment(
+    wg.record.act_as("rsubramanian")
+    wg.deliberation.comment(
         primary,
         "Paragraph 8 is unaffected: it describes distinct roles, which this "
         "amendment does not diminish.",
         reply_to=first.id,
     )
-    wg.act_as("mchen")
-    wg.comment(primary, 'Perhaps "respective roles" would bridge the two views?', reply_to=first.id)
+    wg.record.act_as("mchen")
+    wg.deliberation.comment(
+        primary, 'Perhaps "respective roles" would bridge the two views?', reply_to=first.id
+    )
 
     competition = _replace(
         wg,
@@ -182,8 +184,8 @@ def _populate(wg: WorkingGroup) -> None:
         ("falsayed", "no-objection", ""),
     )
 
-    wg.act_as("therrera")
-    remote = wg.propose(
+    wg.record.act_as("therrera")
+    remote = wg.amendments.propose(
         "principles",
         kind=Kind.INSERT,
         paragraph=9,
@@ -195,10 +197,12 @@ def _populate(wg: WorkingGroup) -> None:
         title="New paragraph on remote participation",
     ).id
     _positions(wg, remote, ("therrera", "support", ""), ("oadeyemi", "support", ""))
-    wg.act_as("cdubois")
-    question = wg.comment(remote, 'Does "every meeting" include informal consultations?')
-    wg.act_as("therrera")
-    wg.comment(remote, "Yes, wherever documents are negotiated.", reply_to=question.id)
+    wg.record.act_as("cdubois")
+    question = wg.deliberation.comment(
+        remote, 'Does "every meeting" include informal consultations?'
+    )
+    wg.record.act_as("therrera")
+    wg.deliberation.comment(remote, "Yes, wherever documents are negotiated.", reply_to=question.id)
 
     duplicate = _replace(
         wg,
@@ -212,11 +216,11 @@ def _populate(wg: WorkingGroup) -> None:
             "Editorial change on existing institutions",
         ),
     )
-    wg.act_as("falsayed")
-    wg.withdraw(duplicate, reason="The chair's text is already clear.")
+    wg.record.act_as("falsayed")
+    wg.deliberation.withdraw(duplicate, reason="The chair's text is already clear.")
 
-    wg.act_as("amoreira")
-    review = wg.propose(
+    wg.record.act_as("amoreira")
+    review = wg.amendments.propose(
         "principles",
         kind=Kind.DELETE,
         paragraph=17,
@@ -229,13 +233,15 @@ def _populate(wg: WorkingGroup) -> None:
         ("amoreira", "support", ""),
         ("mchen", "object", "Review keeps the principles alive."),
     )
-    wg.act_as(CHAIR)
-    wg.reject(review, reason="No support beyond one delegation; the review clause stays.")
+    wg.record.act_as(CHAIR)
+    wg.deliberation.reject(
+        review, reason="No support beyond one delegation; the review clause stays."
+    )
 
     roles_tech = _paragraph_with(wg, "roles", "technical")
-    tech_text = document.paragraph(wg.draft("roles").text, roles_tech).text
-    wg.act_as("oadeyemi")
-    tech = wg.propose(
+    tech_text = document.paragraph(wg.drafts.draft("roles").text, roles_tech).text
+    wg.record.act_as("oadeyemi")
+    tech = wg.amendments.propose(
         "roles",
         kind=Kind.REPLACE,
         paragraph=roles_tech,
@@ -244,8 +250,8 @@ def _populate(wg: WorkingGroup) -> None:
         title="Open research by the academic community",
     ).id
     _positions(wg, tech, ("oadeyemi", "support", ""), ("kwatanabe", "no-objection", ""))
-    wg.act_as("oadeyemi")
-    wg.revise(
+    wg.record.act_as("oadeyemi")
+    wg.amendments.revise(
         tech,
         text=tech_text.rstrip(".") + ", and make their research openly available.",
         rationale="Open research is how the academic community serves policy; "
@@ -253,9 +259,9 @@ def _populate(wg: WorkingGroup) -> None:
     )
 
     roles_private = _paragraph_with(wg, "roles", "private sector")
-    private_text = document.paragraph(wg.draft("roles").text, roles_private).text
-    wg.act_as("cdubois")
-    wg.propose(
+    private_text = document.paragraph(wg.drafts.draft("roles").text, roles_private).text
+    wg.record.act_as("cdubois")
+    wg.amendments.propose(
         "roles",
         kind=Kind.REPLACE,
         paragraph=roles_private,
@@ -265,9 +271,9 @@ def _populate(wg: WorkingGroup) -> None:
     )
 
     roles_igo = _paragraph_with(wg, "roles", "intergovernmental")
-    igo_text = document.paragraph(wg.draft("roles").text, roles_igo).text
-    wg.act_as(SECRETARIAT)
-    igo = wg.propose(
+    igo_text = document.paragraph(wg.drafts.draft("roles").text, roles_igo).text
+    wg.record.act_as(SECRETARIAT)
+    igo = wg.amendments.propose(
         "roles",
         kind=Kind.REPLACE,
         paragraph=roles_igo,
@@ -282,8 +288,8 @@ def _populate(wg: WorkingGroup) -> None:
         ("rsubramanian", "support", ""),
         ("therrera", "no-objection", ""),
     )
-    wg.act_as(CHAIR)
-    wg.merge(igo)
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(igo)
 
     proportionate = _replace(
         wg,
@@ -311,20 +317,20 @@ def _populate(wg: WorkingGroup) -> None:
     )
     _positions(wg, proportionate, ("mchen", "support", ""), ("ndlamini", "support", ""))
     _positions(wg, necessary, ("rsubramanian", "support", ""), ("falsayed", "support", ""))
-    wg.act_as(CHAIR)
-    wg.merge(proportionate)
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(proportionate)
     # ``necessary`` now conflicts with the merged text: merging it opens the conflict view.
     assert necessary
     _agreement(wg)
-    wg.act_as(None)
+    wg.record.act_as(None)
 
 
 def _agreement(wg: WorkingGroup) -> None:
     """Agreement as data: two alternatives (one adopted), a bracket, paragraphs agreed and
     agreed ad referendum, and a silence that runs for three days."""
-    text = document.paragraph(wg.draft("principles").text, 13).text
-    wg.act_as("rsubramanian")
-    first = wg.propose(
+    text = document.paragraph(wg.drafts.draft("principles").text, 13).text
+    wg.record.act_as("rsubramanian")
+    first = wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=13,
@@ -332,8 +338,8 @@ def _agreement(wg: WorkingGroup) -> None:
         rationale="National law frames every such measure.",
         title="In accordance with national law",
     ).id
-    wg.act_as("ndlamini")
-    second = wg.propose(
+    wg.record.act_as("ndlamini")
+    second = wg.amendments.propose(
         "principles",
         kind=Kind.REPLACE,
         paragraph=13,
@@ -342,35 +348,35 @@ def _agreement(wg: WorkingGroup) -> None:
         title="Consistent with international human rights law",
         alternative_to=first,
     ).id
-    wg.act_as("kwatanabe")
-    wg.cosponsor(second)
+    wg.record.act_as("kwatanabe")
+    wg.procedure.cosponsor(second)
     _positions(wg, second, ("mchen", "support", ""), ("falsayed", "no-objection", ""))
-    wg.act_as(CHAIR)
-    wg.merge(second)
-    wg.bracket(
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(second)
+    wg.agreement.bracket(
         "principles",
         "6",
         words="freedom of peaceful assembly and association",
         reason="Not agreed in the first reading",
         held_by=["governments"],
     )
-    wg.agree("principles", "1")
-    wg.agree("principles", "2")
-    wg.agree("principles", "3", ad_ref=True, pending_on=["governments"])
+    wg.agreement.agree("principles", "1")
+    wg.agreement.agree("principles", "2")
+    wg.agreement.agree("principles", "3", ad_ref=True, pending_on=["governments"])
     smaller = next(
         a.id
-        for a in wg.amendments(status="open")
+        for a in wg.amendments.amendments(status="open")
         if a.title == "Mention small and medium-sized enterprises"
     )
-    wg.silence_start(
-        smaller, until=wg.clock() + 3 * 86_400, message="Adopted unless a member objects"
+    wg.procedure.silence_start(
+        smaller, until=wg.record.clock() + 3 * 86_400, message="Adopted unless a member objects"
     )
 
 
 def _paragraph_with(wg: WorkingGroup, slug: str, words: str) -> int:
     """The first paragraph after a heading that mentions ``words``."""
     seen_heading = False
-    for block in document.blocks(wg.draft(slug).text):
+    for block in document.blocks(wg.drafts.draft(slug).text):
         if block.heading and words.lower() in block.text.lower():
             seen_heading = True
         elif seen_heading and block.number is not None:

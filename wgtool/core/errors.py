@@ -15,7 +15,6 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wgtool.core.model import Consensus
     from wgtool.core.text.merge import Conflict
 
 
@@ -146,21 +145,6 @@ class LocalFileError(StateError):
 
 class SyncError(WgError):
     """A remote could not be reached or holds history that cannot be joined safely."""
-
-
-class NoConsensus(WgError):
-    """The working group's consensus rule does not hold for the amendment (the chair may
-    override it with a reason).
-
-    Attributes:
-        amendment: The amendment's id.
-        consensus: Where consensus stands on it (each face says it its own way).
-    """
-
-    def __init__(self, message: str, *, amendment: str, consensus: Consensus) -> None:
-        super().__init__(message, remedy=Remedy.OVERRIDE_CONSENSUS, subject=amendment)
-        self.amendment = amendment
-        self.consensus = consensus
 
 
 class ConcurrentUpdate(WgError):

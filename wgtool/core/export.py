@@ -23,6 +23,7 @@ from wgtool.core.errors import InvalidInput, NotFound, Remedy
 from wgtool.core.labels import label_of
 from wgtool.core.model import Amendment, DocumentFormat
 from wgtool.core.papers import (
+    AKN_NS,
     Brackets,
     CleanText,
     CompilationPaper,
@@ -30,22 +31,13 @@ from wgtool.core.papers import (
     RedlinePaper,
 )
 from wgtool.core.redline import attributed_redline
-from wgtool.core.safe import visible_controls
+from wgtool.core.safe import visible_controls, xml_text
 
 if TYPE_CHECKING:
+    from wgtool.core.desks import WorkingGroup
     from wgtool.core.model import Draft
-    from wgtool.core.workgroup import WorkingGroup
 
 Paper = CleanText | RedlinePaper | CompilationPaper
-
-AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
-# What XML 1.0 cannot hold at all, beyond the control characters: surrogates, U+FFFE and U+FFFF.
-_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    """Text that XML 1.0 can hold: controls made visible, what it forbids outright replaced."""
-    return _NOT_XML_RE.sub("\ufffd", visible_controls(text))
 
 
 def bracketed_markdown(text: str, labels: Sequence[str], spans: Brackets) -> str:
@@ -210,8 +202,8 @@ def produce(
         from wgtool.core import akn
 
         return akn.document(wg, slug, version=version, include_closed=include_closed)
-    draft = wg.draft(slug, version)
-    spans = None if clean else wg.bracket_spans(slug, version)
+    draft = wg.drafts.draft(slug, version)
+    spans = None if clean else wg.agreement.bracket_spans(slug, version)
     if fmt == "markdown":
         return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
     if fmt == "akn":
@@ -220,7 +212,7 @@ def produce(
             title=draft.title,
             text=draft.text,
             version=version,
-            working_group=wg.settings.title,
+            working_group=wg.record.settings.title,
             date=dt.date.today(),
             labels=draft.labels,
             spans=spans,
@@ -247,15 +239,15 @@ def redline_paper(
 ) -> RedlinePaper:
     """The changes to ``draft`` since ``against`` (default: its latest consensus version)."""
     if against is None:
-        versions = [v.name for v in wg.versions(draft.slug) if v.name != version]
+        versions = [v.name for v in wg.drafts.versions(draft.slug) if v.name != version]
         if not versions:
             raise NotFound(
                 f"{draft.slug} has no earlier consensus version",
                 remedy=Remedy.GIVE_EARLIER_VERSION,
             )
         against = versions[-1]
-    changes = wg.attributed_redline(draft.slug, against, version)
-    groups = wg.settings.groups
+    changes = wg.documents.attributed_redline(draft.slug, against, version)
+    groups = wg.record.settings.groups
     return RedlinePaper(draft.title, against, version or "current text", changes, groups)
 
 
@@ -264,17 +256,21 @@ def compilation_paper(
 ) -> CompilationPaper:
     """The undecided amendments to ``draft`` (all, with ``include_closed``), with the ledger
     of the text on main."""
-    found = [a for a in wg.amendments(draft=draft.slug) if include_closed or a.status.undecided]
-    consensus = wg.consensus_many(found)
+    found = [
+        a
+        for a in wg.amendments.amendments(draft=draft.slug)
+        if include_closed or a.status.undecided
+    ]
+    consensus = wg.deliberation.consensus_many(found)
     notes = amendment_notes(wg, found)
     items = []
     for a in found:
-        change = wg.change(a)
+        change = wg.amendments.change(a)
         entries = attributed_redline(change.old, change.new, None).entries
         blocks = tuple(e for e in entries if e.changed)
         items.append(CompiledAmendment(a, blocks, consensus[a.id], notes.get(a.id, ())))
-    ledger = wg.ledger(draft.slug) if version is None else []
-    return CompilationPaper(draft.title, items, wg.settings.groups, ledger)
+    ledger = wg.agreement.ledger(draft.slug) if version is None else []
+    return CompilationPaper(draft.title, items, wg.record.settings.groups, ledger)
 
 
 def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[str, list[str]]:
@@ -283,12 +279,12 @@ def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[s
     notes: dict[str, list[str]] = {}
     for amendment in amendments:
         lines = notes.setdefault(amendment.id, [])
-        group = wg.alternatives(amendment)
+        group = wg.procedure.alternatives(amendment)
         if group:
             number = [a.id for a in group].index(amendment.id) + 1
             others = ", ".join(a.id for a in group if a.id != amendment.id)
             lines.append(f"Alt {number} of {len(group)} for this passage (with {others})")
-        sponsors = wg.cosponsors(amendment)
+        sponsors = wg.procedure.cosponsors(amendment)
         if sponsors.members:
             names = ", ".join(f"{m} ({g})" for m, g in sorted(sponsors.members.items()))
             groups = len(set(sponsors.groups) | {amendment.group})

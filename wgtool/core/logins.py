@@ -29,7 +29,7 @@ from wgtool.core.gitstore import GitStore
 from wgtool.core.model import Role
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup.handle import Handle
+    from wgtool.core.desks import WorkingGroup
 
 LOGINS_FILE = "logins.json"
 LOGINS_FORMAT = 1
@@ -144,22 +144,22 @@ class LoginLinks:
             raise
 
 
-def require_secretariat(wg: Handle, verb: str) -> None:
+def require_secretariat(wg: WorkingGroup, verb: str) -> None:
     """Refuse unless the acting member holds the secretariat role."""
-    actor = wg.actor()
+    actor = wg.record.actor()
     if not actor.has(Role.SECRETARIAT):
         roles = ", ".join(role.value for role in actor.roles)
         raise PermissionDenied(f"{verb} needs the secretariat role; {actor.handle} is {roles}")
 
 
-def issue(wg: Handle, handle: str) -> str:
+def issue(wg: WorkingGroup, handle: str) -> str:
     """The secretariat issues ``handle``'s login link (a roster member's): its new token."""
     require_secretariat(wg, "issuing a login link")
-    member = wg.roster.get(handle)
-    return LoginLinks(wg.store, wg.notify).issue(member.handle)
+    member = wg.record.roster.get(handle)
+    return LoginLinks(wg.record.store, wg.record.notify).issue(member.handle)
 
 
-def revoke(wg: Handle, handle: str) -> None:
+def revoke(wg: WorkingGroup, handle: str) -> None:
     """The secretariat revokes ``handle``'s login link (a member no longer on the roster too)."""
     require_secretariat(wg, "revoking a login link")
-    LoginLinks(wg.store, wg.notify).revoke(handle)
+    LoginLinks(wg.record.store, wg.record.notify).revoke(handle)

@@ -1,6 +1,6 @@
 """What merging an amendment would do, and the chair's resolution of a conflict.
 
-Pure functions of texts: the use cases (``WorkingGroup.plan_merge``, ``merge``, ``revert``) read
+Pure functions of texts: the use cases (``MergesDesk.plan_merge``, ``merge``, ``revert``) read
 the record, call these, and write. A :class:`MergePlan` is everything a dry run shows: the
 paragraphs the merge changes with their word diffs, or the conflicts with the paragraphs of the
 current text they are in, and the consensus the merge would be taken on.

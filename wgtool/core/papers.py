@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from wgtool.core.model import Event
     from wgtool.core.redline import AttributedRedline, RedlineEntry
 
+AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+"""The Akoma Ntoso namespace, of the export and of the amendments' documents."""
+
 Brackets = Mapping[str, Sequence[agreement.Span]] | None
 
 

@@ -50,6 +50,15 @@ def visible_controls(text: str, *, html: bool = False) -> str:
     return show_hidden(_FORBIDDEN_RE.sub(_escape, text), html=html)
 
 
+# What XML 1.0 cannot hold at all, beyond the control characters: surrogates, U+FFFE and U+FFFF.
+_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text that XML 1.0 can hold: controls made visible, what it forbids outright replaced."""
+    return _NOT_XML_RE.sub("\ufffd", visible_controls(text))
+
+
 def terminal_safe(text: str, *, keep_newlines: bool = True) -> str:
     """The text with every control character (but newline and tab) and every character that
     shows nothing made visible."""

@@ -16,7 +16,7 @@ from wgtool.core.errors import NotFound, Remedy
 from wgtool.core.model import DRAFT_CHAIN, Amendment, Consensus, Event, GroupState, Member, Status
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.core.desks import WorkingGroup
 
 # The counts a group's row carries, in the order tables show them.
 COUNTS = ("proposed", "merged", "rejected", "withdrawn", "open", "positions", "comments")
@@ -140,12 +140,17 @@ def participation(wg: WorkingGroup, slug: str | None = None) -> Balance:
     their deliberation and the comments on its paragraphs)."""
     if slug is not None:
         validate.name(slug, "draft")
-        if slug not in wg.draft_slugs():
+        if slug not in wg.drafts.draft_slugs():
             raise NotFound(f"no draft {slug!r} on main", remedy=Remedy.LIST_DRAFTS)
-    amendments = wg.amendments(draft=slug)
+    amendments = wg.amendments.amendments(draft=slug)
     keys = None if slug is None else [*(a.id for a in amendments), DRAFT_CHAIN + slug]
-    events = wg.index.chain_events(keys, ("position", "comment"))
+    events = wg.record.index.chain_events(keys, ("position", "comment"))
     opened = [a for a in amendments if a.status is Status.OPEN]
     return balance(
-        wg.settings.groups, wg.members(), amendments, events, wg.consensus_briefs(opened), slug
+        wg.record.settings.groups,
+        wg.secretariat.members(),
+        amendments,
+        events,
+        wg.deliberation.consensus_briefs(opened),
+        slug,
     )

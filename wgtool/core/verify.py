@@ -16,6 +16,7 @@ from pathlib import Path
 
 from wgtool.core import signing
 from wgtool.core.agreement import Window, utc_iso
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.messages import parse_message
 from wgtool.core.model import DRAFT_CHAIN, Event, Version
 from wgtool.core.rulebook import (
@@ -33,7 +34,6 @@ from wgtool.core.rulebook import (
     Problem,
     Rulebook,
 )
-from wgtool.core.workgroup import WorkingGroup
 
 ALLOWED_SIGNERS = "allowed_signers"
 
@@ -87,7 +87,7 @@ class VerifyReport:
 def verify(wg: WorkingGroup, *, full: bool = False) -> VerifyReport:
     """Judge the whole record; ``full`` judges every commit again, ignoring the verdicts kept
     from earlier runs (see :mod:`wgtool.core.rulebook.kept`)."""
-    store = wg.store
+    store = wg.record.store
     book = Rulebook(store, kept=not full)
     report = VerifyReport()
     history = book.history(store.resolve(MAIN_REF))
@@ -132,14 +132,14 @@ def silence_problems(wg: WorkingGroup, history: MainHistory, versions: list[Vers
             )
     # Only the tags the rulebook accepts as versions: an odd tag is reported as such already.
     for version in versions:
-        shown = wg.store.run(["cat-file", "tag", version.tag], check=False)
+        shown = wg.record.store.run(["cat-file", "tag", version.tag], check=False)
         trailers = parse_message(shown.stdout.decode("utf-8", "replace").partition("\n\n")[2])[2]
         silence_id = trailers.get(SILENCE, [""])[-1].strip()
         if silence_id:
             adopted.append((f"tag {version.tag}", silence_id, version.tagged_at, version.draft))
     if not adopted:
         return []
-    silences = {s.id: s for s in wg.silences()}
+    silences = {s.id: s for s in wg.procedure.silences()}
     problems = []
     for where, silence_id, moment, subject in adopted:
         silence = silences.get(silence_id)

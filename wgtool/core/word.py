@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from wgtool.core import agreement, inline
-from wgtool.core.export import xml_text
 from wgtool.core.inline import Look, Styled
 from wgtool.core.papers import (
     CONSENSUS_LEGEND,
@@ -34,6 +33,7 @@ from wgtool.core.papers import (
     ledger_status,
     status_line,
 )
+from wgtool.core.safe import xml_text
 from wgtool.core.text import DiffOp
 
 if TYPE_CHECKING:

@@ -31,9 +31,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from wgtool.core.errors import NotFound, WgError
-from wgtool.core.model import Member
-from wgtool.core.safe import terminal_safe
+from wgtool.api import Member, NotFound, WgError, terminal_safe
 from wgtool.tui import timers
 from wgtool.tui.commands import APP_BINDINGS, WorkingGroupCommands
 from wgtool.tui.messages import ActorChanged, RecordChanged
@@ -43,7 +41,7 @@ from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.session import Session
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 LOADING_DELAY = 0.15
 """Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
@@ -109,10 +107,10 @@ class WgApp(App[None]):
         """Open the working group, read its title and who is acting (after the first paint)."""
         try:
             with self.session.use() as wg:
-                title = wg.settings.title
-                fingerprint = wg.record_fingerprint()
+                title = wg.record.settings.title
+                fingerprint = wg.record.record_fingerprint()
                 try:
-                    member: Member | None = wg.actor()
+                    member: Member | None = wg.record.actor()
                     problem: WgError | None = None
                 except NotFound as error:
                     member, problem = None, error
@@ -329,7 +327,7 @@ class WgApp(App[None]):
             return False
         # Imported here: a member is known only once a worker has opened the working group,
         # which imported the rulebook (it is no part of the first paint).
-        from wgtool.core import rulebook
+        from wgtool.api import rulebook
 
         return rulebook.allowed(self.member, action)
 
@@ -344,7 +342,7 @@ class WgApp(App[None]):
                 "nobody is acting: start wgtool with --as HANDLE", severity="error", markup=False
             )
             return True
-        from wgtool.core import rulebook
+        from wgtool.api import rulebook
 
         try:
             rulebook.require(self.member, action)
@@ -365,7 +363,7 @@ class WgApp(App[None]):
     def read_fingerprint(self, version: int) -> None:
         try:
             with self.session.use_if_free() as wg:
-                fingerprint = None if wg is None else wg.record_fingerprint()
+                fingerprint = None if wg is None else wg.record.record_fingerprint()
         except WgError:
             return  # the repository is unreadable now: the screens say so when they load
         if fingerprint is not None:
@@ -420,9 +418,9 @@ class WgApp(App[None]):
     def switch_actor(self, handle: str) -> None:
         switched = False
         with self.core() as wg:
-            wg.act_as(handle)
+            wg.record.act_as(handle)
             self.session.actor = handle
-            member = wg.actor()
+            member = wg.record.actor()
             self.post_message(ActorChanged(member))
             self.call_from_thread(
                 self.notify,

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Protocol
 from textual.message_pump import MessagePump
 from textual.widget import Widget
 
-from wgtool.core.errors import WgError
-from wgtool.core.model import Member
+from wgtool.api import Member, WgError
 from wgtool.tui.navigation import Navigator
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 
 class Host(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from wgtool.core.model import Member
+from wgtool.api import Member
 
 
 class RecordChanged(Message):
@@ -19,7 +19,7 @@ class RecordChanged(Message):
         self.summary = summary
         """One line to tell the member what happened, or empty."""
         self.fingerprint = fingerprint
-        """The record's fingerprint once changed (see ``WorkingGroup.record_fingerprint``), when
+        """The record's fingerprint once changed (see ``Record.record_fingerprint``), when
         the writer read it: the app's watch then knows the change is already shown."""
 
 

@@ -16,19 +16,29 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
-from wgtool.core import inline
-from wgtool.core.blame import OTHER_KEYS
-from wgtool.core.errors import BracketsRemain, NoConsensus, Remedy, WgError
-from wgtool.core.model import Consensus, GroupState, Member, Role, Status, Verdict
-from wgtool.core.safe import terminal_safe
+from wgtool.api import (
+    OTHER_KEYS,
+    BracketsRemain,
+    Consensus,
+    GroupState,
+    Member,
+    NoConsensus,
+    Remedy,
+    Role,
+    Status,
+    Verdict,
+    WgError,
+    inline,
+    terminal_safe,
+)
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from wgtool.core.text import DiffOp
+    from wgtool.api import DiffOp
 
 if TYPE_CHECKING:
-    from wgtool.core.blame import Blame
+    from wgtool.api import Blame
 
 ELLIPSIS = "…"
 PARAGRAPH_BREAK = "\n\n"

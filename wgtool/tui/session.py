@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 
 class Session:
@@ -58,7 +58,7 @@ class Session:
 
     def _opened(self) -> WorkingGroup:
         if self._wg is None:
-            from wgtool.core.workgroup import WorkingGroup
+            from wgtool.api import WorkingGroup
 
             self._wg = WorkingGroup.open(self.repo, self.actor)
         return self._wg

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from wgtool.core.errors import InvalidInput
+from wgtool.api import InvalidInput
 
 if TYPE_CHECKING:
-    from wgtool.core.logins import LoginLinks
+    from wgtool.api import LoginLinks
 
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 """Listening addresses that stand for every interface: no Host can be derived from them."""

@@ -26,7 +26,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from wgtool.core.errors import StateError
+from wgtool.api import StateError
 from wgtool.web.access import Access, Address, Gate, Session, Sessions, authority
 
 SESSION_CHECK_SECONDS = 30.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import exc as sa_exc
 
@@ -13,8 +13,20 @@ from wgtool.core.errors import LocalFileError
 
 # -- a file that heals itself --------------------------------------------------------------------
 
-if TYPE_CHECKING:
-    from wgtool.core.index.refresh import Refresher
+
+class Healable(Protocol):
+    """What :func:`healing` needs of the index it wraps (the index file of
+    :class:`~wgtool.core.index.base.IndexFile`, filled by the refresher): named here, so that
+    this module imports neither of them."""
+
+    _needs_fill: bool
+
+    def _open(self) -> object: ...
+
+    def _refresh(self) -> object: ...
+
+    def _recover(self, error: Exception, attempt: int) -> None: ...
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +63,7 @@ def healing(method: F) -> F:
     """Run an index method; when the index file proves unusable, heal it and run it again."""
 
     @functools.wraps(method)
-    def wrapper(self: Refresher, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: Healable, *args: Any, **kwargs: Any) -> Any:
         for attempt in range(3):
             try:
                 self._open()  # opening may heal the file, and then it must be filled first

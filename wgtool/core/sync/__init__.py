@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.gitstore import GitStore
 from wgtool.core.rulebook import Rulebook
 from wgtool.core.sync import pushing
@@ -57,7 +58,6 @@ from wgtool.core.sync.remote import (
 from wgtool.core.sync.replay import replay_local_main
 from wgtool.core.sync.report import MAX_ROUNDS, Progress, Round, SyncReport, Traffic
 from wgtool.core.sync.tidy import tidy
-from wgtool.core.workgroup import WorkingGroup
 
 # -- the use case ------------------------------------------------------------------------------
 
@@ -75,11 +75,11 @@ def sync(
     With ``replay_merges``, a main that diverged from the remote's is made again on top of it
     first (see :mod:`wgtool.core.sync.replay`)."""
     say: Progress = progress or (lambda _line: None)
-    store = wg.store
+    store = wg.record.store
     remote = check_remote(store, remote)
     report = SyncReport(remote)
     with _sync_lock(store), _ref_snapshots(store):
-        before = wg.seen_now() if news else None
+        before = wg.inbox.seen_now() if news else None
         configure_remote(store, remote)
         outcome = Round()
         for round_number in range(1, MAX_ROUNDS + 1):
@@ -111,9 +111,9 @@ def sync(
         tidy(store, remote)
     say("Updating the index…")
     if before is None:
-        wg.refresh()
+        wg.record.refresh()
     else:
-        report.arrived = wg.news(before, wg.seen_now())
+        report.arrived = wg.inbox.news(before, wg.inbox.seen_now())
     return report
 
 

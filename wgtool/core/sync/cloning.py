@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from wgtool.core import faults
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput, SyncError, WgError
 from wgtool.core.gitstore import GitStore
 from wgtool.core.rulebook import (
@@ -34,7 +35,6 @@ from wgtool.core.sync.remote import configure_remote, fetch_refspecs, git_reason
 from wgtool.core.sync.report import SyncReport
 from wgtool.core.sync.tidy import tidy
 from wgtool.core.transport import run_git
-from wgtool.core.workgroup import WorkingGroup
 
 REMOTE = "origin"
 # Taken straight into local refs by the clone's one fetch, judged before the clone is used.
@@ -63,8 +63,8 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
     try:
         # What the judging read of commits and events never changes: the index reads it again
         # from memory, not from git.
-        wg.store.memo.update(read)
-        wg.refresh()
+        wg.record.store.memo.update(read)
+        wg.record.refresh()
     except WgError:
         wg.close()
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import LostRace, WgError
 from wgtool.core.gitstore import GitStore, Person, retry_cas
 from wgtool.core.messages import format_message
@@ -32,7 +33,6 @@ from wgtool.core.sync.report import (
     Round,
     SyncReport,
 )
-from wgtool.core.workgroup import WorkingGroup
 
 # -- join --------------------------------------------------------------------------------------
 
@@ -69,9 +69,9 @@ def _remote_wg_refs(store: GitStore, remote: str) -> tuple[dict[str, str], dict[
 
 
 def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
-    store = wg.store
+    store = wg.record.store
     _join_main(wg, book, remote, report, outcome)
-    history = book.history(wg.main())
+    history = book.history(wg.record.main())
     amendments, events, ignored = _remote_wg_refs(store, remote)
     if ignored:
         outcome.notes.append(
@@ -121,8 +121,10 @@ def _join_refs(
     ``update-ref --stdin`` transaction that checks each ref is still as read. When another
     writer moved one of them meanwhile, nothing was written: each ref is then joined on its own,
     with a compare-and-swap of its own (as a writer racing with it would be)."""
-    store = wg.store
-    mains = [sha for sha in (wg.main(), store.resolve(tracking_prefix(remote) + "main")) if sha]
+    store = wg.record.store
+    mains = [
+        sha for sha in (wg.record.main(), store.resolve(tracking_prefix(remote) + "main")) if sha
+    ]
     tips = [sha for pair in taken.values() for sha in pair if sha is not None]
     ancestry = Ancestry(store, tips, mains)
     moves: dict[str, tuple[str, str | None]] = {}
@@ -285,13 +287,13 @@ def _join_events(
 def _join_main(
     wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round
 ) -> None:
-    store = wg.store
+    store = wg.record.store
     theirs = store.resolve(tracking_prefix(remote) + "main")
     if theirs is None:
         return
 
     def attempt() -> str:
-        ours = wg.main()
+        ours = wg.record.main()
         if ours == theirs or store.is_ancestor(theirs, ours):
             return "same"
         history = book.history(theirs)
@@ -301,8 +303,8 @@ def _join_main(
         broken = history.invalid(after=position)
         if broken:
             return broken_main(f"main on {remote}", broken) + ": main was not updated"
-        clean = wg.worktree.is_clean()
-        wg.move_main(theirs, ours)
+        clean = wg.record.worktree.is_clean()
+        wg.record.move_main(theirs, ours)
         report.received.main_commits += len(history.commits) - 1 - position
         if store.work_tree is not None and not clean:
             report.notes.append(
@@ -313,7 +315,7 @@ def _join_main(
 
     result = retry_cas(attempt)
     if result == "diverged":
-        ours = wg.main()
+        ours = wg.record.main()
         here = local_only(store, book, remote) or []
         outcome.problems.append(
             f"main has diverged from {remote}: {count_commits(store, ours, theirs)} commit(s) "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.gitstore import GitStore
 from wgtool.core.rulebook import (
     AMENDMENTS_PREFIX,
@@ -33,7 +34,6 @@ from wgtool.core.sync.report import (
     SyncReport,
     Traffic,
 )
-from wgtool.core.workgroup import WorkingGroup
 
 # -- push --------------------------------------------------------------------------------------
 
@@ -59,10 +59,10 @@ def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
     guarded remote would refuse the whole push for it). Should the remote refuse main, the rest
     goes again on its own, judged against main as the remote has it.
     """
-    store = wg.store
+    store = wg.record.store
     prefix = tracking_prefix(remote)
     theirs = store.resolve(prefix + "main")
-    ours = wg.main()
+    ours = wg.record.main()
     main: list[_Push] = []
     if theirs is None or (ours != theirs and store.is_ancestor(theirs, ours)):
         history = book.history(ours)
@@ -101,7 +101,7 @@ def _send_planned(
     have it) and push them after ``first``; returns the refs the remote took."""
     plan, refused = _plan_push(wg, book, book.history(against), remote)
     # What the remote's main refuses is either waiting for main to go out, or broken here too.
-    here = book.judge_refs(refused, book.history(wg.main()))
+    here = book.judge_refs(refused, book.history(wg.record.main()))
     for ref in sorted(refused):
         if here[ref]:
             outcome.problems.append(quarantine_line(here[ref], "not sent"))
@@ -120,7 +120,7 @@ def _plan_push(
     """The wg refs and tags the remote lacks that the rulebook accepts against the remote's
     main (``history``), and those it refuses ({ref: object}). Long because amendments, event
     chains and tags are each planned here in turn, from one batched reading of the refs."""
-    store = wg.store
+    store = wg.record.store
     prefix = tracking_prefix(remote)
     remote_refs = store.refs(prefix.rstrip("/"))
 
@@ -133,7 +133,7 @@ def _plan_push(
                 differing[ref] = (ours, theirs)
     # Which of them are ahead here: from one walk of their history off main (not a git
     # process per ref).
-    mains = [sha for sha in (wg.main(), remote_refs.get(prefix + "main")) if sha]
+    mains = [sha for sha in (wg.record.main(), remote_refs.get(prefix + "main")) if sha]
     tips = [sha for pair in differing.values() for sha in pair if sha is not None]
     ancestry = Ancestry(store, tips, mains)
     wanted = {
@@ -239,7 +239,7 @@ def _send(
     for start in range(0, len(specs), PUSH_BATCH):
         batch = specs[start : start + PUSH_BATCH]
         leased = [f"--force-with-lease={leases[spec]}" for spec in batch if spec in leases]
-        result = wg.store.run(
+        result = wg.record.store.run(
             ["push", "--porcelain", *leased, "--end-of-options", remote, *batch],
             check=False,
             network=True,

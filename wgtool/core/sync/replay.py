@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wgtool.core import document
+from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import (
     MergeConflict,
     PermissionDenied,
@@ -46,7 +47,6 @@ from wgtool.core.rulebook import (
 )
 from wgtool.core.sync.remote import tracking_prefix
 from wgtool.core.text import block_changes
-from wgtool.core.workgroup import WorkingGroup
 
 REPLACED_PREFIX = "refs/wgtool/replaced/"
 
@@ -92,7 +92,7 @@ def replay_local_main(wg: WorkingGroup, book: Rulebook, remote: str) -> Replay:
     """Make the commits main here has and the remote's main lacks again on top of the remote's
     main (see the module's documentation). Stops at the first that cannot be made again, with
     that desk's error (a conflict: exit 3), saying what was replayed and what was not."""
-    store = wg.store
+    store = wg.record.store
     replay = Replay()
     commits = local_only(store, book, remote)
     if not commits:
@@ -111,12 +111,12 @@ def replay_local_main(wg: WorkingGroup, book: Rulebook, remote: str) -> Replay:
             f"main here has {invalid[0].sha[:10]}, which is no merge, revert or secretariat "
             "change that holds: nothing was replayed"
         )
-    wg.actor()  # a member must be acting: refused before anything moves
-    ours = wg.main()
+    wg.record.actor()  # a member must be acting: refused before anything moves
+    ours = wg.record.main()
     replay.kept = REPLACED_PREFIX + f"main-{ours[:12]}"
     store.update_ref(replay.kept, ours, None, "wgtool sync: main before replaying on the remote")
-    wg.move_main(theirs, ours)
-    wg.refresh()
+    wg.record.move_main(theirs, ours)
+    wg.record.refresh()
     for done, commit in enumerate(commits):
         try:
             replay.lines.append(_again(wg, store, commit))
@@ -145,7 +145,7 @@ def _again(wg: WorkingGroup, store: GitStore, commit: MainCommit) -> str:
     """Make one commit of main here again on main as it is now; one line on what was done."""
     record = commit.record
     if commit.kind == MERGE:
-        amendment = wg.amendment(commit.amendment or "")
+        amendment = wg.amendments.amendment(commit.amendment or "")
         if amendment.status is Status.MERGED:
             return f"amendment {amendment.id}: merged on both sides already"
         options: dict[str, str] = {}
@@ -155,13 +155,13 @@ def _again(wg: WorkingGroup, store: GitStore, commit: MainCommit) -> str:
             options["silence"] = record.trailer(SILENCE) or ""
         if record.trailer(ORALLY_REVISED) == "yes":
             options["revised_text"] = _oral_text(wg, record.parents[0], record.sha, amendment.kind)
-        merged = wg.merge(amendment.id, **options)  # type: ignore[arg-type]
+        merged = wg.merges.merge(amendment.id, **options)  # type: ignore[arg-type]
         return f"amendment {amendment.id}: merged again as {merged[:10]}"
     if commit.kind == REVERT:
-        amendment = wg.amendment(commit.amendment or "")
+        amendment = wg.amendments.amendment(commit.amendment or "")
         if amendment.status is not Status.MERGED:
             return f"amendment {amendment.id}: not merged there, nothing to revert"
-        reverted = wg.revert(amendment.id, reason=record.body or record.title)
+        reverted = wg.merges.revert(amendment.id, reason=record.body or record.title)
         return f"amendment {amendment.id}: reverted again as {reverted[:10]}"
     return _secretariat_again(wg, store, commit)
 
@@ -169,11 +169,11 @@ def _again(wg: WorkingGroup, store: GitStore, commit: MainCommit) -> str:
 def _oral_text(wg: WorkingGroup, before: str, after: str, kind: Kind) -> str:
     """The chair's words of an oral revision: the paragraph the merge wrote."""
     amendment_draft = None
-    for slug in wg.draft_slugs(after):
-        if wg.draft_text_at(before, slug) != wg.draft_text_at(after, slug):
+    for slug in wg.drafts.draft_slugs(after):
+        if wg.drafts.draft_text_at(before, slug) != wg.drafts.draft_text_at(after, slug):
             amendment_draft = slug
-    old = wg.draft_text_at(before, amendment_draft or "") or ""
-    new = wg.draft_text_at(after, amendment_draft or "") or ""
+    old = wg.drafts.draft_text_at(before, amendment_draft or "") or ""
+    new = wg.drafts.draft_text_at(after, amendment_draft or "") or ""
     if kind is Kind.DOCUMENT:
         raise StateError("an oral revision of a whole-draft amendment is made again by hand")
     changes = block_changes(old, new)
@@ -186,7 +186,7 @@ def _oral_text(wg: WorkingGroup, before: str, after: str, kind: Kind) -> str:
 
 def _secretariat_again(wg: WorkingGroup, store: GitStore, commit: MainCommit) -> str:
     record = commit.record
-    actor = wg.require("change settings")  # a secretariat member, signing where required
+    actor = wg.record.require("change settings")  # a secretariat member, signing where required
     if commit.member != actor.handle:
         raise PermissionDenied(
             f"{record.sha[:10]} ({record.title!r}) was made by {commit.member}: they replay it"
@@ -203,6 +203,6 @@ def _secretariat_again(wg: WorkingGroup, store: GitStore, commit: MainCommit) ->
                 )
         return files
 
-    person = wg.person(actor)
-    made = wg.commit_main(build, record.message, person, person)
+    person = wg.record.person(actor)
+    made = wg.record.commit_main(build, record.message, person, person)
     return f"{record.title}: made again as {made[:10]}"

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from wgtool.core.agreement import ParagraphState, ParagraphStatus, parse_when
+from wgtool.api import ParagraphState, ParagraphStatus, parse_when
 from wgtool.tui.commands import Command
 from wgtool.tui.host import Writes
 from wgtool.tui.render import clip
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def paragraph_commands(
                 ],
                 confirm="Bracket",
             ),
-            lambda wg, v: wg.bracket(
+            lambda wg, v: wg.agreement.bracket(
                 slug,
                 label,
                 words=v["words"] or None,
@@ -118,7 +118,7 @@ def paragraph_commands(
         lambda: ask(
             screen,
             Fields(f"Comment on ¶{label}", [Field("text", "Your comment")], confirm="Send"),
-            lambda wg, v: wg.comment_paragraph(slug, label, v["text"]),
+            lambda wg, v: wg.agreement.comment_paragraph(slug, label, v["text"]),
             f"Comment on ¶{label} added",
         ),
         needs="comment",
@@ -131,7 +131,7 @@ def status_commands(screen: Writes, slug: str, state: ParagraphState) -> Iterabl
     yield Command(
         f"Agree ¶{label}",
         "Chair: record the paragraph as agreed",
-        lambda: screen.write(lambda wg: wg.agree(slug, label), f"¶{label} agreed"),
+        lambda: screen.write(lambda wg: wg.agreement.agree(slug, label), f"¶{label} agreed"),
         needs="agree a paragraph",
     )
     yield Command(
@@ -144,7 +144,9 @@ def status_commands(screen: Writes, slug: str, state: ParagraphState) -> Iterabl
                 [Field("pending", "Pending on (groups or handles)")],
                 confirm="Agree",
             ),
-            lambda wg, v: wg.agree(slug, label, ad_ref=True, pending_on=names(v["pending"])),
+            lambda wg, v: wg.agreement.agree(
+                slug, label, ad_ref=True, pending_on=names(v["pending"])
+            ),
             f"¶{label} agreed ad referendum",
         ),
         needs="agree a paragraph",
@@ -156,7 +158,7 @@ def status_commands(screen: Writes, slug: str, state: ParagraphState) -> Iterabl
             lambda: ask(
                 screen,
                 Fields(f"Reopen ¶{label}", [Field("reason", "Reason")], confirm="Reopen"),
-                lambda wg, v: wg.reopen(slug, label, reason=v["reason"]),
+                lambda wg, v: wg.agreement.reopen(slug, label, reason=v["reason"]),
                 f"¶{label} open again",
             ),
             needs="reopen a paragraph",
@@ -168,7 +170,7 @@ def _lift(screen: Writes, bracket_id: str, label: str) -> Callable[[], None]:
         ask(
             screen,
             Fields("Lift a bracket", [Field("reason", "Reason", required=False)], confirm="Lift"),
-            lambda wg, v: wg.unbracket(bracket_id, reason=v["reason"]),
+            lambda wg, v: wg.agreement.unbracket(bracket_id, reason=v["reason"]),
             f"Lifted a bracket in ¶{label}",
         )
 
@@ -191,9 +193,9 @@ def draft_commands(screen: Writes, slug: str, window_open: bool | None) -> Itera
                 ],
                 confirm="Start",
             ),
-            lambda wg, v: wg.silence_start(
+            lambda wg, v: wg.procedure.silence_start(
                 slug,
-                until=parse_when(v["until"], wg.clock()),
+                until=parse_when(v["until"], wg.record.clock()),
                 message=v["message"],
                 version=v["version"] or None,
             ),
@@ -212,10 +214,10 @@ def draft_commands(screen: Writes, slug: str, window_open: bool | None) -> Itera
                 [Field("until", "Until (optional: when it turns back)", required=False)],
                 confirm=verb,
             ),
-            lambda wg, v: wg.set_window(
+            lambda wg, v: wg.procedure.set_window(
                 slug,
                 verb.lower(),
-                until=parse_when(v["until"], wg.clock()) if v["until"].strip() else None,
+                until=parse_when(v["until"], wg.record.clock()) if v["until"].strip() else None,
             ),
             f"Amendment window for {slug}: {verb.lower()}d",
         ),
@@ -224,7 +226,7 @@ def draft_commands(screen: Writes, slug: str, window_open: bool | None) -> Itera
     yield Command(
         f"Renumber the paragraphs of {slug}",
         "Secretariat: 7bis becomes 8; the concordance is recorded",
-        lambda: screen.write(lambda wg: wg.renumber(slug), f"Renumbered {slug}"),
+        lambda: screen.write(lambda wg: wg.procedure.renumber(slug), f"Renumbered {slug}"),
         needs="renumber",
     )
     yield Command(
@@ -246,7 +248,7 @@ def amendment_commands(
             f"{verb} this amendment",
             "Your name on another member's amendment",
             lambda: screen.write(
-                lambda wg: wg.cosponsor(amendment_id, withdraw=cosponsoring),
+                lambda wg: wg.procedure.cosponsor(amendment_id, withdraw=cosponsoring),
                 f"{verb} {amendment_id}: done",
             ),
             needs="co-sponsor",
@@ -262,8 +264,10 @@ def amendment_commands(
                     [DEADLINE, Field("message", "Message")],
                     confirm="Start",
                 ),
-                lambda wg, v: wg.silence_start(
-                    amendment_id, until=parse_when(v["until"], wg.clock()), message=v["message"]
+                lambda wg, v: wg.procedure.silence_start(
+                    amendment_id,
+                    until=parse_when(v["until"], wg.record.clock()),
+                    message=v["message"],
                 ),
                 f"Amendment {amendment_id} is under silence",
             ),

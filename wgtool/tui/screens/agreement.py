@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
-from wgtool.core.agreement import Silence, SilenceState, in_words, local_time
+from wgtool.api import Silence, SilenceState, in_words, local_time
 from wgtool.tui.commands import CONFIRM_BINDINGS, Command
 from wgtool.tui.commands.agreement import Field, Fields, ask
 from wgtool.tui.render import clip, safe
@@ -115,8 +115,8 @@ class SilencesScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read(self, table: DataTable[Text]) -> None:
         with self.wg_app.core(busy=table) as wg:
-            found = wg.silences()
-            self.wg_app.deliver(self.show, found, wg.clock())
+            found = wg.procedure.silences()
+            self.wg_app.deliver(self.show, found, wg.record.clock())
 
     def show(self, silences: list[Silence], now: float) -> None:
         self.silences, self.now = silences, now
@@ -169,14 +169,16 @@ class SilencesScreen(WgScreen):
                 [Field("reason", "Why your group objects")],
                 confirm="Break",
             ),
-            lambda wg, v: wg.silence_break(silence.id, reason=v["reason"]),
+            lambda wg, v: wg.procedure.silence_break(silence.id, reason=v["reason"]),
             f"Broke silence {silence.id}",
         )
 
     def action_conclude(self) -> None:
         silence = self.chosen
         if silence is not None:
-            self.write(lambda wg: wg.silence_conclude(silence.id), f"Concluded {silence.id}")
+            self.write(
+                lambda wg: wg.procedure.silence_conclude(silence.id), f"Concluded {silence.id}"
+            )
 
     def commands(self) -> Iterable[Command]:
         silence = self.chosen

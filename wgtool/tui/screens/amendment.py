@@ -16,10 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from wgtool.core import amending
-from wgtool.core.model import Kind, Status
-from wgtool.core.readmodels import AmendmentDetail
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.api import AmendmentDetail, Kind, Status, WorkingGroup, amending
 from wgtool.tui.commands import Command
 from wgtool.tui.commands.agreement import amendment_commands
 from wgtool.tui.render import safe, status_text, verdict_words, when
@@ -268,7 +265,7 @@ class AmendmentScreen(WgScreen):
             if result is not None:
                 stance, reason = result
                 self.write(
-                    lambda wg: wg.position(amendment_id, stance, reason=reason),
+                    lambda wg: wg.deliberation.position(amendment_id, stance, reason=reason),
                     f"Position on {amendment_id}: {stance}",
                 )
 
@@ -280,7 +277,8 @@ class AmendmentScreen(WgScreen):
         def written(text: str | None) -> None:
             if text is not None:
                 self.write(
-                    lambda wg: wg.comment(amendment_id, text), f"Comment added to {amendment_id}"
+                    lambda wg: wg.deliberation.comment(amendment_id, text),
+                    f"Comment added to {amendment_id}",
                 )
 
         self.navigator.open(
@@ -296,7 +294,7 @@ class AmendmentScreen(WgScreen):
             if text is not None:
                 reply_to = getattr(dialog, "reply_to", None)
                 self.write(
-                    lambda wg: wg.comment(amendment_id, text, reply_to=reply_to),
+                    lambda wg: wg.deliberation.comment(amendment_id, text, reply_to=reply_to),
                     f"Reply added to {amendment_id}",
                 )
 
@@ -332,7 +330,7 @@ class AmendmentScreen(WgScreen):
         amendment_id = self.amendment_id
         self._with_reason(
             (f"Withdraw amendment {amendment_id}?", "Reason (optional)", "Withdraw"),
-            lambda wg, target, reason: wg.withdraw(target, reason=reason),
+            lambda wg, target, reason: wg.deliberation.withdraw(target, reason=reason),
             f"Withdrew amendment {amendment_id}",
             required=False,
         )
@@ -345,7 +343,7 @@ class AmendmentScreen(WgScreen):
         amendment_id = self.amendment_id
         self._with_reason(
             (f"Reject amendment {amendment_id}", "Reason (required)", "Reject"),
-            lambda wg, target, reason: wg.reject(target, reason=reason),
+            lambda wg, target, reason: wg.deliberation.reject(target, reason=reason),
             f"Rejected amendment {amendment_id}",
         )
 
@@ -357,7 +355,7 @@ class AmendmentScreen(WgScreen):
                 "Reason (required; recorded with the revert)",
                 "Revert",
             ),
-            lambda wg, target, reason: wg.revert(target, reason=reason),
+            lambda wg, target, reason: wg.merges.revert(target, reason=reason),
             f"Reverted amendment {amendment_id}",
         )
 
@@ -404,7 +402,7 @@ class AmendmentScreen(WgScreen):
             return
         a = view.amendment
         with self.wg_app.core() as wg:
-            draft = wg.draft(a.draft)
+            draft = wg.drafts.draft(a.draft)
             label = a.label or str(a.paragraph)
             if label not in draft.labels:
                 self.app.call_from_thread(

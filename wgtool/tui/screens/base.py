@@ -16,7 +16,7 @@ from wgtool.tui.messages import RecordChanged
 from wgtool.tui.navigation import Navigator
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 ResultType = TypeVar("ResultType")
 
@@ -89,7 +89,7 @@ class WgScreen(Screen[None]):
         """
         with self.wg_app.core() as wg:
             change(wg)
-            self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
+            self.app.post_message(RecordChanged(summary, wg.record.record_fingerprint()))
 
     def action_refuse(self, action: str) -> None:
         """The key of an action this member may not take here: say why instead."""
@@ -145,7 +145,7 @@ class WgModal(ModalScreen[ResultType]):
             with self.wg_app.core() as wg:
                 change(wg)
                 written = True
-                self.app.post_message(RecordChanged(summary, wg.record_fingerprint()))
+                self.app.post_message(RecordChanged(summary, wg.record.record_fingerprint()))
         finally:
             self.app.call_from_thread(self._written, written, result)
 

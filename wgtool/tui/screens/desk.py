@@ -20,16 +20,14 @@ from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
-from wgtool.core import validate
-from wgtool.core.errors import LookAlike
-from wgtool.core.model import Member, Role, Settings
+from wgtool.api import LookAlike, Member, Role, Settings, validate
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, roles_label, safe
 from wgtool.tui.screens.base import WgModal, WgScreen
 from wgtool.tui.widgets import KeysFooter, MarkedCheckbox, RecordTable
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import WorkingGroup
+    from wgtool.api import WorkingGroup
 
 CONFIRM: list[BindingType] = [
     Binding("ctrl+s", "confirm", "Save", id="confirm", tooltip="Write it to the record")
@@ -68,7 +66,7 @@ class DeskDialog(WgModal[str]):
     @work(thread=True, exclusive=True, group="load")
     def read_settings(self) -> None:
         with self.wg_app.core() as wg:
-            self.wg_app.deliver(self.show_settings, wg.settings)
+            self.wg_app.deliver(self.show_settings, wg.record.settings)
 
     def show_settings(self, settings: Settings) -> None:
         """Fill the fields that depend on the settings (the groups, the current rule)."""
@@ -139,7 +137,7 @@ class RosterScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_roster(self, table: RecordTable) -> None:
         with self.wg_app.core(busy=table) as wg:
-            members, groups = wg.members(), dict(wg.settings.groups)
+            members, groups = wg.secretariat.members(), dict(wg.record.settings.groups)
             self.wg_app.deliver(self.show, members, groups)
 
     def show(self, members: list[Member], groups: dict[str, str]) -> None:
@@ -255,7 +253,7 @@ class MemberDialog(DeskDialog):
 
         def add(wg: WorkingGroup) -> None:
             try:
-                wg.add_member(
+                wg.secretariat.add_member(
                     handle,
                     name=name,
                     email=email,
@@ -304,7 +302,7 @@ class KeyDialog(DeskDialog):
     def action_confirm(self) -> None:
         handle, path = self.handle, self.value("#key-file")
         self.write_then_close(
-            lambda wg: wg.set_member_key(handle, read_file(path, "key file")),
+            lambda wg: wg.secretariat.set_member_key(handle, read_file(path, "key file")),
             f"Recorded the SSH key of {handle}",
             handle,
         )
@@ -333,7 +331,7 @@ class DraftDialog(DeskDialog):
     def action_confirm(self) -> None:
         slug, title, path = (self.value(f"#draft-{f}") for f in ("slug", "title", "file"))
         self.write_then_close(
-            lambda wg: wg.add_draft(slug, title=title, text=read_file(path, "draft file")),
+            lambda wg: wg.drafts.add_draft(slug, title=title, text=read_file(path, "draft file")),
             f"Added draft {slug}",
             slug,
         )
@@ -389,7 +387,7 @@ class SettingsDialog(DeskDialog):
         heard = self.query_one("#all-heard", MarkedCheckbox).value
         signatures = str(self.query_one("#signatures", Select).value)
         self.write_then_close(
-            lambda wg: wg.update_settings(
+            lambda wg: wg.secretariat.update_settings(
                 signatures=signatures,
                 min_supporting_groups=supporting,
                 max_objecting_groups=objecting,

@@ -11,10 +11,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static, TextArea
 
-from wgtool.core import validate
-from wgtool.core.errors import WgError
-from wgtool.core.model import Stance
-from wgtool.core.workgroup import Thread
+from wgtool.api import Stance, Thread, WgError, validate
 from wgtool.tui.commands import CONFIRM_BINDINGS
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgModal
@@ -219,7 +216,9 @@ class TagDialog(WgModal[tuple[str, str]]):
         allow = self.query_one("#allow-brackets", MarkedCheckbox).value
         renumber = self.query_one("#renumber", MarkedCheckbox).value
         self.write_then_close(
-            lambda wg: wg.tag(slug, name, message=message, allow_brackets=allow, renumber=renumber),
+            lambda wg: wg.procedure.tag(
+                slug, name, message=message, allow_brackets=allow, renumber=renumber
+            ),
             f"Tagged {slug}/{name}",
             (name, message),
         )

@@ -22,7 +22,7 @@ from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, RecordTable
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import DraftSummary
+    from wgtool.api import DraftSummary
 
 
 class DraftsScreen(WgScreen):
@@ -80,7 +80,7 @@ class DraftsScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_drafts(self, table: RecordTable) -> None:
         with self.wg_app.core(busy=table) as wg:
-            drafts = wg.drafts()
+            drafts = wg.drafts.drafts()
             self.wg_app.deliver(self.show, drafts)
 
     def show(self, drafts: list[DraftSummary]) -> None:

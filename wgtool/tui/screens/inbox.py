@@ -1,6 +1,6 @@
 """The member's inbox: what changed since they last looked in this clone, per amendment.
 
-The same answer as ``wgtool inbox`` (:meth:`WorkingGroup.inbox`): new and revised amendments,
+The same answer as ``wgtool inbox`` (:meth:`InboxDesk.inbox`): new and revised amendments,
 positions, comments, decisions, co-sponsors and silences, with what needs the member's position
 and what is theirs. What the screen showed is marked as seen when the member leaves it (or
 presses ``x``), never before; the filters only narrow what is shown (and marked).
@@ -18,8 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wgtool.core.inbox import AmendmentNews
-from wgtool.core.workgroup import Inbox
+from wgtool.api import AmendmentNews, Inbox
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, status_text, when
 from wgtool.tui.screens.base import WgScreen
@@ -74,7 +73,7 @@ class InboxScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read(self, listing: OptionList, needs: bool, mine: bool, everything: bool) -> None:
         with self.wg_app.core(busy=listing) as wg:
-            inbox = wg.inbox(needs_position=needs, mine=mine, everything=everything)
+            inbox = wg.inbox.inbox(needs_position=needs, mine=mine, everything=everything)
             self.wg_app.deliver(self.show, inbox)
 
     def show(self, inbox: Inbox) -> None:
@@ -132,7 +131,7 @@ class InboxScreen(WgScreen):
         if inbox is None or self.marked:
             return
         self.marked = True
-        self.write(lambda wg: wg.mark_seen(inbox), "Marked as seen")
+        self.write(lambda wg: wg.inbox.mark_seen(inbox), "Marked as seen")
 
     def on_screen_suspend(self) -> None:
         """Leaving for an amendment is not leaving the inbox: nothing is marked yet."""

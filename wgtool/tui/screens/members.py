@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from wgtool.core.model import Member
+from wgtool.api import Member
 from wgtool.tui.render import roles_label, safe
 from wgtool.tui.screens.base import WgModal
 from wgtool.tui.widgets import RecordList
@@ -44,8 +44,8 @@ class MemberPicker(WgModal[str]):
     @work(thread=True, exclusive=True, group="load")
     def read_roster(self, members: OptionList) -> None:
         with self.wg_app.core(busy=members) as wg:
-            roster = wg.members()
-            groups = dict(wg.settings.groups)
+            roster = wg.secretariat.members()
+            groups = dict(wg.record.settings.groups)
             self.wg_app.deliver(self.show, roster, groups)
 
     def show(self, roster: list[Member], groups: dict[str, str]) -> None:

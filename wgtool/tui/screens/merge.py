@@ -14,11 +14,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Header, Label, Static, TextArea
 
-from wgtool.core import merging
-from wgtool.core.errors import InvalidInput, MergeConflict, NoConsensus, StateError
-from wgtool.core.merging import ConflictPlace, MergePlan, ParagraphChange
-from wgtool.core.model import Amendment, Consensus, Verdict
-from wgtool.core.workgroup import AmendmentChange
+from wgtool.api import (
+    Amendment,
+    AmendmentChange,
+    ConflictPlace,
+    Consensus,
+    InvalidInput,
+    MergeConflict,
+    MergePlan,
+    NoConsensus,
+    ParagraphChange,
+    StateError,
+    Verdict,
+    merging,
+)
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import GROUP_STATES, groups_line, safe, verdict_words
 from wgtool.tui.screens.base import WgScreen
@@ -167,7 +176,7 @@ class MergeScreen(WgScreen):
     def preview(self, revised_text: str | None, body: VerticalScroll) -> None:
         """The dry run: the consensus, and the paragraphs the merge changes or the conflicts."""
         with self.wg_app.core(busy=body) as wg:
-            plan = wg.plan_merge(self.amendment.id, revised_text=revised_text)
+            plan = wg.merges.plan_merge(self.amendment.id, revised_text=revised_text)
             places = tuple(plan.places())
             view = MergeView(
                 plan=plan,
@@ -375,7 +384,7 @@ class MergeScreen(WgScreen):
         merged = look_again = False
         with self.wg_app.core() as wg:
             try:
-                wg.merge(
+                wg.merges.merge(
                     self.amendment.id,
                     revised_text=view.revised_text,
                     resolved_text=resolution,

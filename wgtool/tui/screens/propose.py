@@ -30,11 +30,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from wgtool.core import amending, document, validate
-from wgtool.core.errors import WgError
-from wgtool.core.model import Amendment, Kind
-from wgtool.core.text import DiffOp
-from wgtool.core.workgroup import WorkingGroup
+from wgtool.api import Amendment, DiffOp, Kind, WgError, WorkingGroup, amending, document, validate
 from wgtool.tui.messages import RecordChanged
 from wgtool.tui.render import safe
 from wgtool.tui.screens.base import WgScreen
@@ -216,7 +212,7 @@ class AmendmentForm(WgScreen):
         fingerprint: str | None = None
         with self.wg_app.core() as wg:
             result = self.write_amendment(wg, inputs)
-            fingerprint = wg.record_fingerprint()
+            fingerprint = wg.record.record_fingerprint()
         amendment, summary = result if result is not None else (None, "")
         self.app.call_from_thread(self.sent, amendment, RecordChanged(summary, fingerprint))
 
@@ -342,7 +338,7 @@ class ProposeScreen(AmendmentForm):
         self._kind_shown()
 
     def write_amendment(self, wg: WorkingGroup, inputs: Written) -> tuple[Amendment, str]:
-        amendment = wg.propose(
+        amendment = wg.amendments.propose(
             self.slug,
             kind=inputs.kind,
             paragraph=self.label,
@@ -384,5 +380,7 @@ class ReviseScreen(AmendmentForm):
         return "Revise"
 
     def write_amendment(self, wg: WorkingGroup, inputs: Written) -> tuple[Amendment, str]:
-        amendment = wg.revise(self.amendment.id, text=inputs.text, rationale=inputs.rationale)
+        amendment = wg.amendments.revise(
+            self.amendment.id, text=inputs.text, rationale=inputs.rationale
+        )
         return amendment, f"Revised amendment {amendment.id} (revision {amendment.revision})"

@@ -1,7 +1,7 @@
 """The amendment queue: every amendment, filtered by draft, status, group and text, sortable.
 
 It reads the amendments with their consensus in one query (at a glance when the index is
-current: see ``WorkingGroup.listing``), never in the UI thread, and builds its rows in the
+current: see ``DeliberationDesk.listing``), never in the UI thread, and builds its rows in the
 worker, so a working group with thousands of amendments lists at once. What sorting needs of
 each amendment is worked out when the member sorts.
 """
@@ -23,7 +23,7 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from wgtool.core.model import Amendment, Consensus, Status, Verdict
+from wgtool.api import Amendment, Consensus, Status, Verdict
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, consensus_counts, safe, status_text, when
 from wgtool.tui.screens.base import WgScreen
@@ -225,15 +225,15 @@ class QueueScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
         with self.wg_app.core(busy=table) as wg:
-            listed = wg.listing(
+            listed = wg.deliberation.listing(
                 draft=filters.draft,
                 status=filters.status,
                 group=filters.group,
                 text=filters.text,
                 paragraph=filters.paragraph,
             )
-            drafts = wg.draft_slugs() if with_choices else []
-            groups = dict(wg.settings.groups) if with_choices else {}
+            drafts = wg.drafts.draft_slugs() if with_choices else []
+            groups = dict(wg.record.settings.groups) if with_choices else {}
             rows = [(a.id, _row(a, c)) for a, c in listed]
             by_id = {a.id: (a, c) for a, c in listed}
             self.wg_app.deliver(self.show, QueueData(filters, rows, by_id, drafts, groups))

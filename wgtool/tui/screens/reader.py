@@ -12,9 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Header, OptionList, Static
 
-from wgtool.core import document
-from wgtool.core.agreement import ParagraphState, ParagraphStatus
-from wgtool.core.model import Draft, Kind
+from wgtool.api import Draft, Kind, ParagraphState, ParagraphStatus, document
 from wgtool.tui.commands import Command
 from wgtool.tui.commands.agreement import draft_commands, paragraph_commands
 from wgtool.tui.render import Authors, safe
@@ -88,11 +86,11 @@ class DraftScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_draft(self, paragraphs: ParagraphList) -> None:
         with self.wg_app.core(busy=paragraphs) as wg:
-            draft = wg.draft(self.slug)
-            counts = wg.open_counts(self.slug)
-            ledger = wg.ledger(self.slug)
-            window = wg.window(self.slug).is_open(wg.clock())
-            authors = Authors.of(wg.blame(self.slug)) if self.by_group else None
+            draft = wg.drafts.draft(self.slug)
+            counts = wg.deliberation.open_counts(self.slug)
+            ledger = wg.agreement.ledger(self.slug)
+            window = wg.procedure.window(self.slug).is_open(wg.record.clock())
+            authors = Authors.of(wg.documents.blame(self.slug)) if self.by_group else None
             self.wg_app.deliver(self.show, draft, counts, ledger, window, authors)
 
     def show(

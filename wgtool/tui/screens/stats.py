@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import DataTable, Header, Static
 
-from wgtool.core.stats import Balance, GroupBalance, participation
+from wgtool.api import Balance, GroupBalance, participation
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter

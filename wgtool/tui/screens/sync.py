@@ -11,8 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Log, ProgressBar, Static
 
-from wgtool.core.errors import WgError
-from wgtool.core.safe import terminal_safe
+from wgtool.api import WgError, terminal_safe
 from wgtool.tui.messages import RecordChanged, SyncProgress
 from wgtool.tui.render import error_words
 from wgtool.tui.screens.base import WgModal
@@ -66,7 +65,7 @@ class SyncScreen(WgModal[None]):
         problems: list[str] = []
         failure: str | None = None
         try:
-            from wgtool.core.sync import sync  # the sync engine loads only when used
+            from wgtool.api import sync  # the sync engine loads only when used
         except ImportError:
             failure = "sync is not available in this version of wgtool"
         else:

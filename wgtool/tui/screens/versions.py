@@ -13,8 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Label, Select, Static
 
-from wgtool.core.model import Version
-from wgtool.core.redline import AttributedRedline
+from wgtool.api import AttributedRedline, Version
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, safe, when
 from wgtool.tui.screens.base import WgScreen
@@ -78,7 +77,7 @@ class VersionsScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_versions(self, table: RecordTable) -> None:
         with self.wg_app.core(busy=table) as wg:
-            versions = wg.versions(self.slug)
+            versions = wg.drafts.versions(self.slug)
             self.wg_app.deliver(self.show, versions)
 
     def show(self, versions: list[Version]) -> None:
@@ -182,11 +181,11 @@ class RedlineScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read_redline(self, old: str, new: str, body: VerticalScroll) -> None:
         with self.wg_app.core(busy=body) as wg:
-            names = [v.name for v in wg.versions(self.slug)]
-            redline = wg.attributed_redline(
+            names = [v.name for v in wg.drafts.versions(self.slug)]
+            redline = wg.documents.attributed_redline(
                 self.slug, None if old == CURRENT else old, None if new == CURRENT else new
             )
-            groups = dict(wg.settings.groups)
+            groups = dict(wg.record.settings.groups)
             self.wg_app.deliver(self.show, names, old, new, redline, groups)
 
     def show(

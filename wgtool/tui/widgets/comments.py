@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from wgtool.core.workgroup import Thread
+from wgtool.api import Thread
 from wgtool.tui.render import safe, when
 
 INDENT = 2

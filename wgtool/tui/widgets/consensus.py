@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from wgtool.core.model import Consensus
+from wgtool.api import Consensus
 from wgtool.tui.render import safe
 
 STATE_STYLES = {

@@ -8,9 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from wgtool.core.merging import ParagraphChange
-from wgtool.core.redline import AttributedRedline, RedlineEntry
-from wgtool.core.text import DiffOp
+from wgtool.api import AttributedRedline, DiffOp, ParagraphChange, RedlineEntry
 from wgtool.tui.render import diff_text, safe, styled_diff_text
 
 

@@ -13,9 +13,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets.option_list import Option
 
-from wgtool.core import agreement, document
-from wgtool.core.agreement import Span
-from wgtool.core.model import Event
+from wgtool.api import Event, Span, agreement, document
 from wgtool.tui.render import AuthorRun, authored_markdown, inline_markdown, safe
 from wgtool.tui.widgets.listing import RecordList
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from wgtool.core import agreement, labels, validate
 from wgtool.core.agreement import Cosponsors, Silence, SilenceState, Window, local_time
+from wgtool.core.desks.agreement import AgreementDesk
+from wgtool.core.desks.amendments import AmendmentsDesk
+from wgtool.core.desks.chains import Chains
+from wgtool.core.desks.context import Record
+from wgtool.core.desks.drafts import DraftsDesk
+from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.errors import BracketsRemain, InvalidInput, Remedy, StateError
 from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member, Version
@@ -21,22 +27,37 @@ from wgtool.core.rulebook import (
     draft_chain,
     labels_path,
 )
-from wgtool.core.workgroup.agreement import AgreementDesk
 
 AD_REFERENDUM = "Ad-Referendum"
 """The trailer of a version tagged while paragraphs were agreed ad referendum: which, and on
 whom each waits (``2 pending: ¶5 on governments; ¶7bis on mchen``)."""
 
 
-class ProcedureDesk(AgreementDesk):
+class ProcedureDesk:
     """Any member co-sponsors or breaks a silence; the chair (or the secretariat) starts a
     silence and the chair concludes it; the secretariat keeps the window, renumbers and tags."""
+
+    def __init__(
+        self,
+        record: Record,
+        drafts: DraftsDesk,
+        chains: Chains,
+        amendments: AmendmentsDesk,
+        merges: MergesDesk,
+        agreement: AgreementDesk,
+    ) -> None:
+        self.record = record
+        self.drafts = drafts
+        self.chains = chains
+        self.amendments = amendments
+        self.merges = merges  # a silence on an amendment concludes with its merge
+        self.agreement = agreement  # a version is tagged on the brackets and the ledger
 
     # -- co-sponsors ---------------------------------------------------------------------------
 
     def cosponsor(self, amendment_id: str, *, withdraw: bool = False) -> Event:
-        actor = self.require("co-sponsor")
-        amendment = self.amendment(amendment_id)
+        actor = self.record.require("co-sponsor")
+        amendment = self.amendments.amendment(amendment_id)
         if amendment.proposer == actor.handle:
             raise InvalidInput(f"you proposed amendment {amendment.id}: co-sponsors are others")
         current = self.cosponsors(amendment)
@@ -44,7 +65,7 @@ class ProcedureDesk(AgreementDesk):
             raise StateError(f"you do not co-sponsor amendment {amendment.id}")
         if not withdraw and actor.handle in current.members:
             raise StateError(f"you co-sponsor amendment {amendment.id} already")
-        return self._add_event(
+        return self.chains.add_event(
             amendment,
             actor,
             "cosponsor",
@@ -54,42 +75,34 @@ class ProcedureDesk(AgreementDesk):
         )
 
     def cosponsors(self, amendment: Amendment) -> Cosponsors:
-        return Cosponsors.of(self.index.chain_events([amendment.id], ["cosponsor"]))
+        return Cosponsors.of(self.record.index.chain_events([amendment.id], ["cosponsor"]))
 
     # -- the amendment window ------------------------------------------------------------------
 
     def set_window(self, slug: str, state: str, *, until: float | None = None) -> Event:
-        actor = self.require("open or close the window")
+        actor = self.record.require("open or close the window")
         if state not in ("open", "close", "closed"):
             raise InvalidInput(f"the window is opened or closed, not {state!r}")
-        self._existing_draft(slug)
-        if until is not None and until <= self.clock():
+        self.drafts.existing_draft(slug)
+        if until is not None and until <= self.record.clock():
             raise InvalidInput(
                 f"the end of the window, {local_time(until)}, is in the past",
                 remedy=Remedy.END_IN_THE_PAST,
                 subject=local_time(until),
             )
-        event = self.new_event(
+        event = self.chains.new_event(
             draft_chain(slug),
             "window",
             actor,
             state="open" if state == "open" else "closed",
             until=until,
         )
-        self.write_event(event, actor)
+        self.chains.write_event(event, actor)
         return event
 
     def window(self, slug: str) -> Window:
-        events = self.draft_events(slug, ("window",))
-        return Window(events[-1] if events else None)
-
-    def refuse_outside_window(self, slug: str) -> None:
-        window = self.window(slug)
-        if not window.is_open(self.clock()):
-            raise StateError(
-                f"the amendment window for {slug} is closed ({window.describe(self.clock())}): "
-                "no new amendments; revisions and deliberation go on"
-            )
+        """The draft's amendment window, as its chain says (read by the chains)."""
+        return self.chains.window(slug)
 
     # -- silence -------------------------------------------------------------------------------
 
@@ -97,43 +110,43 @@ class ProcedureDesk(AgreementDesk):
         self, subject: str, *, until: float, message: str, version: str | None = None
     ) -> Event:
         """Put an amendment, or a draft as it is on main now, under silence until ``until``."""
-        actor = self.require("start a silence")
+        actor = self.record.require("start a silence")
         message = validate.text(message, "message").strip()
-        if until <= self.clock():
+        if until <= self.record.clock():
             raise InvalidInput(f"the deadline {local_time(until)} is in the past")
         running = [
             s
             for s in self.silences()
-            if s.state(self.clock()) in (SilenceState.RUNNING, SilenceState.ENDED)
+            if s.state(self.record.clock()) in (SilenceState.RUNNING, SilenceState.ENDED)
         ]
-        if subject in self.draft_slugs():
-            main = self._existing_draft(subject)
+        if subject in self.drafts.draft_slugs():
+            main = self.drafts.existing_draft(subject)
             name = version or "silence-" + agreement.utc_iso(until)[:10]
             validate.new_version_name(name)
             if any(s.on_draft and s.subject == subject for s in running):
                 raise StateError(f"draft {subject} is under silence already")
-            return self.draft_event(
+            return self.chains.draft_event(
                 subject, main, "silence", actor, text=message, until=until, target=name
             )
-        amendment = self.amendment(subject)
+        amendment = self.amendments.amendment(subject)
         if any(s.subject == amendment.id for s in running):
             raise StateError(f"amendment {amendment.id} is under silence already")
-        return self._add_event(
+        return self.chains.add_event(
             amendment, actor, "silence", text=message, until=until, while_open="put under silence"
         )
 
     def silences(self) -> list[Silence]:
-        self.refresh()
-        events = self.index.chain_events(None, ["silence", "silence-break"])
+        self.record.refresh()
+        events = self.record.index.chain_events(None, ["silence", "silence-break"])
         found = agreement.silences(events, {})
-        versions = {(v.draft, v.name) for v in self.all_versions()}
+        versions = {(v.draft, v.name) for v in self.drafts.all_versions()}
         result = []
         for silence in found:
             concluded = None
             if silence.on_draft and (silence.subject, silence.event.target) in versions:
                 concluded = f"version {silence.event.target}"
             elif not silence.on_draft:
-                amendment = self.index.amendment(silence.subject)
+                amendment = self.record.index.amendment(silence.subject)
                 adoption = amendment.adoption if amendment else None
                 if amendment and adoption and adoption.silence == silence.id:
                     concluded = f"merge {amendment.merge_commit}"
@@ -143,15 +156,15 @@ class ProcedureDesk(AgreementDesk):
         return result
 
     def silence(self, silence_id: str) -> Silence:
-        found = self._find_event(silence_id, "silence")
+        found = self.chains.find_event(silence_id, "silence")
         return next(s for s in self.silences() if s.id == found.id)
 
     def silence_break(self, silence_id: str, *, reason: str) -> Event:
         """Break a silence before its deadline: an objection from the member's group."""
-        actor = self.require("break a silence")
+        actor = self.record.require("break a silence")
         reason = validate.text(reason, "reason").strip()
         silence = self.silence(silence_id)
-        now = self.clock()
+        now = self.record.clock()
         state = silence.state(now)
         if state in (SilenceState.CONCLUDED, SilenceState.DISPUTED):
             raise StateError(f"silence {silence.id} was concluded: {silence.concluded}")
@@ -162,13 +175,13 @@ class ProcedureDesk(AgreementDesk):
         if any(b.member == actor.handle for b in silence.breaks):
             raise StateError(f"you broke silence {silence.id} already")
         if silence.on_draft:
-            event = self.new_event(
+            event = self.chains.new_event(
                 silence.event.amendment, "silence-break", actor, text=reason, target=silence.id
             )
-            self.write_event(event, actor)
+            self.chains.write_event(event, actor)
             return event
-        amendment = self.amendment(silence.subject)
-        return self._add_event(
+        amendment = self.amendments.amendment(silence.subject)
+        return self.chains.add_event(
             amendment,
             actor,
             "silence-break",
@@ -180,9 +193,9 @@ class ProcedureDesk(AgreementDesk):
     def silence_conclude(self, silence_id: str) -> str:
         """Adopt a text whose silence ended unbroken: merge the amendment, or tag the draft as
         it was put under silence. Returns the merge commit or the version's tag."""
-        chair = self.require("conclude a silence")
+        chair = self.record.require("conclude a silence")
         silence = self.silence(silence_id)
-        now = self.clock()
+        now = self.record.clock()
         state = silence.state(now)
         if state is SilenceState.RUNNING:
             raise StateError(
@@ -203,7 +216,7 @@ class ProcedureDesk(AgreementDesk):
                 chair=chair,
             )
             return version.tag
-        return self.merge(silence.subject, silence=silence.id)
+        return self.merges.merge(silence.subject, silence=silence.id)
 
     # -- versions and renumbering --------------------------------------------------------------
 
@@ -222,9 +235,9 @@ class ProcedureDesk(AgreementDesk):
         """Tag a consensus version; refused while brackets remain, unless ``allow_brackets``
         (recorded in the tag). Paragraphs agreed ad referendum are recorded in the tag too
         (:data:`AD_REFERENDUM`). ``renumber`` renumbers the paragraphs first."""
-        actor = chair if silence is not None and chair is not None else self.require("tag")
-        self._existing_draft(slug)
-        remaining = [b for b in self.brackets(slug) if b.active]
+        actor = chair if silence is not None and chair is not None else self.record.require("tag")
+        self.drafts.existing_draft(slug)
+        remaining = [b for b in self.agreement.brackets(slug) if b.active]
         extra: list[tuple[str, str]] = []
         if remaining:
             where = ", ".join(f"¶{b.label}" for b in remaining[:8])
@@ -237,23 +250,25 @@ class ProcedureDesk(AgreementDesk):
                     concluding=silence is not None,
                 )
             extra.append((BRACKETS, f"{len(remaining)} left ({where})"))
-        pending = agreement.ad_referendum_note(self.ledger(slug, amendments=False))
+        pending = agreement.ad_referendum_note(self.agreement.ledger(slug, amendments=False))
         if pending:
             extra.append((AD_REFERENDUM, pending))
         if silence is not None:
             # The draft's deliberation the conclusion judged, for anyone to judge it again.
-            events = self.store.resolve(EVENTS_PREFIX + draft_chain(slug))
+            events = self.record.store.resolve(EVENTS_PREFIX + draft_chain(slug))
             extra += [(SILENCE, silence), (EVENTS, events or NO_EVENTS)]
         if renumber:
             self.renumber(slug, quiet=True)
-        return self.write_version(slug, name, message=message, extra=extra, at=at, actor=actor)
+        return self.drafts.write_version(
+            slug, name, message=message, extra=extra, at=at, actor=actor
+        )
 
     def renumber(self, slug: str, *, quiet: bool = False) -> list[tuple[str, str]]:
         """Number the paragraphs 1 to n again (secretariat); returns the concordance
         ``[(old, new), ...]``, also recorded in the commit."""
-        actor = self.require("renumber")
-        main = self._existing_draft(slug)
-        before = self.labels_at(main, slug)
+        actor = self.record.require("renumber")
+        main = self.drafts.existing_draft(slug)
+        before = self.drafts.labels_at(main, slug)
         after, concordance = labels.renumbered(before)
         if not concordance:
             if quiet:
@@ -263,24 +278,24 @@ class ProcedureDesk(AgreementDesk):
         message = format_message(
             f"Renumber the paragraphs of {slug}",
             body,
-            self.trailers(actor, ("Action", "renumber"), ("Draft", slug)),
+            self.record.trailers(actor, ("Action", "renumber"), ("Draft", slug)),
         )
 
         def build(current: str) -> dict[str, bytes | None]:
-            if self.labels_at(current, slug) != before:
+            if self.drafts.labels_at(current, slug) != before:
                 raise StateError(f"the paragraphs of {slug} changed meanwhile: renumber again")
             return {labels_path(slug): after.dump()}
 
-        person = self.person(actor)
-        self.commit_main(build, message, person, person)
+        person = self.record.person(actor)
+        self.record.commit_main(build, message, person, person)
         return concordance
 
     def alternatives(self, amendment: Amendment) -> list[Amendment]:
         """The alternatives for the passage ``amendment`` amends, itself among them, in the
         order they were tabled ("Alt 1", "Alt 2"...); empty when it has none."""
         root = amendment.alternative_to or amendment.id
-        self.refresh()
-        group = self.index.amendments(draft=amendment.draft, family=root)
+        self.record.refresh()
+        group = self.record.index.amendments(draft=amendment.draft, family=root)
         # The amendment the others are alternatives to first; the others as they were tabled.
         group.sort(key=lambda a: (a.id != root, a.created_at, a.id))
         return group if len(group) > 1 else []

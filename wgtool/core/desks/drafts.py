@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from wgtool.core import document, glance, labels, validate
 from wgtool.core.adoption import labels_file
+from wgtool.core.desks.context import Record
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
 from wgtool.core.gitstore import retry_cas
 from wgtool.core.messages import format_message
@@ -21,7 +22,6 @@ from wgtool.core.rulebook import (
     draft_path,
     labels_path,
 )
-from wgtool.core.workgroup.handle import Handle
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,16 @@ class DraftSummary:
         }
 
 
-class DraftsDesk(Handle):
+class DraftsDesk:
     """The drafts on main, the versions the secretariat tags, and redlines between them."""
 
-    # The rulebook's verdicts on the tags, as judged for (main, tags).
-    _verdicts_seen: tuple[object, list[TagVerdict]] | None = None
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        # The rulebook's verdicts on the tags, as judged for (main, tags).
+        self._verdicts_seen: tuple[object, list[TagVerdict]] | None = None
 
     def draft_slugs(self, commit: str | None = None) -> list[str]:
-        names = self.store.list_dir(commit or self.main(), DRAFTS_DIR)
+        names = self.record.store.list_dir(commit or self.record.main(), DRAFTS_DIR)
         return sorted(n.removesuffix(".md") for n, _ in names if n.endswith(".md"))
 
     def draft(self, slug: str, version: str | None = None) -> Draft:
@@ -57,8 +59,8 @@ class DraftsDesk(Handle):
         if version is not None:
             commit = self.version(slug, version).commit
         else:
-            commit = self.main()
-        data = self.store.read_file(commit, draft_path(slug))
+            commit = self.record.main()
+        data = self.record.store.read_file(commit, draft_path(slug))
         if data is None:
             where = f"at version {version}" if version else "on main"
             raise NotFound(f"no draft {slug!r} {where}", remedy=Remedy.LIST_DRAFTS)
@@ -71,7 +73,7 @@ class DraftsDesk(Handle):
         )
 
     def draft_text_at(self, commit: str, slug: str) -> str | None:
-        data = self.store.read_file(commit, draft_path(slug))
+        data = self.record.store.read_file(commit, draft_path(slug))
         return None if data is None else data.decode("utf-8", "replace")
 
     def labels_at(self, commit: str, slug: str, text: str | None = None) -> labels.Labels:
@@ -79,7 +81,7 @@ class DraftsDesk(Handle):
         if text is None:
             text = self.draft_text_at(commit, slug) or ""
         count = len(document.paragraphs(text))
-        return labels.load(self.store.read_file(commit, labels_path(slug)), count)
+        return labels.load(self.record.store.read_file(commit, labels_path(slug)), count)
 
     def draft_files(
         self, commit: str, slug: str, new_text: str, new_labels: labels.Labels | None = None
@@ -93,13 +95,13 @@ class DraftsDesk(Handle):
         else:
             dumped = None if new_labels.is_positional else new_labels.dump()
         files: dict[str, bytes | None] = {draft_path(slug): new_text.encode()}
-        if dumped is not None or self.store.lookup(commit, labels_path(slug)) is not None:
+        if dumped is not None or self.record.store.lookup(commit, labels_path(slug)) is not None:
             files[labels_path(slug)] = dumped
         return files
 
     def drafts(self) -> list[DraftSummary]:
         """Every draft on main, with its open amendments and consensus versions."""
-        main = self.main()
+        main = self.record.main()
         open_counts = self.open_by_draft()  # first: it refreshes the index should it be behind
         versions = self.all_versions()
         result = []
@@ -120,10 +122,12 @@ class DraftsDesk(Handle):
         """How many amendments to each draft are open: at a glance when the index is current
         (no SQLAlchemy to import, see :mod:`wgtool.core.glance`), else from the refreshed
         index."""
-        counts = glance.open_by_draft(self.store)
+        counts = glance.open_by_draft(self.record.store)
         if counts is None:
-            self.refresh()
-            counts = dict(Counter(a.draft for a in self.index.amendments(status=Status.OPEN.value)))
+            self.record.refresh()
+            counts = dict(
+                Counter(a.draft for a in self.record.index.amendments(status=Status.OPEN.value))
+            )
         return counts
 
     def add_draft(self, slug: str, *, title: str, text: str, labels: Sequence[str] = ()) -> Draft:
@@ -132,7 +136,7 @@ class DraftsDesk(Handle):
         validate.name(slug, "draft")
         title = validate.one_line(title, "title")
         text = validate.draft_text(text, "draft text")
-        actor = self.require("add draft")
+        actor = self.record.require("add draft")
         if slug in self.draft_slugs():
             raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
         text = titled(text, title)
@@ -142,24 +146,24 @@ class DraftsDesk(Handle):
             files[labels_path(slug)] = given.dump()
 
         def build(main: str) -> dict[str, bytes | None]:
-            if self.store.lookup(main, draft_path(slug)) is not None:
+            if self.record.store.lookup(main, draft_path(slug)) is not None:
                 raise InvalidInput(f"draft {slug!r} already exists: amend it instead")
             return files
 
         message = format_message(
             f"Add draft {slug}: {title}",
             "",
-            self.trailers(actor, ("Action", "add-draft"), ("Draft", slug)),
+            self.record.trailers(actor, ("Action", "add-draft"), ("Draft", slug)),
         )
-        person = self.person(actor)
-        self.commit_main(build, message, person, person)
+        person = self.record.person(actor)
+        self.record.commit_main(build, message, person, person)
         return Draft(slug=slug, title=title, text=text, labels=given.current)
 
     def import_draft(self, slug: str, *, text: str, title: str | None = None) -> Draft:
         """Replace the whole text of draft ``slug`` (a secretariat's edit, such as a Word
         document read in): the paragraphs that stay keep their labels, new ones get ``7bis``
         labels. The title stays unless ``title`` is given."""
-        actor = self.require("import a draft")
+        actor = self.record.require("import a draft")
         current = self.draft(slug)
         title = validate.one_line(title, "title") if title is not None else current.title
         text = titled(validate.draft_text(text, "draft text"), title)
@@ -169,18 +173,33 @@ class DraftsDesk(Handle):
         after = len(document.paragraphs(text))
 
         def build(main: str) -> dict[str, bytes | None]:
-            if self.store.lookup(main, draft_path(slug)) is None:
+            if self.record.store.lookup(main, draft_path(slug)) is None:
                 raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
             return self.draft_files(main, slug, text)
 
         message = format_message(
             f"Replace the text of draft {slug}: {title}",
             f"The text as the secretariat imported it: {before} paragraphs before, {after} now.",
-            self.trailers(actor, ("Action", "import-draft"), ("Draft", slug)),
+            self.record.trailers(actor, ("Action", "import-draft"), ("Draft", slug)),
         )
-        person = self.person(actor)
-        self.commit_main(build, message, person, person)
+        person = self.record.person(actor)
+        self.record.commit_main(build, message, person, person)
         return self.draft(slug)
+
+    def existing_draft(self, slug: str) -> str:
+        """The main commit, after checking that draft ``slug`` is on it."""
+        validate.name(slug, "draft")
+        main = self.record.main()
+        if self.record.store.lookup(main, draft_path(slug)) is None:
+            raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
+        return main
+
+    def paragraph(self, main: str, slug: str, label: str) -> tuple[str, document.Block]:
+        """The current label and the block of paragraph ``label`` of draft ``slug`` at ``main``."""
+        text = self.draft_text_at(main, slug) or ""
+        found = self.labels_at(main, slug, text)
+        position = found.resolve(label)
+        return found.label(position), document.paragraph(text, position)
 
     # -- versions ------------------------------------------------------------------------------
 
@@ -199,10 +218,10 @@ class DraftsDesk(Handle):
 
     def _tag_verdicts(self) -> list[TagVerdict]:
         """The rulebook's verdict on every tag, judged once for each (main, tags)."""
-        main = self.main()
+        main = self.record.main()
         tags = {
             ref[len(TAGS_PREFIX) :]: sha
-            for ref, sha in self.store.refs(TAGS_PREFIX.rstrip("/")).items()
+            for ref, sha in self.record.store.refs(TAGS_PREFIX.rstrip("/")).items()
         }
         key = (main, tuple(sorted(tags.items())))
         if self._verdicts_seen is None or self._verdicts_seen[0] != key:
@@ -210,10 +229,10 @@ class DraftsDesk(Handle):
         return self._verdicts_seen[1]
 
     def _judge_tags(self, tags: dict[str, str], main: str) -> list[TagVerdict]:
-        book = Rulebook(self.store, audit=False)
+        book = Rulebook(self.record.store, audit=False)
         history = (
-            glance.stored_history(self.store, book, main)
-            or self.index.stored_history(book, main)
+            glance.stored_history(self.record.store, book, main)
+            or self.record.index.stored_history(book, main)
             or book.history(main)
         )
         return book.tags(tags, history)
@@ -248,35 +267,35 @@ class DraftsDesk(Handle):
     ) -> Version:
         """Tag main (or ``at``, a commit on main) as version ``name`` of draft ``slug``;
         ``extra`` trailers say more (brackets allowed, the silence it concludes)."""
-        actor = actor or self.require("tag")
+        actor = actor or self.record.require("tag")
         validate.name(slug, "draft")
         validate.new_version_name(name)
         message = validate.text(message, "message").strip()
         tag_name = f"{slug}/{name}"
-        trailers = self.trailers(actor, ("Draft", slug), ("Version", name), *extra)
+        trailers = self.record.trailers(actor, ("Draft", slug), ("Version", name), *extra)
         body = format_message(message, "", trailers)
-        person = self.person(actor)
+        person = self.record.person(actor)
 
         def attempt() -> None:
             # Checked again on every attempt; the tag lands only while main is still the
             # commit it names, so a version is always the text that was current when tagged.
-            main = self.main()
+            main = self.record.main()
             target = at or main
-            if at is not None and not self.store.is_ancestor(at, main):
+            if at is not None and not self.record.store.is_ancestor(at, main):
                 raise StateError(f"{at[:10]} is not on main")
-            if self.store.lookup(target, draft_path(slug)) is None:
+            if self.record.store.lookup(target, draft_path(slug)) is None:
                 raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
-            if self.store.object_at(TAGS_PREFIX + tag_name) is not None:
+            if self.record.store.object_at(TAGS_PREFIX + tag_name) is not None:
                 raise InvalidInput(
                     f"version {name!r} of {slug} already exists: choose another name"
                 )
-            if self.store.object_at(TAGS_PREFIX + slug) is not None:
+            if self.record.store.object_at(TAGS_PREFIX + slug) is not None:
                 raise InvalidInput(
                     f"a tag named {slug!r} stands where the versions of {slug} go: "
                     "rename it with git"
                 )
-            sha = self.store.write_tag(target, tag_name, body, person)
-            self.store.update_ref(
+            sha = self.record.store.write_tag(target, tag_name, body, person)
+            self.record.store.update_ref(
                 TAGS_PREFIX + tag_name, sha, None, "wgtool tag", verify={MAIN_REF: main}
             )
 

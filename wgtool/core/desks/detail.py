@@ -2,7 +2,8 @@
 
 The command line's ``show`` and the TUI's amendment screen show the same amendment: its change,
 its consensus, its comments, its co-sponsors and its alternatives. They read it here, in one
-pass over the record, and each says it in its own words (data only: no wording here).
+pass over the record (``WorkingGroup.amendment_detail``), and each says it in its own words
+(data only: no wording here).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wgtool.core.consensus import as_position
 from wgtool.core.model import Amendment, Consensus, Event, Member
 
 if TYPE_CHECKING:
-    from wgtool.core.workgroup import AdoptedChange, AmendmentChange, Thread, WorkingGroup
+    from wgtool.core.desks.amendments import AdoptedChange, AmendmentChange
+    from wgtool.core.desks.deliberation import Thread
 
 
 @dataclass(frozen=True)
@@ -62,22 +63,3 @@ class AmendmentDetail:
             "alternatives": [x.id for x in self.alternatives],
             "cosponsors": [{"member": m, "group": g} for m, g in sorted(self.cosponsors.items())],
         }
-
-
-def amendment_detail(wg: WorkingGroup, amendment_id: str) -> AmendmentDetail:
-    """Read :class:`AmendmentDetail` for ``amendment_id`` (a prefix will do)."""
-    amendment = wg.amendment(amendment_id)
-    events = wg.events(amendment.id)
-    positions = [as_position(e) for e in events if e.type in ("position", "silence-break")]
-    return AmendmentDetail(
-        amendment=amendment,
-        group_name=wg.settings.groups.get(amendment.group, amendment.group),
-        change=wg.change(amendment),
-        consensus=wg.consensus(amendment, positions),
-        threads=tuple(wg.comments(amendment.id)),
-        events=tuple(events),
-        proposer=wg.roster.members.get(amendment.proposer),
-        cosponsors=dict(wg.cosponsors(amendment).members),
-        alternatives=tuple(wg.alternatives(amendment)),
-        adopted=wg.adopted_change(amendment),
-    )

@@ -1,6 +1,7 @@
-"""The handle every desk of use cases shares: one repository, its index, the acting member.
+"""The record context every desk is given: one repository, its index, the acting member.
 
-A :class:`Handle` opens (or starts) a working group and offers the desks what every write needs:
+A :class:`Record` is made when a working group is opened (:class:`~wgtool.core.desks.WorkingGroup`)
+and offers the desks what every write needs:
 the acting member and their roles (:meth:`Handle.require`), the amendment as the index has it
 with the ref tips read (:meth:`Handle.open_state`), the person and trailers a commit carries,
 and moving main by compare-and-swap with the working tree following. Time and new ids come from
@@ -10,23 +11,20 @@ an injected clock and id source, so that tests and simulations can fix them.
 from __future__ import annotations
 
 import functools
-import os
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
-from wgtool.core import config, faults, rulebook, signing, validate
+from wgtool.core import config, faults, rulebook, signing
 from wgtool.core.config import Roster
-from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError, WgError
+from wgtool.core.desks import against
+from wgtool.core.desks.worktree import Worktree
+from wgtool.core.errors import NotFound, Remedy, StateError, WgError
 from wgtool.core.gitstore import GitStore, Person, retry_cas
 from wgtool.core.glance import listing_fingerprint
-from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Member, Settings, Status
-from wgtool.core.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX, draft_path
-from wgtool.core.workgroup import against
-from wgtool.core.workgroup.worktree import Worktree
+from wgtool.core.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX
 
 if TYPE_CHECKING:
     from wgtool.core.index import Index
@@ -37,8 +35,8 @@ def new_id() -> str:
     return secrets.token_hex(4)
 
 
-class Handle:
-    """One working group's repository, seen by one acting member: what the desks share."""
+class Record:
+    """One working group's record, seen by one acting member: what every desk is given."""
 
     def __init__(
         self,
@@ -48,6 +46,7 @@ class Handle:
         notify: Callable[[str], object] | None = None,
         clock: Callable[[], float] = time.time,
         ids: Callable[[], str] = new_id,
+        main: str | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -67,81 +66,8 @@ class Handle:
         # only after this process ran a git command that may have moved a ref.
         self.snapshot_reads = False
         self._refreshed_at: int | None = None
-        self._main_read: tuple[int, str] | None = None  # (store generation, main)
-
-    # -- opening -------------------------------------------------------------------------------
-
-    @classmethod
-    def open(
-        cls,
-        path: str | os.PathLike[str] | None = None,
-        actor: str | None = None,
-        *,
-        notify: Callable[[str], object] | None = None,
-        clock: Callable[[], float] = time.time,
-        ids: Callable[[], str] = new_id,
-    ) -> Self:
-        """Open the working group at ``path`` (else $WGTOOL_REPO, else the current folder) as
-        ``actor`` (else $WGTOOL_MEMBER, else the roster member with git's email)."""
-        location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
-        store = GitStore.open(location)
-        main = store.resolve(MAIN_REF)
-        if main is None or store.lookup(main, config.SETTINGS_PATH) is None:
-            store.close()
-            raise NotFound(
-                f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main)",
-                remedy=Remedy.CREATE_GROUP,
-            )
-        acting = actor or os.environ.get("WGTOOL_MEMBER") or None
-        wg = cls(store, acting, notify=notify, clock=clock, ids=ids)
-        wg._main_read = (store.generation, main)
-        wg.worktree.catch_up(main)
-        return wg
-
-    @classmethod
-    def init(
-        cls,
-        path: Path,
-        *,
-        title: str = "Working group",
-        example: bool = False,
-        bare: bool = False,
-        clock: Callable[[], float] = time.time,
-        ids: Callable[[], str] = new_id,
-    ) -> Self:
-        """Start a working group in the new folder ``path``: settings, an empty roster (or the
-        example group's members and drafts) and the first commit of main."""
-        path = Path(path)
-        if path.exists() and any(path.iterdir()):
-            raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
-        title = validate.one_line(title, "title")
-        store = GitStore.init(path, bare=bare)
-        settings = Settings(title=title, groups=dict(config.DEFAULT_GROUPS))
-        files: dict[str, bytes | None] = {
-            config.SETTINGS_PATH: config.dump_settings(settings).encode()
-        }
-        roster_text = "# The members of the working group; changed with 'wgtool member add'.\n"
-        if example:
-            from wgtool.example import example_drafts, example_roster
-
-            roster_text = example_roster()
-            for slug, text in example_drafts().items():
-                files[draft_path(slug)] = text.encode()
-        files[config.ROSTER_PATH] = roster_text.encode()
-        person = _setup_person(store, int(clock()))
-        tree = store.write_tree(None, files)
-        message = format_message(
-            f"Start the working group: {title}",
-            "Settings, roster and drafts are kept on main; amendments and their "
-            "deliberation under refs/wg/.",
-            [("Action", "init")],
-        )
-        commit = store.write_commit(tree, [], message, person, person)
-        store.update_ref(MAIN_REF, commit, None, "wgtool init")
-        store.run(["symbolic-ref", "HEAD", MAIN_REF])
-        wg = cls(store, clock=clock, ids=ids)
-        wg.worktree.update(None, commit)
-        return wg
+        # (store generation, main): main as read when the group was opened, if it was
+        self._main_read: tuple[int, str] | None = None if main is None else (store.generation, main)
 
     @functools.cached_property
     def index(self) -> Index:
@@ -155,12 +81,6 @@ class Handle:
         if "index" in self.__dict__:
             self.index.close()
         self.store.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- state at main -------------------------------------------------------------------------
 
@@ -280,7 +200,7 @@ class Handle:
 
     def made_against(self, member: Member, parent: str | None) -> str:
         """The main commit a new revision or event by ``member`` names in its ``Main:`` trailer
-        (see :func:`wgtool.core.workgroup.against.made_against`)."""
+        (see :func:`wgtool.core.desks.against.made_against`)."""
         return against.made_against(self.store, self.main(), member, parent)
 
     # -- writing helpers -----------------------------------------------------------------------
@@ -336,9 +256,3 @@ def require_open(amendment: Amendment, verb: str, *, lapsed_too: bool = False) -
         else f"it is {amendment.status.value}"
     )
     raise StateError(f"cannot {verb} amendment {amendment.id}: {why}")
-
-
-def _setup_person(store: GitStore, when: int) -> Person:
-    name = store.config_get("user.name") or "wgtool"
-    email = store.config_get("user.email") or "wgtool@localhost"
-    return Person(name, email, when)

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from wgtool.core.desks.context import Record
+from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.model import Status
-from wgtool.core.workgroup.amendments import AmendmentsDesk
 
 FEW = 500  # amendments read by id; more are read with all the rest, and picked out
 
@@ -51,19 +52,23 @@ class Inbox:
         }
 
 
-class InboxDesk(AmendmentsDesk):
+class InboxDesk:
     """What changed since a member last looked (the inbox), and what a sync brought."""
+
+    def __init__(self, record: Record, drafts: DraftsDesk) -> None:
+        self.record = record
+        self.drafts = drafts  # the versions tagged since
 
     def seen_now(self) -> Seen:
         """The record as the freshly refreshed index has it, stamped with the clock's time."""
         from wgtool.core.inbox import Seen  # only inboxes and syncs need it
 
-        self.refresh()
+        self.record.refresh()
         return Seen(
-            amendments=self.index.states(),
-            events={k: frozenset(v) for k, v in self.index.event_keys().items()},
-            versions={v.tag: v.commit for v in self.all_versions()},
-            at=self.clock(),
+            amendments=self.record.index.states(),
+            events={k: frozenset(v) for k, v in self.record.index.event_keys().items()},
+            versions={v.tag: v.commit for v in self.drafts.all_versions()},
+            at=self.record.clock(),
         )
 
     def news(self, before: Seen, now: Seen, *, actor: str | None = None) -> News:
@@ -73,7 +78,7 @@ class InboxDesk(AmendmentsDesk):
         items = self._news_items(before, before.changed_ids(now), actor)
         return News(
             tuple(item for item in items if item.changes),
-            before.new_versions(self.all_versions()),
+            before.new_versions(self.drafts.all_versions()),
         )
 
     def _news_items(
@@ -87,8 +92,8 @@ class InboxDesk(AmendmentsDesk):
         wanted = set(ids)
         # Many ids: one pass over every row is faster than a long IN (...) list.
         some = list(ids) if len(ids) <= FEW else None
-        amendments = self.index.amendments(ids=some)
-        events = self.index.events_for(some)
+        amendments = self.record.index.amendments(ids=some)
+        events = self.record.index.events_for(some)
         return [
             AmendmentNews(a, changes(a, before, events.get(a.id, ()), actor=actor))
             for a in amendments
@@ -103,8 +108,8 @@ class InboxDesk(AmendmentsDesk):
         those they proposed. Nothing is marked as seen: see :meth:`mark_seen`."""
         from wgtool.core.inbox import AmendmentNews, LastLook, News, Seen
 
-        actor = self.actor().handle
-        before = LastLook(self.store, self.notify).read(actor)
+        actor = self.record.actor().handle
+        before = LastLook(self.record.store, self.record.notify).read(actor)
         now = self.seen_now()
         base = before or Seen()
         ids = list(now.amendments) if everything else base.changed_ids(now)
@@ -125,7 +130,7 @@ class InboxDesk(AmendmentsDesk):
         ]
         filtered = needs_position or mine
         shown = tuple(item for item in items if item.changes or everything)
-        versions = () if filtered else base.new_versions(self.all_versions())
+        versions = () if filtered else base.new_versions(self.drafts.all_versions())
         seen = now.only([item.amendment.id for item in items], versions=not filtered)
         return Inbox(
             actor, None if before is None else before.at, News(shown, versions), len(waiting), seen
@@ -135,10 +140,10 @@ class InboxDesk(AmendmentsDesk):
         """The open amendments that wait for ``actor``'s position on their current revision."""
         from wgtool.core.inbox import needs_position
 
-        own = self.index.events_for(types=("position",), member=actor)
+        own = self.record.index.events_for(types=("position",), member=actor)
         return {
             a.id
-            for a in self.index.amendments(status=Status.OPEN.value)
+            for a in self.record.index.amendments(status=Status.OPEN.value)
             if needs_position(a, own.get(a.id, ()), actor)
         }
 
@@ -146,4 +151,4 @@ class InboxDesk(AmendmentsDesk):
         """Remember what ``inbox`` showed as seen by its member (in this clone only)."""
         from wgtool.core.inbox import LastLook
 
-        LastLook(self.store, self.notify).record(inbox.member, inbox.seen)
+        LastLook(self.record.store, self.record.notify).record(inbox.member, inbox.seen)

@@ -7,20 +7,36 @@ from typing import TYPE_CHECKING
 
 from wgtool.core import document, validate
 from wgtool.core.adoption import adoption_template, amended_text, differences
-from wgtool.core.errors import InvalidInput, MergeConflict, NoConsensus, NotFound, StateError
+from wgtool.core.consensus import NoConsensus
+from wgtool.core.desks.amendments import AmendmentsDesk
+from wgtool.core.desks.context import Record
+from wgtool.core.desks.deliberation import DeliberationDesk
+from wgtool.core.desks.drafts import DraftsDesk
+from wgtool.core.errors import InvalidInput, MergeConflict, NotFound, StateError
 from wgtool.core.gitstore import Person, retry_cas
 from wgtool.core.messages import format_message
 from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
 from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS, EVENTS_PREFIX, MAIN_REF, NO_EVENTS
 from wgtool.core.text import merge3
-from wgtool.core.workgroup.deliberation import DeliberationDesk
 
 if TYPE_CHECKING:
     from wgtool.core.merging import MergePlan
 
 
-class MergeDesk(DeliberationDesk):
+class MergesDesk:
     """Plan a merge (a dry run), merge, and revert a merged amendment."""
+
+    def __init__(
+        self,
+        record: Record,
+        drafts: DraftsDesk,
+        amendments: AmendmentsDesk,
+        deliberation: DeliberationDesk,
+    ) -> None:
+        self.record = record
+        self.drafts = drafts
+        self.amendments = amendments
+        self.deliberation = deliberation  # the consensus a merge is taken on
 
     def plan_merge(
         self,
@@ -37,13 +53,13 @@ class MergeDesk(DeliberationDesk):
         ``main`` plans it against that main commit instead of main as it is now.
         """
         if amendment is None:
-            amendment = self.amendment(amendment_id)
-        main = main or self.main()
-        current = self.draft_text_at(main, amendment.draft)
+            amendment = self.amendments.amendment(amendment_id)
+        main = main or self.record.main()
+        current = self.drafts.draft_text_at(main, amendment.draft)
         if current is None:
             raise NotFound(f"draft {amendment.draft!r} no longer exists on main")
-        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
-        theirs = self.draft_text_at(amendment.head, amendment.draft) or ""
+        base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
+        theirs = self.drafts.draft_text_at(amendment.head, amendment.draft) or ""
         if revised_text is not None:
             kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
             theirs = amended_text(base_text, kind, amendment.paragraph, revised_text)
@@ -54,7 +70,7 @@ class MergeDesk(DeliberationDesk):
             main=main,
             current=current,
             result=merge3(base_text, current, theirs),
-            consensus=self.consensus(amendment),
+            consensus=self.deliberation.consensus(amendment),
             revised=revised_text is not None,
         )
 
@@ -80,17 +96,17 @@ class MergeDesk(DeliberationDesk):
         inside the compare-and-swap, so two chairs merging at once merge once (which is why
         this runs long: the whole attempt is one closure).
         """
-        actor = self.require("merge")
+        actor = self.record.require("merge")
         if override_reason is not None:
             override_reason = validate.one_line(override_reason, "override reason", max_length=500)
         if resolved_text is not None:
             resolved_text = validate.text(resolved_text, "resolution")
-        full_id = self.resolve_id(amendment_id)
+        full_id = self.amendments.resolve_id(amendment_id)
 
         def attempt() -> str:
             # Read again on every attempt, and land only while the amendment's revision and its
             # deliberation (a rejection, a withdrawal) are as they were read.
-            amendment, tips = self.open_state(full_id, "merge")
+            amendment, tips = self.record.open_state(full_id, "merge")
             # Planned on the main the index read the amendment at (open, not merged by another
             # chair a moment ago); should main have moved since, the move below fails and the
             # attempt reads everything again.
@@ -125,18 +141,20 @@ class MergeDesk(DeliberationDesk):
                 amendment.rationale,
                 trailers,
             )
-            tree = self.store.write_tree(
-                self.store.commit(plan.main).tree,
-                self.draft_files(plan.main, amendment.draft, result),
+            tree = self.record.store.write_tree(
+                self.record.store.commit(plan.main).tree,
+                self.drafts.draft_files(plan.main, amendment.draft, result),
             )
             parents = [plan.main, amendment.head]
             author = self._proposer_person(amendment)
-            commit = self.store.write_commit(tree, parents, message, author, self.person(actor))
-            self.move_main(commit, plan.main, verify=verify)
+            commit = self.record.store.write_commit(
+                tree, parents, message, author, self.record.person(actor)
+            )
+            self.record.move_main(commit, plan.main, verify=verify)
             return commit
 
         commit = retry_cas(attempt)
-        self.refresh()
+        self.record.refresh()
         return commit
 
     def _confined(self, plan: MergePlan, result: str, revised: bool, resolved: bool) -> None:
@@ -145,16 +163,16 @@ class MergeDesk(DeliberationDesk):
         conflicts (a resolution)."""
         amendment = plan.amendment
         template = adoption_template(
-            self.draft_text_at(amendment.base, amendment.draft) or "",
+            self.drafts.draft_text_at(amendment.base, amendment.draft) or "",
             plan.current,
-            self.draft_text_at(amendment.head, amendment.draft) or "",
+            self.drafts.draft_text_at(amendment.head, amendment.draft) or "",
             oral=(amendment.kind, amendment.paragraph) if revised else None,
             resolved=resolved,
         )
         if template is None or not template.fits(result):
             where = "the draft"
             if template is not None:
-                old = self.labels_at(plan.main, amendment.draft, plan.current)
+                old = self.drafts.labels_at(plan.main, amendment.draft, plan.current)
                 where = differences(template, result, plan.current, old)
             scope = "the paragraphs it amends" if revised else "the conflicting paragraphs"
             raise InvalidInput(
@@ -165,11 +183,11 @@ class MergeDesk(DeliberationDesk):
     def _proposer_person(self, amendment: Amendment) -> Person:
         """The merge commit's author: the proposer as the roster knows them (else as the
         amendment's last revision says, should they have left the roster)."""
-        proposer = self.roster.members.get(amendment.proposer)
+        proposer = self.record.roster.members.get(amendment.proposer)
         if proposer is not None:
-            return Person(proposer.name, proposer.email, self.now())
-        head = self.store.commit(amendment.head)
-        return Person(head.author_name, head.author_email, self.now())
+            return Person(proposer.name, proposer.email, self.record.now())
+        head = self.record.store.commit(amendment.head)
+        return Person(head.author_name, head.author_email, self.record.now())
 
     def revert(self, amendment_id: str, *, reason: str) -> str:
         """Undo a merged amendment with a new commit on main (chair); history stays as it is.
@@ -178,23 +196,23 @@ class MergeDesk(DeliberationDesk):
         the amendment left it, the current draft and the draft before it), so later merges
         stay; where a later merge changed the same words, it is a conflict (exit 3).
         """
-        actor = self.require("revert")
+        actor = self.record.require("revert")
         reason = validate.text(reason, "reason").strip()
 
         def attempt() -> str:
-            tips = self.index.refresh()
-            amendment = self.amendment(amendment_id)
+            tips = self.record.index.refresh()
+            amendment = self.amendments.amendment(amendment_id)
             if amendment.status is not Status.MERGED or amendment.merge_commit is None:
                 raise StateError(
                     f"cannot revert amendment {amendment.id}: it is {amendment.status.value}, "
                     "not merged"
                 )
-            merge_info = self.store.commit(amendment.merge_commit)
+            merge_info = self.record.store.commit(amendment.merge_commit)
             slug = amendment.draft
-            adopted = self.draft_text_at(amendment.merge_commit, slug) or ""
-            before = self.draft_text_at(merge_info.parents[0], slug) or ""
+            adopted = self.drafts.draft_text_at(amendment.merge_commit, slug) or ""
+            before = self.drafts.draft_text_at(merge_info.parents[0], slug) or ""
             main = tips[MAIN_REF]  # the main the index read the amendment at; moved: retried
-            current = self.draft_text_at(main, slug)
+            current = self.drafts.draft_text_at(main, slug)
             if current is None:
                 raise NotFound(f"draft {slug!r} no longer exists on main")
             result = merge3(adopted, current, before)
@@ -210,23 +228,24 @@ class MergeDesk(DeliberationDesk):
             message = format_message(
                 f"Revert amendment {amendment.id}: {amendment.title}",
                 reason,
-                self.trailers(
+                self.record.trailers(
                     actor,
                     ("Action", "revert"),
                     ("Reverts-Amendment", amendment.id),
                     ("Reverted-by", actor.handle),
                 ),
             )
-            tree = self.store.write_tree(
-                self.store.commit(main).tree, self.draft_files(main, slug, result.text)
+            tree = self.record.store.write_tree(
+                self.record.store.commit(main).tree,
+                self.drafts.draft_files(main, slug, result.text),
             )
-            person = self.person(actor)
-            commit = self.store.write_commit(tree, [main], message, person, person)
-            self.move_main(commit, main)
+            person = self.record.person(actor)
+            commit = self.record.store.write_commit(tree, [main], message, person, person)
+            self.record.move_main(commit, main)
             return commit
 
         commit = retry_cas(attempt)
-        self.refresh()
+        self.record.refresh()
         return commit
 
 

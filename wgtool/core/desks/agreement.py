@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from wgtool.core import document, labels, validate
 from wgtool.core.agreement import (
@@ -23,16 +22,16 @@ from wgtool.core.agreement import (
     follow_span,
     spans_by_label,
 )
-from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
+from wgtool.core.desks.amendments import AmendmentsDesk
+from wgtool.core.desks.chains import Chains
+from wgtool.core.desks.context import Record
+from wgtool.core.desks.deliberation import Thread, threads
+from wgtool.core.desks.drafts import DraftsDesk
+from wgtool.core.errors import InvalidInput, Remedy, StateError
 from wgtool.core.model import Amendment, Event, Member
 from wgtool.core.rulebook import (
-    EVENTS_PREFIX,
-    MAIN_REF,
     draft_chain,
-    draft_path,
 )
-from wgtool.core.workgroup.deliberation import EventCheck, Thread, threads
-from wgtool.core.workgroup.merge import MergeDesk
 
 
 @dataclass(frozen=True)
@@ -61,45 +60,28 @@ class ParagraphThreads:
         }
 
 
-DRAFT_TYPES = ("bracket", "unbracket", "status", "window", "silence", "silence-break", "comment")
-
-
-class AgreementDesk(MergeDesk):
+class AgreementDesk:
     """The chair brackets words and settles paragraphs; any member comments on a paragraph."""
 
+    def __init__(
+        self, record: Record, drafts: DraftsDesk, amendments: AmendmentsDesk, chains: Chains
+    ) -> None:
+        self.record = record
+        self.drafts = drafts
+        self.amendments = amendments
+        self.chains = chains
+
     # -- reading a draft's chain ---------------------------------------------------------------
-
-    def draft_events(self, slug: str, types: Iterable[str] = DRAFT_TYPES) -> list[Event]:
-        """The events in draft ``slug``'s chain (a draft without one costs no index)."""
-        if self.store.resolve(EVENTS_PREFIX + draft_chain(slug)) is None:
-            return []
-        self.refresh()
-        return self.index.chain_events([draft_chain(slug)], list(types))
-
-    def _existing_draft(self, slug: str) -> str:
-        """The main commit, after checking that draft ``slug`` is on it."""
-        validate.name(slug, "draft")
-        main = self.main()
-        if self.store.lookup(main, draft_path(slug)) is None:
-            raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
-        return main
-
-    def _paragraph(self, main: str, slug: str, label: str) -> tuple[str, document.Block]:
-        """The current label and the block of paragraph ``label`` of draft ``slug`` at ``main``."""
-        text = self.draft_text_at(main, slug) or ""
-        found = self.labels_at(main, slug, text)
-        position = found.resolve(label)
-        return found.label(position), document.paragraph(text, position)
 
     def _holders(self, names: Iterable[str], what: str) -> tuple[str, ...]:
         """Stakeholder groups or member handles, each checked against the settings and roster."""
         result = []
         for name in names:
             name = name.strip()
-            if name not in self.settings.groups and name not in self.roster.members:
+            if name not in self.record.settings.groups and name not in self.record.roster.members:
                 raise InvalidInput(
                     f"{what} {name!r} is neither a stakeholder group "
-                    f"({', '.join(self.settings.groups)}) nor a member's handle"
+                    f"({', '.join(self.record.settings.groups)}) nor a member's handle"
                 )
             if name not in result:
                 result.append(name)
@@ -117,11 +99,11 @@ class AgreementDesk(MergeDesk):
         held_by: Iterable[str] = (),
     ) -> Event:
         """Bracket ``words`` of paragraph ``label`` (the whole paragraph: None) as not agreed."""
-        actor = self.require("bracket")
+        actor = self.record.require("bracket")
         reason = validate.text(reason, "reason").strip()
         holders = self._holders(held_by, "held by")
-        main = self._existing_draft(slug)
-        current, block = self._paragraph(main, slug, label)
+        main = self.drafts.existing_draft(slug)
+        current, block = self.drafts.paragraph(main, slug, label)
         start = None
         if words is not None and words.strip():
             words = words.strip()
@@ -136,7 +118,7 @@ class AgreementDesk(MergeDesk):
             start = block.text.index(words)
         else:
             words = None
-        return self.draft_event(
+        return self.chains.draft_event(
             slug,
             main,
             "bracket",
@@ -148,59 +130,29 @@ class AgreementDesk(MergeDesk):
             held_by=holders,
         )
 
-    def draft_event(self, slug: str, main: str, type_: str, actor: Member, **fields: Any) -> Event:
-        """Write an event about draft ``slug`` as it is at main commit ``main`` (its anchor);
-        it lands only while main is still that commit."""
-        event = self.new_event(draft_chain(slug), type_, actor, anchor=main, **fields)
-        self.write_event(event, actor, self._main_unmoved(slug, main))
-        return event
-
-    def _main_unmoved(self, slug: str, main: str) -> EventCheck:
-        """A check for :meth:`write_event`: the event lands only while main is ``main``."""
-        ref = EVENTS_PREFIX + draft_chain(slug)
-
-        def check() -> tuple[str | None, dict[str, str | None] | None]:
-            return self.store.resolve(ref), {MAIN_REF: main}
-
-        return check
-
     def unbracket(self, bracket_id: str, *, reason: str = "") -> Event:
-        actor = self.require("lift a bracket")
+        actor = self.record.require("lift a bracket")
         reason = validate.text(reason, "reason", allow_empty=True).strip()
-        found = self._find_event(bracket_id, "bracket")
+        found = self.chains.find_event(bracket_id, "bracket")
         lifted = [
             b for b in self.brackets(found.draft, lifted_too=True) if b.id == found.id and b.lifted
         ]
         if lifted:
             raise StateError(f"bracket {found.id} was lifted already")
-        event = self.new_event(found.amendment, "unbracket", actor, text=reason, target=found.id)
-        self.write_event(event, actor)
+        event = self.chains.new_event(
+            found.amendment, "unbracket", actor, text=reason, target=found.id
+        )
+        self.chains.write_event(event, actor)
         return event
-
-    def _find_event(self, prefix: str, type_: str) -> Event:
-        prefix = prefix.strip()
-        what = {"bracket": "bracket", "silence": "silence"}.get(type_, type_)
-        if not prefix or not validate.ID_PREFIX_RE.match(prefix.split("-")[0] or "x"):
-            raise InvalidInput(f"invalid {what} id {prefix!r}")
-        self.refresh()
-        matches = self.index.events_by_prefix(prefix, [type_])
-        if not matches:
-            raise NotFound(
-                f"no {what} {prefix!r}",
-                remedy=Remedy.LIST_SILENCES if what == "silence" else Remedy.LIST_BRACKETS,
-            )
-        if len({m.id for m in matches}) > 1:
-            raise InvalidInput(f"{what} id {prefix!r} is ambiguous")
-        return matches[0]
 
     def brackets(self, slug: str | None = None, *, lifted_too: bool = False) -> list[Bracket]:
         """The brackets of one draft or of all, where their words are now."""
-        slugs = [slug] if slug is not None else self.draft_slugs()
+        slugs = [slug] if slug is not None else self.drafts.draft_slugs()
         result: list[Bracket] = []
         for name in slugs:
             if name is None:
                 continue
-            events = self.draft_events(name, ("bracket", "unbracket"))
+            events = self.chains.draft_events(name, ("bracket", "unbracket"))
             lifts = {e.target: e for e in events if e.type == "unbracket"}
             tracker = _Tracker(self, name)
             for event in events:
@@ -224,7 +176,7 @@ class AgreementDesk(MergeDesk):
     ) -> Event:
         """Record paragraph ``label`` as agreed (ad referendum: pending on some groups or
         members)."""
-        actor = self.require("agree a paragraph")
+        actor = self.record.require("agree a paragraph")
         holders = self._holders(pending_on, "pending on")
         if ad_ref and not holders:
             raise InvalidInput(
@@ -238,7 +190,7 @@ class AgreementDesk(MergeDesk):
         return self._status(actor, slug, label, "agreed-ad-ref" if ad_ref else "agreed", holders)
 
     def reopen(self, slug: str, label: str, *, reason: str) -> Event:
-        actor = self.require("reopen a paragraph")
+        actor = self.record.require("reopen a paragraph")
         reason = validate.text(reason, "reason").strip()
         return self._status(actor, slug, label, "open", (), reason)
 
@@ -251,9 +203,9 @@ class AgreementDesk(MergeDesk):
         holders: tuple[str, ...],
         reason: str = "",
     ) -> Event:
-        main = self._existing_draft(slug)
-        current, _ = self._paragraph(main, slug, label)
-        return self.draft_event(
+        main = self.drafts.existing_draft(slug)
+        current, _ = self.drafts.paragraph(main, slug, label)
+        return self.chains.draft_event(
             slug,
             main,
             "status",
@@ -268,10 +220,10 @@ class AgreementDesk(MergeDesk):
         """Every paragraph of the draft on main: its status, brackets, open amendments and
         comments (``wgtool status``); without ``amendments``, the open amendments are left out
         (and the index unread)."""
-        main = self._existing_draft(slug)
-        text = self.draft_text_at(main, slug) or ""
-        current = self.labels_at(main, slug, text)
-        events = self.draft_events(slug)
+        main = self.drafts.existing_draft(slug)
+        text = self.drafts.draft_text_at(main, slug) or ""
+        current = self.drafts.labels_at(main, slug, text)
+        events = self.chains.draft_events(slug)
         tracker = _Tracker(self, slug)
         by_label: dict[str, dict[str, list[object]]] = {}
 
@@ -287,7 +239,7 @@ class AgreementDesk(MergeDesk):
                     slot(bracket.label, "brackets", bracket)
             elif event.type in ("status", "comment") and event.paragraph:
                 slot(tracker.label_now(event), event.type, event)
-        for amendment in self.amendments(draft=slug) if amendments else ():
+        for amendment in self.amendments.amendments(draft=slug) if amendments else ():
             if amendment.status.undecided and amendment.paragraph is not None:
                 slot(tracker.amendment_label(amendment), "amendments", amendment.id)
         return [
@@ -331,13 +283,13 @@ class AgreementDesk(MergeDesk):
     def comment_paragraph(
         self, slug: str, label: str, text: str, *, reply_to: str | None = None
     ) -> Event:
-        actor = self.require("comment")
+        actor = self.record.require("comment")
         text = validate.text(text, "comment")
-        main = self._existing_draft(slug)
-        current, _ = self._paragraph(main, slug, label)
+        main = self.drafts.existing_draft(slug)
+        current, _ = self.drafts.paragraph(main, slug, label)
         if reply_to is not None:
-            reply_to = self._find_event(reply_to, "comment").id
-        event = self.new_event(
+            reply_to = self.chains.find_event(reply_to, "comment").id
+        event = self.chains.new_event(
             draft_chain(slug),
             "comment",
             actor,
@@ -346,11 +298,11 @@ class AgreementDesk(MergeDesk):
             paragraph=current,
             anchor=main,
         )
-        self.write_event(event, actor)
+        self.chains.write_event(event, actor)
         return event
 
     def paragraph_comments(self, slug: str, label: str | None = None) -> list[Event]:
-        events = self.draft_events(slug, ("comment",))
+        events = self.chains.draft_events(slug, ("comment",))
         if label is None:
             return events
         tracker = _Tracker(self, slug)
@@ -360,12 +312,12 @@ class AgreementDesk(MergeDesk):
         """The comments on a draft's paragraphs as threads, under the paragraph each thread is
         on now, in the draft's order; threads on paragraphs deleted since come last, under the
         label they were written on. ``label``: only that paragraph's (it must exist now)."""
-        main = self._existing_draft(slug)
+        main = self.drafts.existing_draft(slug)
         if label is not None:
-            label = self._paragraph(main, slug, label)[0]
+            label = self.drafts.paragraph(main, slug, label)[0]
         tracker = _Tracker(self, slug)
         found: dict[tuple[str | None, str], list[Thread]] = {}
-        for thread in threads(self.draft_events(slug, ("comment",))):
+        for thread in threads(self.chains.draft_events(slug, ("comment",))):
             now = tracker.label_now(thread.comment)
             if label is None or now == label:
                 key = (now, now or thread.comment.paragraph or "?")
@@ -381,19 +333,19 @@ class _Tracker:
     """Where what was said of a paragraph at one main commit is on main now."""
 
     def __init__(self, desk: AgreementDesk, slug: str) -> None:
-        self.desk = desk
+        self.drafts = desk.drafts
         self.slug = slug
-        self.main = desk.main()
-        self.text = desk.draft_text_at(self.main, slug) or ""
-        self.labels = desk.labels_at(self.main, slug, self.text)
+        self.main = desk.record.main()
+        self.text = self.drafts.draft_text_at(self.main, slug) or ""
+        self.labels = self.drafts.labels_at(self.main, slug, self.text)
         self.paragraphs = document.paragraphs(self.text)
         self._at: dict[str, tuple[labels.Labels, list[document.Block]]] = {}
 
     def _read(self, commit: str) -> tuple[labels.Labels, list[document.Block]]:
         if commit not in self._at:
-            text = self.desk.draft_text_at(commit, self.slug) or ""
+            text = self.drafts.draft_text_at(commit, self.slug) or ""
             self._at[commit] = (
-                self.desk.labels_at(commit, self.slug, text),
+                self.drafts.labels_at(commit, self.slug, text),
                 document.paragraphs(text),
             )
         return self._at[commit]

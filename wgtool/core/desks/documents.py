@@ -14,26 +14,35 @@ from collections.abc import Iterator
 from wgtool.core import validate
 from wgtool.core.attribution import DraftStep, draft_blob, orally_revised, source_kind
 from wgtool.core.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
+from wgtool.core.desks.amendments import AmendmentsDesk
+from wgtool.core.desks.context import Record
+from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.model import Amendment
 from wgtool.core.redline import AttributedRedline, attributed_redline
 from wgtool.core.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook
-from wgtool.core.workgroup.amendments import AmendmentsDesk
 
 
-class DocumentsDesk(AmendmentsDesk):
+class DocumentsDesk:
     """Blame and attributed redlines of a draft."""
+
+    def __init__(self, record: Record, drafts: DraftsDesk, amendments: AmendmentsDesk) -> None:
+        self.record = record
+        self.drafts = drafts
+        self.amendments = amendments
 
     def main_history(self) -> MainHistory:
         """Main's first-parent history, every commit judged by the rulebook (from the index)."""
-        self.refresh()
-        main = self.main()
-        book = Rulebook(self.store, audit=False)
-        return self.index.stored_history(book, main) or book.history(main)
+        self.record.refresh()
+        main = self.record.main()
+        book = Rulebook(self.record.store, audit=False)
+        return self.record.index.stored_history(book, main) or book.history(main)
 
     def _commit(self, slug: str, version: str | None) -> str:
         """The main commit of a version of a draft (None: main)."""
-        return self.version(slug, version).commit if version is not None else self.main()
+        return (
+            self.drafts.version(slug, version).commit if version is not None else self.record.main()
+        )
 
     def _position(self, history: MainHistory, slug: str, version: str | None) -> int:
         """Where a version (None: main) of a draft is on main's history."""
@@ -55,13 +64,17 @@ class DocumentsDesk(AmendmentsDesk):
         commits = history.commits
         previous = None
         if start >= 0:
-            previous = draft_blob(self.store, commits[start].record.tree, slug)
-        amendments = {a.id: a for a in self.amendments(draft=slug)}
+            previous = draft_blob(self.record.store, commits[start].record.tree, slug)
+        amendments = {a.id: a for a in self.amendments.amendments(draft=slug)}
         for commit in commits[start + 1 : end + 1]:
-            blob = draft_blob(self.store, commit.record.tree, slug)
+            blob = draft_blob(self.record.store, commit.record.tree, slug)
             if blob == previous:
                 continue
-            text = None if blob is None else self.store.read_blob(blob).decode("utf-8", "replace")
+            text = (
+                None
+                if blob is None
+                else self.record.store.read_blob(blob).decode("utf-8", "replace")
+            )
             source = _source(commit, slug, previous is None, amendments, commit.sha in revised)
             previous = blob
             yield commit, Step(text, source)
@@ -70,15 +83,17 @@ class DocumentsDesk(AmendmentsDesk):
         """The merges of amendments to ``slug`` among ``commits`` that say the chair revised
         the text orally (their ``Orally-Revised`` trailer; one git process for all)."""
         merges = [c.sha for c in commits if c.valid and c.kind == MERGE and c.draft == slug]
-        found = self.store.commits(merges)
+        found = self.record.store.commits(merges)
         return frozenset(sha for sha, info in found.items() if orally_revised(info.message))
 
     def _stored(self, slug: str, replay: bool) -> tuple[MainHistory, list[DraftStep] | None]:
         """Main's judged history, and the steps of draft ``slug`` the index keeps on it (None:
         replay the history instead, as asked or because main moved since the refresh)."""
         if not replay:
-            self.refresh()
-            found = self.index.stored_steps(Rulebook(self.store, audit=False), self.main(), slug)
+            self.record.refresh()
+            found = self.record.index.stored_steps(
+                Rulebook(self.record.store, audit=False), self.record.main(), slug
+            )
             if found is not None:
                 return found
         return self.main_history(), None
@@ -92,7 +107,7 @@ class DocumentsDesk(AmendmentsDesk):
         if by not in BY:
             raise InvalidInput(f"unknown breakdown {by!r}: use one of {', '.join(BY)}")
         breakdown: By = by  # narrowed by the check above
-        text = self.draft(slug, version).text  # NotFound for an unknown draft or version
+        text = self.drafts.draft(slug, version).text  # NotFound for an unknown draft or version
         history, stored = self._stored(slug, replay)
         end = self._position(history, slug, version)
         walked = history.commits[: end + 1]
@@ -116,7 +131,7 @@ class DocumentsDesk(AmendmentsDesk):
         still = MainHistory(None, walked).merged()
         sources = [s for a, s in merged.items() if a in still]
         attribution = tracer.attribution()
-        groups = self.settings.groups
+        groups = self.record.settings.groups
         rows = shares(attribution, sources, breakdown, groups)
         return Blame(slug, version, breakdown, attribution, tuple(rows), groups)
 
@@ -132,7 +147,7 @@ class DocumentsDesk(AmendmentsDesk):
     ) -> Iterator[tuple[MainCommit, Source, DraftStep]]:
         """The stored steps of a draft in ``(start, end]`` of main, each with its source as
         :meth:`_steps` gives it (``revised``: say which merges were orally revised)."""
-        amendments = {a.id: a for a in self.amendments(draft=slug)}
+        amendments = {a.id: a for a in self.amendments.amendments(draft=slug)}
         previous: str | None = None
         for step in stored:
             if step.position > end:
@@ -152,9 +167,9 @@ class DocumentsDesk(AmendmentsDesk):
         by their labels, each change with the steps of main that made it (folded from the
         steps the index keeps, or with ``replay`` traced again from every text)."""
         old, new = (None if name == validate.CURRENT_TEXT else name for name in (old, new))
-        older, newer = self.draft(slug, old), self.draft(slug, new)
-        old_labels = self.labels_at(self._commit(slug, old), slug, older.text)
-        new_labels = self.labels_at(self._commit(slug, new), slug, newer.text)
+        older, newer = self.drafts.draft(slug, old), self.drafts.draft(slug, new)
+        old_labels = self.drafts.labels_at(self._commit(slug, old), slug, older.text)
+        new_labels = self.drafts.labels_at(self._commit(slug, new), slug, newer.text)
         history, stored = self._stored(slug, replay)
         start = self._position(history, slug, old)
         end = self._position(history, slug, new)

@@ -6,23 +6,26 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from wgtool.core import config, lookalike, signing
+from wgtool.core.desks.context import Record
 from wgtool.core.errors import InvalidInput, Remedy
 from wgtool.core.messages import format_message
 from wgtool.core.model import Member, Role, Settings
-from wgtool.core.workgroup.handle import Handle
 
 
-class RosterDesk(Handle):
+class SecretariatDesk:
     """Members join and get keys; the consensus rule and signature requirement change."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
 
     # -- roster --------------------------------------------------------------------------------
 
     def members(self, group: str | None = None) -> list[Member]:
         """The roster in its order; with ``group``, that stakeholder group's members only."""
         if group is None:
-            return list(self.roster)
-        config.known_group(group, self.settings.groups)
-        return [m for m in self.roster if m.group == group]
+            return list(self.record.roster)
+        config.known_group(group, self.record.settings.groups)
+        return [m for m in self.record.roster if m.group == group]
 
     def add_member(
         self,
@@ -38,18 +41,18 @@ class RosterDesk(Handle):
         """Add a member (the secretariat; anyone adds the first). A handle, name or email that
         can be mistaken for another member's is refused (:class:`LookAlike`) unless ``force``
         says they are different people."""
-        roster = self.roster
+        roster = self.record.roster
         member = config.make_member(
             handle=handle,
             name=name,
             email=email,
             group=group,
             roles=roles,
-            groups=self.settings.groups,
+            groups=self.record.settings.groups,
             ssh_key=signing.normalise_public_key(ssh_key) if ssh_key else "",
         )
         if len(roster):
-            actor = self.require("add member")
+            actor = self.record.require("add member")
         else:
             # The first member founds the roster; someone must be able to change it afterwards.
             if not member.has(Role.SECRETARIAT):
@@ -63,29 +66,29 @@ class RosterDesk(Handle):
             lookalike.refuse_look_alikes(member, roster)
 
         def build(main: str) -> dict[str, bytes | None]:
-            self.forget_main()
-            current = self.roster.with_member(member)
+            self.record.forget_main()
+            current = self.record.roster.with_member(member)
             return {config.ROSTER_PATH: config.dump_roster(current).encode()}
 
         message = format_message(
             f"Add {member.name} ({member.handle}) to the roster",
-            f"Group: {self.settings.groups[member.group]}. Roles: "
+            f"Group: {self.record.settings.groups[member.group]}. Roles: "
             f"{', '.join(r.value for r in member.roles)}.",
-            self.trailers(actor, ("Action", "add-member"), ("Added-Member", member.handle)),
+            self.record.trailers(actor, ("Action", "add-member"), ("Added-Member", member.handle)),
         )
-        person = self.person(actor)
-        self.commit_main(build, message, person, person)
+        person = self.record.person(actor)
+        self.record.commit_main(build, message, person, person)
         return member
 
     def set_member_key(self, handle: str, public_key: str) -> Member:
         """Record a member's SSH public key, which then verifies their signatures (secretariat)."""
-        actor = self.require("add member")
+        actor = self.record.require("add member")
         key = signing.normalise_public_key(public_key)
-        target = self.roster.get(handle)
+        target = self.record.roster.get(handle)
 
         def build(main: str) -> dict[str, bytes | None]:
-            self.forget_main()
-            roster = self.roster
+            self.record.forget_main()
+            roster = self.record.roster
             roster.get(handle)
             updated = config.Roster(
                 replace(m, ssh_key=key) if m.handle == handle else m for m in roster
@@ -95,11 +98,11 @@ class RosterDesk(Handle):
         message = format_message(
             f"Record the SSH key of {target.name} ({handle})",
             key,
-            self.trailers(actor, ("Action", "member-key"), ("Changed-Member", handle)),
+            self.record.trailers(actor, ("Action", "member-key"), ("Changed-Member", handle)),
         )
-        person = self.person(actor)
-        self.commit_main(build, message, person, person)
-        return self.roster.get(handle)
+        person = self.record.person(actor)
+        self.record.commit_main(build, message, person, person)
+        return self.record.roster.get(handle)
 
     def update_settings(
         self,
@@ -110,8 +113,8 @@ class RosterDesk(Handle):
         require_all_groups_heard: bool | None = None,
     ) -> Settings:
         """Change the consensus rule or the signature requirement (secretariat)."""
-        actor = self.require("change settings")
-        current = self.settings
+        actor = self.record.require("change settings")
+        current = self.record.settings
         if signatures is not None and signatures not in config.SIGNATURE_MODES:
             raise InvalidInput(f"signatures must be one of {', '.join(config.SIGNATURE_MODES)}")
         for value, what in (
@@ -121,7 +124,7 @@ class RosterDesk(Handle):
             if value is not None and not 0 <= value <= len(current.groups):
                 raise InvalidInput(f"{what} must be between 0 and {len(current.groups)}")
         if signatures == "required":
-            missing = [m.handle for m in self.roster if not m.ssh_key]
+            missing = [m.handle for m in self.record.roster if not m.ssh_key]
             if missing:
                 raise InvalidInput(
                     "every member needs an SSH key before signatures are required;"
@@ -156,8 +159,8 @@ class RosterDesk(Handle):
         message = format_message(
             "Change the working group's settings",
             f"Consensus: {updated.consensus.describe()}. Signatures: {updated.signatures}.",
-            self.trailers(actor, ("Action", "settings")),
+            self.record.trailers(actor, ("Action", "settings")),
         )
-        person = self.person(actor)
-        self.commit_main(lambda main: {config.SETTINGS_PATH: text}, message, person, person)
-        return self.settings
+        person = self.record.person(actor)
+        self.record.commit_main(lambda main: {config.SETTINGS_PATH: text}, message, person, person)
+        return self.record.settings

@@ -6,6 +6,9 @@ from dataclasses import dataclass, replace
 
 from wgtool.core import document, validate
 from wgtool.core.adoption import amended_text
+from wgtool.core.desks.chains import Chains
+from wgtool.core.desks.context import Record, require_open
+from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.errors import (
     InvalidInput,
     LostRace,
@@ -27,8 +30,6 @@ from wgtool.core.rulebook import (
     draft_path,
 )
 from wgtool.core.text import DiffOp, word_diff
-from wgtool.core.workgroup.drafts import DraftsDesk
-from wgtool.core.workgroup.handle import require_open
 
 
 def amendment_trailers(
@@ -94,12 +95,17 @@ class AdoptedChange(AmendmentChange):
     as_proposed: bool = True
 
 
-class AmendmentsDesk(DraftsDesk):
+class AmendmentsDesk:
     """A member proposes and revises amendments; anyone reads them, filtered."""
+
+    def __init__(self, record: Record, drafts: DraftsDesk, chains: Chains) -> None:
+        self.record = record
+        self.drafts = drafts
+        self.chains = chains  # the amendment window, read before tabling
 
     def own_open_amendment(self, amendment_id: str, action: str) -> tuple[Member, Amendment]:
         """The acting member and their own open amendment, for revise and withdraw."""
-        actor = self.require(action)
+        actor = self.record.require(action)
         amendment = self.amendment(amendment_id)
         if amendment.proposer != actor.handle:
             raise PermissionDenied(
@@ -123,41 +129,39 @@ class AmendmentsDesk(DraftsDesk):
         insertion, the paragraph it follows, ``0`` for the start); ``alternative_to`` offers
         another text for the passage an open amendment amends ("Alt 2")."""
         validate.name(slug, "draft")
-        actor = self.require("propose")
+        actor = self.record.require("propose")
         rationale = validate.text(rationale, "rationale").strip()
         if kind is not Kind.DOCUMENT and paragraph is None:
             raise InvalidInput("say which paragraph", remedy=Remedy.GIVE_PARAGRAPH)
-        base = self.main()
-        base_text = self.draft_text_at(base, slug)
+        base = self.record.main()
+        base_text = self.drafts.draft_text_at(base, slug)
         if base_text is None:
             raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
-        self.refuse_outside_window(slug)
+        self.chains.refuse_outside_window(slug)
         position, label = self._target(base, slug, base_text, kind, paragraph)
         other = self._alternative(alternative_to, slug, kind, label)
         new_text = amended_text(base_text, kind, position, text)
         if new_text == base_text:
             raise InvalidInput("the amendment changes nothing: the text is the same as the draft's")
         title = validate.one_line(title, "title") if title else kind.default_title(label, slug)
-        base_tree = self.store.commit(base).tree
-        tree = self.store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
-        person = self.person(actor)
+        base_tree = self.record.store.commit(base).tree
+        tree = self.record.store.write_tree(base_tree, {draft_path(slug): new_text.encode()})
+        person = self.record.person(actor)
 
         def attempt() -> str:
-            amendment_id = self.ids()
+            amendment_id = self.record.ids()
             trailers = amendment_trailers(
                 actor, amendment_id, slug, kind, position, 1, label=label, alternative_to=other
             )
             message = format_message(title, rationale, trailers)
-            commit = self.store.write_commit(tree, [base], message, person, person)
-            self.store.update_ref(AMENDMENTS_PREFIX + amendment_id, commit, None, "wgtool propose")
+            commit = self.record.store.write_commit(tree, [base], message, person, person)
+            self.record.store.update_ref(
+                AMENDMENTS_PREFIX + amendment_id, commit, None, "wgtool propose"
+            )
             return amendment_id
 
         amendment_id = retry_cas(attempt)
         return self.amendment(amendment_id)
-
-    def refuse_outside_window(self, slug: str) -> None:
-        """Refuse to table an amendment while the draft's amendment window is closed (the
-        agreement desk keeps the windows; without it every window is open)."""
 
     def _target(
         self, base: str, slug: str, text: str, kind: Kind, paragraph: int | str | None
@@ -168,7 +172,7 @@ class AmendmentsDesk(DraftsDesk):
         label = str(paragraph).strip().removeprefix("¶")
         if kind is Kind.INSERT and label == "0":
             return 0, "0"
-        labels = self.labels_at(base, slug, text)
+        labels = self.drafts.labels_at(base, slug, text)
         position = labels.resolve(label)
         return position, labels.label(position)
 
@@ -203,41 +207,42 @@ class AmendmentsDesk(DraftsDesk):
         rationale: str | None = None,
     ) -> Amendment:
         actor, amendment = self.own_open_amendment(amendment_id, "revise")
-        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
+        base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
         kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
         new_text = amended_text(base_text, kind, amendment.paragraph, text)
         if new_text == base_text:
             raise InvalidInput("the revision changes nothing: the text is the same as the draft's")
-        head_text = self.draft_text_at(amendment.head, amendment.draft)
+        head_text = self.drafts.draft_text_at(amendment.head, amendment.draft)
         if rationale is not None:
             rationale = validate.text(rationale, "rationale").strip()
         if new_text == head_text and (rationale is None or rationale == amendment.rationale):
             raise InvalidInput("the revision is the same as the current one: change the text")
-        tree = self.store.write_tree(
-            self.store.commit(amendment.base).tree, {draft_path(amendment.draft): new_text.encode()}
+        tree = self.record.store.write_tree(
+            self.record.store.commit(amendment.base).tree,
+            {draft_path(amendment.draft): new_text.encode()},
         )
-        person = self.person(actor)
+        person = self.record.person(actor)
         ref = AMENDMENTS_PREFIX + amendment.id
 
         def attempt() -> None:
             # The index numbers the revisions and says whether the amendment is still open; the
             # write lands only while the refs are as the index read them.
-            current, tips = self.open_state(amendment.id, "revise")
+            current, tips = self.record.open_state(amendment.id, "revise")
             head = tips.get(ref)
             if head is None:
                 raise NotFound(f"amendment {amendment.id} disappeared")
             if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             trailers = revision_trailers(actor, amendment, kind, current.revision + 1)
-            trailers.append((MAIN, self.made_against(actor, head)))
+            trailers.append((MAIN, self.record.made_against(actor, head)))
             message = format_message(
                 amendment.title,
                 rationale if rationale is not None else amendment.rationale,
                 trailers,
             )
-            commit = self.store.write_commit(tree, [head], message, person, person)
+            commit = self.record.store.write_commit(tree, [head], message, person, person)
             events = EVENTS_PREFIX + amendment.id
-            self.store.update_ref(
+            self.record.store.update_ref(
                 ref,
                 commit,
                 head,
@@ -254,8 +259,8 @@ class AmendmentsDesk(DraftsDesk):
             raise InvalidInput(
                 f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc"
             )
-        self.refresh()
-        matches = self.index.resolve_prefix(prefix)
+        self.record.refresh()
+        matches = self.record.index.resolve_prefix(prefix)
         if not matches:
             raise NotFound(f"no amendment {prefix!r}", remedy=Remedy.LIST_AMENDMENTS)
         if len(matches) > 1:
@@ -266,12 +271,12 @@ class AmendmentsDesk(DraftsDesk):
 
     def amendment(self, amendment_id: str) -> Amendment:
         full = self.resolve_id(amendment_id)
-        found = self.index.amendment(full)
+        found = self.record.index.amendment(full)
         if found is None:
             raise NotFound(f"no amendment {amendment_id!r}", remedy=Remedy.LIST_AMENDMENTS)
         adoption = found.adoption
         if adoption is not None and adoption.silence:
-            breaks = self.index.chain_events([found.id], ["silence-break"])
+            breaks = self.record.index.chain_events([found.id], ["silence-break"])
             breakers = sorted({e.member for e in breaks if e.target == adoption.silence})
             if breakers:
                 disputed = replace(adoption, disputed_by=tuple(breakers))
@@ -288,8 +293,8 @@ class AmendmentsDesk(DraftsDesk):
         text: str | None = None,
     ) -> list[Amendment]:
         self.check_filters(draft=draft, status=status, group=group)
-        self.refresh()
-        return self.index.amendments(
+        self.record.refresh()
+        return self.record.index.amendments(
             draft=draft, status=status, group=group, proposer=proposer, text=text
         )
 
@@ -303,15 +308,16 @@ class AmendmentsDesk(DraftsDesk):
             raise InvalidInput(
                 f"unknown status {status!r}: use {', '.join(s.value for s in Status)}"
             )
-        if group is not None and group not in self.settings.groups:
+        groups = self.record.settings.groups
+        if group is not None and group not in groups:
             raise InvalidInput(
-                f"unknown stakeholder group {group!r}: use one of {', '.join(self.settings.groups)}"
+                f"unknown stakeholder group {group!r}: use one of {', '.join(groups)}"
             )
 
     def change(self, amendment: Amendment) -> AmendmentChange:
         """The amendment's change to its target, as old and new text with a word diff."""
-        base_text = self.draft_text_at(amendment.base, amendment.draft) or ""
-        new_text = self.draft_text_at(amendment.head, amendment.draft) or ""
+        base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
+        new_text = self.drafts.draft_text_at(amendment.head, amendment.draft) or ""
         old, new = base_text, new_text
         if amendment.paragraph is not None and amendment.kind is not Kind.DOCUMENT:
             old, new = _focus(base_text, new_text)
@@ -322,9 +328,9 @@ class AmendmentsDesk(DraftsDesk):
         commit's first parent), or None when it was never merged."""
         if amendment.merge_commit is None:
             return None
-        merge = self.store.commit(amendment.merge_commit)
-        before = self.draft_text_at(merge.parents[0], amendment.draft) or ""
-        after = self.draft_text_at(merge.sha, amendment.draft) or ""
+        merge = self.record.store.commit(amendment.merge_commit)
+        before = self.drafts.draft_text_at(merge.parents[0], amendment.draft) or ""
+        after = self.drafts.draft_text_at(merge.sha, amendment.draft) or ""
         old, new = _focus(before, after)
         proposed = self.change(amendment).new
         _, _, trailers = parse_message(merge.message)

@@ -1,0 +1,364 @@
+"""The core's one surface: everything the faces (wgtool.cli, wgtool.tui, wgtool.web) use.
+
+The faces import this module and nothing else from ``wgtool.core`` (tests/test_import_hygiene.py
+checks it). It offers:
+
+- the working group and its desks (``WorkingGroup``: ``wg.amendments.propose(...)``,
+  ``wg.merges.plan_merge(...)``, ``wg.agreement.bracket(...)``);
+- the read models the desks answer with, the domain types and the error family;
+- the use cases that stand beside the desks (export, sync and clone, guard, verify, stats,
+  concordance, login links, the demo);
+- a few pure helpers and helper modules the faces format with.
+
+This is also wgtool's one mechanism for lazy imports: a name is imported from its module the
+first time it is used (PEP 562 ``__getattr__``), so a command that never merges does not load
+the merge planner, and one that never reads the index does not load SQLAlchemy. A face writes
+``from wgtool.api import X`` where it needs X; at module level that loads X's module at once,
+inside a function only when the function runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wgtool.core import agreement as agreement
+    from wgtool.core import amending as amending
+    from wgtool.core import document as document
+    from wgtool.core import inline as inline
+    from wgtool.core import merging as merging
+    from wgtool.core import rulebook as rulebook
+    from wgtool.core import validate as validate
+    from wgtool.core.agreement import Bracket as Bracket
+    from wgtool.core.agreement import ParagraphState as ParagraphState
+    from wgtool.core.agreement import ParagraphStatus as ParagraphStatus
+    from wgtool.core.agreement import Silence as Silence
+    from wgtool.core.agreement import SilenceState as SilenceState
+    from wgtool.core.agreement import Span as Span
+    from wgtool.core.agreement import ad_referendum_note as ad_referendum_note
+    from wgtool.core.agreement import in_words as in_words
+    from wgtool.core.agreement import local_time as local_time
+    from wgtool.core.agreement import parse_when as parse_when
+    from wgtool.core.blame import OTHER_KEYS as OTHER_KEYS
+    from wgtool.core.blame import Blame as Blame
+    from wgtool.core.concordance import Concordance as Concordance
+    from wgtool.core.concordance import concordance as concordance
+    from wgtool.core.config import SIGNATURE_MODES as SIGNATURE_MODES
+    from wgtool.core.consensus import NoConsensus as NoConsensus
+    from wgtool.core.consensus import as_position as as_position
+    from wgtool.core.demo import FIRST_READING as FIRST_READING
+    from wgtool.core.demo import circulate_example as circulate_example
+    from wgtool.core.demo import create_demo as create_demo
+    from wgtool.core.desks import AdoptedChange as AdoptedChange
+    from wgtool.core.desks import AgreementDesk as AgreementDesk
+    from wgtool.core.desks import AmendmentChange as AmendmentChange
+    from wgtool.core.desks import AmendmentsDesk as AmendmentsDesk
+    from wgtool.core.desks import Chains as Chains
+    from wgtool.core.desks import DeliberationDesk as DeliberationDesk
+    from wgtool.core.desks import DocumentsDesk as DocumentsDesk
+    from wgtool.core.desks import DraftsDesk as DraftsDesk
+    from wgtool.core.desks import DraftSummary as DraftSummary
+    from wgtool.core.desks import Inbox as Inbox
+    from wgtool.core.desks import InboxDesk as InboxDesk
+    from wgtool.core.desks import MergesDesk as MergesDesk
+    from wgtool.core.desks import ParagraphThreads as ParagraphThreads
+    from wgtool.core.desks import ProcedureDesk as ProcedureDesk
+    from wgtool.core.desks import Record as Record
+    from wgtool.core.desks import SecretariatDesk as SecretariatDesk
+    from wgtool.core.desks import Thread as Thread
+    from wgtool.core.desks import WorkingGroup as WorkingGroup
+    from wgtool.core.desks.context import require_open as require_open
+    from wgtool.core.desks.detail import AmendmentDetail as AmendmentDetail
+    from wgtool.core.errors import BracketsRemain as BracketsRemain
+    from wgtool.core.errors import ConcurrentUpdate as ConcurrentUpdate
+    from wgtool.core.errors import InvalidInput as InvalidInput
+    from wgtool.core.errors import LocalFileError as LocalFileError
+    from wgtool.core.errors import LookAlike as LookAlike
+    from wgtool.core.errors import LostRace as LostRace
+    from wgtool.core.errors import MergeConflict as MergeConflict
+    from wgtool.core.errors import NotFound as NotFound
+    from wgtool.core.errors import PermissionDenied as PermissionDenied
+    from wgtool.core.errors import Remedy as Remedy
+    from wgtool.core.errors import StateError as StateError
+    from wgtool.core.errors import SyncError as SyncError
+    from wgtool.core.errors import WgError as WgError
+    from wgtool.core.export import produce as produce
+    from wgtool.core.gitstore import GitStore as GitStore
+    from wgtool.core.guard import check as guard_check
+    from wgtool.core.guard import hook_text as guard_hook
+    from wgtool.core.guard import install as install_guard
+    from wgtool.core.guard import read_updates as guard_updates
+    from wgtool.core.inbox import AmendmentNews as AmendmentNews
+    from wgtool.core.inbox import News as News
+    from wgtool.core.labels import LABEL_RE as LABEL_RE
+    from wgtool.core.logins import LoginLinks as LoginLinks
+    from wgtool.core.logins import issue as issue_login
+    from wgtool.core.logins import revoke as revoke_login
+    from wgtool.core.merging import ConflictPlace as ConflictPlace
+    from wgtool.core.merging import MergePlan as MergePlan
+    from wgtool.core.merging import ParagraphChange as ParagraphChange
+    from wgtool.core.model import Amendment as Amendment
+    from wgtool.core.model import Consensus as Consensus
+    from wgtool.core.model import DocumentFormat as DocumentFormat
+    from wgtool.core.model import Draft as Draft
+    from wgtool.core.model import Event as Event
+    from wgtool.core.model import GroupState as GroupState
+    from wgtool.core.model import Kind as Kind
+    from wgtool.core.model import Member as Member
+    from wgtool.core.model import Role as Role
+    from wgtool.core.model import Settings as Settings
+    from wgtool.core.model import Stance as Stance
+    from wgtool.core.model import Status as Status
+    from wgtool.core.model import Verdict as Verdict
+    from wgtool.core.model import Version as Version
+    from wgtool.core.redline import AttributedRedline as AttributedRedline
+    from wgtool.core.redline import RedlineEntry as RedlineEntry
+    from wgtool.core.safe import HIDDEN_CHARACTERS as HIDDEN_CHARACTERS
+    from wgtool.core.safe import terminal_safe as terminal_safe
+    from wgtool.core.stats import Balance as Balance
+    from wgtool.core.stats import GroupBalance as GroupBalance
+    from wgtool.core.stats import participation as participation
+    from wgtool.core.sync import clone as clone
+    from wgtool.core.sync import sync as sync
+    from wgtool.core.sync.remote import init_remote as init_remote
+    from wgtool.core.sync.remote import remotes as remotes
+    from wgtool.core.text import DiffOp as DiffOp
+    from wgtool.core.verify import verify as verify
+    from wgtool.core.word_in import read_docx as read_docx
+
+_TABLE: dict[str, tuple[str, str | None]] = {
+    # The working group and its desks
+    "WorkingGroup": ("wgtool.core.desks", "WorkingGroup"),
+    "Record": ("wgtool.core.desks", "Record"),
+    "AgreementDesk": ("wgtool.core.desks", "AgreementDesk"),
+    "AmendmentsDesk": ("wgtool.core.desks", "AmendmentsDesk"),
+    "Chains": ("wgtool.core.desks", "Chains"),
+    "DeliberationDesk": ("wgtool.core.desks", "DeliberationDesk"),
+    "DocumentsDesk": ("wgtool.core.desks", "DocumentsDesk"),
+    "DraftsDesk": ("wgtool.core.desks", "DraftsDesk"),
+    "InboxDesk": ("wgtool.core.desks", "InboxDesk"),
+    "MergesDesk": ("wgtool.core.desks", "MergesDesk"),
+    "ProcedureDesk": ("wgtool.core.desks", "ProcedureDesk"),
+    "SecretariatDesk": ("wgtool.core.desks", "SecretariatDesk"),
+    "require_open": ("wgtool.core.desks.context", "require_open"),
+    # Read models: what the desks answer
+    "AdoptedChange": ("wgtool.core.desks", "AdoptedChange"),
+    "AmendmentChange": ("wgtool.core.desks", "AmendmentChange"),
+    "DraftSummary": ("wgtool.core.desks", "DraftSummary"),
+    "Inbox": ("wgtool.core.desks", "Inbox"),
+    "ParagraphThreads": ("wgtool.core.desks", "ParagraphThreads"),
+    "Thread": ("wgtool.core.desks", "Thread"),
+    "Bracket": ("wgtool.core.agreement", "Bracket"),
+    "ParagraphState": ("wgtool.core.agreement", "ParagraphState"),
+    "Silence": ("wgtool.core.agreement", "Silence"),
+    "Span": ("wgtool.core.agreement", "Span"),
+    "Blame": ("wgtool.core.blame", "Blame"),
+    "Concordance": ("wgtool.core.concordance", "Concordance"),
+    "AmendmentNews": ("wgtool.core.inbox", "AmendmentNews"),
+    "News": ("wgtool.core.inbox", "News"),
+    "ConflictPlace": ("wgtool.core.merging", "ConflictPlace"),
+    "MergePlan": ("wgtool.core.merging", "MergePlan"),
+    "ParagraphChange": ("wgtool.core.merging", "ParagraphChange"),
+    "AttributedRedline": ("wgtool.core.redline", "AttributedRedline"),
+    "RedlineEntry": ("wgtool.core.redline", "RedlineEntry"),
+    "Balance": ("wgtool.core.stats", "Balance"),
+    "GroupBalance": ("wgtool.core.stats", "GroupBalance"),
+    "DiffOp": ("wgtool.core.text", "DiffOp"),
+    "LoginLinks": ("wgtool.core.logins", "LoginLinks"),
+    # Domain types
+    "Amendment": ("wgtool.core.model", "Amendment"),
+    "Consensus": ("wgtool.core.model", "Consensus"),
+    "DocumentFormat": ("wgtool.core.model", "DocumentFormat"),
+    "Draft": ("wgtool.core.model", "Draft"),
+    "Event": ("wgtool.core.model", "Event"),
+    "Kind": ("wgtool.core.model", "Kind"),
+    "Member": ("wgtool.core.model", "Member"),
+    "Role": ("wgtool.core.model", "Role"),
+    "Settings": ("wgtool.core.model", "Settings"),
+    "Stance": ("wgtool.core.model", "Stance"),
+    "Status": ("wgtool.core.model", "Status"),
+    "Version": ("wgtool.core.model", "Version"),
+    "Verdict": ("wgtool.core.model", "Verdict"),
+    "GroupState": ("wgtool.core.model", "GroupState"),
+    "ParagraphStatus": ("wgtool.core.agreement", "ParagraphStatus"),
+    "SilenceState": ("wgtool.core.agreement", "SilenceState"),
+    "Remedy": ("wgtool.core.errors", "Remedy"),
+    "AmendmentDetail": ("wgtool.core.desks.detail", "AmendmentDetail"),
+    # Errors
+    "WgError": ("wgtool.core.errors", "WgError"),
+    "BracketsRemain": ("wgtool.core.errors", "BracketsRemain"),
+    "ConcurrentUpdate": ("wgtool.core.errors", "ConcurrentUpdate"),
+    "InvalidInput": ("wgtool.core.errors", "InvalidInput"),
+    "LocalFileError": ("wgtool.core.errors", "LocalFileError"),
+    "LookAlike": ("wgtool.core.errors", "LookAlike"),
+    "LostRace": ("wgtool.core.errors", "LostRace"),
+    "MergeConflict": ("wgtool.core.errors", "MergeConflict"),
+    "NoConsensus": ("wgtool.core.consensus", "NoConsensus"),
+    "NotFound": ("wgtool.core.errors", "NotFound"),
+    "PermissionDenied": ("wgtool.core.errors", "PermissionDenied"),
+    "StateError": ("wgtool.core.errors", "StateError"),
+    "SyncError": ("wgtool.core.errors", "SyncError"),
+    # Use cases beside the desks
+    "produce": ("wgtool.core.export", "produce"),
+    "sync": ("wgtool.core.sync", "sync"),
+    "clone": ("wgtool.core.sync", "clone"),
+    "init_remote": ("wgtool.core.sync.remote", "init_remote"),
+    "remotes": ("wgtool.core.sync.remote", "remotes"),
+    "participation": ("wgtool.core.stats", "participation"),
+    "concordance": ("wgtool.core.concordance", "concordance"),
+    "guard_check": ("wgtool.core.guard", "check"),
+    "install_guard": ("wgtool.core.guard", "install"),
+    "guard_hook": ("wgtool.core.guard", "hook_text"),
+    "guard_updates": ("wgtool.core.guard", "read_updates"),
+    "verify": ("wgtool.core.verify", "verify"),
+    "issue_login": ("wgtool.core.logins", "issue"),
+    "revoke_login": ("wgtool.core.logins", "revoke"),
+    "read_docx": ("wgtool.core.word_in", "read_docx"),
+    "FIRST_READING": ("wgtool.core.demo", "FIRST_READING"),
+    "circulate_example": ("wgtool.core.demo", "circulate_example"),
+    "create_demo": ("wgtool.core.demo", "create_demo"),
+    "GitStore": ("wgtool.core.gitstore", "GitStore"),
+    # Helpers for the faces: pure functions over texts and values
+    "ad_referendum_note": ("wgtool.core.agreement", "ad_referendum_note"),
+    "in_words": ("wgtool.core.agreement", "in_words"),
+    "local_time": ("wgtool.core.agreement", "local_time"),
+    "parse_when": ("wgtool.core.agreement", "parse_when"),
+    "OTHER_KEYS": ("wgtool.core.blame", "OTHER_KEYS"),
+    "SIGNATURE_MODES": ("wgtool.core.config", "SIGNATURE_MODES"),
+    "as_position": ("wgtool.core.consensus", "as_position"),
+    "LABEL_RE": ("wgtool.core.labels", "LABEL_RE"),
+    "HIDDEN_CHARACTERS": ("wgtool.core.safe", "HIDDEN_CHARACTERS"),
+    "terminal_safe": ("wgtool.core.safe", "terminal_safe"),
+    # Helper modules, used as namespaces (document.paragraphs, validate.name ...)
+    "agreement": ("wgtool.core.agreement", None),
+    "amending": ("wgtool.core.amending", None),
+    "document": ("wgtool.core.document", None),
+    "inline": ("wgtool.core.inline", None),
+    "merging": ("wgtool.core.merging", None),
+    "rulebook": ("wgtool.core.rulebook", None),
+    "validate": ("wgtool.core.validate", None),
+}
+
+
+__all__ = [
+    "AdoptedChange",
+    "AgreementDesk",
+    "Amendment",
+    "AmendmentChange",
+    "AmendmentDetail",
+    "AmendmentNews",
+    "AmendmentsDesk",
+    "AttributedRedline",
+    "Balance",
+    "Blame",
+    "Bracket",
+    "BracketsRemain",
+    "Chains",
+    "Concordance",
+    "ConcurrentUpdate",
+    "ConflictPlace",
+    "Consensus",
+    "DeliberationDesk",
+    "DiffOp",
+    "DocumentFormat",
+    "DocumentsDesk",
+    "Draft",
+    "DraftSummary",
+    "DraftsDesk",
+    "Event",
+    "FIRST_READING",
+    "GitStore",
+    "GroupBalance",
+    "GroupState",
+    "HIDDEN_CHARACTERS",
+    "Inbox",
+    "InboxDesk",
+    "InvalidInput",
+    "Kind",
+    "LABEL_RE",
+    "LocalFileError",
+    "LoginLinks",
+    "LookAlike",
+    "LostRace",
+    "Member",
+    "MergeConflict",
+    "MergePlan",
+    "MergesDesk",
+    "News",
+    "NoConsensus",
+    "NotFound",
+    "OTHER_KEYS",
+    "ParagraphChange",
+    "ParagraphState",
+    "ParagraphStatus",
+    "ParagraphThreads",
+    "PermissionDenied",
+    "ProcedureDesk",
+    "Record",
+    "RedlineEntry",
+    "Remedy",
+    "Role",
+    "SIGNATURE_MODES",
+    "SecretariatDesk",
+    "Settings",
+    "Silence",
+    "SilenceState",
+    "Span",
+    "Stance",
+    "StateError",
+    "Status",
+    "SyncError",
+    "Thread",
+    "Verdict",
+    "Version",
+    "WgError",
+    "WorkingGroup",
+    "ad_referendum_note",
+    "agreement",
+    "amending",
+    "as_position",
+    "circulate_example",
+    "clone",
+    "concordance",
+    "create_demo",
+    "document",
+    "guard_check",
+    "guard_hook",
+    "guard_updates",
+    "in_words",
+    "init_remote",
+    "inline",
+    "install_guard",
+    "issue_login",
+    "local_time",
+    "merging",
+    "parse_when",
+    "participation",
+    "produce",
+    "read_docx",
+    "remotes",
+    "require_open",
+    "revoke_login",
+    "rulebook",
+    "sync",
+    "terminal_safe",
+    "validate",
+    "verify",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``name`` from its module on first use, and keep it here."""
+    try:
+        module_name, attribute = _TABLE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,205 @@
+"""Use cases: everything a member, the chair or the secretariat does, by desk.
+
+A :class:`WorkingGroup` is one repository seen by one acting member. It makes one
+:class:`~wgtool.core.desks.context.Record` (the store, the index, the settings and roster on
+main, the acting member, the clock and the id source) and hands it to each desk; a desk that
+needs another desk is given it, and says so in its constructor. No desk inherits another:
+
+- :attr:`WorkingGroup.record`: the context itself (main, the acting member, refreshing the index);
+- :attr:`~WorkingGroup.secretariat`: members, keys and settings (:mod:`.roster`);
+- :attr:`~WorkingGroup.drafts`: drafts, consensus versions and redlines (:mod:`.drafts`);
+- :attr:`~WorkingGroup.chains`: writing and reading event chains (:mod:`.chains`);
+- :attr:`~WorkingGroup.amendments`: proposing, revising and reading amendments;
+- :attr:`~WorkingGroup.deliberation`: positions, comments, rejection, withdrawal, consensus;
+- :attr:`~WorkingGroup.merges`: merge plans, merges and reverts (the chair; :mod:`.merges`);
+- :attr:`~WorkingGroup.agreement`: brackets, paragraph status, comments on a paragraph;
+- :attr:`~WorkingGroup.procedure`: co-sponsors, the amendment window, silences, renumbering and
+  tagging consensus versions (refused while brackets remain);
+- :attr:`~WorkingGroup.documents`: who wrote which words (blame) and attributed redlines;
+- :attr:`~WorkingGroup.inbox`: each member's desk, what changed since they last looked.
+
+Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
+re-reads and tries again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Self
+
+from wgtool.core import config, validate
+from wgtool.core.consensus import as_position
+from wgtool.core.desks.agreement import AgreementDesk, ParagraphThreads
+from wgtool.core.desks.amendments import AdoptedChange, AmendmentChange, AmendmentsDesk
+from wgtool.core.desks.chains import Chains
+from wgtool.core.desks.context import Record, new_id
+from wgtool.core.desks.deliberation import DeliberationDesk, Thread
+from wgtool.core.desks.detail import AmendmentDetail
+from wgtool.core.desks.documents import DocumentsDesk
+from wgtool.core.desks.drafts import DraftsDesk, DraftSummary
+from wgtool.core.desks.inbox import Inbox, InboxDesk
+from wgtool.core.desks.merges import MergesDesk
+from wgtool.core.desks.procedure import ProcedureDesk
+from wgtool.core.desks.roster import SecretariatDesk
+from wgtool.core.errors import InvalidInput, NotFound, Remedy
+from wgtool.core.gitstore import GitStore, Person
+from wgtool.core.messages import format_message
+from wgtool.core.model import Settings
+from wgtool.core.rulebook import MAIN_REF, draft_path
+
+
+class WorkingGroup:
+    """One working group's repository, seen by one acting member: its desks, side by side."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.secretariat = SecretariatDesk(record)
+        self.drafts = DraftsDesk(record)
+        self.chains = Chains(record)
+        self.amendments = AmendmentsDesk(record, self.drafts, self.chains)
+        self.deliberation = DeliberationDesk(record, self.amendments, self.chains)
+        self.merges = MergesDesk(record, self.drafts, self.amendments, self.deliberation)
+        self.agreement = AgreementDesk(record, self.drafts, self.amendments, self.chains)
+        self.procedure = ProcedureDesk(
+            record,
+            self.drafts,
+            self.chains,
+            self.amendments,
+            self.merges,
+            self.agreement,
+        )
+        self.documents = DocumentsDesk(record, self.drafts, self.amendments)
+        self.inbox = InboxDesk(record, self.drafts)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        actor: str | None = None,
+        *,
+        notify: Callable[[str], object] | None = None,
+        clock: Callable[[], float] = time.time,
+        ids: Callable[[], str] = new_id,
+    ) -> Self:
+        """Open the working group at ``path`` (else $WGTOOL_REPO, else the current folder) as
+        ``actor`` (else $WGTOOL_MEMBER, else the roster member with git's email)."""
+        location = path or os.environ.get("WGTOOL_REPO") or os.getcwd()
+        store = GitStore.open(location)
+        main = store.resolve(MAIN_REF)
+        if main is None or store.lookup(main, config.SETTINGS_PATH) is None:
+            store.close()
+            raise NotFound(
+                f"{os.fspath(location)} is not a wgtool working group (no wg.toml on main)",
+                remedy=Remedy.CREATE_GROUP,
+            )
+        acting = actor or os.environ.get("WGTOOL_MEMBER") or None
+        record = Record(store, acting, notify=notify, clock=clock, ids=ids, main=main)
+        record.worktree.catch_up(main)
+        return cls(record)
+
+    @classmethod
+    def init(
+        cls,
+        path: Path,
+        *,
+        title: str = "Working group",
+        example: bool = False,
+        bare: bool = False,
+        clock: Callable[[], float] = time.time,
+        ids: Callable[[], str] = new_id,
+    ) -> Self:
+        """Start a working group in the new folder ``path``: settings, an empty roster (or the
+        example group's members and drafts) and the first commit of main."""
+        path = Path(path)
+        if path.exists() and any(path.iterdir()):
+            raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
+        title = validate.one_line(title, "title")
+        store = GitStore.init(path, bare=bare)
+        settings = Settings(title=title, groups=dict(config.DEFAULT_GROUPS))
+        files: dict[str, bytes | None] = {
+            config.SETTINGS_PATH: config.dump_settings(settings).encode()
+        }
+        roster_text = "# The members of the working group; changed with 'wgtool member add'.\n"
+        if example:
+            from wgtool.example import example_drafts, example_roster
+
+            roster_text = example_roster()
+            for slug, text in example_drafts().items():
+                files[draft_path(slug)] = text.encode()
+        files[config.ROSTER_PATH] = roster_text.encode()
+        person = _setup_person(store, int(clock()))
+        tree = store.write_tree(None, files)
+        message = format_message(
+            f"Start the working group: {title}",
+            "Settings, roster and drafts are kept on main; amendments and their "
+            "deliberation under refs/wg/.",
+            [("Action", "init")],
+        )
+        commit = store.write_commit(tree, [], message, person, person)
+        store.update_ref(MAIN_REF, commit, None, "wgtool init")
+        store.run(["symbolic-ref", "HEAD", MAIN_REF])
+        record = Record(store, clock=clock, ids=ids)
+        record.worktree.update(None, commit)
+        return cls(record)
+
+    # -- read models: what the faces show, read once across the desks ---------------------------
+
+    def amendment_detail(self, amendment_id: str) -> AmendmentDetail:
+        """One amendment with its change, consensus, comments, co-sponsors and alternatives
+        (:class:`~wgtool.core.desks.detail.AmendmentDetail`), a prefix of the id will do."""
+        amendment = self.amendments.amendment(amendment_id)
+        events = self.deliberation.events(amendment.id)
+        positions = [as_position(e) for e in events if e.type in ("position", "silence-break")]
+        return AmendmentDetail(
+            amendment=amendment,
+            group_name=self.record.settings.groups.get(amendment.group, amendment.group),
+            change=self.amendments.change(amendment),
+            consensus=self.deliberation.consensus(amendment, positions),
+            threads=tuple(self.deliberation.comments(amendment.id)),
+            events=tuple(events),
+            proposer=self.record.roster.members.get(amendment.proposer),
+            cosponsors=dict(self.procedure.cosponsors(amendment).members),
+            alternatives=tuple(self.procedure.alternatives(amendment)),
+            adopted=self.amendments.adopted_change(amendment),
+        )
+
+    def close(self) -> None:
+        self.record.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _setup_person(store: GitStore, when: int) -> Person:
+    name = store.config_get("user.name") or "wgtool"
+    email = store.config_get("user.email") or "wgtool@localhost"
+    return Person(name, email, when)
+
+
+__all__ = [
+    "AdoptedChange",
+    "AgreementDesk",
+    "AmendmentChange",
+    "AmendmentsDesk",
+    "Chains",
+    "DeliberationDesk",
+    "DocumentsDesk",
+    "DraftSummary",
+    "DraftsDesk",
+    "Inbox",
+    "InboxDesk",
+    "MergesDesk",
+    "ParagraphThreads",
+    "ProcedureDesk",
+    "Record",
+    "SecretariatDesk",
+    "Thread",
+    "WorkingGroup",
+    "new_id",
+]
