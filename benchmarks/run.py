@@ -108,6 +108,8 @@ class Bench:
         self.peaks: dict[str, float] = {}
         self.floor_runs: list[float] = []
         self._counter = 0
+        # Names made here (tags, comments) differ between runs on a group kept (--keep).
+        self._run_id = int(time.time())
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -250,7 +252,7 @@ class Bench:
                     self.wg(
                         "tag",
                         "principles",
-                        f"bench-{self.next_number()}",
+                        f"bench-{self._run_id}-{self.next_number()}",
                         "--message",
                         "Measured",
                         actor=SECRETARIAT,
