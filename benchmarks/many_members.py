@@ -117,8 +117,8 @@ def member(config: dict[str, Any]) -> None:
     from wgtool.core.consensus import NoConsensus
     from wgtool.core.desks import WorkingGroup
     from wgtool.core.errors import MergeConflict, WgError
+    from wgtool.core.exchange.sync import clone
     from wgtool.core.model import Kind, Status
-    from wgtool.core.sync import clone
 
     index, handle, path = config["clone"], config["handle"], Path(config["path"])
     rng = random.Random(config["seed"] * 100_003 + index)
@@ -291,7 +291,7 @@ def fsck(repo: Path) -> str:
 def check(repo: Path) -> dict[str, Any]:
     """The record as git and the index hold it, what ``verify`` found and ``git fsck`` said."""
     from wgtool.core.desks import WorkingGroup
-    from wgtool.core.verify import verify
+    from wgtool.core.exchange.verify import verify
 
     with WorkingGroup.open(repo) as wg:
         problems = verify(wg).problems
@@ -309,7 +309,7 @@ def check(repo: Path) -> dict[str, Any]:
 def setup(folder: Path, clones: int) -> tuple[str, list[str]]:
     """A working group on a bare remote with one roster member per clone; (URL, handles)."""
     from wgtool.core.desks import WorkingGroup
-    from wgtool.core.sync import sync
+    from wgtool.core.exchange.sync import sync
 
     seed, origin = folder / "seed", folder / "origin.git"
     WorkingGroup.init(seed, title="Many members", example=True).close()

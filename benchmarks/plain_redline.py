@@ -13,7 +13,7 @@ import sys
 
 from wgtool.cli import Context
 from wgtool.cli.documents import _print_redline
-from wgtool.core.redline import attributed_redline
+from wgtool.core.documents.redline import attributed_redline
 
 
 def main() -> None:

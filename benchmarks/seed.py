@@ -18,10 +18,10 @@ from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.desks.amendments import amendment_trailers
 from wgtool.core.desks.chains import event_file, event_message
-from wgtool.core.gitstore import Person
-from wgtool.core.messages import format_message
 from wgtool.core.model import Event, Kind, Stance
-from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, draft_path
+from wgtool.core.record.gitstore import Person
+from wgtool.core.record.messages import format_message
+from wgtool.core.record.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX, draft_path
 
 WORDS = (
     "effective",

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.sync import sync
 from wgtool.core.model import Status
-from wgtool.core.sync import sync
 
 STANCES = ("support", "support", "no-objection", "abstain", "object")
 

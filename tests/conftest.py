@@ -180,7 +180,7 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
 
 def do_sync(repo: Path):  # type: ignore[no-untyped-def]
     """Sync the clone at ``repo`` with origin; the report."""
-    from wgtool.core.sync import sync
+    from wgtool.core.exchange.sync import sync
 
     with WorkingGroup.open(repo) as wg:
         return sync(wg)
@@ -199,7 +199,7 @@ class Clones:
 
 @pytest.fixture
 def clones(tmp_path: Path) -> Clones:
-    from wgtool.core.sync import sync
+    from wgtool.core.exchange.sync import sync
 
     seed, origin = tmp_path / "seed", tmp_path / "origin.git"
     WorkingGroup.init(seed, title="Example working group", example=True).close()
@@ -228,7 +228,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 CLI_AT_GATE = r"""
 import contextlib, io, json, sys
 from wgtool.cli import cli
-import wgtool.core.desks, wgtool.core.sync, wgtool.core.export  # imports before the gate
+import wgtool.core.desks, wgtool.core.exchange.sync, wgtool.core.documents.export  # before the gate
 
 commands = json.loads(sys.argv[1])
 print("ready", flush=True)
@@ -390,7 +390,7 @@ def new_key(directory: Path, name: str) -> Path:
 def signed_clones(clones: Clones, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Clones:
     """``clones`` in a working group that requires signatures: every member's key is in the
     roster, and both clones and the remote have the settings. ``sign_as`` picks the key."""
-    from wgtool.core.sync import sync
+    from wgtool.core.exchange.sync import sync
 
     with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
         for handle, key in keys.items():
@@ -411,7 +411,7 @@ def add_chair_with_key(
     repo: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch, directory: Path
 ) -> Path:
     """The secretariat adds a new chair, ``achair``, with a new key, and syncs; returns the key."""
-    from wgtool.core.sync import sync
+    from wgtool.core.exchange.sync import sync
 
     chair_key = new_key(directory, "achair")
     sign_as(monkeypatch, keys[SECRETARIAT])

@@ -21,8 +21,8 @@ from tests.conftest import (
     written_before_controls_were_refused,
 )
 from wgtool.core import document
-from wgtool.core.akn import amendment_list
-from wgtool.core.export import produce
+from wgtool.core.documents.akn import amendment_list
+from wgtool.core.documents.export import produce
 from wgtool.core.model import Kind
 
 SCHEMA = Path(__file__).parent / "schemas" / "akoma-ntoso" / "akomantoso30.xsd"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import MEMBER_TECH, SECRETARIAT, git, new_key, sign_as
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.verify import ALLOWED_SIGNERS, SignerWindow, signer_windows, verify
 from wgtool.core.model import Kind
-from wgtool.core.verify import ALLOWED_SIGNERS, SignerWindow, signer_windows, verify
 
 # -- the windows, against a plain reference ------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Who wrote which words, as the index keeps it, against the replay of the draft's history.
 
 ``blame`` and ``redline`` fold the steps the index keeps with each main commit (the lengths of
-each step's word diff, see ``wgtool.core.attribution``); the replay reads every version of
+each step's word diff, see ``wgtool.core.documents.attribution``); the replay reads every version of
 the draft from git and diffs it again, the deliberately simple reference. On random histories
 of real working groups (merges against older bases and as orally revised, reverts, secretariat
 edits, renumbering, versions, a commit the rulebook does not accept), read incrementally after
@@ -25,7 +25,7 @@ from wgtool.core.desks import DocumentsDesk, WorkingGroup
 from wgtool.core.errors import WgError
 from wgtool.core.glance import index_path
 from wgtool.core.model import Kind
-from wgtool.core.rulebook import Rulebook
+from wgtool.core.record.rulebook import Rulebook
 
 SLUGS = ("principles", "roles")
 WORDS = ("open", "fair", "secure", "timely", "inclusive", "all", "the", "and", "new")

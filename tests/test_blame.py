@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, Wg, agree_cli, refs_snapshot
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.export import produce
+from wgtool.core.documents.export import produce
 from wgtool.core.text import minimal_word_diff
 
 

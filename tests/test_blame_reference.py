@@ -15,7 +15,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wgtool.core.blame import Attribution, Source, Step, percentages, shares, trace
+from wgtool.core.documents.blame import Attribution, Source, Step, percentages, shares, trace
 from wgtool.core.text.tokens import is_word, tokenize
 
 Para = list[tuple[str, int]]

@@ -1414,7 +1414,7 @@ def test_a_race_lost_inside_a_write_is_retried_on_top_of_the_winner(
 ) -> None:
     from tests.conftest import plant_on_main
     from wgtool.core.errors import LostRace, WgError
-    from wgtool.core.gitstore import GitStore
+    from wgtool.core.record.gitstore import GitStore
 
     assert issubclass(LostRace, WgError)
     real_update_ref = GitStore.update_ref

@@ -16,9 +16,9 @@ import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, Clones, git, propose_sample
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.sync import sync
 from wgtool.core.model import Kind
-from wgtool.core.rulebook import EVENTS_PREFIX
-from wgtool.core.sync import sync
+from wgtool.core.record.rulebook import EVENTS_PREFIX
 
 PROJECT = Path(__file__).resolve().parents[1]
 

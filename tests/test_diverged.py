@@ -24,9 +24,9 @@ from tests.conftest import (
 )
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.sync import sync
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
-from wgtool.core.sync import sync
-from wgtool.core.verify import verify
 
 SECOND_CHAIR = "ochair"
 

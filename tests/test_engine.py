@@ -31,8 +31,8 @@ from wgtool.core.errors import (
     PermissionDenied,
     StateError,
 )
-from wgtool.core.gitstore import GitStore
 from wgtool.core.model import Kind, Role, Status
+from wgtool.core.record.gitstore import GitStore
 
 
 def git(repo: Path, *args: str) -> str:

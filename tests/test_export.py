@@ -10,7 +10,7 @@ from lxml import etree
 
 from tests.conftest import agreed
 from wgtool.core import document
-from wgtool.core.export import akoma_ntoso, produce
+from wgtool.core.documents.export import akoma_ntoso, produce
 from wgtool.core.model import Kind
 
 SCHEMA_DIR = Path(__file__).parent / "schemas" / "akoma-ntoso"

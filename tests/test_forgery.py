@@ -34,9 +34,9 @@ from tests.conftest import (
 from tests.forge import Forger, message
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import NotFound
+from wgtool.core.exchange.sync import SyncReport, sync
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Role, Status
-from wgtool.core.sync import SyncReport, sync
-from wgtool.core.verify import verify
 
 
 def remote_ref(clones: Clones, ref: str) -> str | None:

@@ -24,7 +24,7 @@ from tests.test_deliberation import propose
 from wgtool.core import glance
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
-from wgtool.core.rulebook import Rulebook
+from wgtool.core.record.rulebook import Rulebook
 
 
 @pytest.fixture

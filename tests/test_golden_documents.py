@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, SECRETARIAT
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.export import produce
+from wgtool.core.documents.export import produce
 from wgtool.core.model import Kind
 
 GOLDEN = Path(__file__).parent / "golden"

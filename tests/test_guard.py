@@ -34,9 +34,9 @@ from tests.conftest import (
 from tests.forge import ZERO, Forger, message
 from wgtool.cli import cli
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.sync import sync
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Role, Status
-from wgtool.core.sync import sync
-from wgtool.core.verify import verify
 
 
 def guard(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]

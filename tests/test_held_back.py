@@ -33,10 +33,10 @@ from tests.conftest import (
 from tests.forge import Forger, message
 from tests.test_guard import guard
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.faults import CRASH_EXIT_CODE, FAULT_ENV
+from wgtool.core.exchange.sync import sync
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind
-from wgtool.core.sync import sync
-from wgtool.core.verify import verify
+from wgtool.core.record.faults import CRASH_EXIT_CODE, FAULT_ENV
 
 CASES = int(os.environ.get("WGTOOL_HELD_BACK_CASES", "2"))
 

@@ -45,8 +45,8 @@ def test_core_and_cli_import_neither_textual_nor_rich() -> None:
         forbidden_after("""
         import importlib.util
         import wgtool.core.desks
-        if importlib.util.find_spec("wgtool.core.sync") is not None:
-            import wgtool.core.sync
+        if importlib.util.find_spec("wgtool.core.exchange.sync") is not None:
+            import wgtool.core.exchange.sync
         import wgtool.cli
     """)
         == []
@@ -137,7 +137,7 @@ import os, git
 from sqlalchemy.orm import Session
 def later():
     import sqlmodel as sm
-from wgtool.core import gitstore
+from wgtool.core.record import gitstore
 import gitdb_like
 from . import git
 """
@@ -208,14 +208,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         tuple(
             f"wgtool.core.{name}"
             for name in (
-                "akn",
-                "concordance",
+                "documents.akn",
+                "documents.concordance",
                 "demo",
-                "export",
-                "logins",
-                "stats",
-                "sync",
-                "verify",
+                "documents.export",
+                "exchange.logins",
+                "documents.stats",
+                "exchange.sync",
+                "exchange.verify",
             )
         ),
     ),
@@ -311,7 +311,7 @@ def test_the_graph_checks_see_a_circle_and_an_arrow_back_up() -> None:
     assert circles({"wgtool.core.a": {"wgtool.core.b"}, "wgtool.core.b": set()}) == []
     upward = {"wgtool.core.model": {"wgtool.core.desks"}, "wgtool.cli": {"wgtool.api"}}
     assert arrows_back_up(upward) == [("wgtool.core.model", "wgtool.core.desks")]
-    assert layer_of("wgtool.core.sync.joining") > layer_of("wgtool.core.desks.drafts")
+    assert layer_of("wgtool.core.exchange.sync.joining") > layer_of("wgtool.core.desks.drafts")
     graph = import_graph()
     assert "wgtool.core.desks.drafts" in graph["wgtool.core.desks.amendments"]
 

@@ -25,7 +25,7 @@ from tests.conftest import (
     start_cli,
 )
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.rulebook import EVENTS_PREFIX
+from wgtool.core.record.rulebook import EVENTS_PREFIX
 
 pytestmark = pytest.mark.slow
 

@@ -34,10 +34,10 @@ from tests.forge import Forger, message, rewrite
 from tests.test_guard import guard
 from wgtool.core import document, labels
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.sync import clone, sync
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
-from wgtool.core.rulebook import Rulebook
-from wgtool.core.sync import clone, sync
-from wgtool.core.verify import verify
+from wgtool.core.record.rulebook import Rulebook
 
 
 @dataclass

@@ -26,9 +26,9 @@ from tests.forge import Forger, rewrite
 from wgtool.core import document, labels
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import WgError
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
-from wgtool.core.rulebook import MERGE, Rulebook
-from wgtool.core.verify import verify
+from wgtool.core.record.rulebook import MERGE, Rulebook
 
 CASES = int(os.environ.get("WGTOOL_REPLAY_CASES", "5"))
 STEPS = 14

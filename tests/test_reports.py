@@ -89,7 +89,7 @@ def test_stats_refuses_bad_input_in_one_line_and_writes_nothing(wgcli: Wg) -> No
 
 def test_stats_rows_show_group_names_safely() -> None:
     from wgtool.cli.reports import _row
-    from wgtool.core.stats import COUNTS, GroupBalance
+    from wgtool.core.documents.stats import COUNTS, GroupBalance
 
     row = GroupBalance("evil", "Evil \x1b]0;pwned\x07", 0, dict.fromkeys(COUNTS, 2))
     for per_member in (False, True):

@@ -11,10 +11,10 @@ from tests.conftest import CHAIR, MEMBER_PS, MEMBER_TECH, SECRETARIAT, agreed, g
 from tests.forge import Forger, message
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
-from wgtool.core.rulebook import FOUNDING, INIT, MERGE, REVERT, Rulebook
-from wgtool.core.rulebook import SECRETARIAT as SECRETARIAT_CHANGE
-from wgtool.core.verify import verify
+from wgtool.core.record.rulebook import FOUNDING, INIT, MERGE, REVERT, Rulebook
+from wgtool.core.record.rulebook import SECRETARIAT as SECRETARIAT_CHANGE
 
 
 def history(repo: Path):  # type: ignore[no-untyped-def]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from tests.seeding import seed
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Status
-from wgtool.core.verify import verify
 
 
 def test_a_seeded_group_verifies_clean_and_keeps_every_event(tmp_path: Path) -> None:

@@ -34,9 +34,9 @@ from tests.browser import ANSI
 from tests.conftest import MEMBER_CS, MEMBER_TECH, PROJECT, SECRETARIAT, Wg, git
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput
-from wgtool.core.gitstore import GitStore
-from wgtool.core.logins import LOGINS_FILE, LoginLinks, digest
-from wgtool.core.rulebook import event_path
+from wgtool.core.exchange.logins import LOGINS_FILE, LoginLinks, digest
+from wgtool.core.record.gitstore import GitStore
+from wgtool.core.record.rulebook import event_path
 from wgtool.web.access import Access, Gate, OwnGate, Sessions, SharedGate, duration, public_address
 from wgtool.web.server import HEARTBEAT_SECONDS, WgServer
 

@@ -19,7 +19,7 @@ from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, Wg, agree
 from tests.test_golden_documents import word_text
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.export import produce
+from wgtool.core.documents.export import produce
 from wgtool.core.inline import layout, shown, styled_diff
 from wgtool.core.text import DiffOp, word_diff
 

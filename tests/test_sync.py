@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import wgtool.core.sync as sync_module
+import wgtool.core.exchange.sync as sync_module
 from tests.conftest import (
     CHAIR,
     MEMBER_CS,
@@ -32,12 +32,12 @@ from tests.conftest import (
 )
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
-from wgtool.core.gitstore import Person
-from wgtool.core.messages import format_message
+from wgtool.core.exchange.sync import SyncReport, join_commit, pushing, sync
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Event, Kind, Status
-from wgtool.core.rulebook import EVENTS_PREFIX, MAIN_REF
-from wgtool.core.sync import SyncReport, join_commit, pushing, sync
-from wgtool.core.verify import verify
+from wgtool.core.record.gitstore import Person
+from wgtool.core.record.messages import format_message
+from wgtool.core.record.rulebook import EVENTS_PREFIX, MAIN_REF
 
 AMENDED = "Enhanced cooperation involves all stakeholders."
 

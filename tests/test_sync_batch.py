@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-import wgtool.core.gitstore as gitstore_module
-import wgtool.core.sync.joining as joining
+import wgtool.core.exchange.sync.joining as joining
+import wgtool.core.record.gitstore as gitstore_module
 from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Clones, git
 from tests.forge import Forger
 from tests.seeding import seed
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.sync import SyncReport, clone, sync
-from wgtool.core.sync.ancestry import Ancestry
-from wgtool.core.sync.tidy import PACKS_KEPT
+from wgtool.core.exchange.sync import SyncReport, clone, sync
+from wgtool.core.exchange.sync.ancestry import Ancestry
+from wgtool.core.exchange.sync.tidy import PACKS_KEPT
 
 
 def loose_refs(git_dir: Path, under: str) -> list[str]:

@@ -1003,7 +1003,7 @@ async def test_sync_with_a_remote_shows_progress_and_the_result(
         ["git", "-C", str(example_repo), "remote", "add", "origin", str(origin)], check=True
     )
     subprocess.run(["git", "clone", "--quiet", str(origin), str(other)], check=True)
-    from wgtool.core.sync import sync
+    from wgtool.core.exchange.sync import sync
 
     with open_wg(other, MEMBER_PS) as wg:
         sync(wg)

@@ -12,10 +12,10 @@ from tests.forge import Forger
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.errors import InvalidInput, PermissionDenied
-from wgtool.core.gitstore import Person
-from wgtool.core.messages import format_message
+from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind
-from wgtool.core.verify import verify
+from wgtool.core.record.gitstore import Person
+from wgtool.core.record.messages import format_message
 
 
 def _propose(wg: WorkingGroup, paragraph: int = 5, word: str = "global") -> str:
@@ -186,7 +186,7 @@ def test_sync_refuses_unsigned_history_in_a_signed_working_group(
     clones, keys, snapshot_refs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.conftest import git
-    from wgtool.core.sync import sync
+    from wgtool.core.exchange.sync import sync
 
     refs_snapshot = snapshot_refs
 

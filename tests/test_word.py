@@ -9,7 +9,7 @@ import docx
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_TECH, SECRETARIAT, Wg, agree_cli
 from tests.test_blame import merged, propose
-from wgtool.core.word import BRACKET_STYLE, LABEL_STYLE, NOTE_STYLE
+from wgtool.core.documents.word import BRACKET_STYLE, LABEL_STYLE, NOTE_STYLE
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_PS, SECRETARIAT, Wg
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.desks.drafts import titled
+from wgtool.core.documents.export import produce
+from wgtool.core.documents.word_in import read_docx
 from wgtool.core.errors import StateError
-from wgtool.core.export import produce
-from wgtool.core.word_in import read_docx
 
 WORDS = (
     "cooperation", "Internet", "stakeholders", "governments", "open", "secure", "global",

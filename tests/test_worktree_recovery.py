@@ -21,8 +21,8 @@ from tests.conftest import (
 )
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.desks.worktree import Worktree
-from wgtool.core.faults import CRASH_EXIT_CODE, FAULT_ENV
-from wgtool.core.gitstore import GitStore
+from wgtool.core.record.faults import CRASH_EXIT_CODE, FAULT_ENV
+from wgtool.core.record.gitstore import GitStore
 
 
 def wgtool(repo: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from wgtool.core import document as document
     from wgtool.core import inline as inline
     from wgtool.core import merging as merging
-    from wgtool.core import rulebook as rulebook
     from wgtool.core import validate as validate
     from wgtool.core.agreement import Bracket as Bracket
     from wgtool.core.agreement import ParagraphState as ParagraphState
@@ -40,11 +39,6 @@ if TYPE_CHECKING:
     from wgtool.core.agreement import in_words as in_words
     from wgtool.core.agreement import local_time as local_time
     from wgtool.core.agreement import parse_when as parse_when
-    from wgtool.core.blame import OTHER_KEYS as OTHER_KEYS
-    from wgtool.core.blame import Blame as Blame
-    from wgtool.core.concordance import Concordance as Concordance
-    from wgtool.core.concordance import concordance as concordance
-    from wgtool.core.config import SIGNATURE_MODES as SIGNATURE_MODES
     from wgtool.core.consensus import NoConsensus as NoConsensus
     from wgtool.core.consensus import as_position as as_position
     from wgtool.core.demo import FIRST_READING as FIRST_READING
@@ -70,6 +64,17 @@ if TYPE_CHECKING:
     from wgtool.core.desks import WorkingGroup as WorkingGroup
     from wgtool.core.desks.context import require_open as require_open
     from wgtool.core.desks.detail import AmendmentDetail as AmendmentDetail
+    from wgtool.core.documents.blame import OTHER_KEYS as OTHER_KEYS
+    from wgtool.core.documents.blame import Blame as Blame
+    from wgtool.core.documents.concordance import Concordance as Concordance
+    from wgtool.core.documents.concordance import concordance as concordance
+    from wgtool.core.documents.export import produce as produce
+    from wgtool.core.documents.redline import AttributedRedline as AttributedRedline
+    from wgtool.core.documents.redline import RedlineEntry as RedlineEntry
+    from wgtool.core.documents.stats import Balance as Balance
+    from wgtool.core.documents.stats import GroupBalance as GroupBalance
+    from wgtool.core.documents.stats import participation as participation
+    from wgtool.core.documents.word_in import read_docx as read_docx
     from wgtool.core.errors import BracketsRemain as BracketsRemain
     from wgtool.core.errors import ConcurrentUpdate as ConcurrentUpdate
     from wgtool.core.errors import InvalidInput as InvalidInput
@@ -83,18 +88,21 @@ if TYPE_CHECKING:
     from wgtool.core.errors import StateError as StateError
     from wgtool.core.errors import SyncError as SyncError
     from wgtool.core.errors import WgError as WgError
-    from wgtool.core.export import produce as produce
-    from wgtool.core.gitstore import GitStore as GitStore
-    from wgtool.core.guard import check as guard_check
-    from wgtool.core.guard import hook_text as guard_hook
-    from wgtool.core.guard import install as install_guard
-    from wgtool.core.guard import read_updates as guard_updates
+    from wgtool.core.exchange.guard import check as guard_check
+    from wgtool.core.exchange.guard import hook_text as guard_hook
+    from wgtool.core.exchange.guard import install as install_guard
+    from wgtool.core.exchange.guard import read_updates as guard_updates
+    from wgtool.core.exchange.logins import LoginLinks as LoginLinks
+    from wgtool.core.exchange.logins import issue as issue_login
+    from wgtool.core.exchange.logins import revoke as revoke_login
+    from wgtool.core.exchange.sync import clone as clone
+    from wgtool.core.exchange.sync import sync as sync
+    from wgtool.core.exchange.sync.remote import init_remote as init_remote
+    from wgtool.core.exchange.sync.remote import remotes as remotes
+    from wgtool.core.exchange.verify import verify as verify
     from wgtool.core.inbox import AmendmentNews as AmendmentNews
     from wgtool.core.inbox import News as News
     from wgtool.core.labels import LABEL_RE as LABEL_RE
-    from wgtool.core.logins import LoginLinks as LoginLinks
-    from wgtool.core.logins import issue as issue_login
-    from wgtool.core.logins import revoke as revoke_login
     from wgtool.core.merging import ConflictPlace as ConflictPlace
     from wgtool.core.merging import MergePlan as MergePlan
     from wgtool.core.merging import ParagraphChange as ParagraphChange
@@ -112,20 +120,12 @@ if TYPE_CHECKING:
     from wgtool.core.model import Status as Status
     from wgtool.core.model import Verdict as Verdict
     from wgtool.core.model import Version as Version
-    from wgtool.core.redline import AttributedRedline as AttributedRedline
-    from wgtool.core.redline import RedlineEntry as RedlineEntry
+    from wgtool.core.record import rulebook as rulebook
+    from wgtool.core.record.config import SIGNATURE_MODES as SIGNATURE_MODES
+    from wgtool.core.record.gitstore import GitStore as GitStore
     from wgtool.core.safe import HIDDEN_CHARACTERS as HIDDEN_CHARACTERS
     from wgtool.core.safe import terminal_safe as terminal_safe
-    from wgtool.core.stats import Balance as Balance
-    from wgtool.core.stats import GroupBalance as GroupBalance
-    from wgtool.core.stats import participation as participation
-    from wgtool.core.sync import clone as clone
-    from wgtool.core.sync import sync as sync
-    from wgtool.core.sync.remote import init_remote as init_remote
-    from wgtool.core.sync.remote import remotes as remotes
     from wgtool.core.text import DiffOp as DiffOp
-    from wgtool.core.verify import verify as verify
-    from wgtool.core.word_in import read_docx as read_docx
 
 _TABLE: dict[str, tuple[str, str | None]] = {
     # The working group and its desks
@@ -153,19 +153,19 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "ParagraphState": ("wgtool.core.agreement", "ParagraphState"),
     "Silence": ("wgtool.core.agreement", "Silence"),
     "Span": ("wgtool.core.agreement", "Span"),
-    "Blame": ("wgtool.core.blame", "Blame"),
-    "Concordance": ("wgtool.core.concordance", "Concordance"),
+    "Blame": ("wgtool.core.documents.blame", "Blame"),
+    "Concordance": ("wgtool.core.documents.concordance", "Concordance"),
     "AmendmentNews": ("wgtool.core.inbox", "AmendmentNews"),
     "News": ("wgtool.core.inbox", "News"),
     "ConflictPlace": ("wgtool.core.merging", "ConflictPlace"),
     "MergePlan": ("wgtool.core.merging", "MergePlan"),
     "ParagraphChange": ("wgtool.core.merging", "ParagraphChange"),
-    "AttributedRedline": ("wgtool.core.redline", "AttributedRedline"),
-    "RedlineEntry": ("wgtool.core.redline", "RedlineEntry"),
-    "Balance": ("wgtool.core.stats", "Balance"),
-    "GroupBalance": ("wgtool.core.stats", "GroupBalance"),
+    "AttributedRedline": ("wgtool.core.documents.redline", "AttributedRedline"),
+    "RedlineEntry": ("wgtool.core.documents.redline", "RedlineEntry"),
+    "Balance": ("wgtool.core.documents.stats", "Balance"),
+    "GroupBalance": ("wgtool.core.documents.stats", "GroupBalance"),
     "DiffOp": ("wgtool.core.text", "DiffOp"),
-    "LoginLinks": ("wgtool.core.logins", "LoginLinks"),
+    "LoginLinks": ("wgtool.core.exchange.logins", "LoginLinks"),
     # Domain types
     "Amendment": ("wgtool.core.model", "Amendment"),
     "Consensus": ("wgtool.core.model", "Consensus"),
@@ -200,32 +200,32 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "StateError": ("wgtool.core.errors", "StateError"),
     "SyncError": ("wgtool.core.errors", "SyncError"),
     # Use cases beside the desks
-    "produce": ("wgtool.core.export", "produce"),
-    "sync": ("wgtool.core.sync", "sync"),
-    "clone": ("wgtool.core.sync", "clone"),
-    "init_remote": ("wgtool.core.sync.remote", "init_remote"),
-    "remotes": ("wgtool.core.sync.remote", "remotes"),
-    "participation": ("wgtool.core.stats", "participation"),
-    "concordance": ("wgtool.core.concordance", "concordance"),
-    "guard_check": ("wgtool.core.guard", "check"),
-    "install_guard": ("wgtool.core.guard", "install"),
-    "guard_hook": ("wgtool.core.guard", "hook_text"),
-    "guard_updates": ("wgtool.core.guard", "read_updates"),
-    "verify": ("wgtool.core.verify", "verify"),
-    "issue_login": ("wgtool.core.logins", "issue"),
-    "revoke_login": ("wgtool.core.logins", "revoke"),
-    "read_docx": ("wgtool.core.word_in", "read_docx"),
+    "produce": ("wgtool.core.documents.export", "produce"),
+    "sync": ("wgtool.core.exchange.sync", "sync"),
+    "clone": ("wgtool.core.exchange.sync", "clone"),
+    "init_remote": ("wgtool.core.exchange.sync.remote", "init_remote"),
+    "remotes": ("wgtool.core.exchange.sync.remote", "remotes"),
+    "participation": ("wgtool.core.documents.stats", "participation"),
+    "concordance": ("wgtool.core.documents.concordance", "concordance"),
+    "guard_check": ("wgtool.core.exchange.guard", "check"),
+    "install_guard": ("wgtool.core.exchange.guard", "install"),
+    "guard_hook": ("wgtool.core.exchange.guard", "hook_text"),
+    "guard_updates": ("wgtool.core.exchange.guard", "read_updates"),
+    "verify": ("wgtool.core.exchange.verify", "verify"),
+    "issue_login": ("wgtool.core.exchange.logins", "issue"),
+    "revoke_login": ("wgtool.core.exchange.logins", "revoke"),
+    "read_docx": ("wgtool.core.documents.word_in", "read_docx"),
     "FIRST_READING": ("wgtool.core.demo", "FIRST_READING"),
     "circulate_example": ("wgtool.core.demo", "circulate_example"),
     "create_demo": ("wgtool.core.demo", "create_demo"),
-    "GitStore": ("wgtool.core.gitstore", "GitStore"),
+    "GitStore": ("wgtool.core.record.gitstore", "GitStore"),
     # Helpers for the faces: pure functions over texts and values
     "ad_referendum_note": ("wgtool.core.agreement", "ad_referendum_note"),
     "in_words": ("wgtool.core.agreement", "in_words"),
     "local_time": ("wgtool.core.agreement", "local_time"),
     "parse_when": ("wgtool.core.agreement", "parse_when"),
-    "OTHER_KEYS": ("wgtool.core.blame", "OTHER_KEYS"),
-    "SIGNATURE_MODES": ("wgtool.core.config", "SIGNATURE_MODES"),
+    "OTHER_KEYS": ("wgtool.core.documents.blame", "OTHER_KEYS"),
+    "SIGNATURE_MODES": ("wgtool.core.record.config", "SIGNATURE_MODES"),
     "as_position": ("wgtool.core.consensus", "as_position"),
     "LABEL_RE": ("wgtool.core.labels", "LABEL_RE"),
     "HIDDEN_CHARACTERS": ("wgtool.core.safe", "HIDDEN_CHARACTERS"),
@@ -236,7 +236,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "document": ("wgtool.core.document", None),
     "inline": ("wgtool.core.inline", None),
     "merging": ("wgtool.core.merging", None),
-    "rulebook": ("wgtool.core.rulebook", None),
+    "rulebook": ("wgtool.core.record.rulebook", None),
     "validate": ("wgtool.core.validate", None),
 }
 

@@ -154,8 +154,8 @@ class ConcurrentUpdate(WgError):
 class LostRace(WgError):
     """``update-ref`` refused because the ref was not at the expected old value.
 
-    Raised inside an attempt that :func:`wgtool.core.gitstore.retry_cas` runs, which catches it
-    and tries again; only a writer outside ``retry_cas`` lets it reach a face. Code between the
+    Raised inside an attempt that :func:`wgtool.core.record.gitstore.retry_cas` runs, which catches
+    it and tries again; only a writer outside ``retry_cas`` lets it reach a face. Code between the
     ``update-ref`` and ``retry_cas`` must therefore not catch :class:`WgError` (none does).
     """
 

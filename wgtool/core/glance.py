@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from wgtool.core.model import Adoption, Amendment, Kind, Status
-from wgtool.core.rulebook import (
+from wgtool.core.record.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
     MAIN_REF,
@@ -42,7 +42,7 @@ from wgtool.core.rulebook import (
 )
 
 if TYPE_CHECKING:
-    from wgtool.core.gitstore import GitStore
+    from wgtool.core.record.gitstore import GitStore
 
 SCHEMA_VERSION = 6
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change

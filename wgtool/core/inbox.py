@@ -21,8 +21,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from wgtool.core.gitstore import GitStore
 from wgtool.core.model import Amendment, Event, Status, Version
+from wgtool.core.record.gitstore import GitStore
 
 LAST_LOOK_FILE = "last-look.json"
 LAST_LOOK_FORMAT = 1

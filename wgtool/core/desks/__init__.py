@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
-from wgtool.core import config, validate
+from wgtool.core import validate
 from wgtool.core.consensus import as_position
 from wgtool.core.desks.agreement import AgreementDesk, ParagraphThreads
 from wgtool.core.desks.amendments import AdoptedChange, AmendmentChange, AmendmentsDesk
@@ -45,10 +45,11 @@ from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
 from wgtool.core.desks.roster import SecretariatDesk
 from wgtool.core.errors import InvalidInput, NotFound, Remedy
-from wgtool.core.gitstore import GitStore, Person
-from wgtool.core.messages import format_message
 from wgtool.core.model import Settings
-from wgtool.core.rulebook import MAIN_REF, draft_path
+from wgtool.core.record import config
+from wgtool.core.record.gitstore import GitStore, Person
+from wgtool.core.record.messages import format_message
+from wgtool.core.record.rulebook import MAIN_REF, draft_path
 
 
 class WorkingGroup:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wgtool.core.gitstore import GitStore
-from wgtool.core.messages import parse_message
 from wgtool.core.model import Member
-from wgtool.core.rulebook import ACTION, JOIN_ACTION, MAIN, REVISION, SHA_RE, Rulebook
+from wgtool.core.record.gitstore import GitStore
+from wgtool.core.record.messages import parse_message
+from wgtool.core.record.rulebook import ACTION, JOIN_ACTION, MAIN, REVISION, SHA_RE, Rulebook
 
 
 def made_against(store: GitStore, main: str, member: Member, parent: str | None) -> str:

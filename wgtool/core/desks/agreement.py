@@ -29,7 +29,7 @@ from wgtool.core.desks.deliberation import Thread, threads
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.errors import InvalidInput, Remedy, StateError
 from wgtool.core.model import Amendment, Event, Member
-from wgtool.core.rulebook import (
+from wgtool.core.record.rulebook import (
     draft_chain,
 )
 

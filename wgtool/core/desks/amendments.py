@@ -17,10 +17,10 @@ from wgtool.core.errors import (
     Remedy,
     StateError,
 )
-from wgtool.core.gitstore import retry_cas
-from wgtool.core.messages import format_message, parse_message
 from wgtool.core.model import Amendment, Kind, Member, Status
-from wgtool.core.rulebook import (
+from wgtool.core.record.gitstore import retry_cas
+from wgtool.core.record.messages import format_message, parse_message
+from wgtool.core.record.rulebook import (
     ALTERNATIVE_TO,
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,

@@ -16,10 +16,10 @@ from wgtool.core import validate
 from wgtool.core.agreement import Window
 from wgtool.core.desks.context import Record
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
-from wgtool.core.gitstore import retry_cas
-from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member
-from wgtool.core.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF, chain_trailer, draft_chain
+from wgtool.core.record.gitstore import retry_cas
+from wgtool.core.record.messages import format_message
+from wgtool.core.record.rulebook import EVENTS_PREFIX, MAIN, MAIN_REF, chain_trailer, draft_chain
 
 EventCheck = Callable[[], tuple[str | None, dict[str, str | None] | None]]
 """Run inside each compare-and-swap attempt of :meth:`Chains.write_event`: refuses

@@ -16,15 +16,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from wgtool.core import config, faults, rulebook, signing
-from wgtool.core.config import Roster
 from wgtool.core.desks import against
 from wgtool.core.desks.worktree import Worktree
 from wgtool.core.errors import NotFound, Remedy, StateError, WgError
-from wgtool.core.gitstore import GitStore, Person, retry_cas
 from wgtool.core.glance import listing_fingerprint
 from wgtool.core.model import Amendment, Member, Settings, Status
-from wgtool.core.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX
+from wgtool.core.record import config, faults, rulebook, signing
+from wgtool.core.record.config import Roster
+from wgtool.core.record.gitstore import GitStore, Person, retry_cas
+from wgtool.core.record.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX
 
 if TYPE_CHECKING:
     from wgtool.core.index import Index

@@ -2,9 +2,10 @@
 
 Both walk main's first-parent history as the rulebook judged it (which commits are valid
 merges, reverts and secretariat changes, and of which amendment) and carry an attribution
-forward through the commits that changed the draft (:mod:`wgtool.core.blame`): by the steps the
-index keeps of each (:mod:`wgtool.core.attribution`), or, replayed (the reference the
-stored steps must equal), by reading the draft at each of those commits and diffing it again.
+forward through the commits that changed the draft (:mod:`wgtool.core.documents.blame`): by the
+steps the index keeps of each (:mod:`wgtool.core.documents.attribution`), or, replayed (the
+reference the stored steps must equal), by reading the draft at each of those commits and diffing it
+again.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wgtool.core import validate
-from wgtool.core.attribution import DraftStep, draft_blob, orally_revised, source_kind
-from wgtool.core.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
 from wgtool.core.desks.amendments import AmendmentsDesk
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
+from wgtool.core.documents.attribution import DraftStep, draft_blob, orally_revised, source_kind
+from wgtool.core.documents.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
+from wgtool.core.documents.redline import AttributedRedline, attributed_redline
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.model import Amendment
-from wgtool.core.redline import AttributedRedline, attributed_redline
-from wgtool.core.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook
+from wgtool.core.record.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook
 
 
 class DocumentsDesk:

@@ -10,10 +10,10 @@ from wgtool.core import document, glance, labels, validate
 from wgtool.core.adoption import labels_file
 from wgtool.core.desks.context import Record
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
-from wgtool.core.gitstore import retry_cas
-from wgtool.core.messages import format_message
 from wgtool.core.model import Draft, Member, Status, Version
-from wgtool.core.rulebook import (
+from wgtool.core.record.gitstore import retry_cas
+from wgtool.core.record.messages import format_message
+from wgtool.core.record.rulebook import (
     DRAFTS_DIR,
     MAIN_REF,
     TAGS_PREFIX,

@@ -13,10 +13,16 @@ from wgtool.core.desks.context import Record
 from wgtool.core.desks.deliberation import DeliberationDesk
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.errors import InvalidInput, MergeConflict, NotFound, StateError
-from wgtool.core.gitstore import Person, retry_cas
-from wgtool.core.messages import format_message
 from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
-from wgtool.core.rulebook import AMENDMENTS_PREFIX, EVENTS, EVENTS_PREFIX, MAIN_REF, NO_EVENTS
+from wgtool.core.record.gitstore import Person, retry_cas
+from wgtool.core.record.messages import format_message
+from wgtool.core.record.rulebook import (
+    AMENDMENTS_PREFIX,
+    EVENTS,
+    EVENTS_PREFIX,
+    MAIN_REF,
+    NO_EVENTS,
+)
 from wgtool.core.text import merge3
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.errors import BracketsRemain, InvalidInput, Remedy, StateError
-from wgtool.core.messages import format_message
 from wgtool.core.model import Amendment, Event, Member, Version
-from wgtool.core.rulebook import (
+from wgtool.core.record.messages import format_message
+from wgtool.core.record.rulebook import (
     BRACKETS,
     EVENTS,
     EVENTS_PREFIX,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from wgtool.core import config, lookalike, signing
+from wgtool.core import lookalike
 from wgtool.core.desks.context import Record
 from wgtool.core.errors import InvalidInput, Remedy
-from wgtool.core.messages import format_message
 from wgtool.core.model import Member, Role, Settings
+from wgtool.core.record import config, signing
+from wgtool.core.record.messages import format_message
 
 
 class SecretariatDesk:

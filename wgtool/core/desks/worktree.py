@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from wgtool.core.gitstore import GitStore
-from wgtool.core.rulebook import MAIN_REF, SHA_RE
+from wgtool.core.record.gitstore import GitStore
+from wgtool.core.record.rulebook import MAIN_REF, SHA_RE
 
 
 class Worktree:

@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
-from wgtool.core.gitstore import GitStore
 from wgtool.core.glance import index_path
 from wgtool.core.index.healing import reason_of, unusable
 from wgtool.core.index.rows import (
     create_schema,
     schema_problem,
 )
+from wgtool.core.record.gitstore import GitStore
 
 
 class IndexFile:

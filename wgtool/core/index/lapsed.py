@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wgtool.core import document
-from wgtool.core.gitstore import GitStore
+from wgtool.core.record.gitstore import GitStore
 from wgtool.core.text.engine import align, split_units
 
 

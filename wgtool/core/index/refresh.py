@@ -10,11 +10,9 @@ from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
-from wgtool.core.attribution import DraftStep, draft_steps, stored_steps
-from wgtool.core.config import SETTINGS_PATH, parse_settings
 from wgtool.core.consensus import as_position, compute_consensus
+from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.errors import WgError
-from wgtool.core.gitstore import CommitInfo, GitStore
 from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.healing import healing
@@ -34,9 +32,11 @@ from wgtool.core.index.rows import (
     read_amendment_chains,
     upsert,
 )
-from wgtool.core.messages import parse_message
 from wgtool.core.model import Adoption, ConsensusRule, Event, Kind, Settings, Status
-from wgtool.core.rulebook import (
+from wgtool.core.record.config import SETTINGS_PATH, parse_settings
+from wgtool.core.record.gitstore import CommitInfo, GitStore
+from wgtool.core.record.messages import parse_message
+from wgtool.core.record.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
     MAIN_REF,

@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
 from wgtool.core.glance import amendment_from, checked
 from wgtool.core.model import Amendment, Event, Kind, Status
-from wgtool.core.rulebook import (
+from wgtool.core.record.rulebook import (
     ALTERNATIVE_TO,
     KIND,
     PARAGRAPH,
@@ -122,8 +122,9 @@ class MainRow(SQLModel, table=True):
     settings_blob: str | None = None
     roster_blob: str | None = None
     founded: bool = False
-    # The steps this commit made in the drafts it changed, as JSON (see wgtool.core.attribution):
-    # who wrote which words follows from them. NULL: not read yet.
+    # The steps this commit made in the drafts it changed, as JSON (see
+    # wgtool.core.documents.attribution): who wrote which words follows from them. NULL: not read
+    # yet.
     draft_steps: str | None = None
 
 

@@ -1,0 +1,294 @@
+"""Documents the secretariat produces: clean text, redline, compilation of amendments (as HTML
+from templates, :mod:`wgtool.core.documents.pages`, or as Word documents,
+:mod:`wgtool.core.documents.word`), and Akoma Ntoso 3.0 XML.
+
+Member-written text is data here too: HTML output escapes it (Markdown is rendered with raw HTML
+disabled), Word documents hold it as runs of text, and XML is built as a tree, so nothing a
+member types becomes markup. Nor is any control
+character written raw: text already in the record may hold some (from before they were refused,
+or written with plain git), and every document shows them as visible ``\x1b``-style escapes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+from wgtool.core import agreement, document
+from wgtool.core.documents.papers import (
+    AKN_NS,
+    Brackets,
+    CleanText,
+    CompilationPaper,
+    CompiledAmendment,
+    RedlinePaper,
+)
+from wgtool.core.documents.redline import attributed_redline
+from wgtool.core.errors import InvalidInput, NotFound, Remedy
+from wgtool.core.labels import label_of
+from wgtool.core.model import Amendment, DocumentFormat
+from wgtool.core.safe import visible_controls, xml_text
+
+if TYPE_CHECKING:
+    from wgtool.core.desks import WorkingGroup
+    from wgtool.core.model import Draft
+
+Paper = CleanText | RedlinePaper | CompilationPaper
+
+
+def bracketed_markdown(text: str, labels: Sequence[str], spans: Brackets) -> str:
+    """The draft's Markdown with ``[ ... ]`` around bracketed words; where the draft has
+    brackets, the text's own ``[``, ``]`` and ``\\`` are escaped, so the two never mix."""
+    if not spans:
+        return text
+    out, position = [], 0
+    for block in document.blocks(text):
+        out.append(text[position : block.start])
+        if block.heading:
+            out.append(agreement.escape_brackets(block.text))
+        else:
+            label = label_of(labels, block.number or 0)
+            out.append(agreement.bracketed_plain(block.text, spans.get(label, [])))
+        position = block.end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def akoma_ntoso(
+    *,
+    slug: str,
+    title: str,
+    text: str,
+    version: str | None,
+    working_group: str,
+    date: dt.date,
+    labels: Sequence[str] = (),
+    spans: Brackets = None,
+) -> str:
+    """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema); bracketed
+    words are ``<inline name="bracketed">`` elements.
+
+    Long because it writes the document in the schema's order, element by element.
+    """
+    ET.register_namespace("", AKN_NS)
+
+    def el(
+        parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str
+    ) -> ET.Element:
+        attrs = {name: xml_text(value) for name, value in attrs.items()}
+        node = (
+            ET.Element(f"{{{AKN_NS}}}{tag}", attrs)
+            if parent is None
+            else ET.SubElement(parent, f"{{{AKN_NS}}}{tag}", attrs)
+        )
+        if text is not None:
+            node.text = xml_text(text)
+        return node
+
+    expression = version or "current"
+    work_uri = f"/akn/un/doc/wg/{date.year}/{slug}"
+    expression_uri = f"{work_uri}/eng@{expression}"
+    root = el(None, "akomaNtoso")
+    doc = el(root, "doc", name=slug)
+    meta = el(doc, "meta")
+    ident = el(meta, "identification", source="#wgtool")
+    iso = date.isoformat()
+    frbr = [
+        ("FRBRWork", work_uri, f"{work_uri}/!main", "#wg"),
+        ("FRBRExpression", expression_uri, f"{expression_uri}/!main", "#wg"),
+        ("FRBRManifestation", f"{expression_uri}.akn", f"{expression_uri}/!main.xml", "#wgtool"),
+    ]
+    for tag, uri, this, author in frbr:
+        level = el(ident, tag)
+        el(level, "FRBRthis", value=this)
+        el(level, "FRBRuri", value=uri)
+        el(
+            level,
+            "FRBRdate",
+            date=iso,
+            name="generation" if tag == "FRBRManifestation" else "draft",
+        )
+        el(level, "FRBRauthor", href=author)
+        if tag == "FRBRWork":
+            el(level, "FRBRcountry", value="un")
+        if tag == "FRBRExpression":
+            el(level, "FRBRlanguage", language="eng")
+    refs = el(meta, "references", source="#wgtool")
+    el(
+        refs,
+        "TLCOrganization",
+        eId="wg",
+        href="/akn/ontology/organization/wg",
+        showAs=working_group,
+    )
+    el(
+        refs,
+        "TLCOrganization",
+        eId="wgtool",
+        href="/akn/ontology/organization/wgtool",
+        showAs="wgtool",
+    )
+    preface = el(doc, "preface")
+    el(el(preface, "p"), "docTitle", title)
+    body = el(doc, "mainBody")
+    container: ET.Element = body
+    section = 0
+    for block in document.blocks(text):
+        if block.heading:
+            if block.heading_level == 1:
+                continue  # the title, already in the preface
+            section += 1
+            container = el(body, "hcontainer", name="section", eId=f"sec_{section}")
+            el(container, "heading", block.heading_text)
+            continue
+        label = label_of(labels, block.number or 0)
+        para = el(container, "paragraph", eId=f"para_{label}")
+        el(para, "num", f"{label}.")
+        line = el(el(para, "content"), "p")
+        last: ET.Element | None = None
+        for piece, bracket in agreement.pieces(block.text, (spans or {}).get(label, [])):
+            words = xml_text(re.sub(r"\s+", " ", piece))
+            if bracket is not None:
+                last = el(line, "inline", re.sub(r"\s+", " ", piece), name="bracketed")
+            elif last is None:
+                line.text = (line.text or "") + words
+            else:
+                last.tail = (last.tail or "") + words
+
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+FORMATS = tuple(f.value for f in DocumentFormat)
+
+
+# The paper each HTML or Word format lays out.
+_PAPERS = {
+    "html": CleanText,
+    "docx": CleanText,
+    "redline": RedlinePaper,
+    "docx-redline": RedlinePaper,
+    "compilation": CompilationPaper,
+    "docx-compilation": CompilationPaper,
+}
+
+
+def produce(
+    wg: WorkingGroup,
+    slug: str,
+    fmt: str,
+    *,
+    version: str | None = None,
+    against: str | None = None,
+    include_closed: bool = False,
+    clean: bool = False,
+    templates: Path | None = None,
+) -> str | bytes:
+    """One of the secretariat's documents for a draft: text, or bytes for a Word document
+    (the formats whose :attr:`DocumentFormat.binary` is true).
+
+    ``version`` picks a consensus version (default: the current text on main); ``against`` is the
+    older version a redline starts from (default: the latest consensus version). The text on
+    main shows its brackets, unless ``clean``. ``templates``: a folder of HTML templates that
+    win over the shipped ones.
+    """
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "akn-amendments":
+        from wgtool.core.documents import akn
+
+        return akn.document(wg, slug, version=version, include_closed=include_closed)
+    draft = wg.drafts.draft(slug, version)
+    spans = None if clean else wg.agreement.bracket_spans(slug, version)
+    if fmt == "markdown":
+        return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
+    if fmt == "akn":
+        return akoma_ntoso(
+            slug=slug,
+            title=draft.title,
+            text=draft.text,
+            version=version,
+            working_group=wg.record.settings.title,
+            date=dt.date.today(),
+            labels=draft.labels,
+            spans=spans,
+        )
+    kind = _PAPERS[fmt]
+    paper: Paper
+    if kind is CleanText:
+        paper = CleanText(draft.title, draft.text, version, draft.labels, spans)
+    elif kind is RedlinePaper:
+        paper = redline_paper(wg, draft, version, against)
+    else:
+        paper = compilation_paper(wg, draft, version, include_closed)
+    if DocumentFormat(fmt).binary:
+        from wgtool.core.documents import word
+
+        return word.render(paper)
+    from wgtool.core.documents import pages
+
+    return pages.page(paper, templates)
+
+
+def redline_paper(
+    wg: WorkingGroup, draft: Draft, version: str | None, against: str | None
+) -> RedlinePaper:
+    """The changes to ``draft`` since ``against`` (default: its latest consensus version)."""
+    if against is None:
+        versions = [v.name for v in wg.drafts.versions(draft.slug) if v.name != version]
+        if not versions:
+            raise NotFound(
+                f"{draft.slug} has no earlier consensus version",
+                remedy=Remedy.GIVE_EARLIER_VERSION,
+            )
+        against = versions[-1]
+    changes = wg.documents.attributed_redline(draft.slug, against, version)
+    groups = wg.record.settings.groups
+    return RedlinePaper(draft.title, against, version or "current text", changes, groups)
+
+
+def compilation_paper(
+    wg: WorkingGroup, draft: Draft, version: str | None, include_closed: bool
+) -> CompilationPaper:
+    """The undecided amendments to ``draft`` (all, with ``include_closed``), with the ledger
+    of the text on main."""
+    found = [
+        a
+        for a in wg.amendments.amendments(draft=draft.slug)
+        if include_closed or a.status.undecided
+    ]
+    consensus = wg.deliberation.consensus_many(found)
+    notes = amendment_notes(wg, found)
+    items = []
+    for a in found:
+        change = wg.amendments.change(a)
+        entries = attributed_redline(change.old, change.new, None).entries
+        blocks = tuple(e for e in entries if e.changed)
+        items.append(CompiledAmendment(a, blocks, consensus[a.id], notes.get(a.id, ())))
+    ledger = wg.agreement.ledger(draft.slug) if version is None else []
+    return CompilationPaper(draft.title, items, wg.record.settings.groups, ledger)
+
+
+def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[str, list[str]]:
+    """What a compilation says of each amendment beyond its text: the alternatives it is one
+    of, and its co-sponsors with the stakeholder groups they come from."""
+    notes: dict[str, list[str]] = {}
+    for amendment in amendments:
+        lines = notes.setdefault(amendment.id, [])
+        group = wg.procedure.alternatives(amendment)
+        if group:
+            number = [a.id for a in group].index(amendment.id) + 1
+            others = ", ".join(a.id for a in group if a.id != amendment.id)
+            lines.append(f"Alt {number} of {len(group)} for this passage (with {others})")
+        sponsors = wg.procedure.cosponsors(amendment)
+        if sponsors.members:
+            names = ", ".join(f"{m} ({g})" for m, g in sorted(sponsors.members.items()))
+            groups = len(set(sponsors.groups) | {amendment.group})
+            lines.append(
+                f"Co-sponsored by {names}: {groups} stakeholder group(s) with the proposer's"
+            )
+    return notes

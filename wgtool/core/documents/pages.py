@@ -1,0 +1,140 @@
+"""The secretariat's HTML documents, laid out by Jinja2 templates with autoescaping.
+
+The templates ship in ``wgtool/templates`` (``*.html.j2`` and the stylesheet ``wgtool.css``,
+with its print rules). A secretariat restyles them without touching code: a folder given as
+``templates`` holds its own copies of any of those files, which win over the shipped ones.
+
+Member-written text reaches a template only as data, so autoescaping escapes it. The one piece
+of markup made here is a paragraph rendered from Markdown with raw HTML disabled (and links only
+to safe schemes, images off); its brackets are private-use marks placed before the rendering
+(:func:`wgtool.core.agreement.with_marks`) and turned into elements after it, so the text's own
+``[`` never becomes a bracket.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wgtool.core import agreement, document, inline
+from wgtool.core.documents.papers import (
+    CONSENSUS_LEGEND,
+    CleanText,
+    CompilationPaper,
+    RedlinePaper,
+    consensus_line,
+    ledger_status,
+    status_line,
+)
+from wgtool.core.errors import InvalidInput
+from wgtool.core.safe import visible_controls
+from wgtool.core.text import DiffOp
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+_OPEN = '<span class="bracket">[</span>'
+_CLOSE = '<span class="bracket">]</span>'
+
+
+@functools.lru_cache(maxsize=8)
+def environment(templates: Path | None = None) -> Environment:
+    """The template environment: ``templates`` (a folder) first, then the shipped templates."""
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+    from markupsafe import Markup, escape
+
+    loaders: list[Any] = [PackageLoader("wgtool", "templates")]
+    if templates is not None:
+        if not templates.is_dir():
+            raise InvalidInput(f"templates folder {str(templates)!r} is not a folder")
+        loaders.insert(0, FileSystemLoader(str(templates)))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    # Text across paragraphs (from a template of a secretariat's own) breaks at blank lines.
+    env.filters["breaks"] = lambda text: Markup("<br><br>\n").join(
+        escape(part) for part in str(text).split("\n\n")
+    )
+    env.globals.update(
+        status_line=status_line,
+        consensus_line=consensus_line,
+        ledger_status=ledger_status,
+        diff_runs=diff_runs,
+        consensus_legend=CONSENSUS_LEGEND,
+    )
+    return env
+
+
+def diff_runs(ops: Sequence[DiffOp]) -> list[tuple[str, list[inline.Styled]]]:
+    """A word diff laid out as its Markdown reads (:func:`wgtool.core.inline.styled_diff`),
+    in runs of one op: each run one ``<del>`` or ``<ins>``, however many looks it has."""
+    return [(op, list(run)) for op, run in itertools.groupby(inline.styled_diff(ops), _op)]
+
+
+def _op(piece: inline.Styled) -> str:
+    return piece.op
+
+
+def render(name: str, templates: Path | None = None, **context: object) -> str:
+    """Render template ``name``; what it holds shows control characters as visible escapes."""
+    from jinja2 import TemplateError
+
+    try:
+        page = environment(templates).get_template(name).render(**context)
+    except TemplateError as error:
+        where = f" in {templates}" if templates is not None else ""
+        raise InvalidInput(f"template {name}{where} failed: {error}") from None
+    return visible_controls(page, html=True)
+
+
+def paragraph_html(text: str, spans: Iterable[agreement.Span]) -> str:
+    """One paragraph as inline HTML: Markdown rendered with raw HTML escaped, and the chair's
+    brackets as ``<span class="bracket">`` elements."""
+    rendered = document.inline_html(agreement.with_marks(text, spans)).strip()
+    return rendered.replace(agreement.OPEN_MARK, _OPEN).replace(agreement.CLOSE_MARK, _CLOSE)
+
+
+def clean_html(paper: CleanText, templates: Path | None = None) -> str:
+    from markupsafe import Markup
+
+    blocks = [
+        {
+            "heading": b.heading,
+            "level": b.level,
+            "text": b.text,
+            "label": b.label,
+            "html": Markup(paragraph_html(b.text, (paper.spans or {}).get(b.label, []))),
+        }
+        for b in paper.blocks()
+    ]
+    return render("clean.html.j2", templates, page_title=paper.title, paper=paper, blocks=blocks)
+
+
+def redline_html(paper: RedlinePaper, templates: Path | None = None) -> str:
+    return render("redline.html.j2", templates, page_title=f"{paper.title} — redline", paper=paper)
+
+
+def compilation_html(paper: CompilationPaper, templates: Path | None = None) -> str:
+    return render(
+        "compilation.html.j2",
+        templates,
+        page_title=f"{paper.title} — compilation",
+        paper=paper,
+    )
+
+
+def page(paper: CleanText | RedlinePaper | CompilationPaper, templates: Path | None = None) -> str:
+    """The HTML document for ``paper``."""
+    if isinstance(paper, CleanText):
+        return clean_html(paper, templates)
+    if isinstance(paper, RedlinePaper):
+        return redline_html(paper, templates)
+    return compilation_html(paper, templates)

@@ -1,0 +1,166 @@
+"""What the secretariat's documents hold, whatever they are written as (HTML or Word).
+
+Each paper is plain data gathered once from the record by
+:func:`wgtool.core.documents.export.produce`;
+:mod:`wgtool.core.documents.pages` lays it out as HTML from templates and
+:mod:`wgtool.core.documents.word` as a Word document. Every text here is member-written data: the
+renderers escape it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from wgtool.core import agreement, document
+from wgtool.core.labels import label_of
+from wgtool.core.model import Amendment, Consensus, GroupState, Status, Verdict
+
+if TYPE_CHECKING:
+    from wgtool.core.agreement import ParagraphState
+    from wgtool.core.documents.redline import AttributedRedline, RedlineEntry
+    from wgtool.core.model import Event
+
+AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+"""The Akoma Ntoso namespace, of the export and of the amendments' documents."""
+
+Brackets = Mapping[str, Sequence[agreement.Span]] | None
+
+
+@dataclass(frozen=True)
+class CleanBlock:
+    """A heading (``level`` 1-6) or a labelled paragraph, cut into pieces at its brackets:
+    each piece with the id of the bracket around it, or None."""
+
+    heading: bool
+    level: int
+    label: str
+    text: str
+    pieces: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """The text of a draft (a version, or main with its brackets)."""
+
+    title: str
+    text: str
+    version: str | None
+    labels: Sequence[str] = ()
+    spans: Brackets = None
+
+    @property
+    def bracket_count(self) -> int:
+        return sum(len(s) for s in (self.spans or {}).values())
+
+    def blocks(self) -> list[CleanBlock]:
+        result = []
+        for block in document.blocks(self.text):
+            if block.heading:
+                level = min(block.heading_level, 6)
+                text = block.heading_text
+                result.append(CleanBlock(True, level, "", text, ((text, None),)))
+                continue
+            label = label_of(self.labels, block.number or 0)
+            cut = agreement.pieces(block.text, (self.spans or {}).get(label, []))
+            result.append(CleanBlock(False, 0, label, block.text, tuple(cut)))
+        return result
+
+
+@dataclass(frozen=True)
+class RedlinePaper:
+    """The changes between two versions, paragraph by paragraph, with who made them."""
+
+    title: str
+    old_name: str
+    new_name: str
+    redline: AttributedRedline
+    groups: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class CompiledAmendment:
+    """An amendment as a compilation shows it.
+
+    Attributes:
+        blocks: What it changes, block by block (headings and paragraphs, changed ones only).
+    """
+
+    amendment: Amendment
+    blocks: tuple[RedlineEntry, ...]
+    consensus: Consensus
+    notes: Sequence[str] = ()
+
+    @property
+    def where(self) -> str:
+        """'Paragraph 5', 'After paragraph 3'...: the amendment's place, capitalised."""
+        place = self.amendment.place
+        return place[:1].upper() + place[1:]
+
+
+@dataclass(frozen=True)
+class CompilationPaper:
+    """The amendments to a draft in paragraph order, with the paragraph ledger."""
+
+    title: str
+    amendments: Sequence[CompiledAmendment]
+    groups: Mapping[str, str]
+    ledger: Sequence[ParagraphState] = field(default=())
+
+    def ordered(self) -> list[CompiledAmendment]:
+        return sorted(
+            self.amendments,
+            key=lambda c: (c.amendment.paragraph or 0, c.amendment.created_at, c.amendment.id),
+        )
+
+    def group_name(self, slug: str) -> str:
+        return self.groups.get(slug, slug)
+
+    def comments(self) -> list[tuple[str, Event]]:
+        """The comments on the paragraphs, with the label of the paragraph each is on, in the
+        draft's order (replies after what they answer, as written)."""
+        return [(p.label, c) for p in self.ledger for c in p.comments]
+
+
+CONSENSUS_LEGEND = (
+    "Consensus counts stakeholder groups: S support, N no objection, O object, ? not heard."
+)
+"""What the compilation says once of the consensus counts it gives each amendment."""
+
+_VERDICTS = {
+    Verdict.CONSENSUS: "reached",
+    Verdict.OBJECTION: "not reached: a group objects",
+    Verdict.PENDING: "not reached yet",
+}
+
+
+def consensus_line(consensus: Consensus) -> str:
+    """The consensus as a compilation states it: ``reached (S2 N1 O0 ?2)``, the counts as
+    :data:`CONSENSUS_LEGEND` reads them."""
+    n = consensus.counts()
+    return (
+        f"{_VERDICTS[consensus.state]} (S{n[GroupState.SUPPORT]} "
+        f"N{n[GroupState.NO_OBJECTION]} O{n[GroupState.OBJECT]} ?{n[GroupState.NOT_HEARD]})"
+    )
+
+
+def ledger_status(state: ParagraphState) -> str:
+    return "open (changed since agreed)" if state.changed else state.status
+
+
+def status_line(amendment: Amendment) -> str:
+    """The status as a compilation states it: how a merge was adopted, why it lapsed."""
+    status = amendment.status
+    if status is Status.LAPSED:
+        return f"{status.label} (its paragraph is no longer in the draft)"
+    line: str = status.label
+    if amendment.merged_by:
+        line += f" by {amendment.merged_by}"
+    if amendment.adoption is not None and amendment.adoption.consensus != "unrecorded":
+        line += f", {amendment.adoption.describe()}"
+    if amendment.reverted_by:
+        line += f"; reverted by {amendment.reverted_by}"
+    if amendment.decided_reason:
+        line += f": {amendment.decided_reason}"
+    return line

@@ -1,0 +1,101 @@
+"""The remote: its name, the refspecs wgtool fetches into, and fetching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wgtool.core.errors import InvalidInput, NotFound, SyncError
+from wgtool.core.exchange.sync.report import (
+    REMOTE_NAME_RE,
+)
+from wgtool.core.record.gitstore import NO_REFLOG, GitStore
+from wgtool.core.record.rulebook import (
+    MAIN_REF,
+    TAGS_PREFIX,
+    WG_PREFIX,
+)
+
+
+def check_remote(store: GitStore, remote: str) -> str:
+    """The name of a configured remote, or a one-line error."""
+    if not remote or remote.startswith("-") or not REMOTE_NAME_RE.match(remote):
+        raise InvalidInput(
+            f"invalid remote name {remote!r}: give the name of a configured git remote, like origin"
+        )
+    if remote not in remotes(store):
+        raise NotFound(f"no git remote {remote!r}: add it with 'git remote add {remote} URL'")
+    return remote
+
+
+def remotes(store: GitStore) -> list[str]:
+    """The names of the git remotes configured here."""
+    return store.run(["remote"]).stdout.decode("utf-8", "replace").split()
+
+
+def init_remote(path: Path) -> None:
+    """An empty bare repository at ``path`` to serve as a working group's remote: no commit of
+    its own, so that the first member's sync sends main as it is (main only fast-forwards)."""
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise InvalidInput(f"{path} exists and is not an empty folder: choose a new folder")
+    GitStore.init(path, bare=True).close()
+
+
+def tracking_prefix(remote: str) -> str:
+    return f"refs/remotes/{remote}/"
+
+
+def fetch_refspecs(remote: str) -> list[str]:
+    """The refspecs that carry the wg refs and tags into ``refs/remotes/<remote>/``."""
+    prefix = tracking_prefix(remote)
+    return [f"+{WG_PREFIX}*:{prefix}wg/*", f"+{TAGS_PREFIX}*:{prefix}tags/*"]
+
+
+def configure_remote(store: GitStore, remote: str) -> None:
+    """Add the wg refspecs to ``remote.<remote>.fetch`` once: plain ``git fetch`` carries them."""
+    key = f"remote.{remote}.fetch"
+    result = store.run(["config", "--get-all", key], check=False)
+    existing = set(result.stdout.decode("utf-8", "replace").split())
+    for spec in fetch_refspecs(remote):
+        if spec not in existing:
+            store.run(["config", "--add", key, spec])
+
+
+# -- fetch -------------------------------------------------------------------------------------
+
+
+def fetch(store: GitStore, remote: str) -> None:
+    main_spec = f"+{MAIN_REF}:{tracking_prefix(remote)}main"
+    specs = [main_spec, *fetch_refspecs(remote)]
+    base = [
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--prune",
+        "--no-write-fetch-head",
+        "--end-of-options",
+        remote,
+    ]
+    # Remote-tracking refs get no reflog: thousands of files that grow with every sync.
+    result = store.run([*base, *specs], check=False, network=True, config=NO_REFLOG)
+    if result.returncode != 0 and b"couldn't find remote ref" in result.stderr:
+        # A new, empty remote has no main yet: fetch the rest; main is pushed below. A tracking
+        # main left from what the remote held before (or from another remote under the same
+        # name) is pruned like any other ref the remote no longer has, or main would seem to
+        # have diverged from a main that is not there.
+        result = store.run([*base, *specs[1:]], check=False, network=True, config=NO_REFLOG)
+        if result.returncode == 0:
+            store.run(["update-ref", "-d", f"{tracking_prefix(remote)}main"], check=False)
+    if result.returncode != 0:
+        raise SyncError(f"could not fetch from {remote}: {git_reason(result.stderr)}")
+
+
+def git_reason(stderr: bytes) -> str:
+    """The first fatal or error line git wrote (its first line says what went wrong)."""
+    lines = [
+        line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()
+    ]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line[len(prefix) :]
+    return lines[-1] if lines else "git gave no reason"

@@ -1,0 +1,78 @@
+"""Keeping ``.git`` compact after a sync: refs and objects packed when it pays, no reflogs for
+wg refs.
+
+A working group holds two refs per amendment, and a clone a remote-tracking copy of each. Git
+writes every ref it moves as a loose file of its own (4 KB on most disks for 41 bytes), and
+every fetch moves thousands of them; ``git pack-refs`` puts them all in one ``packed-refs`` file.
+Reflogs are only written for branches (see :data:`wgtool.core.record.gitstore.NO_REFLOG`); the ones
+an older wgtool or a plain ``git fetch`` left for wg refs and their tracking copies are removed
+here.
+
+Objects: wgtool writes each event as four loose objects (a file of its own each, 4 KB on disk),
+and a fetch of fewer than 100 objects unpacks them loose too; git's own ``gc --auto`` waits for
+6,700 of them. From :data:`REPACK_FROM` loose objects on they are packed, and packs are merged
+whenever there are more than :data:`PACKS_KEPT` (each fetch of many objects keeps a pack of its
+own): ``git repack -d --geometric=2`` merges the small ones in a geometric progression and
+leaves the largest as it is, so a clone holds a few packs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from wgtool.core.record.gitstore import GitStore
+
+# Loose refs from which packing pays: packing rewrites packed-refs (every ref, tens of
+# milliseconds at thousands of refs), each loose ref costs a file and a block of disk. A sync
+# nearly always leaves some, and packing after every one keeps the number of git processes of a
+# sync the same whatever it received.
+PACK_FROM = 1
+REPACK_FROM = 256
+PACKS_KEPT = 4
+
+
+def tidy(store: GitStore, remote: str) -> None:
+    """Remove reflogs of wg refs and of ``remote``'s tracking refs but main; pack loose refs
+    when there are :data:`PACK_FROM` or more."""
+    common = Path(store.repo.common_dir)
+    logs = common / "logs" / "refs"
+    for folder in (
+        logs / "wg",
+        logs / "remotes" / remote / "wg",
+        logs / "remotes" / remote / "tags",
+    ):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+    if loose_refs(common / "refs", PACK_FROM) >= PACK_FROM:
+        store.run(["pack-refs", "--all"], check=False)
+    if packs(common) > PACKS_KEPT or loose_objects(store) >= REPACK_FROM:
+        # Packs merged in a geometric progression, loose objects with them: each fetch that
+        # brought a pack of its own is rolled into the others without rewriting the largest.
+        store.run(["repack", "-d", "-q", "--geometric=2"], check=False)
+
+
+def packs(common: Path) -> int:
+    """How many packs there are (no git process: a listing of the pack folder)."""
+    try:
+        return sum(1 for e in os.scandir(common / "objects" / "pack") if e.name.endswith(".pack"))
+    except OSError:
+        return 0
+
+
+def loose_objects(store: GitStore) -> int:
+    """How many loose objects there are (``git count-objects``)."""
+    result = store.run(["count-objects"], check=False)
+    count, _, _ = result.stdout.decode().partition(" objects")
+    return int(count) if count.strip().isdigit() else 0
+
+
+def loose_refs(folder: Path, enough: int) -> int:
+    """How many loose ref files there are under ``folder``, counting up to ``enough``."""
+    count = 0
+    for _, _, files in os.walk(folder):
+        count += len(files)
+        if count >= enough:
+            break
+    return count
