@@ -126,8 +126,9 @@ class WgApp(App[None]):
 
     def _opened(self) -> None:
         self.opened = True
-        if isinstance(self.screen, WgScreen):
-            self.screen.reload_if_stale()  # screens below load when they are back on top
+        top = self.top_screen
+        if isinstance(top, WgScreen):
+            top.reload_if_stale()  # screens below load when they are back on top
 
     def _unusable(self, error: WgError) -> None:
         """The working group cannot be opened, or nobody is acting: with a strict session the
@@ -164,9 +165,7 @@ class WgApp(App[None]):
     def _top_screen_unread(self) -> bool:
         """Whether the screen on top reads the record and has not finished its first read
         (every screen that reads marks its widget busy until then: see :meth:`not_busy`)."""
-        if not self.screen_stack:
-            return False
-        screen = self.screen
+        screen = self.top_screen
         return isinstance(screen, WgScreen) and screen.reads and screen not in self._loaded_screens
 
     def hold_keys(self) -> None:
@@ -383,8 +382,15 @@ class WgApp(App[None]):
         self.data_version += 1
         if message.summary:
             self.notify(terminal_safe(message.summary), markup=False)
-        if isinstance(self.screen, WgScreen):
-            self.screen.reload_if_stale()
+        top = self.top_screen
+        if isinstance(top, WgScreen):
+            top.reload_if_stale()
+
+    @property
+    def top_screen(self) -> Screen[Any] | None:
+        """The screen on top, or None once the app is closing (its screens already gone: a
+        message from a worker may still arrive then)."""
+        return self.screen if self.screen_stack else None
 
     # -- actions -----------------------------------------------------------------------------------
 
