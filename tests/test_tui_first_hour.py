@@ -379,3 +379,31 @@ async def test_keys_typed_as_a_screen_opens_wait_for_what_it_reads(
         await settle(pilot)
         assert isinstance(app.screen, PositionDialog), app.notices
         assert "the amendment is still loading" not in app.notices
+
+
+async def test_escape_leaves_a_screen_still_reading(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read that takes long is no trap: escape goes back at once, keys typed before it wait."""
+    amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
+    gate = threading.Event()
+    reading = threading.Event()
+    real = AmendmentsDesk.amendment
+
+    def slow_amendment(self: AmendmentsDesk, ref: str) -> object:
+        reading.set()
+        assert gate.wait(60), "the test never let the read go on"
+        return real(self, ref)
+
+    app = make_app(example_repo, MEMBER_PS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.screen
+        monkeypatch.setattr(AmendmentsDesk, "amendment", slow_amendment)
+        app.push_screen(AmendmentScreen(amendment))
+        await until(pilot, reading.is_set)
+        await pilot.press("escape")
+        assert app.screen is first
+        gate.set()
+        await settle(pilot)
+        assert app.screen is first

@@ -156,7 +156,12 @@ class WgApp(App[None]):
             isinstance(event, events.Key)
             and not event.is_forwarded
             and event.key not in self.QUIT_KEYS
-            and (self._holding_keys or self._held_keys or self._top_screen_unread())
+            and (
+                self._holding_keys
+                or self._held_keys
+                # Escape leaves a screen still reading (a slow read is no trap).
+                or (event.key != "escape" and self._top_screen_unread())
+            )
         ):
             self._held_keys.append(event)
             return
