@@ -4,22 +4,28 @@ It lives in ``.git/wgtool/index.sqlite`` and remembers which ref tips it has rea
 reads only refs whose tip moved; ``rebuild`` deletes everything and reads all refs again, with
 the same result. Deleting the file loses nothing.
 
-The package: :mod:`.rows` (tables and row conversions), :mod:`.lapsed`, :mod:`.healing`, and
-the :class:`Index` class in layers, :mod:`.base` (the file) and :mod:`.refresh` (reading the
-refs), with the queries here. The layers share the class's underscored methods; nothing
-outside the package uses them.
+The package: :mod:`.rows` (tables and row conversions), :mod:`.lapsed`, :mod:`.healing` (what
+an error says of the file), and the :class:`Index`, which composes two parts, each given what
+it needs: the file (:class:`~.base.IndexFile`: opening, healing and replacing it, one refresher
+at a time) and the :class:`~.refresh.Refresher` (reading the refs into it), and answers the
+queries here. No part reaches into another's underscored names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Engine
 
+from wgtool.core.documents.attribution import DraftStep
 from wgtool.core.consensus import as_position
+from wgtool.core.record.gitstore import GitStore
 from wgtool.core.glance import group_states
-from wgtool.core.index.healing import healing
+from wgtool.core.index.base import IndexFile
 from wgtool.core.index.refresh import Refresher
 from wgtool.core.index.rows import (
     AMENDMENTS,
@@ -29,17 +35,70 @@ from wgtool.core.index.rows import (
     event_from_row,
 )
 from wgtool.core.model import Amendment, Event, Status
+from wgtool.core.record.rulebook import MainHistory, Rulebook
 
 GroupStates = tuple[str, tuple[tuple[str, str], ...]]  # a verdict, and (group, state) pairs
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Index(Refresher):
+def healing(query: F) -> F:
+    """An index query that heals the file when it proves unusable, and fills a healed file
+    before it answers (see :meth:`IndexFile.healed`)."""
+
+    @functools.wraps(query)
+    def healed(index: Index, *args: Any, **kwargs: Any) -> Any:
+        return index.file.healed(lambda: query(index, *args, **kwargs), index.refresher.refresh)
+
+    return cast(F, healed)
+
+
+class Index:
     """The index of one repository.
 
     The file heals itself: a damaged, foreign or outdated file (or anything else in its place)
     is replaced and rebuilt from the refs, and when the index cannot be written at all the refs
     are read into memory for the life of this object. Each time, ``notify`` gets one line.
     """
+
+    def __init__(self, store: GitStore, notify: Callable[[str], object] | None = None) -> None:
+        self.store = store
+        self.file = IndexFile(store, notify)
+        self.refresher = Refresher(self.file)
+
+    @property
+    def engine(self) -> Engine:
+        return self.file.engine
+
+    def close(self) -> None:
+        self.file.close()
+
+    # -- refreshing ----------------------------------------------------------------------------
+
+    def refresh(self) -> dict[str, str]:
+        """Read what changed in the refs since the last refresh (only new commits are read).
+
+        Returns the ref tips (main, amendments, events) the index now reflects: a write whose
+        preconditions were read from the index can compare-and-swap against them.
+        """
+        refresher = self.refresher
+        return self.file.healed(refresher.refresh, refresher.refresh, fills=True)
+
+    def rebuild(self) -> dict[str, str]:
+        """Forget everything and read all refs again, into a new file whatever the old one held."""
+        refresher = self.refresher
+        return self.file.healed(refresher.rebuild, refresher.refresh, fills=True)
+
+    def stored_history(self, book: Rulebook, main: str) -> MainHistory | None:
+        """Main's judged history as the last refresh stored it, if main has not moved since."""
+        return self.refresher.stored_history(book, main)
+
+    @healing
+    def stored_steps(
+        self, book: Rulebook, main: str, slug: str
+    ) -> tuple[MainHistory, list[DraftStep]] | None:
+        """Main's judged history and the steps draft ``slug`` took on it, as the last refresh
+        stored them, if main has not moved since and every commit's steps were read."""
+        return self.refresher.stored_steps(book, main, slug)
 
     # -- queries -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -15,16 +16,18 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
 from wgtool.core.glance import index_path
-from wgtool.core.index.healing import reason_of, unusable
+from wgtool.core.index.healing import reason_of, unreadable_row, unusable
 from wgtool.core.index.rows import (
     create_schema,
     schema_problem,
 )
 from wgtool.core.record.gitstore import GitStore
 
+T = TypeVar("T")
+
 
 class IndexFile:
-    """The index of one repository.
+    """The file of one repository's index.
 
     The file heals itself: a damaged, foreign or outdated file (or anything else in its place)
     is replaced and rebuilt from the refs, and when the index cannot be written at all the refs
@@ -42,6 +45,28 @@ class IndexFile:
 
     # -- plumbing ------------------------------------------------------------------------------
 
+    def healed(
+        self, operation: Callable[[], T], fill: Callable[[], object], *, fills: bool = False
+    ) -> T:
+        """Run ``operation`` on the index; when the file proves unusable, heal it and run it
+        again. A file just healed is filled (``fill``: read every ref) before anything else is
+        asked of it, unless the operation is such a fill itself (``fills``)."""
+        for attempt in range(3):
+            try:
+                self._open()  # opening may heal the file, and then it must be filled first
+                if self._needs_fill and not fills:
+                    fill()
+                    self._needs_fill = False
+                result = operation()
+                if fills:
+                    self._needs_fill = False
+                return result
+            except Exception as error:
+                if attempt == 2 or not (unusable(error) or unreadable_row(error)):
+                    raise
+                self._recover(error, attempt)
+        raise AssertionError("unreachable")
+
     @property
     def engine(self) -> Engine:
         return self._open()
@@ -51,16 +76,21 @@ class IndexFile:
             self._engine = self._open_memory() if self._in_memory else self._open_file()
         return self._engine
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the refs are read into memory (the file cannot be used at all)."""
+        return self._in_memory
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
 
     def _open_file(self) -> Engine:
-        with self._lock():
+        with self.lock():
             problem = self._file_problem(thorough=False)
             if problem is not None:
-                self._remove_files()
+                self.remove_files()
                 self.notify(f"the index {self.path} was {problem}: rebuilding it from the refs")
                 self._needs_fill = True
             engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 60})
@@ -104,7 +134,7 @@ class IndexFile:
         except sqlite3.DatabaseError as error:
             return f"damaged ({error})"
 
-    def _remove_files(self) -> None:
+    def remove_files(self) -> None:
         """Remove the index and its journals; a link is removed, never what it points at."""
         for path in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm", "-journal"))):
             if path.is_dir() and not path.is_symlink():
@@ -122,8 +152,8 @@ class IndexFile:
         if not unusable(error):  # a row that does not read as wgtool wrote it
             if attempt > 0:
                 raise error
-            with self._lock():
-                self._remove_files()
+            with self.lock():
+                self.remove_files()
             self.notify(
                 f"the index {self.path} held a row wgtool cannot read ({reason_of(error)}): "
                 "rebuilding it from the refs"
@@ -131,10 +161,10 @@ class IndexFile:
             return
         if attempt == 0:
             try:
-                with self._lock():
+                with self.lock():
                     problem = self._file_problem(thorough=True)
                     if problem is not None:
-                        self._remove_files()
+                        self.remove_files()
                         self.notify(
                             f"the index {self.path} was {problem}: rebuilding it from the refs"
                         )
@@ -150,7 +180,7 @@ class IndexFile:
         )
 
     @contextmanager
-    def _lock(self) -> Iterator[None]:
+    def lock(self) -> Iterator[None]:
         """One refresher at a time per repository; readers are never blocked (WAL)."""
         if self._in_memory:
             yield

@@ -1,34 +1,14 @@
-"""An index file that heals itself: what counts as unusable, and the retrying decorator."""
+"""What an error from the index says: the file is unusable (heal it), a row is unreadable (rebuild
+it once), or a mistake in a query (let it surface). The file heals itself by these
+(:meth:`~wgtool.core.index.base.IndexFile.healed`)."""
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import exc as sa_exc
 
 from wgtool.core.errors import LocalFileError
-
-# -- a file that heals itself --------------------------------------------------------------------
-
-
-class Healable(Protocol):
-    """What :func:`healing` needs of the index it wraps (the index file of
-    :class:`~wgtool.core.index.base.IndexFile`, filled by the refresher): named here, so that
-    this module imports neither of them."""
-
-    _needs_fill: bool
-
-    def _open(self) -> object: ...
-
-    def _refresh(self) -> object: ...
-
-    def _recover(self, error: Exception, attempt: int) -> None: ...
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def unusable(error: BaseException) -> bool:
@@ -57,27 +37,3 @@ def reason_of(error: BaseException) -> str:
         return error.message
     original = getattr(error, "orig", None) or error
     return " ".join(str(original).split()) or type(error).__name__
-
-
-def healing(method: F) -> F:
-    """Run an index method; when the index file proves unusable, heal it and run it again."""
-
-    @functools.wraps(method)
-    def wrapper(self: Healable, *args: Any, **kwargs: Any) -> Any:
-        for attempt in range(3):
-            try:
-                self._open()  # opening may heal the file, and then it must be filled first
-                if self._needs_fill and method.__name__ not in ("refresh", "rebuild"):
-                    self._refresh()
-                    self._needs_fill = False
-                result = method(self, *args, **kwargs)
-                if method.__name__ in ("refresh", "rebuild"):
-                    self._needs_fill = False
-                return result
-            except Exception as error:
-                if attempt == 2 or not (unusable(error) or unreadable_row(error)):
-                    raise
-                self._recover(error, attempt)
-        raise AssertionError("unreachable")
-
-    return cast(F, wrapper)

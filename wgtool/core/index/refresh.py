@@ -15,7 +15,6 @@ from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_ste
 from wgtool.core.errors import WgError
 from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
 from wgtool.core.index.base import IndexFile
-from wgtool.core.index.healing import healing
 from wgtool.core.index.lapsed import GoneParagraphs
 from wgtool.core.index.rows import (
     AMENDMENTS,
@@ -66,42 +65,42 @@ class _CommitReader:
         return {sha: self.read[sha] for sha in shas if sha in self.read}
 
 
-class Refresher(IndexFile):
-    """Refreshing and rebuilding the index from the refs."""
+class Refresher:
+    """Refreshing and rebuilding the index ``file`` from the refs (healing the file, should it
+    prove unusable, is the caller's: see :meth:`IndexFile.healed`)."""
+
+    def __init__(self, file: IndexFile) -> None:
+        self.file = file
+        self.store = file.store
 
     # -- refreshing ----------------------------------------------------------------------------
 
     def _listing(self) -> str:
         return indexed_listing(self.store)
 
-    @healing
     def rebuild(self) -> dict[str, str]:
         """Forget everything and read all refs again, into a new file whatever the old one held."""
-        self.close()
-        with self._lock():
-            if not self._in_memory:
-                self._remove_files()
-        return self._refresh()
+        self.file.close()
+        with self.file.lock():
+            if not self.file.in_memory:
+                self.file.remove_files()
+        return self.refresh()
 
-    @healing
     def refresh(self) -> dict[str, str]:
-        """Read what changed in the refs since the last refresh (only new commits are read).
+        """Read the refs that moved since the last refresh into the index (only new commits are
+        read), in one transaction under the lock; long because each kind of ref (gone,
+        amendments, events, main) is one step of it.
 
         Returns the ref tips (main, amendments, events) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
-        return self._refresh()
-
-    def _refresh(self) -> dict[str, str]:
-        """Read the refs that moved into the index, in one transaction under the lock; long
-        because each kind of ref (gone, amendments, events, main) is one step of it."""
         listing = self._listing()
-        engine = self.engine
+        engine = self.file.engine
         with engine.connect() as conn:
             stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
         if stored == listing_fingerprint(listing):
             return tips_of(listing)
-        with self._lock(), engine.begin() as conn:
+        with self.file.lock(), engine.begin() as conn:
             # Listed again under the lock: a listing made before another process's refresh would
             # be older than what that one stored, and would drop the refs written in between.
             listing = self._listing()
@@ -294,18 +293,17 @@ class Refresher(IndexFile):
 
     def stored_history(self, book: Rulebook, main: str) -> MainHistory | None:
         """Main's judged history as the last refresh stored it, if main has not moved since."""
-        with self.engine.connect() as conn:
+        with self.file.engine.connect() as conn:
             history = self._stored_history(conn, book)
         return history if history is not None and history.tip == main else None
 
-    @healing
     def stored_steps(
         self, book: Rulebook, main: str, slug: str
     ) -> tuple[MainHistory, list[DraftStep]] | None:
         """Main's judged history and the steps draft ``slug`` took on it, as the last refresh
         stored them (read together), if main has not moved since and every commit's steps
         were read."""
-        with self.engine.connect() as conn:  # one query: one state of the file
+        with self.file.engine.connect() as conn:  # one query: one state of the file
             rows = conn.execute(sa_select(MAIN_ROWS).order_by(MAIN_ROWS.c.position)).all()
         history = self._history_of(rows, book)
         if history is None or history.tip != main or any(r.draft_steps is None for r in rows):

@@ -37,10 +37,13 @@ made.
 
 **Modules.** :mod:`.layout` (refs, paths, trailer names, ids, roles per action),
 :mod:`.records` (commits read in batches, the small per-record rules), :mod:`.history` (what
-the rulebook answers), and one class, :class:`Rulebook`, written in layers: :mod:`.base`
-(caches, settings and roster in a tree, signatures), :mod:`.chains` (amendment and event
-chains), :mod:`.main` (main's history) and :mod:`.book` (tags and refs). The layers share the
-class's underscored methods; nothing outside the package uses them.
+the rulebook answers), :mod:`.kept` (verdicts kept between runs), and :class:`Rulebook`
+(:mod:`.book`), made of parts that are each given what they need, none built on another:
+:class:`~.base.Reader` (the store, what was read of it, settings and roster in a tree,
+signatures, kept verdicts), :class:`~.chains.ChainJudge` (amendment and event chains; given
+the reader), :class:`~.main.MainJudge` (main's history; given the reader and the chain judge)
+and :class:`~.tags.TagJudge` (versions; likewise). The rulebook judges whole refs with them.
+No part reaches into another's underscored names.
 """
 
 from __future__ import annotations

@@ -1,18 +1,16 @@
-"""The rulebook's base layer: caches, the settings and roster of a tree, signatures."""
+"""The rulebook's reader, given to each of its parts: the store, what was read of it, the
+settings and roster of a tree, signatures, and the verdicts kept between runs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from wgtool.core.record import config, signing
 from wgtool.core import document, labels
 from wgtool.core.errors import WgError
-from wgtool.core.model import Event, Member, Settings
-from wgtool.core.record import config, signing
 from wgtool.core.record.gitstore import GitStore
-from wgtool.core.record.rulebook.history import (
-    MainHistory,
-)
+from wgtool.core.model import Event, Member, Settings
 from wgtool.core.record.rulebook.kept import KeptVerdicts
 from wgtool.core.record.rulebook.layout import (
     CONFIG_PATHS,
@@ -43,7 +41,8 @@ class SharedReads:
 
 
 class Reader:
-    """Judges the objects of one repository; caches what it read while it lives.
+    """What every part of the rulebook is given: one repository, what was read of it while
+    this reader lives, the verdicts kept between runs, and the signatures checked.
 
     ``audit`` (sync, verify and the guard) checks signatures where the working group requires
     them and that nothing is made against an older main commit than its parent. The index reads
@@ -55,27 +54,20 @@ class Reader:
         self.audit = audit
         # Valid verdicts kept between runs (sync, verify, the guard; see .kept).
         self._kept = KeptVerdicts(store.wgtool_dir) if kept else None
-        self.replayed = 0  # main commits judged in full (not restored from a kept verdict)
-        self._checked: set[str] = set()  # the commits and tags whose signature was checked
-        self._judged: set[str] = set()  # the commits judged
+        self.checked: set[str] = set()  # the commits and tags whose signature was checked
+        self.judged: set[str] = set()  # the commits judged
         # What is read of immutable objects (commits by sha, blob sizes, event files) and which
         # event chains were read whole is shared by every reader of one store: a sync's join
         # and the index refresh after it read each incoming commit and event file once.
         shared = store.memo.setdefault("rulebook", SharedReads())
         assert isinstance(shared, SharedReads)
-        self._records = shared.records
-        self._sizes = shared.sizes
-        self._events = shared.events
-        self._complete = shared.complete  # event tips whose whole chain has been read
-        self._verdicts = shared.verdicts
+        self.shared = shared
+        self.records = shared.records  # commits read, by sha
         self._configs: dict[tuple[str | None, str | None], Config | str] = {}
         self._signers: dict[str, str | None] = {}
         self._pending: set[str] = set()
-        self._joins: dict[tuple[str, str], str | None] = {}
-        self._histories: dict[str | None, MainHistory] = {}
-        self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
 
-    def _load_kept(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
+    def load_kept(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
         """The kept verdicts of ``kind`` among ``keys`` (none when nothing is kept)."""
         if self._kept is None:
             return {}
@@ -83,7 +75,7 @@ class Reader:
         found = self._kept.load(prefix + key for key in keys)
         return {key[len(prefix) :]: verdict for key, verdict in found.items()}
 
-    def _keep(self, kind: str, verdicts: dict[str, object], *, flush: bool = True) -> None:
+    def keep(self, kind: str, verdicts: dict[str, object], *, flush: bool = True) -> None:
         """Keep valid verdicts of ``kind`` (written now, or with the next flush)."""
         if self._kept is None:
             return
@@ -98,11 +90,11 @@ class Reader:
 
     @property
     def signatures_checked(self) -> int:
-        return len(self._checked)
+        return len(self.checked)
 
     @property
     def commits_judged(self) -> int:
-        return len(self._judged)
+        return len(self.judged)
 
     # -- settings and roster -------------------------------------------------------------------
 
@@ -115,9 +107,9 @@ class Reader:
             if sha is not None and f"{mode:o}" not in FILE_MODES:
                 return f"{path} is not a file"
             blobs.append(sha)
-        return self._configs_of(blobs[0], blobs[1])
+        return self.configs_of(blobs[0], blobs[1])
 
-    def _configs_of(self, settings_blob: str | None, roster_blob: str | None) -> Config | str:
+    def configs_of(self, settings_blob: str | None, roster_blob: str | None) -> Config | str:
         key = (settings_blob, roster_blob)
         if key not in self._configs:
             self._configs[key] = self._parse_config(*key)
@@ -127,7 +119,7 @@ class Reader:
         for path, blob in zip(CONFIG_PATHS, (settings_blob, roster_blob), strict=True):
             if blob is None:
                 return f"{path} is missing"
-            if self._blob_sizes([blob]).get(blob, 0) > config.MAX_CONFIG_BYTES:
+            if self.blob_sizes([blob]).get(blob, 0) > config.MAX_CONFIG_BYTES:
                 return f"{path} is larger than 1 MB"
         assert settings_blob is not None and roster_blob is not None
         try:
@@ -143,28 +135,28 @@ class Reader:
 
     # -- drafts --------------------------------------------------------------------------------
 
-    def _file_at(self, commit: str, path: str) -> bytes | None:
+    def file_at(self, commit: str, path: str) -> bytes | None:
         """A file's content at a commit (None when the commit lacks it)."""
         return self.store.read_file(commit, path)
 
-    def _text_at(self, commit: str, slug: str) -> str | None:
+    def text_at(self, commit: str, slug: str) -> str | None:
         """Draft ``slug`` at ``commit``, or None when the commit has no such draft."""
-        data = self._file_at(commit, draft_path(slug)) if commit else None
+        data = self.file_at(commit, draft_path(slug)) if commit else None
         return None if data is None else data.decode("utf-8", "replace")
 
-    def _labels_at(self, commit: str, slug: str, text: str) -> labels.Labels:
+    def labels_at(self, commit: str, slug: str, text: str) -> labels.Labels:
         """The paragraph labels of draft ``slug`` (whose text there is ``text``) at ``commit``."""
         count = len(document.paragraphs(text))
-        return labels.load(self._file_at(commit, labels_path(slug)), count)
+        return labels.load(self.file_at(commit, labels_path(slug)), count)
 
-    def _commit_parent(self, sha: str) -> str:
-        record = self._records.get(sha)
+    def commit_parent(self, sha: str) -> str:
+        record = self.records.get(sha)
         parents = record.parents if record is not None else self.store.commit(sha).parents
         return parents[0] if parents else ""
 
-    def _blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
         """The sizes of objects, read in one git process (and kept)."""
-        wanted = sorted(set(shas) - set(self._sizes))
+        wanted = sorted(set(shas) - set(self.shared.sizes))
         if wanted:
             result = self.store.run(
                 ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
@@ -174,29 +166,18 @@ class Reader:
             for line in result.stdout.decode().splitlines():
                 sha, _, size = line.partition(" ")
                 if size.isdigit():
-                    self._sizes[sha] = int(size)
-        return self._sizes
-
-    def _only_draft(self, record: Record, draft: str, problems: list[str], *, what: str) -> None:
-        for change in record.changes:
-            labels = change.path == labels_path(draft) and what != "an amendment"
-            if (
-                not (change.path == draft_path(draft) or labels)
-                or (change.status != "M" and not labels)
-                or (change.status != "D" and change.mode not in FILE_MODES)
-            ):
-                problems.append(f"{what} may change only {draft_path(draft)}, not {change.path}")
-                return
+                    self.shared.sizes[sha] = int(size)
+        return self.shared.sizes
 
     # -- signatures ----------------------------------------------------------------------------
 
-    def _signed(
+    def signed(
         self, record: Record, member: Member, settings: Settings, problems: list[str]
     ) -> None:
         """Where signatures are required, the commit must be signed with ``member``'s key."""
         if not self.audit or settings.signatures != "required":
             return
-        self._checked.add(record.sha)
+        self.checked.add(record.sha)
         if not member.ssh_key:
             problems.append(
                 f"signatures are required and the roster has no SSH key for {member.handle}"
@@ -211,7 +192,15 @@ class Reader:
         elif signer != signing.fingerprint(member.ssh_key):
             problems.append(f"signed with a key that is not {member.handle}'s key in the roster")
 
-    def _fetch_pending_signatures(self) -> bool:
+    def new_pass(self) -> None:
+        """Start a pass of judging: the signatures it needs are collected anew."""
+        self._pending = set()
+
+    def awaits_signatures(self, sha: str | None = None) -> bool:
+        """Whether this pass needs signatures not read yet (of commit ``sha``, or of any)."""
+        return bool(self._pending) if sha is None else sha in self._pending
+
+    def fetch_pending_signatures(self) -> bool:
         """Read the signatures the last pass needed; True when there were any (judge again)."""
         pending = self._pending - set(self._signers)
         self._pending = set()

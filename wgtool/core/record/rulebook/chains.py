@@ -46,6 +46,7 @@ from wgtool.core.record.rulebook.layout import (
 from wgtool.core.record.rulebook.records import (
     Config,
     Record,
+    only_draft,
     read_records,
     same_group,
     same_member,
@@ -53,25 +54,34 @@ from wgtool.core.record.rulebook.records import (
 )
 
 
-class ChainJudge(Reader):
+class ChainJudge:
     """Amendment and event chains, judged by what main had in force when they were made."""
+
+    def __init__(self, reads: Reader) -> None:
+        self.reads = reads
+        shared = reads.shared
+        self._events = shared.events  # event file blob -> its event (None: not one)
+        self._complete = shared.complete  # event tips whose whole chain has been read
+        self._verdicts = shared.verdicts
+        self._joins: dict[tuple[str, str], str | None] = {}
+        self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
 
     # -- amendments ----------------------------------------------------------------------------
 
-    def _load_chains(self, tips: Iterable[tuple[str, str]]) -> None:
+    def load_chains(self, tips: Iterable[tuple[str, str]]) -> None:
         """Read amendment revisions, one git process per revision depth (not per commit)."""
         pending = {(a, sha) for a, sha in tips if SHA_RE.match(sha)}
         self._chains_read |= pending
         for _ in range(MAX_REVISIONS + 1):
-            missing = {sha for _, sha in pending if sha not in self._records}
+            missing = {sha for _, sha in pending if sha not in self.reads.records}
             if missing:
                 for found in read_records(
-                    self.store, ["--no-walk=unsorted"], self._existing_commits(missing)
+                    self.reads.store, ["--no-walk=unsorted"], self._existing_commits(missing)
                 ):
-                    self._records[found.sha] = found
+                    self.reads.records[found.sha] = found
             following = set()
             for amendment, sha in pending:
-                record = self._records.get(sha)
+                record = self.reads.records.get(sha)
                 if (
                     record is not None
                     and record.trailer(AMENDMENT_ID) == amendment
@@ -88,7 +98,7 @@ class ChainJudge(Reader):
         wanted = sorted(shas)
         if not wanted:
             return []
-        result = self.store.run(
+        result = self.reads.store.run(
             ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
             input=("\n".join(wanted) + "\n").encode(),
             check=False,
@@ -105,11 +115,11 @@ class ChainJudge(Reader):
         """Judge the amendment whose last revision is ``tip`` (``limit``: main commits from that
         position on do not count as on main yet, for a merge judged on its way up main)."""
         if (amendment, tip) not in self._chains_read:
-            self._load_chains([(amendment, tip)])
+            self.load_chains([(amendment, tip)])
         chain = AmendmentChain(amendment, tip)
         sha: str | None = tip
         while sha is not None and len(chain.revisions) <= MAX_REVISIONS:
-            record = self._records.get(sha)
+            record = self.reads.records.get(sha)
             if (
                 record is None
                 or record.trailer(AMENDMENT_ID) != amendment
@@ -159,7 +169,7 @@ class ChainJudge(Reader):
         history: MainHistory,
         position: int,
     ) -> list[str]:
-        self._judged.add(record.sha)
+        self.reads.judged.add(record.sha)
         problems: list[str] = []
         if record.trailer(REVISION) != str(number):
             problems.append(f"numbered revision {record.trailer(REVISION)}, not {number}")
@@ -184,7 +194,7 @@ class ChainJudge(Reader):
         assert chain.draft is not None
         if number == 1 and not record.changes:
             problems.append("changes nothing")
-        self._only_draft(record, chain.draft, problems, what="an amendment")
+        only_draft(record, chain.draft, problems, what="an amendment")
         current = history.config(position)
         if current is None:
             problems.append("made against a main commit with no valid roster")
@@ -197,7 +207,7 @@ class ChainJudge(Reader):
             chain.group = member.group
         same_member(record, member, problems)
         same_group(record.trailer(GROUP), member, problems)
-        self._signed(record, member, current.settings, problems)
+        self.reads.signed(record, member, current.settings, problems)
         return problems
 
     def _depends_on(
@@ -205,7 +215,7 @@ class ChainJudge(Reader):
     ) -> int | str:
         """The position of the main commit a revision or event was made against, or why not."""
         main = record.trailer(MAIN)
-        if not self.audit:
+        if not self.reads.audit:
             not_before = 0
         if main is None:
             position = history.position_at_time(record.committed_at, not_before)
@@ -225,11 +235,11 @@ class ChainJudge(Reader):
         self, tips: Mapping[str, str], history: MainHistory
     ) -> dict[str, AmendmentChain]:
         """Judge many amendments at once (their revisions are read in a few git processes)."""
-        self._load_chains(tips.items())
+        self.load_chains(tips.items())
         while True:
-            self._pending = set()
+            self.reads.new_pass()
             chains = {a: self.amendment_chain(a, tip, history) for a, tip in tips.items()}
-            if not self._fetch_pending_signatures():
+            if not self.reads.fetch_pending_signatures():
                 return chains
 
     # -- events --------------------------------------------------------------------------------
@@ -257,12 +267,12 @@ class ChainJudge(Reader):
         partial = set()
         seeds: dict[str, int] = {}
         keys = [f"{a}:{old}" for a, old in after.items()]
-        kept = self._load_kept("position", keys) if self.audit and after else {}
+        kept = self.reads.load_kept("position", keys) if self.reads.audit and after else {}
         for amendment, old in after.items():
-            order = self._topological(wanted[amendment], partial=True)
+            order = self.topological(wanted[amendment], partial=True)
             if order is None or not any(old in record.parents for record in order):
                 continue
-            if self.audit:
+            if self.reads.audit:
                 main = kept.get(f"{amendment}:{old}")
                 position = history.position(main) if isinstance(main, str) else None
                 inside = {record.sha for record in order}
@@ -276,21 +286,21 @@ class ChainJudge(Reader):
         self._read_events(
             {
                 change.blob
-                for record in self._records.values()
+                for record in self.reads.records.values()
                 for change in record.changes
                 if change.status == "A" and change.path.startswith(EVENTS_DIR + "/")
             }
         )
         while True:
-            self._pending = set()
+            self.reads.new_pass()
             chains = {
                 a: self._event_chain(
                     a, tip, history, proposers.get(a), partial=a in partial, seeds=seeds
                 )
                 for a, tip in wanted.items()
             }
-            if not self._fetch_pending_signatures():
-                self._keep("event", {})
+            if not self.reads.fetch_pending_signatures():
+                self.reads.keep("event", {})
                 return chains
 
     def _load_events(
@@ -305,8 +315,8 @@ class ChainJudge(Reader):
         if len(after) < len(wanted) and history.tip:
             negatives.append(f"^{history.tip}")  # an event chain never reaches main
         if positives:
-            for record in read_records(self.store, [], [*positives, *negatives]):
-                self._records[record.sha] = record
+            for record in read_records(self.reads.store, [], [*positives, *negatives]):
+                self.reads.records[record.sha] = record
         self._complete |= {sha for a, sha in wanted.items() if a not in after}
 
     def judged_events(
@@ -324,7 +334,7 @@ class ChainJudge(Reader):
         if not SHA_RE.match(tip):
             return f"names events {tip!r}, which is no commit"
         self._load_events({key: tip}, history, {})
-        if tip not in self._records:
+        if tip not in self.reads.records:
             return f"names events {tip[:10]}, which this repository lacks"
         chain = self._event_chain(key, tip, history, proposer, limit=limit)
         if chain.problems:
@@ -345,14 +355,14 @@ class ChainJudge(Reader):
         """Judge one chain; ``seeds`` gives the main positions of the commits a partial chain
         grew from (as judged before)."""
         chain = EventChain(amendment, tip, partial=partial)
-        order = self._topological(tip, partial=partial)
+        order = self.topological(tip, partial=partial)
         if order is None:
             chain.problems.append((None, "holds commits that are not events on this amendment"))
             return chain
         positions: dict[str, int] = dict(seeds or {}) if partial else {}
         for record in order:
             chain.commits += 1
-            self._judged.add(record.sha)
+            self.reads.judged.add(record.sha)
             not_before = max((positions.get(p, 0) for p in record.parents), default=0)
             if record.trailer(ACTION) == JOIN_ACTION:
                 positions[record.sha] = not_before
@@ -371,13 +381,20 @@ class ChainJudge(Reader):
             if event is not None and not problems:
                 chain.events.append(event)
         at = positions.get(tip, -1)
-        if self.audit and limit is None and not chain.problems and not self._pending:
+        if (
+            self.reads.audit
+            and limit is None
+            and not chain.problems
+            and not self.reads.awaits_signatures()
+        ):
             if 0 <= at < len(history.commits):
                 # The main commit the tip stands at: a later sync judges only what grew from it.
-                self._keep("position", {f"{amendment}:{tip}": history.commits[at].sha}, flush=False)
+                self.reads.keep(
+                    "position", {f"{amendment}:{tip}": history.commits[at].sha}, flush=False
+                )
         return chain
 
-    def _topological(self, tip: str, *, partial: bool = False) -> list[Record] | None:
+    def topological(self, tip: str, *, partial: bool = False) -> list[Record] | None:
         """The commits of an event chain, parents first; None if it reaches a commit that was
         not read with it (with ``partial``, such commits are the part judged before)."""
         order: list[Record] = []
@@ -386,11 +403,11 @@ class ChainJudge(Reader):
         while stack:
             sha, expanded = stack.pop()
             if expanded:
-                order.append(self._records[sha])
+                order.append(self.reads.records[sha])
                 continue
             if sha in seen:
                 continue
-            record = self._records.get(sha)
+            record = self.reads.records.get(sha)
             if record is None:
                 if partial:
                     continue
@@ -408,7 +425,7 @@ class ChainJudge(Reader):
         key = (first, second)
         if key not in self._joins:
             try:
-                self._joins[key] = self.store.merge_trees(first, second)
+                self._joins[key] = self.reads.store.merge_trees(first, second)
             except WgError:
                 self._joins[key] = None
         if self._joins[key] != record.tree:
@@ -428,23 +445,29 @@ class ChainJudge(Reader):
         reader of the store (a sync's join and the index refresh after it judge each incoming
         event once), except where a signature is checked, which this reader does itself."""
         current = history.config(position)
-        signed = current is not None and self.audit and current.settings.signatures == "required"
+        signed = (
+            current is not None and self.reads.audit and current.settings.signatures == "required"
+        )
         key = (record.sha, amendment, proposer, current.blobs if current else None)
         if not signed and key in self._verdicts:
             event, problems = self._verdicts[key]
             return event, list(problems)
         kept_key = ":".join((record.sha, amendment, proposer or "", *(key[3] or ())))
-        kept = self._load_kept("event", [kept_key]).get(kept_key)
+        kept = self.reads.load_kept("event", [kept_key]).get(kept_key)
         if isinstance(kept, dict):
-            self._judged.add(record.sha)
+            self.reads.judged.add(record.sha)
             if signed:
-                self._checked.add(record.sha)
+                self.reads.checked.add(record.sha)
             return Event.from_dict(kept), []
         verdict = self._judge_event_anew(record, amendment, current, proposer)
         if not signed:
             self._verdicts[key] = (verdict[0], tuple(verdict[1]))
-        if verdict[0] is not None and not verdict[1] and record.sha not in self._pending:
-            self._keep("event", {kept_key: verdict[0].to_dict()}, flush=False)
+        if (
+            verdict[0] is not None
+            and not verdict[1]
+            and not self.reads.awaits_signatures(record.sha)
+        ):
+            self.reads.keep("event", {kept_key: verdict[0].to_dict()}, flush=False)
         return verdict
 
     def _judge_event_anew(
@@ -491,7 +514,7 @@ class ChainJudge(Reader):
         same_group(event.group, member, problems, what="its event file")
         same_group(record.trailer(GROUP), member, problems)
         problems += self._entitled(record, event, member, proposer)
-        self._signed(record, member, current.settings, problems)
+        self.reads.signed(record, member, current.settings, problems)
         return replace(event, group=member.group), problems
 
     def _entitled(
@@ -516,7 +539,7 @@ class ChainJudge(Reader):
         """A silence is broken only in its own chain, after it started (the silence is in the
         break's tree) and before its deadline, by the breaker's clock; the shared remote's
         guard holds breaks to its own clock as they arrive."""
-        blob = self.store.lookup_in_tree(record.tree, event_path(event.target or ""))
+        blob = self.reads.store.lookup_in_tree(record.tree, event_path(event.target or ""))
         silence = None if blob is None else self._read_event(blob)
         if silence is None or silence.type != "silence" or silence.amendment != event.amendment:
             return [f"breaks {event.target!r}, which is no silence before it in this chain"]
@@ -526,22 +549,22 @@ class ChainJudge(Reader):
 
     def _read_event(self, blob: str) -> Event | None:
         if blob not in self._events:
-            if self._blob_sizes([blob]).get(blob, MAX_EVENT_BYTES + 1) > MAX_EVENT_BYTES:
+            if self.reads.blob_sizes([blob]).get(blob, MAX_EVENT_BYTES + 1) > MAX_EVENT_BYTES:
                 self._events[blob] = None
             else:
-                self._events[blob] = parse_event(self.store.read_blob(blob))
+                self._events[blob] = parse_event(self.reads.store.read_blob(blob))
         return self._events[blob]
 
     def _read_events(self, blobs: Iterable[str]) -> None:
         """Read many event files ahead, in one git process."""
         blobs = set(blobs)
-        sizes = self._blob_sizes(blobs)
+        sizes = self.reads.blob_sizes(blobs)
         wanted = [
             blob
             for blob in set(blobs) - set(self._events)
             if sizes.get(blob, MAX_EVENT_BYTES + 1) <= MAX_EVENT_BYTES
         ]
-        for blob, (kind, data) in self.store.objects(wanted).items():
+        for blob, (kind, data) in self.reads.store.objects(wanted).items():
             self._events[blob] = parse_event(data) if kind == "blob" else None
 
 

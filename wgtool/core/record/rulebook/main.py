@@ -16,6 +16,7 @@ from wgtool.core.adoption import (
 from wgtool.core.agreement import utc_iso
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.model import Adoption, Event, Kind, Role
+from wgtool.core.record.rulebook.base import Reader
 from wgtool.core.record.rulebook.chains import ChainJudge
 from wgtool.core.record.rulebook.history import (
     FOUNDING,
@@ -62,13 +63,21 @@ from wgtool.core.record.rulebook.records import (
     Config,
     Record,
     consensus_problems,
+    only_draft,
     read_records,
     same_member,
 )
 
 
-class MainJudge(ChainJudge):
-    """Main's first-parent history, each commit judged by what was in force at its parent."""
+class MainJudge:
+    """Main's first-parent history, each commit judged by what was in force at its parent
+    (a merge with the amendment and the events it names, judged by ``chains``)."""
+
+    def __init__(self, reads: Reader, chains: ChainJudge) -> None:
+        self.reads = reads
+        self.chains = chains
+        self.replayed = 0  # main commits judged in full (not restored from a kept verdict)
+        self._histories: dict[str | None, MainHistory] = {}
 
     # -- main ----------------------------------------------------------------------------------
 
@@ -86,34 +95,34 @@ class MainJudge(ChainJudge):
         records: list[Record] = []
         if tip and known is not None:
             records = read_records(
-                self.store, ["--first-parent", "--reverse"], [tip, f"^{known.tip}"]
+                self.reads.store, ["--first-parent", "--reverse"], [tip, f"^{known.tip}"]
             )
             if not records or records[0].parents[:1] != (known.tip,):
                 known = None  # main was not fast-forwarded from there: read it all
         if tip and known is None:
-            records = read_records(self.store, ["--first-parent", "--reverse"], [tip])
-        kept = self._load_kept("main", [r.sha for r in records])
+            records = read_records(self.reads.store, ["--first-parent", "--reverse"], [tip])
+        kept = self.reads.load_kept("main", [r.sha for r in records])
         merged_tips = {
             (r.trailer(AMENDMENT_ID) or "", r.parents[1])
             for r in records
             if len(r.parents) == 2 and r.sha not in kept
         }
-        self._load_chains(merged_tips)
+        self.chains.load_chains(merged_tips)
         while True:
-            self._pending = set()
+            self.reads.new_pass()
             history = MainHistory(tip, list(known.commits) if known else [])
             state = known.state() if known else MainState()
             for record in records:
                 commit = MainCommit(record, len(history.commits))
                 history.append(commit)
                 if record.sha in kept:
-                    self._judged.add(record.sha)
-                    _restore(commit, state, kept[record.sha], self._configs_of)
+                    self.reads.judged.add(record.sha)
+                    _restore(commit, state, kept[record.sha], self.reads.configs_of)
                 else:
                     self._judge_main(commit, state, history)
-            if not self._fetch_pending_signatures():
+            if not self.reads.fetch_pending_signatures():
                 break
-        self._keep(
+        self.reads.keep(
             "main",
             {c.sha: _kept(c) for c in history.commits[-len(records) :] if records and c.valid},
         )
@@ -125,7 +134,7 @@ class MainJudge(ChainJudge):
         history = MainHistory(tip, [])
         for item in stored:
             config_ = (
-                self._configs_of(item.settings_blob, item.roster_blob)
+                self.reads.configs_of(item.settings_blob, item.roster_blob)
                 if item.settings_blob
                 else None
             )
@@ -158,14 +167,14 @@ class MainJudge(ChainJudge):
 
     def _judge_main(self, commit: MainCommit, state: MainState, history: MainHistory) -> None:
         record = commit.record
-        self._judged.add(record.sha)
+        self.reads.judged.add(record.sha)
         self.replayed += 1
         problems = commit.problems
         before = state.config
         after: Config | str | None = None
         if not record.parents:
             commit.kind = INIT
-            after = self.config_of_tree(record.tree)
+            after = self.reads.config_of_tree(record.tree)
             if isinstance(after, str):
                 problems.append(f"the working group's first commit is not valid: {after}")
         elif before is None:
@@ -180,7 +189,7 @@ class MainJudge(ChainJudge):
             self._judge_revert(commit, before, state)
         elif not state.founded:
             commit.kind = FOUNDING
-            after = self.config_of_tree(record.tree)
+            after = self.reads.config_of_tree(record.tree)
             if isinstance(after, str):
                 problems.append(after)
             else:
@@ -188,7 +197,7 @@ class MainJudge(ChainJudge):
         else:
             commit.kind = SECRETARIAT
             if any(c.path in CONFIG_PATHS for c in record.changes):
-                after = self.config_of_tree(record.tree)
+                after = self.reads.config_of_tree(record.tree)
             self._judge_secretariat(commit, before, after)
         # What a commit that breaks the rules changes is not in force for the commits after it.
         if not problems and isinstance(after, Config):
@@ -219,7 +228,7 @@ class MainJudge(ChainJudge):
         if not member.has(role):
             problems.append(f"made by {handle}, who is not {role.value}")
         same_member(record, member, problems, author=author)
-        self._signed(record, member, config_.settings, problems)
+        self.reads.signed(record, member, config_.settings, problems)
 
     def _judge_founding(self, commit: MainCommit, after: Config) -> None:
         """While the roster has never had a member, the first one may add themselves."""
@@ -274,12 +283,12 @@ class MainJudge(ChainJudge):
         commit.draft = slug
         if action == "renumber":
             parent = record.parents[0]
-            text = self._text_at(parent, slug) or ""
+            text = self.reads.text_at(parent, slug) or ""
             if any(c.path == draft_path(slug) for c in record.changes):
                 problems.append(f"renumbers {slug} and changes its text too")
                 return
-            wanted, _ = labels.renumbered(self._labels_at(parent, slug, text))
-            if self._file_at(record.sha, labels_path(slug)) != wanted.dump():
+            wanted, _ = labels.renumbered(self.reads.labels_at(parent, slug, text))
+            if self.reads.file_at(record.sha, labels_path(slug)) != wanted.dump():
                 problems.append(f"renumbers {slug} to labels other than 1 to n")
 
     def _judge_merge(
@@ -296,7 +305,9 @@ class MainJudge(ChainJudge):
             return
         if amendment in state.merged:
             problems.append(f"amendment {amendment} is merged already")
-        chain = self.amendment_chain(amendment, record.parents[1], history, limit=commit.position)
+        chain = self.chains.amendment_chain(
+            amendment, record.parents[1], history, limit=commit.position
+        )
         commit.draft = chain.draft
         for _, reason in chain.problems[:1]:
             problems.append(f"the merged amendment {amendment} is not valid: {reason}")
@@ -311,7 +322,7 @@ class MainJudge(ChainJudge):
         if record.author_email.lower() != proposer_email.lower():
             problems.append(f"the author is {record.author_email}, not the proposer")
         if chain.draft:
-            self._only_draft(record, chain.draft, problems, what="a merge")
+            only_draft(record, chain.draft, problems, what="a merge")
         problems.extend(consensus_problems(record, before.settings))
         if chain.valid and chain.draft and not problems:
             self._replay_merge(commit, chain)
@@ -326,8 +337,8 @@ class MainJudge(ChainJudge):
         assert slug is not None
         revision = chain.revisions[-1]
         main_before, head = record.parents
-        current = self._text_at(main_before, slug)
-        result = self._text_at(record.sha, slug)
+        current = self.reads.text_at(main_before, slug)
+        result = self.reads.text_at(record.sha, slug)
         if current is None or result is None:
             problems.append(f"merges into draft {slug}, which main does not have")
             return
@@ -342,13 +353,13 @@ class MainJudge(ChainJudge):
         kind = Kind((revision.trailer(KIND) or Kind.DOCUMENT.value))
         paragraph = revision.trailer(PARAGRAPH)
         template = adoption_template(
-            self._text_at(chain.base or "", slug) or "",
+            self.reads.text_at(chain.base or "", slug) or "",
             current,
-            self._text_at(head, slug) or "",
+            self.reads.text_at(head, slug) or "",
             oral=(kind, int(paragraph) if paragraph else None) if oral else None,
             resolved=resolver is not None,
         )
-        old_labels = self._labels_at(main_before, slug, current)
+        old_labels = self.reads.labels_at(main_before, slug, current)
         if template is None:
             problems.append(
                 f"amendment {chain.amendment} conflicts with the draft and the merge declares "
@@ -379,7 +390,9 @@ class MainJudge(ChainJudge):
         old_labels: labels.Labels,
     ) -> None:
         """A merge or a revert writes the labels its text change implies, and no others."""
-        if self._file_at(commit.sha, labels_path(slug)) != labels_file(before, old_labels, after):
+        if self.reads.file_at(commit.sha, labels_path(slug)) != labels_file(
+            before, old_labels, after
+        ):
             commit.problems.append(
                 f"writes paragraph labels for {slug} other than its change to the text implies"
             )
@@ -402,7 +415,7 @@ class MainJudge(ChainJudge):
             return
         events: list[Event] = []
         if named != NO_EVENTS:
-            judged = self.judged_events(
+            judged = self.chains.judged_events(
                 amendment, named, history, chain.proposer, limit=commit.position
             )
             if isinstance(judged, str):
@@ -448,7 +461,7 @@ class MainJudge(ChainJudge):
             problems.append(f"reverts amendment {amendment!r}, which is not merged on main")
             return
         commit.draft, merge = state.merged[amendment]
-        self._only_draft(record, commit.draft, problems, what="a revert")
+        only_draft(record, commit.draft, problems, what="a revert")
         if not problems:
             self._replay_revert(commit, commit.draft, merge)
 
@@ -456,15 +469,15 @@ class MainJudge(ChainJudge):
         """A revert takes its amendment's change out of the draft, word by word, exactly."""
         record, problems = commit.record, commit.problems
         parent = record.parents[0]
-        adopted = self._text_at(merge, slug)
-        before = self._text_at(self._commit_parent(merge), slug)
-        current = self._text_at(parent, slug)
-        result = self._text_at(record.sha, slug)
+        adopted = self.reads.text_at(merge, slug)
+        before = self.reads.text_at(self.reads.commit_parent(merge), slug)
+        current = self.reads.text_at(parent, slug)
+        result = self.reads.text_at(record.sha, slug)
         if adopted is None or before is None or current is None or result is None:
             problems.append(f"reverts a change to draft {slug}, which main does not have")
             return
         expected = revert_text(adopted, current, before)
-        old_labels = self._labels_at(parent, slug, current)
+        old_labels = self.reads.labels_at(parent, slug, current)
         if expected is None:
             problems.append(f"amendment {commit.amendment}'s change no longer comes out cleanly")
         elif document.normalise(expected) != document.normalise(result):

@@ -18,10 +18,13 @@ from wgtool.core.record.rulebook.layout import (
     CONSENSUS_GROUPS,
     DRAFT_EVENT_TYPES,
     EVENT_ID_RE,
+    FILE_MODES,
     OVERRIDE_REASON,
     SHA_RE,
     SILENCE,
     STANCES,
+    draft_path,
+    labels_path,
 )
 
 # -- reading commits ---------------------------------------------------------------------------
@@ -164,6 +167,19 @@ def same_member(
         problems.append(f"says {member.handle} but the author is {record.author_email}")
     if record.committer_email.lower() != email:
         problems.append(f"says {member.handle} but the committer is {record.committer_email}")
+
+
+def only_draft(record: Record, draft: str, problems: list[str], *, what: str) -> None:
+    """The commit changes only ``draft`` (a merge or a revert its labels too)."""
+    for change in record.changes:
+        labels = change.path == labels_path(draft) and what != "an amendment"
+        if (
+            not (change.path == draft_path(draft) or labels)
+            or (change.status != "M" and not labels)
+            or (change.status != "D" and change.mode not in FILE_MODES)
+        ):
+            problems.append(f"{what} may change only {draft_path(draft)}, not {change.path}")
+            return
 
 
 def same_group(
