@@ -117,14 +117,13 @@ def member(config: dict[str, Any]) -> None:
     from wgtool.core.consensus import NoConsensus
     from wgtool.core.desks import WorkingGroup
     from wgtool.core.errors import MergeConflict, WgError
-    from wgtool.core.exchange.sync import clone
     from wgtool.core.model import Kind, Status
 
     index, handle, path = config["clone"], config["handle"], Path(config["path"])
     rng = random.Random(config["seed"] * 100_003 + index)
     env = dict(os.environ)
     report = MemberReport(index, handle)
-    joined, first_sync = clone(config["url"], path)
+    joined, first_sync = WorkingGroup.clone(config["url"], path)
     joined.close()
     report.errors += [f"clone: {p}" for p in first_sync.problems]
     print("ready", flush=True)

@@ -202,28 +202,42 @@ PACKAGE = ROOT / "wgtool"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("text engine", ("wgtool.core.text",)),
     ("record, rules, index and documents", ("wgtool.core", "wgtool.example")),
-    ("desks", ("wgtool.core.desks",)),
+    ("desks", ("wgtool.core.desks.*",)),
     (
-        "use cases beside the desks",
+        "engines the desks run",
         tuple(
             f"wgtool.core.{name}"
             for name in (
                 "documents.akn",
                 "documents.concordance",
-                "demo",
                 "documents.export",
-                "exchange.logins",
                 "documents.stats",
                 "exchange.sync",
                 "exchange.verify",
             )
         ),
     ),
+    (
+        "the working group and the desks that run engines",
+        tuple(
+            f"wgtool.core.desks{name}"
+            for name in ("", ".audit", ".documents", ".exchange", ".reports")
+        ),
+    ),
+    ("use cases beside the desks", ("wgtool.core.demo", "wgtool.core.exchange.logins")),
     ("the API surface", ("wgtool.api",)),
     ("faces", ("wgtool", "wgtool.cli", "wgtool.tui", "wgtool.web")),
 )
 """The layers, lowest first: a module may import its own layer and those below. A module
-belongs to the layer of the longest prefix that names it."""
+belongs to the layer of the longest prefix that names it; a prefix ending in ``.*`` names the
+package's modules but not the package itself (the desks are below the engines, the working
+group that holds them above)."""
+
+
+def named_by(module: str, prefix: str) -> bool:
+    if prefix.endswith(".*"):
+        return module.startswith(prefix[:-1])
+    return module == prefix or module.startswith(prefix + ".")
 
 
 def module_name(path: Path) -> str:
@@ -235,7 +249,7 @@ def layer_of(module: str) -> int:
     best, found = -1, 0
     for number, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+            if named_by(module, prefix) and len(prefix) > best:
                 best, found = len(prefix), number
     return found
 
@@ -312,6 +326,8 @@ def test_the_graph_checks_see_a_circle_and_an_arrow_back_up() -> None:
     upward = {"wgtool.core.model": {"wgtool.core.desks"}, "wgtool.cli": {"wgtool.api"}}
     assert arrows_back_up(upward) == [("wgtool.core.model", "wgtool.core.desks")]
     assert layer_of("wgtool.core.exchange.sync.joining") > layer_of("wgtool.core.desks.drafts")
+    assert layer_of("wgtool.core.desks") > layer_of("wgtool.core.exchange.sync.joining")
+    assert layer_of("wgtool.core.desks.exchange") == layer_of("wgtool.core.desks")
     graph = import_graph()
     assert "wgtool.core.desks.drafts" in graph["wgtool.core.desks.amendments"]
 

@@ -34,7 +34,7 @@ from tests.forge import Forger, message, rewrite
 from tests.test_guard import guard
 from wgtool.core import document, labels
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.exchange.sync import clone, sync
+from wgtool.core.exchange.sync import sync
 from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
 from wgtool.core.record.rulebook import Rulebook
@@ -73,7 +73,7 @@ def refused_everywhere(clones: Clones, forgery: Forgery, tmp_path: Path) -> None
     )
     for ref in forgery.refs:
         assert git(clones.b, "rev-parse", "--verify", "-q", ref, check=False) == held[ref], ref
-    newcomer, joined = clone(str(clones.origin), tmp_path / "newcomer")
+    newcomer, joined = WorkingGroup.clone(str(clones.origin), tmp_path / "newcomer")
     try:
         assert any(forgery.reason in p for p in joined.problems), joined.problems
         found = git(tmp_path / "newcomer", "rev-list", "--all", check=False).split()

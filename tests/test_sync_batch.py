@@ -18,7 +18,7 @@ from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Clon
 from tests.forge import Forger
 from tests.seeding import seed
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.exchange.sync import SyncReport, clone, sync
+from wgtool.core.exchange.sync import SyncReport, sync
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.tidy import PACKS_KEPT
 
@@ -50,7 +50,7 @@ def test_after_syncing_many_refs_they_are_packed_and_wg_refs_have_no_reflogs(
     # and the seed's thousand and more loose objects too
     assert int(git(group, "count-objects").split()[0]) < 100
 
-    wg, report = clone(str(origin), tmp_path / "clone")
+    wg, report = WorkingGroup.clone(str(origin), tmp_path / "clone")
     wg.close()
     clone_git = tmp_path / "clone" / ".git"
     assert not report.problems and report.received.new_amendments == 120
@@ -119,7 +119,7 @@ def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
     with WorkingGroup.open(group) as wg:
         assert not sync(wg).problems
         ids = [a.id for a in wg.amendments.amendments()]
-    clone(str(origin), tmp_path / "clone")[0].close()
+    WorkingGroup.clone(str(origin), tmp_path / "clone")[0].close()
 
     calls: list[list[str]] = []
     real = gitstore_module.run_git

@@ -4,10 +4,15 @@ The faces import this module and nothing else from ``wgtool.core`` (tests/test_i
 checks it). It offers:
 
 - the working group and its desks (``WorkingGroup``: ``wg.amendments.propose(...)``,
-  ``wg.merges.plan_merge(...)``, ``wg.agreement.bracket(...)``);
+  ``wg.merges.plan_merge(...)``, ``wg.agreement.bracket(...)``), exports, sync, verify and
+  reports among them (``wg.documents.export(...)``, ``wg.exchange.sync(remote)``,
+  ``wg.audit.verify()``, ``wg.reports.participation()``, ``wg.reports.concordance(...)``), and
+  joining a group (``WorkingGroup.clone(url, path)``, beside ``WorkingGroup.open``);
 - the read models the desks answer with, the domain types and the error family;
-- the use cases that stand beside the desks (export, sync and clone, guard, verify, stats,
-  concordance, login links, the demo);
+- the shared remote (``SharedRemote``: made empty, guarded, judging a push in its hook): a bare
+  repository with no checkout and no acting member, so no working group's desk;
+- the use cases that still stand beside the desks: login links (kept in the repository's
+  ``.git``, not in the record) and the demo (which builds a working group);
 - a few pure helpers and helper modules the faces format with.
 
 This is also wgtool's one mechanism for lazy imports: a name is imported from its module the
@@ -48,17 +53,20 @@ if TYPE_CHECKING:
     from wgtool.core.desks import AgreementDesk as AgreementDesk
     from wgtool.core.desks import AmendmentChange as AmendmentChange
     from wgtool.core.desks import AmendmentsDesk as AmendmentsDesk
+    from wgtool.core.desks import AuditDesk as AuditDesk
     from wgtool.core.desks import Chains as Chains
     from wgtool.core.desks import DeliberationDesk as DeliberationDesk
     from wgtool.core.desks import DocumentsDesk as DocumentsDesk
     from wgtool.core.desks import DraftsDesk as DraftsDesk
     from wgtool.core.desks import DraftSummary as DraftSummary
+    from wgtool.core.desks import ExchangeDesk as ExchangeDesk
     from wgtool.core.desks import Inbox as Inbox
     from wgtool.core.desks import InboxDesk as InboxDesk
     from wgtool.core.desks import MergesDesk as MergesDesk
     from wgtool.core.desks import ParagraphThreads as ParagraphThreads
     from wgtool.core.desks import ProcedureDesk as ProcedureDesk
     from wgtool.core.desks import Record as Record
+    from wgtool.core.desks import ReportsDesk as ReportsDesk
     from wgtool.core.desks import SecretariatDesk as SecretariatDesk
     from wgtool.core.desks import Thread as Thread
     from wgtool.core.desks import WorkingGroup as WorkingGroup
@@ -67,13 +75,10 @@ if TYPE_CHECKING:
     from wgtool.core.documents.blame import OTHER_KEYS as OTHER_KEYS
     from wgtool.core.documents.blame import Blame as Blame
     from wgtool.core.documents.concordance import Concordance as Concordance
-    from wgtool.core.documents.concordance import concordance as concordance
-    from wgtool.core.documents.export import produce as produce
     from wgtool.core.documents.redline import AttributedRedline as AttributedRedline
     from wgtool.core.documents.redline import RedlineEntry as RedlineEntry
     from wgtool.core.documents.stats import Balance as Balance
     from wgtool.core.documents.stats import GroupBalance as GroupBalance
-    from wgtool.core.documents.stats import participation as participation
     from wgtool.core.documents.word_in import read_docx as read_docx
     from wgtool.core.errors import BracketsRemain as BracketsRemain
     from wgtool.core.errors import ConcurrentUpdate as ConcurrentUpdate
@@ -88,18 +93,10 @@ if TYPE_CHECKING:
     from wgtool.core.errors import StateError as StateError
     from wgtool.core.errors import SyncError as SyncError
     from wgtool.core.errors import WgError as WgError
-    from wgtool.core.exchange.guard import check as guard_check
-    from wgtool.core.exchange.guard import hook_text as guard_hook
-    from wgtool.core.exchange.guard import install as install_guard
-    from wgtool.core.exchange.guard import read_updates as guard_updates
+    from wgtool.core.exchange.guard import SharedRemote as SharedRemote
     from wgtool.core.exchange.logins import LoginLinks as LoginLinks
     from wgtool.core.exchange.logins import issue as issue_login
     from wgtool.core.exchange.logins import revoke as revoke_login
-    from wgtool.core.exchange.sync import clone as clone
-    from wgtool.core.exchange.sync import sync as sync
-    from wgtool.core.exchange.sync.remote import init_remote as init_remote
-    from wgtool.core.exchange.sync.remote import remotes as remotes
-    from wgtool.core.exchange.verify import verify as verify
     from wgtool.core.inbox import AmendmentNews as AmendmentNews
     from wgtool.core.inbox import News as News
     from wgtool.core.labels import LABEL_RE as LABEL_RE
@@ -122,7 +119,6 @@ if TYPE_CHECKING:
     from wgtool.core.model import Version as Version
     from wgtool.core.record import rulebook as rulebook
     from wgtool.core.record.config import SIGNATURE_MODES as SIGNATURE_MODES
-    from wgtool.core.record.gitstore import GitStore as GitStore
     from wgtool.core.safe import HIDDEN_CHARACTERS as HIDDEN_CHARACTERS
     from wgtool.core.safe import terminal_safe as terminal_safe
     from wgtool.core.text import DiffOp as DiffOp
@@ -133,13 +129,16 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "Record": ("wgtool.core.desks", "Record"),
     "AgreementDesk": ("wgtool.core.desks", "AgreementDesk"),
     "AmendmentsDesk": ("wgtool.core.desks", "AmendmentsDesk"),
+    "AuditDesk": ("wgtool.core.desks", "AuditDesk"),
     "Chains": ("wgtool.core.desks", "Chains"),
     "DeliberationDesk": ("wgtool.core.desks", "DeliberationDesk"),
     "DocumentsDesk": ("wgtool.core.desks", "DocumentsDesk"),
     "DraftsDesk": ("wgtool.core.desks", "DraftsDesk"),
+    "ExchangeDesk": ("wgtool.core.desks", "ExchangeDesk"),
     "InboxDesk": ("wgtool.core.desks", "InboxDesk"),
     "MergesDesk": ("wgtool.core.desks", "MergesDesk"),
     "ProcedureDesk": ("wgtool.core.desks", "ProcedureDesk"),
+    "ReportsDesk": ("wgtool.core.desks", "ReportsDesk"),
     "SecretariatDesk": ("wgtool.core.desks", "SecretariatDesk"),
     "require_open": ("wgtool.core.desks.context", "require_open"),
     # Read models: what the desks answer
@@ -199,26 +198,14 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "PermissionDenied": ("wgtool.core.errors", "PermissionDenied"),
     "StateError": ("wgtool.core.errors", "StateError"),
     "SyncError": ("wgtool.core.errors", "SyncError"),
-    # Use cases beside the desks
-    "produce": ("wgtool.core.documents.export", "produce"),
-    "sync": ("wgtool.core.exchange.sync", "sync"),
-    "clone": ("wgtool.core.exchange.sync", "clone"),
-    "init_remote": ("wgtool.core.exchange.sync.remote", "init_remote"),
-    "remotes": ("wgtool.core.exchange.sync.remote", "remotes"),
-    "participation": ("wgtool.core.documents.stats", "participation"),
-    "concordance": ("wgtool.core.documents.concordance", "concordance"),
-    "guard_check": ("wgtool.core.exchange.guard", "check"),
-    "install_guard": ("wgtool.core.exchange.guard", "install"),
-    "guard_hook": ("wgtool.core.exchange.guard", "hook_text"),
-    "guard_updates": ("wgtool.core.exchange.guard", "read_updates"),
-    "verify": ("wgtool.core.exchange.verify", "verify"),
+    # The shared remote (no working group of its own) and the use cases beside the desks
+    "SharedRemote": ("wgtool.core.exchange.guard", "SharedRemote"),
     "issue_login": ("wgtool.core.exchange.logins", "issue"),
     "revoke_login": ("wgtool.core.exchange.logins", "revoke"),
     "read_docx": ("wgtool.core.documents.word_in", "read_docx"),
     "FIRST_READING": ("wgtool.core.demo", "FIRST_READING"),
     "circulate_example": ("wgtool.core.demo", "circulate_example"),
     "create_demo": ("wgtool.core.demo", "create_demo"),
-    "GitStore": ("wgtool.core.record.gitstore", "GitStore"),
     # Helpers for the faces: pure functions over texts and values
     "ad_referendum_note": ("wgtool.core.agreement", "ad_referendum_note"),
     "in_words": ("wgtool.core.agreement", "in_words"),
@@ -250,6 +237,7 @@ __all__ = [
     "AmendmentNews",
     "AmendmentsDesk",
     "AttributedRedline",
+    "AuditDesk",
     "Balance",
     "Blame",
     "Bracket",
@@ -267,8 +255,8 @@ __all__ = [
     "DraftSummary",
     "DraftsDesk",
     "Event",
+    "ExchangeDesk",
     "FIRST_READING",
-    "GitStore",
     "GroupBalance",
     "GroupState",
     "HIDDEN_CHARACTERS",
@@ -298,10 +286,12 @@ __all__ = [
     "Record",
     "RedlineEntry",
     "Remedy",
+    "ReportsDesk",
     "Role",
     "SIGNATURE_MODES",
     "SecretariatDesk",
     "Settings",
+    "SharedRemote",
     "Silence",
     "SilenceState",
     "Span",
@@ -319,32 +309,20 @@ __all__ = [
     "amending",
     "as_position",
     "circulate_example",
-    "clone",
-    "concordance",
     "create_demo",
     "document",
-    "guard_check",
-    "guard_hook",
-    "guard_updates",
     "in_words",
-    "init_remote",
     "inline",
-    "install_guard",
     "issue_login",
     "local_time",
     "merging",
     "parse_when",
-    "participation",
-    "produce",
     "read_docx",
-    "remotes",
     "require_open",
     "revoke_login",
     "rulebook",
-    "sync",
     "terminal_safe",
     "validate",
-    "verify",
 ]
 
 

@@ -232,9 +232,7 @@ def tag(
         pending = ad_referendum_note(wg.agreement.ledger(slug, amendments=False))
         if pending:
             click.echo(f"Agreed ad referendum, recorded in the tag: {safe(pending)}")
-        from wgtool.api import remotes
-
-        if remotes(wg.record.store):
+        if wg.exchange.remotes():
             click.echo("Others see it after 'wgtool sync'")
 
 
@@ -280,16 +278,13 @@ def export(
 ) -> None:
     """Produce a document for a draft: clean text, redline, compilation (HTML or Word) or
     Akoma Ntoso XML."""
-    from wgtool.api import produce
-
     if output is None and DocumentFormat(fmt).binary:
         raise InvalidInput(f"{fmt} is a Word document, not text: give -o FILE.docx")
     target = None if output is None else Path(output)
     if target is not None and target.exists():
         raise InvalidInput(f"{output} already exists: choose another file name")
     with obj.open() as wg:
-        content = produce(
-            wg,
+        content = wg.documents.export(
             slug,
             fmt,
             version=version,

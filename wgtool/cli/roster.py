@@ -56,14 +56,14 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
 
 
 def _init_remote(path: Path, title: str | None, example: bool) -> None:
-    from wgtool.api import init_remote
+    from wgtool.api import SharedRemote
 
     if title is not None or example:
         raise click.UsageError(
             "--bare makes an empty remote: the working group's title and drafts come with "
             "the first sync, so no --title or --example with it"
         )
-    init_remote(path)
+    SharedRemote.create(path)
     # The working group is another folder: only the absolute path reaches the remote from there.
     where = shlex.quote(safe(str(path.resolve())))
     click.echo(f"Created an empty remote in {safe(str(path))}")

@@ -15,8 +15,17 @@ needs another desk is given it, and says so in its constructor. No desk inherits
 - :attr:`~WorkingGroup.agreement`: brackets, paragraph status, comments on a paragraph;
 - :attr:`~WorkingGroup.procedure`: co-sponsors, the amendment window, silences, renumbering and
   tagging consensus versions (refused while brackets remain);
-- :attr:`~WorkingGroup.documents`: who wrote which words (blame) and attributed redlines;
-- :attr:`~WorkingGroup.inbox`: each member's desk, what changed since they last looked.
+- :attr:`~WorkingGroup.documents`: who wrote which words (blame), attributed redlines, and the
+  secretariat's documents (exports: HTML, Word, Akoma Ntoso);
+- :attr:`~WorkingGroup.inbox`: each member's desk, what changed since they last looked;
+- :attr:`~WorkingGroup.exchange`: syncing with a git remote (:mod:`.exchange`);
+- :attr:`~WorkingGroup.reports`: the participation balance and the concordance of labels;
+- :attr:`~WorkingGroup.audit`: verifying the record.
+
+The last three, and the documents desk's exports, run engines that read across desks
+(:mod:`wgtool.core.exchange.sync`, :mod:`wgtool.core.documents.export` ...): they are given the
+working group's desks as the :class:`~wgtool.core.desks.parts.Desks` the engines read, and load
+an engine when it is first used. :meth:`WorkingGroup.clone` joins a working group from a remote.
 
 Each write builds objects with plumbing and moves one ref with a compare-and-swap; a lost race
 re-reads and tries again.
@@ -28,28 +37,34 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from wgtool.core import validate
 from wgtool.core.consensus import as_position
 from wgtool.core.desks.agreement import AgreementDesk, ParagraphThreads
 from wgtool.core.desks.amendments import AdoptedChange, AmendmentChange, AmendmentsDesk
+from wgtool.core.desks.audit import AuditDesk
 from wgtool.core.desks.chains import Chains
 from wgtool.core.desks.context import Record, new_id
 from wgtool.core.desks.deliberation import DeliberationDesk, Thread
 from wgtool.core.desks.detail import AmendmentDetail
 from wgtool.core.desks.documents import DocumentsDesk
 from wgtool.core.desks.drafts import DraftsDesk, DraftSummary
+from wgtool.core.desks.exchange import ExchangeDesk
 from wgtool.core.desks.inbox import Inbox, InboxDesk
 from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
+from wgtool.core.desks.reports import ReportsDesk
 from wgtool.core.desks.roster import SecretariatDesk
-from wgtool.core.errors import InvalidInput, NotFound, Remedy
+from wgtool.core.errors import InvalidInput, NotFound, Remedy, WgError
 from wgtool.core.model import Settings
 from wgtool.core.record import config
 from wgtool.core.record.gitstore import GitStore, Person
 from wgtool.core.record.messages import format_message
 from wgtool.core.record.rulebook import MAIN_REF, draft_path
+
+if TYPE_CHECKING:
+    from wgtool.core.exchange.sync.report import SyncReport
 
 
 class WorkingGroup:
@@ -72,8 +87,11 @@ class WorkingGroup:
             self.merges,
             self.agreement,
         )
-        self.documents = DocumentsDesk(record, self.drafts, self.amendments)
+        self.documents = DocumentsDesk(record, self.drafts, self.amendments, self)
         self.inbox = InboxDesk(record, self.drafts)
+        self.exchange = ExchangeDesk(record, self)
+        self.reports = ReportsDesk(self)
+        self.audit = AuditDesk(self)
 
     @classmethod
     def open(
@@ -100,6 +118,33 @@ class WorkingGroup:
         record = Record(store, acting, notify=notify, clock=clock, ids=ids, main=main)
         record.worktree.catch_up(main)
         return cls(record)
+
+    @classmethod
+    def clone(
+        cls,
+        url: str,
+        path: str | os.PathLike[str],
+        *,
+        clock: Callable[[], float] = time.time,
+        ids: Callable[[], str] = new_id,
+    ) -> tuple[Self, SyncReport]:
+        """Join a working group: clone its repository from ``url`` into the new folder
+        ``path``, with every wg ref and version as far as the rulebook accepts them (see
+        :mod:`wgtool.core.exchange.sync.cloning`), and open it; the report says what came and
+        what not."""
+        from wgtool.core.exchange.sync import cloning
+
+        report, read = cloning.clone(url, Path(path))
+        wg = cls.open(Path(path).absolute(), clock=clock, ids=ids)
+        try:
+            # What the judging read of commits and events never changes: the index reads it
+            # again from memory, not from git.
+            wg.record.store.memo.update(read)
+            wg.record.refresh()
+        except WgError:
+            wg.close()
+            raise
+        return wg, report
 
     @classmethod
     def init(
@@ -188,17 +233,20 @@ __all__ = [
     "AgreementDesk",
     "AmendmentChange",
     "AmendmentsDesk",
+    "AuditDesk",
     "Chains",
     "DeliberationDesk",
     "DocumentsDesk",
     "DraftSummary",
     "DraftsDesk",
+    "ExchangeDesk",
     "Inbox",
     "InboxDesk",
     "MergesDesk",
     "ParagraphThreads",
     "ProcedureDesk",
     "Record",
+    "ReportsDesk",
     "SecretariatDesk",
     "Thread",
     "WorkingGroup",

@@ -6,16 +6,22 @@ forward through the commits that changed the draft (:mod:`wgtool.core.documents.
 steps the index keeps of each (:mod:`wgtool.core.documents.attribution`), or, replayed (the
 reference the stored steps must equal), by reading the draft at each of those commits and diffing it
 again.
+
+The desk also produces the secretariat's documents (:meth:`DocumentsDesk.export`): the engine,
+:mod:`wgtool.core.documents.export`, reads across desks
+(:class:`~wgtool.core.desks.parts.Desks`) and loads when first used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from wgtool.core import validate
 from wgtool.core.desks.amendments import AmendmentsDesk
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
+from wgtool.core.desks.parts import Desks
 from wgtool.core.documents.attribution import DraftStep, draft_blob, orally_revised, source_kind
 from wgtool.core.documents.blame import BY, Attribution, Blame, By, Source, Step, Tracer, shares
 from wgtool.core.documents.redline import AttributedRedline, attributed_redline
@@ -25,12 +31,41 @@ from wgtool.core.record.rulebook import MERGE, REVERT, MainCommit, MainHistory, 
 
 
 class DocumentsDesk:
-    """Blame and attributed redlines of a draft."""
+    """Blame and attributed redlines of a draft; the documents the secretariat produces."""
 
-    def __init__(self, record: Record, drafts: DraftsDesk, amendments: AmendmentsDesk) -> None:
+    def __init__(
+        self, record: Record, drafts: DraftsDesk, amendments: AmendmentsDesk, desks: Desks
+    ) -> None:
         self.record = record
         self.drafts = drafts
         self.amendments = amendments
+        self.desks = desks
+
+    def export(
+        self,
+        slug: str,
+        fmt: str,
+        *,
+        version: str | None = None,
+        against: str | None = None,
+        include_closed: bool = False,
+        clean: bool = False,
+        templates: Path | None = None,
+    ) -> str | bytes:
+        """One of the secretariat's documents for a draft, in format ``fmt``: text, or bytes
+        for a Word document (see :func:`wgtool.core.documents.export.produce`)."""
+        from wgtool.core.documents import export
+
+        return export.produce(
+            self.desks,
+            slug,
+            fmt,
+            version=version,
+            against=against,
+            include_closed=include_closed,
+            clean=clean,
+            templates=templates,
+        )
 
     def main_history(self) -> MainHistory:
         """Main's first-parent history, every commit judged by the rulebook (from the index)."""

@@ -24,7 +24,7 @@ from wgtool.core.model import Amendment, Kind
 from wgtool.core.safe import xml_text
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.core.desks.parts import Desks
 
 # What each kind of amendment is as a textual modification, and how its ``mod`` reads.
 _MOD_TYPES = {
@@ -169,7 +169,7 @@ def amendment_list(
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def items(wg: WorkingGroup, amendments: Sequence[Amendment]) -> list[Item]:
+def items(wg: Desks, amendments: Sequence[Amendment]) -> list[Item]:
     """Each amendment, in paragraph order as a compilation has them, with its texts and the
     label its paragraph has on main now (followed through renumberings since the amendment's
     base; its label there if it is gone)."""
@@ -190,7 +190,7 @@ def items(wg: WorkingGroup, amendments: Sequence[Amendment]) -> list[Item]:
 
 
 def document(
-    wg: WorkingGroup, slug: str, *, version: str | None = None, include_closed: bool = False
+    wg: Desks, slug: str, *, version: str | None = None, include_closed: bool = False
 ) -> str:
     """The open amendments to a draft (all of them: ``include_closed``) as an Akoma Ntoso
     ``amendmentList``, against the current text (there is no ``version`` of amendments)."""

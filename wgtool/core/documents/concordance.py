@@ -20,7 +20,7 @@ from wgtool.core.labels import Labels
 from wgtool.core.record.rulebook import MERGE, MainHistory
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.core.desks.parts import Desks
 
 MAIN = validate.CURRENT_TEXT
 
@@ -120,7 +120,7 @@ def rows(old: Labels, old_texts: Sequence[str], new: Labels, new_texts: Sequence
     return found
 
 
-def concordance(wg: WorkingGroup, slug: str, old: str, new: str) -> Concordance:
+def concordance(wg: Desks, slug: str, old: str, new: str) -> Concordance:
     """Old label -> new label of every paragraph of ``slug`` between versions ``old`` and
     ``new`` (``main``: the current text), with the merged amendments that changed each."""
     validate.name(slug, "draft")
@@ -165,7 +165,7 @@ State = tuple[Labels, Mapping[str, str]]
 """A draft at one commit: its labels, and each paragraph's text by label."""
 
 
-def _state(wg: WorkingGroup, slug: str, commit: str) -> State:
+def _state(wg: Desks, slug: str, commit: str) -> State:
     text = wg.drafts.draft_text_at(commit, slug) or ""
     labels = wg.drafts.labels_at(commit, slug, text)
     paragraphs = document.paragraphs(text)

@@ -34,7 +34,7 @@ from wgtool.core.model import Amendment, DocumentFormat
 from wgtool.core.safe import visible_controls, xml_text
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.core.desks.parts import Desks
     from wgtool.core.model import Draft
 
 Paper = CleanText | RedlinePaper | CompilationPaper
@@ -178,7 +178,7 @@ _PAPERS = {
 
 
 def produce(
-    wg: WorkingGroup,
+    wg: Desks,
     slug: str,
     fmt: str,
     *,
@@ -235,7 +235,7 @@ def produce(
 
 
 def redline_paper(
-    wg: WorkingGroup, draft: Draft, version: str | None, against: str | None
+    wg: Desks, draft: Draft, version: str | None, against: str | None
 ) -> RedlinePaper:
     """The changes to ``draft`` since ``against`` (default: its latest consensus version)."""
     if against is None:
@@ -252,7 +252,7 @@ def redline_paper(
 
 
 def compilation_paper(
-    wg: WorkingGroup, draft: Draft, version: str | None, include_closed: bool
+    wg: Desks, draft: Draft, version: str | None, include_closed: bool
 ) -> CompilationPaper:
     """The undecided amendments to ``draft`` (all, with ``include_closed``), with the ledger
     of the text on main."""
@@ -273,7 +273,7 @@ def compilation_paper(
     return CompilationPaper(draft.title, items, wg.record.settings.groups, ledger)
 
 
-def amendment_notes(wg: WorkingGroup, amendments: Sequence[Amendment]) -> dict[str, list[str]]:
+def amendment_notes(wg: Desks, amendments: Sequence[Amendment]) -> dict[str, list[str]]:
     """What a compilation says of each amendment beyond its text: the alternatives it is one
     of, and its co-sponsors with the stakeholder groups they come from."""
     notes: dict[str, list[str]] = {}

@@ -16,7 +16,7 @@ from wgtool.core.errors import NotFound, Remedy
 from wgtool.core.model import DRAFT_CHAIN, Amendment, Consensus, Event, GroupState, Member, Status
 
 if TYPE_CHECKING:
-    from wgtool.core.desks import WorkingGroup
+    from wgtool.core.desks.parts import Desks
 
 # The counts a group's row carries, in the order tables show them.
 COUNTS = ("proposed", "merged", "rejected", "withdrawn", "open", "positions", "comments")
@@ -135,7 +135,7 @@ def balance(
     return Balance(draft, rows, total, opened)
 
 
-def participation(wg: WorkingGroup, slug: str | None = None) -> Balance:
+def participation(wg: Desks, slug: str | None = None) -> Balance:
     """The participation balance of the whole working group, or of one draft (its amendments,
     their deliberation and the comments on its paragraphs)."""
     if slug is not None:

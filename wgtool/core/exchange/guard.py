@@ -20,6 +20,11 @@ else on its PATH. A push is refused as a whole, with one line per problem, when:
   stamped after the deadline);
 * a merge or a version concludes a silence before its deadline, by this remote's clock;
 * a new amendment is proposed to a draft whose amendment window is closed, by this clock.
+
+:class:`SharedRemote` is the one object the faces use: it makes the empty remote, installs the
+hook, writes its script, and judges a push. It is no desk of a working group: the remote is a
+bare repository with no checkout and no acting member, and the hook judges pushes before any
+working group could be opened on them.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from wgtool.core.agreement import Window, utc_iso
 from wgtool.core.errors import InvalidInput, Remedy
@@ -274,3 +280,39 @@ def closed_windows(
                 )
             )
     return problems
+
+
+class SharedRemote:
+    """The bare repository a working group's members push to, and its guard."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, path: Path) -> Self:
+        """An empty bare repository at ``path`` to serve as a working group's remote: no commit
+        of its own, so that the first member's sync sends main as it is (main only
+        fast-forwards)."""
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise InvalidInput(f"{path} exists and is not an empty folder: choose a new folder")
+        GitStore.init(path, bare=True).close()
+        return cls(path)
+
+    @staticmethod
+    def hook_text(python: str = sys.executable) -> str:
+        """The pre-receive hook's script (for hosts that install server hooks their own way)."""
+        return hook_text(python)
+
+    def install_guard(self) -> Path:
+        """Install the guard as this remote's ``pre-receive`` hook; the hook's path."""
+        return install(self.path)
+
+    def check(self, updates: str, now: float | None = None) -> list[str]:
+        """What is wrong with a push, one line each (empty when the rulebook accepts all of
+        it): ``updates`` are the ``<old> <new> <ref>`` lines git gives the hook; ``now`` is
+        this remote's clock."""
+        store = GitStore.open(self.path, search_parents=False)
+        try:
+            return check(store, read_updates(updates), now)
+        finally:
+            store.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wgtool.core.agreement import Window, utc_iso
-from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.parts import Desks
 from wgtool.core.model import DRAFT_CHAIN, Event, Version
 from wgtool.core.record import signing
 from wgtool.core.record.messages import parse_message
@@ -84,7 +84,7 @@ class VerifyReport:
         }
 
 
-def verify(wg: WorkingGroup, *, full: bool = False) -> VerifyReport:
+def verify(wg: Desks, *, full: bool = False) -> VerifyReport:
     """Judge the whole record; ``full`` judges every commit again, ignoring the verdicts kept
     from earlier runs (see :mod:`wgtool.core.record.rulebook.kept`)."""
     store = wg.record.store
@@ -116,7 +116,7 @@ def verify(wg: WorkingGroup, *, full: bool = False) -> VerifyReport:
     return report
 
 
-def silence_problems(wg: WorkingGroup, history: MainHistory, versions: list[Version]) -> list[str]:
+def silence_problems(wg: Desks, history: MainHistory, versions: list[Version]) -> list[str]:
     """Adoptions under silence (a merge with ``Consensus: silence``, a version whose tag names a
     ``Silence``) whose silence is not in the record, had not ended, or was broken in time."""
     adopted: list[tuple[str, str, int, str]] = []  # (where, silence id, when, subject)

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import DataTable, Header, Static
 
-from wgtool.api import Balance, GroupBalance, participation
+from wgtool.api import Balance, GroupBalance
 from wgtool.tui.render import clip, safe
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter
@@ -112,7 +112,7 @@ class StatsScreen(WgScreen):
     @work(thread=True, exclusive=True, group="load")
     def read(self, table: DataTable[object]) -> None:
         with self.wg_app.core(busy=table) as wg:
-            found = participation(wg, self.slug)
+            found = wg.reports.participation(self.slug)
             self.wg_app.deliver(self.show, found)
 
     def show(self, found: Balance) -> None:

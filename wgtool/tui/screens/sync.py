@@ -64,21 +64,16 @@ class SyncScreen(WgModal[None]):
         lines: list[str] = []
         problems: list[str] = []
         failure: str | None = None
-        try:
-            from wgtool.api import sync  # the sync engine loads only when used
-        except ImportError:
-            failure = "sync is not available in this version of wgtool"
-        else:
-            with self.wg_app.core() as wg:
-                try:
-                    report = sync(
-                        wg, remote, progress=lambda line: self.post_message(SyncProgress(line))
-                    )
-                except WgError as error:
-                    failure = error_words(error)
-                else:
-                    lines = [str(line) for line in report.lines()]
-                    problems = [str(p) for p in report.problems]
+        with self.wg_app.core() as wg:
+            try:
+                report = wg.exchange.sync(
+                    remote, progress=lambda line: self.post_message(SyncProgress(line))
+                )
+            except WgError as error:
+                failure = error_words(error)
+            else:
+                lines = [str(line) for line in report.lines()]
+                problems = [str(p) for p in report.problems]
         self.app.call_from_thread(self.finished, lines, problems, failure)
 
     def on_sync_progress(self, message: SyncProgress) -> None:

@@ -42,9 +42,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.parts import Desks
 from wgtool.core.exchange.sync import pushing
-from wgtool.core.exchange.sync.cloning import clone
 from wgtool.core.exchange.sync.joining import join, join_commit, quarantine_line
 from wgtool.core.exchange.sync.remote import (
     check_remote,
@@ -63,7 +62,7 @@ from wgtool.core.record.rulebook import Rulebook
 
 
 def sync(
-    wg: WorkingGroup,
+    wg: Desks,
     remote: str = "origin",
     progress: Progress | None = None,
     *,
@@ -136,7 +135,6 @@ __all__ = [
     "SyncReport",
     "Traffic",
     "check_remote",
-    "clone",
     "configure_remote",
     "fetch_refspecs",
     "join_commit",

@@ -8,6 +8,7 @@ else uses. There the rulebook judges all of it: main goes back to its last valid
 each amendment, event chain or tag that breaks a rule is left out (or kept as far as it is
 honest), in one ``update-ref`` transaction. Only then does the folder become ``path``: a clone
 that dies half-way leaves no working group that holds anything unjudged.
+:meth:`WorkingGroup.clone <wgtool.core.desks.WorkingGroup.clone>` then opens it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from wgtool.core.desks import WorkingGroup
-from wgtool.core.errors import InvalidInput, SyncError, WgError
+from wgtool.core.errors import InvalidInput, SyncError
 from wgtool.core.exchange.sync.joining import broken_main, join_commit, quarantine_line
 from wgtool.core.exchange.sync.remote import configure_remote, fetch_refspecs, git_reason
 from wgtool.core.exchange.sync.report import SyncReport
@@ -41,9 +41,11 @@ REMOTE = "origin"
 DIRECT = (f"+{WG_PREFIX}*:{WG_PREFIX}*", f"+{TAGS_PREFIX}*:{TAGS_PREFIX}*")
 
 
-def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
-    """Join a working group: clone its repository from ``url``, with every wg ref and
-    version, as far as the rulebook accepts them; the report says what came and what not."""
+def clone(url: str, path: Path) -> tuple[SyncReport, dict[str, object]]:
+    """Clone the working group's repository from ``url`` into ``path``, with every wg ref and
+    version, as far as the rulebook accepts them; the report says what came and what not, and
+    what judging it read of commits and events (it never changes: the index reads it again
+    from memory, not from git)."""
     if not url or url.startswith("-"):
         raise InvalidInput(f"invalid repository address {url!r}")
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -59,16 +61,7 @@ def clone(url: str, path: Path) -> tuple[WorkingGroup, SyncReport]:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    wg = WorkingGroup.open(path)
-    try:
-        # What the judging read of commits and events never changes: the index reads it again
-        # from memory, not from git.
-        wg.record.store.memo.update(read)
-        wg.record.refresh()
-    except WgError:
-        wg.close()
-        raise
-    return wg, report
+    return report, read
 
 
 def _clone_into(url: str, folder: Path) -> tuple[SyncReport, dict[str, object]]:

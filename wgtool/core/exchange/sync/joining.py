@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.parts import Desks as WorkingGroup
 from wgtool.core.errors import LostRace, WgError
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.remote import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.parts import Desks
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.joining import (
     broken_main,
@@ -50,7 +50,7 @@ class _Push:
     replaces: str | None = None
 
 
-def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
+def push(wg: Desks, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
     """Push what the remote lacks, never forced; a rejection caused by a race means retry.
 
     ``main``, when it is ahead, goes in one push with everything else: a guarded remote judges
@@ -89,7 +89,7 @@ def push(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
 
 
 def _send_planned(
-    wg: WorkingGroup,
+    wg: Desks,
     book: Rulebook,
     remote: str,
     against: str | None,
@@ -115,7 +115,7 @@ def _send_planned(
 
 
 def _plan_push(
-    wg: WorkingGroup, book: Rulebook, history: MainHistory, remote: str
+    wg: Desks, book: Rulebook, history: MainHistory, remote: str
 ) -> tuple[list[_Push], dict[str, str]]:
     """The wg refs and tags the remote lacks that the rulebook accepts against the remote's
     main (``history``), and those it refuses ({ref: object}). Long because amendments, event
@@ -207,7 +207,7 @@ def _replaceable(
 
 
 def _send(
-    wg: WorkingGroup,
+    wg: Desks,
     remote: str,
     plan: list[_Push],
     report: SyncReport,

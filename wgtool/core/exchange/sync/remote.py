@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
 from wgtool.core.exchange.sync.report import (
     REMOTE_NAME_RE,
@@ -30,14 +28,6 @@ def check_remote(store: GitStore, remote: str) -> str:
 def remotes(store: GitStore) -> list[str]:
     """The names of the git remotes configured here."""
     return store.run(["remote"]).stdout.decode("utf-8", "replace").split()
-
-
-def init_remote(path: Path) -> None:
-    """An empty bare repository at ``path`` to serve as a working group's remote: no commit of
-    its own, so that the first member's sync sends main as it is (main only fast-forwards)."""
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise InvalidInput(f"{path} exists and is not an empty folder: choose a new folder")
-    GitStore.init(path, bare=True).close()
 
 
 def tracking_prefix(remote: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wgtool.core import document
-from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.parts import Desks as WorkingGroup
 from wgtool.core.errors import (
     MergeConflict,
     PermissionDenied,

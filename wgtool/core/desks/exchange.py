@@ -1,0 +1,45 @@
+"""The record among clones: syncing with a git remote, and the remotes configured here.
+
+The sync engine (:mod:`wgtool.core.exchange.sync`) reads and writes through the working group's
+desks (:class:`~wgtool.core.desks.parts.Desks`); this desk runs it. The engine loads when it is
+first used: a command that never syncs does not load it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wgtool.core.desks.context import Record
+from wgtool.core.desks.parts import Desks
+
+if TYPE_CHECKING:
+    from wgtool.core.exchange.sync.report import Progress, SyncReport
+
+
+class ExchangeDesk:
+    """Sync with a git remote: fetch, join, fast-forward main, push."""
+
+    def __init__(self, record: Record, desks: Desks) -> None:
+        self.record = record
+        self.desks = desks
+
+    def sync(
+        self,
+        remote: str = "origin",
+        progress: Progress | None = None,
+        *,
+        news: bool = True,
+        replay_merges: bool = False,
+    ) -> SyncReport:
+        """Exchange work with ``remote`` (see :func:`wgtool.core.exchange.sync.sync`): with
+        ``news``, the report says per amendment what arrived; with ``replay_merges``, a main
+        that diverged from the remote's is made again on top of it first."""
+        from wgtool.core.exchange import sync as engine
+
+        return engine.sync(self.desks, remote, progress, news=news, replay_merges=replay_merges)
+
+    def remotes(self) -> list[str]:
+        """The names of the git remotes configured here."""
+        from wgtool.core.exchange.sync import remote
+
+        return remote.remotes(self.record.store)
