@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from wgtool import api
 from wgtool.api import (
     BracketsRemain,
     ConcurrentUpdate,
@@ -87,9 +88,7 @@ class Context:
         does not hold is refused here, for reads too (a typo must not read as someone), unless
         the roster is empty (the first member adds themselves) or ``unknown_actor`` (a sync may
         bring the roster that adds them)."""
-        from wgtool.api import WorkingGroup
-
-        wg = WorkingGroup.open(self.repo, self.actor, notify=notice)
+        wg = api.WorkingGroup.open(self.repo, self.actor, notify=notice)
         wg.record.snapshot_reads = True  # a command reads one state of the record
         try:
             if self.actor and not unknown_actor and len(wg.record.roster):

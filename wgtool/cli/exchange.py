@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool import api
 from wgtool.api import SyncError, WgError
 from wgtool.cli import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.inbox import print_news
@@ -30,10 +31,8 @@ GUARD_LINES = 20  # problems a refused push lists
 @pass_context
 def verify(obj: Context, as_json: bool, full: bool) -> None:
     """Audit the record: every change made by a member entitled to it (and signed, if required)."""
-    from wgtool.api import verify as run_verify
-
     with obj.open() as wg:
-        report = run_verify(wg, full=full)
+        report = api.verify(wg, full=full)
     if as_json:
         emit_json(report.to_dict())
         sys.exit(1 if report.problems else 0)
@@ -57,10 +56,8 @@ def verify(obj: Context, as_json: bool, full: bool) -> None:
 @pass_context
 def sync(obj: Context, remote: str, replay_merges: bool) -> None:
     """Exchange work with a git remote: fetch, join, fast-forward, push."""
-    from wgtool.api import sync as run_sync
-
     with obj.open(unknown_actor=True) as wg:
-        report = run_sync(
+        report = api.sync(
             wg,
             remote,
             progress=lambda line: click.echo(line, err=True),
@@ -84,9 +81,7 @@ def guard() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def guard_install(path: Path) -> None:
     """Install the guard as the pre-receive hook of the bare repository at PATH."""
-    from wgtool.api import install_guard as install
-
-    hook = install(path)
+    hook = api.install_guard(path)
     click.echo(
         f"Installed {hook}: pushes to {path} that break the working group's rules are refused"
     )
@@ -95,21 +90,16 @@ def guard_install(path: Path) -> None:
 @guard.command("script")
 def guard_script() -> None:
     """Print the hook script, for hosts that install server hooks their own way."""
-    from wgtool.api import guard_hook as hook_text
-
-    click.echo(hook_text(), nl=False)
+    click.echo(api.guard_hook(), nl=False)
 
 
 @guard.command("check")
 def guard_check() -> None:
     """Judge the ref updates a pre-receive hook gets on stdin (the hook runs this)."""
-    from wgtool.api import GitStore
-    from wgtool.api import guard_check as check
-    from wgtool.api import guard_updates as read_updates
 
-    store = GitStore.open(os.environ.get("GIT_DIR") or ".", search_parents=False)
+    store = api.GitStore.open(os.environ.get("GIT_DIR") or ".", search_parents=False)
     try:
-        problems = check(store, read_updates(sys.stdin.read()))
+        problems = api.guard_check(store, api.guard_updates(sys.stdin.read()))
     finally:
         store.close()
     for line in problems[:GUARD_LINES]:
@@ -126,9 +116,7 @@ def guard_check() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def clone_command(url: str, path: Path) -> None:
     """Join a working group: clone its repository and fetch amendments and deliberation."""
-    from wgtool.api import clone
-
-    wg, report = clone(url, path)
+    wg, report = api.clone(url, path)
     try:
         for line in report.lines():
             click.echo(safe(line))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool import api
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import emit_json, safe
 
@@ -25,10 +26,8 @@ def stats(obj: Context, slug: str | None, as_json: bool) -> None:
     """Participation balance: per stakeholder group, members, amendments proposed, merged,
     rejected, withdrawn and open, positions, comments, and the open amendments the group has
     not been heard on; in totals and per member."""
-    from wgtool.api import participation
-
     with obj.open() as wg:
-        found = participation(wg, slug)
+        found = api.participation(wg, slug)
     if as_json:
         emit_json(found.to_dict())
         return
@@ -86,10 +85,8 @@ def concordance(obj: Context, slug: str, old: str, new: str, as_json: bool) -> N
     """Old paragraph label -> new label between two versions of a draft (OLD and NEW are
     version names, or main for the current text), with the merged amendments that changed
     each paragraph; paragraphs inserted or deleted in between are said to be."""
-    from wgtool.api import concordance as find
-
     with obj.open() as wg:
-        found = find(wg, slug, old, new)
+        found = api.concordance(wg, slug, old, new)
         groups = wg.record.settings.groups
     if as_json:
         emit_json(found.to_dict())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from wgtool import api
 from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.output import notice, safe
 
@@ -74,9 +75,7 @@ def serve(
         )
         title = safe(wg.record.settings.title)
         if shared:
-            from wgtool.api import LoginLinks
-
-            gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.record.store, notice))
+            gate: OwnGate | SharedGate = SharedGate(api.LoginLinks(wg.record.store, notice))
         else:
             gate = OwnGate(wg.record.actor().handle)
 
@@ -124,12 +123,11 @@ def token() -> None:
 def token_issue(obj: Context, handle: str, url: str) -> None:
     """Issue HANDLE's login link and print it (an earlier one stops working): give it to that
     member alone."""
-    from wgtool.api import issue_login as issue
     from wgtool.web.access import public_address
 
     address = public_address(url, "--url")
     with obj.open() as wg:
-        secret = issue(wg, handle)
+        secret = api.issue_login(wg, handle)
     click.echo(f"{address.origin}/?token={secret}")
     notice(
         f"whoever opens this link acts as {handle} until it is revoked "
@@ -142,8 +140,6 @@ def token_issue(obj: Context, handle: str, url: str) -> None:
 @pass_context
 def token_revoke(obj: Context, handle: str) -> None:
     """Revoke HANDLE's login link: it, and every session it opened, stop working."""
-    from wgtool.api import revoke_login as revoke
-
     with obj.open() as wg:
-        revoke(wg, handle)
+        api.revoke_login(wg, handle)
     click.echo(f"Revoked {safe(handle)}'s login link: it and its sessions no longer work.")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from wgtool import api
 from wgtool.cli import Context, cli, pass_context
 
 
@@ -30,11 +31,10 @@ def demo(obj: Context, keep: bool, path: Path | None) -> None:
     import shutil
     import tempfile
 
-    from wgtool.api import create_demo
     from wgtool.tui.app import run_app
 
     folder = path or Path(tempfile.mkdtemp(prefix="wgtool-demo-")) / "wg"
-    create_demo(folder)
+    api.create_demo(folder)
     try:
         run_app(repo=str(folder), actor=obj.actor, demo=True)
     finally:

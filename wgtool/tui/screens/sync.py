@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Log, ProgressBar, Static
 
+from wgtool import api
 from wgtool.api import WgError, terminal_safe
 from wgtool.tui.messages import RecordChanged, SyncProgress
 from wgtool.tui.render import error_words
@@ -64,21 +65,16 @@ class SyncScreen(WgModal[None]):
         lines: list[str] = []
         problems: list[str] = []
         failure: str | None = None
-        try:
-            from wgtool.api import sync  # the sync engine loads only when used
-        except ImportError:
-            failure = "sync is not available in this version of wgtool"
-        else:
-            with self.wg_app.core() as wg:
-                try:
-                    report = sync(
-                        wg, remote, progress=lambda line: self.post_message(SyncProgress(line))
-                    )
-                except WgError as error:
-                    failure = error_words(error)
-                else:
-                    lines = [str(line) for line in report.lines()]
-                    problems = [str(p) for p in report.problems]
+        with self.wg_app.core() as wg:
+            try:
+                report = api.sync(  # the sync engine loads only when used
+                    wg, remote, progress=lambda line: self.post_message(SyncProgress(line))
+                )
+            except WgError as error:
+                failure = error_words(error)
+            else:
+                lines = [str(line) for line in report.lines()]
+                problems = [str(p) for p in report.problems]
         self.app.call_from_thread(self.finished, lines, problems, failure)
 
     def on_sync_progress(self, message: SyncProgress) -> None:
