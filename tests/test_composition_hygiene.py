@@ -4,8 +4,8 @@ another's underscored names.
 
 A class of these packages may still name a wgtool class as its base where that base lends
 fields and no behaviour (a dataclass or a SQLModel column set with no method written by hand,
-as :class:`~wgtool.core.record.rulebook.Record` extends the store's ``CommitInfo``), or where the base
-is an exception of the core's error family, or a Protocol it declares to follow.
+as :class:`~wgtool.core.record.rulebook.Record` extends the store's ``CommitInfo``), or where
+the base is an exception of the core's error family, or a Protocol it declares to follow.
 """
 
 from __future__ import annotations
