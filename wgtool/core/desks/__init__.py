@@ -28,7 +28,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from wgtool.core import validate
 from wgtool.core.consensus import as_position
@@ -50,6 +50,12 @@ from wgtool.core.record import config
 from wgtool.core.record.gitstore import GitStore, Person
 from wgtool.core.record.messages import format_message
 from wgtool.core.record.rulebook import MAIN_REF, draft_path
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from wgtool import example as example_group
+else:
+    example_group = lazy_module("wgtool.example")  # its drafts: only for wgtool init --example
 
 
 class WorkingGroup:
@@ -125,10 +131,8 @@ class WorkingGroup:
         }
         roster_text = "# The members of the working group; changed with 'wgtool member add'.\n"
         if example:
-            from wgtool.example import example_drafts, example_roster
-
-            roster_text = example_roster()
-            for slug, text in example_drafts().items():
+            roster_text = example_group.example_roster()
+            for slug, text in example_group.example_drafts().items():
                 files[draft_path(slug)] = text.encode()
         files[config.ROSTER_PATH] = roster_text.encode()
         person = _setup_person(store, int(clock()))
