@@ -8,8 +8,8 @@ import click
 
 from wgtool import api
 from wgtool.api import LABEL_RE, Amendment, Consensus, InvalidInput, Kind, Stance, Status, validate
-from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import edit_text, paragraph_option
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import (
     consensus_counts,
     emit_json,

@@ -9,7 +9,7 @@ import click
 
 from wgtool import api
 from wgtool.api import NotFound
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import color_enabled, emit_json, paragraph_line, render_diff, safe
 
 if TYPE_CHECKING:

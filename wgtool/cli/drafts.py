@@ -9,8 +9,9 @@ import click
 
 from wgtool import api
 from wgtool.api import DocumentFormat, Draft, InvalidInput, validate
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.agreement import print_paragraph_threads
 from wgtool.cli.editing import paragraph_option
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import (
     color_enabled,
     emit_json,
@@ -141,8 +142,6 @@ def draft_show(
             body = safe(_bracketed(block.text, spans.get(label, [])))
             click.echo(paragraph_line(f"{label:>5}. ", body))
             if threads:
-                from wgtool.cli.agreement import print_paragraph_threads
-
                 click.echo()
                 print_paragraph_threads(list(threads))
         return

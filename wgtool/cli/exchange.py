@@ -11,7 +11,7 @@ import click
 
 from wgtool import api
 from wgtool.api import SyncError, WgError
-from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.group import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.inbox import print_news
 from wgtool.cli.output import emit_json, safe
 

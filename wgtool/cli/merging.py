@@ -9,7 +9,7 @@ import click
 
 from wgtool import api
 from wgtool.api import MergeConflict, NoConsensus, validate
-from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.group import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.output import (
     emit_json,
     error_line,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wgtool import api
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import emit_json, safe
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import click
 
 from wgtool import api
 from wgtool.api import SIGNATURE_MODES, LookAlike, Role, validate
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, fail, safe
 
 
