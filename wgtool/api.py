@@ -15,11 +15,13 @@ checks it). It offers:
   ``.git``, not in the record) and the demo (which builds a working group);
 - a few pure helpers and helper modules the faces format with.
 
-This is also wgtool's one mechanism for lazy imports: a name is imported from its module the
-first time it is used (PEP 562 ``__getattr__``), so a command that never merges does not load
-the merge planner, and one that never reads the index does not load SQLAlchemy. A face writes
-``from wgtool.api import X`` where it needs X; at module level that loads X's module at once,
-inside a function only when the function runs.
+It is also the faces' way of importing the core lazily: a name is imported from its module the
+first time it is read (PEP 562 ``__getattr__``), so a command that never merges does not load
+the merge planner, and one that never reads the index does not load SQLAlchemy. A face imports
+``from wgtool import api`` at its top and reads ``api.X`` where it needs X, which loads X's
+module then; ``from wgtool.api import X`` at the top loads it at once, for what a face needs
+anyway. Any other module is named lazily with :func:`wgtool.lazy.lazy_module`; no import of
+wgtool sits in a function body (``tests/test_inline_imports.py``).
 """
 
 from __future__ import annotations

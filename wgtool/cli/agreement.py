@@ -16,7 +16,7 @@ from wgtool.api import (
     local_time,
     parse_when,
 )
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, print_threads, safe, warn_placeholder
 
 if TYPE_CHECKING:

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool import api
 from wgtool.api import LABEL_RE, Amendment, Consensus, InvalidInput, Kind, Stance, Status, validate
-from wgtool.cli import Context, cli, pass_context
 from wgtool.cli.editing import edit_text, paragraph_option
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import (
     consensus_counts,
     emit_json,
@@ -147,8 +148,6 @@ def _what_to_amend(
 def _edit_paragraph(wg: WorkingGroup, slug: str, which: str, value: str, text_given: bool) -> str:
     """The new paragraph as the member writes it in their editor, opened on the paragraph
     (``--paragraph``) or on nothing (``--insert-after``)."""
-    from wgtool.api import document
-
     if text_given:
         raise click.UsageError("--edit writes the text: no --text or --text-file with it")
     if which not in ("paragraph", "insert-after"):
@@ -157,7 +156,7 @@ def _edit_paragraph(wg: WorkingGroup, slug: str, which: str, value: str, text_gi
     current = ""
     if which == "paragraph":
         draft = wg.drafts.draft(slug)
-        current = document.paragraph(draft.text, draft.position(value)).text
+        current = api.document.paragraph(draft.text, draft.position(value)).text
     return edit_text(current + "\n" if current else "", "paragraph")
 
 

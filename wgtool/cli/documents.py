@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool import api
 from wgtool.api import NotFound
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import color_enabled, emit_json, paragraph_line, render_diff, safe
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ _COLOURS = ("cyan", "magenta", "yellow", "blue", "green", "red")
 def blame(obj: Context, slug: str, version: str | None, by: str, as_json: bool) -> None:
     """Who wrote every word of a draft: the merged amendment (its member and group) or the
     base text; then each row's share of the words and of the merged amendments."""
-    from wgtool.api import document
-
     with obj.open() as wg:
         found = wg.documents.blame(slug, version, by)
     if as_json:
@@ -45,7 +44,7 @@ def blame(obj: Context, slug: str, version: str | None, by: str, as_json: bool) 
     text = found.attribution.text
     click.echo(f"Who wrote {slug} ({version or 'current text'}), by {by}:")
     click.echo()
-    for block in document.blocks(text):
+    for block in api.document.blocks(text):
         number = "" if block.number is None else f"{block.number:>3}. "
         click.echo(paragraph_line(number, _marked(found.spans(block.start, block.end), colours)))
         click.echo()

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from wgtool import api
 from wgtool.api import DocumentFormat, Draft, InvalidInput, validate
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.agreement import print_paragraph_threads
 from wgtool.cli.editing import paragraph_option
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import (
     color_enabled,
     emit_json,
@@ -63,9 +65,8 @@ def read_draft_file(path: str) -> tuple[str, list[str]]:
     paragraphs' labels where the document is wgtool's own export (else none)."""
     if not path.lower().endswith(".docx"):
         return validate.read_text_file(path, "draft file"), []
-    from wgtool.api import read_docx
 
-    found = read_docx(path)
+    found = api.read_docx(path)
     for line in found.left_out:
         notice(f"{path}: {line}")
     return found.text, found.labels
@@ -115,13 +116,11 @@ def draft_show(
     """Show a draft (or one paragraph) with its paragraph labels (7, 7bis) and, on main, its
     brackets: words in [ ] are not agreed; where there are brackets, the text's own \\[ and \\]
     are escaped."""
-    from wgtool.api import document
-
     with obj.open() as wg:
         d = wg.drafts.draft(slug, version)
         spans = {} if clean else wg.agreement.bracket_spans(slug, version)
         if paragraph is not None:
-            block = document.paragraph(d.text, d.position(paragraph))
+            block = api.document.paragraph(d.text, d.position(paragraph))
             label = d.label(block.number or 0)
             # The comments on the paragraph are on it as it is now, not in a version.
             threads = () if version else wg.agreement.paragraph_threads(slug, label)
@@ -143,8 +142,6 @@ def draft_show(
             body = safe(_bracketed(block.text, spans.get(label, [])))
             click.echo(paragraph_line(f"{label:>5}. ", body))
             if threads:
-                from wgtool.cli.agreement import print_paragraph_threads
-
                 click.echo()
                 print_paragraph_threads(list(threads))
         return
@@ -159,23 +156,19 @@ def draft_show(
 
 
 def _bracketed(text: str, spans: list[tuple[int, int, str]] | None) -> str:
-    from wgtool.api import agreement
-
-    return agreement.bracketed_plain(text, spans) if spans else text
+    return api.agreement.bracketed_plain(text, spans) if spans else text
 
 
 def _print_draft(d: Draft, spans: dict[str, list[tuple[int, int, str]]]) -> None:
     """Headings in bold, paragraphs by label; bracketed words in [ ] where the draft has any."""
-    from wgtool.api import agreement, document
-
-    for b in document.blocks(d.text):
+    for b in api.document.blocks(d.text):
         if b.heading:
-            text = agreement.escape_brackets(b.text) if spans else b.text
+            text = api.agreement.escape_brackets(b.text) if spans else b.text
             heading = paragraph_line("", safe(text))
             click.echo(click.style(heading, bold=True) if color_enabled() else heading)
         else:
             label = d.label(b.number or 0)
-            text = agreement.bracketed_plain(b.text, spans.get(label, [])) if spans else b.text
+            text = api.agreement.bracketed_plain(b.text, spans.get(label, [])) if spans else b.text
             click.echo(paragraph_line(f"{label:>5}. ", safe(text)))
         click.echo()
 
@@ -227,9 +220,8 @@ def tag(
             slug, name, message=message, allow_brackets=allow_brackets, renumber=renumber
         )
         click.echo(f"Tagged {v.tag} at {v.commit[:10]}")
-        from wgtool.api import ad_referendum_note
 
-        pending = ad_referendum_note(wg.agreement.ledger(slug, amendments=False))
+        pending = api.ad_referendum_note(wg.agreement.ledger(slug, amendments=False))
         if pending:
             click.echo(f"Agreed ad referendum, recorded in the tag: {safe(pending)}")
         if wg.exchange.remotes():

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool import api
 from wgtool.api import SyncError, WgError
-from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.group import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.inbox import print_news
 from wgtool.cli.output import emit_json, safe
 
@@ -79,9 +80,7 @@ def guard() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def guard_install(path: Path) -> None:
     """Install the guard as the pre-receive hook of the bare repository at PATH."""
-    from wgtool.api import SharedRemote
-
-    hook = SharedRemote(path).install_guard()
+    hook = api.SharedRemote(path).install_guard()
     click.echo(
         f"Installed {hook}: pushes to {path} that break the working group's rules are refused"
     )
@@ -90,17 +89,13 @@ def guard_install(path: Path) -> None:
 @guard.command("script")
 def guard_script() -> None:
     """Print the hook script, for hosts that install server hooks their own way."""
-    from wgtool.api import SharedRemote
-
-    click.echo(SharedRemote.hook_text(), nl=False)
+    click.echo(api.SharedRemote.hook_text(), nl=False)
 
 
 @guard.command("check")
 def guard_check() -> None:
     """Judge the ref updates a pre-receive hook gets on stdin (the hook runs this)."""
-    from wgtool.api import SharedRemote
-
-    remote = SharedRemote(Path(os.environ.get("GIT_DIR") or "."))
+    remote = api.SharedRemote(Path(os.environ.get("GIT_DIR") or "."))
     problems = remote.check(sys.stdin.read())
     for line in problems[:GUARD_LINES]:
         click.echo(f"wgtool guard: {safe(line)}", err=True)
@@ -116,9 +111,7 @@ def guard_check() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def clone_command(url: str, path: Path) -> None:
     """Join a working group: clone its repository and fetch amendments and deliberation."""
-    from wgtool.api import WorkingGroup
-
-    wg, report = WorkingGroup.clone(url, path)
+    wg, report = api.WorkingGroup.clone(url, path)
     try:
         for line in report.lines():
             click.echo(safe(line))

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wgtool import api
 from wgtool.api import MergeConflict, NoConsensus, validate
-from wgtool.cli import EXIT_CODES, Context, cli, pass_context
+from wgtool.cli.group import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.output import (
     emit_json,
     error_line,
@@ -106,21 +107,17 @@ def merge(
         if a.adoption is not None:
             click.echo(f"Adopted with {safe(a.adoption.describe())}")
         if whole_draft:
-            from wgtool.api import document
-
             after = wg.drafts.draft(a.draft).text
             click.echo(
-                f"Replaced the whole draft: {len(document.paragraphs(before))} paragraph(s) "
-                f"before, {len(document.paragraphs(after))} after"
+                f"Replaced the whole draft: {len(api.document.paragraphs(before))} paragraph(s) "
+                f"before, {len(api.document.paragraphs(after))} after"
             )
 
 
 def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: bool) -> None:
     """Print what merging would do; exit 0, 3 (conflict) or 6 (no consensus) as merge would."""
-    from wgtool.api import merging, require_open
-
     # Refused as the merge itself would be: a merged amendment changes nothing "in 0 places".
-    require_open(wg.amendments.amendment(amendment_id), "merge")
+    api.require_open(wg.amendments.amendment(amendment_id), "merge")
     plan = wg.merges.plan_merge(amendment_id, revised_text=revised)
     code = 0 if plan.consensus.reached else EXIT_CODES[NoConsensus]
     if not plan.clean:
@@ -140,7 +137,7 @@ def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: 
             click.echo(f"{safe(change.label)}:")
             click.echo(paragraph_line("", render_diff(change.ops)))
     else:
-        conflict = merging.conflict(plan)
+        conflict = api.merging.conflict(plan)
         click.echo(f"{safe(error_line(conflict))} (nothing is written)")
         for line in conflict.message.splitlines()[1:]:
             click.echo(f"  {safe(line)}")

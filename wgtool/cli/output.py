@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from wgtool import api
 from wgtool.api import (
     HIDDEN_CHARACTERS,
     BracketsRemain,
@@ -90,38 +91,32 @@ def consensus_line(consensus: Consensus) -> str:
 
 def groups_line(consensus: Consensus) -> str:
     """Which groups support, object or are not heard (``supporting: a; objecting: none``)."""
-    from wgtool.api import GroupState
-
     return "; ".join(
         f"{label}: {', '.join(consensus.groups_in(state)) or 'none'}"
         for label, state in (
-            ("supporting", GroupState.SUPPORT),
-            ("objecting", GroupState.OBJECT),
-            ("not heard", GroupState.NOT_HEARD),
+            ("supporting", api.GroupState.SUPPORT),
+            ("objecting", api.GroupState.OBJECT),
+            ("not heard", api.GroupState.NOT_HEARD),
         )
     )
 
 
 def verdict(consensus: Consensus) -> str:
     """The state in words: ``reached``, ``not reached: a group objects``, ``not reached yet``."""
-    from wgtool.api import Verdict
-
     return {
-        Verdict.CONSENSUS: "reached",
-        Verdict.OBJECTION: "not reached: a group objects",
-        Verdict.PENDING: "not reached yet",
+        api.Verdict.CONSENSUS: "reached",
+        api.Verdict.OBJECTION: "not reached: a group objects",
+        api.Verdict.PENDING: "not reached yet",
     }[consensus.state]
 
 
 def consensus_counts(consensus: Consensus) -> str:
     """A compact cell such as ``S2 N1 O0 ?2``: groups supporting, not objecting, objecting and
     not heard."""
-    from wgtool.api import GroupState
-
     n = consensus.counts()
     return (
-        f"S{n[GroupState.SUPPORT]} N{n[GroupState.NO_OBJECTION]} "
-        f"O{n[GroupState.OBJECT]} ?{n[GroupState.NOT_HEARD]}"
+        f"S{n[api.GroupState.SUPPORT]} N{n[api.GroupState.NO_OBJECTION]} "
+        f"O{n[api.GroupState.OBJECT]} ?{n[api.GroupState.NOT_HEARD]}"
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import emit_json, safe
 
 if TYPE_CHECKING:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from wgtool import api
 from wgtool.api import SIGNATURE_MODES, LookAlike, Role, validate
-from wgtool.cli import Context, cli, pass_context
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, fail, safe
 
 
@@ -30,21 +31,19 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
     if bare:
         _init_remote(path, title, example)
         return
-    from wgtool.api import WorkingGroup
 
     if title is None:
         title = "Working Group on Enhanced Cooperation" if example else "Working group"
-    wg = WorkingGroup.init(path, title=title, example=example)
+    wg = api.WorkingGroup.init(path, title=title, example=example)
     try:
         if example:
-            from wgtool.api import FIRST_READING, circulate_example
-
-            circulate_example(wg)
+            api.circulate_example(wg)
         click.echo(f"Created working group {safe(title)!r} in {path}")
         if example:
             click.echo(
-                f"Its drafts ({', '.join(wg.drafts.draft_slugs())}) are tagged {FIRST_READING!r}, "
-                "as circulated; the roster is fictional ('wgtool member list')"
+                f"Its drafts ({', '.join(wg.drafts.draft_slugs())}) are tagged "
+                f"{api.FIRST_READING!r}, as circulated; the roster is fictional "
+                "('wgtool member list')"
             )
         if not len(wg.record.roster):
             click.echo(
@@ -56,14 +55,12 @@ def init(path: Path, title: str | None, example: bool, bare: bool) -> None:
 
 
 def _init_remote(path: Path, title: str | None, example: bool) -> None:
-    from wgtool.api import SharedRemote
-
     if title is not None or example:
         raise click.UsageError(
             "--bare makes an empty remote: the working group's title and drafts come with "
             "the first sync, so no --title or --example with it"
         )
-    SharedRemote.create(path)
+    api.SharedRemote.create(path)
     # The working group is another folder: only the absolute path reaches the remote from there.
     where = shlex.quote(safe(str(path.resolve())))
     click.echo(f"Created an empty remote in {safe(str(path))}")

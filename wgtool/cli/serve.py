@@ -6,10 +6,20 @@ command, ``wgtool serve token ...`` too, starts without them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from wgtool.cli import Context, cli, pass_context
+from wgtool import api
+from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import notice, safe
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from wgtool.web import access, server
+else:
+    access = lazy_module("wgtool.web.access")
+    server = lazy_module("wgtool.web.server")  # aiohttp and textual-serve: when a server starts
 
 DEFAULT_ADDRESS = "http://127.0.0.1:8000"
 
@@ -60,12 +70,10 @@ def serve(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from wgtool.web.access import Access, Address, OwnGate, Sessions, SharedGate, duration
-
     obj = ctx.find_object(Context)
     assert obj is not None
-    access = Access(host, port, public_url)
-    sessions = Sessions(duration(session_lifetime))
+    where = access.Access(host, port, public_url)
+    sessions = access.Sessions(access.duration(session_lifetime))
     with obj.open() as wg:
         repo = str(
             wg.record.store.git_dir
@@ -74,16 +82,16 @@ def serve(
         )
         title = safe(wg.record.settings.title)
         if shared:
-            from wgtool.api import LoginLinks
-
-            gate: OwnGate | SharedGate = SharedGate(LoginLinks(wg.record.store, notice))
+            gate: access.OwnGate | access.SharedGate = access.SharedGate(
+                api.LoginLinks(wg.record.store, notice)
+            )
         else:
-            gate = OwnGate(wg.record.actor().handle)
+            gate = access.OwnGate(wg.record.actor().handle)
 
     # The working group is closed again (its git processes with it): each connection's UI
     # opens its own, and the shared server only reads its login file.
-    def announce(address: Address, listening: str) -> None:
-        if isinstance(gate, OwnGate):
+    def announce(address: access.Address, listening: str) -> None:
+        if isinstance(gate, access.OwnGate):
             lines = [
                 f'wgtool serves "{title}" to your web browser, acting as {gate.handle}.',
                 "Open this link; it holds a secret: whoever has it acts as you.",
@@ -95,15 +103,13 @@ def serve(
                 "Each member opens their own login link, which the secretariat issues with "
                 "'wgtool serve token issue HANDLE'.",
             ]
-        if access.public is not None:
+        if where.public is not None:
             lines.append(f"Listening on {listening} (for the reverse proxy).")
         lines.append(f"Sessions last {session_lifetime}. Press Ctrl+C to stop.")
         click.echo("\n".join(lines))
 
-    from wgtool.web.server import WgServer
-
-    server = WgServer(repo, host=host, port=port, access=access, gate=gate, sessions=sessions)
-    server.run(announce)
+    served = server.WgServer(repo, host=host, port=port, access=where, gate=gate, sessions=sessions)
+    served.run(announce)
 
 
 @serve.group()
@@ -124,12 +130,9 @@ def token() -> None:
 def token_issue(obj: Context, handle: str, url: str) -> None:
     """Issue HANDLE's login link and print it (an earlier one stops working): give it to that
     member alone."""
-    from wgtool.api import issue_login as issue
-    from wgtool.web.access import public_address
-
-    address = public_address(url, "--url")
+    address = access.public_address(url, "--url")
     with obj.open() as wg:
-        secret = issue(wg, handle)
+        secret = api.issue_login(wg, handle)
     click.echo(f"{address.origin}/?token={secret}")
     notice(
         f"whoever opens this link acts as {handle} until it is revoked "
@@ -142,8 +145,6 @@ def token_issue(obj: Context, handle: str, url: str) -> None:
 @pass_context
 def token_revoke(obj: Context, handle: str) -> None:
     """Revoke HANDLE's login link: it, and every session it opened, stop working."""
-    from wgtool.api import revoke_login as revoke
-
     with obj.open() as wg:
-        revoke(wg, handle)
+        api.revoke_login(wg, handle)
     click.echo(f"Revoked {safe(handle)}'s login link: it and its sessions no longer work.")

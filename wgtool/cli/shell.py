@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from wgtool.cli import cli
+from wgtool.cli.group import cli
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from click import shell_completion
+else:
+    shell_completion = lazy_module("click.shell_completion")  # only for the completion command
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -20,9 +28,7 @@ def completion(ctx: click.Context, shell: str) -> None:
     zsh:  eval "$(wgtool completion zsh)"      (in ~/.zshrc)
     fish: wgtool completion fish > ~/.config/fish/completions/wgtool.fish
     """
-    from click.shell_completion import get_completion_class
-
-    completer = get_completion_class(shell)
+    completer = shell_completion.get_completion_class(shell)
     assert completer is not None  # click knows every shell of SHELLS
     root = ctx.find_root()
     name = root.info_name or "wgtool"

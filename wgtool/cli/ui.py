@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from wgtool.cli import Context, cli, pass_context
+from wgtool import api
+from wgtool.cli.group import Context, cli, pass_context
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import shutil
+    import tempfile
+
+    from wgtool.tui import app
+else:
+    app = lazy_module("wgtool.tui.app")  # Textual: only the commands that open the UI load it
+    shutil = lazy_module("shutil")  # and the demo's temporary folder
+    tempfile = lazy_module("tempfile")
 
 
 @cli.command()
 @pass_context
 def tui(obj: Context) -> None:
     """Open the terminal UI on this working group."""
-    from wgtool.tui.app import run_app
-
     # Checked by the UI after its first paint rather than here (loading the core takes longer
     # than painting): a folder that is not a working group, or nobody to act, ends the UI with
     # the one-line error and exit code of any command.
-    run_app(repo=obj.repo, actor=obj.actor, strict=True)
+    app.run_app(repo=obj.repo, actor=obj.actor, strict=True)
 
 
 @cli.command()
@@ -27,16 +38,10 @@ def tui(obj: Context) -> None:
 @pass_context
 def demo(obj: Context, keep: bool, path: Path | None) -> None:
     """Open the UI on a fresh copy of the example working group, in a temporary folder."""
-    import shutil
-    import tempfile
-
-    from wgtool.api import create_demo
-    from wgtool.tui.app import run_app
-
     folder = path or Path(tempfile.mkdtemp(prefix="wgtool-demo-")) / "wg"
-    create_demo(folder)
+    api.create_demo(folder)
     try:
-        run_app(repo=str(folder), actor=obj.actor, demo=True)
+        app.run_app(repo=str(folder), actor=obj.actor, demo=True)
     finally:
         if path is None and not keep:
             shutil.rmtree(folder.parent, ignore_errors=True)

@@ -15,9 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from wgtool.core.errors import InvalidInput
 from wgtool.core.model import Event
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from wgtool.core import text as text_engine
+else:
+    text_engine = lazy_module("wgtool.core.text")  # only when a bracketed paragraph changed
 
 
 class ParagraphStatus(StrEnum):
@@ -160,12 +167,10 @@ def follow_span(old: str, new: str, start: int, end: int) -> tuple[int, int] | N
     them were deleted."""
     if old == new:
         return start, end
-    from wgtool.core.text import word_diff  # the text engine: only when a paragraph changed
-
     offset_old = offset_new = 0
     first: int | None = None
     last: int | None = None
-    for op in word_diff(old, new):
+    for op in text_engine.word_diff(old, new):
         size = len(op.text)
         if op.op == "insert":
             offset_new += size

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wgtool.core.errors import InvalidInput, Remedy
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import markdown_it
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
+else:
+    markdown_it = lazy_module("markdown_it")  # only exports render HTML: not paid by every command
 
 BLOCK_RE = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|\Z))+")
 HEADING_RE = re.compile(r"^#{1,6}\s")
@@ -134,11 +138,9 @@ def normalise(text: str) -> str:
 
 
 def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt  # only exports render HTML: not paid by every command
-
     # commonmark without raw HTML: member text such as <script> is escaped, never passed through;
     # without images, so no document fetches what a member pointed it at when it is opened.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+    return markdown_it.MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 
 def inline_html(text: str) -> str:

@@ -15,16 +15,22 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from wgtool.core.errors import LookAlike
 from wgtool.core.model import Member
 from wgtool.core.validate import character_name
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from confusable_homoglyphs import confusables
+else:
+    # Unicode's confusables (a large table): read once, when a name is first compared
+    confusables = lazy_module("confusable_homoglyphs.confusables")
 
 
 @functools.cache
 def _prototypes() -> dict[str, str]:
-    from confusable_homoglyphs import confusables
-
     pairs: dict[str, list[dict[str, str]]] = confusables.confusables_data
     prototypes = {}
     for char, partners in pairs.items():

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
+
+from wgtool.core.labels import Labels
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from wgtool.core import document
+else:
+    document = lazy_module("wgtool.core.document")  # Markdown parsing: when a draft is read
 
 
 class Role(str, Enum):
@@ -200,17 +209,12 @@ class Draft:
 
     def position(self, label: str) -> int:
         """The number (1-based) of the paragraph labelled ``label``; InvalidInput if none."""
-        from wgtool.core import document
-        from wgtool.core.labels import Labels
-
         count = len(document.paragraphs(self.text))
         labels = self.labels if len(self.labels) == count else Labels.positional(count).current
         return Labels(labels, ((),) * count).resolve(label)
 
     def to_dict(self, version: str | None = None) -> dict[str, object]:
         """The draft with its numbered paragraphs; ``version``: the one it was read at."""
-        from wgtool.core import document  # Markdown parsing: only when a draft is shown
-
         return {
             "slug": self.slug,
             "title": self.title,

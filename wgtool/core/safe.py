@@ -30,6 +30,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import idna
+else:
+    idna = lazy_module("idna")  # RFC 5892's joiner rules: only for text that has a joiner
 
 # Characters member text may not hold: C0 controls but tab and newline, DEL, C1 controls, and the
 # bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
@@ -117,8 +125,6 @@ def hidden(text: str) -> Iterator[int]:
 
 def _joins(text: str, position: int) -> bool:
     """Whether the joiner at ``position`` changes how the characters around it show."""
-    import idna
-
     # What decides: the nearest characters either side that are not marks or format characters
     # (RFC 5892 looks through those, and an emoji sequence through its modifiers).
     start = position

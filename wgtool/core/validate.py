@@ -10,10 +10,17 @@ import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wgtool.core import safe
 from wgtool.core.errors import InvalidInput
 from wgtool.core.safe import FORBIDDEN_CHARACTERS
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from wgtool.core import document
+else:
+    document = lazy_module("wgtool.core.document")  # only whole drafts are counted in paragraphs
 
 MAX_TEXT_BYTES = 1_000_000
 # Paragraphs a draft may have: past a few thousand every command that reads the draft slows
@@ -193,8 +200,6 @@ def text(value: str, what: str, *, allow_empty: bool = False) -> str:
 
 def draft_text(value: str, what: str) -> str:
     """A whole draft: free text (:func:`text`) of at most :data:`MAX_PARAGRAPHS` paragraphs."""
-    from wgtool.core import document
-
     value = text(value, what)
     count = len(document.paragraphs(value))
     if count > MAX_PARAGRAPHS:

@@ -31,6 +31,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
+from wgtool import api
 from wgtool.api import Member, NotFound, WgError, terminal_safe
 from wgtool.tui import timers
 from wgtool.tui.commands import APP_BINDINGS, WorkingGroupCommands
@@ -329,11 +330,9 @@ class WgApp(App[None]):
         """Whether the acting member's roles allow a core action (``"merge"``, ``"tag"``, ...)."""
         if self.member is None:
             return False
-        # Imported here: a member is known only once a worker has opened the working group,
-        # which imported the rulebook (it is no part of the first paint).
-        from wgtool.api import rulebook
-
-        return rulebook.allowed(self.member, action)
+        # A member is known only once a worker has opened the working group, which imported
+        # the rulebook: reading it here costs the first paint nothing.
+        return api.rulebook.allowed(self.member, action)
 
     def refuse(self, action: str) -> bool:
         """Tell the member (with the core's words) why they may not do ``action``.
@@ -346,10 +345,9 @@ class WgApp(App[None]):
                 "nobody is acting: start wgtool with --as HANDLE", severity="error", markup=False
             )
             return True
-        from wgtool.api import rulebook
 
         try:
-            rulebook.require(self.member, action)
+            api.rulebook.require(self.member, action)
         except WgError as error:
             self.show_error(error)
             return True

@@ -31,11 +31,15 @@ from wgtool.api import (
     inline,
     terminal_safe,
 )
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import markdown_it
     from markdown_it import MarkdownIt
 
     from wgtool.api import DiffOp
+else:
+    markdown_it = lazy_module("markdown_it")  # the screens that paint first show no Markdown
 
 if TYPE_CHECKING:
     from wgtool.api import Blame
@@ -357,11 +361,8 @@ _INLINE_STYLES = {"em": "italic", "strong": "bold", "s": "strike"}
 
 @cache
 def _parser() -> MarkdownIt:
-    # Imported on first use: the screens that paint first show no Markdown.
-    from markdown_it import MarkdownIt
-
     # commonmark without raw HTML: a member's <b> stays the four characters it is.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False})
+    return markdown_it.MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
 def inline_markdown(source: str) -> Text:

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from wgtool import api
+
 if TYPE_CHECKING:
     from wgtool.api import WorkingGroup
 
@@ -58,9 +60,7 @@ class Session:
 
     def _opened(self) -> WorkingGroup:
         if self._wg is None:
-            from wgtool.api import WorkingGroup
-
-            self._wg = WorkingGroup.open(self.repo, self.actor)
+            self._wg = api.WorkingGroup.open(self.repo, self.actor)
         return self._wg
 
     def close(self) -> None:

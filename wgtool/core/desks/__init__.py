@@ -62,9 +62,18 @@ from wgtool.core.record import config
 from wgtool.core.record.gitstore import GitStore, Person
 from wgtool.core.record.messages import format_message
 from wgtool.core.record.rulebook import MAIN_REF, draft_path
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    from wgtool import example as example_group
+else:
+    example_group = lazy_module("wgtool.example")  # its drafts: only for wgtool init --example
+
+if TYPE_CHECKING:
+    from wgtool.core.exchange.sync import cloning
     from wgtool.core.exchange.sync.report import SyncReport
+else:
+    cloning = lazy_module("wgtool.core.exchange.sync.cloning")  # the sync engine: only to clone
 
 
 class WorkingGroup:
@@ -132,8 +141,6 @@ class WorkingGroup:
         ``path``, with every wg ref and version as far as the rulebook accepts them (see
         :mod:`wgtool.core.exchange.sync.cloning`), and open it; the report says what came and
         what not."""
-        from wgtool.core.exchange.sync import cloning
-
         report, read = cloning.clone(url, Path(path))
         wg = cls.open(Path(path).absolute(), clock=clock, ids=ids)
         try:
@@ -170,10 +177,8 @@ class WorkingGroup:
         }
         roster_text = "# The members of the working group; changed with 'wgtool member add'.\n"
         if example:
-            from wgtool.example import example_drafts, example_roster
-
-            roster_text = example_roster()
-            for slug, text in example_drafts().items():
+            roster_text = example_group.example_roster()
+            for slug, text in example_group.example_drafts().items():
                 files[draft_path(slug)] = text.encode()
         files[config.ROSTER_PATH] = roster_text.encode()
         person = _setup_person(store, int(clock()))

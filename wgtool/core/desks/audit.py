@@ -8,9 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wgtool.core.desks.parts import Desks
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    from wgtool.core.exchange import verify
     from wgtool.core.exchange.verify import VerifyReport
+else:
+    verify = lazy_module("wgtool.core.exchange.verify")
 
 
 class AuditDesk:
@@ -22,6 +26,4 @@ class AuditDesk:
     def verify(self, *, full: bool = False) -> VerifyReport:
         """Every change made by a member entitled to it; with ``full``, every commit judged
         again, ignoring the verdicts kept from earlier runs."""
-        from wgtool.core.exchange import verify
-
         return verify.verify(self.desks, full=full)

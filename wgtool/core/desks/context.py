@@ -25,9 +25,13 @@ from wgtool.core.record import config, faults, rulebook, signing
 from wgtool.core.record.config import Roster
 from wgtool.core.record.gitstore import GitStore, Person, retry_cas
 from wgtool.core.record.rulebook import MAIN_REF, TAGS_PREFIX, WG_PREFIX
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
-    from wgtool.core.index import Index
+    from wgtool.core import index as sqlite_index
+else:
+    # SQLAlchemy (a third of a second): a command that never reads the index never imports it
+    sqlite_index = lazy_module("wgtool.core.index")
 
 
 def new_id() -> str:
@@ -70,12 +74,10 @@ class Record:
         self._main_read: tuple[int, str] | None = None if main is None else (store.generation, main)
 
     @functools.cached_property
-    def index(self) -> Index:
+    def index(self) -> sqlite_index.Index:
         """The index (a SQLite cache of the refs), opened when first used: a command that never
         reads it (verify, drafts, exports) does not import SQLAlchemy (a third of a second)."""
-        from wgtool.core.index import Index
-
-        return Index(self.store, notify=lambda message: self.notify(message))
+        return sqlite_index.Index(self.store, notify=lambda message: self.notify(message))
 
     def close(self) -> None:
         if "index" in self.__dict__:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wgtool.core import validate
 from wgtool.core.desks.amendments import AmendmentsDesk
@@ -28,6 +29,12 @@ from wgtool.core.documents.redline import AttributedRedline, attributed_redline
 from wgtool.core.errors import InvalidInput, NotFound
 from wgtool.core.model import Amendment
 from wgtool.core.record.rulebook import MERGE, REVERT, MainCommit, MainHistory, Rulebook
+from wgtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from wgtool.core.documents import export
+else:
+    export = lazy_module("wgtool.core.documents.export")  # the exports: when one is made
 
 
 class DocumentsDesk:
@@ -54,8 +61,6 @@ class DocumentsDesk:
     ) -> str | bytes:
         """One of the secretariat's documents for a draft, in format ``fmt``: text, or bytes
         for a Word document (see :func:`wgtool.core.documents.export.produce`)."""
-        from wgtool.core.documents import export
-
         return export.produce(
             self.desks,
             slug,

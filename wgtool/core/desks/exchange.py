@@ -11,9 +11,15 @@ from typing import TYPE_CHECKING
 
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.parts import Desks
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    from wgtool.core.exchange import sync as engine
+    from wgtool.core.exchange.sync import remote
     from wgtool.core.exchange.sync.report import Progress, SyncReport
+else:  # the sync engine (GitPython, the index) loads when a sync runs
+    engine = lazy_module("wgtool.core.exchange.sync")
+    remote = lazy_module("wgtool.core.exchange.sync.remote")
 
 
 class ExchangeDesk:
@@ -34,12 +40,8 @@ class ExchangeDesk:
         """Exchange work with ``remote`` (see :func:`wgtool.core.exchange.sync.sync`): with
         ``news``, the report says per amendment what arrived; with ``replay_merges``, a main
         that diverged from the remote's is made again on top of it first."""
-        from wgtool.core.exchange import sync as engine
-
         return engine.sync(self.desks, remote, progress, news=news, replay_merges=replay_merges)
 
     def remotes(self) -> list[str]:
         """The names of the git remotes configured here."""
-        from wgtool.core.exchange.sync import remote
-
         return remote.remotes(self.record.store)

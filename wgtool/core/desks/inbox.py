@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.model import Status
+from wgtool.lazy import lazy_module
 
 FEW = 500  # amendments read by id; more are read with all the rest, and picked out
 
 
 if TYPE_CHECKING:
+    from wgtool.core import inbox as comparing
     from wgtool.core.inbox import AmendmentNews, News, Seen
+else:
+    comparing = lazy_module("wgtool.core.inbox")  # only inboxes and syncs need it
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,8 @@ class InboxDesk:
 
     def seen_now(self) -> Seen:
         """The record as the freshly refreshed index has it, stamped with the clock's time."""
-        from wgtool.core.inbox import Seen  # only inboxes and syncs need it
-
         self.record.refresh()
-        return Seen(
+        return comparing.Seen(
             amendments=self.record.index.states(),
             events={k: frozenset(v) for k, v in self.record.index.event_keys().items()},
             versions={v.tag: v.commit for v in self.drafts.all_versions()},
@@ -73,10 +75,8 @@ class InboxDesk:
 
     def news(self, before: Seen, now: Seen, *, actor: str | None = None) -> News:
         """What changed from ``before`` to ``now``; with ``actor``, leaving out what they did."""
-        from wgtool.core.inbox import News
-
         items = self._news_items(before, before.changed_ids(now), actor)
-        return News(
+        return comparing.News(
             tuple(item for item in items if item.changes),
             before.new_versions(self.drafts.all_versions()),
         )
@@ -85,8 +85,6 @@ class InboxDesk:
         self, before: Seen, ids: Sequence[str], actor: str | None
     ) -> list[AmendmentNews]:
         """The amendments ``ids``, oldest first, each with what changed (perhaps nothing)."""
-        from wgtool.core.inbox import AmendmentNews, changes
-
         if not ids:
             return []
         wanted = set(ids)
@@ -95,7 +93,9 @@ class InboxDesk:
         amendments = self.record.index.amendments(ids=some)
         events = self.record.index.events_for(some)
         return [
-            AmendmentNews(a, changes(a, before, events.get(a.id, ()), actor=actor))
+            comparing.AmendmentNews(
+                a, comparing.changes(a, before, events.get(a.id, ()), actor=actor)
+            )
             for a in amendments
             if a.id in wanted
         ]
@@ -106,16 +106,14 @@ class InboxDesk:
         """The acting member's inbox: what changed since their last look here (``everything``:
         every amendment, changed or not), narrowed to those that need their position and/or
         those they proposed. Nothing is marked as seen: see :meth:`mark_seen`."""
-        from wgtool.core.inbox import AmendmentNews, LastLook, News, Seen
-
         actor = self.record.actor().handle
-        before = LastLook(self.record.store, self.record.notify).read(actor)
+        before = comparing.LastLook(self.record.store, self.record.notify).read(actor)
         now = self.seen_now()
-        base = before or Seen()
+        base = before or comparing.Seen()
         ids = list(now.amendments) if everything else base.changed_ids(now)
         waiting = self._waiting_for(actor)
         items = [
-            AmendmentNews(
+            comparing.AmendmentNews(
                 item.amendment,
                 item.changes,
                 needs_position=item.amendment.id in waiting,
@@ -133,22 +131,22 @@ class InboxDesk:
         versions = () if filtered else base.new_versions(self.drafts.all_versions())
         seen = now.only([item.amendment.id for item in items], versions=not filtered)
         return Inbox(
-            actor, None if before is None else before.at, News(shown, versions), len(waiting), seen
+            actor,
+            None if before is None else before.at,
+            comparing.News(shown, versions),
+            len(waiting),
+            seen,
         )
 
     def _waiting_for(self, actor: str) -> set[str]:
         """The open amendments that wait for ``actor``'s position on their current revision."""
-        from wgtool.core.inbox import needs_position
-
         own = self.record.index.events_for(types=("position",), member=actor)
         return {
             a.id
             for a in self.record.index.amendments(status=Status.OPEN.value)
-            if needs_position(a, own.get(a.id, ()), actor)
+            if comparing.needs_position(a, own.get(a.id, ()), actor)
         }
 
     def mark_seen(self, inbox: Inbox) -> None:
         """Remember what ``inbox`` showed as seen by its member (in this clone only)."""
-        from wgtool.core.inbox import LastLook
-
-        LastLook(self.record.store, self.record.notify).record(inbox.member, inbox.seen)
+        comparing.LastLook(self.record.store, self.record.notify).record(inbox.member, inbox.seen)

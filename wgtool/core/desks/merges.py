@@ -24,9 +24,13 @@ from wgtool.core.record.rulebook import (
     NO_EVENTS,
 )
 from wgtool.core.text import merge3
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    from wgtool.core import merging
     from wgtool.core.merging import MergePlan
+else:
+    merging = lazy_module("wgtool.core.merging")  # only commands that merge need it
 
 
 class MergesDesk:
@@ -69,9 +73,7 @@ class MergesDesk:
         if revised_text is not None:
             kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
             theirs = amended_text(base_text, kind, amendment.paragraph, revised_text)
-        from wgtool.core.merging import MergePlan  # only commands that merge need it
-
-        return MergePlan(
+        return merging.MergePlan(
             amendment=amendment,
             main=main,
             current=current,
@@ -275,8 +277,6 @@ def _adopted_text(
     plan: MergePlan, resolved_text: str | None, whole_draft: bool, expected_main: str | None
 ) -> str:
     """The draft a merge writes: the clean merge, or the chair's resolution of its conflict."""
-    from wgtool.core import merging
-
     if resolved_text is None:
         if plan.merged is None:
             raise merging.conflict(plan)

@@ -10,10 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wgtool.core.desks.parts import Desks
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    from wgtool.core.documents import concordance, stats
     from wgtool.core.documents.concordance import Concordance
     from wgtool.core.documents.stats import Balance
+else:
+    concordance = lazy_module("wgtool.core.documents.concordance")
+    stats = lazy_module("wgtool.core.documents.stats")
 
 
 class ReportsDesk:
@@ -24,13 +29,9 @@ class ReportsDesk:
 
     def participation(self, slug: str | None = None) -> Balance:
         """The participation balance of the whole working group (or of draft ``slug``)."""
-        from wgtool.core.documents import stats
-
         return stats.participation(self.desks, slug)
 
     def concordance(self, slug: str, old: str, new: str) -> Concordance:
         """Old paragraph label -> new label between two versions of a draft (``main``: the
         current text), with the merged amendments that changed each paragraph."""
-        from wgtool.core.documents import concordance
-
         return concordance.concordance(self.desks, slug, old, new)

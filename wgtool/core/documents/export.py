@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core import agreement, document
+from wgtool.core.documents import akn, pages, word
 from wgtool.core.documents.papers import (
     AKN_NS,
     Brackets,
@@ -199,8 +200,6 @@ def produce(
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     if fmt == "akn-amendments":
-        from wgtool.core.documents import akn
-
         return akn.document(wg, slug, version=version, include_closed=include_closed)
     draft = wg.drafts.draft(slug, version)
     spans = None if clean else wg.agreement.bracket_spans(slug, version)
@@ -226,11 +225,7 @@ def produce(
     else:
         paper = compilation_paper(wg, draft, version, include_closed)
     if DocumentFormat(fmt).binary:
-        from wgtool.core.documents import word
-
         return word.render(paper)
-    from wgtool.core.documents import pages
-
     return pages.page(paper, templates)
 
 

@@ -32,9 +32,16 @@ from wgtool.core.documents.papers import (
 from wgtool.core.errors import InvalidInput
 from wgtool.core.safe import visible_controls
 from wgtool.core.text import DiffOp
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import jinja2
+    import markupsafe
     from jinja2 import Environment
+else:
+    # HTML documents only: a command that makes none does not import Jinja2
+    jinja2 = lazy_module("jinja2")
+    markupsafe = lazy_module("markupsafe")
 
 _OPEN = '<span class="bracket">[</span>'
 _CLOSE = '<span class="bracket">]</span>'
@@ -43,25 +50,22 @@ _CLOSE = '<span class="bracket">]</span>'
 @functools.lru_cache(maxsize=8)
 def environment(templates: Path | None = None) -> Environment:
     """The template environment: ``templates`` (a folder) first, then the shipped templates."""
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-    from markupsafe import Markup, escape
-
-    loaders: list[Any] = [PackageLoader("wgtool", "templates")]
+    loaders: list[Any] = [jinja2.PackageLoader("wgtool", "templates")]
     if templates is not None:
         if not templates.is_dir():
             raise InvalidInput(f"templates folder {str(templates)!r} is not a folder")
-        loaders.insert(0, FileSystemLoader(str(templates)))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
+        loaders.insert(0, jinja2.FileSystemLoader(str(templates)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        undefined=StrictUndefined,
+        undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
     # Text across paragraphs (from a template of a secretariat's own) breaks at blank lines.
-    env.filters["breaks"] = lambda text: Markup("<br><br>\n").join(
-        escape(part) for part in str(text).split("\n\n")
+    env.filters["breaks"] = lambda text: markupsafe.Markup("<br><br>\n").join(
+        markupsafe.escape(part) for part in str(text).split("\n\n")
     )
     env.globals.update(
         status_line=status_line,
@@ -85,11 +89,9 @@ def _op(piece: inline.Styled) -> str:
 
 def render(name: str, templates: Path | None = None, **context: object) -> str:
     """Render template ``name``; what it holds shows control characters as visible escapes."""
-    from jinja2 import TemplateError
-
     try:
         page = environment(templates).get_template(name).render(**context)
-    except TemplateError as error:
+    except jinja2.TemplateError as error:
         where = f" in {templates}" if templates is not None else ""
         raise InvalidInput(f"template {name}{where} failed: {error}") from None
     return visible_controls(page, html=True)
@@ -103,15 +105,13 @@ def paragraph_html(text: str, spans: Iterable[agreement.Span]) -> str:
 
 
 def clean_html(paper: CleanText, templates: Path | None = None) -> str:
-    from markupsafe import Markup
-
     blocks = [
         {
             "heading": b.heading,
             "level": b.level,
             "text": b.text,
             "label": b.label,
-            "html": Markup(paragraph_html(b.text, (paper.spans or {}).get(b.label, []))),
+            "html": markupsafe.Markup(paragraph_html(b.text, (paper.spans or {}).get(b.label, []))),
         }
         for b in paper.blocks()
     ]

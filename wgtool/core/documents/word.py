@@ -35,14 +35,22 @@ from wgtool.core.documents.papers import (
 from wgtool.core.inline import Look, Styled
 from wgtool.core.safe import xml_text
 from wgtool.core.text import DiffOp
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import docx
+    import docx.enum.style
+    import docx.oxml
+    import docx.oxml.ns
+    import docx.shared
     from docx.document import Document
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.text.paragraph import Paragraph
     from docx.text.run import Run
 
     from wgtool.core.documents.redline import RedlineEntry
+else:
+    docx = lazy_module("docx")  # python-docx (with lxml): only Word documents pay for it
 
 BRACKET_STYLE = "Bracket"
 LABEL_STYLE = "wgtool label"
@@ -72,24 +80,19 @@ def render(paper: CleanText | RedlinePaper | CompilationPaper) -> bytes:
 
 
 def _new(title: str) -> Document:
-    import docx
-    from docx.enum.style import WD_STYLE_TYPE
-
     doc = docx.Document()
     doc.core_properties.title = xml_text(title)[:255]
     doc.core_properties.author = "wgtool"
-    bracket = doc.styles.add_style(BRACKET_STYLE, WD_STYLE_TYPE.CHARACTER)
+    bracket = doc.styles.add_style(BRACKET_STYLE, docx.enum.style.WD_STYLE_TYPE.CHARACTER)
     bracket.font.bold = True
-    doc.styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.CHARACTER).font.bold = True
+    doc.styles.add_style(LABEL_STYLE, docx.enum.style.WD_STYLE_TYPE.CHARACTER).font.bold = True
     return doc
 
 
 def _note_style(doc: Document) -> None:
     """The style of the clean text's notes, which marks it as a draft in wgtool's own form
     (see :data:`NOTE_STYLE`; a redline or a compilation is no draft to read back)."""
-    from docx.enum.style import WD_STYLE_TYPE
-
-    note = doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    note = doc.styles.add_style(NOTE_STYLE, docx.enum.style.WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = doc.styles["Normal"]
     note.font.italic = True
 
@@ -178,24 +181,20 @@ class _Revisions:
         self._ids = itertools.count(1)
 
     def mark(self, tag: str, author: str) -> BaseOxmlElement:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
-        return OxmlElement(
+        qn = docx.oxml.ns.qn
+        return docx.oxml.OxmlElement(
             tag, attrs={qn("w:id"): str(next(self._ids)), qn("w:author"): xml_text(author)[:255]}
         )
 
     def add(self, paragraph: Paragraph, piece: Styled, author: str) -> None:
         """``piece`` as a run of ``paragraph``: as it is (``equal``), or inside a tracked
         insertion or deletion by ``author``."""
-        from docx.oxml.ns import qn
-
         run = _run(paragraph, piece.text, piece.look)._r
         if piece.op == "equal":
             return
         if piece.op == "delete":
-            for text in run.findall(qn("w:t")):
-                text.tag = qn("w:delText")
+            for text in run.findall(docx.oxml.ns.qn("w:t")):
+                text.tag = docx.oxml.ns.qn("w:delText")
         change = self.mark("w:del" if piece.op == "delete" else "w:ins", author)
         run.addprevious(change)
         change.append(run)
@@ -203,14 +202,10 @@ class _Revisions:
     def whole_paragraph(self, paragraph: Paragraph, op: str, author: str) -> None:
         """Mark the paragraph's own end as inserted or deleted, so accepting the change adds
         or removes the whole paragraph (not just its words)."""
-        from docx.oxml.ns import qn
-
         properties = paragraph._p.get_or_add_pPr()
-        marks = properties.find(qn("w:rPr"))
+        marks = properties.find(docx.oxml.ns.qn("w:rPr"))
         if marks is None:
-            from docx.oxml import OxmlElement
-
-            marks = OxmlElement("w:rPr")
+            marks = docx.oxml.OxmlElement("w:rPr")
             properties.append(marks)
         marks.append(self.mark("w:del" if op == "delete" else "w:ins", author))
 
@@ -251,16 +246,14 @@ def redline_docx(paper: RedlinePaper) -> Document:
 
 def _add_diff(paragraph: Paragraph, ops: Iterable[DiffOp]) -> None:
     """A word diff as runs: deletions struck through in red, insertions underlined in green."""
-    from docx.shared import RGBColor
-
     for piece in inline.styled_diff(list(ops)):
         run = _run(paragraph, piece.text, piece.look)
         if piece.op == "delete":
             run.font.strike = True
-            run.font.color.rgb = RGBColor.from_string(DELETED)
+            run.font.color.rgb = docx.shared.RGBColor.from_string(DELETED)
         elif piece.op == "insert":
             run.font.underline = True
-            run.font.color.rgb = RGBColor.from_string(INSERTED)
+            run.font.color.rgb = docx.shared.RGBColor.from_string(INSERTED)
 
 
 def _ledger(doc: Document, paper: CompilationPaper) -> None:

@@ -26,10 +26,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wgtool.core import validate
+from wgtool.core.documents.word import BRACKET_STYLE, CODE_FONT, LABEL_STYLE, NOTE_STYLE
 from wgtool.core.errors import InvalidInput
+from wgtool.core.labels import LABEL_RE
+from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import docx
+    import docx.text.paragraph
     from docx.document import Document
+    from lxml import etree
+else:
+    # python-docx and lxml: only reading a Word document pays for them
+    docx = lazy_module("docx")
+    etree = lazy_module("lxml.etree")
 
 MAX_DOCX_BYTES = 10_000_000
 # What the parts of a .docx may add up to once unzipped: a small file that unzips to gigabytes
@@ -101,8 +111,6 @@ def import_timeout() -> float:
 
 
 def _open(path: Path, found: WordText) -> Document:
-    import docx
-
     validate.file_size(path, "Word document", MAX_DOCX_BYTES)
     try:
         data = path.read_bytes()
@@ -126,8 +134,6 @@ def _open(path: Path, found: WordText) -> Document:
 def _scan(archive: zipfile.ZipFile, path: Path, found: WordText) -> None:
     """Stream every XML part, counting as it goes, and refuse at the first bound passed:
     elements, paragraphs that hold text, and text. Nothing read is kept."""
-    from lxml import etree
-
     elements = paragraphs = text_bytes = 0
     paragraph_has_text = False
     for info in archive.infolist():
@@ -243,8 +249,6 @@ class OwnExport:
 
     @classmethod
     def of(cls, doc: Document) -> OwnExport | None:
-        from wgtool.core.documents.word import BRACKET_STYLE, LABEL_STYLE, NOTE_STYLE
-
         ids = {style.name: style.style_id for style in doc.styles}
         if LABEL_STYLE not in ids or NOTE_STYLE not in ids:
             return None
@@ -256,8 +260,6 @@ class OwnExport:
 
     def labels_complete(self, paragraphs: int) -> bool:
         """Whether every paragraph came with a label of its own (none typed in Word since)."""
-        from wgtool.core.labels import LABEL_RE
-
         labels = self.labels
         return (
             len(labels) == paragraphs
@@ -286,8 +288,6 @@ class OwnExport:
     @staticmethod
     def _look(run: Any) -> tuple[str | None, str]:
         """A run's character style and the Markdown marks its own formatting stands for."""
-        from wgtool.core.documents.word import CODE_FONT
-
         props = run.find(f"{_W}rPr")
         if props is None:
             return None, ""
@@ -372,12 +372,10 @@ def _paragraph_text(p: Any) -> tuple[str, list[str], int]:
 def _heading_level(p: Any, doc: Document, levels: dict[str | None, int]) -> int:
     """The heading level of a paragraph's style (Title: 1), 0 for body text; ``levels`` keeps
     each style's answer (python-docx takes milliseconds to find a paragraph's style)."""
-    from docx.text.paragraph import Paragraph
-
     style_id = p.style
     if style_id in levels:
         return levels[style_id]
-    levels[style_id] = level = _style_level(Paragraph(p, doc).style)
+    levels[style_id] = level = _style_level(docx.text.paragraph.Paragraph(p, doc).style)
     return level
 
 

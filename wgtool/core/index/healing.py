@@ -8,7 +8,7 @@ import sqlite3
 
 from sqlalchemy import exc as sa_exc
 
-from wgtool.core.errors import LocalFileError
+from wgtool.core.errors import LocalFileError, WgError
 
 
 def unusable(error: BaseException) -> bool:
@@ -25,8 +25,6 @@ def unreadable_row(error: BaseException) -> bool:
     """An error from a row that does not read as what wgtool wrote (a value of the wrong type
     or form, from a file changed by hand): the index is rebuilt once; should the same error
     come from a rebuilt index, it is a mistake of wgtool's and surfaces."""
-    from wgtool.core.errors import WgError
-
     return isinstance(error, (ValueError, TypeError)) and not isinstance(error, WgError)
 
 
