@@ -1,11 +1,11 @@
-"""The rulebook and the index are made of parts, not of layers: a part is given what it needs
-(the rulebook's reader, the index file) instead of inheriting it, and no part reaches into
-another's underscored names.
+"""The rulebook, the index and the git store are made of parts, not of layers: a part is given
+what it needs (the rulebook's reader, the index file, the store's way of running git) instead of
+inheriting it, and no part reaches into another's underscored names.
 
 A class of these packages may still name a wgtool class as its base where that base lends
 fields and no behaviour (a dataclass or a SQLModel column set with no method written by hand,
-as :class:`~wgtool.core.record.rulebook.Record` extends the store's ``CommitInfo``), or where the base
-is an exception of the core's error family, or a Protocol it declares to follow.
+as :class:`~wgtool.core.record.rulebook.Record` extends the store's ``CommitInfo``), or where
+the base is an exception of the core's error family, or a Protocol it declares to follow.
 """
 
 from __future__ import annotations
@@ -21,16 +21,17 @@ from typing import Protocol
 from sqlmodel import SQLModel
 
 import wgtool.core.index
+import wgtool.core.record
 import wgtool.core.record.rulebook
 from wgtool.core.errors import WgError
 from wgtool.core.record.gitstore import CommitInfo
 from wgtool.core.record.rulebook.kept import KeptVerdicts
 
-PACKAGES = (wgtool.core.record.rulebook, wgtool.core.index)
+PACKAGES = (wgtool.core.record.rulebook, wgtool.core.index, wgtool.core.record)
 """The packages whose classes are composed (the desks' are checked by their own tests)."""
 
-RESERVED = {"_mapping"}
-"""Underscored names of libraries' public APIs (SQLAlchemy's ``Row._mapping``)."""
+RESERVED = {"_mapping", "_exit"}
+"""Underscored names of libraries' public APIs (SQLAlchemy's ``Row._mapping``, ``os._exit``)."""
 
 
 def written_methods(cls: type) -> list[str]:
@@ -108,7 +109,7 @@ def test_the_checker_sees_borrowed_behaviour_and_lets_data_pass() -> None:
     assert borrowed(Acting) == []  # Fields is local: not a wgtool class
 
 
-def test_no_class_of_the_rulebook_or_the_index_inherits_behaviour() -> None:
+def test_no_class_of_the_rulebook_the_index_or_the_store_inherits_behaviour() -> None:
     found = classes()
     names = {f"{c.__module__}.{c.__qualname__}" for c in found}
     assert {
@@ -118,6 +119,11 @@ def test_no_class_of_the_rulebook_or_the_index_inherits_behaviour() -> None:
         "wgtool.core.index.Index",
         "wgtool.core.index.refresh.Refresher",
         "wgtool.core.index.rows.AmendmentRow",
+        "wgtool.core.record.gitstore.GitStore",
+        "wgtool.core.record.reading.ObjectReader",
+        "wgtool.core.record.writing.ObjectWriter",
+        "wgtool.core.record.refs.Refs",
+        "wgtool.core.record.files.OwnFiles",
     } <= names
     assert {f"{c.__module__}.{c.__qualname__}": borrowed(c) for c in found if borrowed(c)} == {}
 
@@ -153,7 +159,7 @@ class Judge:
     assert reached_into(source) == ["_kept", "self.reads._records", "other._pending"]
 
 
-def test_no_part_of_the_rulebook_or_the_index_reaches_into_another() -> None:
+def test_no_part_of_the_rulebook_the_index_or_the_store_reaches_into_another() -> None:
     files = [
         path for package in PACKAGES for path in sorted(Path(package.__path__[0]).glob("*.py"))
     ]
