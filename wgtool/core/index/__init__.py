@@ -21,9 +21,8 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 
-from wgtool.core.documents.attribution import DraftStep
 from wgtool.core.consensus import as_position
-from wgtool.core.record.gitstore import GitStore
+from wgtool.core.documents.attribution import DraftStep
 from wgtool.core.glance import group_states
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.refresh import Refresher
@@ -35,6 +34,7 @@ from wgtool.core.index.rows import (
     event_from_row,
 )
 from wgtool.core.model import Amendment, Event, Status
+from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook import MainHistory, Rulebook
 
 GroupStates = tuple[str, tuple[tuple[str, str], ...]]  # a verdict, and (group, state) pairs

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from wgtool.core.record.gitstore import GitStore
 from wgtool.core.model import DRAFT_CHAIN, Event
+from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook.base import Reader
 from wgtool.core.record.rulebook.chains import ChainJudge
 from wgtool.core.record.rulebook.history import (

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from gitdb.exc import ODBError
 from gitdb.util import hex_to_bin
 
-from wgtool.core.record import signing
 from wgtool.core import validate
 from wgtool.core.agreement import utc_iso
-from wgtool.core.record.messages import parse_message
 from wgtool.core.model import Event, Role, Version
+from wgtool.core.record import signing
+from wgtool.core.record.messages import parse_message
 from wgtool.core.record.rulebook.base import Reader
 from wgtool.core.record.rulebook.chains import ChainJudge
 from wgtool.core.record.rulebook.history import MainHistory, TagVerdict
