@@ -21,6 +21,7 @@ from wgtool.core.desks import WorkingGroup
 from wgtool.core.exchange.sync import SyncReport, clone, sync
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.tidy import PACKS_KEPT
+from wgtool.core.record.gitstore import GitStore, Person
 
 
 def loose_refs(git_dir: Path, under: str) -> list[str]:
@@ -144,6 +145,24 @@ class GitCount:
 def wg_refs(repo: Path) -> dict[str, str]:
     listing = git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/wg", "refs/tags")
     return dict(line.split(" ") for line in listing.splitlines())
+
+
+def test_moving_many_refs_moves_each_it_can_and_returns_the_others(tmp_path: Path) -> None:
+    """One ref moved by another writer and one whose lock another writer holds are returned;
+    the transaction refused for the lock moves the rest one by one."""
+    store = GitStore.init(tmp_path / "repo", bare=True)
+    person = Person("A Member", "member@example.org", 1_700_000_000)
+    tree = store.write_tree(None, {"events/a.json": b"{}"})
+    first = store.write_commit(tree, [], "First", person, person)
+    second = store.write_commit(tree, [first], "Second", person, person)
+    refs = [f"refs/wg/events/{number:08x}" for number in range(6)]
+    assert store.update_refs({ref: (first, None) for ref in refs}, "made")
+    store.update_ref(refs[1], second, first)  # moved by another writer
+    (store.git_dir / f"{refs[2]}.lock").write_text("")  # held by another writer
+    left = store.update_each({ref: (second, first) for ref in refs}, "moved")
+    assert left == {refs[1], refs[2]}
+    assert store.refs("refs/wg") == {ref: first if ref == refs[2] else second for ref in refs}
+    store.close()
 
 
 def test_refs_that_lost_a_race_are_joined_alone_and_the_others_in_one_transaction(
