@@ -1,11 +1,13 @@
-"""The rulebook, the index and the desks are made of parts, not of layers: a part is given what
-it needs (the rulebook's reader, the index file, the record and the other desks) instead of
-inheriting it, and no part reaches into another's underscored names.
+"""The rulebook, the index, the git store and the desks are made of parts, not of layers: a part
+is given what it needs (the rulebook's reader, the index file, the store's way of running git,
+the record and the other desks) instead of inheriting it, and no part reaches into another's
+underscored names.
 
 A class of these packages may still name a wgtool class as its base where that base lends
 fields and no behaviour (a dataclass or a SQLModel column set with no method written by hand,
 as :class:`~wgtool.core.record.rulebook.Record` extends the store's ``CommitInfo``), or where
-the base is an exception of the core's error family, or a Protocol it declares to follow."""
+the base is an exception of the core's error family, or a Protocol it declares to follow.
+"""
 
 from __future__ import annotations
 
@@ -21,16 +23,22 @@ from sqlmodel import SQLModel
 
 import wgtool.core.desks
 import wgtool.core.index
+import wgtool.core.record
 import wgtool.core.record.rulebook
 from wgtool.core.errors import WgError
 from wgtool.core.record.gitstore import CommitInfo
 from wgtool.core.record.rulebook.kept import KeptVerdicts
 
-PACKAGES = (wgtool.core.record.rulebook, wgtool.core.index, wgtool.core.desks)
+PACKAGES = (
+    wgtool.core.record.rulebook,
+    wgtool.core.index,
+    wgtool.core.record,
+    wgtool.core.desks,
+)
 """The packages whose classes are composed."""
 
-RESERVED = {"_mapping"}
-"""Underscored names of libraries' public APIs (SQLAlchemy's ``Row._mapping``)."""
+RESERVED = {"_mapping", "_exit"}
+"""Underscored names of libraries' public APIs (SQLAlchemy's ``Row._mapping``, ``os._exit``)."""
 
 
 def written_methods(cls: type) -> list[str]:
@@ -108,7 +116,7 @@ def test_the_checker_sees_borrowed_behaviour_and_lets_data_pass() -> None:
     assert borrowed(Acting) == []  # Fields is local: not a wgtool class
 
 
-def test_no_class_of_the_rulebook_the_index_or_the_desks_inherits_behaviour() -> None:
+def test_no_class_of_the_rulebook_the_index_the_store_or_the_desks_inherits_behaviour() -> None:
     found = classes()
     names = {f"{c.__module__}.{c.__qualname__}" for c in found}
     assert {
@@ -124,6 +132,11 @@ def test_no_class_of_the_rulebook_the_index_or_the_desks_inherits_behaviour() ->
         "wgtool.core.desks.exchange.ExchangeDesk",
         "wgtool.core.desks.reports.ReportsDesk",
         "wgtool.core.desks.audit.AuditDesk",
+        "wgtool.core.record.gitstore.GitStore",
+        "wgtool.core.record.reading.ObjectReader",
+        "wgtool.core.record.writing.ObjectWriter",
+        "wgtool.core.record.refs.Refs",
+        "wgtool.core.record.files.OwnFiles",
     } <= names
     assert {f"{c.__module__}.{c.__qualname__}": borrowed(c) for c in found if borrowed(c)} == {}
 
@@ -159,7 +172,7 @@ class Judge:
     assert reached_into(source) == ["_kept", "self.reads._records", "other._pending"]
 
 
-def test_no_part_of_the_rulebook_the_index_or_the_desks_reaches_into_another() -> None:
+def test_no_part_of_the_rulebook_the_index_the_store_or_the_desks_reaches_into_another() -> None:
     files = [
         path for package in PACKAGES for path in sorted(Path(package.__path__[0]).glob("*.py"))
     ]

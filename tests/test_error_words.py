@@ -13,9 +13,9 @@ from wgtool.cli import cli
 from wgtool.cli.output import REMEDIES as CLI_REMEDIES
 from wgtool.cli.output import error_line
 from wgtool.core import errors
-from wgtool.core.consensus import NoConsensus
+from wgtool.core.consensus import Consensus, NoConsensus
 from wgtool.core.errors import MergeConflict, NotFound, Remedy, WgError
-from wgtool.core.model import Consensus, Verdict
+from wgtool.core.model import Verdict
 from wgtool.tui.render import REMEDIES as TUI_REMEDIES
 from wgtool.tui.render import error_words
 

@@ -21,6 +21,7 @@ from wgtool.core.desks import WorkingGroup
 from wgtool.core.exchange.sync import SyncReport, sync
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.tidy import PACKS_KEPT
+from wgtool.core.record.gitstore import GitStore, Person
 
 
 def loose_refs(git_dir: Path, under: str) -> list[str]:
@@ -109,17 +110,177 @@ def test_a_ref_moved_while_joining_is_not_overwritten(
         assert sorted(e.text for e in wg.deliberation.events(clones.amendment)) == texts
 
 
-def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def seeded_clone(tmp_path: Path, amendments: int) -> tuple[Path, Path, list[str]]:
+    """A seeded group served from a bare remote, and a clone of it: (group, clone, ids)."""
     group, origin = tmp_path / "group", tmp_path / "origin.git"
-    seed(group, 40)
+    seed(group, amendments)
     git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
     git(group, "remote", "add", "origin", str(origin))
     with WorkingGroup.open(group) as wg:
         assert not sync(wg).problems
         ids = [a.id for a in wg.amendments.amendments()]
     WorkingGroup.clone(str(origin), tmp_path / "clone")[0].close()
+    return group, tmp_path / "clone", ids
+
+
+class GitCount:
+    """The git commands a sync runs through its store (none of a rival writing meanwhile)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[list[str]] = []
+        self.paused = False
+        real = gitstore_module.run_git
+
+        def counting(args: list[str], **kwargs: object) -> object:
+            if not self.paused:
+                self.calls.append(args)
+            return real(args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(gitstore_module, "run_git", counting)
+
+    def of(self, command: str) -> list[list[str]]:
+        return [args for args in self.calls if args[0] == command]
+
+
+def wg_refs(repo: Path) -> dict[str, str]:
+    listing = git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/wg", "refs/tags")
+    return dict(line.split(" ") for line in listing.splitlines())
+
+
+def test_moving_many_refs_moves_each_it_can_and_returns_the_others(tmp_path: Path) -> None:
+    """One ref moved by another writer and one whose lock another writer holds are returned;
+    the transaction refused for the lock moves the rest one by one."""
+    store = GitStore.init(tmp_path / "repo", bare=True)
+    person = Person("A Member", "member@example.org", 1_700_000_000)
+    tree = store.write_tree(None, {"events/a.json": b"{}"})
+    first = store.write_commit(tree, [], "First", person, person)
+    second = store.write_commit(tree, [first], "Second", person, person)
+    refs = [f"refs/wg/events/{number:08x}" for number in range(6)]
+    assert store.update_refs({ref: (first, None) for ref in refs}, "made")
+    store.update_ref(refs[1], second, first)  # moved by another writer
+    (store.git_dir / f"{refs[2]}.lock").write_text("")  # held by another writer
+    left = store.update_each({ref: (second, first) for ref in refs}, "moved")
+    assert left == {refs[1], refs[2]}
+    assert store.refs("refs/wg") == {ref: first if ref == refs[2] else second for ref in refs}
+    store.close()
+
+
+def test_refs_that_lost_a_race_are_joined_alone_and_the_others_in_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between reading the local refs and moving the many that came in, members here comment on
+    one amendment and revise another that was revised on the remote too: those two refs lost
+    the race and are joined on their own (both comments kept; the revision on both sides
+    reported), while every other ref still comes in, in one more transaction."""
+    group, here, ids = seeded_clone(tmp_path, 40)
+    revised, commented = ids[0], ids[1]
+    with WorkingGroup.open(group) as wg:
+        proposer = wg.amendments.amendment(revised).proposer
+    with WorkingGroup.open(group, proposer) as wg:
+        wg.amendments.revise(revised, text="Revised on the first machine.")
+    with WorkingGroup.open(group, MEMBER_GOV) as wg:
+        for amendment in ids[1:31]:
+            wg.deliberation.comment(amendment, f"From the first machine on {amendment}")
+        sent = sync(wg)
+    assert not sent.problems and sent.sent.events >= 30
+
+    count = GitCount(monkeypatch)
+    rivals: list[str] = []
+
+    class WritersInBetween(Ancestry):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            if not rivals:
+                count.paused = True
+                with WorkingGroup.open(here, proposer) as meanwhile:
+                    meanwhile.amendments.revise(revised, text="Revised here while syncing.")
+                    rivals.append(revised)
+                with WorkingGroup.open(here, MEMBER_TECH) as meanwhile:
+                    meanwhile.deliberation.comment(commented, "Written here while syncing")
+                    rivals.append(commented)
+                count.paused = False
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(joining, "Ancestry", WritersInBetween)
+    with WorkingGroup.open(here) as wg:
+        report = sync(wg)
+        texts = {e.text for e in wg.deliberation.events(commented)}
+    monkeypatch.undo()
+
+    assert report.problems == [joining.diverged_amendment(revised, "origin")]
+    assert report.received.events == sent.sent.events
+    assert report.received.revised_amendments == 0
+    assert {"Written here while syncing", f"From the first machine on {commented}"} <= texts
+    # One transaction refused (two refs had moved), one for all the others, one compare and
+    # swap for the chain that raced: not one git process per ref.
+    assert len(count.of("update-ref")) == 3, count.calls
+    theirs, ours = wg_refs(group), wg_refs(here)
+    raced = {f"refs/wg/amendments/{revised}", f"refs/wg/events/{commented}"}
+    assert {r: s for r, s in ours.items() if r not in raced} == {
+        r: s for r, s in theirs.items() if r not in raced
+    }
+    assert (
+        git(
+            here,
+            "merge-base",
+            "--is-ancestor",
+            theirs[f"refs/wg/events/{commented}"],
+            ours[f"refs/wg/events/{commented}"],
+        )
+        == ""
+    )
+
+
+def test_a_tag_made_here_while_tags_came_in_is_reported_and_the_others_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The versions tagged on the remote come in in one transaction; a version tagged here under
+    one of their names just before it is kept and reported, and the others still come in."""
+    group, here, _ = seeded_clone(tmp_path, 20)
+    with WorkingGroup.open(group, SECRETARIAT) as wg:
+        for number in range(1, 5):
+            wg.procedure.tag("principles", f"v{number}", message=f"Version {number}")
+        assert sync(wg).sent.versions == 4
+
+    count = GitCount(monkeypatch)
+    rivals: list[str] = []
+    real_update_each = gitstore_module.GitStore.update_each
+
+    def rival_first(
+        store: gitstore_module.GitStore,
+        moves: dict[str, tuple[str | None, str | None]],
+        message: str,
+    ) -> set[str]:
+        if "refs/tags/principles/v3" in moves and not rivals:
+            count.paused = True
+            with WorkingGroup.open(here, SECRETARIAT) as meanwhile:
+                rivals.append(meanwhile.procedure.tag("principles", "v3", message="Made here").tag)
+            count.paused = False
+        return real_update_each(store, moves, message)
+
+    monkeypatch.setattr(gitstore_module.GitStore, "update_each", rival_first)
+    with WorkingGroup.open(here) as wg:
+        report = sync(wg)
+    monkeypatch.undo()
+
+    assert report.received.versions == 3
+    assert [p for p in report.problems if "v3" in p] == [
+        "tag principles/v3 differs here and on origin: kept the one here; the secretariat "
+        "should keep one of them"
+    ]
+    theirs, ours = wg_refs(group), wg_refs(here)
+    for number in (1, 2, 4):
+        ref = f"refs/tags/principles/v{number}"
+        assert ours[ref] == theirs[ref]
+    assert ours["refs/tags/principles/v3"] != theirs["refs/tags/principles/v3"]
+    assert "Made here" in git(here, "cat-file", "-p", "refs/tags/principles/v3")
+    # One transaction refused (v3 was made meanwhile), one for the three others.
+    assert len(count.of("update-ref")) == 2, count.calls
+
+
+def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group, _, ids = seeded_clone(tmp_path, 40)
 
     calls: list[list[str]] = []
     real = gitstore_module.run_git

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from wgtool.core.agreement import in_words as in_words
     from wgtool.core.agreement import local_time as local_time
     from wgtool.core.agreement import parse_when as parse_when
+    from wgtool.core.consensus import Consensus as Consensus
     from wgtool.core.consensus import NoConsensus as NoConsensus
     from wgtool.core.consensus import as_position as as_position
     from wgtool.core.demo import FIRST_READING as FIRST_READING
@@ -106,7 +107,6 @@ if TYPE_CHECKING:
     from wgtool.core.merging import MergePlan as MergePlan
     from wgtool.core.merging import ParagraphChange as ParagraphChange
     from wgtool.core.model import Amendment as Amendment
-    from wgtool.core.model import Consensus as Consensus
     from wgtool.core.model import DocumentFormat as DocumentFormat
     from wgtool.core.model import Draft as Draft
     from wgtool.core.model import Event as Event
@@ -169,7 +169,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "LoginLinks": ("wgtool.core.exchange.logins", "LoginLinks"),
     # Domain types
     "Amendment": ("wgtool.core.model", "Amendment"),
-    "Consensus": ("wgtool.core.model", "Consensus"),
+    "Consensus": ("wgtool.core.consensus", "Consensus"),
     "DocumentFormat": ("wgtool.core.model", "DocumentFormat"),
     "Draft": ("wgtool.core.model", "Draft"),
     "Event": ("wgtool.core.model", "Event"),

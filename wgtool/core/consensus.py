@@ -1,4 +1,5 @@
-"""The consensus rule: from members' positions to each stakeholder group's state and a verdict.
+"""The consensus rule: from members' positions to each stakeholder group's state and a verdict
+(a :class:`Consensus`: each group's positions and state, and what a merge records of it).
 
 Pure functions of the settings, the amendment and its position events; the record and the
 index feed them, nothing here reads git.
@@ -7,20 +8,107 @@ index feed them, nothing here reads git.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from wgtool.core.errors import Remedy, WgError
 from wgtool.core.model import (
-    Consensus,
+    Adoption,
     Event,
-    GroupPosition,
     GroupState,
-    PositionView,
     Settings,
     Stance,
     Verdict,
 )
+
+
+@dataclass(frozen=True)
+class PositionView:
+    member: str
+    group: str
+    stance: Stance
+    reason: str
+    revision: int
+    stale: bool
+    at: float
+    proposer: bool = False  # the proposer's own position, shown but not counted
+
+
+@dataclass(frozen=True)
+class GroupPosition:
+    group: str
+    name: str
+    state: GroupState
+    positions: tuple[PositionView, ...]
+
+
+@dataclass(frozen=True)
+class Consensus:
+    state: Verdict
+    groups: tuple[GroupPosition, ...]
+    rule: str
+
+    @property
+    def reached(self) -> bool:
+        """The rule holds: the amendment may be merged without an override."""
+        return self.state is Verdict.CONSENSUS
+
+    def groups_in(self, state: GroupState) -> tuple[str, ...]:
+        """The slugs of the groups in one state (support, object, not heard...)."""
+        return tuple(g.group for g in self.groups if g.state == state)
+
+    def counts(self) -> dict[GroupState, int]:
+        """How many groups are in each state (every state, zero included)."""
+        counts = dict.fromkeys(GroupState, 0)
+        for g in self.groups:
+            counts[g.state] += 1
+        return counts
+
+    def adoption(self, reason: str | None = None) -> Adoption:
+        """What a merge records of this consensus; with ``reason`` when the chair overrides it."""
+        return Adoption(
+            consensus="overridden" if reason else "reached",
+            supporting=self.groups_in(GroupState.SUPPORT),
+            objecting=self.groups_in(GroupState.OBJECT),
+            not_heard=self.groups_in(GroupState.NOT_HEARD),
+            reason=reason,
+        )
+
+    def objections(self) -> tuple[tuple[GroupPosition, PositionView], ...]:
+        """The objections that count (current revision, not the proposer's), each with its
+        group: why a group objects is what the chair weighs."""
+        return tuple(
+            (group, view)
+            for group in self.groups
+            for view in group.positions
+            if view.stance is Stance.OBJECT and not view.stale and not view.proposer
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "state": self.state.value,
+            "rule": self.rule,
+            "groups": [
+                {
+                    "group": g.group,
+                    "name": g.name,
+                    "state": g.state.value,
+                    "positions": [
+                        {
+                            "member": p.member,
+                            "stance": p.stance.value,
+                            "reason": p.reason,
+                            "revision": p.revision,
+                            "stale": p.stale,
+                            "proposer": p.proposer,
+                        }
+                        for p in g.positions
+                    ],
+                }
+                for g in self.groups
+            ],
+        }
+
 
 # The order in which one member's stance decides their group's state: an objection from any
 # member of a group makes the group object, and so on.

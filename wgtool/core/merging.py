@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wgtool.core import document
+from wgtool.core.consensus import Consensus
 from wgtool.core.errors import InvalidInput, MergeConflict, Remedy
-from wgtool.core.model import Amendment, Consensus
+from wgtool.core.model import Amendment
 from wgtool.core.text import (
     BlockChange,
     Conflict,

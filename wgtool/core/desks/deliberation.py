@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wgtool.core import glance, validate
-from wgtool.core.consensus import as_position, compute_consensus, shared_briefs
+from wgtool.core.consensus import Consensus, as_position, compute_consensus, shared_briefs
 from wgtool.core.desks.amendments import AmendmentsDesk
 from wgtool.core.desks.chains import Chains
 from wgtool.core.desks.context import Record, require_open
 from wgtool.core.errors import InvalidInput, NotFound
-from wgtool.core.model import Amendment, Consensus, Event, Stance
+from wgtool.core.model import Amendment, Event, Stance
 
 
 @dataclass(frozen=True)

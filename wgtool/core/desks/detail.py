@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wgtool.core.model import Amendment, Consensus, Event, Member
+from wgtool.core.consensus import Consensus
+from wgtool.core.model import Amendment, Event, Member
 
 if TYPE_CHECKING:
     from wgtool.core.desks.amendments import AdoptedChange, AmendmentChange

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from wgtool.core import document, validate
 from wgtool.core.adoption import adoption_template, amended_text, differences
-from wgtool.core.consensus import NoConsensus
+from wgtool.core.consensus import Consensus, NoConsensus
 from wgtool.core.desks.amendments import AmendmentsDesk
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.deliberation import DeliberationDesk
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.errors import InvalidInput, MergeConflict, NotFound, StateError
-from wgtool.core.model import Adoption, Amendment, Consensus, Kind, Status
+from wgtool.core.model import Adoption, Amendment, Kind, Status
 from wgtool.core.record.gitstore import Person, retry_cas
 from wgtool.core.record.messages import format_message
 from wgtool.core.record.rulebook import (

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wgtool.core import agreement, document
+from wgtool.core.consensus import Consensus
 from wgtool.core.labels import label_of
-from wgtool.core.model import Amendment, Consensus, GroupState, Status, Verdict
+from wgtool.core.model import Amendment, GroupState, Status, Verdict
 
 if TYPE_CHECKING:
     from wgtool.core.agreement import ParagraphState

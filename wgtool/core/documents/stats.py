@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wgtool.core import validate
+from wgtool.core.consensus import Consensus
 from wgtool.core.errors import NotFound, Remedy
-from wgtool.core.model import DRAFT_CHAIN, Amendment, Consensus, Event, GroupState, Member, Status
+from wgtool.core.model import DRAFT_CHAIN, Amendment, Event, GroupState, Member, Status
 
 if TYPE_CHECKING:
     from wgtool.core.desks.parts import Desks

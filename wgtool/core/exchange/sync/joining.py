@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wgtool.core.desks.parts import Desks as WorkingGroup
-from wgtool.core.errors import LostRace, WgError
+from wgtool.core.errors import WgError
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.remote import (
     tracking_prefix,
@@ -118,9 +118,10 @@ def _join_refs(
 ) -> None:
     """Join the refs the rulebook accepted (``{ref: (theirs, ours as read)}``) in a few git
     processes: their ancestry from one walk, event counts from one read, and every move in one
-    ``update-ref --stdin`` transaction that checks each ref is still as read. When another
-    writer moved one of them meanwhile, nothing was written: each ref is then joined on its own,
-    with a compare-and-swap of its own (as a writer racing with it would be)."""
+    ``update-ref --stdin`` transaction that checks each ref is still as read. A ref another
+    writer moved meanwhile is left out of it (see :meth:`GitStore.update_each`) and joined on
+    its own, with a compare-and-swap of its own (as a writer racing with it would be); the
+    others are still joined together."""
     store = wg.record.store
     mains = [
         sha for sha in (wg.record.main(), store.resolve(tracking_prefix(remote) + "main")) if sha
@@ -141,20 +142,20 @@ def _join_refs(
             problems[ref] = [diverged_amendment(amendment_id, remote)]
         else:
             moves[ref] = (join_commit(store, amendment_id, ours, theirs), ours)
-    if not store.update_refs(moves, f"wgtool sync from {remote}"):
-        for ref, (theirs, _) in taken.items():
-            alone = Round()  # the problems of this ref
-            name = ref.rpartition("/")[2]
-            if ref.startswith(AMENDMENTS_PREFIX):
-                _join_amendment(store, remote, name, theirs, report, alone)
-            else:
-                _join_events(store, remote, name, theirs, report, alone)
-            problems[ref] = alone.problems
-        return
+    lost = store.update_each(moves, f"wgtool sync from {remote}")
+    for ref in sorted(lost):
+        alone = Round()  # the problems of this ref
+        theirs, name = taken[ref][0], ref.rpartition("/")[2]
+        if ref.startswith(AMENDMENTS_PREFIX):
+            _join_amendment(store, remote, name, theirs, report, alone)
+        else:
+            _join_events(store, remote, name, theirs, report, alone)
+        problems[ref] = alone.problems or problems.get(ref, [])
+    moves = {ref: move for ref, move in moves.items() if ref not in lost}
     report.received.new_amendments += sum(
         1 for ref, (_, ours) in moves.items() if ours is None and ref.startswith(AMENDMENTS_PREFIX)
     )
-    report.received.revised_amendments += len(revised)
+    report.received.revised_amendments += sum(1 for ref in revised if ref not in lost)
     events = {ref: move for ref, move in moves.items() if ref.startswith(EVENTS_PREFIX)}
     names = store.file_names(
         [sha for pair in events.values() for sha in pair if sha is not None], EVENTS_DIR
@@ -359,6 +360,12 @@ def _join_tags(
         TAGS_PREFIX + ref[len(prefix) :]: sha for ref, sha in store.refs(prefix.rstrip("/")).items()
     }
     verdicts = book.judge_refs({r: s for r, s in theirs_refs.items() if r not in local}, history)
+    # The new tags the rulebook accepts are taken in one transaction; one made here meanwhile
+    # (under the same name) is left out of it and compared below, as a tag found here is.
+    new = {t: (sha, None) for t, sha in theirs_refs.items() if t not in local and not verdicts[t]}
+    lost = store.update_each(new, f"wgtool sync from {remote}")
+    report.received.versions += len(new) - len(lost)
+    now = store.refs(TAGS_PREFIX.rstrip("/")) if lost else local
     for target, theirs in sorted(theirs_refs.items()):
         name = target[len(TAGS_PREFIX) :]
         ours = local.get(target)
@@ -367,12 +374,9 @@ def _join_tags(
                 line = quarantine_line(verdicts[target], f"not taken from {remote}")
                 outcome.problems.append(line)
                 continue
-            try:
-                store.update_ref(target, theirs, None, f"wgtool sync from {remote}")
-                report.received.versions += 1
+            if target not in lost:
                 continue
-            except LostRace:
-                ours = store.refs(target).get(target)
+            ours = now.get(target)
         if ours is not None and ours != theirs:
             outcome.problems.append(
                 f"tag {name} differs here and on {remote}: kept the one here; the secretariat "

@@ -4,7 +4,7 @@ wg refs.
 A working group holds two refs per amendment, and a clone a remote-tracking copy of each. Git
 writes every ref it moves as a loose file of its own (4 KB on most disks for 41 bytes), and
 every fetch moves thousands of them; ``git pack-refs`` puts them all in one ``packed-refs`` file.
-Reflogs are only written for branches (see :data:`wgtool.core.record.gitstore.NO_REFLOG`); the ones
+Reflogs are only written for branches (see :data:`wgtool.core.record.refs.NO_REFLOG`); the ones
 an older wgtool or a plain ``git fetch`` left for wg refs and their tracking copies are removed
 here.
 
