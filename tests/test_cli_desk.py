@@ -281,6 +281,8 @@ def test_a_stale_tracking_main_is_pruned(tmp_path: Path, wgcli: Wg) -> None:
     git(wgcli.repo, "remote", "add", "origin", str(old))
     diverged = wgcli("sync", actor=MEMBER_TECH)
     assert "main has diverged" in diverged.stdout  # a main of its own: rightly refused
+    # What to do about it, in the command line's words (the core's line names no command).
+    assert "the chair runs 'wgtool sync origin --replay-merges'" in diverged.stdout
     git(wgcli.repo, "remote", "set-url", "origin", str(new))
     out = wgcli.ok("sync", actor=MEMBER_TECH)
     assert "diverged" not in out and "Problem" not in out

@@ -24,6 +24,7 @@ from tests.conftest import (
 )
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.errors import Remedy
 from wgtool.core.exchange.sync import sync
 from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
@@ -96,7 +97,7 @@ def test_two_chairs_merging_at_once_recover_with_replay(two_chairs: Clones) -> N
     lost = y if loser == clones.b else x
     (line,) = reports[loser].problems
     assert "main has diverged" in line and f"merges of amendment {lost[:8]}" in line
-    assert "wgtool sync --replay-merges" in line
+    assert reports[loser].remedies == [Remedy.REPLAY_MERGES]
     before = git(loser, "rev-parse", "main").strip()
 
     chair = SECOND_CHAIR if loser == clones.b else CHAIR

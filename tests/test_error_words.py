@@ -25,19 +25,28 @@ CORE = Path(__file__).resolve().parent.parent / "wgtool" / "core"
 FACE_WORDS = re.compile(
     r"(?:^|[\s('\"“])--[a-z][a-z-]*|\bwgtool (?:%s)\b" % "|".join(sorted(cli.commands))
 )
+REPORT_LINES = ("problems", "notes")  # what a sync, verify or clone report says, line by line
 ERROR_NAMES = {name for name in dir(errors) if name[0].isupper()} | {NoConsensus.__name__}
 
 
 def _messages(tree: ast.AST) -> list[tuple[int, str]]:
-    """The string literals (f-string parts too) in every raise statement and every call of an
-    error class of the core (an error built before it is raised), with their line."""
+    """The string literals (f-string parts too) in every raise statement, every call of an
+    error class of the core (an error built before it is raised) and every line added to a
+    report's problems or notes, with their line."""
     found: dict[int, tuple[int, str]] = {}
     for node in ast.walk(tree):
         call_of_error = isinstance(node, ast.Call) and (
             (isinstance(node.func, ast.Name) and node.func.id in ERROR_NAMES)
             or (isinstance(node.func, ast.Attribute) and node.func.attr in ERROR_NAMES)
         )
-        if isinstance(node, ast.Raise) or call_of_error:
+        said = (  # a line a report says: ``report.problems.append(...)``, notes likewise
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend")
+            and isinstance(node.func.value, ast.Attribute)
+            and node.func.value.attr in REPORT_LINES
+        )
+        if isinstance(node, ast.Raise) or call_of_error or said:
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
                     found[id(inner)] = (inner.lineno, inner.value)

@@ -13,7 +13,7 @@ from wgtool import api
 from wgtool.api import SyncError, WgError
 from wgtool.cli.group import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.inbox import print_news
-from wgtool.cli.output import emit_json, safe
+from wgtool.cli.output import emit_json, remedy_line, safe
 
 if TYPE_CHECKING:
     from wgtool.api import WorkingGroup
@@ -64,6 +64,8 @@ def sync(obj: Context, remote: str, replay_merges: bool) -> None:
         )
         for line in report.lines():
             click.echo(safe(line))
+        for remedy in report.remedies:
+            click.echo(safe(remedy_line(remedy, "Main diverged", remote)))
         if report.arrived:
             click.echo("What arrived:")
             print_news(report.arrived)

@@ -62,6 +62,8 @@ REMEDIES: dict[Remedy, str] = {
     "or ask for a revision",
     Remedy.OVERRIDE_CONSENSUS: "{message} ({consensus_line}); "
     "merge anyway with --override-consensus --reason TEXT",
+    Remedy.REPLAY_MERGES: "{message}: to make the changes here again on top of {subject}'s main, "
+    "the chair runs 'wgtool sync {subject} --replay-merges'",
 }
 
 
@@ -82,6 +84,11 @@ def error_line(error: WgError) -> str:
     if isinstance(error, NoConsensus):
         fields["consensus_line"] = consensus_line(error.consensus)
     return REMEDIES[error.remedy].format_map({**fields, "message": first})
+
+
+def remedy_line(remedy: Remedy, about: str, subject: str) -> str:
+    """What to do about a problem a report names (``about``), in the command line's words."""
+    return REMEDIES[remedy].format_map({"message": about, "subject": subject})
 
 
 def consensus_line(consensus: Consensus) -> str:

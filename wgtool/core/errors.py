@@ -45,6 +45,7 @@ class Remedy(Enum):
     CALL_GUARD_CHECK = "call-guard-check"  # another hook is there: call the guard from it
     RESOLVE_CONFLICT = "resolve-conflict"  # give the text as it should read (MergeConflict)
     OVERRIDE_CONSENSUS = "override-consensus"  # the chair merges anyway, with a reason
+    REPLAY_MERGES = "replay-merges"  # subject: the remote whose main diverged from main here
 
 
 class WgError(Exception):

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Log, ProgressBar, Static
 
 from wgtool.api import WgError, terminal_safe
 from wgtool.tui.messages import RecordChanged, SyncProgress
-from wgtool.tui.render import error_words
+from wgtool.tui.render import error_words, remedy_words
 from wgtool.tui.screens.base import WgModal
 
 
@@ -73,6 +73,7 @@ class SyncScreen(WgModal[None]):
                 failure = error_words(error)
             else:
                 lines = [str(line) for line in report.lines()]
+                lines += [remedy_words(r, "Main diverged", remote) for r in report.remedies]
                 problems = [str(p) for p in report.problems]
         self.app.call_from_thread(self.finished, lines, problems, failure)
 

@@ -106,6 +106,7 @@ def sync(
                 f"{remote} kept changing while pushing: some work was not sent; sync again"
             )
         report.problems = outcome.problems
+        report.remedies = outcome.remedies
         report.notes += [n for n in outcome.notes if n not in report.notes]
         tidy(store, remote)
     say("Updating the index…")

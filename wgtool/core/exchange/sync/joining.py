@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wgtool.core.desks.parts import Desks as WorkingGroup
-from wgtool.core.errors import WgError
+from wgtool.core.desks.parts import Desks
+from wgtool.core.errors import Remedy, WgError
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.remote import (
     tracking_prefix,
@@ -68,7 +68,7 @@ def _remote_wg_refs(store: GitStore, remote: str) -> tuple[dict[str, str], dict[
     return amendments, events, ignored
 
 
-def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
+def join(wg: Desks, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
     store = wg.record.store
     _join_main(wg, book, remote, report, outcome)
     history = book.history(wg.record.main())
@@ -76,7 +76,7 @@ def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
     if ignored:
         outcome.notes.append(
             f"Ignored {ignored} ref(s) under refs/wg/ on {remote} that are not "
-            "wgtool amendments or events"
+            "amendments or events wgtool makes"
         )
     # One look at every local ref first: a ref that already matches costs nothing, and the
     # others are joined together (a new clone has thousands, a busy group hundreds per sync).
@@ -110,7 +110,7 @@ def join(wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outc
 
 
 def _join_refs(
-    wg: WorkingGroup,
+    wg: Desks,
     remote: str,
     taken: dict[str, tuple[str, str | None]],
     report: SyncReport,
@@ -285,9 +285,7 @@ def _join_events(
         outcome.problems.append(f"events on amendment {amendment_id}: {error.message}")
 
 
-def _join_main(
-    wg: WorkingGroup, book: Rulebook, remote: str, report: SyncReport, outcome: Round
-) -> None:
+def _join_main(wg: Desks, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
     store = wg.record.store
     theirs = store.resolve(tracking_prefix(remote) + "main")
     if theirs is None:
@@ -321,9 +319,9 @@ def _join_main(
         outcome.problems.append(
             f"main has diverged from {remote}: {count_commits(store, ours, theirs)} commit(s) "
             f"here ({describe(here)}) and {count_commits(store, theirs, ours)} there; nothing "
-            f"was merged (compare with 'git log main...{remote}/main'); to make the changes "
-            f"here again on top of {remote}'s main: wgtool sync --replay-merges"
+            f"was merged (compare with 'git log main...{remote}/main')"
         )
+        outcome.remedies.append(Remedy.REPLAY_MERGES)
     elif result not in ("same", "moved"):
         outcome.problems.append(result)
 

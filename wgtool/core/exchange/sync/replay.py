@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wgtool.core import document
-from wgtool.core.desks.parts import Desks as WorkingGroup
+from wgtool.core.desks.parts import Desks
 from wgtool.core.errors import (
     MergeConflict,
     PermissionDenied,
@@ -88,7 +88,7 @@ def describe(commits: list[MainCommit]) -> str:
     return " and ".join(parts) or "no changes"
 
 
-def replay_local_main(wg: WorkingGroup, book: Rulebook, remote: str) -> Replay:
+def replay_local_main(wg: Desks, book: Rulebook, remote: str) -> Replay:
     """Make the commits main here has and the remote's main lacks again on top of the remote's
     main (see the module's documentation). Stops at the first that cannot be made again, with
     that desk's error (a conflict: exit 3), saying what was replayed and what was not."""
@@ -141,7 +141,7 @@ def replay_local_main(wg: WorkingGroup, book: Rulebook, remote: str) -> Replay:
     return replay
 
 
-def _again(wg: WorkingGroup, store: GitStore, commit: MainCommit) -> str:
+def _again(wg: Desks, store: GitStore, commit: MainCommit) -> str:
     """Make one commit of main here again on main as it is now; one line on what was done."""
     record = commit.record
     if commit.kind == MERGE:
@@ -166,7 +166,7 @@ def _again(wg: WorkingGroup, store: GitStore, commit: MainCommit) -> str:
     return _secretariat_again(wg, store, commit)
 
 
-def _oral_text(wg: WorkingGroup, before: str, after: str, kind: Kind) -> str:
+def _oral_text(wg: Desks, before: str, after: str, kind: Kind) -> str:
     """The chair's words of an oral revision: the paragraph the merge wrote."""
     amendment_draft = None
     for slug in wg.drafts.draft_slugs(after):
@@ -184,7 +184,7 @@ def _oral_text(wg: WorkingGroup, before: str, after: str, kind: Kind) -> str:
     return written[0]
 
 
-def _secretariat_again(wg: WorkingGroup, store: GitStore, commit: MainCommit) -> str:
+def _secretariat_again(wg: Desks, store: GitStore, commit: MainCommit) -> str:
     record = commit.record
     actor = wg.record.require("change settings")  # a secretariat member, signing where required
     if commit.member != actor.handle:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from wgtool.core.errors import Remedy
+
 if TYPE_CHECKING:
     from wgtool.core.inbox import News
 
@@ -65,6 +67,8 @@ class SyncReport:
     rounds: int = 0
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # What the member can do about the problems; each face says it in its own words.
+    remedies: list[Remedy] = field(default_factory=list)
     arrived: News | None = None
 
     def lines(self) -> list[str]:
@@ -85,4 +89,5 @@ class Round:
 
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    remedies: list[Remedy] = field(default_factory=list)
     retry: bool = False
