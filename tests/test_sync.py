@@ -177,7 +177,7 @@ def test_refs_wgtool_would_not_make_are_ignored(clones: Clones) -> None:
     report = do_sync(clones.b)
     assert report.problems == [] and traffic(report) == (NOTHING, NOTHING)
     assert report.notes == [
-        "Ignored 3 ref(s) under refs/wg/ on origin that are not wgtool amendments or events"
+        "Ignored 3 ref(s) under refs/wg/ on origin that are not amendments or events wgtool makes"
     ]
     assert [
         line for line in refs_snapshot(clones.b).splitlines() if "refs/remotes/" not in line
@@ -413,9 +413,12 @@ def test_diverged_main_is_reported_not_merged(clones: Clones) -> None:
     problems = [line for line in result.stdout.splitlines() if line.startswith("Problem:")]
     assert problems == [
         "Problem: main has diverged from origin: 1 commit(s) here (1 other change(s)) and 1 "
-        "there; nothing was merged (compare with 'git log main...origin/main'); to make the "
-        "changes here again on top of origin's main: wgtool sync --replay-merges"
+        "there; nothing was merged (compare with 'git log main...origin/main')"
     ]
+    assert (
+        "Main diverged: to make the changes here again on top of origin's main, the chair runs "
+        "'wgtool sync origin --replay-merges'"
+    ) in result.stdout.splitlines()
     assert "Sent: 1 event" in result.stdout  # the rest still went out
     assert ref(clones.b, MAIN_REF) == main_b
     assert ref(clones.origin, MAIN_REF) == ref(clones.a, MAIN_REF)
