@@ -15,7 +15,7 @@ from wgtool.core.adoption import (
 )
 from wgtool.core.agreement import utc_iso
 from wgtool.core.consensus import as_position, compute_consensus
-from wgtool.core.model import Adoption, Event, Kind, Role
+from wgtool.core.model import Adoption, Event, Kind, Role, Verdict
 from wgtool.core.record.rulebook.base import Reader
 from wgtool.core.record.rulebook.chains import ChainJudge
 from wgtool.core.record.rulebook.history import (
@@ -435,11 +435,11 @@ class MainJudge:
                     f"says {key}: {record.trailer(key) or ''!r}, but the events it names give "
                     f"{wanted!r}"
                 )
-        if recorded == "reached" and consensus.state != "consensus":
+        if recorded == "reached" and consensus.state is not Verdict.CONSENSUS:
             problems.append(
                 f"records consensus reached, but the events it names give {consensus.state}"
             )
-        elif recorded == "overridden" and consensus.state == "consensus":
+        elif recorded == "overridden" and consensus.state is Verdict.CONSENSUS:
             problems.append("records consensus overridden, but the events it names reach it")
         elif recorded == "silence":
             silence_id = record.trailer(SILENCE) or ""
