@@ -435,11 +435,11 @@ class MainJudge:
                     f"says {key}: {record.trailer(key) or ''!r}, but the events it names give "
                     f"{wanted!r}"
                 )
-        if recorded == "reached" and consensus.state is not Verdict.CONSENSUS:
+        if recorded == "reached" and consensus.state != Verdict.CONSENSUS:
             problems.append(
                 f"records consensus reached, but the events it names give {consensus.state}"
             )
-        elif recorded == "overridden" and consensus.state is Verdict.CONSENSUS:
+        elif recorded == "overridden" and consensus.state == Verdict.CONSENSUS:
             problems.append("records consensus overridden, but the events it names reach it")
         elif recorded == "silence":
             silence_id = record.trailer(SILENCE) or ""
