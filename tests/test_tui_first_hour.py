@@ -26,7 +26,6 @@ from tests.test_tui_agreement import offered
 from tests.test_tui_desk import until
 from tests.test_tui_inbox import listed
 from wgtool.api import AmendmentsDesk
-from wgtool.core.desks import WorkingGroup
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.dialogs import PositionDialog
@@ -352,25 +351,32 @@ async def test_the_queue_says_what_its_consensus_letters_mean(example_repo: Path
         assert AmendmentScreen  # the queue's rows open amendments (tested in test_tui)
 
 
+def hold_amendment_reads(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, ...]:
+    """From now on, reading an amendment waits for the first event returned (the gate); the
+    second is set once such a read has begun."""
+    gate = threading.Event()
+    reading = threading.Event()
+    real = AmendmentsDesk.amendment
+
+    def slow_amendment(self: AmendmentsDesk, ref: str) -> object:
+        reading.set()
+        assert gate.wait(60), "the test never let the read go on"
+        return real(self, ref)
+
+    monkeypatch.setattr(AmendmentsDesk, "amendment", slow_amendment)
+    return gate, reading
+
+
 async def test_keys_typed_as_a_screen_opens_wait_for_what_it_reads(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``p`` typed on an amendment's screen before the amendment is read is not refused as
     "still loading": it waits for the read, then opens the position dialog."""
     amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
-    gate = threading.Event()
-    reading = threading.Event()
-    real = AmendmentsDesk.amendment
-
-    def slow_amendment(self: WorkingGroup, ref: str) -> object:
-        reading.set()
-        assert gate.wait(60), "the test never let the read go on"
-        return real(self, ref)
-
     app = make_app(example_repo, MEMBER_PS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(AmendmentsDesk, "amendment", slow_amendment)
+        gate, reading = hold_amendment_reads(monkeypatch)
         app.push_screen(AmendmentScreen(amendment))
         await until(pilot, reading.is_set)
         await pilot.press("p")  # typed while the amendment is being read
@@ -386,20 +392,11 @@ async def test_escape_leaves_a_screen_still_reading(
 ) -> None:
     """A read that takes long is no trap: escape goes back at once, keys typed before it wait."""
     amendment = propose(example_repo, MEMBER_TECH, 5, "global and", "global, secure and")
-    gate = threading.Event()
-    reading = threading.Event()
-    real = AmendmentsDesk.amendment
-
-    def slow_amendment(self: AmendmentsDesk, ref: str) -> object:
-        reading.set()
-        assert gate.wait(60), "the test never let the read go on"
-        return real(self, ref)
-
     app = make_app(example_repo, MEMBER_PS)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         first = app.screen
-        monkeypatch.setattr(AmendmentsDesk, "amendment", slow_amendment)
+        gate, reading = hold_amendment_reads(monkeypatch)
         app.push_screen(AmendmentScreen(amendment))
         await until(pilot, reading.is_set)
         await pilot.press("escape")
