@@ -1032,6 +1032,37 @@ async def test_sync_with_a_remote_shows_progress_and_the_result(
         assert remote_amendment in [str(k.value) for k in table.rows]
 
 
+async def test_a_diverged_main_is_explained_in_the_uis_words(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    """The sync engine says main diverged; what to do about it is the UI's own sentence, which
+    names no flag of the command line."""
+    origin = tmp_path / "origin.git"
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", "--bare", str(example_repo), str(origin))
+    git(example_repo, "remote", "add", "origin", str(origin))
+    git(tmp_path, "clone", "--quiet", str(origin), str(other))
+    for repo, slug in ((other, "charter"), (example_repo, "agenda")):
+        with open_wg(repo, SECRETARIAT) as wg:
+            wg.drafts.add_draft(slug, title=slug.title(), text="One paragraph.\n")
+            if repo == other:
+                assert not wg.exchange.sync().problems
+    app = make_app(example_repo, MEMBER_TECH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        dialog = app.screen
+        assert isinstance(dialog, SyncScreen)
+        await press(pilot, "ctrl+s")
+        log = "\n".join(dialog.query_one("#sync-log", Log).lines)
+        assert "main has diverged from origin" in log
+        assert (
+            "Main diverged: the chair can make the changes here again on top of origin's main, "
+            "with a sync from the command line that replays the merges"
+        ) in log
+        assert "--replay-merges" not in log
+
+
 async def test_sync_with_an_unknown_remote_says_so(example_repo: Path) -> None:
     app = make_app(example_repo, MEMBER_TECH)
     async with app.run_test(size=SIZE) as pilot:

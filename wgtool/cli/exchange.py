@@ -65,7 +65,7 @@ def sync(obj: Context, remote: str, replay_merges: bool) -> None:
         for line in report.lines():
             click.echo(safe(line))
         for remedy in report.remedies:
-            click.echo(safe(remedy_line(remedy, "Main diverged", remote)))
+            click.echo(safe(remedy_line(remedy, remote)))
         if report.arrived:
             click.echo("What arrived:")
             print_news(report.arrived)

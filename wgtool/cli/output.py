@@ -62,8 +62,8 @@ REMEDIES: dict[Remedy, str] = {
     "or ask for a revision",
     Remedy.OVERRIDE_CONSENSUS: "{message} ({consensus_line}); "
     "merge anyway with --override-consensus --reason TEXT",
-    Remedy.REPLAY_MERGES: "{message}: to make the changes here again on top of {subject}'s main, "
-    "the chair runs 'wgtool sync {subject} --replay-merges'",
+    Remedy.REPLAY_MERGES: "Main diverged: to make the changes here again on top of {subject}'s "
+    "main, the chair runs 'wgtool sync {subject} --replay-merges'",
 }
 
 
@@ -86,9 +86,9 @@ def error_line(error: WgError) -> str:
     return REMEDIES[error.remedy].format_map({**fields, "message": first})
 
 
-def remedy_line(remedy: Remedy, about: str, subject: str) -> str:
-    """What to do about a problem a report names (``about``), in the command line's words."""
-    return REMEDIES[remedy].format_map({"message": about, "subject": subject})
+def remedy_line(remedy: Remedy, subject: str) -> str:
+    """What to do about a problem a report names, in the command line's words."""
+    return REMEDIES[remedy].format_map({"subject": subject})
 
 
 def consensus_line(consensus: Consensus) -> str:

@@ -88,7 +88,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.PENDING_ON_NEEDS_AD_REF: "{message}: agree it ad referendum",
     Remedy.END_IN_THE_PAST: "the end of the window, {subject}, is in the past: choose a later one",
     Remedy.CALL_GUARD_CHECK: "{message}",
-    Remedy.REPLAY_MERGES: "{message}: the chair can make the changes here again on top of "
+    Remedy.REPLAY_MERGES: "Main diverged: the chair can make the changes here again on top of "
     "{subject}'s main, with a sync from the command line that replays the merges",
     Remedy.RESOLVE_CONFLICT: "{message}: give {those} as {they} should read in the merge "
     "screen, merge it as orally revised, or ask for a revision",
@@ -114,9 +114,9 @@ def error_words(error: WgError) -> str:
     return REMEDIES[error.remedy].format_map({**fields, "message": first})
 
 
-def remedy_words(remedy: Remedy, about: str, subject: str) -> str:
-    """What to do about a problem a report names (``about``), in the UI's words."""
-    return REMEDIES[remedy].format_map({"message": about, "subject": subject})
+def remedy_words(remedy: Remedy, subject: str) -> str:
+    """What to do about a problem a report names, in the UI's words."""
+    return REMEDIES[remedy].format_map({"subject": subject})
 
 
 VERDICT_WORDS = {

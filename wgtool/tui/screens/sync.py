@@ -73,7 +73,7 @@ class SyncScreen(WgModal[None]):
                 failure = error_words(error)
             else:
                 lines = [str(line) for line in report.lines()]
-                lines += [remedy_words(r, "Main diverged", remote) for r in report.remedies]
+                lines += [remedy_words(r, remote) for r in report.remedies]
                 problems = [str(p) for p in report.problems]
         self.app.call_from_thread(self.finished, lines, problems, failure)
 
