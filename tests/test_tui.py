@@ -991,6 +991,16 @@ async def test_the_demo_member_picker_acts_as_anyone(example_repo: Path) -> None
         assert app.member is not None and app.member.handle == CHAIR
 
 
+async def synced(pilot: Pilot[None]) -> SyncScreen:
+    """Open the sync dialog with ``s`` once the UI is at rest, and sync (ctrl+s)."""
+    await settle(pilot)
+    await press(pilot, "s")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, SyncScreen)
+    await press(pilot, "ctrl+s")
+    return dialog
+
+
 async def test_sync_with_a_remote_shows_progress_and_the_result(
     example_repo: Path, tmp_path: Path
 ) -> None:
@@ -1018,11 +1028,7 @@ async def test_sync_with_a_remote_shows_progress_and_the_result(
         sync(wg)
     app = make_app(example_repo, MEMBER_TECH)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "s")
-        dialog = app.screen
-        assert isinstance(dialog, SyncScreen)
-        await press(pilot, "ctrl+s")
+        dialog = await synced(pilot)
         assert plain(dialog.query_one("#sync-result")).startswith("Synced")
         log = "\n".join(dialog.query_one("#sync-log", Log).lines)
         assert "Syncing with origin" in log
@@ -1049,11 +1055,7 @@ async def test_a_diverged_main_is_explained_in_the_uis_words(
                 assert not wg.exchange.sync().problems
     app = make_app(example_repo, MEMBER_TECH)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "s")
-        dialog = app.screen
-        assert isinstance(dialog, SyncScreen)
-        await press(pilot, "ctrl+s")
+        dialog = await synced(pilot)
         log = "\n".join(dialog.query_one("#sync-log", Log).lines)
         assert "main has diverged from origin" in log
         assert (
@@ -1066,11 +1068,7 @@ async def test_a_diverged_main_is_explained_in_the_uis_words(
 async def test_sync_with_an_unknown_remote_says_so(example_repo: Path) -> None:
     app = make_app(example_repo, MEMBER_TECH)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "s")
-        dialog = app.screen
-        assert isinstance(dialog, SyncScreen)
-        await press(pilot, "ctrl+s")
+        dialog = await synced(pilot)
         assert "origin" in plain(dialog.query_one("#sync-result"))
         assert any("origin" in n for n in notifications(app))
 
