@@ -82,30 +82,31 @@ class KeptVerdicts:
     def load(self, keys: Iterable[str]) -> dict[str, object]:
         """The kept verdicts among ``keys``."""
         wanted = [f"{RULES}:{key}" for key in keys]
+        found: dict[str, object] = {}
+        for begin, rows in self._ranges.items():
+            if wanted and all(key.startswith(begin) for key in wanted):
+                try:
+                    for key in wanted:
+                        if key in rows:
+                            found[key.partition(":")[2]] = json.loads(rows[key])
+                except ValueError:
+                    self._heal()
+                    return {}
+                return found
+        db = self._connect() if wanted else None
+        if db is None or self._empty:
+            return found
         try:
-            return {
-                key.partition(":")[2]: json.loads(verdict) for key, verdict in self._rows(wanted)
-            }
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, verdict FROM kept WHERE key IN ({marks})"
+                for key, verdict in db.execute(query, chunk):
+                    found[key.partition(":")[2]] = json.loads(verdict)
         except (sqlite3.Error, ValueError) as error:
             if not _busy(error):
                 self._heal()
             return {}
-
-    def _rows(self, wanted: list[str]) -> list[tuple[str, str]]:
-        """The rows kept under the full keys ``wanted``: from a range read whole when it holds
-        them all, else from the file."""
-        for begin, rows in self._ranges.items():
-            if wanted and all(key.startswith(begin) for key in wanted):
-                return [(key, rows[key]) for key in wanted if key in rows]
-        db = self._connect() if wanted else None
-        if db is None or self._empty:
-            return []
-        found: list[tuple[str, str]] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT key, verdict FROM kept WHERE key IN ({marks})"
-            found += db.execute(query, chunk).fetchall()
         return found
 
     def keep(self, verdicts: Mapping[str, object]) -> None:
