@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from wgtool.core.record import config, signing
 from wgtool.core import document, labels
 from wgtool.core.errors import WgError
-from wgtool.core.model import Event, Member, Settings
-from wgtool.core.record import config, signing
 from wgtool.core.record.gitstore import GitStore
+from wgtool.core.model import Event, Member, Settings
 from wgtool.core.record.rulebook.kept import KeptVerdicts
 from wgtool.core.record.rulebook.layout import (
     CONFIG_PATHS,
@@ -74,13 +74,6 @@ class Reader:
         prefix = f"{kind}:{int(self.audit)}:"
         found = self._kept.load(prefix + key for key in keys)
         return {key[len(prefix) :]: verdict for key, verdict in found.items()}
-
-    def load_all_kept(self, kind: str) -> set[str]:
-        """Read every kept verdict of ``kind`` at once (a pass that looks up most of them); the
-        keys found."""
-        if self._kept is None:
-            return set()
-        return self._kept.load_all(f"{kind}:{int(self.audit)}:")
 
     def keep(self, kind: str, verdicts: dict[str, object], *, flush: bool = True) -> None:
         """Keep valid verdicts of ``kind`` (written now, or with the next flush)."""

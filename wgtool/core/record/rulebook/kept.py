@@ -32,8 +32,6 @@ class KeptVerdicts:
         self._broken = False
         self._empty = False
         self._new: dict[str, str] = {}
-        # Whole key ranges read at once (see :meth:`load_all`): full key -> verdict JSON.
-        self._ranges: dict[str, dict[str, str]] = {}
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None and not self._broken:
@@ -61,38 +59,10 @@ class KeptVerdicts:
             except OSError:
                 pass
 
-    def load_all(self, prefix: str) -> set[str]:
-        """Read every verdict whose key starts with ``prefix`` in one query, for a pass that
-        looks up most of them (verify, a first sync); later :meth:`load` calls for such keys
-        are answered from what was read. The keys found, without ``prefix``."""
-        start = f"{RULES}:{prefix}"
-        if start not in self._ranges:
-            rows: dict[str, str] = {}
-            db = self._connect()
-            if db is not None and not self._empty:
-                try:
-                    query = "SELECT key, verdict FROM kept WHERE key >= ? AND key < ?"
-                    rows = dict(db.execute(query, (start, start + "\U0010ffff")))
-                except sqlite3.Error as error:
-                    if not _busy(error):
-                        self._heal()
-            self._ranges[start] = rows
-        return {key[len(start) :] for key in self._ranges[start]}
-
     def load(self, keys: Iterable[str]) -> dict[str, object]:
         """The kept verdicts among ``keys``."""
         wanted = [f"{RULES}:{key}" for key in keys]
         found: dict[str, object] = {}
-        for begin, rows in self._ranges.items():
-            if wanted and all(key.startswith(begin) for key in wanted):
-                try:
-                    for key in wanted:
-                        if key in rows:
-                            found[key.partition(":")[2]] = json.loads(rows[key])
-                except ValueError:
-                    self._heal()
-                    return {}
-                return found
         db = self._connect() if wanted else None
         if db is None or self._empty:
             return found
