@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wgtool.core.record import config, signing
 from wgtool.core import document, labels
 from wgtool.core.errors import WgError
-from wgtool.core.record.gitstore import GitStore
 from wgtool.core.model import Event, Member, Settings
+from wgtool.core.record import config, signing
+from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook.kept import KeptVerdicts
 from wgtool.core.record.rulebook.layout import (
     CONFIG_PATHS,
