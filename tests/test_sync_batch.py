@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import wgtool.core.exchange.sync.joining as joining
+import wgtool.core.exchange.sync.pushing as pushing
 import wgtool.core.record.gitstore as gitstore_module
-from tests.conftest import MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Clones, git
+from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Clones, git
 from tests.forge import Forger
 from tests.seeding import seed
+from tests.test_replay import supported
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.exchange.sync import SyncReport, sync
 from wgtool.core.exchange.sync.ancestry import Ancestry
@@ -367,3 +370,61 @@ def test_a_sync_merges_the_packs_that_fetches_left_and_loses_no_object(clones: C
     assert len(list(pack_folder.glob("*.pack"))) <= PACKS_KEPT
     assert sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n")) == before
     git(clones.b, "fsck", "--no-progress", "--connectivity-only")
+
+
+def test_main_never_reaches_the_remote_without_the_events_its_merge_names(
+    clones: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chair merges on the events as they stand here; between the chair's fetch and push,
+    a member comments on the same amendment and pushes. Main must not land without the event
+    chain its merge names (``Events:``): git moves refs one by one unless told otherwise, so
+    the rival's push would refuse the chain and take main, and every other clone would then
+    refuse main for naming events the remote lacks."""
+    supported(clones)
+    with WorkingGroup.open(clones.a, CHAIR) as wg:
+        # The chair's own word on the amendment, here only: the merge names it.
+        wg.deliberation.comment(clones.amendment, "Taken as supported")
+        merge = wg.merges.merge(clones.amendment)
+    named = git(clones.a, "log", "-1", "--format=%(trailers:key=Events,valueonly)", merge).strip()
+    rival = {"done": False}
+
+    class RivalInBetween(Ancestry):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            if not rival["done"]:
+                rival["done"] = True
+                with WorkingGroup.open(clones.b, MEMBER_TECH) as meanwhile:
+                    meanwhile.deliberation.comment(clones.amendment, "Pushed while the chair syncs")
+                    assert not sync(meanwhile).problems
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    chain = f"refs/wg/events/{clones.amendment}"
+    seen: list[tuple[bool, bool]] = []  # after each push: (main has the merge, chain has Events)
+    send = pushing._send
+
+    def watched(*args: object, **kwargs: object) -> set[str]:
+        taken = send(*args, **kwargs)  # type: ignore[arg-type]
+        has = [
+            subprocess.run(
+                ["git", "merge-base", "--is-ancestor", old, new], cwd=clones.origin
+            ).returncode
+            == 0
+            for old, new in ((merge, "main"), (named, chain))
+        ]
+        seen.append((has[0], has[1]))
+        return taken
+
+    monkeypatch.setattr(pushing, "Ancestry", RivalInBetween)
+    monkeypatch.setattr(pushing, "_send", watched)
+    with WorkingGroup.open(clones.a, CHAIR) as wg:
+        report = sync(wg)
+    monkeypatch.undo()
+    assert rival["done"] and not report.problems
+    assert seen and seen[-1] == (True, True)
+    assert all(chain_there for main_there, chain_there in seen if main_there), seen
+    git(clones.origin, "merge-base", "--is-ancestor", merge, "main")
+    # The remote holds the events the merge names, in the amendment's chain.
+    git(clones.origin, "merge-base", "--is-ancestor", named, chain)
+    with WorkingGroup.open(clones.b) as wg:
+        report = sync(wg)
+        assert not report.problems, report.problems
+        assert wg.record.main() == git(clones.origin, "rev-parse", "main").strip()

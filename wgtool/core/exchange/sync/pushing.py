@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from wgtool.core.desks.parts import Desks
@@ -25,9 +25,11 @@ from wgtool.core.exchange.sync.report import (
 from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook import (
     AMENDMENTS_PREFIX,
+    EVENTS,
     EVENTS_DIR,
     EVENTS_PREFIX,
     MAIN_REF,
+    NO_EVENTS,
     TAGS_PREFIX,
     WG_PREFIX,
     MainHistory,
@@ -36,6 +38,8 @@ from wgtool.core.record.rulebook import (
 )
 
 # -- push --------------------------------------------------------------------------------------
+
+ATOMIC_FAILED = "atomic push failed"  # what git says of the refs an atomic push left alone
 
 
 @dataclass
@@ -53,17 +57,22 @@ class _Push:
 def push(wg: Desks, book: Rulebook, remote: str, report: SyncReport, outcome: Round) -> None:
     """Push what the remote lacks, never forced; a rejection caused by a race means retry.
 
-    ``main``, when it is ahead, goes in one push with everything else: a guarded remote judges
-    the merges by the deliberation they name and the amendments and events by the main commits
-    they were made against, so each needs the other. What the rulebook refuses is not sent (a
-    guarded remote would refuse the whole push for it). Should the remote refuse main, the rest
-    goes again on its own, judged against main as the remote has it.
+    ``main``, when it is ahead, goes first, all or nothing (``--atomic``) with the event
+    chains its new merges name (``Events:``): a merge's events are no parent of it, so
+    without them a remote would hold a main that every clone refuses for naming events it
+    lacks, whenever another member's push to the same chain won the race. A guarded remote
+    judges the merges by the deliberation they name and the amendments and events by the
+    main commits they were made against, so each needs the other: the rest follows once main
+    is taken. What the rulebook refuses is not sent (a guarded remote would refuse the whole
+    push for it). Should the remote refuse main, the rest goes again on its own, judged
+    against main as the remote has it.
     """
     store = wg.record.store
     prefix = tracking_prefix(remote)
     theirs = store.resolve(prefix + "main")
     ours = wg.record.main()
     main: list[_Push] = []
+    bound: set[str] = set()  # the event chains main's new merges name
     if theirs is None or (ours != theirs and store.is_ancestor(theirs, ours)):
         history = book.history(ours)
         position = -1 if theirs is None else history.position(theirs)
@@ -76,9 +85,14 @@ def push(wg: Desks, book: Rulebook, remote: str, report: SyncReport, outcome: Ro
                 t.main_commits += n
 
             main.append(_Push(ours, MAIN_REF, count_main))
+            bound = {
+                EVENTS_PREFIX + commit.amendment
+                for commit in history.commits[position + 1 :]
+                if commit.amendment and (commit.record.trailer(EVENTS) or NO_EVENTS) != NO_EVENTS
+            }
     if main:
         together = Round()
-        taken = _send_planned(wg, book, remote, ours, main, report, together)
+        taken = _send_planned(wg, book, remote, ours, main, report, together, bound=bound)
         outcome.retry = outcome.retry or together.retry
         outcome.notes += together.notes
         if MAIN_REF in taken or together.retry:
@@ -96,9 +110,12 @@ def _send_planned(
     first: list[_Push],
     report: SyncReport,
     outcome: Round,
+    *,
+    bound: Collection[str] = (),
 ) -> set[str]:
     """Plan the wg refs and tags against main commit ``against`` (main as the remote will
-    have it) and push them after ``first``; returns the refs the remote took."""
+    have it) and push them after ``first``, which goes all or nothing with the planned refs
+    in ``bound``; returns the refs the remote took."""
     plan, refused = _plan_push(wg, book, book.history(against), remote)
     # What the remote's main refuses is either waiting for main to go out, or broken here too.
     here = book.judge_refs(refused, book.history(wg.record.main()))
@@ -111,7 +128,14 @@ def _send_planned(
             f"{waiting} ref(s) wait until {remote} has the main commits they were made against"
         )
     held = any(ref.startswith(WG_PREFIX) for ref in refused)
-    return _send(wg, remote, [*first, *plan], report, outcome, pattern=not held)
+    taken: set[str] = set()
+    if first:
+        together = [*first, *(p for p in plan if p.target in bound)]
+        taken = _send(wg, remote, together, report, outcome, atomic=True)
+        if not taken:
+            return taken
+        plan = [p for p in plan if p.target not in bound]
+    return taken | _send(wg, remote, plan, report, outcome, pattern=not held)
 
 
 def _plan_push(
@@ -214,8 +238,11 @@ def _send(
     outcome: Round,
     *,
     pattern: bool = False,
+    atomic: bool = False,
 ) -> set[str]:
-    """Push ``plan``; returns the refs the remote took.
+    """Push ``plan``; returns the refs the remote took. ``atomic``: all or nothing; where the
+    refspecs take several batches, ``main`` goes in the last and no batch follows one the
+    remote refused in part.
 
     ``main`` and tags go by explicit ``<sha>:<ref>`` refspecs. The wg refs go by the one
     refspec ``refs/wg/*:refs/wg/*`` when ``pattern`` says that no wg ref ahead of the remote is
@@ -230,17 +257,21 @@ def _send(
     leases = {f"+{p.source}:{p.target}": f"{p.target}:{p.replaces}" for p in plan if p.replaces}
     wg_refs = [p for p in plan if p.target.startswith(WG_PREFIX) and not p.replaces]
     specs = [*leases]
-    specs += [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
+    others = [f"{p.source}:{p.target}" for p in plan if not p.target.startswith(WG_PREFIX)]
     if wg_refs and pattern and not leases:  # the pattern would also name the replaced refs
-        specs.insert(0, f"{WG_PREFIX}*:{WG_PREFIX}*")
+        specs += [f"{WG_PREFIX}*:{WG_PREFIX}*", *others]
     else:
         specs += [f"{p.source}:{p.target}" for p in wg_refs]
+        specs = [*specs, *others] if atomic else [*others, *specs]
     taken: set[str] = set()
     for start in range(0, len(specs), PUSH_BATCH):
+        if atomic and start and len(taken) < start:
+            break  # a batch before was refused in part: main must not go without it
         batch = specs[start : start + PUSH_BATCH]
         leased = [f"--force-with-lease={leases[spec]}" for spec in batch if spec in leases]
         result = wg.record.store.run(
-            ["push", "--porcelain", *leased, "--end-of-options", remote, *batch],
+            ["push", "--porcelain", *(["--atomic"] if atomic else []), *leased]
+            + ["--end-of-options", remote, *batch],
             check=False,
             network=True,
         )
@@ -257,6 +288,8 @@ def _send(
                 item.count(report.sent)
                 taken.add(target)
             elif flag == "!":
+                if ATOMIC_FAILED in summary:
+                    continue  # refused for another ref's sake, which says why
                 if any(reason in summary for reason in RACE_REASONS):
                     outcome.retry = True
                 else:
