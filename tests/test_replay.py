@@ -38,6 +38,7 @@ from wgtool.core.exchange.sync import sync
 from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
 from wgtool.core.record.rulebook import Rulebook
+from wgtool.core.record.rulebook import chains as chains_module
 
 
 @dataclass
@@ -506,6 +507,44 @@ def test_verdicts_are_kept_by_commit_and_verify_full_judges_everything_again(
         main_moved_to(clones.a, forged)
         assert verify(wg).problems == []
         assert any(forged[:10] in p for p in verify(wg, full=True).problems)
+
+
+def test_events_kept_valid_are_taken_whole_from_the_cache_without_reading_their_files(
+    clones: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    honest_merge(clones)
+    # The kept verdicts are read whole from this many event files on (256 in use).
+    monkeypatch.setattr(chains_module, "READ_ALL_KEPT", 1)
+
+    def judged(proposers: dict[str, str]) -> tuple[int, dict[str, list[str]], list[str]]:
+        with WorkingGroup.open(clones.a) as wg:  # a new store: nothing shared in memory
+            store = wg.record.store
+            tips = {ref.rsplit("/", 1)[1]: sha for ref, sha in store.refs("refs/wg/events").items()}
+            book = Rulebook(store, kept=True)
+            chains = book.chains.event_chains(tips, book.history(wg.record.main()), proposers)
+            events = {a: [e.id for e in chain.events] for a, chain in chains.items()}
+            problems = [reason for chain in chains.values() for _, reason in chain.problems]
+            return book.chains.event_files_read, events, problems
+
+    read_first, first, problems = judged({})
+    assert sum(map(len, first.values())) > 0 and problems == []
+    read_again, again, problems = judged({})
+    assert again == first and read_first > 0 and read_again == 0 and problems == []
+    # Kept under another proposer, an event is judged again: its file is read on its own.
+    other = {amendment: "nobody" for amendment in first}
+    read_other, events, problems = judged(other)
+    assert events == first and read_other == sum(map(len, first.values())) and problems == []
+    # An honest event commit with one trailer changed (author, committer, parents kept) is
+    # another commit: nothing kept answers for it, and it is judged and refused.
+    amendment = next(a for a, ids in first.items() if ids)
+    ref = f"refs/wg/events/{amendment}"
+    tip = git(clones.a, "rev-parse", ref).strip()
+    member = git(clones.a, "log", "-1", "--format=%(trailers:key=Member,valueonly)", tip).strip()
+    other_member = CHAIR if member != CHAIR else MEMBER_GOV
+    forged = rewrite(clones.a, tip, replace=(f"Member: {member}", f"Member: {other_member}"))
+    git(clones.a, "update-ref", ref, forged, tip)
+    _, events, problems = judged({})
+    assert forged != tip and problems and events[amendment] != first[amendment]
 
 
 def test_a_damaged_verdict_cache_is_judged_again_and_replaced(clones: Clones) -> None:

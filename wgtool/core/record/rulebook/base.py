@@ -75,6 +75,13 @@ class Reader:
         found = self._kept.load(prefix + key for key in keys)
         return {key[len(prefix) :]: verdict for key, verdict in found.items()}
 
+    def load_all_kept(self, kind: str) -> set[str]:
+        """Read every kept verdict of ``kind`` at once (a pass that looks up most of them); the
+        keys found."""
+        if self._kept is None:
+            return set()
+        return self._kept.load_all(f"{kind}:{int(self.audit)}:")
+
     def keep(self, kind: str, verdicts: dict[str, object], *, flush: bool = True) -> None:
         """Keep valid verdicts of ``kind`` (written now, or with the next flush)."""
         if self._kept is None:

@@ -53,6 +53,10 @@ from wgtool.core.record.rulebook.records import (
     well_formed,
 )
 
+# From this many event files to read on, the kept verdicts are read whole first (see
+# :meth:`ChainJudge.event_chains`); below it, one query per event costs less.
+READ_ALL_KEPT = 256
+
 
 class ChainJudge:
     """Amendment and event chains, judged by what main had in force when they were made."""
@@ -65,6 +69,7 @@ class ChainJudge:
         self._verdicts = shared.verdicts
         self._joins: dict[tuple[str, str], str | None] = {}
         self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
+        self.event_files_read = 0  # by this judge (a file read by another reader is shared)
 
     # -- amendments ----------------------------------------------------------------------------
 
@@ -283,14 +288,19 @@ class ChainJudge:
                 seeds[old] = position
             partial.add(amendment)
         self._load_events({a: sha for a, sha in wanted.items() if a not in partial}, history, {})
-        self._read_events(
-            {
-                change.blob
-                for record in self.reads.records.values()
-                for change in record.changes
-                if change.status == "A" and change.path.startswith(EVENTS_DIR + "/")
-            }
-        )
+        added = [
+            (record.sha, change.blob)
+            for record in self.reads.records.values()
+            for change in record.changes
+            if change.status == "A" and change.path.startswith(EVENTS_DIR + "/")
+        ]
+        known: set[str] = set()
+        if len(added) >= READ_ALL_KEPT:
+            # Most events were judged valid before: their verdicts are read in one query, and
+            # their files are not read at all (an event found kept under another roster is
+            # read on its own if it must be judged again).
+            known = {key.partition(":")[0] for key in self.reads.load_all_kept("event")}
+        self._read_events({blob for sha, blob in added if sha not in known})
         while True:
             self.reads.new_pass()
             chains = {
@@ -553,6 +563,7 @@ class ChainJudge:
                 self._events[blob] = None
             else:
                 self._events[blob] = parse_event(self.reads.store.read_blob(blob))
+                self.event_files_read += 1
         return self._events[blob]
 
     def _read_events(self, blobs: Iterable[str]) -> None:
@@ -566,6 +577,7 @@ class ChainJudge:
         ]
         for blob, (kind, data) in self.reads.store.objects(wanted).items():
             self._events[blob] = parse_event(data) if kind == "blob" else None
+        self.event_files_read += len(wanted)
 
 
 def parse_event(data: bytes) -> Event | None:

@@ -32,6 +32,8 @@ class KeptVerdicts:
         self._broken = False
         self._empty = False
         self._new: dict[str, str] = {}
+        # Whole key ranges read at once (see :meth:`load_all`): full key -> verdict JSON.
+        self._ranges: dict[str, dict[str, str]] = {}
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None and not self._broken:
@@ -59,24 +61,51 @@ class KeptVerdicts:
             except OSError:
                 pass
 
+    def load_all(self, prefix: str) -> set[str]:
+        """Read every verdict whose key starts with ``prefix`` in one query, for a pass that
+        looks up most of them (verify, a first sync); later :meth:`load` calls for such keys
+        are answered from what was read. The keys found, without ``prefix``."""
+        start = f"{RULES}:{prefix}"
+        if start not in self._ranges:
+            rows: dict[str, str] = {}
+            db = self._connect()
+            if db is not None and not self._empty:
+                try:
+                    query = "SELECT key, verdict FROM kept WHERE key >= ? AND key < ?"
+                    rows = dict(db.execute(query, (start, start + "\U0010ffff")))
+                except sqlite3.Error as error:
+                    if not _busy(error):
+                        self._heal()
+            self._ranges[start] = rows
+        return {key[len(start) :] for key in self._ranges[start]}
+
     def load(self, keys: Iterable[str]) -> dict[str, object]:
         """The kept verdicts among ``keys``."""
         wanted = [f"{RULES}:{key}" for key in keys]
-        found: dict[str, object] = {}
-        db = self._connect() if wanted else None
-        if db is None or self._empty:
-            return found
         try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, verdict FROM kept WHERE key IN ({marks})"
-                for key, verdict in db.execute(query, chunk):
-                    found[key.partition(":")[2]] = json.loads(verdict)
+            return {
+                key.partition(":")[2]: json.loads(verdict) for key, verdict in self._rows(wanted)
+            }
         except (sqlite3.Error, ValueError) as error:
             if not _busy(error):
                 self._heal()
             return {}
+
+    def _rows(self, wanted: list[str]) -> list[tuple[str, str]]:
+        """The rows kept under the full keys ``wanted``: from a range read whole when it holds
+        them all, else from the file."""
+        for begin, rows in self._ranges.items():
+            if wanted and all(key.startswith(begin) for key in wanted):
+                return [(key, rows[key]) for key in wanted if key in rows]
+        db = self._connect() if wanted else None
+        if db is None or self._empty:
+            return []
+        found: list[tuple[str, str]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, verdict FROM kept WHERE key IN ({marks})"
+            found += db.execute(query, chunk).fetchall()
         return found
 
     def keep(self, verdicts: Mapping[str, object]) -> None:
