@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -169,3 +171,82 @@ def test_the_glance_declines_a_file_it_cannot_trust_and_leaves_it_to_the_index(
         assert [(a.id, c.state) for a, c in wg.deliberation.listing()] == expected
     if path.is_dir():
         shutil.rmtree(path)
+
+
+def test_a_glance_reads_one_amendment_as_the_index_does(busy: Path) -> None:
+    """What ``show`` reads (an id from its prefix, the amendment, its events, the events of a
+    type, its alternatives) is the same from the glance as from the refreshed index."""
+    with WorkingGroup.open(busy) as wg:
+        wg.record.act_as(MEMBER_GOV)
+        some = [a.id for a, _ in wg.deliberation.listing()]
+        opened = [a.id for a, _ in wg.deliberation.listing(status="open")]
+        wg.procedure.cosponsor(opened[0])
+        index = wg.record.index
+        index.refresh()
+        seen = glance.Glance.current(wg.record.store)
+        assert seen is not None
+        try:
+            for amendment_id in some:
+                for prefix in (amendment_id, amendment_id[:4], amendment_id[:1]):
+                    assert seen.resolve_prefix(prefix) == index.resolve_prefix(prefix)
+                assert seen.amendment(amendment_id) == index.amendment(amendment_id)
+                assert seen.events(amendment_id) == index.events(amendment_id)
+                for types in (["cosponsor"], ["position", "silence-break"], None):
+                    assert seen.chain_events([amendment_id], types) == index.chain_events(
+                        [amendment_id], types
+                    )
+                found = index.amendment(amendment_id)
+                assert found is not None
+                family = found.alternative_to or found.id
+                assert seen.amendments(draft=found.draft, family=family) == index.amendments(
+                    draft=found.draft, family=family
+                )
+            assert seen.amendment("ffffffff") is None and seen.resolve_prefix("fffff") == []
+            assert any(seen.chain_events([a], ["cosponsor"]) for a in some)
+            assert len(seen.amendments(draft="principles", family=opened[0])) == 2
+        finally:
+            seen.close()
+
+
+def test_a_row_the_glance_cannot_take_is_read_from_the_index_which_heals_it(busy: Path) -> None:
+    with WorkingGroup.open(busy) as wg:
+        first = wg.deliberation.listing()[0][0].id
+        expected = wg.amendment_detail(first).to_dict()
+        wg.record.index.close()
+    with sqlite3.connect(busy / ".git" / "wgtool" / glance.INDEX_FILE) as db:
+        db.execute("UPDATE eventrow SET revision = 'two' WHERE amendment = ?", (first,))
+    with WorkingGroup.open(busy) as wg:
+        wg.record.snapshot_reads = True
+        assert wg.amendment_detail(first).to_dict() == expected
+        assert "index" in wg.record.__dict__  # asked once the glance met the row
+
+
+def test_show_and_amendments_import_no_sqlalchemy_while_the_index_is_current(
+    busy: Path,
+) -> None:
+    """The CLI's reads of one amendment and of the queue take the glance: they run faster
+    than importing SQLModel, the index's schema, would let them."""
+    with WorkingGroup.open(busy) as wg:
+        first = wg.deliberation.listing()[0][0].id
+    program = (
+        "import sys\n"
+        "from wgtool.cli import cli\n"
+        "for args in (['show', sys.argv[1]], ['amendments'], ['show', '--json', sys.argv[1]]):\n"
+        "    try:\n"
+        "        cli.main(['--repo', sys.argv[2], *args], standalone_mode=False)\n"
+        "    except SystemExit as stop:\n"
+        "        assert not stop.code, stop.code\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel'))\n"
+        "print('LOADED', loaded)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", program, first, str(busy)], capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert f"Amendment {first}" in ran.stdout and "LOADED []" in ran.stdout, ran.stdout
+    # Behind the refs, the same commands refresh the index (and so import it).
+    git(busy, "update-ref", "-d", f"refs/wg/events/{first}")
+    ran = subprocess.run(
+        [sys.executable, "-c", program, first, str(busy)], capture_output=True, text=True
+    )
+    assert ran.returncode == 0 and "'sqlmodel'" in ran.stdout, ran.stdout + ran.stderr

@@ -160,10 +160,6 @@ def _edit_paragraph(wg: WorkingGroup, slug: str, which: str, value: str, text_gi
     return edit_text(current + "\n" if current else "", "paragraph")
 
 
-def _consensus_summaries(wg: WorkingGroup, amendments: list[Amendment]) -> dict[str, Consensus]:
-    return wg.deliberation.consensus_briefs(amendments)
-
-
 @cli.command()
 @click.argument("slug", required=False)
 @click.option("--status", type=click.Choice(STATUSES))
@@ -187,10 +183,12 @@ def amendments(
 ) -> None:
     """List amendments (from the index), oldest first."""
     with obj.open() as wg:
-        found = wg.amendments.amendments(
+        # At a glance when the index is current: a listing imports no SQLAlchemy tables.
+        listed = wg.deliberation.listing(
             draft=slug, status=status, group=group, proposer=proposer, text=search
         )
-        summaries = _consensus_summaries(wg, found)
+        found = [a for a, _ in listed]
+        summaries = {a.id: consensus for a, consensus in listed}
         if as_json:
             emit_json(
                 [

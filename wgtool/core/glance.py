@@ -25,13 +25,13 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
-from wgtool.core.model import Adoption, Amendment, Kind, Status
+from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
 from wgtool.core.record.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
@@ -141,6 +141,7 @@ def listing(
     draft: str | None = None,
     status: str | None = None,
     group: str | None = None,
+    proposer: str | None = None,
     text: str | None = None,
 ) -> list[Listed] | None:
     """The amendments matching every filter given, oldest first, as ``Index.amendments``
@@ -148,7 +149,8 @@ def listing(
     as ``Index.consensus_states`` has it; or None when the index is not current."""
     where: list[str] = []
     values: list[str] = []
-    for column, value in (("draft", draft), ("status", status), ('"group"', group)):
+    filters = (("draft", draft), ("status", status), ('"group"', group), ("proposer", proposer))
+    for column, value in filters:
         if value:
             where.append(f"{column} = ?")
             values.append(value)
@@ -188,6 +190,118 @@ def stored_history(store: GitStore, book: Rulebook, main: str) -> MainHistory | 
 def _main_commit(columns: dict[str, Any]) -> StoredMainCommit:
     columns["founded"] = bool(columns["founded"])  # SQLite keeps a boolean as 0 or 1
     return StoredMainCommit(**columns)
+
+
+# -- one command's reads ---------------------------------------------------------------------------
+
+
+class Unreadable(Exception):
+    """The glance met a row it cannot take: ask the index, which heals itself."""
+
+
+class IndexReads(Protocol):
+    """What a read of one amendment asks of the index: :class:`~wgtool.core.index.Index`,
+    refreshed, or a :class:`Glance` at its file when that is current."""
+
+    def resolve_prefix(self, prefix: str) -> list[str]: ...
+
+    def amendment(self, amendment_id: str) -> Amendment | None: ...
+
+    def amendments(
+        self, *, draft: str | None = None, family: str | None = None
+    ) -> list[Amendment]: ...
+
+    def events(self, amendment_id: str) -> list[Event]: ...
+
+    def chain_events(
+        self, keys: Sequence[str] | None = None, types: Sequence[str] | None = None
+    ) -> list[Event]: ...
+
+
+class Glance:
+    """The index file read with :mod:`sqlite3` alone, as the index would answer, in one read
+    transaction opened while the file was current (:meth:`current`). A read that meets a row
+    it cannot take raises :class:`Unreadable`: the caller asks the index, which heals itself."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    def current(cls, store: GitStore) -> Glance | None:
+        """A glance at the index file, or None when it is not current or cannot be read."""
+        path = index_path(store)
+        if path.is_symlink() or not path.is_file():
+            return None
+        db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)
+            db.isolation_level = None
+            db.execute("BEGIN")
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs')"))
+            if meta.get("schema") == str(SCHEMA_VERSION) and meta.get(
+                "refs"
+            ) == listing_fingerprint(indexed_listing(store)):
+                return cls(db)
+        except sqlite3.Error:
+            pass
+        if db is not None:
+            db.close()
+        return None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _rows(self, query: str, values: Sequence[object]) -> list[dict[str, Any]]:
+        try:
+            cursor = self._db.execute(query, list(values))
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
+        except sqlite3.Error as error:
+            raise Unreadable(str(error)) from error
+
+    def resolve_prefix(self, prefix: str) -> list[str]:
+        rows = self._rows(
+            "SELECT id FROM amendmentrow WHERE substr(id, 1, ?) = ? LIMIT 10", (len(prefix), prefix)
+        )
+        return [row["id"] for row in rows]
+
+    def amendment(self, amendment_id: str) -> Amendment | None:
+        found = self._amendments("id = ?", [amendment_id])
+        return found[0] if found else None
+
+    def amendments(self, *, draft: str | None = None, family: str | None = None) -> list[Amendment]:
+        where, values = ["1"], []
+        if draft:
+            where.append("draft = ?")
+            values.append(draft)
+        if family is not None:
+            where.append("(id = ? OR alternative_to = ?)")
+            values += [family, family]
+        return self._amendments(" AND ".join(where), values)
+
+    def _amendments(self, where: str, values: list[str]) -> list[Amendment]:
+        query = f"SELECT * FROM amendmentrow WHERE {where} ORDER BY created_at, id"
+        try:
+            return [amendment_from(row) for row in self._rows(query, values)]
+        except (ValueError, TypeError, KeyError) as error:
+            raise Unreadable(str(error)) from error
+
+    def events(self, amendment_id: str) -> list[Event]:
+        return self.chain_events([amendment_id])
+
+    def chain_events(
+        self, keys: Sequence[str] | None = None, types: Sequence[str] | None = None
+    ) -> list[Event]:
+        where, values = ["1"], []
+        for column, wanted in (("amendment", keys), ("type", types)):
+            if wanted is not None:
+                where.append(f"{column} IN ({','.join('?' * len(wanted))})")
+                values += list(wanted)
+        query = f"SELECT * FROM eventrow WHERE {' AND '.join(where)} ORDER BY at, id"
+        try:
+            return [event_from(row) for row in self._rows(query, values)]
+        except (ValueError, TypeError, KeyError) as error:
+            raise Unreadable(str(error)) from error
 
 
 # -- rows as the core's objects --------------------------------------------------------------------
@@ -263,3 +377,39 @@ def amendment_from(r: dict[str, Any]) -> Amendment:
 
 def split_list(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split(",") if v)
+
+
+_REQUIRED_TEXT = (str,)
+_OPTIONAL_TEXT = (str, type(None))
+# What each column of an event's row must hold (as for an amendment's, above).
+EVENT_COLUMN_TYPES = (
+    *(
+        (name, _REQUIRED_TEXT)
+        for name in ("amendment", "id", "type", "member", "group", "text", "details")
+    ),
+    ("stance", _OPTIONAL_TEXT),
+    ("reply_to", _OPTIONAL_TEXT),
+    ("at", (float, int)),
+    ("revision", (int,)),
+)
+
+
+def event_from(r: Any) -> Event:
+    """An event from its row's columns (a mapping)."""
+    checked(r, EVENT_COLUMN_TYPES)
+    event = Event(
+        id=r["id"],
+        amendment=r["amendment"],
+        type=r["type"],
+        member=r["member"],
+        group=r["group"],
+        at=r["at"],
+        revision=r["revision"],
+        stance=r["stance"],
+        text=r["text"],
+        reply_to=r["reply_to"],
+    )
+    if not r["details"]:
+        return event
+    details = json.loads(r["details"])
+    return Event.from_dict({**event.to_dict(), **details})

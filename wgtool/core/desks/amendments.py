@@ -259,8 +259,7 @@ class AmendmentsDesk:
             raise InvalidInput(
                 f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc"
             )
-        self.record.refresh()
-        matches = self.record.index.resolve_prefix(prefix)
+        matches = self.record.read(lambda index: index.resolve_prefix(prefix))
         if not matches:
             raise NotFound(f"no amendment {prefix!r}", remedy=Remedy.LIST_AMENDMENTS)
         if len(matches) > 1:
@@ -271,12 +270,13 @@ class AmendmentsDesk:
 
     def amendment(self, amendment_id: str) -> Amendment:
         full = self.resolve_id(amendment_id)
-        found = self.record.index.amendment(full)
+        found = self.record.read(lambda index: index.amendment(full))
         if found is None:
             raise NotFound(f"no amendment {amendment_id!r}", remedy=Remedy.LIST_AMENDMENTS)
         adoption = found.adoption
         if adoption is not None and adoption.silence:
-            breaks = self.record.index.chain_events([found.id], ["silence-break"])
+            key = found.id
+            breaks = self.record.read(lambda index: index.chain_events([key], ["silence-break"]))
             breakers = sorted({e.member for e in breaks if e.target == adoption.silence})
             if breakers:
                 disputed = replace(adoption, disputed_by=tuple(breakers))

@@ -14,12 +14,12 @@ import functools
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from wgtool.core.desks import against
 from wgtool.core.desks.worktree import Worktree
 from wgtool.core.errors import NotFound, Remedy, StateError, WgError
-from wgtool.core.glance import listing_fingerprint
+from wgtool.core.glance import Glance, IndexReads, Unreadable, listing_fingerprint
 from wgtool.core.model import Amendment, Member, Settings, Status
 from wgtool.core.record import config, faults, rulebook, signing
 from wgtool.core.record.config import Roster
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 else:
     # SQLAlchemy (a third of a second): a command that never reads the index never imports it
     sqlite_index = lazy_module("wgtool.core.index")
+
+R = TypeVar("R")
 
 
 def new_id() -> str:
@@ -72,6 +74,7 @@ class Record:
         self._refreshed_at: int | None = None
         # (store generation, main): main as read when the group was opened, if it was
         self._main_read: tuple[int, str] | None = None if main is None else (store.generation, main)
+        self._glance: tuple[int, Glance] | None = None  # (store generation, a glance at the index)
 
     @functools.cached_property
     def index(self) -> sqlite_index.Index:
@@ -79,7 +82,45 @@ class Record:
         reads it (verify, drafts, exports) does not import SQLAlchemy (a third of a second)."""
         return sqlite_index.Index(self.store, notify=lambda message: self.notify(message))
 
+    def read(self, ask: Callable[[IndexReads], R]) -> R:
+        """``ask`` of the index. While this process has not opened the index, of a glance at
+        its file when that is current (no SQLAlchemy to import: see
+        :mod:`wgtool.core.glance`), kept for the command with ``snapshot_reads`` and else
+        closed after; of the index, refreshed, otherwise or should the glance meet a row it
+        cannot take (the index heals it)."""
+        if "index" not in self.__dict__:
+            kept = self.snapshot_reads
+            glance = self._kept_glance() if kept else Glance.current(self.store)
+            if glance is not None:
+                try:
+                    return ask(glance)
+                except Unreadable:
+                    kept = False
+                finally:
+                    if not kept:  # each read of the TUI's workers opens its own
+                        glance.close()
+                        self._glance = None
+        self.refresh()
+        return ask(self.index)
+
+    def _kept_glance(self) -> Glance | None:
+        generation = self.store.generation
+        if self._glance is not None:
+            if self._glance[0] == generation:
+                return self._glance[1]
+            self._drop_glance()
+        found = Glance.current(self.store)
+        if found is not None:
+            self._glance = (generation, found)
+        return found
+
+    def _drop_glance(self) -> None:
+        if self._glance is not None:
+            self._glance[1].close()
+            self._glance = None
+
     def close(self) -> None:
+        self._drop_glance()
         if "index" in self.__dict__:
             self.index.close()
         self.store.close()

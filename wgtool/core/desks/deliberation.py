@@ -62,7 +62,7 @@ class DeliberationDesk:
 
     def events(self, amendment_id: str) -> list[Event]:
         full = self.amendments.resolve_id(amendment_id)
-        return self.record.index.events(full)
+        return self.record.read(lambda index: index.events(full))
 
     def comments(self, amendment_id: str) -> list[Thread]:
         return threads([e for e in self.events(amendment_id) if e.type == "comment"])
@@ -99,6 +99,7 @@ class DeliberationDesk:
         draft: str | None = None,
         status: str | None = None,
         group: str | None = None,
+        proposer: str | None = None,
         text: str | None = None,
         paragraph: int | None = None,
     ) -> list[tuple[Amendment, Consensus]]:
@@ -110,11 +111,10 @@ class DeliberationDesk:
         importing SQLAlchemy (see :mod:`wgtool.core.glance`); else from the refreshed index.
         """
         self.amendments.check_filters(draft=draft, status=status, group=group)
-        rows = glance.listing(self.record.store, draft=draft, status=status, group=group, text=text)
+        filters = {"draft": draft, "status": status, "group": group, "proposer": proposer}
+        rows = glance.listing(self.record.store, **filters, text=text)
         if rows is None:
-            amendments = self.amendments.amendments(
-                draft=draft, status=status, group=group, text=text
-            )
+            amendments = self.amendments.amendments(**filters, text=text)
             briefs = self.consensus_briefs(amendments)
             found = [(a, briefs[a.id]) for a in amendments]
         else:

@@ -75,7 +75,10 @@ class ProcedureDesk:
         )
 
     def cosponsors(self, amendment: Amendment) -> Cosponsors:
-        return Cosponsors.of(self.record.index.chain_events([amendment.id], ["cosponsor"]))
+        key = amendment.id
+        return Cosponsors.of(
+            self.record.read(lambda index: index.chain_events([key], ["cosponsor"]))
+        )
 
     # -- the amendment window ------------------------------------------------------------------
 
@@ -294,8 +297,7 @@ class ProcedureDesk:
         """The alternatives for the passage ``amendment`` amends, itself among them, in the
         order they were tabled ("Alt 1", "Alt 2"...); empty when it has none."""
         root = amendment.alternative_to or amendment.id
-        self.record.refresh()
-        group = self.record.index.amendments(draft=amendment.draft, family=root)
+        group = self.record.read(lambda index: index.amendments(draft=amendment.draft, family=root))
         # The amendment the others are alternatives to first; the others as they were tabled.
         group.sort(key=lambda a: (a.id != root, a.created_at, a.id))
         return group if len(group) > 1 else []

@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 # Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
 # raised there with any change to these tables.
 from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
-from wgtool.core.glance import amendment_from, checked
+from wgtool.core.glance import amendment_from, event_from
 from wgtool.core.model import Amendment, Event, Kind, Status
 from wgtool.core.record.rulebook import (
     ALTERNATIVE_TO,
@@ -178,35 +178,8 @@ DECIDED_COLUMNS = (
 )
 
 
-_TEXT = (str,)
-_OPTIONAL_TEXT = (str, type(None))
-EVENT_COLUMN_TYPES = (
-    *((name, _TEXT) for name in ("amendment", "id", "type", "member", "group", "text", "details")),
-    ("stance", _OPTIONAL_TEXT),
-    ("reply_to", _OPTIONAL_TEXT),
-    ("at", (float, int)),
-    ("revision", (int,)),
-)
-
-
 def event_from_row(row: Any) -> Event:
-    checked(row._mapping, EVENT_COLUMN_TYPES)
-    event = Event(
-        id=row.id,
-        amendment=row.amendment,
-        type=row.type,
-        member=row.member,
-        group=row.group,
-        at=row.at,
-        revision=row.revision,
-        stance=row.stance,
-        text=row.text,
-        reply_to=row.reply_to,
-    )
-    if not row.details:
-        return event
-    details = json.loads(row.details)
-    return Event.from_dict({**event.to_dict(), **details})
+    return event_from(row._mapping)
 
 
 def event_row(event: Event) -> dict[str, object]:
