@@ -14,7 +14,7 @@ The desk also produces the secretariat's documents (:meth:`DocumentsDesk.export`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,8 +33,10 @@ from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
     from wgtool.core.documents import export
+    from wgtool.core.documents import publish as website
 else:
     export = lazy_module("wgtool.core.documents.export")  # the exports: when one is made
+    website = lazy_module("wgtool.core.documents.publish")  # the observers' site: when published
 
 
 class DocumentsDesk:
@@ -71,6 +73,13 @@ class DocumentsDesk:
             clean=clean,
             templates=templates,
         )
+
+    def publish(self, out: Path, slugs: Sequence[str] | None = None) -> website.Published:
+        """Write the static website of the record for observers into folder ``out`` (a new or
+        empty one, or a site published there before, which it replaces); ``slugs``: only those
+        drafts. What it shows of deliberation is the working group's ``publish`` setting (see
+        :mod:`wgtool.core.documents.publish`)."""
+        return website.publish(self.desks, out, slugs)
 
     def main_history(self) -> MainHistory:
         """Main's first-parent history, every commit judged by the rulebook (from the index)."""
