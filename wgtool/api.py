@@ -77,8 +77,8 @@ if TYPE_CHECKING:
     from wgtool.core.desks.detail import AmendmentDetail as AmendmentDetail
     from wgtool.core.documents.blame import OTHER_KEYS as OTHER_KEYS
     from wgtool.core.documents.blame import Blame as Blame
-    from wgtool.core.documents.publish import Published as Published
     from wgtool.core.documents.concordance import Concordance as Concordance
+    from wgtool.core.documents.publish import Published as Published
     from wgtool.core.documents.redline import AttributedRedline as AttributedRedline
     from wgtool.core.documents.redline import RedlineEntry as RedlineEntry
     from wgtool.core.documents.stats import Balance as Balance

@@ -31,6 +31,6 @@ def publish(obj: Context, out: Path, slugs: tuple[str, ...]) -> None:
         done.level, "texts, amendments, positions and comments"
     )
     click.echo(
-        f"Published {len(done.drafts)} draft(s) and {done.versions} version(s) into {safe(str(out))}"
-        f" ({done.files} files; {shown}; main {done.commit[:10]})"
+        f"Published {len(done.drafts)} draft(s) and {done.versions} version(s) into "
+        f"{safe(str(out))} ({done.files} files; {shown}; main {done.commit[:10]})"
     )

@@ -193,7 +193,11 @@ class SiteBuilder:
         check = f"git verify-tag {version.tag}" if self.signed else f"git cat-file -p {version.tag}"
         proof = Proof(
             (("tag", version.tag), ("tag object", tag), ("commit", version.commit)),
-            (check, f"git rev-parse {version.tag}", f"git show {version.tag}:drafts/{draft.slug}.md"),
+            (
+                check,
+                f"git rev-parse {version.tag}",
+                f"git show {version.tag}:drafts/{draft.slug}.md",
+            ),
         )
         self._page(
             f"drafts/{draft.slug}/versions/{version.name}.html",
@@ -276,7 +280,8 @@ class SiteBuilder:
         feed = ET.Element(f"{{{ATOM_NS}}}feed")
         el(feed, "title", f"{self.settings.title}: consensus versions")
         el(feed, "id", _uuid_urn(f"feed {first}"))
-        updated = versions[0].tagged_at if versions else self.wg.record.store.commit(self.main).committed_at
+        store = self.wg.record.store
+        updated = versions[0].tagged_at if versions else store.commit(self.main).committed_at
         el(feed, "updated", _iso(updated))
         el(feed, "link", href="index.html")
         el(feed, "link", rel="self", href=FEED)
