@@ -206,7 +206,6 @@ class SiteBuilder:
             draft=at,
             version=version,
             previous=previous,
-            tagged=_iso(version.tagged_at),
             paper=paper,
             proof=proof,
             **context,
@@ -247,10 +246,9 @@ class SiteBuilder:
         chain = f"refs/wg/events/draft-{draft.slug}"
         if chain in refs:
             read.append((chain, refs[chain]))
-        proof = Proof(
-            (("main commit", self.main), *read),
-            (f"git cat-file -p {self.main}", "git log --format=fuller REF (each ref above)"),
-        )
+        commands = [f"git cat-file -p {self.main}"]
+        commands += [f"git log --format=fuller {name}" for name, _ in read]
+        proof = Proof((("main commit", self.main), *read), tuple(commands))
         self._page(
             f"drafts/{draft.slug}/amendments.html",
             "publish/amendments.html.j2",
