@@ -214,7 +214,8 @@ def test_what_the_site_shows_of_deliberation_is_the_groups_setting(
     for private in (RATIONALE, REASON, COMMENT, opened, "Too short by half."):
         assert private not in shown, private
 
-    assert wgtool(example_repo, "settings", "--publish", "amendments", actor=MEMBER_CS).returncode == 4
+    by_a_member = wgtool(example_repo, "settings", "--publish", "amendments", actor=MEMBER_CS)
+    assert by_a_member.returncode == 4, by_a_member.stderr
     bad = wgtool(example_repo, "settings", "--publish", "everything", actor=SECRETARIAT)
     assert bad.returncode == 2 and "everything" in bad.stderr
     ok(example_repo, "settings", "--publish", "amendments", actor=SECRETARIAT)

@@ -23,8 +23,8 @@ from tests.test_inert_documents import hostile  # noqa: F401
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PWN = (
-    "<script>window.__pwned = 1</script> <img src=x onerror=\"window.__pwned = 2\"> "
-    "[go](javascript:window.__pwned=3) <svg onload=\"window.__pwned = 4\"></svg> "
+    '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> '
+    '[go](javascript:window.__pwned=3) <svg onload="window.__pwned = 4"></svg> '
     "![beacon](http://tracker.example/pixel.png) \u202egnp.exe"
 )
 
@@ -35,8 +35,10 @@ def test_the_site_in_a_browser_links_resolve_and_member_text_stays_inert(
 ) -> None:
     cli = hostile
     with written_before_controls_were_refused():  # the record may hold them: shown, not sent
-        opened = cli.ok("propose", "hostile", "--paragraph", "1", "--text", f"First. {PWN}",
-                        "--rationale", PWN, "--title", "Scripted", actor=MEMBER_CS).strip()  # fmt: skip
+        opened = cli.ok(
+            "propose", "hostile", "--paragraph", "1", "--text", f"First. {PWN}",
+            "--rationale", PWN, "--title", "Scripted", actor=MEMBER_CS,
+        ).strip()  # fmt: skip
         cli.ok("position", opened, "object", "--reason", PWN, actor=MEMBER_GOV)
         cli.ok("comment", opened, PWN, actor=SECRETARIAT)
         cli.ok("merge", opened, "--override-consensus", "--reason", "In the room", actor=CHAIR)
