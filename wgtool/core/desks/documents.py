@@ -9,7 +9,8 @@ again.
 
 The desk also produces the secretariat's documents (:meth:`DocumentsDesk.export`): the engine,
 :mod:`wgtool.core.documents.export`, reads across desks
-(:class:`~wgtool.core.desks.parts.Desks`) and loads when first used.
+(:class:`~wgtool.core.desks.parts.Desks`) and loads when first used; so does the static
+website for observers (:meth:`DocumentsDesk.publish`, :mod:`wgtool.core.documents.publish`).
 """
 
 from __future__ import annotations
