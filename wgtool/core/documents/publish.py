@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from wgtool.core import validate
-from wgtool.core.desks.deliberation import threads
 from wgtool.core.documents import export, pages
 from wgtool.core.documents.papers import CleanText
-from wgtool.core.errors import InvalidInput, NotFound
+from wgtool.core.errors import InvalidInput, NotFound, Remedy
 from wgtool.core.record.config import PUBLISH_LEVELS
 from wgtool.core.safe import xml_text
 
@@ -100,10 +99,11 @@ class SiteBuilder:
             for slug in slugs:
                 validate.name(slug, "draft")
                 if slug not in available:
-                    raise NotFound(f"no draft {slug!r}")
+                    raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
             available = sorted(set(slugs))
         self.slugs = tuple(available)
         self.tags = wg.record.store.refs("refs/tags")
+        self.events = wg.record.store.refs("refs/wg/events")
         self.versions = {
             slug: sorted(wg.drafts.versions(slug), key=lambda v: (v.tagged_at, v.name))
             for slug in self.slugs
@@ -144,10 +144,17 @@ class SiteBuilder:
         )
         self.files[path] = html.encode("utf-8")
 
-    def _main_proof(self, *paths: str) -> Proof:
+    def _main_proof(self, *paths: str, chain: str | None = None) -> Proof:
+        """Main's commit and the files of it a page shows; ``chain``: the draft's event chain
+        (brackets, paragraph status), where it has one."""
+        objects = [("main commit", self.main)]
         commands = [f"git cat-file -p {self.main}"]
         commands += [f"git show {self.main}:{path}" for path in paths]
-        return Proof((("main commit", self.main),), tuple(commands))
+        tip = self.events.get(chain or "")
+        if chain is not None and tip is not None:
+            objects.append((chain, tip))
+            commands.append(f"git log --format=fuller {tip}")
+        return Proof(tuple(objects), tuple(commands))
 
     def _index(self, drafts: list[Draft]) -> None:
         entries = [
@@ -175,7 +182,9 @@ class SiteBuilder:
             blocks=_under_title(pages.clean_blocks(paper)),
             ledger=ledger,
             versions=self.versions[draft.slug],
-            proof=self._main_proof(f"drafts/{draft.slug}.md"),
+            proof=self._main_proof(
+                f"drafts/{draft.slug}.md", chain=f"refs/wg/events/draft-{draft.slug}"
+            ),
         )
 
     def _version(self, draft: Draft, version: Version, previous: Version | None) -> None:
@@ -215,19 +224,8 @@ class SiteBuilder:
         paper = export.compilation_paper(self.wg, draft, None, True)
         items = paper.amendments
         if self.shows["positions"]:
-            items = [
-                replace(
-                    item,
-                    thread=threads(
-                        [
-                            e
-                            for e in self.wg.deliberation.events(item.amendment.id)
-                            if e.type == "comment"
-                        ]
-                    ),
-                )
-                for item in items
-            ]
+            comments = self.wg.deliberation.comments
+            items = [replace(item, thread=comments(item.amendment.id)) for item in items]
         paper = replace(
             paper,
             title=f"{draft.title} — amendments",
@@ -235,7 +233,7 @@ class SiteBuilder:
             deliberation=self.shows["positions"],
             positions=self.shows["positions"],
         )
-        refs = self.wg.record.store.refs("refs/wg/amendments", "refs/wg/events")
+        refs = {**self.wg.record.store.refs("refs/wg/amendments"), **self.events}
         ids = sorted(item.amendment.id for item in items)
         read = [
             (name, refs[name])
@@ -247,7 +245,7 @@ class SiteBuilder:
         if chain in refs:
             read.append((chain, refs[chain]))
         commands = [f"git cat-file -p {self.main}"]
-        commands += [f"git log --format=fuller {name}" for name, _ in read]
+        commands += [f"git log --format=fuller {sha}" for _, sha in read]
         proof = Proof((("main commit", self.main), *read), tuple(commands))
         self._page(
             f"drafts/{draft.slug}/amendments.html",
