@@ -29,6 +29,9 @@ from tests.conftest import (
 )
 from tests.test_inert_documents import HOSTILE, SAFE_TAGS, Tags, hostile  # noqa: F401
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.documents import publish
+from wgtool.core.documents.publish import MARKER
+from wgtool.core.errors import InvalidInput
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RATIONALE = "Security keeps the network open."
@@ -313,3 +316,16 @@ def test_the_setting_is_kept_in_wg_toml_and_read_back(example_repo: Path, level:
     with WorkingGroup.open(example_repo) as wg:
         assert wg.record.settings.publish == level
     assert f'"publish": "{level}"' in cli.ok("settings", "--json")
+
+
+def test_a_site_that_cannot_be_written_leaves_the_earlier_one_whole(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    ok(example_repo, "publish", str(site))
+    earlier = tree(site)
+    # A file and a folder of the same name: the second write fails half-way.
+    with pytest.raises(InvalidInput, match="cannot write"):
+        publish.write({MARKER: b"x", "index.html": b"new", "index.html/x": b"y"}, site)
+    assert tree(site) == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "wg"]  # nothing left beside
