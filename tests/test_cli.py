@@ -1303,7 +1303,7 @@ def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
     assert (version["name"], version["tag"]) == ("v1", "principles/v1")
 
     settings = json.loads(wgcli.ok("settings", "--json"))
-    assert list(settings) == ["title", "groups", "signatures", "consensus"]
+    assert list(settings) == ["title", "groups", "signatures", "publish", "consensus"]
     assert list(settings["consensus"]) == [
         "rule",
         "min_supporting_groups",

@@ -212,6 +212,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "documents.akn",
                 "documents.concordance",
                 "documents.export",
+                "documents.publish",
                 "documents.stats",
                 "exchange.sync",
                 "exchange.verify",

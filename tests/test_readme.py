@@ -504,6 +504,28 @@ def versions_listed(done: Done, shell: Shell) -> None:
     assert "Laila Haddad" in done.out.splitlines()[1]
 
 
+def publish_level(done: Done, shell: Shell) -> None:
+    assert 'publish = "amendments"' in shell.check("git show main:wg.toml")
+    says("Published:   amendments")(done, shell)
+
+
+def published(done: Done, shell: Shell) -> None:
+    says("Published 2 draft(s) and 2 version(s) into ../site")(done, shell)
+    site = shell.folder / "site"
+    pages = ["index.html", "feed.atom", "drafts/principles/index.html"]
+    pages += ["drafts/principles/amendments.html", "drafts/roles/versions/first-reading.html"]
+    for page in pages:
+        assert (site / page).is_file(), page
+
+
+def published_again(done: Done, shell: Shell) -> None:
+    site = shell.folder / "site"
+    earlier = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    shell.check("wgtool publish ../site")
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == earlier
+    assert [p.name for p in shell.folder.iterdir() if p.name.startswith(".site")] == []
+
+
 CLAIMS: dict[str, Claim] = {
     # A working group in five minutes
     "starter drafts, each tagged first-reading; a sample roster": Claim(first_reading),
@@ -540,6 +562,10 @@ CLAIMS: dict[str, Claim] = {
     "running (3 days left)": Claim(three_days),
     "after the deadline, unbroken: tags the version": Claim(concluded, before=after_the_deadline),
     "second-reading, tagged by the chair under silence": Claim(versions_listed),
+    # Publishing for observers
+    "observers see amendments too, not positions": Claim(publish_level),
+    "index.html, a page per draft and version, feed.atom": Claim(published),
+    "the same bytes again: the earlier site is replaced": Claim(published_again),
 }
 """Each claim of the README's walkthroughs and what checks it."""
 

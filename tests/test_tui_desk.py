@@ -512,6 +512,7 @@ async def test_the_secretariat_changes_the_consensus_rule(example_repo: Path) ->
         assert isinstance(dialog, SettingsDialog)
         assert dialog.query_one("#min-supporting", Input).value == "1"
         assert dialog.query_one("#signatures", Select).value == "off"
+        assert dialog.query_one("#publish", Select).value == "texts"
         fill(dialog, min_supporting="9")
         await press(pilot, "ctrl+s")
         assert app.screen is dialog
@@ -520,11 +521,14 @@ async def test_the_secretariat_changes_the_consensus_rule(example_repo: Path) ->
         )
         fill(dialog, min_supporting="2")
         dialog.query_one("#all-heard", MarkedCheckbox).value = True
+        dialog.query_one("#publish", Select).value = "amendments"
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DraftsScreen)
         with open_wg(example_repo) as wg:
             rule = wg.record.settings.consensus
+            published = wg.record.settings.publish
         assert (rule.min_supporting_groups, rule.require_all_groups_heard) == (2, True)
+        assert published == "amendments"
 
 
 async def test_outside_the_demo_the_member_is_who_started_it(example_repo: Path) -> None:

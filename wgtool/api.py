@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from wgtool.core.documents.blame import OTHER_KEYS as OTHER_KEYS
     from wgtool.core.documents.blame import Blame as Blame
     from wgtool.core.documents.concordance import Concordance as Concordance
+    from wgtool.core.documents.publish import Published as Published
     from wgtool.core.documents.redline import AttributedRedline as AttributedRedline
     from wgtool.core.documents.redline import RedlineEntry as RedlineEntry
     from wgtool.core.documents.stats import Balance as Balance
@@ -120,6 +121,7 @@ if TYPE_CHECKING:
     from wgtool.core.model import Verdict as Verdict
     from wgtool.core.model import Version as Version
     from wgtool.core.record import rulebook as rulebook
+    from wgtool.core.record.config import PUBLISH_LEVELS as PUBLISH_LEVELS
     from wgtool.core.record.config import SIGNATURE_MODES as SIGNATURE_MODES
     from wgtool.core.safe import HIDDEN_CHARACTERS as HIDDEN_CHARACTERS
     from wgtool.core.safe import terminal_safe as terminal_safe
@@ -155,6 +157,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "Silence": ("wgtool.core.agreement", "Silence"),
     "Span": ("wgtool.core.agreement", "Span"),
     "Blame": ("wgtool.core.documents.blame", "Blame"),
+    "Published": ("wgtool.core.documents.publish", "Published"),
     "Concordance": ("wgtool.core.documents.concordance", "Concordance"),
     "AmendmentNews": ("wgtool.core.inbox", "AmendmentNews"),
     "News": ("wgtool.core.inbox", "News"),
@@ -215,6 +218,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "parse_when": ("wgtool.core.agreement", "parse_when"),
     "OTHER_KEYS": ("wgtool.core.documents.blame", "OTHER_KEYS"),
     "SIGNATURE_MODES": ("wgtool.core.record.config", "SIGNATURE_MODES"),
+    "PUBLISH_LEVELS": ("wgtool.core.record.config", "PUBLISH_LEVELS"),
     "as_position": ("wgtool.core.consensus", "as_position"),
     "LABEL_RE": ("wgtool.core.labels", "LABEL_RE"),
     "HIDDEN_CHARACTERS": ("wgtool.core.safe", "HIDDEN_CHARACTERS"),
@@ -279,12 +283,14 @@ __all__ = [
     "NoConsensus",
     "NotFound",
     "OTHER_KEYS",
+    "PUBLISH_LEVELS",
     "ParagraphChange",
     "ParagraphState",
     "ParagraphStatus",
     "ParagraphThreads",
     "PermissionDenied",
     "ProcedureDesk",
+    "Published",
     "Record",
     "RedlineEntry",
     "Remedy",

@@ -6,7 +6,7 @@ Errors from the core become one line on stderr (``wgtool: ...``) and an exit cod
 
 The commands live in modules by desk: :mod:`.roster` (working group, roster, settings),
 :mod:`.drafts` (drafts, versions, exports), :mod:`.documents` (blame, redlines),
-:mod:`.reports` (participation balance, concordance),
+:mod:`.reports` (participation balance, concordance), :mod:`.publish` (the observers' site),
 :mod:`.amendments` (amendments and deliberation),
 :mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
 (what changed since the member last looked), :mod:`.agreement` (brackets, paragraph status,
@@ -26,6 +26,7 @@ from wgtool.cli import (  # noqa: F401
     exchange,
     inbox,
     merging,
+    publish,
     reports,
     roster,
     serve,

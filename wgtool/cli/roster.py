@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from wgtool import api
-from wgtool.api import SIGNATURE_MODES, LookAlike, Role, validate
+from wgtool.api import PUBLISH_LEVELS, SIGNATURE_MODES, LookAlike, Role, validate
 from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import counted, emit_json, fail, safe
 
@@ -194,6 +194,11 @@ def member_list(obj: Context, group: str | None, as_json: bool) -> None:
 @click.option("--min-supporting-groups", type=int, metavar="N")
 @click.option("--max-objecting-groups", type=int, metavar="N")
 @click.option("--require-all-groups-heard/--not-all-groups-heard", default=None)
+@click.option(
+    "--publish",
+    type=click.Choice(PUBLISH_LEVELS),
+    help="What `wgtool publish` shows of deliberation: texts, amendments or positions too.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def settings(
@@ -202,6 +207,7 @@ def settings(
     min_supporting_groups: int | None,
     max_objecting_groups: int | None,
     require_all_groups_heard: bool | None,
+    publish: str | None,
     as_json: bool,
 ) -> None:
     """Show the settings, or change them (secretariat)."""
@@ -214,6 +220,7 @@ def settings(
                 min_supporting_groups,
                 max_objecting_groups,
                 require_all_groups_heard,
+                publish,
             )
         ):
             current = wg.secretariat.update_settings(
@@ -221,6 +228,7 @@ def settings(
                 min_supporting_groups=min_supporting_groups,
                 max_objecting_groups=max_objecting_groups,
                 require_all_groups_heard=require_all_groups_heard,
+                publish=publish,
             )
         if as_json:
             emit_json(current.to_dict())
@@ -228,6 +236,7 @@ def settings(
         click.echo(f"Title:       {safe(current.title)}")
         click.echo(f"Consensus:   {current.consensus.describe()}")
         click.echo(f"Signatures:  {current.signatures}")
+        click.echo(f"Published:   {current.publish}")
         click.echo(
             "Groups:      "
             + ", ".join(f"{slug} ({safe(name)})" for slug, name in current.groups.items())

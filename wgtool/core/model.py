@@ -186,12 +186,14 @@ class Settings:
     groups: dict[str, str]  # slug -> display name, in the working group's order
     consensus: ConsensusRule = field(default_factory=ConsensusRule)
     signatures: str = "off"
+    publish: str = "texts"  # what a published site shows: texts, amendments or positions
 
     def to_dict(self) -> dict[str, object]:
         return {
             "title": self.title,
             "groups": dict(self.groups),
             "signatures": self.signatures,
+            "publish": self.publish,
             "consensus": self.consensus.to_dict(),
         }
 

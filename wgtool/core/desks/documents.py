@@ -9,12 +9,13 @@ again.
 
 The desk also produces the secretariat's documents (:meth:`DocumentsDesk.export`): the engine,
 :mod:`wgtool.core.documents.export`, reads across desks
-(:class:`~wgtool.core.desks.parts.Desks`) and loads when first used.
+(:class:`~wgtool.core.desks.parts.Desks`) and loads when first used; so does the static
+website for observers (:meth:`DocumentsDesk.publish`, :mod:`wgtool.core.documents.publish`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,8 +34,10 @@ from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
     from wgtool.core.documents import export
+    from wgtool.core.documents import publish as website
 else:
     export = lazy_module("wgtool.core.documents.export")  # the exports: when one is made
+    website = lazy_module("wgtool.core.documents.publish")  # the observers' site: when published
 
 
 class DocumentsDesk:
@@ -71,6 +74,13 @@ class DocumentsDesk:
             clean=clean,
             templates=templates,
         )
+
+    def publish(self, out: Path, slugs: Sequence[str] | None = None) -> website.Published:
+        """Write the static website of the record for observers into folder ``out`` (a new or
+        empty one, or a site published there before, which it replaces); ``slugs``: only those
+        drafts. What it shows of deliberation is the working group's ``publish`` setting (see
+        :mod:`wgtool.core.documents.publish`)."""
+        return website.publish(self.desks, out, slugs)
 
     def main_history(self) -> MainHistory:
         """Main's first-parent history, every commit judged by the rulebook (from the index)."""

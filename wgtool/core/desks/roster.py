@@ -112,12 +112,16 @@ class SecretariatDesk:
         min_supporting_groups: int | None = None,
         max_objecting_groups: int | None = None,
         require_all_groups_heard: bool | None = None,
+        publish: str | None = None,
     ) -> Settings:
-        """Change the consensus rule or the signature requirement (secretariat)."""
+        """Change the consensus rule, the signature requirement or what a published site
+        shows of deliberation (secretariat)."""
         actor = self.record.require("change settings")
         current = self.record.settings
         if signatures is not None and signatures not in config.SIGNATURE_MODES:
             raise InvalidInput(f"signatures must be one of {', '.join(config.SIGNATURE_MODES)}")
+        if publish is not None and publish not in config.PUBLISH_LEVELS:
+            raise InvalidInput(f"publish must be one of {', '.join(config.PUBLISH_LEVELS)}")
         for value, what in (
             (min_supporting_groups, "supporting groups"),
             (max_objecting_groups, "objecting groups"),
@@ -135,6 +139,7 @@ class SecretariatDesk:
         updated = replace(
             current,
             signatures=signatures if signatures is not None else current.signatures,
+            publish=publish if publish is not None else current.publish,
             consensus=replace(
                 rule,
                 min_supporting_groups=(
@@ -159,7 +164,8 @@ class SecretariatDesk:
         text = config.dump_settings(updated).encode()
         message = format_message(
             "Change the working group's settings",
-            f"Consensus: {updated.consensus.describe()}. Signatures: {updated.signatures}.",
+            f"Consensus: {updated.consensus.describe()}. Signatures: {updated.signatures}."
+            f" Published: {updated.publish}.",
             self.record.trailers(actor, ("Action", "settings")),
         )
         person = self.record.person(actor)

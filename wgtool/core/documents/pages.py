@@ -13,6 +13,7 @@ to safe schemes, images off); its brackets are private-use marks placed before t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 from collections.abc import Iterable, Sequence
@@ -67,6 +68,7 @@ def environment(templates: Path | None = None) -> Environment:
     env.filters["breaks"] = lambda text: markupsafe.Markup("<br><br>\n").join(
         markupsafe.escape(part) for part in str(text).split("\n\n")
     )
+    env.filters["utc_date"] = _utc_date
     env.globals.update(
         status_line=status_line,
         consensus_line=consensus_line,
@@ -75,6 +77,11 @@ def environment(templates: Path | None = None) -> Environment:
         consensus_legend=CONSENSUS_LEGEND,
     )
     return env
+
+
+def _utc_date(seconds: int) -> str:
+    """A time from the record (seconds since the epoch) as a date and time in UTC."""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def diff_runs(ops: Sequence[DiffOp]) -> list[tuple[str, list[inline.Styled]]]:
@@ -104,8 +111,9 @@ def paragraph_html(text: str, spans: Iterable[agreement.Span]) -> str:
     return rendered.replace(agreement.OPEN_MARK, _OPEN).replace(agreement.CLOSE_MARK, _CLOSE)
 
 
-def clean_html(paper: CleanText, templates: Path | None = None) -> str:
-    blocks = [
+def clean_blocks(paper: CleanText) -> list[dict[str, object]]:
+    """The headings and paragraphs ``clean.html.j2`` lays out, each paragraph's HTML rendered."""
+    return [
         {
             "heading": b.heading,
             "level": b.level,
@@ -115,6 +123,10 @@ def clean_html(paper: CleanText, templates: Path | None = None) -> str:
         }
         for b in paper.blocks()
     ]
+
+
+def clean_html(paper: CleanText, templates: Path | None = None) -> str:
+    blocks = clean_blocks(paper)
     return render("clean.html.j2", templates, page_title=paper.title, paper=paper, blocks=blocks)
 
 

@@ -71,13 +71,15 @@ class CleanText:
 
 @dataclass(frozen=True)
 class RedlinePaper:
-    """The changes between two versions, paragraph by paragraph, with who made them."""
+    """The changes between two versions, paragraph by paragraph, with who made them (unless
+    not ``attributed``: a published site that shows texts only)."""
 
     title: str
     old_name: str
     new_name: str
     redline: AttributedRedline
     groups: Mapping[str, str]
+    attributed: bool = True
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,15 @@ class CompiledAmendment:
 
     Attributes:
         blocks: What it changes, block by block (headings and paragraphs, changed ones only).
+        thread: The comments on it with their replies (threads of the deliberation desk: a
+            published site's, where it shows positions).
     """
 
     amendment: Amendment
     blocks: tuple[RedlineEntry, ...]
     consensus: Consensus
     notes: Sequence[str] = ()
+    thread: Sequence[object] = ()
 
     @property
     def where(self) -> str:
@@ -102,12 +107,20 @@ class CompiledAmendment:
 
 @dataclass(frozen=True)
 class CompilationPaper:
-    """The amendments to a draft in paragraph order, with the paragraph ledger."""
+    """The amendments to a draft in paragraph order, with the paragraph ledger.
+
+    Attributes:
+        deliberation: Shows the consensus counts and the comments on paragraphs (a
+            published site that shows amendments only leaves them out).
+        positions: Shows each member's position and the comments on each amendment.
+    """
 
     title: str
     amendments: Sequence[CompiledAmendment]
     groups: Mapping[str, str]
     ledger: Sequence[ParagraphState] = field(default=())
+    deliberation: bool = True
+    positions: bool = False
 
     def ordered(self) -> list[CompiledAmendment]:
         return sorted(

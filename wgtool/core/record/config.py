@@ -24,6 +24,9 @@ DEFAULT_GROUPS: dict[str, str] = {
 
 SIGNATURE_MODES = ("off", "required")
 
+PUBLISH_LEVELS = ("texts", "amendments", "positions")
+"""What a published site shows of deliberation, each level adding to the one before."""
+
 
 MAX_CONFIG_BYTES = 1_000_000
 MAX_NESTING = 32  # wg.toml and roster.toml need three levels; anything deeper is refused
@@ -77,23 +80,26 @@ def parse_settings(data: str) -> Settings:
         raise InvalidInput(
             f"{SETTINGS_PATH}: signatures must be one of {', '.join(SIGNATURE_MODES)}"
         )
-    return Settings(title=title, groups=groups, consensus=rule, signatures=signatures)
+    publish = raw.get("publish", PUBLISH_LEVELS[0])
+    if publish not in PUBLISH_LEVELS:
+        raise InvalidInput(f"{SETTINGS_PATH}: publish must be one of {', '.join(PUBLISH_LEVELS)}")
+    return Settings(
+        title=title, groups=groups, consensus=rule, signatures=signatures, publish=str(publish)
+    )
 
 
 def dump_settings(settings: Settings) -> str:
     rule = settings.consensus
-    return tomli_w.dumps(
-        {
-            "title": settings.title,
-            "signatures": settings.signatures,
-            "groups": dict(settings.groups),
-            "consensus": {
-                "min_supporting_groups": rule.min_supporting_groups,
-                "max_objecting_groups": rule.max_objecting_groups,
-                "require_all_groups_heard": rule.require_all_groups_heard,
-            },
-        }
-    )
+    raw: dict[str, object] = {"title": settings.title, "signatures": settings.signatures}
+    if settings.publish != PUBLISH_LEVELS[0]:  # the default leaves earlier files as they were
+        raw["publish"] = settings.publish
+    raw["groups"] = dict(settings.groups)
+    raw["consensus"] = {
+        "min_supporting_groups": rule.min_supporting_groups,
+        "max_objecting_groups": rule.max_objecting_groups,
+        "require_all_groups_heard": rule.require_all_groups_heard,
+    }
+    return tomli_w.dumps(raw)
 
 
 class Roster:

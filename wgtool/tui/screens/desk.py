@@ -338,7 +338,8 @@ class DraftDialog(DeskDialog):
 
 
 class SettingsDialog(DeskDialog):
-    """The consensus rule and the signature requirement (the settings the core changes)."""
+    """The consensus rule, the signature requirement and what a published site shows (the
+    settings the core changes)."""
 
     AUTO_FOCUS = "#min-supporting"
 
@@ -362,6 +363,19 @@ class SettingsDialog(DeskDialog):
                     compact=True,
                 ),
             )
+            yield row(
+                "Published",
+                Select[str](
+                    [
+                        ("texts, versions and ledgers", "texts"),
+                        ("and the amendments", "amendments"),
+                        ("and positions and comments", "positions"),
+                    ],
+                    id="publish",
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
             yield buttons("Save")
 
     def show_settings(self, settings: Settings) -> None:
@@ -375,6 +389,7 @@ class SettingsDialog(DeskDialog):
         self.query_one("#max-objecting", Input).value = str(rule.max_objecting_groups)
         self.query_one("#all-heard", MarkedCheckbox).value = rule.require_all_groups_heard
         self.query_one("#signatures", Select).value = settings.signatures
+        self.query_one("#publish", Select).value = settings.publish
 
     def action_confirm(self) -> None:
         try:
@@ -386,12 +401,14 @@ class SettingsDialog(DeskDialog):
             return
         heard = self.query_one("#all-heard", MarkedCheckbox).value
         signatures = str(self.query_one("#signatures", Select).value)
+        publish = str(self.query_one("#publish", Select).value)
         self.write_then_close(
             lambda wg: wg.secretariat.update_settings(
                 signatures=signatures,
                 min_supporting_groups=supporting,
                 max_objecting_groups=objecting,
                 require_all_groups_heard=heard,
+                publish=publish,
             ),
             "Changed the working group's settings",
             "settings",
