@@ -65,11 +65,13 @@ if TYPE_CHECKING:
     from wgtool.core.desks import ExchangeDesk as ExchangeDesk
     from wgtool.core.desks import Inbox as Inbox
     from wgtool.core.desks import InboxDesk as InboxDesk
+    from wgtool.core.desks import MeetingDesk as MeetingDesk
     from wgtool.core.desks import MergesDesk as MergesDesk
     from wgtool.core.desks import ParagraphThreads as ParagraphThreads
     from wgtool.core.desks import ProcedureDesk as ProcedureDesk
     from wgtool.core.desks import Record as Record
     from wgtool.core.desks import ReportsDesk as ReportsDesk
+    from wgtool.core.desks import Room as Room
     from wgtool.core.desks import SecretariatDesk as SecretariatDesk
     from wgtool.core.desks import Thread as Thread
     from wgtool.core.desks import WorkingGroup as WorkingGroup
@@ -142,6 +144,8 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "InboxDesk": ("wgtool.core.desks", "InboxDesk"),
     "MergesDesk": ("wgtool.core.desks", "MergesDesk"),
     "ProcedureDesk": ("wgtool.core.desks", "ProcedureDesk"),
+    "MeetingDesk": ("wgtool.core.desks", "MeetingDesk"),
+    "Room": ("wgtool.core.desks", "Room"),
     "ReportsDesk": ("wgtool.core.desks", "ReportsDesk"),
     "SecretariatDesk": ("wgtool.core.desks", "SecretariatDesk"),
     "require_open": ("wgtool.core.desks.context", "require_open"),
@@ -275,6 +279,7 @@ __all__ = [
     "LoginLinks",
     "LookAlike",
     "LostRace",
+    "MeetingDesk",
     "Member",
     "MergeConflict",
     "MergePlan",
@@ -296,6 +301,7 @@ __all__ = [
     "Remedy",
     "ReportsDesk",
     "Role",
+    "Room",
     "SIGNATURE_MODES",
     "SecretariatDesk",
     "Settings",

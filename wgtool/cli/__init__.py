@@ -10,7 +10,8 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.amendments` (amendments and deliberation),
 :mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
 (what changed since the member last looked), :mod:`.agreement` (brackets, paragraph status,
-silences, the amendment window, co-sponsors), :mod:`.shell` (completion), :mod:`.ui` (the
+silences, the amendment window, co-sponsors), :mod:`.meeting` (the chair's focus and the
+meeting room's screen), :mod:`.shell` (completion), :mod:`.ui` (the
 terminal UI and the demo) and :mod:`.serve` (the UI in web browsers, login links);
 :mod:`.editing` opens the member's editor and reads paragraph references.
 """
@@ -25,6 +26,7 @@ from wgtool.cli import (  # noqa: F401
     drafts,
     exchange,
     inbox,
+    meeting,
     merging,
     publish,
     reports,

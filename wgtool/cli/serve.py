@@ -52,6 +52,19 @@ DEFAULT_ADDRESS = "http://127.0.0.1:8000"
     metavar="DURATION",
     help="How long a browser's session lasts once it opened a link (90s, 30m, 12h, 7d).",
 )
+@click.option(
+    "--present",
+    "room",
+    metavar="SLUG",
+    help="Serve the meeting room's read-only screen of draft SLUG ('wgtool present SLUG') "
+    "instead of the UI: the browsers follow the chair and write nothing.",
+)
+@click.option(
+    "--follow",
+    "remote",
+    metavar="REMOTE",
+    help="With --present: the room follows the chair through REMOTE (e.g. origin).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -60,6 +73,8 @@ def serve(
     shared: bool,
     public_url: str | None,
     session_lifetime: str,
+    room: str | None,
+    remote: str | None,
 ) -> None:
     """Serve the terminal UI to web browsers, acting as you.
 
@@ -74,7 +89,12 @@ def serve(
     assert obj is not None
     where = access.Access(host, port, public_url)
     sessions = access.Sessions(access.duration(session_lifetime))
+    if remote is not None and room is None:
+        raise click.UsageError("--follow REMOTE goes with --present SLUG")
+    ui = ("tui",) if room is None else ("present", room, *(("--follow", remote) if remote else ()))
     with obj.open() as wg:
+        if room is not None:
+            wg.drafts.existing_draft(room)  # a missing draft is one line now, not in every page
         repo = str(
             wg.record.store.git_dir
             if wg.record.store.work_tree is None
@@ -91,7 +111,11 @@ def serve(
     # The working group is closed again (its git processes with it): each connection's UI
     # opens its own, and the shared server only reads its login file.
     def announce(address: access.Address, listening: str) -> None:
-        if isinstance(gate, access.OwnGate):
+        if room is not None:
+            lines = [f'wgtool serves the meeting room of {safe(room)} ("{title}"): read only.']
+            if isinstance(gate, access.OwnGate):
+                lines.append(f"    {address.origin}/?token={gate.token}")
+        elif isinstance(gate, access.OwnGate):
             lines = [
                 f'wgtool serves "{title}" to your web browser, acting as {gate.handle}.',
                 "Open this link; it holds a secret: whoever has it acts as you.",
@@ -108,7 +132,9 @@ def serve(
         lines.append(f"Sessions last {session_lifetime}. Press Ctrl+C to stop.")
         click.echo("\n".join(lines))
 
-    served = server.WgServer(repo, host=host, port=port, access=where, gate=gate, sessions=sessions)
+    served = server.WgServer(
+        repo, host=host, port=port, access=where, gate=gate, sessions=sessions, ui=ui
+    )
     served.run(announce)
 
 

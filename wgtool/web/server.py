@@ -94,9 +94,13 @@ class WgServer(Server):
         sessions: Sessions,
         check_every: float = SESSION_CHECK_SECONDS,
         heartbeat: float = HEARTBEAT_SECONDS,
+        ui: tuple[str, ...] = ("tui",),
     ) -> None:
         super().__init__("wgtool", host=host, port=port, title="wgtool")
         self.repo = repo
+        self.ui = ui
+        """The wgtool command each connection runs: the terminal UI, or a meeting room's
+        read-only screen (``("present", SLUG)``), which has no way to write."""
         self.access = access
         self.gate = gate
         self.sessions = sessions
@@ -112,7 +116,7 @@ class WgServer(Server):
     def command_for(self, handle: str) -> str:
         """The UI acting as ``handle`` (textual-serve runs it through the shell: all quoted)."""
         return shlex.join(
-            [sys.executable, "-m", "wgtool", "--repo", self.repo, "--as", handle, "tui"]
+            [sys.executable, "-m", "wgtool", "--repo", self.repo, "--as", handle, *self.ui]
         )
 
     # -- the application -------------------------------------------------------------------------

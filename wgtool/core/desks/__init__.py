@@ -18,6 +18,7 @@ needs another desk is given it, and says so in its constructor. No desk inherits
 - :attr:`~WorkingGroup.documents`: who wrote which words (blame), attributed redlines, and the
   secretariat's documents (exports: HTML, Word, Akoma Ntoso);
 - :attr:`~WorkingGroup.inbox`: each member's desk, what changed since they last looked;
+- :attr:`~WorkingGroup.meeting`: the chair's focus on a paragraph, what a meeting room shows;
 - :attr:`~WorkingGroup.exchange`: syncing with a git remote (:mod:`.exchange`);
 - :attr:`~WorkingGroup.reports`: the participation balance and the concordance of labels;
 - :attr:`~WorkingGroup.audit`: verifying the record.
@@ -52,6 +53,7 @@ from wgtool.core.desks.documents import DocumentsDesk
 from wgtool.core.desks.drafts import DraftsDesk, DraftSummary
 from wgtool.core.desks.exchange import ExchangeDesk
 from wgtool.core.desks.inbox import Inbox, InboxDesk
+from wgtool.core.desks.meeting import MeetingDesk, Room
 from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
 from wgtool.core.desks.reports import ReportsDesk
@@ -98,6 +100,7 @@ class WorkingGroup:
         )
         self.documents = DocumentsDesk(record, self.drafts, self.amendments, self)
         self.inbox = InboxDesk(record, self.drafts)
+        self.meeting = MeetingDesk(record, self.drafts, self.agreement, self.chains)
         self.exchange = ExchangeDesk(record, self)
         self.reports = ReportsDesk(self)
         self.audit = AuditDesk(self)
@@ -247,11 +250,13 @@ __all__ = [
     "ExchangeDesk",
     "Inbox",
     "InboxDesk",
+    "MeetingDesk",
     "MergesDesk",
     "ParagraphThreads",
     "ProcedureDesk",
     "Record",
     "ReportsDesk",
+    "Room",
     "SecretariatDesk",
     "Thread",
     "WorkingGroup",

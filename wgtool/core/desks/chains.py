@@ -52,6 +52,7 @@ def event_message(event: Event, actor: Member, main: str) -> str:
         "window": f"Amendment window {event.state} for {what}",
         "silence": f"Silence procedure on {what}",
         "silence-break": f"Break silence {event.target} on {what}",
+        "focus": f"Focus on {where}",
     }[event.type]
     trailers = [
         subject,

@@ -36,11 +36,20 @@ class ExchangeDesk:
         *,
         news: bool = True,
         replay_merges: bool = False,
+        push: bool = True,
     ) -> SyncReport:
         """Exchange work with ``remote`` (see :func:`wgtool.core.exchange.sync.sync`): with
         ``news``, the report says per amendment what arrived; with ``replay_merges``, a main
-        that diverged from the remote's is made again on top of it first."""
-        return engine.sync(self.desks, remote, progress, news=news, replay_merges=replay_merges)
+        that diverged from the remote's is made again on top of it first; without ``push``,
+        nothing is sent."""
+        return engine.sync(
+            self.desks, remote, progress, news=news, replay_merges=replay_merges, push=push
+        )
+
+    def peek(self, name: str, patterns: list[str]) -> str:
+        """Where the refs matching ``patterns`` stand on remote ``name``, fetching nothing (one
+        ``git ls-remote``): cheap enough for a follower to ask every second."""
+        return remote.peek(self.record.store, name, patterns)
 
     def remotes(self) -> list[str]:
         """The names of the git remotes configured here."""

@@ -4,7 +4,7 @@ coloured by the stakeholder group whose merged amendment wrote each word, with a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -19,6 +19,13 @@ from wgtool.tui.render import Authors, safe
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, ParagraphList
 from wgtool.tui.widgets.paragraphs import paragraph_number
+
+if TYPE_CHECKING:
+    from wgtool.api import WorkingGroup
+
+SENT_TO = "origin"
+"""The remote a focus set in the reader is sent to at once (when this clone has it), so that
+rooms following it (``wgtool present SLUG --follow origin``) see it."""
 
 
 class DraftScreen(WgScreen):
@@ -49,6 +56,14 @@ class DraftScreen(WgScreen):
             id="draft-versions",
             tooltip="Consensus versions of this draft, and redlines",
         ),
+        Binding(
+            "f",
+            "focus_room",
+            "Focus the room",
+            id="focus-room",
+            tooltip="Chair: show the meeting room (wgtool present) the highlighted paragraph",
+        ),
+        Binding("f", "refuse('focus the room')", show=False),
         Binding(
             "w",
             "who_wrote",
@@ -157,6 +172,8 @@ class DraftScreen(WgScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "propose":
             return self.wg_app.allows("propose")
+        if action == "focus_room":
+            return self.wg_app.allows("focus the room")
         return super().check_action(action, parameters)
 
     def action_propose(self, kind: str = Kind.REPLACE.value) -> None:
@@ -167,6 +184,21 @@ class DraftScreen(WgScreen):
         self.navigator.open(
             "propose", self.slug, number, self.draft.text, Kind(kind), label=self.label
         )
+
+    def action_focus_room(self) -> None:
+        """Focus the meeting room on the highlighted paragraph (the chair)."""
+        label = self.label
+        if label is None:
+            self.notify("Highlight a paragraph first.", severity="warning")
+            return
+        slug = self.slug
+
+        def focus(wg: WorkingGroup) -> None:
+            _, written = wg.meeting.focus(slug, label)
+            if written and SENT_TO in wg.exchange.remotes():
+                wg.exchange.sync(SENT_TO, news=False)  # rooms following the remote see it
+
+        self.write(focus, f"The room is on ¶{label} of {slug}")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         number = paragraph_number(event.option.id)

@@ -68,8 +68,10 @@ def sync(
     *,
     news: bool = True,
     replay_merges: bool = False,
+    push: bool = True,
 ) -> SyncReport:
     """Exchange work with ``remote``: fetch, join, fast-forward main, push; retry on races.
+    Without ``push``, only take what the remote has (a follower that sends nothing).
     With ``news``, the report says per amendment what arrived (:attr:`SyncReport.arrived`).
     With ``replay_merges``, a main that diverged from the remote's is made again on top of it
     first (see :mod:`wgtool.core.exchange.sync.replay`)."""
@@ -96,6 +98,8 @@ def sync(
                 book = Rulebook(store, kept=True)
             say("Joining…")
             join(wg, book, remote, report, outcome)
+            if not push:
+                break
             say(f"Pushing to {remote}…")
             pushing.push(wg, book, remote, report, outcome)
             if not outcome.retry:

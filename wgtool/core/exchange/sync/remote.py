@@ -50,6 +50,18 @@ def configure_remote(store: GitStore, remote: str) -> None:
             store.run(["config", "--add", key, spec])
 
 
+def peek(store: GitStore, remote: str, patterns: list[str]) -> str:
+    """Where the refs matching ``patterns`` stand on ``remote`` (one ``git ls-remote``, nothing
+    fetched): a follower fetches only when this changed."""
+    remote = check_remote(store, remote)
+    result = store.run(
+        ["ls-remote", "--end-of-options", remote, *patterns], check=False, network=True
+    )
+    if result.returncode != 0:
+        raise SyncError(f"could not reach {remote}: {git_reason(result.stderr)}")
+    return result.stdout.decode("utf-8", "replace")
+
+
 # -- fetch -------------------------------------------------------------------------------------
 
 

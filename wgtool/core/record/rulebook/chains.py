@@ -11,6 +11,7 @@ from wgtool.core.errors import WgError
 from wgtool.core.labels import LABEL_RE
 from wgtool.core.model import Event, Kind, Member
 from wgtool.core.record.rulebook.base import Reader
+from wgtool.core.record.rulebook.focus import focus_problems
 from wgtool.core.record.rulebook.history import (
     AmendmentChain,
     EventChain,
@@ -543,6 +544,8 @@ class ChainJudge:
             problems.append(f"{member.handle} co-sponsors their own amendment")
         if event.type == "silence-break":
             problems.extend(self._judge_break(record, event))
+        if event.type == "focus":
+            problems.extend(focus_problems(self.reads, event))
         return problems
 
     def _judge_break(self, record: Record, event: Event) -> list[str]:

@@ -64,7 +64,7 @@ AMENDMENT_EVENT_TYPES = frozenset(
     {"comment", "position", "reject", "withdraw", "cosponsor", "silence", "silence-break"}
 )
 DRAFT_EVENT_TYPES = frozenset(
-    {"comment", "bracket", "unbracket", "status", "window", "silence", "silence-break"}
+    {"comment", "bracket", "unbracket", "status", "window", "silence", "silence-break", "focus"}
 )
 EVENT_TYPES = AMENDMENT_EVENT_TYPES | DRAFT_EVENT_TYPES
 # Who may record each event (any member may record the others); a withdrawal is the proposer's.
@@ -73,6 +73,7 @@ EVENT_ROLES: dict[str, tuple[Role, ...]] = {
     "bracket": (Role.CHAIR,),
     "unbracket": (Role.CHAIR,),
     "status": (Role.CHAIR,),
+    "focus": (Role.CHAIR,),
     "window": (Role.SECRETARIAT,),
     "silence": (Role.CHAIR, Role.SECRETARIAT),
 }
@@ -152,6 +153,7 @@ ACTION_ROLES: dict[str, Role | tuple[Role, ...]] = {
     "agree a paragraph": Role.CHAIR,
     "reopen a paragraph": Role.CHAIR,
     "conclude a silence": Role.CHAIR,
+    "focus the room": Role.CHAIR,
     "start a silence": (Role.CHAIR, Role.SECRETARIAT),
     "tag": Role.SECRETARIAT,
     "renumber": Role.SECRETARIAT,

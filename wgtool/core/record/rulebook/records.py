@@ -210,6 +210,7 @@ _DETAILS: dict[str, dict[str, bool | None]] = {
     "unbracket": {"target": True},
     "status": {"paragraph": True, "anchor": True, "state": True, "held_by": None},
     "window": {"state": True, "until": None},
+    "focus": {"paragraph": True, "anchor": True},
     "silence": {"until": True, "target": None, "anchor": None},
     "silence-break": {"target": True},
     "cosponsor": {"state": True},
