@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -22,7 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from wgtool.api import Room, WgError, local_time, terminal_safe
 from wgtool.tui import timers
@@ -117,14 +118,19 @@ class RoomApp(App[None]):
                 fingerprint = wg.meeting.room_fingerprint(self.slug)
                 if fingerprint == self._seen:
                     if following is not None:
-                        self.call_from_thread(self._say_following, following)
+                        self._deliver(self._say_following, following)
                     return
                 room = wg.meeting.room(self.slug)
         except WgError as error:
-            self.call_from_thread(self._problem, error)
+            self._deliver(self._problem, error)
             return
         self._seen = fingerprint
-        self.call_from_thread(self.show, room, following)
+        self._deliver(self.show, room, following)
+
+    def _deliver(self, callback: Callable[..., object], *args: object) -> None:
+        """From the worker: run ``callback`` on the UI thread, unless the app is closing."""
+        if not get_current_worker().is_cancelled and self.is_running:
+            self.call_from_thread(callback, *args)
 
     def _follow(self, wg: WorkingGroup) -> str:
         """Take what the remote has when it moved (asked every ``follow_every`` seconds); what
