@@ -498,6 +498,32 @@ def concluded(done: Done, shell: Shell) -> None:
     assert f"Silence: {shell.value('S')}" in tag
 
 
+FOCUS_LOG = "Focus on paragraph 5 of draft principles"
+
+
+def focus_count(shell: Shell) -> int:
+    return int(shell.check("git rev-list --count refs/wg/events/draft-principles").strip())
+
+
+def focused(done: Done, shell: Shell) -> None:
+    says("The room is on ¶5 of principles\n")(done, shell)
+    assert focus_count(shell) == 1
+
+
+def focused_revised(done: Done, shell: Shell) -> None:
+    says("The room is on ¶5 of principles, as orally revised\n")(done, shell)
+    assert focus_count(shell) == 2
+
+
+def focused_already(done: Done, shell: Shell) -> None:
+    says("as orally revised already: nothing written")(done, shell)
+    assert focus_count(shell) == 2
+
+
+def focus_course(done: Done, shell: Shell) -> None:
+    assert done.out.splitlines() == [FOCUS_LOG, FOCUS_LOG], done.out
+
+
 def versions_listed(done: Done, shell: Shell) -> None:
     names = [line.split()[0] for line in done.out.splitlines()]
     assert names == ["first-reading", "second-reading"], done.out
@@ -566,6 +592,13 @@ CLAIMS: dict[str, Claim] = {
     "observers see amendments too, not positions": Claim(publish_level),
     "index.html, a page per draft and version, feed.atom": Claim(published),
     "the same bytes again: the earlier site is replaced": Claim(published_again),
+    # The meeting room
+    "The chair puts paragraph 5 before the room: one small event in the draft's chain.": (
+        Claim(focused)
+    ),
+    "as orally revised": Claim(focused_revised),
+    "already there: nothing written": Claim(focused_already),
+    "the meeting's course, newest first": Claim(focus_course),
 }
 """Each claim of the README's walkthroughs and what checks it."""
 
