@@ -21,13 +21,16 @@ from tests.conftest import (
     do_sync,
     git,
     refs_snapshot,
+    sign_as,
 )
 from tests.forge import Forger, message, rewrite
+from tests.test_guard import guard
 from tests.test_replay import Forgery, refused_everywhere
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.exchange.sync import sync
 from wgtool.core.exchange.verify import verify
+from wgtool.core.model import Kind
 
 EVENTS = "refs/wg/events/draft-principles"
 
@@ -153,8 +156,6 @@ def test_the_room_shows_the_oral_revision_with_the_brackets_that_survive_it(
 def test_the_room_follows_its_paragraph_through_a_renumbering(example_repo: Path) -> None:
     with WorkingGroup.open(example_repo, CHAIR) as wg:
         wg.meeting.focus("principles", "5")
-    from wgtool.core.model import Kind
-
     with WorkingGroup.open(example_repo, MEMBER_CS) as wg:
         inserted = wg.amendments.propose(
             "principles",
@@ -236,60 +237,79 @@ def test_a_focus_by_a_member_who_is_not_chair_is_refused_everywhere(
     )
 
 
-def test_an_honest_focus_moved_to_a_paragraph_the_draft_lacks_is_refused(
-    clones: Clones, tmp_path: Path
+@pytest.mark.parametrize(
+    ("oral", "fields", "trailer", "reason"),
+    [
+        # A paragraph the draft does not have.
+        (
+            None,
+            {"paragraph": "99"},
+            None,
+            "a focus on paragraph 99, which draft principles does not have",
+        ),
+        # A second paragraph read out orally.
+        (
+            "Said otherwise.",
+            {"text": "Said otherwise.\n\nAnd a paragraph more."},
+            None,
+            "text as orally revised is more than one paragraph",
+        ),
+        # The chair's own commit, its event file claiming another member's words.
+        (
+            None,
+            {"member": MEMBER_TECH},
+            None,
+            f"does not name {CHAIR} as its author but {MEMBER_TECH}",
+        ),
+        # Its commit says it is another type of event.
+        (None, {}, ("Event: focus", "Event: status"), "is not a well-formed status"),
+    ],
+    ids=["label-not-there", "two-paragraphs", "another-member", "another-type"],
+)
+def test_an_honest_focus_with_one_thing_changed_is_refused_everywhere(
+    clones: Clones,
+    tmp_path: Path,
+    oral: str | None,
+    fields: dict[str, object],
+    trailer: tuple[str, str] | None,
+    reason: str,
 ) -> None:
-    honest = honest_focus(clones)
-    forged = rewrite(clones.a, honest, tree=with_event(clones.a, honest, paragraph="99"))
+    """A focus the chair made with wgtool, one thing changed with plain git, author, committer
+    and parents kept: the guard refuses it, sync leaves it out, verify names it."""
+    honest = honest_focus(clones, text=oral)
+    tree = with_event(clones.a, honest, **fields) if fields else None
+    forged = rewrite(clones.a, honest, tree=tree, replace=trailer)
     Forger(clones.a).update_ref(EVENTS, forged)
-    refused_everywhere(
-        clones,
-        Forgery([EVENTS], forged, "a focus on paragraph 99, which draft principles does not have"),
-        tmp_path,
-    )
+    refused_everywhere(clones, Forgery([EVENTS], forged, reason), tmp_path)
 
 
-def test_an_honest_focus_given_a_second_paragraph_orally_is_refused(
-    clones: Clones, tmp_path: Path
+def test_a_signed_focus_moved_to_another_paragraph_keeps_no_valid_signature(
+    signed_clones: Clones, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    honest = honest_focus(clones, text="Said otherwise.")
-    tree = with_event(clones.a, honest, text="Said otherwise.\n\nAnd a paragraph more.")
-    forged = rewrite(clones.a, honest, tree=tree)
+    """Where signatures are required, the chair's signed focus moved to another paragraph that
+    exists (its signature kept, as its author, committer and parents) is the chair's no more."""
+    clones = signed_clones
+    sign_as(monkeypatch, keys[CHAIR])
+    honest = honest_focus(clones, "5")
+    raw = git(clones.a, "cat-file", "commit", honest)
+    tree = with_event(clones.a, honest, paragraph="6")
+    headers, _, text = raw.partition("\n\n")
+    assert "gpgsig" in headers
+    lines = [f"tree {tree}" if h.startswith("tree ") else h for h in headers.split("\n")]
+    body = "\n".join(lines) + "\n\n" + text
+    forged = Forger(clones.a).git("hash-object", "-t", "commit", "-w", "--stdin", input=body)
     Forger(clones.a).update_ref(EVENTS, forged)
-    refused_everywhere(
-        clones,
-        Forgery([EVENTS], forged, "text as orally revised is more than one paragraph"),
-        tmp_path,
-    )
-
-
-def test_an_honest_focus_whose_event_names_another_member_is_refused(
-    clones: Clones, tmp_path: Path
-) -> None:
-    """The chair's own commit, its event file claiming another member's words: one member per
-    object."""
-    honest = honest_focus(clones)
-    forged = rewrite(clones.a, honest, tree=with_event(clones.a, honest, member=MEMBER_TECH))
-    Forger(clones.a).update_ref(EVENTS, forged)
-    refused_everywhere(
-        clones,
-        Forgery([EVENTS], forged, f"does not name {CHAIR} as its author but {MEMBER_TECH}"),
-        tmp_path,
-    )
-
-
-def test_an_honest_focus_with_its_event_trailer_changed_is_refused(
-    clones: Clones, tmp_path: Path
-) -> None:
-    honest = honest_focus(clones)
-    forged = rewrite(clones.a, honest, replace=("Event: focus", "Event: status"))
-    Forger(clones.a).update_ref(EVENTS, forged)
-    refused_everywhere(clones, Forgery([EVENTS], forged, "is not a well-formed status"), tmp_path)
+    assert Forger(clones.a).push(f"{EVENTS}:{EVENTS}").returncode == 0
+    report = do_sync(clones.b)
+    assert any(forged[:10] in p and "signature" in p for p in report.problems), report.problems
+    with WorkingGroup.open(clones.b) as wg:
+        assert wg.meeting.latest_focus("principles") is None
+    with WorkingGroup.open(clones.a) as wg:
+        problems = verify(wg).problems
+    assert any(forged[:10] in p and "signature" in p for p in problems), problems
 
 
 def test_honest_focuses_travel_through_a_guarded_remote(clones: Clones) -> None:
-    from tests.test_guard import guard
-
     assert guard("install", str(clones.origin)).exit_code == 0
     honest_focus(clones, "3")
     honest_focus(clones, "5", text="Said otherwise.")

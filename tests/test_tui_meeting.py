@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from tests.conftest import CHAIR, MEMBER_TECH, PROJECT, Clones, git, refs_snapshot
 from tests.pilot import screen_text, settle
 from tests.test_tui import SIZE, notifications, open_draft, press
+from tests.test_tui_agreement import offered
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
 from wgtool.tui.app import make_app
@@ -175,6 +176,7 @@ async def test_the_chair_focuses_the_room_from_the_reader(clones: Clones) -> Non
         reader = await open_draft(pilot)
         reader.query_one(ParagraphList).select_paragraph(3)
         await settle(pilot)
+        assert "Focus the room on ¶3" in offered(reader, app)
         await press(pilot, "f")
         assert "The room is on ¶3 of principles" in notifications(app)
     with WorkingGroup.open(clones.a) as wg:
@@ -193,6 +195,7 @@ async def test_a_member_pressing_the_chairs_key_is_told_why_and_writes_nothing(
         reader = await open_draft(pilot)
         reader.query_one(ParagraphList).select_paragraph(3)
         await settle(pilot)
+        assert "Focus the room on ¶3" not in offered(reader, app)
         await press(pilot, "f")
         assert any("focus the room needs the chair role" in n for n in notifications(app))
     assert refs_snapshot(example_repo) == before

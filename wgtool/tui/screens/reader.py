@@ -229,6 +229,12 @@ class DraftScreen(WgScreen):
             label = self.label or str(number)
             yield from paragraph_commands(self, self.slug, self.ledger.get(label))
             yield Command(
+                f"Focus the room on ¶{label}",
+                "Chair: the meeting room's screen (wgtool present) shows this paragraph",
+                self.action_focus_room,
+                needs="focus the room",
+            )
+            yield Command(
                 f"Amend paragraph {label}",
                 "Propose a replacement text",
                 lambda: self.action_propose(Kind.REPLACE.value),
