@@ -158,6 +158,18 @@ async def test_a_remote_room_follows_the_chair_through_the_remote(clones: Clones
         await until(pilot, showing(app, "7"))
         assert app.shown_at is not None
         print(f"remote room: shown {app.shown_at - sent:+.2f} s after wgtool focus --sync returned")
+
+        # The same through the core, timed from the moment the push to the remote is done.
+        def send() -> float:
+            with WorkingGroup.open(clones.a, CHAIR) as wg:
+                wg.meeting.focus("principles", "9")
+                assert not wg.exchange.sync("origin", news=False).problems
+                return time.monotonic()
+
+        pushed = await asyncio.to_thread(send)
+        await until(pilot, showing(app, "9"))
+        assert app.shown_at is not None
+        print(f"remote room: shown {app.shown_at - pushed:+.2f} s after the chair's sync returned")
         assert "Following the chair through origin" in shown(app)
     assert git(clones.b, "rev-parse", EVENTS) == git(clones.origin, "rev-parse", EVENTS)
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 else:
     room = lazy_module("wgtool.tui.present")  # Textual: only when the room's screen opens
 
-FOLLOW_SECONDS = 1.0
+FOLLOW_SECONDS = 0.5
 """How often ``present --follow`` asks the remote whether anything moved (a ``git ls-remote``;
 it fetches only then)."""
 
