@@ -122,6 +122,7 @@ class RoomApp(App[None]):
                     return
                 room = wg.meeting.room(self.slug)
         except WgError as error:
+            self._seen = None  # read the room again once the problem is gone
             self._deliver(self._problem, error)
             return
         self._seen = fingerprint
@@ -145,9 +146,12 @@ class RoomApp(App[None]):
         return f"Following the chair through {self.remote} · read only"
 
     def show(self, room: Room, following: str | None = None) -> None:
-        """Draw the room as read."""
+        """Draw the room as newly read."""
         self.room = room
         self.shown_at = time.monotonic()
+        self._draw(room, following)
+
+    def _draw(self, room: Room, following: str | None) -> None:
         title = Text()
         title.append_text(safe(room.title, "bold", one_line=True))
         title.append(f"  ({terminal_safe(room.slug)}, {room.paragraph_count} paragraphs)")
@@ -175,7 +179,7 @@ class RoomApp(App[None]):
 
     def _say_following(self, following: str) -> None:
         if self.room is not None:
-            self.show(self.room, following)
+            self._draw(self.room, following)
 
     def _problem(self, error: WgError) -> None:
         self.query_one("#room-following", Static).update(
