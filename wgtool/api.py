@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from wgtool.core import amending as amending
     from wgtool.core import document as document
     from wgtool.core import inline as inline
+    from wgtool.core import languages as languages
     from wgtool.core import merging as merging
     from wgtool.core import validate as validate
     from wgtool.core.agreement import Bracket as Bracket
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     from wgtool.core.desks import Room as Room
     from wgtool.core.desks import SecretariatDesk as SecretariatDesk
     from wgtool.core.desks import Thread as Thread
+    from wgtool.core.desks import TranslationsDesk as TranslationsDesk
     from wgtool.core.desks import WorkingGroup as WorkingGroup
     from wgtool.core.desks.context import require_open as require_open
     from wgtool.core.desks.detail import AmendmentDetail as AmendmentDetail
@@ -148,6 +150,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "Room": ("wgtool.core.desks", "Room"),
     "ReportsDesk": ("wgtool.core.desks", "ReportsDesk"),
     "SecretariatDesk": ("wgtool.core.desks", "SecretariatDesk"),
+    "TranslationsDesk": ("wgtool.core.desks", "TranslationsDesk"),
     "require_open": ("wgtool.core.desks.context", "require_open"),
     # Read models: what the desks answer
     "AdoptedChange": ("wgtool.core.desks", "AdoptedChange"),
@@ -232,6 +235,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "amending": ("wgtool.core.amending", None),
     "document": ("wgtool.core.document", None),
     "inline": ("wgtool.core.inline", None),
+    "languages": ("wgtool.core.languages", None),
     "merging": ("wgtool.core.merging", None),
     "rulebook": ("wgtool.core.record.rulebook", None),
     "validate": ("wgtool.core.validate", None),
@@ -314,6 +318,7 @@ __all__ = [
     "Status",
     "SyncError",
     "Thread",
+    "TranslationsDesk",
     "Verdict",
     "Version",
     "WgError",
@@ -328,6 +333,7 @@ __all__ = [
     "in_words",
     "inline",
     "issue_login",
+    "languages",
     "local_time",
     "merging",
     "parse_when",

@@ -26,6 +26,7 @@ from wgtool.cli import (  # noqa: F401
     drafts,
     exchange,
     inbox,
+    languages,
     meeting,
     merging,
     publish,

@@ -29,6 +29,12 @@ STATUSES = [s.value for s in Status]
 STANCES = [s.value for s in Stance]
 
 
+LANG_HELP = (
+    "The language of the text, one the draft is in (default: its authentic language, the one "
+    "merged; a text in another awaits the authentic text)."
+)
+
+
 @cli.command()
 @click.argument("slug")
 @click.option(
@@ -69,6 +75,7 @@ STANCES = [s.value for s in Stance]
     metavar="ID",
     help="Offer another text for the passage amendment ID amends (Alt 1, Alt 2...).",
 )
+@click.option("--lang", "lang", metavar="CODE", help=LANG_HELP)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def propose(
@@ -84,6 +91,7 @@ def propose(
     rationale: str,
     title: str | None,
     alternative_to: str | None,
+    lang: str | None,
     as_json: bool,
 ) -> None:
     """Propose an amendment to a draft; prints its id."""
@@ -115,6 +123,7 @@ def propose(
             rationale=rationale,
             title=title,
             alternative_to=alternative_to,
+            language=lang,
         )
         if as_json:
             emit_json(amendment.to_dict())
@@ -223,11 +232,15 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
     """Show an amendment: its word-level diff, rationale, status, positions and thread."""
     with obj.open() as wg:
         detail = wg.amendment_detail(amendment_id)
+        language = wg.translations.amendment_language(detail.amendment)
+        authentic = wg.translations.authentic(detail.amendment.draft)
     if as_json:
-        emit_json(detail.to_dict())
+        emit_json({**detail.to_dict(), "language": language or authentic})
         return
     a, alternatives, threads = detail.amendment, detail.alternatives, detail.threads
     _print_amendment(a, detail.group_name, detail.change.diff)
+    if language is not None:
+        click.echo(f"Language:  {language}: awaits the authentic text ({authentic})")
     if detail.cosponsors:
         names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(detail.cosponsors.items()))
         groups = len(detail.cosponsor_groups)
@@ -295,6 +308,7 @@ def _print_consensus(consensus: Consensus) -> None:
 @click.option(
     "--rationale", callback=warn_placeholder, help="A new rationale (default: keep the old one)."
 )
+@click.option("--lang", "lang", metavar="CODE", help=LANG_HELP)
 @pass_context
 def revise(
     obj: Context,
@@ -303,6 +317,7 @@ def revise(
     text_file: str | None,
     edit: bool,
     rationale: str | None,
+    lang: str | None,
 ) -> None:
     """Revise your own open amendment."""
     new_text = read_text_option(text, text_file, "text file")
@@ -316,7 +331,7 @@ def revise(
                 wg.amendments.own_open_amendment(amendment_id, "revise")[1]
             )
             new_text = edit_text((change.new or change.old) + "\n", "revision")
-        a = wg.amendments.revise(amendment_id, text=new_text, rationale=rationale)
+        a = wg.amendments.revise(amendment_id, text=new_text, rationale=rationale, language=lang)
         click.echo(f"Revised {a.id} (revision {a.revision})")
 
 

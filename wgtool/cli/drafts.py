@@ -20,6 +20,7 @@ from wgtool.cli.output import (
     safe,
     warn_placeholder,
 )
+from wgtool.cli.translated import show_translation, translation_json
 
 
 @cli.group()
@@ -103,6 +104,9 @@ def draft_list(obj: Context, as_json: bool) -> None:
     metavar="LABEL",
     help="Only paragraph LABEL (7, 7bis).",
 )
+@click.option(
+    "--lang", "lang", metavar="CODE", help="Its translation into CODE, stale ones marked."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def draft_show(
@@ -111,11 +115,16 @@ def draft_show(
     version: str | None,
     clean: bool,
     paragraph: str | None,
+    lang: str | None,
     as_json: bool,
 ) -> None:
     """Show a draft (or one paragraph) with its paragraph labels (7, 7bis) and, on main, its
     brackets: words in [ ] are not agreed; where there are brackets, the text's own \\[ and \\]
-    are escaped."""
+    are escaped. With --lang, its translation beside the same labels."""
+    if lang is not None:
+        with obj.open() as wg:
+            (translation_json if as_json else show_translation)(wg, slug, lang, version)
+        return
     with obj.open() as wg:
         d = wg.drafts.draft(slug, version)
         spans = {} if clean else wg.agreement.bracket_spans(slug, version)

@@ -58,6 +58,7 @@ from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
 from wgtool.core.desks.reports import ReportsDesk
 from wgtool.core.desks.roster import SecretariatDesk
+from wgtool.core.desks.translations import TranslationsDesk
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, WgError
 from wgtool.core.model import Settings
 from wgtool.core.record import config
@@ -86,7 +87,8 @@ class WorkingGroup:
         self.secretariat = SecretariatDesk(record)
         self.drafts = DraftsDesk(record)
         self.chains = Chains(record)
-        self.amendments = AmendmentsDesk(record, self.drafts, self.chains)
+        self.translations = TranslationsDesk(record, self.drafts)
+        self.amendments = AmendmentsDesk(record, self.drafts, self.chains, self.translations)
         self.deliberation = DeliberationDesk(record, self.amendments, self.chains)
         self.merges = MergesDesk(record, self.drafts, self.amendments, self.deliberation)
         self.agreement = AgreementDesk(record, self.drafts, self.amendments, self.chains)
@@ -259,6 +261,7 @@ __all__ = [
     "Room",
     "SecretariatDesk",
     "Thread",
+    "TranslationsDesk",
     "WorkingGroup",
     "new_id",
 ]

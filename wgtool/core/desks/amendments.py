@@ -9,6 +9,7 @@ from wgtool.core.adoption import amended_text
 from wgtool.core.desks.chains import Chains
 from wgtool.core.desks.context import Record, require_open
 from wgtool.core.desks.drafts import DraftsDesk
+from wgtool.core.desks.translations import TranslationsDesk
 from wgtool.core.errors import (
     InvalidInput,
     LostRace,
@@ -24,6 +25,7 @@ from wgtool.core.record.rulebook import (
     ALTERNATIVE_TO,
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
+    LANGUAGE,
     MAIN,
     MAIN_REF,
     PARAGRAPH_LABEL,
@@ -98,10 +100,13 @@ class AdoptedChange(AmendmentChange):
 class AmendmentsDesk:
     """A member proposes and revises amendments; anyone reads them, filtered."""
 
-    def __init__(self, record: Record, drafts: DraftsDesk, chains: Chains) -> None:
+    def __init__(
+        self, record: Record, drafts: DraftsDesk, chains: Chains, translations: TranslationsDesk
+    ) -> None:
         self.record = record
         self.drafts = drafts
         self.chains = chains  # the amendment window, read before tabling
+        self.translations = translations  # the languages a draft may be amended in
 
     def own_open_amendment(self, amendment_id: str, action: str) -> tuple[Member, Amendment]:
         """The acting member and their own open amendment, for revise and withdraw."""
@@ -124,10 +129,12 @@ class AmendmentsDesk:
         rationale: str,
         title: str | None = None,
         alternative_to: str | None = None,
+        language: str | None = None,
     ) -> Amendment:
         """Table an amendment to paragraph ``paragraph`` (its label: ``7`` or ``7bis``; for an
         insertion, the paragraph it follows, ``0`` for the start); ``alternative_to`` offers
-        another text for the passage an open amendment amends ("Alt 2")."""
+        another text for the passage an open amendment amends ("Alt 2"); ``language``: the
+        language of ``text``, one the draft is in (default: its authentic one)."""
         validate.name(slug, "draft")
         actor = self.record.require("propose")
         rationale = validate.text(rationale, "rationale").strip()
@@ -138,6 +145,7 @@ class AmendmentsDesk:
         if base_text is None:
             raise NotFound(f"no draft {slug!r}", remedy=Remedy.LIST_DRAFTS)
         self.chains.refuse_outside_window(slug)
+        said = self.translations.proposal_language(slug, language)
         position, label = self._target(base, slug, base_text, kind, paragraph)
         other = self._alternative(alternative_to, slug, kind, label)
         new_text = amended_text(base_text, kind, position, text)
@@ -153,6 +161,7 @@ class AmendmentsDesk:
             trailers = amendment_trailers(
                 actor, amendment_id, slug, kind, position, 1, label=label, alternative_to=other
             )
+            trailers += [(LANGUAGE, said)] if said else []
             message = format_message(title, rationale, trailers)
             commit = self.record.store.write_commit(tree, [base], message, person, person)
             self.record.store.update_ref(
@@ -205,8 +214,12 @@ class AmendmentsDesk:
         *,
         text: str,
         rationale: str | None = None,
+        language: str | None = None,
     ) -> Amendment:
+        """A new revision of one's own open amendment; ``language``: the language of ``text``
+        (default: the draft's authentic one, which a merge needs)."""
         actor, amendment = self.own_open_amendment(amendment_id, "revise")
+        said = self.translations.proposal_language(amendment.draft, language)
         base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
         kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
         new_text = amended_text(base_text, kind, amendment.paragraph, text)
@@ -215,7 +228,8 @@ class AmendmentsDesk:
         head_text = self.drafts.draft_text_at(amendment.head, amendment.draft)
         if rationale is not None:
             rationale = validate.text(rationale, "rationale").strip()
-        if new_text == head_text and (rationale is None or rationale == amendment.rationale):
+        unchanged = said == self.translations.amendment_language(amendment)
+        if new_text == head_text and unchanged and rationale in (None, amendment.rationale):
             raise InvalidInput("the revision is the same as the current one: change the text")
         tree = self.record.store.write_tree(
             self.record.store.commit(amendment.base).tree,
@@ -234,6 +248,7 @@ class AmendmentsDesk:
             if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             trailers = revision_trailers(actor, amendment, kind, current.revision + 1)
+            trailers += [(LANGUAGE, said)] if said else []
             trailers.append((MAIN, self.record.made_against(actor, head)))
             message = format_message(
                 amendment.title,

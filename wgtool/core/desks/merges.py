@@ -115,6 +115,7 @@ class MergesDesk:
             # Read again on every attempt, and land only while the amendment's revision and its
             # deliberation (a rejection, a withdrawal) are as they were read.
             amendment, tips = self.record.open_state(full_id, "merge")
+            self.amendments.translations.refuse_unauthentic(amendment)
             # Planned on the main the index read the amendment at (open, not merged by another
             # chair a moment ago); should main have moved since, the move below fails and the
             # attempt reads everything again.

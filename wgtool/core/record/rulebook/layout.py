@@ -54,6 +54,9 @@ EVENTS = "Events"  # the tip of the event chain a merge or a silence version jud
 NO_EVENTS = "none"
 REVERTS = "Reverts-Amendment"
 REVERTED_BY = "Reverted-by"
+LANGUAGE = "Language"  # a translation's language, or an amendment's not in the authentic one
+TRANSLATE_ACTION = "translate"
+LANGUAGE_ACTION = "authentic-language"
 JOIN_ACTION = "join-events"
 REVERT_ACTION = "revert"
 # What a secretariat change of a draft declares (``Action:``, with ``Draft: <slug>``).
@@ -161,6 +164,8 @@ ACTION_ROLES: dict[str, Role | tuple[Role, ...]] = {
     "add member": Role.SECRETARIAT,
     "add draft": Role.SECRETARIAT,
     "import a draft": Role.SECRETARIAT,
+    "translate": Role.SECRETARIAT,
+    "set the authentic language": Role.SECRETARIAT,
     "change settings": Role.SECRETARIAT,
 }
 

@@ -67,6 +67,10 @@ from wgtool.core.record.rulebook.records import (
     read_records,
     same_member,
 )
+from wgtool.core.record.rulebook.translations import (
+    merged_language_problems,
+    translation_problems,
+)
 
 
 class MainJudge:
@@ -259,6 +263,7 @@ class MainJudge:
                     drafts.add(slug)
         if drafts:
             self._declared_draft_edit(commit, drafts)
+        problems.extend(translation_problems(self.reads, record))
         if isinstance(after, str):
             problems.append(after)
         elif after is not None:
@@ -323,6 +328,11 @@ class MainJudge:
             problems.append(f"the author is {record.author_email}, not the proposer")
         if chain.draft:
             only_draft(record, chain.draft, problems, what="a merge")
+            if chain.revisions:
+                revision = chain.revisions[-1]
+                problems.extend(
+                    merged_language_problems(self.reads, record.parents[0], chain.draft, revision)
+                )
         problems.extend(consensus_problems(record, before.settings))
         if chain.valid and chain.draft and not problems:
             self._replay_merge(commit, chain)
