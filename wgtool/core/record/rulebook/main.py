@@ -253,6 +253,7 @@ class MainJudge:
         if record.trailer(MERGED_BY) or record.trailer(AMENDMENT_ID):
             problems.append("a chair merge needs two parents: old main and the amendment")
         self._acting(record, before, handle, Role.SECRETARIAT, problems)
+        problems.extend(translation_problems(self.reads, record))
         drafts: set[str] = set()
         for change in record.changes:
             if change.path.startswith(DRAFTS_DIR + "/"):
@@ -263,7 +264,6 @@ class MainJudge:
                     drafts.add(slug)
         if drafts:
             self._declared_draft_edit(commit, drafts)
-        problems.extend(translation_problems(self.reads, record))
         if isinstance(after, str):
             problems.append(after)
         elif after is not None:
