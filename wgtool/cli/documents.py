@@ -96,10 +96,17 @@ def _summary(found: Blame) -> None:
 @click.argument("old", required=False)
 @click.argument("new", required=False)
 @click.option("--changed-only", is_flag=True, help="Fold the paragraphs that did not change.")
+@click.option("--lang", "lang", metavar="CODE", help="The redline of the translation into CODE.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def redline(
-    obj: Context, slug: str, old: str | None, new: str | None, changed_only: bool, as_json: bool
+    obj: Context,
+    slug: str,
+    old: str | None,
+    new: str | None,
+    changed_only: bool,
+    lang: str | None,
+    as_json: bool,
 ) -> None:
     """Redline of a draft between two versions (default: the latest and main), paragraph by
     paragraph with their labels (7bis), each change with the amendment and group that made it."""
@@ -111,12 +118,17 @@ def redline(
                     f"{slug} has no consensus versions to compare with: give OLD and NEW"
                 )
             old = found[-1].name
-        result = wg.documents.attributed_redline(slug, old, new)
+        if lang is None:
+            result = wg.documents.attributed_redline(slug, old, new)
+        else:
+            lang = api.languages.language_code(lang)
+            result = wg.translations.redline(slug, lang, old, new)
         groups = wg.record.settings.groups
     if as_json:
         emit_json(
             {
                 "draft": slug,
+                "language": lang,
                 "old": old,
                 "new": new,
                 "attributed": result.attributed,
@@ -127,7 +139,8 @@ def redline(
     newer = new or "main"
     if newer == "main":
         newer += " (the current text)"
-    click.echo(f"Redline of {slug} from {safe(old)} to {safe(newer)}")
+    into = f" in {lang}" if lang else ""
+    click.echo(f"Redline of {slug}{into} from {safe(old)} to {safe(newer)}")
     click.echo()
     if not any(entry.changed for entry in result.entries):
         click.echo(f"No changes: {safe(old)} and {safe(new or 'main')} read the same.")

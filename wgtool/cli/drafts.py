@@ -265,6 +265,7 @@ def tag(
     help="HTML: your own templates or stylesheet, used instead of the shipped ones of the same "
     "name (or WGTOOL_TEMPLATES).",
 )
+@click.option("--lang", "lang", metavar="CODE", help="In the draft's translation into CODE.")
 @pass_context
 def export(
     obj: Context,
@@ -276,6 +277,7 @@ def export(
     output: str | None,
     clean: bool,
     templates: Path | None,
+    lang: str | None,
 ) -> None:
     """Produce a document for a draft: clean text, redline, compilation (HTML or Word) or
     Akoma Ntoso XML."""
@@ -293,6 +295,7 @@ def export(
             include_closed=include_closed,
             clean=clean,
             templates=templates,
+            language=lang,
         )
     if target is None:
         # The document escapes what it holds; on a terminal, what a terminal acts on too.

@@ -61,6 +61,7 @@ class DocumentsDesk:
         include_closed: bool = False,
         clean: bool = False,
         templates: Path | None = None,
+        language: str | None = None,
     ) -> str | bytes:
         """One of the secretariat's documents for a draft, in format ``fmt``: text, or bytes
         for a Word document (see :func:`wgtool.core.documents.export.produce`)."""
@@ -73,6 +74,7 @@ class DocumentsDesk:
             include_closed=include_closed,
             clean=clean,
             templates=templates,
+            language=language,
         )
 
     def publish(self, out: Path, slugs: Sequence[str] | None = None) -> website.Published:

@@ -22,6 +22,7 @@ from wgtool.core.desks.inbox import InboxDesk
 from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
 from wgtool.core.desks.roster import SecretariatDesk
+from wgtool.core.desks.translations import TranslationsDesk
 from wgtool.core.documents.redline import AttributedRedline
 from wgtool.core.record.rulebook import MainHistory
 
@@ -65,6 +66,9 @@ class Desks(Protocol):
 
     @property
     def procedure(self) -> ProcedureDesk: ...
+
+    @property
+    def translations(self) -> TranslationsDesk: ...
 
     @property
     def documents(self) -> Attributions: ...

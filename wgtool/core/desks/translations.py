@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from wgtool.core import document, languages, validate
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
+from wgtool.core.documents.redline import AttributedRedline, attributed_redline
 from wgtool.core.errors import InvalidInput, NotFound, StateError
 from wgtool.core.model import Amendment, Draft
 from wgtool.core.record.messages import format_message, parse_message
@@ -103,6 +104,19 @@ class TranslationsDesk:
         return Draft(
             slug=slug, title=aligned.title or source.title, text=text, labels=source.labels
         )
+
+    def redline(self, slug: str, lang: str, old: str | None, new: str | None) -> AttributedRedline:
+        """The changes to the translation of ``slug`` into ``lang`` between two versions
+        (None: main), paragraph by paragraph by the source's labels; none is attributed (the
+        secretariat translates)."""
+        texts, found = [], []
+        for name in (old, new):
+            name = None if name == validate.CURRENT_TEXT else name
+            commit = self._commit(slug, name)
+            texts.append(self.translated_draft(slug, lang, name).text)
+            source = self.drafts.draft_text_at(commit, slug) or ""
+            found.append(self.drafts.labels_at(commit, slug, source))
+        return attributed_redline(texts[0], texts[1], None, found[0], found[1])
 
     def translate(
         self, slug: str, lang: str, *, text: str, labels: Sequence[str] = ()

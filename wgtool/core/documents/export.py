@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from wgtool.core import agreement, document
+from wgtool.core import agreement, document, languages
 from wgtool.core.documents import akn, pages, word
 from wgtool.core.documents.papers import (
     AKN_NS,
@@ -69,9 +69,12 @@ def akoma_ntoso(
     date: dt.date,
     labels: Sequence[str] = (),
     spans: Brackets = None,
+    language: str = "en",
+    translated_from: str | None = None,
 ) -> str:
     """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema); bracketed
-    words are ``<inline name="bracketed">`` elements.
+    words are ``<inline name="bracketed">`` elements. ``language``: the expression's language;
+    ``translated_from``: the authentic language it is a translation of, if it is one.
 
     Long because it writes the document in the schema's order, element by element.
     """
@@ -92,7 +95,8 @@ def akoma_ntoso(
 
     expression = version or "current"
     work_uri = f"/akn/un/doc/wg/{date.year}/{slug}"
-    expression_uri = f"{work_uri}/eng@{expression}"
+    code = akn_language(language)
+    expression_uri = f"{work_uri}/{code}@{expression}"
     root = el(None, "akomaNtoso")
     doc = el(root, "doc", name=slug)
     meta = el(doc, "meta")
@@ -117,7 +121,16 @@ def akoma_ntoso(
         if tag == "FRBRWork":
             el(level, "FRBRcountry", value="un")
         if tag == "FRBRExpression":
-            el(level, "FRBRlanguage", language="eng")
+            el(level, "FRBRlanguage", language=code)
+            if translated_from is not None:
+                source = f"{work_uri}/{akn_language(translated_from)}@{expression}"
+                el(
+                    level,
+                    "FRBRtranslation",
+                    href=source,
+                    fromLanguage=akn_language(translated_from),
+                    authoritative="false",
+                )
     refs = el(meta, "references", source="#wgtool")
     el(
         refs,
@@ -164,6 +177,20 @@ def akoma_ntoso(
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+# ISO 639-2 codes, as Akoma Ntoso names languages, of the languages working groups use most.
+_ISO_639_2 = {
+    "en": "eng", "fr": "fra", "es": "spa", "ar": "ara", "zh": "zho", "ru": "rus", "pt": "por",
+    "de": "deu", "it": "ita", "ja": "jpn", "ko": "kor", "he": "heb", "fa": "fas", "tr": "tur",
+    "hi": "hin", "sw": "swa", "nl": "nld", "pl": "pol", "uk": "ukr", "ur": "urd",
+}  # fmt: skip
+
+
+def akn_language(code: str) -> str:
+    """Akoma Ntoso's name of language ``code`` (``fr`` -> ``fra``; ``pt-BR`` -> ``por-BR``)."""
+    first, _, rest = code.partition("-")
+    return _ISO_639_2.get(first, first) + (f"-{rest}" if rest else "")
+
+
 FORMATS = tuple(f.value for f in DocumentFormat)
 
 
@@ -188,9 +215,11 @@ def produce(
     include_closed: bool = False,
     clean: bool = False,
     templates: Path | None = None,
+    language: str | None = None,
 ) -> str | bytes:
     """One of the secretariat's documents for a draft: text, or bytes for a Word document
-    (the formats whose :attr:`DocumentFormat.binary` is true).
+    (the formats whose :attr:`DocumentFormat.binary` is true); ``language``: in that
+    translation (see :func:`translated`).
 
     ``version`` picks a consensus version (default: the current text on main); ``against`` is the
     older version a redline starts from (default: the latest consensus version). The text on
@@ -199,6 +228,8 @@ def produce(
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if language is not None:
+        return translated(wg, slug, fmt, language, version, against, templates)
     if fmt == "akn-amendments":
         return akn.document(wg, slug, version=version, include_closed=include_closed)
     draft = wg.drafts.draft(slug, version)
@@ -224,6 +255,59 @@ def produce(
         paper = redline_paper(wg, draft, version, against)
     else:
         paper = compilation_paper(wg, draft, version, include_closed)
+    if DocumentFormat(fmt).binary:
+        return word.render(paper)
+    return pages.page(paper, templates)
+
+
+def translated(
+    wg: Desks,
+    slug: str,
+    fmt: str,
+    language: str,
+    version: str | None,
+    against: str | None,
+    templates: Path | None,
+) -> str | bytes:
+    """A document of draft ``slug`` in its translation into ``language``: the text (each
+    unit not translated in the authentic words, stale ones marked), or its redline; the
+    chair's brackets, on the authentic text, are not in it."""
+    language = languages.language_code(language)
+    if fmt in ("compilation", "docx-compilation", "akn-amendments"):
+        raise InvalidInput(f"a {fmt} is in the authentic language only")
+    aligned = wg.translations.aligned(slug, language, version)
+    if fmt == "markdown":  # as a translator reads and writes it: each unit marked
+        blocks = [f"<!-- {r.unit.key} -->\n{r.text or r.unit.text}" for r in aligned.rows]
+        return visible_controls("\n\n".join(blocks) + "\n")
+    draft = wg.translations.translated_draft(slug, language, version)
+    if fmt == "akn":
+        return akoma_ntoso(
+            slug=slug,
+            title=draft.title,
+            text=draft.text,
+            version=version,
+            working_group=wg.record.settings.title,
+            date=dt.date.today(),
+            labels=draft.labels,
+            language=language,
+            translated_from=wg.translations.authentic(slug),
+        )
+    paper: Paper
+    if _PAPERS[fmt] is CleanText:
+        stale = frozenset(aligned.stale)
+        paper = CleanText(draft.title, draft.text, version, draft.labels, None, language, stale)
+    else:
+        if against is None:
+            versions = [v.name for v in wg.drafts.versions(slug) if v.name != version]
+            if not versions:
+                raise NotFound(
+                    f"{slug} has no earlier consensus version", remedy=Remedy.GIVE_EARLIER_VERSION
+                )
+            against = versions[-1]
+        changes = wg.translations.redline(slug, language, against, version)
+        name = version or "current text"
+        groups = wg.record.settings.groups
+        paper = RedlinePaper(draft.title, against, name, changes, groups, language=language)
     if DocumentFormat(fmt).binary:
         return word.render(paper)
     return pages.page(paper, templates)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wgtool.core import agreement, document, inline
+from wgtool.core import agreement, document, inline, languages
 from wgtool.core.documents.papers import (
     CONSENSUS_LEGEND,
     CleanText,
@@ -120,18 +120,37 @@ def clean_blocks(paper: CleanText) -> list[dict[str, object]]:
             "text": b.text,
             "label": b.label,
             "html": markupsafe.Markup(paragraph_html(b.text, (paper.spans or {}).get(b.label, []))),
+            "stale": not b.heading and b.label in paper.stale,
         }
         for b in paper.blocks()
     ]
 
 
 def clean_html(paper: CleanText, templates: Path | None = None) -> str:
-    blocks = clean_blocks(paper)
-    return render("clean.html.j2", templates, page_title=paper.title, paper=paper, blocks=blocks)
+    return render(
+        "clean.html.j2",
+        templates,
+        page_title=paper.title,
+        paper=paper,
+        blocks=clean_blocks(paper),
+        **_language(paper.language),
+    )
 
 
 def redline_html(paper: RedlinePaper, templates: Path | None = None) -> str:
-    return render("redline.html.j2", templates, page_title=f"{paper.title} — redline", paper=paper)
+    return render(
+        "redline.html.j2",
+        templates,
+        page_title=f"{paper.title} — redline",
+        paper=paper,
+        **_language(paper.language),
+    )
+
+
+def _language(code: str) -> dict[str, object]:
+    """What the page's ``<html>`` says of its language: ``lang``, and ``dir="rtl"`` for a
+    language written right to left."""
+    return {"lang": code, "rtl": languages.is_rtl(code)}
 
 
 def compilation_html(paper: CompilationPaper, templates: Path | None = None) -> str:

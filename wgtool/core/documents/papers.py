@@ -50,6 +50,8 @@ class CleanText:
     version: str | None
     labels: Sequence[str] = ()
     spans: Brackets = None
+    language: str = "en"
+    stale: frozenset[str] = frozenset()  # a translation's units translated from an older text
 
     @property
     def bracket_count(self) -> int:
@@ -80,6 +82,7 @@ class RedlinePaper:
     redline: AttributedRedline
     groups: Mapping[str, str]
     attributed: bool = True
+    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from wgtool.core import agreement, inline
+from wgtool.core import agreement, inline, languages
 from wgtool.core.documents.papers import (
     CONSENSUS_LEGEND,
     CleanText,
@@ -73,10 +73,39 @@ def document_bytes(doc: Document) -> bytes:
 def render(paper: CleanText | RedlinePaper | CompilationPaper) -> bytes:
     """The Word document for ``paper``."""
     if isinstance(paper, CleanText):
-        return document_bytes(clean_docx(paper))
-    if isinstance(paper, RedlinePaper):
-        return document_bytes(redline_docx(paper))
-    return document_bytes(compilation_docx(paper))
+        doc = clean_docx(paper)
+    elif isinstance(paper, RedlinePaper):
+        doc = redline_docx(paper)
+    else:
+        doc = compilation_docx(paper)
+    if not isinstance(paper, CompilationPaper) and languages.is_rtl(paper.language):
+        right_to_left(doc)
+    return document_bytes(doc)
+
+
+# The elements that follow ``w:bidi`` in a paragraph's properties and ``w:rtl`` in a run's, in
+# the order the schema gives them (a new element goes before the first of them present).
+_AFTER_BIDI = (
+    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+    "w:pPrChange",
+)  # fmt: skip
+_AFTER_RTL = ("w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+def right_to_left(doc: Document) -> None:
+    """Every paragraph of ``doc`` set right to left (``w:bidi``), and every run in it
+    (``w:rtl``), as Word writes Arabic, Hebrew or Persian text."""
+    qn = docx.oxml.ns.qn
+    for paragraph in doc.paragraphs:
+        properties = paragraph._p.get_or_add_pPr()
+        if properties.find(qn("w:bidi")) is None:
+            properties.insert_element_before(docx.oxml.OxmlElement("w:bidi"), *_AFTER_BIDI)
+        for run in paragraph._p.iter(qn("w:r")):
+            run_properties = run.get_or_add_rPr()
+            if run_properties.find(qn("w:rtl")) is None:
+                run_properties.insert_element_before(docx.oxml.OxmlElement("w:rtl"), *_AFTER_RTL)
 
 
 def _new(title: str) -> Document:
@@ -168,6 +197,8 @@ def clean_docx(paper: CleanText) -> Document:
         _label(paragraph, block.label)
         spans = (paper.spans or {}).get(block.label, [])
         _add_markdown(paragraph, agreement.with_marks(block.text, spans))
+        if block.label in paper.stale:  # a note: reading the document back leaves it out
+            doc.add_paragraph(f"{block.label}: stale, translated from an earlier text", NOTE_STYLE)
     return doc
 
 
