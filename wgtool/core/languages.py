@@ -270,7 +270,7 @@ def read_translation(
     else by ``given_labels`` (a Word document wgtool exported), else in order: headings with
     headings, paragraphs with paragraphs. A unit whose translation reads as before keeps the
     hash of the text it was translated from (it stays stale if it was); any other records the
-    source text as it is now.
+    source text as it is now. A unit that reads as its source is not translated.
     """
     blocks = [b for b in document.blocks(text) if b.text.strip()]
     marked = [MARKER_RE.match(b.text.partition("\n")[0]) for b in blocks]
@@ -308,6 +308,8 @@ def read_translation(
             continue
         if unit.heading and not body.startswith("#"):
             body = "#" * max(1, len(unit.text) - len(unit.text.lstrip("#"))) + " " + body
+        if body == unit.text:
+            continue  # still the authentic words (a document shows them where none is)
         old = before.get(key)
         kept = old.digest if old is not None and old.text == body else None
         taken[key] = (kept or unit.hash, body)

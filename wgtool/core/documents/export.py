@@ -130,6 +130,7 @@ def akoma_ntoso(
                     href=source,
                     fromLanguage=akn_language(translated_from),
                     authoritative="false",
+                    by="#wg",
                 )
     refs = el(meta, "references", source="#wgtool")
     el(
