@@ -63,7 +63,11 @@ def translated(repo: Path, tmp_path: Path, text: str = FRENCH, lang: str = "fr")
 def test_a_translation_is_recorded_paired_by_label_and_shown(
     example_repo: Path, tmp_path: Path
 ) -> None:
-    stderr = translated(example_repo, tmp_path, FRENCH.replace("\n\nReconnaissant", "\n\nExtra.\n\nEncore.\n\nReconnaissant"))  # fmt: skip
+    stderr = translated(
+        example_repo,
+        tmp_path,
+        FRENCH.replace("\n\nReconnaissant", "\n\nExtra.\n\nEncore.\n\nReconnaissant"),
+    )
     # The paragraphs of the file pair in order; what did not pair is one line each.
     assert "wgtool: " in stderr and "5 of principles is not translated" in stderr
     assert len([line for line in stderr.splitlines() if "not translated" in line]) > 5
@@ -100,7 +104,10 @@ def test_a_translation_goes_stale_when_its_source_changes_and_back_when_updated(
     ok(example_repo, "merge", amendment, actor=CHAIR)
 
     shown = ok(example_repo, "draft", "show", "principles", "--lang", "fr")
-    assert "1. Le Groupe de travail reconnaît qu'Internet est devenu une ressource mondiale. [stale]" in shown  # fmt: skip
+    assert (
+        "1. Le Groupe de travail reconnaît qu'Internet est devenu une ressource mondiale. [stale]"
+        in shown
+    )
     assert "2. Reconnaissant qu'Internet est un réseau décentralisé de réseaux.\n" in shown
     data = json.loads(ok(example_repo, "draft", "show", "principles", "--lang", "fr", "--json"))
     assert [u["key"] for u in data["units"] if u["stale"]] == ["1"]
@@ -113,7 +120,11 @@ def test_a_translation_goes_stale_when_its_source_changes_and_back_when_updated(
     again.write_text(FRENCH)
     refused(example_repo, 1, "draft", "translate", "principles", "--lang", "fr", "--file",
             str(again), actor=SECRETARIAT)  # fmt: skip
-    translated(example_repo, tmp_path, FRENCH.replace("reconnaît qu'Internet est devenu", "voit dans Internet"))  # fmt: skip
+    translated(
+        example_repo,
+        tmp_path,
+        FRENCH.replace("reconnaît qu'Internet est devenu", "voit dans Internet"),
+    )
     assert "[stale]" not in ok(example_repo, "draft", "show", "principles", "--lang", "fr")
     assert ok(example_repo, "verify")
 
@@ -141,7 +152,9 @@ def test_who_may_translate_and_bad_input(example_repo: Path, tmp_path: Path) -> 
 
 
 def test_the_authentic_language(example_repo: Path, tmp_path: Path) -> None:
-    assert "principles: authentic language en" in ok(example_repo, "draft", "language", "principles")  # fmt: skip
+    assert "principles: authentic language en" in ok(
+        example_repo, "draft", "language", "principles"
+    )
     translated(example_repo, tmp_path)
     assert "has a translation into fr" in refused(
         example_repo, 1, "draft", "language", "principles", "--authentic", "fr",
@@ -171,7 +184,9 @@ def test_an_amendment_in_another_language_awaits_the_authentic_text(
         "--text", "Reconnaissant qu'Internet est un réseau ouvert.", "--rationale", "Plus court.",
         actor=MEMBER_PS,
     ).strip()  # fmt: skip
-    assert "Language: fr" in git(example_repo, "log", "-1", "--format=%B", f"refs/wg/amendments/{amendment}")  # fmt: skip
+    assert "Language: fr" in git(
+        example_repo, "log", "-1", "--format=%B", f"refs/wg/amendments/{amendment}"
+    )
     assert "Language:  fr: awaits the authentic text (en)" in ok(example_repo, "show", amendment)
     assert json.loads(ok(example_repo, "show", amendment, "--json"))["language"] == "fr"
     ok(example_repo, "position", amendment, "support", actor=MEMBER_GOV)
@@ -179,8 +194,8 @@ def test_an_amendment_in_another_language_awaits_the_authentic_text(
     assert f"amendment {amendment} is in fr and awaits the authentic text (en)" in line
 
     # The proposer gives the authentic text: the revision has no language, and it merges.
-    ok(example_repo, "revise", amendment, "--text",
-       "Acknowledging that the Internet is an open network of networks.", actor=MEMBER_PS)  # fmt: skip
+    authentic = "Acknowledging that the Internet is an open network of networks."
+    ok(example_repo, "revise", amendment, "--text", authentic, actor=MEMBER_PS)
     revision = git(example_repo, "log", "-1", "--format=%B", f"refs/wg/amendments/{amendment}")
     assert "Language:" not in revision
     assert "awaits" not in ok(example_repo, "show", amendment)
@@ -244,7 +259,9 @@ def test_a_redline_of_a_translation_between_versions(example_repo: Path, tmp_pat
     assert "Redline of principles in fr from fr1 to main" in out
     assert "[-décentralisé-]{+ouvert+}" in out
     data = json.loads(ok(example_repo, "redline", "principles", "fr1", "--lang", "fr", "--json"))
-    assert data["language"] == "fr" and [e["new_label"] for e in data["entries"] if e["changed"]] == ["2"]  # fmt: skip
+    assert data["language"] == "fr" and [
+        e["new_label"] for e in data["entries"] if e["changed"]
+    ] == ["2"]
     html = ok(example_repo, "export", "principles", "--lang", "fr", "--format", "redline",
               "--against", "fr1")  # fmt: skip
     assert '<html lang="fr">' in html and "ouvert" in html

@@ -30,6 +30,7 @@ ROUTES: dict[str, str] = {
     "merge": "merge:MergeScreen",
     "versions": "versions:VersionsScreen",
     "redline": "versions:RedlineScreen",
+    "translation": "translation:TranslationScreen",
     "inbox": "inbox:InboxScreen",
     "silences": "agreement:SilencesScreen",
     "stats": "stats:StatsScreen",

@@ -72,6 +72,13 @@ class DraftScreen(WgScreen):
             tooltip="Colour each word by the stakeholder group whose amendment wrote it (again: "
             "plain text)",
         ),
+        Binding(
+            "l",
+            "languages",
+            "Languages",
+            id="draft-languages",
+            tooltip="The draft beside its translations, paragraph by paragraph",
+        ),
     ]
 
     def __init__(self, slug: str) -> None:
@@ -211,6 +218,9 @@ class DraftScreen(WgScreen):
     def action_versions(self) -> None:
         self.navigator.open("versions", self.slug)
 
+    def action_languages(self) -> None:
+        self.navigator.open("translation", self.slug)
+
     def action_tag(self) -> None:
         self.navigator.open("tag", self.slug)
 
@@ -259,6 +269,11 @@ class DraftScreen(WgScreen):
             )
         yield Command(
             f"Versions of {self.slug}", "Consensus versions and redlines", self.action_versions
+        )
+        yield Command(
+            f"Translations of {self.slug}",
+            "The draft beside its translation, stale paragraphs marked",
+            self.action_languages,
         )
         yield Command(
             f"Tag a version of {self.slug}",
