@@ -552,6 +552,42 @@ def published_again(done: Done, shell: Shell) -> None:
     assert [p.name for p in shell.folder.iterdir() if p.name.startswith(".site")] == []
 
 
+def translated(done: Done, shell: Shell) -> None:
+    says("Translated principles into fr: 4 of ")(done, shell)
+    untranslated = [line for line in done.err.splitlines() if "is not translated" in line]
+    assert "wgtool: fr.md: 3 of principles is not translated" in untranslated, done.err
+    assert "Action: translate" in shell.check("git log -1 --format=%B main")
+
+
+def languages_listed(done: Done, shell: Shell) -> None:
+    says("principles: authentic language en", "fr ", "stale: -", "missing: 3, 4, h3, 5")(
+        done, shell
+    )
+
+
+def awaits_authentic(done: Done, shell: Shell) -> None:
+    says("Language:  fr: awaits the authentic text (en)")(done, shell)
+    refused = shell.run(f"wgtool --as lhaddad merge {shell.value('P')}")
+    assert refused.status == 1 and "awaits the authentic text" in refused.err, refused
+
+
+def stale_marked(done: Done, shell: Shell) -> None:
+    says("1. Le Groupe de travail reconnaît que le réseau est une ressource mondiale. [stale]")(
+        done, shell
+    )
+    assert "2. Internet est un réseau de réseaux.\n" in done.out
+
+
+def marked_for_translator(done: Done, shell: Shell) -> None:
+    text = (shell.folder / "wg" / "to-translate.md").read_text()
+    assert "<!-- 1 -->\nLe Groupe de travail" in text and "<!-- 3 -->\nMindful" in text
+
+
+def right_to_left(done: Done, shell: Shell) -> None:
+    page = (shell.folder / "wg" / "ar.html").read_text()
+    assert '<html lang="ar" dir="rtl">' in page and "يعترف الفريق العامل" in page
+
+
 CLAIMS: dict[str, Claim] = {
     # A working group in five minutes
     "starter drafts, each tagged first-reading; a sample roster": Claim(first_reading),
@@ -599,6 +635,13 @@ CLAIMS: dict[str, Claim] = {
     "as orally revised": Claim(focused_revised),
     "already there: nothing written": Claim(focused_already),
     "the meeting's course, newest first": Claim(focus_course),
+    # One text in several languages
+    "names each paragraph it leaves untranslated on stderr": Claim(translated),
+    "the authentic language, and each translation's state": Claim(languages_listed),
+    "Language: fr: awaits the authentic text (en)": Claim(awaits_authentic),
+    "1. Le Groupe de travail ... [stale]": Claim(stale_marked),
+    "each paragraph marked by its label, for the translator": Claim(marked_for_translator),
+    '<html lang="ar" dir="rtl">': Claim(right_to_left),
 }
 """Each claim of the README's walkthroughs and what checks it."""
 
