@@ -1317,7 +1317,7 @@ def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
     assert (listed["consensus"], listed["consensus_summary"]) == ("consensus", "S1 N0 O0 ?4")
 
     shown_amendment = show_json(wgcli, amendment_id)
-    assert list(shown_amendment)[-7:] == [
+    assert list(shown_amendment)[-8:] == [
         "old_text",
         "new_text",
         "diff",
@@ -1325,7 +1325,9 @@ def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
         "events",
         "alternatives",
         "cosponsors",
+        "language",
     ]
+    assert shown_amendment["language"] == "en"
     assert any(op["op"] == "insert" and "truly" in op["text"] for op in shown_amendment["diff"])
     assert all(list(op) == ["op", "text"] for op in shown_amendment["diff"])
 

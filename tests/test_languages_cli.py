@@ -115,6 +115,18 @@ def test_a_translation_goes_stale_when_its_source_changes_and_back_when_updated(
     html = ok(example_repo, "export", "principles", "--lang", "fr", "--format", "html")
     assert '<html lang="fr">' in html and '<p id="para-1" class="stale">' in html
 
+    # The translator's Markdown marks it; read back unchanged, it is still stale.
+    marked = tmp_path / "marked.md"
+    marked.write_text(
+        ok(example_repo, "export", "principles", "--lang", "fr", "--format", "markdown")
+    )
+    assert "<!-- 1 stale -->\nLe Groupe de travail" in marked.read_text()
+    assert "<!-- 2 -->\nReconnaissant" in marked.read_text()
+    assert "already the translation" in refused(
+        example_repo, 1, "draft", "translate", "principles", "--lang", "fr", "--file",
+        str(marked), actor=SECRETARIAT,
+    )  # fmt: skip
+
     # The same file again changes nothing stale; a new translation of 1 makes it fresh.
     again = tmp_path / "again.md"
     again.write_text(FRENCH)

@@ -580,7 +580,7 @@ def stale_marked(done: Done, shell: Shell) -> None:
 
 def marked_for_translator(done: Done, shell: Shell) -> None:
     text = (shell.folder / "wg" / "to-translate.md").read_text()
-    assert "<!-- 1 -->\nLe Groupe de travail" in text and "<!-- 3 -->\nMindful" in text
+    assert "<!-- 1 stale -->\nLe Groupe de travail" in text and "<!-- 3 -->\nMindful" in text
 
 
 def right_to_left(done: Done, shell: Shell) -> None:

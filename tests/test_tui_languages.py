@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from tests.conftest import CHAIR, MEMBER_GOV, MEMBER_PS, SECRETARIAT
 from tests.pilot import screen_text, settle
-from tests.test_tui import SIZE, open_draft, plain, press
+from tests.test_tui import SIZE, open_draft, plain, press, show_amendment
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
 from wgtool.core.safe import HIDDEN_CHARACTERS
@@ -100,3 +100,21 @@ async def test_a_draft_without_translations_says_so(example_repo: Path) -> None:
         assert isinstance(screen, TranslationScreen)
         assert "en, authentic · no translations yet" in plain(screen.query_one("#translation-info"))
         assert not screen.query(".translation-row")
+
+
+async def test_an_amendment_in_another_language_says_it_awaits_the_authentic_text(
+    example_repo: Path,
+) -> None:
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        wg.translations.translate("principles", "fr", text=FRENCH)
+    with WorkingGroup.open(example_repo, MEMBER_PS) as wg:
+        amendment = wg.amendments.propose(
+            "principles", kind=Kind.REPLACE, paragraph=2, text="Deuxième point, plus court.",
+            rationale="Plus court.", language="fr",
+        ).id  # fmt: skip
+    app = make_app(example_repo, MEMBER_GOV)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await show_amendment(pilot, amendment)
+        summary = plain(screen.query_one("#summary"))
+        assert "In fr: awaits the authentic text (en) before it can be merged" in summary

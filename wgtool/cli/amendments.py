@@ -232,15 +232,13 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
     """Show an amendment: its word-level diff, rationale, status, positions and thread."""
     with obj.open() as wg:
         detail = wg.amendment_detail(amendment_id)
-        language = wg.translations.amendment_language(detail.amendment)
-        authentic = wg.translations.authentic(detail.amendment.draft)
     if as_json:
-        emit_json({**detail.to_dict(), "language": language or authentic})
+        emit_json(detail.to_dict())
         return
     a, alternatives, threads = detail.amendment, detail.alternatives, detail.threads
     _print_amendment(a, detail.group_name, detail.change.diff)
-    if language is not None:
-        click.echo(f"Language:  {language}: awaits the authentic text ({authentic})")
+    if detail.language is not None:
+        click.echo(f"Language:  {detail.language}: awaits the authentic text ({detail.authentic})")
     if detail.cosponsors:
         names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(detail.cosponsors.items()))
         groups = len(detail.cosponsor_groups)

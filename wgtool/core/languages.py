@@ -39,7 +39,9 @@ RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "sd", "ug",
 RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm"})
 HEADER_RE = re.compile(r"^<!-- wgtool translation of (\S+) into (\S+); labels renumbered (\d+) ")
 UNIT_RE = re.compile(r"^<!-- (h\d{1,4}|[0-9][0-9a-z-]{0,15}) from ([0-9a-f]{12}) -->$")
-MARKER_RE = re.compile(r"^<!-- ?(h\d{1,4}|[0-9][0-9a-z-]{0,15})(?: from [0-9a-f]{12})? ?-->$")
+MARKER_RE = re.compile(
+    r"^<!-- ?(h\d{1,4}|[0-9][0-9a-z-]{0,15})(?: from [0-9a-f]{12})?(?: stale)? ?-->$"
+)
 
 
 def language_code(value: str) -> str:
@@ -266,7 +268,8 @@ def read_translation(
 ) -> Reading:
     """The translation a translator's ``text`` gives of the source ``units``.
 
-    Its blocks are paired by the marker line each opens with (``<!-- 7bis -->``, as stored),
+    Its blocks are paired by the marker line each opens with (``<!-- 7bis -->``, as stored,
+    or ``<!-- 7bis stale -->`` as the translator's export marks a stale one),
     else by ``given_labels`` (a Word document wgtool exported), else in order: headings with
     headings, paragraphs with paragraphs. A unit whose translation reads as before keeps the
     hash of the text it was translated from (it stays stale if it was); any other records the

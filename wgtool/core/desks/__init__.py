@@ -220,6 +220,8 @@ class WorkingGroup:
             cosponsors=dict(self.procedure.cosponsors(amendment).members),
             alternatives=tuple(self.procedure.alternatives(amendment)),
             adopted=self.amendments.adopted_change(amendment),
+            language=self.translations.amendment_language(amendment),
+            authentic=self.translations.authentic(amendment.draft),
         )
 
     def close(self) -> None:

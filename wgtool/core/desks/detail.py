@@ -34,6 +34,8 @@ class AmendmentDetail:
         cosponsors: Co-sponsors, handle to stakeholder group.
         alternatives: The amendments for the same passage, this one among them.
         adopted: What the merge changed in the draft (merged or reverted amendments only).
+        language: The language of its current revision where it is not the authentic one
+            (it then awaits the authentic text); ``authentic``: the draft's authentic language.
     """
 
     amendment: Amendment
@@ -46,6 +48,8 @@ class AmendmentDetail:
     cosponsors: dict[str, str] = field(default_factory=dict)
     alternatives: tuple[Amendment, ...] = ()
     adopted: AdoptedChange | None = None
+    language: str | None = None
+    authentic: str = "en"
 
     @property
     def cosponsor_groups(self) -> set[str]:
@@ -63,4 +67,5 @@ class AmendmentDetail:
             "events": [e.to_dict() for e in self.events],
             "alternatives": [x.id for x in self.alternatives],
             "cosponsors": [{"member": m, "group": g} for m, g in sorted(self.cosponsors.items())],
+            "language": self.language or self.authentic,
         }

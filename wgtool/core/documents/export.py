@@ -278,7 +278,10 @@ def translated(
         raise InvalidInput(f"a {fmt} is in the authentic language only")
     aligned = wg.translations.aligned(slug, language, version)
     if fmt == "markdown":  # as a translator reads and writes it: each unit marked
-        blocks = [f"<!-- {r.unit.key} -->\n{r.text or r.unit.text}" for r in aligned.rows]
+        blocks = [
+            f"<!-- {r.unit.key}{' stale' if r.stale else ''} -->\n{r.text or r.unit.text}"
+            for r in aligned.rows
+        ]
         return visible_controls("\n\n".join(blocks) + "\n")
     draft = wg.translations.translated_draft(slug, language, version)
     if fmt == "akn":

@@ -180,6 +180,9 @@ class AmendmentScreen(WgScreen):
         who = f"{view.proposer.name} ({a.proposer})" if view.proposer else a.proposer
         text.append_text(safe(f"{who}, {a.group}", one_line=True))
         text.append(f" · {when(a.created_at)}", "dim")
+        if view.language is not None:
+            text.append(f"\nIn {view.language}: ", "bold yellow")
+            text.append(f"awaits the authentic text ({view.authentic}) before it can be merged")
         if view.cosponsors:
             names = ", ".join(f"{m} ({g})" for m, g in sorted(view.cosponsors.items()))
             text.append("\nCo-sponsors: ", "bold")
