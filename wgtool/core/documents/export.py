@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from wgtool.core import agreement, document, languages
@@ -238,16 +238,7 @@ def produce(
     if fmt == "markdown":
         return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
     if fmt == "akn":
-        return akoma_ntoso(
-            slug=slug,
-            title=draft.title,
-            text=draft.text,
-            version=version,
-            working_group=wg.record.settings.title,
-            date=dt.date.today(),
-            labels=draft.labels,
-            spans=spans,
-        )
+        return draft_akn(wg, draft, version, spans=spans)
     kind = _PAPERS[fmt]
     paper: Paper
     if kind is CleanText:
@@ -285,29 +276,14 @@ def translated(
         return visible_controls("\n\n".join(blocks) + "\n")
     draft = wg.translations.translated_draft(slug, language, version)
     if fmt == "akn":
-        return akoma_ntoso(
-            slug=slug,
-            title=draft.title,
-            text=draft.text,
-            version=version,
-            working_group=wg.record.settings.title,
-            date=dt.date.today(),
-            labels=draft.labels,
-            language=language,
-            translated_from=wg.translations.authentic(slug),
-        )
+        authentic = wg.translations.authentic(slug)
+        return draft_akn(wg, draft, version, language=language, translated_from=authentic)
     paper: Paper
     if _PAPERS[fmt] is CleanText:
         stale = frozenset(aligned.stale)
         paper = CleanText(draft.title, draft.text, version, draft.labels, None, language, stale)
     else:
-        if against is None:
-            versions = [v.name for v in wg.drafts.versions(slug) if v.name != version]
-            if not versions:
-                raise NotFound(
-                    f"{slug} has no earlier consensus version", remedy=Remedy.GIVE_EARLIER_VERSION
-                )
-            against = versions[-1]
+        against = against or latest_other_version(wg, slug, version)
         changes = wg.translations.redline(slug, language, against, version)
         name = version or "current text"
         groups = wg.record.settings.groups
@@ -317,18 +293,35 @@ def translated(
     return pages.page(paper, templates)
 
 
+def draft_akn(wg: Desks, draft: Draft, version: str | None, **extra: Any) -> str:
+    """The Akoma Ntoso document of ``draft`` (``extra``: brackets, language)."""
+    return akoma_ntoso(
+        slug=draft.slug,
+        title=draft.title,
+        text=draft.text,
+        version=version,
+        working_group=wg.record.settings.title,
+        date=dt.date.today(),
+        labels=draft.labels,
+        **extra,
+    )
+
+
+def latest_other_version(wg: Desks, slug: str, version: str | None) -> str:
+    """The version a redline of ``version`` starts from when none is given: the latest other."""
+    versions = [v.name for v in wg.drafts.versions(slug) if v.name != version]
+    if not versions:
+        raise NotFound(
+            f"{slug} has no earlier consensus version", remedy=Remedy.GIVE_EARLIER_VERSION
+        )
+    return versions[-1]
+
+
 def redline_paper(
     wg: Desks, draft: Draft, version: str | None, against: str | None
 ) -> RedlinePaper:
     """The changes to ``draft`` since ``against`` (default: its latest consensus version)."""
-    if against is None:
-        versions = [v.name for v in wg.drafts.versions(draft.slug) if v.name != version]
-        if not versions:
-            raise NotFound(
-                f"{draft.slug} has no earlier consensus version",
-                remedy=Remedy.GIVE_EARLIER_VERSION,
-            )
-        against = versions[-1]
+    against = against or latest_other_version(wg, draft.slug, version)
     changes = wg.documents.attributed_redline(draft.slug, against, version)
     groups = wg.record.settings.groups
     return RedlinePaper(draft.title, against, version or "current text", changes, groups)
