@@ -204,6 +204,7 @@ def test_an_amendment_in_another_language_awaits_the_authentic_text(
     ok(example_repo, "position", amendment, "support", actor=MEMBER_GOV)
     line = refused(example_repo, 1, "merge", amendment, actor=CHAIR)
     assert f"amendment {amendment} is in fr and awaits the authentic text (en)" in line
+    assert "awaits the authentic text" in refused(example_repo, 1, "merge", amendment, "--dry-run")
 
     # The proposer gives the authentic text: the revision has no language, and it merges.
     authentic = "Acknowledging that the Internet is an open network of networks."

@@ -163,3 +163,18 @@ def test_a_merge_of_a_revision_in_another_language_is_refused_by_the_rulebook(
         problems = verify(wg).problems
         assert any(merge[:10] in p and "not in principles's authentic" in p for p in problems)
         assert wg.amendments.amendment(amendment).status is not Status.MERGED
+
+
+def test_an_honest_authentic_language_change_naming_another_language_is_refused(
+    clones: Clones,
+) -> None:
+    shared_translation(clones)
+    before = git(clones.origin, "rev-parse", "main").strip()
+    with WorkingGroup.open(clones.a, SECRETARIAT) as wg:
+        wg.translations.set_authentic("principles", "es")
+        honest = wg.record.main()
+    forger = Forger(clones.a)
+    # The file names French (which has a translation), the trailer Spanish.
+    tree = forger.tree(honest, {"translations/principles.authentic": "fr\n"})
+    forged = rewrite(clones.a, honest, tree=tree)
+    refused_then_quarantined(clones, forged, before, "does not say es")

@@ -117,7 +117,9 @@ def merge(
 def _dry_run(wg: WorkingGroup, amendment_id: str, revised: str | None, as_json: bool) -> None:
     """Print what merging would do; exit 0, 3 (conflict) or 6 (no consensus) as merge would."""
     # Refused as the merge itself would be: a merged amendment changes nothing "in 0 places".
-    api.require_open(wg.amendments.amendment(amendment_id), "merge")
+    amendment = wg.amendments.amendment(amendment_id)
+    api.require_open(amendment, "merge")
+    wg.translations.refuse_unauthentic(amendment)
     plan = wg.merges.plan_merge(amendment_id, revised_text=revised)
     code = 0 if plan.consensus.reached else EXIT_CODES[NoConsensus]
     if not plan.clean:
