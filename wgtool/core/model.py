@@ -419,7 +419,7 @@ amendment: brackets, paragraph status, the amendment window, silences, paragraph
 EVENT_DETAILS = ("paragraph", "words", "start", "held_by", "state", "target", "until", "anchor")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One thing said in a chain (stored as ``events/<id>.json``): a comment, position or
     decision on an amendment, or, in a draft's chain (``amendment`` is ``draft-<slug>``), a

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from sys import intern
 
 
 def record_mark() -> str:
@@ -33,7 +34,9 @@ def parse_message(message: str) -> tuple[str, str, dict[str, list[str]]]:
             for line in last:
                 match = TRAILER_RE.match(line)
                 assert match
-                trailers.setdefault(match.group(1), []).append(match.group(2))
+                # Kept once however many commits repeat them (a clone reads thousands).
+                key, value = intern(match.group(1)), intern(match.group(2))
+                trailers.setdefault(key, []).append(value)
             paragraphs = paragraphs[:-1]
     title = paragraphs[0]
     body = "\n\n".join(paragraphs[1:])

@@ -27,7 +27,7 @@ class Person:
         return f"{self.name} <{self.email}> {self.timestamp} {zone}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CommitInfo:
     """What wgtool needs to know of a commit."""
 

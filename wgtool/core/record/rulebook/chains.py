@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from sys import intern
 
 from wgtool.core import validate
 from wgtool.core.errors import WgError
@@ -526,7 +527,10 @@ class ChainJudge:
         same_group(record.trailer(GROUP), member, problems)
         problems += self._entitled(record, event, member, proposer)
         self.reads.signed(record, member, current.settings, problems)
-        return replace(event, group=member.group), problems
+        # The roster's group, never the event's (one object when they agree: a clone holds
+        # tens of thousands).
+        same = event.group == member.group
+        return (event if same else replace(event, group=member.group)), problems
 
     def _entitled(
         self, record: Record, event: Event, member: Member, proposer: str | None
@@ -587,6 +591,10 @@ def parse_event(data: bytes) -> Event | None:
     """An event file's event, or None when it is not one wgtool can read."""
     try:
         parsed = json.loads(data.decode("utf-8"))
-        return Event.from_dict(parsed) if isinstance(parsed, dict) else None
+        if not isinstance(parsed, dict):
+            return None
+        # Members, groups, types and ids recur across thousands of events: each kept once.
+        short = {k: intern(v) for k, v in parsed.items() if isinstance(v, str) and len(v) <= 64}
+        return Event.from_dict({**parsed, **short})
     except (ValueError, KeyError, TypeError, RecursionError):
         return None

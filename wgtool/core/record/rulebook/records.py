@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from sys import intern
 
 from wgtool.core import validate
 from wgtool.core.labels import LABEL_RE
@@ -30,7 +31,7 @@ from wgtool.core.record.rulebook.layout import (
 # -- reading commits ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One path a commit changes against its first parent (against nothing for a root)."""
 
@@ -40,14 +41,22 @@ class Change:
     blob: str  # the new object
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record(CommitInfo):
     """A commit as the rulebook reads it: with its message parsed and the paths it changes."""
 
-    title: str = ""
-    body: str = ""
-    trailers: dict[str, list[str]] = field(default_factory=dict)
+    trailers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     changes: tuple[Change, ...] = ()
+
+    # The title and body are read again from the message when asked for (rarely): kept
+    # beside it, they would hold every message twice while a clone judges thousands.
+    @property
+    def title(self) -> str:
+        return parse_message(self.message)[0]
+
+    @property
+    def body(self) -> str:
+        return parse_message(self.message)[1]
 
     def trailer(self, key: str) -> str | None:
         values = self.trailers.get(key)
@@ -92,24 +101,28 @@ def read_records(store: GitStore, args: list[str], revisions: Iterable[str]) -> 
         input=("\n".join(lines) + "\n").encode(),
     ).stdout.decode("utf-8", "replace")
     records = []
-    for chunk in output.split(start)[1:]:
+    # Read chunk by chunk (a clone reads tens of thousands of commits at once: no second copy
+    # of the whole output), each name and email kept once however many commits repeat it.
+    at_chunk = output.find(start)
+    while at_chunk >= 0:
+        following = output.find(start, at_chunk + len(start))
+        chunk = output[at_chunk + len(start) : following if following >= 0 else len(output)]
+        at_chunk = following
         header, _, raw = chunk.partition(end)
         sha, parents, tree, an, ae, at, cn, ce, ct, message = header.split("\x00", 9)
-        title, body, trailers = parse_message(message)
+        trailers = {key: tuple(values) for key, values in parse_message(message)[2].items()}
         records.append(
             Record(
                 sha=sha,
                 parents=tuple(parents.split()),
                 tree=tree,
-                author_name=an,
-                author_email=ae,
+                author_name=intern(an),
+                author_email=intern(ae),
                 authored_at=int(at or 0),
-                committer_name=cn,
-                committer_email=ce,
+                committer_name=intern(cn),
+                committer_email=intern(ce),
                 committed_at=int(ct or 0),
                 message=message,
-                title=title,
-                body=body,
                 trailers=trailers,
                 changes=_changes(raw),
             )
@@ -124,7 +137,8 @@ def _changes(raw: str) -> tuple[Change, ...]:
     for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
         parts = meta.lstrip(":").split()
         if len(parts) == 5:
-            changes.append(Change(status=parts[4][:1], path=path, mode=parts[1], blob=parts[3]))
+            status, mode = intern(parts[4][:1]), intern(parts[1])
+            changes.append(Change(status=status, path=path, mode=mode, blob=parts[3]))
     return tuple(changes)
 
 
