@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from wgtool.core import agreement as agreement
     from wgtool.core import amending as amending
     from wgtool.core import document as document
+    from wgtool.core import hooks as hooks
     from wgtool.core import inline as inline
     from wgtool.core import merging as merging
     from wgtool.core import validate as validate
@@ -70,13 +71,16 @@ if TYPE_CHECKING:
     from wgtool.core.desks import ParagraphThreads as ParagraphThreads
     from wgtool.core.desks import ProcedureDesk as ProcedureDesk
     from wgtool.core.desks import Record as Record
+    from wgtool.core.desks import RemindersDesk as RemindersDesk
     from wgtool.core.desks import ReportsDesk as ReportsDesk
+    from wgtool.core.desks import ReservationsDesk as ReservationsDesk
     from wgtool.core.desks import Room as Room
     from wgtool.core.desks import SecretariatDesk as SecretariatDesk
     from wgtool.core.desks import Thread as Thread
     from wgtool.core.desks import WorkingGroup as WorkingGroup
     from wgtool.core.desks.context import require_open as require_open
     from wgtool.core.desks.detail import AmendmentDetail as AmendmentDetail
+    from wgtool.core.desks.reminders import Reminders as Reminders
     from wgtool.core.documents.blame import OTHER_KEYS as OTHER_KEYS
     from wgtool.core.documents.blame import Blame as Blame
     from wgtool.core.documents.concordance import Concordance as Concordance
@@ -127,6 +131,7 @@ if TYPE_CHECKING:
     from wgtool.core.record.config import SIGNATURE_MODES as SIGNATURE_MODES
     from wgtool.core.safe import HIDDEN_CHARACTERS as HIDDEN_CHARACTERS
     from wgtool.core.safe import terminal_safe as terminal_safe
+    from wgtool.core.statements import Statement as Statement
     from wgtool.core.text import DiffOp as DiffOp
 
 _TABLE: dict[str, tuple[str, str | None]] = {
@@ -147,6 +152,11 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "MeetingDesk": ("wgtool.core.desks", "MeetingDesk"),
     "Room": ("wgtool.core.desks", "Room"),
     "ReportsDesk": ("wgtool.core.desks", "ReportsDesk"),
+    "RemindersDesk": ("wgtool.core.desks", "RemindersDesk"),
+    "ReservationsDesk": ("wgtool.core.desks", "ReservationsDesk"),
+    "Statement": ("wgtool.core.statements", "Statement"),
+    "Reminders": ("wgtool.core.desks.reminders", "Reminders"),
+    "hooks": ("wgtool.core.hooks", None),
     "SecretariatDesk": ("wgtool.core.desks", "SecretariatDesk"),
     "require_open": ("wgtool.core.desks.context", "require_open"),
     # Read models: what the desks answer
@@ -299,7 +309,10 @@ __all__ = [
     "Record",
     "RedlineEntry",
     "Remedy",
+    "Reminders",
+    "RemindersDesk",
     "ReportsDesk",
+    "ReservationsDesk",
     "Role",
     "Room",
     "SIGNATURE_MODES",
@@ -311,6 +324,7 @@ __all__ = [
     "Span",
     "Stance",
     "StateError",
+    "Statement",
     "Status",
     "SyncError",
     "Thread",
@@ -325,6 +339,7 @@ __all__ = [
     "circulate_example",
     "create_demo",
     "document",
+    "hooks",
     "in_words",
     "inline",
     "issue_login",

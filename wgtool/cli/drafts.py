@@ -20,6 +20,7 @@ from wgtool.cli.output import (
     safe,
     warn_placeholder,
 )
+from wgtool.cli.statements import print_statements
 
 
 @cli.group()
@@ -119,6 +120,8 @@ def draft_show(
     with obj.open() as wg:
         d = wg.drafts.draft(slug, version)
         spans = {} if clean else wg.agreement.bracket_spans(slug, version)
+        said = wg.reservations.statements(slug, version=version)
+        groups = wg.record.settings.groups
         if paragraph is not None:
             block = api.document.paragraph(d.text, d.position(paragraph))
             label = d.label(block.number or 0)
@@ -147,12 +150,16 @@ def draft_show(
         return
     if as_json:
         data = d.to_dict(version)
+        data["statements"] = [x.to_dict() for x in said if x.active]
         for entry in data["paragraphs"]:  # type: ignore[attr-defined]
             found = spans.get(entry["label"], [])
             entry["brackets"] = [{"start": s, "end": e, "id": i} for s, e, i in sorted(found)]
         emit_json(data)
         return
     _print_draft(d, spans)
+    if any(x.active for x in said):
+        click.echo()
+        print_statements(said, groups)
 
 
 def _bracketed(text: str, spans: list[tuple[int, int, str]] | None) -> str:

@@ -21,6 +21,7 @@ from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.desks.inbox import InboxDesk
 from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
+from wgtool.core.desks.reservations import ReservationsDesk
 from wgtool.core.desks.roster import SecretariatDesk
 from wgtool.core.documents.redline import AttributedRedline
 from wgtool.core.record.rulebook import MainHistory
@@ -65,6 +66,9 @@ class Desks(Protocol):
 
     @property
     def procedure(self) -> ProcedureDesk: ...
+
+    @property
+    def reservations(self) -> ReservationsDesk: ...
 
     @property
     def documents(self) -> Attributions: ...
