@@ -10,6 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+import docx
+from lxml import etree
+
 from tests.conftest import (
     CHAIR,
     MEMBER_CS,
@@ -21,8 +24,11 @@ from tests.conftest import (
     refs_snapshot,
 )
 from tests.forge import Forger, message, rewrite
+from tests.test_akn_amendments import SCHEMA
 from tests.test_guard import guard
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.desks.drafts import titled
+from wgtool.core.documents.word_in import read_docx
 
 DRAFT_CHAIN = "refs/wg/events/draft-principles"
 
@@ -290,3 +296,64 @@ def test_a_version_and_a_reservation_on_it_reach_a_guarded_remote_in_one_sync(
         (found,) = wg.reservations.statements("principles")
     assert (found.event.id, found.version) == (event.id, "second-reading")
     assert "every change is attributed" in ok(clones.b, "verify")
+
+
+def test_a_versions_exports_carry_its_reservations_as_notes(example_repo: Path) -> None:
+    adopt(example_repo)
+    ok(
+        example_repo,
+        "reserve",
+        "principles",
+        "--paragraph",
+        "5",
+        "--reason",
+        "Scope <b>not</b> agreed & more",
+        actor=MEMBER_GOV,
+    )
+    ok(example_repo, "explain", "principles", "We join the consensus.", actor=MEMBER_CS)
+    out = example_repo / "out"
+    out.mkdir()
+    for fmt in ("akn", "docx", "compilation"):
+        ok(
+            example_repo,
+            "export",
+            "principles",
+            "--format",
+            fmt,
+            "--version",
+            "first-reading",
+            "-o",
+            str(out / f"p.{fmt}"),
+        )
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    root = etree.parse(str(out / "p.akn")).getroot()
+    assert schema.validate(root), schema.error_log
+    ns = {"a": "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"}
+    notes = root.findall(".//a:meta/a:notes/a:note", ns)
+    assert [n.get("eId") for n in notes] == ["note_1", "note_2"]
+    assert notes[0].findtext("a:p", namespaces=ns) == (
+        "Reservation by Governments (rsubramanian) on paragraph 5: Scope <b>not</b> agreed & more"
+    )
+    (ref,) = root.findall(".//a:paragraph[@eId='para_5']//a:noteRef", ns)
+    assert (ref.get("href"), ref.get("marker")) == ("#note_1", "1")
+    assert root.find(".//a:preface//a:noteRef", ns).get("href") == "#note_2"
+    word = docx.Document(str(out / "p.docx"))
+    texts = [p.text for p in word.paragraphs]
+    assert texts[-3:] == [
+        "Notes",
+        "1. Reservation by Governments (rsubramanian) on paragraph 5: "
+        "Scope <b>not</b> agreed & more",
+        "2. Explanation of position by Civil society (ndlamini): We join the consensus.",
+    ]
+    (fifth,) = [p for p in word.paragraphs if p.text.startswith("5. ")]
+    assert fifth.runs[-1].text == "1" and fifth.runs[-1].font.superscript is not False
+    # Read back, the notes and their numbers are no part of the text.
+    found = read_docx(out / "p.docx")
+    assert found.left_out == []
+    with WorkingGroup.open(example_repo) as wg:
+        adopted = wg.drafts.draft("principles", "first-reading")
+    assert titled(found.text, adopted.title) == adopted.text
+    assert found.labels == list(adopted.labels)
+    html = (out / "p.compilation").read_text()
+    assert "Reservations and explanations of position" in html
+    assert "Scope &lt;b&gt;not&lt;/b&gt; agreed &amp; more" in html
