@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from wgtool.core import agreement as agreement
     from wgtool.core import amending as amending
     from wgtool.core import document as document
-    from wgtool.core import hooks as hooks
     from wgtool.core import inline as inline
     from wgtool.core import merging as merging
     from wgtool.core import validate as validate
@@ -107,6 +106,7 @@ if TYPE_CHECKING:
     from wgtool.core.exchange.logins import LoginLinks as LoginLinks
     from wgtool.core.exchange.logins import issue as issue_login
     from wgtool.core.exchange.logins import revoke as revoke_login
+    from wgtool.core.exchange.sync import hooks as hooks
     from wgtool.core.inbox import AmendmentNews as AmendmentNews
     from wgtool.core.inbox import News as News
     from wgtool.core.labels import LABEL_RE as LABEL_RE
@@ -156,7 +156,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "ReservationsDesk": ("wgtool.core.desks", "ReservationsDesk"),
     "Statement": ("wgtool.core.statements", "Statement"),
     "Reminders": ("wgtool.core.desks.reminders", "Reminders"),
-    "hooks": ("wgtool.core.hooks", None),
+    "hooks": ("wgtool.core.exchange.sync.hooks", None),
     "SecretariatDesk": ("wgtool.core.desks", "SecretariatDesk"),
     "require_open": ("wgtool.core.desks.context", "require_open"),
     # Read models: what the desks answer

@@ -20,14 +20,11 @@ import shlex
 import subprocess
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput, LocalFileError, NotFound
+from wgtool.core.exchange.sync.report import SyncReport
 from wgtool.core.record.gitstore import GitStore
-
-if TYPE_CHECKING:
-    from wgtool.core.exchange.sync.report import SyncReport
 
 HOOK_KEY = "wgtool.hook.sync"
 LAST_SYNC_FILE = "last-sync.json"
