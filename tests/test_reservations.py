@@ -96,6 +96,11 @@ def test_a_group_reserves_explains_and_retracts(example_repo: Path) -> None:
     shown = ok(example_repo, "draft", "show", "principles")
     assert "Our capital reads 'access' broadly." in shown
     assert "Explanations of position:" in shown
+    fifth = ok(example_repo, "draft", "show", "principles", "--paragraph", "5")
+    assert "Reservations:" in fifth and "Our capital reads" in fifth
+    assert "Reservations:" not in ok(
+        example_repo, "draft", "show", "principles", "--paragraph", "4"
+    )
     # Only a member of the reserving group retracts it (the chair is in governments too).
     refused = wgtool(example_repo, "reserve", "--withdraw", reserved, actor=MEMBER_CS)
     assert refused.returncode == 4 and len(refused.stderr.strip().splitlines()) == 1

@@ -147,6 +147,11 @@ def draft_show(
             if threads:
                 click.echo()
                 print_paragraph_threads(list(threads))
+            # A version's reservations name its labels; on main, the label now.
+            on = [x for x in said if (x.event.paragraph if version else x.label) == label]
+            if any(x.active for x in on):
+                click.echo()
+                print_statements(on, groups)
         return
     if as_json:
         data = d.to_dict(version)

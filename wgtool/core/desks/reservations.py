@@ -118,6 +118,8 @@ class ReservationsDesk:
         if version is not None:
             version = self.drafts.version(slug, version).name
         events = self.chains.draft_events(slug, STATEMENT_TYPES)
+        if not events:
+            return []  # and no version judged: the ledger and the reader ask on every read
         text = self.drafts.draft_text_at(main, slug) or ""
         now = self.drafts.labels_at(main, slug, text)
         commits = {v.name: v.commit for v in self.drafts.versions(slug)}
