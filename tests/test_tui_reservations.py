@@ -4,13 +4,16 @@ and the reader shows the reservation under its paragraph."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
+from textual.widgets import Log
 
-from tests.conftest import MEMBER_CS, MEMBER_GOV, SECRETARIAT
+from tests.conftest import MEMBER_CS, MEMBER_GOV, SECRETARIAT, Clones, do_sync, git
 from tests.pilot import settle
-from tests.test_tui import SIZE, open_draft, open_wg, paragraph_texts
+from tests.test_tui import SIZE, open_draft, open_wg, paragraph_texts, synced
 from tests.test_tui_agreement import fill, offered
 from wgtool.tui.app import make_app
 from wgtool.tui.screens.reader import DraftScreen
@@ -54,3 +57,32 @@ async def test_a_member_reserves_a_paragraph_from_the_reader(example_repo: Path)
         ("explanation", MEMBER_CS, None),
         ("reservation", MEMBER_GOV, "5"),
     ]
+
+
+async def test_a_sync_from_the_ui_runs_the_clones_hook(clones: Clones, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    copy = "import shutil, sys; shutil.copyfileobj(sys.stdin, open(sys.argv[1], 'w'))"
+    git(clones.b, "config", "wgtool.hook.sync", f'{sys.executable} -c "{copy}" {out}')
+    with open_wg(clones.a, MEMBER_GOV) as wg:
+        wg.deliberation.comment(clones.amendment, "Our capital agrees.")
+    assert not do_sync(clones.a).problems
+    app = make_app(clones.b, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await synced(pilot)
+        await settle(pilot)
+        assert str(dialog.query_one("#sync-result").render()).startswith("Synced")
+        log = "\n".join(dialog.query_one("#sync-log", Log).lines)
+        assert "sync hook" not in log
+    report = json.loads(out.read_text())
+    assert report["received"]["events"] == 1 and report["remote"] == "origin"
+    git(clones.b, "config", "wgtool.hook.sync", f"{sys.executable} -c 'raise SystemExit(4)'")
+    with open_wg(clones.a, MEMBER_GOV) as wg:
+        wg.deliberation.comment(clones.amendment, "And again.")
+    assert not do_sync(clones.a).problems
+    app = make_app(clones.b, MEMBER_CS)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await synced(pilot)
+        await settle(pilot)
+        log = "\n".join(dialog.query_one("#sync-log", Log).lines)
+        assert "the sync hook failed (exit 4)" in log
+        assert str(dialog.query_one("#sync-result").render()).startswith("Synced")
