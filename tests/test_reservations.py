@@ -17,6 +17,7 @@ from tests.conftest import (
     CHAIR,
     MEMBER_CS,
     MEMBER_GOV,
+    MEMBER_PS,
     SECRETARIAT,
     Clones,
     do_sync,
@@ -316,6 +317,17 @@ def test_a_versions_exports_carry_its_reservations_as_notes(example_repo: Path) 
         actor=MEMBER_GOV,
     )
     ok(example_repo, "explain", "principles", "We join the consensus.", actor=MEMBER_CS)
+    # Recorded later, numbered first: the notes follow the text.
+    ok(
+        example_repo,
+        "reserve",
+        "principles",
+        "--paragraph",
+        "2",
+        "--reason",
+        "Too broad.",
+        actor=MEMBER_PS,
+    )
     out = example_repo / "out"
     out.mkdir()
     for fmt in ("akn", "docx", "compilation"):
@@ -335,23 +347,26 @@ def test_a_versions_exports_carry_its_reservations_as_notes(example_repo: Path) 
     assert schema.validate(root), schema.error_log
     ns = {"a": "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"}
     notes = root.findall(".//a:meta/a:notes/a:note", ns)
-    assert [n.get("eId") for n in notes] == ["note_1", "note_2"]
-    assert notes[0].findtext("a:p", namespaces=ns) == (
+    assert [n.get("eId") for n in notes] == ["note_1", "note_2", "note_3"]
+    assert notes[1].findtext("a:p", namespaces=ns) == (
         "Reservation by Governments (rsubramanian) on paragraph 5: Scope <b>not</b> agreed & more"
     )
     (ref,) = root.findall(".//a:paragraph[@eId='para_5']//a:noteRef", ns)
-    assert (ref.get("href"), ref.get("marker")) == ("#note_1", "1")
-    assert root.find(".//a:preface//a:noteRef", ns).get("href") == "#note_2"
+    assert (ref.get("href"), ref.get("marker")) == ("#note_2", "2")
+    assert root.find(".//a:paragraph[@eId='para_2']//a:noteRef", ns).get("href") == "#note_1"
+    assert root.find(".//a:preface//a:noteRef", ns).get("href") == "#note_3"
     word = docx.Document(str(out / "p.docx"))
     texts = [p.text for p in word.paragraphs]
-    assert texts[-3:] == [
+    assert texts[-4:] == [
         "Notes",
-        "1. Reservation by Governments (rsubramanian) on paragraph 5: "
+        "1. Reservation by Private sector (kwatanabe) on paragraph 2: Too broad.",
+        "2. Reservation by Governments (rsubramanian) on paragraph 5: "
         "Scope <b>not</b> agreed & more",
-        "2. Explanation of position by Civil society (ndlamini): We join the consensus.",
+        "3. Explanation of position by Civil society (ndlamini): We join the consensus.",
     ]
     (fifth,) = [p for p in word.paragraphs if p.text.startswith("5. ")]
-    assert fifth.runs[-1].text == "1" and fifth.runs[-1].font.superscript is not False
+    assert fifth.runs[-1].text == "2" and fifth.runs[-1].style.name == "wgtool note reference"
+    assert fifth.runs[-1].style.font.superscript
     # Read back, the notes and their numbers are no part of the text.
     found = read_docx(out / "p.docx")
     assert found.left_out == []

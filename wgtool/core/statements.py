@@ -3,6 +3,7 @@ consensus version, or an explanation of position on a version (pure data, no I/O
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wgtool.core.model import Event
@@ -71,13 +72,15 @@ def statements(events: list[Event], label_now: dict[str, str | None]) -> list[St
     ]
 
 
-def notes_for(found: list[Statement], version: str) -> list[Statement]:
-    """The statements on ``version`` still standing: reservations in the order of their
-    paragraphs as given, then explanations; each an exported document's note."""
+def notes_for(found: list[Statement], version: str, labels: Sequence[str]) -> list[Statement]:
+    """The statements on ``version`` still standing, as an exported document numbers its
+    notes: reservations in the order of their paragraphs (``labels``: the version's), then
+    explanations, each kind oldest first."""
     standing = [s for s in found if s.active and s.version == version]
-    return [s for s in standing if s.kind == RESERVATION] + [
-        s for s in standing if s.kind == EXPLANATION
-    ]
+    order = {label: number for number, label in enumerate(labels)}
+    reservations = [s for s in standing if s.kind == RESERVATION]
+    reservations.sort(key=lambda s: order.get(s.event.paragraph or "", len(order)))
+    return reservations + [s for s in standing if s.kind == EXPLANATION]
 
 
 def note_text(statement: Statement, group_name: str) -> str:

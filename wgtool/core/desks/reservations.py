@@ -14,7 +14,7 @@ from wgtool.core.desks.chains import Chains
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.errors import NotFound, PermissionDenied, Remedy, StateError
-from wgtool.core.model import Event, Version
+from wgtool.core.model import Event, Member, Version
 from wgtool.core.record.rulebook import TAGS_PREFIX, draft_chain
 from wgtool.core.statements import (
     EXPLANATION,
@@ -53,24 +53,29 @@ class ReservationsDesk:
 
     def reserve(self, slug: str, label: str, *, reason: str, version: str | None = None) -> Event:
         """Record the acting member's group's reservation on paragraph ``label`` of a version."""
-        self.record.require(ACTION)
+        actor = self.record.require(ACTION)
         reason = validate.text(reason, "reason").strip()
         adopted = self.adopted_version(slug, version)
         text = self.drafts.draft_text_at(adopted.commit, slug) or ""
         found = self.drafts.labels_at(adopted.commit, slug, text)
         current = found.label(found.resolve(label))
-        return self._write(slug, RESERVATION, adopted, reason, paragraph=current)
+        return self._write(actor, slug, RESERVATION, adopted, reason, paragraph=current)
 
     def explain(self, slug: str, text: str, *, version: str | None = None) -> Event:
         """Record the acting member's group's explanation of position on a version."""
-        self.record.require(ACTION)
+        actor = self.record.require(ACTION)
         text = validate.text(text, "explanation").strip()
-        return self._write(slug, EXPLANATION, self.adopted_version(slug, version), text)
+        return self._write(actor, slug, EXPLANATION, self.adopted_version(slug, version), text)
 
     def _write(
-        self, slug: str, type_: str, adopted: Version, text: str, paragraph: str | None = None
+        self,
+        actor: Member,
+        slug: str,
+        type_: str,
+        adopted: Version,
+        text: str,
+        paragraph: str | None = None,
     ) -> Event:
-        actor = self.record.require(ACTION)
         tag = self.record.store.object_at(TAGS_PREFIX + adopted.tag)
         if tag is None:
             raise NotFound(f"no tag {adopted.tag}", remedy=Remedy.LIST_VERSIONS, subject=slug)

@@ -219,7 +219,7 @@ def produce(
         return akn.document(wg, slug, version=version, include_closed=include_closed)
     draft = wg.drafts.draft(slug, version)
     spans = None if clean else wg.agreement.bracket_spans(slug, version)
-    notes = version_notes(wg, slug, version)
+    notes = version_notes(wg, slug, version, draft.labels)
     if fmt == "markdown":
         return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
     if fmt == "akn":
@@ -292,13 +292,16 @@ def compilation_paper(
     return CompilationPaper(draft.title, items, groups, ledger, statements=said)
 
 
-def version_notes(wg: Desks, slug: str, version: str | None) -> list[tuple[str | None, str]]:
+def version_notes(
+    wg: Desks, slug: str, version: str | None, labels: Sequence[str]
+) -> list[tuple[str | None, str]]:
     """A version's notes: the reservations standing on it (on their paragraph's label), then
     the explanations of position (on the whole text). The current text has none."""
     if version is None:
         return []
     groups = wg.record.settings.groups
-    found = statements.notes_for(wg.reservations.statements(slug, version=version), version)
+    said = wg.reservations.statements(slug, version=version)
+    found = statements.notes_for(said, version, labels)
     return [
         (
             s.event.paragraph if s.kind == statements.RESERVATION else None,
