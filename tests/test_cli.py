@@ -1289,7 +1289,8 @@ def test_json_documents_keep_their_fields_in_order(wgcli: Wg) -> None:
     wgcli.ok("tag", "principles", "v1", "--message", "First reading.", actor=SECRETARIAT)
 
     shown = draft_json(wgcli, "principles", "--version", "v1")
-    assert list(shown) == ["slug", "title", "version", "text", "paragraphs"]
+    # "statements": the reservations and explanations of position standing on the version
+    assert list(shown) == ["slug", "title", "version", "text", "paragraphs", "statements"]
     assert shown["version"] == "v1" and list(shown["paragraphs"][0]) == [
         "number",
         "label",

@@ -34,7 +34,7 @@ from markdown_it import MarkdownIt
 
 PROJECT = Path(__file__).resolve().parent.parent
 README = PROJECT / "README.md"
-KNOWN_INFO = {"sh", "toml", "yaml", "text", "nginx"}
+KNOWN_INFO = {"sh", "toml", "yaml", "text", "nginx", "python"}
 NOT_RUN_RE = re.compile(r"^<!-- not run: (?P<why>.+\S) -->$")
 STEP_TIMEOUT = 600.0
 """Seconds a single command may take before the walkthrough is reported as hung (a guard, not a

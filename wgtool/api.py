@@ -71,7 +71,9 @@ if TYPE_CHECKING:
     from wgtool.core.desks import ParagraphThreads as ParagraphThreads
     from wgtool.core.desks import ProcedureDesk as ProcedureDesk
     from wgtool.core.desks import Record as Record
+    from wgtool.core.desks import RemindersDesk as RemindersDesk
     from wgtool.core.desks import ReportsDesk as ReportsDesk
+    from wgtool.core.desks import ReservationsDesk as ReservationsDesk
     from wgtool.core.desks import Room as Room
     from wgtool.core.desks import SecretariatDesk as SecretariatDesk
     from wgtool.core.desks import Thread as Thread
@@ -79,6 +81,7 @@ if TYPE_CHECKING:
     from wgtool.core.desks import WorkingGroup as WorkingGroup
     from wgtool.core.desks.context import require_open as require_open
     from wgtool.core.desks.detail import AmendmentDetail as AmendmentDetail
+    from wgtool.core.desks.reminders import Reminders as Reminders
     from wgtool.core.documents.blame import OTHER_KEYS as OTHER_KEYS
     from wgtool.core.documents.blame import Blame as Blame
     from wgtool.core.documents.concordance import Concordance as Concordance
@@ -105,6 +108,7 @@ if TYPE_CHECKING:
     from wgtool.core.exchange.logins import LoginLinks as LoginLinks
     from wgtool.core.exchange.logins import issue as issue_login
     from wgtool.core.exchange.logins import revoke as revoke_login
+    from wgtool.core.exchange.sync import hooks as hooks
     from wgtool.core.inbox import AmendmentNews as AmendmentNews
     from wgtool.core.inbox import News as News
     from wgtool.core.labels import LABEL_RE as LABEL_RE
@@ -129,6 +133,7 @@ if TYPE_CHECKING:
     from wgtool.core.record.config import SIGNATURE_MODES as SIGNATURE_MODES
     from wgtool.core.safe import HIDDEN_CHARACTERS as HIDDEN_CHARACTERS
     from wgtool.core.safe import terminal_safe as terminal_safe
+    from wgtool.core.statements import Statement as Statement
     from wgtool.core.text import DiffOp as DiffOp
 
 _TABLE: dict[str, tuple[str, str | None]] = {
@@ -149,6 +154,11 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "MeetingDesk": ("wgtool.core.desks", "MeetingDesk"),
     "Room": ("wgtool.core.desks", "Room"),
     "ReportsDesk": ("wgtool.core.desks", "ReportsDesk"),
+    "RemindersDesk": ("wgtool.core.desks", "RemindersDesk"),
+    "ReservationsDesk": ("wgtool.core.desks", "ReservationsDesk"),
+    "Statement": ("wgtool.core.statements", "Statement"),
+    "Reminders": ("wgtool.core.desks.reminders", "Reminders"),
+    "hooks": ("wgtool.core.exchange.sync.hooks", None),
     "SecretariatDesk": ("wgtool.core.desks", "SecretariatDesk"),
     "TranslationsDesk": ("wgtool.core.desks", "TranslationsDesk"),
     "require_open": ("wgtool.core.desks.context", "require_open"),
@@ -303,7 +313,10 @@ __all__ = [
     "Record",
     "RedlineEntry",
     "Remedy",
+    "Reminders",
+    "RemindersDesk",
     "ReportsDesk",
+    "ReservationsDesk",
     "Role",
     "Room",
     "SIGNATURE_MODES",
@@ -315,6 +328,7 @@ __all__ = [
     "Span",
     "Stance",
     "StateError",
+    "Statement",
     "Status",
     "SyncError",
     "Thread",
@@ -330,6 +344,7 @@ __all__ = [
     "circulate_example",
     "create_demo",
     "document",
+    "hooks",
     "in_words",
     "inline",
     "issue_login",

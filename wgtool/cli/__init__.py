@@ -11,7 +11,8 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
 (what changed since the member last looked), :mod:`.agreement` (brackets, paragraph status,
 silences, the amendment window, co-sponsors), :mod:`.meeting` (the chair's focus and the
-meeting room's screen), :mod:`.shell` (completion), :mod:`.ui` (the
+meeting room's screen), :mod:`.statements` (reservations, explanations of position,
+reminders, the sync hook), :mod:`.shell` (completion), :mod:`.ui` (the
 terminal UI and the demo) and :mod:`.serve` (the UI in web browsers, login links);
 :mod:`.editing` opens the member's editor and reads paragraph references.
 """
@@ -34,6 +35,7 @@ from wgtool.cli import (  # noqa: F401
     roster,
     serve,
     shell,
+    statements,
     ui,
 )
 from wgtool.cli.group import EXIT_CODES, Context, cli, exit_code, exit_code_of, pass_context

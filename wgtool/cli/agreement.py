@@ -106,8 +106,17 @@ def status(obj: Context, slug: str, as_json: bool) -> None:
         ledger = wg.agreement.ledger(slug)
         window = wg.procedure.window(slug)
         now = wg.record.clock()
+        reserved = [
+            s for s in wg.reservations.statements(slug) if s.kind == "reservation" and s.active
+        ]
         if as_json:
-            emit_json([p.to_dict() for p in ledger])
+            emit_json(
+                [
+                    p.to_dict()
+                    | {"reservations": [s.to_dict() for s in reserved if s.label == p.label]}
+                    for p in ledger
+                ]
+            )
             return
         click.echo(f"{slug}: amendment window {window.describe(now)}")
         click.echo(
@@ -122,6 +131,13 @@ def status(obj: Context, slug: str, as_json: bool) -> None:
             )
         agreed = sum(p.status is ParagraphStatus.AGREED for p in ledger)
         click.echo(f"{agreed} of {len(ledger)} paragraph(s) agreed")
+        if reserved:
+            click.echo(
+                "Reservations: "
+                + ", ".join(
+                    safe(f"¶{s.label or s.event.paragraph} ({s.event.group})") for s in reserved
+                )
+            )
         commented = [p.label for p in ledger if p.comments]
         if commented:
             click.echo(

@@ -20,6 +20,7 @@ from wgtool.cli.output import (
     safe,
     warn_placeholder,
 )
+from wgtool.cli.statements import print_statements
 from wgtool.cli.translated import show_translation, translation_json
 
 
@@ -128,6 +129,8 @@ def draft_show(
     with obj.open() as wg:
         d = wg.drafts.draft(slug, version)
         spans = {} if clean else wg.agreement.bracket_spans(slug, version)
+        said = wg.reservations.statements(slug, version=version)
+        groups = wg.record.settings.groups
         if paragraph is not None:
             block = api.document.paragraph(d.text, d.position(paragraph))
             label = d.label(block.number or 0)
@@ -153,15 +156,24 @@ def draft_show(
             if threads:
                 click.echo()
                 print_paragraph_threads(list(threads))
+            # A version's reservations name its labels; on main, the label now.
+            on = [x for x in said if (x.event.paragraph if version else x.label) == label]
+            if any(x.active for x in on):
+                click.echo()
+                print_statements(on, groups)
         return
     if as_json:
         data = d.to_dict(version)
+        data["statements"] = [x.to_dict() for x in said if x.active]
         for entry in data["paragraphs"]:  # type: ignore[attr-defined]
             found = spans.get(entry["label"], [])
             entry["brackets"] = [{"start": s, "end": e, "id": i} for s, e, i in sorted(found)]
         emit_json(data)
         return
     _print_draft(d, spans)
+    if any(x.active for x in said):
+        click.echo()
+        print_statements(said, groups)
 
 
 def _bracketed(text: str, spans: list[tuple[int, int, str]] | None) -> str:

@@ -69,6 +69,10 @@ def sync(obj: Context, remote: str, replay_merges: bool) -> None:
         if report.arrived:
             click.echo("What arrived:")
             print_news(report.arrived)
+        # The clone's own sync hook (never the record's): its failure is one line, no more.
+        hook_problem = api.hooks.after_sync(wg.record.store, report)
+        if hook_problem is not None:
+            click.echo(f"wgtool: {safe(hook_problem)}", err=True)
         if report.problems:
             sys.exit(EXIT_CODES[SyncError])
 

@@ -15,6 +15,9 @@ needs another desk is given it, and says so in its constructor. No desk inherits
 - :attr:`~WorkingGroup.agreement`: brackets, paragraph status, comments on a paragraph;
 - :attr:`~WorkingGroup.procedure`: co-sponsors, the amendment window, silences, renumbering and
   tagging consensus versions (refused while brackets remain);
+- :attr:`~WorkingGroup.reservations`: a group's reservations and explanations of position on a
+  consensus version (:mod:`.reservations`);
+- :attr:`~WorkingGroup.reminders`: what awaits each group and member (:mod:`.reminders`);
 - :attr:`~WorkingGroup.documents`: who wrote which words (blame), attributed redlines, and the
   secretariat's documents (exports: HTML, Word, Akoma Ntoso);
 - :attr:`~WorkingGroup.inbox`: each member's desk, what changed since they last looked;
@@ -56,7 +59,9 @@ from wgtool.core.desks.inbox import Inbox, InboxDesk
 from wgtool.core.desks.meeting import MeetingDesk, Room
 from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
+from wgtool.core.desks.reminders import RemindersDesk
 from wgtool.core.desks.reports import ReportsDesk
+from wgtool.core.desks.reservations import ReservationsDesk
 from wgtool.core.desks.roster import SecretariatDesk
 from wgtool.core.desks.translations import TranslationsDesk
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, WgError
@@ -100,6 +105,8 @@ class WorkingGroup:
             self.merges,
             self.agreement,
         )
+        self.reservations = ReservationsDesk(record, self.drafts, self.chains)
+        self.reminders = RemindersDesk(record, self.amendments, self.deliberation, self.procedure)
         self.documents = DocumentsDesk(record, self.drafts, self.amendments, self)
         self.inbox = InboxDesk(record, self.drafts)
         self.meeting = MeetingDesk(record, self.drafts, self.agreement, self.chains)
@@ -259,8 +266,10 @@ __all__ = [
     "ParagraphThreads",
     "ProcedureDesk",
     "Record",
+    "RemindersDesk",
     "ReportsDesk",
     "Room",
+    "ReservationsDesk",
     "SecretariatDesk",
     "Thread",
     "TranslationsDesk",

@@ -53,6 +53,9 @@ def event_message(event: Event, actor: Member, main: str) -> str:
         "silence": f"Silence procedure on {what}",
         "silence-break": f"Break silence {event.target} on {what}",
         "focus": f"Focus on {where}",
+        "reservation": f"Reservation on {where} as of version {event.target}",
+        "explanation": f"Explanation of position on {what} as of version {event.target}",
+        "retract": f"Retract {event.target} on {what}",
     }[event.type]
     trailers = [
         subject,

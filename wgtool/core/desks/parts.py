@@ -21,6 +21,7 @@ from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.desks.inbox import InboxDesk
 from wgtool.core.desks.merges import MergesDesk
 from wgtool.core.desks.procedure import ProcedureDesk
+from wgtool.core.desks.reservations import ReservationsDesk
 from wgtool.core.desks.roster import SecretariatDesk
 from wgtool.core.desks.translations import TranslationsDesk
 from wgtool.core.documents.redline import AttributedRedline
@@ -69,6 +70,7 @@ class Desks(Protocol):
 
     @property
     def translations(self) -> TranslationsDesk: ...
+    def reservations(self) -> ReservationsDesk: ...
 
     @property
     def documents(self) -> Attributions: ...

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from wgtool.core import agreement, document, languages
+from wgtool.core import agreement, document, languages, statements
 from wgtool.core.documents import akn, pages, word
 from wgtool.core.documents.papers import (
     AKN_NS,
@@ -71,10 +71,14 @@ def akoma_ntoso(
     spans: Brackets = None,
     language: str = "en",
     translated_from: str | None = None,
+    notes: Sequence[tuple[str | None, str]] = (),
 ) -> str:
     """The draft as an Akoma Ntoso 3.0 ``doc`` (valid against the OASIS schema); bracketed
     words are ``<inline name="bracketed">`` elements. ``language``: the expression's language;
-    ``translated_from``: the authentic language it is a translation of, if it is one.
+    ``translated_from``: the authentic language it is a translation of, if it is one; ``notes``
+    (a reservation on a label, an explanation of position on the whole text: None) are
+    ``<note>`` elements in the meta's ``<notes>``, each pointed at by a ``<noteRef>`` in its
+    paragraph (or the preface).
 
     Long because it writes the document in the schema's order, element by element.
     """
@@ -147,8 +151,20 @@ def akoma_ntoso(
         href="/akn/ontology/organization/wgtool",
         showAs="wgtool",
     )
+    if notes:
+        kept = el(meta, "notes", source="#wgtool")
+        for number, (_, note) in enumerate(notes, 1):
+            el(el(kept, "note", eId=f"note_{number}"), "p", note)
+
+    def refer(line: ET.Element, on: str | None) -> None:
+        for number, (label, _) in enumerate(notes, 1):
+            if label == on:
+                el(line, "noteRef", href=f"#note_{number}", marker=str(number))
+
     preface = el(doc, "preface")
-    el(el(preface, "p"), "docTitle", title)
+    heading = el(preface, "p")
+    el(heading, "docTitle", title)
+    refer(heading, None)
     body = el(doc, "mainBody")
     container: ET.Element = body
     section = 0
@@ -173,6 +189,7 @@ def akoma_ntoso(
                 line.text = (line.text or "") + words
             else:
                 last.tail = (last.tail or "") + words
+        refer(line, label)
 
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -235,14 +252,15 @@ def produce(
         return akn.document(wg, slug, version=version, include_closed=include_closed)
     draft = wg.drafts.draft(slug, version)
     spans = None if clean else wg.agreement.bracket_spans(slug, version)
+    notes = version_notes(wg, slug, version, draft.labels)
     if fmt == "markdown":
         return visible_controls(bracketed_markdown(draft.text, draft.labels, spans))
     if fmt == "akn":
-        return draft_akn(wg, draft, version, spans=spans)
+        return draft_akn(wg, draft, version, spans=spans, notes=notes)
     kind = _PAPERS[fmt]
     paper: Paper
     if kind is CleanText:
-        paper = CleanText(draft.title, draft.text, version, draft.labels, spans)
+        paper = CleanText(draft.title, draft.text, version, draft.labels, spans, notes)
     elif kind is RedlinePaper:
         paper = redline_paper(wg, draft, version, against)
     else:
@@ -346,7 +364,32 @@ def compilation_paper(
         blocks = tuple(e for e in entries if e.changed)
         items.append(CompiledAmendment(a, blocks, consensus[a.id], notes.get(a.id, ())))
     ledger = wg.agreement.ledger(draft.slug) if version is None else []
-    return CompilationPaper(draft.title, items, wg.record.settings.groups, ledger)
+    groups = wg.record.settings.groups
+    said = [
+        f"{s.version}: {statements.note_text(s, groups.get(s.event.group, s.event.group))}"
+        for s in wg.reservations.statements(draft.slug, version=version)
+        if s.active
+    ]
+    return CompilationPaper(draft.title, items, groups, ledger, statements=said)
+
+
+def version_notes(
+    wg: Desks, slug: str, version: str | None, labels: Sequence[str]
+) -> list[tuple[str | None, str]]:
+    """A version's notes: the reservations standing on it (on their paragraph's label), then
+    the explanations of position (on the whole text). The current text has none."""
+    if version is None:
+        return []
+    groups = wg.record.settings.groups
+    said = wg.reservations.statements(slug, version=version)
+    found = statements.notes_for(said, version, labels)
+    return [
+        (
+            s.event.paragraph if s.kind == statements.RESERVATION else None,
+            statements.note_text(s, groups.get(s.event.group, s.event.group)),
+        )
+        for s in found
+    ]
 
 
 def amendment_notes(wg: Desks, amendments: Sequence[Amendment]) -> dict[str, list[str]]:

@@ -52,6 +52,13 @@ class CleanText:
     spans: Brackets = None
     language: str = "en"
     stale: frozenset[str] = frozenset()  # a translation's units translated from an older text
+    # Numbered notes (a group's reservation on a paragraph's label, or its explanation of
+    # position on the whole text: None), in the order they are numbered.
+    notes: Sequence[tuple[str | None, str]] = ()
+
+    def note_numbers(self, label: str | None) -> list[int]:
+        """The numbers of the notes on paragraph ``label`` (None: on the whole text)."""
+        return [n for n, (on, _) in enumerate(self.notes, 1) if on == label]
 
     @property
     def bracket_count(self) -> int:
@@ -124,6 +131,7 @@ class CompilationPaper:
     ledger: Sequence[ParagraphState] = field(default=())
     deliberation: bool = True
     positions: bool = False
+    statements: Sequence[str] = field(default=())  # reservations, explanations of position
 
     def ordered(self) -> list[CompiledAmendment]:
         return sorted(

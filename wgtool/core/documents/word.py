@@ -59,6 +59,10 @@ NOTE_STYLE = "wgtool note"
 """The paragraph style of what the clean text says about the draft (its version, its
 brackets), which is no part of it. With :data:`LABEL_STYLE` and :data:`BRACKET_STYLE` it lets
 the importer read wgtool's own export back as the same paragraphs, labels and text."""
+NOTE_REF_STYLE = "wgtool note reference"
+"""The character style of a note's number in the text (a reservation on the paragraph, an
+explanation of position after the version line): Word has no footnotes python-docx can write,
+so the notes are numbered and listed at the end, in :data:`NOTE_STYLE`, like endnotes."""
 CODE_FONT = "Courier New"
 INSERTED = "006600"
 DELETED = "AA0000"
@@ -185,7 +189,11 @@ def clean_docx(paper: CleanText) -> Document:
     """The text with its headings, labelled paragraphs and brackets."""
     doc = _new(paper.title)
     _note_style(doc)
-    doc.add_paragraph(xml_text(f"Version: {paper.version or 'current text'}"), NOTE_STYLE)
+    version = doc.add_paragraph(xml_text(f"Version: {paper.version or 'current text'}"), NOTE_STYLE)
+    if paper.notes:
+        reference = doc.styles.add_style(NOTE_REF_STYLE, docx.enum.style.WD_STYLE_TYPE.CHARACTER)
+        reference.font.superscript = True
+        _note_refs(version, paper.note_numbers(None))
     if paper.bracket_count:
         note = f"{paper.bracket_count} passage(s) in square brackets are not agreed."
         doc.add_paragraph(note, NOTE_STYLE)
@@ -199,7 +207,17 @@ def clean_docx(paper: CleanText) -> Document:
         _add_markdown(paragraph, agreement.with_marks(block.text, spans))
         if block.label in paper.stale:  # a note: reading the document back leaves it out
             doc.add_paragraph(f"{block.label}: stale, translated from an earlier text", NOTE_STYLE)
+        _note_refs(paragraph, paper.note_numbers(block.label))
+    if paper.notes:
+        doc.add_paragraph("Notes", NOTE_STYLE)
+        for number, (_, note) in enumerate(paper.notes, 1):
+            doc.add_paragraph(xml_text(f"{number}. {note}"), NOTE_STYLE)
     return doc
+
+
+def _note_refs(paragraph: Paragraph, numbers: list[int]) -> None:
+    if numbers:
+        paragraph.add_run(",".join(str(n) for n in numbers), NOTE_REF_STYLE)
 
 
 # -- the redline, as tracked changes -----------------------------------------------------------
@@ -340,6 +358,10 @@ def compilation_docx(paper: CompilationPaper) -> Document:
     _meta(doc, f"Compilation of {len(paper.amendments)} amendment(s). {CONSENSUS_LEGEND}")
     if paper.ledger:
         _ledger(doc, paper)
+    if paper.statements:
+        doc.add_heading("Reservations and explanations of position", 2)
+        for line in paper.statements:
+            doc.add_paragraph(xml_text(line))
     for item in paper.ordered():
         _amendment(doc, paper, item)
     return doc

@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wgtool.core import validate
-from wgtool.core.documents.word import BRACKET_STYLE, CODE_FONT, LABEL_STYLE, NOTE_STYLE
+from wgtool.core.documents.word import (
+    BRACKET_STYLE,
+    CODE_FONT,
+    LABEL_STYLE,
+    NOTE_REF_STYLE,
+    NOTE_STYLE,
+)
 from wgtool.core.errors import InvalidInput
 from wgtool.core.labels import LABEL_RE
 from wgtool.lazy import lazy_module
@@ -245,6 +251,7 @@ class OwnExport:
         self.label_style = label_style
         self.note_style = note_style
         self.bracket_style = bracket_style
+        self.note_ref_style: str | None = None  # a note's number: no part of the text
         self.labels: list[str] = []
 
     @classmethod
@@ -252,7 +259,9 @@ class OwnExport:
         ids = {style.name: style.style_id for style in doc.styles}
         if LABEL_STYLE not in ids or NOTE_STYLE not in ids:
             return None
-        return cls(ids[LABEL_STYLE], ids[NOTE_STYLE], ids.get(BRACKET_STYLE))
+        found = cls(ids[LABEL_STYLE], ids[NOTE_STYLE], ids.get(BRACKET_STYLE))
+        found.note_ref_style = ids.get(NOTE_REF_STYLE)
+        return found
 
     def is_note(self, p: Any) -> bool:
         style = p.find(f"{_W}pPr/{_W}pStyle")
@@ -278,7 +287,7 @@ class OwnExport:
             text = _SPACES_RE.sub(" ", _run_text(run))
             if style == self.label_style:
                 label += text
-            elif style != self.bracket_style and text:
+            elif text and (style is None or style not in (self.bracket_style, self.note_ref_style)):
                 if pieces and pieces[-1][1] == marks:
                     pieces[-1] = (pieces[-1][0] + text, marks)
                 else:

@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Header, OptionList, Static
 
-from wgtool.api import Draft, Kind, ParagraphState, ParagraphStatus, document
+from wgtool.api import Draft, Event, Kind, ParagraphState, ParagraphStatus, Statement, document
 from wgtool.tui.commands import Command
 from wgtool.tui.commands.agreement import draft_commands, paragraph_commands
+from wgtool.tui.commands.statements import statement_commands
 from wgtool.tui.render import Authors, safe
 from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.widgets import KeysFooter, ParagraphList
@@ -88,6 +89,8 @@ class DraftScreen(WgScreen):
         self.open_counts: dict[int, int] = {}
         self.ledger: dict[str, ParagraphState] = {}
         self.window_open: bool | None = None
+        self.reservations: dict[str, list[Event]] = {}  # standing, by the label now
+        self.explanations = 0
         self.by_group = False
         """Whether the words are coloured by who wrote them (read with the draft, in its
         worker: tracing who wrote them is git work)."""
@@ -113,7 +116,8 @@ class DraftScreen(WgScreen):
             ledger = wg.agreement.ledger(self.slug)
             window = wg.procedure.window(self.slug).is_open(wg.record.clock())
             authors = Authors.of(wg.documents.blame(self.slug)) if self.by_group else None
-            self.wg_app.deliver(self.show, draft, counts, ledger, window, authors)
+            said = wg.reservations.statements(self.slug)
+            self.wg_app.deliver(self.show, draft, counts, ledger, window, authors, said)
 
     def show(
         self,
@@ -122,8 +126,15 @@ class DraftScreen(WgScreen):
         ledger: list[ParagraphState] | None = None,
         window_open: bool | None = None,
         authors: Authors | None = None,
+        said: list[Statement] | None = None,
     ) -> None:
         self.draft, self.open_counts = draft, counts
+        standing = [s for s in said or [] if s.active]
+        self.reservations = {}
+        for s in standing:
+            if s.kind == "reservation" and s.label is not None:
+                self.reservations.setdefault(s.label, []).append(s.event)
+        self.explanations = sum(s.kind == "explanation" for s in standing)
         self.ledger = {p.label: p for p in ledger or []}
         self.window_open = window_open
         # Main may have moved between reading the draft and tracing it: the next load agrees.
@@ -140,6 +151,9 @@ class DraftScreen(WgScreen):
         comments = sum(len(p.comments) for p in self.ledger.values())
         if comments:
             info.append(f" · {comments} comment(s)")
+        reserved = sum(len(r) for r in self.reservations.values())
+        if reserved or self.explanations:
+            info.append(f" · {reserved} reservation(s), {self.explanations} explanation(s)")
         if window_open is False:
             info.append(" · window closed", "bold")
         self.query_one("#draft-info", Static).update(info)
@@ -164,6 +178,7 @@ class DraftScreen(WgScreen):
             },
             None if authors is None else authors.runs,
             {label: p.comments for label, p in self.ledger.items()},
+            self.reservations,
         )
 
     @property
@@ -238,6 +253,7 @@ class DraftScreen(WgScreen):
         if number is not None:
             label = self.label or str(number)
             yield from paragraph_commands(self, self.slug, self.ledger.get(label))
+            yield from statement_commands(self, self.slug, label)
             yield Command(
                 f"Focus the room on ¶{label}",
                 "Chair: the meeting room's screen (wgtool present) shows this paragraph",
@@ -289,3 +305,5 @@ class DraftScreen(WgScreen):
             self.action_who_wrote,
         )
         yield from draft_commands(self, self.slug, self.window_open)
+        if number is None:
+            yield from statement_commands(self, self.slug, None)

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Log, ProgressBar, Static
 
+from wgtool import api
 from wgtool.api import WgError, terminal_safe
 from wgtool.tui.messages import RecordChanged, SyncProgress
 from wgtool.tui.render import error_words, remedy_words
@@ -75,6 +76,10 @@ class SyncScreen(WgModal[None]):
                 lines = [str(line) for line in report.lines()]
                 lines += [remedy_words(r, remote) for r in report.remedies]
                 problems = [str(p) for p in report.problems]
+                # The clone's own sync hook, as after 'wgtool sync': its failure is one line.
+                hook_problem = api.hooks.after_sync(wg.record.store, report)
+                if hook_problem is not None:
+                    lines.append(hook_problem)
         self.app.call_from_thread(self.finished, lines, problems, failure)
 
     def on_sync_progress(self, message: SyncProgress) -> None:

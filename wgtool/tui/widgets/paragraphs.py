@@ -62,12 +62,13 @@ class ParagraphList(RecordList):
         spans: Mapping[str, Sequence[Span]] | None = None,
         authors: Sequence[AuthorRun] | None = None,
         comments: Mapping[str, Sequence[Event]] | None = None,
+        reservations: Mapping[str, Sequence[Event]] | None = None,
     ) -> None:
         """Show a draft's text, keeping the highlighted paragraph if it still exists: each
         paragraph with its label (``¶7bis``), its status in the margin (``marks``), its
         bracketed words (``spans``) and the comments on it (``comments``), all by label; given
         ``authors`` (runs of the text in the style of whoever wrote them), each word in its
-        writer's style."""
+        writer's style; the groups' reservations on it (``reservations``) under it."""
         keep = self.paragraph
         self.labels = tuple(labels)
         self.clear_options()
@@ -87,6 +88,9 @@ class ParagraphList(RecordList):
                 said = (comments or {}).get(label, ())
                 if said:
                     words = Text("\n").join([words, comment_lines(said)])
+                reserved = (reservations or {}).get(label, ())
+                if reserved:
+                    words = Text("\n").join([words, reservation_lines(reserved)])
                 body = _paragraph(count, label, (marks or {}).get(label, ""), words)
                 options.append(Option(body, id=paragraph_option_id(block.number)))
         self.add_options(options)
@@ -130,6 +134,20 @@ def comment_lines(comments: Sequence[Event]) -> Text:
         line = Text("  ↳ " if comment.reply_to else "› ", "dim")
         line.append_text(safe(f"{comment.member} ({comment.group}): ", "italic", one_line=True))
         line.append_text(safe(comment.text, "italic dim", one_line=True))
+        lines.append(line)
+    return Text("\n").join(lines)
+
+
+def reservation_lines(reservations: Sequence[Event]) -> Text:
+    """A group's reservations on a paragraph: the version, the group (and who recorded it),
+    then the reason."""
+    lines = []
+    for event in reservations:
+        line = Text("⚑ ", "bold")
+        line.append_text(
+            safe(f"Reservation ({event.target}) of {event.group} ({event.member}): ", "bold")
+        )
+        line.append_text(safe(event.text, one_line=True))
         lines.append(line)
     return Text("\n").join(lines)
 

@@ -45,6 +45,7 @@ class Rulebook:
         self.chains = ChainJudge(self.reads)
         self.mainline = MainJudge(self.reads, self.chains)
         self.versions = TagJudge(self.reads, self.chains)
+        self.chains.statements.judge_tag = self.versions.tag
 
     @property
     def store(self) -> GitStore:

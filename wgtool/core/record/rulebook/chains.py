@@ -54,6 +54,7 @@ from wgtool.core.record.rulebook.records import (
     same_member,
     well_formed,
 )
+from wgtool.core.record.rulebook.statements import StatementJudge
 
 # From this many event files to read on, the kept verdicts are read whole first (see
 # :meth:`ChainJudge.event_chains`); below it, one query per event costs less.
@@ -72,6 +73,7 @@ class ChainJudge:
         self._joins: dict[tuple[str, str], str | None] = {}
         self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
         self.event_files_read = 0  # by this judge (a file read by another reader is shared)
+        self.statements = StatementJudge(reads, self._read_event)
 
     # -- amendments ----------------------------------------------------------------------------
 
@@ -472,6 +474,7 @@ class ChainJudge:
                 self.reads.checked.add(record.sha)
             return Event.from_dict(kept), []
         verdict = self._judge_event_anew(record, amendment, current, proposer)
+        verdict = self.statements.also(verdict, record, current, history, position)
         if not signed:
             self._verdicts[key] = (verdict[0], tuple(verdict[1]))
         if (

@@ -68,6 +68,7 @@ AMENDMENT_EVENT_TYPES = frozenset(
 )
 DRAFT_EVENT_TYPES = frozenset(
     {"comment", "bracket", "unbracket", "status", "window", "silence", "silence-break", "focus"}
+    | {"reservation", "explanation", "retract"}  # a group's statements on a version
 )
 EVENT_TYPES = AMENDMENT_EVENT_TYPES | DRAFT_EVENT_TYPES
 # Who may record each event (any member may record the others); a withdrawal is the proposer's.
@@ -148,6 +149,7 @@ ACTION_ROLES: dict[str, Role | tuple[Role, ...]] = {
     "withdraw": Role.MEMBER,
     "co-sponsor": Role.MEMBER,
     "break a silence": Role.MEMBER,
+    "state a reservation or position": Role.MEMBER,
     "merge": Role.CHAIR,
     "reject": Role.CHAIR,
     "revert": Role.CHAIR,

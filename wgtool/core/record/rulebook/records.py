@@ -228,6 +228,9 @@ _DETAILS: dict[str, dict[str, bool | None]] = {
     "silence": {"until": True, "target": None, "anchor": None},
     "silence-break": {"target": True},
     "cosponsor": {"state": True},
+    "reservation": {"paragraph": True, "target": True, "anchor": True},
+    "explanation": {"target": True, "anchor": True},
+    "retract": {"target": True},
 }
 _STATES = {
     "status": ("open", "agreed", "agreed-ad-ref"),
