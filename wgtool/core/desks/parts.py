@@ -70,6 +70,8 @@ class Desks(Protocol):
 
     @property
     def translations(self) -> TranslationsDesk: ...
+
+    @property
     def reservations(self) -> ReservationsDesk: ...
 
     @property

@@ -260,7 +260,7 @@ def produce(
     kind = _PAPERS[fmt]
     paper: Paper
     if kind is CleanText:
-        paper = CleanText(draft.title, draft.text, version, draft.labels, spans, notes)
+        paper = CleanText(draft.title, draft.text, version, draft.labels, spans, notes=notes)
     elif kind is RedlinePaper:
         paper = redline_paper(wg, draft, version, against)
     else:
