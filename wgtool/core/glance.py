@@ -44,7 +44,7 @@ from wgtool.core.record.rulebook import (
 if TYPE_CHECKING:
     from wgtool.core.record.gitstore import GitStore
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
 to them, so that a file of another version is rebuilt rather than read."""
 
@@ -332,6 +332,8 @@ PLAIN_COLUMNS = (
     "revert_commit",
     "label",
     "alternative_to",
+    "amends",
+    "amends_revision",
 )
 
 

@@ -315,8 +315,10 @@ class AmendmentsDesk:
             )
 
     def change(self, amendment: Amendment) -> AmendmentChange:
-        """The amendment's change to its target, as old and new text with a word diff."""
-        base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
+        """The amendment's change to its target, as old and new text with a word diff (a
+        sub-amendment's: to the text of the amendment's revision it was made against)."""
+        base = amendment.amends_revision or amendment.base
+        base_text = self.drafts.draft_text_at(base, amendment.draft) or ""
         new_text = self.drafts.draft_text_at(amendment.head, amendment.draft) or ""
         old, new = base_text, new_text
         if amendment.paragraph is not None and amendment.kind is not Kind.DOCUMENT:

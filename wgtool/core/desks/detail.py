@@ -34,6 +34,9 @@ class AmendmentDetail:
         cosponsors: Co-sponsors, handle to stakeholder group.
         alternatives: The amendments for the same passage, this one among them.
         adopted: What the merge changed in the draft (merged or reverted amendments only).
+        parent: The amendment a sub-amendment amends.
+        sub_amendments: The sub-amendments to the amendment, as they were tabled.
+        sub_consensus: Each sub-amendment's consensus, by id.
     """
 
     amendment: Amendment
@@ -46,6 +49,9 @@ class AmendmentDetail:
     cosponsors: dict[str, str] = field(default_factory=dict)
     alternatives: tuple[Amendment, ...] = ()
     adopted: AdoptedChange | None = None
+    parent: Amendment | None = None
+    sub_amendments: tuple[Amendment, ...] = ()
+    sub_consensus: dict[str, Consensus] = field(default_factory=dict)
 
     @property
     def cosponsor_groups(self) -> set[str]:
@@ -62,5 +68,18 @@ class AmendmentDetail:
             "consensus": self.consensus.to_dict(),
             "events": [e.to_dict() for e in self.events],
             "alternatives": [x.id for x in self.alternatives],
+            "sub_amendments": [
+                {
+                    "id": x.id,
+                    "proposer": x.proposer,
+                    "group": x.group,
+                    "status": x.status.value,
+                    "consensus": self.sub_consensus[x.id].state.value
+                    if x.id in self.sub_consensus
+                    else None,
+                    "merged_by": x.merged_by,
+                }
+                for x in self.sub_amendments
+            ],
             "cosponsors": [{"member": m, "group": g} for m, g in sorted(self.cosponsors.items())],
         }

@@ -53,6 +53,11 @@ from wgtool.core.record.rulebook.records import (
     same_member,
     well_formed,
 )
+from wgtool.core.record.rulebook.subamend import (
+    concerned,
+    sub_amendment_problems,
+    takes_in,
+)
 
 # From this many event files to read on, the kept verdicts are read whole first (see
 # :meth:`ChainJudge.event_chains`); below it, one query per event costs less.
@@ -165,6 +170,8 @@ class ChainJudge:
             chain.positions.append(position)
             for reason in self._judge_revision(record, number, chain, history, position):
                 chain.problems.append((record, reason))
+        if concerned(chain) and not chain.problems:
+            chain.problems += sub_amendment_problems(self, chain, history, limit)
         return chain
 
     def _judge_revision(
@@ -180,7 +187,7 @@ class ChainJudge:
         if record.trailer(REVISION) != str(number):
             problems.append(f"numbered revision {record.trailer(REVISION)}, not {number}")
         handle = record.trailer(MEMBER)
-        if handle != chain.proposer:
+        if handle != chain.proposer and not (number > 1 and takes_in(record)):
             problems.append(f"revised by {handle}, not by its proposer {chain.proposer}")
         if record.trailer(DRAFT) != chain.draft:
             problems.append(f"moves the amendment to draft {record.trailer(DRAFT)!r}")
