@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, git
+from tests.test_golden_documents import word_text
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.documents.export import produce
 from wgtool.core.errors import InvalidInput, PermissionDenied, StateError
 from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
@@ -322,3 +325,47 @@ def test_only_the_proposer_accepts_and_only_the_chair_merges(example_repo: Path)
         assert parent_now.revision == 2
         assert wg.amendments.amendment(sub).merged_by == CHAIR
         assert verify(wg).problems == []
+
+
+def test_the_compilation_and_exports_show_sub_amendments_under_their_amendment(
+    example_repo: Path,
+) -> None:
+    """HTML and Word compilations and the Akoma Ntoso list put each sub-amendment right after
+    its amendment (though tabled after another amendment to the paragraph), attributed, its
+    change shown against the amendment's text."""
+    with WorkingGroup.open(example_repo, MEMBER_PS) as wg:
+        parent = wg.amendments.propose(
+            "principles", kind=Kind.REPLACE, paragraph=1, text=PARENT_TEXT, rationale="Who."
+        ).id
+    with WorkingGroup.open(example_repo, MEMBER_GOV) as wg:
+        other = wg.amendments.propose(
+            "principles",
+            kind=Kind.REPLACE,
+            paragraph=1,
+            text="Enhanced cooperation involves governments.",
+            rationale="States.",
+        ).id
+    with WorkingGroup.open(example_repo, MEMBER_TECH) as wg:
+        sub = wg.subamendments.propose_to(parent, text=SUB_TEXT, rationale="Footing.").id
+    with WorkingGroup.open(example_repo, MEMBER_PS) as wg:
+        html = str(produce(wg, "principles", "compilation"))
+        word = word_text(bytes(produce(wg, "principles", "docx-compilation")))
+        xml = str(produce(wg, "principles", "akn-amendments"))
+    ids = re.findall(r'id="amendment-([0-9a-f]+)"', html)
+    assert sorted(ids) == sorted([parent, sub, other])
+    assert ids.index(sub) == ids.index(parent) + 1, ids  # right under its amendment
+    start = html.index(f'id="amendment-{sub}"')
+    block = html[start : html.index("</div>", start)]
+    assert f'class="amendment sub-amendment" id="amendment-{sub}"' in html
+    assert f"<h3>Sub-amendment {sub} to amendment {parent}</h3>\n" in block
+    assert f"Proposed by {MEMBER_TECH} (Technical and academic community)" in block
+    assert "stakeholders<ins> on an equal footing</ins>." in block  # against the amendment
+    assert f"Amends amendment {parent}, proposed by {MEMBER_PS} (private-sector)" in block
+    assert f"Sub-amendments: {sub} ({MEMBER_TECH}, technical-academic: open)" in html
+    lines = word.splitlines()
+    headings = [line for line in lines if line.startswith("[Heading")]
+    at = next(i for i, h in enumerate(headings) if h.endswith(f"— amendment {parent}"))
+    assert headings[at + 1] == f"[Heading 3] Sub-amendment {sub} to amendment {parent}"
+    assert any(h.endswith(f"— amendment {other}") for h in headings)
+    listed = list(dict.fromkeys(re.findall(r"amd_([0-9a-f]+)__", xml)))
+    assert listed.index(sub) == listed.index(parent) + 1, listed
