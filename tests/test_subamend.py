@@ -264,6 +264,8 @@ def test_accepting_one_lapses_the_others_made_against_the_same_revision(
         second = wg.subamendments.propose_to(
             parent, text="Enhanced cooperation involves States.", rationale="States."
         ).id
+    for member in (MEMBER_TECH, MEMBER_GOV):
+        ok(example_repo, "inbox", actor=member)  # their last look, before the acceptance
     with WorkingGroup.open(example_repo, MEMBER_PS) as wg:
         wg.subamendments.accept(first)
         assert wg.amendments.amendment(first).status is Status.ACCEPTED
@@ -280,6 +282,13 @@ def test_accepting_one_lapses_the_others_made_against_the_same_revision(
             third,
         ]
         assert verify(wg).problems == []
+    # Each proposer hears what became of their sub-amendment.
+    assert f"accepted into its amendment by {MEMBER_PS}" in ok(
+        example_repo, "inbox", actor=MEMBER_TECH
+    )
+    assert "lapsed: its amendment was decided or revised since" in ok(
+        example_repo, "inbox", actor=MEMBER_GOV
+    )
 
 
 def test_what_a_sub_amendment_may_change(example_repo: Path) -> None:
