@@ -2,12 +2,13 @@
 sub-amendment in (the amendment's proposer, or the chair on its consensus) and what the
 revision that takes it in must read, and refuses sub-amendments that amend nothing that may be
 amended. Each forgery is refused by a guarded remote, left out by sync and clone, and named by
-verify (:func:`refused_everywhere`)."""
+verify (:func:`tests.test_replay.refused_everywhere`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from tests import test_replay as replay
 from tests.conftest import (
     CHAIR,
     MEMBER_CS,
@@ -17,15 +18,12 @@ from tests.conftest import (
     Clones,
     do_sync,
     git,
-    refs_snapshot,
 )
 from tests.forge import Forger, message, rewrite
-from tests.test_guard import guard
 from tests.test_replay import Forgery, draft_at, with_draft
 from wgtool.core import document
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.exchange.sync import sync
-from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Status
 
 SUB_TEXT = "Enhanced cooperation involves all stakeholders on an equal footing."
@@ -46,41 +44,9 @@ def tabled_sub(clones: Clones, *, supported: bool = False) -> str:
 
 
 def refused_everywhere(clones: Clones, forgery: Forgery, tmp_path: Path) -> None:
-    """A guarded remote refuses the forgery; unguarded, it lands, a new clone starts without
-    it, a member's sync leaves it out (and puts the remote's chain back as far as it is
-    honest), and verify names it. (The clone comes before the sync here: for a chain, that
-    sync repairs the remote.)"""
-    forger = Forger(clones.a)
-    specs = [f"{ref}:{ref}" for ref in forgery.refs]
-    assert guard("install", str(clones.origin)).exit_code == 0
-    before = refs_snapshot(clones.origin)
-    pushed = forger.push(*specs)
-    assert pushed.returncode != 0 and forgery.reason in pushed.stderr, pushed.stderr
-    assert forgery.commit[:10] in pushed.stderr, pushed.stderr
-    assert refs_snapshot(clones.origin) == before
-    (clones.origin / "hooks" / "pre-receive").unlink()
-    assert forger.push(*specs).returncode == 0
-    newcomer, joined = WorkingGroup.clone(str(clones.origin), tmp_path / "newcomer")
-    try:
-        assert any(forgery.reason in p for p in joined.problems), joined.problems
-        for ref in forgery.refs:
-            assert git(tmp_path / "newcomer", "rev-parse", "-q", "--verify", ref, check=False) != (
-                forgery.commit
-            )
-    finally:
-        newcomer.close()
-    held = {
-        ref: git(clones.b, "rev-parse", "--verify", "-q", ref, check=False) for ref in forgery.refs
-    }
-    report = do_sync(clones.b)
-    assert any(forgery.reason in p and forgery.commit[:10] in p for p in report.problems), (
-        report.problems
-    )
-    for ref in forgery.refs:
-        assert git(clones.b, "rev-parse", "--verify", "-q", ref, check=False) == held[ref], ref
-    with WorkingGroup.open(clones.a) as wg:
-        problems = verify(wg).problems
-    assert any(forgery.reason in p and forgery.commit[:10] in p for p in problems), problems
+    """:func:`tests.test_replay.refused_everywhere`, the new clone made before the sync that
+    puts the amendment's chain back on the remote as far as it is honest."""
+    replay.refused_everywhere(clones, forgery, tmp_path, clone_first=True)
 
 
 def amendment_ref(amendment: str) -> str:

@@ -33,12 +33,7 @@ def confined(base: str, amended: str, sub: str) -> bool:
     old = [b.text for b in document.blocks(base)]
     new = [b.text for b in document.blocks(amended)]
     mine = [b.text for b in document.blocks(sub)]
-    start = 0
-    while start < min(len(old), len(new)) and old[start] == new[start]:
-        start += 1
-    end = 0
-    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
-        end += 1
+    start, end = document.common_ends(old, new)
     if len(mine) < start + end:
         return False
     return mine[:start] == new[:start] and mine[len(mine) - end :] == new[len(new) - end :]

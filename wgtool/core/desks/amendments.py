@@ -349,15 +349,7 @@ def _focus(old: str, new: str) -> tuple[str, str]:
     """Trim the blocks both texts share at start and end, keeping whole paragraphs."""
     old_blocks = [b.text for b in document.blocks(old)]
     new_blocks = [b.text for b in document.blocks(new)]
-    start = 0
-    while start < min(len(old_blocks), len(new_blocks)) and old_blocks[start] == new_blocks[start]:
-        start += 1
-    end = 0
-    while (
-        end < min(len(old_blocks), len(new_blocks)) - start
-        and old_blocks[-1 - end] == new_blocks[-1 - end]
-    ):
-        end += 1
+    start, end = document.common_ends(old_blocks, new_blocks)
     old_mid = old_blocks[start : len(old_blocks) - end]
     new_mid = new_blocks[start : len(new_blocks) - end]
     return "\n\n".join(old_mid), "\n\n".join(new_mid)
