@@ -378,3 +378,19 @@ def test_the_compilation_and_exports_show_sub_amendments_under_their_amendment(
     assert any(h.endswith(f"— amendment {other}") for h in headings)
     listed = list(dict.fromkeys(re.findall(r"amd_([0-9a-f]+)__", xml)))
     assert listed.index(sub) == listed.index(parent) + 1, listed
+
+
+def test_a_sub_amendment_is_revised_by_its_proposer_and_accepted_as_revised(
+    example_repo: Path,
+) -> None:
+    parent, sub = tabled(example_repo)
+    revised = "Enhanced cooperation involves all stakeholders, on an equal footing."
+    with WorkingGroup.open(example_repo, MEMBER_TECH) as wg:
+        again = wg.amendments.revise(sub, text=revised, rationale="With a comma.")
+        assert again.revision == 2 and again.amends == parent and again.status is Status.OPEN
+        assert wg.amendments.change(again).new == revised
+    message = git(example_repo, "log", "-1", "--format=%B", f"refs/wg/amendments/{sub}")
+    assert f"Amends: {parent}" in message and "Revision: 2" in message
+    with WorkingGroup.open(example_repo, MEMBER_PS) as wg:
+        assert wg.amendments.change(wg.subamendments.accept(sub)).new == revised
+        assert verify(wg).problems == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from wgtool.core import document, validate
+from wgtool.core import document, subamending, validate
 from wgtool.core.adoption import amended_text
 from wgtool.core.desks.chains import Chains
 from wgtool.core.desks.context import Record, require_open
@@ -23,6 +23,8 @@ from wgtool.core.record.messages import format_message, parse_message
 from wgtool.core.record.rulebook import (
     ALTERNATIVE_TO,
     AMENDMENTS_PREFIX,
+    AMENDS,
+    AMENDS_REVISION,
     EVENTS_PREFIX,
     MAIN,
     MAIN_REF,
@@ -209,7 +211,10 @@ class AmendmentsDesk:
         actor, amendment = self.own_open_amendment(amendment_id, "revise")
         base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
         kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
-        new_text = amended_text(base_text, kind, amendment.paragraph, text)
+        if amendment.amends_revision is not None:  # a sub-amendment: to its amendment's text
+            new_text = self._sub_revision(amendment, base_text, text)
+        else:
+            new_text = amended_text(base_text, kind, amendment.paragraph, text)
         if new_text == base_text:
             raise InvalidInput("the revision changes nothing: the text is the same as the draft's")
         head_text = self.drafts.draft_text_at(amendment.head, amendment.draft)
@@ -234,6 +239,11 @@ class AmendmentsDesk:
             if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             trailers = revision_trailers(actor, amendment, kind, current.revision + 1)
+            if amendment.amends is not None and amendment.amends_revision is not None:
+                trailers[-2:-2] = [
+                    (AMENDS, amendment.amends),
+                    (AMENDS_REVISION, amendment.amends_revision),
+                ]
             trailers.append((MAIN, self.record.made_against(actor, head)))
             message = format_message(
                 amendment.title,
@@ -252,6 +262,17 @@ class AmendmentsDesk:
 
         retry_cas(attempt)
         return self.amendment(amendment.id)
+
+    def _sub_revision(self, sub: Amendment, base_text: str, text: str) -> str:
+        """A sub-amendment's revised draft: its amendment's text (at the revision it amends)
+        with ``text`` in the amendment's paragraph, changing nothing else."""
+        amended = self.drafts.draft_text_at(sub.amends_revision or "", sub.draft) or ""
+        new_text = subamending.sub_text(amended, sub.kind, sub.paragraph, text)
+        if not subamending.confined(base_text, amended, new_text):
+            raise InvalidInput(
+                f"a sub-amendment changes only what amendment {sub.amends} changes in {sub.draft}"
+            )
+        return new_text
 
     def resolve_id(self, prefix: str) -> str:
         prefix = prefix.strip().lower()
