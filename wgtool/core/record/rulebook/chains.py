@@ -53,11 +53,7 @@ from wgtool.core.record.rulebook.records import (
     same_member,
     well_formed,
 )
-from wgtool.core.record.rulebook.subamend import (
-    concerned,
-    sub_amendment_problems,
-    takes_in,
-)
+from wgtool.core.record.rulebook.subamend import concerned, sub_amendment_problems, takes_in
 
 # From this many event files to read on, the kept verdicts are read whole first (see
 # :meth:`ChainJudge.event_chains`); below it, one query per event costs less.
