@@ -62,12 +62,6 @@ class AmendmentDetail:
         """The amendment as ``show --json`` gives it."""
         return {
             **self.amendment.to_dict(),
-            "old_text": self.change.old,
-            "new_text": self.change.new,
-            "diff": [d.to_dict() for d in self.change.diff],
-            "consensus": self.consensus.to_dict(),
-            "events": [e.to_dict() for e in self.events],
-            "alternatives": [x.id for x in self.alternatives],
             "sub_amendments": [
                 {
                     "id": x.id,
@@ -81,5 +75,11 @@ class AmendmentDetail:
                 }
                 for x in self.sub_amendments
             ],
+            "old_text": self.change.old,
+            "new_text": self.change.new,
+            "diff": [d.to_dict() for d in self.change.diff],
+            "consensus": self.consensus.to_dict(),
+            "events": [e.to_dict() for e in self.events],
+            "alternatives": [x.id for x in self.alternatives],
             "cosponsors": [{"member": m, "group": g} for m, g in sorted(self.cosponsors.items())],
         }
