@@ -227,7 +227,7 @@ class WorkingGroup:
             adopted=self.amendments.adopted_change(amendment),
             parent=parent,
             sub_amendments=tuple(subs),
-            sub_consensus=self.deliberation.consensus_many(subs) if subs else {},
+            sub_consensus=self.subamendments.sub_consensus(subs),
         )
 
     def close(self) -> None:

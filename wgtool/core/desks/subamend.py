@@ -9,7 +9,7 @@ against (see :mod:`wgtool.core.record.rulebook.subamend` for the rules the recor
 from __future__ import annotations
 
 from wgtool.core import validate
-from wgtool.core.consensus import Consensus
+from wgtool.core.consensus import Consensus, as_position
 from wgtool.core.desks.amendments import AmendmentsDesk, amendment_trailers, revision_trailers
 from wgtool.core.desks.chains import Chains
 from wgtool.core.desks.context import Record, require_open
@@ -17,7 +17,7 @@ from wgtool.core.desks.deliberation import DeliberationDesk
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.desks.merges import adoption_for
 from wgtool.core.errors import InvalidInput, LostRace, PermissionDenied, StateError
-from wgtool.core.model import Amendment, Kind, Member, Status
+from wgtool.core.model import Amendment, Event, Kind, Member, Status
 from wgtool.core.record.gitstore import retry_cas
 from wgtool.core.record.messages import format_message
 from wgtool.core.record.rulebook import (
@@ -111,8 +111,15 @@ class SubAmendmentsDesk:
         """The sub-amendments to ``amendment``, as they were tabled."""
         if amendment.amends is not None:
             return []
-        self.record.refresh()
-        return self.record.index.amendments(amends=amendment.id)
+        return self.record.read(lambda index: index.amendments(amends=amendment.id))
+
+    def sub_consensus(self, subs: list[Amendment]) -> dict[str, Consensus]:
+        """Each sub-amendment's consensus, from its events (read as ``show`` reads them)."""
+        return {sub.id: self.deliberation.consensus(sub, self._positions(sub)) for sub in subs}
+
+    def _positions(self, sub: Amendment) -> list[Event]:
+        events = self.record.read(lambda index: index.events(sub.id))
+        return [as_position(e) for e in events if e.type in ("position", "silence-break")]
 
     def accept(self, sub_id: str) -> Amendment:
         """The amendment's proposer takes sub-amendment ``sub_id`` into a new revision of their
