@@ -66,6 +66,21 @@ def parent_amendment(repo: Path) -> str:
     ).strip()
 
 
+def sub_amendment_cli(repo: Path, parent: str) -> str:
+    """mchen's sub-amendment to ``parent``, proposed with the CLI; its id."""
+    return ok(
+        repo,
+        "propose",
+        "--to",
+        parent,
+        "--text",
+        SUB_TEXT,
+        "--rationale",
+        "Footing.",
+        actor=MEMBER_TECH,
+    ).strip()
+
+
 def test_propose_show_queue_and_accept_through_the_cli(example_repo: Path) -> None:
     parent = parent_amendment(example_repo)
     ok(example_repo, "position", parent, "support", actor=MEMBER_GOV)
@@ -124,17 +139,7 @@ def test_propose_show_queue_and_accept_through_the_cli(example_repo: Path) -> No
 
 def test_refusals_through_the_cli(example_repo: Path) -> None:
     parent = parent_amendment(example_repo)
-    sub = ok(
-        example_repo,
-        "propose",
-        "--to",
-        parent,
-        "--text",
-        SUB_TEXT,
-        "--rationale",
-        "Footing.",
-        actor=MEMBER_TECH,
-    ).strip()
+    sub = sub_amendment_cli(example_repo, parent)
     # One level deep: a sub-amendment to a sub-amendment is bad input.
     line = refused(
         example_repo,
@@ -186,17 +191,7 @@ def test_refusals_through_the_cli(example_repo: Path) -> None:
 
 def test_the_chair_merges_a_sub_amendment_on_consensus(example_repo: Path) -> None:
     parent = parent_amendment(example_repo)
-    sub = ok(
-        example_repo,
-        "propose",
-        "--to",
-        parent,
-        "--text",
-        SUB_TEXT,
-        "--rationale",
-        "Footing.",
-        actor=MEMBER_TECH,
-    ).strip()
+    sub = sub_amendment_cli(example_repo, parent)
     ok(example_repo, "position", sub, "support", actor=MEMBER_CS)
     said = ok(example_repo, "merge", sub, actor=CHAIR)
     assert said.strip() == f"Merged {sub} into amendment {parent} (revision 2)"
