@@ -565,6 +565,19 @@ def languages_listed(done: Done, shell: Shell) -> None:
     )
 
 
+def sub_amendment_tabled(done: Done, shell: Shell) -> None:
+    sub, parent = shell.value("S"), shell.value("P")
+    assert re.fullmatch(r"[0-9a-f]{8}", sub), sub
+    message = shell.check(f"git log -1 --format=%B refs/wg/amendments/{sub}")
+    assert f"Amends: {parent}" in message and "Amends-Revision: " in message
+
+
+def sub_amendment_shown(done: Done, shell: Shell) -> None:
+    says(f"Amends:    amendment {shell.value('P')} by kwatanabe", "{+ on an equal footing+}")(
+        done, shell
+    )
+
+
 def awaits_authentic(done: Done, shell: Shell) -> None:
     says("Language:  fr: awaits the authentic text (en)")(done, shell)
     refused = shell.run(f"wgtool --as lhaddad merge {shell.value('P')}")
@@ -586,6 +599,34 @@ def marked_for_translator(done: Done, shell: Shell) -> None:
 def right_to_left(done: Done, shell: Shell) -> None:
     page = (shell.folder / "wg" / "ar.html").read_text()
     assert '<html lang="ar" dir="rtl">' in page and "يعترف الفريق العامل" in page
+
+
+def sub_amendments_listed(done: Done, shell: Shell) -> None:
+    says("Sub-amendments:", f"{shell.value('S')}  mchen (technical-academic)  open; consensus")(
+        done, shell
+    )
+
+
+def sub_amendment_under(done: Done, shell: Shell) -> None:
+    lines = done.out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(shell.value("P")))
+    assert lines[at + 1].startswith(f"  ↳ {shell.value('S')}  sub-amendment by mchen"), lines
+
+
+def sub_amendment_accepted(done: Done, shell: Shell) -> None:
+    parent, sub = shell.value("P"), shell.value("S")
+    says(f"Accepted {sub} into {parent} (revision 2)")(done, shell)
+    path = "drafts/principles.md"
+    assert shell.check(f"git show refs/wg/amendments/{parent}:{path}") == shell.check(
+        f"git show refs/wg/amendments/{sub}:{path}"
+    )
+
+
+def sub_amendment_merged(done: Done, shell: Shell) -> None:
+    parent = shell.value("P")
+    says(f"Merged {shell.value('S2')} into amendment {parent} (revision 3)")(done, shell)
+    message = shell.check(f"git log -1 --format=%B refs/wg/amendments/{parent}")
+    assert "Merged-by: lhaddad" in message and "Consensus: reached" in message
 
 
 CLAIMS: dict[str, Claim] = {
@@ -642,6 +683,15 @@ CLAIMS: dict[str, Claim] = {
     "1. Le Groupe de travail ... [stale]": Claim(stale_marked),
     "each paragraph marked by its label, for the translator": Claim(marked_for_translator),
     '<html lang="ar" dir="rtl">': Claim(right_to_left),
+    # Amendments to amendments
+    "A member proposes a change to the amendment's text; prints the sub-amendment's id.": (
+        Claim(sub_amendment_tabled)
+    ),
+    "the change to the amendment's text, and what it amends": Claim(sub_amendment_shown),
+    "its sub-amendments: proposer, group, status, consensus": Claim(sub_amendments_listed),
+    "each sub-amendment listed under its amendment": Claim(sub_amendment_under),
+    "revision 2 of the amendment reads as the sub-amendment": Claim(sub_amendment_accepted),
+    "the chair, on its consensus: revision 3 of the amendment": Claim(sub_amendment_merged),
 }
 """Each claim of the README's walkthroughs and what checks it."""
 

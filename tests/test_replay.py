@@ -50,9 +50,13 @@ class Forgery:
     reason: str
 
 
-def refused_everywhere(clones: Clones, forgery: Forgery, tmp_path: Path) -> None:
+def refused_everywhere(
+    clones: Clones, forgery: Forgery, tmp_path: Path, *, clone_first: bool = False
+) -> None:
     """A guarded remote refuses the forgery; unguarded, it lands, and a member's sync leaves
-    it out, a new clone starts without it, and verify names it."""
+    it out, a new clone starts without it, and verify names it. ``clone_first``: the new clone
+    is made before that sync (for an amendment or event chain, which the sync puts back on the
+    remote as far as it is honest)."""
     forger = Forger(clones.a)
     specs = [f"{ref}:{ref}" for ref in forgery.refs]
     assert guard("install", str(clones.origin)).exit_code == 0
@@ -64,6 +68,8 @@ def refused_everywhere(clones: Clones, forgery: Forgery, tmp_path: Path) -> None
 
     (clones.origin / "hooks" / "pre-receive").unlink()
     assert forger.push(*specs).returncode == 0
+    if clone_first:
+        _cloned_without(clones, forgery, tmp_path)
     held = {
         ref: git(clones.b, "rev-parse", "--verify", "-q", ref, check=False) for ref in forgery.refs
     }
@@ -73,6 +79,15 @@ def refused_everywhere(clones: Clones, forgery: Forgery, tmp_path: Path) -> None
     )
     for ref in forgery.refs:
         assert git(clones.b, "rev-parse", "--verify", "-q", ref, check=False) == held[ref], ref
+    if not clone_first:
+        _cloned_without(clones, forgery, tmp_path)
+    with WorkingGroup.open(clones.a) as wg:
+        problems = verify(wg).problems
+    assert any(forgery.reason in p and forgery.commit[:10] in p for p in problems), problems
+
+
+def _cloned_without(clones: Clones, forgery: Forgery, tmp_path: Path) -> None:
+    """A new clone of the remote says why it left the forgery out, and holds it nowhere."""
     newcomer, joined = WorkingGroup.clone(str(clones.origin), tmp_path / "newcomer")
     try:
         assert any(forgery.reason in p for p in joined.problems), joined.problems
@@ -81,11 +96,11 @@ def refused_everywhere(clones: Clones, forgery: Forgery, tmp_path: Path) -> None
         assert forgery.commit not in main and (
             forgery.commit not in found or not forgery.refs[0].startswith("refs/tags/")
         )
+        for ref in forgery.refs:
+            here = git(tmp_path / "newcomer", "rev-parse", "-q", "--verify", ref, check=False)
+            assert here != forgery.commit, ref
     finally:
         newcomer.close()
-    with WorkingGroup.open(clones.a) as wg:
-        problems = verify(wg).problems
-    assert any(forgery.reason in p and forgery.commit[:10] in p for p in problems), problems
 
 
 def supported(clones: Clones) -> str:

@@ -8,7 +8,8 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.drafts` (drafts, versions, exports), :mod:`.documents` (blame, redlines),
 :mod:`.reports` (participation balance, concordance), :mod:`.publish` (the observers' site),
 :mod:`.amendments` (amendments and deliberation),
-:mod:`.merging` (merge and revert), :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
+:mod:`.merging` (merge and revert), :mod:`.subamend` (amendments to amendments),
+:mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
 (what changed since the member last looked), :mod:`.agreement` (brackets, paragraph status,
 silences, the amendment window, co-sponsors), :mod:`.meeting` (the chair's focus and the
 meeting room's screen), :mod:`.statements` (reservations, explanations of position,
@@ -36,6 +37,7 @@ from wgtool.cli import (  # noqa: F401
     serve,
     shell,
     statements,
+    subamend,
     ui,
 )
 from wgtool.cli.group import EXIT_CODES, Context, cli, exit_code, exit_code_of, pass_context

@@ -8,6 +8,7 @@ import click
 
 from wgtool import api
 from wgtool.api import LABEL_RE, Amendment, Consensus, InvalidInput, Kind, Stance, Status, validate
+from wgtool.cli import subamend
 from wgtool.cli.editing import edit_text, paragraph_option
 from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import (
@@ -36,7 +37,13 @@ LANG_HELP = (
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option(
+    "--to",
+    "to",
+    metavar="ID",
+    help="Propose a change to open amendment ID's text (a sub-amendment): no SLUG.",
+)
 @click.option(
     "--paragraph",
     "paragraph",
@@ -80,7 +87,8 @@ LANG_HELP = (
 @pass_context
 def propose(
     obj: Context,
-    slug: str,
+    slug: str | None,
+    to: str | None,
     paragraph: str | None,
     insert_after: str | None,
     delete: str | None,
@@ -94,7 +102,20 @@ def propose(
     lang: str | None,
     as_json: bool,
 ) -> None:
-    """Propose an amendment to a draft; prints its id."""
+    """Propose an amendment to a draft (or, with --to, to an amendment); prints its id."""
+    if to is not None:
+        if slug is not None or any(v is not None for v in (paragraph, insert_after, delete)):
+            raise click.UsageError("--to names the amendment: no SLUG or paragraph with it")
+        if from_file is not None or alternative_to is not None:
+            raise click.UsageError("--to takes --text, --text-file or --edit")
+        with obj.open() as wg:
+            text = read_text_option(text, text_file, "text file")
+            subamend.propose_to(
+                wg, to, text=text, edit=edit, rationale=rationale, title=title, as_json=as_json
+            )
+        return
+    if slug is None:
+        raise click.UsageError("say which draft to amend (SLUG), or which amendment with --to")
     chosen = [
         (k, v)
         for k, v in (
@@ -213,8 +234,11 @@ def amendments(
         if not found:
             filtered = any(v is not None for v in (slug, status, group, proposer, search))
             click.echo("No amendments match" if filtered else "No amendments yet")
-        for a in found:
+        for a, placed_under in subamend.queue_order(found):
             c = summaries[a.id]
+            if placed_under:
+                click.echo(subamend.queue_line(a, c))
+                continue
             alt = f"(alternative to {a.alternative_to}) " if a.alternative_to else ""
             click.echo(
                 f"{a.id}  {safe(a.draft):<14} {a.target or '-':>5}  {safe(a.proposer):<14} "
@@ -236,9 +260,10 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
         emit_json(detail.to_dict())
         return
     a, alternatives, threads = detail.amendment, detail.alternatives, detail.threads
-    _print_amendment(a, detail.group_name, detail.change.diff)
+    _print_amendment(a, detail.group_name, detail.change.diff, detail.parent)
     if detail.language is not None:
         click.echo(f"Language:  {detail.language}: awaits the authentic text ({detail.authentic})")
+    subamend.print_sub_amendments(detail)
     if detail.cosponsors:
         names = ", ".join(f"{safe(m)} ({g})" for m, g in sorted(detail.cosponsors.items()))
         groups = len(detail.cosponsor_groups)
@@ -258,13 +283,17 @@ def show(obj: Context, amendment_id: str, as_json: bool) -> None:
         print_threads(threads)
 
 
-def _print_amendment(a: Amendment, group_name: str, diff: tuple[DiffOp, ...]) -> None:
+def _print_amendment(
+    a: Amendment, group_name: str, diff: tuple[DiffOp, ...], parent: Amendment | None = None
+) -> None:
     """The amendment's header lines, its word diff and its rationale."""
     click.echo(f"Amendment {a.id}: {safe(a.title)}")
     click.echo(f"Draft:     {safe(a.draft)} ({a.place})")
     click.echo(f"Proposer:  {safe(a.proposer)} ({safe(group_name)})")
-    status = status_phrase(a.status)
-    if a.merged_by:
+    if parent is not None:
+        click.echo(subamend.parent_line(parent))
+    status = subamend.sub_status(a, parent) if a.amends else status_phrase(a.status)
+    if a.merged_by and not a.amends:
         status += f" (merged by {safe(a.merged_by)})"
     if a.reverted_by:
         status += f" (reverted by {safe(a.reverted_by)})"

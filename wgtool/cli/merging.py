@@ -9,6 +9,7 @@ import click
 
 from wgtool import api
 from wgtool.api import MergeConflict, NoConsensus, validate
+from wgtool.cli import subamend
 from wgtool.cli.group import EXIT_CODES, Context, cli, pass_context
 from wgtool.cli.output import (
     emit_json,
@@ -89,6 +90,14 @@ def merge(
     revised = validate.read_text_file(text_file, "text file") if text_file else None
     resolved = validate.read_text_file(resolved_file, "resolved file") if resolved_file else None
     with obj.open() as wg:
+        if wg.amendments.amendment(amendment_id).amends is not None:
+            if text_file or resolved_file or dry_run:
+                raise click.UsageError(
+                    "a sub-amendment is merged into its amendment as proposed: "
+                    "no --text-file, --resolved-file or --dry-run"
+                )
+            subamend.merge_sub(wg, amendment_id, reason if override_consensus else None)
+            return
         if dry_run:
             _dry_run(wg, amendment_id, revised, as_json)
             return

@@ -64,6 +64,17 @@ def paragraphs(text: str) -> list[Block]:
     return [b for b in blocks(text) if not b.heading]
 
 
+def common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
+    """How many blocks two texts' block lists share at the start, and then at the end."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return start, end
+
+
 def title(text: str) -> str | None:
     for b in blocks(text):
         if b.heading:

@@ -44,7 +44,7 @@ from wgtool.core.record.rulebook import (
 if TYPE_CHECKING:
     from wgtool.core.record.gitstore import GitStore
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
 to them, so that a file of another version is rebuilt rather than read."""
 
@@ -208,7 +208,7 @@ class IndexReads(Protocol):
     def amendment(self, amendment_id: str) -> Amendment | None: ...
 
     def amendments(
-        self, *, draft: str | None = None, family: str | None = None
+        self, *, draft: str | None = None, family: str | None = None, amends: str | None = None
     ) -> list[Amendment]: ...
 
     def events(self, amendment_id: str) -> list[Event]: ...
@@ -269,7 +269,9 @@ class Glance:
         found = self._amendments("id = ?", [amendment_id])
         return found[0] if found else None
 
-    def amendments(self, *, draft: str | None = None, family: str | None = None) -> list[Amendment]:
+    def amendments(
+        self, *, draft: str | None = None, family: str | None = None, amends: str | None = None
+    ) -> list[Amendment]:
         where, values = ["1"], []
         if draft:
             where.append("draft = ?")
@@ -277,6 +279,9 @@ class Glance:
         if family is not None:
             where.append("(id = ? OR alternative_to = ?)")
             values += [family, family]
+        if amends is not None:
+            where.append("amends = ?")
+            values.append(amends)
         return self._amendments(" AND ".join(where), values)
 
     def _amendments(self, where: str, values: list[str]) -> list[Amendment]:
@@ -332,6 +337,8 @@ PLAIN_COLUMNS = (
     "revert_commit",
     "label",
     "alternative_to",
+    "amends",
+    "amends_revision",
 )
 
 

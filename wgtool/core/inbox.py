@@ -32,6 +32,7 @@ NEW, REVISED, POSITION, COMMENT = "new", "revised", "position", "comment"
 MERGED, REVERTED, REJECTED, WITHDRAWN = "merged", "reverted", "rejected", "withdrawn"
 LAPSED, REOPENED = "lapsed", "open again"
 NOT_ADOPTED = "not adopted"
+ACCEPTED, SUB_LAPSED = "accepted", "lapsed with its amendment"  # sub-amendments
 COSPONSOR, UNCOSPONSOR = "co-sponsor", "no longer co-sponsor"
 SILENCE, SILENCE_BROKEN = "silence", "silence broken"
 DECISION_EVENTS = {
@@ -90,6 +91,10 @@ class Change:
             return f"{who} broke the silence (an objection)" + (f": {said}" if said else "")
         if self.kind == NOT_ADOPTED:
             return "not adopted: an alternative to it was merged"
+        if self.kind == ACCEPTED:
+            return f"accepted into its amendment by {self.member}"
+        if self.kind == SUB_LAPSED:
+            return "lapsed: its amendment was decided or revised since"
         return "open again: its paragraph is back in the draft"
 
     def to_dict(self) -> dict[str, object]:
@@ -271,7 +276,10 @@ def status_changes(amendment: Amendment, was: str | None, actor: str | None) -> 
         if actor is None or amendment.reverted_by != actor:
             found.append(Change(REVERTED, member=amendment.reverted_by))
     if now is Status.LAPSED and was != Status.LAPSED.value:
-        found.append(Change(LAPSED))
+        found.append(Change(SUB_LAPSED if amendment.amends else LAPSED))
+    if now is Status.ACCEPTED and was != Status.ACCEPTED.value:
+        if actor is None or amendment.merged_by != actor:
+            found.append(Change(ACCEPTED, member=amendment.merged_by))
     if now is Status.OPEN and was == Status.LAPSED.value:
         found.append(Change(REOPENED))
     if now is Status.NOT_ADOPTED and was != Status.NOT_ADOPTED.value:

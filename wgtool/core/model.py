@@ -32,6 +32,7 @@ class Status(str, Enum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     NOT_ADOPTED = "not-adopted"  # an alternative to the amendment was merged instead
+    ACCEPTED = "accepted"  # a sub-amendment taken into its amendment (by its proposer or chair)
 
     @property
     def undecided(self) -> bool:
@@ -373,6 +374,8 @@ class Amendment:
     revert_commit: str | None = None
     label: str | None = None  # the target paragraph's stable label at the base (7, 7bis)
     alternative_to: str | None = None  # the amendment it offers an alternative text to
+    amends: str | None = None  # a sub-amendment: the amendment it amends
+    amends_revision: str | None = None  # that amendment's revision it was made against
 
     @property
     def target(self) -> str:
@@ -408,6 +411,7 @@ class Amendment:
             "revert_commit": self.revert_commit,
             "label": self.label or (None if self.paragraph is None else str(self.paragraph)),
             "alternative_to": self.alternative_to,
+            "amends": self.amends,
         }
 
 

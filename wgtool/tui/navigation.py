@@ -27,6 +27,7 @@ ROUTES: dict[str, str] = {
     "amendment": "amendment:AmendmentScreen",
     "propose": "propose:ProposeScreen",
     "revise": "propose:ReviseScreen",
+    "sub-amend": "propose:SubAmendScreen",
     "merge": "merge:MergeScreen",
     "versions": "versions:VersionsScreen",
     "redline": "versions:RedlineScreen",

@@ -12,6 +12,7 @@ needs another desk is given it, and says so in its constructor. No desk inherits
 - :attr:`~WorkingGroup.amendments`: proposing, revising and reading amendments;
 - :attr:`~WorkingGroup.deliberation`: positions, comments, rejection, withdrawal, consensus;
 - :attr:`~WorkingGroup.merges`: merge plans, merges and reverts (the chair; :mod:`.merges`);
+- :attr:`~WorkingGroup.subamendments`: amendments to amendments, accepted or merged into them;
 - :attr:`~WorkingGroup.agreement`: brackets, paragraph status, comments on a paragraph;
 - :attr:`~WorkingGroup.procedure`: co-sponsors, the amendment window, silences, renumbering and
   tagging consensus versions (refused while brackets remain);
@@ -63,6 +64,7 @@ from wgtool.core.desks.reminders import RemindersDesk
 from wgtool.core.desks.reports import ReportsDesk
 from wgtool.core.desks.reservations import ReservationsDesk
 from wgtool.core.desks.roster import SecretariatDesk
+from wgtool.core.desks.subamend import SubAmendmentsDesk
 from wgtool.core.desks.translations import TranslationsDesk
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, WgError
 from wgtool.core.model import Settings
@@ -96,6 +98,9 @@ class WorkingGroup:
         self.amendments = AmendmentsDesk(record, self.drafts, self.chains, self.translations)
         self.deliberation = DeliberationDesk(record, self.amendments, self.chains)
         self.merges = MergesDesk(record, self.drafts, self.amendments, self.deliberation)
+        self.subamendments = SubAmendmentsDesk(
+            record, self.drafts, self.amendments, self.deliberation, self.chains
+        )
         self.agreement = AgreementDesk(record, self.drafts, self.amendments, self.chains)
         self.procedure = ProcedureDesk(
             record,
@@ -216,6 +221,8 @@ class WorkingGroup:
         amendment = self.amendments.amendment(amendment_id)
         events = self.deliberation.events(amendment.id)
         positions = [as_position(e) for e in events if e.type in ("position", "silence-break")]
+        subs = self.subamendments.sub_amendments(amendment)
+        parent = self.amendments.amendment(amendment.amends) if amendment.amends else None
         return AmendmentDetail(
             amendment=amendment,
             group_name=self.record.settings.groups.get(amendment.group, amendment.group),
@@ -229,6 +236,9 @@ class WorkingGroup:
             adopted=self.amendments.adopted_change(amendment),
             language=self.translations.amendment_language(amendment),
             authentic=self.translations.authentic(amendment.draft),
+            parent=parent,
+            sub_amendments=tuple(subs),
+            sub_consensus=self.subamendments.sub_consensus(subs),
         )
 
     def close(self) -> None:
@@ -271,6 +281,7 @@ __all__ = [
     "Room",
     "ReservationsDesk",
     "SecretariatDesk",
+    "SubAmendmentsDesk",
     "Thread",
     "TranslationsDesk",
     "WorkingGroup",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from wgtool.core import document, validate
+from wgtool.core import document, subamending, validate
 from wgtool.core.adoption import amended_text
 from wgtool.core.desks.chains import Chains
 from wgtool.core.desks.context import Record, require_open
@@ -24,6 +24,8 @@ from wgtool.core.record.messages import format_message, parse_message
 from wgtool.core.record.rulebook import (
     ALTERNATIVE_TO,
     AMENDMENTS_PREFIX,
+    AMENDS,
+    AMENDS_REVISION,
     EVENTS_PREFIX,
     LANGUAGE,
     MAIN,
@@ -222,7 +224,10 @@ class AmendmentsDesk:
         said = self.translations.proposal_language(amendment.draft, language)
         base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
         kind = Kind.REPLACE if amendment.kind is Kind.DELETE else amendment.kind
-        new_text = amended_text(base_text, kind, amendment.paragraph, text)
+        if amendment.amends_revision is not None:  # a sub-amendment: to its amendment's text
+            new_text = self._sub_revision(amendment, base_text, text)
+        else:
+            new_text = amended_text(base_text, kind, amendment.paragraph, text)
         if new_text == base_text:
             raise InvalidInput("the revision changes nothing: the text is the same as the draft's")
         head_text = self.drafts.draft_text_at(amendment.head, amendment.draft)
@@ -248,6 +253,11 @@ class AmendmentsDesk:
             if current.head != head:
                 raise LostRace(ref)  # revised again meanwhile: read it once more
             trailers = revision_trailers(actor, amendment, kind, current.revision + 1)
+            if amendment.amends is not None and amendment.amends_revision is not None:
+                trailers[-2:-2] = [
+                    (AMENDS, amendment.amends),
+                    (AMENDS_REVISION, amendment.amends_revision),
+                ]
             trailers += [(LANGUAGE, said)] if said else []
             trailers.append((MAIN, self.record.made_against(actor, head)))
             message = format_message(
@@ -267,6 +277,17 @@ class AmendmentsDesk:
 
         retry_cas(attempt)
         return self.amendment(amendment.id)
+
+    def _sub_revision(self, sub: Amendment, base_text: str, text: str) -> str:
+        """A sub-amendment's revised draft: its amendment's text (at the revision it amends)
+        with ``text`` in the amendment's paragraph, changing nothing else."""
+        amended = self.drafts.draft_text_at(sub.amends_revision or "", sub.draft) or ""
+        new_text = subamending.sub_text(amended, sub.kind, sub.paragraph, text)
+        if not subamending.confined(base_text, amended, new_text):
+            raise InvalidInput(
+                f"a sub-amendment changes only what amendment {sub.amends} changes in {sub.draft}"
+            )
+        return new_text
 
     def resolve_id(self, prefix: str) -> str:
         prefix = prefix.strip().lower()
@@ -330,8 +351,10 @@ class AmendmentsDesk:
             )
 
     def change(self, amendment: Amendment) -> AmendmentChange:
-        """The amendment's change to its target, as old and new text with a word diff."""
-        base_text = self.drafts.draft_text_at(amendment.base, amendment.draft) or ""
+        """The amendment's change to its target, as old and new text with a word diff (a
+        sub-amendment's: to the text of the amendment's revision it was made against)."""
+        base = amendment.amends_revision or amendment.base
+        base_text = self.drafts.draft_text_at(base, amendment.draft) or ""
         new_text = self.drafts.draft_text_at(amendment.head, amendment.draft) or ""
         old, new = base_text, new_text
         if amendment.paragraph is not None and amendment.kind is not Kind.DOCUMENT:
@@ -362,15 +385,7 @@ def _focus(old: str, new: str) -> tuple[str, str]:
     """Trim the blocks both texts share at start and end, keeping whole paragraphs."""
     old_blocks = [b.text for b in document.blocks(old)]
     new_blocks = [b.text for b in document.blocks(new)]
-    start = 0
-    while start < min(len(old_blocks), len(new_blocks)) and old_blocks[start] == new_blocks[start]:
-        start += 1
-    end = 0
-    while (
-        end < min(len(old_blocks), len(new_blocks)) - start
-        and old_blocks[-1 - end] == new_blocks[-1 - end]
-    ):
-        end += 1
+    start, end = document.common_ends(old_blocks, new_blocks)
     old_mid = old_blocks[start : len(old_blocks) - end]
     new_mid = new_blocks[start : len(new_blocks) - end]
     return "\n\n".join(old_mid), "\n\n".join(new_mid)

@@ -293,9 +293,11 @@ def require_open(amendment: Amendment, verb: str, *, lapsed_too: bool = False) -
     """Refuse unless the amendment is open (or lapsed, where ``lapsed_too``)."""
     if amendment.status is Status.OPEN or (lapsed_too and amendment.status is Status.LAPSED):
         return
-    why = (
-        "its paragraph is no longer in the draft"
-        if amendment.status is Status.LAPSED
-        else f"it is {amendment.status.value}"
-    )
+    why = f"it is {amendment.status.value}"
+    if amendment.status is Status.LAPSED:
+        why = (
+            f"amendment {amendment.amends} was decided or revised since"
+            if amendment.amends
+            else "its paragraph is no longer in the draft"
+        )
     raise StateError(f"cannot {verb} amendment {amendment.id}: {why}")

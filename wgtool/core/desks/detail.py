@@ -36,6 +36,9 @@ class AmendmentDetail:
         adopted: What the merge changed in the draft (merged or reverted amendments only).
         language: The language of its current revision where it is not the authentic one
             (it then awaits the authentic text); ``authentic``: the draft's authentic language.
+        parent: The amendment a sub-amendment amends.
+        sub_amendments: The sub-amendments to the amendment, as they were tabled.
+        sub_consensus: Each sub-amendment's consensus, by id.
     """
 
     amendment: Amendment
@@ -50,6 +53,9 @@ class AmendmentDetail:
     adopted: AdoptedChange | None = None
     language: str | None = None
     authentic: str = "en"
+    parent: Amendment | None = None
+    sub_amendments: tuple[Amendment, ...] = ()
+    sub_consensus: dict[str, Consensus] = field(default_factory=dict)
 
     @property
     def cosponsor_groups(self) -> set[str]:
@@ -60,6 +66,19 @@ class AmendmentDetail:
         """The amendment as ``show --json`` gives it."""
         return {
             **self.amendment.to_dict(),
+            "sub_amendments": [
+                {
+                    "id": x.id,
+                    "proposer": x.proposer,
+                    "group": x.group,
+                    "status": x.status.value,
+                    "consensus": self.sub_consensus[x.id].state.value
+                    if x.id in self.sub_consensus
+                    else None,
+                    "merged_by": x.merged_by,
+                }
+                for x in self.sub_amendments
+            ],
             "old_text": self.change.old,
             "new_text": self.change.new,
             "diff": [d.to_dict() for d in self.change.diff],

@@ -64,6 +64,11 @@ class MergesDesk:
         """
         if amendment is None:
             amendment = self.amendments.amendment(amendment_id)
+        if amendment.amends is not None:
+            raise InvalidInput(
+                f"amendment {amendment.id} is a sub-amendment: it is merged into amendment "
+                f"{amendment.amends}, not into the draft"
+            )
         main = main or self.record.main()
         current = self.drafts.draft_text_at(main, amendment.draft)
         if current is None:
@@ -126,7 +131,7 @@ class MergesDesk:
                 ref: tips.get(ref)
                 for ref in (AMENDMENTS_PREFIX + amendment.id, EVENTS_PREFIX + amendment.id)
             }
-            adoption = _adoption(plan.consensus, amendment, override_reason, silence)
+            adoption = adoption_for(plan.consensus, amendment, override_reason, silence)
             result = _adopted_text(plan, resolved_text, whole_draft, expected_main)
             self._confined(plan, result, revised_text is not None, resolved_text is not None)
             trailers = [
@@ -258,7 +263,7 @@ class MergesDesk:
         return commit
 
 
-def _adoption(
+def adoption_for(
     consensus: Consensus, amendment: Amendment, override: str | None, silence: str | None = None
 ) -> Adoption:
     """The consensus a merge is taken on, or NoConsensus when the rule does not hold; a silence

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from wgtool.core.documents.papers import AKN_NS
+from wgtool.core.documents.papers import AKN_NS, in_compilation_order
 from wgtool.core.errors import InvalidInput, Remedy
 from wgtool.core.labels import Labels
 from wgtool.core.model import Amendment, Kind
@@ -175,7 +175,7 @@ def items(wg: Desks, amendments: Sequence[Amendment]) -> list[Item]:
     base; its label there if it is gone)."""
     slug_labels: dict[str, Labels] = {}
     found = []
-    for a in sorted(amendments, key=lambda a: (a.paragraph or 0, a.created_at, a.id)):
+    for a in in_compilation_order(amendments, lambda a: a):
         if a.draft not in slug_labels:
             slug_labels[a.draft] = wg.drafts.labels_at(wg.record.main(), a.draft)
         now = slug_labels[a.draft]

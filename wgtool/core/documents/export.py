@@ -396,8 +396,17 @@ def amendment_notes(wg: Desks, amendments: Sequence[Amendment]) -> dict[str, lis
     """What a compilation says of each amendment beyond its text: the alternatives it is one
     of, and its co-sponsors with the stakeholder groups they come from."""
     notes: dict[str, list[str]] = {}
+    by_id = {a.id: a for a in amendments}
     for amendment in amendments:
         lines = notes.setdefault(amendment.id, [])
+        parent = by_id.get(amendment.amends or "")
+        if amendment.amends:
+            by = f", proposed by {parent.proposer} ({parent.group})" if parent else ""
+            lines.append(f"Amends amendment {amendment.amends}{by}")
+        subs = [a for a in amendments if a.amends == amendment.id]
+        if subs:
+            said = ", ".join(f"{a.id} ({a.proposer}, {a.group}: {a.status.label})" for a in subs)
+            lines.append(f"Sub-amendments: {said}")
         group = wg.procedure.alternatives(amendment)
         if group:
             number = [a.id for a in group].index(amendment.id) + 1

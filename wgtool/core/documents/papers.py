@@ -9,9 +9,9 @@ renderers escape it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from wgtool.core import agreement, document
 from wgtool.core.consensus import Consensus
@@ -114,6 +114,15 @@ class CompiledAmendment:
         place = self.amendment.place
         return place[:1].upper() + place[1:]
 
+    @property
+    def heading(self) -> str:
+        """'Paragraph 5 — amendment 1a2b3c4d', or for a sub-amendment 'Sub-amendment 5e6f7a8b
+        to amendment 1a2b3c4d' (it stands right under that amendment)."""
+        a = self.amendment
+        if a.amends:
+            return f"Sub-amendment {a.id} to amendment {a.amends}"
+        return f"{self.where} — amendment {a.id}"
+
 
 @dataclass(frozen=True)
 class CompilationPaper:
@@ -134,10 +143,7 @@ class CompilationPaper:
     statements: Sequence[str] = field(default=())  # reservations, explanations of position
 
     def ordered(self) -> list[CompiledAmendment]:
-        return sorted(
-            self.amendments,
-            key=lambda c: (c.amendment.paragraph or 0, c.amendment.created_at, c.amendment.id),
-        )
+        return in_compilation_order(self.amendments, lambda c: c.amendment)
 
     def group_name(self, slug: str) -> str:
         return self.groups.get(slug, slug)
@@ -146,6 +152,24 @@ class CompilationPaper:
         """The comments on the paragraphs, with the label of the paragraph each is on, in the
         draft's order (replies after what they answer, as written)."""
         return [(p.label, c) for p in self.ledger for c in p.comments]
+
+
+T = TypeVar("T")
+
+
+def in_compilation_order(items: Sequence[T], amendment_of: Callable[[T], Amendment]) -> list[T]:
+    """Amendments in paragraph order, as tabled; each sub-amendment right under its amendment
+    (when that is among them), as its sub-amendments were tabled."""
+    by_id = {amendment_of(item).id: amendment_of(item) for item in items}
+
+    def key(item: T) -> tuple[int, int, str, bool, int, str]:
+        a = amendment_of(item)
+        parent = by_id.get(a.amends or "")
+        head = parent or a
+        under = parent is not None
+        return (head.paragraph or 0, head.created_at, head.id, under, a.created_at, a.id)
+
+    return sorted(items, key=key)
 
 
 CONSENSUS_LEGEND = (
@@ -177,8 +201,12 @@ def ledger_status(state: ParagraphState) -> str:
 def status_line(amendment: Amendment) -> str:
     """The status as a compilation states it: how a merge was adopted, why it lapsed."""
     status = amendment.status
+    if status is Status.LAPSED and amendment.amends:
+        return f"{status.label} (amendment {amendment.amends} was decided or revised since)"
     if status is Status.LAPSED:
         return f"{status.label} (its paragraph is no longer in the draft)"
+    if status is Status.ACCEPTED:
+        return f"{status.label} into amendment {amendment.amends} by {amendment.merged_by}"
     line: str = status.label
     if amendment.merged_by:
         line += f" by {amendment.merged_by}"

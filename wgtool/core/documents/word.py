@@ -334,7 +334,7 @@ def _ledger(doc: Document, paper: CompilationPaper) -> None:
 
 def _amendment(doc: Document, paper: CompilationPaper, item: CompiledAmendment) -> None:
     a = item.amendment
-    doc.add_heading(xml_text(f"{item.where} — amendment {a.id}"), 2)
+    doc.add_heading(xml_text(item.heading), 3 if a.amends else 2)
     consensus = consensus_line(item.consensus)
     _meta(
         doc,

@@ -125,9 +125,10 @@ class Index:
         text: str | None = None,
         ids: Sequence[str] | None = None,
         family: str | None = None,
+        amends: str | None = None,
     ) -> list[Amendment]:
         """Amendments matching every filter given; ``family``: that amendment and the ones
-        tabled as alternatives to it."""
+        tabled as alternatives to it; ``amends``: the sub-amendments to that amendment."""
         with self.engine.connect() as conn:
             # Plain rows, not ORM objects: listing thousands of amendments stays fast.
             query = sa_select(AMENDMENTS)
@@ -145,6 +146,8 @@ class Index:
                 query = query.where(
                     or_(AMENDMENTS.c.id == family, AMENDMENTS.c.alternative_to == family)
                 )
+            if amends is not None:
+                query = query.where(AMENDMENTS.c.amends == amends)
             if text:
                 pattern = f"%{text}%"
                 query = query.where(

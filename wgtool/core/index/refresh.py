@@ -31,6 +31,7 @@ from wgtool.core.index.rows import (
     read_amendment_chains,
     upsert,
 )
+from wgtool.core.index.subs import update_sub_amendments
 from wgtool.core.model import Adoption, ConsensusRule, Event, Kind, Settings, Status
 from wgtool.core.record.config import SETTINGS_PATH, parse_settings
 from wgtool.core.record.gitstore import CommitInfo, GitStore
@@ -165,6 +166,7 @@ class Refresher:
                 self._update_alternatives(conn)
             # Whether a paragraph is still there depends on main and on the amendment's base.
             self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
+            update_sub_amendments(conn)
             self._update_consensus(conn, current.get(MAIN_REF), touched)
             conn.execute(upsert(META), [{"key": "refs", "value": fingerprint}])
         return current

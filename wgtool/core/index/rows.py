@@ -18,8 +18,12 @@ from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
 from wgtool.core.glance import amendment_from, event_from
 from wgtool.core.model import Amendment, Event, Kind, Status
 from wgtool.core.record.rulebook import (
+    ACCEPTS,
     ALTERNATIVE_TO,
+    AMENDS,
+    AMENDS_REVISION,
     KIND,
+    MEMBER,
     PARAGRAPH,
     PARAGRAPH_LABEL,
     MainHistory,
@@ -65,6 +69,11 @@ class AmendmentRow(AdoptionColumns, table=True):
     revert_commit: str | None = None
     label: str | None = None
     alternative_to: str | None = Field(default=None, index=True)
+    amends: str | None = Field(default=None, index=True)  # a sub-amendment's amendment
+    amends_revision: str | None = None
+    # The sub-amendments its revisions took in: a JSON list of [sub-amendment, revision
+    # commit, who took it in (its proposer, or the chair who merged it)].
+    takes_in: str = "[]"
     # The consensus as main's rule stands, kept by every refresh (listings read it, never
     # recompute it): the verdict, and each stakeholder group's state as a JSON list of
     # [group, state] pairs in the settings' order.
@@ -219,6 +228,15 @@ def read_amendment_chains(
                 "paragraph": int(paragraph) if paragraph.isdigit() else None,
                 "label": head.trailer(PARAGRAPH_LABEL) or (paragraph or None),
                 "alternative_to": first.trailer(ALTERNATIVE_TO),
+                "amends": first.trailer(AMENDS),
+                "amends_revision": head.trailer(AMENDS_REVISION),
+                "takes_in": json.dumps(
+                    [
+                        [r.trailer(ACCEPTS), r.sha, r.trailer(MEMBER)]
+                        for r in chain.revisions
+                        if r.trailer(ACCEPTS)
+                    ]
+                ),
                 "title": head.title,
                 "rationale": head.body,
                 "proposer": chain.proposer,

@@ -21,6 +21,7 @@ from wgtool.tui.commands import Command
 from wgtool.tui.commands.agreement import amendment_commands
 from wgtool.tui.render import safe, status_text, verdict_words, when
 from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.subamend import sub_amendments_text, sub_decision, sub_unavailable
 from wgtool.tui.widgets import CommentThread, ConsensusMatrix, DiffView, KeysFooter
 
 # Each action of this screen: the core action whose role it needs, and the words the core uses
@@ -34,6 +35,8 @@ ACTIONS: dict[str, str] = {
     "merge": "merge",
     "reject": "reject",
     "revert": "revert",
+    "amend": "propose",
+    "accept": "accept",
 }
 """The screen's actions on the amendment, each with the core permission it needs."""
 
@@ -83,6 +86,22 @@ class AmendmentScreen(WgScreen):
             tooltip="Chair: take this merged amendment out of the draft again, with a reason",
         ),
         Binding("u", "refuse('revert')", show=False),
+        Binding(
+            "a",
+            "amend",
+            "Amend",
+            id="amend",
+            tooltip="Propose a change to this amendment's text: a sub-amendment",
+        ),
+        Binding("a", "refuse('amend')", show=False),
+        Binding(
+            "y",
+            "accept",
+            "Accept",
+            id="accept",
+            tooltip="Accept this sub-amendment into your amendment: a new revision of it",
+        ),
+        Binding("y", "refuse('accept')", show=False),
     ]
 
     def __init__(self, amendment_id: str) -> None:
@@ -101,6 +120,7 @@ class AmendmentScreen(WgScreen):
             yield Static(Text("Rationale", "bold"), classes="section-title")
             yield Static(id="amendment-rationale")
             yield Static(id="decision")
+            yield Static(id="sub-amendments")
             yield Static(Text("Consensus", "bold"), id="consensus-title", classes="section-title")
             yield ConsensusMatrix(id="consensus")
             yield Static(Text("Comments", "bold"), id="comments-title", classes="section-title")
@@ -108,7 +128,7 @@ class AmendmentScreen(WgScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        for selector in ("#decision", "#proposed-title", "#proposed"):
+        for selector in ("#decision", "#sub-amendments", "#proposed-title", "#proposed"):
             self.query_one(selector).display = False
 
     # -- loading -----------------------------------------------------------------------------------
@@ -136,6 +156,10 @@ class AmendmentScreen(WgScreen):
         decision_widget.display = decision is not None
         if decision is not None:
             decision_widget.update(decision)
+        subs = self.query_one("#sub-amendments", Static)
+        subs.display = bool(view.sub_amendments)
+        if view.sub_amendments:
+            subs.update(sub_amendments_text(view))
         title = Text("Consensus: ", "bold")
         title.append(verdict_words(view.consensus), "bold")
         title.append(f" (rule: {view.consensus.rule})", "dim")
@@ -187,6 +211,14 @@ class AmendmentScreen(WgScreen):
             names = ", ".join(f"{m} ({g})" for m, g in sorted(view.cosponsors.items()))
             text.append("\nCo-sponsors: ", "bold")
             text.append_text(safe(names, one_line=True))
+        if view.parent is not None:
+            p = view.parent
+            text.append("\nAmends ", "bold")
+            text.append_text(
+                safe(
+                    f"amendment {p.id} by {p.proposer} ({p.group}), {p.status.label}", one_line=True
+                )
+            )
         if view.alternatives:
             ids = [x.id for x in view.alternatives]
             text.append(f"\nAlt {ids.index(a.id) + 1} of {len(ids)}: ", "bold")
@@ -195,6 +227,8 @@ class AmendmentScreen(WgScreen):
 
     def _decision(self, view: AmendmentDetail) -> Text | None:
         a = view.amendment
+        if a.amends is not None and a.status in (Status.LAPSED, Status.ACCEPTED):
+            return sub_decision(view)
         if a.status is Status.LAPSED:
             text = Text("Lapsed: ", "bold")
             text.append(f"{amending.LAPSED}. It cannot be merged; its proposer may withdraw it, ")
@@ -238,12 +272,19 @@ class AmendmentScreen(WgScreen):
         view, member = self.view, self.wg_app.member
         if view is None or member is None:
             return "the amendment is still loading"
+        if action in ("amend", "accept"):
+            return sub_unavailable(view, member.handle, action)
         return amending.unavailable(view.amendment, member, action, has_comments=bool(view.threads))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ACTIONS:
             return self.wg_app.allows(ACTIONS[action]) and self.unavailable_because(action) is None
         return super().check_action(action, parameters)
+
+    def action_refuse(self, action: str) -> None:
+        """As every screen refuses, by the core permission the action needs (amend: propose)."""
+        if not self.wg_app.refuse(ACTIONS.get(action, action)):
+            self.explain_unavailable(action)
 
     def explain_unavailable(self, action: str) -> None:
         reason = self.unavailable_because(action)
@@ -340,7 +381,41 @@ class AmendmentScreen(WgScreen):
 
     def action_merge(self) -> None:
         assert self.view is not None
+        if self.view.amendment.amends is not None:
+            self._merge_sub(self.view)
+            return
         self.navigator.open("merge", self.view.amendment, self.view.change)
+
+    def _merge_sub(self, view: AmendmentDetail) -> None:
+        """The chair merges a sub-amendment into its amendment: on consensus at once, else
+        with a reason for overriding it."""
+        sub, parent = view.amendment.id, view.amendment.amends
+        summary = f"Merged sub-amendment {sub} into amendment {parent}"
+        if view.consensus.reached:
+            self.write(lambda wg: wg.subamendments.merge(sub), summary)
+            return
+        self._with_reason(
+            (
+                f"No consensus on sub-amendment {sub}: merge it into {parent} anyway?",
+                "Reason for overriding the consensus rule (required; recorded)",
+                "Merge",
+            ),
+            lambda wg, target, reason: wg.subamendments.merge(target, override_reason=reason),
+            summary,
+        )
+
+    def action_amend(self) -> None:
+        """The propose form on the amendment's text: a sub-amendment to it."""
+        assert self.view is not None
+        self.navigator.open("sub-amend", self.view.amendment, self.view.change.new)
+
+    def action_accept(self) -> None:
+        assert self.view is not None
+        sub, parent = self.view.amendment.id, self.view.amendment.amends
+        self.write(
+            lambda wg: wg.subamendments.accept(sub),
+            f"Accepted sub-amendment {sub} into amendment {parent}",
+        )
 
     def action_reject(self) -> None:
         amendment_id = self.amendment_id
@@ -372,6 +447,8 @@ class AmendmentScreen(WgScreen):
             "merge": ("Merge this amendment", "Chair: into the draft, as proposed or revised"),
             "reject": ("Reject this amendment", "Chair: with a reason"),
             "revert": ("Revert this amendment", "Chair: take its merged change out of the draft"),
+            "amend": ("Amend this amendment", "A sub-amendment: a change to its text"),
+            "accept": ("Accept this sub-amendment", "Into your amendment, as a new revision"),
         }
         for action, (title, help_text) in entries.items():
             if self.unavailable_because(action) is None:

@@ -82,6 +82,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ),
             ("", "lapsed: open, but its paragraph is no longer in the draft (cannot be merged)"),
             ("", "reverted: merged, then taken out of the draft again by the chair"),
+            ("", "↳ to 1a2b: a sub-amendment, listed under the amendment it amends"),
         ],
     ),
     (
@@ -93,6 +94,8 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("m", "chair: merge — as proposed, or as orally revised (ctrl+r)"),
             ("x", "chair: reject with a reason"),
             ("u", "chair: revert a merged amendment, with a reason"),
+            ("a", "amend the amendment: propose a change to its text (a sub-amendment)"),
+            ("y / m", "accept a sub-amendment into your amendment / chair: merge it into it"),
         ],
     ),
     (

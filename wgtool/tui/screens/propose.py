@@ -1,4 +1,5 @@
-"""Write an amendment: propose a change to a paragraph, or revise one's own amendment.
+"""Write an amendment: propose a change to a paragraph, revise one's own amendment, or
+propose a change to another's amendment (a sub-amendment).
 
 The member sees the word diff of exactly what they are about to send before they confirm:
 the first ctrl+s reviews, the second proposes. Either text can be written in $EDITOR.
@@ -384,3 +385,34 @@ class ReviseScreen(AmendmentForm):
             self.amendment.id, text=inputs.text, rationale=inputs.rationale
         )
         return amendment, f"Revised amendment {amendment.id} (revision {amendment.revision})"
+
+
+class SubAmendScreen(AmendmentForm):
+    """Propose a change to an open amendment's text: a sub-amendment, with its own positions
+    and consensus, which the amendment's proposer may accept or the chair merge into it."""
+
+    def __init__(self, amendment: Amendment, current_text: str) -> None:
+        super().__init__(current_text)
+        self.amendment = amendment
+
+    def heading(self) -> Text:
+        heading = Text(f"Amend amendment {self.amendment.id} to ", style="bold")
+        heading.append_text(safe(self.amendment.draft, "bold", one_line=True))
+        heading.append(f" ¶{self.amendment.label or self.amendment.paragraph}", style="bold")
+        heading.append(" · a sub-amendment: its proposer may accept it, the chair merge it")
+        return heading
+
+    def diff(self, inputs: Written) -> list[DiffOp]:
+        return amending.revision_diff(self.old_text, Kind.REPLACE, inputs.text, inputs.rationale)
+
+    def confirm_label(self) -> str:
+        return "Propose"
+
+    def write_amendment(self, wg: WorkingGroup, inputs: Written) -> tuple[Amendment, str]:
+        sub = wg.subamendments.propose_to(
+            self.amendment.id, text=inputs.text, rationale=inputs.rationale
+        )
+        return sub, f"Proposed sub-amendment {sub.id} to amendment {self.amendment.id}"
+
+    def after_sending(self, amendment: Amendment) -> None:
+        self.navigator.replace("amendment", amendment.id)

@@ -40,6 +40,8 @@ title: one line at 80 columns."""
 def alt_prefix(amendment: Amendment) -> str:
     """``Alt to 1a2b: `` before the title of an alternative text (sorting by ¶ keeps the
     alternatives for one passage together)."""
+    if amendment.amends:
+        return f"↳ to {amendment.amends[:4]}: "  # a sub-amendment, under its amendment
     return f"Alt to {amendment.alternative_to[:4]}: " if amendment.alternative_to else ""
 
 
@@ -61,7 +63,17 @@ TITLE_WIDTH = 32
 
 COLUMNS = (
     Column("id", "ID", 8, lambda a, c: a.id),
-    Column("target", "¶", 5, lambda a, c: (a.draft, a.paragraph or 0, a.alternative_to or a.id)),
+    Column(
+        "target",
+        "¶",
+        5,
+        lambda a, c: (
+            a.draft,
+            a.paragraph or 0,
+            a.amends or a.alternative_to or a.id,
+            bool(a.amends),
+        ),
+    ),
     Column("status", "Status", 9, lambda a, c: a.status.value),
     Column(
         "consensus",

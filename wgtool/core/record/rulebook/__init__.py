@@ -65,6 +65,8 @@ from wgtool.core.record.rulebook.history import (
     TagVerdict,
 )
 from wgtool.core.record.rulebook.layout import (
+    ACCEPTS,
+    ACCEPTS_REVISION,
     ACTION,
     ACTION_ROLES,
     ALTERNATIVE_TO,
@@ -72,6 +74,8 @@ from wgtool.core.record.rulebook.layout import (
     AMENDMENT_ID,
     AMENDMENT_ID_RE,
     AMENDMENTS_PREFIX,
+    AMENDS,
+    AMENDS_REVISION,
     BRACKETS,
     CONFIG_PATHS,
     CONSENSUS,
@@ -149,6 +153,10 @@ __all__ = [
     "EVENT_ROLES",
     "PARAGRAPH_LABEL",
     "ALTERNATIVE_TO",
+    "AMENDS",
+    "AMENDS_REVISION",
+    "ACCEPTS",
+    "ACCEPTS_REVISION",
     "SILENCE",
     "BRACKETS",
     "chain_key_valid",

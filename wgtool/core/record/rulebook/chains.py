@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from sys import intern
 
 from wgtool.core import validate
 from wgtool.core.errors import WgError
@@ -49,12 +47,14 @@ from wgtool.core.record.rulebook.records import (
     Config,
     Record,
     only_draft,
+    parse_event,
     read_records,
     same_group,
     same_member,
     well_formed,
 )
 from wgtool.core.record.rulebook.statements import StatementJudge
+from wgtool.core.record.rulebook.subamend import concerned, sub_amendment_problems, takes_in
 
 # From this many event files to read on, the kept verdicts are read whole first (see
 # :meth:`ChainJudge.event_chains`); below it, one query per event costs less.
@@ -168,6 +168,8 @@ class ChainJudge:
             chain.positions.append(position)
             for reason in self._judge_revision(record, number, chain, history, position):
                 chain.problems.append((record, reason))
+        if concerned(chain) and not chain.problems:
+            chain.problems += sub_amendment_problems(self, chain, history, limit)
         return chain
 
     def _judge_revision(
@@ -183,7 +185,7 @@ class ChainJudge:
         if record.trailer(REVISION) != str(number):
             problems.append(f"numbered revision {record.trailer(REVISION)}, not {number}")
         handle = record.trailer(MEMBER)
-        if handle != chain.proposer:
+        if handle != chain.proposer and not (number > 1 and takes_in(record)):
             problems.append(f"revised by {handle}, not by its proposer {chain.proposer}")
         if record.trailer(DRAFT) != chain.draft:
             problems.append(f"moves the amendment to draft {record.trailer(DRAFT)!r}")
@@ -588,16 +590,3 @@ class ChainJudge:
         for blob, (kind, data) in self.reads.store.objects(wanted).items():
             self._events[blob] = parse_event(data) if kind == "blob" else None
         self.event_files_read += len(wanted)
-
-
-def parse_event(data: bytes) -> Event | None:
-    """An event file's event, or None when it is not one wgtool can read."""
-    try:
-        parsed = json.loads(data.decode("utf-8"))
-        if not isinstance(parsed, dict):
-            return None
-        # Members, groups, types and ids recur across thousands of events: each kept once.
-        short = {k: intern(v) for k, v in parsed.items() if isinstance(v, str) and len(v) <= 64}
-        return Event.from_dict({**parsed, **short})
-    except (ValueError, KeyError, TypeError, RecursionError):
-        return None

@@ -83,6 +83,12 @@ EVENT_ROLES: dict[str, tuple[Role, ...]] = {
 }
 PARAGRAPH_LABEL = "Paragraph-Label"
 ALTERNATIVE_TO = "Alternative-To"
+# A sub-amendment names the amendment it amends and that amendment's revision it was made
+# against; a revision that takes one in names it and its revision (see rulebook/subamend.py).
+AMENDS = "Amends"
+AMENDS_REVISION = "Amends-Revision"
+ACCEPTS = "Accepts"
+ACCEPTS_REVISION = "Accepts-Revision"
 SILENCE = "Silence"
 BRACKETS = "Brackets"
 STANCES = frozenset(s.value for s in Stance)
@@ -150,6 +156,7 @@ ACTION_ROLES: dict[str, Role | tuple[Role, ...]] = {
     "co-sponsor": Role.MEMBER,
     "break a silence": Role.MEMBER,
     "state a reservation or position": Role.MEMBER,
+    "accept": Role.MEMBER,
     "merge": Role.CHAIR,
     "reject": Role.CHAIR,
     "revert": Role.CHAIR,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from wgtool.core import document, labels
 from wgtool.core.adoption import (
@@ -14,10 +13,10 @@ from wgtool.core.adoption import (
     revert_text,
 )
 from wgtool.core.agreement import utc_iso
-from wgtool.core.consensus import as_position, compute_consensus
-from wgtool.core.model import Adoption, Event, Kind, Role, Verdict
+from wgtool.core.model import Event, Kind, Role
 from wgtool.core.record.rulebook.base import Reader
 from wgtool.core.record.rulebook.chains import ChainJudge
+from wgtool.core.record.rulebook.consent import Proposal, replayed_consensus
 from wgtool.core.record.rulebook.history import (
     FOUNDING,
     INIT,
@@ -34,9 +33,9 @@ from wgtool.core.record.rulebook.layout import (
     ACTION,
     AMENDMENT_ID,
     AMENDMENT_ID_RE,
+    AMENDS,
     CONFIG_PATHS,
     CONSENSUS,
-    CONSENSUS_GROUPS,
     DRAFT,
     DRAFT_ACTIONS,
     DRAFTS_DIR,
@@ -316,6 +315,8 @@ class MainJudge:
         commit.draft = chain.draft
         for _, reason in chain.problems[:1]:
             problems.append(f"the merged amendment {amendment} is not valid: {reason}")
+        if chain.revisions and chain.revisions[0].trailer(AMENDS):
+            problems.append(f"{amendment} is a sub-amendment: it is merged into its amendment")
         if chain.proposer and record.trailer(PROPOSED_BY) != chain.proposer:
             problems.append(
                 f"says it was proposed by {record.trailer(PROPOSED_BY)}, not {chain.proposer}"
@@ -432,26 +433,9 @@ class MainJudge:
                 problems.append(judged)
                 return
             events = judged
-        consensus = compute_consensus(
-            before.settings,
-            _Proposal(chain.proposer or "", len(chain.revisions)),
-            [as_position(e) for e in events if e.type in ("position", "silence-break")],
-        )
-        adoption = consensus.adoption()
-        lists = dict(zip(CONSENSUS_GROUPS, _group_lists(adoption), strict=True))
-        for key, wanted in lists.items():
-            if (record.trailer(key) or "") != wanted:
-                problems.append(
-                    f"says {key}: {record.trailer(key) or ''!r}, but the events it names give "
-                    f"{wanted!r}"
-                )
-        if recorded == "reached" and consensus.state != Verdict.CONSENSUS:
-            problems.append(
-                f"records consensus reached, but the events it names give {consensus.state}"
-            )
-        elif recorded == "overridden" and consensus.state == Verdict.CONSENSUS:
-            problems.append("records consensus overridden, but the events it names reach it")
-        elif recorded == "silence":
+        proposal = Proposal(chain.proposer or "", len(chain.revisions))
+        problems.extend(replayed_consensus(record, before.settings, proposal, events)[1])
+        if recorded == "silence":
             silence_id = record.trailer(SILENCE) or ""
             problems.extend(_silence_problems(silence_id, events, record.committed_at))
             commit.deadline = next(
@@ -497,22 +481,6 @@ class MainJudge:
                 f"writes {where} other than taking amendment {commit.amendment} out reads"
             )
         self._labels_follow(commit, slug, parent, current, result, old_labels)
-
-
-@dataclass(frozen=True)
-class _Proposal:
-    """An amendment as consensus counts it (see :class:`wgtool.core.consensus.Proposal`)."""
-
-    proposer: str
-    revision: int
-
-
-def _group_lists(adoption: Adoption) -> tuple[str, str, str]:
-    """The group lists a merge records, as the merge writes them."""
-    return tuple(  # type: ignore[return-value]
-        ", ".join(groups)
-        for groups in (adoption.supporting, adoption.objecting, adoption.not_heard)
-    )
 
 
 def _silence_problems(silence_id: str, events: list[Event], merged_at: int) -> list[str]:

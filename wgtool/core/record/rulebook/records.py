@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -140,6 +141,19 @@ def _changes(raw: str) -> tuple[Change, ...]:
             status, mode = intern(parts[4][:1]), intern(parts[1])
             changes.append(Change(status=status, path=path, mode=mode, blob=parts[3]))
     return tuple(changes)
+
+
+def parse_event(data: bytes) -> Event | None:
+    """An event file's event, or None when it is not one wgtool can read."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+        if not isinstance(parsed, dict):
+            return None
+        # Members, groups, types and ids recur across thousands of events: each kept once.
+        short = {k: intern(v) for k, v in parsed.items() if isinstance(v, str) and len(v) <= 64}
+        return Event.from_dict({**parsed, **short})
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
 
 
 # -- what the rulebook answers -----------------------------------------------------------------
