@@ -38,7 +38,7 @@ def render(paper: ChairText, fmt: str, templates: Path | None = None) -> str | b
     if fmt == "markdown":
         return visible_controls(markdown(paper))
     clean = CleanText(
-        f"{TITLE} — {paper.title}", paper.text, TITLE, paper.labels, notes=notes(paper)
+        f"{TITLE} — {paper.title}", paper.text, TITLE, paper.labels, preface=notes(paper)
     )
     return word.render(clean) if fmt == "docx" else pages.page(clean, templates)
 
