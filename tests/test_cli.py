@@ -1248,7 +1248,8 @@ def test_every_kind_has_one_target_and_place_in_list_show_and_compilation(
         amendment_id = ids[option]
         assert table[amendment_id] == target
         assert f"Draft:     principles ({place})\n" in wgcli.ok("show", amendment_id)
-        assert f"<h2>{heading} — amendment {amendment_id}</h2>" in compilation
+        number = found[amendment_id].number
+        assert f"<h2>{heading} — Am. {number} ({amendment_id})</h2>" in compilation
         a = found[amendment_id]
         assert a.place == place
         assert target_label(a) == (target if target != "-" else "doc")

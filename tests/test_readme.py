@@ -629,6 +629,59 @@ def sub_amendment_merged(done: Done, shell: Shell) -> None:
     assert "Merged-by: lhaddad" in message and "Consensus: reached" in message
 
 
+# Numbers, the order of consideration and the chair's text
+
+
+def _numbers(shell: Shell) -> dict[str, int]:
+    listed = json.loads(shell.check("wgtool amendments principles --json"))
+    return {a["id"]: a["number"] for a in listed}
+
+
+def numbered_listing(done: Done, shell: Shell) -> None:
+    numbers = _numbers(shell)
+    assert sorted(numbers.values()) == [1, 2, 3, 4]
+    for line in done.out.splitlines():
+        assert f" Am. {numbers[line.split()[0]]} " in line, line
+
+
+def numbered_three(done: Done, shell: Shell) -> None:
+    [third] = [i for i, n in _numbers(shell).items() if n == 3]
+    assert done.out == shell.check(f"wgtool show {third}")
+    assert done.out.startswith(f"Amendment {third} (Am. 3): ")
+
+
+def considered(done: Done, shell: Shell) -> None:
+    found = json.loads(shell.check("wgtool order principles --json"))
+    items = [(i["where"], [a["id"] for a in i["amendments"]]) for i in found["order"]]
+    ids = {name: shell.value(name) for name in "ADRI"}
+    assert items == [
+        ("after ¶2", [ids["I"]]),
+        ("¶5", [ids["D"]]),
+        ("¶5", [ids["R"]]),
+        ("¶5", [ids["A"]]),
+    ]
+    assert done.out.splitlines()[1] == "  1. after ¶2"
+
+
+def chair_conflict(done: Done, shell: Shell) -> None:
+    numbers, first, rewrite = _numbers(shell), shell.value("A"), shell.value("R")
+    says(
+        f"Applied, in the order of consideration: Am. {numbers[rewrite]} ({rewrite})",
+        f"<<< CONFLICT in ¶5: Am. {numbers[first]} ({first}) is not applied",
+        "    the text reads:   Enhanced cooperation should keep the Internet one open network.",
+        "global, secure and interoperable Internet.",
+        "    5. Enhanced cooperation should keep the Internet one open network.",
+    )(done, shell)
+
+
+def nothing_recorded(done: Done, shell: Shell) -> None:
+    page = (shell.folder / "chair.html").read_text()
+    assert "Chair&#39;s text" in page and "The Internet belongs to all who use it." in page
+    refs = shell.check("git for-each-ref --format='%(refname)' refs/wg").split()
+    assert sorted(refs) == sorted(f"refs/wg/amendments/{shell.value(n)}" for n in "ADRI")
+    assert shell.check("git status --porcelain") == ""
+
+
 CLAIMS: dict[str, Claim] = {
     # A working group in five minutes
     "starter drafts, each tagged first-reading; a sample roster": Claim(first_reading),
@@ -692,6 +745,12 @@ CLAIMS: dict[str, Claim] = {
     "each sub-amendment listed under its amendment": Claim(sub_amendment_under),
     "revision 2 of the amendment reads as the sub-amendment": Claim(sub_amendment_accepted),
     "the chair, on its consensus: revision 3 of the amendment": Claim(sub_amendment_merged),
+    # Numbers, the order of consideration and the chair's text
+    "each with its number: Am. 1 to Am. 4": Claim(numbered_listing),
+    "the amendment numbered 3, as by its id": Claim(numbered_three),
+    "after ¶2 the insertion; at ¶5 the deletion, then the furthest": Claim(considered),
+    "the rewrite applied; the other in conflict, both texts shown": Claim(chair_conflict),
+    "nothing is recorded": Claim(nothing_recorded),
 }
 """Each claim of the README's walkthroughs and what checks it."""
 

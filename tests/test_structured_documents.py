@@ -144,7 +144,7 @@ def test_the_compilation_lays_out_a_whole_draft_amendment_with_real_headings(
     target = tmp_path / "compilation.docx"
     wgcli.ok("export", "principles", "--format", "docx-compilation", "-o", str(target))
     lines = word_text(target.read_bytes()).splitlines()
-    start = next(i for i, line in enumerate(lines) if "Whole draft — amendment" in line)
+    start = next(i for i, line in enumerate(lines) if "Whole draft — Am. 1 (" in line)
     body = lines[start + 3 : start + 5]  # after the heading, who proposed it, and the title
     assert body == [
         "[Heading 4] [~Principles~]{_Guiding _}{_principles_}",

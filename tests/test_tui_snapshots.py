@@ -430,7 +430,7 @@ def test_amendment_queue(
             shows=[
                 "7 amendments",
                 "✓ reached ✗ objected … not yet · S support N no objection O object ? not heard",
-                "✗ S1 N0 O1 ?3 The right to seek and impart",
+                "✗ S1 N0 O1 ?3 The right to seek and",
             ],
         ),
     )

@@ -114,7 +114,7 @@ def test_the_word_compilation_has_the_ledger_and_each_amendments_diff(
     row = next(r for r in ledger.rows if r.cells[0].text == "5")
     assert row.cells[4].text == amendment
     heading = next(p for p in doc.paragraphs if amendment in p.text)
-    assert heading.text == f"Paragraph 5 — amendment {amendment}"
+    assert heading.text == f"Paragraph 5 — Am. 1 ({amendment})"
     diff = next(p for p in doc.paragraphs if "protect" in p.text)
     struck = [r.text for r in diff.runs if r.font.strike]
     underlined = [r.text for r in diff.runs if r.font.underline]

@@ -79,6 +79,9 @@ if TYPE_CHECKING:
     from wgtool.core.desks import Thread as Thread
     from wgtool.core.desks import TranslationsDesk as TranslationsDesk
     from wgtool.core.desks import WorkingGroup as WorkingGroup
+    from wgtool.core.desks.chairing import ChairingDesk as ChairingDesk
+    from wgtool.core.desks.chairing import ChairText as ChairText
+    from wgtool.core.desks.chairing import ConsiderationOrder as ConsiderationOrder
     from wgtool.core.desks.context import require_open as require_open
     from wgtool.core.desks.detail import AmendmentDetail as AmendmentDetail
     from wgtool.core.desks.reminders import Reminders as Reminders
@@ -144,6 +147,9 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "AmendmentsDesk": ("wgtool.core.desks", "AmendmentsDesk"),
     "AuditDesk": ("wgtool.core.desks", "AuditDesk"),
     "Chains": ("wgtool.core.desks", "Chains"),
+    "ChairingDesk": ("wgtool.core.desks.chairing", "ChairingDesk"),
+    "ChairText": ("wgtool.core.desks.chairing", "ChairText"),
+    "ConsiderationOrder": ("wgtool.core.desks.chairing", "ConsiderationOrder"),
     "DeliberationDesk": ("wgtool.core.desks", "DeliberationDesk"),
     "DocumentsDesk": ("wgtool.core.desks", "DocumentsDesk"),
     "DraftsDesk": ("wgtool.core.desks", "DraftsDesk"),
@@ -267,10 +273,13 @@ __all__ = [
     "Bracket",
     "BracketsRemain",
     "Chains",
+    "ChairText",
+    "ChairingDesk",
     "Concordance",
     "ConcurrentUpdate",
     "ConflictPlace",
     "Consensus",
+    "ConsiderationOrder",
     "DeliberationDesk",
     "DiffOp",
     "DocumentFormat",

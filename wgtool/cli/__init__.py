@@ -9,6 +9,7 @@ The commands live in modules by desk: :mod:`.roster` (working group, roster, set
 :mod:`.reports` (participation balance, concordance), :mod:`.publish` (the observers' site),
 :mod:`.amendments` (amendments and deliberation),
 :mod:`.merging` (merge and revert), :mod:`.subamend` (amendments to amendments),
+:mod:`.chairing` (order of consideration, chair's text),
 :mod:`.exchange` (sync, verify, guard, clone), :mod:`.inbox`
 (what changed since the member last looked), :mod:`.agreement` (brackets, paragraph status,
 silences, the amendment window, co-sponsors), :mod:`.meeting` (the chair's focus and the
@@ -24,6 +25,7 @@ from __future__ import annotations
 from wgtool.cli import (  # noqa: F401
     agreement,
     amendments,
+    chairing,
     documents,
     drafts,
     exchange,

@@ -14,6 +14,7 @@ from wgtool.cli.group import Context, cli, pass_context
 from wgtool.cli.output import (
     consensus_counts,
     emit_json,
+    number,
     print_threads,
     read_text_option,
     render_diff,
@@ -241,7 +242,8 @@ def amendments(
                 continue
             alt = f"(alternative to {a.alternative_to}) " if a.alternative_to else ""
             click.echo(
-                f"{a.id}  {safe(a.draft):<14} {a.target or '-':>5}  {safe(a.proposer):<14} "
+                f"{a.id}  {safe(a.draft):<14} {a.target or '-':>5}  {number(a):<8} "
+                f"{safe(a.proposer):<14} "
                 f"{safe(a.group):<19} "
                 f"{a.status.label:<9} {c.state.value:<9} {consensus_counts(c):<14} "
                 f"{alt}{safe(a.title)[:60]}"
@@ -287,7 +289,7 @@ def _print_amendment(
     a: Amendment, group_name: str, diff: tuple[DiffOp, ...], parent: Amendment | None = None
 ) -> None:
     """The amendment's header lines, its word diff and its rationale."""
-    click.echo(f"Amendment {a.id}: {safe(a.title)}")
+    click.echo(f"Amendment {a.id} ({number(a)}): {safe(a.title)}")
     click.echo(f"Draft:     {safe(a.draft)} ({a.place})")
     click.echo(f"Proposer:  {safe(a.proposer)} ({safe(group_name)})")
     if parent is not None:

@@ -309,12 +309,18 @@ def export(
             templates=templates,
             language=lang,
         )
-    if target is None:
+    deliver_document(content, output)
+
+
+def deliver_document(content: str | bytes, output: str | None) -> None:
+    """A document on standard output (a Word document was refused without a file before), or
+    written to ``output``, a new file."""
+    if output is None:
         # The document escapes what it holds; on a terminal, what a terminal acts on too.
         assert isinstance(content, str)  # a Word document without -o was refused above
         click.echo(safe(content) if sys.stdout.isatty() else content, nl=False)
         return
-    write_new_file(target, content.encode() if isinstance(content, str) else content)
+    write_new_file(Path(output), content.encode() if isinstance(content, str) else content)
     click.echo(f"Wrote {output}")
 
 

@@ -24,7 +24,7 @@ from wgtool.api import (
 )
 
 if TYPE_CHECKING:
-    from wgtool.api import Consensus, DiffOp, Thread
+    from wgtool.api import Amendment, Consensus, DiffOp, Thread
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -125,6 +125,11 @@ def consensus_counts(consensus: Consensus) -> str:
         f"S{n[api.GroupState.SUPPORT]} N{n[api.GroupState.NO_OBJECTION]} "
         f"O{n[api.GroupState.OBJECT]} ?{n[api.GroupState.NOT_HEARD]}"
     )
+
+
+def number(amendment: Amendment) -> str:
+    """An amendment's official number in its draft, ``Am. 12`` (``-`` where none was read)."""
+    return "-" if amendment.number is None else f"Am. {amendment.number}"
 
 
 def status_phrase(status: Status) -> str:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
+from wgtool.core.numbering import NUMBER_OF_SQL, PLACES_SQL, numbered
 from wgtool.core.record.rulebook import (
     AMENDMENTS_PREFIX,
     EVENTS_PREFIX,
@@ -166,10 +167,21 @@ def listing(
         cursor = db.execute(f"{query} ORDER BY created_at, id", values)
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor]
+        numbers = numbers_in(db, {row["draft"] for row in rows})
+    for row in rows:
+        row["number"] = numbers[row["id"]][1]
     return [
         (amendment_from(row), row["consensus_state"], group_states(row["group_states"]))
         for row in rows
     ]
+
+
+def numbers_in(db: sqlite3.Connection, drafts: set[str]) -> dict[str, tuple[str, int]]:
+    """The official numbers (see :mod:`wgtool.core.numbering`) of the amendments of the one
+    draft in ``drafts`` (of several or none: of every draft), by id."""
+    if len(drafts) == 1:
+        return numbered(db.execute(f"{PLACES_SQL} WHERE a.draft = ?", [next(iter(drafts))]))
+    return numbered(db.execute(PLACES_SQL))
 
 
 @_unless_unreadable
@@ -206,6 +218,8 @@ class IndexReads(Protocol):
     def resolve_prefix(self, prefix: str) -> list[str]: ...
 
     def amendment(self, amendment_id: str) -> Amendment | None: ...
+
+    def numbered(self, draft: str, number: int) -> str | None: ...
 
     def amendments(
         self, *, draft: str | None = None, family: str | None = None, amends: str | None = None
@@ -284,11 +298,26 @@ class Glance:
             values.append(amends)
         return self._amendments(" AND ".join(where), values)
 
+    def numbered(self, draft: str, number: int) -> str | None:
+        try:
+            found = numbers_in(self._db, {draft})
+        except (sqlite3.Error, TypeError) as error:
+            raise Unreadable(str(error)) from error
+        return next((i for i, (_, n) in found.items() if n == number), None)
+
     def _amendments(self, where: str, values: list[str]) -> list[Amendment]:
         query = f"SELECT * FROM amendmentrow WHERE {where} ORDER BY created_at, id"
+        rows = self._rows(query, values)
         try:
-            return [amendment_from(row) for row in self._rows(query, values)]
-        except (ValueError, TypeError, KeyError) as error:
+            if len(rows) == 1:  # one amendment's number is counted, not all its draft's
+                count = self._db.execute(NUMBER_OF_SQL, {"id": rows[0]["id"]}).fetchone()
+                rows[0]["number"] = count[0]
+            elif rows:
+                numbers = numbers_in(self._db, {row["draft"] for row in rows})
+                for row in rows:
+                    row["number"] = numbers[row["id"]][1]
+            return [amendment_from(row) for row in rows]
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as error:
             raise Unreadable(str(error)) from error
 
     def events(self, amendment_id: str) -> list[Event]:
@@ -379,7 +408,15 @@ def amendment_from(r: dict[str, Any]) -> Amendment:
         status=Status(r["status"]),
         decided_reason=r["reason"],
         adoption=adoption,
+        number=_number(r.get("number")),
     )
+
+
+def _number(value: object) -> int | None:
+    """An amendment's number as a query gave it (None where it asked for none)."""
+    if value is None or isinstance(value, int) and value.__class__ is int:
+        return value
+    raise TypeError(f"its number is {value.__class__.__name__}")
 
 
 def split_list(value: str) -> tuple[str, ...]:

@@ -376,6 +376,12 @@ class Amendment:
     alternative_to: str | None = None  # the amendment it offers an alternative text to
     amends: str | None = None  # a sub-amendment: the amendment it amends
     amends_revision: str | None = None  # that amendment's revision it was made against
+    number: int | None = None  # its official number in its draft (Am. 12); None: not asked for
+
+    @property
+    def official(self) -> str:
+        """Its official number and id, as views name it: ``Am. 12 (3f9a01bc)``."""
+        return self.id if self.number is None else f"Am. {self.number} ({self.id})"
 
     @property
     def target(self) -> str:
@@ -412,6 +418,7 @@ class Amendment:
             "label": self.label or (None if self.paragraph is None else str(self.paragraph)),
             "alternative_to": self.alternative_to,
             "amends": self.amends,
+            "number": self.number,
         }
 
 

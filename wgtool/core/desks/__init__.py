@@ -50,6 +50,7 @@ from wgtool.core.desks.agreement import AgreementDesk, ParagraphThreads
 from wgtool.core.desks.amendments import AdoptedChange, AmendmentChange, AmendmentsDesk
 from wgtool.core.desks.audit import AuditDesk
 from wgtool.core.desks.chains import Chains
+from wgtool.core.desks.chairing import ChairingDesk
 from wgtool.core.desks.context import Record, new_id
 from wgtool.core.desks.deliberation import DeliberationDesk, Thread
 from wgtool.core.desks.detail import AmendmentDetail
@@ -101,6 +102,7 @@ class WorkingGroup:
         self.subamendments = SubAmendmentsDesk(
             record, self.drafts, self.amendments, self.deliberation, self.chains
         )
+        self.chairing = ChairingDesk(record, self.drafts, self.amendments)
         self.agreement = AgreementDesk(record, self.drafts, self.amendments, self.chains)
         self.procedure = ProcedureDesk(
             record,
@@ -263,6 +265,7 @@ __all__ = [
     "AmendmentChange",
     "AmendmentsDesk",
     "AuditDesk",
+    "ChairingDesk",
     "Chains",
     "DeliberationDesk",
     "DocumentsDesk",

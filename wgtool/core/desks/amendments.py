@@ -290,10 +290,15 @@ class AmendmentsDesk:
         return new_text
 
     def resolve_id(self, prefix: str) -> str:
+        """The full id of the amendment that ``prefix`` names: a unique prefix of its id, or
+        its official number in its draft, ``SLUG/N`` (``principles/12``)."""
         prefix = prefix.strip().lower()
+        if "/" in prefix:
+            return self._numbered(prefix)
         if not validate.ID_PREFIX_RE.match(prefix):
             raise InvalidInput(
-                f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc"
+                f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc, "
+                "or a draft and number, like principles/12"
             )
         matches = self.record.read(lambda index: index.resolve_prefix(prefix))
         if not matches:
@@ -303,6 +308,21 @@ class AmendmentsDesk:
                 f"amendment id {prefix!r} is ambiguous: it matches {', '.join(sorted(matches))}"
             )
         return matches[0]
+
+    def _numbered(self, name: str) -> str:
+        """The id of the amendment ``SLUG/N`` names (its official number N in draft SLUG)."""
+        slug, _, number = name.partition("/")
+        if not (validate.NAME_RE.match(slug) and number.isascii() and number.isdigit()) or (
+            len(number) > 9
+        ):
+            raise InvalidInput(
+                f"invalid amendment {name!r}: give an id, like 3f9a01bc, or a draft and number, "
+                "like principles/12"
+            )
+        found = self.record.read(lambda index: index.numbered(slug, int(number)))
+        if found is None:
+            raise NotFound(f"no amendment {name!r}", remedy=Remedy.LIST_AMENDMENTS)
+        return found
 
     def amendment(self, amendment_id: str) -> Amendment:
         full = self.resolve_id(amendment_id)

@@ -125,7 +125,10 @@ def _amendment(parent: ET.Element, item: Item, draft_uri: str, title: str, d: dt
        href=f"/akn/ontology/organization/{a.group}", showAs=item.group_name)  # fmt: skip
     preface = el(amendment, "preface")
     line = el(preface, "p", "Amendment ")
-    el(line, "docNumber", a.id).tail = " to "
+    if a.number is None:
+        el(line, "docNumber", a.id).tail = " to "
+    else:
+        el(line, "docNumber", str(a.number)).tail = f" ({a.id}) to "
     el(line, "affectedDocument", title, href=f"{draft_uri}/!main")
     line = el(preface, "p", "Proposed by ")
     el(line, "docProponent", a.proposer, refersTo=f"#{prefix}__proponent").tail = " ("

@@ -55,6 +55,7 @@ class CleanText:
     # Numbered notes (a group's reservation on a paragraph's label, or its explanation of
     # position on the whole text: None), in the order they are numbered.
     notes: Sequence[tuple[str | None, str]] = ()
+    preface: Sequence[str] = ()  # lines said before the text (the chair's text: what it holds)
 
     def note_numbers(self, label: str | None) -> list[int]:
         """The numbers of the notes on paragraph ``label`` (None: on the whole text)."""
@@ -116,12 +117,12 @@ class CompiledAmendment:
 
     @property
     def heading(self) -> str:
-        """'Paragraph 5 — amendment 1a2b3c4d', or for a sub-amendment 'Sub-amendment 5e6f7a8b
+        """'Paragraph 5 — Am. 3 (1a2b3c4d)', or for a sub-amendment 'Sub-amendment 5e6f7a8b
         to amendment 1a2b3c4d' (it stands right under that amendment)."""
         a = self.amendment
         if a.amends:
             return f"Sub-amendment {a.id} to amendment {a.amends}"
-        return f"{self.where} — amendment {a.id}"
+        return f"{self.where} — {'amendment ' + a.id if a.number is None else a.official}"
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,8 @@ def clean_docx(paper: CleanText) -> Document:
         reference = doc.styles.add_style(NOTE_REF_STYLE, docx.enum.style.WD_STYLE_TYPE.CHARACTER)
         reference.font.superscript = True
         _note_refs(version, paper.note_numbers(None))
+    for line in paper.preface:
+        doc.add_paragraph(xml_text(line), NOTE_STYLE)
     if paper.bracket_count:
         note = f"{paper.bracket_count} passage(s) in square brackets are not agreed."
         doc.add_paragraph(note, NOTE_STYLE)

@@ -19,7 +19,8 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine
+from sqlalchemy import text as sa_text
+from sqlalchemy.engine import Connection, Engine
 
 from wgtool.core.consensus import as_position
 from wgtool.core.documents.attribution import DraftStep
@@ -34,6 +35,7 @@ from wgtool.core.index.rows import (
     event_from_row,
 )
 from wgtool.core.model import Amendment, Event, Status
+from wgtool.core.numbering import NUMBER_OF_SQL, PLACES_SQL, numbered
 from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook import MainHistory, Rulebook
 
@@ -111,8 +113,22 @@ class Index:
     def amendment(self, amendment_id: str) -> Amendment | None:
         with self.engine.connect() as conn:
             query = sa_select(AMENDMENTS).where(AMENDMENTS.c.id == amendment_id)
-            found = amendments_from(conn.execute(query))
+            number: int = conn.execute(sa_text(NUMBER_OF_SQL), {"id": amendment_id}).scalar_one()
+            found = amendments_from(conn.execute(query), lambda _: {amendment_id: ("", number)})
             return found[0] if found else None
+
+    @healing
+    def numbers(self) -> dict[str, tuple[str, int]]:
+        """Every amendment's draft and official number, by id."""
+        with self.engine.connect() as conn:
+            return _numbers(conn, None)
+
+    @healing
+    def numbered(self, draft: str, number: int) -> str | None:
+        """The id of the amendment numbered ``number`` in draft ``draft``, or None."""
+        with self.engine.connect() as conn:
+            found = _numbers(conn, {draft})
+        return next((i for i, (_, n) in found.items() if n == number), None)
 
     @healing
     def amendments(
@@ -159,7 +175,7 @@ class Index:
                     )
                 )
             query = query.order_by(AMENDMENTS.c.created_at, AMENDMENTS.c.id)
-            return amendments_from(conn.execute(query))
+            return amendments_from(conn.execute(query), lambda drafts: _numbers(conn, drafts))
 
     @healing
     def consensus_states(
@@ -282,6 +298,17 @@ class Index:
         with self.engine.connect() as conn:
             query = sa_select(AMENDMENTS.c.id).where(AMENDMENTS.c.id.startswith(prefix)).limit(10)
             return list(conn.execute(query).scalars())
+
+
+def _numbers(conn: Connection, drafts: set[str] | None) -> dict[str, tuple[str, int]]:
+    """The official numbers of the amendments of one draft of ``drafts`` (several or None:
+    of every draft), by id."""
+    if drafts is not None and len(drafts) == 1:
+        query = sa_text(f"{PLACES_SQL} WHERE a.draft = :draft")
+        places = conn.execute(query, {"draft": next(iter(drafts))})
+    else:
+        places = conn.execute(sa_text(PLACES_SQL))
+    return numbered((i, d, p, c) for i, d, p, c in places)
 
 
 __all__ = ["SCHEMA_VERSION", "Index"]

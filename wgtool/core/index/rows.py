@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Table
@@ -158,12 +159,21 @@ META = table_of(Meta)
 REF_TIPS = table_of(RefTip)
 
 
-def amendments_from(result: Result[Any]) -> list[Amendment]:
-    """The amendments of a query's result rows (whole rows of the amendments table). Each row
-    is read as a dict: a row's attributes cost a lookup each, and so does asking every row for
-    its column names, which shows in a listing of thousands."""
+def amendments_from(
+    result: Result[Any],
+    numbers: Callable[[set[str]], Mapping[str, tuple[str, int]]] | None = None,
+) -> list[Amendment]:
+    """The amendments of a query's result rows (whole rows of the amendments table), each with
+    its official number from ``numbers`` of the drafts they amend (by id; without it, none).
+    Each row is read as a dict: a row's attributes cost a lookup each, and so does asking every
+    row for its column names, which shows in a listing of thousands."""
     names = list(result.keys())
-    return [amendment_from(dict(zip(names, row, strict=True))) for row in result]
+    rows = [dict(zip(names, row, strict=True)) for row in result]
+    if numbers is not None and rows:
+        found = numbers({row["draft"] for row in rows})
+        for row in rows:
+            row["number"] = found[row["id"]][1]
+    return [amendment_from(row) for row in rows]
 
 
 def last_trailer(trailers: dict[str, list[str]], name: str) -> str:

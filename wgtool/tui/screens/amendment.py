@@ -196,7 +196,10 @@ class AmendmentScreen(WgScreen):
         text.append(f"Amendment {a.id}", "bold")
         text.append(" · ")
         text.append_text(status_text(a.status))
-        text.append(f" · revision {a.revision}\n")
+        text.append(f" · revision {a.revision}")
+        if a.number is not None:
+            text.append(f" · Am. {a.number} ({a.draft}/{a.number})", "bold")
+        text.append("\n")
         text.append_text(safe(a.title, "bold italic", one_line=True))
         text.append("\n")
         target = f" ¶{a.label or a.paragraph}" if a.paragraph is not None else ""

@@ -74,6 +74,11 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("enter", "open the highlighted amendment"),
             ("/", "search titles, rationales, ids and proposers"),
             ("s / r", "sort by the next column / reverse (or click a column header)"),
+            (
+                "o",
+                "the order of consideration: by paragraph; deletions, replacements, then "
+                "insertions; the furthest from the text first (as wgtool order)",
+            ),
             ("c", "clear the filters"),
             (
                 "",

@@ -58,11 +58,12 @@ class Column:
     sort_key: Callable[[Amendment, Consensus], Any]
 
 
-TITLE_WIDTH = 32
+TITLE_WIDTH = 25
 """Characters of title the queue shows: with the columns before it, the row fits 80 columns."""
 
 COLUMNS = (
     Column("id", "ID", 8, lambda a, c: a.id),
+    Column("number", "Am.", 5, lambda a, c: (a.draft, a.number or 0)),
     Column(
         "target",
         "¶",
@@ -90,9 +91,13 @@ COLUMNS = (
     Column("group", "Group", 18, lambda a, c: a.group),
     Column("created", "Proposed", 16, lambda a, c: (a.created_at, a.id)),
 )
-"""The queue's columns, the essential ones first (ID, paragraph, status, consensus, title):
+"""The queue's columns, the essential ones first (ID, number, paragraph, status, consensus,
+title):
 at 80 columns they are what shows, and the rest is a sideways scroll away."""
 SORTABLE = [c.key for c in COLUMNS]
+CONSIDERATION = "consideration"
+"""The sort that is no column: each draft's open amendments in the order of consideration
+(``ChairingDesk.order``), then the rest of its amendments as they were tabled."""
 ROWS_PER_REFRESH = 500
 """Rows added to the table between two refreshes while it fills."""
 SEARCH_DELAY = 0.25
@@ -141,6 +146,7 @@ def consensus_cell(consensus: Consensus) -> Text:
 def _row(amendment: Amendment, consensus: Consensus) -> list[Text]:
     return [
         Text(amendment.id),
+        Text("-" if amendment.number is None else str(amendment.number)),
         Text(target_label(amendment)),
         status_text(amendment.status),
         consensus_cell(consensus),
@@ -168,6 +174,13 @@ class QueueScreen(WgScreen):
         Binding("s", "sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="reverse", tooltip="Reverse the order"),
         Binding(
+            "o",
+            "consideration",
+            "Order",
+            id="consideration",
+            tooltip="The order a chair takes the open amendments in, draft by draft",
+        ),
+        Binding(
             "c", "clear_filters", "Clear", id="clear-filters", tooltip="Show every amendment again"
         ),
     ]
@@ -192,6 +205,7 @@ class QueueScreen(WgScreen):
         self._keep_highlighted: str | None = None
         self._fill_generation = 0
         self._filling_rows = False
+        self._ranks: dict[str, tuple[int, int]] | None = None  # the order of consideration
         self.shown_count = 0
 
     def compose(self) -> ComposeResult:
@@ -256,6 +270,9 @@ class QueueScreen(WgScreen):
         self._keep_highlighted = self.highlighted
         self._rows = data.rows
         self._listed = data.listed
+        self._ranks = None
+        if self.sort_column == CONSIDERATION:
+            self.action_consideration()  # read again for what is listed now
         self.shown_count = len(data.rows)
         self._add_rows()
         self._describe()
@@ -311,7 +328,9 @@ class QueueScreen(WgScreen):
         if described:
             info.append(" · ")
             info.append_text(safe(described, one_line=True))
-        if self.sort_column:
+        if self.sort_column == CONSIDERATION:
+            info.append(f" · in the order of consideration {'▼' if self.sort_reverse else '▲'}")
+        elif self.sort_column:
             label = next(c.label for c in COLUMNS if c.key == self.sort_column)
             info.append(f" · sorted by {label} {'▼' if self.sort_reverse else '▲'}")
         info.append(f"\n{CONSENSUS_LEGEND}", "dim")
@@ -380,8 +399,32 @@ class QueueScreen(WgScreen):
 
     # -- sorting -----------------------------------------------------------------------------------
 
+    def action_consideration(self) -> None:
+        """Sort the queue in the order of consideration (read for the drafts listed)."""
+        if self._ranks is not None:
+            self.sort_by(CONSIDERATION, reverse=False)
+            return
+        drafts = sorted({a.draft for a, _ in self._listed.values() if a.status is Status.OPEN})
+        table = self.query_one("#queue", RecordTable)
+        self.wg_app.busy(table)
+        self.read_consideration(drafts, table)
+
+    @work(thread=True, exclusive=True, group="consideration")
+    def read_consideration(self, drafts: list[str], table: RecordTable) -> None:
+        with self.wg_app.core(busy=table) as wg:
+            ranks: dict[str, tuple[int, int]] = {}
+            for slug in drafts:
+                order = wg.chairing.order(slug)
+                placements = [p for item in order.items for p in item.placements]
+                ranks.update({p.amendment.id: (0, rank) for rank, p in enumerate(placements)})
+            self.wg_app.deliver(self._considered, ranks)
+
+    def _considered(self, ranks: dict[str, tuple[int, int]]) -> None:
+        self._ranks = ranks
+        self.sort_by(CONSIDERATION, reverse=False)
+
     def action_sort(self) -> None:
-        index = SORTABLE.index(self.sort_column) + 1 if self.sort_column else 0
+        index = SORTABLE.index(self.sort_column) + 1 if self.sort_column in SORTABLE else 0
         self.sort_by(SORTABLE[index % len(SORTABLE)], reverse=False)
 
     def action_reverse(self) -> None:
@@ -410,6 +453,14 @@ class QueueScreen(WgScreen):
     def _sort_key(self) -> Callable[[str], Any]:
         """The sort column's value of the amendment with an id (the table's ID cells)."""
         listed = self._listed
+        if self.sort_column == CONSIDERATION:
+            ranks = self._ranks or {}
+
+            def considered(amendment_id: str) -> tuple[str, tuple[int, int]]:
+                a = listed[amendment_id][0]
+                return a.draft, ranks.get(a.id, (1, a.number or 0))
+
+            return considered
         sort_key = next(c.sort_key for c in COLUMNS if c.key == self.sort_column)
         return lambda amendment_id: sort_key(*listed[amendment_id])
 
@@ -420,6 +471,11 @@ class QueueScreen(WgScreen):
         self.navigator.open("amendment", str(event.row_key.value))
 
     def commands(self) -> Iterable[Command]:
+        yield Command(
+            "Order of consideration",
+            "Sort the open amendments as the chair takes them",
+            self.action_consideration,
+        )
         for column in COLUMNS:
             yield Command(
                 f"Sort amendments by {column.label}",

@@ -55,6 +55,7 @@ from wgtool.core.exchange.sync.remote import (
 from wgtool.core.exchange.sync.replay import replay_local_main
 from wgtool.core.exchange.sync.report import MAX_ROUNDS, Progress, Round, SyncReport, Traffic
 from wgtool.core.exchange.sync.tidy import tidy
+from wgtool.core.numbering import renumbering_notes
 from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook import Rulebook
 
@@ -81,6 +82,7 @@ def sync(
     report = SyncReport(remote)
     with _sync_lock(store), _ref_snapshots(store):
         before = wg.inbox.seen_now() if news else None
+        numbers = wg.record.index.numbers() if news else {}
         configure_remote(store, remote)
         outcome = Round()
         for round_number in range(1, MAX_ROUNDS + 1):
@@ -118,6 +120,7 @@ def sync(
         wg.record.refresh()
     else:
         report.arrived = wg.inbox.news(before, wg.inbox.seen_now())
+        report.notes += renumbering_notes(numbers, wg.record.index.numbers())
     return report
 
 
