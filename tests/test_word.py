@@ -150,8 +150,10 @@ def test_every_template_is_shipped_by_pip_install() -> None:
     root = Path(__file__).resolve().parents[1]
     config = tomllib.loads((root / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["wgtool"]
-    templates = sorted((root / "wgtool" / "templates").iterdir())
+    folder = root / "wgtool" / "templates"
+    templates = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in str(p))
     assert {t.name for t in templates} >= {"base.html.j2", "wgtool.css", "redline.html.j2"}
+    assert any(t.parent.name == "publish" for t in templates)  # the published site's too
     for template in templates:
-        relative = f"templates/{template.name}"
+        relative = f"templates/{template.relative_to(folder).as_posix()}"
         assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
