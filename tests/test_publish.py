@@ -329,3 +329,29 @@ def test_a_site_that_cannot_be_written_leaves_the_earlier_one_whole(
         publish.write({MARKER: b"x", "index.html": b"new", "index.html/x": b"y"}, site)
     assert tree(site) == earlier
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "wg"]  # nothing left beside
+
+
+def test_a_versions_page_carries_its_reservations_and_pages_their_drafts_language(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    """Statements a group makes on an adopted text are for the record: the version's page
+    shows them at every publish level, as the version's exports number them; a draft whose
+    authentic language is not English says so in its pages' ``lang``."""
+    deliberated(example_repo)
+    reason = "Our capital reads <b>access</b> broadly."
+    ok(example_repo, "reserve", "principles", "--paragraph", "5", "--reason", reason,
+       "--version", "v1", actor=MEMBER_GOV)  # fmt: skip
+    ok(example_repo, "explain", "principles", "We join the consensus.", "--version", "v1",
+       actor=MEMBER_CS)  # fmt: skip
+    ok(example_repo, "draft", "language", "roles", "--authentic", "fr", actor=SECRETARIAT)
+    site = tmp_path / "site"
+    ok(example_repo, "publish", str(site))  # the default level: texts
+    v1 = (site / "drafts/principles/versions/v1.html").read_text(encoding="utf-8")
+    assert "<h2>Reservations and explanations of position</h2>" in v1
+    assert "¶5" in v1 and "Our capital reads &lt;b&gt;access&lt;/b&gt; broadly." in v1
+    assert "We join the consensus." in v1 and "<b>access" not in v1
+    first = (site / "drafts/principles/versions/first-reading.html").read_text(encoding="utf-8")
+    assert "Reservations and explanations" not in first  # they are on v1 only
+    assert '<html lang="fr"' in (site / "drafts/roles/index.html").read_text(encoding="utf-8")
+    principles = (site / "drafts/principles/index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in principles

@@ -128,12 +128,14 @@ class SiteBuilder:
 
     # -- pages -------------------------------------------------------------------------------
 
-    def _page(self, path: str, template: str, title: str, **context: object) -> None:
+    def _page(
+        self, path: str, template: str, title: str, *, lang: str = LANGUAGE, **context: object
+    ) -> None:
         root = "../" * path.count("/")
         html = pages.render(
             template,
             None,
-            lang=LANGUAGE,
+            lang=lang,
             page_title=title,
             site_title=self.settings.title,
             root=root,
@@ -177,6 +179,7 @@ class SiteBuilder:
             f"drafts/{draft.slug}/index.html",
             "publish/draft.html.j2",
             draft.title,
+            lang=self.wg.translations.authentic(draft.slug),
             draft=draft,
             paper=paper,
             blocks=_under_title(pages.clean_blocks(paper)),
@@ -212,6 +215,10 @@ class SiteBuilder:
             f"drafts/{draft.slug}/versions/{version.name}.html",
             "publish/version.html.j2",
             f"{at.title} — {version.name}",
+            lang=self.wg.translations.authentic(draft.slug, version.commit),
+            # Reservations and explanations of position on the version, as its exports have
+            # them: statements a group makes for the record, shown at every publish level.
+            notes=export.version_notes(self.wg, draft.slug, version.name, at.labels),
             draft=at,
             version=version,
             previous=previous,
@@ -251,6 +258,7 @@ class SiteBuilder:
             f"drafts/{draft.slug}/amendments.html",
             "publish/amendments.html.j2",
             paper.title,
+            lang=self.wg.translations.authentic(draft.slug),
             draft=draft,
             paper=paper,
             proof=proof,
