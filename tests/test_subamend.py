@@ -365,9 +365,10 @@ def test_the_compilation_and_exports_show_sub_amendments_under_their_amendment(
     assert f"Sub-amendments: {sub} ({MEMBER_TECH}, technical-academic: open)" in html
     lines = word.splitlines()
     headings = [line for line in lines if line.startswith("[Heading")]
-    at = next(i for i, h in enumerate(headings) if h.endswith(f"— amendment {parent}"))
+    # An amendment's heading ends with its number and id ("— Am. 1 (id)").
+    at = next(i for i, h in enumerate(headings) if h.endswith(f"({parent})"))
     assert headings[at + 1] == f"[Heading 3] Sub-amendment {sub} to amendment {parent}"
-    assert any(h.endswith(f"— amendment {other}") for h in headings)
+    assert any(h.endswith(f"({other})") for h in headings)
     listed = list(dict.fromkeys(re.findall(r"amd_([0-9a-f]+)__", xml)))
     assert listed.index(sub) == listed.index(parent) + 1, listed
 
