@@ -113,12 +113,17 @@ def _snapshot(store: GitStore, *, current: bool) -> Iterator[sqlite3.Connection 
     with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)) as db:
         db.isolation_level = None  # the transaction is the one begun here
         db.execute("BEGIN")
-        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs')"))
-        usable = meta.get("schema") == str(SCHEMA_VERSION) and (
-            not current or meta.get("refs") == listing_fingerprint(indexed_listing(store))
-        )
-        yield db if usable else None
+        yield db if _usable(db, store, current=current) else None
         db.execute("ROLLBACK")
+
+
+def _usable(db: sqlite3.Connection, store: GitStore, *, current: bool) -> bool:
+    """Whether the file (in the transaction begun on ``db``) has this schema version and, with
+    ``current``, reflects the refs as they are now."""
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs')"))
+    return meta.get("schema") == str(SCHEMA_VERSION) and (
+        not current or meta.get("refs") == listing_fingerprint(indexed_listing(store))
+    )
 
 
 @_unless_unreadable
@@ -251,10 +256,7 @@ class Glance:
             db = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)
             db.isolation_level = None
             db.execute("BEGIN")
-            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs')"))
-            if meta.get("schema") == str(SCHEMA_VERSION) and meta.get(
-                "refs"
-            ) == listing_fingerprint(indexed_listing(store)):
+            if _usable(db, store, current=True):
                 return cls(db)
         except sqlite3.Error:
             pass
