@@ -221,6 +221,30 @@ def clones(tmp_path: Path) -> Clones:
 
 PROJECT = Path(__file__).resolve().parents[1]
 
+
+def wgtool_run(
+    repo: Path, *args: str, actor: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed wgtool as its own process, as a member types it (``--as actor``)."""
+    who = ["--as", actor] if actor else []
+    return subprocess.run(
+        [sys.executable, "-m", "wgtool", "--repo", str(repo), *who, *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+        check=False,
+    )
+
+
+def wgtool_ok(repo: Path, *args: str, actor: str | None = None) -> str:
+    """What :func:`wgtool_run` printed, once it is known to have succeeded."""
+    done = wgtool_run(repo, *args, actor=actor)
+    assert done.returncode == 0, (args, done.returncode, done.stdout, done.stderr)
+    return done.stdout
+
+
 # argv[1]: a JSON list of wgtool argument lists. The process imports everything, prints "ready",
 # then blocks reading one line from stdin: a gate that releases every process at once without
 # polling. It then runs each command through the real click entry point and prints one JSON list

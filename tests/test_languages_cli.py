@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,6 +10,8 @@ import pytest
 from lxml import etree
 
 from tests.conftest import CHAIR, MEMBER_GOV, MEMBER_PS, SECRETARIAT, git
+from tests.conftest import wgtool_ok as ok
+from tests.conftest import wgtool_run as wgtool
 
 SCHEMA = Path(__file__).parent / "schemas" / "akoma-ntoso" / "akomantoso30.xsd"
 FRENCH = """# Principes généraux
@@ -24,21 +24,6 @@ Reconnaissant qu'Internet est un réseau décentralisé de réseaux.
 """
 ARABIC_WORDS = "يعترف الفريق العامل بأن الإنترنت أصبحت موردا عالميا."
 ARABIC = f"# مبادئ\n\n## ديباجة\n\n{ARABIC_WORDS}\n"
-
-
-def wgtool(repo: Path, *args: str, actor: str | None = None) -> subprocess.CompletedProcess[str]:
-    who = ["--as", actor] if actor else []
-    return subprocess.run(
-        [sys.executable, "-m", "wgtool", "--repo", str(repo), *who, *args],
-        capture_output=True,
-        text=True,
-    )
-
-
-def ok(repo: Path, *args: str, actor: str | None = None) -> str:
-    done = wgtool(repo, *args, actor=actor)
-    assert done.returncode == 0, (args, done.stdout, done.stderr)
-    return done.stdout
 
 
 def refused(repo: Path, code: int, *args: str, actor: str | None = None) -> str:

@@ -4,8 +4,6 @@ the rulebook's judgement of focus events written with plain git."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,6 @@ from tests.conftest import (
     CHAIR,
     MEMBER_CS,
     MEMBER_TECH,
-    PROJECT,
     SECRETARIAT,
     Clones,
     Wg,
@@ -23,6 +20,7 @@ from tests.conftest import (
     refs_snapshot,
     sign_as,
 )
+from tests.conftest import wgtool_run as wgtool
 from tests.forge import Forger, message, rewrite
 from tests.test_guard import guard
 from tests.test_replay import Forgery, refused_everywhere
@@ -324,14 +322,6 @@ def test_honest_focuses_travel_through_a_guarded_remote(clones: Clones) -> None:
 
 
 # -- the chair sends the focus; a follower only takes --------------------------------------------
-
-
-def wgtool(repo: Path, *args: str, actor: str | None = None) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "wgtool", "--repo", str(repo)]
-    argv += ["--as", actor] if actor else []
-    return subprocess.run(
-        [*argv, *args], capture_output=True, text=True, cwd=PROJECT, timeout=120, check=False
-    )
 
 
 def test_focus_sync_sends_it_and_a_follower_sends_nothing(clones: Clones) -> None:

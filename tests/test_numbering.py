@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from tests.conftest import (
     git,
     refs_snapshot,
 )
+from tests.conftest import wgtool_run as wgtool
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import Kind
 from wgtool.core.numbering import NUMBER_OF_SQL, PLACES_SQL, numbered
@@ -142,16 +141,6 @@ def test_two_clones_give_the_same_numbers_and_a_late_arrival_is_said(clones: Clo
         f"Amendment numbers of principles moved (tabled against an older main: Am. 2 ({late})): "
         f"Am. 2 ({early[0]}) is now Am. 3, Am. 3 ({early[1]}) is now Am. 4"
     ]
-
-
-def wgtool(repo: Path, *args: str, actor: str | None = None) -> subprocess.CompletedProcess[str]:
-    who = ["--as", actor] if actor else []
-    return subprocess.run(
-        [sys.executable, "-m", "wgtool", "--repo", str(repo), *who, *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT,
-    )
 
 
 def test_slug_and_number_work_wherever_an_id_does(example_repo: Path) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -21,12 +19,13 @@ from tests.conftest import (
     MEMBER_GOV,
     MEMBER_PS,
     MEMBER_TECH,
-    PROJECT,
     SECRETARIAT,
     Wg,
     git,
     plant_on_main,
 )
+from tests.conftest import wgtool_ok as ok
+from tests.conftest import wgtool_run as wgtool
 from tests.test_inert_documents import HOSTILE, SAFE_TAGS, Tags, hostile  # noqa: F401
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.documents import publish
@@ -43,21 +42,6 @@ PARAGRAPH_5 = (
     "of information across it or weaken the common technical standards on which it rests "
     "should be avoided."
 )
-
-
-def wgtool(repo: Path, *args: str, actor: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed wgtool as a separate process."""
-    argv = [sys.executable, "-m", "wgtool", "--repo", str(repo)]
-    argv += ["--as", actor] if actor else []
-    return subprocess.run(
-        [*argv, *args], capture_output=True, text=True, cwd=PROJECT, timeout=300, check=False
-    )
-
-
-def ok(repo: Path, *args: str, actor: str | None = None) -> str:
-    result = wgtool(repo, *args, actor=actor)
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
-    return result.stdout
 
 
 def tree(folder: Path) -> dict[str, str]:

@@ -4,9 +4,6 @@ process, and the rules against plain git (a member forging one, or changing an h
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,6 +21,8 @@ from tests.conftest import (
     git,
     refs_snapshot,
 )
+from tests.conftest import wgtool_ok as ok
+from tests.conftest import wgtool_run as wgtool
 from tests.forge import Forger, message, rewrite
 from tests.test_akn_amendments import SCHEMA
 from tests.test_guard import guard
@@ -32,22 +31,6 @@ from wgtool.core.desks.drafts import titled
 from wgtool.core.documents.word_in import read_docx
 
 DRAFT_CHAIN = "refs/wg/events/draft-principles"
-
-
-def wgtool(repo: Path, *args: str, actor: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed CLI, as a process."""
-    argv = [sys.executable, "-m", "wgtool", "--repo", str(repo)]
-    if actor:
-        argv += ["--as", actor]
-    return subprocess.run(
-        [*argv, *args], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}
-    )
-
-
-def ok(repo: Path, *args: str, actor: str | None = None) -> str:
-    result = wgtool(repo, *args, actor=actor)
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
-    return result.stdout
 
 
 def adopt(repo: Path, name: str = "first-reading") -> None:

@@ -5,15 +5,14 @@ sub-amendment may change, when it lapses and whose positions count."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_PS, MEMBER_TECH, git
+from tests.conftest import wgtool_ok as ok
+from tests.conftest import wgtool_run as run
 from tests.test_golden_documents import word_text
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.documents.export import produce
@@ -23,22 +22,6 @@ from wgtool.core.model import Kind, Status
 
 PARENT_TEXT = "Enhanced cooperation involves all stakeholders."
 SUB_TEXT = "Enhanced cooperation involves all stakeholders on an equal footing."
-
-
-def run(repo: Path, *args: str, actor: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed wgtool, as a member types it."""
-    argv = [sys.executable, "-m", "wgtool", "--repo", str(repo)]
-    if actor:
-        argv += ["--as", actor]
-    return subprocess.run(
-        [*argv, *args], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}
-    )
-
-
-def ok(repo: Path, *args: str, actor: str | None = None) -> str:
-    done = run(repo, *args, actor=actor)
-    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
-    return done.stdout
 
 
 def refused(repo: Path, code: int, *args: str, actor: str | None = None) -> str:

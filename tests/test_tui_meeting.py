@@ -5,8 +5,6 @@ through a remote, writing nothing; and the chair's key in the draft reader."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +12,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.conftest import CHAIR, MEMBER_TECH, PROJECT, Clones, git, refs_snapshot
+from tests.conftest import CHAIR, MEMBER_TECH, Clones, git, refs_snapshot
+from tests.conftest import wgtool_run as wgtool
 from tests.pilot import screen_text, settle
 from tests.test_tui import SIZE, notifications, open_draft, press
 from tests.test_tui_agreement import offered
@@ -31,15 +30,6 @@ ROOM_SIZE = (100, 30)
 WAIT_SECONDS = 60.0
 """How long a room may take to show a change on a loaded machine: a bound, not the target (2 s,
 which the browser test holds; these tests print what they measured)."""
-
-
-def wgtool(repo: Path, *args: str, actor: str | None = None) -> subprocess.CompletedProcess[str]:
-    """wgtool as another process, as the chair would run it beside the room."""
-    argv = [sys.executable, "-m", "wgtool", "--repo", str(repo)]
-    argv += ["--as", actor] if actor else []
-    return subprocess.run(
-        [*argv, *args], capture_output=True, text=True, cwd=PROJECT, timeout=120, check=False
-    )
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
