@@ -42,8 +42,14 @@ from wgtool.core.record.rulebook import (
     StoredMainCommit,
 )
 
+from wgtool.lazy import lazy_module
+
 if TYPE_CHECKING:
+    from wgtool.core.documents import attribution
+    from wgtool.core.documents.attribution import DraftStep
     from wgtool.core.record.gitstore import GitStore
+else:
+    attribution = lazy_module("wgtool.core.documents.attribution")  # for blame and redline
 
 SCHEMA_VERSION = 7
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
@@ -202,6 +208,29 @@ def stored_history(store: GitStore, book: Rulebook, main: str) -> MainHistory | 
     if not stored or stored[-1].sha != main:
         return None
     return book.restored_history(main, stored)
+
+
+@_unless_unreadable
+def stored_steps(
+    store: GitStore, book: Rulebook, main: str, slug: str
+) -> tuple[MainHistory, list[DraftStep]] | None:
+    """Main's judged history and the steps draft ``slug`` took on it, as the last refresh
+    stored them (as ``Index.stored_steps``), if the index reflects the refs as they are now
+    and every commit's steps were read; else None (the caller asks the index, refreshed)."""
+    columns = [field.name for field in fields(StoredMainCommit)]
+    with _snapshot(store, current=True) as db:
+        if db is None:
+            return None
+        query = f"SELECT {', '.join(columns)}, position, draft_steps FROM mainrow ORDER BY position"
+        rows = db.execute(query).fetchall()
+    kept = [(row[-2], row[-1]) for row in rows]
+    if not rows or any(steps is None for _, steps in kept):
+        return None
+    stored = [_main_commit(dict(zip(columns, row[:-2], strict=True))) for row in rows]
+    if stored[-1].sha != main:
+        return None
+    history = book.restored_history(main, stored)
+    return history, attribution.stored_steps(kept, slug)
 
 
 def _main_commit(columns: dict[str, Any]) -> StoredMainCommit:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wgtool.core import validate
+from wgtool.core import glance, validate
 from wgtool.core.desks.amendments import AmendmentsDesk
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
@@ -118,7 +118,7 @@ class DocumentsDesk:
         previous = None
         if start >= 0:
             previous = draft_blob(self.record.store, commits[start].record.tree, slug)
-        amendments = {a.id: a for a in self.amendments.amendments(draft=slug)}
+        amendments = self._proposed(slug)
         for commit in commits[start + 1 : end + 1]:
             blob = draft_blob(self.record.store, commit.record.tree, slug)
             if blob == previous:
@@ -132,6 +132,13 @@ class DocumentsDesk:
             previous = blob
             yield commit, Step(text, source)
 
+    def _proposed(self, slug: str) -> dict[str, Amendment]:
+        """The amendments to draft ``slug`` by id (who proposed each, and for which group): read
+        from the index file alone when it is current."""
+        validate.name(slug, "draft")
+        found = self.record.read(lambda index: index.amendments(draft=slug))
+        return {a.id: a for a in found}
+
     def _orally_revised(self, commits: list[MainCommit], slug: str) -> frozenset[str]:
         """The merges of amendments to ``slug`` among ``commits`` that say the chair revised
         the text orally (their ``Orally-Revised`` trailer; one git process for all)."""
@@ -143,10 +150,13 @@ class DocumentsDesk:
         """Main's judged history, and the steps of draft ``slug`` the index keeps on it (None:
         replay the history instead, as asked or because main moved since the refresh)."""
         if not replay:
-            self.record.refresh()
-            found = self.record.index.stored_steps(
-                Rulebook(self.record.store, audit=False), self.record.main(), slug
-            )
+            book = Rulebook(self.record.store, audit=False)
+            main = self.record.main()
+            # Read with sqlite3 alone when the index is current (no SQLAlchemy to import).
+            found = glance.stored_steps(self.record.store, book, main, slug)
+            if found is None:
+                self.record.refresh()
+                found = self.record.index.stored_steps(book, main, slug)
             if found is not None:
                 return found
         return self.main_history(), None
@@ -200,7 +210,7 @@ class DocumentsDesk:
     ) -> Iterator[tuple[MainCommit, Source, DraftStep]]:
         """The stored steps of a draft in ``(start, end]`` of main, each with its source as
         :meth:`_steps` gives it (``revised``: say which merges were orally revised)."""
-        amendments = {a.id: a for a in self.amendments.amendments(draft=slug)}
+        amendments = self._proposed(slug)
         previous: str | None = None
         for step in stored:
             if step.position > end:
