@@ -41,7 +41,6 @@ from wgtool.core.record.rulebook import (
     Rulebook,
     StoredMainCommit,
 )
-
 from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
