@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from tests.conftest import CHAIR, SECRETARIAT, plant_commit
 from wgtool.core import document
 from wgtool.core.desks import DocumentsDesk, WorkingGroup
+from wgtool.core.documents.blame import Attribution, _Cursor
 from wgtool.core.errors import WgError
 from wgtool.core.glance import index_path
 from wgtool.core.model import Kind
@@ -260,3 +261,33 @@ def test_steps_that_do_not_add_up_are_traced_again(
         assert blamed(wg, "principles", None, False) == expected
         assert wg.documents.attributed_redline("principles", "v1", None) == redline
         assert replayed == ["principles", "principles"]
+
+
+def _per_char(runs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    return [(source, origin + k) for source, origin, length in runs for k in range(length)]
+
+
+def test_runs_are_cut_and_searched_as_the_simple_walk_does() -> None:
+    """The cursor that cuts runs by bisection, and the search for who wrote a stretch, against
+    the simple reference: every character on its own, every run walked in turn."""
+    rng = random.Random(5)
+    for _ in range(3000):
+        runs = [
+            (rng.randrange(5), rng.randrange(100), rng.randrange(1, 8))
+            for _ in range(rng.randrange(12))
+        ]
+        total = sum(length for _, _, length in runs)
+        attribution = Attribution("x" * total, (), tuple(runs))
+        for _ in range(5):
+            start, end = rng.randrange(total + 2), rng.randrange(total + 2)
+            walked, position = set(), 0
+            for source, _, length in runs:
+                if position < end and position + length > start:
+                    walked.add(source)
+                position += length
+            assert attribution.written_between(start, end) == walked
+        cursor, flat, at = _Cursor(list(runs)), _per_char(runs), 0
+        while at < total:
+            count = min(rng.randrange(10), total - at)
+            assert _per_char(cursor.take(count)) == flat[at : at + count]
+            at += count

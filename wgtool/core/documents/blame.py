@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -189,48 +191,56 @@ class Attribution:
 
     def written_between(self, start: int, end: int) -> set[int]:
         """The sources of the characters in ``[start, end)``."""
-        found: set[int] = set()
-        position = 0
-        for source, _, length in self.runs:
-            if position < end and position + length > start:
-                found.add(source)
-            position += length
-        return found
+        ends = self._run_ends
+        first = bisect.bisect_right(ends, start)  # the first run that ends after ``start``
+        last = bisect.bisect_left(ends, end)  # the last run that starts before ``end``
+        return {run[0] for run in self.runs[first : last + 1]} if end > 0 else set()
+
+    @functools.cached_property
+    def _run_ends(self) -> list[int]:
+        return list(itertools.accumulate(run[2] for run in self.runs))
 
     def deleted_between(self, start: int, end: int) -> set[int]:
         """Who deleted characters of the starting text in ``[start, end)`` of that text."""
         return {by for at, length, by in self.deletions if at < end and at + length > start}
 
 
-@dataclass
 class _Cursor:
     """Reads runs in order, a given number of characters at a time (the runs wholly inside a
-    stretch are copied as one slice: a step of a long draft's history costs about its change)."""
+    stretch are found by bisection and copied as one slice: a step of a long draft's history
+    costs about its change, not the number of runs)."""
 
-    runs: list[Run]
-    index: int = 0
-    used: int = 0
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self.ends = list(itertools.accumulate(map(operator.itemgetter(2), runs)))
+        self.index = 0  # the run the next character is in
+        self.used = 0  # characters of that run already taken
+        self.at = 0  # characters taken in all
 
     def take(self, count: int) -> list[Run]:
+        if count <= 0:
+            return []
+        runs, ends = self.runs, self.ends
         pieces: list[Run] = []
-        runs = self.runs
-        if count > 0 and self.used:  # the rest of a run started before
+        if self.used:  # the rest of a run started before
             source, origin, length = runs[self.index]
             part = min(count, length - self.used)
             pieces.append((source, origin + self.used, part))
-            count, self.used = count - part, self.used + part
+            count, self.used, self.at = count - part, self.used + part, self.at + part
             if self.used == length:
                 self.index, self.used = self.index + 1, 0
-        whole = self.index
-        while count > 0 and whole < len(runs) and runs[whole][2] <= count:
-            count -= runs[whole][2]
-            whole += 1
+            if count == 0:
+                return pieces
+        target = self.at + count
+        whole = bisect.bisect_right(ends, target, self.index)  # the runs that end by then
         pieces.extend(runs[self.index : whole])
         self.index = whole
-        if count > 0:  # the start of a run that goes on
+        rest = target - (ends[whole - 1] if whole else 0)
+        if rest > 0:  # the start of a run that goes on
             source, origin, _ = runs[whole]
-            pieces.append((source, origin, count))
-            self.used = count
+            pieces.append((source, origin, rest))
+            self.used = rest
+        self.at = target
         return pieces
 
 
