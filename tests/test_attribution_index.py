@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 from tests.conftest import CHAIR, SECRETARIAT, plant_commit
 from wgtool.core import document
 from wgtool.core.desks import DocumentsDesk, WorkingGroup
+from wgtool.core.documents.attribution import seal
 from wgtool.core.documents.blame import Attribution, _Cursor
 from wgtool.core.errors import WgError
 from wgtool.core.glance import index_path
@@ -225,11 +228,38 @@ def test_the_attribution_the_index_keeps_is_the_replayed_one(
         assert_stored_equals_replayed(group, everything=True)
 
 
-def test_steps_that_do_not_add_up_are_traced_again(
-    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+def _edit_kept_steps(repo_store: object, change: Callable[[str], str], *, reseal: bool) -> None:
+    """Change every kept step's delta by hand (``reseal``: and its seal, as wgtool would)."""
+    with sqlite3.connect(index_path(repo_store)) as db:  # type: ignore[arg-type]
+        for position, kept in db.execute("SELECT position, draft_steps FROM mainrow").fetchall():
+            steps = {}
+            for slug, (blob, delta, back, revised, sealed) in json.loads(kept).items():
+                fields = [blob, change(delta), back, revised]
+                steps[slug] = [*fields, seal(position, slug, fields) if reseal else sealed]
+            db.execute(
+                "UPDATE mainrow SET draft_steps = ? WHERE position = ?",
+                (json.dumps(steps), position),
+            )
+
+
+@pytest.mark.parametrize(
+    "change, reseal",
+    [
+        # Lengths that do not add up to the draft's text, sealed again: the fold refuses them.
+        (lambda delta: delta.replace("=", "=1", 1), True),
+        # The same lengths, some kept characters said to be rewritten: only the seal shows it.
+        (lambda delta: re.sub(r"^=(\d+)", r"-\1+\1", delta), False),
+    ],
+    ids=["lengths", "same-lengths"],
+)
+def test_kept_steps_edited_by_hand_are_traced_again(
+    example_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[str], str],
+    reseal: bool,
 ) -> None:
-    """An index whose steps do not add up to the draft's text (written by hand, damaged) is
-    not believed: blame and redline trace the history again."""
+    """An index whose steps were edited by hand (or damaged) is not believed: blame and
+    redline trace the history again and give what the record says."""
     replayed: list[str] = []
     replay = DocumentsDesk._steps
 
@@ -248,19 +278,30 @@ def test_steps_that_do_not_add_up_are_traced_again(
         replayed.clear()
         assert blamed(wg, "principles", None, False) == expected
         assert replayed == []  # read from the index
-        with sqlite3.connect(index_path(wg.record.store)) as db:
-            for position, kept in db.execute("SELECT position, draft_steps FROM mainrow"):
-                steps = {
-                    slug: [blob, delta.replace("=", "=1", 1), back, revised]
-                    for slug, (blob, delta, back, revised) in json.loads(kept).items()
-                }
-                db.execute(
-                    "UPDATE mainrow SET draft_steps = ? WHERE position = ?",
-                    (json.dumps(steps), position),
-                )
+        _edit_kept_steps(wg.record.store, change, reseal=reseal)
         assert blamed(wg, "principles", None, False) == expected
         assert wg.documents.attributed_redline("principles", "v1", None) == redline
         assert replayed == ["principles", "principles"]
+
+
+def test_an_index_behind_the_record_is_not_read(example_repo: Path) -> None:
+    """Main moved with plain git since the index was refreshed: blame and redline read the
+    new commit (the rulebook does not accept it: its words are no member's)."""
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        wg.procedure.tag("principles", "v1", message="A reading.")
+        group = Group(wg, random.Random(4))
+        group.propose()
+        group.merge()
+        wg.documents.blame("principles")  # the index refreshed, its steps kept
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        Group(wg, random.Random(4)).unverified()
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        found = wg.documents.blame("principles", by="member")
+        assert "unverified" in {row.key for row in found.shares}
+        assert blamed(wg, "principles", None, False) == blamed(wg, "principles", None, True)
+        redline = wg.documents.attributed_redline("principles", "v1", None)
+        assert redline == wg.documents.attributed_redline("principles", "v1", None, replay=True)
+        assert any(s.kind == "unverified" for e in redline.entries for s in e.by)
 
 
 def _per_char(runs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 else:
     attribution = lazy_module("wgtool.core.documents.attribution")  # for blame and redline
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
 to them, so that a file of another version is rebuilt rather than read."""
 
@@ -229,7 +229,8 @@ def stored_steps(
     if stored[-1].sha != main:
         return None
     history = book.restored_history(main, stored)
-    return history, attribution.stored_steps(kept, slug)
+    steps = attribution.stored_steps(kept, slug)
+    return None if steps is None else (history, steps)
 
 
 def _main_commit(columns: dict[str, Any]) -> StoredMainCommit:

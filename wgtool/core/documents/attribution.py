@@ -15,6 +15,7 @@ two must agree exactly (a property test checks it on random histories).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -74,13 +75,20 @@ class DraftStep:
     back: Delta | None = None
     revised: bool = False
 
-    def stored(self) -> list[object]:
+    def stored(self, slug: str) -> list[object]:
+        """The step as the index keeps it, sealed by :func:`seal` (a row edited by hand, or
+        moved to another commit or draft, no longer matches it: see :func:`stored_steps`)."""
         back = None if self.back is None else delta_text(self.back)
-        return [self.blob, delta_text(self.delta), back, self.revised]
+        kept: list[object] = [self.blob, delta_text(self.delta), back, self.revised]
+        return [*kept, seal(self.position, slug, kept)]
 
     @classmethod
-    def restored(cls, position: int, kept: list[object]) -> DraftStep:
-        blob, delta, back, revised = kept
+    def restored(cls, position: int, slug: str, kept: list[object]) -> DraftStep | None:
+        """The step the index keeps, or None when its seal does not match what it holds."""
+        *fields, sealed = kept
+        if len(fields) != 4 or sealed != seal(position, slug, fields):
+            return None
+        blob, delta, back, revised = fields
         return cls(
             position,
             None if blob is None else str(blob),
@@ -90,12 +98,23 @@ class DraftStep:
         )
 
 
-def stored_steps(rows: Iterable[tuple[int, str | None]], slug: str) -> list[DraftStep]:
-    """The steps of draft ``slug`` among main rows ``(position, kept steps as JSON)``."""
+def seal(position: int, slug: str, kept: list[object]) -> str:
+    """A digest of a kept step with the commit position and draft it belongs to."""
+    text = json.dumps([position, slug, *kept], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def stored_steps(rows: Iterable[tuple[int, str | None]], slug: str) -> list[DraftStep] | None:
+    """The steps of draft ``slug`` among main rows ``(position, kept steps as JSON)``; None
+    when any of them is not sealed as wgtool kept it (damaged, or edited by hand): the caller
+    traces the history again rather than believe it."""
     steps = []
     for position, kept in rows:
         if kept and slug in (found := json.loads(kept)):
-            steps.append(DraftStep.restored(position, found[slug]))
+            step = DraftStep.restored(position, slug, found[slug])
+            if step is None:
+                return None
+            steps.append(step)
     return steps
 
 

@@ -280,7 +280,7 @@ class Refresher:
             {
                 "b_position": position,
                 "b_steps": json.dumps(
-                    {slug: step.stored() for slug, step in made.get(position, {}).items()},
+                    {slug: step.stored(slug) for slug, step in made.get(position, {}).items()},
                     separators=(",", ":"),
                 ),
             }
@@ -310,7 +310,8 @@ class Refresher:
         history = self._history_of(rows, book)
         if history is None or history.tip != main or any(r.draft_steps is None for r in rows):
             return None
-        return history, stored_steps(((r.position, r.draft_steps) for r in rows), slug)
+        steps = stored_steps(((r.position, r.draft_steps) for r in rows), slug)
+        return None if steps is None else (history, steps)
 
     def _read_main(
         self, conn: Connection, history: MainHistory, old: str | None, commits: _CommitReader

@@ -133,8 +133,8 @@ class MainRow(SQLModel, table=True):
     roster_blob: str | None = None
     founded: bool = False
     # The steps this commit made in the drafts it changed, as JSON (see
-    # wgtool.core.documents.attribution): who wrote which words follows from them. NULL: not read
-    # yet.
+    # wgtool.core.documents.attribution), each sealed with a digest: who wrote which words follows
+    # from them. NULL: not read yet.
     draft_steps: str | None = None
 
 
