@@ -1,3 +1,3 @@
-from wgtool.cli import main
+from wgtool.launch import main
 
 main()

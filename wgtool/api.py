@@ -108,6 +108,7 @@ if TYPE_CHECKING:
     from wgtool.core.errors import SyncError as SyncError
     from wgtool.core.errors import WgError as WgError
     from wgtool.core.exchange.guard import SharedRemote as SharedRemote
+    from wgtool.core.exchange.kept_report import quick_report as quick_report
     from wgtool.core.exchange.logins import LoginLinks as LoginLinks
     from wgtool.core.exchange.logins import issue as issue_login
     from wgtool.core.exchange.logins import revoke as revoke_login
@@ -246,6 +247,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "LABEL_RE": ("wgtool.core.labels", "LABEL_RE"),
     "HIDDEN_CHARACTERS": ("wgtool.core.safe", "HIDDEN_CHARACTERS"),
     "terminal_safe": ("wgtool.core.safe", "terminal_safe"),
+    "quick_report": ("wgtool.core.exchange.kept_report", "quick_report"),
     # Helper modules, used as namespaces (document.paragraphs, validate.name ...)
     "agreement": ("wgtool.core.agreement", None),
     "amending": ("wgtool.core.amending", None),
@@ -361,6 +363,7 @@ __all__ = [
     "local_time",
     "merging",
     "parse_when",
+    "quick_report",
     "read_docx",
     "require_open",
     "revoke_login",

@@ -12,7 +12,7 @@ from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
     from wgtool.core.exchange import verify
-    from wgtool.core.exchange.verify import VerifyReport
+    from wgtool.core.exchange.kept_report import VerifyReport
 else:
     verify = lazy_module("wgtool.core.exchange.verify")
 

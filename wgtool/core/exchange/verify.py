@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from wgtool.core.agreement import Window, utc_iso
 from wgtool.core.desks.parts import Desks
+from wgtool.core.exchange.kept_report import (
+    ALLOWED_SIGNERS,
+    LISTING,
+    VerifyReport,
+    keep_report,
+    kept_report,
+    record_key,
+)
 from wgtool.core.model import DRAFT_CHAIN, Event, Version
 from wgtool.core.record import signing
 from wgtool.core.record.messages import parse_message
@@ -35,58 +43,24 @@ from wgtool.core.record.rulebook import (
     Rulebook,
 )
 
-ALLOWED_SIGNERS = "allowed_signers"
-
-
-@dataclass
-class VerifyReport:
-    commits: int = 0
-    tags: int = 0
-    signatures: int = 0
-    problems: list[str] = field(default_factory=list)
-    allowed_signers: Path | None = None
-    merges: int = 0
-    overridden: list[str] = field(default_factory=list)  # one line per merge without consensus
-
-    def lines(self) -> list[str]:
-        checked = f"checked {_count(self.commits, 'commit')} and {_count(self.tags, 'tag')}"
-        if self.signatures:
-            checked += f", {_count(self.signatures, 'signature')}"
-        if not self.problems:
-            lines = [f"{checked}: every change is attributed to a member entitled to make it"]
-        else:
-            lines = [f"{checked}: {_count(len(self.problems), 'problem')}", *self.problems]
-        if self.merges:
-            lines.append(
-                f"{_count(self.merges, 'merge')} on main, "
-                f"{len(self.overridden)} adopted with consensus overridden by the chair"
-                + (":" if self.overridden else "")
-            )
-            lines += self.overridden
-        if self.allowed_signers is not None:
-            lines.append(
-                f"The roster's keys over time are in {self.allowed_signers}; to let plain git "
-                f"check signatures: git config gpg.ssh.allowedSignersFile {self.allowed_signers}"
-            )
-        return lines
-
-    def to_dict(self) -> dict[str, object]:
-        """The report as ``wgtool verify --json`` prints it (``ok``: no problem found)."""
-        return {
-            "ok": not self.problems,
-            "commits": self.commits,
-            "tags": self.tags,
-            "signatures": self.signatures,
-            "problems": list(self.problems),
-            "merges": self.merges,
-            "overridden": list(self.overridden),
-            "allowed_signers": None if self.allowed_signers is None else str(self.allowed_signers),
-        }
-
 
 def verify(wg: Desks, *, full: bool = False) -> VerifyReport:
     """Judge the whole record; ``full`` judges every commit again, ignoring the verdicts kept
-    from earlier runs (see :mod:`wgtool.core.record.rulebook.kept`)."""
+    from earlier runs (see :mod:`wgtool.core.record.rulebook.kept`) and the report kept on a
+    record unchanged since a clean run (see :mod:`wgtool.core.exchange.kept_report`)."""
+    store = wg.record.store
+    listing = store.run(LISTING).stdout
+    if not full:
+        kept = kept_report(store.wgtool_dir, record_key(listing))
+        if kept is not None:
+            return kept
+    report = _judge(wg, full=full)
+    if store.run(LISTING).stdout == listing:  # no ref moved while it was judged
+        keep_report(store.wgtool_dir, record_key(listing), report)
+    return report
+
+
+def _judge(wg: Desks, *, full: bool) -> VerifyReport:
     store = wg.record.store
     book = Rulebook(store, kept=not full)
     report = VerifyReport()
@@ -188,10 +162,6 @@ def window_problems(book: Rulebook, history: MainHistory, refs: dict[str, str]) 
                 "while its amendment window was closed (by the record's dates)"
             )
     return problems
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _overridden_line(commit: MainCommit) -> str:

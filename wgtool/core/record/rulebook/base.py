@@ -75,6 +75,17 @@ class Reader:
         found = self._kept.load(prefix + key for key in keys)
         return {key[len(prefix) :]: verdict for key, verdict in found.items()}
 
+    def kept_event(self, key: str) -> Event | None:
+        """The event kept under ``key``; None when there is none, or when the row is not one
+        :meth:`.Event.to_dict` wrote (damaged, or edited by hand): that event is judged again."""
+        kept = self.load_kept("event", [key]).get(key)
+        if not isinstance(kept, dict):
+            return None
+        try:
+            return Event.from_dict(kept)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
     def load_all_kept(self, kind: str) -> set[str]:
         """Read every kept verdict of ``kind`` at once (a pass that looks up most of them); the
         keys found."""

@@ -469,12 +469,12 @@ class ChainJudge:
             event, problems = self._verdicts[key]
             return event, list(problems)
         kept_key = ":".join((record.sha, amendment, proposer or "", *(key[3] or ())))
-        kept = self.reads.load_kept("event", [kept_key]).get(kept_key)
-        if isinstance(kept, dict):
+        kept = self.reads.kept_event(kept_key)
+        if kept is not None:
             self.reads.judged.add(record.sha)
             if signed:
                 self.reads.checked.add(record.sha)
-            return Event.from_dict(kept), []
+            return kept, []
         verdict = self._judge_event_anew(record, amendment, current, proposer)
         verdict = self.statements.also(verdict, record, current, history, position)
         if not signed:

@@ -19,7 +19,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-RULES = 2  # raise when a rule changes: every kept verdict is then judged again
+from wgtool.core.record.rules_version import RULES
+
 FILE = "verdicts.sqlite"
 
 

@@ -104,7 +104,12 @@ class MainJudge:
                 known = None  # main was not fast-forwarded from there: read it all
         if tip and known is None:
             records = read_records(self.reads.store, ["--first-parent", "--reverse"], [tip])
-        kept = self.reads.load_kept("main", [r.sha for r in records])
+        # A kept row of another shape (damaged, or edited by hand) is judged again.
+        kept = {
+            sha: verdict
+            for sha, verdict in self.reads.load_kept("main", [r.sha for r in records]).items()
+            if _well_formed(verdict)
+        }
         merged_tips = {
             (r.trailer(AMENDMENT_ID) or "", r.parents[1])
             for r in records
@@ -512,6 +517,31 @@ def _kept(commit: MainCommit) -> dict[str, object]:
         "config": list(commit.config.blobs) if commit.config else None,
         "founded": commit.founded,
     }
+
+
+def _well_formed(kept: object) -> bool:
+    """Whether ``kept`` has the shape :func:`_kept` writes (else the commit is judged again)."""
+    if not isinstance(kept, dict) or set(kept) != _KEPT_FIELDS:
+        return False
+    blobs = kept["config"]
+    return (
+        isinstance(kept["kind"], str)
+        and all(kept[name] is None or isinstance(kept[name], str) for name in _KEPT_TEXTS)
+        and (kept["deadline"] is None or type(kept["deadline"]) in (int, float))
+        and isinstance(kept["founded"], bool)
+        and (
+            blobs is None
+            or (
+                isinstance(blobs, list)
+                and len(blobs) == 2
+                and all(b is None or isinstance(b, str) for b in blobs)
+            )
+        )
+    )
+
+
+_KEPT_FIELDS = {"kind", "member", "amendment", "draft", "deadline", "config", "founded"}
+_KEPT_TEXTS = ("member", "amendment", "draft")
 
 
 def _restore(
