@@ -25,6 +25,7 @@ from wgtool.core.exchange.sync import SyncReport, sync
 from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.tidy import PACKS_KEPT
 from wgtool.core.record.gitstore import GitStore, Person
+from wgtool.core.record.rulebook.kept import decode_key
 
 
 def loose_refs(git_dir: Path, under: str) -> list[str]:
@@ -319,7 +320,8 @@ def test_the_git_processes_of_a_sync_do_not_grow_with_the_refs_it_receives(
 
 def kept_positions(repo: Path) -> list[str]:
     with sqlite3.connect(repo / ".git" / "wgtool" / "verdicts.sqlite") as db:
-        return [key for (key,) in db.execute("SELECT key FROM kept WHERE key LIKE '%position:%'")]
+        keys = [decode_key(code) or "" for (code,) in db.execute("SELECT key FROM kept")]
+    return [key for key in keys if key.startswith("position:")]
 
 
 def test_a_chain_judged_from_its_tip_here_still_refuses_an_event_older_than_its_parent(

@@ -470,11 +470,12 @@ class ChainJudge:
             return event, list(problems)
         kept_key = ":".join((record.sha, amendment, proposer or "", *(key[3] or ())))
         kept = self.reads.load_kept("event", [kept_key]).get(kept_key)
-        if isinstance(kept, dict):
+        restored = _event_from(kept)
+        if restored is not None:
             self.reads.judged.add(record.sha)
             if signed:
                 self.reads.checked.add(record.sha)
-            return Event.from_dict(kept), []
+            return restored, []
         verdict = self._judge_event_anew(record, amendment, current, proposer)
         verdict = self.statements.also(verdict, record, current, history, position)
         if not signed:
@@ -590,3 +591,14 @@ class ChainJudge:
         for blob, (kind, data) in self.reads.store.objects(wanted).items():
             self._events[blob] = parse_event(data) if kind == "blob" else None
         self.event_files_read += len(wanted)
+
+
+def _event_from(kept: object) -> Event | None:
+    """The event a kept verdict holds, or None when it holds none that can be read (a damaged
+    or hand-edited row: the event is judged again)."""
+    if not isinstance(kept, dict):
+        return None
+    try:
+        return Event.from_dict(kept)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
