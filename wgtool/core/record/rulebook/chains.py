@@ -470,7 +470,10 @@ class ChainJudge:
             return event, list(problems)
         kept_key = ":".join((record.sha, amendment, proposer or "", *(key[3] or ())))
         kept = self.reads.load_kept("event", [kept_key]).get(kept_key)
-        restored = _event_from(kept)
+        try:
+            restored = Event.from_dict(kept) if isinstance(kept, dict) else None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            restored = None  # a damaged or hand-edited verdict: the event is judged again
         if restored is not None:
             self.reads.judged.add(record.sha)
             if signed:
@@ -591,14 +594,3 @@ class ChainJudge:
         for blob, (kind, data) in self.reads.store.objects(wanted).items():
             self._events[blob] = parse_event(data) if kind == "blob" else None
         self.event_files_read += len(wanted)
-
-
-def _event_from(kept: object) -> Event | None:
-    """The event a kept verdict holds, or None when it holds none that can be read (a damaged
-    or hand-edited row: the event is judged again)."""
-    if not isinstance(kept, dict):
-        return None
-    try:
-        return Event.from_dict(kept)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
