@@ -39,6 +39,7 @@ from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
 from wgtool.core.record.rulebook import Rulebook
 from wgtool.core.record.rulebook import chains as chains_module
+from wgtool.core.record.rulebook.kept import encode_key
 
 
 @dataclass
@@ -515,10 +516,10 @@ def test_verdicts_are_kept_by_commit_and_verify_full_judges_everything_again(
         # with is caught by verify --full, which judges everything again.
         cache = wg.record.store.wgtool_dir / "verdicts.sqlite"
         with sqlite3.connect(cache) as db:
-            (key, verdict) = db.execute(
-                "SELECT key, verdict FROM kept WHERE key LIKE ?", (f"%main:1:{merge}",)
+            (verdict,) = db.execute(
+                "SELECT verdict FROM kept WHERE key = ?", (encode_key(f"main:1:{merge}"),)
             ).fetchone()
-            db.execute("INSERT INTO kept VALUES (?, ?)", (key.replace(merge, forged), verdict))
+            db.execute("INSERT INTO kept VALUES (?, ?)", (encode_key(f"main:1:{forged}"), verdict))
         main_moved_to(clones.a, forged)
         assert verify(wg).problems == []
         assert any(forged[:10] in p for p in verify(wg, full=True).problems)

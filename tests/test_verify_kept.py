@@ -12,6 +12,7 @@ from pathlib import Path
 from tests.conftest import wgtool_ok, wgtool_run
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.exchange.kept_report import LISTING, VERDICTS, record_key
+from wgtool.core.record.kept_codes import decode_key, encode_key
 from wgtool.core.model import Kind
 
 CLEAN = "every change is attributed to a member entitled to make it"
@@ -45,8 +46,9 @@ def _rows(repo: Path) -> sqlite3.Connection:
     return sqlite3.connect(repo / ".git" / "wgtool" / VERDICTS, isolation_level=None)
 
 
-def _record_key(repo: Path) -> str:
-    return record_key(_git(repo, *LISTING))
+def _record_key(repo: Path) -> bytes | None:
+    """The key of the record's kept report as the file holds it."""
+    return encode_key(record_key(_git(repo, *LISTING)))
 
 
 def test_a_record_unchanged_since_a_clean_run_is_answered_from_the_kept_report(
@@ -119,12 +121,16 @@ def test_damaged_kept_verdicts_of_commits_are_judged_again(example_repo: Path) -
         wg.deliberation.position(amendment, "support")
     assert CLEAN in wgtool_ok(example_repo, "verify")
     with _rows(example_repo) as db:
-        rows = db.execute("SELECT key FROM kept WHERE key NOT LIKE '%:record:%'").fetchall()
-        assert any(":main:" in k for (k,) in rows) and any(":event:" in k for (k,) in rows)
-        db.execute("DELETE FROM kept WHERE key LIKE '%:record:%'")
+        codes = [code for (code,) in db.execute("SELECT key FROM kept")]
+        keys = {code: str(decode_key(code)) for code in codes}
+        assert any(k.startswith("main:") for k in keys.values())
+        assert any(k.startswith("event:") for k in keys.values())
         damaged = ['{"kind": 5}', "[]", '{"id": 1}', "{}"]
-        for number, (k,) in enumerate(rows):
-            db.execute("UPDATE kept SET verdict = ? WHERE key = ?", (damaged[number % 4], k))
+        for number, (code, k) in enumerate(keys.items()):
+            if ":record:" in k:
+                db.execute("DELETE FROM kept WHERE key = ?", (code,))
+            else:
+                db.execute("UPDATE kept SET verdict = ? WHERE key = ?", (damaged[number % 4], code))
     assert CLEAN in wgtool_ok(example_repo, "verify")
     # A forged event on top, with every kept row damaged: still reported.
     events = f"refs/wg/events/{amendment}"

@@ -27,11 +27,12 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wgtool.core.record.kept_codes import FILE, VERSION, encode_key
 from wgtool.core.record.rules_version import RULES
 
 RECORD_REFS = ("refs/heads/main", "refs/wg/", "refs/tags/")
 LISTING = ["for-each-ref", "--format=%(objectname) %(refname)", *RECORD_REFS]
-VERDICTS = "verdicts.sqlite"  # in .git/wgtool, as the rulebook's kept verdicts
+VERDICTS = FILE  # in .git/wgtool, as the rulebook's kept verdicts, in the same layout
 ALLOWED_SIGNERS = "allowed_signers"
 
 
@@ -97,7 +98,10 @@ def kept_report(wgtool_dir: Path, key: str) -> VerifyReport | None:
     try:
         db = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, timeout=5)
         try:
-            row = db.execute("SELECT verdict FROM kept WHERE key = ?", (key,)).fetchone()
+            row = None
+            if db.execute("PRAGMA user_version").fetchone()[0] == VERSION:
+                query = "SELECT verdict FROM kept WHERE key = ?"
+                row = db.execute(query, (encode_key(key),)).fetchone()
         finally:
             db.close()
         kept = json.loads(row[0]) if row is not None and isinstance(row[0], str) else None
@@ -119,8 +123,16 @@ def keep_report(wgtool_dir: Path, key: str, report: VerifyReport) -> None:
         wgtool_dir.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(wgtool_dir / VERDICTS, timeout=5, isolation_level=None)
         try:
-            db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, verdict TEXT)")
-            db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?)", (key, json.dumps(row)))
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and db.execute("SELECT 1 FROM sqlite_master").fetchone() is None:
+                db.execute(  # a new file, laid out as the rulebook's kept verdicts lay it out
+                    "CREATE TABLE kept (key BLOB PRIMARY KEY, verdict TEXT) WITHOUT ROWID"
+                )
+                db.execute(f"PRAGMA user_version = {VERSION}")
+            elif version != VERSION:
+                return  # another wgtool's file: the rulebook's kept verdicts replace it
+            verdict = json.dumps(row, separators=(",", ":"))
+            db.execute("INSERT OR REPLACE INTO kept VALUES (?, ?)", (encode_key(key), verdict))
         finally:
             db.close()
     except (sqlite3.Error, OSError):

@@ -25,6 +25,7 @@ import git
 from wgtool.core.errors import NotFound, Remedy, WgError
 from wgtool.core.record.files import OwnFiles
 from wgtool.core.record.objects import FILE_MODE, TREE_MODE, CommitInfo, Person, TagInfo
+from wgtool.core.record.packed import packed_or_git
 from wgtool.core.record.reading import ObjectReader
 from wgtool.core.record.refs import (
     NO_REFLOG,
@@ -226,6 +227,15 @@ class GitStore:
         """Move many refs (none a branch) in as few transactions as it takes, each on its own
         account; the refs not moved (see :meth:`Refs.update_each`)."""
         return self.references.update_each(moves, message)
+
+    def adopt_refs(self, moves: Moves, message: str) -> set[str]:
+        """Move many refs (none a branch) each on its own account, as :meth:`update_each`
+        does, but in one ``packed-refs`` write with every loose ref folded in (see
+        :mod:`wgtool.core.record.packed`); the refs not moved."""
+        self.generation += 1
+        return packed_or_git(
+            Path(self.repo.common_dir), moves, lambda rest: self.update_each(rest, message)
+        )
 
     def delete_ref(self, ref: str, old: str) -> None:
         self.references.delete_ref(ref, old)

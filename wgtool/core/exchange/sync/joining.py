@@ -118,8 +118,8 @@ def _join_refs(
 ) -> None:
     """Join the refs the rulebook accepted (``{ref: (theirs, ours as read)}``) in a few git
     processes: their ancestry from one walk, event counts from one read, and every move in one
-    ``update-ref --stdin`` transaction that checks each ref is still as read. A ref another
-    writer moved meanwhile is left out of it (see :meth:`GitStore.update_each`) and joined on
+    ``packed-refs`` write that checks each ref is still as read. A ref another writer moved
+    meanwhile is left out of it (see :meth:`GitStore.adopt_refs`) and joined on
     its own, with a compare-and-swap of its own (as a writer racing with it would be); the
     others are still joined together."""
     store = wg.record.store
@@ -142,7 +142,7 @@ def _join_refs(
             problems[ref] = [diverged_amendment(amendment_id, remote)]
         else:
             moves[ref] = (join_commit(store, amendment_id, ours, theirs), ours)
-    lost = store.update_each(moves, f"wgtool sync from {remote}")
+    lost = store.adopt_refs(moves, f"wgtool sync from {remote}")
     for ref in sorted(lost):
         alone = Round()  # the problems of this ref
         theirs, name = taken[ref][0], ref.rpartition("/")[2]
@@ -361,7 +361,7 @@ def _join_tags(
     # The new tags the rulebook accepts are taken in one transaction; one made here meanwhile
     # (under the same name) is left out of it and compared below, as a tag found here is.
     new = {t: (sha, None) for t, sha in theirs_refs.items() if t not in local and not verdicts[t]}
-    lost = store.update_each(new, f"wgtool sync from {remote}")
+    lost = store.adopt_refs(new, f"wgtool sync from {remote}")
     report.received.versions += len(new) - len(lost)
     now = store.refs(TAGS_PREFIX.rstrip("/")) if lost else local
     for target, theirs in sorted(theirs_refs.items()):

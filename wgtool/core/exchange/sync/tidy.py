@@ -3,7 +3,8 @@ wg refs.
 
 A working group holds two refs per amendment, and a clone a remote-tracking copy of each. Git
 writes every ref it moves as a loose file of its own (4 KB on most disks for 41 bytes), and
-every fetch moves thousands of them; ``git pack-refs`` puts them all in one ``packed-refs`` file.
+every fetch moves thousands of them; they are all folded into one ``packed-refs`` file (see
+:mod:`wgtool.core.record.packed`; a sync's join writes the refs it moves there directly).
 Reflogs are only written for branches (see :data:`wgtool.core.record.refs.NO_REFLOG`); the ones
 an older wgtool or a plain ``git fetch`` left for wg refs and their tracking copies are removed
 here.
@@ -23,6 +24,7 @@ import shutil
 from pathlib import Path
 
 from wgtool.core.record.gitstore import GitStore
+from wgtool.core.record.packed import Busy, write_packed
 
 # Loose refs from which packing pays: packing rewrites packed-refs (every ref, tens of
 # milliseconds at thousands of refs), each loose ref costs a file and a block of disk. A sync
@@ -46,7 +48,13 @@ def tidy(store: GitStore, remote: str) -> None:
         if folder.is_dir() and not folder.is_symlink():
             shutil.rmtree(folder, ignore_errors=True)
     if loose_refs(common / "refs", PACK_FROM) >= PACK_FROM:
-        store.run(["pack-refs", "--all"], check=False)
+        # Folded into packed-refs in this process (as ``git pack-refs --all`` would); git does
+        # it when packed-refs is busy.
+        store.generation += 1
+        try:
+            write_packed(common, {})
+        except Busy:
+            store.run(["pack-refs", "--all"], check=False)
     if packs(common) > PACKS_KEPT or loose_objects(store) >= REPACK_FROM:
         # Packs merged in a geometric progression, loose objects with them: each fetch that
         # brought a pack of its own is rolled into the others without rewriting the largest.

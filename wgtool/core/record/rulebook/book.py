@@ -211,7 +211,10 @@ class Rulebook:
         }
         tips.update(amendments or {})
         tips.update({a: c.tip for a, c in chains.items() if c.valid})
-        proposers = self.chains.amendment_chains({a: tips[a] for a in events if a in tips}, history)
+        # An amendment judged above at the same tip is not judged again (a clone's every one).
+        judged = {a: chains[a] for a in events if a in chains and chains[a].tip == tips.get(a)}
+        rest = {a: tips[a] for a in events if a in tips and a not in judged}
+        proposers = {**judged, **self.chains.amendment_chains(rest, history)}
         grew = {
             ref[len(EVENTS_PREFIX) :]: old
             for ref, old in (since or {}).items()

@@ -6,10 +6,13 @@ So a verdict that a commit is valid, reached once by the rulebook's full replay 
 included where the working group requires them), holds for good. Only such verdicts are kept:
 a commit judged invalid may become valid once objects it names arrive, so it is judged again.
 
-The verdicts live in ``.git/wgtool/verdicts.sqlite`` (never in the record), keyed by the rules'
-version, so that a wgtool whose rules changed judges everything again. The file is a cache:
-when it cannot be read or written, everything is judged as if it were empty, and a damaged file
-is replaced. ``wgtool verify --full`` ignores it.
+The verdicts live in ``.git/wgtool/verdicts.sqlite`` (never in the record), in a table without
+rowids (each key stored once) whose keys are compact: each commit id in it as its 20 bytes (see
+:func:`encode_key`). The file's ``user_version`` says the rules' version and the layout: a file
+of another version (an older wgtool's, or rules that changed) is replaced, so that everything is
+judged again, never misread. The file is a cache: when it cannot be read or written, everything
+is judged as if it were empty, and a damaged file is replaced; a row that cannot be read is
+ignored (what it was for is judged again). ``wgtool verify --full`` ignores it.
 """
 
 from __future__ import annotations
@@ -19,9 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from wgtool.core.record.rules_version import RULES
-
-FILE = "verdicts.sqlite"
+from wgtool.core.record.kept_codes import FILE, VERSION, decode_key, encode_key
 
 
 class KeptVerdicts:
@@ -32,8 +33,8 @@ class KeptVerdicts:
         self._db: sqlite3.Connection | None = None
         self._broken = False
         self._empty = False
-        self._new: dict[str, str] = {}
-        # Whole key ranges read at once (see :meth:`load_all`): full key -> verdict JSON.
+        self._new: dict[bytes, str] = {}
+        # Whole key ranges read at once (see :meth:`load_all`): by prefix, key -> verdict JSON.
         self._ranges: dict[str, dict[str, str]] = {}
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -41,13 +42,28 @@ class KeptVerdicts:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-                db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, verdict TEXT)")
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version != VERSION:
+                    db = self._replace(db, version)
                 # Nothing kept yet (a new clone): no look-up can find anything.
                 self._empty = db.execute("SELECT 1 FROM kept LIMIT 1").fetchone() is None
                 self._db = db
             except (sqlite3.Error, OSError):
                 self._heal()
         return self._db
+
+    def _replace(self, db: sqlite3.Connection, version: int) -> sqlite3.Connection:
+        """The file laid out anew (empty) when it is of another version: an older wgtool's,
+        or verdicts reached by other rules."""
+        if version != 0 or db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            db.close()
+            self.path.unlink()
+            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS kept (key BLOB PRIMARY KEY, verdict TEXT) WITHOUT ROWID"
+        )
+        db.execute(f"PRAGMA user_version = {VERSION}")
+        return db
 
     def _heal(self) -> None:
         """A cache that cannot be read is judged again: replace it once, else do without."""
@@ -63,37 +79,46 @@ class KeptVerdicts:
                 pass
 
     def load_all(self, prefix: str) -> set[str]:
-        """Read every verdict whose key starts with ``prefix`` in one query, for a pass that
-        looks up most of them (verify, a first sync); later :meth:`load` calls for such keys
-        are answered from what was read. The keys found, without ``prefix``."""
-        start = f"{RULES}:{prefix}"
-        if start not in self._ranges:
+        """Read every verdict whose key starts with ``prefix`` (ending with ``:``) in one
+        query, for a pass that looks up most of them (verify, a first sync); later :meth:`load`
+        calls for such keys are answered from what was read. The keys found, without
+        ``prefix``."""
+        if prefix not in self._ranges:
             rows: dict[str, str] = {}
             db = self._connect()
-            if db is not None and not self._empty:
+            start = encode_key(prefix.rstrip(":"))
+            if db is not None and not self._empty and start is not None:
                 try:
                     query = "SELECT key, verdict FROM kept WHERE key >= ? AND key < ?"
-                    rows = dict(db.execute(query, (start, start + "\U0010ffff")))
+                    for code, verdict in db.execute(query, (start, start + b"\xff")):
+                        key = decode_key(code) if isinstance(code, bytes) else None
+                        if key is not None and key.startswith(prefix):
+                            rows[key] = verdict
                 except sqlite3.Error as error:
                     if not _busy(error):
                         self._heal()
-            self._ranges[start] = rows
-        return {key[len(start) :] for key in self._ranges[start]}
+            self._ranges[prefix] = rows
+        return {key[len(prefix) :] for key in self._ranges[prefix]}
 
     def load(self, keys: Iterable[str]) -> dict[str, object]:
-        """The kept verdicts among ``keys``."""
-        wanted = [f"{RULES}:{key}" for key in keys]
+        """The kept verdicts among ``keys`` (a row that cannot be read is left out: what it
+        was for is judged again)."""
         try:
-            return {
-                key.partition(":")[2]: json.loads(verdict) for key, verdict in self._rows(wanted)
-            }
-        except (sqlite3.Error, ValueError) as error:
+            rows = self._rows(list(keys))
+        except sqlite3.Error as error:
             if not _busy(error):
                 self._heal()
             return {}
+        found: dict[str, object] = {}
+        for key, verdict in rows:
+            try:
+                found[key] = json.loads(verdict)
+            except (TypeError, ValueError):
+                continue
+        return found
 
     def _rows(self, wanted: list[str]) -> list[tuple[str, str]]:
-        """The rows kept under the full keys ``wanted``: from a range read whole when it holds
+        """The rows kept under the keys ``wanted``: from a range read whole when it holds
         them all, else from the file."""
         for begin, rows in self._ranges.items():
             if wanted and all(key.startswith(begin) for key in wanted):
@@ -101,17 +126,22 @@ class KeptVerdicts:
         db = self._connect() if wanted else None
         if db is None or self._empty:
             return []
+        codes = {code: key for key in wanted if (code := encode_key(key)) is not None}
         found: list[tuple[str, str]] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        listed = list(codes)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
             marks = ",".join("?" * len(chunk))
             query = f"SELECT key, verdict FROM kept WHERE key IN ({marks})"
-            found += db.execute(query, chunk).fetchall()
+            found += [(codes[code], verdict) for code, verdict in db.execute(query, chunk)]
         return found
 
     def keep(self, verdicts: Mapping[str, object]) -> None:
         """Remember valid verdicts (written by :meth:`flush`)."""
-        self._new.update({f"{RULES}:{k}": json.dumps(v) for k, v in verdicts.items()})
+        for key, verdict in verdicts.items():
+            code = encode_key(key)
+            if code is not None:
+                self._new[code] = json.dumps(verdict, separators=(",", ":"))
 
     def flush(self) -> None:
         if not self._new:

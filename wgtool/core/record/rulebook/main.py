@@ -123,9 +123,10 @@ class MainJudge:
             for record in records:
                 commit = MainCommit(record, len(history.commits))
                 history.append(commit)
-                if record.sha in kept:
+                if record.sha in kept and _restored(
+                    commit, state, kept[record.sha], self.reads.configs_of
+                ):
                     self.reads.judged.add(record.sha)
-                    _restore(commit, state, kept[record.sha], self.reads.configs_of)
                 else:
                     self._judge_main(commit, state, history)
             if not self.reads.fetch_pending_signatures():
@@ -542,6 +543,25 @@ def _well_formed(kept: object) -> bool:
 
 _KEPT_FIELDS = {"kind", "member", "amendment", "draft", "deadline", "config", "founded"}
 _KEPT_TEXTS = ("member", "amendment", "draft")
+
+
+def _restored(
+    commit: MainCommit,
+    state: MainState,
+    kept: object,
+    configs: Callable[[str | None, str | None], Config | str],
+) -> bool:
+    """:func:`_restore`, or False with nothing changed when the kept verdict cannot be read
+    (a damaged or hand-edited row: the commit is judged again)."""
+    if not isinstance(kept, dict):
+        return False
+    before = (state.config, state.founded, dict(state.merged))
+    try:
+        _restore(commit, state, kept, configs)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        state.config, state.founded, state.merged = before
+        return False
+    return True
 
 
 def _restore(

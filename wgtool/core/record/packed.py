@@ -1,0 +1,255 @@
+"""Many refs moved in one ``packed-refs`` write, with git's own locks and compare-and-swap.
+
+A sync moves hundreds of refs (a clone thousands). ``git update-ref --stdin`` writes each as a
+loose file of its own, which ``git pack-refs`` then reads back, packs and deletes: most of a
+sync's system time. :func:`write_packed` instead writes the moved refs, and every loose ref it
+may fold in (as ``git pack-refs --all`` would), into one new ``packed-refs``, following the
+protocol git itself uses, so that git and wgtool writers running at the same time lose nothing:
+
+* ``packed-refs.lock`` is taken with ``O_CREAT | O_EXCL`` first (held by another writer: nothing
+  is written here, and the caller moves the refs with git);
+* each moved ref's own lock (``<ref>.lock``) is taken before its value is read and compared
+  with the one the caller read; a ref whose lock is held, or that another writer moved, is left
+  out and returned (the caller joins it on its own);
+* the new file is written beside the lock and renamed over ``packed-refs`` (readers see the old
+  file or the new one, never half of one); only then is a loose file that would shadow a moved
+  ref deleted, still under that ref's lock;
+* a loose ref folded in is deleted afterwards only when, under its lock, it still holds the
+  value that was packed (a writer that moved it meanwhile keeps its loose file, which wins).
+
+Symbolic refs, per-worktree refs and loose files git would not read are left loose. Peeled
+values are kept for the refs that did not change, and the file no longer claims to be fully
+peeled (git then peels the others when asked, and its next ``pack-refs`` peels them all).
+A repository whose refs are not stored as files (reftable) is left to git.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+Moves = Mapping[str, tuple[str | None, str | None]]
+
+HEADER = b"# pack-refs with: sorted \n"
+SHA = re.compile(rb"[0-9a-f]{40}")
+# Per-worktree refs are never packed (git keeps them beside each worktree's HEAD).
+PER_WORKTREE = ("refs/bisect/", "refs/worktree/", "refs/rewritten/")
+# A name git accepts, conservatively: anything else is left to git (which may refuse it).
+_PART = r"[A-Za-z0-9_+=@-][A-Za-z0-9._+=@-]*"
+REF_NAME = re.compile(rf"refs/(?:{_PART}/)*{_PART}")
+
+
+class Busy(Exception):
+    """``packed-refs`` is locked by another writer, or the refs are not stored as files."""
+
+
+def valid_name(ref: str) -> bool:
+    return bool(REF_NAME.fullmatch(ref)) and ".." not in ref and not ref.endswith((".lock", "."))
+
+
+def handled(ref: str) -> bool:
+    """Whether :func:`write_packed` moves ``ref`` (branches, which keep a reflog, and names
+    outside :data:`REF_NAME` are left to git)."""
+    return valid_name(ref) and not ref.startswith(("refs/heads/", *PER_WORKTREE))
+
+
+def _lock(path: Path) -> bool:
+    """Take the lock file ``path`` (``O_EXCL``, as git does); False when another holds it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        return True
+    except OSError:
+        return False
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _read_loose(path: Path) -> str | None:
+    """The sha a loose ref file holds, or None (no such file, a symbolic ref, garbage)."""
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    line = data.strip()
+    return line.decode() if SHA.fullmatch(line) else None
+
+
+def read_packed(common: Path) -> dict[str, list[bytes]]:
+    """``packed-refs`` as ``{ref: [its line, and its peeled line if any]}``."""
+    try:
+        data = (common / "packed-refs").read_bytes()
+    except FileNotFoundError:
+        return {}
+    entries: dict[str, list[bytes]] = {}
+    last: list[bytes] | None = None
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"#"):
+            continue
+        if line.startswith(b"^"):
+            if last is not None:
+                last.append(line)
+            continue
+        sha, _, name = line.rstrip(b"\n").partition(b" ")
+        last = [line if line.endswith(b"\n") else line + b"\n"]
+        entries[name.decode("utf-8", "surrogateescape")] = last
+    return entries
+
+
+def _loose_refs(common: Path) -> dict[str, tuple[Path, str | None]]:
+    """Every loose ref file under ``refs/`` but per-worktree ones and locks: ``{ref: (path,
+    sha or None when it is not a plain sha)}``."""
+    found: dict[str, tuple[Path, str | None]] = {}
+    top = common / "refs"
+    for folder, _, files in os.walk(top):
+        for name in files:
+            if name.endswith(".lock"):
+                continue
+            path = Path(folder) / name
+            ref = path.relative_to(common).as_posix()
+            if not ref.startswith(PER_WORKTREE):
+                found[ref] = (path, _read_loose(path))
+    return found
+
+
+def _conflicts(ref: str, names: list[str]) -> bool:
+    """Whether ``ref`` clashes with an existing name as a folder or a file (``a`` and ``a/b``)."""
+    parts = ref.split("/")
+    for end in range(2, len(parts)):
+        at = bisect.bisect_left(names, "/".join(parts[:end]))
+        if at < len(names) and names[at] == "/".join(parts[:end]):
+            return True
+    at = bisect.bisect_left(names, ref + "/")
+    return at < len(names) and names[at].startswith(ref + "/")
+
+
+def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
+    """Move ``{ref: (new, old)}`` (old None: must not exist; new None: delete it) in one
+    ``packed-refs`` write, folding in the loose refs when ``fold``; the refs not moved (held or
+    moved by another writer, a name this does not handle). Raises :class:`Busy`, having moved
+    nothing, when ``packed-refs`` is locked or the refs are not stored as files."""
+    if (common / "reftable").exists() or not (common / "refs").is_dir():
+        raise Busy("refs are not stored as files here")
+    packed_lock = common / "packed-refs.lock"
+    if not _lock(packed_lock):
+        raise Busy("packed-refs is locked by another writer")
+    held: list[Path] = []  # the ref locks taken, released at the end
+    try:
+        packed = read_packed(common)
+        loose = _loose_refs(common)
+        names = sorted(set(packed) | set(loose))
+        lost: set[str] = set()
+        moved: dict[str, str | None] = {}
+        for ref, (new, old) in sorted(moves.items()):
+            lock = common / (ref + ".lock")
+            if not handled(ref):
+                lost.add(ref)
+                continue
+            if ref not in packed and ref not in loose and _conflicts(ref, names):
+                lost.add(ref)
+                continue
+            if not _lock(lock):
+                lost.add(ref)
+                continue
+            held.append(lock)
+            path = common / ref
+            if path.exists() or path.is_symlink():
+                current = _read_loose(path)
+                if current is None:  # a symbolic ref or garbage: git's to judge
+                    lost.add(ref)
+                    continue
+            else:
+                line = packed.get(ref)
+                current = line[0][:40].decode() if line else None
+            if current != old:
+                lost.add(ref)
+                continue
+            moved[ref] = new
+        folded = {
+            ref: sha
+            for ref, (_, sha) in loose.items()
+            if fold and sha is not None and ref not in moves and valid_name(ref)
+        }
+        entries = dict(packed)
+        for ref, sha in folded.items():
+            entries[ref] = [f"{sha} {ref}\n".encode()]
+        for ref, new in moved.items():
+            if new is None:
+                entries.pop(ref, None)
+            else:
+                entries[ref] = [f"{new} {ref}\n".encode()]
+        body = b"".join(line for ref in sorted(entries, key=_key) for line in entries[ref])
+        try:
+            with open(packed_lock, "wb") as out:
+                out.write(HEADER + body)
+            os.replace(packed_lock, common / "packed-refs")
+        except OSError as error:
+            raise Busy(f"cannot write packed-refs: {error}") from error
+        for ref in moved:
+            try:
+                _unlink(common / ref)  # under its lock: the packed value now shows through
+            except OSError:
+                lost.add(ref)  # its loose file still holds the old value, and wins
+            _prune_parents(common, ref)
+        for ref, sha in folded.items():
+            _prune_loose(common, ref, sha)
+        return lost
+    finally:
+        for lock in held:
+            _unlink(lock)
+        _unlink(packed_lock)
+
+
+def _key(ref: str) -> bytes:
+    return ref.encode("utf-8", "surrogateescape")
+
+
+def _prune_loose(common: Path, ref: str, sha: str) -> None:
+    """Delete the loose file of a ref now packed, if it still holds ``sha`` (under its lock)."""
+    lock = common / (ref + ".lock")
+    if not _lock(lock):
+        return  # another writer is moving it: its loose file stays, and wins
+    try:
+        path = common / ref
+        if _read_loose(path) == sha:
+            _unlink(path)
+    except OSError:
+        return  # it stays loose, and holds the same value as the packed one
+    finally:
+        _unlink(lock)
+    _prune_parents(common, ref)
+
+
+def _prune_parents(common: Path, ref: str) -> None:
+    """Remove the folders of a deleted loose ref left empty, below ``refs/<kind>`` (as git)."""
+    parts = ref.split("/")
+    for end in range(len(parts) - 1, 2, -1):
+        try:
+            os.rmdir(common / "/".join(parts[:end]))
+        except OSError:
+            return
+
+
+def packed_or_git(
+    common: Path,
+    moves: Moves,
+    with_git: Callable[[Moves], set[str]],
+) -> set[str]:
+    """Move ``{ref: (new, old)}`` with :func:`write_packed`; what it does not handle (a name
+    it leaves to git), or all of it when ``packed-refs`` is busy, with ``with_git``
+    (``update-ref`` transactions). The refs not moved."""
+    mine = {ref: move for ref, move in moves.items() if handled(ref)}
+    theirs = {ref: move for ref, move in moves.items() if ref not in mine}
+    try:
+        lost = write_packed(common, mine)
+    except Busy:
+        lost, theirs = set(), dict(moves)
+    return lost | (with_git(theirs) if theirs else set())
