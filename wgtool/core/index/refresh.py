@@ -98,19 +98,21 @@ class Refresher:
         Returns the ref tips (main, amendments, events) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
-        listing = self._listing()
         engine = self.file.engine
         with engine.connect() as conn:
-            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
-        if stored == listing_fingerprint(listing):
+            seen = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+        listing = self._listing()
+        if seen == listing_fingerprint(listing):
             return tips_of(listing)
         with self.file.lock(), engine.begin() as conn:
-            # Listed again under the lock: a listing made before another process's refresh would
-            # be older than what that one stored, and would drop the refs written in between.
-            listing = self._listing()
+            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+            if stored != seen:
+                # Another process refreshed since: the listing, made before its refresh, may be
+                # older than what it stored, and would drop the refs written in between. Listed
+                # again under the lock (otherwise one listing serves: nothing was stored since).
+                listing = self._listing()
             fingerprint = listing_fingerprint(listing)
             current = tips_of(listing)
-            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
             if stored == fingerprint:
                 return current
             known = {
