@@ -120,7 +120,7 @@ def test_a_last_look_that_is_not_a_file(
         ("amendmentrow", "title", b"A"),  # a blob where text goes
         ("amendmentrow", "created_at", "yesterday"),  # text where a number goes
         ("amendmentrow", "kind", b"\x00"),
-        ("amendmentrow", "group_states", "not json"),
+        ("consensusrow", "groups", "not json"),
         ("eventrow", "text", b"\xff"),
         ("eventrow", "at", "noon"),
         ("eventrow", "revision", 1.5),

@@ -54,6 +54,13 @@ SCHEMA_VERSION = 8
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
 to them, so that a file of another version is rebuilt rather than read."""
 
+CONSENSUS_SQL = (
+    "coalesce(c.verdict, 'pending') AS consensus_state, coalesce(c.groups, '[]') AS group_states "
+    "FROM amendmentrow AS a LEFT JOIN consensusrow AS c ON c.key = a.consensus_key"
+)
+"""The FROM clause of amendments with the consensus each refresh keeps (the verdict and the
+groups' states, shared by the amendments at the same consensus), after their selected columns."""
+
 INDEX_FILE = "index.sqlite"
 """The index's file name in the repository's wgtool folder."""
 
@@ -168,7 +175,7 @@ def listing(
     if text:
         where.append("(title LIKE ? OR rationale LIKE ? OR id LIKE ? OR proposer LIKE ?)")
         values += [f"%{text}%"] * 4
-    query = "SELECT * FROM amendmentrow"
+    query = f"SELECT a.*, {CONSENSUS_SQL}"
     if where:
         query += f" WHERE {' AND '.join(where)}"
     with _snapshot(store, current=True) as db:

@@ -17,14 +17,14 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Connection, Engine
 
 from wgtool.core.consensus import as_position
 from wgtool.core.documents.attribution import DraftStep
-from wgtool.core.glance import group_states
+from wgtool.core.glance import CONSENSUS_SQL, group_states
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.refresh import Refresher
 from wgtool.core.index.rows import (
@@ -185,14 +185,16 @@ class Index:
         and each stakeholder group's state, in the settings' order. Amendments in the same
         state share one answer (a few dozen different ones among thousands)."""
         with self.engine.connect() as conn:
-            query = sa_select(
-                AMENDMENTS.c.id, AMENDMENTS.c.consensus_state, AMENDMENTS.c.group_states
-            )
+            query = sa_text(f"SELECT a.id, {CONSENSUS_SQL}")
+            values: dict[str, list[str]] = {}
             if amendment_ids is not None:
-                query = query.where(AMENDMENTS.c.id.in_(list(amendment_ids)))
+                query = sa_text(f"SELECT a.id, {CONSENSUS_SQL} WHERE a.id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                )
+                values = {"ids": list(amendment_ids)}
             parsed: dict[tuple[str, str], GroupStates] = {}
             result = {}
-            for amendment_id, verdict, raw in conn.execute(query):
+            for amendment_id, verdict, raw in conn.execute(query, values):
                 key = (verdict, raw)
                 if key not in parsed:
                     parsed[key] = (verdict, group_states(raw))

@@ -18,6 +18,7 @@ from wgtool.core.index.base import IndexFile
 from wgtool.core.index.lapsed import GoneParagraphs
 from wgtool.core.index.rows import (
     AMENDMENTS,
+    CONSENSUS,
     DECIDED_COLUMNS,
     EVENTS,
     MAIN_ROWS,
@@ -29,6 +30,8 @@ from wgtool.core.index.rows import (
     event_from_row,
     event_row,
     read_amendment_chains,
+    sha_bytes,
+    sha_hex,
     upsert,
 )
 from wgtool.core.index.subs import update_sub_amendments
@@ -95,22 +98,27 @@ class Refresher:
         Returns the ref tips (main, amendments, events) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
-        listing = self._listing()
         engine = self.file.engine
         with engine.connect() as conn:
-            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
-        if stored == listing_fingerprint(listing):
+            seen = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+        listing = self._listing()
+        if seen == listing_fingerprint(listing):
             return tips_of(listing)
         with self.file.lock(), engine.begin() as conn:
-            # Listed again under the lock: a listing made before another process's refresh would
-            # be older than what that one stored, and would drop the refs written in between.
-            listing = self._listing()
+            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+            if stored != seen:
+                # Another process refreshed since: the listing, made before its refresh, may be
+                # older than what it stored, and would drop the refs written in between. Listed
+                # again under the lock (otherwise one listing serves: nothing was stored since).
+                listing = self._listing()
             fingerprint = listing_fingerprint(listing)
             current = tips_of(listing)
-            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
             if stored == fingerprint:
                 return current
-            known = dict(conn.execute(sa_select(REF_TIPS.c.ref, REF_TIPS.c.sha)).all())
+            known = {
+                ref: sha_hex(sha)
+                for ref, sha in conn.execute(sa_select(REF_TIPS.c.ref, REF_TIPS.c.sha))
+            }
             touched: set[str] = set()
             for ref in set(known) - set(current):
                 conn.execute(delete(REF_TIPS).where(REF_TIPS.c.ref == ref))
@@ -160,7 +168,10 @@ class Refresher:
                 self._read_events(conn, book, history, event_tips, since)
             touched |= set(event_tips)
             if changed:
-                conn.execute(upsert(REF_TIPS), [{"ref": r, "sha": s} for r, s in changed.items()])
+                conn.execute(
+                    upsert(REF_TIPS),
+                    [{"ref": r, "sha": sha_bytes(s)} for r, s in changed.items()],
+                )
             self._update_status(conn, touched)
             if touched:
                 self._update_alternatives(conn)
@@ -201,18 +212,37 @@ class Refresher:
             events = events.where(EVENTS.c.amendment.in_(ids))
         for row in conn.execute(events):
             positions.setdefault(row.amendment, []).append(as_position(event_from_row(row)))
-        updates = []
+        # Each consensus is kept once, and an amendment names its row: thousands of
+        # amendments stand at a few hundred.
+        keys = {
+            (verdict, groups): key
+            for key, verdict, groups in conn.execute(
+                sa_select(CONSENSUS.c.key, CONSENSUS.c.verdict, CONSENSUS.c.groups)
+            )
+        }
+        last = max(keys.values(), default=0)
+        updates, new = [], []
         for amendment in amendments:
             consensus = compute_consensus(settings, amendment, positions.get(amendment.id, []))
-            states = json.dumps([[g.group, g.state] for g in consensus.groups])
-            updates.append({"b_id": amendment.id, "b_state": consensus.state, "b_groups": states})
+            states = (consensus.state, json.dumps([[g.group, g.state] for g in consensus.groups]))
+            if states not in keys:
+                last = keys[states] = last + 1
+                new.append({"key": last, "verdict": states[0], "groups": states[1]})
+            updates.append({"b_id": amendment.id, "b_key": keys[states]})
+        if new:
+            conn.execute(CONSENSUS.insert(), new)
         if updates:
             conn.execute(
                 AMENDMENTS.update()
                 .where(AMENDMENTS.c.id == bindparam("b_id"))
-                .values(consensus_state=bindparam("b_state"), group_states=bindparam("b_groups")),
+                .values(consensus_key=bindparam("b_key")),
                 updates,
             )
+            # A consensus no amendment stands at any more is forgotten.
+            used = sa_select(AMENDMENTS.c.consensus_key).where(
+                AMENDMENTS.c.consensus_key.is_not(None)
+            )
+            conn.execute(delete(CONSENSUS).where(CONSENSUS.c.key.not_in(used)))
 
     def _consensus_rule(self, main: str | None) -> dict[str, Any] | None:
         """What consensus depends on in main's settings: the groups, in order, and the rule."""

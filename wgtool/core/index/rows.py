@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Column, LargeBinary, Table
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine, Result
 from sqlalchemy.sql.dml import Insert
@@ -31,10 +31,27 @@ from wgtool.core.record.rulebook import (
     Rulebook,
 )
 
+# The key is the row (WITHOUT ROWID): a table keyed by text keeps no second copy of its key.
+WITHOUT_ROWID = {"sqlite_with_rowid": False}
+
 
 class RefTip(SQLModel, table=True):
+    """A ref's tip as the last refresh read it; the sha as its 20 bytes (see :func:`sha_bytes`)."""
+
+    __table_args__ = WITHOUT_ROWID
     ref: str = Field(primary_key=True)
-    sha: str
+    sha: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+def sha_bytes(sha: str) -> bytes:
+    return bytes.fromhex(sha)
+
+
+def sha_hex(value: object) -> str:
+    """A sha kept as its bytes, in hex (a TypeError for anything else: the index is rebuilt)."""
+    if value.__class__ is not bytes:
+        raise TypeError(f"a sha kept as {value.__class__.__name__}")
+    return value.hex()
 
 
 class AdoptionColumns(SQLModel):
@@ -49,20 +66,24 @@ class AdoptionColumns(SQLModel):
 
 
 class AmendmentRow(AdoptionColumns, table=True):
+    """An amendment. Only the columns a query looks a row up by are indexed (draft: a draft's
+    listing and numbers; alternative_to and amends: an amendment's family and sub-amendments);
+    the other filters read a few thousand rows, which costs less than keeping an index each."""
+
     id: str = Field(primary_key=True)
     draft: str = Field(index=True)
     kind: str
     paragraph: int | None = None
     title: str
     rationale: str
-    proposer: str = Field(index=True)
-    group: str = Field(index=True)
+    proposer: str
+    group: str
     base: str
     head: str
     revision: int
-    created_at: int = Field(index=True)
+    created_at: int
     updated_at: int
-    status: str = Field(default="open", index=True)
+    status: str = "open"
     merged_by: str | None = None
     merge_commit: str | None = None
     reason: str | None = None
@@ -76,14 +97,24 @@ class AmendmentRow(AdoptionColumns, table=True):
     # commit, who took it in (its proposer, or the chair who merged it)].
     takes_in: str = "[]"
     # The consensus as main's rule stands, kept by every refresh (listings read it, never
-    # recompute it): the verdict, and each stakeholder group's state as a JSON list of
-    # [group, state] pairs in the settings' order.
-    consensus_state: str = "pending"
-    group_states: str = "[]"
+    # recompute it): a row of the consensus table (None: not known, read as pending).
+    consensus_key: int | None = None
+
+
+class ConsensusRow(SQLModel, table=True):
+    """One consensus that amendments stand at: the verdict, and each stakeholder group's state
+    as a JSON list of [group, state] pairs in the settings' order. Thousands of amendments
+    share a few hundred of them, each kept once."""
+
+    key: int = Field(primary_key=True)
+    verdict: str
+    groups: str
 
 
 class EventRow(SQLModel, table=True):
     """An event; its id is unique within its amendment (the key is both)."""
+
+    __table_args__ = WITHOUT_ROWID
 
     amendment: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
@@ -157,6 +188,7 @@ REVERTS = table_of(RevertRow)
 MAIN_ROWS = table_of(MainRow)
 META = table_of(Meta)
 REF_TIPS = table_of(RefTip)
+CONSENSUS = table_of(ConsensusRow)
 
 
 def amendments_from(
