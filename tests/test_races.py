@@ -25,6 +25,7 @@ from tests.conftest import (
     start_cli,
 )
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook import EVENTS_PREFIX
 
 pytestmark = pytest.mark.slow
@@ -158,3 +159,19 @@ def test_racing_tags_make_one_version_of_the_text_current_when_tagged(
     commit = git(example_repo, "rev-parse", "principles/v1^{commit}").strip()
     git(example_repo, "merge-base", "--is-ancestor", commit, "main")
     assert git(example_repo, "cat-file", "-t", "principles/v1").strip() == "tag"
+
+
+def test_a_read_with_configuration_options_keeps_what_was_read_of_the_refs(
+    example_repo: Path,
+) -> None:
+    """A ``git -c key=value log`` is a read: it keeps the refs as read (no new generation, so
+    main and the listing are not read again); a command that may move a ref, options or not,
+    starts a new one."""
+    store = GitStore.open(example_repo)
+    before = store.generation
+    store.run(["-c", "log.showRoot=true", "-c", "log.showSignature=false", "log", "-1"])
+    store.run(["log", "-1"])
+    assert store.generation == before
+    store.run(["-c", "gc.auto=0", "pack-refs", "--all"])
+    assert store.generation == before + 1
+    store.close()
