@@ -289,6 +289,18 @@ def test_merge_leaves_another_branch_checkout_alone(open_wg, example_repo: Path)
     assert git(example_repo, "symbolic-ref", "HEAD").strip() == "refs/heads/my-notes"
 
 
+def test_merge_leaves_a_detached_checkout_of_main_alone(open_wg, example_repo: Path) -> None:
+    """HEAD is read from its file: a checkout detached at main's commit is not on main."""
+    git(example_repo, "checkout", "-q", "--detach", "main")
+    before = (example_repo / "drafts" / "principles.md").read_text()
+    wg = open_wg(MEMBER_TECH)
+    a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
+    wg.record.act_as(CHAIR)
+    wg.merges.merge(agreed(wg, a))
+    assert "protect and promote" in git(example_repo, "show", "main:drafts/principles.md")
+    assert (example_repo / "drafts" / "principles.md").read_text() == before
+
+
 def test_writes_off_main_touch_neither_working_tree_nor_git_index(
     open_wg, example_repo: Path
 ) -> None:
