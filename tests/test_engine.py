@@ -278,15 +278,24 @@ def test_merge_leaves_a_dirty_checkout_alone(open_wg, example_repo: Path, dirty_
         assert (example_repo / "drafts" / "principles.md").read_text() == on_disk_before
 
 
-def test_merge_leaves_another_branch_checkout_alone(open_wg, example_repo: Path) -> None:
-    git(example_repo, "checkout", "-q", "-b", "my-notes")
+@pytest.mark.parametrize(
+    ("checkout", "head"),
+    [(["-b", "my-notes"], "refs/heads/my-notes"), (["--detach", "main"], None)],
+)
+def test_merge_leaves_a_checkout_off_main_alone(
+    open_wg, example_repo: Path, checkout: list[str], head: str | None
+) -> None:
+    """Another branch, or main's commit detached (HEAD is read from its file: not on main)."""
+    git(example_repo, "checkout", "-q", *checkout)
     before = (example_repo / "drafts" / "principles.md").read_text()
     wg = open_wg(MEMBER_TECH)
     a = propose_edit(wg, MEMBER_TECH, "principles", 5, "preserve", "protect")
     wg.record.act_as(CHAIR)
     wg.merges.merge(agreed(wg, a))
+    assert "protect and promote" in git(example_repo, "show", "main:drafts/principles.md")
     assert (example_repo / "drafts" / "principles.md").read_text() == before
-    assert git(example_repo, "symbolic-ref", "HEAD").strip() == "refs/heads/my-notes"
+    if head is not None:
+        assert git(example_repo, "symbolic-ref", "HEAD").strip() == head
 
 
 def test_writes_off_main_touch_neither_working_tree_nor_git_index(

@@ -193,6 +193,14 @@ def test_commands_that_never_read_the_index_do_not_import_sqlalchemy(example_rep
     # With the index current (as the listing left it), tagging a version reads none of it.
     tag = [*base, "--as", "epetrova", "tag", "principles", "v1", "--message", "First"]
     assert loaded_after(run.format(argv=tag, expect="Tagged"), heavy) == []
+    # Proposing prints the new id without reading it back from the index: none of it either,
+    # and its amendment is in the listing once the index is refreshed.
+    propose = [*base, "--as", "mchen", "propose", "principles", "--paragraph", "1"]
+    propose += ["--text", "A new first paragraph.", "--rationale", "Clearer."]
+    assert loaded_after(run.format(argv=propose, expect=""), heavy) == []
+    with WorkingGroup.open(example_repo, "mchen") as wg:
+        newest = wg.amendments.amendments(draft="principles")[-1]
+    assert newest.rationale == "Clearer." and newest.proposer == "mchen"
 
 
 # -- one surface, no circles, no arrows back up ---------------------------------------------------

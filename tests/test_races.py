@@ -25,6 +25,8 @@ from tests.conftest import (
     start_cli,
 )
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.errors import StateError
+from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook import EVENTS_PREFIX
 
 pytestmark = pytest.mark.slow
@@ -158,3 +160,43 @@ def test_racing_tags_make_one_version_of_the_text_current_when_tagged(
     commit = git(example_repo, "rev-parse", "principles/v1^{commit}").strip()
     git(example_repo, "merge-base", "--is-ancestor", commit, "main")
     assert git(example_repo, "cat-file", "-t", "principles/v1").strip() == "tag"
+
+
+def test_a_read_with_configuration_options_keeps_what_was_read_of_the_refs(
+    example_repo: Path,
+) -> None:
+    """A ``git -c key=value log`` is a read: it keeps the refs as read (no new generation, so
+    main and the listing are not read again); a command that may move a ref, options or not,
+    starts a new one."""
+    store = GitStore.open(example_repo)
+    before = store.generation
+    store.run(["-c", "log.showRoot=true", "-c", "log.showSignature=false", "log", "-1"])
+    store.run(["log", "-1"])
+    assert store.generation == before
+    store.run(["-c", "gc.auto=0", "pack-refs", "--all"])
+    assert store.generation == before + 1
+    store.close()
+
+
+def test_a_chain_moved_after_a_command_read_its_tips_is_still_caught(example_repo: Path) -> None:
+    """A command (one snapshot of the record) writes against the ref tips its refresh read,
+    without listing them again: a chain another process moved since is caught by the
+    compare-and-swap, read again, and judged again (a rejected amendment takes no position)."""
+    amendment = propose_sample(example_repo)
+    with WorkingGroup.open(example_repo, MEMBER_CS) as wg:
+        wg.record.snapshot_reads = True
+        wg.amendments.amendment(amendment)  # refreshes the index: its tips are kept
+        with WorkingGroup.open(example_repo, MEMBER_GOV) as other:
+            other.deliberation.comment(amendment, "Meanwhile.")
+        wg.deliberation.comment(amendment, "After it.")
+        wg.amendments.amendment(amendment)
+        with WorkingGroup.open(example_repo, CHAIR) as other:
+            other.deliberation.reject(amendment, reason="Out of scope.")
+        with pytest.raises(StateError, match="it is rejected"):
+            wg.deliberation.position(amendment, "support")
+    written = [(e["type"], e.get("text")) for e in event_log(example_repo, amendment)]
+    assert written == [
+        ("comment", "Meanwhile."),
+        ("comment", "After it."),
+        ("reject", "Out of scope."),
+    ]

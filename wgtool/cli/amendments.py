@@ -137,7 +137,7 @@ def propose(
         if edit:
             text = _edit_paragraph(wg, slug, which, value, text is not None or bool(text_file))
         kind, number, new_text = _what_to_amend(which, value, text, text_file)
-        amendment = wg.amendments.propose(
+        amendment_id = wg.amendments.propose_id(
             slug,
             kind=kind,
             paragraph=number,
@@ -148,9 +148,9 @@ def propose(
             language=lang,
         )
         if as_json:
-            emit_json(amendment.to_dict())
+            emit_json(wg.amendments.amendment(amendment_id).to_dict())
         else:
-            click.echo(amendment.id)
+            click.echo(amendment_id)
 
 
 def _what_to_amend(

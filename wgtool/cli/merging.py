@@ -104,17 +104,16 @@ def merge(
         before = (
             wg.drafts.draft(wg.amendments.amendment(amendment_id).draft).text if whole_draft else ""
         )
-        commit = wg.merges.merge(
+        merged = wg.merges.merged(
             amendment_id,
             revised_text=revised,
             resolved_text=resolved,
             whole_draft=whole_draft,
             override_reason=reason if override_consensus else None,
         )
-        a = wg.amendments.amendment(amendment_id)
-        click.echo(f"Merged {a.id} into {a.draft} ({commit[:10]})")
-        if a.adoption is not None:
-            click.echo(f"Adopted with {safe(a.adoption.describe())}")
+        a = merged.amendment
+        click.echo(f"Merged {a.id} into {a.draft} ({merged.commit[:10]})")
+        click.echo(f"Adopted with {safe(merged.adoption.describe())}")
         if whole_draft:
             after = wg.drafts.draft(a.draft).text
             click.echo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from wgtool.core import document, subamending, validate
 from wgtool.core.adoption import amended_text
@@ -121,7 +122,11 @@ class AmendmentsDesk:
         require_open(amendment, action, lapsed_too=action == "withdraw")
         return actor, amendment
 
-    def propose(
+    def propose(self, slug: str, **options: Any) -> Amendment:
+        """The amendment tabled by :meth:`propose_id` with these options, as the index has it."""
+        return self.amendment(self.propose_id(slug, **options))
+
+    def propose_id(
         self,
         slug: str,
         *,
@@ -132,11 +137,13 @@ class AmendmentsDesk:
         title: str | None = None,
         alternative_to: str | None = None,
         language: str | None = None,
-    ) -> Amendment:
+    ) -> str:
         """Table an amendment to paragraph ``paragraph`` (its label: ``7`` or ``7bis``; for an
         insertion, the paragraph it follows, ``0`` for the start); ``alternative_to`` offers
         another text for the passage an open amendment amends ("Alt 2"); ``language``: the
-        language of ``text``, one the draft is in (default: its authentic one)."""
+        language of ``text``, one the draft is in (default: its authentic one). Gives the new
+        amendment's id without reading it back from the index (:meth:`propose` does), so that
+        a command printing only the id refreshes no index."""
         validate.name(slug, "draft")
         actor = self.record.require("propose")
         rationale = validate.text(rationale, "rationale").strip()
@@ -171,8 +178,7 @@ class AmendmentsDesk:
             )
             return amendment_id
 
-        amendment_id = retry_cas(attempt)
-        return self.amendment(amendment_id)
+        return retry_cas(attempt)
 
     def _target(
         self, base: str, slug: str, text: str, kind: Kind, paragraph: int | str | None

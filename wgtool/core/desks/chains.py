@@ -107,7 +107,7 @@ class Chains:
 
         def check() -> tuple[str | None, dict[str, str | None] | None]:
             if while_open is None:
-                return self.record.store.resolve(EVENTS_PREFIX + amendment.id), None
+                return self.record.tip(EVENTS_PREFIX + amendment.id), None
             _, tips = self.record.open_state(amendment.id, while_open, lapsed_too=lapsed_too)
             return tips.get(EVENTS_PREFIX + amendment.id), {MAIN_REF: tips.get(MAIN_REF)}
 
@@ -139,11 +139,14 @@ class Chains:
         moved since it looked."""
         data = event_file(event)
         ref = EVENTS_PREFIX + event.amendment
-        message = self.message_for(event, actor, self.record.store.resolve(ref))
         person = self.record.person(actor, int(event.at))
+        messages: dict[str | None, str] = {}  # by the chain's tip it follows
 
         def attempt() -> None:
             tip, verify = check() if check is not None else (self.record.store.resolve(ref), None)
+            if tip not in messages:
+                messages[tip] = self.message_for(event, actor, tip)
+            message = messages[tip]
             base_tree = self.record.store.commit(tip).tree if tip else None
             tree = self.record.store.write_tree(base_tree, {f"events/{event.id}.json": data})
             commit = self.record.store.write_commit(

@@ -71,7 +71,8 @@ class Record:
         # must see what others write meanwhile) reads refresh the index only once, and again
         # only after this process ran a git command that may have moved a ref.
         self.snapshot_reads = False
-        self._refreshed_at: int | None = None
+        # (store generation, the ref tips the index reflected when it was last refreshed)
+        self._refreshed: tuple[int, dict[str, str]] | None = None
         # (store generation, main): main as read when the group was opened, if it was
         self._main_read: tuple[int, str] | None = None if main is None else (store.generation, main)
         self._glance: tuple[int, Glance] | None = None  # (store generation, a glance at the index)
@@ -100,6 +101,8 @@ class Record:
                     if not kept:  # each read of the TUI's workers opens its own
                         glance.close()
                         self._glance = None
+            else:  # the file is not current: the refresh need not list the refs to see it
+                self.refreshed_tips(stale=True)
         self.refresh()
         return ask(self.index)
 
@@ -184,7 +187,7 @@ class Record:
         """The amendment as the freshly refreshed index has it, refused unless it is open (or
         lapsed, with ``lapsed_too``), and the ref tips the index read (for a write to verify
         that nothing moved since)."""
-        tips = self.index.refresh()
+        tips = self.refreshed_tips()
         current = self.index.amendment(amendment_id)
         if current is None:
             raise NotFound(f"no amendment {amendment_id!r}", remedy=Remedy.LIST_AMENDMENTS)
@@ -212,11 +215,31 @@ class Record:
 
     def refresh(self) -> None:
         """Bring the index up to date with the refs before a read."""
+        self.refreshed_tips()
+
+    def tip(self, ref: str) -> str | None:
+        """The commit ``ref`` (main, an amendment's or an event chain) is at: as the index's
+        refresh listed it in this store generation (with ``snapshot_reads``), else read."""
+        if self.snapshot_reads and self._refreshed is not None:
+            refreshed_at, tips = self._refreshed
+            if refreshed_at == self.store.generation:
+                return tips.get(ref)
+        return self.store.resolve(ref)
+
+    def refreshed_tips(self, *, stale: bool = False) -> dict[str, str]:
+        """Bring the index up to date with the refs; the ref tips (main, amendments, events) it
+        now reflects, for a write to compare and swap against. With ``snapshot_reads``, once
+        per store generation: until this process runs a git command that may move a ref, the
+        tips of its last refresh (a write whose compare-and-swap fails starts a new one).
+        ``stale``: the index file was just seen not to be current (see ``Index.refresh``)."""
         generation = self.store.generation
-        if self.snapshot_reads and self._refreshed_at == generation:
-            return
-        self.index.refresh()
-        self._refreshed_at = generation
+        if self.snapshot_reads and self._refreshed is not None:
+            refreshed_at, tips = self._refreshed
+            if refreshed_at == generation:
+                return tips
+        tips = self.index.refresh(stale=stale)
+        self._refreshed = (generation, tips)
+        return tips
 
     def record_fingerprint(self) -> str:
         """A digest of the record's refs (main, amendments, events, versions) that changes

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from wgtool.core import document, validate
 from wgtool.core.adoption import adoption_template, amended_text, differences
@@ -31,6 +31,16 @@ if TYPE_CHECKING:
     from wgtool.core.merging import MergePlan
 else:
     merging = lazy_module("wgtool.core.merging")  # only commands that merge need it
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A merge as it was written: its commit, the amendment merged (as read before the merge)
+    and the consensus it was adopted on."""
+
+    commit: str
+    amendment: Amendment
+    adoption: Adoption
 
 
 class MergesDesk:
@@ -87,7 +97,14 @@ class MergesDesk:
             revised=revised_text is not None,
         )
 
-    def merge(
+    def merge(self, amendment_id: str, **options: Any) -> str:
+        """Merge an amendment into main (chair) as :meth:`merged` does, and bring the index up
+        to date with it; returns the merge commit."""
+        commit = self.merged(amendment_id, **options).commit
+        self.record.refresh()
+        return commit
+
+    def merged(
         self,
         amendment_id: str,
         *,
@@ -97,8 +114,9 @@ class MergesDesk:
         override_reason: str | None = None,
         expected_main: str | None = None,
         silence: str | None = None,
-    ) -> str:
-        """Merge an amendment into main (chair); returns the merge commit.
+    ) -> Merged:
+        """Merge an amendment into main (chair); what was merged, as it was written (the index
+        is left to the next read to refresh: the merge is judged there, not here).
 
         The group's consensus rule must hold for the amendment's current revision, unless the
         chair overrides it with ``override_reason`` (recorded in the commit). ``revised_text``
@@ -116,7 +134,7 @@ class MergesDesk:
             resolved_text = validate.text(resolved_text, "resolution")
         full_id = self.amendments.resolve_id(amendment_id)
 
-        def attempt() -> str:
+        def attempt() -> Merged:
             # Read again on every attempt, and land only while the amendment's revision and its
             # deliberation (a rejection, a withdrawal) are as they were read.
             amendment, tips = self.record.open_state(full_id, "merge")
@@ -165,11 +183,9 @@ class MergesDesk:
                 tree, parents, message, author, self.record.person(actor)
             )
             self.record.move_main(commit, plan.main, verify=verify)
-            return commit
+            return Merged(commit, amendment, adoption)
 
-        commit = retry_cas(attempt)
-        self.record.refresh()
-        return commit
+        return retry_cas(attempt)
 
     def _confined(self, plan: MergePlan, result: str, revised: bool, resolved: bool) -> None:
         """Refuse a merge the rulebook would refuse: one that writes more than the amendment

@@ -130,5 +130,15 @@ class Worktree:
             )
 
     def _on_main(self) -> bool:
+        # HEAD read from its file ("ref: refs/heads/main"): a git process less for every write
+        # to main; git is asked only when the file says something else than a branch or a sha.
+        try:
+            head = (self.store.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            head = ""
+        if head.startswith("ref: "):
+            return head.removeprefix("ref: ").strip() == MAIN_REF
+        if SHA_RE.fullmatch(head):
+            return False  # detached
         head = self.store.run(["symbolic-ref", "-q", "HEAD"], check=False).stdout.decode().strip()
         return head == MAIN_REF

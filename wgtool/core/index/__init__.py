@@ -76,14 +76,18 @@ class Index:
 
     # -- refreshing ----------------------------------------------------------------------------
 
-    def refresh(self) -> dict[str, str]:
-        """Read what changed in the refs since the last refresh (only new commits are read).
+    def refresh(self, *, stale: bool = False) -> dict[str, str]:
+        """Read what changed in the refs since the last refresh (only new commits are read);
+        ``stale``: the caller has just seen that the file is not current (see
+        :meth:`Refresher.refresh`).
 
         Returns the ref tips (main, amendments, events) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
         refresher = self.refresher
-        return self.file.healed(refresher.refresh, refresher.refresh, fills=True)
+        return self.file.healed(
+            lambda: refresher.refresh(stale=stale), refresher.refresh, fills=True
+        )
 
     def rebuild(self) -> dict[str, str]:
         """Forget everything and read all refs again, into a new file whatever the old one held."""

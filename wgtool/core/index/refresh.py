@@ -90,23 +90,27 @@ class Refresher:
                 self.file.remove_files()
         return self.refresh()
 
-    def refresh(self) -> dict[str, str]:
+    def refresh(self, *, stale: bool = False) -> dict[str, str]:
         """Read the refs that moved since the last refresh into the index (only new commits are
         read), in one transaction under the lock; long because each kind of ref (gone,
-        amendments, events, main) is one step of it.
+        amendments, events, main) is one step of it. ``stale``: the caller has just seen that
+        the file is not current (the glance), so the refs are listed under the lock only.
 
         Returns the ref tips (main, amendments, events) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
         engine = self.file.engine
-        with engine.connect() as conn:
-            seen = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
-        listing = self._listing()
-        if seen == listing_fingerprint(listing):
-            return tips_of(listing)
+        seen: object = None
+        listing: str | None = None
+        if not stale:  # else a refresh was just seen to be needed: list under the lock only
+            with engine.connect() as conn:
+                seen = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+            listing = self._listing()
+            if seen == listing_fingerprint(listing):
+                return tips_of(listing)
         with self.file.lock(), engine.begin() as conn:
             stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
-            if stored != seen:
+            if listing is None or stored != seen:
                 # Another process refreshed since: the listing, made before its refresh, may be
                 # older than what it stored, and would drop the refs written in between. Listed
                 # again under the lock (otherwise one listing serves: nothing was stored since).
@@ -176,7 +180,8 @@ class Refresher:
             if touched:
                 self._update_alternatives(conn)
             # Whether a paragraph is still there depends on main and on the amendment's base.
-            self._update_lapsed(conn, None if MAIN_REF in changed else list(amendment_tips))
+            lapsing = None if MAIN_REF in changed else list(amendment_tips)
+            self._update_lapsed(conn, current.get(MAIN_REF), lapsing)
             update_sub_amendments(conn)
             self._update_consensus(conn, current.get(MAIN_REF), touched)
             conn.execute(upsert(META), [{"key": "refs", "value": fingerprint}])
@@ -536,8 +541,9 @@ class Refresher:
                 [{"b_id": i, "b_status": st, "b_reason": r} for i, st, r in updates],
             )
 
-    def _update_lapsed(self, conn: Connection, ids: Sequence[str] | None) -> None:
-        """Mark open amendments whose paragraph main no longer has as lapsed (and back).
+    def _update_lapsed(self, conn: Connection, main: str | None, ids: Sequence[str] | None) -> None:
+        """Mark open amendments whose paragraph main (at ``main``, as listed) no longer has as
+        lapsed (and back).
 
         Derived from main: an amendment that replaces or deletes paragraph N of its base lapses
         when main has removed that paragraph (or the whole draft). One alignment of each base
@@ -553,7 +559,6 @@ class Refresher:
         if ids is not None:
             query = query.where(table.c.id.in_(list(ids)))
         rows = conn.execute(query).all()
-        main = self.store.resolve(MAIN_REF)
         if not rows or main is None:
             return
         gone = GoneParagraphs(self.store, main)

@@ -72,6 +72,14 @@ READ_ONLY_COMMANDS = frozenset(
 )
 
 
+def command_name(args: list[str]) -> str:
+    """The git command ``args`` run, past any ``-c key=value`` options before it."""
+    at = 0
+    while at + 1 < len(args) and args[at] == "-c":
+        at += 2
+    return args[at] if at < len(args) else ""
+
+
 class GitStore:
     """Access to one git repository (bare or not)."""
 
@@ -170,7 +178,7 @@ class GitStore:
         time limit (see :func:`run_git`). ``config`` sets git configuration for this command
         only (``git -c key=value``).
         """
-        if args[0] not in READ_ONLY_COMMANDS:
+        if command_name(args) not in READ_ONLY_COMMANDS:
             self.generation += 1
         options = [arg for item in (config or {}).items() for arg in ("-c", "=".join(item))]
         result = run_git(

@@ -155,7 +155,7 @@ def _again(wg: Desks, store: GitStore, commit: MainCommit) -> str:
             options["silence"] = record.trailer(SILENCE) or ""
         if record.trailer(ORALLY_REVISED) == "yes":
             options["revised_text"] = _oral_text(wg, record.parents[0], record.sha, amendment.kind)
-        merged = wg.merges.merge(amendment.id, **options)  # type: ignore[arg-type]
+        merged = wg.merges.merge(amendment.id, **options)
         return f"amendment {amendment.id}: merged again as {merged[:10]}"
     if commit.kind == REVERT:
         amendment = wg.amendments.amendment(commit.amendment or "")

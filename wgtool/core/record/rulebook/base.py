@@ -134,10 +134,12 @@ class Reader:
         return self._configs[key]
 
     def _parse_config(self, settings_blob: str | None, roster_blob: str | None) -> Config | str:
-        for path, blob in zip(CONFIG_PATHS, (settings_blob, roster_blob), strict=True):
+        blobs = (settings_blob, roster_blob)
+        sizes = self.blob_sizes(blob for blob in blobs if blob is not None)  # one git for both
+        for path, blob in zip(CONFIG_PATHS, blobs, strict=True):
             if blob is None:
                 return f"{path} is missing"
-            if self.blob_sizes([blob]).get(blob, 0) > config.MAX_CONFIG_BYTES:
+            if sizes.get(blob, 0) > config.MAX_CONFIG_BYTES:
                 return f"{path} is larger than 1 MB"
         assert settings_blob is not None and roster_blob is not None
         try:
