@@ -79,7 +79,7 @@ class Index:
     def refresh(self) -> dict[str, str]:
         """Read what changed in the refs since the last refresh (only new commits are read).
 
-        Returns the ref tips (main, amendments, events) the index now reflects: a write whose
+        Returns the ref tips (main, amendments, events, tags) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
         refresher = self.refresher
