@@ -140,3 +140,20 @@ async def test_the_ui_fills_its_first_screen_before_opening_the_group_and_shows_
         await settle(pilot)
         assert app.opened
         assert versions_shown(table) == ["v1", "—"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("status", "adopted-by-hand"), ("kind", "rewrite"), ("status", b"open")]
+)
+def test_an_amendment_row_of_a_status_or_kind_wgtool_never_writes_is_not_listed(
+    busy: Path,  # noqa: F811
+    column: str,
+    value: object,
+) -> None:
+    with WorkingGroup.open(busy) as wg:
+        assert glance.listing(wg.record.store)
+        wg.record.index.close()
+    with sqlite3.connect(busy / ".git" / "wgtool" / glance.INDEX_FILE) as db:
+        db.execute(f"UPDATE amendmentrow SET {column} = ?", (value,))
+    with WorkingGroup.open(busy) as wg:
+        assert glance.listing(wg.record.store) is None  # the index is asked, and heals it

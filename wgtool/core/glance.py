@@ -491,12 +491,27 @@ def amendment_from(r: dict[str, Any]) -> Amendment:
         )
     return Amendment(
         **{name: r[name] for name in PLAIN_COLUMNS},
-        kind=Kind(r["kind"]),
-        status=Status(r["status"]),
+        kind=_member(_KINDS, r["kind"]),
+        status=_member(_STATUSES, r["status"]),
         decided_reason=r["reason"],
         adoption=adoption,
         number=_number(r.get("number")),
     )
+
+
+E = TypeVar("E", Kind, Status)
+# Each enum's members by value: ``Kind(value)`` costs an enum call, which a listing of
+# thousands of rows pays twice a row.
+_KINDS: dict[object, Kind] = {kind.value: kind for kind in Kind}
+_STATUSES: dict[object, Status] = {status.value: status for status in Status}
+
+
+def _member(members: dict[object, E], value: object) -> E:
+    """The enum member of ``value`` (a ValueError for none, as the enum's call gives)."""
+    try:
+        return members[value]
+    except (KeyError, TypeError):  # TypeError: a value that cannot be a key
+        raise ValueError(f"{value!r} is not one of {sorted(map(str, members))}") from None
 
 
 def _number(value: object) -> int | None:
