@@ -62,7 +62,6 @@ if TYPE_CHECKING:
     from wgtool.core.desks import DeliberationDesk as DeliberationDesk
     from wgtool.core.desks import DocumentsDesk as DocumentsDesk
     from wgtool.core.desks import DraftsDesk as DraftsDesk
-    from wgtool.core.desks import DraftSummary as DraftSummary
     from wgtool.core.desks import ExchangeDesk as ExchangeDesk
     from wgtool.core.desks import Inbox as Inbox
     from wgtool.core.desks import InboxDesk as InboxDesk
@@ -113,6 +112,7 @@ if TYPE_CHECKING:
     from wgtool.core.exchange.logins import issue as issue_login
     from wgtool.core.exchange.logins import revoke as revoke_login
     from wgtool.core.exchange.sync import hooks as hooks
+    from wgtool.core.glance import first_screen_at as first_screen_at
     from wgtool.core.inbox import AmendmentNews as AmendmentNews
     from wgtool.core.inbox import News as News
     from wgtool.core.labels import LABEL_RE as LABEL_RE
@@ -122,6 +122,7 @@ if TYPE_CHECKING:
     from wgtool.core.model import Amendment as Amendment
     from wgtool.core.model import DocumentFormat as DocumentFormat
     from wgtool.core.model import Draft as Draft
+    from wgtool.core.model import DraftSummary as DraftSummary
     from wgtool.core.model import Event as Event
     from wgtool.core.model import GroupState as GroupState
     from wgtool.core.model import Kind as Kind
@@ -172,7 +173,8 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     # Read models: what the desks answer
     "AdoptedChange": ("wgtool.core.desks", "AdoptedChange"),
     "AmendmentChange": ("wgtool.core.desks", "AmendmentChange"),
-    "DraftSummary": ("wgtool.core.desks", "DraftSummary"),
+    "DraftSummary": ("wgtool.core.model", "DraftSummary"),
+    "first_screen_at": ("wgtool.core.glance", "first_screen_at"),
     "Inbox": ("wgtool.core.desks", "Inbox"),
     "ParagraphThreads": ("wgtool.core.desks", "ParagraphThreads"),
     "Thread": ("wgtool.core.desks", "Thread"),
@@ -355,6 +357,7 @@ __all__ = [
     "circulate_example",
     "create_demo",
     "document",
+    "first_screen_at",
     "hooks",
     "in_words",
     "inline",

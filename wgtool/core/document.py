@@ -82,6 +82,12 @@ def title(text: str) -> str | None:
     return None
 
 
+def listed(slug: str, text: str) -> tuple[str, int]:
+    """What a list of drafts shows of draft ``slug`` of ``text``: its title (else its slug)
+    and how many paragraphs it has."""
+    return title(text) or slug, len(paragraphs(text))
+
+
 def paragraph(text: str, number: int) -> Block:
     paras = paragraphs(text)
     if not 1 <= number <= len(paras):

@@ -24,33 +24,34 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sqlite3
+import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
-from wgtool.core.model import Adoption, Amendment, Event, Kind, Status
+from wgtool.core.model import Adoption, Amendment, DraftSummary, Event, Kind, Status
 from wgtool.core.numbering import NUMBER_OF_SQL, PLACES_SQL, numbered
-from wgtool.core.record.rulebook import (
-    AMENDMENTS_PREFIX,
-    EVENTS_PREFIX,
-    MAIN_REF,
-    MainHistory,
-    Rulebook,
-    StoredMainCommit,
-)
+from wgtool.core.record.refnames import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, TAGS_PREFIX
+from wgtool.core.record.transport import run_git
 from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
     from wgtool.core.documents import attribution
     from wgtool.core.documents.attribution import DraftStep
+    from wgtool.core.record import rulebook
     from wgtool.core.record.gitstore import GitStore
+    from wgtool.core.record.rulebook import MainHistory, Rulebook
 else:
+    # Only what main's stored history is restored with; the rest of this module imports
+    # neither the rulebook nor GitPython, so a first screen can be read before them.
+    rulebook = lazy_module("wgtool.core.record.rulebook")
     attribution = lazy_module("wgtool.core.documents.attribution")  # for blame and redline
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """The version of the index's tables (:mod:`wgtool.core.index.rows`): raise it with any change
 to them, so that a file of another version is rebuilt rather than read."""
 
@@ -71,14 +72,46 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def index_path(store: GitStore) -> Path:
+class Repository(Protocol):
+    """What the glance needs of a repository: its wgtool folder, and git run in it (a
+    :class:`~wgtool.core.record.gitstore.GitStore`, or a :class:`GitFolder`)."""
+
+    @property
+    def wgtool_dir(self) -> Path: ...
+
+    def run(self, args: list[str]) -> subprocess.CompletedProcess[bytes]: ...
+
+
+class GitFolder:
+    """A repository's git folder, with git run in it as a process: enough for a glance at its
+    index before GitPython is imported (the terminal UI's first screen)."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.git_dir = git_dir
+        self.wgtool_dir = git_dir / "wgtool"  # as OwnFiles places it
+
+    @classmethod
+    def find(cls, path: str | os.PathLike[str]) -> GitFolder | None:
+        """The git folder of the repository at ``path`` (or a folder above it), or None."""
+        found = run_git(["-C", os.fspath(path), "rev-parse", "--absolute-git-dir"])
+        if found.returncode != 0:
+            return None
+        return cls(Path(os.fsdecode(found.stdout.strip())))
+
+    def run(self, args: list[str]) -> subprocess.CompletedProcess[bytes]:
+        # A git that fails lists nothing: no stored fingerprint matches, the file is not current.
+        return run_git(args, git_dir=self.git_dir, cwd=self.git_dir)
+
+
+def index_path(store: Repository) -> Path:
     return store.wgtool_dir / INDEX_FILE
 
 
-def indexed_listing(store: GitStore) -> str:
-    """The tips of the refs the index reflects (main, amendments, events), one ``sha ref``
-    line each, as ``git for-each-ref`` lists them."""
+def indexed_listing(store: Repository) -> str:
+    """The tips of the refs the index reflects (main, amendments, events, tags), one ``sha
+    ref`` line each, as ``git for-each-ref`` lists them."""
     refs = [MAIN_REF, AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/")]
+    refs.append(TAGS_PREFIX.rstrip("/"))
     listing = store.run(["for-each-ref", "--format=%(objectname) %(refname)", *refs])
     return listing.stdout.decode()
 
@@ -113,7 +146,7 @@ def _unless_unreadable(read: Callable[P, R | None]) -> Callable[P, R | None]:
 
 
 @contextmanager
-def _snapshot(store: GitStore, *, current: bool) -> Iterator[sqlite3.Connection | None]:
+def _snapshot(store: Repository, *, current: bool) -> Iterator[sqlite3.Connection | None]:
     """The index file in one read transaction (every query in the block sees the same
     state), or None when there is no file of this schema version or, with ``current``, when
     the refs moved since its last refresh."""
@@ -129,7 +162,7 @@ def _snapshot(store: GitStore, *, current: bool) -> Iterator[sqlite3.Connection 
         db.execute("ROLLBACK")
 
 
-def _usable(db: sqlite3.Connection, store: GitStore, *, current: bool) -> bool:
+def _usable(db: sqlite3.Connection, store: Repository, *, current: bool) -> bool:
     """Whether the file (in the transaction begun on ``db``) has this schema version and, with
     ``current``, reflects the refs as they are now."""
     meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs')"))
@@ -150,6 +183,56 @@ def open_by_draft(store: GitStore) -> dict[str, int] | None:
             (Status.OPEN.value,),
         )
         return dict(rows)
+
+
+@_unless_unreadable
+def first_screen(store: Repository) -> list[DraftSummary] | None:
+    """Every draft on main with its open amendments and consensus versions, as the last
+    refresh kept them (``DraftsDesk.drafts`` reads the same), or None when the index is not
+    current. The versions are those the rulebook accepted when the refresh judged the tags:
+    a tag made or changed since, by whatever means, moved a ref, so the file is not current."""
+    with _snapshot(store, current=True) as db:
+        if db is None:
+            return None
+        drafts = list(db.execute("SELECT slug, title, paragraphs FROM draftrow ORDER BY slug"))
+        versions: dict[str, list[str]] = {}
+        for draft, name in db.execute("SELECT draft, name FROM versionrow ORDER BY position"):
+            versions.setdefault(_text(draft), []).append(_text(name))
+        counts = dict(
+            db.execute(
+                "SELECT draft, count(*) FROM amendmentrow WHERE status = ? GROUP BY draft",
+                (Status.OPEN.value,),
+            )
+        )
+    return [
+        DraftSummary(
+            slug=_text(slug),
+            title=_text(title),
+            paragraphs=_whole(paragraphs),
+            open_amendments=counts.get(slug, 0),
+            versions=tuple(versions.get(slug, ())),
+        )
+        for slug, title, paragraphs in drafts
+    ]
+
+
+def first_screen_at(path: str | os.PathLike[str]) -> list[DraftSummary] | None:
+    """:func:`first_screen` of the repository at ``path`` (or a folder above it), found and
+    read without GitPython; None when there is none or its index is not current."""
+    folder = GitFolder.find(path)
+    return None if folder is None else first_screen(folder)
+
+
+def _text(value: object) -> str:
+    if type(value) is str:
+        return value
+    raise TypeError(f"a text column holds {value.__class__.__name__}")
+
+
+def _whole(value: object) -> int:
+    if type(value) is int:
+        return value
+    raise TypeError(f"a number column holds {value.__class__.__name__}")
 
 
 @_unless_unreadable
@@ -205,7 +288,7 @@ def numbers_in(db: sqlite3.Connection, drafts: set[str]) -> dict[str, tuple[str,
 def stored_history(store: GitStore, book: Rulebook, main: str) -> MainHistory | None:
     """Main's judged history as the last refresh stored it, if main has not moved since (as
     ``Index.stored_history``), or None."""
-    columns = [field.name for field in fields(StoredMainCommit)]
+    columns = [field.name for field in fields(rulebook.StoredMainCommit)]
     with _snapshot(store, current=False) as db:
         if db is None:
             return None
@@ -223,7 +306,7 @@ def stored_steps(
     """Main's judged history and the steps draft ``slug`` took on it, as the last refresh
     stored them (as ``Index.stored_steps``), if the index reflects the refs as they are now
     and every commit's steps were read; else None (the caller asks the index, refreshed)."""
-    columns = [field.name for field in fields(StoredMainCommit)]
+    columns = [field.name for field in fields(rulebook.StoredMainCommit)]
     with _snapshot(store, current=True) as db:
         if db is None:
             return None
@@ -240,9 +323,9 @@ def stored_steps(
     return None if steps is None else (history, steps)
 
 
-def _main_commit(columns: dict[str, Any]) -> StoredMainCommit:
+def _main_commit(columns: dict[str, Any]) -> rulebook.StoredMainCommit:
     columns["founded"] = bool(columns["founded"])  # SQLite keeps a boolean as 0 or 1
-    return StoredMainCommit(**columns)
+    return rulebook.StoredMainCommit(**columns)
 
 
 # -- one command's reads ---------------------------------------------------------------------------
@@ -442,12 +525,27 @@ def amendment_from(r: dict[str, Any]) -> Amendment:
         )
     return Amendment(
         **{name: r[name] for name in PLAIN_COLUMNS},
-        kind=Kind(r["kind"]),
-        status=Status(r["status"]),
+        kind=_member(_KINDS, r["kind"]),
+        status=_member(_STATUSES, r["status"]),
         decided_reason=r["reason"],
         adoption=adoption,
         number=_number(r.get("number")),
     )
+
+
+E = TypeVar("E", Kind, Status)
+# Each enum's members by value: ``Kind(value)`` costs an enum call, which a listing of
+# thousands of rows pays twice a row.
+_KINDS: dict[object, Kind] = {kind.value: kind for kind in Kind}
+_STATUSES: dict[object, Status] = {status.value: status for status in Status}
+
+
+def _member(members: dict[object, E], value: object) -> E:
+    """The enum member of ``value`` (a ValueError for none, as the enum's call gives)."""
+    try:
+        return members[value]
+    except (KeyError, TypeError):  # TypeError: a value that cannot be a key
+        raise ValueError(f"{value!r} is not one of {sorted(map(str, members))}") from None
 
 
 def _number(value: object) -> int | None:

@@ -232,6 +232,27 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class DraftSummary:
+    """A draft on main as the first screen lists it: its title, how many paragraphs, how many
+    amendments to it are open, and the names of its consensus versions, oldest first."""
+
+    slug: str
+    title: str
+    paragraphs: int
+    open_amendments: int
+    versions: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "paragraphs": self.paragraphs,
+            "open_amendments": self.open_amendments,
+            "versions": list(self.versions),
+        }
+
+
+@dataclass(frozen=True)
 class Version:
     draft: str
     name: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,7 +43,7 @@ from wgtool.tui.screens.base import WgScreen
 from wgtool.tui.session import Session
 
 if TYPE_CHECKING:
-    from wgtool.api import WorkingGroup
+    from wgtool.api import DraftSummary, WorkingGroup
 
 LOADING_DELAY = 0.15
 """Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
@@ -105,7 +106,15 @@ class WgApp(App[None]):
 
     @work(thread=True, exclusive=True, group="identity")
     def load_identity(self) -> None:
-        """Open the working group, read its title and who is acting (after the first paint)."""
+        """Open the working group, read its title and who is acting (after the first paint);
+        first, the first screen's drafts at a glance, should the index be current."""
+        drafts = self.session.first_screen()
+        if drafts is not None:
+            shown = threading.Event()
+            self.call_from_thread(self._glanced, drafts, shown)
+            # Opening the group imports the core: only once the rows are on screen, so that
+            # the import does not take the interpreter from the frame that shows them.
+            shown.wait(timeout=1)
         try:
             with self.session.use() as wg:
                 title = wg.record.settings.title
@@ -124,6 +133,13 @@ class WgApp(App[None]):
         self.call_from_thread(self._record_read, fingerprint, self.data_version)
         self.call_from_thread(self._opened)
         self.deliver(self._identified, title, member, problem)
+
+    def _glanced(self, drafts: list[DraftSummary], shown: threading.Event) -> None:
+        top = self.top_screen
+        if isinstance(top, WgScreen):
+            top.show_glanced(drafts)
+        # A table sizes its new rows when idle and paints them on the refresh after that.
+        self.call_after_refresh(self.call_after_refresh, shown.set)
 
     def _opened(self) -> None:
         self.opened = True

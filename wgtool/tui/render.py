@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
+from wgtool import api
 from wgtool.api import (
-    OTHER_KEYS,
     BracketsRemain,
     Consensus,
     GroupState,
@@ -28,7 +28,6 @@ from wgtool.api import (
     Status,
     Verdict,
     WgError,
-    inline,
     terminal_safe,
 )
 from wgtool.lazy import lazy_module
@@ -42,7 +41,7 @@ else:
     markdown_it = lazy_module("markdown_it")  # the screens that paint first show no Markdown
 
 if TYPE_CHECKING:
-    from wgtool.api import Blame
+    from wgtool.api import Blame, inline
 
 ELLIPSIS = "…"
 PARAGRAPH_BREAK = "\n\n"
@@ -234,7 +233,7 @@ def styled_diff_text(
     italics, strong emphasis in bold, code reversed, the Markdown's own marks left out
     (:func:`wgtool.core.inline.styled_diff`)."""
     result = Text()
-    pieces = inline.styled_diff(ops)
+    pieces = api.inline.styled_diff(ops)  # the text engine, imported by the first diff
     for index, piece in enumerate(pieces):
         opens = index == 0 or pieces[index - 1].op != piece.op
         closes = index == len(pieces) - 1 or pieces[index + 1].op != piece.op
@@ -309,14 +308,14 @@ class Authors:
 
 def is_group(key: str) -> bool:
     """Whether a blame row is a stakeholder group's (not the base text, an edit, a revert)."""
-    return key not in OTHER_KEYS
+    return key not in api.OTHER_KEYS
 
 
 def authored_markdown(source: str, runs: Sequence[AuthorRun]) -> Text:
     """One paragraph's inline Markdown as ``Text`` (emphasis, strong and code styled), each
     character in the style of whoever wrote it: ``runs`` are offsets in ``source``."""
     result = Text()
-    for piece in inline.layout(source):
+    for piece in api.inline.layout(source):
         look = _look_style(piece.look)
         if not piece.literal:
             style = next((s for start, end, s in runs if start <= piece.at < end), "")

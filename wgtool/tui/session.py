@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from wgtool import api
 
 if TYPE_CHECKING:
-    from wgtool.api import WorkingGroup
+    from wgtool.api import DraftSummary, WorkingGroup
 
 
 class Session:
@@ -57,6 +57,15 @@ class Session:
             yield self._opened()
         finally:
             self._lock.release()
+
+    def first_screen(self) -> list[DraftSummary] | None:
+        """The drafts the first screen lists, read at a glance at the index before the working
+        group is opened (no GitPython, no SQLAlchemy), or None when the index is not current
+        (the screen then reads them once the group is open). Never for the demo, made on
+        opening."""
+        if self.demo or self._wg is not None:
+            return None
+        return api.first_screen_at(self.repo or os.environ.get("WGTOOL_REPO") or os.getcwd())
 
     def _opened(self) -> WorkingGroup:
         if self._wg is None:

@@ -55,7 +55,7 @@ from wgtool.core.desks.context import Record, new_id
 from wgtool.core.desks.deliberation import DeliberationDesk, Thread
 from wgtool.core.desks.detail import AmendmentDetail
 from wgtool.core.desks.documents import DocumentsDesk
-from wgtool.core.desks.drafts import DraftsDesk, DraftSummary
+from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.desks.exchange import ExchangeDesk
 from wgtool.core.desks.inbox import Inbox, InboxDesk
 from wgtool.core.desks.meeting import MeetingDesk, Room
@@ -68,7 +68,7 @@ from wgtool.core.desks.roster import SecretariatDesk
 from wgtool.core.desks.subamend import SubAmendmentsDesk
 from wgtool.core.desks.translations import TranslationsDesk
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, WgError
-from wgtool.core.model import Settings
+from wgtool.core.model import DraftSummary, Settings
 from wgtool.core.record import config
 from wgtool.core.record.gitstore import GitStore, Person
 from wgtool.core.record.messages import format_message

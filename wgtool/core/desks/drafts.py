@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from wgtool.core import document, glance, labels, validate
 from wgtool.core.adoption import labels_file
 from wgtool.core.desks.context import Record
 from wgtool.core.errors import InvalidInput, NotFound, Remedy, StateError
-from wgtool.core.model import Draft, Member, Status, Version
+from wgtool.core.model import Draft, DraftSummary, Member, Status, Version
 from wgtool.core.record.gitstore import retry_cas
 from wgtool.core.record.messages import format_message
 from wgtool.core.record.rulebook import (
@@ -22,24 +21,6 @@ from wgtool.core.record.rulebook import (
     draft_path,
     labels_path,
 )
-
-
-@dataclass(frozen=True)
-class DraftSummary:
-    slug: str
-    title: str
-    paragraphs: int
-    open_amendments: int
-    versions: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "paragraphs": self.paragraphs,
-            "open_amendments": self.open_amendments,
-            "versions": list(self.versions),
-        }
 
 
 class DraftsDesk:
@@ -100,18 +81,24 @@ class DraftsDesk:
         return files
 
     def drafts(self) -> list[DraftSummary]:
-        """Every draft on main, with its open amendments and consensus versions."""
+        """Every draft on main, with its open amendments and consensus versions: at a glance
+        when the index is current (it keeps the drafts and the versions the rulebook accepted
+        when it last judged the tags: see :mod:`wgtool.core.glance`), else read from main and
+        the tags."""
+        found = glance.first_screen(self.record.store)
+        if found is not None:
+            return found
         main = self.record.main()
         open_counts = self.open_by_draft()  # first: it refreshes the index should it be behind
         versions = self.all_versions()
         result = []
         for slug in self.draft_slugs(main):
-            text = self.draft_text_at(main, slug) or ""
+            title, paragraphs = document.listed(slug, self.draft_text_at(main, slug) or "")
             result.append(
                 DraftSummary(
                     slug=slug,
-                    title=document.title(text) or slug,
-                    paragraphs=len(document.paragraphs(text)),
+                    title=title,
+                    paragraphs=paragraphs,
                     open_amendments=open_counts.get(slug, 0),
                     versions=tuple(v.name for v in versions if v.draft == slug),
                 )

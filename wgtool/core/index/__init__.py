@@ -81,7 +81,7 @@ class Index:
         ``stale``: the caller has just seen that the file is not current (see
         :meth:`Refresher.refresh`).
 
-        Returns the ref tips (main, amendments, events) the index now reflects: a write whose
+        Returns the ref tips (main, amendments, events, tags) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
         refresher = self.refresher

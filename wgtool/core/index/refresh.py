@@ -15,6 +15,7 @@ from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_ste
 from wgtool.core.errors import WgError
 from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
 from wgtool.core.index.base import IndexFile
+from wgtool.core.index.drafts import update_drafts, update_versions, versions_moved
 from wgtool.core.index.lapsed import GoneParagraphs
 from wgtool.core.index.rows import (
     AMENDMENTS,
@@ -96,7 +97,7 @@ class Refresher:
         amendments, events, main) is one step of it. ``stale``: the caller has just seen that
         the file is not current (the glance), so the refs are listed under the lock only.
 
-        Returns the ref tips (main, amendments, events) the index now reflects: a write whose
+        Returns the ref tips (main, amendments, events, tags) the index now reflects: a write whose
         preconditions were read from the index can compare-and-swap against them.
         """
         engine = self.file.engine
@@ -124,7 +125,8 @@ class Refresher:
                 for ref, sha in conn.execute(sa_select(REF_TIPS.c.ref, REF_TIPS.c.sha))
             }
             touched: set[str] = set()
-            for ref in set(known) - set(current):
+            gone = set(known) - set(current)
+            for ref in gone:
                 conn.execute(delete(REF_TIPS).where(REF_TIPS.c.ref == ref))
                 if ref.startswith(AMENDMENTS_PREFIX):
                     conn.execute(
@@ -140,6 +142,11 @@ class Refresher:
             if known.get(MAIN_REF) is not None and history.position(known[MAIN_REF]) is None:
                 # main was set back or rewritten: what was made against it is judged again.
                 changed, known = dict(current), {}
+            moved = gone | set(changed)
+            if MAIN_REF in moved:
+                update_drafts(conn, self.store, current.get(MAIN_REF))
+            if versions_moved(moved):
+                update_versions(conn, book, history, current)
             if MAIN_REF in changed:
                 commits = _CommitReader(self.store)
                 touched |= self._read_main(conn, history, known.get(MAIN_REF), commits)

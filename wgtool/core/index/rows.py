@@ -169,6 +169,29 @@ class MainRow(SQLModel, table=True):
     draft_steps: str | None = None
 
 
+class DraftRow(SQLModel, table=True):
+    """A draft on main, as the first screen lists it (kept when main moves)."""
+
+    slug: str = Field(primary_key=True)
+    title: str
+    paragraphs: int
+
+
+class VersionRow(SQLModel, table=True):
+    """A consensus version: a tag the rulebook accepted when the refresh judged the tags, in
+    the rulebook's order (a tag it refuses has no row)."""
+
+    position: int = Field(primary_key=True)
+    tag: str
+    sha: str  # the tag object
+    draft: str
+    name: str
+    commit: str
+    message: str
+    tagger: str
+    tagged_at: int
+
+
 class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
@@ -187,6 +210,8 @@ MERGES = table_of(MergeRow)
 REVERTS = table_of(RevertRow)
 MAIN_ROWS = table_of(MainRow)
 META = table_of(Meta)
+DRAFT_ROWS = table_of(DraftRow)
+VERSION_ROWS = table_of(VersionRow)
 REF_TIPS = table_of(RefTip)
 CONSENSUS = table_of(ConsensusRow)
 

@@ -16,7 +16,7 @@ from wgtool.tui.messages import RecordChanged
 from wgtool.tui.navigation import Navigator
 
 if TYPE_CHECKING:
-    from wgtool.api import WorkingGroup
+    from wgtool.api import DraftSummary, WorkingGroup
 
 ResultType = TypeVar("ResultType")
 
@@ -61,6 +61,10 @@ class WgScreen(Screen[None]):
         if self._seen_version != version:
             self._seen_version = version
             self.load()
+
+    def show_glanced(self, drafts: list[DraftSummary]) -> None:
+        """Show the drafts read at a glance before the working group is opened (the first
+        screen shows them; it reads them again once the group is open, see :meth:`load`)."""
 
     def load(self) -> None:
         """Start the worker that reads what this screen shows (screens override this, marking

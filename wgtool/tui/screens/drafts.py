@@ -83,6 +83,10 @@ class DraftsScreen(WgScreen):
             drafts = wg.drafts.drafts()
             self.wg_app.deliver(self.show, drafts)
 
+    def show_glanced(self, drafts: list[DraftSummary]) -> None:
+        if not self.drafts:  # a read of the open group came first: it is as new
+            self.show(drafts)
+
     def show(self, drafts: list[DraftSummary]) -> None:
         self.drafts = drafts
         table = self.query_one("#drafts", RecordTable)

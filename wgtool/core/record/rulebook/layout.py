@@ -8,12 +8,12 @@ from wgtool.core import validate
 from wgtool.core.errors import PermissionDenied
 from wgtool.core.model import DRAFT_CHAIN, Kind, Member, Role, Stance, is_draft_chain
 from wgtool.core.record import config
+from wgtool.core.record.refnames import AMENDMENTS_PREFIX as AMENDMENTS_PREFIX
+from wgtool.core.record.refnames import EVENTS_PREFIX as EVENTS_PREFIX
+from wgtool.core.record.refnames import MAIN_REF as MAIN_REF
+from wgtool.core.record.refnames import TAGS_PREFIX as TAGS_PREFIX
+from wgtool.core.record.refnames import WG_PREFIX as WG_PREFIX
 
-MAIN_REF = "refs/heads/main"
-WG_PREFIX = "refs/wg/"
-AMENDMENTS_PREFIX = WG_PREFIX + "amendments/"
-EVENTS_PREFIX = WG_PREFIX + "events/"
-TAGS_PREFIX = "refs/tags/"
 SETTINGS_PATH = config.SETTINGS_PATH
 ROSTER_PATH = config.ROSTER_PATH
 DRAFTS_DIR = "drafts"

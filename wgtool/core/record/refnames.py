@@ -1,0 +1,11 @@
+"""The names of the record's refs, apart from the rulebook (:mod:`.rulebook.layout` gives them
+with the rest of the layout): a module that only lists refs, such as the glance at the index
+(:mod:`wgtool.core.glance`), names them without importing the rulebook and GitPython."""
+
+from __future__ import annotations
+
+MAIN_REF = "refs/heads/main"
+WG_PREFIX = "refs/wg/"
+AMENDMENTS_PREFIX = WG_PREFIX + "amendments/"
+EVENTS_PREFIX = WG_PREFIX + "events/"
+TAGS_PREFIX = "refs/tags/"
