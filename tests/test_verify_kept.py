@@ -12,8 +12,8 @@ from pathlib import Path
 from tests.conftest import wgtool_ok, wgtool_run
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.exchange.kept_report import LISTING, VERDICTS, record_key
-from wgtool.core.record.kept_codes import decode_key, encode_key
 from wgtool.core.model import Kind
+from wgtool.core.record.kept_codes import decode_key, encode_key
 
 CLEAN = "every change is attributed to a member entitled to make it"
 
