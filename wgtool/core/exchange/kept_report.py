@@ -27,7 +27,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wgtool.core.record.kept_codes import FILE, VERSION, encode_key
+from wgtool.core.record.kept_codes import FILE, VERSION, encode_key, lay_out
 from wgtool.core.record.rules_version import RULES
 
 RECORD_REFS = ("refs/heads/main", "refs/wg/", "refs/tags/")
@@ -125,10 +125,7 @@ def keep_report(wgtool_dir: Path, key: str, report: VerifyReport) -> None:
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0 and db.execute("SELECT 1 FROM sqlite_master").fetchone() is None:
-                db.execute(  # a new file, laid out as the rulebook's kept verdicts lay it out
-                    "CREATE TABLE kept (key BLOB PRIMARY KEY, verdict TEXT) WITHOUT ROWID"
-                )
-                db.execute(f"PRAGMA user_version = {VERSION}")
+                lay_out(db)  # a new file, laid out as the rulebook's kept verdicts are
             elif version != VERSION:
                 return  # another wgtool's file: the rulebook's kept verdicts replace it
             verdict = json.dumps(row, separators=(",", ":"))

@@ -7,12 +7,21 @@ needed here, so that a command answered from a kept verdict imports nothing else
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from wgtool.core.record.rules_version import RULES
 
 LAYOUT = 2  # raise when the file's layout changes (2: binary keys, no rowids)
 VERSION = LAYOUT * 1000 + RULES  # the file's user_version
 FILE = "verdicts.sqlite"
+
+
+def lay_out(db: sqlite3.Connection) -> None:
+    """Lay out an empty file: the table of kept verdicts, and the version it is of."""
+    db.execute("CREATE TABLE IF NOT EXISTS kept (key BLOB PRIMARY KEY, verdict TEXT) WITHOUT ROWID")
+    db.execute(f"PRAGMA user_version = {VERSION}")
+
+
 _SHA = re.compile(r"[0-9a-f]{40}")
 _SHA_PART, _TEXT_PART, _END = b"\x02", b"\x01", b"\x00"
 

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from wgtool.core.record.kept_codes import FILE, VERSION, decode_key, encode_key
+from wgtool.core.record.kept_codes import FILE, VERSION, decode_key, encode_key, lay_out
 
 
 class KeptVerdicts:
@@ -59,10 +59,7 @@ class KeptVerdicts:
             db.close()
             self.path.unlink()
             db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS kept (key BLOB PRIMARY KEY, verdict TEXT) WITHOUT ROWID"
-        )
-        db.execute(f"PRAGMA user_version = {VERSION}")
+        lay_out(db)
         return db
 
     def _heal(self) -> None:
