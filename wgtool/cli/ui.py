@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     import shutil
     import tempfile
 
-    from wgtool.tui import app
+    from wgtool.tui import app, session
 else:
     app = lazy_module("wgtool.tui.app")  # Textual: only the commands that open the UI load it
+    session = lazy_module("wgtool.tui.session")  # (without Textual)
     shutil = lazy_module("shutil")  # and the demo's temporary folder
     tempfile = lazy_module("tempfile")
 
@@ -28,8 +29,10 @@ def tui(obj: Context) -> None:
     """Open the terminal UI on this working group."""
     # Checked by the UI after its first paint rather than here (loading the core takes longer
     # than painting): a folder that is not a working group, or nobody to act, ends the UI with
-    # the one-line error and exit code of any command.
-    app.run_app(repo=obj.repo, actor=obj.actor, strict=True)
+    # the one-line error and exit code of any command. The first screen is read at a glance
+    # meanwhile, from before Textual is imported.
+    glance = session.FirstGlance(obj.repo)
+    app.run_app(repo=obj.repo, actor=obj.actor, strict=True, glance=glance)
 
 
 @cli.command()

@@ -40,7 +40,7 @@ from wgtool.tui.messages import ActorChanged, RecordChanged
 from wgtool.tui.navigation import Navigator
 from wgtool.tui.render import error_words, roles_label
 from wgtool.tui.screens.base import WgScreen
-from wgtool.tui.session import Session
+from wgtool.tui.session import FirstGlance, Session
 
 if TYPE_CHECKING:
     from wgtool.api import DraftSummary, WorkingGroup
@@ -100,15 +100,21 @@ class WgApp(App[None]):
         return self.navigator.build("drafts")
 
     def on_mount(self) -> None:
-        # Paint first: the worker starts once the first frame is on screen.
-        self.after_refresh(self, self.load_identity)
+        # The first screen's rows in the first frame, if the command line's glance has read
+        # them already; paint first: the worker starts once the first frame is on screen.
+        drafts = self.session.first_screen_if_read()
+        top = self.top_screen
+        if drafts is not None and isinstance(top, WgScreen):
+            top.show_glanced(drafts)
+        self.after_refresh(self, self.load_identity, drafts is None)
         self.set_interval(WATCH_INTERVAL, self.watch_record)
 
     @work(thread=True, exclusive=True, group="identity")
-    def load_identity(self) -> None:
+    def load_identity(self, glance: bool = True) -> None:
         """Open the working group, read its title and who is acting (after the first paint);
-        first, the first screen's drafts at a glance, should the index be current."""
-        drafts = self.session.first_screen()
+        first, with ``glance``, the first screen's drafts at a glance, should the index be
+        current."""
+        drafts = self.session.first_screen() if glance else None
         if drafts is not None:
             shown = threading.Event()
             self.call_from_thread(self._glanced, drafts, shown)
@@ -209,6 +215,13 @@ class WgApp(App[None]):
     def _identified(self, title: str, member: Member | None, problem: WgError | None) -> None:
         self.title = terminal_safe(title, keep_newlines=False)
         self.post_message(ActorChanged(member))
+        top = self.top_screen
+        if isinstance(top, WgScreen) and top.glanced:
+            # Its rows, read at a glance, are as current as a read of the open group: once the
+            # member is known (keys such as "add a draft" depend on their roles), the keys
+            # typed meanwhile act on them rather than wait for that read.
+            self._loaded_screens.add(top)
+            self.release_keys()
         if member is None and self.session.demo:
             self.action_act_as()
         elif problem is not None:
@@ -490,11 +503,12 @@ def make_app(
     actor: str | None = None,
     demo: bool = False,
     strict: bool = False,
+    glance: FirstGlance | None = None,
 ) -> WgApp:
     """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email);
     with ``strict``, a repository that is not a working group, or nobody to act, ends the app
-    at start."""
-    return WgApp(Session(repo, actor, demo=demo, strict=strict))
+    at start; ``glance``: its first screen, being read since before Textual was imported."""
+    return WgApp(Session(repo, actor, demo=demo, strict=strict, glance=glance))
 
 
 def run_app(
@@ -502,13 +516,14 @@ def run_app(
     actor: str | None = None,
     demo: bool = False,
     strict: bool = False,
+    glance: FirstGlance | None = None,
 ) -> None:
     """Run the app (see :func:`make_app`).
 
     Raises:
         WgError: what ended a ``strict`` app at start, for the command line to report.
     """
-    app = make_app(repo, actor, demo, strict)
+    app = make_app(repo, actor, demo, strict, glance)
     app.run()
     if app.startup_error is not None:
         raise app.startup_error

@@ -14,6 +14,42 @@ if TYPE_CHECKING:
     from wgtool.api import DraftSummary, WorkingGroup
 
 
+class FirstGlance:
+    """The first screen's drafts read at a glance (see :func:`wgtool.api.first_screen_at`) in
+    a thread of its own, started before Textual is imported: its git processes and its read of
+    the index file run while the interpreter loads and paints the UI."""
+
+    def __init__(self, repo: str | os.PathLike[str] | None) -> None:
+        self._path = where(repo)
+        self._drafts: list[DraftSummary] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, name="first-glance", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            self._drafts = api.first_screen_at(self._path)
+        except BaseException as error:  # raised where the drafts are asked for, as unthreaded
+            self._error = error
+
+    @property
+    def read(self) -> bool:
+        """Whether the drafts are read (:meth:`drafts` returns at once)."""
+        return not self._thread.is_alive()
+
+    def drafts(self) -> list[DraftSummary] | None:
+        """The drafts, once read (None: the index is not current, or there is none)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._drafts
+
+
+def where(repo: str | os.PathLike[str] | None) -> str | os.PathLike[str]:
+    """The folder of the working group a session opens (as ``WorkingGroup.open`` finds it)."""
+    return repo or os.environ.get("WGTOOL_REPO") or os.getcwd()
+
+
 class Session:
     """One working group opened for the app, shared by its worker threads.
 
@@ -30,6 +66,7 @@ class Session:
         *,
         demo: bool = False,
         strict: bool = False,
+        glance: FirstGlance | None = None,
     ) -> None:
         self.repo = repo
         self.actor = actor
@@ -39,6 +76,7 @@ class Session:
         at start with the error (as the command line opens it)."""
         self._lock = threading.Lock()
         self._wg: WorkingGroup | None = None
+        self._glance = glance
 
     @contextmanager
     def use(self) -> Iterator[WorkingGroup]:
@@ -58,14 +96,24 @@ class Session:
         finally:
             self._lock.release()
 
+    def first_screen_if_read(self) -> list[DraftSummary] | None:
+        """:meth:`first_screen`, if the command line's glance has read it already (else None,
+        at once, and :meth:`first_screen` waits for it)."""
+        if self._glance is not None and self._glance.read:
+            return self.first_screen()
+        return None
+
     def first_screen(self) -> list[DraftSummary] | None:
         """The drafts the first screen lists, read at a glance at the index before the working
         group is opened (no GitPython, no SQLAlchemy), or None when the index is not current
         (the screen then reads them once the group is open). Never for the demo, made on
         opening."""
+        glance, self._glance = self._glance, None
         if self.demo or self._wg is not None:
             return None
-        return api.first_screen_at(self.repo or os.environ.get("WGTOOL_REPO") or os.getcwd())
+        if glance is not None:  # started by the command line, before Textual was imported
+            return glance.drafts()
+        return api.first_screen_at(where(self.repo))
 
     def _opened(self) -> WorkingGroup:
         if self._wg is None:

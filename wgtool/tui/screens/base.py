@@ -62,9 +62,14 @@ class WgScreen(Screen[None]):
             self._seen_version = version
             self.load()
 
+    glanced = False
+    """Whether the screen shows what was read at a glance and has not read it again from the
+    open working group yet (see :meth:`show_glanced`)."""
+
     def show_glanced(self, drafts: list[DraftSummary]) -> None:
         """Show the drafts read at a glance before the working group is opened (the first
-        screen shows them; it reads them again once the group is open, see :meth:`load`)."""
+        screen shows them, and sets :attr:`glanced`; it reads them again once the group is
+        open, see :meth:`load`)."""
 
     def load(self) -> None:
         """Start the worker that reads what this screen shows (screens override this, marking

@@ -74,7 +74,8 @@ class DraftsScreen(WgScreen):
 
     def load(self) -> None:
         table = self.query_one("#drafts", RecordTable)
-        self.wg_app.busy(table)
+        if not self.glanced:  # rows read at a glance stay on screen, usable, until read again
+            self.wg_app.busy(table)
         self.read_drafts(table)
 
     @work(thread=True, exclusive=True, group="load")
@@ -86,8 +87,10 @@ class DraftsScreen(WgScreen):
     def show_glanced(self, drafts: list[DraftSummary]) -> None:
         if not self.drafts:  # a read of the open group came first: it is as new
             self.show(drafts)
+            self.glanced = True
 
     def show(self, drafts: list[DraftSummary]) -> None:
+        self.glanced = False
         self.drafts = drafts
         table = self.query_one("#drafts", RecordTable)
         selected = self.selected

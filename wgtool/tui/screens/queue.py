@@ -8,10 +8,10 @@ each amendment is worked out when the member sorts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -98,8 +98,10 @@ SORTABLE = [c.key for c in COLUMNS]
 CONSIDERATION = "consideration"
 """The sort that is no column: each draft's open amendments in the order of consideration
 (``ChairingDesk.order``), then the rest of its amendments as they were tabled."""
-ROWS_PER_REFRESH = 500
-"""Rows added to the table between two refreshes while it fills."""
+SLICE_SECONDS = 0.04
+"""How long the table fills between two refreshes: the UI answers keys meanwhile, and a fast
+machine fills thousands of rows with few repaints (each repaint renders the visible rows
+again)."""
 SEARCH_DELAY = 0.25
 """Seconds without typing before the search field filters the queue."""
 
@@ -278,10 +280,8 @@ class QueueScreen(WgScreen):
         self._describe()
 
     def _add_rows(self) -> None:
-        """Fill the table, in sorted order, a slice per refresh: the UI answers keys meanwhile.
-
-        (The table measures every new cell; thousands of rows at once would freeze it.)
-        """
+        """Fill the table, in sorted order, a slice of :data:`SLICE_SECONDS` per refresh: the
+        UI answers keys meanwhile (thousands of rows at once would freeze it)."""
         self.query_one("#queue", RecordTable).clear()
         self._fill_generation += 1
         rows = self._rows
@@ -294,8 +294,11 @@ class QueueScreen(WgScreen):
         if generation != self._fill_generation or not self.is_attached:
             return  # a newer load or sort replaced this one, or the screen closed
         table = self.query_one("#queue", RecordTable)
-        for key, cells in islice(rows, ROWS_PER_REFRESH):
+        until = time.perf_counter() + SLICE_SECONDS
+        for key, cells in rows:
             table.add_row(*cells, key=key)
+            if time.perf_counter() > until:
+                break
         self._filling_rows = table.row_count < self.shown_count
         if self._filling_rows:
             self.after_refresh(self._add_slice, rows, generation)
