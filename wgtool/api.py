@@ -113,6 +113,9 @@ if TYPE_CHECKING:
     from wgtool.core.exchange.logins import revoke as revoke_login
     from wgtool.core.exchange.sync import hooks as hooks
     from wgtool.core.glance import first_screen_at as first_screen_at
+    from wgtool.core.glance_queue import GlancedQueue as GlancedQueue
+    from wgtool.core.glance_queue import QueueFilters as QueueFilters
+    from wgtool.core.glance_queue import queue_at as queue_at
     from wgtool.core.inbox import AmendmentNews as AmendmentNews
     from wgtool.core.inbox import News as News
     from wgtool.core.labels import LABEL_RE as LABEL_RE
@@ -175,6 +178,9 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     "AmendmentChange": ("wgtool.core.desks", "AmendmentChange"),
     "DraftSummary": ("wgtool.core.model", "DraftSummary"),
     "first_screen_at": ("wgtool.core.glance", "first_screen_at"),
+    "queue_at": ("wgtool.core.glance_queue", "queue_at"),
+    "GlancedQueue": ("wgtool.core.glance_queue", "GlancedQueue"),
+    "QueueFilters": ("wgtool.core.glance_queue", "QueueFilters"),
     "Inbox": ("wgtool.core.desks", "Inbox"),
     "ParagraphThreads": ("wgtool.core.desks", "ParagraphThreads"),
     "Thread": ("wgtool.core.desks", "Thread"),
@@ -294,6 +300,7 @@ __all__ = [
     "Event",
     "ExchangeDesk",
     "FIRST_READING",
+    "GlancedQueue",
     "GroupBalance",
     "GroupState",
     "HIDDEN_CHARACTERS",
@@ -323,6 +330,7 @@ __all__ = [
     "PermissionDenied",
     "ProcedureDesk",
     "Published",
+    "QueueFilters",
     "Record",
     "RedlineEntry",
     "Remedy",
@@ -366,6 +374,7 @@ __all__ = [
     "local_time",
     "merging",
     "parse_when",
+    "queue_at",
     "quick_report",
     "read_docx",
     "require_open",

@@ -65,6 +65,9 @@ groups' states, shared by the amendments at the same consensus), after their sel
 INDEX_FILE = "index.sqlite"
 """The index's file name in the repository's wgtool folder."""
 
+CONSENSUS_SETTINGS = "consensus-settings"
+"""The meta key of main's groups and consensus rule, which the consensus columns follow."""
+
 Listed = tuple[Amendment, str, tuple[tuple[str, str], ...]]
 """An amendment with its consensus as the index keeps it: the verdict and each group's state."""
 
@@ -146,7 +149,7 @@ def _unless_unreadable(read: Callable[P, R | None]) -> Callable[P, R | None]:
 
 
 @contextmanager
-def _snapshot(store: Repository, *, current: bool) -> Iterator[sqlite3.Connection | None]:
+def snapshot(store: Repository, *, current: bool) -> Iterator[sqlite3.Connection | None]:
     """The index file in one read transaction (every query in the block sees the same
     state), or None when there is no file of this schema version or, with ``current``, when
     the refs moved since its last refresh."""
@@ -175,7 +178,7 @@ def _usable(db: sqlite3.Connection, store: Repository, *, current: bool) -> bool
 def open_by_draft(store: GitStore) -> dict[str, int] | None:
     """How many amendments to each draft are open (drafts with none are left out), or None
     when the index is not current."""
-    with _snapshot(store, current=True) as db:
+    with snapshot(store, current=True) as db:
         if db is None:
             return None
         rows = db.execute(
@@ -191,7 +194,7 @@ def first_screen(store: Repository) -> list[DraftSummary] | None:
     refresh kept them (``DraftsDesk.drafts`` reads the same), or None when the index is not
     current. The versions are those the rulebook accepted when the refresh judged the tags:
     a tag made or changed since, by whatever means, moved a ref, so the file is not current."""
-    with _snapshot(store, current=True) as db:
+    with snapshot(store, current=True) as db:
         if db is None:
             return None
         drafts = list(db.execute("SELECT slug, title, paragraphs FROM draftrow ORDER BY slug"))
@@ -248,26 +251,27 @@ def listing(
     """The amendments matching every filter given, oldest first, as ``Index.amendments``
     finds them (``text``: in the title, rationale, id or proposer), each with its consensus
     as ``Index.consensus_states`` has it; or None when the index is not current."""
-    where: list[str] = []
-    values: list[str] = []
-    filters = (("draft", draft), ("status", status), ('"group"', group), ("proposer", proposer))
-    for column, value in filters:
-        if value:
-            where.append(f"{column} = ?")
-            values.append(value)
+    filters = {"draft": draft, "status": status, '"group"': group, "proposer": proposer}
+    with snapshot(store, current=True) as db:
+        return None if db is None else listed_in(db, filters, text)
+
+
+def listed_in(
+    db: sqlite3.Connection, filters: dict[str, str | None], text: str | None
+) -> list[Listed]:
+    """:func:`listing` in the file open on ``db``, current or not (``filters``: by column)."""
+    where = [f"{column} = ?" for column, value in filters.items() if value]
+    values = [value for value in filters.values() if value]
     if text:
         where.append("(title LIKE ? OR rationale LIKE ? OR id LIKE ? OR proposer LIKE ?)")
         values += [f"%{text}%"] * 4
     query = f"SELECT a.*, {CONSENSUS_SQL}"
     if where:
         query += f" WHERE {' AND '.join(where)}"
-    with _snapshot(store, current=True) as db:
-        if db is None:
-            return None
-        cursor = db.execute(f"{query} ORDER BY created_at, id", values)
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor]
-        numbers = numbers_in(db, {row["draft"] for row in rows})
+    cursor = db.execute(f"{query} ORDER BY created_at, id", values)
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    numbers = numbers_in(db, {row["draft"] for row in rows})
     for row in rows:
         row["number"] = numbers[row["id"]][1]
     return [
@@ -289,7 +293,7 @@ def stored_history(store: GitStore, book: Rulebook, main: str) -> MainHistory | 
     """Main's judged history as the last refresh stored it, if main has not moved since (as
     ``Index.stored_history``), or None."""
     columns = [field.name for field in fields(rulebook.StoredMainCommit)]
-    with _snapshot(store, current=False) as db:
+    with snapshot(store, current=False) as db:
         if db is None:
             return None
         rows = db.execute(f"SELECT {', '.join(columns)} FROM mainrow ORDER BY position")
@@ -307,7 +311,7 @@ def stored_steps(
     stored them (as ``Index.stored_steps``), if the index reflects the refs as they are now
     and every commit's steps were read; else None (the caller asks the index, refreshed)."""
     columns = [field.name for field in fields(rulebook.StoredMainCommit)]
-    with _snapshot(store, current=True) as db:
+    with snapshot(store, current=True) as db:
         if db is None:
             return None
         query = f"SELECT {', '.join(columns)}, position, draft_steps FROM mainrow ORDER BY position"
@@ -462,6 +466,7 @@ class Glance:
 # -- rows as the core's objects --------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # thousands of amendments share a few dozen states
 def group_states(column: str) -> tuple[tuple[str, str], ...]:
     """The ``group_states`` column: each group's state, as ``[group, state]`` pairs in JSON."""
     return tuple((group, state) for group, state in json.loads(column))

@@ -19,6 +19,7 @@ from wgtool.tui.navigation import Navigator
 
 if TYPE_CHECKING:
     from wgtool.api import WorkingGroup
+    from wgtool.tui.session import Session
 
 
 class Host(Protocol):
@@ -27,6 +28,7 @@ class Host(Protocol):
 
     member: Member | None
     opened: bool
+    session: Session
     data_version: int
     navigator: Navigator
 

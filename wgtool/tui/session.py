@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from wgtool import api
 
 if TYPE_CHECKING:
-    from wgtool.api import DraftSummary, WorkingGroup
+    from wgtool.api import DraftSummary, GlancedQueue, QueueFilters, WorkingGroup
 
 
 class FirstGlance:
@@ -114,6 +114,12 @@ class Session:
         if glance is not None:  # started by the command line, before Textual was imported
             return glance.drafts()
         return api.first_screen_at(where(self.repo))
+
+    def queue(self, filters: QueueFilters) -> GlancedQueue | None:
+        """The amendment queue at a glance at the index (no GitPython, no SQLAlchemy, and no
+        waiting for the working group, which another thread may hold), or None when the index
+        is not current (the queue then reads the working group)."""
+        return api.queue_at(where(self.repo), filters)
 
     def _opened(self) -> WorkingGroup:
         if self._wg is None:

@@ -13,7 +13,12 @@ from sqlalchemy.engine import Connection
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.errors import WgError
-from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
+from wgtool.core.glance import (
+    CONSENSUS_SETTINGS,
+    indexed_listing,
+    listing_fingerprint,
+    tips_of,
+)
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.drafts import update_drafts, update_versions, versions_moved
 from wgtool.core.index.lapsed import GoneParagraphs
@@ -51,8 +56,6 @@ from wgtool.core.record.rulebook import (
     StoredMainCommit,
 )
 
-# The meta key under which the index remembers the settings its consensus columns follow.
-CONSENSUS_SETTINGS = "consensus-settings"
 # The columns of main's rows that are not the rulebook's verdict on the commit.
 _NOT_JUDGED = ("position", "draft_steps")
 

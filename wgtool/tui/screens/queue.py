@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any, ClassVar
 
@@ -23,7 +23,7 @@ from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from wgtool.api import Amendment, Consensus, Status, Verdict
+from wgtool.api import Amendment, Consensus, QueueFilters, Status, Verdict
 from wgtool.tui.commands import Command
 from wgtool.tui.render import clip, consensus_counts, safe, status_text, when
 from wgtool.tui.screens.base import WgScreen
@@ -107,12 +107,8 @@ SEARCH_DELAY = 0.25
 
 
 @dataclass(frozen=True)
-class Filters:
-    draft: str | None = None
-    status: str | None = None
-    group: str | None = None
-    text: str | None = None
-    paragraph: int | None = None
+class Filters(QueueFilters):
+    """The queue's filters, as the member set them."""
 
     def describe(self) -> str:
         parts = [
@@ -252,19 +248,34 @@ class QueueScreen(WgScreen):
 
     @work(thread=True, exclusive=True, group="load")
     def read_queue(self, filters: Filters, table: RecordTable, with_choices: bool) -> None:
+        # At a glance when the index is current (see Session.queue), else from the working
+        # group, whose index refreshes or heals itself first.
+        glanced = self.wg_app.session.queue(filters)
+        if glanced is not None:
+            try:
+                self._deliver(filters, glanced.listed, glanced.drafts, glanced.groups, with_choices)
+            finally:
+                self.app.call_from_thread(self.wg_app.not_busy, table)
+            return
         with self.wg_app.core(busy=table) as wg:
-            listed = wg.deliberation.listing(
-                draft=filters.draft,
-                status=filters.status,
-                group=filters.group,
-                text=filters.text,
-                paragraph=filters.paragraph,
-            )
+            listed = wg.deliberation.listing(**asdict(filters))
             drafts = wg.drafts.draft_slugs() if with_choices else []
             groups = dict(wg.record.settings.groups) if with_choices else {}
-            rows = [(a.id, _row(a, c)) for a, c in listed]
-            by_id = {a.id: (a, c) for a, c in listed}
-            self.wg_app.deliver(self.show, QueueData(filters, rows, by_id, drafts, groups))
+            self._deliver(filters, listed, drafts, groups, with_choices)
+
+    def _deliver(
+        self,
+        filters: Filters,
+        listed: list[tuple[Amendment, Consensus]],
+        drafts: list[str],
+        groups: dict[str, str],
+        with_choices: bool,
+    ) -> None:
+        """From the worker: the rows built, then shown (with the filters' choices, if asked)."""
+        rows = [(a.id, _row(a, c)) for a, c in listed]
+        by_id = {a.id: (a, c) for a, c in listed}
+        choices = (drafts, groups) if with_choices else ([], {})
+        self.wg_app.deliver(self.show, QueueData(filters, rows, by_id, *choices))
 
     def show(self, data: QueueData) -> None:
         if data.drafts or data.groups:
