@@ -20,7 +20,9 @@ from wgtool.core import glance
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.model import DraftSummary
 from wgtool.tui.app import make_app
-from wgtool.tui.session import Session
+from wgtool.tui.screens.drafts import DraftsScreen
+from wgtool.tui.screens.queue import QueueScreen
+from wgtool.tui.session import FirstGlance, Session
 from wgtool.tui.widgets import RecordTable
 
 
@@ -157,3 +159,48 @@ def test_an_amendment_row_of_a_status_or_kind_wgtool_never_writes_is_not_listed(
         db.execute(f"UPDATE amendmentrow SET {column} = ?", (value,))
     with WorkingGroup.open(busy) as wg:
         assert glance.listing(wg.record.store) is None  # the index is asked, and heals it
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("read_by_mount", [True, False])
+async def test_the_command_lines_glance_fills_the_first_screen_and_keys_wait_for_the_member(
+    busy: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    read_by_mount: bool,
+) -> None:
+    """The command line starts the glance before Textual is imported: read by the time the
+    screen mounts, its rows are in the first frame, else the first worker shows them. A key
+    typed before the member is known waits for them, then acts on the rows."""
+    refreshed(busy)
+    reached, may_open = threading.Event(), threading.Event()
+    opening = Session._opened
+
+    def held(session: Session):  # type: ignore[no-untyped-def]
+        reached.set()
+        assert may_open.wait(60)
+        return opening(session)
+
+    monkeypatch.setattr(Session, "_opened", held)
+    first = FirstGlance(busy)
+    assert first.drafts() is not None  # read (joined), and read again by the app
+    first = FirstGlance(busy)
+    if read_by_mount:
+        first.drafts()
+    else:
+        monkeypatch.setattr(FirstGlance, "ready", property(lambda glance: False))
+    app = make_app(busy, SECRETARIAT, glance=first)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one("#drafts", RecordTable)
+        if read_by_mount:
+            assert versions_shown(table) == ["v1", "—"]  # in the first frame
+        assert await asyncio.get_running_loop().run_in_executor(None, reached.wait, 60)
+        await pilot.pause()
+        assert not app.opened and versions_shown(table) == ["v1", "—"]
+        await pilot.press("a")  # held: the member is not known yet
+        await pilot.pause()
+        assert isinstance(app.screen, DraftsScreen)
+        may_open.set()
+        await settle(pilot)
+        assert app.opened and isinstance(app.screen, QueueScreen)
+        assert app.screen.filters.draft == "principles"
+        assert app.screen.query_one("#queue", RecordTable).row_count == 5

@@ -100,21 +100,16 @@ class WgApp(App[None]):
         return self.navigator.build("drafts")
 
     def on_mount(self) -> None:
-        # The first screen's rows in the first frame, if the command line's glance has read
-        # them already; paint first: the worker starts once the first frame is on screen.
-        drafts = self.session.first_screen_if_read()
-        top = self.top_screen
-        if drafts is not None and isinstance(top, WgScreen):
-            top.show_glanced(drafts)
-        self.after_refresh(self, self.load_identity, drafts is None)
+        # Paint first: the worker starts once the first frame is on screen.
+        self.after_refresh(self, self.load_identity)
         self.set_interval(WATCH_INTERVAL, self.watch_record)
 
     @work(thread=True, exclusive=True, group="identity")
-    def load_identity(self, glance: bool = True) -> None:
+    def load_identity(self) -> None:
         """Open the working group, read its title and who is acting (after the first paint);
-        first, with ``glance``, the first screen's drafts at a glance, should the index be
-        current."""
-        drafts = self.session.first_screen() if glance else None
+        first, the first screen's drafts at a glance, should the index be current (unless the
+        screen showed them as it mounted)."""
+        drafts = self.session.first_screen()
         if drafts is not None:
             shown = threading.Event()
             self.call_from_thread(self._glanced, drafts, shown)

@@ -33,9 +33,9 @@ class FirstGlance:
             self._error = error
 
     @property
-    def read(self) -> bool:
-        """Whether the drafts are read (:meth:`drafts` returns at once)."""
-        return not self._thread.is_alive()
+    def ready(self) -> bool:
+        """Whether the drafts are read without error (:meth:`drafts` returns them at once)."""
+        return not self._thread.is_alive() and self._error is None
 
     def drafts(self) -> list[DraftSummary] | None:
         """The drafts, once read (None: the index is not current, or there is none)."""
@@ -77,6 +77,7 @@ class Session:
         self._lock = threading.Lock()
         self._wg: WorkingGroup | None = None
         self._glance = glance
+        self._first_read = False
 
     @contextmanager
     def use(self) -> Iterator[WorkingGroup]:
@@ -99,7 +100,7 @@ class Session:
     def first_screen_if_read(self) -> list[DraftSummary] | None:
         """:meth:`first_screen`, if the command line's glance has read it already (else None,
         at once, and :meth:`first_screen` waits for it)."""
-        if self._glance is not None and self._glance.read:
+        if self._glance is not None and self._glance.ready:
             return self.first_screen()
         return None
 
@@ -109,8 +110,9 @@ class Session:
         (the screen then reads them once the group is open). Never for the demo, made on
         opening."""
         glance, self._glance = self._glance, None
-        if self.demo or self._wg is not None:
+        if self.demo or self._wg is not None or self._first_read:
             return None
+        self._first_read = True  # once: the screen shows them, then reads the open group
         if glance is not None:  # started by the command line, before Textual was imported
             return glance.drafts()
         return api.first_screen_at(where(self.repo))

@@ -71,6 +71,10 @@ class DraftsScreen(WgScreen):
         table.add_column("Open", key="open")
         table.add_column("Versions", key="versions")
         self.query_one("#drafts-empty").display = False
+        # In the first frame, if the command line's glance has read them already.
+        drafts = self.wg_app.session.first_screen_if_read()
+        if drafts is not None:
+            self.show_glanced(drafts)
 
     def load(self) -> None:
         table = self.query_one("#drafts", RecordTable)
