@@ -108,6 +108,21 @@ def versions_shown(table: RecordTable) -> list[str]:
     return [str(table.get_row_at(row)[4]) for row in range(table.row_count)]
 
 
+def hold_opening(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """The working group opens only once the test has looked at the first screen: (set when
+    the app is about to open it, to set when it may)."""
+    reached, may_open = threading.Event(), threading.Event()
+    opening = Session._opened
+
+    def held(session: Session):  # type: ignore[no-untyped-def]
+        reached.set()
+        assert may_open.wait(60)
+        return opening(session)
+
+    monkeypatch.setattr(Session, "_opened", held)
+    return reached, may_open
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize("index", ["current", "behind the tags"])
 async def test_the_ui_fills_its_first_screen_before_opening_the_group_and_shows_no_forgery(
@@ -118,16 +133,7 @@ async def test_the_ui_fills_its_first_screen_before_opening_the_group_and_shows_
     forge_versions(busy)
     if index == "current":
         refreshed(busy)
-    # The working group opens only once the test has looked at the first screen.
-    reached, may_open = threading.Event(), threading.Event()
-    opening = Session._opened
-
-    def held(session: Session):  # type: ignore[no-untyped-def]
-        reached.set()
-        assert may_open.wait(60)
-        return opening(session)
-
-    monkeypatch.setattr(Session, "_opened", held)
+    reached, may_open = hold_opening(monkeypatch)
     app = make_app(busy, SECRETARIAT)
     async with app.run_test(size=(100, 30)) as pilot:
         assert await asyncio.get_running_loop().run_in_executor(None, reached.wait, 60)
@@ -172,15 +178,7 @@ async def test_the_command_lines_glance_fills_the_first_screen_and_keys_wait_for
     screen mounts, its rows are in the first frame, else the first worker shows them. A key
     typed before the member is known waits for them, then acts on the rows."""
     refreshed(busy)
-    reached, may_open = threading.Event(), threading.Event()
-    opening = Session._opened
-
-    def held(session: Session):  # type: ignore[no-untyped-def]
-        reached.set()
-        assert may_open.wait(60)
-        return opening(session)
-
-    monkeypatch.setattr(Session, "_opened", held)
+    reached, may_open = hold_opening(monkeypatch)
     first = FirstGlance(busy)
     assert first.drafts() is not None  # read (joined), and read again by the app
     first = FirstGlance(busy)
