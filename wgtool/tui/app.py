@@ -145,8 +145,16 @@ class WgApp(App[None]):
     def _opened(self) -> None:
         self.opened = True
         top = self.top_screen
+        # Screens below load when they are back on top; a screen showing rows read at a
+        # glance, once the keys typed meanwhile have acted (see _identified): the first of
+        # them may open another screen, which should not wait for this read.
+        if isinstance(top, WgScreen) and not (top.glanced and self._holding_keys):
+            top.reload_if_stale()
+
+    def _reload_top(self) -> None:
+        top = self.top_screen
         if isinstance(top, WgScreen):
-            top.reload_if_stale()  # screens below load when they are back on top
+            top.reload_if_stale()
 
     def _unusable(self, error: WgError) -> None:
         """The working group cannot be opened, or nobody is acting: with a strict session the
@@ -217,6 +225,7 @@ class WgApp(App[None]):
             # typed meanwhile act on them rather than wait for that read.
             self._loaded_screens.add(top)
             self.release_keys()
+            self.call_later(self._reload_top)  # after the keys held (see _opened)
         if member is None and self.session.demo:
             self.action_act_as()
         elif problem is not None:
