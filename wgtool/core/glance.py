@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
@@ -197,6 +198,79 @@ def _usable(
         return True
     now = fingerprints(indexed_listing(store, tags=versions))
     return all(meta.get(key) == now[key] for key in (FINGERPRINTS if versions else ("refs",)))
+
+
+def _stored(db: sqlite3.Connection, key: str) -> object:
+    found = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if found is None else found[0]
+
+
+# An index behind by a few event chains that grew by positions and comments still settles each
+# amendment's state; behind by many, a refresh is asked (the check reads every new commit).
+MOST_GROWN_CHAINS = 16
+MOST_GROWN_COMMITS = 256
+# The words of the commit messages of the events that decide an amendment (a rejection, a
+# withdrawal; the rulebook refuses an event whose file's type is not its Event trailer's).
+_DECIDING = re.compile(r"reject|withdraw", re.IGNORECASE)
+
+
+def _moved_chains(
+    db: sqlite3.Connection, tips: dict[str, str]
+) -> dict[str, tuple[str | None, str]] | None:
+    """The event chains that moved since the last refresh, ``{ref: (the tip it read or None,
+    the tip now)}``, when nothing else did (main, an amendment, a chain gone); else None."""
+    known: dict[str, str] = {}
+    for ref, sha in db.execute("SELECT ref, sha FROM reftip"):
+        if sha.__class__ is not bytes or ref.__class__ is not str:
+            raise TypeError("a ref's tip wgtool never writes")
+        if not ref.startswith(TAGS_PREFIX):
+            known[ref] = sha.hex()
+    moved: dict[str, tuple[str | None, str]] = {}
+    for ref, sha in tips.items():
+        old = known.pop(ref, None)
+        if old != sha:
+            if not ref.startswith(EVENTS_PREFIX):
+                return None
+            moved[ref] = (old, sha)
+    # None moved yet the fingerprint differs: the file is not what a refresh left.
+    return moved if moved and not known and len(moved) <= MOST_GROWN_CHAINS else None
+
+
+def _grown_by_talk(store: Repository, moved: dict[str, tuple[str | None, str]]) -> bool:
+    """Whether each event chain in ``moved`` (ref -> (the tip the index read or None, the tip
+    now)) only grew since, one commit after another, by commits none of which names a
+    rejection or a withdrawal: then the refresh would read events into the file but leave
+    every amendment's row (its status, its decision) as it is. One ``git log``."""
+    heads = [new for _, new in moved.values()]
+    olds = [f"^{old}" for old, _ in moved.values() if old is not None]
+    found = store.run(
+        ["log", "-z", f"--max-count={MOST_GROWN_COMMITS + 1}", "--format=%H %P%n%B", *heads, *olds]
+    )
+    if found.returncode != 0:
+        return False
+    commits: dict[str, list[str]] = {}
+    for entry in found.stdout.decode("utf-8", "replace").split("\0"):
+        header, _, body = entry.lstrip("\n").partition("\n")
+        if not header:
+            continue
+        sha, *parents = header.split()
+        if len(parents) > 1 or _DECIDING.search(body):
+            return False
+        commits[sha] = parents
+    if len(commits) > MOST_GROWN_COMMITS:
+        return False
+    for old, new in moved.values():
+        at: str | None = new
+        for _ in range(len(commits) + 1):
+            if at == old:
+                break
+            if at is None or at not in commits:
+                return False  # set back, rewritten, or reached from elsewhere
+            parents = commits[at]
+            at = parents[0] if parents else None
+        else:
+            return False
+    return True
 
 
 @_unless_unreadable
@@ -393,14 +467,32 @@ class IndexReads(Protocol):
 class Glance:
     """The index file read with :mod:`sqlite3` alone, as the index would answer, in one read
     transaction opened while the file was current (:meth:`current`). A read that meets a row
-    it cannot take raises :class:`Unreadable`: the caller asks the index, which heals itself."""
+    it cannot take raises :class:`Unreadable`: the caller asks the index, which heals itself.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    ``tips``: main, the amendments and the event chains as listed when the glance was taken
+    (what the index would reflect, refreshed). ``grown``: the event chains (by key) that grew
+    since the last refresh, by events that decide nothing (see :meth:`current`): their events
+    are not in the file, and a read of them raises :class:`Unreadable`."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        tips: dict[str, str] | None = None,
+        grown: frozenset[str] = frozenset(),
+    ) -> None:
         self._db = db
+        self.tips = tips or {}
+        self.grown = grown
 
     @classmethod
-    def current(cls, store: GitStore) -> Glance | None:
-        """A glance at the index file, or None when it is not current or cannot be read."""
+    def current(cls, store: GitStore, *, settled: bool = False) -> Glance | None:
+        """A glance at the index file, or None when it is not current or cannot be read.
+
+        ``settled``: what is read is only what main, the amendments and the decisions on them
+        settle (ids, numbers, each amendment's row and status, not its deliberation); then a
+        file behind the refs only by event chains that grew by events that decide nothing (no
+        rejection, no withdrawal: see :func:`_grown_by_talk`) will do, as the refresh would
+        leave every amendment's row as it is."""
         path = index_path(store)
         if path.is_symlink() or not path.is_file():
             return None
@@ -409,9 +501,15 @@ class Glance:
             db = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)
             db.isolation_level = None
             db.execute("BEGIN")
-            if _usable(db, store, current=True):
-                return cls(db)
-        except sqlite3.Error:
+            if _usable(db, store, current=False):
+                listing = indexed_listing(store, tags=False)
+                tips = tips_of(listing)
+                if _stored(db, "refs") == fingerprints(listing)["refs"]:
+                    return cls(db, tips)
+                grown = _moved_chains(db, tips) if settled else None
+                if grown is not None and _grown_by_talk(store, grown):
+                    return cls(db, tips, frozenset(r[len(EVENTS_PREFIX) :] for r in grown))
+        except (sqlite3.Error, TypeError, ValueError):
             pass
         if db is not None:
             db.close()
@@ -481,6 +579,8 @@ class Glance:
     def chain_events(
         self, keys: Sequence[str] | None = None, types: Sequence[str] | None = None
     ) -> list[Event]:
+        if self.grown and (keys is None or self.grown.intersection(keys)):
+            raise Unreadable("events this file has not read yet")
         where, values = ["1"], []
         for column, wanted in (("amendment", keys), ("type", types)):
             if wanted is not None:
