@@ -218,7 +218,7 @@ class Record:
                 finally:
                     if not kept:
                         glance.close()
-        if current is None or tips is None:
+        if current is None or not tips:
             tips = self.refreshed_tips()
             current = self.index.amendment(amendment_id)
         if current is None:
