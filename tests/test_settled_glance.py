@@ -5,6 +5,8 @@ makes them refresh first, so that nothing the rulebook refuses lands on a stale 
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,7 @@ from tests.test_deliberation import propose
 from tests.test_glance import busy  # noqa: F401 (a fixture)
 from tests.test_glance_drafts import cli_loads, refreshed
 from wgtool.core.desks import WorkingGroup
-from wgtool.core.glance import Glance, Unreadable
+from wgtool.core.glance import INDEX_FILE, Glance, Unreadable
 from wgtool.core.record.rulebook import AMENDMENTS_PREFIX, EVENTS_PREFIX
 
 
@@ -176,3 +178,31 @@ def test_a_chain_set_back_rewritten_or_an_amendment_moved_is_not_taken_at_a_glan
     )
     git(busy, "update-ref", "-d", other)
     assert settled_glance(busy) is None
+
+
+def test_tips_edited_by_hand_in_the_file_make_the_glance_decline(
+    busy: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A withdrawal the index has not read (fetched with plain git, with a comment on another
+    amendment), hidden by giving its chain's new tip to the tips the file keeps: they are no
+    longer those its fingerprint was taken of, so the position refreshes and is refused."""
+    opened = open_one(busy)
+    with WorkingGroup.open(busy) as wg:
+        other = next(a.id for a, _ in wg.deliberation.listing(status="open") if a.id != opened)
+    wgtool_ok(busy, "position", opened, "support", actor=MEMBER_GOV)
+    refreshed(busy)  # the index has read both chains: the file keeps their tips
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(busy, elsewhere)
+    withdrawn(elsewhere, opened)
+    wgtool_ok(elsewhere, "comment", other, "Another chain grows.", actor=MEMBER_CS)
+    git(busy, "fetch", "--quiet", str(elsewhere), "+refs/wg/events/*:refs/wg/events/*")
+    assert settled_glance(busy) is None  # the withdrawal is seen
+    tip = git(busy, "rev-parse", EVENTS_PREFIX + opened).strip()
+    with sqlite3.connect(busy / ".git" / "wgtool" / INDEX_FILE) as db:
+        db.execute(
+            "UPDATE reftip SET sha = ? WHERE ref = ?", (bytes.fromhex(tip), EVENTS_PREFIX + opened)
+        )
+    assert settled_glance(busy) is None  # only the comment's chain moved, says the file
+    done = wgtool_run(busy, "position", opened, "object", actor=MEMBER_TECH)
+    assert done.returncode != 0 and "it is withdrawn" in done.stderr, done.stdout

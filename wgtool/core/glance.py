@@ -132,12 +132,16 @@ amendments and the events; and of the tags, on which only the versions depend.""
 
 
 def fingerprints(listing: str) -> dict[str, str]:
-    """The fingerprints (:data:`FINGERPRINTS`) of an :func:`indexed_listing`: a tag made,
-    moved or deleted changes only ``tags``."""
+    """The fingerprints (:data:`FINGERPRINTS`) of an :func:`indexed_listing`."""
     lines = listing.splitlines(keepends=True)
     tags = [line for line in lines if line.split(" ", 1)[-1].startswith(TAGS_PREFIX)]
     rest = [line for line in lines if not line.split(" ", 1)[-1].startswith(TAGS_PREFIX)]
     return {"refs": listing_fingerprint("".join(rest)), "tags": listing_fingerprint("".join(tags))}
+
+
+def listing_of(tips: dict[str, str]) -> str:
+    """The listing of ``tips`` as :func:`indexed_listing` gives it (by name, as git sorts)."""
+    return "".join(f"{tips[ref]} {ref}\n" for ref in sorted(tips))
 
 
 def tips_of(listing: str) -> dict[str, str]:
@@ -218,13 +222,16 @@ def _moved_chains(
     db: sqlite3.Connection, tips: dict[str, str]
 ) -> dict[str, tuple[str | None, str]] | None:
     """The event chains that moved since the last refresh, ``{ref: (the tip it read or None,
-    the tip now)}``, when nothing else did (main, an amendment, a chain gone); else None."""
+    the tip now)}``, when nothing else did (main, an amendment, a chain gone); else None, as
+    when the tips the file keeps are not those its fingerprint was taken of (edited by hand)."""
     known: dict[str, str] = {}
-    for ref, sha in db.execute("SELECT ref, sha FROM reftip"):
+    for ref, sha in db.execute("SELECT ref, sha FROM reftip ORDER BY ref"):
         if sha.__class__ is not bytes or ref.__class__ is not str:
             raise TypeError("a ref's tip wgtool never writes")
         if not ref.startswith(TAGS_PREFIX):
             known[ref] = sha.hex()
+    if fingerprints(listing_of(known))["refs"] != _stored(db, "refs"):
+        return None
     moved: dict[str, tuple[str | None, str]] = {}
     for ref, sha in tips.items():
         old = known.pop(ref, None)

@@ -13,7 +13,13 @@ from sqlalchemy.engine import Connection
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.errors import WgError
-from wgtool.core.glance import FINGERPRINTS, fingerprints, indexed_listing, tips_of
+from wgtool.core.glance import (
+    FINGERPRINTS,
+    fingerprints,
+    indexed_listing,
+    listing_of,
+    tips_of,
+)
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.drafts import update_drafts, update_versions, versions_moved
 from wgtool.core.index.lapsed import GoneParagraphs
@@ -58,8 +64,7 @@ _NOT_JUDGED = ("position", "draft_steps")
 
 
 def _fingerprints(conn: Connection) -> dict[str, str]:
-    """The fingerprints of the refs the index reflected at its last refresh (see
-    :func:`~wgtool.core.glance.fingerprints`)."""
+    """The fingerprints of the refs its last refresh read (see :func:`.glance.fingerprints`)."""
     rows = conn.execute(sa_select(META.c.key, META.c.value).where(META.c.key.in_(FINGERPRINTS)))
     return {key: value for key, value in rows}
 
@@ -131,6 +136,9 @@ class Refresher:
                 ref: sha_hex(sha)
                 for ref, sha in conn.execute(sa_select(REF_TIPS.c.ref, REF_TIPS.c.sha))
             }
+            if set(stored) == set(FINGERPRINTS) and fingerprints(listing_of(known)) != stored:
+                # Tips edited by hand: what moved cannot be told; a ValueError rebuilds it.
+                raise ValueError("its ref tips are not those of its last refresh")
             touched: set[str] = set()
             gone = set(known) - set(current)
             for ref in gone:
