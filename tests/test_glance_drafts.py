@@ -5,6 +5,7 @@ from main and the tags, and a tag forged with plain git never shows as a version
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
 import threading
 from pathlib import Path
@@ -250,3 +251,23 @@ def test_tagging_after_a_merge_the_index_has_not_read_imports_no_sqlalchemy(
         ]
     refreshed(busy)
     assert principles_versions(glance.first_screen_at(busy)) == ("v1", "v2")
+
+
+def test_the_fingerprints_cut_the_tags_out_of_a_listing_as_line_by_line() -> None:
+    """:func:`glance.fingerprints` cuts the tags out as one run of a sorted listing: the same
+    as picking them line by line, on random listings (and for the tips of :func:`listing_of`)."""
+    rng = random.Random(22)
+    names = ("refs/heads/main", "refs/tags/p/v{}", "refs/tags/t{}", "refs/wg/events/{:08x}")
+    names += ("refs/wg/amendments/{:08x}", "refs/wg/events/draft-p{}")
+    for _ in range(2000):
+        refs = {rng.choice(names).format(rng.randrange(60)) for _ in range(rng.randrange(14))}
+        tips = {ref: f"{rng.getrandbits(160):040x}" for ref in refs}
+        listing = glance.listing_of(tips)
+        assert glance.tips_of(listing) == tips
+        lines = listing.splitlines(keepends=True)
+        tags = [line for line in lines if line.split(" ", 1)[1].startswith("refs/tags/")]
+        rest = [line for line in lines if line not in tags]
+        assert glance.fingerprints(listing) == {
+            "refs": glance.listing_fingerprint("".join(rest)),
+            "tags": glance.listing_fingerprint("".join(tags)),
+        }

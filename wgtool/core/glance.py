@@ -9,10 +9,9 @@ index would:
 
 * it has this version's schema (a file of another version is rebuilt by the index);
 * for what depends on the refs, the fingerprint of the ref listing it stored is the current
-  one: the index's own test for "nothing to refresh". Two fingerprints are kept: of main, the
-  amendments and the events (``refs``), and of the tags (``tags``). Only the versions depend on
-  the tags, so a tag made since leaves every other read current; what shows the versions
-  (:func:`first_screen`) compares both.
+  one: the index's own test for "nothing to refresh". It keeps one of main, the amendments and
+  the events (``refs``), one of the tags (``tags``): only the versions depend on the tags, so
+  a tag leaves every other read current; what shows the versions compares both.
 
 Otherwise, or when the file cannot be read, the answer is None and the caller asks the index,
 which refreshes or heals itself first. Nothing here writes: the file stays the index's.
@@ -132,11 +131,12 @@ amendments and the events; and of the tags, on which only the versions depend.""
 
 
 def fingerprints(listing: str) -> dict[str, str]:
-    """The fingerprints (:data:`FINGERPRINTS`) of an :func:`indexed_listing`."""
-    lines = listing.splitlines(keepends=True)
-    tags = [line for line in lines if line.split(" ", 1)[-1].startswith(TAGS_PREFIX)]
-    rest = [line for line in lines if not line.split(" ", 1)[-1].startswith(TAGS_PREFIX)]
-    return {"refs": listing_fingerprint("".join(rest)), "tags": listing_fingerprint("".join(tags))}
+    """The fingerprints of an :func:`indexed_listing` (sorted: the tags are one run of lines)."""
+    first, last = listing.find(f" {TAGS_PREFIX}"), listing.rfind(f" {TAGS_PREFIX}")
+    start = listing.rfind("\n", 0, first) + 1 if first >= 0 else len(listing)
+    end = listing.find("\n", last) + 1 if first >= 0 else len(listing)
+    rest, tags = listing[:start] + listing[end:], listing[start:end]
+    return {"refs": listing_fingerprint(rest), "tags": listing_fingerprint(tags)}
 
 
 def listing_of(tips: dict[str, str]) -> str:
