@@ -13,7 +13,13 @@ from sqlalchemy.engine import Connection
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_steps
 from wgtool.core.errors import WgError
-from wgtool.core.glance import indexed_listing, listing_fingerprint, tips_of
+from wgtool.core.glance import (
+    FINGERPRINTS,
+    fingerprints,
+    indexed_listing,
+    listing_of,
+    tips_of,
+)
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.drafts import update_drafts, update_versions, versions_moved
 from wgtool.core.index.lapsed import GoneParagraphs
@@ -55,6 +61,12 @@ from wgtool.core.record.rulebook import (
 CONSENSUS_SETTINGS = "consensus-settings"
 # The columns of main's rows that are not the rulebook's verdict on the commit.
 _NOT_JUDGED = ("position", "draft_steps")
+
+
+def _fingerprints(conn: Connection) -> dict[str, str]:
+    """The fingerprints of the refs its last refresh read (see :func:`.glance.fingerprints`)."""
+    rows = conn.execute(sa_select(META.c.key, META.c.value).where(META.c.key.in_(FINGERPRINTS)))
+    return {key: value for key, value in rows}
 
 
 class _CommitReader:
@@ -101,22 +113,22 @@ class Refresher:
         preconditions were read from the index can compare-and-swap against them.
         """
         engine = self.file.engine
-        seen: object = None
+        seen: dict[str, str] | None = None
         listing: str | None = None
         if not stale:  # else a refresh was just seen to be needed: list under the lock only
             with engine.connect() as conn:
-                seen = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+                seen = _fingerprints(conn)
             listing = self._listing()
-            if seen == listing_fingerprint(listing):
+            if seen == fingerprints(listing):
                 return tips_of(listing)
         with self.file.lock(), engine.begin() as conn:
-            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+            stored = _fingerprints(conn)
             if listing is None or stored != seen:
                 # Another process refreshed since: the listing, made before its refresh, may be
                 # older than what it stored, and would drop the refs written in between. Listed
                 # again under the lock (otherwise one listing serves: nothing was stored since).
                 listing = self._listing()
-            fingerprint = listing_fingerprint(listing)
+            fingerprint = fingerprints(listing)
             current = tips_of(listing)
             if stored == fingerprint:
                 return current
@@ -124,6 +136,9 @@ class Refresher:
                 ref: sha_hex(sha)
                 for ref, sha in conn.execute(sa_select(REF_TIPS.c.ref, REF_TIPS.c.sha))
             }
+            if set(stored) == set(FINGERPRINTS) and fingerprints(listing_of(known)) != stored:
+                # Tips edited by hand: what moved cannot be told; a ValueError rebuilds it.
+                raise ValueError("its ref tips are not those of its last refresh")
             touched: set[str] = set()
             gone = set(known) - set(current)
             for ref in gone:
@@ -191,7 +206,7 @@ class Refresher:
             self._update_lapsed(conn, current.get(MAIN_REF), lapsing)
             update_sub_amendments(conn)
             self._update_consensus(conn, current.get(MAIN_REF), touched)
-            conn.execute(upsert(META), [{"key": "refs", "value": fingerprint}])
+            conn.execute(upsert(META), [{"key": k, "value": v} for k, v in fingerprint.items()])
         return current
 
     def _update_consensus(self, conn: Connection, main: str | None, touched: set[str]) -> None:

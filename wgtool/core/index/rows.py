@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 # Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
 # raised there with any change to these tables.
 from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
-from wgtool.core.glance import amendment_from, event_from
+from wgtool.core.indexed import amendment_from, event_from
 from wgtool.core.model import Amendment, Event, Kind, Status
 from wgtool.core.record.rulebook import (
     ACCEPTS,
