@@ -7,6 +7,7 @@ Real repositories; git's own ``for-each-ref``, ``show-ref`` and ``fsck`` read th
 from __future__ import annotations
 
 import random
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,47 @@ def test_a_ref_held_or_moved_by_another_writer_is_left_out_and_the_others_moved(
     assert listing(repo)[refs[0]] == b
     git(repo, "fsck", "--no-progress")
     store.close()
+
+
+def test_a_packed_ref_another_writer_takes_while_packed_refs_is_written_is_not_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ref held only in packed-refs is moved without a lock of its own: a writer that locks
+    it or writes it loose before the new packed-refs is in place makes it come back as not
+    moved (that writer's compare-and-swap decides), and its value stands."""
+    import wgtool.core.record.packed as packed
+
+    store, (a, b, c, _) = repository(tmp_path)
+    repo = store.git_dir
+    refs = [f"refs/wg/events/{number:08x}" for number in range(3)]
+    for ref in refs:
+        git(repo, "update-ref", ref, a)
+    git(repo, "pack-refs", "--all")
+    real = packed.os.replace
+
+    def others_first(source: str | Path, target: str | Path) -> None:
+        git(repo, "update-ref", refs[0], c, a)  # read a from packed-refs: its swap succeeds
+        (repo / f"{refs[1]}.lock").write_text("")  # another writer is moving it
+        real(source, target)
+
+    monkeypatch.setattr(packed.os, "replace", others_first)
+    lost = write_packed(repo, {ref: (b, a) for ref in refs})
+    monkeypatch.setattr(packed.os, "replace", real)
+    assert lost == {refs[0], refs[1]}
+    now = listing(repo)
+    assert now[refs[0]] == c  # the other writer's loose value wins over the packed one
+    assert now[refs[2]] == b
+    assert (repo / f"{refs[1]}.lock").exists()  # theirs: left alone
+    # A writer that locks a ref after packed-refs was replaced reads the new value: its swap
+    # from the old one fails.
+    done = git_status(repo, "update-ref", refs[2], c, a)
+    assert done != 0 and listing(repo)[refs[2]] == b
+    git(repo, "fsck", "--no-progress")
+    store.close()
+
+
+def git_status(repo: Path, *args: str) -> int:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True).returncode
 
 
 def test_a_loose_ref_moved_while_it_is_folded_in_keeps_its_new_value(

@@ -8,12 +8,18 @@ protocol git itself uses, so that git and wgtool writers running at the same tim
 
 * ``packed-refs.lock`` is taken with ``O_CREAT | O_EXCL`` first (held by another writer: nothing
   is written here, and the caller moves the refs with git);
-* each moved ref's own lock (``<ref>.lock``) is taken before its value is read and compared
-  with the one the caller read; a ref whose lock is held, or that another writer moved, is left
-  out and returned (the caller joins it on its own);
+* a moved ref's value is read and compared with the one the caller read; a ref whose lock
+  (``<ref>.lock``) is held, or that another writer moved, is left out and returned (the caller
+  joins it on its own);
+* a moved ref held in a loose file is locked before it is read (its loose file is deleted once
+  the new ``packed-refs`` is in place, still under that lock). A ref held only in
+  ``packed-refs`` is not locked (a lock file is a new file: most of a sync's system time): it is
+  looked at again once the new file is in place, and if another writer locked it or wrote it
+  loose meanwhile, it is returned as not moved (whatever that writer did stands or fails by its
+  own compare-and-swap, and the caller joins the ref again on its own). A writer that locks it
+  later reads the new value;
 * the new file is written beside the lock and renamed over ``packed-refs`` (readers see the old
-  file or the new one, never half of one); only then is a loose file that would shadow a moved
-  ref deleted, still under that ref's lock;
+  file or the new one, never half of one);
 * a loose ref folded in is deleted afterwards only when, under its lock, it still holds the
   value that was packed (a writer that moved it meanwhile keeps its loose file, which wins).
 
@@ -148,6 +154,7 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
         names = sorted(set(packed) | set(loose))
         lost: set[str] = set()
         moved: dict[str, str | None] = {}
+        unlocked: set[str] = set()  # moved refs held only in packed-refs: checked afterwards
         for ref, (new, old) in sorted(moves.items()):
             lock = common / (ref + ".lock")
             if not handled(ref):
@@ -156,19 +163,24 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
             if ref not in packed and ref not in loose and _conflicts(ref, names):
                 lost.add(ref)
                 continue
-            if not _lock(lock):
+            path = common / ref
+            line = packed.get(ref)
+            current = line[0][:40].decode() if line else None
+            if not os.path.lexists(path):
+                if os.path.lexists(lock):
+                    lost.add(ref)  # being moved by another writer
+                    continue
+                unlocked.add(ref)
+            elif not _lock(lock):
                 lost.add(ref)
                 continue
-            held.append(lock)
-            path = common / ref
-            if path.exists() or path.is_symlink():
-                current = _read_loose(path)
-                if current is None:  # a symbolic ref or garbage: git's to judge
-                    lost.add(ref)
-                    continue
             else:
-                line = packed.get(ref)
-                current = line[0][:40].decode() if line else None
+                held.append(lock)
+                if path.exists() or path.is_symlink():
+                    current = _read_loose(path)
+                    if current is None:  # a symbolic ref or garbage: git's to judge
+                        lost.add(ref)
+                        continue
             if current != old:
                 lost.add(ref)
                 continue
@@ -194,6 +206,10 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
         except OSError as error:
             raise Busy(f"cannot write packed-refs: {error}") from error
         for ref in moved:
+            if ref in unlocked:
+                if _touched(common, ref):
+                    lost.add(ref)
+                continue
             try:
                 _unlink(common / ref)  # under its lock: the packed value now shows through
             except OSError:
@@ -206,6 +222,12 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
         for lock in held:
             _unlink(lock)
         _unlink(packed_lock)
+
+
+def _touched(common: Path, ref: str) -> bool:
+    """Whether another writer holds ``ref``'s lock or wrote it loose (after the moves were read
+    from packed-refs: a ref moved without its lock is then returned as not moved)."""
+    return os.path.lexists(common / ref) or os.path.lexists(common / (ref + ".lock"))
 
 
 def _key(ref: str) -> bytes:
