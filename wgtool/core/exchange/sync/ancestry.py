@@ -14,7 +14,7 @@ the graph), the question goes to git as before; wgtool's amendment and event cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from wgtool.core.record.gitstore import GitStore
@@ -63,24 +63,19 @@ class Ancestry:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Whether ``ancestor`` is ``descendant`` or one of its ancestors (like git's)."""
-        if ancestor == descendant or _reaches(self.known, descendant, ancestor):
+        if ancestor == descendant or _reaches(self._known_parents, descendant, ancestor):
             return True
-        if _reaches(self.known, ancestor, descendant):
+        if _reaches(self._known_parents, ancestor, descendant):
             return False  # descendant is a strict ancestor of ancestor: history has no cycles
         if not self._walked:
             self._walk()
         if ancestor not in self.parents:
             return self.store.is_ancestor(ancestor, descendant)
-        seen = {descendant}
-        stack = [descendant]
-        while stack:
-            for parent in self.parents.get(stack.pop(), ()):
-                if parent == ancestor:
-                    return True
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        return False
+        return _reaches(lambda sha: self.parents.get(sha, ()), descendant, ancestor, limit=None)
+
+    def _known_parents(self, sha: str) -> tuple[str, ...]:
+        commit = self.known.get(sha)
+        return commit.parents if commit is not None else ()
 
 
 # Commits walked in ``known`` for one question at most: a chain grows by a few commits between
@@ -88,19 +83,19 @@ class Ancestry:
 KNOWN_WALK = 256
 
 
-def _reaches(known: Mapping[str, _Commit], start: str, target: str) -> bool:
-    """Whether the parents named by ``known`` lead from ``start`` to ``target`` within
-    :data:`KNOWN_WALK` commits (False also when they do not say: a commit not in ``known``
-    ends the walk there)."""
-    if start not in known:
-        return False
+def _reaches(
+    parents: Callable[[str], tuple[str, ...]],
+    start: str,
+    target: str,
+    *,
+    limit: int | None = KNOWN_WALK,
+) -> bool:
+    """Whether ``parents`` lead from ``start`` to ``target`` (within ``limit`` commits; False
+    also when they do not say: a commit without parents given ends the walk there)."""
     seen = {start}
     stack = [start]
-    while stack and len(seen) <= KNOWN_WALK:
-        commit = known.get(stack.pop())
-        if commit is None:
-            continue
-        for parent in commit.parents:
+    while stack and (limit is None or len(seen) <= limit):
+        for parent in parents(stack.pop()):
             if parent == target:
                 return True
             if parent not in seen:
