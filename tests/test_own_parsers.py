@@ -1,4 +1,5 @@
-"""The file names of a tree object, read by wgtool's own parser, are GitPython's."""
+"""What wgtool reads of git objects by its own parsers is what the reference parsers read: the
+file names of a tree object (GitPython's), a commit's title (parse_message's)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from git.objects.fun import tree_entries_from_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wgtool.core.record.messages import parse_message
 from wgtool.core.record.objects import TREE_MODE
 from wgtool.core.record.reading import file_names_in_tree
+from wgtool.core.record.rulebook.records import Record
 
 NAME = st.text(
     alphabet=st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)),
@@ -58,3 +61,26 @@ def test_the_names_of_a_tree_git_wrote(tmp_path: Path) -> None:
         ["git", "-C", str(tmp_path), "cat-file", "tree", tree], check=True, capture_output=True
     ).stdout
     assert file_names_in_tree(data) == {"a.json", "b c.json", "é.json"}
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Title", "Body line", "Key: value", "Amendment-Id: 0001", "", "\n"]),
+        max_size=8,
+    )
+)
+def test_a_records_title_is_parse_messages(lines: list[str]) -> None:
+    message = "\n".join(lines)
+    record = Record(
+        sha="0" * 40,
+        parents=(),
+        tree="0" * 40,
+        author_name="",
+        author_email="",
+        authored_at=0,
+        committer_name="",
+        committer_email="",
+        committed_at=0,
+        message=message,
+    )
+    assert record.title == parse_message(message)[0]
