@@ -753,7 +753,7 @@ def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
     the rule (a merge), a refresh computes it again for what changed, not for every amendment;
     when the rule changes, for every one."""
     from tests.conftest import agreed
-    from wgtool.core.index import refresh
+    from wgtool.core.index import consensus_rows as refresh
 
     wg = open_wg()
     ids = [propose(wg, MEMBER_PS, number) for number in (2, 3, 5, 7)]
@@ -774,5 +774,17 @@ def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
     computed.clear()
     wg.record.act_as(SECRETARIAT)
     wg.secretariat.update_settings(min_supporting_groups=2)
+    # Every amendment, a batch at a time (here batches of 3): each computed once, and each
+    # stands where a whole reindex puts it.
+    monkeypatch.setattr(refresh, "BATCH", 3)
     wg.record.refresh()
     assert sorted(computed) == sorted(ids)
+
+    def stored() -> dict[str, object]:
+        return wg.record.index.consensus_states(None)  # type: ignore[no-any-return]
+
+    batched = stored()
+    assert sorted(batched) == sorted(ids)
+    monkeypatch.undo()
+    wg.record.index.rebuild()
+    assert stored() == batched

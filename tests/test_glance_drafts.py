@@ -5,15 +5,17 @@ from main and the tags, and a tag forged with plain git never shows as a version
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import MEMBER_TECH, SECRETARIAT, git
+from tests.conftest import CHAIR, MEMBER_TECH, SECRETARIAT, agreed, git, wgtool_ok
 from tests.forge import Forger
 from tests.pilot import settle
+from tests.test_deliberation import propose
 from tests.test_glance import busy  # noqa: F401 (a fixture)
 from tests.test_import_hygiene import loaded_after
 from wgtool.core import glance
@@ -165,6 +167,118 @@ def test_an_amendment_row_of_a_status_or_kind_wgtool_never_writes_is_not_listed(
         db.execute(f"UPDATE amendmentrow SET {column} = ?", (value,))
     with WorkingGroup.open(busy) as wg:
         assert glance.listing(wg.record.store) is None  # the index is asked, and heals it
+
+
+# -- a tag changes the versions only ---------------------------------------------------------------
+
+HEAVY = ("sqlalchemy", "sqlmodel")
+
+
+def cli_loads(repo: Path, *commands: list[str]) -> list[str]:
+    """The heavy packages (:data:`HEAVY`) running ``commands`` through the CLI in one new
+    interpreter loaded, each command having succeeded."""
+    return loaded_after(
+        f"""
+        import contextlib, io, wgtool.cli
+        for argv in {commands!r}:
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    wgtool.cli.cli.main(["--repo", {str(repo)!r}, *argv], prog_name="wgtool")
+                except SystemExit as exit:
+                    assert exit.code in (0, None), (argv, exit.code)
+        """,
+        HEAVY,
+    )
+
+
+def principles_versions(drafts: list[DraftSummary] | None) -> tuple[str, ...] | None:
+    return None if drafts is None else next(d.versions for d in drafts if d.slug == "principles")
+
+
+def test_a_tag_leaves_the_amendments_at_a_glance_but_not_the_versions(
+    busy: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the versions depend on the tags: after a tag made by wgtool, or one made, moved or
+    deleted with plain git, show and amendments still read the index at a glance, while the
+    versions are never shown as the index last judged them: the first screen declines until a
+    refresh judges the tags again, and then shows what the record gives."""
+    with WorkingGroup.open(busy) as wg:
+        some = next(a.id for a, _ in wg.deliberation.listing())
+    reads = [["show", some], ["amendments"], ["amendments", "--status", "open"]]
+    v1 = git(busy, "rev-parse", "refs/tags/principles/v1").strip()
+
+    def made() -> None:
+        wgtool_ok(busy, "tag", "principles", "v2", "--message", "Second", actor=SECRETARIAT)
+
+    def moved() -> None:  # v1 now names v2's tag object: the rulebook refuses it
+        v2 = git(busy, "rev-parse", "refs/tags/principles/v2").strip()
+        git(busy, "update-ref", "refs/tags/principles/v1", v2)
+
+    def deleted() -> None:
+        git(busy, "update-ref", "-d", "refs/tags/principles/v2")
+
+    def restored() -> None:
+        git(busy, "update-ref", "refs/tags/principles/v1", v1)
+
+    for change, versions in (
+        (made, ("v1", "v2")),
+        (moved, ("v2",)),
+        (deleted, ()),
+        (restored, ("v1",)),
+    ):
+        change()
+        assert cli_loads(busy, *reads) == [], change.__name__
+        assert glance.first_screen_at(busy) is None, change.__name__
+        expected = read_from_the_record(busy, monkeypatch)
+        assert principles_versions(expected) == versions, change.__name__
+        with WorkingGroup.open(busy) as wg:
+            assert principles_versions(wg.drafts.drafts()) == versions
+        refreshed(busy)
+        assert glance.first_screen_at(busy) == expected, change.__name__
+
+
+def test_tagging_after_a_merge_the_index_has_not_read_imports_no_sqlalchemy(
+    busy: Path,  # noqa: F811
+) -> None:
+    """The version a tag made is judged on main's history as the index stored it, extended by
+    the merge made since (not by importing the index to refresh it), and is the same as the
+    refreshed index judges it."""
+    with WorkingGroup.open(busy) as wg:
+        opened = propose(wg, MEMBER_TECH, 4)
+        agreed(wg, opened)
+        wg.record.act_as(CHAIR)
+        wg.merges.merged(opened)  # the index is left behind main
+    tag = ["--as", SECRETARIAT, "tag", "principles", "v2", "--message", "After the merge"]
+    assert cli_loads(busy, tag) == []
+    with WorkingGroup.open(busy) as wg:
+        main = wg.record.main()
+        assert [(v.name, v.commit) for v in wg.drafts.versions("principles")] == [
+            ("v1", git(busy, "rev-parse", "principles/v1^{commit}").strip()),
+            ("v2", main),
+        ]
+    refreshed(busy)
+    assert principles_versions(glance.first_screen_at(busy)) == ("v1", "v2")
+
+
+def test_the_fingerprints_cut_the_tags_out_of_a_listing_as_line_by_line() -> None:
+    """:func:`glance.fingerprints` cuts the tags out as one run of a sorted listing: the same
+    as picking them line by line, on random listings (and for the tips of :func:`listing_of`)."""
+    rng = random.Random(22)
+    names = ("refs/heads/main", "refs/tags/p/v{}", "refs/tags/t{}", "refs/wg/events/{:08x}")
+    names += ("refs/wg/amendments/{:08x}", "refs/wg/events/draft-p{}")
+    for _ in range(2000):
+        refs = {rng.choice(names).format(rng.randrange(60)) for _ in range(rng.randrange(14))}
+        tips = {ref: f"{rng.getrandbits(160):040x}" for ref in refs}
+        listing = glance.listing_of(tips)
+        assert glance.tips_of(listing) == tips
+        lines = listing.splitlines(keepends=True)
+        tags = [line for line in lines if line.split(" ", 1)[1].startswith("refs/tags/")]
+        rest = [line for line in lines if line not in tags]
+        assert glance.fingerprints(listing) == {
+            "refs": glance.listing_fingerprint("".join(rest)),
+            "tags": glance.listing_fingerprint("".join(tags)),
+        }
 
 
 @pytest.mark.asyncio

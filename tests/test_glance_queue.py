@@ -20,6 +20,7 @@ from wgtool.core import glance
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.desks.deliberation import DeliberationDesk
 from wgtool.core.glance_queue import GlancedQueue, QueueFilters, queue_at
+from wgtool.core.indexed import CONSENSUS_SETTINGS
 from wgtool.tui import app as tui_app
 from wgtool.tui.app import make_app
 from wgtool.tui.session import Session
@@ -101,13 +102,13 @@ def edit_kept_rule(repo: Path) -> None:
     """Main's groups and rule, as the index keeps them, edited by hand (a group renamed)."""
     with sqlite3.connect(index_file(repo)) as db:
         (value,) = db.execute(
-            "SELECT value FROM meta WHERE key = ?", (glance.CONSENSUS_SETTINGS,)
+            "SELECT value FROM meta WHERE key = ?", (CONSENSUS_SETTINGS,)
         ).fetchone()
         kept = json.loads(value)
         kept["main"] = "0" * 40
         db.execute(
             "UPDATE meta SET value = ? WHERE key = ?",
-            (json.dumps(kept), glance.CONSENSUS_SETTINGS),
+            (json.dumps(kept), CONSENSUS_SETTINGS),
         )
 
 

@@ -367,10 +367,14 @@ def test_a_sync_merges_the_packs_that_fetches_left_and_loses_no_object(clones: C
         for number in range(PACKS_KEPT + 3):
             wg.deliberation.comment(clones.amendment, f"Comment {number}")
             git(clones.b, "repack", "-d", "-q")  # the loose objects alone, into a pack
+        assert (clones.b / ".git" / "info" / "refs").is_file()  # written by git's repack
         before = sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n"))
         assert len(list(pack_folder.glob("*.pack"))) > PACKS_KEPT
         assert not sync(wg).problems
     assert len(list(pack_folder.glob("*.pack"))) <= PACKS_KEPT
+    # The dumb-HTTP listings (every ref again) are neither kept nor written anew.
+    assert not (clones.b / ".git" / "info" / "refs").exists()
+    assert not (clones.b / ".git" / "objects" / "info" / "packs").exists()
     assert sorted(git(clones.b, "rev-list", "--all", "--objects").split("\n")) == before
     git(clones.b, "fsck", "--no-progress", "--connectivity-only")
 

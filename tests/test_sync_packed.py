@@ -7,6 +7,7 @@ Real repositories; git's own ``for-each-ref``, ``show-ref`` and ``fsck`` read th
 from __future__ import annotations
 
 import random
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,15 @@ def repository(tmp_path: Path, commits: int = 4) -> tuple[GitStore, list[str]]:
     for number in range(commits):
         shas.append(store.write_commit(tree, shas[-1:], f"Commit {number}", person, person))
     return store, shas
+
+
+def packed_refs(repo: Path, count: int, sha: str) -> list[str]:
+    """``count`` event refs at ``sha``, held only in packed-refs."""
+    refs = [f"refs/wg/events/{number:08x}" for number in range(count)]
+    for ref in refs:
+        git(repo, "update-ref", ref, sha)
+    git(repo, "pack-refs", "--all")
+    return refs
 
 
 def listing(repo: Path) -> dict[str, str]:
@@ -99,10 +109,7 @@ def test_a_ref_held_or_moved_by_another_writer_is_left_out_and_the_others_moved(
 ) -> None:
     store, (a, b, c, _) = repository(tmp_path)
     repo = store.git_dir
-    refs = [f"refs/wg/events/{number:08x}" for number in range(5)]
-    for ref in refs:
-        git(repo, "update-ref", ref, a)
-    git(repo, "pack-refs", "--all")
+    refs = packed_refs(repo, 5, a)
     git(repo, "update-ref", refs[1], c, a)  # moved by another writer after it was read
     (repo / f"{refs[2]}.lock").write_text("")  # being moved by another writer
     lost = write_packed(repo, {ref: (b, a) for ref in refs})
@@ -119,6 +126,91 @@ def test_a_ref_held_or_moved_by_another_writer_is_left_out_and_the_others_moved(
     store.close()
 
 
+def test_a_packed_ref_another_writer_takes_while_packed_refs_is_written_is_not_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ref held only in packed-refs is moved without a lock of its own: a writer that locks
+    it or writes it loose before the new packed-refs is in place makes it come back as not
+    moved (that writer's compare-and-swap decides), and its value stands."""
+    import wgtool.core.record.packed as packed
+
+    store, (a, b, c, _) = repository(tmp_path)
+    repo = store.git_dir
+    refs = packed_refs(repo, 3, a)
+    real = packed.os.replace
+
+    def others_first(source: str | Path, target: str | Path) -> None:
+        git(repo, "update-ref", refs[0], c, a)  # read a from packed-refs: its swap succeeds
+        (repo / f"{refs[1]}.lock").write_text("")  # another writer is moving it
+        real(source, target)
+
+    monkeypatch.setattr(packed.os, "replace", others_first)
+    lost = write_packed(repo, {ref: (b, a) for ref in refs})
+    monkeypatch.setattr(packed.os, "replace", real)
+    assert lost == {refs[0], refs[1]}
+    now = listing(repo)
+    assert now[refs[0]] == c  # the other writer's loose value wins over the packed one
+    assert now[refs[2]] == b
+    assert (repo / f"{refs[1]}.lock").exists()  # theirs: left alone
+    # A writer that locks a ref after packed-refs was replaced reads the new value: its swap
+    # from the old one fails.
+    done = git_status(repo, "update-ref", refs[2], c, a)
+    assert done != 0 and listing(repo)[refs[2]] == b
+    git(repo, "fsck", "--no-progress")
+    store.close()
+
+
+def test_the_lock_of_a_loose_ref_is_honoured_by_git_and_gone_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folding loose refs in locks each as a hard link to its file: git cannot move the ref
+    meanwhile, and no lock is left once packed-refs is written."""
+    import wgtool.core.record.packed as packed
+
+    store, (a, b, *_) = repository(tmp_path)
+    repo = store.git_dir
+    refs = [f"refs/remotes/origin/wg/events/{number:08x}" for number in range(3)]
+    for ref in refs:
+        git(repo, "update-ref", ref, a)  # loose, as a fetch writes them
+    (repo / f"{refs[2]}.lock").write_text("")  # another writer is moving this one
+    real = packed._prune_loose
+    refused: list[int] = []
+
+    def git_tries_first(base: str, name: str, sha: str) -> bool:
+        if name == refs[0]:
+            lock = f"{base}/{name}.lock"
+            assert packed._lock_loose(f"{base}/{name}", lock)
+            refused.append(git_status(repo, "update-ref", name, b, a))
+            packed._unlink(lock)
+        return real(base, name, sha)
+
+    monkeypatch.setattr(packed, "_prune_loose", git_tries_first)
+    assert write_packed(repo, {}) == set()
+    assert refused and refused[0] != 0
+    assert listing(repo) == {ref: a for ref in refs}
+    assert loose(repo) == [f"{refs[2]}", f"{refs[2]}.lock"]  # held: its loose file stays
+    store.close()
+
+
+def test_folders_of_folded_loose_refs_left_empty_are_removed(tmp_path: Path) -> None:
+    store, (a, b, *_) = repository(tmp_path)
+    repo = store.git_dir
+    for name in ("events/00000001", "events/00000002", "amendments/00000001"):
+        git(repo, "update-ref", f"refs/remotes/origin/wg/{name}", a)
+    git(repo, "update-ref", "refs/wg/events/00000001", a)
+    assert write_packed(repo, {"refs/wg/events/00000001": (b, a)}) == set()
+    assert loose(repo) == []
+    assert not (repo / "refs" / "remotes" / "origin").exists()
+    assert not (repo / "refs" / "wg" / "events").exists()
+    assert (repo / "refs" / "wg").is_dir()  # refs/<kind> stays, as git leaves it
+    assert listing(repo)["refs/wg/events/00000001"] == b
+    store.close()
+
+
+def git_status(repo: Path, *args: str) -> int:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True).returncode
+
+
 def test_a_loose_ref_moved_while_it_is_folded_in_keeps_its_new_value(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -132,10 +224,10 @@ def test_a_loose_ref_moved_while_it_is_folded_in_keeps_its_new_value(
     git(repo, "update-ref", ref, a)
     real = packed._prune_loose
 
-    def moved_first(common: Path, name: str, sha: str) -> None:
+    def moved_first(base: str, name: str, sha: str) -> bool:
         if name == ref:
             git(repo, "update-ref", ref, b, a)
-        real(common, name, sha)
+        return real(base, name, sha)
 
     monkeypatch.setattr(packed, "_prune_loose", moved_first)
     assert write_packed(repo, {}) == set()

@@ -125,12 +125,22 @@ def test_damaged_kept_verdicts_of_commits_are_judged_again(example_repo: Path) -
         keys = {code: str(decode_key(code)) for code in codes}
         assert any(k.startswith("main:") for k in keys.values())
         assert any(k.startswith("event:") for k in keys.values())
-        damaged = ['{"kind": 5}', "[]", '{"id": 1}', "{}"]
+        # Every field there but one of the wrong type, as well as rows of other shapes.
+        fields = '"kind": "merge", "member": null, "amendment": null, "draft": null, "deadline": '
+        damaged = [
+            '{"kind": 5}',
+            "[]",
+            '{"id": 1}',
+            "{}",
+            "{" + fields + 'null, "config": ["x"], "founded": true}',
+            "{" + fields + '"soon", "config": null, "founded": "yes"}',
+        ]
         for number, (code, k) in enumerate(keys.items()):
             if ":record:" in k:
                 db.execute("DELETE FROM kept WHERE key = ?", (code,))
             else:
-                db.execute("UPDATE kept SET verdict = ? WHERE key = ?", (damaged[number % 4], code))
+                row = damaged[number % len(damaged)]
+                db.execute("UPDATE kept SET verdict = ? WHERE key = ?", (row, code))
     assert CLEAN in wgtool_ok(example_repo, "verify")
     # A forged event on top, with every kept row damaged: still reported.
     events = f"refs/wg/events/{amendment}"

@@ -8,23 +8,26 @@ file as the last refresh left it, and only when that file answers exactly as the
 index would:
 
 * it has this version's schema (a file of another version is rebuilt by the index);
-* for what depends on every ref, the fingerprint of the ref listing it stored is the current
-  one: the index's own test for "nothing to refresh".
+* for what depends on the refs, the fingerprint of the ref listing it stored is the current
+  one: the index's own test for "nothing to refresh". It keeps one of main, the amendments and
+  the events (``refs``), one of the tags (``tags``): only the versions depend on the tags, so
+  a tag leaves every other read current; what shows the versions compares both.
 
 Otherwise, or when the file cannot be read, the answer is None and the caller asks the index,
 which refreshes or heals itself first. Nothing here writes: the file stays the index's.
 
-The index and this glance share what decides freshness (the ref listing, its fingerprint, the
-schema version) and how a row becomes an :class:`~wgtool.core.model.Amendment`, which live
-here because this module must not import SQLAlchemy.
+The index and this glance share what decides freshness (the ref listing, its fingerprints, the
+schema version), which lives here, and how a row becomes an
+:class:`~wgtool.core.model.Amendment` (:mod:`wgtool.core.indexed`), because this module must
+not import SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
+import re
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +36,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
-from wgtool.core.model import Adoption, Amendment, DraftSummary, Event, Kind, Status
+from wgtool.core.indexed import amendment_from, event_from, group_states
+from wgtool.core.model import Amendment, DraftSummary, Event, Status
 from wgtool.core.numbering import NUMBER_OF_SQL, PLACES_SQL, numbered
 from wgtool.core.record.refnames import AMENDMENTS_PREFIX, EVENTS_PREFIX, MAIN_REF, TAGS_PREFIX
 from wgtool.core.record.transport import run_git
@@ -64,9 +68,6 @@ groups' states, shared by the amendments at the same consensus), after their sel
 
 INDEX_FILE = "index.sqlite"
 """The index's file name in the repository's wgtool folder."""
-
-CONSENSUS_SETTINGS = "consensus-settings"
-"""The meta key of main's groups and consensus rule, which the consensus columns follow."""
 
 Listed = tuple[Amendment, str, tuple[tuple[str, str], ...]]
 """An amendment with its consensus as the index keeps it: the verdict and each group's state."""
@@ -110,17 +111,37 @@ def index_path(store: Repository) -> Path:
     return store.wgtool_dir / INDEX_FILE
 
 
-def indexed_listing(store: Repository) -> str:
-    """The tips of the refs the index reflects (main, amendments, events, tags), one ``sha
-    ref`` line each, as ``git for-each-ref`` lists them."""
+def indexed_listing(store: Repository, *, tags: bool = True) -> str:
+    """The tips of the refs the index reflects (main, amendments, events and, with ``tags``,
+    the tags), one ``sha ref`` line each, as ``git for-each-ref`` lists them."""
     refs = [MAIN_REF, AMENDMENTS_PREFIX.rstrip("/"), EVENTS_PREFIX.rstrip("/")]
-    refs.append(TAGS_PREFIX.rstrip("/"))
+    if tags:
+        refs.append(TAGS_PREFIX.rstrip("/"))
     listing = store.run(["for-each-ref", "--format=%(objectname) %(refname)", *refs])
     return listing.stdout.decode()
 
 
 def listing_fingerprint(listing: str) -> str:
     return hashlib.sha1(listing.encode()).hexdigest()
+
+
+FINGERPRINTS = ("refs", "tags")
+"""The meta keys of the fingerprints the index keeps of what it reflects: of main, the
+amendments and the events; and of the tags, on which only the versions depend."""
+
+
+def fingerprints(listing: str) -> dict[str, str]:
+    """The fingerprints of an :func:`indexed_listing` (sorted: the tags are one run of lines)."""
+    first, last = listing.find(f" {TAGS_PREFIX}"), listing.rfind(f" {TAGS_PREFIX}")
+    start = listing.rfind("\n", 0, first) + 1 if first >= 0 else len(listing)
+    end = listing.find("\n", last) + 1 if first >= 0 else len(listing)
+    rest, tags = listing[:start] + listing[end:], listing[start:end]
+    return {"refs": listing_fingerprint(rest), "tags": listing_fingerprint(tags)}
+
+
+def listing_of(tips: dict[str, str]) -> str:
+    """The listing of ``tips`` as :func:`indexed_listing` gives it (by name, as git sorts)."""
+    return "".join(f"{tips[ref]} {ref}\n" for ref in sorted(tips))
 
 
 def tips_of(listing: str) -> dict[str, str]:
@@ -149,10 +170,13 @@ def _unless_unreadable(read: Callable[P, R | None]) -> Callable[P, R | None]:
 
 
 @contextmanager
-def snapshot(store: Repository, *, current: bool) -> Iterator[sqlite3.Connection | None]:
+def snapshot(
+    store: Repository, *, current: bool, versions: bool = False
+) -> Iterator[sqlite3.Connection | None]:
     """The index file in one read transaction (every query in the block sees the same
     state), or None when there is no file of this schema version or, with ``current``, when
-    the refs moved since its last refresh."""
+    main, the amendments or the events moved since its last refresh (with ``versions``, or
+    the tags)."""
     path = index_path(store)
     if path.is_symlink() or not path.is_file():
         yield None
@@ -161,17 +185,99 @@ def snapshot(store: Repository, *, current: bool) -> Iterator[sqlite3.Connection
     with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)) as db:
         db.isolation_level = None  # the transaction is the one begun here
         db.execute("BEGIN")
-        yield db if _usable(db, store, current=current) else None
+        yield db if _usable(db, store, current=current, versions=versions) else None
         db.execute("ROLLBACK")
 
 
-def _usable(db: sqlite3.Connection, store: Repository, *, current: bool) -> bool:
+def _usable(
+    db: sqlite3.Connection, store: Repository, *, current: bool, versions: bool = False
+) -> bool:
     """Whether the file (in the transaction begun on ``db``) has this schema version and, with
-    ``current``, reflects the refs as they are now."""
-    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs')"))
-    return meta.get("schema") == str(SCHEMA_VERSION) and (
-        not current or meta.get("refs") == listing_fingerprint(indexed_listing(store))
+    ``current``, reflects main, the amendments and the events as they are now (with
+    ``versions``, the tags too: only the versions depend on them)."""
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'refs', 'tags')"))
+    if meta.get("schema") != str(SCHEMA_VERSION):
+        return False
+    if not current:
+        return True
+    now = fingerprints(indexed_listing(store, tags=versions))
+    return all(meta.get(key) == now[key] for key in (FINGERPRINTS if versions else ("refs",)))
+
+
+def _stored(db: sqlite3.Connection, key: str) -> object:
+    found = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if found is None else found[0]
+
+
+# An index behind by a few event chains that grew by positions and comments still settles each
+# amendment's state; behind by many, a refresh is asked (the check reads every new commit).
+MOST_GROWN_CHAINS = 16
+MOST_GROWN_COMMITS = 256
+# The words of the commit messages of the events that decide an amendment (a rejection, a
+# withdrawal; the rulebook refuses an event whose file's type is not its Event trailer's).
+_DECIDING = re.compile(r"reject|withdraw", re.IGNORECASE)
+
+
+def _moved_chains(
+    db: sqlite3.Connection, tips: dict[str, str]
+) -> dict[str, tuple[str | None, str]] | None:
+    """The event chains that moved since the last refresh, ``{ref: (the tip it read or None,
+    the tip now)}``, when nothing else did (main, an amendment, a chain gone); else None, as
+    when the tips the file keeps are not those its fingerprint was taken of (edited by hand)."""
+    known: dict[str, str] = {}
+    for ref, sha in db.execute("SELECT ref, sha FROM reftip ORDER BY ref"):
+        if sha.__class__ is not bytes or ref.__class__ is not str:
+            raise TypeError("a ref's tip wgtool never writes")
+        if not ref.startswith(TAGS_PREFIX):
+            known[ref] = sha.hex()
+    if fingerprints(listing_of(known))["refs"] != _stored(db, "refs"):
+        return None
+    moved: dict[str, tuple[str | None, str]] = {}
+    for ref, sha in tips.items():
+        old = known.pop(ref, None)
+        if old != sha:
+            if not ref.startswith(EVENTS_PREFIX):
+                return None
+            moved[ref] = (old, sha)
+    # None moved yet the fingerprint differs: the file is not what a refresh left.
+    return moved if moved and not known and len(moved) <= MOST_GROWN_CHAINS else None
+
+
+def _grown_by_talk(store: Repository, moved: dict[str, tuple[str | None, str]]) -> bool:
+    """Whether each event chain in ``moved`` (ref -> (the tip the index read or None, the tip
+    now)) only grew since, one commit after another, by commits none of which names a
+    rejection or a withdrawal: then the refresh would read events into the file but leave
+    every amendment's row (its status, its decision) as it is. One ``git log``."""
+    heads = [new for _, new in moved.values()]
+    olds = [f"^{old}" for old, _ in moved.values() if old is not None]
+    found = store.run(
+        ["log", "-z", f"--max-count={MOST_GROWN_COMMITS + 1}", "--format=%H %P%n%B", *heads, *olds]
     )
+    if found.returncode != 0:
+        return False
+    commits: dict[str, list[str]] = {}
+    for entry in found.stdout.decode("utf-8", "replace").split("\0"):
+        header, _, body = entry.lstrip("\n").partition("\n")
+        if not header:
+            continue
+        sha, *parents = header.split()
+        if len(parents) > 1 or _DECIDING.search(body):
+            return False
+        commits[sha] = parents
+    if len(commits) > MOST_GROWN_COMMITS:
+        return False
+    for old, new in moved.values():
+        at: str | None = new
+        for _ in range(len(commits) + 1):
+            if at == old:
+                break
+            if at is None or at not in commits:
+                return False  # set back, rewritten, or reached from elsewhere
+            parents = commits[at]
+            at = parents[0] if parents else None
+        else:
+            return False
+    return True
 
 
 @_unless_unreadable
@@ -194,7 +300,7 @@ def first_screen(store: Repository) -> list[DraftSummary] | None:
     refresh kept them (``DraftsDesk.drafts`` reads the same), or None when the index is not
     current. The versions are those the rulebook accepted when the refresh judged the tags:
     a tag made or changed since, by whatever means, moved a ref, so the file is not current."""
-    with snapshot(store, current=True) as db:
+    with snapshot(store, current=True, versions=True) as db:
         if db is None:
             return None
         drafts = list(db.execute("SELECT slug, title, paragraphs FROM draftrow ORDER BY slug"))
@@ -265,9 +371,7 @@ def listed_in(
     if text:
         where.append("(title LIKE ? OR rationale LIKE ? OR id LIKE ? OR proposer LIKE ?)")
         values += [f"%{text}%"] * 4
-    query = f"SELECT a.*, {CONSENSUS_SQL}"
-    if where:
-        query += f" WHERE {' AND '.join(where)}"
+    query = f"SELECT a.*, {CONSENSUS_SQL}" + (f" WHERE {' AND '.join(where)}" if where else "")
     cursor = db.execute(f"{query} ORDER BY created_at, id", values)
     names = [column[0] for column in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor]
@@ -288,19 +392,25 @@ def numbers_in(db: sqlite3.Connection, drafts: set[str]) -> dict[str, tuple[str,
     return numbered(db.execute(PLACES_SQL))
 
 
-@_unless_unreadable
 def stored_history(store: GitStore, book: Rulebook, main: str) -> MainHistory | None:
     """Main's judged history as the last refresh stored it, if main has not moved since (as
     ``Index.stored_history``), or None."""
+    kept = kept_history(store, book)
+    return kept if kept is not None and kept.tip == main else None
+
+
+@_unless_unreadable
+def kept_history(store: GitStore, book: Rulebook) -> MainHistory | None:
+    """Main's judged history as the last refresh stored it, up to the commit main was at then
+    (main may have moved since: ``book.history(main, since=...)`` judges only what it gained),
+    or None when the file has none or cannot be read."""
     columns = [field.name for field in fields(rulebook.StoredMainCommit)]
     with snapshot(store, current=False) as db:
         if db is None:
             return None
         rows = db.execute(f"SELECT {', '.join(columns)} FROM mainrow ORDER BY position")
         stored = [_main_commit(dict(zip(columns, row, strict=True))) for row in rows]
-    if not stored or stored[-1].sha != main:
-        return None
-    return book.restored_history(main, stored)
+    return book.restored_history(stored[-1].sha, stored) if stored else None
 
 
 @_unless_unreadable
@@ -363,14 +473,32 @@ class IndexReads(Protocol):
 class Glance:
     """The index file read with :mod:`sqlite3` alone, as the index would answer, in one read
     transaction opened while the file was current (:meth:`current`). A read that meets a row
-    it cannot take raises :class:`Unreadable`: the caller asks the index, which heals itself."""
+    it cannot take raises :class:`Unreadable`: the caller asks the index, which heals itself.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    ``tips``: main, the amendments and the event chains as listed when the glance was taken
+    (what the index would reflect, refreshed). ``grown``: the event chains (by key) that grew
+    since the last refresh, by events that decide nothing (see :meth:`current`): their events
+    are not in the file, and a read of them raises :class:`Unreadable`."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        tips: dict[str, str] | None = None,
+        grown: frozenset[str] = frozenset(),
+    ) -> None:
         self._db = db
+        self.tips = tips or {}
+        self.grown = grown
 
     @classmethod
-    def current(cls, store: GitStore) -> Glance | None:
-        """A glance at the index file, or None when it is not current or cannot be read."""
+    def current(cls, store: GitStore, *, settled: bool = False) -> Glance | None:
+        """A glance at the index file, or None when it is not current or cannot be read.
+
+        ``settled``: what is read is only what main, the amendments and the decisions on them
+        settle (ids, numbers, each amendment's row and status, not its deliberation); then a
+        file behind the refs only by event chains that grew by events that decide nothing (no
+        rejection, no withdrawal: see :func:`_grown_by_talk`) will do, as the refresh would
+        leave every amendment's row as it is."""
         path = index_path(store)
         if path.is_symlink() or not path.is_file():
             return None
@@ -379,9 +507,15 @@ class Glance:
             db = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)
             db.isolation_level = None
             db.execute("BEGIN")
-            if _usable(db, store, current=True):
-                return cls(db)
-        except sqlite3.Error:
+            if _usable(db, store, current=False):
+                listing = indexed_listing(store, tags=False)
+                tips = tips_of(listing)
+                if _stored(db, "refs") == fingerprints(listing)["refs"]:
+                    return cls(db, tips)
+                grown = _moved_chains(db, tips) if settled else None
+                if grown is not None and _grown_by_talk(store, grown):
+                    return cls(db, tips, frozenset(r[len(EVENTS_PREFIX) :] for r in grown))
+        except (sqlite3.Error, TypeError, ValueError):
             pass
         if db is not None:
             db.close()
@@ -451,6 +585,8 @@ class Glance:
     def chain_events(
         self, keys: Sequence[str] | None = None, types: Sequence[str] | None = None
     ) -> list[Event]:
+        if self.grown and (keys is None or self.grown.intersection(keys)):
+            raise Unreadable("events this file has not read yet")
         where, values = ["1"], []
         for column, wanted in (("amendment", keys), ("type", types)):
             if wanted is not None:
@@ -461,140 +597,3 @@ class Glance:
             return [event_from(row) for row in self._rows(query, values)]
         except (ValueError, TypeError, KeyError) as error:
             raise Unreadable(str(error)) from error
-
-
-# -- rows as the core's objects --------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1024)  # thousands of amendments share a few dozen states
-def group_states(column: str) -> tuple[tuple[str, str], ...]:
-    """The ``group_states`` column: each group's state, as ``[group, state]`` pairs in JSON."""
-    return tuple((group, state) for group, state in json.loads(column))
-
-
-# The columns an amendment takes as they are, by the same name.
-PLAIN_COLUMNS = (
-    "id",
-    "draft",
-    "paragraph",
-    "title",
-    "rationale",
-    "proposer",
-    "group",
-    "base",
-    "head",
-    "revision",
-    "created_at",
-    "updated_at",
-    "merged_by",
-    "merge_commit",
-    "reverted_by",
-    "revert_commit",
-    "label",
-    "alternative_to",
-    "amends",
-    "amends_revision",
-)
-
-
-_TEXT = (str, type(None))
-_NUMBER = (int, type(None))
-# What each column an amendment reads as it is must hold: SQLite keeps whatever a hand put there.
-AMENDMENT_COLUMN_TYPES = tuple(
-    (name, _NUMBER if name in ("paragraph", "revision", "created_at", "updated_at") else _TEXT)
-    for name in (*PLAIN_COLUMNS, "reason", "override_reason", "silence", "consensus")
-)
-
-
-def checked(row: dict[str, Any], types: tuple[tuple[str, tuple[type, ...]], ...]) -> None:
-    """Refuse a row whose columns do not hold what wgtool writes there (a TypeError, which the
-    index answers by rebuilding itself from the refs)."""
-    for name, allowed in types:
-        if row[name].__class__ not in allowed:
-            raise TypeError(f"its {name} column holds {row[name].__class__.__name__}")
-
-
-def amendment_from(r: dict[str, Any]) -> Amendment:
-    """An amendment from its row's columns (a dict: thousands of rows make a listing, and a
-    row's attributes cost a lookup each)."""
-    checked(r, AMENDMENT_COLUMN_TYPES)
-    adoption = None
-    if r["consensus"] is not None:
-        adoption = Adoption(
-            consensus=r["consensus"],
-            supporting=split_list(r["supporting"]),
-            objecting=split_list(r["objecting"]),
-            not_heard=split_list(r["not_heard"]),
-            reason=r["override_reason"],
-            silence=r["silence"],
-        )
-    return Amendment(
-        **{name: r[name] for name in PLAIN_COLUMNS},
-        kind=_member(_KINDS, r["kind"]),
-        status=_member(_STATUSES, r["status"]),
-        decided_reason=r["reason"],
-        adoption=adoption,
-        number=_number(r.get("number")),
-    )
-
-
-E = TypeVar("E", Kind, Status)
-# Each enum's members by value: ``Kind(value)`` costs an enum call, which a listing of
-# thousands of rows pays twice a row.
-_KINDS: dict[object, Kind] = {kind.value: kind for kind in Kind}
-_STATUSES: dict[object, Status] = {status.value: status for status in Status}
-
-
-def _member(members: dict[object, E], value: object) -> E:
-    """The enum member of ``value`` (a ValueError for none, as the enum's call gives)."""
-    try:
-        return members[value]
-    except (KeyError, TypeError):  # TypeError: a value that cannot be a key
-        raise ValueError(f"{value!r} is not one of {sorted(map(str, members))}") from None
-
-
-def _number(value: object) -> int | None:
-    """An amendment's number as a query gave it (None where it asked for none)."""
-    if value is None or isinstance(value, int) and value.__class__ is int:
-        return value
-    raise TypeError(f"its number is {value.__class__.__name__}")
-
-
-def split_list(value: str) -> tuple[str, ...]:
-    return tuple(v for v in value.split(",") if v)
-
-
-_REQUIRED_TEXT = (str,)
-_OPTIONAL_TEXT = (str, type(None))
-# What each column of an event's row must hold (as for an amendment's, above).
-EVENT_COLUMN_TYPES = (
-    *(
-        (name, _REQUIRED_TEXT)
-        for name in ("amendment", "id", "type", "member", "group", "text", "details")
-    ),
-    ("stance", _OPTIONAL_TEXT),
-    ("reply_to", _OPTIONAL_TEXT),
-    ("at", (float, int)),
-    ("revision", (int,)),
-)
-
-
-def event_from(r: Any) -> Event:
-    """An event from its row's columns (a mapping)."""
-    checked(r, EVENT_COLUMN_TYPES)
-    event = Event(
-        id=r["id"],
-        amendment=r["amendment"],
-        type=r["type"],
-        member=r["member"],
-        group=r["group"],
-        at=r["at"],
-        revision=r["revision"],
-        stance=r["stance"],
-        text=r["text"],
-        reply_to=r["reply_to"],
-    )
-    if not r["details"]:
-        return event
-    details = json.loads(r["details"])
-    return Event.from_dict({**event.to_dict(), **details})

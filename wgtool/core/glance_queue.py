@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from wgtool.core import glance
 from wgtool.core.consensus import Consensus, shared_briefs
 from wgtool.core.errors import InvalidInput
+from wgtool.core.indexed import CONSENSUS_SETTINGS
 from wgtool.core.model import Amendment, ConsensusRule, Settings, Status
 from wgtool.core.record.refnames import MAIN_REF
 from wgtool.core.validate import name
@@ -69,16 +70,15 @@ def _read(store: glance.Repository, filters: QueueFilters) -> GlancedQueue | Non
     with glance.snapshot(store, current=False) as db:  # this schema version: asked here
         if db is None:
             return None
-        listing = glance.indexed_listing(store)
+        listing = glance.indexed_listing(store, tags=False)  # the queue shows no version
         meta = dict(
             db.execute(
-                "SELECT key, value FROM meta WHERE key IN ('refs', ?)",
-                (glance.CONSENSUS_SETTINGS,),
+                "SELECT key, value FROM meta WHERE key IN ('refs', ?)", (CONSENSUS_SETTINGS,)
             )
         )
-        if meta.get("refs") != glance.listing_fingerprint(listing):
-            return None  # the refs moved since the last refresh: the index is not current
-        kept = json.loads(meta.get(glance.CONSENSUS_SETTINGS) or "{}")
+        if meta.get("refs") != glance.fingerprints(listing)["refs"]:
+            return None  # main, an amendment or events moved since the index's last refresh
+        kept = json.loads(meta.get(CONSENSUS_SETTINGS) or "{}")
         main = glance.tips_of(listing).get(MAIN_REF)
         if main is None or kept.get("main") != main:
             return None  # the consensus columns follow no rule of main as it is

@@ -297,7 +297,8 @@ class AmendmentsDesk:
 
     def resolve_id(self, prefix: str) -> str:
         """The full id of the amendment that ``prefix`` names: a unique prefix of its id, or
-        its official number in its draft, ``SLUG/N`` (``principles/12``)."""
+        its official number in its draft, ``SLUG/N`` (``principles/12``). Ids and numbers
+        are settled by main and the amendments alone (see :meth:`Record.read`)."""
         prefix = prefix.strip().lower()
         if "/" in prefix:
             return self._numbered(prefix)
@@ -306,7 +307,7 @@ class AmendmentsDesk:
                 f"invalid amendment id {prefix!r}: ids are hexadecimal, like 3f9a01bc, "
                 "or a draft and number, like principles/12"
             )
-        matches = self.record.read(lambda index: index.resolve_prefix(prefix))
+        matches = self.record.read(lambda index: index.resolve_prefix(prefix), settled=True)
         if not matches:
             raise NotFound(f"no amendment {prefix!r}", remedy=Remedy.LIST_AMENDMENTS)
         if len(matches) > 1:
@@ -325,14 +326,17 @@ class AmendmentsDesk:
                 f"invalid amendment {name!r}: give an id, like 3f9a01bc, or a draft and number, "
                 "like principles/12"
             )
-        found = self.record.read(lambda index: index.numbered(slug, int(number)))
+        found = self.record.read(lambda index: index.numbered(slug, int(number)), settled=True)
         if found is None:
             raise NotFound(f"no amendment {name!r}", remedy=Remedy.LIST_AMENDMENTS)
         return found
 
-    def amendment(self, amendment_id: str) -> Amendment:
+    def amendment(self, amendment_id: str, *, settled: bool = False) -> Amendment:
+        """The amendment ``amendment_id`` names (see :meth:`resolve_id`). ``settled``: the
+        caller reads only its row (its status, its revision), not its deliberation, which an
+        index behind by positions and comments settles (see :meth:`Record.read`)."""
         full = self.resolve_id(amendment_id)
-        found = self.record.read(lambda index: index.amendment(full))
+        found = self.record.read(lambda index: index.amendment(full), settled=settled)
         if found is None:
             raise NotFound(f"no amendment {amendment_id!r}", remedy=Remedy.LIST_AMENDMENTS)
         adoption = found.adoption

@@ -91,8 +91,9 @@ class Chains:
 
         ``while_open`` (the verb, for the error) makes the write depend on the amendment being
         open (or lapsed, with ``lapsed_too``): that is checked again inside every
-        compare-and-swap attempt, and the write lands only while main and the chain are as they
-        were when it was checked.
+        compare-and-swap attempt (at a glance where the index file settles it: see
+        :meth:`Record.open_state`), and the write lands only while main and the chain are as
+        they were when it was checked.
         """
         event = self.new_event(
             amendment.id,
@@ -108,7 +109,9 @@ class Chains:
         def check() -> tuple[str | None, dict[str, str | None] | None]:
             if while_open is None:
                 return self.record.tip(EVENTS_PREFIX + amendment.id), None
-            _, tips = self.record.open_state(amendment.id, while_open, lapsed_too=lapsed_too)
+            _, tips = self.record.open_state(
+                amendment.id, while_open, lapsed_too=lapsed_too, settled=True
+            )
             return tips.get(EVENTS_PREFIX + amendment.id), {MAIN_REF: tips.get(MAIN_REF)}
 
         self.write_event(event, actor, check)

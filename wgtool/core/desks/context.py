@@ -76,22 +76,32 @@ class Record:
         # (store generation, main): main as read when the group was opened, if it was
         self._main_read: tuple[int, str] | None = None if main is None else (store.generation, main)
         self._glance: tuple[int, Glance] | None = None  # (store generation, a glance at the index)
+        # Whether a settled read took a glance at a file behind the refs (see ``read``): the
+        # index, once opened, is refreshed first, so that no read of it sees the file behind.
+        self._read_behind = False
 
     @functools.cached_property
     def index(self) -> sqlite_index.Index:
         """The index (a SQLite cache of the refs), opened when first used: a command that never
         reads it (verify, drafts, exports) does not import SQLAlchemy (a third of a second)."""
-        return sqlite_index.Index(self.store, notify=lambda message: self.notify(message))
+        index = sqlite_index.Index(self.store, notify=lambda message: self.notify(message))
+        if self._read_behind:
+            self._drop_glance()
+            self._refreshed = (self.store.generation, index.refresh())
+        return index
 
-    def read(self, ask: Callable[[IndexReads], R]) -> R:
+    def read(self, ask: Callable[[IndexReads], R], *, settled: bool = False) -> R:
         """``ask`` of the index. While this process has not opened the index, of a glance at
         its file when that is current (no SQLAlchemy to import: see
         :mod:`wgtool.core.glance`), kept for the command with ``snapshot_reads`` and else
         closed after; of the index, refreshed, otherwise or should the glance meet a row it
-        cannot take (the index heals it)."""
+        cannot take (the index heals it). ``settled``: ``ask`` reads only what main, the
+        amendments and their decisions settle (ids, numbers, an amendment's row), so a file
+        behind only by event chains grown by positions or comments will do (see
+        :meth:`Glance.current`)."""
         if "index" not in self.__dict__:
             kept = self.snapshot_reads
-            glance = self._kept_glance() if kept else Glance.current(self.store)
+            glance = self._kept_glance(settled) if kept else self._glance_at(settled)
             if glance is not None:
                 try:
                     return ask(glance)
@@ -106,13 +116,19 @@ class Record:
         self.refresh()
         return ask(self.index)
 
-    def _kept_glance(self) -> Glance | None:
+    def _glance_at(self, settled: bool) -> Glance | None:
+        found = Glance.current(self.store, settled=settled)
+        if found is not None and found.grown:
+            self._read_behind = True
+        return found
+
+    def _kept_glance(self, settled: bool = False) -> Glance | None:
         generation = self.store.generation
         if self._glance is not None:
-            if self._glance[0] == generation:
+            if self._glance[0] == generation and (settled or not self._glance[1].grown):
                 return self._glance[1]
-            self._drop_glance()
-        found = Glance.current(self.store)
+            self._drop_glance()  # one at a file behind serves settled reads only
+        found = self._glance_at(settled)
         if found is not None:
             self._glance = (generation, found)
         return found
@@ -182,13 +198,29 @@ class Record:
         self._actor_handle = handle
 
     def open_state(
-        self, amendment_id: str, verb: str, *, lapsed_too: bool = False
+        self, amendment_id: str, verb: str, *, lapsed_too: bool = False, settled: bool = False
     ) -> tuple[Amendment, dict[str, str]]:
         """The amendment as the freshly refreshed index has it, refused unless it is open (or
         lapsed, with ``lapsed_too``), and the ref tips the index read (for a write to verify
-        that nothing moved since)."""
-        tips = self.refreshed_tips()
-        current = self.index.amendment(amendment_id)
+        that nothing moved since). ``settled``: all the write depends on is the amendment's
+        row (its status, its revision), not its deliberation: read at a glance when the file
+        settles it, with the tips listed then (see :meth:`Glance.current`)."""
+        current: Amendment | None = None
+        tips: dict[str, str] | None = None
+        if settled and "index" not in self.__dict__:
+            kept = self.snapshot_reads
+            glance = self._kept_glance(settled=True) if kept else self._glance_at(settled=True)
+            if glance is not None:
+                try:
+                    current, tips = glance.amendment(amendment_id), glance.tips
+                except Unreadable:
+                    pass
+                finally:
+                    if not kept:
+                        glance.close()
+        if current is None or not tips:
+            tips = self.refreshed_tips()
+            current = self.index.amendment(amendment_id)
         if current is None:
             raise NotFound(f"no amendment {amendment_id!r}", remedy=Remedy.LIST_AMENDMENTS)
         require_open(current, verb, lapsed_too=lapsed_too)

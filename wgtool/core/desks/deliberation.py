@@ -129,7 +129,7 @@ class DeliberationDesk:
     def comment(self, amendment_id: str, text: str, *, reply_to: str | None = None) -> Event:
         actor = self.record.require("comment")
         text = validate.text(text, "comment")
-        amendment = self.amendments.amendment(amendment_id)
+        amendment = self.amendments.amendment(amendment_id, settled=True)
         if reply_to is not None:
             reply_to = reply_to.strip()
             matches = [
@@ -153,7 +153,7 @@ class DeliberationDesk:
                 f"unknown position {stance!r}: use {', '.join(s.value for s in Stance)}"
             ) from None
         reason = validate.text(reason, "reason", allow_empty=True)
-        amendment = self.amendments.amendment(amendment_id)
+        amendment = self.amendments.amendment(amendment_id, settled=True)
         require_open(amendment, "take a position on")
         return self.chains.add_event(
             amendment,

@@ -217,12 +217,12 @@ class DraftsDesk:
 
     def _judge_tags(self, tags: dict[str, str], main: str) -> list[TagVerdict]:
         book = Rulebook(self.record.store, audit=False)
-        history = (
-            glance.stored_history(self.record.store, book, main)
-            or self.record.index.stored_history(book, main)
-            or book.history(main)
-        )
-        return book.tags(tags, history)
+        # Main's history as the index last stored it, extended by what main gained since (a
+        # merge since the last refresh costs its own judgement, not the index's refresh).
+        kept = glance.kept_history(self.record.store, book)
+        if kept is None:  # no history in the file, or a file the index must heal first
+            kept = self.record.index.stored_history(book, main)
+        return book.tags(tags, book.history(main, since=kept))
 
     def versions(self, slug: str) -> list[Version]:
         validate.name(slug, "draft")

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from wgtool.core.consensus import as_position
 from wgtool.core.documents.attribution import DraftStep
-from wgtool.core.glance import CONSENSUS_SQL, group_states
+from wgtool.core.glance import CONSENSUS_SQL
 from wgtool.core.index.base import IndexFile
 from wgtool.core.index.refresh import Refresher
 from wgtool.core.index.rows import (
@@ -34,6 +34,7 @@ from wgtool.core.index.rows import (
     amendments_from,
     event_from_row,
 )
+from wgtool.core.indexed import group_states
 from wgtool.core.model import Amendment, Event, Status
 from wgtool.core.numbering import NUMBER_OF_SQL, PLACES_SQL, numbered
 from wgtool.core.record.gitstore import GitStore

@@ -10,21 +10,20 @@ from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
-from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_steps
-from wgtool.core.errors import WgError
 from wgtool.core.glance import (
-    CONSENSUS_SETTINGS,
+    FINGERPRINTS,
+    fingerprints,
     indexed_listing,
-    listing_fingerprint,
+    listing_of,
     tips_of,
 )
 from wgtool.core.index.base import IndexFile
+from wgtool.core.index.consensus_rows import update_consensus
 from wgtool.core.index.drafts import update_drafts, update_versions, versions_moved
 from wgtool.core.index.lapsed import GoneParagraphs
 from wgtool.core.index.rows import (
     AMENDMENTS,
-    CONSENSUS,
     DECIDED_COLUMNS,
     EVENTS,
     MAIN_ROWS,
@@ -32,17 +31,15 @@ from wgtool.core.index.rows import (
     META,
     REF_TIPS,
     REVERTS,
-    amendments_from,
-    event_from_row,
     event_row,
+    insert_in_batches,
     read_amendment_chains,
     sha_bytes,
     sha_hex,
     upsert,
 )
 from wgtool.core.index.subs import update_sub_amendments
-from wgtool.core.model import Adoption, ConsensusRule, Event, Kind, Settings, Status
-from wgtool.core.record.config import SETTINGS_PATH, parse_settings
+from wgtool.core.model import Adoption, Kind, Status
 from wgtool.core.record.gitstore import CommitInfo, GitStore
 from wgtool.core.record.messages import parse_message
 from wgtool.core.record.rulebook import (
@@ -58,6 +55,12 @@ from wgtool.core.record.rulebook import (
 
 # The columns of main's rows that are not the rulebook's verdict on the commit.
 _NOT_JUDGED = ("position", "draft_steps")
+
+
+def _fingerprints(conn: Connection) -> dict[str, str]:
+    """The fingerprints of the refs its last refresh read (see :func:`.glance.fingerprints`)."""
+    rows = conn.execute(sa_select(META.c.key, META.c.value).where(META.c.key.in_(FINGERPRINTS)))
+    return {key: value for key, value in rows}
 
 
 class _CommitReader:
@@ -104,22 +107,22 @@ class Refresher:
         preconditions were read from the index can compare-and-swap against them.
         """
         engine = self.file.engine
-        seen: object = None
+        seen: dict[str, str] | None = None
         listing: str | None = None
         if not stale:  # else a refresh was just seen to be needed: list under the lock only
             with engine.connect() as conn:
-                seen = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+                seen = _fingerprints(conn)
             listing = self._listing()
-            if seen == listing_fingerprint(listing):
+            if seen == fingerprints(listing):
                 return tips_of(listing)
         with self.file.lock(), engine.begin() as conn:
-            stored = conn.execute(sa_select(META.c.value).where(META.c.key == "refs")).scalar()
+            stored = _fingerprints(conn)
             if listing is None or stored != seen:
                 # Another process refreshed since: the listing, made before its refresh, may be
                 # older than what it stored, and would drop the refs written in between. Listed
                 # again under the lock (otherwise one listing serves: nothing was stored since).
                 listing = self._listing()
-            fingerprint = listing_fingerprint(listing)
+            fingerprint = fingerprints(listing)
             current = tips_of(listing)
             if stored == fingerprint:
                 return current
@@ -127,6 +130,9 @@ class Refresher:
                 ref: sha_hex(sha)
                 for ref, sha in conn.execute(sa_select(REF_TIPS.c.ref, REF_TIPS.c.sha))
             }
+            if set(stored) == set(FINGERPRINTS) and fingerprints(listing_of(known)) != stored:
+                # Tips edited by hand: what moved cannot be told; a ValueError rebuilds it.
+                raise ValueError("its ref tips are not those of its last refresh")
             touched: set[str] = set()
             gone = set(known) - set(current)
             for ref in gone:
@@ -161,8 +167,7 @@ class Refresher:
             }
             conn.execute(delete(AMENDMENTS).where(AMENDMENTS.c.id.in_(list(amendment_tips))))
             rows = read_amendment_chains(book, history, amendment_tips)
-            if rows:
-                conn.execute(upsert(AMENDMENTS), rows)
+            insert_in_batches(conn, upsert(AMENDMENTS), rows)
             touched |= set(amendment_tips)
             # Events are read again when their amendment changed too (a withdrawal is valid
             # only from the amendment's proposer).
@@ -193,88 +198,9 @@ class Refresher:
             lapsing = None if MAIN_REF in changed else list(amendment_tips)
             self._update_lapsed(conn, current.get(MAIN_REF), lapsing)
             update_sub_amendments(conn)
-            self._update_consensus(conn, current.get(MAIN_REF), touched)
-            conn.execute(upsert(META), [{"key": "refs", "value": fingerprint}])
+            update_consensus(conn, self.store, current.get(MAIN_REF), touched)
+            conn.execute(upsert(META), [{"key": k, "value": v} for k, v in fingerprint.items()])
         return current
-
-    def _update_consensus(self, conn: Connection, main: str | None, touched: set[str]) -> None:
-        """Each amendment's consensus under main's rule (as every command reads it), kept so
-        that listings do not recompute it: for the amendments whose chain or events changed,
-        or for every one when main's groups or rule changed. The rule is kept with it, so a
-        refresh that only received events reads nothing of main."""
-        kept = conn.execute(sa_select(META.c.value).where(META.c.key == CONSENSUS_SETTINGS))
-        stored = json.loads(kept.scalar() or "{}")
-        ids: list[str] | None = sorted(touched)
-        if stored.get("main") != main:
-            rule = self._consensus_rule(main)
-            if rule is None:
-                return  # no main, or no settings wgtool can read: listings show no verdict
-            if rule != stored.get("rule"):
-                ids = None  # every amendment, under the new rule
-            stored = {"main": main, "rule": rule}
-            conn.execute(upsert(META), [{"key": CONSENSUS_SETTINGS, "value": json.dumps(stored)}])
-        elif not touched:
-            return
-        rule = stored["rule"]
-        settings = Settings("", dict(rule["groups"]), ConsensusRule(**rule["consensus"]))
-        query = sa_select(AMENDMENTS)
-        if ids is not None:
-            query = query.where(AMENDMENTS.c.id.in_(ids))
-        amendments = amendments_from(conn.execute(query))
-        positions: dict[str, list[Event]] = {}
-        events = sa_select(EVENTS).where(EVENTS.c.type.in_(("position", "silence-break")))
-        if ids is not None:
-            events = events.where(EVENTS.c.amendment.in_(ids))
-        for row in conn.execute(events):
-            positions.setdefault(row.amendment, []).append(as_position(event_from_row(row)))
-        # Each consensus is kept once, and an amendment names its row: thousands of
-        # amendments stand at a few hundred.
-        keys = {
-            (verdict, groups): key
-            for key, verdict, groups in conn.execute(
-                sa_select(CONSENSUS.c.key, CONSENSUS.c.verdict, CONSENSUS.c.groups)
-            )
-        }
-        last = max(keys.values(), default=0)
-        updates, new = [], []
-        for amendment in amendments:
-            consensus = compute_consensus(settings, amendment, positions.get(amendment.id, []))
-            states = (consensus.state, json.dumps([[g.group, g.state] for g in consensus.groups]))
-            if states not in keys:
-                last = keys[states] = last + 1
-                new.append({"key": last, "verdict": states[0], "groups": states[1]})
-            updates.append({"b_id": amendment.id, "b_key": keys[states]})
-        if new:
-            conn.execute(CONSENSUS.insert(), new)
-        if updates:
-            conn.execute(
-                AMENDMENTS.update()
-                .where(AMENDMENTS.c.id == bindparam("b_id"))
-                .values(consensus_key=bindparam("b_key")),
-                updates,
-            )
-            # A consensus no amendment stands at any more is forgotten.
-            used = sa_select(AMENDMENTS.c.consensus_key).where(
-                AMENDMENTS.c.consensus_key.is_not(None)
-            )
-            conn.execute(delete(CONSENSUS).where(CONSENSUS.c.key.not_in(used)))
-
-    def _consensus_rule(self, main: str | None) -> dict[str, Any] | None:
-        """What consensus depends on in main's settings: the groups, in order, and the rule."""
-        data = None if main is None else self.store.read_file(main, SETTINGS_PATH)
-        try:
-            settings = parse_settings((data or b"").decode("utf-8"))
-        except (WgError, UnicodeDecodeError):
-            return None
-        rule = settings.consensus
-        return {
-            "groups": [[slug, name] for slug, name in settings.groups.items()],  # as JSON reads it
-            "consensus": {
-                "min_supporting_groups": rule.min_supporting_groups,
-                "max_objecting_groups": rule.max_objecting_groups,
-                "require_all_groups_heard": rule.require_all_groups_heard,
-            },
-        }
 
     def _main_history(self, conn: Connection, book: Rulebook, main: str | None) -> MainHistory:
         """Main's judged history: as stored, extended by what main gained since, or read anew."""
@@ -439,9 +365,8 @@ class Refresher:
         chains = book.event_chains(tips, history, proposers, since=since)
         anew = [amendment for amendment, chain in chains.items() if not chain.partial]
         conn.execute(delete(EVENTS).where(EVENTS.c.amendment.in_(anew)))
-        rows = [event_row(event) for chain in chains.values() for event in chain.events]
-        if rows:
-            conn.execute(EVENTS.insert().prefix_with("OR IGNORE"), rows)
+        rows = (event_row(event) for chain in chains.values() for event in chain.events)
+        insert_in_batches(conn, EVENTS.insert().prefix_with("OR IGNORE"), rows)
 
     def _update_status(self, conn: Connection, touched: set[str]) -> None:
         """Status follows from main's merges and the first reject/withdraw event (one pass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Column, LargeBinary, Table
@@ -16,7 +17,7 @@ from sqlmodel import Field, SQLModel
 # Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
 # raised there with any change to these tables.
 from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
-from wgtool.core.glance import amendment_from, event_from
+from wgtool.core.indexed import amendment_from, event_from
 from wgtool.core.model import Amendment, Event, Kind, Status
 from wgtool.core.record.rulebook import (
     ACCEPTS,
@@ -276,18 +277,31 @@ def event_row(event: Event) -> dict[str, object]:
     }
 
 
+# Rows written per statement: SQLAlchemy lays out the parameters of a whole statement at once,
+# so a clone's tens of thousands of rows go a thousand at a time, made as they are written.
+BATCH = 1000
+
+
+def insert_in_batches(
+    conn: Any, statement: Insert, rows: Iterable[dict[str, object]], size: int = BATCH
+) -> None:
+    """Execute ``statement`` for ``rows``, ``size`` rows at a time."""
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        conn.execute(statement, batch)
+
+
 def read_amendment_chains(
     book: Rulebook, history: MainHistory, tips: dict[str, str]
-) -> list[dict[str, object]]:
+) -> Iterator[dict[str, object]]:
     """Index rows of the amendments the rulebook accepts (a forged or malformed one is left out,
     and ``wgtool verify`` reports it). The proposer's group is the roster's."""
-    rows: list[dict[str, object]] = []
     for amendment_id, chain in book.amendment_chains(tips, history).items():
         if not chain.valid:
             continue
         first, head = chain.revisions[0], chain.revisions[-1]
         paragraph = head.trailer(PARAGRAPH) or ""
-        rows.append(
+        yield (
             {
                 "id": amendment_id,
                 "draft": chain.draft,
@@ -319,7 +333,6 @@ def read_amendment_chains(
                 "reason": None,
             }
         )
-    return rows
 
 
 def upsert(table: Table) -> Insert:

@@ -8,12 +8,20 @@ protocol git itself uses, so that git and wgtool writers running at the same tim
 
 * ``packed-refs.lock`` is taken with ``O_CREAT | O_EXCL`` first (held by another writer: nothing
   is written here, and the caller moves the refs with git);
-* each moved ref's own lock (``<ref>.lock``) is taken before its value is read and compared
-  with the one the caller read; a ref whose lock is held, or that another writer moved, is left
-  out and returned (the caller joins it on its own);
+* a moved ref's value is read and compared with the one the caller read; a ref whose lock
+  (``<ref>.lock``) is held, or that another writer moved, is left out and returned (the caller
+  joins it on its own);
+* a moved ref held in a loose file is locked before it is read (its loose file is deleted once
+  the new ``packed-refs`` is in place, still under that lock). A ref held only in
+  ``packed-refs`` is not locked (a lock file is a new file: most of a sync's system time): it is
+  looked at again once the new file is in place, and if another writer locked it or wrote it
+  loose meanwhile, it is returned as not moved (whatever that writer did stands or fails by its
+  own compare-and-swap, and the caller joins the ref again on its own). A writer that locks it
+  later reads the new value;
 * the new file is written beside the lock and renamed over ``packed-refs`` (readers see the old
-  file or the new one, never half of one); only then is a loose file that would shadow a moved
-  ref deleted, still under that ref's lock;
+  file or the new one, never half of one);
+* the lock of a loose ref is made as a hard link to its file (exclusive as git's own lock files
+  are, without a new file to allocate), or as a new file where links cannot be made;
 * a loose ref folded in is deleted afterwards only when, under its lock, it still holds the
   value that was packed (a writer that moved it meanwhile keeps its loose file, which wins).
 
@@ -56,27 +64,41 @@ def handled(ref: str) -> bool:
     return valid_name(ref) and not ref.startswith(("refs/heads/", *PER_WORKTREE))
 
 
-def _lock(path: Path) -> bool:
+def _lock(path: str | Path) -> bool:
     """Take the lock file ``path`` (``O_EXCL``, as git does); False when another holds it."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         return True
     except OSError:
         return False
 
 
-def _unlink(path: Path) -> None:
+def _lock_loose(path: str | Path, lock: str | Path) -> bool:
+    """Take the lock of the loose ref file ``path``: ``lock`` made a hard link to it (as
+    exclusive as ``O_EXCL``, and no new file to allocate: a few times cheaper), or made as
+    :func:`_lock` makes it where a link cannot be made; False when another holds it."""
+    try:
+        os.link(path, lock, follow_symlinks=False)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        return _lock(lock)
+
+
+def _unlink(path: str | Path) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
 
 
-def _read_loose(path: Path) -> str | None:
+def _read_loose(path: str | Path) -> str | None:
     """The sha a loose ref file holds, or None (no such file, a symbolic ref, garbage)."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     line = data.strip()
@@ -148,6 +170,7 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
         names = sorted(set(packed) | set(loose))
         lost: set[str] = set()
         moved: dict[str, str | None] = {}
+        unlocked: set[str] = set()  # moved refs held only in packed-refs: checked afterwards
         for ref, (new, old) in sorted(moves.items()):
             lock = common / (ref + ".lock")
             if not handled(ref):
@@ -156,19 +179,24 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
             if ref not in packed and ref not in loose and _conflicts(ref, names):
                 lost.add(ref)
                 continue
-            if not _lock(lock):
+            path = common / ref
+            line = packed.get(ref)
+            current = line[0][:40].decode() if line else None
+            if not os.path.lexists(path):
+                if os.path.lexists(lock):
+                    lost.add(ref)  # being moved by another writer
+                    continue
+                unlocked.add(ref)
+            elif not _lock_loose(path, lock):
                 lost.add(ref)
                 continue
-            held.append(lock)
-            path = common / ref
-            if path.exists() or path.is_symlink():
-                current = _read_loose(path)
-                if current is None:  # a symbolic ref or garbage: git's to judge
-                    lost.add(ref)
-                    continue
             else:
-                line = packed.get(ref)
-                current = line[0][:40].decode() if line else None
+                held.append(lock)
+                if path.exists() or path.is_symlink():
+                    current = _read_loose(path)
+                    if current is None:  # a symbolic ref or garbage: git's to judge
+                        lost.add(ref)
+                        continue
             if current != old:
                 lost.add(ref)
                 continue
@@ -193,14 +221,22 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
             os.replace(packed_lock, common / "packed-refs")
         except OSError as error:
             raise Busy(f"cannot write packed-refs: {error}") from error
+        base = os.fspath(common)
+        deleted: list[str] = []  # refs whose loose file is gone: their folders may be empty
         for ref in moved:
+            if ref in unlocked:
+                if _touched(base, ref):
+                    lost.add(ref)
+                continue
             try:
                 _unlink(common / ref)  # under its lock: the packed value now shows through
+                deleted.append(ref)
             except OSError:
                 lost.add(ref)  # its loose file still holds the old value, and wins
-            _prune_parents(common, ref)
-        for ref, sha in folded.items():
-            _prune_loose(common, ref, sha)
+        deleted += [ref for ref, sha in folded.items() if _prune_loose(base, ref, sha)]
+        while held:
+            _unlink(held.pop())
+        _prune_folders(base, deleted)
         return lost
     finally:
         for lock in held:
@@ -208,34 +244,47 @@ def write_packed(common: Path, moves: Moves, *, fold: bool = True) -> set[str]:
         _unlink(packed_lock)
 
 
+def _touched(base: str, ref: str) -> bool:
+    """Whether another writer holds ``ref``'s lock or wrote it loose (after the moves were read
+    from packed-refs: a ref moved without its lock is then returned as not moved)."""
+    path = f"{base}/{ref}"
+    return os.path.lexists(path) or os.path.lexists(path + ".lock")
+
+
 def _key(ref: str) -> bytes:
     return ref.encode("utf-8", "surrogateescape")
 
 
-def _prune_loose(common: Path, ref: str, sha: str) -> None:
-    """Delete the loose file of a ref now packed, if it still holds ``sha`` (under its lock)."""
-    lock = common / (ref + ".lock")
-    if not _lock(lock):
-        return  # another writer is moving it: its loose file stays, and wins
+def _prune_loose(base: str, ref: str, sha: str) -> bool:
+    """Delete the loose file of a ref now packed, if it still holds ``sha`` (under its lock);
+    whether it was deleted."""
+    path = f"{base}/{ref}"
+    lock = path + ".lock"
+    if not _lock_loose(path, lock):
+        return False  # another writer is moving it: its loose file stays, and wins
     try:
-        path = common / ref
-        if _read_loose(path) == sha:
-            _unlink(path)
+        if _read_loose(path) != sha:
+            return False
+        os.unlink(path)
+        return True
     except OSError:
-        return  # it stays loose, and holds the same value as the packed one
+        return False  # it stays loose, and holds the same value as the packed one
     finally:
         _unlink(lock)
-    _prune_parents(common, ref)
 
 
-def _prune_parents(common: Path, ref: str) -> None:
-    """Remove the folders of a deleted loose ref left empty, below ``refs/<kind>`` (as git)."""
-    parts = ref.split("/")
-    for end in range(len(parts) - 1, 2, -1):
+def _prune_folders(base: str, refs: list[str]) -> None:
+    """Remove the folders of deleted loose refs left empty, below ``refs/<kind>`` (as git),
+    each folder tried once, the deepest first."""
+    folders: set[str] = set()
+    for ref in refs:
+        parts = ref.split("/")
+        folders.update("/".join(parts[:end]) for end in range(3, len(parts)))
+    for folder in sorted(folders, key=lambda name: name.count("/"), reverse=True):
         try:
-            os.rmdir(common / "/".join(parts[:end]))
+            os.rmdir(f"{base}/{folder}")
         except OSError:
-            return
+            pass
 
 
 def packed_or_git(

@@ -214,12 +214,25 @@ class ObjectReader:
         names: dict[str, set[str]] = {}
         for commit in wanted:
             kind, data = found.get(f"{commit}:{path}", ("missing", b""))
-            names[commit] = (
-                {name for _, mode, name in tree_entries_from_data(data) if mode != TREE_MODE}
-                if kind == "tree"
-                else set()
-            )
+            names[commit] = file_names_in_tree(data) if kind == "tree" else set()
         return names
+
+
+def file_names_in_tree(data: bytes) -> set[str]:
+    """The names of the entries of a tree object that are not trees, read as git writes them
+    (``<octal mode> <name>\\0<20-byte sha>`` each); ValueError when an entry is cut short.
+    GitPython's parser also vets every name, which costs more than the rest together."""
+    names: set[str] = set()
+    at, end = 0, len(data)
+    while at < end:
+        space = data.find(b" ", at)
+        nul = data.find(b"\0", space + 1) if space >= 0 else -1
+        if nul < 0 or nul + 21 > end:
+            raise ValueError("Truncated tree entry")
+        if int(data[at:space], 8) != TREE_MODE:
+            names.add(data[space + 1 : nul].decode("utf-8", "surrogateescape"))
+        at = nul + 21
+    return names
 
 
 def parse_tag(data: bytes) -> tuple[str, str, str, int, str]:

@@ -14,13 +14,14 @@ that dies half-way leaves no working group that holds anything unjudged.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
 
 from wgtool.core.errors import InvalidInput, SyncError
 from wgtool.core.exchange.sync.joining import broken_main, join_commit, quarantine_line
-from wgtool.core.exchange.sync.remote import configure_remote, fetch_refspecs, git_reason
+from wgtool.core.exchange.sync.remote import fetch_refspecs, git_reason
 from wgtool.core.exchange.sync.report import SyncReport
 from wgtool.core.exchange.sync.tidy import tidy
 from wgtool.core.record import faults
@@ -39,6 +40,8 @@ from wgtool.core.record.transport import run_git
 REMOTE = "origin"
 # Taken straight into local refs by the clone's one fetch, judged before the clone is used.
 DIRECT = (f"+{WG_PREFIX}*:{WG_PREFIX}*", f"+{TAGS_PREFIX}*:{TAGS_PREFIX}*")
+# Exactly the refspecs of DIRECT, as a value pattern of ``git config`` (an extended regex).
+DIRECT_PATTERN = "^" + "|".join(re.escape(spec) for spec in DIRECT).join("()") + "$"
 
 
 def clone(url: str, path: Path) -> tuple[SyncReport, dict[str, object]]:
@@ -87,12 +90,9 @@ def _clone_into(url: str, folder: Path) -> tuple[SyncReport, dict[str, object]]:
         raise SyncError(f"cannot clone {url}: {git_reason(result.stderr)}")
     store = GitStore.open(folder, search_parents=False)
     try:
-        for spec in DIRECT:  # later fetches go to remote-tracking refs only, as every sync's
-            store.run(
-                ["config", "--fixed-value", "--unset", f"remote.{REMOTE}.fetch", spec],
-                check=False,
-            )
-        configure_remote(store, REMOTE)
+        # Later fetches go to remote-tracking refs only, as every sync's (the clone was given
+        # those refspecs too): the direct ones are removed, in one process.
+        store.run(["config", "--unset-all", f"remote.{REMOTE}.fetch", DIRECT_PATTERN], check=False)
         report = SyncReport(REMOTE, rounds=1)
         _judge_everything(store, report)
         tidy(store, REMOTE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from wgtool.core.desks.parts import Desks
 from wgtool.core.errors import Remedy, WgError
 from wgtool.core.exchange.sync.ancestry import Ancestry
@@ -29,6 +31,7 @@ from wgtool.core.record.rulebook import (
     MainCommit,
     MainHistory,
     Problem,
+    Record,
     Rulebook,
     chain_key_valid,
     chain_trailer,
@@ -104,7 +107,7 @@ def join(wg: Desks, book: Rulebook, remote: str, report: SyncReport, outcome: Ro
         if honest is not None:
             taken[ref] = (honest, local.get(ref))
     if taken:
-        _join_refs(wg, remote, taken, report, problems)
+        _join_refs(wg, remote, taken, report, problems, book.commits_read)
     outcome.problems += [line for ref in sorted(problems) for line in problems[ref]]
     _join_tags(store, book, history, remote, report, outcome)
 
@@ -115,6 +118,7 @@ def _join_refs(
     taken: dict[str, tuple[str, str | None]],
     report: SyncReport,
     problems: dict[str, list[str]],
+    read: Mapping[str, Record],
 ) -> None:
     """Join the refs the rulebook accepted (``{ref: (theirs, ours as read)}``) in a few git
     processes: their ancestry from one walk, event counts from one read, and every move in one
@@ -127,7 +131,7 @@ def _join_refs(
         sha for sha in (wg.record.main(), store.resolve(tracking_prefix(remote) + "main")) if sha
     ]
     tips = [sha for pair in taken.values() for sha in pair if sha is not None]
-    ancestry = Ancestry(store, tips, mains)
+    ancestry = Ancestry(store, tips, mains, known=read)
     moves: dict[str, tuple[str, str | None]] = {}
     revised: list[str] = []
     for ref, (theirs, ours) in taken.items():

@@ -14,7 +14,10 @@ and a fetch of fewer than 100 objects unpacks them loose too; git's own ``gc --a
 6,700 of them. From :data:`REPACK_FROM` loose objects on they are packed, and packs are merged
 whenever there are more than :data:`PACKS_KEPT` (each fetch of many objects keeps a pack of its
 own): ``git repack -d --geometric=2`` merges the small ones in a geometric progression and
-leaves the largest as it is, so a clone holds a few packs.
+leaves the largest as it is, so a clone holds a few packs. The files a dumb-HTTP server reads
+(``info/refs``, ``objects/info/packs``: a listing of every ref, 118 KB at 400 amendments) are
+not written, and removed where an earlier repack left them: a member's clone is not served
+that way, and a copy of them would only go stale with the next sync.
 """
 
 from __future__ import annotations
@@ -58,7 +61,9 @@ def tidy(store: GitStore, remote: str) -> None:
     if packs(common) > PACKS_KEPT or loose_objects(store) >= REPACK_FROM:
         # Packs merged in a geometric progression, loose objects with them: each fetch that
         # brought a pack of its own is rolled into the others without rewriting the largest.
-        store.run(["repack", "-d", "-q", "--geometric=2"], check=False)
+        store.run(["repack", "-d", "-n", "-q", "--geometric=2"], check=False)
+        for stale in (common / "info" / "refs", common / "objects" / "info" / "packs"):
+            stale.unlink(missing_ok=True)
 
 
 def packs(common: Path) -> int:

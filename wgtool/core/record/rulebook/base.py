@@ -38,6 +38,10 @@ class SharedReads:
     verdicts: dict[tuple[str, str, str | None, tuple[str, str] | None], Verdict] = field(
         default_factory=dict
     )
+    # (first, second parent) of a join of event chains -> the tree ``git merge-tree`` writes for
+    # them (None: they touch the same file); a judge after another (the index after a sync's
+    # join) does not run it again.
+    joins: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
 
 class Reader:

@@ -68,6 +68,11 @@ class Rulebook:
     def commits_judged(self) -> int:
         return self.reads.commits_judged
 
+    @property
+    def commits_read(self) -> Mapping[str, Record]:
+        """The commits read so far, by sha (shared by the readers of this store)."""
+        return self.reads.records
+
     def close(self) -> None:
         self.reads.close()
 

@@ -70,7 +70,7 @@ class ChainJudge:
         self._events = shared.events  # event file blob -> its event (None: not one)
         self._complete = shared.complete  # event tips whose whole chain has been read
         self._verdicts = shared.verdicts
-        self._joins: dict[tuple[str, str], str | None] = {}
+        self._joins = shared.joins  # (first, second parent) -> the tree git merges them to
         self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
         self.event_files_read = 0  # by this judge (a file read by another reader is shared)
         self.statements = StatementJudge(reads, self._read_event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from wgtool.core import document, labels
 from wgtool.core.adoption import (
@@ -105,11 +106,8 @@ class MainJudge:
         if tip and known is None:
             records = read_records(self.reads.store, ["--first-parent", "--reverse"], [tip])
         # A kept row of another shape (damaged, or edited by hand) is judged again.
-        kept = {
-            sha: verdict
-            for sha, verdict in self.reads.load_kept("main", [r.sha for r in records]).items()
-            if _well_formed(verdict)
-        }
+        loaded = self.reads.load_kept("main", [r.sha for r in records])
+        kept = {sha: read for sha, verdict in loaded.items() if (read := _read_kept(verdict))}
         merged_tips = {
             (r.trailer(AMENDMENT_ID) or "", r.parents[1])
             for r in records
@@ -123,9 +121,8 @@ class MainJudge:
             for record in records:
                 commit = MainCommit(record, len(history.commits))
                 history.append(commit)
-                if record.sha in kept and _restored(
-                    commit, state, kept[record.sha], self.reads.configs_of
-                ):
+                if record.sha in kept:
+                    _restore(commit, state, kept[record.sha], self.reads.configs_of)
                     self.reads.judged.add(record.sha)
                 else:
                     self._judge_main(commit, state, history)
@@ -520,66 +517,62 @@ def _kept(commit: MainCommit) -> dict[str, object]:
     }
 
 
-def _well_formed(kept: object) -> bool:
-    """Whether ``kept`` has the shape :func:`_kept` writes (else the commit is judged again)."""
+@dataclass(frozen=True)
+class _KeptMain:
+    """A kept main-commit verdict as :func:`_kept` wrote it, read back field by field."""
+
+    kind: str
+    member: str | None
+    amendment: str | None
+    draft: str | None
+    deadline: float | None
+    config: tuple[str | None, str | None] | None
+    founded: bool
+
+
+def _read_kept(kept: object) -> _KeptMain | None:
+    """``kept`` if it has the shape :func:`_kept` writes, else None (a damaged or hand-edited
+    row: the commit is judged again, and its chains are loaded like any other's)."""
     if not isinstance(kept, dict) or set(kept) != _KEPT_FIELDS:
-        return False
-    blobs = kept["config"]
-    return (
-        isinstance(kept["kind"], str)
-        and all(kept[name] is None or isinstance(kept[name], str) for name in _KEPT_TEXTS)
-        and (kept["deadline"] is None or type(kept["deadline"]) in (int, float))
-        and isinstance(kept["founded"], bool)
-        and (
-            blobs is None
-            or (
-                isinstance(blobs, list)
-                and len(blobs) == 2
-                and all(b is None or isinstance(b, str) for b in blobs)
-            )
-        )
-    )
+        return None
+    texts = [kept[name] for name in ("member", "amendment", "draft")]
+    kind, deadline, blobs, founded = kept["kind"], kept["deadline"], kept["config"], kept["founded"]
+    if (
+        not isinstance(kind, str)
+        or not all(text is None or isinstance(text, str) for text in texts)
+        or not (deadline is None or type(deadline) in (int, float))
+        or not isinstance(founded, bool)
+    ):
+        return None
+    config: tuple[str | None, str | None] | None = None
+    if blobs is not None:
+        if not (
+            isinstance(blobs, list)
+            and len(blobs) == 2
+            and all(b is None or isinstance(b, str) for b in blobs)
+        ):
+            return None
+        config = (blobs[0], blobs[1])
+    return _KeptMain(kind, texts[0], texts[1], texts[2], deadline, config, founded)
 
 
 _KEPT_FIELDS = {"kind", "member", "amendment", "draft", "deadline", "config", "founded"}
-_KEPT_TEXTS = ("member", "amendment", "draft")
-
-
-def _restored(
-    commit: MainCommit,
-    state: MainState,
-    kept: object,
-    configs: Callable[[str | None, str | None], Config | str],
-) -> bool:
-    """:func:`_restore`, or False with nothing changed when the kept verdict cannot be read
-    (a damaged or hand-edited row: the commit is judged again)."""
-    if not isinstance(kept, dict):
-        return False
-    before = (state.config, state.founded, dict(state.merged))
-    try:
-        _restore(commit, state, kept, configs)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        state.config, state.founded, state.merged = before
-        return False
-    return True
 
 
 def _restore(
     commit: MainCommit,
     state: MainState,
-    kept: object,
+    kept: _KeptMain,
     configs: Callable[[str | None, str | None], Config | str],
 ) -> None:
     """A main commit as a kept verdict says it was judged: valid, and what it changed."""
-    assert isinstance(kept, dict)
-    commit.kind = str(kept["kind"])
-    commit.member, commit.amendment = kept["member"], kept["amendment"]
-    commit.draft, commit.deadline = kept["draft"], kept["deadline"]
-    blobs = kept["config"]
-    if isinstance(blobs, list):
-        found = configs(blobs[0], blobs[1])
+    commit.kind = kept.kind
+    commit.member, commit.amendment = kept.member, kept.amendment
+    commit.draft, commit.deadline = kept.draft, kept.deadline
+    if kept.config is not None:
+        found = configs(*kept.config)
         state.config = found if isinstance(found, Config) else state.config
-    state.founded = bool(kept["founded"])
+    state.founded = kept.founded
     if commit.kind == MERGE and commit.amendment:
         state.merged[commit.amendment] = (commit.draft or "", commit.sha)
     if commit.kind == REVERT and commit.amendment:

@@ -53,7 +53,8 @@ class Record(CommitInfo):
     # beside it, they would hold every message twice while a clone judges thousands.
     @property
     def title(self) -> str:
-        return parse_message(self.message)[0]
+        # parse_message's title: the first paragraph (trailers only ever end a later one).
+        return self.message.strip("\n").split("\n\n", 1)[0]
 
     @property
     def body(self) -> str:
