@@ -24,7 +24,6 @@ import hashlib
 import json
 import sqlite3
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from wgtool.core.record.kept_codes import FILE, VERSION, encode_key, lay_out
@@ -36,15 +35,49 @@ VERDICTS = FILE  # in .git/wgtool, as the rulebook's kept verdicts, in the same 
 ALLOWED_SIGNERS = "allowed_signers"
 
 
-@dataclass
 class VerifyReport:
-    commits: int = 0
-    tags: int = 0
-    signatures: int = 0
-    problems: list[str] = field(default_factory=list)
-    allowed_signers: Path | None = None
-    merges: int = 0
-    overridden: list[str] = field(default_factory=list)  # one line per merge without consensus
+    """What ``wgtool verify`` found. A plain class rather than a dataclass: a verify answered
+    from the kept report imports neither :mod:`dataclasses` nor :mod:`inspect` (18 ms, a sixth
+    of that whole run)."""
+
+    __slots__ = (
+        "commits",
+        "tags",
+        "signatures",
+        "problems",
+        "allowed_signers",
+        "merges",
+        "overridden",
+    )
+
+    def __init__(
+        self,
+        commits: int = 0,
+        tags: int = 0,
+        signatures: int = 0,
+        problems: list[str] | None = None,
+        allowed_signers: Path | None = None,
+        merges: int = 0,
+        overridden: list[str] | None = None,  # one line per merge without consensus
+    ) -> None:
+        self.commits = commits
+        self.tags = tags
+        self.signatures = signatures
+        self.problems: list[str] = [] if problems is None else problems
+        self.allowed_signers = allowed_signers
+        self.merges = merges
+        self.overridden: list[str] = [] if overridden is None else overridden
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VerifyReport):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq is
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"VerifyReport({fields})"
 
     def lines(self) -> list[str]:
         checked = f"checked {_count(self.commits, 'commit')} and {_count(self.tags, 'tag')}"
