@@ -19,6 +19,7 @@ from wgtool.core.index.rows import (
     META,
     amendments_from,
     event_from_row,
+    execute_many,
     upsert,
 )
 from wgtool.core.indexed import CONSENSUS_SETTINGS
@@ -91,9 +92,10 @@ def _store_consensus(
             new.append({"key": last, "verdict": states[0], "groups": states[1]})
         updates.append({"b_id": amendment.id, "b_key": keys[states]})
     if new:
-        conn.execute(CONSENSUS.insert(), new)
+        execute_many(conn, CONSENSUS.insert(), new)
     if updates:
-        conn.execute(
+        execute_many(
+            conn,
             AMENDMENTS.update()
             .where(AMENDMENTS.c.id == bindparam("b_id"))
             .values(consensus_key=bindparam("b_key")),

@@ -32,7 +32,7 @@ from wgtool.core.index.rows import (
     REF_TIPS,
     REVERTS,
     event_row,
-    insert_in_batches,
+    execute_many,
     read_amendment_chains,
     sha_bytes,
     sha_hex,
@@ -167,7 +167,7 @@ class Refresher:
             }
             conn.execute(delete(AMENDMENTS).where(AMENDMENTS.c.id.in_(list(amendment_tips))))
             rows = read_amendment_chains(book, history, amendment_tips)
-            insert_in_batches(conn, upsert(AMENDMENTS), rows)
+            execute_many(conn, upsert(AMENDMENTS), rows)
             touched |= set(amendment_tips)
             # Events are read again when their amendment changed too (a withdrawal is valid
             # only from the amendment's proposer).
@@ -187,9 +187,10 @@ class Refresher:
                 self._read_events(conn, book, history, event_tips, since)
             touched |= set(event_tips)
             if changed:
-                conn.execute(
+                execute_many(
+                    conn,
                     upsert(REF_TIPS),
-                    [{"ref": r, "sha": sha_bytes(s)} for r, s in changed.items()],
+                    ({"ref": r, "sha": sha_bytes(s)} for r, s in changed.items()),
                 )
             self._update_status(conn, touched)
             if touched:
@@ -219,7 +220,7 @@ class Refresher:
             for commit in history.commits[kept:]
         ]
         if rows:
-            conn.execute(MAIN_ROWS.insert(), rows)
+            execute_many(conn, MAIN_ROWS.insert(), rows)
         return history
 
     def _stored_history(self, conn: Connection, book: Rulebook) -> MainHistory | None:
@@ -337,9 +338,9 @@ class Refresher:
                 }
             )
         if merges:
-            conn.execute(upsert(MERGES), merges)
+            execute_many(conn, upsert(MERGES), merges)
         if reverts:
-            conn.execute(upsert(REVERTS), reverts)
+            execute_many(conn, upsert(REVERTS), reverts)
         return touched
 
     def _read_events(
@@ -366,7 +367,7 @@ class Refresher:
         anew = [amendment for amendment, chain in chains.items() if not chain.partial]
         conn.execute(delete(EVENTS).where(EVENTS.c.amendment.in_(anew)))
         rows = (event_row(event) for chain in chains.values() for event in chain.events)
-        insert_in_batches(conn, EVENTS.insert().prefix_with("OR IGNORE"), rows)
+        execute_many(conn, EVENTS.insert().prefix_with("OR IGNORE"), rows)
 
     def _update_status(self, conn: Connection, touched: set[str]) -> None:
         """Status follows from main's merges and the first reject/withdraw event (one pass
@@ -427,7 +428,8 @@ class Refresher:
                 row.update(status=status.value, reason=decision[1] or None)
             updates.append({f"b_{k}": v for k, v in row.items()} | {"b_id": amendment_id})
         table = AMENDMENTS
-        conn.execute(
+        execute_many(
+            conn,
             table.update()
             .where(table.c.id == bindparam("b_id"))
             .values({column: bindparam(f"b_{column}") for column in DECIDED_COLUMNS}),
@@ -486,7 +488,7 @@ class Refresher:
         """
         table = AMENDMENTS
         query = (
-            sa_select(table.c.id, table.c.draft, table.c.base, table.c.paragraph)
+            sa_select(table.c.id, table.c.draft, table.c.base, table.c.paragraph, table.c.status)
             .where(table.c.status.in_((Status.OPEN.value, Status.LAPSED.value)))
             .where(table.c.kind.in_((Kind.REPLACE.value, Kind.DELETE.value)))
             .where(table.c.paragraph.is_not(None))
@@ -497,14 +499,18 @@ class Refresher:
         if not rows or main is None:
             return
         gone = GoneParagraphs(self.store, main)
+        # Only the rows whose status changes are written: a merge leaves most of thousands of
+        # open amendments as they were, and writing each costs more than judging it.
         updates = [
-            {
-                "b_id": amendment_id,
-                "b_status": (Status.LAPSED if gone(draft, base, paragraph) else Status.OPEN).value,
-            }
-            for amendment_id, draft, base, paragraph in rows
+            {"b_id": amendment_id, "b_status": status}
+            for amendment_id, draft, base, paragraph, was in rows
+            if (status := (Status.LAPSED if gone(draft, base, paragraph) else Status.OPEN).value)
+            != was
         ]
-        conn.execute(
+        if not updates:
+            return
+        execute_many(
+            conn,
             table.update()
             .where(table.c.id == bindparam("b_id"))
             .values(status=bindparam("b_status")),

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Column, LargeBinary, Table
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine, Result
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, Update
 from sqlmodel import Field, SQLModel
 
 # Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
@@ -277,18 +277,37 @@ def event_row(event: Event) -> dict[str, object]:
     }
 
 
-# Rows written per statement: SQLAlchemy lays out the parameters of a whole statement at once,
-# so a clone's tens of thousands of rows go a thousand at a time, made as they are written.
+# Rows written per statement: a clone's tens of thousands of rows go a thousand at a time,
+# made as they are written.
 BATCH = 1000
 
 
-def insert_in_batches(
-    conn: Any, statement: Insert, rows: Iterable[dict[str, object]], size: int = BATCH
+def execute_many(
+    conn: Any, statement: Insert | Update, rows: Iterable[dict[str, object]], size: int = BATCH
 ) -> None:
-    """Execute ``statement`` for ``rows``, ``size`` rows at a time."""
+    """Execute ``statement`` (an insert, or an update by bound names) for ``rows``, ``size``
+    rows at a time, each row with the keys of the first.
+
+    The statement is compiled once and its values go to sqlite3 as they are: SQLAlchemy would
+    lay out every row's parameters in Python, a tenth of a clone's time at 4,000 amendments.
+    The index's columns are text, numbers and bytes, which sqlite3 takes unchanged; a column a
+    row leaves out takes its scalar default, as SQLAlchemy gives it.
+    """
     it = iter(rows)
+    sql: str | None = None
+    names: list[str] = []
+    defaults = {
+        column.key: column.default.arg
+        for column in statement.table.columns
+        if column.default is not None and column.default.is_scalar
+    }
     while batch := list(islice(it, size)):
-        conn.execute(statement, batch)
+        if sql is None:
+            compiled = statement.compile(dialect=conn.dialect, column_keys=list(batch[0]))
+            sql, names = str(compiled), list(compiled.positiontup or ())
+        conn.exec_driver_sql(
+            sql, [tuple(row[n] if n in row else defaults[n] for n in names) for row in batch]
+        )
 
 
 def read_amendment_chains(
