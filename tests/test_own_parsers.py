@@ -10,7 +10,7 @@ from git.objects.fun import tree_entries_from_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wgtool.core.record.messages import parse_message
+from wgtool.core.record.messages import TRAILER_RE, parse_message
 from wgtool.core.record.objects import TREE_MODE
 from wgtool.core.record.reading import file_names_in_tree
 from wgtool.core.record.rulebook.records import Record
@@ -84,3 +84,33 @@ def test_a_records_title_is_parse_messages(lines: list[str]) -> None:
         message=message,
     )
     assert record.title == parse_message(message)[0]
+
+
+def reference_parse(message: str) -> tuple[str, str, dict[str, list[str]]]:
+    """parse_message as first written: each line of the last paragraph matched twice."""
+    paragraphs = message.strip("\n").split("\n\n")
+    trailers: dict[str, list[str]] = {}
+    if len(paragraphs) > 1:
+        last = paragraphs[-1].splitlines()
+        if last and all(TRAILER_RE.match(line) for line in last):
+            for line in last:
+                match = TRAILER_RE.match(line)
+                assert match
+                trailers.setdefault(match.group(1), []).append(match.group(2))
+            paragraphs = paragraphs[:-1]
+    return paragraphs[0], "\n\n".join(paragraphs[1:]), trailers
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["", "Member: ana", "Event: position", "Key:no-space", "\r", " "]),
+            st.text(alphabet="Ab: -\n\r\x0b\x1c", max_size=10),
+        ),
+        max_size=10,
+    )
+)
+def test_parse_message_is_the_reference_on_random_messages(lines: list[str]) -> None:
+    message = "\n".join(lines)
+    assert parse_message(message) == reference_parse(message)

@@ -29,10 +29,9 @@ def parse_message(message: str) -> tuple[str, str, dict[str, list[str]]]:
     paragraphs = text.split("\n\n")
     trailers: dict[str, list[str]] = {}
     if len(paragraphs) > 1:
-        last = paragraphs[-1].splitlines()
-        if last and all(TRAILER_RE.match(line) for line in last):
-            for line in last:
-                match = TRAILER_RE.match(line)
+        matches = [TRAILER_RE.match(line) for line in paragraphs[-1].splitlines()]
+        if matches and all(matches):
+            for match in matches:
                 assert match
                 # Kept once however many commits repeat them (a clone reads thousands).
                 key, value = intern(match.group(1)), intern(match.group(2))
