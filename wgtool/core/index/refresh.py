@@ -471,11 +471,12 @@ class Refresher:
             elif not chosen and status == Status.NOT_ADOPTED.value:
                 updates.append((amendment_id, Status.OPEN.value, None))
         if updates:
-            conn.execute(
+            execute_many(
+                conn,
                 table.update()
                 .where(table.c.id == bindparam("b_id"))
                 .values(status=bindparam("b_status"), reason=bindparam("b_reason")),
-                [{"b_id": i, "b_status": st, "b_reason": r} for i, st, r in updates],
+                ({"b_id": i, "b_status": st, "b_reason": r} for i, st, r in updates),
             )
 
     def _update_lapsed(self, conn: Connection, main: str | None, ids: Sequence[str] | None) -> None:
