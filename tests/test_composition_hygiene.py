@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 
 import wgtool.core.desks
 import wgtool.core.index
+import wgtool.core.indexing
 import wgtool.core.record
 import wgtool.core.record.rulebook
 from wgtool.core.errors import WgError
@@ -32,6 +33,7 @@ from wgtool.core.record.rulebook.kept import KeptVerdicts
 PACKAGES = (
     wgtool.core.record.rulebook,
     wgtool.core.index,
+    wgtool.core.indexing,
     wgtool.core.record,
     wgtool.core.desks,
 )
@@ -124,7 +126,7 @@ def test_no_class_of_the_rulebook_the_index_the_store_or_the_desks_inherits_beha
         "wgtool.core.record.rulebook.chains.ChainJudge",
         "wgtool.core.record.rulebook.records.Record",
         "wgtool.core.index.Index",
-        "wgtool.core.index.refresh.Refresher",
+        "wgtool.core.indexing.refresh.Refresher",
         "wgtool.core.index.rows.AmendmentRow",
         "wgtool.core.desks.WorkingGroup",
         "wgtool.core.desks.context.Record",

@@ -753,7 +753,7 @@ def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
     the rule (a merge), a refresh computes it again for what changed, not for every amendment;
     when the rule changes, for every one."""
     from tests.conftest import agreed
-    from wgtool.core.index import consensus_rows as refresh
+    from wgtool.core.indexing import consensus_rows as refresh
 
     wg = open_wg()
     ids = [propose(wg, MEMBER_PS, number) for number in (2, 3, 5, 7)]

@@ -169,20 +169,25 @@ def loaded_after(code: str, prefixes: tuple[str, ...], cwd: Path = ROOT) -> list
     return loaded
 
 
+RUN_COMMAND = """
+    import contextlib, io, wgtool.cli
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        try:
+            wgtool.cli.cli.main({argv!r}, prog_name="wgtool")
+        except SystemExit as exit:
+            assert exit.code in (0, None), exit.code
+    assert {expect!r} in out.getvalue(), out.getvalue()
+"""
+"""Code that runs ``wgtool argv`` (``.format(argv=..., expect=...)``) and checks that it
+succeeded and printed ``expect``."""
+
+
 def test_commands_that_never_read_the_index_do_not_import_sqlalchemy(example_repo: Path) -> None:
     """verify and showing a draft pay neither SQLAlchemy nor markdown-it; listing does;
     tagging a version does not, once the index is current."""
     heavy = ("sqlalchemy", "sqlmodel", "markdown_it")
     base = ["--repo", str(example_repo)]
-    run = """
-        import contextlib, io, wgtool.cli
-        with contextlib.redirect_stdout(io.StringIO()) as out:
-            try:
-                wgtool.cli.cli.main({argv!r}, prog_name="wgtool")
-            except SystemExit as exit:
-                assert exit.code in (0, None), exit.code
-        assert {expect!r} in out.getvalue(), out.getvalue()
-    """
+    run = RUN_COMMAND
     for argv, expect in (
         (["verify"], "every change"),
         (["draft", "show", "principles"], "Enhanced cooperation"),

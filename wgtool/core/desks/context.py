@@ -29,9 +29,12 @@ from wgtool.lazy import lazy_module
 
 if TYPE_CHECKING:
     from wgtool.core import index as sqlite_index
+    from wgtool.core.indexing import plain as plain_refresh
 else:
-    # SQLAlchemy (a third of a second): a command that never reads the index never imports it
+    # SQLAlchemy (most of a second): a command that never opens the index never imports it;
+    # one that finds the file behind the refs brings it up to date through sqlite3
     sqlite_index = lazy_module("wgtool.core.index")
+    plain_refresh = lazy_module("wgtool.core.indexing.plain")
 
 R = TypeVar("R")
 
@@ -100,19 +103,25 @@ class Record:
         behind only by event chains grown by positions or comments will do (see
         :meth:`Glance.current`)."""
         if "index" not in self.__dict__:
-            kept = self.snapshot_reads
-            glance = self._kept_glance(settled) if kept else self._glance_at(settled)
-            if glance is not None:
-                try:
-                    return ask(glance)
-                except Unreadable:
-                    kept = False
-                finally:
-                    if not kept:  # each read of the TUI's workers opens its own
-                        glance.close()
-                        self._glance = None
-            else:  # the file is not current: the refresh need not list the refs to see it
-                self.refreshed_tips(stale=True)
+            for attempt in range(2):
+                kept = self.snapshot_reads
+                glance = self._kept_glance(settled) if kept else self._glance_at(settled)
+                if glance is not None:
+                    try:
+                        return ask(glance)
+                    except Unreadable:
+                        kept = False
+                        break
+                    finally:
+                        if not kept:  # each read of the TUI's workers opens its own
+                            glance.close()
+                            self._glance = None
+                if attempt == 0:
+                    # The file is not current (the refresh need not list the refs to see
+                    # it): brought up to date through sqlite3 where it can be, then a glance.
+                    self.refreshed_tips(stale=True)
+                    if "index" in self.__dict__:
+                        break
         self.refresh()
         return ask(self.index)
 
@@ -207,9 +216,11 @@ class Record:
         settles it, with the tips listed then (see :meth:`Glance.current`)."""
         current: Amendment | None = None
         tips: dict[str, str] | None = None
-        if settled and "index" not in self.__dict__:
+        if not settled and "index" not in self.__dict__:
+            self.refreshed_tips()  # its deliberation too: the file brought up to date first
+        if "index" not in self.__dict__:
             kept = self.snapshot_reads
-            glance = self._kept_glance(settled=True) if kept else self._glance_at(settled=True)
+            glance = self._kept_glance(settled) if kept else self._glance_at(settled)
             if glance is not None:
                 try:
                     current, tips = glance.amendment(amendment_id), glance.tips
@@ -269,7 +280,12 @@ class Record:
             refreshed_at, tips = self._refreshed
             if refreshed_at == generation:
                 return tips
-        tips = self.index.refresh(stale=stale)
+        found = None
+        if "index" not in self.__dict__:
+            found = plain_refresh.refreshed(self.store, stale=stale)
+            if found is not None:
+                self._drop_glance()  # one kept from before the refresh is behind it
+        tips = self.index.refresh(stale=stale) if found is None else found
         self._refreshed = (generation, tips)
         return tips
 

@@ -71,7 +71,7 @@ class DeliberationDesk:
         if events is None:
             events = [
                 as_position(e)
-                for e in self.record.index.events(amendment.id)
+                for e in self.record.read(lambda index: index.events(amendment.id))
                 if e.type in ("position", "silence-break")
             ]
         return compute_consensus(self.record.settings, amendment, events)

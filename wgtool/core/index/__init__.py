@@ -4,11 +4,12 @@ It lives in ``.git/wgtool/index.sqlite`` and remembers which ref tips it has rea
 reads only refs whose tip moved; ``rebuild`` deletes everything and reads all refs again, with
 the same result. Deleting the file loses nothing.
 
-The package: :mod:`.rows` (tables and row conversions), :mod:`.lapsed`, :mod:`.healing` (what
-an error says of the file), and the :class:`Index`, which composes two parts, each given what
-it needs: the file (:class:`~.base.IndexFile`: opening, healing and replacing it, one refresher
-at a time) and the :class:`~.refresh.Refresher` (reading the refs into it), and answers the
-queries here. No part reaches into another's underscored names.
+The package: :mod:`.rows` (tables and row conversions), :mod:`.healing` (what an error says of
+the file), and the :class:`Index`, which composes two parts, each given what it needs: the file
+(:class:`~.base.IndexFile`: opening, healing and replacing it, one refresher at a time) and the
+:class:`~wgtool.core.indexing.refresh.Refresher` (reading the refs into it through ``sqlite3``,
+as a command that never opens the index does), and answers the queries here. No part reaches
+into another's underscored names.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from wgtool.core.consensus import as_position
 from wgtool.core.documents.attribution import DraftStep
 from wgtool.core.glance import CONSENSUS_SQL
 from wgtool.core.index.base import IndexFile
-from wgtool.core.index.refresh import Refresher
 from wgtool.core.index.rows import (
     AMENDMENTS,
     EVENTS,
@@ -35,6 +35,7 @@ from wgtool.core.index.rows import (
     event_from_row,
 )
 from wgtool.core.indexed import group_states
+from wgtool.core.indexing.refresh import Refresher
 from wgtool.core.model import Amendment, Event, Status
 from wgtool.core.numbering import NUMBER_OF_SQL, PLACES_SQL, numbered
 from wgtool.core.record.gitstore import GitStore
@@ -66,7 +67,7 @@ class Index:
     def __init__(self, store: GitStore, notify: Callable[[str], object] | None = None) -> None:
         self.store = store
         self.file = IndexFile(store, notify)
-        self.refresher = Refresher(self.file)
+        self.refresher = Refresher(store, self.file.connection, self.file.lock)
 
     @property
     def engine(self) -> Engine:
@@ -92,8 +93,14 @@ class Index:
 
     def rebuild(self) -> dict[str, str]:
         """Forget everything and read all refs again, into a new file whatever the old one held."""
-        refresher = self.refresher
-        return self.file.healed(refresher.rebuild, refresher.refresh, fills=True)
+        return self.file.healed(self._rebuilt, self.refresher.refresh, fills=True)
+
+    def _rebuilt(self) -> dict[str, str]:
+        self.file.close()
+        with self.file.lock():
+            if not self.file.in_memory:
+                self.file.remove_files()
+        return self.refresher.refresh()
 
     def stored_history(self, book: Rulebook, main: str) -> MainHistory | None:
         """Main's judged history as the last refresh stored it, if main has not moved since."""

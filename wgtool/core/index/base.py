@@ -71,6 +71,18 @@ class IndexFile:
     def engine(self) -> Engine:
         return self._open()
 
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """The driver's own connection to the file, from the engine's pool (the refresher
+        writes through ``sqlite3``: see :mod:`wgtool.core.indexing`)."""
+        raw = self._open().raw_connection()
+        try:
+            db = raw.driver_connection
+            assert isinstance(db, sqlite3.Connection)
+            yield db
+        finally:
+            raw.close()
+
     def _open(self) -> Engine:
         if self._engine is None:
             self._engine = self._open_memory() if self._in_memory else self._open_file()

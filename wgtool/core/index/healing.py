@@ -18,6 +18,8 @@ def unusable(error: BaseException) -> bool:
         return True
     if isinstance(error, (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)):
         return False
+    if isinstance(error, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.DataError)):
+        return False
     return isinstance(error, (sa_exc.DatabaseError, sqlite3.DatabaseError))
 
 

@@ -1,58 +1,34 @@
-"""The index's tables and how rows become model objects (and commits become rows)."""
+"""The index's tables and how their rows become model objects (the refresh writes them: see
+:mod:`wgtool.core.indexing`)."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import islice
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Column, LargeBinary, Table
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine, Result
-from sqlalchemy.sql.dml import Insert, Update
 from sqlmodel import Field, SQLModel
 
 # Kept with the glance, which reads the index file without SQLAlchemy: SCHEMA_VERSION is
 # raised there with any change to these tables.
 from wgtool.core.glance import SCHEMA_VERSION as SCHEMA_VERSION
 from wgtool.core.indexed import amendment_from, event_from
-from wgtool.core.model import Amendment, Event, Kind, Status
-from wgtool.core.record.rulebook import (
-    ACCEPTS,
-    ALTERNATIVE_TO,
-    AMENDS,
-    AMENDS_REVISION,
-    KIND,
-    MEMBER,
-    PARAGRAPH,
-    PARAGRAPH_LABEL,
-    MainHistory,
-    Rulebook,
-)
+from wgtool.core.model import Amendment, Event
 
 # The key is the row (WITHOUT ROWID): a table keyed by text keeps no second copy of its key.
 WITHOUT_ROWID = {"sqlite_with_rowid": False}
 
 
 class RefTip(SQLModel, table=True):
-    """A ref's tip as the last refresh read it; the sha as its 20 bytes (see :func:`sha_bytes`)."""
+    """A ref's tip as the last refresh read it; the sha as its 20 bytes (see
+    :func:`wgtool.core.indexing.rows.sha_bytes`)."""
 
     __table_args__ = WITHOUT_ROWID
     ref: str = Field(primary_key=True)
     sha: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-
-
-def sha_bytes(sha: str) -> bytes:
-    return bytes.fromhex(sha)
-
-
-def sha_hex(value: object) -> str:
-    """A sha kept as its bytes, in hex (a TypeError for anything else: the index is rebuilt)."""
-    if value.__class__ is not bytes:
-        raise TypeError(f"a sha kept as {value.__class__.__name__}")
-    return value.hex()
 
 
 class AdoptionColumns(SQLModel):
@@ -234,128 +210,8 @@ def amendments_from(
     return [amendment_from(row) for row in rows]
 
 
-def last_trailer(trailers: dict[str, list[str]], name: str) -> str:
-    return trailers.get(name, [""])[-1]
-
-
-# The columns a decision (merge, revert, reject, withdraw) sets on an amendment's row.
-DECIDED_COLUMNS = (
-    "status",
-    "merged_by",
-    "merge_commit",
-    "reason",
-    "consensus",
-    "supporting",
-    "objecting",
-    "not_heard",
-    "override_reason",
-    "silence",
-    "reverted_by",
-    "revert_commit",
-)
-
-
 def event_from_row(row: Any) -> Event:
     return event_from(row._mapping)
-
-
-def event_row(event: Event) -> dict[str, object]:
-    """The index row of an event."""
-    details = event.details()
-    return {
-        "amendment": event.amendment,
-        "id": event.id,
-        "type": event.type,
-        "member": event.member,
-        "group": event.group,
-        "at": event.at,
-        "revision": event.revision,
-        "stance": event.stance,
-        "text": event.text,
-        "reply_to": event.reply_to,
-        "details": json.dumps(details, sort_keys=True) if details else "",
-    }
-
-
-# Rows written per statement: a clone's tens of thousands of rows go a thousand at a time,
-# made as they are written.
-BATCH = 1000
-
-
-def execute_many(
-    conn: Any, statement: Insert | Update, rows: Iterable[dict[str, object]], size: int = BATCH
-) -> None:
-    """Execute ``statement`` (an insert, or an update by bound names) for ``rows``, ``size``
-    rows at a time, each row with the keys of the first.
-
-    The statement is compiled once and its values go to sqlite3 as they are: SQLAlchemy would
-    lay out every row's parameters in Python, a tenth of a clone's time at 4,000 amendments.
-    The index's columns are text, numbers and bytes, which sqlite3 takes unchanged; a column a
-    row leaves out takes its scalar default, as SQLAlchemy gives it.
-    """
-    it = iter(rows)
-    sql: str | None = None
-    names: list[str] = []
-    defaults = {
-        column.key: column.default.arg
-        for column in statement.table.columns
-        if column.default is not None and column.default.is_scalar
-    }
-    while batch := list(islice(it, size)):
-        if sql is None:
-            compiled = statement.compile(dialect=conn.dialect, column_keys=list(batch[0]))
-            sql, names = str(compiled), list(compiled.positiontup or ())
-        conn.exec_driver_sql(
-            sql, [tuple(row[n] if n in row else defaults[n] for n in names) for row in batch]
-        )
-
-
-def read_amendment_chains(
-    book: Rulebook, history: MainHistory, tips: dict[str, str]
-) -> Iterator[dict[str, object]]:
-    """Index rows of the amendments the rulebook accepts (a forged or malformed one is left out,
-    and ``wgtool verify`` reports it). The proposer's group is the roster's."""
-    for amendment_id, chain in book.amendment_chains(tips, history).items():
-        if not chain.valid:
-            continue
-        first, head = chain.revisions[0], chain.revisions[-1]
-        paragraph = head.trailer(PARAGRAPH) or ""
-        yield (
-            {
-                "id": amendment_id,
-                "draft": chain.draft,
-                "kind": head.trailer(KIND) or Kind.DOCUMENT.value,
-                "paragraph": int(paragraph) if paragraph.isdigit() else None,
-                "label": head.trailer(PARAGRAPH_LABEL) or (paragraph or None),
-                "alternative_to": first.trailer(ALTERNATIVE_TO),
-                "amends": first.trailer(AMENDS),
-                "amends_revision": head.trailer(AMENDS_REVISION),
-                "takes_in": json.dumps(
-                    [
-                        [r.trailer(ACCEPTS), r.sha, r.trailer(MEMBER)]
-                        for r in chain.revisions
-                        if r.trailer(ACCEPTS)
-                    ]
-                ),
-                "title": head.title,
-                "rationale": head.body,
-                "proposer": chain.proposer,
-                "group": chain.group,
-                "base": chain.base,
-                "head": head.sha,
-                "revision": len(chain.revisions),
-                "created_at": first.authored_at,
-                "updated_at": head.authored_at,
-                "status": Status.OPEN.value,
-                "merged_by": None,
-                "merge_commit": None,
-                "reason": None,
-            }
-        )
-
-
-def upsert(table: Table) -> Insert:
-    return table.insert().prefix_with("OR REPLACE")
 
 
 def create_schema(engine: Engine) -> None:
@@ -364,7 +220,7 @@ def create_schema(engine: Engine) -> None:
         if conn.execute(sa_text("SELECT count(*) FROM sqlite_master WHERE type='table'")).scalar():
             return
         SQLModel.metadata.create_all(conn)
-        conn.execute(upsert(META), [{"key": "schema", "value": str(SCHEMA_VERSION)}])
+        conn.execute(META.insert(), [{"key": "schema", "value": str(SCHEMA_VERSION)}])
 
 
 def schema_problem(connection: sqlite3.Connection, *, thorough: bool) -> str | None:

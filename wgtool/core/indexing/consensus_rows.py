@@ -3,40 +3,39 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
-
-from sqlalchemy import bindparam, delete
-from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Connection
 
 from wgtool.core.consensus import as_position, compute_consensus
 from wgtool.core.errors import WgError
-from wgtool.core.index.rows import (
+from wgtool.core.indexed import CONSENSUS_SETTINGS, amendment_from, event_from
+from wgtool.core.indexing.rows import (
     AMENDMENTS,
     BATCH,
     CONSENSUS,
     EVENTS,
+    IN_LIST,
     META,
-    amendments_from,
-    event_from_row,
-    execute_many,
+    dicts,
+    in_list,
+    insert,
+    update,
     upsert,
 )
-from wgtool.core.indexed import CONSENSUS_SETTINGS
 from wgtool.core.model import ConsensusRule, Event, Settings
 from wgtool.core.record.config import SETTINGS_PATH, parse_settings
 from wgtool.core.record.gitstore import GitStore
 
 
 def update_consensus(
-    conn: Connection, store: GitStore, main: str | None, touched: set[str]
+    db: sqlite3.Connection, store: GitStore, main: str | None, touched: set[str]
 ) -> None:
     """Each amendment's consensus under main's rule (as every command reads it), kept so
     that listings do not recompute it: for the amendments whose chain or events changed,
     or for every one when main's groups or rule changed. The rule is kept with it, so a
     refresh that only received events reads nothing of main."""
-    kept = conn.execute(sa_select(META.c.value).where(META.c.key == CONSENSUS_SETTINGS))
-    stored = json.loads(kept.scalar() or "{}")
+    kept = db.execute(f"SELECT value FROM {META} WHERE key = ?", (CONSENSUS_SETTINGS,)).fetchone()
+    stored = json.loads((kept and kept[0]) or "{}")
     ids: list[str] | None = sorted(touched)
     if stored.get("main") != main:
         rule = _consensus_rule(store, main)
@@ -45,43 +44,42 @@ def update_consensus(
         if rule != stored.get("rule"):
             ids = None  # every amendment, under the new rule
         stored = {"main": main, "rule": rule}
-        conn.execute(upsert(META), [{"key": CONSENSUS_SETTINGS, "value": json.dumps(stored)}])
+        upsert(db, META, [{"key": CONSENSUS_SETTINGS, "value": json.dumps(stored)}])
     elif not touched:
         return
     rule = stored["rule"]
     settings = Settings("", dict(rule["groups"]), ConsensusRule(**rule["consensus"]))
     if ids is None:
-        ids = [row[0] for row in conn.execute(sa_select(AMENDMENTS.c.id))]
+        ids = [i for (i,) in db.execute(f"SELECT id FROM {AMENDMENTS} ORDER BY id")]
     # Each consensus is kept once, and an amendment names its row: thousands of
     # amendments stand at a few hundred.
-    keys = {
-        (verdict, groups): key
-        for key, verdict, groups in conn.execute(
-            sa_select(CONSENSUS.c.key, CONSENSUS.c.verdict, CONSENSUS.c.groups)
-        )
-    }
+    query = f"SELECT key, verdict, groups FROM {CONSENSUS}"
+    keys = {(verdict, groups): key for key, verdict, groups in db.execute(query)}
     for start in range(0, len(ids), BATCH):  # a clone's every amendment, a batch at a time
-        _store_consensus(conn, settings, ids[start : start + BATCH], keys)
+        _store_consensus(db, settings, ids[start : start + BATCH], keys)
     if ids:
         # A consensus no amendment stands at any more is forgotten.
-        used = sa_select(AMENDMENTS.c.consensus_key).where(AMENDMENTS.c.consensus_key.is_not(None))
-        conn.execute(delete(CONSENSUS).where(CONSENSUS.c.key.not_in(used)))
+        db.execute(
+            f"DELETE FROM {CONSENSUS} WHERE key NOT IN"
+            f" (SELECT consensus_key FROM {AMENDMENTS} WHERE consensus_key IS NOT NULL)"
+        )
 
 
 def _store_consensus(
-    conn: Connection, settings: Settings, ids: list[str], keys: dict[tuple[str, str], int]
+    db: sqlite3.Connection, settings: Settings, ids: list[str], keys: dict[tuple[str, str], int]
 ) -> None:
     """The consensus of the amendments ``ids`` under ``settings``, each kept under its key
     in ``keys`` (a new one added)."""
-    amendments = amendments_from(
-        conn.execute(sa_select(AMENDMENTS).where(AMENDMENTS.c.id.in_(ids)))
-    )
+    listed = (in_list(ids),)
+    query = f"SELECT * FROM {AMENDMENTS} WHERE id IN {IN_LIST} ORDER BY id"
+    amendments = [amendment_from(row) for row in dicts(db.execute(query, listed))]
     positions: dict[str, list[Event]] = {}
-    events = sa_select(EVENTS).where(
-        EVENTS.c.type.in_(("position", "silence-break")), EVENTS.c.amendment.in_(ids)
+    query = (
+        f"SELECT * FROM {EVENTS} WHERE type IN ('position', 'silence-break')"
+        f" AND amendment IN {IN_LIST} ORDER BY amendment, id"
     )
-    for row in conn.execute(events):
-        positions.setdefault(row.amendment, []).append(as_position(event_from_row(row)))
+    for row in dicts(db.execute(query, listed)):
+        positions.setdefault(row["amendment"], []).append(as_position(event_from(row)))
     last = max(keys.values(), default=0)
     updates, new = [], []
     for amendment in amendments:
@@ -90,17 +88,9 @@ def _store_consensus(
         if states not in keys:
             last = keys[states] = last + 1
             new.append({"key": last, "verdict": states[0], "groups": states[1]})
-        updates.append({"b_id": amendment.id, "b_key": keys[states]})
-    if new:
-        execute_many(conn, CONSENSUS.insert(), new)
-    if updates:
-        execute_many(
-            conn,
-            AMENDMENTS.update()
-            .where(AMENDMENTS.c.id == bindparam("b_id"))
-            .values(consensus_key=bindparam("b_key")),
-            updates,
-        )
+        updates.append((keys[states], amendment.id))
+    insert(db, CONSENSUS, new)
+    update(db, AMENDMENTS, ["consensus_key"], updates)
 
 
 def _consensus_rule(store: GitStore, main: str | None) -> dict[str, Any] | None:

@@ -9,11 +9,10 @@ these rows only while the file is current, and the refs it compares include the 
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-from sqlalchemy.engine import Connection
+import sqlite3
 
 from wgtool.core import document
-from wgtool.core.index.rows import DRAFT_ROWS, VERSION_ROWS
+from wgtool.core.indexing.rows import DRAFT_ROWS, VERSION_ROWS, insert
 from wgtool.core.model import DRAFT_CHAIN
 from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.rulebook import (
@@ -27,9 +26,9 @@ from wgtool.core.record.rulebook import (
 )
 
 
-def update_drafts(conn: Connection, store: GitStore, main: str | None) -> None:
+def update_drafts(db: sqlite3.Connection, store: GitStore, main: str | None) -> None:
     """The drafts on ``main`` (none without it), as the first screen lists them."""
-    conn.execute(delete(DRAFT_ROWS))
+    db.execute(f"DELETE FROM {DRAFT_ROWS}")
     if main is None:
         return
     rows = []
@@ -40,8 +39,7 @@ def update_drafts(conn: Connection, store: GitStore, main: str | None) -> None:
         data = store.read_file(main, draft_path(slug)) or b""
         title, paragraphs = document.listed(slug, data.decode("utf-8", "replace"))
         rows.append({"slug": slug, "title": title, "paragraphs": paragraphs})
-    if rows:
-        conn.execute(DRAFT_ROWS.insert(), rows)
+    insert(db, DRAFT_ROWS, rows)
 
 
 def versions_moved(moved: set[str]) -> bool:
@@ -57,10 +55,10 @@ def versions_moved(moved: set[str]) -> bool:
 
 
 def update_versions(
-    conn: Connection, book: Rulebook, history: MainHistory, tips: dict[str, str]
+    db: sqlite3.Connection, book: Rulebook, history: MainHistory, tips: dict[str, str]
 ) -> None:
     """The versions among the tags in ``tips`` (ref -> object), as the rulebook judges them."""
-    conn.execute(delete(VERSION_ROWS))
+    db.execute(f"DELETE FROM {VERSION_ROWS}")
     tags = {ref[len(TAGS_PREFIX) :]: tips[ref] for ref in tips if ref.startswith(TAGS_PREFIX)}
     if not tags:
         return
@@ -79,5 +77,4 @@ def update_versions(
         for position, verdict in enumerate(book.tags(tags, history))
         if verdict.version is not None
     ]
-    if rows:
-        conn.execute(VERSION_ROWS.insert(), rows)
+    insert(db, VERSION_ROWS, rows)
