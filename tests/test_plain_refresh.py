@@ -11,9 +11,10 @@ from pathlib import Path
 from sqlmodel import SQLModel
 
 import wgtool.core.index.rows  # noqa: F401  (the tables, defined on SQLModel's metadata)
-from tests.conftest import MEMBER_CS, MEMBER_GOV, Wg, propose_sample
+from tests.conftest import MEMBER_CS, MEMBER_GOV, Clones, Wg, propose_sample
 from tests.test_import_hygiene import RUN_COMMAND, loaded_after
 from wgtool.core.desks import WorkingGroup
+from wgtool.core.inbox import Seen
 from wgtool.core.indexing.rows import DEFAULTS
 from wgtool.core.model import Kind
 
@@ -130,3 +131,21 @@ def test_another_schema_is_left_to_the_index(example_repo: Path, wgcli: Wg) -> N
     finally:
         db.close()
     assert stamp != "0"
+
+
+def test_a_sync_reports_what_arrived_without_sqlalchemy(clones: Clones) -> None:
+    """Receiving a position, a comment and a new amendment: the sync's news and its index
+    are those of the index proper, and it imports neither library."""
+    with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
+        wg.deliberation.position(clones.amendment, "support", reason="Fine.")
+        wg.deliberation.comment(clones.amendment, "One more word?")
+    fresh = propose_sample(clones.a, MEMBER_CS)
+    sent = command(clones.a, "sync", expect="Sent:")
+    assert sent == []
+    assert command(clones.b, "sync", expect=fresh) == []  # its news names the new one
+    refreshed = contents(clones.b / INDEX)
+    with WorkingGroup.open(clones.b) as wg:
+        wg.record.index.rebuild()
+        news = wg.inbox.news(Seen(), wg.inbox.seen_now())
+    assert contents(clones.b / INDEX) == refreshed
+    assert {item.amendment.id for item in news.amendments} == {clones.amendment, fresh}

@@ -155,7 +155,7 @@ def tips_of(listing: str) -> dict[str, str]:
 # -- reading the file ------------------------------------------------------------------------------
 
 
-def _unless_unreadable(read: Callable[P, R | None]) -> Callable[P, R | None]:
+def unless_unreadable(read: Callable[P, R | None]) -> Callable[P, R | None]:
     """A read whose answer is None when the file cannot be read (damaged, locked, foreign, a
     row of the wrong type): the index, asked instead, heals it."""
 
@@ -280,7 +280,7 @@ def _grown_by_talk(store: Repository, moved: dict[str, tuple[str | None, str]]) 
     return True
 
 
-@_unless_unreadable
+@unless_unreadable
 def open_by_draft(store: GitStore) -> dict[str, int] | None:
     """How many amendments to each draft are open (drafts with none are left out), or None
     when the index is not current."""
@@ -294,7 +294,7 @@ def open_by_draft(store: GitStore) -> dict[str, int] | None:
         return dict(rows)
 
 
-@_unless_unreadable
+@unless_unreadable
 def first_screen(store: Repository) -> list[DraftSummary] | None:
     """Every draft on main with its open amendments and consensus versions, as the last
     refresh kept them (``DraftsDesk.drafts`` reads the same), or None when the index is not
@@ -344,7 +344,7 @@ def _whole(value: object) -> int:
     raise TypeError(f"a number column holds {value.__class__.__name__}")
 
 
-@_unless_unreadable
+@unless_unreadable
 def listing(
     store: GitStore,
     *,
@@ -399,7 +399,7 @@ def stored_history(store: GitStore, book: Rulebook, main: str) -> MainHistory | 
     return kept if kept is not None and kept.tip == main else None
 
 
-@_unless_unreadable
+@unless_unreadable
 def kept_history(store: GitStore, book: Rulebook) -> MainHistory | None:
     """Main's judged history as the last refresh stored it, up to the commit main was at then
     (main may have moved since: ``book.history(main, since=...)`` judges only what it gained),
@@ -413,7 +413,7 @@ def kept_history(store: GitStore, book: Rulebook) -> MainHistory | None:
     return book.restored_history(stored[-1].sha, stored) if stored else None
 
 
-@_unless_unreadable
+@unless_unreadable
 def stored_steps(
     store: GitStore, book: Rulebook, main: str, slug: str
 ) -> tuple[MainHistory, list[DraftStep]] | None:

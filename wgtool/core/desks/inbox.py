@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from wgtool.core import glance_inbox
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
 from wgtool.core.model import Status
@@ -66,9 +67,12 @@ class InboxDesk:
     def seen_now(self) -> Seen:
         """The record as the freshly refreshed index has it, stamped with the clock's time."""
         self.record.refresh()
+        glanced = glance_inbox.seen(self.record.store)  # without SQLAlchemy, when current
+        if glanced is None:
+            glanced = glance_inbox.Seen(self.record.index.states(), self.record.index.event_keys())
         return comparing.Seen(
-            amendments=self.record.index.states(),
-            events={k: frozenset(v) for k, v in self.record.index.event_keys().items()},
+            amendments=glanced.states,
+            events={k: frozenset(v) for k, v in glanced.events.items()},
             versions={v.tag: v.commit for v in self.drafts.all_versions()},
             at=self.record.clock(),
         )
@@ -90,8 +94,10 @@ class InboxDesk:
         wanted = set(ids)
         # Many ids: one pass over every row is faster than a long IN (...) list.
         some = list(ids) if len(ids) <= FEW else None
-        amendments = self.record.index.amendments(ids=some)
-        events = self.record.index.events_for(some)
+        found = glance_inbox.news_rows(self.record.store, some)
+        if found is None:
+            found = self.record.index.amendments(ids=some), self.record.index.events_for(some)
+        amendments, events = found
         return [
             comparing.AmendmentNews(
                 a, comparing.changes(a, before, events.get(a.id, ()), actor=actor)

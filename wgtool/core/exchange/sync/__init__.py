@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
+from wgtool.core import glance_inbox
 from wgtool.core.desks.parts import Desks
 from wgtool.core.exchange.sync import pushing
 from wgtool.core.exchange.sync.joining import join, join_commit, quarantine_line
@@ -82,7 +83,7 @@ def sync(
     report = SyncReport(remote)
     with _sync_lock(store), _ref_snapshots(store):
         before = wg.inbox.seen_now() if news else None
-        numbers = wg.record.index.numbers() if news else {}
+        numbers = _numbers(wg) if news else {}
         configure_remote(store, remote)
         outcome = Round()
         for round_number in range(1, MAX_ROUNDS + 1):
@@ -120,8 +121,15 @@ def sync(
         wg.record.refresh()
     else:
         report.arrived = wg.inbox.news(before, wg.inbox.seen_now())
-        report.notes += renumbering_notes(numbers, wg.record.index.numbers())
+        report.notes += renumbering_notes(numbers, _numbers(wg))
     return report
+
+
+def _numbers(wg: Desks) -> dict[str, tuple[str, int]]:
+    """Every amendment's draft and official number, by id, as the index has them (read at a
+    glance while the index file is current: no SQLAlchemy to import)."""
+    found = glance_inbox.numbers(wg.record.store)
+    return wg.record.index.numbers() if found is None else found
 
 
 @contextmanager
