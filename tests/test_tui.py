@@ -47,7 +47,7 @@ from wgtool.core.desks import MergesDesk, WorkingGroup
 from wgtool.core.model import Kind, Status
 from wgtool.tui import app as tui_app
 from wgtool.tui.app import WgApp, make_app
-from wgtool.tui.commands import WorkingGroupCommands
+from wgtool.tui.commands.palette import WorkingGroupCommands
 from wgtool.tui.render import diff_text, inline_markdown
 from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.dialogs import PositionDialog, TagDialog, TextDialog

@@ -45,7 +45,7 @@ from tests.test_tui import (
 from wgtool.core import document
 from wgtool.core.model import Role
 from wgtool.tui.app import WgApp, make_app
-from wgtool.tui.commands import WorkingGroupCommands
+from wgtool.tui.commands.palette import WorkingGroupCommands
 from wgtool.tui.screens.amendment import AmendmentScreen
 from wgtool.tui.screens.desk import (
     DraftDialog,

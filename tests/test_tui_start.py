@@ -6,20 +6,25 @@ with the command line's one-line error on a folder that is no working group or n
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from textual.css.stylesheet import Stylesheet
 
 from tests.conftest import CHAIR, Wg, propose_sample
 from tests.pilot import settle
 from tests.test_import_hygiene import loaded_after
 from wgtool.cli import cli
 from wgtool.tui.app import WgApp, make_app
+from wgtool.tui.screens.base import SCREENS_CSS
 from wgtool.tui.screens.drafts import DraftsScreen
+from wgtool.tui.screens.queue import QueueScreen
 from wgtool.tui.widgets import RecordTable
 
 HEAVY = ("git", "sqlalchemy", "sqlmodel", "markdown_it")
@@ -36,10 +41,78 @@ def test_the_first_paint_waits_for_neither_the_core_nor_the_index() -> None:
         make_app(None, None).get_default_screen()
         assert "wgtool.core.desks" not in sys.modules
         assert "wgtool.core.index" not in sys.modules
+        assert "wgtool.tui.commands.palette" not in sys.modules  # when the palette opens
         """,
         HEAVY,
     )
     assert loaded == []
+
+
+FIRST_FRAME = """
+import json, sys
+from textual.app import App
+from wgtool.tui.app import make_app
+from wgtool.tui.screens.base import SCREENS_CSS
+
+at_first_frame = {}
+display = App._display
+
+def first_frame(app, screen, renderable):
+    if renderable is not None and not at_first_frame:
+        at_first_frame["modules"] = sorted(sys.modules)
+        at_first_frame["screens_css"] = app.stylesheet.has_source(str(SCREENS_CSS))
+        app.exit()
+    display(app, screen, renderable)
+
+App._display = first_frame
+make_app(sys.argv[1], None).run(headless=True, size=(100, 32))
+print(json.dumps(at_first_frame))
+"""
+"""Runs the app on the working group ``sys.argv[1]``; prints the modules loaded when its first
+frame is handed to the terminal, and whether the other screens' look was read by then."""
+
+
+def test_the_first_frame_holds_the_first_screen_alone(example_repo: Path) -> None:
+    """What the app has loaded when it paints its first frame, run as a process: the first
+    screen and no other, neither the palette nor the other screens' look, and nothing a column
+    label parsed as markup would import."""
+    run = [sys.executable, "-c", FIRST_FRAME, str(example_repo)]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    at_first_frame = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded = set(at_first_frame["modules"])
+    screens = {name for name in loaded if name.startswith("wgtool.tui.screens.")}
+    assert screens == {"wgtool.tui.screens.base", "wgtool.tui.screens.drafts"}
+    assert "wgtool.tui.commands.palette" not in loaded
+    assert "rich._emoji_codes" not in loaded  # what rich's markup parser imports
+    assert {name.split(".")[0] for name in loaded} & set(HEAVY) == set()
+    assert at_first_frame["screens_css"] is False
+
+
+@pytest.mark.asyncio
+async def test_the_other_screens_look_is_read_once_after_the_first_frame(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app reads the other screens' look after its first frame, parsing that file alone;
+    a screen that opens then finds it read, and no stylesheet is parsed again."""
+    reparsed: list[Stylesheet] = []
+    reparse = Stylesheet.reparse
+
+    def counted(stylesheet: Stylesheet) -> None:
+        reparsed.append(stylesheet)
+        reparse(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    app = make_app(example_repo, CHAIR)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DraftsScreen)
+        assert app.stylesheet.has_source(str(SCREENS_CSS))
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert str(app.screen.query_one("#f-text").styles.width) == "1fr"  # #filters Input
+        assert reparsed == []
 
 
 def test_the_first_screen_and_the_queue_read_a_current_index_without_sqlalchemy(

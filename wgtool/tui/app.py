@@ -24,6 +24,7 @@ from weakref import WeakSet
 from textual import events, work
 from textual.app import App
 from textual.binding import BindingType
+from textual.command import Provider
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -34,16 +35,20 @@ from textual.worker import Worker, get_current_worker
 
 from wgtool import api
 from wgtool.api import Member, NotFound, WgError, terminal_safe
+from wgtool.lazy import lazy_module
 from wgtool.tui import timers
-from wgtool.tui.commands import APP_BINDINGS, WorkingGroupCommands
+from wgtool.tui.commands import APP_BINDINGS
 from wgtool.tui.messages import ActorChanged, RecordChanged
 from wgtool.tui.navigation import Navigator
 from wgtool.tui.render import error_words, roles_label
-from wgtool.tui.screens.base import WgScreen
+from wgtool.tui.screens.base import SCREENS_CSS, WgScreen
 from wgtool.tui.session import FirstGlance, Session
 
 if TYPE_CHECKING:
     from wgtool.api import DraftSummary, WorkingGroup
+    from wgtool.tui.commands import palette
+else:
+    palette = lazy_module("wgtool.tui.commands.palette")  # when the palette first opens
 
 LOADING_DELAY = 0.15
 """Seconds of work before a loading indicator appears (quicker work shows no flicker)."""
@@ -56,12 +61,17 @@ WATCH_INTERVAL = 2.0
 CLI, another member's sync into this clone, a second window)."""
 
 
+def palette_commands() -> type[Provider]:
+    """The app's command palette provider (Textual calls this when the palette opens)."""
+    return palette.WorkingGroupCommands
+
+
 class WgApp(App[None]):
     """The working group's desk: drafts, amendments, deliberation, decisions and versions."""
 
     CSS_PATH = "wgtool.tcss"
     TITLE = "wgtool"
-    COMMANDS = App.COMMANDS | {WorkingGroupCommands}
+    COMMANDS = App.COMMANDS | {palette_commands}
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     member: reactive[Member | None] = reactive(None)
@@ -100,9 +110,24 @@ class WgApp(App[None]):
         return self.navigator.build("drafts")
 
     def on_mount(self) -> None:
-        # Paint first: the worker starts once the first frame is on screen.
+        # Paint first: the worker starts once the first frame is on screen, and the other
+        # screens' look is read then.
         self.after_refresh(self, self.load_identity)
+        self.call_after_refresh(self.read_screens_css)
         self.set_interval(WATCH_INTERVAL, self.watch_record)
+
+    def read_screens_css(self) -> None:
+        """Add the look of the screens after the first (:data:`SCREENS_CSS`) to the app's
+        stylesheet, once the first frame has painted without it.
+
+        Each of those screens names the file as its ``CSS_PATH`` too, but Textual, reading it
+        as a screen opens, parses every stylesheet of the app again (every widget's included);
+        read here, only this file is parsed (the others come from the stylesheet's cache).
+        """
+        if not self.stylesheet.has_source(str(SCREENS_CSS)):
+            self.stylesheet.read(SCREENS_CSS)
+            self.stylesheet.parse()
+            self.stylesheet.update(self)
 
     @work(thread=True, exclusive=True, group="identity")
     def load_identity(self) -> None:

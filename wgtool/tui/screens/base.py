@@ -4,6 +4,7 @@ screens by name, reloading when the record changed."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual import work
@@ -20,11 +21,17 @@ if TYPE_CHECKING:
 
 ResultType = TypeVar("ResultType")
 
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
+"""The look of every screen but the first, which paints with the app's stylesheet alone: the
+app adds it to its stylesheet after the first frame (``WgApp.read_screens_css``), and the
+screens name it as their ``CSS_PATH`` should one open before (Textual reads it then)."""
+
 
 class WgScreen(Screen[None]):
     """A screen that shows part of the record and reads it again when it changed."""
 
     BINDINGS: ClassVar[list[BindingType]] = BACK_BINDINGS
+    CSS_PATH: ClassVar[Path | None] = SCREENS_CSS
 
     _seen_version: int | None = None
 
@@ -123,6 +130,7 @@ class WgModal(ModalScreen[ResultType]):
     """A dialog over the current screen; escape cancels it."""
 
     BINDINGS: ClassVar[list[BindingType]] = CANCEL_BINDINGS
+    CSS_PATH: ClassVar[Path | None] = SCREENS_CSS
 
     _writing = False
 

@@ -24,11 +24,21 @@ from wgtool.tui.widgets import KeysFooter, RecordTable
 if TYPE_CHECKING:
     from wgtool.api import DraftSummary
 
+COLUMNS = (
+    ("Draft", "slug"),
+    ("Title", "title"),
+    ("¶", "paragraphs"),
+    ("Open", "open"),
+    ("Versions", "versions"),
+)
+"""The table's columns: label and key."""
+
 
 class DraftsScreen(WgScreen):
     """Every draft on main: title, paragraphs, open amendments, consensus versions."""
 
     AUTO_FOCUS = "#drafts"
+    CSS_PATH = None  # it paints first, with the app's stylesheet alone (see SCREENS_CSS)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -65,11 +75,9 @@ class DraftsScreen(WgScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#drafts", RecordTable)
-        table.add_column("Draft", key="slug")
-        table.add_column("Title", key="title")
-        table.add_column("¶", key="paragraphs")
-        table.add_column("Open", key="open")
-        table.add_column("Versions", key="versions")
+        # Labels as Text: a str label is parsed as markup, which imports rich's emoji table.
+        for label, key in COLUMNS:
+            table.add_column(Text(label), key=key)
         self.query_one("#drafts-empty").display = False
         # In the first frame, if the command line's glance has read them already.
         drafts = self.wg_app.session.first_screen_if_read()

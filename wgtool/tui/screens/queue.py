@@ -237,7 +237,7 @@ class QueueScreen(WgScreen):
     def on_mount(self) -> None:
         table = self.query_one("#queue", RecordTable)
         for column in COLUMNS:
-            table.add_column(column.label, key=column.key, width=column.width)
+            table.add_column(Text(column.label), key=column.key, width=column.width)
 
     # -- loading -----------------------------------------------------------------------------------
 
