@@ -20,6 +20,7 @@ from wgtool.core.text.engine import (
     semantic_diff,
     split_units,
     token_diff_texts,
+    unit_words,
 )
 from wgtool.core.text.tokens import TokenCodec, tokenize
 
@@ -51,44 +52,79 @@ def coalesce(ops: Iterable[tuple[OpName, str]]) -> list[DiffOp]:
     most one insertion, so a redline reads "[-old-]{+new+}" and never interleaves fragments.
     """
     result: list[DiffOp] = []
+    append = result.append
     equal: list[str] = []
     deleted: list[str] = []
     inserted: list[str] = []
-
-    def flush_changes() -> None:
-        if deleted:
-            result.append(DiffOp("delete", "".join(deleted)))
-            deleted.clear()
-        if inserted:
-            result.append(DiffOp("insert", "".join(inserted)))
-            inserted.clear()
-
     for op, text in ops:
         if not text:
             continue
         if op == "equal":
-            flush_changes()
+            if deleted:
+                append(DiffOp("delete", "".join(deleted)))
+                deleted = []
+            if inserted:
+                append(DiffOp("insert", "".join(inserted)))
+                inserted = []
             equal.append(text)
             continue
         if equal:
-            result.append(DiffOp("equal", "".join(equal)))
-            equal.clear()
+            append(DiffOp("equal", "".join(equal)))
+            equal = []
         (deleted if op == "delete" else inserted).append(text)
-    flush_changes()
+    if deleted:
+        append(DiffOp("delete", "".join(deleted)))
+    if inserted:
+        append(DiffOp("insert", "".join(inserted)))
     if equal:
-        result.append(DiffOp("equal", "".join(equal)))
+        append(DiffOp("equal", "".join(equal)))
     return result
 
 
-def words_diff(old: str, new: str) -> list[tuple[OpName, str]]:
-    """The semantic word diff of two short texts (one paragraph each), as raw pieces."""
+def words_diff(old: str, new: str, tokens: _Tokens | None = None) -> list[tuple[OpName, str]]:
+    """The semantic word diff of two short texts (one paragraph each), as raw pieces.
+
+    ``tokens`` may hold the texts' tokens already (see :func:`word_diff`).
+    """
     if old == new:
         return [("equal", old)]
+    if tokens is None:
+        tokens = _Tokens()
     codec = TokenCodec()
-    encoded_old = codec.encode(tokenize(old))
-    encoded_new = codec.encode(tokenize(new))
+    encoded_old = codec.encode(tokens.take(old))
+    encoded_new = codec.encode(tokens.take(new))
     diffs = semantic_diff(encoded_old, encoded_new, codec)
-    return [(_OP_NAMES[op], codec.text(chars)) for op, chars in diffs]
+    table = codec.translation()
+    return [(_OP_NAMES[op], chars.translate(table)) for op, chars in diffs]
+
+
+# The ASCII characters that are neither word characters nor whitespace: each is a token alone.
+_ASCII_SYMBOLS = frozenset(
+    c for c in map(chr, range(128)) if not (c.isalnum() or c == "_" or c.isspace())
+)
+
+
+class _Tokens(dict[str, list[str]]):
+    """The tokens of each unit of one diff, tokenized once for the alignment and the diff."""
+
+    def __missing__(self, text: str) -> list[str]:
+        tokens = self[text] = tokenize(text)
+        return tokens
+
+    def words(self, unit: str) -> frozenset[str]:
+        """:func:`~wgtool.core.text.engine.unit_words`, read off the unit's tokens."""
+        if not unit.isascii():
+            # Words of tokenize() take in combining marks, which ``\w`` runs do not.
+            return unit_words(unit)
+        # In ASCII the tokens that are neither whitespace nor a symbol are the runs of \w.
+        words = frozenset(self[unit]).difference(_ASCII_SYMBOLS)
+        spaces: Iterable[str] = filter(str.isspace, words)
+        return words.difference(spaces)
+
+    def take(self, text: str) -> list[str]:
+        """The tokens of ``text``, no longer kept: a paragraph is diffed once."""
+        tokens = self.pop(text, None)
+        return tokenize(text) if tokens is None else tokens
 
 
 def _unit_pieces(
@@ -130,12 +166,13 @@ def word_diff(old: str, new: str) -> list[DiffOp]:
     if old == new:
         return [DiffOp("equal", old)] if old else []
     old_units, new_units = split_units(old), split_units(new)
+    tokens = _Tokens()
     pieces: list[tuple[OpName, str]] = []
     position = 0
-    for edit in align(old_units, new_units):
+    for edit in align(old_units, new_units, tokens.words):
         pieces.append(("equal", "".join(old_units[position : edit.lo])))
         if edit.paired:
-            pieces.extend(words_diff(old_units[edit.lo], new_units[edit.side_lo]))
+            pieces.extend(words_diff(old_units[edit.lo], new_units[edit.side_lo], tokens))
         else:
             pieces.extend(_unit_pieces(old_units, new_units, edit))
         position = edit.hi

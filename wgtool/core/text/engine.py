@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
@@ -86,7 +86,7 @@ def semantic_diff(old: str, new: str, codec: TokenCodec) -> list[tuple[int, str]
     if accelerated():
         assert _fast is not None
         pieces = _fast.diff(old, new, timelimit=0, checklines=False, cleanup="Semantic")
-        diffs = _with_texts(old, new, [(_OP_CODES[op], length) for op, length in pieces])
+        diffs = _marked_texts(old, new, pieces)
     else:
         upstream = diff_match_patch()
         upstream.Diff_Timeout = 0
@@ -109,6 +109,25 @@ def _with_texts(old: str, new: str, pieces: list[tuple[int, int]]) -> list[tuple
             i += length
             if op == EQUAL:
                 j += length
+    return result
+
+
+def _marked_texts(old: str, new: str, pieces: list[tuple[str, int]]) -> list[tuple[int, str]]:
+    """The accelerator's ``("=" | "-" | "+", length)`` pieces as diff-match-patch tuples."""
+    result: list[tuple[int, str]] = []
+    append = result.append
+    i = j = 0
+    for op, length in pieces:
+        if op == "=":
+            append((EQUAL, old[i : i + length]))
+            i += length
+            j += length
+        elif op == "-":
+            append((DELETE, old[i : i + length]))
+            i += length
+        else:
+            append((INSERT, new[j : j + length]))
+            j += length
     return result
 
 
@@ -240,27 +259,38 @@ class UnitEdit:
     paired: bool
 
 
-def align(base: Sequence[str], side: Sequence[str]) -> list[UnitEdit]:
+def align(
+    base: Sequence[str], side: Sequence[str], words: Callable[[str], frozenset[str]] | None = None
+) -> list[UnitEdit]:
     """The edits that turn the units ``base`` into the units ``side``, in order.
 
     Both sequences end with their tail unit, which is matched only with the other tail.
     Unchanged units are matched as whole strings (difflib's matcher, deterministic, fast when
     most units are unique); in each changed stretch the removed and added units are paired
-    into edited paragraphs (:func:`_pair`).
+    into edited paragraphs (:func:`_pair`). ``words`` gives the set of words (runs of ``\\w``)
+    of a unit, for a caller that has already tokenized the units; it must answer as
+    :func:`unit_words` does.
     """
+    words = words or unit_words
     n, m = len(base) - 1, len(side) - 1
     edits: list[UnitEdit] = []
     matcher = difflib.SequenceMatcher(None, base[:n], side[:m], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
-            edits.extend(_pair(base, side, i1, i2, j1, j2))
+            edits.extend(_pair(base, side, i1, i2, j1, j2, words))
     if base[n] != side[m]:
         edits.append(UnitEdit(n, n + 1, m, m + 1, True))
     return edits
 
 
 def _pair(
-    base: Sequence[str], side: Sequence[str], i1: int, i2: int, j1: int, j2: int
+    base: Sequence[str],
+    side: Sequence[str],
+    i1: int,
+    i2: int,
+    j1: int,
+    j2: int,
+    words: Callable[[str], frozenset[str]],
 ) -> list[UnitEdit]:
     """Pair the units of one changed stretch: base ``[i1, i2)`` became side ``[j1, j2)``."""
     k, m = i2 - i1, j2 - j1
@@ -272,8 +302,8 @@ def _pair(
             return _unpaired(i1, i2, j1, j2)
         pairs = diagonal
     else:
-        base_words = [_words(u) for u in base[i1:i2]]
-        side_words = [_words(u) for u in side[j1:j2]]
+        base_words = [words(u) for u in base[i1:i2]]
+        side_words = [words(u) for u in side[j1:j2]]
         diagonal_scores = [_dice(base_words[t], side_words[t]) for t, _ in diagonal]
         if diagonal and min(diagonal_scores) >= _PAIR_SIMILARITY:
             pairs = diagonal  # as many paragraphs as before, each edited where it stands
@@ -306,7 +336,8 @@ def _unpaired(i1: int, i2: int, j1: int, j2: int) -> list[UnitEdit]:
     return [UnitEdit(i1, i2, j1, j2, False)]
 
 
-def _words(unit: str) -> frozenset[str]:
+def unit_words(unit: str) -> frozenset[str]:
+    """The words of a unit (runs of ``\\w``), whose overlap tells edited paragraphs apart."""
     return frozenset(_WORD_RE.findall(unit))
 
 
