@@ -5,17 +5,22 @@ fresh ``reindex`` would, and leaves to the index proper any file it cannot take.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, create_engine
 
 import wgtool.core.index.rows  # noqa: F401  (the tables, defined on SQLModel's metadata)
 from tests.conftest import MEMBER_CS, MEMBER_GOV, Clones, Wg, propose_sample
 from tests.test_import_hygiene import RUN_COMMAND, loaded_after
 from wgtool.core.desks import WorkingGroup
 from wgtool.core.inbox import Seen
+from wgtool.core.index.rows import create_schema
 from wgtool.core.indexing.rows import DEFAULTS
+from wgtool.core.indexing.schema import create_tables
 from wgtool.core.model import Kind
 
 INDEX = Path(".git/wgtool/index.sqlite")
@@ -66,6 +71,37 @@ def test_the_defaults_are_those_of_the_fields() -> None:
         for name, table in SQLModel.metadata.tables.items()
     }
     assert {name: d for name, d in declared.items() if d} == DEFAULTS
+
+
+def schema_of(path: Path) -> set[tuple[str, str, str, str]]:
+    """What SQLite keeps of a file's tables and indexes: each statement, its spacing aside."""
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+        stamp = db.execute("SELECT key, value FROM meta").fetchall()
+    finally:
+        db.close()
+    assert stamp == [("schema", str(wgtool.core.index.rows.SCHEMA_VERSION))]
+    spaced = re.compile(r"\s+")
+    tight = re.compile(r"(?<=\() | (?=[),])")
+    return {
+        (kind, name, table, tight.sub("", spaced.sub(" ", sql or "")).strip())
+        for kind, name, table, sql in rows
+    }
+
+
+def test_the_tables_are_those_of_the_models(tmp_path: Path) -> None:
+    """The tables a command creates through ``sqlite3`` are those SQLModel's models declare,
+    created by SQLAlchemy: the same columns, types, keys and indexes."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'models.sqlite'}")
+    create_schema(engine)
+    engine.dispose()
+    db = sqlite3.connect(tmp_path / "plain.sqlite")
+    create_tables(db)
+    db.close()
+    made = schema_of(tmp_path / "plain.sqlite")
+    assert made == schema_of(tmp_path / "models.sqlite")
+    assert {kind for kind, *_ in made} == {"table", "index"}
 
 
 def test_commands_after_writes_refresh_the_file_without_sqlalchemy(
@@ -149,3 +185,51 @@ def test_a_sync_reports_what_arrived_without_sqlalchemy(clones: Clones) -> None:
         news = wg.inbox.news(Seen(), wg.inbox.seen_now())
     assert contents(clones.b / INDEX) == refreshed
     assert {item.amendment.id for item in news.amendments} == {clones.amendment, fresh}
+
+
+def test_a_clone_creates_its_index_without_sqlalchemy(clones: Clones, tmp_path: Path) -> None:
+    """A new clone has no index file: it is created through ``sqlite3`` (neither library is
+    imported) and holds what ``reindex`` makes."""
+    with WorkingGroup.open(clones.a, MEMBER_GOV) as wg:
+        wg.deliberation.position(clones.amendment, "object", reason="Too broad.")
+    assert command(clones.a, "sync", expect="Sent:") == []
+    copy = tmp_path / "copy"
+    code = RUN_COMMAND.format(argv=["clone", str(clones.origin), str(copy)], expect="Cloned")
+    assert loaded_after(code, HEAVY) == []
+    created = contents(copy / INDEX)
+    with WorkingGroup.open(copy) as wg:
+        wg.record.index.rebuild()
+    assert contents(copy / INDEX) == created
+    events = [json.loads(row) for row in json.loads(created)["eventrow"]]
+    assert [(e["member"], e["stance"]) for e in events] == [(MEMBER_GOV, "object")]
+
+
+def test_a_file_without_tables_is_filled_by_the_index(example_repo: Path, wgcli: Wg) -> None:
+    """A creation cut short leaves a file with no tables: the index proper makes them."""
+    first = propose_sample(example_repo)
+    for leftover in (example_repo / INDEX).parent.glob(f"{INDEX.name}*"):
+        leftover.unlink()
+    (example_repo / INDEX).parent.mkdir(exist_ok=True)
+    db = sqlite3.connect(example_repo / INDEX)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.close()
+    assert command(example_repo, "show", first, expect=first) == ["sqlalchemy", "sqlmodel"]
+    refreshed = contents(example_repo / INDEX)
+    wgcli.ok("reindex")
+    assert contents(example_repo / INDEX) == refreshed
+
+
+def test_commands_at_once_create_one_index(example_repo: Path) -> None:
+    """Four commands start together on a repository without an index: one creates the file,
+    under the refresher's lock, and every one lists the same amendments."""
+    first = propose_sample(example_repo)
+    argv = [sys.executable, "-m", "wgtool", "--repo", str(example_repo), "amendments", "--json"]
+    running = [
+        subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outputs = [process.communicate(timeout=120) for process in running]
+    assert [process.returncode for process in running] == [0] * 4, outputs
+    assert all(not err for _, err in outputs), outputs
+    listed = {json.dumps(json.loads(out), sort_keys=True) for out, _ in outputs}
+    assert len(listed) == 1 and first in listed.pop()
