@@ -759,18 +759,18 @@ def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
     ids = [propose(wg, MEMBER_PS, number) for number in (2, 3, 5, 7)]
     agreed(wg, ids[0])
     wg.record.refresh()
-    computed: list[str] = []
-    real = refresh.compute_consensus
+    computed: list[str] = []  # the proposer of each amendment computed
+    real = refresh.consensus_states
 
-    def counting(settings, amendment, positions):  # type: ignore[no-untyped-def]
-        computed.append(amendment.id)
-        return real(settings, amendment, positions)
+    def counting(settings, proposer, revision, positions):  # type: ignore[no-untyped-def]
+        computed.append(proposer)
+        return real(settings, proposer, revision, positions)
 
-    monkeypatch.setattr(refresh, "compute_consensus", counting)
+    monkeypatch.setattr(refresh, "consensus_states", counting)
     wg.record.act_as(CHAIR)
     wg.merges.merge(ids[0])
     wg.record.refresh()
-    assert set(computed) <= {ids[0]}, computed
+    assert len(computed) <= 1, computed
     computed.clear()
     wg.record.act_as(SECRETARIAT)
     wg.secretariat.update_settings(min_supporting_groups=2)
@@ -778,7 +778,7 @@ def test_a_merge_recomputes_the_consensus_of_the_amendments_it_touched_only(
     # stands where a whole reindex puts it.
     monkeypatch.setattr(refresh, "BATCH", 3)
     wg.record.refresh()
-    assert sorted(computed) == sorted(ids)
+    assert computed == [MEMBER_PS] * len(ids)
 
     def stored() -> dict[str, object]:
         return wg.record.index.consensus_states(None)  # type: ignore[no-any-return]

@@ -145,9 +145,7 @@ def compute_consensus(
     for ev in sorted(positions, key=Event.sort_key):
         if ev.type == "position" and ev.stance:
             latest[ev.member] = ev
-    rule = settings.consensus
     groups = []
-    supporting = objecting = heard = 0
     for slug, name in settings.groups.items():
         views = tuple(
             PositionView(
@@ -163,23 +161,50 @@ def compute_consensus(
             for ev in latest.values()
             if ev.group == slug
         )
-        counted = {v.stance for v in views if not v.stale and not v.proposer}
-        state = next(
-            (label for stance, label in _PRECEDENCE if stance in counted), GroupState.NOT_HEARD
-        )
-        supporting += state is GroupState.SUPPORT
-        objecting += state is GroupState.OBJECT
-        heard += state is not GroupState.NOT_HEARD
+        state = group_state({v.stance for v in views if not v.stale and not v.proposer})
         groups.append(GroupPosition(group=slug, name=name, state=state, positions=views))
-    if objecting > rule.max_objecting_groups:
-        verdict = Verdict.OBJECTION
-    elif supporting >= rule.min_supporting_groups and (
+    verdict = _verdict(settings, [group.state for group in groups])
+    return Consensus(state=verdict, groups=tuple(groups), rule=settings.consensus.describe())
+
+
+def group_state(counted: set[Stance]) -> GroupState:
+    """A group's state from the stances its members' counted positions take."""
+    return next((label for stance, label in _PRECEDENCE if stance in counted), GroupState.NOT_HEARD)
+
+
+def _verdict(settings: Settings, states: list[GroupState]) -> Verdict:
+    rule = settings.consensus
+    heard = sum(state is not GroupState.NOT_HEARD for state in states)
+    if states.count(GroupState.OBJECT) > rule.max_objecting_groups:
+        return Verdict.OBJECTION
+    if states.count(GroupState.SUPPORT) >= rule.min_supporting_groups and (
         not rule.require_all_groups_heard or heard == len(settings.groups)
     ):
-        verdict = Verdict.CONSENSUS
-    else:
-        verdict = Verdict.PENDING
-    return Consensus(state=verdict, groups=tuple(groups), rule=rule.describe())
+        return Verdict.CONSENSUS
+    return Verdict.PENDING
+
+
+PositionRow = tuple[float, str, str, str, str | None, int]
+"""A position as the index holds it: when, its event id, member, group, stance, revision (a
+silence broken is its breaker's objection; see :func:`as_position`)."""
+
+
+def consensus_states(
+    settings: Settings, proposer: str, revision: int, positions: Iterable[PositionRow]
+) -> tuple[Verdict, tuple[tuple[str, GroupState], ...]]:
+    """What :func:`compute_consensus` says of an amendment by ``proposer`` at ``revision``,
+    the verdict and each group's state only (no one's position is kept: the index stores
+    thousands of them)."""
+    latest: dict[str, PositionRow] = {}
+    for row in sorted(positions):
+        if row[4]:
+            latest[row[2]] = row
+    counted: dict[str, set[Stance]] = {slug: set() for slug in settings.groups}
+    for _at, _id, member, group, stance, made_on in latest.values():
+        if made_on >= revision and member != proposer and group in counted:
+            counted[group].add(Stance(stance or "abstain"))
+    states = [group_state(stances) for stances in counted.values()]
+    return _verdict(settings, states), tuple(zip(counted, states, strict=True))
 
 
 def consensus_brief(

@@ -6,9 +6,9 @@ import json
 import sqlite3
 from typing import Any
 
-from wgtool.core.consensus import as_position, compute_consensus
+from wgtool.core.consensus import PositionRow, consensus_states
 from wgtool.core.errors import WgError
-from wgtool.core.indexed import CONSENSUS_SETTINGS, amendment_from, event_from
+from wgtool.core.indexed import CONSENSUS_SETTINGS
 from wgtool.core.indexing.rows import (
     AMENDMENTS,
     BATCH,
@@ -16,13 +16,12 @@ from wgtool.core.indexing.rows import (
     EVENTS,
     IN_LIST,
     META,
-    dicts,
     in_list,
     insert,
     update,
     upsert,
 )
-from wgtool.core.model import ConsensusRule, Event, Settings
+from wgtool.core.model import ConsensusRule, GroupState, Settings, Verdict
 from wgtool.core.record.config import SETTINGS_PATH, parse_settings
 from wgtool.core.record.gitstore import GitStore
 
@@ -71,24 +70,29 @@ def _store_consensus(
     """The consensus of the amendments ``ids`` under ``settings``, each kept under its key
     in ``keys`` (a new one added)."""
     listed = (in_list(ids),)
-    query = f"SELECT * FROM {AMENDMENTS} WHERE id IN {IN_LIST} ORDER BY id"
-    amendments = [amendment_from(row) for row in dicts(db.execute(query, listed))]
-    positions: dict[str, list[Event]] = {}
+    query = f"SELECT id, proposer, revision FROM {AMENDMENTS} WHERE id IN {IN_LIST} ORDER BY id"
+    amendments = db.execute(query, listed).fetchall()
+    positions: dict[str, list[PositionRow]] = {}
+    # A silence broken is its breaker's objection (as consensus.as_position says).
     query = (
-        f"SELECT * FROM {EVENTS} WHERE type IN ('position', 'silence-break')"
-        f" AND amendment IN {IN_LIST} ORDER BY amendment, id"
+        'SELECT amendment, at, id, member, "group",'
+        " CASE type WHEN 'silence-break' THEN 'object' ELSE stance END, revision"
+        f" FROM {EVENTS} WHERE type IN ('position', 'silence-break') AND amendment IN {IN_LIST}"
     )
-    for row in dicts(db.execute(query, listed)):
-        positions.setdefault(row["amendment"], []).append(as_position(event_from(row)))
+    for amendment, *position in db.execute(query, listed):
+        positions.setdefault(amendment, []).append(tuple(position))
     last = max(keys.values(), default=0)
+    spelled: dict[tuple[Verdict, tuple[tuple[str, GroupState], ...]], tuple[str, str]] = {}
     updates, new = [], []
-    for amendment in amendments:
-        consensus = compute_consensus(settings, amendment, positions.get(amendment.id, []))
-        states = (consensus.state, json.dumps([[g.group, g.state] for g in consensus.groups]))
+    for amendment, proposer, revision in amendments:
+        found = consensus_states(settings, proposer, revision, positions.get(amendment, ()))
+        if found not in spelled:
+            spelled[found] = (found[0].value, json.dumps([list(pair) for pair in found[1]]))
+        states = spelled[found]
         if states not in keys:
             last = keys[states] = last + 1
             new.append({"key": last, "verdict": states[0], "groups": states[1]})
-        updates.append((keys[states], amendment.id))
+        updates.append((keys[states], amendment))
     insert(db, CONSENSUS, new)
     update(db, AMENDMENTS, ["consensus_key"], updates)
 
