@@ -28,6 +28,7 @@ from tests.conftest import (
     agreed,
     do_sync,
     git,
+    propose_sample,
     refs_snapshot,
 )
 from wgtool.core.desks import WorkingGroup
@@ -140,6 +141,42 @@ def test_unreachable_remote_is_one_line_error(clones: Clones) -> None:
     errors = [line for line in result.stderr.splitlines() if line.startswith("wgtool:")]
     assert len(errors) == 1 and "does not appear to be a git repository" in errors[0]
     assert result.stderr.splitlines()[-1] == errors[0]
+
+
+def test_the_fetch_runs_while_what_was_seen_is_read(
+    clones: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git fetches in a thread of its own while the sync reads what the member had seen (the
+    reading below goes on only once the fetch has begun: one after the other, it would wait
+    in vain); what arrived is still reported, and a fetch that fails is one error."""
+    import threading
+
+    from wgtool.core.desks.inbox import InboxDesk
+
+    fetching = threading.Event()
+    real_fetch, real_seen = sync_module.fetch, InboxDesk.seen_now
+
+    def fetch(store, remote):  # type: ignore[no-untyped-def]
+        fetching.set()
+        return real_fetch(store, remote)
+
+    def seen_now_once_fetching(self):  # type: ignore[no-untyped-def]
+        assert fetching.wait(timeout=30), "what was seen is read before the fetch began"
+        return real_seen(self)
+
+    monkeypatch.setattr(sync_module, "fetch", fetch)
+    monkeypatch.setattr(InboxDesk, "seen_now", seen_now_once_fetching)
+    fresh = propose_sample(clones.a, MEMBER_CS)
+    with WorkingGroup.open(clones.a) as wg:
+        assert sync(wg).sent.new_amendments == 1
+    with WorkingGroup.open(clones.b) as wg:
+        report = sync(wg)
+    assert report.received.new_amendments == 1
+    assert report.arrived is not None
+    assert [item.amendment.id for item in report.arrived.amendments] == [fresh]
+    shutil.rmtree(clones.origin)
+    with WorkingGroup.open(clones.b) as wg, pytest.raises(SyncError, match="could not fetch"):
+        sync(wg)
 
 
 def test_plain_git_fetch_carries_wg_refs(clones: Clones) -> None:

@@ -39,6 +39,7 @@ every problem in one line.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
@@ -82,15 +83,20 @@ def sync(
     remote = check_remote(store, remote)
     report = SyncReport(remote)
     with _sync_lock(store), _ref_snapshots(store):
-        before = wg.inbox.seen_now() if news else None
-        numbers = _numbers(wg) if news else {}
         configure_remote(store, remote)
+        say(f"Fetching from {remote}…")
+        # While git fetches (a process of its own), what the member has seen is read here: the
+        # fetch writes remote-tracking refs only, never what that reads.
+        with _fetching(store, remote):
+            before = wg.inbox.seen_now() if news else None
+            numbers = _numbers(wg) if news else {}
         outcome = Round()
         for round_number in range(1, MAX_ROUNDS + 1):
             report.rounds = round_number
             outcome = Round()
-            say(f"Fetching from {remote}…")
-            fetch(store, remote)
+            if round_number > 1:
+                say(f"Fetching from {remote}…")
+                fetch(store, remote)
             book = Rulebook(store, kept=True)
             if replay_merges and round_number == 1:
                 say(f"Making the changes of main here again on {remote}'s main…")
@@ -130,6 +136,30 @@ def _numbers(wg: Desks) -> dict[str, tuple[str, int]]:
     glance while the index file is current: no SQLAlchemy to import)."""
     found = glance_inbox.numbers(wg.record.store)
     return wg.record.index.numbers() if found is None else found
+
+
+@contextmanager
+def _fetching(store: GitStore, remote: str) -> Iterator[None]:
+    """Fetch from ``remote`` in a thread of its own (it waits on git) while the block runs;
+    the block's own error first, else the fetch's. Ref listings taken meanwhile are not
+    reused after it (the store's generation moves on)."""
+    failed: list[BaseException] = []
+
+    def fetching() -> None:
+        try:
+            fetch(store, remote)
+        except BaseException as error:  # re-raised below, in the sync's own thread
+            failed.append(error)
+
+    thread = threading.Thread(target=fetching, name="wgtool-fetch", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+        store.generation += 1
+    if failed:
+        raise failed[0]
 
 
 @contextmanager
