@@ -106,6 +106,7 @@ if TYPE_CHECKING:
     from wgtool.core.errors import StateError as StateError
     from wgtool.core.errors import SyncError as SyncError
     from wgtool.core.errors import WgError as WgError
+    from wgtool.core.exchange.clone_start import CloneStart as CloneStart
     from wgtool.core.exchange.guard import SharedRemote as SharedRemote
     from wgtool.core.exchange.kept_report import quick_report as quick_report
     from wgtool.core.exchange.logins import LoginLinks as LoginLinks
@@ -147,6 +148,7 @@ if TYPE_CHECKING:
 _TABLE: dict[str, tuple[str, str | None]] = {
     # The working group and its desks
     "WorkingGroup": ("wgtool.core.desks", "WorkingGroup"),
+    "CloneStart": ("wgtool.core.exchange.clone_start", "CloneStart"),
     "Record": ("wgtool.core.desks", "Record"),
     "AgreementDesk": ("wgtool.core.desks", "AgreementDesk"),
     "AmendmentsDesk": ("wgtool.core.desks", "AmendmentsDesk"),
@@ -285,6 +287,7 @@ __all__ = [
     "Chains",
     "ChairText",
     "ChairingDesk",
+    "CloneStart",
     "Concordance",
     "ConcurrentUpdate",
     "ConflictPlace",

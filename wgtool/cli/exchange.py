@@ -117,7 +117,12 @@ def guard_check() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def clone_command(url: str, path: Path) -> None:
     """Join a working group: clone its repository and fetch amendments and deliberation."""
-    wg, report = api.WorkingGroup.clone(url, path)
+    # git starts cloning now, while the rest of wgtool is imported to judge what it brings.
+    started = api.CloneStart(url, path)
+    try:
+        wg, report = api.WorkingGroup.clone(url, path, started=started)
+    finally:
+        started.discard()
     try:
         for line in report.lines():
             click.echo(safe(line))

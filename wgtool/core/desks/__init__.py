@@ -81,6 +81,7 @@ else:
     example_group = lazy_module("wgtool.example")  # its drafts: only for wgtool init --example
 
 if TYPE_CHECKING:
+    from wgtool.core.exchange.clone_start import CloneStart
     from wgtool.core.exchange.sync import cloning
     from wgtool.core.exchange.sync.report import SyncReport
 else:
@@ -155,12 +156,14 @@ class WorkingGroup:
         *,
         clock: Callable[[], float] = time.time,
         ids: Callable[[], str] = new_id,
+        started: CloneStart | None = None,
     ) -> tuple[Self, SyncReport]:
         """Join a working group: clone its repository from ``url`` into the new folder
         ``path``, with every wg ref and version as far as the rulebook accepts them (see
         :mod:`wgtool.core.exchange.sync.cloning`), and open it; the report says what came and
-        what not."""
-        report, read = cloning.clone(url, Path(path))
+        what not. ``started``: the clone's ``git clone``, started by the caller (see
+        :mod:`wgtool.core.exchange.clone_start`)."""
+        report, read = cloning.clone(url, Path(path), started)
         wg = cls.open(Path(path).absolute(), clock=clock, ids=ids)
         try:
             # What the judging read of commits and events never changes: the index reads it

@@ -9,3 +9,14 @@ WG_PREFIX = "refs/wg/"
 AMENDMENTS_PREFIX = WG_PREFIX + "amendments/"
 EVENTS_PREFIX = WG_PREFIX + "events/"
 TAGS_PREFIX = "refs/tags/"
+
+
+def tracking_prefix(remote: str) -> str:
+    """Where a sync keeps what it fetched from ``remote``."""
+    return f"refs/remotes/{remote}/"
+
+
+def fetch_refspecs(remote: str) -> list[str]:
+    """The refspecs that carry the wg refs and tags into ``refs/remotes/<remote>/``."""
+    prefix = tracking_prefix(remote)
+    return [f"+{WG_PREFIX}*:{prefix}wg/*", f"+{TAGS_PREFIX}*:{prefix}tags/*"]

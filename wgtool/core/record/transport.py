@@ -34,6 +34,26 @@ def run_git(
     must not hang a member's terminal): a SyncError says so. ``options`` go before the command
     (``-c key=value``).
     """
+    command, full_env, timeout = git_command(
+        args, options=options, git_dir=git_dir, env=env, network=network
+    )
+    try:
+        return subprocess.run(
+            command, input=input, capture_output=True, env=full_env, cwd=cwd, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise timed_out(args, timeout) from None
+
+
+def git_command(
+    args: list[str],
+    *,
+    options: list[str] | None = None,
+    git_dir: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    network: bool = False,
+) -> tuple[list[str], dict[str, str], float | None]:
+    """The command line, environment and time limit :func:`run_git` runs git with."""
     full_env = dict(os.environ)
     full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
     if env:
@@ -43,18 +63,28 @@ def run_git(
         full_env["GIT_ALLOW_PROTOCOL"] = ":".join(ALLOWED_PROTOCOLS)
         timeout = network_timeout()
     command = ["git", *(options or []), *(["--git-dir", os.fspath(git_dir)] if git_dir else [])]
-    command += args
-    try:
-        return subprocess.run(
-            command, input=input, capture_output=True, env=full_env, cwd=cwd, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        raise SyncError(
-            f"git {args[0]} timed out after {timeout:g} s: the remote did not answer "
-            f"(set {NETWORK_TIMEOUT_ENV} to wait longer)"
-        ) from None
+    return [*command, *args], full_env, timeout
+
+
+def timed_out(args: list[str], timeout: float | None) -> SyncError:
+    return SyncError(
+        f"git {args[0]} timed out after {timeout or 0:g} s: the remote did not answer "
+        f"(set {NETWORK_TIMEOUT_ENV} to wait longer)"
+    )
 
 
 def network_timeout() -> float:
     """Seconds a fetch, push or clone may take: ``WGTOOL_NETWORK_TIMEOUT`` or a generous default."""
     return validate.seconds_from_environment(NETWORK_TIMEOUT_ENV, DEFAULT_NETWORK_TIMEOUT)
+
+
+def git_reason(stderr: bytes) -> str:
+    """The first fatal or error line git wrote (its first line says what went wrong)."""
+    lines = [
+        line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()
+    ]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line[len(prefix) :]
+    return lines[-1] if lines else "git gave no reason"

@@ -14,14 +14,11 @@ that dies half-way leaves no working group that holds anything unjudged.
 from __future__ import annotations
 
 import os
-import re
-import secrets
-import shutil
 from pathlib import Path
 
-from wgtool.core.errors import InvalidInput, SyncError
+from wgtool.core.errors import SyncError
+from wgtool.core.exchange.clone_start import DIRECT_PATTERN, REMOTE, CloneStart
 from wgtool.core.exchange.sync.joining import broken_main, join_commit, quarantine_line
-from wgtool.core.exchange.sync.remote import fetch_refspecs, git_reason
 from wgtool.core.exchange.sync.report import SyncReport
 from wgtool.core.exchange.sync.tidy import tidy
 from wgtool.core.record import faults
@@ -35,59 +32,31 @@ from wgtool.core.record.rulebook import (
     WG_PREFIX,
     Rulebook,
 )
-from wgtool.core.record.transport import run_git
-
-REMOTE = "origin"
-# Taken straight into local refs by the clone's one fetch, judged before the clone is used.
-DIRECT = (f"+{WG_PREFIX}*:{WG_PREFIX}*", f"+{TAGS_PREFIX}*:{TAGS_PREFIX}*")
-# Exactly the refspecs of DIRECT, as a value pattern of ``git config`` (an extended regex).
-DIRECT_PATTERN = "^" + "|".join(re.escape(spec) for spec in DIRECT).join("()") + "$"
 
 
-def clone(url: str, path: Path) -> tuple[SyncReport, dict[str, object]]:
+def clone(
+    url: str, path: Path, started: CloneStart | None = None
+) -> tuple[SyncReport, dict[str, object]]:
     """Clone the working group's repository from ``url`` into ``path``, with every wg ref and
     version, as far as the rulebook accepts them; the report says what came and what not, and
     what judging it read of commits and events (it never changes: the index reads it again
-    from memory, not from git)."""
-    if not url or url.startswith("-"):
-        raise InvalidInput(f"invalid repository address {url!r}")
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
-    path = path.absolute()
-    staging = path.parent / f".{path.name}.wgtool-clone-{secrets.token_hex(4)}"
+    from memory, not from git). ``started``: its ``git clone``, already running (see
+    :mod:`wgtool.core.exchange.clone_start`)."""
+    started = started or CloneStart(url, path)
     try:
-        report, read = _clone_into(url, staging)
+        started.wait()
+        report, read = _judge_clone(started.staging)
         faults.crash_point("clone-before-rename")
-        if path.exists():
-            path.rmdir()  # empty (checked above): the staging folder takes its place
-        os.rename(staging, path)
+        if started.path.exists():
+            started.path.rmdir()  # empty (checked before): the staging folder takes its place
+        os.rename(started.staging, started.path)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        started.discard()
     return report, read
 
 
-def _clone_into(url: str, folder: Path) -> tuple[SyncReport, dict[str, object]]:
-    """Clone ``url`` into ``folder`` and judge it; the report, and what was read."""
-    config = [f"remote.{REMOTE}.fetch={spec}" for spec in (*fetch_refspecs(REMOTE), *DIRECT)]
-    result = run_git(
-        [
-            "clone",
-            "--quiet",
-            "--no-tags",  # tags come by the refspecs above, judged like the rest
-            "--origin",
-            REMOTE,
-            "--branch",
-            "main",
-            *(argument for item in config for argument in ("-c", item)),
-            "--",
-            url,
-            str(folder),
-        ],
-        network=True,
-    )
-    if result.returncode != 0:
-        raise SyncError(f"cannot clone {url}: {git_reason(result.stderr)}")
+def _judge_clone(folder: Path) -> tuple[SyncReport, dict[str, object]]:
+    """Judge the clone in ``folder``; the report, and what was read."""
     store = GitStore.open(folder, search_parents=False)
     try:
         # Later fetches go to remote-tracking refs only, as every sync's (the clone was given

@@ -7,11 +7,9 @@ from wgtool.core.exchange.sync.report import (
     REMOTE_NAME_RE,
 )
 from wgtool.core.record.gitstore import NO_REFLOG, GitStore
-from wgtool.core.record.rulebook import (
-    MAIN_REF,
-    TAGS_PREFIX,
-    WG_PREFIX,
-)
+from wgtool.core.record.refnames import fetch_refspecs, tracking_prefix
+from wgtool.core.record.rulebook import MAIN_REF
+from wgtool.core.record.transport import git_reason
 
 
 def check_remote(store: GitStore, remote: str) -> str:
@@ -28,16 +26,6 @@ def check_remote(store: GitStore, remote: str) -> str:
 def remotes(store: GitStore) -> list[str]:
     """The names of the git remotes configured here."""
     return store.run(["remote"]).stdout.decode("utf-8", "replace").split()
-
-
-def tracking_prefix(remote: str) -> str:
-    return f"refs/remotes/{remote}/"
-
-
-def fetch_refspecs(remote: str) -> list[str]:
-    """The refspecs that carry the wg refs and tags into ``refs/remotes/<remote>/``."""
-    prefix = tracking_prefix(remote)
-    return [f"+{WG_PREFIX}*:{prefix}wg/*", f"+{TAGS_PREFIX}*:{prefix}tags/*"]
 
 
 def configure_remote(store: GitStore, remote: str) -> None:
@@ -91,13 +79,13 @@ def fetch(store: GitStore, remote: str) -> None:
         raise SyncError(f"could not fetch from {remote}: {git_reason(result.stderr)}")
 
 
-def git_reason(stderr: bytes) -> str:
-    """The first fatal or error line git wrote (its first line says what went wrong)."""
-    lines = [
-        line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()
-    ]
-    for line in lines:
-        for prefix in ("fatal: ", "error: "):
-            if line.startswith(prefix):
-                return line[len(prefix) :]
-    return lines[-1] if lines else "git gave no reason"
+__all__ = [
+    "check_remote",
+    "configure_remote",
+    "fetch",
+    "fetch_refspecs",
+    "git_reason",
+    "peek",
+    "remotes",
+    "tracking_prefix",
+]

@@ -1,0 +1,88 @@
+"""The first step of a clone, which starts at once: ``git clone`` into a folder beside the new
+clone, running while the rest of wgtool is imported (most of a second's CPU that would
+otherwise come before git starts; see :mod:`wgtool.core.exchange.sync.cloning` for the rest).
+
+This module imports only what starting git needs: neither GitPython nor the rulebook.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from wgtool.core.errors import InvalidInput, SyncError
+from wgtool.core.record.refnames import TAGS_PREFIX, WG_PREFIX, fetch_refspecs
+from wgtool.core.record.transport import git_command, git_reason, timed_out
+
+REMOTE = "origin"
+# Taken straight into local refs by the clone's one fetch, judged before the clone is used.
+DIRECT = (f"+{WG_PREFIX}*:{WG_PREFIX}*", f"+{TAGS_PREFIX}*:{TAGS_PREFIX}*")
+# Exactly the refspecs of DIRECT, as a value pattern of ``git config`` (an extended regex).
+DIRECT_PATTERN = "^" + "|".join(re.escape(spec) for spec in DIRECT).join("()") + "$"
+
+
+class CloneStart:
+    """``git clone`` of ``url`` started into a new folder beside ``path`` that nothing else
+    uses (``staging``); :meth:`wait` for it, :meth:`discard` what is left of it."""
+
+    def __init__(self, url: str, path: Path) -> None:
+        if not url or url.startswith("-"):
+            raise InvalidInput(f"invalid repository address {url!r}")
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise InvalidInput(f"{path} exists and is not empty: choose a new folder")
+        self.url = url
+        self.path = path.absolute()
+        self.staging = self.path.parent / f".{self.path.name}.wgtool-clone-{secrets.token_hex(4)}"
+        config = [f"remote.{REMOTE}.fetch={spec}" for spec in (*fetch_refspecs(REMOTE), *DIRECT)]
+        self.args = [
+            "clone",
+            "--quiet",
+            "--no-tags",  # tags come by the refspecs above, judged like the rest
+            "--origin",
+            REMOTE,
+            "--branch",
+            "main",
+            *(argument for item in config for argument in ("-c", item)),
+            "--",
+            url,
+            str(self.staging),
+        ]
+        command, env, self.timeout = git_command(self.args, network=True)
+        self.started = time.monotonic()
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+
+    def wait(self) -> bytes:
+        """Wait for git; its error output (a SyncError when it failed or timed out)."""
+        process = self.process
+        if process is None:
+            raise SyncError(f"cannot clone {self.url}: the clone was discarded")
+        left = None if self.timeout is None else self.timeout - (time.monotonic() - self.started)
+        try:
+            _, stderr = process.communicate(timeout=None if left is None else max(left, 0.0))
+        except subprocess.TimeoutExpired:
+            self.discard()
+            raise timed_out(self.args, self.timeout) from None
+        self.process = None
+        if process.returncode != 0:
+            self.discard()
+            raise SyncError(f"cannot clone {self.url}: {git_reason(stderr)}")
+        return stderr
+
+    def discard(self) -> None:
+        """Stop git if it still runs, and remove the staging folder if it is still there."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate()
+            self.process = None
+        if self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
