@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterable, Mapping
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import IO
 
 import git
 
@@ -35,7 +38,7 @@ from wgtool.core.record.refs import (
     reflog_config,
     retry_cas,
 )
-from wgtool.core.record.transport import run_git
+from wgtool.core.record.transport import git_command, run_git
 from wgtool.core.record.writing import ObjectWriter
 
 __all__ = [
@@ -70,6 +73,10 @@ READ_ONLY_COMMANDS = frozenset(
         "verify-tag",
     }
 )
+
+
+# The most :meth:`GitStore.stream` reads of git's output at once.
+STREAM_PIECE = 1 << 20
 
 
 def command_name(args: list[str]) -> str:
@@ -194,6 +201,38 @@ class GitStore:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise WgError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
         return result
+
+    def stream(self, args: list[str], *, input: bytes) -> Iterator[bytes]:
+        """Run a git command that only reads, giving its output a piece at a time as git writes
+        it: the caller works on one piece while git makes the next (a clone reads tens of
+        thousands of commits). A WgError at the end says git failed, as :meth:`run` does."""
+        name = command_name(args)
+        if name not in READ_ONLY_COMMANDS:
+            raise ValueError(f"git {name} is not a command that only reads")
+        command, env, _ = git_command(args, git_dir=self.git_dir)
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=env,
+                cwd=self.work_tree or self.git_dir,
+            )
+            assert process.stdin is not None and process.stdout is not None
+            writer = threading.Thread(target=_feed, args=(process.stdin, input), daemon=True)
+            writer.start()
+            try:
+                while piece := os.read(process.stdout.fileno(), STREAM_PIECE):
+                    yield piece
+            finally:  # also when the reader stops early: git then ends on a closed pipe
+                process.stdout.close()
+                code = process.wait()
+                writer.join()
+            if code != 0:
+                errors.seek(0)
+                message = errors.read().decode("utf-8", "replace").strip().splitlines()
+                raise WgError(f"git {name} failed: {message[-1] if message else 'no message'}")
 
     def config_get(self, key: str) -> str | None:
         result = self.run(["config", "--get", key], check=False)
@@ -334,3 +373,17 @@ class GitStore:
     def merge_trees(self, ours: str, theirs: str) -> str:
         """The tree of a merge of two commits whose changes never touch the same file."""
         return self.writing.merge_trees(ours, theirs)
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    """Write ``data`` to a process's input and close it (a thread of its own: git may write
+    output before it has read all of its input)."""
+    try:
+        pipe.write(data)
+    except BrokenPipeError:
+        pass  # git stopped reading: its exit code says why
+    finally:
+        try:
+            pipe.close()
+        except BrokenPipeError:
+            pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable
@@ -83,7 +84,7 @@ def read_records(store: GitStore, args: list[str], revisions: Iterable[str]) -> 
         return []
     start, end = record_mark(), record_mark()
     layout = start.replace("\x1e", "%x1e") + "%x00".join(_FIELDS) + end.replace("\x1e", "%x1e")
-    output = store.run(
+    output = store.stream(
         [
             "-c",
             "log.showRoot=true",
@@ -101,35 +102,45 @@ def read_records(store: GitStore, args: list[str], revisions: Iterable[str]) -> 
             "--stdin",
         ],
         input=("\n".join(lines) + "\n").encode(),
-    ).stdout.decode("utf-8", "replace")
-    records = []
-    # Read chunk by chunk (a clone reads tens of thousands of commits at once: no second copy
-    # of the whole output), each name and email kept once however many commits repeat it.
-    at_chunk = output.find(start)
-    while at_chunk >= 0:
-        following = output.find(start, at_chunk + len(start))
-        chunk = output[at_chunk + len(start) : following if following >= 0 else len(output)]
-        at_chunk = following
-        header, _, raw = chunk.partition(end)
-        sha, parents, tree, an, ae, at, cn, ce, ct, message = header.split("\x00", 9)
-        trailers = {key: tuple(values) for key, values in parse_message(message)[2].items()}
-        records.append(
-            Record(
-                sha=sha,
-                parents=tuple(parents.split()),
-                tree=tree,
-                author_name=intern(an),
-                author_email=intern(ae),
-                authored_at=int(at or 0),
-                committer_name=intern(cn),
-                committer_email=intern(ce),
-                committed_at=int(ct or 0),
-                message=message,
-                trailers=trailers,
-                changes=_changes(raw),
-            )
-        )
+    )
+    # Read as git writes (a clone reads tens of thousands of commits at once: parsed while git
+    # reads the next, and no second copy of the whole output), each name and email kept once
+    # however many commits repeat it. A record is whole once the next one's mark has come.
+    records: list[Record] = []
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    pending = ""
+    for piece in output:
+        pending += decoder.decode(piece)
+        at = pending.find(start)
+        while at >= 0 and (following := pending.find(start, at + len(start))) >= 0:
+            records.append(_record(pending[at + len(start) : following], end))
+            at = following
+        pending = pending[at:] if at >= 0 else pending
+    pending += decoder.decode(b"", final=True)
+    if pending.startswith(start):
+        records.append(_record(pending[len(start) :], end))
     return records
+
+
+def _record(chunk: str, end: str) -> Record:
+    """One commit of the output of :func:`read_records`, without its starting mark."""
+    header, _, raw = chunk.partition(end)
+    sha, parents, tree, an, ae, at, cn, ce, ct, message = header.split("\x00", 9)
+    trailers = {key: tuple(values) for key, values in parse_message(message)[2].items()}
+    return Record(
+        sha=sha,
+        parents=tuple(parents.split()),
+        tree=tree,
+        author_name=intern(an),
+        author_email=intern(ae),
+        authored_at=int(at or 0),
+        committer_name=intern(cn),
+        committer_email=intern(ce),
+        committed_at=int(ct or 0),
+        message=message,
+        trailers=trailers,
+        changes=_changes(raw),
+    )
 
 
 def _changes(raw: str) -> tuple[Change, ...]:
