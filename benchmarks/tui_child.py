@@ -4,10 +4,11 @@
     python benchmarks/tui_child.py DRAFT_ROWS QUEUE_ROWS bare DRAFTS.json QUEUE.json
     python benchmarks/tui_child.py 0 0 minimal
 
-``wgtool`` runs the real command line (``wgtool --repo REPO --as ACTOR tui``: click, the
-identity check, then the app); ``bare`` is a Textual app with the same widgets as wgtool's first
-screen and amendment queue, which loads the same rows from JSON files in a worker thread
-(``tui_bare.py``, imported only then); ``minimal`` is ``App().run()``: a Textual app with no
+``wgtool`` runs the real command line (``wgtool --repo REPO --as ACTOR tui``, through the
+``wgtool`` script's entry point ``wgtool.launch.main``: the app, then the identity check in
+it); ``bare`` is a Textual app with the same widgets as wgtool's first screen and amendment
+queue, which loads the same rows from JSON files in a worker thread (``tui_bare.py``,
+imported only then); ``minimal`` is ``App().run()``: a Textual app with no
 widgets at all, the least a Textual app costs to paint. All run headless at 100x32 and are driven
 alike: as soon as the first screen holds its rows, ``a`` opens the amendment queue of the first
 draft (``minimal`` ends at its first frame).
@@ -125,7 +126,7 @@ def main() -> None:
 
         BareApp(Path(paths[0]), Path(paths[1])).run()
     else:
-        from wgtool.cli import main as wgtool_main
+        from wgtool.launch import main as wgtool_main
 
         repo, actor = paths
         sys.argv = ["wgtool", "--repo", repo, "--as", actor, "tui"]

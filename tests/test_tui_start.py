@@ -9,7 +9,8 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from textual.css.stylesheet import Stylesheet
 from tests.conftest import CHAIR, Wg, propose_sample
 from tests.pilot import settle
 from tests.test_import_hygiene import loaded_after
+from wgtool import launch
 from wgtool.cli import cli
+from wgtool.tui import start
 from wgtool.tui.app import WgApp, make_app
 from wgtool.tui.screens.base import SCREENS_CSS
 from wgtool.tui.screens.drafts import DraftsScreen
@@ -51,35 +54,44 @@ def test_the_first_paint_waits_for_neither_the_core_nor_the_index() -> None:
 FIRST_FRAME = """
 import json, sys
 from textual.app import App
-from wgtool.tui.app import make_app
-from wgtool.tui.screens.base import SCREENS_CSS
+from wgtool.launch import main
 
 at_first_frame = {}
-display = App._display
+display, run = App._display, App.run
 
 def first_frame(app, screen, renderable):
     if renderable is not None and not at_first_frame:
         at_first_frame["modules"] = sorted(sys.modules)
-        at_first_frame["screens_css"] = app.stylesheet.has_source(str(SCREENS_CSS))
+        screens_css = sys.modules["wgtool.tui.screens.base"].SCREENS_CSS
+        at_first_frame["screens_css"] = app.stylesheet.has_source(str(screens_css))
         app.exit()
     display(app, screen, renderable)
 
 App._display = first_frame
-make_app(sys.argv[1], None).run(headless=True, size=(100, 32))
+App.run = lambda app, **options: run(app, headless=True, size=(100, 32))
+sys.argv = ["wgtool", *sys.argv[1:]]
+main()
 print(json.dumps(at_first_frame))
 """
-"""Runs the app on the working group ``sys.argv[1]``; prints the modules loaded when its first
-frame is handed to the terminal, and whether the other screens' look was read by then."""
+"""Runs ``wgtool ARGS`` (``sys.argv[1:]``) as the ``wgtool`` script does, its terminal UI
+headless; prints the modules loaded when the UI's first frame is handed to the terminal, and
+whether the other screens' look was read by then."""
+
+
+def first_frame_of(*argv: str) -> dict[str, Any]:
+    """What ``wgtool argv`` has loaded and read at its first frame (see :data:`FIRST_FRAME`)."""
+    run = [sys.executable, "-c", FIRST_FRAME, *argv]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    at_first_frame: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return at_first_frame
 
 
 def test_the_first_frame_holds_the_first_screen_alone(example_repo: Path) -> None:
     """What the app has loaded when it paints its first frame, run as a process: the first
     screen and no other, neither the palette nor the other screens' look, and nothing a column
     label parsed as markup would import."""
-    run = [sys.executable, "-c", FIRST_FRAME, str(example_repo)]
-    result = subprocess.run(run, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    at_first_frame = json.loads(result.stdout.strip().splitlines()[-1])
+    at_first_frame = first_frame_of("--repo", str(example_repo), "--as", CHAIR)
     loaded = set(at_first_frame["modules"])
     screens = {name for name in loaded if name.startswith("wgtool.tui.screens.")}
     assert screens == {"wgtool.tui.screens.base", "wgtool.tui.screens.drafts"}
@@ -87,6 +99,23 @@ def test_the_first_frame_holds_the_first_screen_alone(example_repo: Path) -> Non
     assert "rich._emoji_codes" not in loaded  # what rich's markup parser imports
     assert {name.split(".")[0] for name in loaded} & set(HEAVY) == set()
     assert at_first_frame["screens_css"] is False
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--repo", "{repo}", "--as", CHAIR], ["--as=" + CHAIR, "--repo={repo}", "tui"], ["tui"]],
+)
+def test_wgtool_paints_the_ui_before_the_command_line_is_imported(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    """``wgtool`` (and ``wgtool tui``) opens the UI from its entry point: its first frame comes
+    before click and the command line's modules are imported."""
+    monkeypatch.setenv("WGTOOL_REPO", str(example_repo))
+    monkeypatch.setenv("WGTOOL_MEMBER", CHAIR)
+    loaded = first_frame_of(*(part.format(repo=example_repo) for part in argv))["modules"]
+    assert "wgtool.tui.screens.drafts" in loaded  # the UI painted
+    assert "click" not in loaded
+    assert [name for name in loaded if name.startswith("wgtool.cli")] == []
 
 
 @pytest.mark.asyncio
@@ -139,6 +168,27 @@ def run_headless(run: Callable[..., Any]) -> Callable[..., Any]:
     return headless
 
 
+def run_wgtool(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """``wgtool argv`` in this process as the ``wgtool`` script runs it: its exit code and
+    what it wrote on stderr."""
+    capsys.readouterr()
+    with patched_argv(["wgtool", *argv]), pytest.raises(SystemExit) as exited:
+        launch.main()
+        sys.exit(0)
+    code = exited.value.code
+    return code if isinstance(code, int) else 1, capsys.readouterr().err
+
+
+@contextmanager
+def patched_argv(argv: list[str]) -> Iterator[None]:
+    saved, sys.argv = sys.argv, argv
+    try:
+        yield
+    finally:
+        sys.argv = saved
+
+
+@pytest.mark.parametrize("through", ["command line", "entry point"])
 @pytest.mark.parametrize(
     ("where", "argv", "error"),
     [
@@ -159,17 +209,58 @@ def test_the_command_line_ends_the_ui_with_its_one_line_error(
     tmp_path: Path,
     example_repo: Path,
     monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    through: str,
     where: str,
     argv: list[str],
     error: str,
 ) -> None:
+    """Through the command line (``tui``) or the ``wgtool`` script's entry point, which opens
+    the UI before the command line is imported and reports its error as the command line."""
     repo = {"nowhere": tmp_path / "nowhere", "example": example_repo}.get(where, tmp_path / "git")
     if where == "plain git":
         subprocess.run(["git", "init", "--quiet", str(repo)], check=True)
     monkeypatch.setattr(WgApp, "run", run_headless(WgApp.run))
-    result = CliRunner().invoke(cli, ["--repo", str(repo), *argv, "tui"])
-    assert result.exit_code == 1, result.output
-    assert result.stderr == f"wgtool: {error.format(repo=repo)}\n"
+    if through == "command line":
+        result = CliRunner().invoke(cli, ["--repo", str(repo), *argv, "tui"])
+        code, stderr = result.exit_code, result.stderr
+    else:
+        code, stderr = run_wgtool(["--repo", str(repo), *argv], capsys)
+    assert code == 1, stderr
+    assert stderr == f"wgtool: {error.format(repo=repo)}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "by_the_entry_point"),
+    [
+        ([], {}, True),
+        (["tui"], {"WGTOOL_REPO": "/g", "WGTOOL_MEMBER": "m"}, True),
+        (["--repo", "/a", "--as", "m", "tui"], {"WGTOOL_REPO": "/g"}, True),
+        (["--as=m", "--repo=/a"], {"WGTOOL_MEMBER": "n"}, True),
+        (["--repo", "/a"], {"WGTOOL_REPO": "", "WGTOOL_MEMBER": ""}, True),
+        (["--repo", "/a", "--repo", "/b"], {}, False),
+        (["--repo", "-a", "tui"], {}, False),
+        (["--repo="], {"WGTOOL_REPO": "/g"}, False),
+    ],
+)
+def test_the_entry_point_opens_the_ui_as_the_command_line_would(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    env: dict[str, str],
+    by_the_entry_point: bool,
+) -> None:
+    """The working group and member the entry point opens the UI on are those the command
+    line would read; a form it might read otherwise goes to the command line."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    opened: list[tuple[str | None, str | None]] = []
+    monkeypatch.setattr(start, "open_terminal_ui", lambda *where: opened.append(where))
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.output
+    assert run_wgtool(argv, capsys) == (0, "")
+    assert opened[1] == opened[0]
+    assert (launch.ui_options(argv) is not None) is by_the_entry_point
 
 
 @pytest.mark.asyncio

@@ -25,8 +25,9 @@ SCREENS = "wgtool.tui.screens"
 SHARED_BY_SCREENS = {"wgtool.tui.screens", "wgtool.tui.screens.base"}
 """What every screen may import of the screens package: the base all screens stand on."""
 
-ENTRY_POINTS = {"wgtool.cli.ui"}
-"""The only modules that may import the app: the command line opens the UI there."""
+ENTRY_POINTS = {"wgtool.cli.ui", "wgtool.tui.start"}
+"""The only modules that may import the app: the command line opens the UI there (the demo),
+and in :mod:`wgtool.tui.start` (``wgtool`` and ``wgtool tui``)."""
 
 
 def modules(root: Path) -> dict[str, Path]:

@@ -114,22 +114,33 @@ class WgGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            result = super().invoke(ctx)
-            # Warnings about what was recorded, once it was (a refusal stays one line).
-            for line in ctx.meta.pop(PLACEHOLDER_WARNINGS, []):
-                notice(line)
-            return result
+            with errors_reported():
+                result = super().invoke(ctx)
+                # Warnings about what was recorded, once it was (a refusal stays one line).
+                for line in ctx.meta.pop(PLACEHOLDER_WARNINGS, []):
+                    notice(line)
+                return result
         except click.UsageError as error:
             usage_failure(error)
-        except MergeConflict as error:
-            click.echo(f"wgtool: {safe(error_line(error))}", err=True)
-            for line in error.message.splitlines()[1:]:
-                click.echo(f"  {safe(line)}", err=True)
-            sys.exit(exit_code(error))
-        except WgError as error:
-            fail(error_line(error), exit_code(error))
-        except KeyboardInterrupt:
-            fail("interrupted", 130)
+
+
+@contextmanager
+def errors_reported() -> Iterator[None]:
+    """A core error raised in the block as one line on stderr (a merge conflict with its
+    conflicts below it) and its exit code; an interrupt as ``interrupted``, exit code 130.
+    Every command runs in it, and so does the terminal UI that :mod:`wgtool.launch` opens
+    before the command line is imported."""
+    try:
+        yield
+    except MergeConflict as error:
+        click.echo(f"wgtool: {safe(error_line(error))}", err=True)
+        for line in error.message.splitlines()[1:]:
+            click.echo(f"  {safe(line)}", err=True)
+        sys.exit(exit_code(error))
+    except WgError as error:
+        fail(error_line(error), exit_code(error))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
 
 
 @click.group(

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     import shutil
     import tempfile
 
-    from wgtool.tui import app, session
+    from wgtool.tui import app, start
 else:
     app = lazy_module("wgtool.tui.app")  # Textual: only the commands that open the UI load it
-    session = lazy_module("wgtool.tui.session")  # (without Textual)
+    start = lazy_module("wgtool.tui.start")  # (without Textual)
     shutil = lazy_module("shutil")  # and the demo's temporary folder
     tempfile = lazy_module("tempfile")
 
@@ -30,9 +30,9 @@ def tui(obj: Context) -> None:
     # Checked by the UI after its first paint rather than here (loading the core takes longer
     # than painting): a folder that is not a working group, or nobody to act, ends the UI with
     # the one-line error and exit code of any command. The first screen is read at a glance
-    # meanwhile, from before Textual is imported.
-    glance = session.FirstGlance(obj.repo)
-    app.run_app(repo=obj.repo, actor=obj.actor, strict=True, glance=glance)
+    # meanwhile, from before Textual is imported. (``wgtool`` itself opens the UI through
+    # wgtool.launch, before this module is imported.)
+    start.open_terminal_ui(obj.repo, obj.actor)
 
 
 @cli.command()
