@@ -6,6 +6,7 @@ with the command line's one-line error on a folder that is no working group or n
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import subprocess
 import sys
@@ -16,12 +17,15 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from textual.app import App
 from textual.css.stylesheet import Stylesheet
+from textual.pilot import Pilot
 
 from tests.conftest import CHAIR, Wg, propose_sample
 from tests.pilot import settle
 from tests.test_import_hygiene import loaded_after
 from wgtool import launch
+from wgtool.api import WgError
 from wgtool.cli import cli
 from wgtool.tui import start
 from wgtool.tui.app import WgApp, make_app
@@ -52,7 +56,7 @@ def test_the_first_paint_waits_for_neither_the_core_nor_the_index() -> None:
 
 
 FIRST_FRAME = """
-import json, sys
+import gc, json, sys
 from textual.app import App
 from wgtool.launch import main
 
@@ -64,6 +68,7 @@ def first_frame(app, screen, renderable):
         at_first_frame["modules"] = sorted(sys.modules)
         screens_css = sys.modules["wgtool.tui.screens.base"].SCREENS_CSS
         at_first_frame["screens_css"] = app.stylesheet.has_source(str(screens_css))
+        at_first_frame["collecting"] = gc.isenabled()
         app.exit()
     display(app, screen, renderable)
 
@@ -71,11 +76,13 @@ App._display = first_frame
 App.run = lambda app, **options: run(app, headless=True, size=(100, 32))
 sys.argv = ["wgtool", *sys.argv[1:]]
 main()
+at_first_frame["collecting_at_the_end"] = gc.isenabled()
 print(json.dumps(at_first_frame))
 """
 """Runs ``wgtool ARGS`` (``sys.argv[1:]``) as the ``wgtool`` script does, its terminal UI
-headless; prints the modules loaded when the UI's first frame is handed to the terminal, and
-whether the other screens' look was read by then."""
+headless; prints the modules loaded when the UI's first frame is handed to the terminal,
+whether the other screens' look was read by then and whether the garbage collector ran then
+and once the UI had ended."""
 
 
 def first_frame_of(*argv: str) -> dict[str, Any]:
@@ -99,6 +106,36 @@ def test_the_first_frame_holds_the_first_screen_alone(example_repo: Path) -> Non
     assert "rich._emoji_codes" not in loaded  # what rich's markup parser imports
     assert {name.split(".")[0] for name in loaded} & set(HEAVY) == set()
     assert at_first_frame["screens_css"] is False
+    assert at_first_frame["collecting"] is False  # off until the first frame: see tui.start
+    assert at_first_frame["collecting_at_the_end"] is True
+
+
+@pytest.mark.parametrize("outcome", ["runs", "ends at start"])
+def test_the_collector_runs_again_from_the_first_frame_on(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, outcome: str
+) -> None:
+    """The garbage collector, off while the UI starts, runs while the UI runs and after it
+    ends, however it ends."""
+    collecting: list[bool] = []
+
+    async def look(pilot: Pilot[Any]) -> None:
+        if outcome == "runs":
+            await settle(pilot)
+            collecting.append(gc.isenabled())
+            pilot.app.exit()
+        # else the app ends itself, its member unknown
+
+    def run(app: WgApp, **options: Any) -> None:
+        App.run(app, headless=True, size=(80, 24), auto_pilot=look)
+
+    monkeypatch.setattr(WgApp, "run", run)
+    if outcome == "runs":
+        start.open_terminal_ui(str(example_repo), CHAIR)
+        assert collecting == [True]
+    else:
+        with pytest.raises(WgError):
+            start.open_terminal_ui(str(example_repo), "nobody")
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize(

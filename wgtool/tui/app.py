@@ -77,10 +77,13 @@ class WgApp(App[None]):
     member: reactive[Member | None] = reactive(None)
     """The acting member (None until identified, or when nobody could be)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, *, on_first_frame: Callable[[], object] | None = None
+    ) -> None:
         timers.install()  # before any timer exists: see wgtool.tui.timers
         super().__init__()
         self.session = session
+        self._on_first_frame = on_first_frame
         self.navigator = Navigator(self)
         """Opens screens by name: the one place that knows them all."""
         self.data_version = 0
@@ -114,6 +117,8 @@ class WgApp(App[None]):
         # screens' look is read then.
         self.after_refresh(self, self.load_identity)
         self.call_after_refresh(self.read_screens_css)
+        if self._on_first_frame is not None:
+            self.call_after_refresh(self._on_first_frame)
         self.set_interval(WATCH_INTERVAL, self.watch_record)
 
     def read_screens_css(self) -> None:
@@ -533,11 +538,14 @@ def make_app(
     demo: bool = False,
     strict: bool = False,
     glance: FirstGlance | None = None,
+    on_first_frame: Callable[[], object] | None = None,
 ) -> WgApp:
     """The app on a working group, as ``actor`` (None: WGTOOL_MEMBER or git's user.email);
     with ``strict``, a repository that is not a working group, or nobody to act, ends the app
-    at start; ``glance``: its first screen, being read since before Textual was imported."""
-    return WgApp(Session(repo, actor, demo=demo, strict=strict, glance=glance))
+    at start; ``glance``: its first screen, being read since before Textual was imported;
+    ``on_first_frame``: called once the first frame is painted."""
+    session = Session(repo, actor, demo=demo, strict=strict, glance=glance)
+    return WgApp(session, on_first_frame=on_first_frame)
 
 
 def run_app(
@@ -546,13 +554,14 @@ def run_app(
     demo: bool = False,
     strict: bool = False,
     glance: FirstGlance | None = None,
+    on_first_frame: Callable[[], object] | None = None,
 ) -> None:
     """Run the app (see :func:`make_app`).
 
     Raises:
         WgError: what ended a ``strict`` app at start, for the command line to report.
     """
-    app = make_app(repo, actor, demo, strict, glance)
+    app = make_app(repo, actor, demo, strict, glance, on_first_frame)
     app.run()
     if app.startup_error is not None:
         raise app.startup_error
