@@ -104,6 +104,7 @@ def test_the_first_frame_holds_the_first_screen_alone(example_repo: Path) -> Non
     assert screens == {"wgtool.tui.screens.base", "wgtool.tui.screens.drafts"}
     assert "wgtool.tui.commands.palette" not in loaded
     assert "rich._emoji_codes" not in loaded  # what rich's markup parser imports
+    assert "wgtool.core.consensus" not in loaded  # where a consensus is shown
     assert {name.split(".")[0] for name in loaded} & set(HEAVY) == set()
     assert at_first_frame["screens_css"] is False
     assert at_first_frame["collecting"] is False  # off until the first frame: see tui.start

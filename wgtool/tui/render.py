@@ -19,10 +19,8 @@ from rich.text import Text
 from wgtool import api
 from wgtool.api import (
     BracketsRemain,
-    Consensus,
     GroupState,
     Member,
-    NoConsensus,
     Remedy,
     Role,
     Status,
@@ -41,7 +39,8 @@ else:
     markdown_it = lazy_module("markdown_it")  # the screens that paint first show no Markdown
 
 if TYPE_CHECKING:
-    from wgtool.api import Blame, inline
+    # The consensus module only where a consensus is shown (not in the first frame).
+    from wgtool.api import Blame, Consensus, inline
 
 ELLIPSIS = "…"
 PARAGRAPH_BREAK = "\n\n"
@@ -108,7 +107,7 @@ def error_words(error: WgError) -> str:
     if error.remedy is None:
         return first
     fields = {key: value for key, value in vars(error).items() if isinstance(value, str)}
-    if isinstance(error, NoConsensus):
+    if isinstance(error, api.NoConsensus):
         fields["consensus"] = f"{error.consensus.state.value}: {groups_line(error.consensus)}"
     return REMEDIES[error.remedy].format_map({**fields, "message": first})
 
