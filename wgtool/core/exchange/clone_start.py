@@ -61,8 +61,8 @@ class CloneStart:
             env=env,
         )
 
-    def wait(self) -> bytes:
-        """Wait for git; its error output (a SyncError when it failed or timed out)."""
+    def wait(self) -> None:
+        """Wait for git (a SyncError when it failed or timed out)."""
         process = self.process
         if process is None:
             raise SyncError(f"cannot clone {self.url}: the clone was discarded")
@@ -76,7 +76,6 @@ class CloneStart:
         if process.returncode != 0:
             self.discard()
             raise SyncError(f"cannot clone {self.url}: {git_reason(stderr)}")
-        return stderr
 
     def discard(self) -> None:
         """Stop git if it still runs, and remove the staging folder if it is still there."""

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event as sa_event
@@ -21,6 +19,7 @@ from wgtool.core.index.rows import (
     create_schema,
     schema_problem,
 )
+from wgtool.core.indexing.schema import remove_index_files
 from wgtool.core.record.gitstore import GitStore
 
 T = TypeVar("T")
@@ -148,11 +147,7 @@ class IndexFile:
 
     def remove_files(self) -> None:
         """Remove the index and its journals; a link is removed, never what it points at."""
-        for path in (self.path, *(Path(f"{self.path}{s}") for s in ("-wal", "-shm", "-journal"))):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            elif os.path.lexists(path):
-                path.unlink()
+        remove_index_files(self.path)
 
     def _recover(self, error: Exception, attempt: int) -> None:
         """After ``error`` from the index: heal the file (first time), else work in memory; a

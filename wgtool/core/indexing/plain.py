@@ -19,7 +19,7 @@ from contextlib import closing, contextmanager
 from wgtool.core.errors import WgError
 from wgtool.core.glance import SCHEMA_VERSION, index_path
 from wgtool.core.indexing.refresh import Refresher
-from wgtool.core.indexing.schema import create_tables
+from wgtool.core.indexing.schema import create_tables, remove_index_files
 from wgtool.core.record.gitstore import GitStore
 
 
@@ -70,9 +70,7 @@ def _created(store: GitStore) -> bool:
                     create_tables(db)
                 return True
             except sqlite3.Error:
-                for name in (path.name, path.name + "-wal", path.name + "-shm"):
-                    if os.path.lexists(path.with_name(name)):
-                        os.unlink(path.with_name(name))
+                remove_index_files(path)
                 return False
     except (OSError, WgError):
         return False

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from wgtool.core.documents.attribution import DraftStep, draft_steps, stored_steps
@@ -36,6 +36,7 @@ from wgtool.core.indexing.rows import (
     read_amendment_chains,
     sha_bytes,
     sha_hex,
+    transaction,
     update,
     upsert,
 )
@@ -58,20 +59,6 @@ from wgtool.core.record.rulebook import (
 _NOT_JUDGED = ("position", "draft_steps")
 
 Connect = Callable[[], AbstractContextManager[sqlite3.Connection]]
-
-
-@contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One transaction on ``db``: committed when the block ends, rolled back if it raises."""
-    if db.in_transaction:
-        db.rollback()
-    db.execute("BEGIN")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    db.commit()
 
 
 def _fingerprints(db: sqlite3.Connection) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -71,6 +72,20 @@ BATCH = 1000
 
 # ``column IN`` a JSON list bound as one value: no limit on how many, one statement's text.
 IN_LIST = "(SELECT value FROM json_each(?))"
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One transaction on ``db``: committed when the block ends, rolled back if it raises."""
+    if db.in_transaction:
+        db.rollback()
+    db.execute("BEGIN")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
 
 
 def in_list(values: Iterable[object]) -> str:

@@ -8,9 +8,13 @@ types, keys and indexes, as SQLite keeps them).
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+from pathlib import Path
 
 from wgtool.core.glance import SCHEMA_VERSION
+from wgtool.core.indexing.rows import transaction
 
 _ADOPTION = (
     "consensus VARCHAR, supporting VARCHAR NOT NULL, objecting VARCHAR NOT NULL, "
@@ -63,14 +67,17 @@ TABLES = (
 def create_tables(db: sqlite3.Connection) -> None:
     """The tables, stamped with the schema version, in one transaction (an interrupted one
     leaves a file with no tables, which the index proper fills in)."""
-    if db.in_transaction:
-        db.rollback()
-    db.execute("BEGIN")
-    try:
+    with transaction(db):
         for statement in TABLES:
             db.execute(statement)
         db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-    except BaseException:
-        db.rollback()
-        raise
-    db.commit()
+
+
+def remove_index_files(path: Path) -> None:
+    """Remove the index file at ``path`` and its journals; a link is removed, never what it
+    points at."""
+    for each in (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        if each.is_dir() and not each.is_symlink():
+            shutil.rmtree(each)
+        elif os.path.lexists(each):
+            each.unlink()

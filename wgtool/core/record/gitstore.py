@@ -198,8 +198,7 @@ class GitStore:
             network=network,
         )
         if check and result.returncode != 0:
-            message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise WgError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
+            raise _failed(args[0], result.stderr)
         return result
 
     def stream(self, args: list[str], *, input: bytes) -> Iterator[bytes]:
@@ -231,8 +230,7 @@ class GitStore:
                 writer.join()
             if code != 0:
                 errors.seek(0)
-                message = errors.read().decode("utf-8", "replace").strip().splitlines()
-                raise WgError(f"git {name} failed: {message[-1] if message else 'no message'}")
+                raise _failed(name, errors.read())
 
     def config_get(self, key: str) -> str | None:
         result = self.run(["config", "--get", key], check=False)
@@ -387,3 +385,9 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
             pipe.close()
         except BrokenPipeError:
             pass
+
+
+def _failed(name: str, stderr: bytes) -> WgError:
+    """A git command ``name`` that failed, by the last line it wrote."""
+    message = stderr.decode("utf-8", "replace").strip().splitlines()
+    return WgError(f"git {name} failed: {message[-1] if message else 'no message'}")
