@@ -107,6 +107,7 @@ if TYPE_CHECKING:
     from wgtool.core.errors import SyncError as SyncError
     from wgtool.core.errors import WgError as WgError
     from wgtool.core.exchange.clone_start import CloneStart as CloneStart
+    from wgtool.core.exchange.fetch_start import FetchStart as FetchStart
     from wgtool.core.exchange.guard import SharedRemote as SharedRemote
     from wgtool.core.exchange.kept_report import quick_report as quick_report
     from wgtool.core.exchange.logins import LoginLinks as LoginLinks
@@ -149,6 +150,7 @@ _TABLE: dict[str, tuple[str, str | None]] = {
     # The working group and its desks
     "WorkingGroup": ("wgtool.core.desks", "WorkingGroup"),
     "CloneStart": ("wgtool.core.exchange.clone_start", "CloneStart"),
+    "FetchStart": ("wgtool.core.exchange.fetch_start", "FetchStart"),
     "Record": ("wgtool.core.desks", "Record"),
     "AgreementDesk": ("wgtool.core.desks", "AgreementDesk"),
     "AmendmentsDesk": ("wgtool.core.desks", "AmendmentsDesk"),
@@ -303,6 +305,7 @@ __all__ = [
     "Event",
     "ExchangeDesk",
     "FIRST_READING",
+    "FetchStart",
     "GlancedQueue",
     "GroupBalance",
     "GroupState",

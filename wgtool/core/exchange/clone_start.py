@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
 from wgtool.core.errors import InvalidInput, SyncError
 from wgtool.core.record.refnames import TAGS_PREFIX, WG_PREFIX, fetch_refspecs
-from wgtool.core.record.transport import git_command, git_reason, timed_out
+from wgtool.core.record.transport import GitProcess, git_reason
 
 REMOTE = "origin"
 # Taken straight into local refs by the clone's one fetch, judged before the clone is used.
@@ -51,37 +49,26 @@ class CloneStart:
             url,
             str(self.staging),
         ]
-        command, env, self.timeout = git_command(self.args, network=True)
-        self.started = time.monotonic()
-        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
+        self.git: GitProcess | None = GitProcess(self.args, network=True)
 
     def wait(self) -> None:
         """Wait for git (a SyncError when it failed or timed out)."""
-        process = self.process
-        if process is None:
+        if self.git is None:
             raise SyncError(f"cannot clone {self.url}: the clone was discarded")
-        left = None if self.timeout is None else self.timeout - (time.monotonic() - self.started)
         try:
-            _, stderr = process.communicate(timeout=None if left is None else max(left, 0.0))
-        except subprocess.TimeoutExpired:
+            code, stderr = self.git.wait()
+        except SyncError:
             self.discard()
-            raise timed_out(self.args, self.timeout) from None
-        self.process = None
-        if process.returncode != 0:
+            raise
+        self.git = None
+        if code != 0:
             self.discard()
             raise SyncError(f"cannot clone {self.url}: {git_reason(stderr)}")
 
     def discard(self) -> None:
         """Stop git if it still runs, and remove the staging folder if it is still there."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.communicate()
-            self.process = None
+        if self.git is not None:
+            self.git.stop()
+            self.git = None
         if self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)

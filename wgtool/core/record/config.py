@@ -10,8 +10,8 @@ import tomli_w
 from wgtool.core import validate
 from wgtool.core.errors import InvalidInput, NotFound, Remedy
 from wgtool.core.model import ConsensusRule, Member, Role, Settings
+from wgtool.core.record.refnames import SETTINGS_PATH as SETTINGS_PATH
 
-SETTINGS_PATH = "wg.toml"
 ROSTER_PATH = "roster.toml"
 
 DEFAULT_GROUPS: dict[str, str] = {

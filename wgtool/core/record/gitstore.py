@@ -30,8 +30,8 @@ from wgtool.core.record.files import OwnFiles
 from wgtool.core.record.objects import FILE_MODE, TREE_MODE, CommitInfo, Person, TagInfo
 from wgtool.core.record.packed import packed_or_git
 from wgtool.core.record.reading import ObjectReader
+from wgtool.core.record.refnames import NO_REFLOG
 from wgtool.core.record.refs import (
-    NO_REFLOG,
     ZERO_SHA,
     Moves,
     Refs,

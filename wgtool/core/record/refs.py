@@ -14,12 +14,9 @@ from typing import TypeVar
 
 from wgtool.core.errors import ConcurrentUpdate, LostRace
 from wgtool.core.record.objects import RunGit
+from wgtool.core.record.refnames import NO_REFLOG
 
 ZERO_SHA = "0" * 40
-
-# Reflogs are kept for branches only (main): the thousands of amendment and event refs, their
-# remote-tracking copies and tags would each get a log file that grows with every sync.
-NO_REFLOG = {"core.logAllRefUpdates": "false"}
 
 T = TypeVar("T")
 

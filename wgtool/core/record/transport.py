@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Mapping
 
 from wgtool.core import validate
@@ -64,6 +65,57 @@ def git_command(
         timeout = network_timeout()
     command = ["git", *(options or []), *(["--git-dir", os.fspath(git_dir)] if git_dir else [])]
     return [*command, *args], full_env, timeout
+
+
+class GitProcess:
+    """A git command started in the background (as :func:`run_git` runs one: input closed,
+    output discarded, errors kept), whose time limit counts from its start."""
+
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        options: list[str] | None = None,
+        git_dir: str | os.PathLike[str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        network: bool = False,
+    ) -> None:
+        self.args = args
+        command, env, self.timeout = git_command(
+            args, options=options, git_dir=git_dir, network=network
+        )
+        self.started = time.monotonic()
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=cwd,
+        )
+
+    def wait(self) -> tuple[int, bytes]:
+        """Wait for git: its exit code and what it wrote on its standard error (a SyncError,
+        git stopped, when its time ran out)."""
+        process = self.process
+        if process is None:
+            raise ValueError(f"git {self.args[0]} was already waited for or stopped")
+        left = None if self.timeout is None else self.timeout - (time.monotonic() - self.started)
+        try:
+            _, stderr = process.communicate(timeout=None if left is None else max(left, 0.0))
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise timed_out(self.args, self.timeout) from None
+        self.process = None
+        return process.returncode, stderr
+
+    def stop(self) -> None:
+        """Stop git if it still runs (on SIGTERM it removes its temporary files)."""
+        process, self.process = self.process, None
+        if process is not None:
+            if process.poll() is None:
+                process.terminate()
+            process.communicate()
 
 
 def timed_out(args: list[str], timeout: float | None) -> SyncError:

@@ -41,13 +41,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from wgtool.core import glance_inbox
 from wgtool.core.desks.parts import Desks
+from wgtool.core.exchange.fetch_start import FetchStart
 from wgtool.core.exchange.sync import pushing
 from wgtool.core.exchange.sync.joining import join, join_commit, quarantine_line
 from wgtool.core.exchange.sync.remote import (
+    check_fetched,
     check_remote,
     configure_remote,
     fetch,
@@ -80,14 +82,29 @@ def sync(
     first (see :mod:`wgtool.core.exchange.sync.replay`)."""
     say: Progress = progress or (lambda _line: None)
     store = wg.record.store
+    # The fetch the entry point may have started for this sync, with the sync's lock.
+    with FetchStart.take(store.git_dir, remote) or nullcontext() as started:
+        return _sync(wg, remote, say, started, news, replay_merges, push)
+
+
+def _sync(
+    wg: Desks,
+    remote: str,
+    say: Progress,
+    started: FetchStart | None,
+    news: bool,
+    replay_merges: bool,
+    push: bool,
+) -> SyncReport:
+    store = wg.record.store
     remote = check_remote(store, remote)
     report = SyncReport(remote)
-    with _sync_lock(store), _ref_snapshots(store):
+    with started.holding() if started else _sync_lock(store), _ref_snapshots(store):
         configure_remote(store, remote)
         say(f"Fetching from {remote}…")
         # While git fetches (a process of its own), what the member has seen is read here: the
         # fetch writes remote-tracking refs only, never what that reads.
-        with _fetching(store, remote):
+        with _fetching(store, remote, started):
             before = wg.inbox.seen_now() if news else None
             numbers = _numbers(wg) if news else {}
         outcome = Round()
@@ -139,15 +156,18 @@ def _numbers(wg: Desks) -> dict[str, tuple[str, int]]:
 
 
 @contextmanager
-def _fetching(store: GitStore, remote: str) -> Iterator[None]:
-    """Fetch from ``remote`` in a thread of its own (it waits on git) while the block runs;
-    the block's own error first, else the fetch's. Ref listings taken meanwhile are not
-    reused after it (the store's generation moves on)."""
+def _fetching(store: GitStore, remote: str, started: FetchStart | None) -> Iterator[None]:
+    """Fetch from ``remote`` in a thread of its own (it waits on git) while the block runs, or
+    wait there for the fetch ``started``; the block's own error first, else the fetch's. Ref
+    listings taken meanwhile are not reused after it (the store's generation moves on)."""
     failed: list[BaseException] = []
 
     def fetching() -> None:
         try:
-            fetch(store, remote)
+            if started is None:
+                fetch(store, remote)
+            else:
+                check_fetched(store, remote, *started.outcome())
         except BaseException as error:  # re-raised below, in the sync's own thread
             failed.append(error)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from wgtool.core.errors import InvalidInput, NotFound, SyncError
-from wgtool.core.exchange.sync.report import (
+from wgtool.core.record.gitstore import GitStore
+from wgtool.core.record.refnames import (
+    NO_REFLOG,
     REMOTE_NAME_RE,
+    fetch_command,
+    fetch_refspecs,
+    tracking_prefix,
 )
-from wgtool.core.record.gitstore import NO_REFLOG, GitStore
-from wgtool.core.record.refnames import fetch_refspecs, tracking_prefix
-from wgtool.core.record.rulebook import MAIN_REF
 from wgtool.core.record.transport import git_reason
 
 
@@ -54,32 +56,32 @@ def peek(store: GitStore, remote: str, patterns: list[str]) -> str:
 
 
 def fetch(store: GitStore, remote: str) -> None:
-    main_spec = f"+{MAIN_REF}:{tracking_prefix(remote)}main"
-    specs = [main_spec, *fetch_refspecs(remote)]
-    base = [
-        "fetch",
-        "--quiet",
-        "--no-tags",
-        "--prune",
-        "--no-write-fetch-head",
-        "--end-of-options",
-        remote,
-    ]
     # Remote-tracking refs get no reflog: thousands of files that grow with every sync.
-    result = store.run([*base, *specs], check=False, network=True, config=NO_REFLOG)
-    if result.returncode != 0 and b"couldn't find remote ref" in result.stderr:
+    result = store.run(fetch_command(remote), check=False, network=True, config=NO_REFLOG)
+    check_fetched(store, remote, result.returncode, result.stderr)
+
+
+def check_fetched(store: GitStore, remote: str, code: int, stderr: bytes) -> None:
+    """What a fetch from ``remote`` that exited with ``code`` and wrote ``stderr`` leaves to
+    do: nothing when it succeeded; a SyncError when it failed, except where the remote is new
+    and empty (it has no main yet), which is fetched without main."""
+    if code != 0 and b"couldn't find remote ref" in stderr:
         # A new, empty remote has no main yet: fetch the rest; main is pushed below. A tracking
         # main left from what the remote held before (or from another remote under the same
         # name) is pruned like any other ref the remote no longer has, or main would seem to
         # have diverged from a main that is not there.
-        result = store.run([*base, *specs[1:]], check=False, network=True, config=NO_REFLOG)
-        if result.returncode == 0:
+        result = store.run(
+            fetch_command(remote, main=False), check=False, network=True, config=NO_REFLOG
+        )
+        code, stderr = result.returncode, result.stderr
+        if code == 0:
             store.run(["update-ref", "-d", f"{tracking_prefix(remote)}main"], check=False)
-    if result.returncode != 0:
-        raise SyncError(f"could not fetch from {remote}: {git_reason(result.stderr)}")
+    if code != 0:
+        raise SyncError(f"could not fetch from {remote}: {git_reason(stderr)}")
 
 
 __all__ = [
+    "check_fetched",
     "check_remote",
     "configure_remote",
     "fetch",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,8 +14,6 @@ if TYPE_CHECKING:
 MAX_ROUNDS = 6
 PUSH_BATCH = 400  # refspecs per 'git push', to stay far below the command-line limit
 
-# Remote names end up in refspecs and config keys: keep them plain.
-REMOTE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 # Push rejections that mean "someone else pushed first": fetch, join and try again.
 RACE_REASONS = (
