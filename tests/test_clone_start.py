@@ -15,9 +15,10 @@ from tests.test_import_hygiene import ROOT
 # modules were loaded when git was asked to clone.
 WATCHED = """
 import contextlib, io, json, subprocess, sys
-import wgtool.cli
+import wgtool.launch
 
-heavy = ("git", "wgtool.core.desks", "wgtool.core.record.rulebook", "wgtool.core.exchange.sync")
+heavy = ("click", "git", "wgtool.cli", "wgtool.core.desks", "wgtool.core.record.rulebook",
+         "wgtool.core.exchange.sync")
 when_cloning = []
 real = subprocess.Popen
 
@@ -30,7 +31,7 @@ class Watched(real):
 subprocess.Popen = Watched
 with contextlib.redirect_stdout(io.StringIO()) as out:
     try:
-        wgtool.cli.cli.main({argv!r}, prog_name="wgtool")
+        {entry}
     except SystemExit as exit:
         assert exit.code in (0, None), exit.code
 assert "Cloned" in out.getvalue(), out.getvalue()
@@ -38,14 +39,53 @@ print(json.dumps(when_cloning))
 """
 
 
-def test_git_clones_while_the_rest_is_imported(clones: Clones, tmp_path: Path) -> None:
-    code = WATCHED.format(argv=["clone", str(clones.origin), str(tmp_path / "copy")])
+def watched_clone(entry: str, argv: list[str]) -> list[list[str]]:
+    """Which heavy modules were loaded at each ``git clone`` of ``argv`` run by ``entry``."""
+    code = WATCHED.format(entry=entry.format(argv=argv))
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == [[]]
+    found: list[list[str]] = json.loads(result.stdout.splitlines()[-1])
+    return found
+
+
+def test_git_clones_at_the_entry_point(clones: Clones, tmp_path: Path) -> None:
+    """``wgtool clone URL PATH`` starts git before even the command line is imported."""
+    argv = ["clone", str(clones.origin), str(tmp_path / "copy")]
+    entry = "sys.argv = ['wgtool', *{argv!r}]; wgtool.launch.main()"
+    assert watched_clone(entry, argv) == [[]]
     assert (tmp_path / "copy" / ".git" / "wgtool" / "index.sqlite").is_file()
+
+
+def test_git_clones_while_the_rest_is_imported(clones: Clones, tmp_path: Path) -> None:
+    """Through the command line alone (click loaded, nothing else of wgtool's heavier parts)."""
+    argv = ["clone", str(clones.origin), str(tmp_path / "copy")]
+    entry = "import wgtool.cli; wgtool.cli.cli.main({argv!r}, prog_name='wgtool')"
+    assert watched_clone(entry, argv) == [["click", "wgtool.cli"]]
+    assert (tmp_path / "copy" / ".git" / "wgtool" / "index.sqlite").is_file()
+
+
+def test_a_clone_started_for_other_arguments_is_not_taken(clones: Clones, tmp_path: Path) -> None:
+    from wgtool.core.exchange.clone_start import CloneStart
+
+    work = tmp_path / "work"
+    work.mkdir()
+    CloneStart.begin(str(clones.origin), str(work / "first"))
+    started = CloneStart.started
+    assert started is not None and started.staging.parent == work
+    taken = CloneStart.take(str(clones.origin), work / "second")
+    try:
+        assert taken is not started and CloneStart.started is None
+        assert not started.staging.exists()  # the other one discarded, its folder with it
+        taken.wait()
+        assert (taken.staging / ".git").is_dir()
+    finally:
+        taken.discard()
+    assert sorted(path.name for path in work.iterdir()) == []
+    CloneStart.begin("--upload-pack=evil", str(work / "third"))
+    CloneStart.begin(str(clones.origin), "--help")
+    assert CloneStart.started is None
 
 
 def test_a_clone_that_fails_leaves_nothing(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ command's module, GitPython, SQLAlchemy) is imported, the rest go to :func:`wgto
   paint its first frame. A core error that ends the UI is reported as the command line reports
   it (:func:`wgtool.cli.group.errors_reported`, imported then).
 
-And one is begun here: ``wgtool [--repo PATH] [--as HANDLE] sync [REMOTE]`` starts its ``git
-fetch`` (:mod:`wgtool.core.exchange.fetch_start`), which runs while the command line is
-imported; the command line's sync takes it over.
+And two are begun here, their git started to run while the command line is imported, then
+taken over by the command: ``wgtool [--repo PATH] [--as HANDLE] sync [REMOTE]`` starts its
+``git fetch`` (:mod:`wgtool.core.exchange.fetch_start`), ``wgtool clone URL PATH`` its ``git
+clone`` (:mod:`wgtool.core.exchange.clone_start`).
 
 Any other form of those command lines (an option given twice, ``--help``, shell completion...)
 goes to the command line, which reads it as it reads every other.
@@ -49,7 +50,7 @@ def main() -> None:
     if options is not None:
         open_ui(*options)
         return
-    start_sync_fetch(argv)
+    start_git(argv)
     # __import__, as an import statement does (and -X importtime lists it, as it lists
     # every module an import statement loads); importlib.import_module would not be listed.
     __import__(COMMAND_LINE, fromlist=["main"]).main()
@@ -103,20 +104,20 @@ def open_ui(repo: str | None, actor: str | None) -> None:
             raise
 
 
-def start_sync_fetch(argv: list[str]) -> None:
-    """Start the fetch of ``[--repo PATH] [--as HANDLE] sync [REMOTE]`` (any other command line,
-    or a form :func:`leading_options` leaves to click, starts nothing)."""
+def start_git(argv: list[str]) -> None:
+    """Start the fetch of ``[--repo PATH] [--as HANDLE] sync [REMOTE]`` and the clone of
+    ``clone URL PATH`` (any other command line, or a form :func:`leading_options` leaves to
+    click, starts nothing)."""
     read = leading_options(argv)
     if read is None:
         return
     given, rest = read
     if rest == ["sync"]:
-        remote = "origin"
+        api.FetchStart.begin(chosen(given, "--repo"), "origin")
     elif len(rest) == 2 and rest[0] == "sync":
-        remote = rest[1]
-    else:
-        return
-    api.FetchStart.begin(chosen(given, "--repo"), remote)
+        api.FetchStart.begin(chosen(given, "--repo"), rest[1])
+    elif len(rest) == 3 and rest[0] == "clone":
+        api.CloneStart.begin(rest[1], rest[2])
 
 
 def quick_verify(argv: list[str]) -> bool:

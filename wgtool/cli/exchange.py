@@ -117,8 +117,9 @@ def guard_check() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 def clone_command(url: str, path: Path) -> None:
     """Join a working group: clone its repository and fetch amendments and deliberation."""
-    # git starts cloning now, while the rest of wgtool is imported to judge what it brings.
-    started = api.CloneStart(url, path)
+    # git started cloning at the entry point (or starts now), while the rest of wgtool is
+    # imported to judge what it brings.
+    started = api.CloneStart.take(url, path)
     try:
         wg, report = api.WorkingGroup.clone(url, path, started=started)
     finally:

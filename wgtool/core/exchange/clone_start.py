@@ -7,12 +7,14 @@ This module imports only what starting git needs: neither GitPython nor the rule
 
 from __future__ import annotations
 
+import atexit
 import re
 import secrets
 import shutil
 from pathlib import Path
+from typing import ClassVar
 
-from wgtool.core.errors import InvalidInput, SyncError
+from wgtool.core.errors import InvalidInput, SyncError, WgError
 from wgtool.core.record.refnames import TAGS_PREFIX, WG_PREFIX, fetch_refspecs
 from wgtool.core.record.transport import GitProcess, git_reason
 
@@ -26,6 +28,9 @@ DIRECT_PATTERN = "^" + "|".join(re.escape(spec) for spec in DIRECT).join("()") +
 class CloneStart:
     """``git clone`` of ``url`` started into a new folder beside ``path`` that nothing else
     uses (``staging``); :meth:`wait` for it, :meth:`discard` what is left of it."""
+
+    started: ClassVar[CloneStart | None] = None
+    """The clone the entry point started (:meth:`begin`), until the command takes it."""
 
     def __init__(self, url: str, path: Path) -> None:
         if not url or url.startswith("-"):
@@ -50,6 +55,38 @@ class CloneStart:
             str(self.staging),
         ]
         self.git: GitProcess | None = GitProcess(self.args, network=True)
+
+    @classmethod
+    def begin(cls, url: str, path: str) -> None:
+        """Start the clone of ``wgtool clone URL PATH`` at the entry point, before the command
+        line is imported; nothing when either looks like an option or the clone cannot start
+        (the command says why, as it always did). One nobody takes is discarded when the
+        process ends."""
+        if cls.started is not None or url.startswith("-") or path.startswith("-"):
+            return
+        try:
+            cls.started = cls(url, Path(path))
+        except (WgError, OSError):
+            return
+        atexit.register(cls.drop)
+
+    @classmethod
+    def take(cls, url: str, path: Path) -> CloneStart:
+        """The clone of ``url`` into ``path``: the one the entry point started for them, else
+        one started now (one started for others is discarded)."""
+        started, cls.started = cls.started, None
+        if started is not None and (started.url, started.path) == (url, path.absolute()):
+            return started
+        if started is not None:
+            started.discard()
+        return cls(url, path)
+
+    @classmethod
+    def drop(cls) -> None:
+        """Discard the clone nobody took (the process ends)."""
+        started, cls.started = cls.started, None
+        if started is not None:
+            started.discard()
 
     def wait(self) -> None:
         """Wait for git (a SyncError when it failed or timed out)."""
