@@ -55,6 +55,28 @@ def test_compact_keys_decode_to_what_was_encoded_and_keep_prefixes_and_distinctn
     assert decode_key(b"\x07") is None
 
 
+def test_keys_begun_by_a_commit_are_those_a_whole_read_lists(tmp_path: Path) -> None:
+    """``starts`` (a look-up per commit) against ``load_all`` (every verdict read), on random
+    event keys: a commit begins a kept key after the prefix exactly when the whole read lists
+    a key that begins with it."""
+    rng = random.Random(18)
+    commits = ["".join(rng.choice("0123456789abcdef") for _ in range(40)) for _ in range(60)]
+    kept = KeptVerdicts(tmp_path)
+    assert kept.starts("event:1:", commits) == set()  # nothing kept yet
+    verdicts: dict[str, object] = {}
+    for commit in rng.sample(commits, 25):
+        for _ in range(rng.randint(1, 3)):
+            rest = ":".join(random_key(rng).split(":")[:3]) or "x"
+            verdicts[f"{rng.choice(['event:1', 'event:0', 'event:1x'])}:{commit}:{rest}"] = {}
+    kept.keep(verdicts)
+    kept.close()
+    again = KeptVerdicts(tmp_path)
+    listed = {key.partition(":")[0] for key in again.load_all("event:1:")}
+    assert again.starts("event:1:", commits) == listed & set(commits)
+    assert listed  # the random keys above hold some
+    again.close()
+
+
 def test_an_older_store_is_replaced_and_never_misread(tmp_path: Path) -> None:
     sha = "ab" * 20
     with sqlite3.connect(tmp_path / FILE) as db:  # the layout of an older wgtool

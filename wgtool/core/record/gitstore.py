@@ -276,7 +276,10 @@ class GitStore:
     def adopt_refs(self, moves: Moves, message: str) -> set[str]:
         """Move many refs (none a branch) each on its own account, as :meth:`update_each`
         does, but in one ``packed-refs`` write with every loose ref folded in (see
-        :mod:`wgtool.core.record.packed`); the refs not moved."""
+        :mod:`wgtool.core.record.packed`); the refs not moved. Nothing to move writes
+        nothing (the loose refs are folded by the sync's tidying)."""
+        if not moves:
+            return set()
         self.generation += 1
         return packed_or_git(
             Path(self.repo.common_dir), moves, lambda rest: self.update_each(rest, message)

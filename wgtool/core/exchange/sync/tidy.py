@@ -30,10 +30,11 @@ from pathlib import Path
 from wgtool.core.record.gitstore import GitStore
 from wgtool.core.record.packed import Busy, write_packed
 
-# Loose refs from which packing pays: packing rewrites packed-refs (every ref, tens of
-# milliseconds at thousands of refs), each loose ref costs a file and a block of disk. A sync
-# nearly always leaves some, and packing after every one keeps the number of git processes of a
-# sync the same whatever it received.
+# Loose refs from which packing pays: packing rewrites packed-refs (every ref, a tenth of a
+# second at 10,000 amendments), each loose ref costs a file and a block of disk. A sync's join
+# writes what it takes into packed-refs itself, folding what the fetch left loose; what is left
+# after it (refs pushed, moved by another writer meanwhile) is packed here, whatever their
+# number, so that no sync leaves a loose ref but a branch and a remote's HEAD.
 PACK_FROM = 1
 REPACK_FROM = 64
 PACKS_KEPT = 4
@@ -41,7 +42,7 @@ PACKS_KEPT = 4
 
 def tidy(store: GitStore, remote: str) -> None:
     """Remove reflogs of wg refs and of ``remote``'s tracking refs but main; pack loose refs
-    when there are :data:`PACK_FROM` or more."""
+    when there are :data:`PACK_FROM` or more to fold (see :func:`loose_refs`)."""
     common = Path(store.repo.common_dir)
     logs = common / "logs" / "refs"
     for folder in (
@@ -83,10 +84,26 @@ def loose_objects(store: GitStore) -> int:
 
 
 def loose_refs(folder: Path, enough: int) -> int:
-    """How many loose ref files there are under ``folder``, counting up to ``enough``."""
+    """How many loose ref files under ``folder`` (a repository's ``refs``) packing would fold,
+    counting up to ``enough``: neither branches (main moves with most syncs, and a file of
+    its own costs less than writing every ref again) nor symbolic refs (a remote's ``HEAD``,
+    which stays loose)."""
     count = 0
-    for _, _, files in os.walk(folder):
-        count += len(files)
-        if count >= enough:
-            break
+    for top, folders, files in os.walk(folder):
+        if top == os.fspath(folder) and "heads" in folders:
+            folders.remove("heads")
+        for name in files:
+            if not name.endswith(".lock") and not _symbolic(os.path.join(top, name)):
+                count += 1
+                if count >= enough:
+                    return count
     return count
+
+
+def _symbolic(path: str) -> bool:
+    """Whether the loose ref file at ``path`` is a symbolic ref (``ref: ...``)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(5) == b"ref: "
+    except OSError:
+        return False

@@ -97,6 +97,12 @@ class Reader:
             return set()
         return self._kept.load_all(f"{kind}:{int(self.audit)}:")
 
+    def kept_starts(self, kind: str, firsts: Iterable[str]) -> set[str]:
+        """Which of ``firsts`` (commit ids) begin the key of a kept verdict of ``kind``."""
+        if self._kept is None:
+            return set()
+        return self._kept.starts(f"{kind}:{int(self.audit)}:", firsts)
+
     def keep(self, kind: str, verdicts: dict[str, object], *, flush: bool = True) -> None:
         """Keep valid verdicts of ``kind`` (written now, or with the next flush)."""
         if self._kept is None:

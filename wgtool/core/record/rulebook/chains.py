@@ -59,6 +59,7 @@ from wgtool.core.record.rulebook.subamend import concerned, sub_amendment_proble
 # From this many event files to read on, the kept verdicts are read whole first (see
 # :meth:`ChainJudge.event_chains`); below it, one query per event costs less.
 READ_ALL_KEPT = 256
+KEPT_SAMPLE = 32  # events looked up to tell whether most of a pass's were judged before
 
 
 class ChainJudge:
@@ -302,10 +303,17 @@ class ChainJudge:
         ]
         known: set[str] = set()
         if len(added) >= READ_ALL_KEPT:
-            # Most events were judged valid before: their verdicts are read in one query, and
-            # their files are not read at all (an event found kept under another roster is
-            # read on its own if it must be judged again).
-            known = {key.partition(":")[0] for key in self.reads.load_all_kept("event")}
+            # Events judged valid before are not read (an event found kept under another
+            # roster is read on its own if it must be judged again). Where most were (verify,
+            # a first sync), every kept verdict is read in one query; where a sample says few
+            # were (a sync of new events), each is looked up: reading them all would cost
+            # more than judging what arrived.
+            commits = [sha for sha, _ in added]
+            sample = self.reads.kept_starts("event", commits[:KEPT_SAMPLE])
+            if 2 * len(sample) >= len(commits[:KEPT_SAMPLE]):
+                known = {key.partition(":")[0] for key in self.reads.load_all_kept("event")}
+            else:
+                known = sample | self.reads.kept_starts("event", commits[KEPT_SAMPLE:])
         self._read_events({blob for sha, blob in added if sha not in known})
         while True:
             self.reads.new_pass()
