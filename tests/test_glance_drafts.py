@@ -316,3 +316,25 @@ async def test_the_command_lines_glance_fills_the_first_screen_and_keys_wait_for
         assert app.opened and isinstance(app.screen, QueueScreen)
         assert app.screen.filters.draft == "principles"
         assert app.screen.query_one("#queue", RecordTable).row_count == 5
+
+
+def test_the_versions_at_a_glance_are_those_the_rulebook_judges(
+    busy: Path,  # noqa: F811
+) -> None:
+    """What a sync's news reads of the versions (``glance_inbox.versions``) is what
+    ``DraftsDesk.all_versions`` judges, with forged tags beside the honest one; and nothing
+    once a tag moved since the refresh."""
+    from wgtool.core import glance_inbox
+
+    with WorkingGroup.open(busy) as wg:
+        wg.record.act_as(SECRETARIAT)
+        wg.procedure.tag("roles", "v1", message="Roles, a first reading.\n\nWith a body.")
+        wg.record.refresh()
+        judged = wg.drafts.all_versions()
+        assert glance_inbox.versions(wg.record.store) == judged
+        assert [v.tag for v in judged] == ["principles/v1", "roles/v1"]
+    forge_versions(busy)
+    with WorkingGroup.open(busy) as wg:
+        assert glance_inbox.versions(wg.record.store) is None  # the tags moved
+        wg.record.refresh()
+        assert glance_inbox.versions(wg.record.store) == wg.drafts.all_versions() == judged

@@ -306,7 +306,7 @@ def first_screen(store: Repository) -> list[DraftSummary] | None:
         drafts = list(db.execute("SELECT slug, title, paragraphs FROM draftrow ORDER BY slug"))
         versions: dict[str, list[str]] = {}
         for draft, name in db.execute("SELECT draft, name FROM versionrow ORDER BY position"):
-            versions.setdefault(_text(draft), []).append(_text(name))
+            versions.setdefault(text(draft), []).append(text(name))
         counts = dict(
             db.execute(
                 "SELECT draft, count(*) FROM amendmentrow WHERE status = ? GROUP BY draft",
@@ -315,9 +315,9 @@ def first_screen(store: Repository) -> list[DraftSummary] | None:
         )
     return [
         DraftSummary(
-            slug=_text(slug),
-            title=_text(title),
-            paragraphs=_whole(paragraphs),
+            slug=text(slug),
+            title=text(title),
+            paragraphs=whole(paragraphs),
             open_amendments=counts.get(slug, 0),
             versions=tuple(versions.get(slug, ())),
         )
@@ -332,13 +332,15 @@ def first_screen_at(path: str | os.PathLike[str]) -> list[DraftSummary] | None:
     return None if folder is None else first_screen(folder)
 
 
-def _text(value: object) -> str:
+def text(value: object) -> str:
+    """A text column's value (a TypeError for anything else: the index is rebuilt)."""
     if type(value) is str:
         return value
     raise TypeError(f"a text column holds {value.__class__.__name__}")
 
 
-def _whole(value: object) -> int:
+def whole(value: object) -> int:
+    """A number column's value (a TypeError for anything else: the index is rebuilt)."""
     if type(value) is int:
         return value
     raise TypeError(f"a number column holds {value.__class__.__name__}")

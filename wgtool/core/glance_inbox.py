@@ -1,8 +1,9 @@
 """What the inbox and a sync's news read of the index, at a glance: every amendment's revision
 and status with the ids of its events (what a member has seen), the amendments and events of
-some ids, and every amendment's official number, read from the index file with :mod:`sqlite3`
-alone, as the refreshed index answers them (``Index.states``, ``event_keys``, ``amendments``,
-``events_for`` and ``numbers``).
+some ids, every amendment's official number and the consensus versions, read from the index
+file with :mod:`sqlite3` alone, as the refreshed index answers them (``Index.states``,
+``event_keys``, ``amendments``, ``events_for`` and ``numbers``, and
+``DraftsDesk.all_versions``).
 
 Each answers only while the file is current (see :mod:`wgtool.core.glance`): otherwise, or when
 the file cannot be read, the answer is None and the caller asks the index, which refreshes or
@@ -20,7 +21,7 @@ from typing import Any
 
 from wgtool.core import glance
 from wgtool.core.indexed import amendment_from, event_from
-from wgtool.core.model import Amendment, Event
+from wgtool.core.model import Amendment, Event, Version
 
 # ``id IN`` a JSON list bound as one value (see wgtool.core.indexing.rows.IN_LIST).
 _IN_LIST = "(SELECT value FROM json_each(?))"
@@ -50,6 +51,31 @@ def seen(store: glance.Repository) -> Seen | None:
         for amendment, event in db.execute("SELECT amendment, id FROM eventrow"):
             events.setdefault(amendment, set()).add(event)
         return Seen(states, events)
+
+
+@glance.unless_unreadable
+def versions(store: glance.Repository) -> list[Version] | None:
+    """The consensus versions, oldest first, as ``DraftsDesk.all_versions`` judges them: the
+    refresh judged the tags, and keeps the versions while no tag, main or draft chain moved."""
+    with glance.snapshot(store, current=True, versions=True) as db:
+        if db is None:
+            return None
+        query = (
+            'SELECT draft, name, tag, "commit", message, tagger, tagged_at FROM versionrow'
+            " ORDER BY position"
+        )
+        return [
+            Version(
+                draft=glance.text(draft),
+                name=glance.text(name),
+                tag=glance.text(tag),
+                commit=glance.text(commit),
+                message=glance.text(message),
+                tagger=glance.text(tagger),
+                tagged_at=glance.whole(tagged_at),
+            )
+            for draft, name, tag, commit, message, tagger, tagged_at in db.execute(query)
+        ]
 
 
 @glance.unless_unreadable

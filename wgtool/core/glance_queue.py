@@ -83,12 +83,12 @@ def _read(store: glance.Repository, filters: QueueFilters) -> GlancedQueue | Non
         if main is None or kept.get("main") != main:
             return None  # the consensus columns follow no rule of main as it is
         rule = kept["rule"]
-        groups = {_text(slug): _text(label) for slug, label in rule["groups"]}
+        groups = {glance.text(slug): glance.text(label) for slug, label in rule["groups"]}
         if filters.group is not None and filters.group not in groups:
             return None
         columns = {"draft": filters.draft, "status": filters.status, '"group"': filters.group}
         rows = glance.listed_in(db, columns, filters.text)
-        drafts = sorted(_text(slug) for (slug,) in db.execute("SELECT slug FROM draftrow"))
+        drafts = sorted(glance.text(slug) for (slug,) in db.execute("SELECT slug FROM draftrow"))
     brief = shared_briefs(Settings("", groups, ConsensusRule(**rule["consensus"])))
     paragraph = filters.paragraph
     listed = [
@@ -97,12 +97,6 @@ def _read(store: glance.Repository, filters: QueueFilters) -> GlancedQueue | Non
         if paragraph is None or a.paragraph == paragraph
     ]
     return GlancedQueue(listed, drafts, groups)
-
-
-def _text(value: object) -> str:
-    if type(value) is str:
-        return value
-    raise TypeError(f"a text holds {value.__class__.__name__}")
 
 
 def queue_at(path: str | os.PathLike[str], filters: QueueFilters) -> GlancedQueue | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from wgtool.core import glance_inbox
 from wgtool.core.desks.context import Record
 from wgtool.core.desks.drafts import DraftsDesk
-from wgtool.core.model import Status
+from wgtool.core.model import Status, Version
 from wgtool.lazy import lazy_module
 
 FEW = 500  # amendments read by id; more are read with all the rest, and picked out
@@ -73,16 +73,22 @@ class InboxDesk:
         return comparing.Seen(
             amendments=glanced.states,
             events={k: frozenset(v) for k, v in glanced.events.items()},
-            versions={v.tag: v.commit for v in self.drafts.all_versions()},
+            versions={v.tag: v.commit for v in self._versions()},
             at=self.record.clock(),
         )
+
+    def _versions(self) -> list[Version]:
+        """The consensus versions, from the index file while it is current (the tags judged
+        by its refresh), else judged here."""
+        found = glance_inbox.versions(self.record.store)
+        return self.drafts.all_versions() if found is None else found
 
     def news(self, before: Seen, now: Seen, *, actor: str | None = None) -> News:
         """What changed from ``before`` to ``now``; with ``actor``, leaving out what they did."""
         items = self._news_items(before, before.changed_ids(now), actor)
         return comparing.News(
             tuple(item for item in items if item.changes),
-            before.new_versions(self.drafts.all_versions()),
+            before.new_versions(self._versions()),
         )
 
     def _news_items(
