@@ -28,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import ClassVar
 
+from wgtool.core.errors import WgError
 from wgtool.core.record.refnames import (
     MAIN_REF,
     NO_REFLOG,
@@ -92,7 +93,7 @@ class FetchStart:
             return
         try:
             cls.started = cls(git_dir, remote, lock)
-        except OSError:
+        except (WgError, OSError):  # a bad time limit, say: the sync says so, as always
             os.close(lock)
             return
         atexit.register(cls.drop)
