@@ -17,7 +17,7 @@ from wgtool.core.text.engine import (
     EQUAL,
     UnitEdit,
     align,
-    semantic_diff,
+    semantic_texts,
     split_units,
     token_diff_texts,
     unit_words,
@@ -90,12 +90,8 @@ def words_diff(old: str, new: str, tokens: _Tokens | None = None) -> list[tuple[
         return [("equal", old)]
     if tokens is None:
         tokens = _Tokens()
-    codec = TokenCodec()
-    encoded_old = codec.encode(tokens.take(old))
-    encoded_new = codec.encode(tokens.take(new))
-    diffs = semantic_diff(encoded_old, encoded_new, codec)
-    table = codec.translation()
-    return [(_OP_NAMES[op], chars.translate(table)) for op, chars in diffs]
+    codec, encoded_old, encoded_new = tokens.encode(old, new)
+    return semantic_texts(encoded_old, encoded_new, codec, _OP_NAMES)
 
 
 # The ASCII characters that are neither word characters nor whitespace: each is a token alone.
@@ -105,7 +101,15 @@ _ASCII_SYMBOLS = frozenset(
 
 
 class _Tokens(dict[str, list[str]]):
-    """The tokens of each unit of one diff, tokenized once for the alignment and the diff."""
+    """The tokens of each unit of one diff, tokenized once for the alignment and the diff.
+
+    ``kinds`` keeps the distinct tokens of the units whose words were asked for, in the order
+    they first occur: the token codec starts from them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kinds: dict[str, dict[str, None]] = {}
 
     def __missing__(self, text: str) -> list[str]:
         tokens = self[text] = tokenize(text)
@@ -116,8 +120,9 @@ class _Tokens(dict[str, list[str]]):
         if not unit.isascii():
             # Words of tokenize() take in combining marks, which ``\w`` runs do not.
             return unit_words(unit)
+        kinds = self.kinds[unit] = dict.fromkeys(self[unit])
         # In ASCII the tokens that are neither whitespace nor a symbol are the runs of \w.
-        words = frozenset(self[unit]).difference(_ASCII_SYMBOLS)
+        words = frozenset(kinds).difference(_ASCII_SYMBOLS)
         spaces: Iterable[str] = filter(str.isspace, words)
         return words.difference(spaces)
 
@@ -125,6 +130,12 @@ class _Tokens(dict[str, list[str]]):
         """The tokens of ``text``, no longer kept: a paragraph is diffed once."""
         tokens = self.pop(text, None)
         return tokenize(text) if tokens is None else tokens
+
+    def encode(self, old: str, new: str) -> tuple[TokenCodec, str, str]:
+        """A codec for one paragraph pair, and the pair encoded (the tokens no longer kept)."""
+        kinds = self.kinds
+        old_kinds, new_kinds = kinds.pop(old, None), kinds.pop(new, None)
+        return TokenCodec.pair(self.take(old), self.take(new), old_kinds, new_kinds)
 
 
 def _unit_pieces(

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import TypeVar
 
 from diff_match_patch import diff_match_patch
 
@@ -45,6 +47,8 @@ _PAIR_SIMILARITY = 0.4
 _WORD_RE = re.compile(r"\w+")
 
 _OP_CODES = {"=": EQUAL, "-": DELETE, "+": INSERT}
+
+_Label = TypeVar("_Label")
 
 
 class Engine:
@@ -94,6 +98,60 @@ def semantic_diff(old: str, new: str, codec: TokenCodec) -> list[tuple[int, str]
         upstream.diff_cleanupSemantic(diffs)
     TokenDiffer(codec).diff_cleanupSemanticLossless(diffs)
     return diffs
+
+
+def semantic_texts(
+    old: str, new: str, codec: TokenCodec, labels: Mapping[int, _Label]
+) -> list[tuple[_Label, str]]:
+    """:func:`semantic_diff` decoded: ``(labels[op], text)`` pieces.
+
+    With the accelerator, the token-aware shift of edits (:class:`TokenDiffer`) can move only
+    an insertion or a deletion that stands alone between two equalities; where the C++
+    clean-up left none, its pieces are decoded in one pass and the shift is not run at all.
+    """
+    table = codec.translation()
+    if accelerated() and old != new:
+        assert _fast is not None
+        pieces = _fast.diff(old, new, timelimit=0, checklines=False, cleanup="Semantic")
+        # TokenDiffer.diff_cleanupSemanticLossless looks only at a piece between two equal
+        # pieces ("==" never comes out of the clean-up, but the shift would look at it too).
+        ops = "".join(map(itemgetter(0), pieces))
+        if "=-=" not in ops and "=+=" not in ops and "==" not in ops:
+            return _decoded(old, new, pieces, table, labels)
+        diffs = _marked_texts(old, new, pieces)
+        TokenDiffer(codec).diff_cleanupSemanticLossless(diffs)
+    else:
+        diffs = semantic_diff(old, new, codec)
+    return [(labels[op], chars.translate(table)) for op, chars in diffs]
+
+
+def _decoded(
+    old: str,
+    new: str,
+    pieces: list[tuple[str, int]],
+    table: list[str | None],
+    labels: Mapping[int, _Label],
+) -> list[tuple[_Label, str]]:
+    """The accelerator's ``("=" | "-" | "+", length)`` pieces as ``(label, decoded text)``."""
+    equal, delete, insert = labels[EQUAL], labels[DELETE], labels[INSERT]
+    result: list[tuple[_Label, str]] = []
+    append = result.append
+    i = j = 0
+    for op, length in pieces:
+        if op == "=":
+            end = i + length
+            append((equal, old[i:end].translate(table)))
+            i = end
+            j += length
+        elif op == "-":
+            end = i + length
+            append((delete, old[i:end].translate(table)))
+            i = end
+        else:
+            end = j + length
+            append((insert, new[j:end].translate(table)))
+            j = end
+    return result
 
 
 def _with_texts(old: str, new: str, pieces: list[tuple[int, int]]) -> list[tuple[int, str]]:

@@ -136,6 +136,34 @@ class TokenCodec:
             self._table = None
         return "".join(map(chars.__getitem__, tokens))
 
+    @classmethod
+    def pair(
+        cls,
+        old: list[str],
+        new: list[str],
+        old_kinds: Iterable[str] | None = None,
+        new_kinds: Iterable[str] | None = None,
+    ) -> tuple[TokenCodec, str, str]:
+        """A new codec with ``old`` then ``new`` encoded: ``codec.encode(old)`` and
+        ``codec.encode(new)`` on a fresh codec, in fewer passes over the tokens.
+
+        ``old_kinds`` and ``new_kinds`` may give the distinct tokens of each list in the order
+        they first occur (``dict.fromkeys(old)``), if the caller has them already.
+        """
+        codec = cls()
+        kinds = dict.fromkeys(
+            chain(
+                dict.fromkeys(old) if old_kinds is None else old_kinds,
+                dict.fromkeys(new) if new_kinds is None else new_kinds,
+            )
+        )
+        if len(kinds) > _SURROGATE_START:
+            return codec, codec.encode(old), codec.encode(new)
+        tokens = codec._tokens = list(kinds)
+        chars = codec._chars = dict(zip(tokens, map(chr, range(len(tokens))), strict=True))
+        to_char = chars.__getitem__
+        return codec, "".join(map(to_char, old)), "".join(map(to_char, new))
+
     def token(self, char: str) -> str:
         """Return the token that one encoded character stands for."""
         return self._tokens[_index_for(char)]
