@@ -85,13 +85,16 @@ def change_paragraph(text: str, index: int) -> str:
     return "\n\n".join(blocks)
 
 
-def timed(action: Callable[[], object], rounds: int) -> float:
-    samples = []
+def timed(actions: list[Callable[[], object]], rounds: int) -> list[float]:
+    """The median time of each action; the actions take turns in every round, so that a change
+    of load on the machine weighs on all of them alike."""
+    samples: list[list[float]] = [[] for _ in actions]
     for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for action, times in zip(actions, samples, strict=True):
+            start = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples]
 
 
 def git_word_diff(old: Path, new: Path) -> None:
@@ -127,10 +130,15 @@ def main() -> None:
                 old, new = Path(folder, "old.md"), Path(folder, "new.md")
                 old.write_text(base)
                 new.write_text(changed)
-                git = timed(functools.partial(git_word_diff, old, new), args.rounds)
-                ours = timed(functools.partial(word_diff, base, changed), args.rounds)
                 result = merge3(base, changed, amendment)
-                merge = timed(functools.partial(merge3, base, changed, amendment), args.rounds)
+                git, ours, merge = timed(
+                    [
+                        functools.partial(git_word_diff, old, new),
+                        functools.partial(word_diff, base, changed),
+                        functools.partial(merge3, base, changed, amendment),
+                    ],
+                    args.rounds,
+                )
                 print(
                     f"| {len(base) // 1000} KB | {label} | {git * 1000:.0f} ms | "
                     f"{ours * 1000:.0f} ms | {ours / git:.1f}x | {merge * 1000:.0f} ms | "
