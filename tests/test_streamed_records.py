@@ -50,3 +50,34 @@ def test_a_git_that_fails_is_one_error(example_repo: Path) -> None:
             list(store.stream(["update-ref", "refs/heads/x", "HEAD"], input=b""))
     finally:
         store.close()
+
+
+def test_object_infos_are_the_same_asked_of_either_git(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few objects are asked of the ``cat-file`` GitPython keeps running, more of a git
+    process of their own: the same answer for commits, trees, blobs, a tag and objects that
+    are not there, whichever way."""
+    from tests.conftest import SECRETARIAT, git
+    from wgtool.core.record import reading
+
+    with WorkingGroup.open(example_repo, SECRETARIAT) as wg:
+        wg.procedure.tag("principles", "v1", message="A reading.")
+    listed = git(example_repo, "rev-list", "--objects", "--all").split("\n")
+    shas = sorted({line.split(" ")[0] for line in listed if line})
+    tag = git(example_repo, "rev-parse", "refs/tags/principles/v1").strip()
+    wanted = [tag, *shas[:20], "ab" * 20, "0" * 40]
+    store = GitStore.open(example_repo)
+    try:
+        by_process = store.object_infos(wanted)
+        monkeypatch.setattr(reading, "FEW", len(wanted))
+        by_gitpython = store.object_infos(wanted)
+    finally:
+        store.close()
+    assert by_process == by_gitpython
+    assert by_process[tag][0] == "tag" and "ab" * 20 not in by_process
+    assert {kind for kind, _ in by_process.values()} >= {"commit", "tree", "blob", "tag"}
+    for sha in shas[:20]:
+        kind = git(example_repo, "cat-file", "-t", sha).strip()
+        size = int(git(example_repo, "cat-file", "-s", sha))
+        assert by_process[sha] == (kind, size)

@@ -319,6 +319,10 @@ class GitStore:
         """The real type of each object that exists (without reading contents)."""
         return self.reading.object_types(shas)
 
+    def object_infos(self, shas: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """The real type and the size of each object that exists (without reading contents)."""
+        return self.reading.object_infos(shas)
+
     def read_blob(self, sha: str) -> bytes:
         return self.reading.read_blob(sha)
 

@@ -13,6 +13,8 @@ from gitdb.util import bin_to_hex, hex_to_bin
 from wgtool.core.record.messages import record_mark
 from wgtool.core.record.objects import TREE_MODE, CommitInfo, RunGit, TagInfo
 
+FEW = 16  # objects asked of GitPython's running cat-file rather than of a git process
+_HEX_SHA = re.compile(r"[0-9a-f]{40}")
 _TAGGER_RE = re.compile(r"^(.*?) <(.*)> (\d+) [+-]\d{4}$")
 _SIGNATURE_RE = re.compile(r"^-----BEGIN (?:SSH|PGP) SIGNATURE-----$", re.MULTILINE)
 
@@ -147,19 +149,35 @@ class ObjectReader:
 
     def object_types(self, shas: Iterable[str]) -> dict[str, str]:
         """The real type of each object that exists (without reading contents)."""
+        return {sha: kind for sha, (kind, _) in self.object_infos(shas).items()}
+
+    def object_infos(self, shas: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """The real type and the size of each object that exists (without reading contents):
+        up to :data:`FEW` asked of the ``cat-file`` process GitPython keeps running, more in
+        one git process of their own (starting one costs more than a few questions)."""
         wanted = list(dict.fromkeys(shas))
+        if len(wanted) <= FEW and all(_HEX_SHA.fullmatch(sha) for sha in wanted):
+            found: dict[str, tuple[str, int]] = {}
+            for sha in wanted:
+                try:
+                    info = self.repo.odb.info(hex_to_bin(sha))
+                except ValueError:  # missing
+                    continue
+                found[sha] = (info.type.decode(), info.size)
+            return found
         if not wanted:
             return {}
         output = self.run(
-            ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+            ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
             input=("\n".join(wanted) + "\n").encode(),
         ).stdout.decode()
-        types = {}
+        infos = {}
         for sha, line in zip(wanted, output.splitlines(), strict=True):
-            name, _, kind = line.partition(" ")
-            if name == sha and kind != "missing":
-                types[sha] = kind
-        return types
+            name, _, rest = line.partition(" ")
+            kind, _, size = rest.partition(" ")
+            if name == sha and kind != "missing" and size.isdigit():
+                infos[sha] = (kind, int(size))
+        return infos
 
     def read_blob(self, sha: str) -> bytes:
         data: bytes = self.repo.odb.stream(hex_to_bin(sha)).read()

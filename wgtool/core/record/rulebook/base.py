@@ -185,18 +185,11 @@ class Reader:
         return parents[0] if parents else ""
 
     def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
-        """The sizes of objects, read in one git process (and kept)."""
+        """The sizes of objects, read at once (and kept)."""
         wanted = sorted(set(shas) - set(self.shared.sizes))
         if wanted:
-            result = self.store.run(
-                ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
-                input=("\n".join(wanted) + "\n").encode(),
-                check=False,
-            )
-            for line in result.stdout.decode().splitlines():
-                sha, _, size = line.partition(" ")
-                if size.isdigit():
-                    self.shared.sizes[sha] = int(size)
+            for sha, (_, size) in self.store.object_infos(wanted).items():
+                self.shared.sizes[sha] = size
         return self.shared.sizes
 
     # -- signatures ----------------------------------------------------------------------------
