@@ -6,9 +6,9 @@ It starts only where it is plainly a working group's clone: the folder (``--repo
 ``WGTOOL_REPO``, else the current one) or the first folder above it that holds something of
 git's holds a ``.git`` folder with wgtool's own folder in it, main there holds the working
 group's settings, no ``GIT_*`` variable changes how git finds the repository, and the
-remote's name is one wgtool accepts. It takes the sync's
-lock first, without waiting (another sync running: nothing starts early), and keeps it until
-the sync that takes it over lets it go. The fetch is the sync's own (:func:`fetch_command`:
+remote's name is one wgtool accepts. It takes the sync's lock first, without waiting
+(another sync running: nothing starts early), and keeps it until the sync that takes it over
+lets it go. The fetch is the sync's own (:func:`fetch_command`:
 remote-tracking refs only, never what a member wrote); the sync takes it over only for the
 same repository and remote (:meth:`FetchStart.take`) and judges its outcome as it judges its
 own fetch's, so every error reads as it always did. A fetch nobody takes is stopped when the
@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import ClassVar
 
 from wgtool.core.errors import WgError
+from wgtool.core.record.files import open_lock_file
 from wgtool.core.record.refnames import (
     MAIN_REF,
     NO_REFLOG,
@@ -192,9 +193,7 @@ def _sync_lock(own: Path) -> int | None:
     """The sync's lock file in wgtool's folder ``own``, open and held; None when another
     process holds it or it is not a plain file (the sync sees to it as it always did)."""
     try:
-        handle = os.open(
-            own / SYNC_LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
-        )
+        handle = open_lock_file(own / SYNC_LOCK)
     except OSError:
         return None
     try:

@@ -49,7 +49,7 @@ class OwnFiles:
         path = self.made() / name
         self.clear_way(path)
         try:
-            handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            handle = open_lock_file(path)
         except OSError as error:
             raise LocalFileError(
                 f"cannot use the lock file {path}: {error.strerror or error} "
@@ -60,3 +60,8 @@ class OwnFiles:
             yield
         finally:
             os.close(handle)  # closing the file releases the lock
+
+
+def open_lock_file(path: str | os.PathLike[str]) -> int:
+    """Open (or make) the lock file at ``path`` to hold with ``flock``, never through a link."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
