@@ -18,7 +18,16 @@ import wgtool.core.exchange.sync.joining as joining
 import wgtool.core.exchange.sync.pushing as pushing
 import wgtool.core.record.gitstore as gitstore_module
 import wgtool.core.record.reading as reading_module
-from tests.conftest import CHAIR, MEMBER_CS, MEMBER_GOV, MEMBER_TECH, SECRETARIAT, Clones, git
+from tests.conftest import (
+    CHAIR,
+    MEMBER_CS,
+    MEMBER_GOV,
+    MEMBER_TECH,
+    SECRETARIAT,
+    Clones,
+    agreed,
+    git,
+)
 from tests.forge import Forger
 from tests.seeding import seed
 from tests.test_replay import supported
@@ -502,3 +511,56 @@ def test_main_never_reaches_the_remote_without_the_events_its_merge_names(
         report = sync(wg)
         assert not report.problems, report.problems
         assert wg.record.main() == git(clones.origin, "rev-parse", "main").strip()
+
+
+def test_judging_main_starts_no_git_process_per_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clone judges every merge on main: the amendments it merged and the events it names are
+    read for all merges at once, and the index reads main and the merges' messages from what
+    the judging read. A clone of a main with two merges and one of a main with six start the
+    same git processes (git's own trace of every process), but for ``merge-tree`` (git 2.39
+    merges one pair per process)."""
+    from wgtool.core.model import Kind
+
+    def group_with_merges(count: int) -> str:
+        path, origin = tmp_path / f"group{count}", tmp_path / f"origin{count}.git"
+        WorkingGroup.init(path, title="Example working group", example=True).close()
+        git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+        git(path, "remote", "add", "origin", str(origin))
+        for number in range(count):
+            with WorkingGroup.open(path, MEMBER_GOV) as wg:
+                amendment = wg.amendments.propose(
+                    "principles",
+                    kind=Kind.REPLACE,
+                    paragraph=1,
+                    text=f"Enhanced cooperation, reading {number}, involves all stakeholders.",
+                    rationale=f"Reading {number}.",
+                ).id
+            with WorkingGroup.open(path, CHAIR) as wg:
+                wg.merges.merge(agreed(wg, amendment))
+        with WorkingGroup.open(path, CHAIR) as wg:
+            assert not sync(wg).problems
+        return str(origin)
+
+    def processes_of_clone(count: int) -> list[str]:
+        origin = group_with_merges(count)
+        trace = tmp_path / f"trace{count}"
+        monkeypatch.setenv("GIT_TRACE", str(trace))
+        try:
+            wg, report = WorkingGroup.clone(origin, tmp_path / f"clone{count}")
+        finally:
+            monkeypatch.delenv("GIT_TRACE")
+        with wg:
+            assert not report.problems and report.received.main_commits == count + 1
+            merged = [a for a in wg.amendments.amendments() if a.status.value == "merged"]
+            assert len(merged) == count
+        commands = [
+            line.partition("built-in: git ")[2].split(" ")[0]
+            for line in trace.read_text().splitlines()
+            if "built-in: git " in line
+        ]
+        return sorted(command for command in commands if command != "merge-tree")
+
+    few, many = processes_of_clone(2), processes_of_clone(6)
+    assert "log" in few and many == few

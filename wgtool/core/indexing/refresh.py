@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -69,13 +69,18 @@ def _fingerprints(db: sqlite3.Connection) -> dict[str, str]:
 
 class _CommitReader:
     """Commits read in one git process per batch, each once per refresh (the merges' trailers
-    serve both the merges table and the drafts' steps)."""
+    serve both the merges table and the drafts' steps); none that the rulebook read already
+    (after a clone or a sync, main's every new commit)."""
 
-    def __init__(self, store: GitStore) -> None:
+    def __init__(self, store: GitStore, known: Mapping[str, CommitInfo]) -> None:
         self.store = store
+        self.known = known
         self.read: dict[str, CommitInfo] = {}
 
     def __call__(self, shas: list[str]) -> dict[str, CommitInfo]:
+        for sha in shas:
+            if sha in self.known:
+                self.read[sha] = self.known[sha]
         self.read.update(self.store.commits([sha for sha in shas if sha not in self.read]))
         return {sha: self.read[sha] for sha in shas if sha in self.read}
 
@@ -156,7 +161,7 @@ class Refresher:
         if versions_moved(moved):
             update_versions(db, book, history, current)
         if MAIN_REF in changed:
-            commits = _CommitReader(self.store)
+            commits = _CommitReader(self.store, book.commits_read)
             touched |= self._read_main(db, history, known.get(MAIN_REF), commits)
             self._read_draft_steps(db, history, commits)
         amendment_tips = {

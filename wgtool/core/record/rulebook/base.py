@@ -186,11 +186,12 @@ class Reader:
 
     def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
         """The sizes of objects, read at once (and kept)."""
-        wanted = sorted(set(shas) - set(self.shared.sizes))
+        sizes = self.shared.sizes
+        wanted = sorted({sha for sha in shas if sha not in sizes})
         if wanted:
             for sha, (_, size) in self.store.object_infos(wanted).items():
-                self.shared.sizes[sha] = size
-        return self.shared.sizes
+                sizes[sha] = size
+        return sizes
 
     # -- signatures ----------------------------------------------------------------------------
 

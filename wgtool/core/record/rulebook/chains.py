@@ -106,18 +106,8 @@ class ChainJudge:
     def _existing_commits(self, shas: Iterable[str]) -> list[str]:
         """The shas that name commits in this repository (others are simply not read)."""
         wanted = sorted(shas)
-        if not wanted:
-            return []
-        result = self.reads.store.run(
-            ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
-            input=("\n".join(wanted) + "\n").encode(),
-            check=False,
-        )
-        return [
-            line.split()[0]
-            for line in result.stdout.decode().splitlines()
-            if line.endswith(" commit")
-        ]
+        infos = self.reads.store.object_infos(wanted)
+        return [sha for sha in wanted if infos.get(sha, ("",))[0] == "commit"]
 
     def amendment_chain(
         self, amendment: str, tip: str, history: MainHistory, *, limit: int | None = None
@@ -275,7 +265,7 @@ class ChainJudge:
         wanted = {a: sha for a, sha in tips.items() if SHA_RE.match(sha)}
         after = {a: old for a, old in (since or {}).items() if a in wanted and old != wanted[a]}
         if after:
-            self._load_events({a: wanted[a] for a in after}, history, after)
+            self._load_events({a: wanted[a] for a in after}, history.tip, after)
         partial = set()
         seeds: dict[str, int] = {}
         keys = [f"{a}:{old}" for a, old in after.items()]
@@ -294,7 +284,9 @@ class ChainJudge:
                     continue
                 seeds[old] = position
             partial.add(amendment)
-        self._load_events({a: sha for a, sha in wanted.items() if a not in partial}, history, {})
+        self._load_events(
+            {a: sha for a, sha in wanted.items() if a not in partial}, history.tip, {}
+        )
         added = [
             (record.sha, change.blob)
             for record in self.reads.records.values()
@@ -327,17 +319,23 @@ class ChainJudge:
                 self.reads.keep("event", {})
                 return chains
 
+    def load_named_events(self, tips: Iterable[str], main_tip: str | None) -> None:
+        """Read the event chains up to many commits at once (the events main's merges name, in
+        one git process where each merge judged would start its own)."""
+        self._load_events({sha: sha for sha in tips if SHA_RE.match(sha)}, main_tip, {})
+
     def _load_events(
-        self, tips: Mapping[str, str], history: MainHistory, after: Mapping[str, str]
+        self, tips: Mapping[str, str], main_tip: str | None, after: Mapping[str, str]
     ) -> None:
-        """Read event commits: all of each chain, or those after its tip in ``after``."""
+        """Read event commits: all of each chain, or those after its tip in ``after`` (never
+        beyond main's tip ``main_tip``: an event chain does not reach main)."""
         wanted = {a: sha for a, sha in tips.items() if a in after or sha not in self._complete}
         if not wanted:
             return
         positives = self._existing_commits(wanted.values())
         negatives = [f"^{old}" for old in after.values()]
-        if len(after) < len(wanted) and history.tip:
-            negatives.append(f"^{history.tip}")  # an event chain never reaches main
+        if len(after) < len(wanted) and main_tip:
+            negatives.append(f"^{main_tip}")
         if positives:
             for record in read_records(self.reads.store, [], [*positives, *negatives]):
                 self.reads.records[record.sha] = record
@@ -357,7 +355,7 @@ class ChainJudge:
         commits from that position on do not count as on main yet."""
         if not SHA_RE.match(tip):
             return f"names events {tip!r}, which is no commit"
-        self._load_events({key: tip}, history, {})
+        self._load_events({key: tip}, history.tip, {})
         if tip not in self.reads.records:
             return f"names events {tip[:10]}, which this repository lacks"
         chain = self._event_chain(key, tip, history, proposer, limit=limit)

@@ -98,13 +98,11 @@ class MainJudge:
         known = since if since is not None and since.tip is not None and tip else None
         records: list[Record] = []
         if tip and known is not None:
-            records = read_records(
-                self.reads.store, ["--first-parent", "--reverse"], [tip, f"^{known.tip}"]
-            )
+            records = self._first_parents(tip, known.tip)
             if not records or records[0].parents[:1] != (known.tip,):
                 known = None  # main was not fast-forwarded from there: read it all
         if tip and known is None:
-            records = read_records(self.reads.store, ["--first-parent", "--reverse"], [tip])
+            records = self._first_parents(tip, None)
         # A kept row of another shape (damaged, or edited by hand) is judged again.
         loaded = self.reads.load_kept("main", [r.sha for r in records])
         kept = {sha: read for sha, verdict in loaded.items() if (read := _read_kept(verdict))}
@@ -114,6 +112,10 @@ class MainJudge:
             if len(r.parents) == 2 and r.sha not in kept
         }
         self.chains.load_chains(merged_tips)
+        self.chains.load_named_events(
+            (r.trailer(EVENTS) or "" for r in records if len(r.parents) == 2 and r.sha not in kept),
+            tip,
+        )
         while True:
             self.reads.new_pass()
             history = MainHistory(tip, list(known.commits) if known else [])
@@ -134,6 +136,29 @@ class MainJudge:
         )
         self._histories[tip] = history
         return history
+
+    def _first_parents(self, tip: str, after: str | None) -> list[Record]:
+        """Main's commits on the first-parent line to ``tip``, oldest first (those after
+        ``after``, when given, as ``git log --first-parent tip ^after`` lists them): from
+        the commits read already when the whole line is among them (the index after a clone
+        or a sync), else in one git process (each read is kept: a commit never changes)."""
+        line: list[Record] = []
+        sha = tip
+        while (record := self.reads.records.get(sha)) is not None and sha != after:
+            line.append(record)
+            if not record.parents:
+                return line[::-1]
+            sha = record.parents[0]
+        if record is not None and after is not None:
+            return line[::-1]  # reached ``after`` itself
+        found = read_records(
+            self.reads.store,
+            ["--first-parent", "--reverse"],
+            [tip, *([f"^{after}"] if after else [])],
+        )
+        for record in found:
+            self.reads.records.setdefault(record.sha, record)
+        return found
 
     def restored_history(self, tip: str, stored: Iterable[StoredMainCommit]) -> MainHistory:
         """A history as the index stored it, without reading main again."""
