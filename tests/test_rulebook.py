@@ -208,3 +208,65 @@ def test_an_amendment_is_merged_once(merged: tuple[str, str], example_repo: Path
     forger.update_ref("refs/heads/main", again)
     last = history(example_repo).commits[-1]
     assert last.problems == [f"amendment {amendment} is merged already"]
+
+
+def test_mains_first_parent_line_is_read_from_memory_as_git_lists_it(tmp_path: Path) -> None:
+    """Main's first-parent line, whole or after a commit, is taken from the commits read
+    already where it can be (the index after a clone or a sync), else from ``git log``: on
+    random commit graphs, with nothing, everything or a part read before, it is what a plain
+    walk of first parents gives (None where the line does not pass through the commit)."""
+    import random
+
+    from wgtool.core.record.gitstore import GitStore
+    from wgtool.core.record.rulebook.records import read_records
+
+    rng = random.Random(22)
+    repo = tmp_path / "graphs"
+    git(tmp_path, "init", "--quiet", str(repo))
+    empty = git(repo, "hash-object", "-t", "tree", "-w", "/dev/null").strip()
+    parents_of: dict[str, list[str]] = {}
+    graphs: list[list[str]] = []
+    for graph in range(12):
+        commits: list[str] = []
+        for number in range(rng.randint(1, 10)):
+            chosen = rng.sample(commits, min(len(commits), rng.choice([1, 1, 1, 2])))
+            if commits and not chosen or rng.random() < 0.1:
+                chosen = []  # a second root now and then
+            args = [arg for parent in chosen for arg in ("-p", parent)]
+            sha = git(repo, "commit-tree", empty, *args, "-m", f"{graph}.{number}").strip()
+            parents_of[sha] = chosen
+            commits.append(sha)
+        graphs.append(commits)
+
+    def reference(tip: str, after: str | None) -> list[str] | None:
+        line = [tip]
+        while parents_of[line[-1]]:
+            line.append(parents_of[line[-1]][0])
+        if after is None:
+            return line[::-1]
+        return line[: line.index(after)][::-1] if after in line else None
+
+    every = [sha for commits in graphs for sha in commits]
+    store = GitStore.open(repo)
+    try:
+        for commits in graphs:
+            for _ in range(12):
+                tip = rng.choice(commits)
+                after = rng.choice([None, rng.choice(commits), rng.choice(every)])
+                expected = reference(tip, after)
+                assert git(repo, "rev-list", "--first-parent", "--reverse", tip).split() == (
+                    reference(tip, None)
+                )
+                for known in ([], every, rng.sample(every, len(every) // 2)):
+                    store.memo.clear()
+                    book = Rulebook(store)
+                    for record in read_records(store, ["--no-walk=unsorted"], known):
+                        book.reads.records[record.sha] = record
+                    found = book.mainline._first_parents(tip, after)
+                    assert (None if found is None else [r.sha for r in found]) == expected, (
+                        tip,
+                        after,
+                        len(known),
+                    )
+    finally:
+        store.close()

@@ -98,11 +98,13 @@ class MainJudge:
         known = since if since is not None and since.tip is not None and tip else None
         records: list[Record] = []
         if tip and known is not None:
-            records = self._first_parents(tip, known.tip)
-            if not records or records[0].parents[:1] != (known.tip,):
+            grown = self._first_parents(tip, known.tip)
+            if grown:
+                records = grown
+            else:
                 known = None  # main was not fast-forwarded from there: read it all
         if tip and known is None:
-            records = self._first_parents(tip, None)
+            records = self._first_parents(tip, None) or []
         # A kept row of another shape (damaged, or edited by hand) is judged again.
         loaded = self.reads.load_kept("main", [r.sha for r in records])
         kept = {sha: read for sha, verdict in loaded.items() if (read := _read_kept(verdict))}
@@ -137,20 +139,20 @@ class MainJudge:
         self._histories[tip] = history
         return history
 
-    def _first_parents(self, tip: str, after: str | None) -> list[Record]:
-        """Main's commits on the first-parent line to ``tip``, oldest first (those after
-        ``after``, when given, as ``git log --first-parent tip ^after`` lists them): from
-        the commits read already when the whole line is among them (the index after a clone
-        or a sync), else in one git process (each read is kept: a commit never changes)."""
+    def _first_parents(self, tip: str, after: str | None) -> list[Record] | None:
+        """Main's commits on the first-parent line to ``tip``, oldest first: all of them, or
+        with ``after`` those after it (None when the line does not pass through ``after``).
+        From the commits read already when the line is among them (the index after a clone
+        or a sync), else in one git process (what it reads is kept: a commit never changes)."""
         line: list[Record] = []
         sha = tip
-        while (record := self.reads.records.get(sha)) is not None and sha != after:
+        while sha != after and (record := self.reads.records.get(sha)) is not None:
             line.append(record)
             if not record.parents:
-                return line[::-1]
+                return None if after else line[::-1]
             sha = record.parents[0]
-        if record is not None and after is not None:
-            return line[::-1]  # reached ``after`` itself
+        if sha == after:
+            return line[::-1]
         found = read_records(
             self.reads.store,
             ["--first-parent", "--reverse"],
@@ -158,6 +160,8 @@ class MainJudge:
         )
         for record in found:
             self.reads.records.setdefault(record.sha, record)
+        if after and (not found or found[0].parents[:1] != (after,)):
+            return None
         return found
 
     def restored_history(self, tip: str, stored: Iterable[StoredMainCommit]) -> MainHistory:
