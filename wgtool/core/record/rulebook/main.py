@@ -108,16 +108,11 @@ class MainJudge:
         # A kept row of another shape (damaged, or edited by hand) is judged again.
         loaded = self.reads.load_kept("main", [r.sha for r in records])
         kept = {sha: read for sha, verdict in loaded.items() if (read := _read_kept(verdict))}
-        merged_tips = {
-            (r.trailer(AMENDMENT_ID) or "", r.parents[1])
-            for r in records
-            if len(r.parents) == 2 and r.sha not in kept
-        }
-        self.chains.load_chains(merged_tips)
-        self.chains.load_named_events(
-            (r.trailer(EVENTS) or "" for r in records if len(r.parents) == 2 and r.sha not in kept),
-            tip,
-        )
+        # What the merges to judge name is read for all of them at once: the amendments and
+        # the events they took.
+        merges = [r for r in records if len(r.parents) == 2 and r.sha not in kept]
+        self.chains.load_chains({(r.trailer(AMENDMENT_ID) or "", r.parents[1]) for r in merges})
+        self.chains.load_named_events((r.trailer(EVENTS) or "" for r in merges), tip)
         while True:
             self.reads.new_pass()
             history = MainHistory(tip, list(known.commits) if known else [])
