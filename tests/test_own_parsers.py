@@ -106,7 +106,8 @@ def reference_parse(message: str) -> tuple[str, str, dict[str, list[str]]]:
     st.lists(
         st.one_of(
             st.sampled_from(["", "Member: ana", "Event: position", "Key:no-space", "\r", " "]),
-            st.text(alphabet="Ab: -\n\r\x0b\x1c", max_size=10),
+            # Every character str.splitlines() ends a line at, besides "\n".
+            st.text(alphabet="Ab: -\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", max_size=10),
         ),
         max_size=10,
     )
@@ -114,3 +115,18 @@ def reference_parse(message: str) -> tuple[str, str, dict[str, list[str]]]:
 def test_parse_message_is_the_reference_on_random_messages(lines: list[str]) -> None:
     message = "\n".join(lines)
     assert parse_message(message) == reference_parse(message)
+
+
+# Every character str.splitlines() ends a line at, found by asking it (not listed by hand).
+LINE_ENDS = [c for c in map(chr, range(0x110000)) if len(f"a{c}b".splitlines()) == 2]
+
+
+def test_trailers_split_at_every_line_end_as_the_reference_splits_them() -> None:
+    assert "\n" in LINE_ENDS and "\u2029" in LINE_ENDS
+    for end in LINE_ENDS:
+        for message in (
+            f"Title\n\nMember: ana{end}Event: position",
+            f"Title\n\nMember: ana{end}not a trailer",
+            f"Title\n\nBody{end}more\n\nKey: a{end}Other: b\n",
+        ):
+            assert parse_message(message) == reference_parse(message), repr(end)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from wgtool.core.exchange.verify import verify
 from wgtool.core.model import Kind, Status
 from wgtool.core.record.rulebook import Rulebook
 from wgtool.core.record.rulebook import chains as chains_module
-from wgtool.core.record.rulebook.kept import encode_key
+from wgtool.core.record.rulebook.kept import KeptVerdicts, decode_key, encode_key
 
 
 @dataclass
@@ -561,6 +562,59 @@ def test_events_kept_valid_are_taken_whole_from_the_cache_without_reading_their_
     git(clones.a, "update-ref", ref, forged, tip)
     _, events, problems = judged({})
     assert forged != tip and problems and events[amendment] != first[amendment]
+
+
+def test_events_no_kept_verdict_starts_with_are_not_looked_up_one_by_one(
+    clones: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amendment = supported(clones)
+    with WorkingGroup.open(clones.a, MEMBER_TECH) as wg:
+        for number in range(4):
+            wg.deliberation.comment(amendment, f"Comment {number}.")
+    # Every event file of a pass is enough to ask the kept file which commits it has verdicts
+    # for (256 in use), and the sample is every commit.
+    monkeypatch.setattr(chains_module, "READ_ALL_KEPT", 1)
+    monkeypatch.setattr(chains_module, "KEPT_SAMPLE", 10_000)
+    asked: list[str] = []
+    load = KeptVerdicts.load
+
+    def counted(self: KeptVerdicts, keys: Iterable[str]) -> dict[str, object]:
+        keys = list(keys)
+        asked.extend(keys)
+        return load(self, keys)
+
+    monkeypatch.setattr(KeptVerdicts, "load", counted)
+
+    def judged() -> tuple[int, dict[str, list[str]], list[str]]:
+        with WorkingGroup.open(clones.a) as wg:  # a new store: nothing shared in memory
+            store = wg.record.store
+            tips = {ref.rsplit("/", 1)[1]: sha for ref, sha in store.refs("refs/wg/events").items()}
+            book = Rulebook(store, kept=True)
+            chains = book.chains.event_chains(tips, book.history(wg.record.main()), {})
+            book.close()
+            events = {a: [e.id for e in chain.events] for a, chain in chains.items()}
+            problems = [reason for chain in chains.values() for _, reason in chain.problems]
+            return book.chains.event_files_read, events, problems
+
+    _, first, problems = judged()
+    total = sum(map(len, first.values()))
+    assert total > 2 and problems == []
+    # Every kept event verdict but one is forgotten: the kept file has fewer than half.
+    cache = clones.a / ".git" / "wgtool" / "verdicts.sqlite"
+    with sqlite3.connect(cache) as db:
+        codes = [code for (code,) in db.execute("SELECT key FROM kept")]
+        events = sorted(c for c in codes if (decode_key(c) or "").startswith("event:1:"))
+        assert len(events) == total
+        db.executemany("DELETE FROM kept WHERE key = ?", [(c,) for c in events[1:]])
+    kept = (decode_key(events[0]) or "").split(":")[2]
+    asked.clear()
+    read, again, problems = judged()
+    assert again == first and problems == []
+    # The one kept is taken from the file (its event file is not read), the rest judged anew;
+    # none of the rest was looked up one by one, the one kept was.
+    assert read == total - 1
+    looked_up = {key.split(":")[2] for key in asked if key.startswith("event:")}
+    assert looked_up == {kept}
 
 
 def test_a_damaged_verdict_cache_is_judged_again_and_replaced(clones: Clones) -> None:

@@ -33,11 +33,15 @@ def encode_key(key: str) -> bytes | None:
     code that starts with it. None for a key with a NUL in it (never kept)."""
     if "\x00" in key:
         return None
+    # A list rather than a generator, and the pattern tried only on parts of a commit id's
+    # length: a clone codes a key for each of tens of thousands of verdicts.
     return b"".join(
-        _SHA_PART + bytes.fromhex(part)
-        if _SHA.fullmatch(part)
-        else _TEXT_PART + part.encode("utf-8", "surrogatepass") + _END
-        for part in key.split(":")
+        [
+            _SHA_PART + bytes.fromhex(part)
+            if len(part) == 40 and _SHA.fullmatch(part)
+            else _TEXT_PART + part.encode("utf-8", "surrogatepass") + _END
+            for part in key.split(":")
+        ]
     )
 
 

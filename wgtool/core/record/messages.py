@@ -21,6 +21,10 @@ def record_mark() -> str:
 
 
 TRAILER_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
+# TRAILER_RE for every line of a paragraph at once, and the characters other than "\n" at which
+# str.splitlines() also ends a line (a paragraph holding one is read a line at a time).
+_TRAILER_LINES_RE = re.compile(TRAILER_RE.pattern, re.MULTILINE)
+_OTHER_LINE_ENDS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def parse_message(message: str) -> tuple[str, str, dict[str, list[str]]]:
@@ -29,13 +33,20 @@ def parse_message(message: str) -> tuple[str, str, dict[str, list[str]]]:
     paragraphs = text.split("\n\n")
     trailers: dict[str, list[str]] = {}
     if len(paragraphs) > 1:
-        matches = [TRAILER_RE.match(line) for line in paragraphs[-1].splitlines()]
-        if matches and all(matches):
-            for match in matches:
-                assert match
+        last = paragraphs[-1]
+        if _OTHER_LINE_ENDS.search(last) is None:
+            # One search over the paragraph (a clone reads tens of thousands of messages): it
+            # is all trailers when every one of its lines is one.
+            found = _TRAILER_LINES_RE.findall(last)
+            whole = len(found) == last.count("\n") + 1
+        else:
+            matches = [TRAILER_RE.match(line) for line in last.splitlines()]
+            whole = bool(matches) and all(matches)
+            found = [match.groups() for match in matches if match]
+        if whole:
+            for key, value in found:
                 # Kept once however many commits repeat them (a clone reads thousands).
-                key, value = intern(match.group(1)), intern(match.group(2))
-                trailers.setdefault(key, []).append(value)
+                trailers.setdefault(intern(key), []).append(intern(value))
             paragraphs = paragraphs[:-1]
     title = paragraphs[0]
     body = "\n\n".join(paragraphs[1:])

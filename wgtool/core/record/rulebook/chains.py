@@ -73,6 +73,9 @@ class ChainJudge:
         self._verdicts = shared.verdicts
         self._joins = shared.joins  # (first, second parent) -> the tree git merges them to
         self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
+        # Event commits no kept verdict starts with (as the kept file answered for a whole pass):
+        # their verdicts are not looked up one by one.
+        self._unkept: set[str] = set()
         self.event_files_read = 0  # by this judge (a file read by another reader is shared)
         self.statements = StatementJudge(reads, self._read_event)
 
@@ -306,6 +309,7 @@ class ChainJudge:
                 known = {key.partition(":")[0] for key in self.reads.load_all_kept("event")}
             else:
                 known = sample | self.reads.kept_starts("event", commits[KEPT_SAMPLE:])
+            self._unkept.update(sha for sha in commits if sha not in known)
         self._read_events({blob for sha, blob in added if sha not in known})
         while True:
             self.reads.new_pass()
@@ -475,7 +479,7 @@ class ChainJudge:
             event, problems = self._verdicts[key]
             return event, list(problems)
         kept_key = ":".join((record.sha, amendment, proposer or "", *(key[3] or ())))
-        kept = self.reads.kept_event(kept_key)
+        kept = None if record.sha in self._unkept else self.reads.kept_event(kept_key)
         if kept is not None:
             self.reads.judged.add(record.sha)
             if signed:
@@ -491,6 +495,7 @@ class ChainJudge:
             and not self.reads.awaits_signatures(record.sha)
         ):
             self.reads.keep("event", {kept_key: verdict[0].to_dict()}, flush=False)
+            self._unkept.discard(record.sha)
         return verdict
 
     def _judge_event_anew(

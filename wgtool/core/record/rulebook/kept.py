@@ -24,6 +24,9 @@ from pathlib import Path
 
 from wgtool.core.record.kept_codes import FILE, VERSION, decode_key, encode_key, lay_out
 
+# One encoder for every verdict kept (json.dumps with separators makes a new one per call).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
 
 class KeptVerdicts:
     """Valid verdicts by key, read on demand and written in one transaction per :meth:`flush`."""
@@ -158,7 +161,7 @@ class KeptVerdicts:
         for key, verdict in verdicts.items():
             code = encode_key(key)
             if code is not None:
-                self._new[code] = json.dumps(verdict, separators=(",", ":"))
+                self._new[code] = _COMPACT.encode(verdict)
 
     def flush(self) -> None:
         if not self._new:
