@@ -10,6 +10,8 @@ import importlib
 import shutil
 import sqlite3
 import subprocess
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import wgtool.core.exchange.sync.joining as joining
 import wgtool.core.exchange.sync.pushing as pushing
 import wgtool.core.record.gitstore as gitstore_module
 import wgtool.core.record.reading as reading_module
+import wgtool.core.record.rulebook.chains as chains_module
 from tests.conftest import (
     CHAIR,
     MEMBER_CS,
@@ -37,6 +40,7 @@ from wgtool.core.exchange.sync.ancestry import Ancestry
 from wgtool.core.exchange.sync.tidy import PACKS_KEPT, REPACK_FROM
 from wgtool.core.record.gitstore import GitStore, Person
 from wgtool.core.record.rulebook.kept import decode_key
+from wgtool.core.record.rulebook.records import Record
 
 
 def loose_refs(git_dir: Path, under: str) -> list[str]:
@@ -564,3 +568,41 @@ def test_judging_main_starts_no_git_process_per_merge(
 
     few, many = processes_of_clone(2), processes_of_clone(6)
     assert "log" in few and many == few
+
+
+def test_a_sync_reads_each_event_commit_it_receives_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The join judges the chains that grew from what arrived after their tips here; the index
+    refresh after it takes those commits from what the join read, not from git again."""
+    group, clone, ids = seeded_clone(tmp_path, 12)
+    with WorkingGroup.open(clone, MEMBER_CS) as wg:  # the chains grow on both sides
+        for amendment in ids[:6]:
+            wg.deliberation.comment(amendment, f"Here first on {amendment}.")
+        assert not sync(wg).problems
+    with WorkingGroup.open(group, MEMBER_GOV) as wg:
+        assert not sync(wg).problems
+        for amendment in ids[:6]:
+            wg.deliberation.comment(amendment, f"Then there on {amendment}.")
+        assert not sync(wg).problems
+    read: list[str] = []
+    real = chains_module.read_records
+
+    def counted(store: GitStore, args: list[str], revisions: Iterable[str]) -> list[Record]:
+        records = real(store, args, revisions)
+        read.extend(record.sha for record in records)
+        return records
+
+    monkeypatch.setattr(chains_module, "read_records", counted)
+    with WorkingGroup.open(clone, MEMBER_CS) as wg:
+        report = sync(wg)
+        assert not report.problems and report.received.events == 6
+        comments = [
+            e
+            for amendment in ids[:6]
+            for e in wg.deliberation.events(amendment)
+            if e.text.startswith("Then there")
+        ]
+    assert len(comments) == 6  # in the index after the sync's refresh
+    counts = Counter(read)
+    assert len(counts) >= 6 and max(counts.values()) == 1, counts.most_common(3)

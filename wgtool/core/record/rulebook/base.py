@@ -34,6 +34,9 @@ class SharedReads:
     sizes: dict[str, int] = field(default_factory=dict)
     events: dict[str, Event | None] = field(default_factory=dict)  # event file blob -> event
     complete: set[str] = field(default_factory=set)
+    # (tip, earlier tip) of event chains whose commits after the earlier tip were read: the
+    # index refresh after a sync's join does not read them again.
+    grown: set[tuple[str, str]] = field(default_factory=set)
     # (event commit, amendment, proposer, settings and roster blobs) -> the event, its problems
     verdicts: dict[tuple[str, str, str | None, tuple[str, str] | None], Verdict] = field(
         default_factory=dict

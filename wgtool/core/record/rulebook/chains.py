@@ -70,6 +70,7 @@ class ChainJudge:
         shared = reads.shared
         self._events = shared.events  # event file blob -> its event (None: not one)
         self._complete = shared.complete  # event tips whose whole chain has been read
+        self._grown = shared.grown  # (tip, earlier tip) whose commits after it have been read
         self._verdicts = shared.verdicts
         self._joins = shared.joins  # (first, second parent) -> the tree git merges them to
         self._chains_read: set[tuple[str, str]] = set()  # amendment tips whose revisions were read
@@ -333,17 +334,22 @@ class ChainJudge:
     ) -> None:
         """Read event commits: all of each chain, or those after its tip in ``after`` (never
         beyond main's tip ``main_tip``: an event chain does not reach main)."""
-        wanted = {a: sha for a, sha in tips.items() if a in after or sha not in self._complete}
+        wanted = {
+            a: sha
+            for a, sha in tips.items()
+            if ((sha, after[a]) not in self._grown if a in after else sha not in self._complete)
+        }
         if not wanted:
             return
         positives = self._existing_commits(wanted.values())
         negatives = [f"^{old}" for old in after.values()]
-        if len(after) < len(wanted) and main_tip:
+        if main_tip and any(a not in after for a in wanted):  # a whole chain stops at main
             negatives.append(f"^{main_tip}")
         if positives:
             for record in read_records(self.reads.store, [], [*positives, *negatives]):
                 self.reads.records[record.sha] = record
         self._complete |= {sha for a, sha in wanted.items() if a not in after}
+        self._grown |= {(sha, after[a]) for a, sha in wanted.items() if a in after}
 
     def judged_events(
         self,
