@@ -290,3 +290,36 @@ def test_names_left_to_git_are_moved_by_git(tmp_path: Path) -> None:
     assert calls == [{"refs/tags/été": (a, None)}]
     assert listing(store.git_dir)["refs/wg/events/00000001"] == a
     store.close()
+
+
+def test_refs_answered_from_one_listing_are_what_git_lists_for_each_prefix(
+    tmp_path: Path,
+) -> None:
+    """A sync lists every ref once and answers each prefix from that listing: the same refs,
+    in the same order, as ``git for-each-ref`` with the prefixes gives, whatever the names."""
+    store, shas = repository(tmp_path)
+    rng = random.Random(18)
+    parts = ["wg", "events", "amendments", "tags", "a", "a-b", "a.b", "ab", "é", "z", "0", "ü1"]
+    names = {
+        "refs/"
+        + "/".join(rng.choice(parts) + rng.choice(["", "x", "-2", "é"]) for _ in range(depth))
+        for depth in (rng.randint(1, 4) for _ in range(300))
+    }
+    # A name that is also the folder of another cannot be (git refuses): keep the longer ones.
+    names = {n for n in names if not any(other.startswith(n + "/") for other in names)}
+    commands = "".join(f"create {name} {rng.choice(shas)}\n" for name in sorted(names))
+    subprocess.run(
+        ["git", "--git-dir", str(store.git_dir), "update-ref", "--stdin"],
+        input=commands.encode(),
+        check=True,
+    )
+    folders = sorted({name.rsplit("/", k)[0] for name in names for k in (1, 2)})
+    candidates = [*folders, *rng.sample(sorted(names), 20), "refs/a", "refs/é/", "refs/w", "refs/"]
+    for _ in range(60):
+        patterns = tuple(rng.sample(candidates, rng.randint(1, 3)))
+        store.snapshot_refs = False
+        listed = store.refs(*patterns)  # git's own matching, one process per call
+        store.snapshot_refs = True
+        answered = store.refs(*patterns)  # from the one listing
+        assert list(answered.items()) == list(listed.items()), patterns
+    assert any(store.refs(*rng.sample(folders, 2)) for _ in range(5))

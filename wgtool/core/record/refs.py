@@ -9,6 +9,7 @@ are still where they were read, in as few transactions as that takes.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -44,6 +45,11 @@ def retry_cas(attempt: Callable[[], T], *, tries: int = 50) -> T:
     raise ConcurrentUpdate("the record kept changing while writing; try again")
 
 
+def _after_prefix(prefix: str) -> str:
+    """The least string greater than every string that starts with ``prefix`` (ending in "/")."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 class Refs:
     """The store's refs, given its way of running git and its generation (how many commands that
     may have moved a ref it has run: a listing read in the same generation is still current)."""
@@ -55,7 +61,8 @@ class Refs:
         # generation and answers each prefix from that listing: a write compares and swaps, and
         # any command that may move a ref starts a new generation.
         self.snapshot = False
-        self._listing: tuple[int, dict[str, str]] | None = None
+        # (generation, every ref and its object, their names in order): see :meth:`refs`.
+        self._listing: tuple[int, dict[str, str], list[str] | None] | None = None
 
     def resolve(self, ref: str) -> str | None:
         """The commit sha a ref points at, or None."""
@@ -76,14 +83,29 @@ class Refs:
         """Every ref under the given prefixes, mapped to the object it points at."""
         if self.snapshot and patterns and not any(set("*?[") & set(p) for p in patterns):
             if self._listing is None or self._listing[0] != self.generation():
-                self._listing = (self.generation(), self._list_refs())
-            listing = self._listing[1]
+                listed = self._list_refs()
+                in_order = list(listed)
+                # git lists refs by name (bytes of UTF-8: the order of their code points)
+                ordered = in_order if in_order == sorted(in_order) else None
+                self._listing = (self.generation(), listed, ordered)
+            _, listing, names = self._listing
             folders = tuple(p.rstrip("/") + "/" for p in patterns)
-            return {
-                name: sha
-                for name, sha in listing.items()
-                if name in patterns or name.startswith(folders)
-            }
+            if names is None:
+                return {
+                    name: sha
+                    for name, sha in listing.items()
+                    if name in patterns or name.startswith(folders)
+                }
+            # Each prefix is one stretch of the names in order (thousands of refs a sync lists
+            # several times): their positions, in order, and every ref named exactly.
+            places: set[int] = set()
+            for pattern, folder in zip(patterns, folders, strict=True):
+                start = bisect_left(names, pattern)
+                if start < len(names) and names[start] == pattern:
+                    places.add(start)
+                low = bisect_left(names, folder, start)
+                places.update(range(low, bisect_left(names, _after_prefix(folder), low)))
+            return {names[at]: listing[names[at]] for at in sorted(places)}
         return self._list_refs(*patterns)
 
     def _list_refs(self, *patterns: str) -> dict[str, str]:
