@@ -526,6 +526,22 @@ def test_verdicts_are_kept_by_commit_and_verify_full_judges_everything_again(
         assert any(forged[:10] in p for p in verify(wg, full=True).problems)
 
 
+def judged_event_chains(
+    repo: Path, proposers: dict[str, str]
+) -> tuple[int, dict[str, list[str]], list[str]]:
+    """Every event chain of ``repo`` judged with the kept verdicts, in a new store (nothing
+    shared in memory): event files read, the events' ids by amendment, and the problems."""
+    with WorkingGroup.open(repo) as wg:
+        store = wg.record.store
+        tips = {ref.rsplit("/", 1)[1]: sha for ref, sha in store.refs("refs/wg/events").items()}
+        book = Rulebook(store, kept=True)
+        chains = book.chains.event_chains(tips, book.history(wg.record.main()), proposers)
+        book.close()
+        events = {a: [e.id for e in chain.events] for a, chain in chains.items()}
+        problems = [reason for chain in chains.values() for _, reason in chain.problems]
+        return book.chains.event_files_read, events, problems
+
+
 def test_events_kept_valid_are_taken_whole_from_the_cache_without_reading_their_files(
     clones: Clones, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -534,14 +550,7 @@ def test_events_kept_valid_are_taken_whole_from_the_cache_without_reading_their_
     monkeypatch.setattr(chains_module, "READ_ALL_KEPT", 1)
 
     def judged(proposers: dict[str, str]) -> tuple[int, dict[str, list[str]], list[str]]:
-        with WorkingGroup.open(clones.a) as wg:  # a new store: nothing shared in memory
-            store = wg.record.store
-            tips = {ref.rsplit("/", 1)[1]: sha for ref, sha in store.refs("refs/wg/events").items()}
-            book = Rulebook(store, kept=True)
-            chains = book.chains.event_chains(tips, book.history(wg.record.main()), proposers)
-            events = {a: [e.id for e in chain.events] for a, chain in chains.items()}
-            problems = [reason for chain in chains.values() for _, reason in chain.problems]
-            return book.chains.event_files_read, events, problems
+        return judged_event_chains(clones.a, proposers)
 
     read_first, first, problems = judged({})
     assert sum(map(len, first.values())) > 0 and problems == []
@@ -586,15 +595,7 @@ def test_events_no_kept_verdict_starts_with_are_not_looked_up_one_by_one(
     monkeypatch.setattr(KeptVerdicts, "load", counted)
 
     def judged() -> tuple[int, dict[str, list[str]], list[str]]:
-        with WorkingGroup.open(clones.a) as wg:  # a new store: nothing shared in memory
-            store = wg.record.store
-            tips = {ref.rsplit("/", 1)[1]: sha for ref, sha in store.refs("refs/wg/events").items()}
-            book = Rulebook(store, kept=True)
-            chains = book.chains.event_chains(tips, book.history(wg.record.main()), {})
-            book.close()
-            events = {a: [e.id for e in chain.events] for a, chain in chains.items()}
-            problems = [reason for chain in chains.values() for _, reason in chain.problems]
-            return book.chains.event_files_read, events, problems
+        return judged_event_chains(clones.a, {})
 
     _, first, problems = judged()
     total = sum(map(len, first.values()))

@@ -62,7 +62,7 @@ class Refs:
         # any command that may move a ref starts a new generation.
         self.snapshot = False
         # (generation, every ref and its object, their names in order): see :meth:`refs`.
-        self._listing: tuple[int, dict[str, str], list[str] | None] | None = None
+        self._listing: tuple[int, dict[str, str], list[str]] | None = None
 
     def resolve(self, ref: str) -> str | None:
         """The commit sha a ref points at, or None."""
@@ -84,18 +84,10 @@ class Refs:
         if self.snapshot and patterns and not any(set("*?[") & set(p) for p in patterns):
             if self._listing is None or self._listing[0] != self.generation():
                 listed = self._list_refs()
-                in_order = list(listed)
-                # git lists refs by name (bytes of UTF-8: the order of their code points)
-                ordered = in_order if in_order == sorted(in_order) else None
-                self._listing = (self.generation(), listed, ordered)
+                # git lists refs in this order already (bytes of UTF-8 sort as code points do)
+                self._listing = (self.generation(), listed, sorted(listed))
             _, listing, names = self._listing
             folders = tuple(p.rstrip("/") + "/" for p in patterns)
-            if names is None:
-                return {
-                    name: sha
-                    for name, sha in listing.items()
-                    if name in patterns or name.startswith(folders)
-                }
             # Each prefix is one stretch of the names in order (thousands of refs a sync lists
             # several times): their positions, in order, and every ref named exactly.
             places: set[int] = set()
