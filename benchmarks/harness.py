@@ -215,6 +215,9 @@ class Row:
     # The ratio with the import floor's time taken off wgtool's: what wgtool costs beyond
     # starting an interpreter with its libraries (None: not a time, or no more than the floor).
     less_floor: float | None = None
+    # The ratio with a bare interpreter's start (``python -c pass``) taken off wgtool's: what
+    # wgtool costs beyond starting Python at all, for rows whose anchor starts no interpreter.
+    less_start: float | None = None
 
     @classmethod
     def measured(
@@ -225,10 +228,11 @@ class Row:
         target: str,
         limit: float | None,
         floor: float | None = None,
+        start: float | None = None,
     ) -> Row:
         """The row of a pair measured in alternation: medians, their ratio, peak memory, and
-        with the floor's median ``floor`` (seconds) the ratio less the floor."""
-        beyond = None if floor is None else pair.wgtool_median - floor
+        with the floor's median ``floor`` (seconds) the ratio less the floor, with a bare
+        interpreter's median start ``start`` the ratio less that."""
         return cls(
             what,
             anchor,
@@ -238,8 +242,17 @@ class Row:
             target,
             limit,
             pair.peak_mb,
-            None if beyond is None or beyond <= 0 else beyond / pair.anchor_median,
+            _ratio_beyond(pair, floor),
+            _ratio_beyond(pair, start),
         )
+
+
+def _ratio_beyond(pair: Pair, taken_off: float | None) -> float | None:
+    """wgtool's median less ``taken_off`` seconds, over the anchor's median (None where nothing
+    is taken off, or nothing is left)."""
+    if taken_off is None or pair.wgtool_median <= taken_off:
+        return None
+    return (pair.wgtool_median - taken_off) / pair.anchor_median
 
 
 def seconds_label(seconds: float) -> str:
@@ -257,9 +270,15 @@ def ratio_label(ratio: float | None, limit: float | None) -> str:
     return f"{ratio:.2f}x{verdict}"
 
 
+def _beyond_label(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio:.2f}x"
+
+
 def table(rows: Sequence[Row]) -> str:
-    """The results as one Markdown table (✓ within target, ✗ above it; the ratio less the
-    floor is for reading, the target is the raw ratio's)."""
+    """The results as one Markdown table (✓ within target, ✗ above it; the ratios less the
+    floor and less the interpreter's start are for reading, the target is the raw ratio's). The
+    column of the ratio less the interpreter's start is left out where no row has one."""
+    with_start = any(row.less_start is not None for row in rows)
     header = [
         "what",
         "anchor",
@@ -267,18 +286,21 @@ def table(rows: Sequence[Row]) -> str:
         "wgtool time",
         "ratio",
         "ratio less the floor",
+        *(["ratio less the interpreter's start"] if with_start else []),
         "target",
         "peak memory",
     ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
+        starts = [_beyond_label(row.less_start)] if with_start else []
         cells = [
             row.what,
             row.anchor,
             row.anchor_time,
             row.wgtool_time,
             ratio_label(row.ratio, row.limit),
-            "—" if row.less_floor is None else f"{row.less_floor:.2f}x",
+            _beyond_label(row.less_floor),
+            *starts,
             row.target,
             "—" if row.peak_mb is None else f"{row.peak_mb:.0f} MB",
         ]

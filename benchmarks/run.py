@@ -23,9 +23,11 @@ memory is the largest resident set of any wgtool run in the row.
 * the size of ``.git`` of the clone after 50 syncs, next to the record of a copy after
   ``git gc --aggressive`` (the index left out).
 
-Each ratio is printed twice: raw (what the targets judge), and with the import floor's median
-time taken off wgtool's (what wgtool costs beyond starting an interpreter with its libraries;
-not for the TUI, whose anchors start an interpreter and Textual themselves).
+Each ratio is printed raw (what the targets judge), with the import floor's median time taken
+off wgtool's (what wgtool costs beyond starting an interpreter with its libraries; not for the
+TUI, whose anchors start an interpreter and Textual themselves), and, where the anchor is git
+(verify, clone, sync), with a bare interpreter's median start (``python -c pass``) taken off:
+the floor imports SQLModel, which those commands do not, so taking it off flatters them.
 One table per size, each with the machine, the load at its start and how long it took.
 """
 
@@ -65,6 +67,8 @@ from harness import (  # noqa: E402
 BENCHMARKS = Path(__file__).resolve().parent
 FLOOR = [PYTHON, "-c", "import click, git, sqlmodel"]
 FLOOR_LABEL = "`python -c 'import click, git, sqlmodel'`"
+# A bare interpreter's start, with the same site-packages: what any Python command pays first.
+START = [PYTHON, "-c", "pass"]
 # Every reachable object found once: the least a check of the whole record does.
 VERIFY_ANCHOR = "git rev-list --all --objects | git cat-file --batch-check >/dev/null"
 VERIFY_LABEL = "`git rev-list --all --objects \\| git cat-file --batch-check`"
@@ -107,6 +111,7 @@ class Bench:
         self.notes: list[str] = []
         self.peaks: dict[str, float] = {}
         self.floor_runs: list[float] = []
+        self.start_runs: list[float] = []
         self._counter = 0
         # Names made here (tags, comments) differ between runs on a group kept (--keep).
         self._run_id = int(time.time())
@@ -139,6 +144,12 @@ class Bench:
     @property
     def floor_median(self) -> float:
         return statistics.median(self.floor_runs)
+
+    def start(self) -> float:
+        """One start of a bare interpreter (every one counts towards its median)."""
+        seconds = self.seconds(START)
+        self.start_runs.append(seconds)
+        return seconds
 
     def add(
         self,
@@ -470,8 +481,9 @@ class Bench:
         """Every row asked for; the rows that change the clone (sync and its churn) last."""
         only = self.options.only
         self.prepare()
-        for _ in range(self.options.rounds):  # the floor alone too, whatever rows run
+        for _ in range(self.options.rounds):  # the floor and a bare start, whatever rows run
             self.floor()
+            self.start()
         for group, measure in (
             ("commands", self.single_commands),
             ("listings", self.listings),
@@ -482,18 +494,32 @@ class Bench:
         ):
             if not only or group in only:
                 measure()
-        floor = self.floor_median
-        self.notes.insert(0, f"import floor at {self.size:,} amendments: {seconds_label(floor)}")
+        floor, start = self.floor_median, statistics.median(self.start_runs)
+        self.notes.insert(
+            0,
+            f"import floor at {self.size:,} amendments: {seconds_label(floor)}; a bare "
+            f"interpreter's start (`python -c pass`): {seconds_label(start)}",
+        )
         rows = []
         for row in self.rows:
             if isinstance(row, Row):
                 rows.append(row)
                 continue
             (what, anchor, pair, target, limit), less_floor = row
-            # A row measured next to the floor has the floor's own median of its stretch of time.
-            taken_off = pair.anchor_median if anchor == FLOOR_LABEL else floor
+            # A row measured next to the floor has the floor's own median of its stretch of time
+            # (and an interpreter's start on both sides: none is taken off).
+            next_to_floor = anchor == FLOOR_LABEL
+            taken_off = pair.anchor_median if next_to_floor else floor
             rows.append(
-                Row.measured(what, anchor, pair, target, limit, taken_off if less_floor else None)
+                Row.measured(
+                    what,
+                    anchor,
+                    pair,
+                    target,
+                    limit,
+                    taken_off if less_floor else None,
+                    start if less_floor and not next_to_floor else None,
+                )
             )
         return rows
 
