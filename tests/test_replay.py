@@ -549,16 +549,13 @@ def test_events_kept_valid_are_taken_whole_from_the_cache_without_reading_their_
     # The kept verdicts are read whole from this many event files on (256 in use).
     monkeypatch.setattr(chains_module, "READ_ALL_KEPT", 1)
 
-    def judged(proposers: dict[str, str]) -> tuple[int, dict[str, list[str]], list[str]]:
-        return judged_event_chains(clones.a, proposers)
-
-    read_first, first, problems = judged({})
+    read_first, first, problems = judged_event_chains(clones.a, {})
     assert sum(map(len, first.values())) > 0 and problems == []
-    read_again, again, problems = judged({})
+    read_again, again, problems = judged_event_chains(clones.a, {})
     assert again == first and read_first > 0 and read_again == 0 and problems == []
     # Kept under another proposer, an event is judged again: its file is read on its own.
     other = {amendment: "nobody" for amendment in first}
-    read_other, events, problems = judged(other)
+    read_other, events, problems = judged_event_chains(clones.a, other)
     assert events == first and read_other == sum(map(len, first.values())) and problems == []
     # An honest event commit with one trailer changed (author, committer, parents kept) is
     # another commit: nothing kept answers for it, and it is judged and refused.
@@ -569,7 +566,7 @@ def test_events_kept_valid_are_taken_whole_from_the_cache_without_reading_their_
     other_member = CHAIR if member != CHAIR else MEMBER_GOV
     forged = rewrite(clones.a, tip, replace=(f"Member: {member}", f"Member: {other_member}"))
     git(clones.a, "update-ref", ref, forged, tip)
-    _, events, problems = judged({})
+    _, events, problems = judged_event_chains(clones.a, {})
     assert forged != tip and problems and events[amendment] != first[amendment]
 
 
@@ -594,10 +591,7 @@ def test_events_no_kept_verdict_starts_with_are_not_looked_up_one_by_one(
 
     monkeypatch.setattr(KeptVerdicts, "load", counted)
 
-    def judged() -> tuple[int, dict[str, list[str]], list[str]]:
-        return judged_event_chains(clones.a, {})
-
-    _, first, problems = judged()
+    _, first, problems = judged_event_chains(clones.a, {})
     total = sum(map(len, first.values()))
     assert total > 2 and problems == []
     # Every kept event verdict but one is forgotten: the kept file has fewer than half.
@@ -609,7 +603,7 @@ def test_events_no_kept_verdict_starts_with_are_not_looked_up_one_by_one(
         db.executemany("DELETE FROM kept WHERE key = ?", [(c,) for c in events[1:]])
     kept = (decode_key(events[0]) or "").split(":")[2]
     asked.clear()
-    read, again, problems = judged()
+    read, again, problems = judged_event_chains(clones.a, {})
     assert again == first and problems == []
     # The one kept is taken from the file (its event file is not read), the rest judged anew;
     # none of the rest was looked up one by one, the one kept was.
